@@ -1,0 +1,16 @@
+//! ClaimDesk's domain, with no I/O: what a claim is, the rules of its
+//! workflow, the compensation policy and the clock that orders every change.
+//! The store, the CLI, the app and the sync server all call into this crate,
+//! so a rule lives here once.
+
+pub mod catalog;
+pub mod hlc;
+pub mod mask;
+pub mod model;
+pub mod policy;
+pub mod time;
+pub mod validate;
+pub mod workflow;
+
+pub use catalog::{Catalog, Service};
+pub use model::{Actor, Category, ClaimInput, ClaimStatus, Reason, Remedy, Role};

@@ -1,0 +1,223 @@
+//! The claim and the words the rest of ClaimDesk speaks: categories, remedies,
+//! statuses and roles, each with its stable code (stored, synced, printed) and
+//! its Korean and English labels (shown).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Declares a closed set of codes: an enum with `code()`, `ALL`, labels,
+/// `FromStr` (accepting the code or the Korean label) and serde as the code.
+macro_rules! coded_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal, $ko:literal, $en:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code, as stored and as written in files.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+            pub fn label_ko(self) -> &'static str {
+                match self { $($name::$variant => $ko),+ }
+            }
+            pub fn label_en(self) -> &'static str {
+                match self { $($name::$variant => $en),+ }
+            }
+            /// Accepts the code or the Korean label, ignoring case and surrounding spaces.
+            pub fn parse(text: &str) -> Option<$name> {
+                let t = text.trim();
+                $name::ALL.iter().copied().find(|v| {
+                    v.code().eq_ignore_ascii_case(t) || v.label_ko() == t
+                })
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownCode;
+            fn from_str(s: &str) -> Result<Self, UnknownCode> {
+                $name::parse(s).ok_or_else(|| UnknownCode { kind: stringify!($name), text: s.to_string() })
+            }
+        }
+    };
+}
+
+/// A text that is not one of the codes of a closed set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{text}' is not a known {kind}")]
+pub struct UnknownCode {
+    pub kind: &'static str,
+    pub text: String,
+}
+
+coded_enum! {
+    /// Who the claimant is (intake.md, "Categories").
+    Category {
+        FreeUser => "free_user", "무료 이용자", "Free user";
+        PaidSubscriber => "paid_subscriber", "유료 이용자", "Paid subscriber";
+        TaxiDriver => "taxi_driver", "택시 기사", "Taxi driver";
+        DesignatedDriver => "designated_driver", "대리운전 기사", "Designated driver";
+        SmallBusiness => "small_business", "소상공인", "Small business";
+        Advertiser => "advertiser", "광고주", "Advertiser";
+        Other => "other", "기타", "Other";
+    }
+}
+
+impl Category {
+    /// Business categories are keyed by BRN, individuals by phone.
+    pub fn is_business(self) -> bool {
+        matches!(self, Category::SmallBusiness | Category::Advertiser)
+    }
+}
+
+coded_enum! {
+    /// What the policy proposes for a claim (policy.md).
+    Remedy {
+        Voucher => "voucher", "이모티콘 교환권", "Voucher";
+        Extension => "extension", "이용기간 연장", "Subscription extension";
+        Cash => "cash", "현금 보상", "Cash";
+        ManualReview => "manual_review", "수동 심사", "Manual review";
+        None => "none", "없음", "None";
+    }
+}
+
+coded_enum! {
+    /// Where a claim is in its life (domain.md, "Lifecycle").
+    ClaimStatus {
+        New => "new", "신규", "New";
+        Triaged => "triaged", "분류됨", "Triaged";
+        InReview => "in_review", "심사 중", "In review";
+        NeedsInfo => "needs_info", "보완 요청", "Needs info";
+        Recommended => "recommended", "심사 의견 제출", "Recommended";
+        Batched => "batched", "결재 묶음", "Batched";
+        Approved => "approved", "승인", "Approved";
+        Paid => "paid", "지급 완료", "Paid";
+        ClosedDenied => "closed_denied", "기각 종결", "Closed (denied)";
+        Conflict => "conflict", "충돌", "Conflict";
+    }
+}
+
+coded_enum! {
+    /// What a user may do (domain.md, "People and roles").
+    Role {
+        Reviewer => "reviewer", "심사자", "Reviewer";
+        Supervisor => "supervisor", "책임자", "Supervisor";
+        Admin => "admin", "관리자", "Administrator";
+    }
+}
+
+coded_enum! {
+    /// Why the policy found a claim ineligible, or why an eligible one needs a person.
+    Reason {
+        FiledOutOfWindow => "FILED_OUT_OF_WINDOW", "접수 기간 외", "Filed outside the reporting window";
+        UnknownService => "UNKNOWN_SERVICE", "대상 외 서비스", "Service not in the policy's catalog";
+        NoOverlap => "NO_OVERLAP", "장애 시간과 무관", "Damage period does not meet the outage";
+        MissingBrn => "MISSING_BRN", "사업자등록번호 없음", "Business without a valid registration number";
+        Duplicate => "DUPLICATE", "중복 신고", "Duplicate of an earlier report";
+        NeedsEvidence => "NEEDS_EVIDENCE", "증빙 필요", "Needs evidence";
+        ManualReview => "MANUAL_REVIEW", "수동 심사", "Needs manual review";
+    }
+}
+
+/// One claim as it arrives from intake, validated and normalized: phone as
+/// 11 digits, BRN as 10 digits, times in UTC, amounts in whole won.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimInput {
+    pub external_id: String,
+    pub received_at: DateTime<Utc>,
+    pub category: Category,
+    pub name: String,
+    /// 11 digits (`01012345678`), required for individuals.
+    pub phone: Option<String>,
+    /// 10 digits, checksum verified, required for businesses.
+    pub brn: Option<String>,
+    /// A service code of the catalog.
+    pub service: String,
+    pub damage_start: DateTime<Utc>,
+    pub damage_end: DateTime<Utc>,
+    pub claimed_amount: Option<Decimal>,
+    pub daily_income: Option<Decimal>,
+    pub documented_loss: Option<Decimal>,
+    pub ad_spend: Option<Decimal>,
+    pub description: String,
+    pub bank_name: Option<String>,
+    pub account_no: Option<String>,
+    /// Columns the intake file had beyond the known ones, kept by header.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, String>,
+}
+
+impl ClaimInput {
+    /// The claimant key of policy.md: the phone for individuals, the BRN for businesses.
+    pub fn claimant_key(&self) -> Option<&str> {
+        claimant_key(self.category, self.phone.as_deref(), self.brn.as_deref())
+    }
+}
+
+/// The claimant key of policy.md for a category and the claimant's identifiers.
+pub fn claimant_key<'a>(category: Category, phone: Option<&'a str>, brn: Option<&'a str>) -> Option<&'a str> {
+    if category.is_business() {
+        brn
+    } else {
+        phone
+    }
+}
+
+/// A user as the rules see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user: String,
+    pub role: Role,
+    /// The largest amount (won) this user may approve on one claim; None = no limit.
+    pub approval_limit: Option<Decimal>,
+    pub device: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_parse_from_code_or_korean_label() {
+        assert_eq!(Category::parse(" Taxi_Driver "), Some(Category::TaxiDriver));
+        assert_eq!(Category::parse("소상공인"), Some(Category::SmallBusiness));
+        assert_eq!(Category::parse("외계인"), None);
+        assert!(Category::Advertiser.is_business());
+        assert!(!Category::Other.is_business());
+    }
+
+    #[test]
+    fn codes_round_trip_through_serde() {
+        for s in ClaimStatus::ALL {
+            let json = serde_json::to_string(s).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", s.code()));
+        }
+        assert_eq!("FILED_OUT_OF_WINDOW".parse::<Reason>(), Ok(Reason::FiledOutOfWindow));
+    }
+}
