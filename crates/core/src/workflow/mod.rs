@@ -1,0 +1,759 @@
+//! The rules of domain.md: which role may do what to a claim in which state,
+//! maker-checker, approval limits, overrides and take-overs. Pure: the store
+//! asks [`decide`] before every change and records what it answers; the UI
+//! asks [`allowed_actions`] to know which buttons to offer.
+//!
+//! | command | who | from → to | holder |
+//! | --- | --- | --- | --- |
+//! | add_note, add_evidence, reveal_personal_data | all | any → same | any |
+//! | annotate | all | any but paid/closed_denied → same | reviewers: not on a claim another holds |
+//! | triage | all | new, triaged → triaged; in_review, needs_info → same | if held, the holder; in review, the holder only |
+//! | take | all | new, triaged → in_review; in_review, needs_info → same | anyone: another's claim is a take-over (recorded); your own in review is refused |
+//! | release | all | in_review → triaged, unheld | the holder |
+//! | request_info (message) | all | in_review → needs_info | the holder |
+//! | info_received | all | needs_info → in_review | the holder |
+//! | recommend | all | in_review → recommended | the holder; override needs a justification |
+//! | add_to_batch (batch id) | supervisor, admin | recommended → batched | any |
+//! | remove_from_batch | supervisor, admin | batched → recommended | any |
+//! | return_to_reviewer (comment) | supervisor, admin | recommended, batched → in_review, held by the recommender | any |
+//! | approve (recommendation op) | supervisor, admin | batched → approved / closed_denied (deny) | any; names the current recommendation, not one's own, within one's limit |
+//! | mark_paid | admin | approved (cash only) → paid | any |
+//! | resolve_conflict (to) | supervisor, admin | conflict → triaged, in_review, needs_info, recommended, closed_denied | any (see [`decide`]'s resolution rules) |
+//!
+//! Checks run in the order role, state, holder, content, then
+//! supersession, maker-checker and limit; the first failure is the answer.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Actor, ClaimStatus, Remedy, Role};
+
+/// Triage priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub fn code(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+    pub fn parse(text: &str) -> Option<Priority> {
+        [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent]
+            .into_iter()
+            .find(|p| p.code().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// What a reviewer proposes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Decision {
+    /// Approve with a remedy and an amount (won) or extension days.
+    Approve { remedy: Remedy, amount: Decimal, extension_days: u32 },
+    /// Deny with a reason a claimant can be told.
+    Deny { reason: String },
+}
+
+/// The recommendation a claim carries once recommended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recommendation {
+    /// The op that recorded it: an approval names this (sync.md, approvals).
+    pub op_id: String,
+    pub by: String,
+    pub decision: Decision,
+    /// True when the decision differs from the policy's result.
+    pub is_override: bool,
+    pub justification: Option<String>,
+}
+
+/// What the policy proposed for the claim, as last evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyProposal {
+    pub eligible: bool,
+    pub remedy: Remedy,
+    pub amount: Decimal,
+    pub extension_days: u32,
+}
+
+/// The state of a claim as the rules need to see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimView {
+    pub status: ClaimStatus,
+    /// Who holds the claim (took it), if anyone.
+    pub assignee: Option<String>,
+    pub recommendation: Option<Recommendation>,
+    pub batch_id: Option<String>,
+    pub proposal: Option<PolicyProposal>,
+}
+
+/// Everything a person can do to one claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ClaimCommand {
+    /// Sets category, priority, tags or duplicate mark; new/triaged → triaged.
+    Triage,
+    /// Assigns the claim to the actor; triaged → in_review. Taking a claim
+    /// another person holds is a take-over and is recorded as one.
+    Take,
+    /// Gives a held claim back to the queue: in_review → triaged.
+    Release,
+    RequestInfo {
+        message: String,
+    },
+    InfoReceived,
+    Recommend {
+        decision: Decision,
+        justification: Option<String>,
+    },
+    AddNote,
+    /// Changes tags or priority without changing status.
+    Annotate,
+    AddEvidence,
+    RevealPersonalData,
+    /// Supervisor: recommended → batched.
+    AddToBatch {
+        batch_id: String,
+    },
+    /// Supervisor: batched → recommended.
+    RemoveFromBatch,
+    /// Supervisor: batched or recommended → in_review, back to its reviewer, with a comment.
+    ReturnToReviewer {
+        comment: String,
+    },
+    /// Supervisor: batched → approved (approve decisions) or closed_denied (deny decisions).
+    /// Names the recommendation it approves.
+    Approve {
+        recommendation_op: String,
+    },
+    /// Admin: approved cash claim → paid, when a payout export is confirmed.
+    MarkPaid,
+    /// Supervisor: conflict → the chosen state.
+    ResolveConflict {
+        to: ClaimStatus,
+    },
+}
+
+/// The stable name of a command, for allowed-action lists and audit entries.
+pub fn command_kind(cmd: &ClaimCommand) -> &'static str {
+    match cmd {
+        ClaimCommand::Triage => "triage",
+        ClaimCommand::Take => "take",
+        ClaimCommand::Release => "release",
+        ClaimCommand::RequestInfo { .. } => "request_info",
+        ClaimCommand::InfoReceived => "info_received",
+        ClaimCommand::Recommend { .. } => "recommend",
+        ClaimCommand::AddNote => "add_note",
+        ClaimCommand::Annotate => "annotate",
+        ClaimCommand::AddEvidence => "add_evidence",
+        ClaimCommand::RevealPersonalData => "reveal_personal_data",
+        ClaimCommand::AddToBatch { .. } => "add_to_batch",
+        ClaimCommand::RemoveFromBatch => "remove_from_batch",
+        ClaimCommand::ReturnToReviewer { .. } => "return_to_reviewer",
+        ClaimCommand::Approve { .. } => "approve",
+        ClaimCommand::MarkPaid => "mark_paid",
+        ClaimCommand::ResolveConflict { .. } => "resolve_conflict",
+    }
+}
+
+/// What a permitted command does to the claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    /// The status after the command (the same status when it does not move).
+    pub to: ClaimStatus,
+    /// The holder after the command.
+    pub assignee: Option<String>,
+    /// Set when the command took the claim from another holder.
+    pub taken_over_from: Option<String>,
+    /// For Recommend: whether it is an override of the policy.
+    pub is_override: bool,
+}
+
+/// Why a command is refused. `code()` is stable for the UI; the message is
+/// shown to the person as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum Refusal {
+    #[error("{} may not {action}", role_with_article(*.role))]
+    RoleNotAllowed { role: Role, action: String },
+    #[error("cannot {action} a claim that is {}", status_phrase(*.status))]
+    WrongState { action: String, status: ClaimStatus },
+    #[error("this claim is held by {holder}; take it over first (the take-over is recorded)")]
+    HeldByOther { holder: String },
+    #[error("you recommended this claim yourself; another supervisor must approve it (maker-checker)")]
+    OwnRecommendation,
+    #[error("the amount {} won is above your approval limit of {} won", won(.amount), won(.limit))]
+    OverApprovalLimit { amount: Decimal, limit: Decimal },
+    #[error("the recommendation differs from the policy's result; write a justification for the override")]
+    OverrideNeedsJustification,
+    #[error("the recommendation this approval names was superseded; review the claim again")]
+    RecommendationSuperseded,
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Refusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::RoleNotAllowed { .. } => "ROLE_NOT_ALLOWED",
+            Refusal::WrongState { .. } => "WRONG_STATE",
+            Refusal::HeldByOther { .. } => "HELD_BY_OTHER",
+            Refusal::OwnRecommendation => "MAKER_CHECKER",
+            Refusal::OverApprovalLimit { .. } => "OVER_APPROVAL_LIMIT",
+            Refusal::OverrideNeedsJustification => "OVERRIDE_NEEDS_JUSTIFICATION",
+            Refusal::RecommendationSuperseded => "RECOMMENDATION_SUPERSEDED",
+            Refusal::Invalid(_) => "INVALID",
+        }
+    }
+}
+
+fn role_with_article(role: Role) -> &'static str {
+    match role {
+        Role::Reviewer => "a reviewer",
+        Role::Supervisor => "a supervisor",
+        Role::Admin => "an admin",
+    }
+}
+
+/// A status as it reads after "a claim that is".
+fn status_phrase(status: ClaimStatus) -> &'static str {
+    match status {
+        ClaimStatus::New => "new",
+        ClaimStatus::Triaged => "triaged",
+        ClaimStatus::InReview => "in review",
+        ClaimStatus::NeedsInfo => "waiting for information",
+        ClaimStatus::Recommended => "recommended",
+        ClaimStatus::Batched => "in a batch",
+        ClaimStatus::Approved => "approved",
+        ClaimStatus::Paid => "paid",
+        ClaimStatus::ClosedDenied => "closed as denied",
+        ClaimStatus::Conflict => "in conflict",
+    }
+}
+
+/// An amount of won as people read it: 1,000,000 (fractions, which the
+/// rules refuse in recommendations, are shown as they are).
+fn won(amount: &Decimal) -> String {
+    use rust_decimal::prelude::ToPrimitive;
+    match amount.to_i64() {
+        Some(whole) if amount.fract().is_zero() => crate::time::format_won(whole),
+        _ => amount.normalize().to_string(),
+    }
+}
+
+/// What a command is called after "cannot … a claim that is …".
+fn state_phrase(cmd: &ClaimCommand) -> &'static str {
+    match cmd {
+        ClaimCommand::Triage => "triage",
+        ClaimCommand::Take => "take",
+        ClaimCommand::Release => "release",
+        ClaimCommand::RequestInfo { .. } => "request information on",
+        ClaimCommand::InfoReceived => "mark information received on",
+        ClaimCommand::Recommend { .. } => "record a recommendation on",
+        ClaimCommand::AddNote => "add a note to",
+        ClaimCommand::Annotate => "change tags or priority of",
+        ClaimCommand::AddEvidence => "add evidence to",
+        ClaimCommand::RevealPersonalData => "reveal personal data of",
+        ClaimCommand::AddToBatch { .. } => "add to a batch",
+        ClaimCommand::RemoveFromBatch => "take out of its batch",
+        ClaimCommand::ReturnToReviewer { .. } => "return to its reviewer",
+        ClaimCommand::Approve { .. } => "approve",
+        ClaimCommand::MarkPaid => "mark as paid",
+        ClaimCommand::ResolveConflict { .. } => "resolve a conflict on",
+    }
+}
+
+/// The lowest role that may issue a command, and how to say it is refused.
+/// Admins may do everything (domain.md: "nothing is hidden from an admin");
+/// they stay bound by maker-checker, holding and their approval limit.
+fn required_role(cmd: &ClaimCommand) -> Option<(Role, &'static str)> {
+    match cmd {
+        ClaimCommand::AddToBatch { .. } => Some((Role::Supervisor, "add claims to a batch")),
+        ClaimCommand::RemoveFromBatch => Some((Role::Supervisor, "take claims out of a batch")),
+        ClaimCommand::ReturnToReviewer { .. } => Some((Role::Supervisor, "return claims to a reviewer")),
+        ClaimCommand::Approve { .. } => Some((Role::Supervisor, "approve claims")),
+        ClaimCommand::ResolveConflict { .. } => Some((Role::Supervisor, "resolve sync conflicts")),
+        ClaimCommand::MarkPaid => Some((Role::Admin, "mark claims as paid")),
+        _ => None,
+    }
+}
+
+fn rank(role: Role) -> u8 {
+    match role {
+        Role::Reviewer => 0,
+        Role::Supervisor => 1,
+        Role::Admin => 2,
+    }
+}
+
+/// paid and closed_denied: nothing moves any more, only notes, evidence and reveals.
+fn is_final(status: ClaimStatus) -> bool {
+    matches!(status, ClaimStatus::Paid | ClaimStatus::ClosedDenied)
+}
+
+fn is_blank(text: &str) -> bool {
+    text.trim().is_empty()
+}
+
+fn has_text(text: Option<&str>) -> bool {
+    text.is_some_and(|t| !is_blank(t))
+}
+
+/// The checks of one decision, with the claim, the actor and the command at hand.
+struct Ctx<'a> {
+    actor: &'a Actor,
+    claim: &'a ClaimView,
+    cmd: &'a ClaimCommand,
+}
+
+impl Ctx<'_> {
+    fn wrong_state(&self) -> Refusal {
+        Refusal::WrongState { action: state_phrase(self.cmd).to_string(), status: self.claim.status }
+    }
+
+    /// Nothing changes but what the command records beside the status.
+    fn stay(&self) -> Transition {
+        self.move_to(self.claim.status)
+    }
+
+    /// A status move that keeps the holder.
+    fn move_to(&self, to: ClaimStatus) -> Transition {
+        Transition { to, assignee: self.claim.assignee.clone(), taken_over_from: None, is_override: false }
+    }
+
+    /// A claim another person holds may only be changed by them (or after a
+    /// take-over); an unheld claim is open to anyone.
+    fn holder_if_held(&self) -> Result<(), Refusal> {
+        match &self.claim.assignee {
+            Some(holder) if *holder != self.actor.user => Err(Refusal::HeldByOther { holder: holder.clone() }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Review work (request info, info received, recommend, release, triage
+    /// in review) is done by the person who holds the claim, whatever their
+    /// role: a supervisor takes it over first, so the take-over is on record.
+    fn must_hold(&self) -> Result<(), Refusal> {
+        self.holder_if_held()?;
+        if self.claim.assignee.is_none() {
+            return Err(Refusal::Invalid(format!(
+                "nobody holds this claim; take it before you {}",
+                hold_phrase(self.cmd)
+            )));
+        }
+        Ok(())
+    }
+
+    fn recommendation(&self) -> Result<&Recommendation, Refusal> {
+        self.claim.recommendation.as_ref().ok_or_else(|| {
+            Refusal::Invalid(format!(
+                "this claim carries no recommendation, so it cannot be {}; return it to review",
+                match self.cmd {
+                    ClaimCommand::Approve { .. } => "approved",
+                    ClaimCommand::AddToBatch { .. } => "batched",
+                    ClaimCommand::MarkPaid => "paid",
+                    _ => "moved on",
+                }
+            ))
+        })
+    }
+}
+
+/// What a command is called after "take it before you …".
+fn hold_phrase(cmd: &ClaimCommand) -> &'static str {
+    match cmd {
+        ClaimCommand::Release => "release it",
+        ClaimCommand::RequestInfo { .. } => "request information",
+        ClaimCommand::InfoReceived => "mark information received",
+        ClaimCommand::Recommend { .. } => "recommend",
+        ClaimCommand::Triage => "triage it",
+        _ => "change it",
+    }
+}
+
+/// Decides whether `actor` may apply `cmd` to `claim`, and what it does.
+///
+/// Checks run in this order, and the first that fails is the answer: role,
+/// state, holder, the command's own content, then maker-checker and limits.
+pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Transition, Refusal> {
+    use ClaimStatus as S;
+
+    if let Some((needed, action)) = required_role(cmd) {
+        if rank(actor.role) < rank(needed) {
+            return Err(Refusal::RoleNotAllowed { role: actor.role, action: action.to_string() });
+        }
+    }
+    let cx = Ctx { actor, claim, cmd };
+    let status = claim.status;
+
+    match cmd {
+        // Recording beside the claim never changes it: every role, every state.
+        ClaimCommand::AddNote | ClaimCommand::AddEvidence | ClaimCommand::RevealPersonalData => Ok(cx.stay()),
+
+        // Tags and priority: any non-final state. A reviewer keeps off a claim
+        // another person holds; supervisors and admins may annotate any claim
+        // (they organize the queue).
+        ClaimCommand::Annotate => {
+            if is_final(status) {
+                return Err(cx.wrong_state());
+            }
+            if actor.role == Role::Reviewer {
+                cx.holder_if_held()?;
+            }
+            Ok(cx.stay())
+        }
+
+        // new|triaged → triaged (re-triage allowed). While the claim is in
+        // review (in_review, and also needs_info: correcting the category or
+        // marking a duplicate while waiting for the claimant is normal work)
+        // the holder may triage it again without moving it.
+        ClaimCommand::Triage => match status {
+            S::New | S::Triaged => {
+                cx.holder_if_held()?;
+                Ok(cx.move_to(S::Triaged))
+            }
+            S::InReview | S::NeedsInfo => {
+                cx.must_hold()?;
+                Ok(cx.stay())
+            }
+            _ => Err(cx.wrong_state()),
+        },
+
+        // new|triaged → in_review. Taking a new claim is allowed: the reviewer
+        // triages it as part of the review (Triage stays open to the holder in
+        // review), so a claims team is not forced through an empty step.
+        // Taking an in_review/needs_info claim someone else holds is a
+        // take-over (recorded, status kept); taking one you already hold is
+        // refused as pointless.
+        ClaimCommand::Take => {
+            let to = match status {
+                S::New | S::Triaged => S::InReview,
+                S::InReview | S::NeedsInfo => {
+                    if claim.assignee.as_deref() == Some(actor.user.as_str()) {
+                        return Err(Refusal::Invalid("you already hold this claim".to_string()));
+                    }
+                    status
+                }
+                _ => return Err(cx.wrong_state()),
+            };
+            let taken_over_from = claim.assignee.clone().filter(|holder| *holder != actor.user);
+            Ok(Transition { to, assignee: Some(actor.user.clone()), taken_over_from, is_override: false })
+        }
+
+        // in_review → triaged, unheld. Not from needs_info: the info request
+        // would be lost; someone else takes the claim over instead.
+        ClaimCommand::Release => {
+            if status != S::InReview {
+                return Err(cx.wrong_state());
+            }
+            cx.must_hold()?;
+            Ok(Transition { to: S::Triaged, assignee: None, taken_over_from: None, is_override: false })
+        }
+
+        ClaimCommand::RequestInfo { message } => {
+            if status != S::InReview {
+                return Err(cx.wrong_state());
+            }
+            cx.must_hold()?;
+            if is_blank(message) {
+                return Err(Refusal::Invalid(
+                    "write what the claimant should send; the request cannot be empty".to_string(),
+                ));
+            }
+            Ok(cx.move_to(S::NeedsInfo))
+        }
+
+        ClaimCommand::InfoReceived => {
+            if status != S::NeedsInfo {
+                return Err(cx.wrong_state());
+            }
+            cx.must_hold()?;
+            Ok(cx.move_to(S::InReview))
+        }
+
+        // in_review → recommended, by the holder, who stays on record (a
+        // return to review goes back to them).
+        ClaimCommand::Recommend { decision, justification } => {
+            if status != S::InReview {
+                return Err(cx.wrong_state());
+            }
+            cx.must_hold()?;
+            check_decision(decision)?;
+            let is_override = is_override(decision, claim.proposal.as_ref());
+            if is_override && !has_text(justification.as_deref()) {
+                return Err(Refusal::OverrideNeedsJustification);
+            }
+            Ok(Transition { is_override, ..cx.move_to(S::Recommended) })
+        }
+
+        // recommended → batched. A supervisor may batch a claim they
+        // recommended themselves; maker-checker bites at approval.
+        ClaimCommand::AddToBatch { batch_id } => {
+            if status != S::Recommended {
+                return Err(cx.wrong_state());
+            }
+            if is_blank(batch_id) {
+                return Err(Refusal::Invalid("choose the batch to add the claim to".to_string()));
+            }
+            cx.recommendation()?;
+            Ok(cx.move_to(S::Batched))
+        }
+
+        ClaimCommand::RemoveFromBatch => {
+            if status != S::Batched {
+                return Err(cx.wrong_state());
+            }
+            Ok(cx.move_to(S::Recommended))
+        }
+
+        // recommended|batched → in_review, held again by the reviewer who
+        // recommended it (or, lacking a recommendation, its current holder).
+        ClaimCommand::ReturnToReviewer { comment } => {
+            if !matches!(status, S::Recommended | S::Batched) {
+                return Err(cx.wrong_state());
+            }
+            if is_blank(comment) {
+                return Err(Refusal::Invalid("write a comment telling the reviewer what to look at again".to_string()));
+            }
+            let reviewer =
+                claim.recommendation.as_ref().map(|r| r.by.clone()).or_else(|| claim.assignee.clone()).ok_or_else(
+                    || Refusal::Invalid("this claim has no reviewer to return it to; resolve it instead".to_string()),
+                )?;
+            Ok(Transition { to: S::InReview, assignee: Some(reviewer), taken_over_from: None, is_override: false })
+        }
+
+        // batched → approved (approve decisions) | closed_denied (deny decisions).
+        ClaimCommand::Approve { recommendation_op } => {
+            if status != S::Batched {
+                return Err(cx.wrong_state());
+            }
+            let rec = cx.recommendation()?;
+            if rec.op_id != *recommendation_op {
+                return Err(Refusal::RecommendationSuperseded);
+            }
+            if rec.by == actor.user {
+                return Err(Refusal::OwnRecommendation);
+            }
+            match &rec.decision {
+                Decision::Approve { amount, .. } => {
+                    if let Some(limit) = actor.approval_limit {
+                        if *amount > limit {
+                            return Err(Refusal::OverApprovalLimit { amount: *amount, limit });
+                        }
+                    }
+                    Ok(cx.move_to(S::Approved))
+                }
+                Decision::Deny { .. } => Ok(cx.move_to(S::ClosedDenied)),
+            }
+        }
+
+        // approved → paid, for cash only: vouchers and extensions are granted
+        // by approval and have nothing to pay out.
+        ClaimCommand::MarkPaid => {
+            if status != S::Approved {
+                return Err(cx.wrong_state());
+            }
+            match &cx.recommendation()?.decision {
+                Decision::Approve { remedy: Remedy::Cash, .. } => Ok(cx.move_to(S::Paid)),
+                Decision::Approve { remedy, .. } => Err(Refusal::Invalid(format!(
+                    "only cash remedies are paid out; this claim was approved with a {} remedy and stays approved",
+                    remedy.label_en().to_lowercase()
+                ))),
+                Decision::Deny { .. } => {
+                    Err(Refusal::Invalid("this claim was denied; there is nothing to pay".to_string()))
+                }
+            }
+        }
+
+        ClaimCommand::ResolveConflict { to } => {
+            if status != S::Conflict {
+                return Err(cx.wrong_state());
+            }
+            resolve_conflict(&cx, *to)
+        }
+    }
+}
+
+/// Where a supervisor may send a claim out of conflict. Only states that a
+/// person decides without another check: approval, batching and payout keep
+/// their own path (maker-checker, limits, export), so a resolution cannot
+/// skip them.
+/// - triaged: back to the queue, unheld;
+/// - in_review / needs_info: with its current holder (there must be one);
+/// - recommended: keeping the claim's current recommendation (the one picked);
+/// - closed_denied: only on a deny recommendation, and as this closes the
+///   claim it is an approval of the denial: maker-checker applies.
+fn resolve_conflict(cx: &Ctx<'_>, to: ClaimStatus) -> Result<Transition, Refusal> {
+    use ClaimStatus as S;
+    let refuse = |why: &str| Err(Refusal::Invalid(why.to_string()));
+    match to {
+        S::Triaged => Ok(Transition { to, assignee: None, taken_over_from: None, is_override: false }),
+        S::InReview | S::NeedsInfo => {
+            if cx.claim.assignee.is_none() {
+                return refuse("nobody holds this claim; resolve it to triaged so a reviewer can take it");
+            }
+            Ok(cx.move_to(to))
+        }
+        S::Recommended => {
+            if cx.claim.recommendation.is_none() {
+                return refuse("there is no recommendation to keep; resolve the claim to in review or triaged");
+            }
+            Ok(cx.move_to(to))
+        }
+        S::ClosedDenied => match &cx.claim.recommendation {
+            Some(rec) if matches!(rec.decision, Decision::Deny { .. }) => {
+                if rec.by == cx.actor.user {
+                    return Err(Refusal::OwnRecommendation);
+                }
+                Ok(cx.move_to(to))
+            }
+            _ => refuse("only a claim recommended for denial can be closed as denied; resolve it to in review instead"),
+        },
+        S::New => refuse("a claim cannot go back to new; resolve it to triaged instead"),
+        S::Batched => refuse("resolve the claim to recommended, then add it to a batch"),
+        S::Approved => refuse("a conflict cannot approve a claim; resolve it to recommended and approve it in a batch"),
+        S::Paid => refuse("a conflict cannot mark a claim paid; only a confirmed payout export does"),
+        S::Conflict => refuse("choose the state the claim leaves the conflict in"),
+    }
+}
+
+/// A recommendation must say something a claimant can be told.
+fn check_decision(decision: &Decision) -> Result<(), Refusal> {
+    match decision {
+        Decision::Deny { reason } => {
+            if is_blank(reason) {
+                return Err(Refusal::Invalid("write the reason for the denial; the claimant is told it".to_string()));
+            }
+        }
+        Decision::Approve { remedy, amount, extension_days } => {
+            if !matches!(remedy, Remedy::Voucher | Remedy::Extension | Remedy::Cash) {
+                return Err(Refusal::Invalid(format!(
+                    "an approval needs a remedy of voucher, extension or cash, not {}; to refuse the claim, recommend a denial",
+                    remedy.label_en().to_lowercase()
+                )));
+            }
+            if *amount < Decimal::ZERO || !amount.fract().is_zero() {
+                return Err(Refusal::Invalid(format!(
+                    "the amount must be a whole number of won, 0 or more (not {})",
+                    won(amount)
+                )));
+            }
+            if *remedy == Remedy::Extension && *extension_days == 0 {
+                return Err(Refusal::Invalid("an extension needs a number of days".to_string()));
+            }
+            if *remedy != Remedy::Extension && *extension_days != 0 {
+                return Err(Refusal::Invalid(
+                    "extension days belong to an extension remedy only; set them to 0".to_string(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a decision differs from the policy's result. Approving exactly
+/// what an eligible proposal says, or denying what the policy found
+/// ineligible, follows the policy; anything else (including every decision
+/// on a manual_review proposal, and any decision with no proposal) is an
+/// override and needs a justification.
+fn is_override(decision: &Decision, proposal: Option<&PolicyProposal>) -> bool {
+    let Some(p) = proposal else { return true };
+    match decision {
+        Decision::Approve { remedy, amount, extension_days } => {
+            !(p.eligible && *remedy == p.remedy && *amount == p.amount && *extension_days == p.extension_days)
+        }
+        Decision::Deny { .. } => p.eligible,
+    }
+}
+
+/// A well-formed command of each kind, for asking [`decide`] which kinds the
+/// actor could apply now. Content-only refusals (blank texts) are avoided, so
+/// the answer depends on role, state, holder and the claim's recommendation.
+fn representatives(claim: &ClaimView) -> [ClaimCommand; 16] {
+    const TEXT: &str = "-";
+    let decision = match &claim.proposal {
+        Some(p) if p.eligible && check_decision(&p.as_decision()).is_ok() => p.as_decision(),
+        _ => Decision::Deny { reason: TEXT.to_string() },
+    };
+    [
+        ClaimCommand::Triage,
+        ClaimCommand::Take,
+        ClaimCommand::Release,
+        ClaimCommand::RequestInfo { message: TEXT.to_string() },
+        ClaimCommand::InfoReceived,
+        ClaimCommand::Recommend { decision, justification: Some(TEXT.to_string()) },
+        ClaimCommand::AddNote,
+        ClaimCommand::Annotate,
+        ClaimCommand::AddEvidence,
+        ClaimCommand::RevealPersonalData,
+        ClaimCommand::AddToBatch { batch_id: TEXT.to_string() },
+        ClaimCommand::RemoveFromBatch,
+        ClaimCommand::ReturnToReviewer { comment: TEXT.to_string() },
+        ClaimCommand::Approve {
+            recommendation_op: claim.recommendation.as_ref().map(|r| r.op_id.clone()).unwrap_or_default(),
+        },
+        ClaimCommand::MarkPaid,
+        // Triaged is always a valid resolution, so this asks "may resolve at all".
+        ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged },
+    ]
+}
+
+impl PolicyProposal {
+    /// The decision that follows the policy exactly (not an override).
+    fn as_decision(&self) -> Decision {
+        Decision::Approve { remedy: self.remedy, amount: self.amount, extension_days: self.extension_days }
+    }
+}
+
+/// The commands (by kind) the actor could apply to the claim now, for the UI.
+///
+/// Approve is offered only when this actor could approve the claim's current
+/// recommendation (not their own, within their limit).
+pub fn allowed_actions(actor: &Actor, claim: &ClaimView) -> Vec<&'static str> {
+    representatives(claim).iter().filter(|cmd| decide(actor, claim, cmd).is_ok()).map(command_kind).collect()
+}
+
+/// Actions that are not about one claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdminAction {
+    ManageUsers,
+    EditCatalog,
+    ImportIntake,
+    ExportPayout,
+    CreateBatch,
+    EditPolicy,
+    ActivatePolicy,
+    ViewAudit,
+}
+
+/// Whether a role may perform an action that is not about one claim.
+/// Supervisors: batches, policy versions, the audit log. Admins: everything.
+/// Reviewers: none of these.
+pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
+    let (needed, phrase) = match action {
+        AdminAction::ManageUsers => (Role::Admin, "manage users, roles and approval limits"),
+        AdminAction::EditCatalog => (Role::Admin, "edit the service catalog"),
+        AdminAction::ImportIntake => (Role::Admin, "import intake files"),
+        AdminAction::ExportPayout => (Role::Admin, "export payouts"),
+        AdminAction::CreateBatch => (Role::Supervisor, "create batches"),
+        AdminAction::EditPolicy => (Role::Supervisor, "edit the compensation policy"),
+        AdminAction::ActivatePolicy => (Role::Supervisor, "activate a policy version"),
+        AdminAction::ViewAudit => (Role::Supervisor, "view the audit log"),
+    };
+    if rank(role) < rank(needed) {
+        return Err(Refusal::RoleNotAllowed { role, action: phrase.to_string() });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,816 @@
+//! The workflow rules checked against an expectation table written apart
+//! from `decide` (tried for every command, role, state and holder), focused
+//! tests of the rules with money and people in them, and properties.
+
+use super::*;
+use proptest::prelude::*;
+use rust_decimal_macros::dec;
+
+const ME: &str = "alice";
+const OTHER: &str = "olga";
+const RECOMMENDER: &str = "rita";
+const REC_OP: &str = "op-rec-1";
+
+const ROLES: [Role; 3] = [Role::Reviewer, Role::Supervisor, Role::Admin];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    Nobody,
+    Me,
+    Other,
+}
+const HOLDERS: [Holder; 3] = [Holder::Nobody, Holder::Me, Holder::Other];
+
+fn actor(user: &str, role: Role, limit: Option<Decimal>) -> Actor {
+    Actor { user: user.to_string(), role, approval_limit: limit, device: "dev-1".to_string() }
+}
+
+fn cash(amount: Decimal) -> Decision {
+    Decision::Approve { remedy: Remedy::Cash, amount, extension_days: 0 }
+}
+
+fn recommendation(by: &str, op: &str, decision: Decision) -> Recommendation {
+    Recommendation { op_id: op.to_string(), by: by.to_string(), decision, is_override: false, justification: None }
+}
+
+fn proposal_cash(amount: Decimal) -> PolicyProposal {
+    PolicyProposal { eligible: true, remedy: Remedy::Cash, amount, extension_days: 0 }
+}
+
+fn ineligible() -> PolicyProposal {
+    PolicyProposal { eligible: false, remedy: Remedy::None, amount: dec!(0), extension_days: 0 }
+}
+
+/// The fixture of the table: a cash claim of 50,000 won recommended by rita
+/// exactly as the policy proposed.
+fn claim(status: ClaimStatus, holder: Holder) -> ClaimView {
+    ClaimView {
+        status,
+        assignee: match holder {
+            Holder::Nobody => None,
+            Holder::Me => Some(ME.to_string()),
+            Holder::Other => Some(OTHER.to_string()),
+        },
+        recommendation: Some(recommendation(RECOMMENDER, REC_OP, cash(dec!(50000)))),
+        batch_id: None,
+        proposal: Some(proposal_cash(dec!(50000))),
+    }
+}
+
+/// One well-formed command of each kind, written here rather than taken from
+/// the module, in the order of the table.
+fn commands() -> Vec<ClaimCommand> {
+    vec![
+        ClaimCommand::Triage,
+        ClaimCommand::Take,
+        ClaimCommand::Release,
+        ClaimCommand::RequestInfo { message: "영수증 사본을 보내 주세요".to_string() },
+        ClaimCommand::InfoReceived,
+        ClaimCommand::Recommend { decision: cash(dec!(50000)), justification: None },
+        ClaimCommand::AddNote,
+        ClaimCommand::Annotate,
+        ClaimCommand::AddEvidence,
+        ClaimCommand::RevealPersonalData,
+        ClaimCommand::AddToBatch { batch_id: "batch-7".to_string() },
+        ClaimCommand::RemoveFromBatch,
+        ClaimCommand::ReturnToReviewer { comment: "check the income figure".to_string() },
+        ClaimCommand::Approve { recommendation_op: REC_OP.to_string() },
+        ClaimCommand::MarkPaid,
+        ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged },
+    ]
+}
+
+/// The expectation, by command kind, role and state. Columns follow
+/// `ClaimStatus::ALL`. A cell is:
+///   x        refused: WRONG_STATE
+///   =        accepted, status unchanged
+///   <status> accepted, moves to that status
+/// with suffixes
+///   !  only the holder: held by another → HELD_BY_OTHER, held by nobody → INVALID
+///   ?  held by another → HELD_BY_OTHER (unheld is fine)
+///   r  for reviewers only: held by another → HELD_BY_OTHER
+///   @  take: the actor becomes the holder, a previous other holder is recorded
+///   s  held by the actor already → INVALID
+/// `who`: R any role, S supervisor or admin, A admin only (others: ROLE_NOT_ALLOWED).
+const TABLE: &str = "
+kind                 who new          triaged      in_review    needs_info   recommended  batched      approved  paid  closed_denied conflict
+triage               R   triaged?     triaged?     =!           =!           x            x            x         x     x             x
+take                 R   in_review@   in_review@   =@s          =@s          x            x            x         x     x             x
+release              R   x            x            triaged!     x            x            x            x         x     x             x
+request_info         R   x            x            needs_info!  x            x            x            x         x     x             x
+info_received        R   x            x            x            in_review!   x            x            x         x     x             x
+recommend            R   x            x            recommended! x            x            x            x         x     x             x
+add_note             R   =            =            =            =            =            =            =         =     =             =
+annotate             R   =r           =r           =r           =r           =r           =r           =r        x     x             =r
+add_evidence         R   =            =            =            =            =            =            =         =     =             =
+reveal_personal_data R   =            =            =            =            =            =            =         =     =             =
+add_to_batch         S   x            x            x            x            batched      x            x         x     x             x
+remove_from_batch    S   x            x            x            x            x            recommended  x         x     x             x
+return_to_reviewer   S   x            x            x            x            in_review    in_review    x         x     x             x
+approve              S   x            x            x            x            x            approved     x         x     x             x
+mark_paid            A   x            x            x            x            x            x            paid      x     x             x
+resolve_conflict     S   x            x            x            x            x            x            x         x     x             triaged
+";
+
+#[derive(Debug, PartialEq)]
+enum Expect {
+    Refused(&'static str),
+    Accepted { to: ClaimStatus, assignee: Option<String>, taken_over_from: Option<String> },
+}
+
+fn parse_table() -> Vec<(String, String, Vec<String>)> {
+    let mut lines = TABLE.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines.next().map(|l| l.split_whitespace().collect()).unwrap_or_default();
+    let statuses: Vec<&str> = ClaimStatus::ALL.iter().map(|s| s.code()).collect();
+    assert_eq!(&header[2..], &statuses[..], "table columns follow ClaimStatus::ALL");
+    lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(cells.len(), 2 + statuses.len(), "row {l}");
+            (cells[0].to_string(), cells[1].to_string(), cells[2..].iter().map(|c| c.to_string()).collect())
+        })
+        .collect()
+}
+
+fn expectation(who: &str, cell: &str, kind: &str, role: Role, status: ClaimStatus, holder: Holder) -> Expect {
+    let role_ok = match who {
+        "R" => true,
+        "S" => role != Role::Reviewer,
+        "A" => role == Role::Admin,
+        other => panic!("bad who {other}"),
+    };
+    if !role_ok {
+        return Expect::Refused("ROLE_NOT_ALLOWED");
+    }
+    if cell == "x" {
+        return Expect::Refused("WRONG_STATE");
+    }
+    let base = cell.trim_end_matches(['!', '?', 'r', '@', 's']);
+    let flags = &cell[base.len()..];
+    let holder_name = match holder {
+        Holder::Nobody => None,
+        Holder::Me => Some(ME.to_string()),
+        Holder::Other => Some(OTHER.to_string()),
+    };
+    if flags.contains('!') {
+        match holder {
+            Holder::Other => return Expect::Refused("HELD_BY_OTHER"),
+            Holder::Nobody => return Expect::Refused("INVALID"),
+            Holder::Me => {}
+        }
+    }
+    if flags.contains('?') && holder == Holder::Other {
+        return Expect::Refused("HELD_BY_OTHER");
+    }
+    if flags.contains('r') && role == Role::Reviewer && holder == Holder::Other {
+        return Expect::Refused("HELD_BY_OTHER");
+    }
+    if flags.contains('s') && holder == Holder::Me {
+        return Expect::Refused("INVALID");
+    }
+    let to = if base == "=" { status } else { ClaimStatus::parse(base).unwrap_or_else(|| panic!("bad cell {cell}")) };
+    let (assignee, taken_over_from) = if flags.contains('@') {
+        (Some(ME.to_string()), if holder == Holder::Other { Some(OTHER.to_string()) } else { None })
+    } else {
+        let assignee = match kind {
+            "release" | "resolve_conflict" => None,
+            "return_to_reviewer" => Some(RECOMMENDER.to_string()),
+            _ => holder_name,
+        };
+        (assignee, None)
+    };
+    Expect::Accepted { to, assignee, taken_over_from }
+}
+
+fn outcome(result: &Result<Transition, Refusal>) -> Expect {
+    match result {
+        Ok(t) => {
+            Expect::Accepted { to: t.to, assignee: t.assignee.clone(), taken_over_from: t.taken_over_from.clone() }
+        }
+        Err(r) => Expect::Refused(r.code()),
+    }
+}
+
+#[test]
+fn workflow_every_command_as_every_role_in_every_state() {
+    let table = parse_table();
+    let cmds = commands();
+    assert_eq!(table.len(), cmds.len(), "one table row per command kind");
+    let mut checked = 0;
+    for ((kind, who, cells), cmd) in table.iter().zip(&cmds) {
+        assert_eq!(kind, command_kind(cmd), "table rows follow commands()");
+        for role in ROLES {
+            for (status, cell) in ClaimStatus::ALL.iter().zip(cells) {
+                for holder in HOLDERS {
+                    let got = decide(&actor(ME, role, None), &claim(*status, holder), cmd);
+                    let want = expectation(who, cell, kind, role, *status, holder);
+                    assert_eq!(
+                        outcome(&got),
+                        want,
+                        "{kind} as {role} on a {status} claim held by {holder:?}: got {got:?}"
+                    );
+                    if let Err(refusal) = &got {
+                        let text = refusal.to_string();
+                        assert!(!text.is_empty() && !text.contains('{'), "message reads well: {text}");
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 16 * 3 * 10 * 3);
+}
+
+#[test]
+fn workflow_resolve_conflict_targets() {
+    use ClaimStatus as S;
+    let deny = recommendation(RECOMMENDER, REC_OP, Decision::Deny { reason: "중복 신고".to_string() });
+    for role in [Role::Supervisor, Role::Admin] {
+        for holder in HOLDERS {
+            for to in ClaimStatus::ALL.iter().copied() {
+                let me = actor(ME, role, None);
+                let c = claim(S::Conflict, holder);
+                let got = decide(&me, &c, &ClaimCommand::ResolveConflict { to });
+                let want = match to {
+                    S::Triaged => Ok(None),
+                    S::InReview | S::NeedsInfo if holder == Holder::Nobody => Err("INVALID"),
+                    S::InReview | S::NeedsInfo | S::Recommended => Ok(c.assignee.clone()),
+                    // The fixture's recommendation approves: it cannot close as denied.
+                    _ => Err("INVALID"),
+                };
+                match (&got, want.clone()) {
+                    (Ok(t), Ok(assignee)) => {
+                        assert_eq!(t.to, to);
+                        assert_eq!(t.assignee, assignee, "{to} held by {holder:?}");
+                    }
+                    (Err(r), Err(code)) => assert_eq!(r.code(), code, "{to} held by {holder:?}: {r}"),
+                    _ => panic!("resolve to {to} as {role} held by {holder:?}: got {got:?}, want {want:?}"),
+                }
+
+                // With a deny recommendation, closing as denied is allowed to anyone but its author.
+                let denied = ClaimView { recommendation: Some(deny.clone()), ..c.clone() };
+                let cmd = ClaimCommand::ResolveConflict { to: S::ClosedDenied };
+                assert_eq!(decide(&me, &denied, &cmd).map(|t| t.to), Ok(S::ClosedDenied));
+                let mine = ClaimView { recommendation: Some(recommendation(ME, REC_OP, deny.decision.clone())), ..c };
+                assert_eq!(decide(&me, &mine, &cmd), Err(Refusal::OwnRecommendation));
+            }
+        }
+    }
+    let no_rec = ClaimView { recommendation: None, ..claim(S::Conflict, Holder::Nobody) };
+    let sup = actor(ME, Role::Supervisor, None);
+    let got = decide(&sup, &no_rec, &ClaimCommand::ResolveConflict { to: S::Recommended });
+    assert_eq!(got.map_err(|r| r.code()), Err("INVALID"));
+}
+
+// ---- maker-checker and limits ----
+
+fn batched_with(rec: Recommendation) -> ClaimView {
+    ClaimView { recommendation: Some(rec), ..claim(ClaimStatus::Batched, Holder::Nobody) }
+}
+
+fn approve(op: &str) -> ClaimCommand {
+    ClaimCommand::Approve { recommendation_op: op.to_string() }
+}
+
+#[test]
+fn workflow_maker_checker_refuses_own_recommendation() {
+    let c = batched_with(recommendation("sam", REC_OP, cash(dec!(30000))));
+    let sam = actor("sam", Role::Supervisor, None);
+    let sue = actor("sue", Role::Supervisor, None);
+    let root = actor("sam", Role::Admin, None);
+    let refused = decide(&sam, &c, &approve(REC_OP));
+    assert_eq!(refused, Err(Refusal::OwnRecommendation));
+    assert_eq!(refused.map_err(|r| r.code()), Err("MAKER_CHECKER"));
+    assert_eq!(decide(&root, &c, &approve(REC_OP)), Err(Refusal::OwnRecommendation), "admins too");
+    let ok = decide(&sue, &c, &approve(REC_OP)).map(|t| t.to);
+    assert_eq!(ok, Ok(ClaimStatus::Approved));
+    assert!(!allowed_actions(&sam, &c).contains(&"approve"));
+    assert!(allowed_actions(&sue, &c).contains(&"approve"));
+}
+
+#[test]
+fn workflow_maker_checker_through_a_whole_review() {
+    // A supervisor works a claim like a reviewer, then cannot approve it.
+    let sam = actor("sam", Role::Supervisor, None);
+    let sue = actor("sue", Role::Supervisor, Some(dec!(100000)));
+    let mut c = ClaimView {
+        status: ClaimStatus::New,
+        assignee: None,
+        recommendation: None,
+        batch_id: None,
+        proposal: Some(proposal_cash(dec!(75070))),
+    };
+    let apply = |c: &mut ClaimView, who: &Actor, cmd: ClaimCommand| -> Result<(), Refusal> {
+        let t = decide(who, c, &cmd)?;
+        c.status = t.to;
+        c.assignee = t.assignee;
+        if let ClaimCommand::Recommend { decision, justification } = cmd {
+            c.recommendation = Some(Recommendation {
+                op_id: format!("op-{}", who.user),
+                by: who.user.clone(),
+                decision,
+                is_override: t.is_override,
+                justification,
+            });
+        }
+        Ok(())
+    };
+    let steps = [
+        (ClaimCommand::Triage, ClaimStatus::Triaged),
+        (ClaimCommand::Take, ClaimStatus::InReview),
+        (ClaimCommand::RequestInfo { message: "통장 사본".to_string() }, ClaimStatus::NeedsInfo),
+        (ClaimCommand::InfoReceived, ClaimStatus::InReview),
+        (ClaimCommand::Recommend { decision: cash(dec!(75070)), justification: None }, ClaimStatus::Recommended),
+        (ClaimCommand::AddToBatch { batch_id: "b1".to_string() }, ClaimStatus::Batched),
+    ];
+    for (cmd, want) in steps {
+        assert_eq!(apply(&mut c, &sam, cmd.clone()), Ok(()), "{cmd:?}");
+        assert_eq!(c.status, want);
+    }
+    assert_eq!(apply(&mut c, &sam, approve("op-sam")), Err(Refusal::OwnRecommendation));
+    assert_eq!(apply(&mut c, &sue, approve("op-sam")), Ok(()));
+    assert_eq!(c.status, ClaimStatus::Approved);
+    let admin = actor("root", Role::Admin, None);
+    assert_eq!(apply(&mut c, &admin, ClaimCommand::MarkPaid), Ok(()));
+    assert_eq!(c.status, ClaimStatus::Paid);
+    assert_eq!(allowed_actions(&admin, &c), vec!["add_note", "add_evidence", "reveal_personal_data"]);
+}
+
+#[test]
+fn workflow_approval_limits() {
+    let c = batched_with(recommendation(RECOMMENDER, REC_OP, cash(dec!(500000))));
+    let at = actor(ME, Role::Supervisor, Some(dec!(500000)));
+    let below = actor(ME, Role::Supervisor, Some(dec!(499999)));
+    let unlimited = actor(ME, Role::Supervisor, None);
+    assert_eq!(decide(&at, &c, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::Approved), "at the limit");
+    let refused = decide(&below, &c, &approve(REC_OP));
+    assert_eq!(refused, Err(Refusal::OverApprovalLimit { amount: dec!(500000), limit: dec!(499999) }));
+    let text = refused.err().map(|r| r.to_string()).unwrap_or_default();
+    assert_eq!(text, "the amount 500,000 won is above your approval limit of 499,999 won");
+    let huge = batched_with(recommendation(RECOMMENDER, REC_OP, cash(dec!(5000000000))));
+    assert_eq!(decide(&unlimited, &huge, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::Approved));
+    // Admins are bound by their limit too; a limit of 0 still approves 0-won vouchers and denials.
+    let admin0 = actor("root", Role::Admin, Some(dec!(0)));
+    assert_eq!(decide(&admin0, &c, &approve(REC_OP)).map_err(|r| r.code()), Err("OVER_APPROVAL_LIMIT"));
+    let voucher = batched_with(recommendation(
+        RECOMMENDER,
+        REC_OP,
+        Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0 },
+    ));
+    assert_eq!(decide(&admin0, &voucher, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::Approved));
+    let deny = batched_with(recommendation(RECOMMENDER, REC_OP, Decision::Deny { reason: "기간 외".to_string() }));
+    assert_eq!(decide(&admin0, &deny, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::ClosedDenied));
+    assert!(!allowed_actions(&below, &c).contains(&"approve"));
+    assert!(allowed_actions(&at, &c).contains(&"approve"));
+}
+
+#[test]
+fn workflow_superseded_recommendation_is_refused() {
+    let c = batched_with(recommendation(RECOMMENDER, "op-new", cash(dec!(1000))));
+    let sup = actor(ME, Role::Supervisor, None);
+    assert_eq!(decide(&sup, &c, &approve("op-old")), Err(Refusal::RecommendationSuperseded));
+    assert_eq!(decide(&sup, &c, &approve("")), Err(Refusal::RecommendationSuperseded));
+    assert!(decide(&sup, &c, &approve("op-new")).is_ok());
+    // Superseded is said before maker-checker: the approval names something else.
+    let own = batched_with(recommendation(ME, "op-new", cash(dec!(1000))));
+    assert_eq!(decide(&sup, &own, &approve("op-old")), Err(Refusal::RecommendationSuperseded));
+    let none = ClaimView { recommendation: None, ..c };
+    assert_eq!(decide(&sup, &none, &approve("op-new")).map_err(|r| r.code()), Err("INVALID"));
+}
+
+// ---- recommendations ----
+
+fn in_review_mine(proposal: Option<PolicyProposal>) -> ClaimView {
+    ClaimView { recommendation: None, proposal, ..claim(ClaimStatus::InReview, Holder::Me) }
+}
+
+fn recommend(decision: Decision, justification: Option<&str>) -> ClaimCommand {
+    ClaimCommand::Recommend { decision, justification: justification.map(str::to_string) }
+}
+
+#[test]
+fn workflow_override_detection() {
+    let extension = PolicyProposal { eligible: true, remedy: Remedy::Extension, amount: dec!(0), extension_days: 3 };
+    let manual = PolicyProposal { eligible: true, remedy: Remedy::ManualReview, amount: dec!(0), extension_days: 0 };
+    let ext = |days| Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: days };
+    let deny = Decision::Deny { reason: "증빙 없음".to_string() };
+    let cases: Vec<(Option<PolicyProposal>, Decision, bool)> = vec![
+        (Some(proposal_cash(dec!(25000))), cash(dec!(25000)), false),
+        (Some(proposal_cash(dec!(25000))), cash(dec!(25000.00)), false),
+        (Some(proposal_cash(dec!(25000))), cash(dec!(25010)), true),
+        (Some(proposal_cash(dec!(25000))), deny.clone(), true),
+        (
+            Some(proposal_cash(dec!(0))),
+            Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0 },
+            true,
+        ),
+        (Some(extension.clone()), ext(3), false),
+        (Some(extension.clone()), ext(4), true),
+        (Some(ineligible()), deny.clone(), false),
+        (Some(ineligible()), cash(dec!(0)), true),
+        (Some(PolicyProposal { eligible: false, ..proposal_cash(dec!(25000)) }), cash(dec!(25000)), true),
+        (Some(manual.clone()), cash(dec!(100000)), true),
+        (Some(manual), deny.clone(), true),
+        (None, cash(dec!(1)), true),
+        (None, deny, true),
+    ];
+    for (proposal, decision, want) in cases {
+        let c = in_review_mine(proposal.clone());
+        let justified = decide(&actor(ME, Role::Reviewer, None), &c, &recommend(decision.clone(), Some("확인함")));
+        assert_eq!(justified.as_ref().map(|t| t.is_override), Ok(want), "{decision:?} vs {proposal:?}");
+        assert_eq!(justified.as_ref().map(|t| t.to), Ok(ClaimStatus::Recommended));
+        for blank in [None, Some(""), Some("  \n")] {
+            let got = decide(&actor(ME, Role::Reviewer, None), &c, &recommend(decision.clone(), blank));
+            if want {
+                assert_eq!(got, Err(Refusal::OverrideNeedsJustification), "{decision:?} vs {proposal:?}");
+            } else {
+                assert_eq!(got.map(|t| t.is_override), Ok(false));
+            }
+        }
+    }
+}
+
+#[test]
+fn workflow_recommendation_content_is_checked() {
+    let c = in_review_mine(Some(ineligible()));
+    let me = actor(ME, Role::Reviewer, None);
+    let invalid = [
+        cash(dec!(-10)),
+        cash(dec!(100.5)),
+        Decision::Approve { remedy: Remedy::Cash, amount: dec!(1000), extension_days: 2 },
+        Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 0 },
+        Decision::Approve { remedy: Remedy::ManualReview, amount: dec!(0), extension_days: 0 },
+        Decision::Approve { remedy: Remedy::None, amount: dec!(0), extension_days: 0 },
+        Decision::Deny { reason: "   ".to_string() },
+    ];
+    for d in invalid {
+        let got = decide(&me, &c, &recommend(d.clone(), Some("사유")));
+        assert_eq!(got.as_ref().map_err(|r| r.code()), Err("INVALID"), "{d:?}");
+        let text = got.err().map(|r| r.to_string()).unwrap_or_default();
+        assert!(text.len() > 20, "a clear message: {text}");
+    }
+    for d in [
+        cash(dec!(0)),
+        cash(dec!(1)),
+        Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 1 },
+    ] {
+        assert!(decide(&me, &c, &recommend(d.clone(), Some("사유"))).is_ok(), "{d:?}");
+    }
+    // The holder check comes before the content check.
+    let held = ClaimView { assignee: Some(OTHER.to_string()), ..c };
+    let got = decide(&me, &held, &recommend(cash(dec!(-1)), None));
+    assert_eq!(got, Err(Refusal::HeldByOther { holder: OTHER.to_string() }));
+}
+
+#[test]
+fn workflow_texts_must_not_be_blank() {
+    let me = actor(ME, Role::Supervisor, None);
+    let in_review = claim(ClaimStatus::InReview, Holder::Me);
+    let recommended = claim(ClaimStatus::Recommended, Holder::Nobody);
+    let cases = [
+        (&in_review, ClaimCommand::RequestInfo { message: " ".to_string() }),
+        (&recommended, ClaimCommand::ReturnToReviewer { comment: "\t".to_string() }),
+        (&recommended, ClaimCommand::AddToBatch { batch_id: String::new() }),
+    ];
+    for (c, cmd) in cases {
+        assert_eq!(decide(&me, c, &cmd).map_err(|r| r.code()), Err("INVALID"), "{cmd:?}");
+    }
+}
+
+// ---- holding ----
+
+#[test]
+fn workflow_take_over_is_recorded() {
+    for status in [ClaimStatus::InReview, ClaimStatus::NeedsInfo] {
+        for role in ROLES {
+            let me = actor(ME, role, None);
+            let t = decide(&me, &claim(status, Holder::Other), &ClaimCommand::Take);
+            let want = Transition {
+                to: status,
+                assignee: Some(ME.to_string()),
+                taken_over_from: Some(OTHER.to_string()),
+                is_override: false,
+            };
+            assert_eq!(t, Ok(want));
+            let again = decide(&me, &claim(status, Holder::Me), &ClaimCommand::Take);
+            assert_eq!(again, Err(Refusal::Invalid("you already hold this claim".to_string())));
+            // Without taking it over, the holder's work is closed to everyone else.
+            let other_work = decide(&me, &claim(status, Holder::Other), &ClaimCommand::Triage);
+            assert_eq!(other_work, Err(Refusal::HeldByOther { holder: OTHER.to_string() }));
+        }
+    }
+    let fresh =
+        decide(&actor(ME, Role::Reviewer, None), &claim(ClaimStatus::Triaged, Holder::Nobody), &ClaimCommand::Take);
+    assert_eq!(fresh.map(|t| (t.to, t.taken_over_from)), Ok((ClaimStatus::InReview, None)));
+    let msg = Refusal::HeldByOther { holder: OTHER.to_string() }.to_string();
+    assert!(msg.contains(OTHER) && msg.contains("take it over"), "{msg}");
+}
+
+#[test]
+fn workflow_return_goes_to_the_recommending_reviewer() {
+    let sup = actor(ME, Role::Supervisor, None);
+    for status in [ClaimStatus::Recommended, ClaimStatus::Batched] {
+        let c = claim(status, Holder::Other);
+        let t = decide(&sup, &c, &ClaimCommand::ReturnToReviewer { comment: "소득 확인".to_string() });
+        assert_eq!(t.map(|t| (t.to, t.assignee)), Ok((ClaimStatus::InReview, Some(RECOMMENDER.to_string()))));
+    }
+}
+
+// ---- payout ----
+
+#[test]
+fn workflow_mark_paid_only_for_cash() {
+    let admin = actor("root", Role::Admin, None);
+    let approved = |decision| ClaimView {
+        recommendation: Some(recommendation(RECOMMENDER, REC_OP, decision)),
+        ..claim(ClaimStatus::Approved, Holder::Nobody)
+    };
+    let paid = decide(&admin, &approved(cash(dec!(30000))), &ClaimCommand::MarkPaid);
+    assert_eq!(paid.map(|t| t.to), Ok(ClaimStatus::Paid));
+    let voucher = Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0 };
+    let ext = Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 3 };
+    for d in [voucher, ext] {
+        let got = decide(&admin, &approved(d.clone()), &ClaimCommand::MarkPaid);
+        assert_eq!(got.as_ref().map_err(|r| r.code()), Err("INVALID"), "{d:?}");
+        let text = got.err().map(|r| r.to_string()).unwrap_or_default();
+        assert!(text.contains("only cash"), "{text}");
+        assert!(!allowed_actions(&admin, &approved(d)).contains(&"mark_paid"));
+    }
+    // Never paid twice.
+    let twice = decide(&admin, &claim(ClaimStatus::Paid, Holder::Nobody), &ClaimCommand::MarkPaid);
+    assert_eq!(twice.map_err(|r| r.code()), Err("WRONG_STATE"));
+    let sup = decide(&actor(ME, Role::Supervisor, None), &approved(cash(dec!(1))), &ClaimCommand::MarkPaid);
+    assert_eq!(sup.map_err(|r| r.code()), Err("ROLE_NOT_ALLOWED"));
+}
+
+// ---- messages and admin actions ----
+
+#[test]
+fn workflow_messages_read_well() {
+    let admin_refusal = Refusal::RoleNotAllowed { role: Role::Reviewer, action: "approve claims".to_string() };
+    assert_eq!(admin_refusal.to_string(), "a reviewer may not approve claims");
+    let state = decide(
+        &actor(ME, Role::Reviewer, None),
+        &claim(ClaimStatus::InReview, Holder::Me),
+        &ClaimCommand::InfoReceived,
+    );
+    assert_eq!(
+        state.err().map(|r| r.to_string()),
+        Some("cannot mark information received on a claim that is in review".to_string())
+    );
+    let batched =
+        decide(&actor(ME, Role::Reviewer, None), &claim(ClaimStatus::Batched, Holder::Nobody), &ClaimCommand::Take);
+    assert_eq!(batched.err().map(|r| r.to_string()), Some("cannot take a claim that is in a batch".to_string()));
+    assert_eq!(won(&dec!(1234567.50)), "1234567.5");
+    assert_eq!(won(&dec!(1234567.00)), "1,234,567");
+    assert_eq!(won(&dec!(-1000)), "-1,000");
+    assert_eq!(won(&dec!(999)), "999");
+}
+
+#[test]
+fn workflow_may_admin_actions() {
+    use AdminAction as A;
+    let all = [
+        A::ManageUsers,
+        A::EditCatalog,
+        A::ImportIntake,
+        A::ExportPayout,
+        A::CreateBatch,
+        A::EditPolicy,
+        A::ActivatePolicy,
+        A::ViewAudit,
+    ];
+    let supervisor = [A::CreateBatch, A::EditPolicy, A::ActivatePolicy, A::ViewAudit];
+    for action in all {
+        assert_eq!(may(Role::Reviewer, action).map_err(|r| r.code()), Err("ROLE_NOT_ALLOWED"), "{action:?}");
+        assert_eq!(may(Role::Supervisor, action).is_ok(), supervisor.contains(&action), "{action:?}");
+        assert_eq!(may(Role::Admin, action), Ok(()), "{action:?}");
+    }
+    let text = may(Role::Supervisor, A::ManageUsers).err().map(|r| r.to_string()).unwrap_or_default();
+    assert!(text.starts_with("a supervisor may not manage users"), "{text}");
+}
+
+// ---- allowed_actions agrees with decide ----
+
+/// Commands of each kind as a UI would send them, built here apart from the module.
+fn ui_commands(claim: &ClaimView) -> Vec<ClaimCommand> {
+    let op = claim.recommendation.as_ref().map(|r| r.op_id.clone()).unwrap_or_else(|| "none".to_string());
+    let mut cmds = commands();
+    for cmd in &mut cmds {
+        match cmd {
+            ClaimCommand::Approve { recommendation_op } => *recommendation_op = op.clone(),
+            ClaimCommand::Recommend { justification, .. } => *justification = Some("검토 의견".to_string()),
+            _ => {}
+        }
+    }
+    cmds
+}
+
+fn check_allowed_matches_decide(me: &Actor, c: &ClaimView) {
+    let allowed = allowed_actions(me, c);
+    for cmd in ui_commands(c) {
+        let kind = command_kind(&cmd);
+        let result = decide(me, c, &cmd);
+        assert_eq!(allowed.contains(&kind), result.is_ok(), "{kind} for {me:?} on {c:?}: {result:?}");
+    }
+}
+
+#[test]
+fn workflow_allowed_actions_match_decide_everywhere() {
+    let recs = [
+        None,
+        Some(recommendation(RECOMMENDER, REC_OP, cash(dec!(50000)))),
+        Some(recommendation(ME, REC_OP, cash(dec!(50000)))),
+        Some(recommendation(RECOMMENDER, REC_OP, cash(dec!(2000000)))),
+        Some(recommendation(RECOMMENDER, REC_OP, Decision::Deny { reason: "중복".to_string() })),
+        Some(recommendation(
+            RECOMMENDER,
+            REC_OP,
+            Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0 },
+        )),
+    ];
+    for role in ROLES {
+        for limit in [None, Some(dec!(1000000))] {
+            let me = actor(ME, role, limit);
+            for status in ClaimStatus::ALL.iter().copied() {
+                for holder in HOLDERS {
+                    for rec in &recs {
+                        let c = ClaimView { recommendation: rec.clone(), ..claim(status, holder) };
+                        check_allowed_matches_decide(&me, &c);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---- properties ----
+
+fn arb_text() -> impl Strategy<Value = String> {
+    prop_oneof![Just(String::new()), Just("  ".to_string()), Just("사유".to_string()), Just("x".to_string())]
+}
+
+fn arb_user() -> impl Strategy<Value = String> {
+    prop_oneof![Just(ME.to_string()), Just(OTHER.to_string()), Just(RECOMMENDER.to_string())]
+}
+
+fn arb_status() -> impl Strategy<Value = ClaimStatus> {
+    proptest::sample::select(ClaimStatus::ALL.to_vec())
+}
+
+fn arb_remedy() -> impl Strategy<Value = Remedy> {
+    proptest::sample::select(Remedy::ALL.to_vec())
+}
+
+fn arb_amount() -> impl Strategy<Value = Decimal> {
+    prop_oneof![
+        Just(dec!(0)),
+        Just(dec!(50000)),
+        Just(dec!(-5)),
+        Just(dec!(10.5)),
+        (0i64..3_000_000).prop_map(Decimal::from),
+    ]
+}
+
+fn arb_decision() -> impl Strategy<Value = Decision> {
+    prop_oneof![
+        (arb_remedy(), arb_amount(), 0u32..4).prop_map(|(remedy, amount, extension_days)| Decision::Approve {
+            remedy,
+            amount,
+            extension_days
+        }),
+        arb_text().prop_map(|reason| Decision::Deny { reason }),
+    ]
+}
+
+fn arb_claim() -> impl Strategy<Value = ClaimView> {
+    let rec = (arb_user(), prop_oneof![Just("op-1"), Just("op-2")], arb_decision())
+        .prop_map(|(by, op, decision)| recommendation(&by, op, decision));
+    let proposal =
+        (any::<bool>(), arb_remedy(), arb_amount(), 0u32..4).prop_map(|(eligible, remedy, amount, extension_days)| {
+            PolicyProposal { eligible, remedy, amount, extension_days }
+        });
+    (arb_status(), proptest::option::of(arb_user()), proptest::option::of(rec), proptest::option::of(proposal))
+        .prop_map(|(status, assignee, recommendation, proposal)| ClaimView {
+            status,
+            assignee,
+            recommendation,
+            batch_id: None,
+            proposal,
+        })
+}
+
+fn arb_actor() -> impl Strategy<Value = Actor> {
+    (
+        arb_user(),
+        proptest::sample::select(ROLES.to_vec()),
+        proptest::option::of((0i64..3_000_000).prop_map(Decimal::from)),
+    )
+        .prop_map(|(user, role, limit)| actor(&user, role, limit))
+}
+
+fn arb_command() -> impl Strategy<Value = ClaimCommand> {
+    prop_oneof![
+        Just(ClaimCommand::Triage),
+        Just(ClaimCommand::Take),
+        Just(ClaimCommand::Release),
+        arb_text().prop_map(|message| ClaimCommand::RequestInfo { message }),
+        Just(ClaimCommand::InfoReceived),
+        (arb_decision(), proptest::option::of(arb_text()))
+            .prop_map(|(decision, justification)| ClaimCommand::Recommend { decision, justification }),
+        Just(ClaimCommand::AddNote),
+        Just(ClaimCommand::Annotate),
+        Just(ClaimCommand::AddEvidence),
+        Just(ClaimCommand::RevealPersonalData),
+        arb_text().prop_map(|batch_id| ClaimCommand::AddToBatch { batch_id }),
+        Just(ClaimCommand::RemoveFromBatch),
+        arb_text().prop_map(|comment| ClaimCommand::ReturnToReviewer { comment }),
+        prop_oneof![Just("op-1"), Just("op-2")]
+            .prop_map(|op| ClaimCommand::Approve { recommendation_op: op.to_string() }),
+        Just(ClaimCommand::MarkPaid),
+        arb_status().prop_map(|to| ClaimCommand::ResolveConflict { to }),
+    ]
+}
+
+/// The lifecycle of domain.md as (from, to) edges a status move may take.
+fn lifecycle_edge(from: ClaimStatus, to: ClaimStatus) -> bool {
+    use ClaimStatus as S;
+    matches!(
+        (from, to),
+        (S::New, S::Triaged)
+            | (S::Triaged, S::Triaged)
+            | (S::New | S::Triaged, S::InReview)
+            | (S::InReview, S::Triaged | S::NeedsInfo | S::Recommended)
+            | (S::NeedsInfo, S::InReview)
+            | (S::Recommended, S::Batched | S::InReview)
+            | (S::Batched, S::Recommended | S::InReview | S::Approved | S::ClosedDenied)
+            | (S::Approved, S::Paid)
+            | (S::Conflict, S::Triaged | S::InReview | S::NeedsInfo | S::Recommended | S::ClosedDenied)
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn workflow_prop_allowed_actions_match_decide(me in arb_actor(), c in arb_claim()) {
+        let allowed = allowed_actions(&me, &c);
+        for cmd in ui_commands(&c) {
+            let kind = command_kind(&cmd);
+            prop_assert_eq!(allowed.contains(&kind), decide(&me, &c, &cmd).is_ok(), "{} for {:?} on {:?}", kind, me, c);
+        }
+    }
+
+    #[test]
+    fn workflow_prop_decisions_keep_the_rules(me in arb_actor(), c in arb_claim(), cmd in arb_command()) {
+        let kind = command_kind(&cmd);
+        match decide(&me, &c, &cmd) {
+            Err(refusal) => {
+                let text = refusal.to_string();
+                prop_assert!(!text.trim().is_empty() && !text.contains('{') && !text.contains("a admin"), "{}", text);
+                // A refused command changes nothing, so a retry with the same inputs is refused the same way.
+                prop_assert_eq!(decide(&me, &c, &cmd), Err(refusal));
+            }
+            Ok(t) => {
+                if t.to != c.status {
+                    prop_assert!(lifecycle_edge(c.status, t.to), "{} moved {} → {}", kind, c.status, t.to);
+                }
+                if matches!(c.status, ClaimStatus::Paid | ClaimStatus::ClosedDenied) {
+                    prop_assert!(["add_note", "add_evidence", "reveal_personal_data"].contains(&kind), "{} on a final claim", kind);
+                }
+                if me.role == Role::Reviewer {
+                    prop_assert!(!["add_to_batch", "remove_from_batch", "return_to_reviewer", "approve", "mark_paid", "resolve_conflict"].contains(&kind));
+                }
+                if me.role != Role::Admin {
+                    prop_assert_ne!(kind, "mark_paid");
+                }
+                if let ClaimCommand::Approve { recommendation_op } = &cmd {
+                    let rec = c.recommendation.as_ref();
+                    prop_assert!(rec.is_some_and(|r| r.by != me.user && r.op_id == *recommendation_op));
+                    if let (Some(Decision::Approve { amount, .. }), Some(limit)) = (rec.map(|r| &r.decision), me.approval_limit) {
+                        prop_assert!(*amount <= limit);
+                    }
+                }
+                // Another person's held claim is only changed by a take-over or a supervisor's own steps.
+                let held_by_other = c.assignee.as_ref().is_some_and(|h| *h != me.user);
+                if held_by_other && ["triage", "release", "request_info", "info_received", "recommend"].contains(&kind) {
+                    prop_assert!(false, "{} on a claim held by {:?}", kind, c.assignee);
+                }
+                if kind == "take" {
+                    prop_assert_eq!(t.assignee.as_deref(), Some(me.user.as_str()));
+                    prop_assert_eq!(t.taken_over_from.clone(), c.assignee.clone().filter(|h| *h != me.user));
+                } else {
+                    prop_assert_eq!(t.taken_over_from, None);
+                }
+                if t.is_override {
+                    prop_assert_eq!(kind, "recommend");
+                }
+                if let ClaimCommand::Recommend { justification, .. } = &cmd {
+                    if t.is_override {
+                        prop_assert!(justification.as_deref().is_some_and(|j| !j.trim().is_empty()));
+                    }
+                }
+            }
+        }
+    }
+}
