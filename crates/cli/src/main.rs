@@ -1,1 +1,122 @@
-fn main() {}
+//! `claimdesk`: the command line for admins and scripts. Every subcommand is a
+//! thin layer over claimdesk-store; the rules live in the crates.
+
+mod admin;
+mod output;
+mod review;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "claimdesk", version, about = "ClaimDesk: review compensation claims after a mass service outage")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every store command takes.
+#[derive(clap::Args, Clone)]
+pub struct StoreArgs {
+    /// The store (a SQLite file); created with the default catalog and policy if missing.
+    #[arg(long, env = "CLAIMDESK_DB")]
+    pub db: PathBuf,
+    /// The user acting (roles and approval limits apply).
+    #[arg(long = "as", env = "CLAIMDESK_USER", default_value = claimdesk_store::FIRST_ADMIN)]
+    pub user: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a store (default catalog, default policy, first admin) if it does not exist.
+    Init(StoreArgs),
+    /// Import an intake file (CSV in UTF-8 or CP949, or XLSX); creates the store if needed.
+    Import(admin::ImportArgs),
+    /// Write the evaluation table of every claim (policy.md) to stdout as CSV.
+    Evaluate(admin::EvaluateArgs),
+    /// Show one claim: its fields (personal data masked), the policy's explanation, notes and history.
+    Show(review::ShowArgs),
+    /// List a page of the review queue, filtered and sorted; or search names and descriptions.
+    Queue(review::QueueArgs),
+    /// Review actions on one claim: take, triage, recommend, note, ...
+    #[command(subcommand)]
+    Claim(review::ClaimCommand),
+    /// Batches of recommended claims: create, review, take out, return, approve.
+    #[command(subcommand)]
+    Batch(review::BatchCommand),
+    /// Payout files of approved cash claims: export, confirm, cancel.
+    #[command(subcommand)]
+    Payout(admin::PayoutCommand),
+    /// Rows of intake files that broke a rule: list or export to fix and import again.
+    #[command(subcommand)]
+    Quarantine(admin::QuarantineCommand),
+    /// Compensation policy versions: list, show, add, activate, what-if.
+    #[command(subcommand)]
+    Policy(admin::PolicyCommand),
+    /// Users, roles and approval limits.
+    #[command(subcommand)]
+    Users(admin::UsersCommand),
+    /// The audit log: verify the hash chain, or list recent entries.
+    #[command(subcommand)]
+    Audit(admin::AuditCommand),
+    /// Counts by status, category and service, and amounts.
+    Stats(StoreArgs),
+    /// Generate a realistic synthetic intake file of the 2022 outage.
+    Synth(admin::SynthArgs),
+    /// Create a demo store: team users, synthetic claims imported and some review work done.
+    Demo(admin::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("CLAIMDESK_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init(a) => admin::init(a),
+        Command::Import(a) => admin::import(a),
+        Command::Evaluate(a) => admin::evaluate(a),
+        Command::Show(a) => review::show(a),
+        Command::Queue(a) => review::queue(a),
+        Command::Claim(c) => review::claim(c),
+        Command::Batch(c) => review::batch(c),
+        Command::Payout(c) => admin::payout(c),
+        Command::Quarantine(c) => admin::quarantine(c),
+        Command::Policy(c) => admin::policy(c),
+        Command::Users(c) => admin::users(c),
+        Command::Audit(c) => admin::audit(c),
+        Command::Stats(a) => admin::stats(a),
+        Command::Synth(a) => admin::synth(a),
+        Command::Demo(a) => admin::demo(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // Store errors carry a stable code; print it so scripts can match on it.
+            match e.downcast_ref::<claimdesk_store::StoreError>() {
+                Some(se) => eprintln!("error [{}]: {se}", se.code()),
+                None => eprintln!("error: {e:#}"),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+impl StoreArgs {
+    /// Opens (or creates) the store and loads the acting user.
+    pub fn open(&self) -> anyhow::Result<(claimdesk_store::Store, claimdesk_core::Actor)> {
+        let store = claimdesk_store::Store::open(&self.db)?;
+        let actor = store.actor(&self.user)?;
+        Ok((store, actor))
+    }
+
+    /// Opens an existing store (read-only commands should not create one).
+    pub fn open_existing(&self) -> anyhow::Result<(claimdesk_store::Store, claimdesk_core::Actor)> {
+        let store = claimdesk_store::Store::open_existing(&self.db)?;
+        let actor = store.actor(&self.user)?;
+        Ok((store, actor))
+    }
+}

@@ -1,1 +1,167 @@
-//! placeholder
+//! ClaimDesk's local store: one SQLite file (rusqlite, bundled SQLite, WAL)
+//! holding claims, the catalog, policy versions, annotations, evidence,
+//! batches, users, the intake quarantine and the operation log.
+//!
+//! Every change goes through one path ([`claims`], [`batches`], ...): check
+//! the role in the core's workflow rules, apply the change, append the op
+//! with its audit hash, all in one transaction.
+
+pub mod batches;
+pub mod claims;
+pub mod error;
+pub mod evaluate;
+pub mod evidence;
+pub mod import;
+pub mod oplog;
+pub mod payout;
+pub mod policies;
+pub mod quarantine;
+pub mod queue;
+pub mod schema;
+pub mod search;
+pub mod stats;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+
+use claimdesk_core::{Actor, Catalog};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+
+pub use error::{Result, StoreError};
+use oplog::{Author, OpReceipt, OpWriter, SyncState};
+
+/// The user every new store starts with; change its name or add others with `users`.
+pub const FIRST_ADMIN: &str = "admin";
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    device: String,
+}
+
+/// Seconds since the epoch, now.
+pub(crate) fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it (default catalog, default policy
+    /// active, a first admin) when the file does not exist.
+    pub fn open(path: &Path) -> Result<Store> {
+        let existed = path.exists();
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -65536;",
+        )?;
+        schema::migrate(&mut conn)?;
+        let mut store = Store { conn, path: path.to_path_buf(), device: String::new() };
+        let device: Option<String> = store
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| r.get(0))
+            .optional()?;
+        match device {
+            Some(d) => store.device = d,
+            None => store.initialize(existed)?,
+        }
+        Ok(store)
+    }
+
+    /// Opens an existing store; refuses to create one.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::NotFound(format!("the store {}", path.display())));
+        }
+        Store::open(path)
+    }
+
+    /// First run: device id, catalog, default policy and the first admin, as one op each.
+    fn initialize(&mut self, _existed: bool) -> Result<()> {
+        let device = uuid::Uuid::now_v7().to_string();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("INSERT INTO meta (key, value) VALUES ('device_id', ?1)", [&device])?;
+        let mut ops = OpWriter::begin(&tx)?;
+        let author = Author { user: "system", device: &device };
+        let catalog = Catalog::default_2022();
+        policies::replace_catalog_in_tx(&tx, &catalog)?;
+        ops.append(&tx, &author, "catalog", "catalog.replace", &serde_json::to_string(&catalog)?, None, false, SyncState::Pending)?;
+        users::insert_user_in_tx(&tx, FIRST_ADMIN, "관리자 (Administrator)", claimdesk_core::Role::Admin, None)?;
+        ops.append(
+            &tx, &author, &format!("user:{FIRST_ADMIN}"), "user.create",
+            &serde_json::json!({"id": FIRST_ADMIN, "role": "admin"}).to_string(), None, false, SyncState::Pending,
+        )?;
+        let policy = claimdesk_core::policy::Policy::default_2022();
+        policies::insert_version_in_tx(&tx, 1, &policy, "기본 정책 (2022 최종안)", "system", true)?;
+        ops.append(&tx, &author, "policy:1", "policy.create", &serde_json::json!({"version": 1, "toml": policy.to_toml(), "active": true}).to_string(), None, false, SyncState::Pending)?;
+        ops.finish(&tx)?;
+        tx.commit()?;
+        self.device = device;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
+    /// Read access for queries, reports and tests.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The user as the rules see them.
+    pub fn actor(&self, user: &str) -> Result<Actor> {
+        users::actor(&self.conn, user, &self.device)
+    }
+
+    pub fn catalog(&self) -> Result<Catalog> {
+        policies::catalog(&self.conn)
+    }
+
+    /// A write transaction that takes the lock at once (no upgrade deadlocks).
+    pub(crate) fn write_tx(&mut self) -> Result<Transaction<'_>> {
+        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// Records a refused action in the audit chain, in its own transaction:
+    /// the refused change itself left nothing behind.
+    pub(crate) fn record_refusal(&mut self, actor: &Actor, entity: &str, kind: &str, why: &StoreError) -> Result<OpReceipt> {
+        let device = self.device.clone();
+        let tx = self.write_tx()?;
+        let mut ops = OpWriter::begin(&tx)?;
+        let payload = serde_json::json!({"code": why.code(), "message": why.to_string()}).to_string();
+        let receipt = ops.append(&tx, &Author { user: &actor.user, device: &device }, entity, kind, &payload, None, true, SyncState::Local)?;
+        ops.finish(&tx)?;
+        tx.commit()?;
+        Ok(receipt)
+    }
+
+    /// Verifies the audit chain from the first entry to the last.
+    pub fn verify_audit(&self) -> Result<oplog::ChainReport> {
+        oplog::verify(&self.conn)
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// The directory where evidence files are kept, beside the database.
+    pub fn evidence_dir(&self) -> PathBuf {
+        let mut name = self.path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        name.push(".evidence");
+        self.path.with_file_name(name)
+    }
+}

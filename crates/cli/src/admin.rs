@@ -1,0 +1,605 @@
+//! Admin and scripting commands: import, evaluate, payout, quarantine,
+//! policy, users, audit, stats, synthetic data and the demo store.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use claimdesk_core::policy::Policy;
+use claimdesk_core::workflow::Decision;
+use claimdesk_core::{Remedy, Role};
+use claimdesk_store::import::ImportOptions;
+use claimdesk_store::users::UserChange;
+use claimdesk_store::Store;
+
+use crate::output::{bar, decimal_won, kst, kst_ms, table, won};
+use crate::StoreArgs;
+
+pub fn init(a: StoreArgs) -> anyhow::Result<()> {
+    let existed = a.db.exists();
+    let store = Store::open(&a.db)?;
+    let (version, _) = store.active_policy()?;
+    println!(
+        "{} {} (device {}, policy v{version} active, first user '{}')",
+        if existed { "store ready:" } else { "store created:" },
+        a.db.display(),
+        store.device(),
+        claimdesk_store::FIRST_ADMIN
+    );
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The intake file (.csv or .xlsx).
+    file: PathBuf,
+    /// Apply rows whose claim exists with different content (audited) instead of reporting conflicts.
+    #[arg(long)]
+    update: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn import(a: ImportArgs) -> anyhow::Result<()> {
+    let (mut store, actor) = a.store.open()?;
+    let size = std::fs::metadata(&a.file).map(|m| m.len()).unwrap_or(0);
+    let progress = bar(size, "import");
+    let summary = store.import_file(&actor, &a.file, ImportOptions { update_existing: a.update }, &mut |p| {
+        progress.set_length(p.total_bytes.max(1));
+        progress.set_position(p.bytes_read);
+        progress.set_message(format!("{} rows", p.counts.rows_read));
+        true
+    });
+    progress.finish_and_clear();
+    let summary = summary?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+        return Ok(());
+    }
+    let c = &summary.counts;
+    println!("{} ({}): {} rows read", summary.file_name, summary.format, c.rows_read);
+    println!("  imported     {:>9}", c.imported);
+    println!("  unchanged    {:>9}  (already in the store)", c.unchanged);
+    println!("  updated      {:>9}", c.updated);
+    println!("  conflicts    {:>9}  (in the store with different content; left untouched, use --update to apply)", c.conflicts);
+    println!("  quarantined  {:>9}  (see `claimdesk quarantine list`)", c.quarantined);
+    println!(
+        "  policy v{}: {} claims evaluated, {} eligible, {} results changed",
+        summary.evaluation.policy_version, summary.evaluation.claims, summary.evaluation.eligible, summary.evaluation.changed
+    );
+    for m in &summary.quarantine {
+        println!("  ! {m}");
+    }
+    if c.quarantined as usize > summary.quarantine.len() {
+        println!("  ! … and {} more quarantined rows", c.quarantined as usize - summary.quarantine.len());
+    }
+    for k in &summary.conflicts {
+        println!("  ≠ line {}, {}: differs in {}", k.line, k.external_id, k.fields.join(", "));
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct EvaluateArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Evaluate under this policy file instead of the store's active policy.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+}
+
+pub fn evaluate(a: EvaluateArgs) -> anyhow::Result<()> {
+    let store = Store::open_existing(&a.store.db)?;
+    let policy = match &a.policy {
+        Some(path) => Some(read_policy(path)?),
+        None => None,
+    };
+    let table = store.evaluation_table(policy.as_ref())?;
+    let stdout = std::io::stdout();
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(stdout.lock()));
+    w.write_record(["claim_id", "eligible", "reason", "remedy", "amount_krw", "extension_days"])?;
+    for (id, o) in &table {
+        w.write_record([
+            id.as_str(),
+            if o.eligible { "true" } else { "false" },
+            o.reason.map(|r| r.code()).unwrap_or(""),
+            o.remedy.code(),
+            &o.amount.trunc().to_string(),
+            &o.extension_days.to_string(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn read_policy(path: &PathBuf) -> anyhow::Result<Policy> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the policy file {}", path.display()))?;
+    Policy::from_toml(&text).with_context(|| format!("the policy file {} is not valid", path.display()))
+}
+
+#[derive(Subcommand)]
+pub enum PayoutCommand {
+    /// Write every approved cash claim not yet in a payout to a file (.csv or .xlsx).
+    Export {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The bank confirmed the payout: mark its claims paid.
+    Confirm {
+        #[command(flatten)]
+        store: StoreArgs,
+        payout_id: i64,
+    },
+    /// The payout file was not sent: its claims may be exported again.
+    Cancel {
+        #[command(flatten)]
+        store: StoreArgs,
+        payout_id: i64,
+    },
+}
+
+pub fn payout(c: PayoutCommand) -> anyhow::Result<()> {
+    match c {
+        PayoutCommand::Export { store, out } => {
+            let (mut s, actor) = store.open_existing()?;
+            let e = s.export_payout(&actor, &out)?;
+            println!("payout {}: {} claims, {} won, written to {}", e.payout_id, e.claims, won(Some(e.total)), e.file);
+            println!("after the bank confirms it: claimdesk payout confirm {}", e.payout_id);
+        }
+        PayoutCommand::Confirm { store, payout_id } => {
+            let (mut s, actor) = store.open_existing()?;
+            let r = s.confirm_payout(&actor, payout_id)?;
+            println!("payout {}: {} claims marked paid", r.payout_id, r.paid);
+            for x in &r.refused {
+                println!("  ! {}: {}", x.external_id, x.message);
+            }
+        }
+        PayoutCommand::Cancel { store, payout_id } => {
+            let (mut s, actor) = store.open_existing()?;
+            s.cancel_payout(&actor, payout_id)?;
+            println!("payout {payout_id} cancelled; its claims can be exported again");
+        }
+    }
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum QuarantineCommand {
+    /// List quarantined rows with their line and message.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Include rows a later import resolved.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Write the open quarantined rows to a CSV file under their original header, to fix and import again.
+    Export {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+pub fn quarantine(c: QuarantineCommand) -> anyhow::Result<()> {
+    match c {
+        QuarantineCommand::List { store, all } => {
+            let (s, _) = store.open_existing()?;
+            let entries = s.quarantine(!all)?;
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.file_name.clone(),
+                        e.line.to_string(),
+                        e.external_id.clone().unwrap_or_default(),
+                        if e.resolved { "resolved".into() } else { "open".into() },
+                        e.message.clone(),
+                    ]
+                })
+                .collect();
+            table(&["file", "line", "claim_id", "state", "problem"], &rows, &[1]);
+            println!("{} rows", entries.len());
+        }
+        QuarantineCommand::Export { store, out } => {
+            let (s, _) = store.open_existing()?;
+            let n = s.export_quarantine(&out)?;
+            println!("{n} rows written to {}; fix them and run `claimdesk import` on the file", out.display());
+        }
+    }
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// List policy versions.
+    List(StoreArgs),
+    /// Print a policy version as TOML (the active one by default).
+    Show {
+        #[command(flatten)]
+        store: StoreArgs,
+        version: Option<i64>,
+    },
+    /// Add a policy version from a TOML file (validated; not active until activated).
+    Add {
+        #[command(flatten)]
+        store: StoreArgs,
+        file: PathBuf,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Make a version active and re-evaluate every claim.
+    Activate {
+        #[command(flatten)]
+        store: StoreArgs,
+        version: i64,
+    },
+    /// Compare two policies over every claim: totals by category and remedy, and changed claims.
+    WhatIf {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The version to compare from (default: the active one).
+        #[arg(long)]
+        from: Option<i64>,
+        /// A version number or a policy TOML file to compare to.
+        #[arg(long)]
+        to: String,
+        /// How many changed claims to list.
+        #[arg(long, default_value_t = 20)]
+        show: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn policy(c: PolicyCommand) -> anyhow::Result<()> {
+    match c {
+        PolicyCommand::List(store) => {
+            let (s, _) = store.open_existing()?;
+            let rows: Vec<Vec<String>> = s
+                .policy_versions()?
+                .into_iter()
+                .map(|v| {
+                    vec![
+                        v.version.to_string(),
+                        if v.active { "●".into() } else { "".into() },
+                        v.name,
+                        v.created_by,
+                        kst(v.created_at),
+                        v.note,
+                    ]
+                })
+                .collect();
+            table(&["version", "active", "name", "by", "created", "note"], &rows, &[0]);
+        }
+        PolicyCommand::Show { store, version } => {
+            let (s, _) = store.open_existing()?;
+            let policy = match version {
+                Some(v) => s.policy(v)?,
+                None => s.active_policy()?.1,
+            };
+            print!("{}", policy.to_toml());
+        }
+        PolicyCommand::Add { store, file, name, note } => {
+            let (mut s, actor) = store.open_existing()?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let v = s.add_policy_version(&actor, &text, &name, &note)?;
+            println!("policy version {v} added; activate it with `claimdesk policy activate {v}`");
+        }
+        PolicyCommand::Activate { store, version } => {
+            let (mut s, actor) = store.open_existing()?;
+            let e = s.activate_policy(&actor, version)?;
+            println!("policy v{} active: {} claims evaluated, {} eligible, {} results changed", e.policy_version, e.claims, e.eligible, e.changed);
+        }
+        PolicyCommand::WhatIf { store, from, to, show, json } => {
+            let (s, _) = store.open_existing()?;
+            let before = match from {
+                Some(v) => s.policy(v)?,
+                None => s.active_policy()?.1,
+            };
+            let after = match to.parse::<i64>() {
+                Ok(v) => s.policy(v)?,
+                Err(_) => read_policy(&PathBuf::from(&to))?,
+            };
+            let w = s.what_if(&before, &after)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&w)?);
+                return Ok(());
+            }
+            print_what_if(&w, show);
+        }
+    }
+    Ok(())
+}
+
+fn print_what_if(w: &claimdesk_core::policy::WhatIf, show: usize) {
+    let rows: Vec<Vec<String>> = w
+        .diff()
+        .into_iter()
+        .map(|d| {
+            vec![
+                d.category.code().to_string(),
+                d.remedy.code().to_string(),
+                d.before_count.to_string(),
+                d.after_count.to_string(),
+                won(decimal_won(&d.before_amount)),
+                won(decimal_won(&d.after_amount)),
+                format!("{}{}", if d.amount_change.is_sign_negative() { "" } else { "+" }, won(decimal_won(&d.amount_change))),
+            ]
+        })
+        .collect();
+    table(&["category", "remedy", "claims before", "claims after", "amount before", "amount after", "difference"], &rows, &[2, 3, 4, 5, 6]);
+    println!("{} claims change outcome", w.changed.len());
+    for c in w.changed.iter().take(show) {
+        println!(
+            "  {}: {} {} {} → {} {} {}",
+            c.external_id,
+            c.before.remedy.code(),
+            won(decimal_won(&c.before.amount)),
+            c.before.reason.map(|r| r.code()).unwrap_or(""),
+            c.after.remedy.code(),
+            won(decimal_won(&c.after.amount)),
+            c.after.reason.map(|r| r.code()).unwrap_or(""),
+        );
+    }
+}
+
+
+#[derive(Subcommand)]
+pub enum UsersCommand {
+    /// List users with their roles and approval limits.
+    List(StoreArgs),
+    /// Add a user (admin only).
+    Add {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// reviewer, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// Largest amount (won) this user may approve on one claim; none = no limit.
+        #[arg(long)]
+        limit: Option<i64>,
+    },
+    /// Change a user's role, limit, name, or deactivate them (admin only).
+    Update {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long, conflicts_with = "no_limit")]
+        limit: Option<i64>,
+        /// Remove the approval limit.
+        #[arg(long)]
+        no_limit: bool,
+        #[arg(long, conflicts_with = "activate")]
+        deactivate: bool,
+        #[arg(long)]
+        activate: bool,
+    },
+}
+
+fn parse_role(text: &str) -> anyhow::Result<Role> {
+    Role::parse(text).ok_or_else(|| anyhow::anyhow!("'{text}' is not a role; use reviewer, supervisor or admin"))
+}
+
+pub fn users(c: UsersCommand) -> anyhow::Result<()> {
+    match c {
+        UsersCommand::List(store) => {
+            let (s, _) = store.open_existing()?;
+            let rows: Vec<Vec<String>> = s
+                .users()?
+                .into_iter()
+                .map(|u| {
+                    vec![
+                        u.id,
+                        u.display_name,
+                        u.role.code().to_string(),
+                        u.approval_limit.map(|l| won(Some(l))).unwrap_or_else(|| "no limit".into()),
+                        if u.active { "active".into() } else { "deactivated".into() },
+                    ]
+                })
+                .collect();
+            table(&["id", "name", "role", "approval limit", "state"], &rows, &[3]);
+        }
+        UsersCommand::Add { store, id, name, role, limit } => {
+            let (mut s, actor) = store.open_existing()?;
+            s.create_user(&actor, &id, &name, parse_role(&role)?, limit)?;
+            println!("user {id} added");
+        }
+        UsersCommand::Update { store, id, name, role, limit, no_limit, deactivate, activate } => {
+            let (mut s, actor) = store.open_existing()?;
+            let change = UserChange {
+                display_name: name,
+                role: role.as_deref().map(parse_role).transpose()?,
+                approval_limit: if no_limit { Some(None) } else { limit.map(Some) },
+                active: if deactivate { Some(false) } else if activate { Some(true) } else { None },
+            };
+            s.update_user(&actor, &id, change)?;
+            println!("user {id} updated");
+        }
+    }
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the whole audit log; names the first broken entry.
+    Verify(StoreArgs),
+    /// The most recent audit entries.
+    Log {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long, default_value_t = 30)]
+        last: i64,
+    },
+}
+
+pub fn audit(c: AuditCommand) -> anyhow::Result<()> {
+    match c {
+        AuditCommand::Verify(store) => {
+            let s = Store::open_existing(&store.db)?;
+            let integrity = s.integrity_check()?;
+            if integrity != "ok" {
+                bail!("the database file is damaged (PRAGMA integrity_check: {integrity}); restore it from a backup");
+            }
+            println!("integrity ok");
+            let r = s.verify_audit()?;
+            println!("audit chain intact: {} entries, head {}", r.entries, &r.head[..16.min(r.head.len())]);
+        }
+        AuditCommand::Log { store, last } => {
+            let s = Store::open_existing(&store.db)?;
+            let rows = s.recent_ops(last)?;
+            let rows: Vec<Vec<String>> = rows
+                .into_iter()
+                .map(|o| vec![o.seq.to_string(), kst_ms(o.at_ms), o.user, o.kind, o.entity, if o.refused { "REFUSED".into() } else { String::new() }])
+                .collect();
+            table(&["seq", "at (KST)", "user", "action", "on", ""], &rows, &[0]);
+        }
+    }
+    Ok(())
+}
+
+pub fn stats(a: StoreArgs) -> anyhow::Result<()> {
+    let s = Store::open_existing(&a.db)?;
+    let st = s.stats()?;
+    println!("{} claims", st.total);
+    for (title, groups) in [("status", &st.by_status), ("category", &st.by_category), ("service", &st.by_service), ("remedy", &st.by_remedy)] {
+        let rows: Vec<Vec<String>> = groups.iter().map(|g| vec![g.key.clone(), g.claims.to_string(), won(Some(g.amount))]).collect();
+        println!();
+        table(&[title, "claims", "policy amount"], &rows, &[1, 2]);
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct SynthArgs {
+    /// How many rows.
+    #[arg(long, default_value_t = 1000)]
+    count: usize,
+    #[arg(long, default_value_t = 2022)]
+    seed: u64,
+    /// Fraction of rows made invalid on purpose.
+    #[arg(long, default_value_t = 0.02)]
+    invalid_rate: f64,
+    /// Write Korean column headers.
+    #[arg(long)]
+    korean_headers: bool,
+    /// Output file (stdout when absent).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub fn synth(a: SynthArgs) -> anyhow::Result<()> {
+    let mut config = claimdesk_synth::SynthConfig::demo(a.count);
+    config.seed = a.seed;
+    config.invalid_rate = a.invalid_rate;
+    config.korean_headers = a.korean_headers;
+    let catalog = claimdesk_core::Catalog::default_2022();
+    let stats = match &a.out {
+        Some(path) => {
+            let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+            claimdesk_synth::write_csv(&config, &catalog, file)?
+        }
+        None => claimdesk_synth::write_csv(&config, &catalog, std::io::stdout().lock())?,
+    };
+    eprintln!("{} rows ({} invalid on purpose, {} repeat reports)", stats.rows, stats.invalid, stats.duplicates);
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// The store to create (must not exist yet, unless --force).
+    #[arg(long, env = "CLAIMDESK_DB")]
+    db: PathBuf,
+    /// How many synthetic claims.
+    #[arg(long, default_value_t = 5000)]
+    count: usize,
+    #[arg(long, default_value_t = 2022)]
+    seed: u64,
+    /// Replace an existing store at that path.
+    #[arg(long)]
+    force: bool,
+}
+
+/// The demo team: (id, name, role, approval limit).
+const TEAM: &[(&str, &str, Role, Option<i64>)] = &[
+    ("kim.reviewer", "김지은 (심사자)", Role::Reviewer, None),
+    ("lee.reviewer", "이준호 (심사자)", Role::Reviewer, None),
+    ("park.supervisor", "박서연 (책임자)", Role::Supervisor, Some(5_000_000)),
+    ("choi.supervisor", "최민수 (책임자)", Role::Supervisor, Some(1_000_000)),
+];
+
+pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
+    if a.db.exists() {
+        if !a.force {
+            bail!("{} already exists; pass --force to replace it with a new demo store", a.db.display());
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let p = PathBuf::from(format!("{}{suffix}", a.db.display()));
+            if p.exists() {
+                std::fs::remove_file(&p)?;
+            }
+        }
+    }
+    let mut store = Store::open(&a.db)?;
+    let admin = store.actor(claimdesk_store::FIRST_ADMIN)?;
+    for (id, name, role, limit) in TEAM {
+        store.create_user(&admin, id, name, *role, *limit)?;
+    }
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("피해신고_접수.csv");
+    let mut config = claimdesk_synth::SynthConfig::demo(a.count);
+    config.seed = a.seed;
+    {
+        let out = std::io::BufWriter::new(std::fs::File::create(&file)?);
+        claimdesk_synth::write_csv(&config, &store.catalog()?, out)?;
+    }
+    let progress = bar(a.count as u64, "import");
+    let summary = store.import_file(&admin, &file, ImportOptions::default(), &mut |p| {
+        progress.set_position(p.counts.rows_read);
+        true
+    })?;
+    progress.finish_and_clear();
+    println!("demo store {}: {} claims imported, {} rows quarantined", a.db.display(), summary.counts.imported, summary.counts.quarantined);
+
+    // Some review work so that every screen has something to show.
+    let ids = store.queue_ids(&Default::default())?;
+    let reviewers = [store.actor("kim.reviewer")?, store.actor("lee.reviewer")?];
+    let mut recommended = 0;
+    for (i, id) in ids.iter().take(ids.len().min(240)).enumerate() {
+        let reviewer = &reviewers[i % 2];
+        store.take(reviewer, id, None)?;
+        if i % 8 == 7 {
+            store.add_note(reviewer, id, "신고인에게 전화로 피해 내용을 확인했습니다.")?;
+            continue;
+        }
+        let explanation = store.explain(id)?;
+        let o = explanation.outcome;
+        let decision = match (o.eligible, o.remedy) {
+            (_, Remedy::ManualReview) => continue,
+            (false, _) => Decision::Deny { reason: o.reason.map(|r| r.label_ko().to_string()).unwrap_or_default() },
+            (true, remedy) => Decision::Approve { remedy, amount: o.amount, extension_days: o.extension_days },
+        };
+        store.recommend(reviewer, id, None, decision, None)?;
+        recommended += 1;
+    }
+    let supervisor = store.actor("park.supervisor")?;
+    let batch = store.create_batch(&supervisor, "1차 지급 심사 (데모)", &Default::default())?;
+    println!("{} claims recommended by two reviewers; batch {} holds {} of them for park.supervisor", recommended, batch.batch_id, batch.added);
+    println!("try: claimdesk queue --db {} --search 택시", a.db.display());
+    Ok(())
+}

@@ -1,0 +1,500 @@
+//! Review commands: the queue, one claim, actions on a claim, batches.
+
+use anyhow::anyhow;
+use clap::{Args, Subcommand};
+use claimdesk_core::workflow::{Decision, Priority};
+use claimdesk_core::{Category, ClaimStatus, Reason, Remedy};
+use claimdesk_store::claims::{PersonalField, TriageChange};
+use claimdesk_store::queue::{QueueFilter, Sort, SortKey};
+use rust_decimal::Decimal;
+
+use crate::output::{clip, decimal_won, kst, kst_ms, table, won};
+use crate::StoreArgs;
+
+#[derive(Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    claim_id: String,
+    /// Print as JSON (detail, explanation, timeline).
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn show(a: ShowArgs) -> anyhow::Result<()> {
+    let (s, _) = a.store.open_existing()?;
+    let d = s.claim(&a.claim_id)?;
+    let explanation = s.explain(&a.claim_id)?;
+    let timeline = s.timeline(&a.claim_id)?;
+    if a.json {
+        let all = serde_json::json!({"claim": d, "explanation": explanation, "timeline": timeline});
+        println!("{}", serde_json::to_string_pretty(&all)?);
+        return Ok(());
+    }
+    println!("{}  [{}]  v{}", d.external_id, d.status.label_ko(), d.version);
+    println!("  접수일시 received   {}", kst(d.received_at));
+    let corrected = if d.category != d.filed_category { format!(" (신고: {})", d.filed_category.label_ko()) } else { String::new() };
+    println!("  신고자유형 category  {}{}", d.category.label_ko(), corrected);
+    println!("  성명 name           {}", d.name);
+    if let Some(p) = &d.phone_masked {
+        println!("  연락처 phone        {p}");
+    }
+    if let Some(b) = &d.brn_masked {
+        println!("  사업자번호 BRN       {b}");
+    }
+    println!("  서비스 service      {}", d.service);
+    println!("  피해기간 damage     {} ~ {}", kst(d.damage_start), kst(d.damage_end));
+    println!("  청구금액 claimed    {}", won(d.claimed_amount));
+    for (label, v) in [("일평균수입 daily income", d.daily_income), ("입증손해액 documented", d.documented_loss), ("광고비 ad spend", d.ad_spend)] {
+        if v.is_some() {
+            println!("  {label}  {}", won(v));
+        }
+    }
+    if let Some(bank) = &d.bank_name {
+        println!("  계좌 account        {} {}", bank, d.account_masked.clone().unwrap_or_default());
+    }
+    println!("  피해내용 description {}", d.description.replace('\n', " / "));
+    println!("  priority {}  tags [{}]  assignee {}", d.priority, d.tags.join(", "), d.assignee.clone().unwrap_or_else(|| "-".into()));
+    let o = &explanation.outcome;
+    println!();
+    println!(
+        "정책 결과 policy: {} · {} · {} won · {} days {}",
+        if o.eligible { "eligible" } else { "not eligible" },
+        o.remedy.label_ko(),
+        won(decimal_won(&o.amount)),
+        o.extension_days,
+        o.reason.map(|r| format!("· {} ({})", r.code(), r.label_ko())).unwrap_or_default()
+    );
+    for step in &explanation.steps {
+        println!("  · {}", step.ko);
+    }
+    if let Some(r) = &d.recommendation {
+        println!();
+        println!("심사 의견 recommendation by {}{}: {:?}", r.by, if r.is_override { " (OVERRIDE)" } else { "" }, r.decision);
+        if let Some(j) = &r.justification {
+            println!("  justification: {j}");
+        }
+    }
+    if !d.notes.is_empty() {
+        println!();
+        for n in &d.notes {
+            println!("  [{}] {} {}: {}{}", kst(n.created_at), n.author, n.kind, n.body, if n.withdrawn { " (withdrawn)" } else { "" });
+        }
+    }
+    println!();
+    println!("이력 history");
+    for t in &timeline {
+        println!("  {} {} {}{} (device {})", kst_ms(t.at_ms), t.user, t.kind, if t.refused { " REFUSED" } else { "" }, &t.device[..t.device.len().min(8)]);
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct QueueArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Status codes, comma separated (new, triaged, in_review, needs_info, recommended, batched, approved, paid, closed_denied, conflict).
+    #[arg(long, value_delimiter = ',')]
+    status: Vec<String>,
+    /// Category codes or Korean labels, comma separated.
+    #[arg(long, value_delimiter = ',')]
+    category: Vec<String>,
+    /// Service codes, comma separated.
+    #[arg(long, value_delimiter = ',')]
+    service: Vec<String>,
+    /// A user id, or "none" for unassigned claims.
+    #[arg(long)]
+    assignee: Option<String>,
+    #[arg(long)]
+    min_amount: Option<i64>,
+    #[arg(long)]
+    max_amount: Option<i64>,
+    /// Only duplicates (by policy or marked).
+    #[arg(long)]
+    duplicates: bool,
+    /// Only overriding recommendations.
+    #[arg(long)]
+    overrides: bool,
+    /// Policy reasons, comma separated (e.g. NEEDS_EVIDENCE).
+    #[arg(long, value_delimiter = ',')]
+    reason: Vec<String>,
+    /// Full-text search in names and descriptions ("quoted phrase" keeps word order).
+    #[arg(long)]
+    search: Option<String>,
+    /// received, amount or claimed.
+    #[arg(long, default_value = "received")]
+    sort: String,
+    #[arg(long)]
+    desc: bool,
+    /// Page number, from 1.
+    #[arg(long, default_value_t = 1)]
+    page: u64,
+    #[arg(long, default_value_t = 25)]
+    limit: u64,
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_all<T>(values: &[String], parse: impl Fn(&str) -> Option<T>, what: &str) -> anyhow::Result<Vec<T>> {
+    values.iter().map(|v| parse(v).ok_or_else(|| anyhow!("'{v}' is not a {what}"))).collect()
+}
+
+pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
+    let (s, _) = a.store.open_existing()?;
+    let filter = QueueFilter {
+        statuses: parse_all(&a.status, ClaimStatus::parse, "status")?,
+        categories: parse_all(&a.category, Category::parse, "category")?,
+        services: a.service.clone(),
+        assignee: a.assignee.map(|u| if u == "none" { String::new() } else { u }),
+        amount_min: a.min_amount,
+        amount_max: a.max_amount,
+        duplicates_only: a.duplicates,
+        overrides_only: a.overrides,
+        reasons: parse_all(&a.reason, Reason::parse, "reason code")?,
+        text: a.search.clone(),
+        ..QueueFilter::default()
+    };
+    let key = match a.sort.as_str() {
+        "received" => SortKey::ReceivedAt,
+        "amount" => SortKey::Amount,
+        "claimed" => SortKey::ClaimedAmount,
+        other => return Err(anyhow!("'{other}' is not a sort; use received, amount or claimed")),
+    };
+    let page = s.queue_page(&filter, Sort { key, descending: a.desc }, (a.page.max(1) - 1) * a.limit, a.limit)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&page)?);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = page
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.external_id.clone(),
+                kst(r.received_at),
+                Category::parse(&r.category).map(|c| c.label_ko().to_string()).unwrap_or_else(|| r.category.clone()),
+                clip(&r.name, 14),
+                r.service.clone(),
+                ClaimStatus::parse(&r.status).map(|c| c.label_ko().to_string()).unwrap_or_else(|| r.status.clone()),
+                r.assignee.clone().unwrap_or_default(),
+                won(r.claimed_amount),
+                r.remedy.as_deref().and_then(Remedy::parse).map(|m| m.label_ko().to_string()).unwrap_or_default(),
+                won(r.amount),
+                r.reason.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(
+        &["접수번호", "접수일시", "유형", "성명", "서비스", "상태", "담당", "청구액", "보상", "정책금액", "사유"],
+        &rows,
+        &[7, 9],
+    );
+    let pages = page.total.div_ceil(a.limit.max(1));
+    println!("page {} of {} · {} claims match", a.page, pages.max(1), page.total);
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum ClaimCommand {
+    /// Assign the claim to yourself (taking it from someone else is recorded).
+    Take(ClaimRef),
+    /// Give a claim you hold back to the queue.
+    Release(ClaimRef),
+    /// Set category, priority, tags or a duplicate mark.
+    Triage {
+        #[command(flatten)]
+        claim: ClaimRef,
+        #[arg(long)]
+        category: Option<String>,
+        /// low, normal, high or urgent.
+        #[arg(long)]
+        priority: Option<String>,
+        /// Comma separated; replaces the tags.
+        #[arg(long, value_delimiter = ',')]
+        tags: Option<Vec<String>>,
+        /// The external id of the claim this one repeats.
+        #[arg(long)]
+        duplicate_of: Option<String>,
+    },
+    /// Ask the claimant for more information.
+    RequestInfo {
+        #[command(flatten)]
+        claim: ClaimRef,
+        #[arg(long)]
+        message: String,
+    },
+    /// The claimant answered; back to review.
+    InfoReceived {
+        #[command(flatten)]
+        claim: ClaimRef,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Recommend approval (remedy and amount) or denial (reason).
+    Recommend {
+        #[command(flatten)]
+        claim: ClaimRef,
+        /// Approve as the policy proposes.
+        #[arg(long, conflicts_with_all = ["deny", "remedy"])]
+        as_policy: bool,
+        /// Deny with this reason.
+        #[arg(long)]
+        deny: Option<String>,
+        /// voucher, extension or cash.
+        #[arg(long)]
+        remedy: Option<String>,
+        #[arg(long, default_value_t = 0)]
+        amount: i64,
+        #[arg(long, default_value_t = 0)]
+        days: u32,
+        /// Required when the recommendation differs from the policy.
+        #[arg(long)]
+        justification: Option<String>,
+    },
+    /// Add a note.
+    Note {
+        #[command(flatten)]
+        claim: ClaimRef,
+        text: String,
+    },
+    /// Attach an evidence file (photo, PDF).
+    Evidence {
+        #[command(flatten)]
+        claim: ClaimRef,
+        file: std::path::PathBuf,
+    },
+    /// Show a personal field in full (phone, brn, account); the reveal is audited.
+    Reveal {
+        #[command(flatten)]
+        claim: ClaimRef,
+        field: String,
+    },
+    /// Supervisor: settle a claim in conflict.
+    Resolve {
+        #[command(flatten)]
+        claim: ClaimRef,
+        /// The status the claim goes to.
+        #[arg(long)]
+        to: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+#[derive(Args)]
+pub struct ClaimRef {
+    #[command(flatten)]
+    store: StoreArgs,
+    claim_id: String,
+    /// The version you looked at; the action is refused if the claim changed since.
+    #[arg(long)]
+    base: Option<i64>,
+}
+
+pub fn claim(c: ClaimCommand) -> anyhow::Result<()> {
+    let done = |what: &str, id: &str| println!("{id}: {what}");
+    match c {
+        ClaimCommand::Take(r) => {
+            let (mut s, a) = r.store.open_existing()?;
+            s.take(&a, &r.claim_id, r.base)?;
+            done("taken", &r.claim_id);
+        }
+        ClaimCommand::Release(r) => {
+            let (mut s, a) = r.store.open_existing()?;
+            s.release(&a, &r.claim_id, r.base)?;
+            done("released", &r.claim_id);
+        }
+        ClaimCommand::Triage { claim: r, category, priority, tags, duplicate_of } => {
+            let (mut s, a) = r.store.open_existing()?;
+            let change = TriageChange {
+                category: category.as_deref().map(|c| Category::parse(c).ok_or_else(|| anyhow!("'{c}' is not a category"))).transpose()?,
+                priority: priority.as_deref().map(|p| Priority::parse(p).ok_or_else(|| anyhow!("'{p}' is not a priority"))).transpose()?,
+                tags,
+                duplicate_of: duplicate_of.map(|d| if d.is_empty() { None } else { Some(d) }),
+            };
+            s.triage(&a, &r.claim_id, r.base, change)?;
+            done("triaged", &r.claim_id);
+        }
+        ClaimCommand::RequestInfo { claim: r, message } => {
+            let (mut s, a) = r.store.open_existing()?;
+            s.request_info(&a, &r.claim_id, r.base, &message)?;
+            done("waiting for information", &r.claim_id);
+        }
+        ClaimCommand::InfoReceived { claim: r, note } => {
+            let (mut s, a) = r.store.open_existing()?;
+            s.info_received(&a, &r.claim_id, r.base, &note)?;
+            done("back in review", &r.claim_id);
+        }
+        ClaimCommand::Recommend { claim: r, as_policy, deny, remedy, amount, days, justification } => {
+            let (mut s, a) = r.store.open_existing()?;
+            let decision = if let Some(reason) = deny {
+                Decision::Deny { reason }
+            } else if as_policy {
+                let o = s.explain(&r.claim_id)?.outcome;
+                Decision::Approve { remedy: o.remedy, amount: o.amount, extension_days: o.extension_days }
+            } else {
+                let remedy = remedy.ok_or_else(|| anyhow!("give --as-policy, --deny REASON, or --remedy with --amount/--days"))?;
+                let remedy = Remedy::parse(&remedy).ok_or_else(|| anyhow!("'{remedy}' is not a remedy"))?;
+                Decision::Approve { remedy, amount: Decimal::from(amount), extension_days: days }
+            };
+            s.recommend(&a, &r.claim_id, r.base, decision, justification)?;
+            done("recommended", &r.claim_id);
+        }
+        ClaimCommand::Note { claim: r, text } => {
+            let (mut s, a) = r.store.open_existing()?;
+            s.add_note(&a, &r.claim_id, &text)?;
+            done("note added", &r.claim_id);
+        }
+        ClaimCommand::Evidence { claim: r, file } => {
+            let (mut s, a) = r.store.open_existing()?;
+            s.add_evidence(&a, &r.claim_id, &file)?;
+            done("evidence attached", &r.claim_id);
+        }
+        ClaimCommand::Reveal { claim: r, field } => {
+            let (mut s, a) = r.store.open_existing()?;
+            let field = match field.as_str() {
+                "phone" => PersonalField::Phone,
+                "brn" => PersonalField::Brn,
+                "account" | "account_no" => PersonalField::AccountNo,
+                other => return Err(anyhow!("'{other}' is not a personal field; use phone, brn or account")),
+            };
+            let value = s.reveal(&a, &r.claim_id, field)?;
+            println!("{}", value.unwrap_or_else(|| "(none)".into()));
+        }
+        ClaimCommand::Resolve { claim: r, to, note } => {
+            let (mut s, a) = r.store.open_existing()?;
+            let to = ClaimStatus::parse(&to).ok_or_else(|| anyhow!("'{to}' is not a status"))?;
+            s.resolve_conflict(&a, &r.claim_id, r.base, to, &note)?;
+            done("conflict resolved", &r.claim_id);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum BatchCommand {
+    /// Create a batch of recommended claims (all, or those matching the filters).
+    Create {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_delimiter = ',')]
+        category: Vec<String>,
+        #[arg(long, value_delimiter = ',')]
+        service: Vec<String>,
+        /// Named claims instead of a filter.
+        #[arg(long, value_delimiter = ',')]
+        claims: Vec<String>,
+    },
+    /// List batches.
+    List(StoreArgs),
+    /// Totals by category and remedy, then the claims (overrides first).
+    Show {
+        #[command(flatten)]
+        store: StoreArgs,
+        batch_id: String,
+    },
+    /// Take a claim out of its batch (back to recommended).
+    Remove {
+        #[command(flatten)]
+        store: StoreArgs,
+        claim_id: String,
+    },
+    /// Return a claim to its reviewer with a comment.
+    Return {
+        #[command(flatten)]
+        store: StoreArgs,
+        claim_id: String,
+        #[arg(long)]
+        comment: String,
+    },
+    /// Approve every claim of the batch; refusals are listed claim by claim.
+    Approve {
+        #[command(flatten)]
+        store: StoreArgs,
+        batch_id: String,
+    },
+}
+
+pub fn batch(c: BatchCommand) -> anyhow::Result<()> {
+    match c {
+        BatchCommand::Create { store, name, category, service, claims } => {
+            let (mut s, a) = store.open_existing()?;
+            let build = if claims.is_empty() {
+                let filter = QueueFilter {
+                    categories: parse_all(&category, Category::parse, "category")?,
+                    services: service,
+                    ..QueueFilter::default()
+                };
+                s.create_batch(&a, &name, &filter)?
+            } else {
+                s.create_batch_of(&a, &name, &claims)?
+            };
+            println!("batch {}: {} claims", build.batch_id, build.added);
+            for x in &build.skipped {
+                println!("  ! {}: {}", x.external_id, x.message);
+            }
+        }
+        BatchCommand::List(store) => {
+            let (s, _) = store.open_existing()?;
+            let rows: Vec<Vec<String>> = s
+                .batches()?
+                .into_iter()
+                .map(|b| vec![b.id, b.name, b.status, b.claims.to_string(), b.created_by, kst(b.created_at)])
+                .collect();
+            table(&["id", "name", "status", "claims", "by", "created"], &rows, &[3]);
+        }
+        BatchCommand::Show { store, batch_id } => {
+            let (s, _) = store.open_existing()?;
+            let r = s.batch_review(&batch_id)?;
+            println!("{} — {} ({}), {} claims", r.batch.name, r.batch.id, r.batch.status, r.batch.claims);
+            let rows: Vec<Vec<String>> = r
+                .totals
+                .iter()
+                .map(|t| vec![t.category.clone(), t.remedy.clone(), t.claims.to_string(), won(Some(t.amount)), t.extension_days.to_string()])
+                .collect();
+            table(&["category", "remedy", "claims", "amount", "extension days"], &rows, &[2, 3, 4]);
+            println!();
+            let rows: Vec<Vec<String>> = r
+                .lines
+                .iter()
+                .map(|l| {
+                    let (what, amount) = match &l.decision {
+                        Decision::Approve { remedy, amount, .. } => (remedy.code().to_string(), won(decimal_won(amount))),
+                        Decision::Deny { reason } => (format!("deny: {}", clip(reason, 20)), String::new()),
+                    };
+                    vec![
+                        l.external_id.clone(),
+                        if l.is_override { "OVERRIDE".into() } else { String::new() },
+                        l.recommended_by.clone(),
+                        what,
+                        amount,
+                        won(l.policy_amount),
+                        l.justification.clone().map(|j| clip(&j, 30)).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            table(&["claim", "", "by", "decision", "amount", "policy", "justification"], &rows, &[4, 5]);
+        }
+        BatchCommand::Remove { store, claim_id } => {
+            let (mut s, a) = store.open_existing()?;
+            s.remove_from_batch(&a, &claim_id)?;
+            println!("{claim_id}: out of its batch, back to recommended");
+        }
+        BatchCommand::Return { store, claim_id, comment } => {
+            let (mut s, a) = store.open_existing()?;
+            s.return_to_reviewer(&a, &claim_id, &comment)?;
+            println!("{claim_id}: returned to its reviewer");
+        }
+        BatchCommand::Approve { store, batch_id } => {
+            let (mut s, a) = store.open_existing()?;
+            let r = s.approve_batch(&a, &batch_id)?;
+            println!("{} approved, {} closed as denied, {} refused", r.approved, r.closed_denied, r.refused.len());
+            for x in &r.refused {
+                println!("  ! {} [{}]: {}", x.external_id, x.code, x.message);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! The command line as scripts use it: the worked example of policy.md byte
+//! for byte, exit codes and messages, and a kill -9 in the middle of a large
+//! import.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_claimdesk"));
+    c.env_remove("CLAIMDESK_DB").env_remove("CLAIMDESK_USER");
+    c
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run claimdesk")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn the_worked_example_evaluates_byte_for_byte() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("sample.db");
+    let db = db.to_str().expect("utf-8 path");
+    let out = run(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")]);
+    assert!(out.status.success(), "import failed: {}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(summary.contains("306 rows read"), "{summary}");
+    assert!(summary.contains("quarantined") && summary.contains("11"), "{summary}");
+
+    let out = run(&["evaluate", "--db", db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let expected = std::fs::read(fixture("sample-evaluation.csv")).expect("fixture");
+    if out.stdout != expected {
+        let got = text(&out.stdout);
+        let want = text(&expected);
+        let first = got.lines().zip(want.lines()).enumerate().find(|(_, (a, b))| a != b);
+        panic!("evaluation differs from sample-evaluation.csv; first difference: {first:?}; lines {} vs {}", got.lines().count(), want.lines().count());
+    }
+
+    // The same table with the default policy given as a file.
+    let policy = dir.path().join("policy.toml");
+    let shown = run(&["policy", "show", "--db", db]);
+    std::fs::write(&policy, &shown.stdout).expect("write policy");
+    let out = run(&["evaluate", "--db", db, "--policy", policy.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, expected);
+}
+
+#[test]
+fn a_refused_file_exits_non_zero_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "claim_id,name\nX,홍길동\n").expect("write");
+    let out = run(&["import", "--db", db.to_str().expect("path"), bad.to_str().expect("path")]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("received_at") || err.contains("접수일시"), "names the missing column: {err}");
+
+    let missing = run(&["evaluate", "--db", dir.path().join("nope.db").to_str().expect("path")]);
+    assert!(!missing.status.success());
+    assert!(text(&missing.stderr).contains("not found"), "{}", text(&missing.stderr));
+
+    let help = run(&["import", "--help"]);
+    assert!(help.status.success());
+    assert!(text(&help.stdout).contains("--update"));
+}
+
+#[test]
+fn roles_are_enforced_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    let db = db.to_str().expect("path");
+    assert!(run(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")]).status.success());
+    assert!(run(&["users", "add", "--db", db, "kim", "--name", "김지은", "--role", "reviewer"]).status.success());
+    let out = run(&["users", "add", "--db", db, "--as", "kim", "eve", "--name", "Eve", "--role", "admin"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("ROLE_NOT_ALLOWED"), "{}", text(&out.stderr));
+    let log = run(&["audit", "log", "--db", db, "--last", "5"]);
+    assert!(text(&log.stdout).contains("REFUSED"), "the refusal is in the audit log");
+    let verify = run(&["audit", "verify", "--db", db]);
+    assert!(verify.status.success(), "{}", text(&verify.stderr));
+}
+
+/// The number of claims, from `claimdesk stats`.
+fn count_claims(db: &Path) -> i64 {
+    let out = run(&["stats", "--db", db.to_str().expect("path")]);
+    assert!(out.status.success(), "stats: {}", text(&out.stderr));
+    text(&out.stdout).split_whitespace().next().and_then(|n| n.parse().ok()).expect("a count")
+}
+
+#[test]
+fn kill_9_during_a_large_import_loses_nothing_and_completes_on_rerun() {
+    let rounds: usize = std::env::var("CLAIMDESK_KILL_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("big.csv");
+    let rows = 40_000;
+    let out = run(&["synth", "--count", &rows.to_string(), "--invalid-rate", "0", "--out", file.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // How long a whole import takes here, to kill at points all through it.
+    let timing_db = dir.path().join("timing.db");
+    let started = Instant::now();
+    assert!(run(&["import", "--db", timing_db.to_str().expect("path"), file.to_str().expect("path")]).status.success());
+    let full = started.elapsed();
+    let expected = count_claims(&timing_db);
+    assert_eq!(expected, rows as i64);
+
+    for round in 0..rounds {
+        let db = dir.path().join(format!("kill-{round}.db"));
+        let db_s = db.to_str().expect("path");
+        // Create the store first so the kill lands inside the import itself.
+        assert!(run(&["init", "--db", db_s]).status.success());
+        let mut child = bin()
+            .args(["import", "--db", db_s, file.to_str().expect("path")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        // Spread the kill points over the import: early, middle, late.
+        let fraction = (round as f64 + 0.5) / rounds as f64;
+        std::thread::sleep(Duration::from_secs_f64(full.as_secs_f64() * fraction * 0.9));
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+
+        // `audit verify` runs PRAGMA integrity_check, then walks the hash chain.
+        let verify = run(&["audit", "verify", "--db", db_s]);
+        assert!(verify.status.success(), "round {round}: store after kill: {}", text(&verify.stderr));
+        assert!(text(&verify.stdout).contains("integrity ok"), "{}", text(&verify.stdout));
+        let n = count_claims(&db);
+        assert!(n == 0 || n == expected, "round {round}: {n} claims after kill: the import must be all or nothing");
+        let again = run(&["import", "--db", db_s, file.to_str().expect("path")]);
+        assert!(again.status.success(), "round {round}: rerun failed: {}", text(&again.stderr));
+        assert_eq!(count_claims(&db), expected, "round {round}: the rerun completes the import");
+        let verify = run(&["audit", "verify", "--db", db_s]);
+        assert!(verify.status.success(), "{}", text(&verify.stderr));
+    }
+}

@@ -1,0 +1,401 @@
+//! The policy as data: every parameter of policy.md, read from and written to
+//! TOML, and checked before it can be used.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, FixedOffset};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, Service};
+
+/// The policy shipped as the first version (policy.md, "default policy").
+pub const DEFAULT_POLICY_TOML: &str = include_str!("default-policy.toml");
+
+/// Largest money figure a policy may hold (10^15 won). Far above any real
+/// figure, and small enough that products with overlaps and rates stay well
+/// inside Decimal's range.
+const MONEY_MAX: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
+/// A compensation policy (policy.md): every number and window the evaluation
+/// uses. The remedy of each category is fixed by policy.md; its figures are here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// A label for people ("2022 기본 보상안"); versions are numbered by the store.
+    pub name: String,
+    pub filing_window: FilingWindow,
+    pub paid_subscriber: ExtensionRule,
+    pub taxi_driver: DriverRule,
+    pub designated_driver: DriverRule,
+    pub small_business: SmallBusinessRule,
+    pub advertiser: AdvertiserRule,
+    /// The policy's own catalog: UNKNOWN_SERVICE means "not in this list".
+    #[serde(rename = "service")]
+    pub services: Vec<Service>,
+}
+
+/// Check 1: claims received outside [start, end] fail with FILED_OUT_OF_WINDOW.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilingWindow {
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+}
+
+/// paid_subscriber: extension_days = ceil(extension_multiplier × overlap / 86,400 s).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionRule {
+    #[serde(with = "money")]
+    pub extension_multiplier: Decimal,
+}
+
+/// taxi_driver and designated_driver: base = daily income × overlap / 86,400 s
+/// (or `flat` without a daily income); amount = floor10(min(base, cap, claimed)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriverRule {
+    #[serde(with = "money")]
+    pub flat: Decimal,
+    #[serde(with = "money")]
+    pub cap: Decimal,
+}
+
+/// small_business: banded base on the reported loss, or the documented-loss
+/// formula above the last band.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmallBusinessRule {
+    #[serde(with = "money")]
+    pub cap: Decimal,
+    /// Ascending by `up_to`; the first band with L ≤ up_to gives the base.
+    pub bands: Vec<Band>,
+    pub documented: DocumentedLossRule,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    #[serde(with = "money")]
+    pub up_to: Decimal,
+    #[serde(with = "money")]
+    pub base: Decimal,
+}
+
+/// Above the last band: base = max(min, base + (documented_loss − threshold) × rate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentedLossRule {
+    #[serde(with = "money")]
+    pub min: Decimal,
+    #[serde(with = "money")]
+    pub base: Decimal,
+    #[serde(with = "money")]
+    pub threshold: Decimal,
+    #[serde(with = "money")]
+    pub rate: Decimal,
+}
+
+/// advertiser: amount = floor10(min(ad_spend, cap, claimed)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvertiserRule {
+    #[serde(with = "money")]
+    pub cap: Decimal,
+}
+
+/// Why a policy file cannot be used. Messages name the field.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("the policy is not valid TOML: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("{field} {problem}")]
+    Invalid { field: String, problem: String },
+    #[error("service '{0}' appears twice in the policy")]
+    DuplicateService(String),
+}
+
+impl PolicyError {
+    /// A stable code the UI and scripts can switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PolicyError::Toml(_) => "POLICY_SYNTAX",
+            PolicyError::Invalid { .. } => "POLICY_INVALID",
+            PolicyError::DuplicateService(_) => "POLICY_DUPLICATE_SERVICE",
+        }
+    }
+
+    fn invalid(field: impl Into<String>, problem: impl Into<String>) -> PolicyError {
+        PolicyError::Invalid { field: field.into(), problem: problem.into() }
+    }
+}
+
+impl Policy {
+    /// The default policy of policy.md (the 2022 final plan).
+    pub fn default_2022() -> Policy {
+        // The embedded file is covered by a test; the fallback only exists so
+        // that this function can never panic.
+        Policy::from_toml(DEFAULT_POLICY_TOML).unwrap_or_else(|_| Policy::builtin_2022())
+    }
+
+    /// Parses and validates a policy file.
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        let policy: Policy = toml::from_str(text)?;
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    /// The same policy with its service catalog replaced by `catalog`'s.
+    pub fn with_catalog(mut self, catalog: &Catalog) -> Policy {
+        self.services = catalog.services.clone();
+        self
+    }
+
+    /// A service of the policy's catalog, by exact code.
+    pub fn service(&self, code: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.code == code)
+    }
+
+    /// Checks every parameter; the first problem found is returned, naming its field.
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        if self.name.trim().is_empty() {
+            return Err(PolicyError::invalid("name", "must not be empty"));
+        }
+        if self.filing_window.end < self.filing_window.start {
+            return Err(PolicyError::invalid("filing_window.end", "must not be before filing_window.start"));
+        }
+        positive("paid_subscriber.extension_multiplier", self.paid_subscriber.extension_multiplier)?;
+        // ceil(multiplier × overlap / 1 day) must fit in a day count.
+        if self.paid_subscriber.extension_multiplier > Decimal::from(1000) {
+            return Err(PolicyError::invalid("paid_subscriber.extension_multiplier", "must be at most 1000"));
+        }
+        for (name, rule) in [("taxi_driver", &self.taxi_driver), ("designated_driver", &self.designated_driver)] {
+            non_negative(&format!("{name}.flat"), rule.flat)?;
+            positive(&format!("{name}.cap"), rule.cap)?;
+        }
+        let sb = &self.small_business;
+        positive("small_business.cap", sb.cap)?;
+        if sb.bands.is_empty() {
+            return Err(PolicyError::invalid("small_business.bands", "must have at least one band"));
+        }
+        let mut previous: Option<Decimal> = None;
+        for (i, band) in sb.bands.iter().enumerate() {
+            let field = format!("small_business.bands[{i}]");
+            non_negative(&format!("{field}.up_to"), band.up_to)?;
+            non_negative(&format!("{field}.base"), band.base)?;
+            if previous.is_some_and(|p| band.up_to <= p) {
+                return Err(PolicyError::invalid(
+                    format!("{field}.up_to"),
+                    "must be greater than the up_to of the band before it (bands go in ascending order)",
+                ));
+            }
+            previous = Some(band.up_to);
+        }
+        let d = &sb.documented;
+        non_negative("small_business.documented.min", d.min)?;
+        non_negative("small_business.documented.base", d.base)?;
+        non_negative("small_business.documented.threshold", d.threshold)?;
+        non_negative("small_business.documented.rate", d.rate)?;
+        if d.rate > Decimal::ONE {
+            return Err(PolicyError::invalid("small_business.documented.rate", "must be at most 1"));
+        }
+        positive("advertiser.cap", self.advertiser.cap)?;
+        if self.services.is_empty() {
+            return Err(PolicyError::invalid("service", "the policy needs at least one service"));
+        }
+        let mut seen = HashSet::new();
+        for s in &self.services {
+            if s.code.trim().is_empty() || s.code.trim() != s.code {
+                return Err(PolicyError::invalid(
+                    format!("service '{}'.code", s.code),
+                    "must be a non-empty code without surrounding spaces",
+                ));
+            }
+            if !seen.insert(s.code.as_str()) {
+                return Err(PolicyError::DuplicateService(s.code.clone()));
+            }
+            if s.outage_end < s.outage_start {
+                return Err(PolicyError::invalid(
+                    format!("service '{}'.outage_end", s.code),
+                    "must not be before its outage_start",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The default policy written out in code, used only if the embedded file
+    /// were ever broken (a test keeps the two equal).
+    fn builtin_2022() -> Policy {
+        let kst = crate::time::kst();
+        let at = |y, mo, d, h, mi, s| {
+            use chrono::TimeZone;
+            kst.with_ymd_and_hms(y, mo, d, h, mi, s).single().unwrap_or_default()
+        };
+        let won = Decimal::from;
+        Policy {
+            name: "2022 카카오 장애 기본 보상안 (default 2022)".into(),
+            filing_window: FilingWindow { start: at(2022, 10, 19, 0, 0, 0), end: at(2022, 11, 6, 23, 59, 59) },
+            paid_subscriber: ExtensionRule { extension_multiplier: won(3) },
+            taxi_driver: DriverRule { flat: won(25_000), cap: won(300_000) },
+            designated_driver: DriverRule { flat: won(25_000), cap: won(200_000) },
+            small_business: SmallBusinessRule {
+                cap: won(1_000_000),
+                bands: vec![
+                    Band { up_to: won(300_000), base: won(30_000) },
+                    Band { up_to: won(500_000), base: won(50_000) },
+                ],
+                documented: DocumentedLossRule {
+                    min: won(50_000),
+                    base: won(50_000),
+                    threshold: won(500_000),
+                    rate: Decimal::new(1, 1),
+                },
+            },
+            advertiser: AdvertiserRule { cap: won(5_000_000) },
+            services: crate::catalog::Catalog::from_toml(crate::catalog::DEFAULT_CATALOG_TOML)
+                .map(|c| c.services)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+fn non_negative(field: &str, v: Decimal) -> Result<(), PolicyError> {
+    if v.is_sign_negative() && !v.is_zero() {
+        return Err(PolicyError::invalid(field, "must be >= 0"));
+    }
+    if v > MONEY_MAX {
+        return Err(PolicyError::invalid(field, "must be at most 1,000,000,000,000,000"));
+    }
+    Ok(())
+}
+
+fn positive(field: &str, v: Decimal) -> Result<(), PolicyError> {
+    if v <= Decimal::ZERO {
+        return Err(PolicyError::invalid(field, "must be > 0"));
+    }
+    non_negative(field, v)
+}
+
+/// Money and rates in TOML: whole numbers as integers and other values as
+/// TOML floats when that is exact ("rate = 0.1"), else as strings, so a
+/// round trip never changes a figure. Reads integers, floats or strings.
+mod money {
+    use std::str::FromStr;
+
+    use rust_decimal::prelude::ToPrimitive;
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        if v.fract().is_zero() {
+            if let Some(i) = v.trunc().to_i64() {
+                return s.serialize_i64(i);
+            }
+        }
+        if let Some(f) = v.to_f64() {
+            if Decimal::from_str(&f.to_string()).ok() == Some(*v) {
+                return s.serialize_f64(f);
+            }
+        }
+        s.serialize_str(&v.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        <Decimal as Deserialize>::deserialize(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err_of(text: &str) -> String {
+        match Policy::from_toml(text) {
+            Ok(_) => "accepted".into(),
+            Err(e) => format!("{}: {e}", e.code()),
+        }
+    }
+
+    #[test]
+    fn default_policy_validates_and_matches_the_builtin_copy() {
+        let p = Policy::from_toml(DEFAULT_POLICY_TOML).expect("the shipped policy is valid");
+        assert_eq!(p, Policy::builtin_2022());
+        assert_eq!(p, Policy::default_2022());
+        assert_eq!(p.services.len(), 11);
+        assert_eq!(p.small_business.documented.rate, Decimal::new(1, 1));
+        assert!(Policy::builtin_2022().validate().is_ok());
+    }
+
+    #[test]
+    fn the_policy_carries_the_shipped_catalog() {
+        let p = Policy::default_2022();
+        assert_eq!(p.services, Catalog::default_2022().services);
+        assert_eq!(p.clone().with_catalog(&Catalog::default_2022()), p);
+        assert_eq!(p.service("kakao_t").map(|s| s.name.as_str()), Some("카카오 T"));
+        assert!(p.service("KAKAO_T").is_none(), "codes are exact");
+    }
+
+    #[test]
+    fn toml_round_trip_keeps_every_figure() {
+        let p = Policy::default_2022();
+        let text = p.to_toml();
+        assert!(text.contains("rate = 0.1"), "{text}");
+        assert!(text.contains("cap = 300000"), "{text}");
+        let back = Policy::from_toml(&text).expect("round trip");
+        assert_eq!(back, p);
+
+        let mut odd = p.clone();
+        odd.small_business.documented.rate = Decimal::new(1234567890123456789, 19);
+        odd.taxi_driver.flat = Decimal::new(2500050, 2);
+        let back = Policy::from_toml(&odd.to_toml()).expect("round trip");
+        assert_eq!(back, odd);
+    }
+
+    #[test]
+    fn amounts_may_be_written_as_strings_or_floats() {
+        let text = DEFAULT_POLICY_TOML.replace("rate = 0.1", "rate = \"0.10\"").replace("cap = 300000", "cap = 300000.0");
+        let p = Policy::from_toml(&text).expect("valid");
+        assert_eq!(p.small_business.documented.rate, Decimal::new(1, 1));
+        assert_eq!(p.taxi_driver.cap, Decimal::from(300_000));
+    }
+
+    #[test]
+    fn bad_policy_files_name_the_field() {
+        let e = err_of(&DEFAULT_POLICY_TOML.replace("cap = 1000000", "cap = 0"));
+        assert_eq!(e, "POLICY_INVALID: small_business.cap must be > 0");
+        let e = err_of(&DEFAULT_POLICY_TOML.replace("cap = 200000", "cap = -5"));
+        assert_eq!(e, "POLICY_INVALID: designated_driver.cap must be > 0");
+        let e = err_of(&DEFAULT_POLICY_TOML.replace("extension_multiplier = 3", "extension_multiplier = 0"));
+        assert_eq!(e, "POLICY_INVALID: paid_subscriber.extension_multiplier must be > 0");
+        let e = err_of(&DEFAULT_POLICY_TOML.replace("up_to = 500000", "up_to = 300000"));
+        assert!(e.starts_with("POLICY_INVALID: small_business.bands[1].up_to must be greater"), "{e}");
+        let e = err_of(&DEFAULT_POLICY_TOML.replace("rate = 0.1", "rate = -0.1"));
+        assert_eq!(e, "POLICY_INVALID: small_business.documented.rate must be >= 0");
+        let e = err_of(&DEFAULT_POLICY_TOML.replace("end = \"2022-11-06T23:59:59+09:00\"", "end = \"2022-10-01T00:00:00+09:00\""));
+        assert_eq!(e, "POLICY_INVALID: filing_window.end must not be before filing_window.start");
+        let e = err_of(&DEFAULT_POLICY_TOML.replace("outage_end = \"2022-10-16T01:31:00+09:00\"", "outage_end = \"2022-10-14T01:31:00+09:00\""));
+        assert_eq!(e, "POLICY_INVALID: service 'kakaotalk'.outage_end must not be before its outage_start");
+        let e = err_of(&DEFAULT_POLICY_TOML.replace("code = \"melon\"", "code = \"kakaotalk\""));
+        assert_eq!(e, "POLICY_DUPLICATE_SERVICE: service 'kakaotalk' appears twice in the policy");
+        let e = err_of(&DEFAULT_POLICY_TOML.replace("cap = 5000000", "cap = 5000000000000000000"));
+        assert!(e.contains("advertiser.cap must be at most"), "{e}");
+    }
+
+    #[test]
+    fn syntax_errors_missing_and_unknown_fields_are_refused_with_their_name() {
+        let e = err_of(&DEFAULT_POLICY_TOML.replace("flat = 25000\ncap = 300000", "cap = 300000"));
+        assert!(e.starts_with("POLICY_SYNTAX") && e.contains("flat"), "{e}");
+        let e = err_of(&DEFAULT_POLICY_TOML.replace("cap = 300000", "cap = 300000\ncapp = 1"));
+        assert!(e.starts_with("POLICY_SYNTAX") && e.contains("capp"), "{e}");
+        let e = err_of(&DEFAULT_POLICY_TOML.replace("cap = 300000", "cap = \"lots\""));
+        assert!(e.starts_with("POLICY_SYNTAX") && e.contains("cap"), "{e}");
+        assert!(err_of("this is = = not toml").starts_with("POLICY_SYNTAX"));
+        assert!(err_of("").starts_with("POLICY_SYNTAX"));
+    }
+}

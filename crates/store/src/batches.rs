@@ -1,0 +1,287 @@
+//! Batches: a supervisor gathers recommended claims, looks at the totals
+//! (overrides first), takes claims out or returns them to their reviewer,
+//! and approves the rest at once. Each claim's approval is its own op that
+//! names the recommendation it approves; refusals are reported claim by claim.
+
+use std::collections::BTreeMap;
+
+use claimdesk_core::workflow::{may, AdminAction, ClaimCommand, Decision};
+use claimdesk_core::{Actor, ClaimStatus};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::claims::{apply_in_tx, insert_note, load_record, load_records_where, Applied, ClaimRecord};
+use crate::error::{Result, StoreError};
+use crate::oplog::{Author, OpWriter, SyncState};
+use crate::queue::QueueFilter;
+use crate::{now_secs, Store};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchInfo {
+    pub id: String,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub status: String,
+    pub approved_by: Option<String>,
+    pub claims: u64,
+}
+
+/// Totals for one (category, remedy) of a batch.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct BatchTotal {
+    pub category: String,
+    pub remedy: String,
+    pub claims: u64,
+    pub amount: i64,
+    pub extension_days: i64,
+}
+
+/// One claim of a batch as a supervisor reviews it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchLine {
+    pub external_id: String,
+    pub category: String,
+    pub recommended_by: String,
+    pub decision: Decision,
+    pub is_override: bool,
+    pub justification: Option<String>,
+    pub policy_amount: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchReview {
+    pub batch: BatchInfo,
+    pub totals: Vec<BatchTotal>,
+    /// Overrides first, then by external id.
+    pub lines: Vec<BatchLine>,
+}
+
+/// A claim whose approval was refused, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ClaimRefusal {
+    pub external_id: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ApprovalReport {
+    pub approved: u64,
+    pub closed_denied: u64,
+    pub refused: Vec<ClaimRefusal>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BatchBuild {
+    pub batch_id: String,
+    pub added: u64,
+    /// Claims the filter matched that could not join (not recommended, say).
+    pub skipped: Vec<ClaimRefusal>,
+}
+
+impl Store {
+    /// Supervisor: makes a batch of the recommended claims that match the filter.
+    pub fn create_batch(&mut self, actor: &Actor, name: &str, filter: &QueueFilter) -> Result<BatchBuild> {
+        let mut filter = filter.clone();
+        filter.statuses = vec![ClaimStatus::Recommended];
+        let ids = self.queue_ids(&filter)?;
+        self.create_batch_of(actor, name, &ids)
+    }
+
+    /// Supervisor: makes a batch of the named claims.
+    pub fn create_batch_of(&mut self, actor: &Actor, name: &str, external_ids: &[String]) -> Result<BatchBuild> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("give the batch a name".into()));
+        }
+        if let Err(refusal) = may(actor.role, AdminAction::CreateBatch) {
+            let err = StoreError::Refused(refusal);
+            self.record_refusal(actor, "batch", "batch.create", &err)?;
+            return Err(err);
+        }
+        let batch_id = uuid::Uuid::now_v7().to_string();
+        let device = self.device().to_string();
+        let author = Author { user: &actor.user, device: &device };
+        let tx = self.write_tx()?;
+        tx.execute(
+            "INSERT INTO batches (id, name, created_by, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![batch_id, name, actor.user, now_secs()],
+        )?;
+        let mut ops = OpWriter::begin(&tx)?;
+        ops.append(&tx, &author, &format!("batch:{batch_id}"), "batch.create", &json!({"id": batch_id, "name": name}).to_string(), None, false, SyncState::Pending)?;
+        let mut build = BatchBuild { batch_id: batch_id.clone(), ..BatchBuild::default() };
+        for external_id in external_ids {
+            let record = load_record(&tx, external_id)?;
+            let cmd = ClaimCommand::AddToBatch { batch_id: batch_id.clone() };
+            let result = apply_in_tx(&tx, &mut ops, &author, actor, &record, None, &cmd, |tx, rec, _, _| {
+                tx.execute("UPDATE claims SET batch_id = ?2 WHERE id = ?1", params![rec.id, batch_id])?;
+                Ok(Applied { payload: json!({"batch_id": batch_id}), value: (), bumps_version: true })
+            });
+            match result {
+                Ok(_) => build.added += 1,
+                Err(StoreError::Refused(r)) => {
+                    build.skipped.push(ClaimRefusal { external_id: external_id.clone(), code: r.code().into(), message: r.to_string() })
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        ops.finish(&tx)?;
+        tx.commit()?;
+        Ok(build)
+    }
+
+    pub fn batches(&self) -> Result<Vec<BatchInfo>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT b.id, b.name, b.created_by, b.created_at, b.status, b.approved_by,
+                    (SELECT count(*) FROM claims c WHERE c.batch_id = b.id)
+             FROM batches b ORDER BY b.created_at DESC, b.id DESC",
+        )?;
+        let rows = stmt.query_map([], batch_info)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The batch with totals by category and remedy, overrides listed first.
+    pub fn batch_review(&self, batch_id: &str) -> Result<BatchReview> {
+        let batch = self
+            .conn()
+            .query_row(
+                "SELECT b.id, b.name, b.created_by, b.created_at, b.status, b.approved_by,
+                        (SELECT count(*) FROM claims c WHERE c.batch_id = b.id)
+                 FROM batches b WHERE b.id = ?1",
+                [batch_id],
+                batch_info,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("batch {batch_id}")))?;
+        let mut stmt = self.conn().prepare(
+            "SELECT external_id, category, recommendation, is_override, amount FROM claims WHERE batch_id = ?1 ORDER BY is_override DESC, external_id",
+        )?;
+        let mut totals: BTreeMap<(String, String), BatchTotal> = BTreeMap::new();
+        let mut lines = Vec::new();
+        let rows = stmt.query_map([batch_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<i64>>(4)?))
+        })?;
+        for row in rows {
+            let (external_id, category, rec, is_override, policy_amount) = row?;
+            let Some(rec) = rec.and_then(|t| serde_json::from_str::<claimdesk_core::workflow::Recommendation>(&t).ok()) else {
+                continue;
+            };
+            let (remedy, amount, days) = match &rec.decision {
+                Decision::Approve { remedy, amount, extension_days } => {
+                    (remedy.code().to_string(), crate::import::won(Some(*amount)).unwrap_or(0), i64::from(*extension_days))
+                }
+                Decision::Deny { .. } => ("denied".to_string(), 0, 0),
+            };
+            let t = totals.entry((category.clone(), remedy.clone())).or_insert_with(|| BatchTotal {
+                category: category.clone(),
+                remedy: remedy.clone(),
+                ..BatchTotal::default()
+            });
+            t.claims += 1;
+            t.amount += amount;
+            t.extension_days += days;
+            lines.push(BatchLine {
+                external_id,
+                category,
+                recommended_by: rec.by,
+                decision: rec.decision,
+                is_override,
+                justification: rec.justification,
+                policy_amount,
+            });
+        }
+        Ok(BatchReview { batch, totals: totals.into_values().collect(), lines })
+    }
+
+    /// Supervisor: takes a claim out of its batch; it returns to recommended.
+    pub fn remove_from_batch(&mut self, actor: &Actor, external_id: &str) -> Result<()> {
+        self.claim_change(actor, external_id, None, ClaimCommand::RemoveFromBatch, |tx, rec, _, _| {
+            tx.execute("UPDATE claims SET batch_id = NULL WHERE id = ?1", [rec.id])?;
+            Ok(Applied { payload: json!({"batch_id": rec.batch_id}), value: (), bumps_version: true })
+        })?;
+        Ok(())
+    }
+
+    /// Supervisor: sends a claim back to the reviewer who recommended it, with a comment.
+    pub fn return_to_reviewer(&mut self, actor: &Actor, external_id: &str, comment: &str) -> Result<()> {
+        let comment = comment.trim().to_string();
+        let cmd = ClaimCommand::ReturnToReviewer { comment: comment.clone() };
+        self.claim_change(actor, external_id, None, cmd, |tx, rec, _, op_id| {
+            tx.execute("UPDATE claims SET batch_id = NULL WHERE id = ?1", [rec.id])?;
+            insert_note(tx, rec.id, op_id, &actor.user, "return_comment", &comment)?;
+            Ok(Applied { payload: json!({"comment": comment, "batch_id": rec.batch_id}), value: (), bumps_version: true })
+        })?;
+        Ok(())
+    }
+
+    /// Supervisor: approves every claim of the batch in one transaction.
+    /// Each claim is checked on its own (maker-checker, approval limit, the
+    /// recommendation still current); refused claims stay in the batch and
+    /// are reported with the reason.
+    pub fn approve_batch(&mut self, actor: &Actor, batch_id: &str) -> Result<ApprovalReport> {
+        let device = self.device().to_string();
+        let author = Author { user: &actor.user, device: &device };
+        let tx = self.write_tx()?;
+        let status: Option<String> =
+            tx.query_row("SELECT status FROM batches WHERE id = ?1", [batch_id], |r| r.get(0)).optional()?;
+        if status.is_none() {
+            return Err(StoreError::NotFound(format!("batch {batch_id}")));
+        }
+        let records: Vec<ClaimRecord> = load_records_where(&tx, "batch_id = ?1 AND status = 'batched'", batch_id)?;
+        let mut ops = OpWriter::begin(&tx)?;
+        let mut report = ApprovalReport::default();
+        let now = now_secs();
+        for record in &records {
+            let rec_op = record.recommendation.as_ref().map(|r| r.op_id.clone()).unwrap_or_default();
+            let cmd = ClaimCommand::Approve { recommendation_op: rec_op.clone() };
+            // Approved claims keep their batch_id: the batch stays their record.
+            let result = apply_in_tx(&tx, &mut ops, &author, actor, record, None, &cmd, |_, _, _, _| {
+                Ok(Applied { payload: json!({"recommendation": rec_op, "batch_id": batch_id}), value: (), bumps_version: true })
+            });
+            match result {
+                Ok(_) => {
+                    let to: String = tx.query_row("SELECT status FROM claims WHERE id = ?1", [record.id], |r| r.get(0))?;
+                    if to == ClaimStatus::ClosedDenied.code() {
+                        report.closed_denied += 1;
+                    } else {
+                        report.approved += 1;
+                    }
+                }
+                Err(StoreError::Refused(r)) => report.refused.push(ClaimRefusal {
+                    external_id: record.external_id.clone(),
+                    code: r.code().into(),
+                    message: r.to_string(),
+                }),
+                Err(e) => return Err(e),
+            }
+        }
+        if report.refused.is_empty() {
+            tx.execute(
+                "UPDATE batches SET status = 'approved', approved_by = ?2, approved_at = ?3 WHERE id = ?1",
+                params![batch_id, actor.user, now],
+            )?;
+        }
+        ops.append(
+            &tx, &author, &format!("batch:{batch_id}"), "batch.approve",
+            &json!({"approved": report.approved, "closed_denied": report.closed_denied, "refused": report.refused.len()}).to_string(),
+            None, false, SyncState::Pending,
+        )?;
+        ops.finish(&tx)?;
+        tx.commit()?;
+        Ok(report)
+    }
+}
+
+fn batch_info(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchInfo> {
+    Ok(BatchInfo {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        created_by: r.get(2)?,
+        created_at: r.get(3)?,
+        status: r.get(4)?,
+        approved_by: r.get(5)?,
+        claims: r.get::<_, i64>(6)? as u64,
+    })
+}

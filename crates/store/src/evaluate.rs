@@ -1,0 +1,276 @@
+//! Running the policy over the store. Results are derived data: kept on the
+//! claim row for the queue and recomputed whenever claims or the active
+//! policy change.
+
+use chrono::{DateTime, Utc};
+use claimdesk_core::policy::{self, Outcome, Policy, PolicyInput};
+use claimdesk_core::{Category, Reason, Remedy};
+use rusqlite::{params, Connection, Row};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::error::{Result, StoreError};
+use crate::Store;
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct EvalSummary {
+    pub policy_version: i64,
+    pub claims: u64,
+    /// Claims whose result changed (or was computed for the first time).
+    pub changed: u64,
+    pub eligible: u64,
+}
+
+const INPUT_COLUMNS: &str = "external_id, received_at, category, service, phone, brn, damage_start, damage_end,
+    claimed_amount, daily_income, documented_loss, ad_spend";
+
+fn time(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+fn money(v: Option<i64>) -> Option<Decimal> {
+    v.map(Decimal::from)
+}
+
+/// Reads a PolicyInput from the columns of INPUT_COLUMNS starting at `at`.
+fn input_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<PolicyInput> {
+    let category: String = r.get(at + 2)?;
+    let category = Category::parse(&category).unwrap_or(Category::Other);
+    Ok(PolicyInput {
+        external_id: r.get(at)?,
+        received_at: time(r.get(at + 1)?),
+        category,
+        service: r.get(at + 3)?,
+        phone: r.get(at + 4)?,
+        brn: r.get(at + 5)?,
+        damage_start: time(r.get(at + 6)?),
+        damage_end: time(r.get(at + 7)?),
+        claimed_amount: money(r.get(at + 8)?),
+        daily_income: money(r.get(at + 9)?),
+        documented_loss: money(r.get(at + 10)?),
+        ad_spend: money(r.get(at + 11)?),
+    })
+}
+
+/// Every claim's policy input, sorted by external id (byte order).
+pub fn load_inputs(conn: &Connection) -> Result<Vec<PolicyInput>> {
+    let mut stmt = conn.prepare(&format!("SELECT {INPUT_COLUMNS} FROM claims ORDER BY external_id"))?;
+    let rows = stmt.query_map([], |r| input_from_row(r, 0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The policy input of one claim and of the claims it may be a duplicate of
+/// (same claimant key and service), for an explanation.
+pub fn load_group(conn: &Connection, external_id: &str) -> Result<(Vec<PolicyInput>, usize)> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {INPUT_COLUMNS} FROM claims WHERE external_id = ?1
+         UNION ALL
+         SELECT {INPUT_COLUMNS} FROM claims
+          WHERE (claimant_key, service) = (SELECT claimant_key, service FROM claims WHERE external_id = ?1)
+            AND external_id <> ?1"
+    ))?;
+    let rows = stmt.query_map([external_id], |r| input_from_row(r, 0))?;
+    let group = rows.collect::<Result<Vec<_>, _>>()?;
+    if group.is_empty() {
+        return Err(StoreError::NotFound(format!("claim {external_id}")));
+    }
+    Ok((group, 0))
+}
+
+/// Re-evaluates every claim under the active policy and stores what changed.
+/// Reads the claims group by group (claimant key, service), so memory stays
+/// bounded whatever the size of the store; the duplicate rule only looks
+/// inside a group. `progress(done)` returning false cancels.
+pub(crate) fn reevaluate_in(conn: &Connection, progress: &mut dyn FnMut(u64) -> bool) -> Result<EvalSummary> {
+    let (version, text): (i64, String) =
+        conn.query_row("SELECT version, toml FROM policy_versions WHERE active = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let policy = Policy::from_toml(&text)?;
+    let mut summary = EvalSummary { policy_version: version, ..EvalSummary::default() };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, claimant_key, eval_version, eligible, reason, remedy, amount, extension_days, {INPUT_COLUMNS}
+         FROM claims ORDER BY claimant_key, service"
+    ))?;
+    let mut update = conn.prepare(UPDATE_RESULT)?;
+    let mut rows = stmt.query([])?;
+    let mut chunk: Vec<(i64, Stored, PolicyInput)> = Vec::with_capacity(CHUNK);
+    let mut last_group: Option<(String, String)> = None;
+    loop {
+        let row = rows.next()?;
+        let next = match row {
+            Some(r) => {
+                let key: Option<String> = r.get(1)?;
+                let stored = Stored {
+                    version: r.get(2)?, eligible: r.get(3)?, reason: r.get(4)?, remedy: r.get(5)?, amount: r.get(6)?, days: r.get(7)?,
+                };
+                Some((r.get::<_, i64>(0)?, key, stored, input_from_row(r, 8)?))
+            }
+            None => None,
+        };
+        // Cut the chunk only between groups; a claim without a key is a group of its own.
+        let boundary = match &next {
+            None => true,
+            Some((_, key, _, input)) => match (key, &last_group) {
+                (Some(k), Some((lk, ls))) => !(k == lk && input.service == *ls),
+                _ => true,
+            },
+        };
+        if boundary && (chunk.len() >= CHUNK || next.is_none()) {
+            flush(&policy, version, &mut chunk, &mut update, &mut summary)?;
+            if !progress(summary.claims) {
+                return Err(StoreError::Cancelled);
+            }
+        }
+        match next {
+            Some((id, key, stored, input)) => {
+                last_group = key.map(|k| (k, input.service.clone()));
+                chunk.push((id, stored, input));
+            }
+            None => break,
+        }
+    }
+    Ok(summary)
+}
+
+const CHUNK: usize = 8_192;
+
+/// Re-evaluates the given claims, which must be whole (claimant key, service)
+/// groups (the callers pass a claim's old and new group), under the active policy.
+pub(crate) fn reevaluate_ids(conn: &Connection, ids: &[i64]) -> Result<EvalSummary> {
+    let (version, text): (i64, String) =
+        conn.query_row("SELECT version, toml FROM policy_versions WHERE active = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let policy = Policy::from_toml(&text)?;
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, claimant_key, eval_version, eligible, reason, remedy, amount, extension_days, {INPUT_COLUMNS}
+         FROM claims WHERE id = ?1"
+    ))?;
+    let mut chunk = Vec::with_capacity(ids.len());
+    for id in ids {
+        let row = stmt.query_row([id], |r| {
+            let stored = Stored {
+                version: r.get(2)?, eligible: r.get(3)?, reason: r.get(4)?, remedy: r.get(5)?, amount: r.get(6)?, days: r.get(7)?,
+            };
+            Ok((id, stored, input_from_row(r, 8)?))
+        })?;
+        chunk.push(row);
+    }
+    let mut update = conn.prepare_cached(UPDATE_RESULT)?;
+    let mut summary = EvalSummary { policy_version: version, ..EvalSummary::default() };
+    flush(&policy, version, &mut chunk, &mut update, &mut summary)?;
+    Ok(summary)
+}
+
+const UPDATE_RESULT: &str =
+    "UPDATE claims SET eval_version = ?2, eligible = ?3, reason = ?4, remedy = ?5, amount = ?6, extension_days = ?7 WHERE id = ?1";
+
+/// The result stored on a claim row.
+struct Stored {
+    version: Option<i64>,
+    eligible: Option<bool>,
+    reason: Option<String>,
+    remedy: Option<String>,
+    amount: Option<i64>,
+    days: Option<i64>,
+}
+
+fn flush(
+    policy: &Policy,
+    version: i64,
+    chunk: &mut Vec<(i64, Stored, PolicyInput)>,
+    update: &mut rusqlite::Statement<'_>,
+    summary: &mut EvalSummary,
+) -> Result<()> {
+    if chunk.is_empty() {
+        return Ok(());
+    }
+    let inputs: Vec<PolicyInput> = chunk.iter_mut().map(|(_, _, i)| std::mem::replace(i, empty_input())).collect();
+    let outcomes = policy::evaluate_all(policy, &inputs);
+    for ((id, stored, _), outcome) in chunk.iter().zip(&outcomes) {
+        summary.claims += 1;
+        summary.eligible += u64::from(outcome.eligible);
+        let amount = outcome.amount.trunc().to_i64().unwrap_or(0);
+        let reason = outcome.reason.map(Reason::code);
+        let same = stored.version == Some(version)
+            && stored.eligible == Some(outcome.eligible)
+            && stored.reason.as_deref() == reason
+            && stored.remedy.as_deref() == Some(outcome.remedy.code())
+            && stored.amount == Some(amount)
+            && stored.days == Some(i64::from(outcome.extension_days));
+        if !same {
+            update.execute(params![id, version, outcome.eligible, reason, outcome.remedy.code(), amount, outcome.extension_days])?;
+            summary.changed += 1;
+        }
+    }
+    chunk.clear();
+    Ok(())
+}
+
+fn empty_input() -> PolicyInput {
+    PolicyInput {
+        external_id: String::new(),
+        received_at: DateTime::default(),
+        category: Category::Other,
+        service: String::new(),
+        phone: None,
+        brn: None,
+        damage_start: DateTime::default(),
+        damage_end: DateTime::default(),
+        claimed_amount: None,
+        daily_income: None,
+        documented_loss: None,
+        ad_spend: None,
+    }
+}
+
+/// The stored result of a claim as the workflow needs it.
+pub(crate) fn stored_outcome(eligible: Option<bool>, reason: Option<String>, remedy: Option<String>, amount: Option<i64>, days: Option<i64>) -> Option<Outcome> {
+    Some(Outcome {
+        eligible: eligible?,
+        reason: reason.and_then(|r| r.parse().ok()),
+        remedy: remedy.and_then(|r| r.parse().ok()).unwrap_or(Remedy::None),
+        amount: Decimal::from(amount?),
+        extension_days: u32::try_from(days.unwrap_or(0)).unwrap_or(0),
+    })
+}
+
+impl Store {
+    /// Re-evaluates every claim under the active policy, in one transaction.
+    pub fn reevaluate(&mut self, progress: &mut dyn FnMut(u64) -> bool) -> Result<EvalSummary> {
+        let tx = self.write_tx()?;
+        let summary = reevaluate_in(&tx, progress)?;
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    /// The evaluation table of policy.md under `policy` (the active one when
+    /// None): every claim, sorted by external id, computed afresh.
+    pub fn evaluation_table(&self, policy: Option<&Policy>) -> Result<Vec<(String, Outcome)>> {
+        let active;
+        let policy = match policy {
+            Some(p) => p,
+            None => {
+                active = self.active_policy()?.1;
+                &active
+            }
+        };
+        let inputs = load_inputs(self.conn())?;
+        let outcomes = policy::evaluate_all(policy, &inputs);
+        Ok(inputs.into_iter().map(|i| i.external_id).zip(outcomes).collect())
+    }
+
+    /// The policy's explanation for one claim under the active policy.
+    pub fn explain(&self, external_id: &str) -> Result<policy::Explanation> {
+        let (_, policy) = self.active_policy()?;
+        let (group, index) = load_group(self.conn(), external_id)?;
+        Ok(policy::explain(&policy, &group, index))
+    }
+
+    /// What-if: two policies over every claim in the store.
+    pub fn what_if(&self, before: &Policy, after: &Policy) -> Result<policy::WhatIf> {
+        let inputs = load_inputs(self.conn())?;
+        Ok(policy::what_if(before, after, &inputs))
+    }
+}

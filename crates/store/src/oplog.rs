@@ -1,0 +1,220 @@
+//! The operation log: one row per change, appended in the same transaction as
+//! the change itself, stamped by the persisted hybrid logical clock and
+//! hash-chained so that editing any past row is detected by [`verify`].
+
+use claimdesk_core::hlc::{wall_clock_ms, Clock, Stamp};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Result, StoreError};
+
+/// How far ahead of this device's clock a remote stamp may be (sync.md).
+pub const MAX_CLOCK_AHEAD_MS: u64 = 5 * 60 * 1000;
+
+/// A new op id: a UUIDv7, ordered by creation time.
+pub fn new_op_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Who makes the change, from which device.
+#[derive(Debug, Clone)]
+pub struct Author<'a> {
+    pub user: &'a str,
+    pub device: &'a str,
+}
+
+/// Whether an op goes to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncState {
+    /// In the outbox, waiting to be pushed.
+    Pending,
+    /// Never leaves this device (refusals).
+    Local,
+}
+
+impl SyncState {
+    fn code(self) -> &'static str {
+        match self {
+            SyncState::Pending => "pending",
+            SyncState::Local => "local",
+        }
+    }
+}
+
+/// One appended op, as recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpReceipt {
+    pub seq: i64,
+    pub op_id: String,
+    pub hlc: i64,
+}
+
+/// Appends ops within one transaction. Loads the chain head and the clock
+/// when made, and persists the clock in [`OpWriter::finish`], so a rolled
+/// back transaction leaves both as they were.
+pub struct OpWriter {
+    prev_hash: [u8; 32],
+    next_seq: i64,
+    clock: Clock,
+}
+
+impl OpWriter {
+    pub fn begin(tx: &Transaction<'_>) -> Result<OpWriter> {
+        let head: Option<(i64, Vec<u8>)> = tx
+            .query_row("SELECT seq, hash FROM ops ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let (last_seq, prev_hash) = match head {
+            Some((seq, hash)) => (seq, to_hash(&hash).ok_or_else(|| broken(seq, "", "stored hash is not 32 bytes"))?),
+            None => (0, [0u8; 32]),
+        };
+        let stamp: Option<i64> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'hlc'", [], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|v| v.parse().ok());
+        let clock = Clock::new(stamp.map(Stamp::from_i64).unwrap_or_default(), MAX_CLOCK_AHEAD_MS);
+        Ok(OpWriter { prev_hash, next_seq: last_seq + 1, clock })
+    }
+
+    /// Appends one op; `payload` is a JSON object.
+    #[allow(clippy::too_many_arguments)]
+    pub fn append(
+        &mut self,
+        tx: &Transaction<'_>,
+        author: &Author<'_>,
+        entity: &str,
+        kind: &str,
+        payload: &str,
+        base: Option<i64>,
+        refused: bool,
+        sync: SyncState,
+    ) -> Result<OpReceipt> {
+        self.append_with_id(tx, new_op_id(), author, entity, kind, payload, base, refused, sync)
+    }
+
+    /// Appends one op whose id was made beforehand (when the change refers to it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn append_with_id(
+        &mut self,
+        tx: &Transaction<'_>,
+        op_id: String,
+        author: &Author<'_>,
+        entity: &str,
+        kind: &str,
+        payload: &str,
+        base: Option<i64>,
+        refused: bool,
+        sync: SyncState,
+    ) -> Result<OpReceipt> {
+        let at = wall_clock_ms();
+        let hlc = self.clock.tick(at).map_err(|e| StoreError::Invalid(e.to_string()))?.to_i64();
+        let seq = self.next_seq;
+        let outcome = if refused { "refused" } else { "applied" };
+        let entry = Entry { seq, op_id: &op_id, hlc, user: author.user, device: author.device, entity, kind, payload, base, at: at as i64, outcome };
+        let hash = entry.hash(&self.prev_hash);
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO ops (seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, sync, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
+        stmt.execute(params![
+            seq, op_id, hlc, author.user, author.device, entity, kind, payload, base, at as i64, outcome,
+            sync.code(), &self.prev_hash[..], &hash[..]
+        ])?;
+        self.prev_hash = hash;
+        self.next_seq += 1;
+        Ok(OpReceipt { seq, op_id, hlc })
+    }
+
+    /// Persists the clock; call before committing.
+    pub fn finish(self, tx: &Transaction<'_>) -> Result<()> {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('hlc', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [self.clock.last.to_i64().to_string()],
+        )?;
+        Ok(())
+    }
+}
+
+/// The fields of an op that the hash covers (not its sync state, which changes).
+struct Entry<'a> {
+    seq: i64,
+    op_id: &'a str,
+    hlc: i64,
+    user: &'a str,
+    device: &'a str,
+    entity: &'a str,
+    kind: &'a str,
+    payload: &'a str,
+    base: Option<i64>,
+    at: i64,
+    outcome: &'a str,
+}
+
+impl Entry<'_> {
+    fn hash(&self, prev: &[u8; 32]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(prev);
+        h.update(self.seq.to_le_bytes());
+        h.update(self.hlc.to_le_bytes());
+        h.update(self.at.to_le_bytes());
+        h.update(self.base.unwrap_or(-1).to_le_bytes());
+        // Length-prefixed so that moving bytes between fields changes the hash.
+        for text in [self.op_id, self.user, self.device, self.entity, self.kind, self.payload, self.outcome] {
+            h.update((text.len() as u64).to_le_bytes());
+            h.update(text.as_bytes());
+        }
+        h.finalize().into()
+    }
+}
+
+fn to_hash(bytes: &[u8]) -> Option<[u8; 32]> {
+    bytes.try_into().ok()
+}
+
+fn broken(seq: i64, op_id: &str, why: &str) -> StoreError {
+    StoreError::AuditBroken { seq, op_id: op_id.to_string(), why: why.to_string() }
+}
+
+/// The result of a verification that passed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainReport {
+    pub entries: i64,
+    pub head: String,
+}
+
+/// Walks the whole chain; names the first entry whose hash or link is wrong.
+pub fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, prev_hash, hash FROM ops ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut prev = [0u8; 32];
+    let mut expected_seq = 1;
+    let mut count = 0;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let op_id: String = r.get(1)?;
+        if seq != expected_seq {
+            return Err(broken(expected_seq, &op_id, "an entry is missing before this one"));
+        }
+        let (user, device, entity, kind, payload, outcome): (String, String, String, String, String, String) =
+            (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(10)?);
+        let entry = Entry {
+            seq, op_id: &op_id, hlc: r.get(2)?, user: &user, device: &device, entity: &entity, kind: &kind,
+            payload: &payload, base: r.get(8)?, at: r.get(9)?, outcome: &outcome,
+        };
+        let stored_prev: Vec<u8> = r.get(11)?;
+        let stored: Vec<u8> = r.get(12)?;
+        if stored_prev != prev {
+            return Err(broken(seq, &op_id, "it does not link to the entry before it"));
+        }
+        let computed = entry.hash(&prev);
+        if stored != computed {
+            return Err(broken(seq, &op_id, "its content does not match its hash (it was changed after it was written)"));
+        }
+        prev = computed;
+        expected_seq += 1;
+        count += 1;
+    }
+    Ok(ChainReport { entries: count, head: hex::encode(prev) })
+}

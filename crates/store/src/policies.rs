@@ -1,0 +1,114 @@
+//! The service catalog and the policy versions. A policy is never edited in
+//! place: a supervisor adds a new version and activates it, which
+//! re-evaluates every claim.
+
+use claimdesk_core::policy::Policy;
+use claimdesk_core::workflow::AdminAction;
+use claimdesk_core::{Actor, Catalog};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::Serialize;
+
+use crate::error::{Result, StoreError};
+use crate::{now_secs, Store};
+
+pub(crate) fn replace_catalog_in_tx(tx: &Transaction<'_>, catalog: &Catalog) -> Result<()> {
+    tx.execute("DELETE FROM services", [])?;
+    let mut stmt = tx.prepare("INSERT INTO services (code, name, outage_start, outage_end) VALUES (?1, ?2, ?3, ?4)")?;
+    for s in &catalog.services {
+        stmt.execute(params![s.code, s.name, s.outage_start.timestamp(), s.outage_end.timestamp()])?;
+    }
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('catalog', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [catalog.to_toml()],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn catalog(conn: &Connection) -> Result<Catalog> {
+    let text: String = conn.query_row("SELECT value FROM meta WHERE key = 'catalog'", [], |r| r.get(0))?;
+    Catalog::from_toml(&text).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+pub(crate) fn insert_version_in_tx(tx: &Transaction<'_>, version: i64, policy: &Policy, name: &str, by: &str, active: bool) -> Result<()> {
+    tx.execute(
+        "INSERT INTO policy_versions (version, name, toml, created_by, created_at, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![version, name, policy.to_toml(), by, now_secs(), active],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyVersion {
+    pub version: i64,
+    pub name: String,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub active: bool,
+}
+
+impl Store {
+    /// The active policy and its version number.
+    pub fn active_policy(&self) -> Result<(i64, Policy)> {
+        let (version, text): (i64, String) = self
+            .conn()
+            .query_row("SELECT version, toml FROM policy_versions WHERE active = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound("an active policy".into()))?;
+        Ok((version, Policy::from_toml(&text)?))
+    }
+
+    pub fn policy(&self, version: i64) -> Result<Policy> {
+        let text: String = self
+            .conn()
+            .query_row("SELECT toml FROM policy_versions WHERE version = ?1", [version], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("policy version {version}")))?;
+        Ok(Policy::from_toml(&text)?)
+    }
+
+    pub fn policy_versions(&self) -> Result<Vec<PolicyVersion>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT version, name, note, created_by, created_at, active FROM policy_versions ORDER BY version")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PolicyVersion {
+                version: r.get(0)?, name: r.get(1)?, note: r.get(2)?, created_by: r.get(3)?, created_at: r.get(4)?, active: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Supervisor: stores a new policy version (validated), not yet active.
+    pub fn add_policy_version(&mut self, actor: &Actor, toml_text: &str, name: &str, note: &str) -> Result<i64> {
+        let policy = Policy::from_toml(toml_text)?;
+        let mut version = 0;
+        let name = if name.trim().is_empty() { "새 정책" } else { name.trim() };
+        self.admin_change(actor, AdminAction::EditPolicy, "policy", "policy.create", |tx| {
+            version = tx.query_row("SELECT coalesce(max(version), 0) + 1 FROM policy_versions", [], |r| r.get(0))?;
+            insert_version_in_tx(tx, version, &policy, name, &actor.user, false)?;
+            tx.execute("UPDATE policy_versions SET note = ?2 WHERE version = ?1", params![version, note])?;
+            Ok(serde_json::json!({"version": version, "name": name, "note": note, "toml": policy.to_toml()}))
+        })?;
+        Ok(version)
+    }
+
+    /// Supervisor: makes a version the active one and re-evaluates every claim under it.
+    pub fn activate_policy(&mut self, actor: &Actor, version: i64) -> Result<crate::evaluate::EvalSummary> {
+        self.policy(version)?;
+        self.admin_change(actor, AdminAction::ActivatePolicy, &format!("policy:{version}"), "policy.activate", |tx| {
+            tx.execute("UPDATE policy_versions SET active = 0 WHERE active = 1", [])?;
+            tx.execute("UPDATE policy_versions SET active = 1 WHERE version = ?1", [version])?;
+            Ok(serde_json::json!({"version": version}))
+        })?;
+        self.reevaluate(&mut |_| true)
+    }
+
+    /// Admin: replaces the service catalog used by intake.
+    pub fn replace_catalog(&mut self, actor: &Actor, catalog: &Catalog) -> Result<()> {
+        self.admin_change(actor, AdminAction::EditCatalog, "catalog", "catalog.replace", |tx| {
+            replace_catalog_in_tx(tx, catalog)?;
+            Ok(serde_json::to_value(catalog)?)
+        })
+    }
+}

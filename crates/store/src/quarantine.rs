@@ -1,0 +1,93 @@
+//! The intake quarantine: rows that broke a rule, kept whole with their line,
+//! column and message, to be listed, exported, fixed and imported again.
+//! A quarantined row counts as resolved once a later import brings its claim in.
+
+use std::path::Path;
+
+use claimdesk_intake::{write_quarantine_csv, RawRow};
+use serde::Serialize;
+
+use crate::error::{Result, StoreError};
+use crate::Store;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarantineEntry {
+    pub id: i64,
+    pub import_id: i64,
+    pub file_name: String,
+    pub line: i64,
+    pub external_id: Option<String>,
+    pub message: String,
+    pub raw: RawRow,
+    pub resolved: bool,
+}
+
+impl Store {
+    /// Quarantined rows, oldest import first; `open_only` leaves out resolved ones.
+    pub fn quarantine(&self, open_only: bool) -> Result<Vec<QuarantineEntry>> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT q.id, q.import_id, i.file_name, q.line, q.external_id, q.message, q.raw, q.resolved_by_import IS NOT NULL
+             FROM quarantine q JOIN imports i ON i.id = q.import_id {} ORDER BY q.import_id, q.line",
+            if open_only { "WHERE q.resolved_by_import IS NULL" } else { "" }
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            let raw: String = r.get(6)?;
+            Ok((
+                QuarantineEntry {
+                    id: r.get(0)?,
+                    import_id: r.get(1)?,
+                    file_name: r.get(2)?,
+                    line: r.get(3)?,
+                    external_id: r.get(4)?,
+                    message: r.get(5)?,
+                    raw: RawRow::default(),
+                    resolved: r.get(7)?,
+                },
+                raw,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut entry, raw) = row?;
+            entry.raw = RawRow { fields: serde_json::from_str(&raw)? };
+            out.push(entry);
+        }
+        Ok(out)
+    }
+
+    /// Writes the open quarantined rows to a CSV file under their original
+    /// header, to be fixed in a spreadsheet and imported again. Returns how
+    /// many rows were written.
+    pub fn export_quarantine(&self, path: &Path) -> Result<usize> {
+        let entries = self.quarantine(true)?;
+        let Some(last) = entries.last() else {
+            return Err(StoreError::Invalid("the quarantine is empty: every imported row was accepted".into()));
+        };
+        let headers_json: String =
+            self.conn().query_row("SELECT headers FROM imports WHERE id = ?1", [last.import_id], |r| r.get(0))?;
+        let headers: Vec<String> = serde_json::from_str(&headers_json)?;
+        // Rows from a file with other headers are laid out under these, by header name.
+        let rows: Vec<RawRow> = entries
+            .iter()
+            .map(|e| {
+                let same = e.raw.fields.len() >= headers.len()
+                    && e.raw.fields.iter().zip(&headers).all(|((h, _), want)| h == want);
+                if same {
+                    e.raw.clone()
+                } else {
+                    RawRow {
+                        fields: headers
+                            .iter()
+                            .map(|h| (h.clone(), e.raw.get(h).unwrap_or_default().to_string()))
+                            .collect(),
+                    }
+                }
+            })
+            .collect();
+        let tmp = path.with_extension("partial");
+        let file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write_quarantine_csv(file, &headers, rows.iter())?;
+        std::fs::rename(&tmp, path)?;
+        Ok(rows.len())
+    }
+}

@@ -1,0 +1,167 @@
+//! Import as intake.md promises: idempotent, conflicts reported, updates
+//! audited, bad rows quarantined whole, bad files refused with nothing
+//! changed, cancellation leaving nothing, and search over what came in.
+
+mod common;
+
+use claimdesk_store::import::ImportOptions;
+use claimdesk_store::queue::{QueueFilter, Sort};
+use claimdesk_store::{Store, StoreError};
+use common::{fixture, small_file, team, HEADER};
+
+#[test]
+fn the_sample_file_imports_with_its_bad_rows_quarantined() {
+    let mut t = team();
+    let summary = t.import(&fixture("sample-intake.csv"));
+    assert_eq!(summary.counts.rows_read, 306);
+    assert_eq!(summary.counts.imported, 295);
+    assert_eq!(summary.counts.quarantined, 11);
+    assert_eq!(t.count("SELECT count(*) FROM claims"), 295);
+    let q = t.store.quarantine(true).expect("quarantine");
+    assert_eq!(q.len(), 11);
+    assert!(q.iter().all(|e| e.message.starts_with(&format!("line {}", e.line))), "{:?}", q[0].message);
+    assert!(q.iter().any(|e| e.message.contains("010-12-5678")));
+    // Every quarantined row is kept whole: all its columns, as written.
+    assert!(q.iter().all(|e| e.raw.fields.len() >= 14));
+    // One op per imported claim, in a chain that verifies.
+    assert_eq!(t.count("SELECT count(*) FROM ops WHERE kind = 'claim.import'"), 295);
+    t.store.verify_audit().expect("chain");
+}
+
+#[test]
+fn reimport_is_idempotent_and_changes_are_conflicts_unless_asked() {
+    let mut t = team();
+    let file = t.write("a.csv", &small_file());
+    t.import(&file);
+    let claim_ops = t.count("SELECT count(*) FROM ops WHERE kind LIKE 'claim.%'");
+    let again = t.import(&file);
+    assert_eq!((again.counts.imported, again.counts.unchanged, again.counts.conflicts), (0, 4, 0));
+    assert_eq!(t.count("SELECT count(*) FROM claims"), 4);
+    assert_eq!(t.count("SELECT count(*) FROM ops WHERE kind LIKE 'claim.%'"), claim_ops, "a re-import changes no claim");
+
+    // T-001's claimed amount changes in a later file, and T-005 is new.
+    let changed = small_file().replace("\"60,000\"", "\"70,000\"")
+        + "T-005,2022-10-23 12:00,free_user,최신규,010-5555-6666,,melon,2022-10-15 15:30,2022-10-16 01:31,,,,,멜론 재생 오류\n";
+    let file2 = t.write("b.csv", &changed);
+    let s = t.import(&file2);
+    assert_eq!((s.counts.imported, s.counts.unchanged, s.counts.conflicts), (1, 3, 1));
+    assert_eq!(s.conflicts[0].external_id, "T-001");
+    assert_eq!(s.conflicts[0].fields, vec!["claimed_amount".to_string()]);
+    assert_eq!(t.store.claim("T-001").expect("claim").claimed_amount, Some(60_000), "left untouched");
+
+    let admin = t.admin.clone();
+    let s = t.store.import_file(&admin, &file2, ImportOptions { update_existing: true }, &mut |_| true).expect("update");
+    assert_eq!(s.counts.updated, 1);
+    let d = t.store.claim("T-001").expect("claim");
+    assert_eq!(d.claimed_amount, Some(70_000));
+    assert!(t.store.timeline("T-001").expect("timeline").iter().any(|e| e.kind == "claim.update"));
+    t.store.verify_audit().expect("chain");
+}
+
+#[test]
+fn a_file_that_cannot_be_read_changes_nothing() {
+    let mut t = team();
+    let file = t.write("a.csv", &small_file());
+    t.import(&file);
+    let ops = t.count("SELECT count(*) FROM ops");
+    let imports = t.count("SELECT count(*) FROM imports");
+    let admin = t.admin.clone();
+    for (name, text) in [
+        ("missing-column.csv", "claim_id,received_at,category,name\nX-1,2022-10-19 09:00,free_user,홍길동\n".to_string()),
+        ("empty.csv", String::new()),
+    ] {
+        let bad = t.write(name, &text);
+        let err = t.store.import_file(&admin, &bad, ImportOptions::default(), &mut |_| true).expect_err("refused");
+        assert!(matches!(err, StoreError::Intake(_)), "{err}");
+        assert!(!err.to_string().is_empty());
+    }
+    let png = t.dir.path().join("photo.png");
+    std::fs::write(&png, [0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xfe, 0, 1]).expect("write");
+    assert!(t.store.import_file(&admin, &png, ImportOptions::default(), &mut |_| true).is_err());
+    assert_eq!(t.count("SELECT count(*) FROM ops"), ops);
+    assert_eq!(t.count("SELECT count(*) FROM imports"), imports);
+}
+
+#[test]
+fn a_cancelled_import_leaves_nothing() {
+    let mut t = team();
+    let mut text = String::from(HEADER);
+    text.push('\n');
+    for i in 0..5_000 {
+        text.push_str(&format!(
+            "C-{i:05},2022-10-19 09:00,free_user,홍길동,010-1000-{:04},,kakaotalk,2022-10-15 15:00,2022-10-16 01:31,,,,,택시 호출 실패\n",
+            i % 10_000
+        ));
+    }
+    let file = t.write("big.csv", &text);
+    let admin = t.admin.clone();
+    let err = t.store.import_file(&admin, &file, ImportOptions::default(), &mut |p| p.counts.rows_read < 3_000).expect_err("cancelled");
+    assert_eq!(err.code(), "CANCELLED");
+    assert_eq!(t.count("SELECT count(*) FROM claims"), 0);
+    assert_eq!(t.count("SELECT count(*) FROM imports"), 0);
+    let done = t.import(&file);
+    assert_eq!(done.counts.imported, 5_000);
+}
+
+#[test]
+fn quarantined_rows_export_fix_and_reimport() {
+    let mut t = team();
+    let text = format!(
+        "{}\nQ-1,2022-10-19 09:00,free_user,홍길동,010-12-5678,,kakaotalk,2022-10-15 15:00,2022-10-16 01:31,,,,,설명\nQ-2,2022-10-19 09:00,free_user,김철수,010-2222-3333,,kakaotalk,2022-10-15 15:00,2022-10-16 01:31,,,,,설명\n",
+        HEADER
+    );
+    let file = t.write("q.csv", &text);
+    let s = t.import(&file);
+    assert_eq!((s.counts.imported, s.counts.quarantined), (1, 1));
+    let out = t.dir.path().join("fix.csv");
+    assert_eq!(t.store.export_quarantine(&out).expect("export"), 1);
+    let exported = std::fs::read_to_string(&out).expect("read");
+    assert!(exported.contains("010-12-5678") && exported.contains("claim_id"));
+    std::fs::write(&out, exported.replace("010-12-5678", "010-1212-5678")).expect("fix");
+    let s = t.import(&out);
+    assert_eq!((s.counts.imported, s.counts.quarantined), (1, 0));
+    assert!(t.store.quarantine(true).expect("open").is_empty(), "the fixed row resolved its quarantine entry");
+    assert_eq!(t.store.quarantine(false).expect("all").len(), 1, "and the entry is kept");
+}
+
+#[test]
+fn korean_search_finds_two_syllable_words_and_phrases() {
+    let mut t = team();
+    let file = t.write("a.csv", &small_file());
+    t.import(&file);
+    let find = |q: &str| -> Vec<String> {
+        let filter = QueueFilter { text: Some(q.to_string()), ..QueueFilter::default() };
+        t.store.queue_page(&filter, Sort::default(), 0, 50).expect("search").rows.into_iter().map(|r| r.external_id).collect()
+    };
+    assert_eq!(find("택시"), vec!["T-001"], "inside the name 김택시");
+    assert_eq!(find("손님"), vec!["T-001", "T-002"], "inside 손님을");
+    assert_eq!(find("호출"), vec!["T-001"]);
+    assert_eq!(find("예약"), vec!["T-002"]);
+    assert_eq!(find("\"예약 손님\""), vec!["T-002"]);
+    assert_eq!(find("\"손님 예약\""), Vec::<String>::new(), "a phrase keeps its order");
+    assert_eq!(find("카카오톡"), vec!["T-002", "T-004"]);
+    assert_eq!(find("가나다"), vec!["T-002"], "names are searched too");
+    // Stray FTS5 syntax is just text.
+    for q in ["\"", "AND OR NOT", "호출*", "(", "a:b", "NEAR(x y)"] {
+        let filter = QueueFilter { text: Some(q.to_string()), ..QueueFilter::default() };
+        match t.store.queue_page(&filter, Sort::default(), 0, 50) {
+            Ok(_) => {}
+            Err(e) => assert_eq!(e.code(), "INVALID", "{q}: {e}"),
+        }
+    }
+}
+
+#[test]
+fn a_store_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("new.db");
+    drop(Store::open(&path).expect("create"));
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.pragma_update(None, "user_version", 99).expect("bump");
+    drop(conn);
+    match Store::open(&path) {
+        Err(StoreError::TooNew { found: 99, .. }) => {}
+        Err(e) => panic!("unexpected error {e}"),
+        Ok(_) => panic!("a newer store was opened"),
+    }
+}
