@@ -28,6 +28,9 @@ pub struct Args {
     /// Exit non-zero when any target is missed.
     #[arg(long)]
     pub check: bool,
+    /// Reuse the store already in --work-dir (skips generation and the import workload).
+    #[arg(long, requires = "work_dir")]
+    pub reuse: bool,
     /// Print only the table.
     #[arg(long)]
     pub quiet: bool,

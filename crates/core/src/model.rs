@@ -154,19 +154,27 @@ pub struct ClaimInput {
     pub category: Category,
     pub name: String,
     /// 11 digits (`01012345678`), required for individuals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// 10 digits, checksum verified, required for businesses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brn: Option<String>,
     /// A service code of the catalog.
     pub service: String,
     pub damage_start: DateTime<Utc>,
     pub damage_end: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_amount: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daily_income: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documented_loss: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ad_spend: Option<Decimal>,
     pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_no: Option<String>,
     /// Columns the intake file had beyond the known ones, kept by header.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -431,7 +431,7 @@ fn normalize_tags(tags: &[String]) -> Vec<String> {
 }
 
 /// The ids of the claims in the same (claimant key, service) group as `id`, itself included.
-fn group_ids(conn: &Connection, id: i64) -> Result<Vec<i64>> {
+pub(crate) fn group_ids(conn: &Connection, id: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id FROM claims c JOIN claims me ON me.id = ?1
          WHERE c.id = me.id OR (c.claimant_key = me.claimant_key AND c.service = me.service)",

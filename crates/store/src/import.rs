@@ -7,7 +7,8 @@
 use std::path::Path;
 
 use claimdesk_core::workflow::{may, AdminAction};
-use claimdesk_core::{Actor, ClaimInput, ClaimStatus};
+use claimdesk_core::policy::{self, Outcome, Policy, PolicyInput};
+use claimdesk_core::{Actor, ClaimInput, ClaimStatus, Reason};
 use claimdesk_intake::{QuarantinedRow, Row};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -65,12 +66,67 @@ pub struct ImportSummary {
 }
 
 const SHOWN_IN_SUMMARY: usize = 50;
-const PROGRESS_EVERY: u64 = 2_000;
+/// Rows per hand-over between the reading and the writing thread; progress
+/// is reported once per batch.
+const BATCH_ROWS: usize = 1_000;
 
-/// Hash of the intake fields of a claim: equal for a re-import of the same row.
-pub(crate) fn content_hash(claim: &ClaimInput) -> Result<[u8; 32]> {
-    Ok(Sha256::digest(serde_json::to_vec(claim)?).into())
+/// A valid row made ready for the store on the reading thread.
+struct ValidPrepared {
+    line: u64,
+    claim: ClaimInput,
+    /// The claim as JSON: the op payload, and what the content hash covers.
+    payload: String,
+    hash: [u8; 32],
+    fts_name: String,
+    fts_description: String,
+    /// The policy's result for the claim on its own (import.rs re-evaluates
+    /// the claims that share a claimant and service afterwards).
+    outcome: Outcome,
 }
+
+enum Prepared {
+    Valid(Box<ValidPrepared>),
+    Invalid(QuarantinedRow),
+}
+
+struct Batch {
+    rows: Vec<Prepared>,
+    bytes_read: u64,
+}
+
+fn prepare(row: Row, policy: &Policy) -> Result<Prepared> {
+    Ok(match row {
+        Row::Valid(v) => {
+            let payload = serde_json::to_string(&v.claim)?;
+            let outcome = policy::evaluate_all(policy, std::slice::from_ref(&PolicyInput::from(&v.claim)))
+                .pop()
+                .ok_or_else(|| StoreError::Invalid("the policy returned no outcome".into()))?;
+            Prepared::Valid(Box::new(ValidPrepared {
+                line: v.line,
+                hash: content_hash(&payload),
+                fts_name: search::index_text(&v.claim.name),
+                fts_description: search::index_text(&v.claim.description),
+                claim: v.claim,
+                payload,
+                outcome,
+            }))
+        }
+        Row::Invalid(bad) => Prepared::Invalid(bad),
+    })
+}
+
+/// Hash of the intake fields of a claim (its JSON, which is also the op
+/// payload): equal for a re-import of the same row.
+pub(crate) fn content_hash(claim_json: &str) -> [u8; 32] {
+    Sha256::digest(claim_json.as_bytes()).into()
+}
+
+/// An import at least this large, into a store smaller than it, drops the
+/// secondary indexes and rebuilds them at the end: building an index by
+/// sorting is several times faster than growing it row by row.
+const BULK_ROWS: u64 = 50_000;
+/// Average bytes per intake row, to estimate the row count from the file size.
+const BYTES_PER_ROW: u64 = 200;
 
 impl Store {
     /// Admin: imports an intake file. `progress` is called every few thousand
@@ -89,11 +145,43 @@ impl Store {
         }
         let catalog = self.catalog()?;
         // A file that cannot be read is refused here, before anything changes.
-        let mut file = claimdesk_intake::open(path, &catalog)?;
+        let file = claimdesk_intake::open(path, &catalog)?;
+        let existing_claims: i64 = self.conn().query_row("SELECT count(*) FROM claims", [], |r| r.get(0))?;
+        let estimated_rows = file.total_bytes() / BYTES_PER_ROW;
+        let bulk = estimated_rows >= BULK_ROWS && estimated_rows as i64 > existing_claims;
+        // A bulk load writes each page once with a rollback journal, instead
+        // of twice (WAL, then checkpoint); the store returns to WAL after.
+        // Switching only succeeds when no other connection has the store
+        // open; otherwise the import simply runs in WAL mode.
+        if bulk {
+            let mode: String = self.conn().query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+            tracing::debug!(mode, "journal mode for the bulk import");
+        }
+        let result = self.import_rows(actor, path, file, options, bulk, progress);
+        if bulk {
+            let mode: String = self.conn().query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            if mode != "wal" {
+                tracing::warn!(mode, "could not return the store to WAL mode");
+            }
+        }
+        result
+    }
+
+    fn import_rows(
+        &mut self,
+        actor: &Actor,
+        path: &Path,
+        mut file: claimdesk_intake::IntakeFile,
+        options: ImportOptions,
+        bulk: bool,
+        progress: &mut dyn FnMut(&ImportProgress) -> bool,
+    ) -> Result<ImportSummary> {
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let format = file.format().to_string();
+        let total_bytes = file.total_bytes();
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
+        let (policy_version, policy) = self.active_policy()?;
 
         let tx = self.write_tx()?;
         tx.execute(
@@ -101,55 +189,101 @@ impl Store {
             params![file_name, format, serde_json::to_string(file.headers())?, actor.user, now_secs()],
         )?;
         let import_id = tx.last_insert_rowid();
+        if bulk {
+            crate::schema::drop_bulk_indexes(&tx)?;
+        }
         let mut ops = OpWriter::begin(&tx)?;
         let mut counts = ImportCounts::default();
+        // Claims whose duplicate group an update may have changed.
+        let mut regroup: Vec<i64> = Vec::new();
         let mut conflicts = Vec::new();
         let mut quarantine = Vec::new();
-        {
-            let mut writer = RowWriter::new(&tx, import_id)?;
-            while let Some(row) = file.next() {
-                counts.rows_read += 1;
-                match row? {
-                    Row::Valid(valid) => match writer.existing(&valid.claim.external_id)? {
-                        None => {
-                            let payload = writer.insert(&valid.claim)?;
-                            ops.append(&tx, &author, &format!("claim:{}", valid.claim.external_id), "claim.import", &payload, None, false, SyncState::Pending)?;
-                            counts.imported += 1;
+        // Two threads: one reads, validates and prepares rows (JSON, hashes,
+        // search tokens, the claim's own policy result), the other writes
+        // them. The channel is bounded, so memory stays flat.
+        std::thread::scope(|scope| -> Result<()> {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Batch>>(4);
+            scope.spawn(move || {
+                let mut rows = Vec::with_capacity(BATCH_ROWS);
+                while let Some(row) = file.next() {
+                    let prepared = row.map_err(StoreError::from).and_then(|r| prepare(r, &policy));
+                    match prepared {
+                        Ok(p) => rows.push(p),
+                        Err(e) => {
+                            let _ = sender.send(Err(e));
+                            return;
                         }
-                        Some(existing) if existing.hash == content_hash(&valid.claim)? => counts.unchanged += 1,
-                        Some(existing) => {
-                            let before = crate::claims::load_input(&tx, existing.id)?;
-                            let fields = differing_fields(&before, &valid.claim)?;
-                            if options.update_existing && !existing.status_is_decided() {
-                                let payload = writer.update(existing.id, &valid.claim, &fields)?;
-                                ops.append(&tx, &author, &format!("claim:{}", valid.claim.external_id), "claim.update", &payload, Some(existing.version), false, SyncState::Pending)?;
-                                counts.updated += 1;
-                            } else {
-                                writer.conflict(valid.line, &valid.claim.external_id, &fields)?;
-                                if conflicts.len() < SHOWN_IN_SUMMARY {
-                                    conflicts.push(ImportConflict { line: valid.line, external_id: valid.claim.external_id.clone(), fields });
-                                }
-                                counts.conflicts += 1;
-                            }
+                    }
+                    if rows.len() == BATCH_ROWS {
+                        let batch = Batch { rows: std::mem::replace(&mut rows, Vec::with_capacity(BATCH_ROWS)), bytes_read: file.bytes_read() };
+                        if sender.send(Ok(batch)).is_err() {
+                            return; // the writer stopped: cancelled or failed
                         }
-                    },
-                    Row::Invalid(bad) => {
-                        writer.quarantine(&bad)?;
-                        if quarantine.len() < SHOWN_IN_SUMMARY {
-                            quarantine.push(bad.message());
-                        }
-                        counts.quarantined += 1;
                     }
                 }
-                if counts.rows_read % PROGRESS_EVERY == 0 {
-                    let p = ImportProgress { counts: counts.clone(), bytes_read: file.bytes_read(), total_bytes: file.total_bytes() };
-                    if !progress(&p) {
-                        return Err(StoreError::Cancelled);
+                let _ = sender.send(Ok(Batch { rows, bytes_read: total_bytes }));
+            });
+            let mut writer = RowWriter::new(&tx, import_id, policy_version)?;
+            for batch in receiver {
+                let batch = batch?;
+                for row in batch.rows {
+                    counts.rows_read += 1;
+                    match row {
+                        Prepared::Valid(valid) => match writer.existing(&valid.claim.external_id)? {
+                            None => {
+                                writer.insert(&valid)?;
+                                ops.append(&tx, &author, &format!("claim:{}", valid.claim.external_id), "claim.import", &valid.payload, None, false, SyncState::Pending)?;
+                                counts.imported += 1;
+                            }
+                            Some(existing) if existing.hash == valid.hash => counts.unchanged += 1,
+                            Some(existing) => {
+                                let before = crate::claims::load_input(&tx, existing.id)?;
+                                let fields = differing_fields(&before, &valid.claim)?;
+                                if options.update_existing && !existing.status_is_decided() {
+                                    regroup.extend(crate::claims::group_ids(&tx, existing.id)?);
+                                    let payload = writer.update(existing.id, &valid, &fields)?;
+                                    ops.append(&tx, &author, &format!("claim:{}", valid.claim.external_id), "claim.update", &payload, Some(existing.version), false, SyncState::Pending)?;
+                                    counts.updated += 1;
+                                } else {
+                                    writer.conflict(valid.line, &valid.claim.external_id, &fields)?;
+                                    if conflicts.len() < SHOWN_IN_SUMMARY {
+                                        conflicts.push(ImportConflict { line: valid.line, external_id: valid.claim.external_id.clone(), fields });
+                                    }
+                                    counts.conflicts += 1;
+                                }
+                            }
+                        },
+                        Prepared::Invalid(bad) => {
+                            writer.quarantine(&bad)?;
+                            if quarantine.len() < SHOWN_IN_SUMMARY {
+                                quarantine.push(bad.message());
+                            }
+                            counts.quarantined += 1;
+                        }
                     }
+                }
+                let p = ImportProgress { counts: counts.clone(), bytes_read: batch.bytes_read, total_bytes };
+                if !progress(&p) {
+                    return Err(StoreError::Cancelled);
                 }
             }
+            Ok(())
+        })?;
+        let clock = std::time::Instant::now();
+        let lap = || clock.elapsed().as_millis() as u64;
+        tracing::debug!(rows = counts.rows_read, "rows stored");
+        if bulk {
+            crate::schema::create_bulk_indexes(&tx)?;
+            tracing::debug!(ms = lap(), "indexes rebuilt");
         }
-        let evaluation = crate::evaluate::reevaluate_in(&tx, &mut |_| true)?;
+        // Each new claim was evaluated on its own as it was stored; what is
+        // left is the duplicate rule, which only concerns claims sharing a
+        // claimant and a service.
+        let mut evaluation = crate::evaluate::reevaluate_ids(&tx, &regroup)?;
+        evaluation.changed += crate::evaluate::reevaluate_shared_groups(&tx)?.changed;
+        evaluation.claims = tx.query_row("SELECT count(*) FROM claims", [], |r| r.get::<_, i64>(0))? as u64;
+        evaluation.eligible = tx.query_row("SELECT count(*) FROM claims WHERE eligible = 1", [], |r| r.get::<_, i64>(0))? as u64;
+        tracing::debug!(ms = lap(), changed = evaluation.changed, "duplicate groups evaluated");
         tx.execute(
             "UPDATE imports SET rows_read = ?2, imported = ?3, unchanged = ?4, updated = ?5, conflicts = ?6, quarantined = ?7 WHERE id = ?1",
             params![import_id, counts.rows_read as i64, counts.imported as i64, counts.unchanged as i64, counts.updated as i64, counts.conflicts as i64, counts.quarantined as i64],
@@ -158,7 +292,13 @@ impl Store {
         ops.append(&tx, &author, &format!("import:{import_id}"), "import.file", &summary_payload, None, false, SyncState::Local)?;
         ops.finish(&tx)?;
         tx.commit()?;
-        progress(&ImportProgress { counts: counts.clone(), bytes_read: file.total_bytes(), total_bytes: file.total_bytes() });
+        tracing::debug!(ms = lap(), "committed");
+        if bulk {
+            // Fresh statistics for the query planner after a large load (bounded cost).
+            self.conn().execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize;")?;
+            tracing::debug!(ms = lap(), "statistics refreshed");
+        }
+        progress(&ImportProgress { counts: counts.clone(), bytes_read: total_bytes, total_bytes });
         Ok(ImportSummary { import_id, file_name, format, counts, conflicts, quarantine, evaluation })
     }
 }
@@ -177,16 +317,27 @@ impl Existing {
     }
 }
 
-/// The prepared statements of one import.
+/// The statements and state of one import.
 struct RowWriter<'t> {
     tx: &'t Transaction<'t>,
     import_id: i64,
     now: i64,
+    policy_version: i64,
+    /// Whether earlier quarantined rows may be resolved by this file's rows.
+    open_quarantine: bool,
 }
 
 impl<'t> RowWriter<'t> {
-    fn new(tx: &'t Transaction<'t>, import_id: i64) -> Result<Self> {
-        Ok(RowWriter { tx, import_id, now: now_secs() })
+    fn new(tx: &'t Transaction<'t>, import_id: i64, policy_version: i64) -> Result<Self> {
+        let open_quarantine: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM quarantine WHERE resolved_by_import IS NULL)", [], |r| r.get(0))?;
+        Ok(RowWriter {
+            tx,
+            import_id,
+            now: now_secs(),
+            policy_version,
+            open_quarantine,
+        })
     }
 
     fn existing(&self, external_id: &str) -> Result<Option<Existing>> {
@@ -196,36 +347,40 @@ impl<'t> RowWriter<'t> {
             .optional()?)
     }
 
-    /// Inserts a new claim and its search entry; returns the op payload.
-    fn insert(&mut self, c: &ClaimInput) -> Result<String> {
-        let payload = serde_json::to_string(c)?;
-        let hash = content_hash(c)?;
+    /// Inserts a new claim, evaluated on its own, and its search entry.
+    fn insert(&mut self, v: &ValidPrepared) -> Result<()> {
+        let (c, o, hash) = (&v.claim, &v.outcome, &v.hash);
         let extra = if c.extra.is_empty() { None } else { Some(serde_json::to_string(&c.extra)?) };
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO claims (external_id, content_hash, received_at, category, filed_category, name, phone, brn, bank_name,
                  account_no, claimant_key, service, damage_start, damage_end, claimed_amount, daily_income, documented_loss,
-                 ad_spend, description, extra, import_id, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+                 ad_spend, description, extra, import_id, updated_at,
+                 eval_version, eligible, reason, remedy, amount, extension_days)
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+                 ?22, ?23, ?24, ?25, ?26, ?27)",
         )?;
         stmt.execute(params![
             c.external_id, &hash[..], c.received_at.timestamp(), c.category.code(), c.name, c.phone, c.brn, c.bank_name,
             c.account_no, c.claimant_key(), c.service, c.damage_start.timestamp(), c.damage_end.timestamp(),
             won(c.claimed_amount), won(c.daily_income), won(c.documented_loss), won(c.ad_spend), c.description, extra,
-            self.import_id, self.now
+            self.import_id, self.now, self.policy_version, o.eligible, o.reason.map(Reason::code), o.remedy.code(),
+            won(Some(o.amount)), o.extension_days
         ])?;
         let id = self.tx.last_insert_rowid();
         let mut fts = self.tx.prepare_cached("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)")?;
-        fts.execute(params![id, search::index_text(&c.name), search::index_text(&c.description)])?;
-        let mut resolved = self.tx.prepare_cached(
-            "UPDATE quarantine SET resolved_by_import = ?2 WHERE external_id = ?1 AND resolved_by_import IS NULL",
-        )?;
-        resolved.execute(params![c.external_id, self.import_id])?;
-        Ok(payload)
+        fts.execute(params![id, v.fts_name, v.fts_description])?;
+        if self.open_quarantine {
+            let mut resolved = self.tx.prepare_cached(
+                "UPDATE quarantine SET resolved_by_import = ?2 WHERE external_id = ?1 AND resolved_by_import IS NULL",
+            )?;
+            resolved.execute(params![c.external_id, self.import_id])?;
+        }
+        Ok(())
     }
 
     /// Applies a changed intake row to an existing claim; returns the op payload.
-    fn update(&mut self, id: i64, c: &ClaimInput, fields: &[String]) -> Result<String> {
-        let hash = content_hash(c)?;
+    fn update(&mut self, id: i64, v: &ValidPrepared, fields: &[String]) -> Result<String> {
+        let (c, hash) = (&v.claim, &v.hash);
         let extra = if c.extra.is_empty() { None } else { Some(serde_json::to_string(&c.extra)?) };
         // A reviewer's category correction stands; otherwise the filed category follows the file.
         self.tx.execute(
@@ -242,11 +397,9 @@ impl<'t> RowWriter<'t> {
             ],
         )?;
         crate::claims::refresh_claimant_key(self.tx, id)?;
+        regroup_self(self.tx, id)?;
         self.tx.execute("DELETE FROM claims_fts WHERE rowid = ?1", [id])?;
-        self.tx.execute(
-            "INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)",
-            params![id, search::index_text(&c.name), search::index_text(&c.description)],
-        )?;
+        self.tx.execute("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)", params![id, v.fts_name, v.fts_description])?;
         Ok(serde_json::json!({"claim": c, "changed": fields}).to_string())
     }
 
@@ -278,6 +431,13 @@ impl<'t> RowWriter<'t> {
         ])?;
         Ok(())
     }
+}
+
+/// Re-evaluates an updated claim on its own (its group, if it has one, is
+/// re-evaluated after the rows are in).
+fn regroup_self(tx: &Transaction<'_>, id: i64) -> Result<()> {
+    crate::evaluate::reevaluate_ids(tx, &[id])?;
+    Ok(())
 }
 
 /// Whole won as stored.

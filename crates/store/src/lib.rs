@@ -30,6 +30,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, Transactio
 pub use error::{Result, StoreError};
 use oplog::{Author, OpReceipt, OpWriter, SyncState};
 
+/// The page cache of a store connection, KiB.
+pub(crate) const CACHE_KIB: i64 = 64 * 1024;
+
 /// The user every new store starts with; change its name or add others with `users`.
 pub const FIRST_ADMIN: &str = "admin";
 
@@ -60,9 +63,9 @@ impl Store {
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
-             PRAGMA temp_store = MEMORY;
-             PRAGMA cache_size = -65536;",
+             PRAGMA temp_store = MEMORY;",
         )?;
+        conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}"))?;
         schema::migrate(&mut conn)?;
         let mut store = Store { conn, path: path.to_path_buf(), device: String::new() };
         let device: Option<String> = store

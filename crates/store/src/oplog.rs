@@ -113,12 +113,12 @@ impl OpWriter {
         let entry = Entry { seq, op_id: &op_id, hlc, user: author.user, device: author.device, entity, kind, payload, base, at: at as i64, outcome };
         let hash = entry.hash(&self.prev_hash);
         let mut stmt = tx.prepare_cached(
-            "INSERT INTO ops (seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, sync, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            "INSERT INTO ops (seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, sync, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?;
         stmt.execute(params![
             seq, op_id, hlc, author.user, author.device, entity, kind, payload, base, at as i64, outcome,
-            sync.code(), &self.prev_hash[..], &hash[..]
+            sync.code(), &hash[..]
         ])?;
         self.prev_hash = hash;
         self.next_seq += 1;
@@ -185,7 +185,7 @@ pub struct ChainReport {
 /// Walks the whole chain; names the first entry whose hash or link is wrong.
 pub fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
     let mut stmt = conn.prepare(
-        "SELECT seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, prev_hash, hash FROM ops ORDER BY seq",
+        "SELECT seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, hash FROM ops ORDER BY seq",
     )?;
     let mut rows = stmt.query([])?;
     let mut prev = [0u8; 32];
@@ -203,14 +203,12 @@ pub fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
             seq, op_id: &op_id, hlc: r.get(2)?, user: &user, device: &device, entity: &entity, kind: &kind,
             payload: &payload, base: r.get(8)?, at: r.get(9)?, outcome: &outcome,
         };
-        let stored_prev: Vec<u8> = r.get(11)?;
-        let stored: Vec<u8> = r.get(12)?;
-        if stored_prev != prev {
-            return Err(broken(seq, &op_id, "it does not link to the entry before it"));
-        }
+        let stored: Vec<u8> = r.get(11)?;
+        // Each hash covers the previous one, so an edit, a removal or a
+        // reordering shows at the first entry it touches.
         let computed = entry.hash(&prev);
         if stored != computed {
-            return Err(broken(seq, &op_id, "its content does not match its hash (it was changed after it was written)"));
+            return Err(broken(seq, &op_id, "its content or its place in the chain does not match its hash (it was changed after it was written)"));
         }
         prev = computed;
         expected_seq += 1;

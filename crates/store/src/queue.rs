@@ -79,6 +79,31 @@ pub struct QueuePage {
     pub offset: u64,
 }
 
+const ROW_COLUMNS: &str = "external_id, received_at, category, name, service, status, priority, assignee, claimed_amount, eligible,
+    reason, remedy, amount, tags, is_override, version";
+
+fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
+    let tags: String = r.get(13)?;
+    Ok(QueueRow {
+        external_id: r.get(0)?,
+        received_at: r.get(1)?,
+        category: r.get(2)?,
+        name: r.get(3)?,
+        service: r.get(4)?,
+        status: r.get(5)?,
+        priority: r.get(6)?,
+        assignee: r.get(7)?,
+        claimed_amount: r.get(8)?,
+        eligible: r.get(9)?,
+        reason: r.get(10)?,
+        remedy: r.get(11)?,
+        amount: r.get(12)?,
+        tags: serde_json::from_str(&tags).unwrap_or_default(),
+        is_override: r.get(14)?,
+        version: r.get(15)?,
+    })
+}
+
 /// Most rows one page may ask for.
 pub const MAX_PAGE: u64 = 1_000;
 
@@ -109,6 +134,25 @@ impl Where {
 }
 
 pub(crate) fn where_clause(f: &QueueFilter) -> Result<Where> {
+    let mut w = filters_without_text(f);
+    if let Some(expr) = text_expression(f)? {
+        w.push("claims.id IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)");
+        w.params.push(Box::new(expr));
+    }
+    Ok(w)
+}
+
+/// The FTS5 expression of the filter's search text, if it has one.
+fn text_expression(f: &QueueFilter) -> Result<Option<String>> {
+    match f.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        None => Ok(None),
+        Some(text) => search::match_expression(text)
+            .map(Some)
+            .ok_or_else(|| StoreError::Invalid(format!("'{text}' has no letters or digits to search for"))),
+    }
+}
+
+fn filters_without_text(f: &QueueFilter) -> Where {
     let mut w = Where { sql: String::new(), params: Vec::new() };
     w.any_of("status", f.statuses.iter().map(|s| s.code().to_string()).collect());
     w.any_of("category", f.categories.iter().map(|c| c.code().to_string()).collect());
@@ -153,13 +197,7 @@ pub(crate) fn where_clause(f: &QueueFilter) -> Result<Where> {
         w.push("batch_id = ?");
         w.params.push(Box::new(b.clone()));
     }
-    if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        let expr = search::match_expression(text)
-            .ok_or_else(|| StoreError::Invalid(format!("'{text}' has no letters or digits to search for")))?;
-        w.push("claims.id IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)");
-        w.params.push(Box::new(expr));
-    }
-    Ok(w)
+    w
 }
 
 fn order_by(sort: Sort) -> String {
@@ -174,43 +212,41 @@ fn order_by(sort: Sort) -> String {
 
 impl Store {
     /// One page of the queue and the number of claims the filter matches.
+    /// Search results (a filter with text) come newest intake first: the
+    /// search index hands out matches in that order, so the first page and
+    /// the count cost the same whatever the number of matches.
     pub fn queue_page(&self, filter: &QueueFilter, sort: Sort, offset: u64, limit: u64) -> Result<QueuePage> {
         let limit = limit.clamp(1, MAX_PAGE);
-        let w = where_clause(filter)?;
-        let order = order_by(sort);
-        let sql = format!(
-            "SELECT c.external_id, c.received_at, c.category, c.name, c.service, c.status, c.priority, c.assignee,
-                    c.claimed_amount, c.eligible, c.reason, c.remedy, c.amount, c.tags, c.is_override, c.version
-             FROM (SELECT id FROM claims{} ORDER BY {order} LIMIT {limit} OFFSET {offset}) AS page
-             JOIN claims c ON c.id = page.id
-             ORDER BY {}",
-            w.sql,
-            order.replace("received_at", "c.received_at").replace("amount", "c.amount").replace("id ", "c.id ").replace("claimed_c.amount", "c.claimed_amount"),
-        );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(w.param_refs().as_slice(), |r| {
-            let tags: String = r.get(13)?;
-            Ok(QueueRow {
-                external_id: r.get(0)?,
-                received_at: r.get(1)?,
-                category: r.get(2)?,
-                name: r.get(3)?,
-                service: r.get(4)?,
-                status: r.get(5)?,
-                priority: r.get(6)?,
-                assignee: r.get(7)?,
-                claimed_amount: r.get(8)?,
-                eligible: r.get(9)?,
-                reason: r.get(10)?,
-                remedy: r.get(11)?,
-                amount: r.get(12)?,
-                tags: serde_json::from_str(&tags).unwrap_or_default(),
-                is_override: r.get(14)?,
-                version: r.get(15)?,
-            })
-        })?;
-        let rows = rows.collect::<Result<Vec<_>, _>>()?;
-        let total = self.queue_count(filter)?;
+        let (page_sql, w, total) = match text_expression(filter)? {
+            None => {
+                let w = filters_without_text(filter);
+                let sql = format!("SELECT id FROM claims{} ORDER BY {} LIMIT {limit} OFFSET {offset}", w.sql, order_by(sort));
+                let total = self.queue_count(filter)?;
+                (sql, w, total)
+            }
+            Some(expr) => {
+                let mut w = filters_without_text(filter);
+                let joined = !w.sql.is_empty();
+                // Parameters: the filters' first, then the search expression.
+                let condition = if joined { format!("{} AND claims_fts MATCH ?", w.sql) } else { " WHERE claims_fts MATCH ?".into() };
+                let from = if joined { "claims_fts JOIN claims ON claims.id = claims_fts.rowid" } else { "claims_fts" };
+                w.params.push(Box::new(expr));
+                let total: i64 = self
+                    .conn()
+                    .prepare_cached(&format!("SELECT count(*) FROM {from}{condition}"))?
+                    .query_row(w.param_refs().as_slice(), |r| r.get(0))?;
+                let sql = format!("SELECT claims_fts.rowid AS id FROM {from}{condition} ORDER BY claims_fts.rowid DESC LIMIT {limit} OFFSET {offset}");
+                (sql, w, total as u64)
+            }
+        };
+        // The page's ids in order, then each row by id: 100 point lookups.
+        let ids: Vec<i64> = {
+            let mut stmt = self.conn().prepare_cached(&page_sql)?;
+            let rows = stmt.query_map(w.param_refs().as_slice(), |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut stmt = self.conn().prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM claims WHERE id = ?1"))?;
+        let rows = ids.iter().map(|id| stmt.query_row([id], queue_row)).collect::<Result<Vec<_>, _>>()?;
         Ok(QueuePage { rows, total, offset })
     }
 
@@ -242,39 +278,13 @@ impl Store {
         let ids: Vec<String> = stmt.query_map([&key, &service], |r| r.get(0))?.collect::<Result<_, _>>()?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let filter = QueueFilter::default();
-            let _ = &filter;
-            let page = self.queue_row(&id)?;
-            out.push(page);
+            out.push(self.queue_row(&id)?);
         }
         Ok(out)
     }
 
     fn queue_row(&self, external_id: &str) -> Result<QueueRow> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT external_id, received_at, category, name, service, status, priority, assignee, claimed_amount, eligible,
-                    reason, remedy, amount, tags, is_override, version FROM claims WHERE external_id = ?1",
-        )?;
-        Ok(stmt.query_row([external_id], |r| {
-            let tags: String = r.get(13)?;
-            Ok(QueueRow {
-                external_id: r.get(0)?,
-                received_at: r.get(1)?,
-                category: r.get(2)?,
-                name: r.get(3)?,
-                service: r.get(4)?,
-                status: r.get(5)?,
-                priority: r.get(6)?,
-                assignee: r.get(7)?,
-                claimed_amount: r.get(8)?,
-                eligible: r.get(9)?,
-                reason: r.get(10)?,
-                remedy: r.get(11)?,
-                amount: r.get(12)?,
-                tags: serde_json::from_str(&tags).unwrap_or_default(),
-                is_override: r.get(14)?,
-                version: r.get(15)?,
-            })
-        })?)
+        let mut stmt = self.conn().prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM claims WHERE external_id = ?1"))?;
+        Ok(stmt.query_row([external_id], queue_row)?)
     }
 }

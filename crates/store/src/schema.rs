@@ -25,3 +25,50 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     }
     Ok(())
 }
+
+/// Secondary indexes a large import drops and rebuilds (import.rs). The
+/// statements are those of the migrations; a test checks they stay equal.
+const BULK_INDEXES: &[(&str, &str)] = &[
+    ("claims_queue_received", "CREATE INDEX claims_queue_received ON claims(status, category, service, received_at)"),
+    ("claims_queue_amount", "CREATE INDEX claims_queue_amount   ON claims(status, category, service, amount)"),
+    ("claims_received", "CREATE INDEX claims_received       ON claims(received_at)"),
+    ("claims_claimant", "CREATE INDEX claims_claimant       ON claims(claimant_key, service)"),
+];
+
+pub(crate) fn drop_bulk_indexes(conn: &Connection) -> Result<()> {
+    for (name, _) in BULK_INDEXES {
+        conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
+    }
+    Ok(())
+}
+
+pub(crate) fn create_bulk_indexes(conn: &Connection) -> Result<()> {
+    for (_, sql) in BULK_INDEXES {
+        conn.execute_batch(sql)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulk_indexes_match_the_migrations() {
+        let mut conn = Connection::open_in_memory().expect("memory");
+        migrate(&mut conn).expect("migrate");
+        for (name, sql) in BULK_INDEXES {
+            let stored: String = conn
+                .query_row("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1", [name], |r| r.get(0))
+                .expect("index exists");
+            assert_eq!(&stored, sql);
+        }
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut conn = Connection::open_in_memory().expect("memory");
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).expect("bump");
+        assert!(matches!(migrate(&mut conn), Err(StoreError::TooNew { .. })));
+    }
+}

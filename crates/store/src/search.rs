@@ -15,22 +15,24 @@ fn is_cjk(c: char) -> bool {
         0x3040..=0x30FF)    // kana
 }
 
-/// Splits text into words: runs of letters or digits.
+/// Splits text into words: runs of letters or digits (Hangul checked first:
+/// it is most of the text and the general Unicode lookup is slow).
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+    text.split(|c: char| !(is_cjk(c) || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())))
+        .filter(|w| !w.is_empty())
 }
 
 /// Appends the index tokens of one word: bigrams for CJK runs, the lowercase
 /// word for other scripts.
 fn push_word_tokens(word: &str, out: &mut String) {
-    let chars: Vec<char> = word.chars().collect();
-    if !chars.iter().any(|c| is_cjk(*c)) {
+    if !word.chars().any(is_cjk) {
         if !out.is_empty() {
             out.push(' ');
         }
         out.extend(word.chars().flat_map(char::to_lowercase));
         return;
     }
+    let chars: Vec<char> = word.chars().collect();
     if chars.len() == 1 {
         if !out.is_empty() {
             out.push(' ');
@@ -42,8 +44,9 @@ fn push_word_tokens(word: &str, out: &mut String) {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(pair[0].to_lowercase());
-        out.extend(pair[1].to_lowercase());
+        // Hangul has no case; other CJK neither.
+        out.push(pair[0]);
+        out.push(pair[1]);
     }
 }
 

@@ -134,13 +134,18 @@ fn korean_search_finds_two_syllable_words_and_phrases() {
         t.store.queue_page(&filter, Sort::default(), 0, 50).expect("search").rows.into_iter().map(|r| r.external_id).collect()
     };
     assert_eq!(find("택시"), vec!["T-001"], "inside the name 김택시");
-    assert_eq!(find("손님"), vec!["T-001", "T-002"], "inside 손님을");
+    assert_eq!(find("손님"), vec!["T-002", "T-001"], "inside 손님을; newest intake first");
     assert_eq!(find("호출"), vec!["T-001"]);
     assert_eq!(find("예약"), vec!["T-002"]);
     assert_eq!(find("\"예약 손님\""), vec!["T-002"]);
     assert_eq!(find("\"손님 예약\""), Vec::<String>::new(), "a phrase keeps its order");
-    assert_eq!(find("카카오톡"), vec!["T-002", "T-004"]);
+    assert_eq!(find("카카오톡"), vec!["T-004", "T-002"]);
     assert_eq!(find("가나다"), vec!["T-002"], "names are searched too");
+    // Combined with a filter, the search still counts and pages right.
+    let filter = QueueFilter { text: Some("카카오톡".into()), categories: vec![claimdesk_core::Category::FreeUser], ..QueueFilter::default() };
+    let page = t.store.queue_page(&filter, Sort::default(), 0, 50).expect("search");
+    assert_eq!((page.total, page.rows.len()), (1, 1));
+    assert_eq!(page.rows[0].external_id, "T-004");
     // Stray FTS5 syntax is just text.
     for q in ["\"", "AND OR NOT", "호출*", "(", "a:b", "NEAR(x y)"] {
         let filter = QueueFilter { text: Some(q.to_string()), ..QueueFilter::default() };

@@ -200,3 +200,26 @@ fn evidence_is_content_addressed() {
     let missing = t.dir.path().join("nope.jpg");
     assert!(t.store.add_evidence(&kim, "T-001", &missing).is_err());
 }
+
+#[test]
+fn payout_export_as_xlsx() {
+    use calamine::{open_workbook_auto, Data, Reader};
+    let mut t = team();
+    let file = t.write("intake.csv", &small_file());
+    t.import(&file);
+    let (kim, park, admin) = (t.kim.clone(), t.park.clone(), t.admin.clone());
+    t.store.take(&kim, "T-001", None).expect("take");
+    t.store.recommend(&kim, "T-001", None, approve(Remedy::Cash, 60_000, 0), None).expect("recommend");
+    let batch = t.store.create_batch(&park, "x", &QueueFilter::default()).expect("batch");
+    t.store.approve_batch(&park, &batch.batch_id).expect("approve");
+    let out = t.dir.path().join("지급.xlsx");
+    let e = t.store.export_payout(&admin, &out).expect("export");
+    assert_eq!(e.claims, 1);
+    let mut book = open_workbook_auto(&out).expect("open xlsx");
+    let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(rows[0][1], Data::String("claim_id".into()));
+    assert_eq!(rows[1][1], Data::String("T-001".into()));
+    assert_eq!(rows[1][5], Data::Float(60_000.0));
+    assert!(!t.dir.path().join("지급.partial").exists(), "no temporary file left behind");
+}

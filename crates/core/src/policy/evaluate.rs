@@ -43,6 +43,12 @@ impl PolicyInput {
         claimant_key(self.category, self.phone.as_deref(), self.brn.as_deref())
     }
 
+    /// The key duplicates are grouped by: the claimant key, unless blank (a
+    /// blank phone identifies no one, so it must not group strangers).
+    pub(crate) fn group_key(&self) -> Option<&str> {
+        self.claimant_key().filter(|k| !k.trim().is_empty())
+    }
+
     /// "Claimed" of policy.md: the claimed amount when present and > 0.
     pub fn claimed(&self) -> Option<Decimal> {
         self.claimed_amount.filter(|c| *c > Decimal::ZERO)
@@ -320,7 +326,7 @@ pub(crate) fn mark_duplicates(claims: &[PolicyInput], checked: &mut [Checked]) {
     for (i, (claim, check)) in claims.iter().zip(checked.iter()).enumerate() {
         let Checked::Passed { service, .. } = *check else { continue };
         // No key (an individual without a phone): nothing to be a duplicate of.
-        let Some(key) = claim.claimant_key() else { continue };
+        let Some(key) = claim.group_key() else { continue };
         let Ok(i) = u32::try_from(i) else { break };
         keyed.push((group_hash(key, service), i));
     }
@@ -328,7 +334,7 @@ pub(crate) fn mark_duplicates(claims: &[PolicyInput], checked: &mut [Checked]) {
     let key_of = |i: u32| -> Option<(&str, u32)> {
         let claim = claims.get(i as usize)?;
         match checked.get(i as usize) {
-            Some(Checked::Passed { service, .. }) => Some((claim.claimant_key()?, *service)),
+            Some(Checked::Passed { service, .. }) => Some((claim.group_key()?, *service)),
             _ => None,
         }
     };

@@ -68,7 +68,7 @@ pub fn explain(policy: &Policy, claims: &[PolicyInput], index: usize) -> Explana
         Checked::Failed(reason) => return Explanation { outcome: Outcome::ineligible(reason), steps, duplicate_of: None },
         Checked::Passed { service, overlap } => (service, overlap),
     };
-    let Some(key) = claim.claimant_key() else {
+    let Some(key) = claim.group_key() else {
         steps.push(Step::new(
             "NOT_GROUPED",
             "신고인 식별값이 없어 중복 확인 대상이 아닙니다".into(),
@@ -81,7 +81,7 @@ pub fn explain(policy: &Policy, claims: &[PolicyInput], index: usize) -> Explana
     let mut group = 0usize;
     let mut winner = index;
     for (j, other) in claims.iter().enumerate() {
-        if other.claimant_key() != Some(key) || other.service != claim.service {
+        if other.group_key() != Some(key) || other.service != claim.service {
             continue;
         }
         if !matches!(engine.check(other, &mut ()), Checked::Passed { service: s, .. } if s == service) {

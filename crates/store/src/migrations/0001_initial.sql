@@ -118,8 +118,11 @@ CREATE VIEW claimants AS
     FROM claims WHERE claimant_key IS NOT NULL GROUP BY claimant_key;
 
 -- Full-text search over names and descriptions, as bigram tokens (search.rs).
+-- The text is tokenized in Rust already (space-separated, lower-cased), so
+-- FTS5's plain 'ascii' tokenizer, which keeps every non-ASCII byte in its
+-- token, only has to split on spaces.
 CREATE VIRTUAL TABLE claims_fts USING fts5(
-    name, description, content = '', contentless_delete = 1, tokenize = 'unicode61'
+    name, description, content = '', contentless_delete = 1, tokenize = 'ascii'
 );
 
 CREATE TABLE notes (
@@ -157,7 +160,7 @@ CREATE TABLE quarantine (
     message     TEXT NOT NULL,
     resolved_by_import INTEGER      -- set when a later import brought the claim in
 ) STRICT;
-CREATE INDEX quarantine_open ON quarantine(import_id) WHERE resolved_by_import IS NULL;
+CREATE INDEX quarantine_open ON quarantine(external_id) WHERE resolved_by_import IS NULL;
 
 CREATE TABLE import_conflicts (
     id          INTEGER PRIMARY KEY,
@@ -202,8 +205,7 @@ CREATE TABLE ops (
     at        INTEGER NOT NULL,         -- wall clock, ms
     outcome   TEXT NOT NULL DEFAULT 'applied' CHECK (outcome IN ('applied', 'refused')),
     sync      TEXT NOT NULL CHECK (sync IN ('pending', 'acked', 'remote', 'local')),
-    prev_hash BLOB NOT NULL,
-    hash      BLOB NOT NULL
+    hash      BLOB NOT NULL             -- SHA-256 of the previous entry's hash and this entry's fields
 ) STRICT;
 CREATE INDEX ops_entity ON ops(entity, seq);
 CREATE INDEX ops_outbox ON ops(seq) WHERE sync = 'pending';
