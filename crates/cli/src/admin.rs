@@ -19,7 +19,7 @@ pub fn init(a: StoreArgs) -> anyhow::Result<()> {
     let existed = a.db.exists();
     let store = Store::open(&a.db)?;
     let (version, _) = store.active_policy()?;
-    println!(
+    crate::out!(
         "{} {} (device {}, policy v{version} active, first user '{}')",
         if existed { "store ready:" } else { "store created:" },
         a.db.display(),
@@ -56,28 +56,28 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
     progress.finish_and_clear();
     let summary = summary?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        crate::out!("{}", serde_json::to_string_pretty(&summary)?);
         return Ok(());
     }
     let c = &summary.counts;
-    println!("{} ({}): {} rows read", summary.file_name, summary.format, c.rows_read);
-    println!("  imported     {:>9}", c.imported);
-    println!("  unchanged    {:>9}  (already in the store)", c.unchanged);
-    println!("  updated      {:>9}", c.updated);
-    println!("  conflicts    {:>9}  (in the store with different content; left untouched, use --update to apply)", c.conflicts);
-    println!("  quarantined  {:>9}  (see `claimdesk quarantine list`)", c.quarantined);
-    println!(
+    crate::out!("{} ({}): {} rows read", summary.file_name, summary.format, c.rows_read);
+    crate::out!("  imported     {:>9}", c.imported);
+    crate::out!("  unchanged    {:>9}  (already in the store)", c.unchanged);
+    crate::out!("  updated      {:>9}", c.updated);
+    crate::out!("  conflicts    {:>9}  (in the store with different content; left untouched, use --update to apply)", c.conflicts);
+    crate::out!("  quarantined  {:>9}  (see `claimdesk quarantine list`)", c.quarantined);
+    crate::out!(
         "  policy v{}: {} claims evaluated, {} eligible, {} results changed",
         summary.evaluation.policy_version, summary.evaluation.claims, summary.evaluation.eligible, summary.evaluation.changed
     );
     for m in &summary.quarantine {
-        println!("  ! {m}");
+        crate::out!("  ! {m}");
     }
     if c.quarantined as usize > summary.quarantine.len() {
-        println!("  ! … and {} more quarantined rows", c.quarantined as usize - summary.quarantine.len());
+        crate::out!("  ! … and {} more quarantined rows", c.quarantined as usize - summary.quarantine.len());
     }
     for k in &summary.conflicts {
-        println!("  ≠ line {}, {}: differs in {}", k.line, k.external_id, k.fields.join(", "));
+        crate::out!("  ≠ line {}, {}: differs in {}", k.line, k.external_id, k.fields.join(", "));
     }
     Ok(())
 }
@@ -148,21 +148,21 @@ pub fn payout(c: PayoutCommand) -> anyhow::Result<()> {
         PayoutCommand::Export { store, out } => {
             let (mut s, actor) = store.open_existing()?;
             let e = s.export_payout(&actor, &out)?;
-            println!("payout {}: {} claims, {} won, written to {}", e.payout_id, e.claims, won(Some(e.total)), e.file);
-            println!("after the bank confirms it: claimdesk payout confirm {}", e.payout_id);
+            crate::out!("payout {}: {} claims, {} won, written to {}", e.payout_id, e.claims, won(Some(e.total)), e.file);
+            crate::out!("after the bank confirms it: claimdesk payout confirm {}", e.payout_id);
         }
         PayoutCommand::Confirm { store, payout_id } => {
             let (mut s, actor) = store.open_existing()?;
             let r = s.confirm_payout(&actor, payout_id)?;
-            println!("payout {}: {} claims marked paid", r.payout_id, r.paid);
+            crate::out!("payout {}: {} claims marked paid", r.payout_id, r.paid);
             for x in &r.refused {
-                println!("  ! {}: {}", x.external_id, x.message);
+                crate::out!("  ! {}: {}", x.external_id, x.message);
             }
         }
         PayoutCommand::Cancel { store, payout_id } => {
             let (mut s, actor) = store.open_existing()?;
             s.cancel_payout(&actor, payout_id)?;
-            println!("payout {payout_id} cancelled; its claims can be exported again");
+            crate::out!("payout {payout_id} cancelled; its claims can be exported again");
         }
     }
     Ok(())
@@ -205,12 +205,12 @@ pub fn quarantine(c: QuarantineCommand) -> anyhow::Result<()> {
                 })
                 .collect();
             table(&["file", "line", "claim_id", "state", "problem"], &rows, &[1]);
-            println!("{} rows", entries.len());
+            crate::out!("{} rows", entries.len());
         }
         QuarantineCommand::Export { store, out } => {
             let (s, _) = store.open_existing()?;
             let n = s.export_quarantine(&out)?;
-            println!("{n} rows written to {}; fix them and run `claimdesk import` on the file", out.display());
+            crate::out!("{n} rows written to {}; fix them and run `claimdesk import` on the file", out.display());
         }
     }
     Ok(())
@@ -292,12 +292,12 @@ pub fn policy(c: PolicyCommand) -> anyhow::Result<()> {
             let (mut s, actor) = store.open_existing()?;
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let v = s.add_policy_version(&actor, &text, &name, &note)?;
-            println!("policy version {v} added; activate it with `claimdesk policy activate {v}`");
+            crate::out!("policy version {v} added; activate it with `claimdesk policy activate {v}`");
         }
         PolicyCommand::Activate { store, version } => {
             let (mut s, actor) = store.open_existing()?;
             let e = s.activate_policy(&actor, version)?;
-            println!("policy v{} active: {} claims evaluated, {} eligible, {} results changed", e.policy_version, e.claims, e.eligible, e.changed);
+            crate::out!("policy v{} active: {} claims evaluated, {} eligible, {} results changed", e.policy_version, e.claims, e.eligible, e.changed);
         }
         PolicyCommand::WhatIf { store, from, to, show, json } => {
             let (s, _) = store.open_existing()?;
@@ -311,7 +311,7 @@ pub fn policy(c: PolicyCommand) -> anyhow::Result<()> {
             };
             let w = s.what_if(&before, &after)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&w)?);
+                crate::out!("{}", serde_json::to_string_pretty(&w)?);
                 return Ok(());
             }
             print_what_if(&w, show);
@@ -337,9 +337,9 @@ fn print_what_if(w: &claimdesk_core::policy::WhatIf, show: usize) {
         })
         .collect();
     table(&["category", "remedy", "claims before", "claims after", "amount before", "amount after", "difference"], &rows, &[2, 3, 4, 5, 6]);
-    println!("{} claims change outcome", w.changed.len());
+    crate::out!("{} claims change outcome", w.changed.len());
     for c in w.changed.iter().take(show) {
-        println!(
+        crate::out!(
             "  {}: {} {} {} → {} {} {}",
             c.external_id,
             c.before.remedy.code(),
@@ -418,7 +418,7 @@ pub fn users(c: UsersCommand) -> anyhow::Result<()> {
         UsersCommand::Add { store, id, name, role, limit } => {
             let (mut s, actor) = store.open_existing()?;
             s.create_user(&actor, &id, &name, parse_role(&role)?, limit)?;
-            println!("user {id} added");
+            crate::out!("user {id} added");
         }
         UsersCommand::Update { store, id, name, role, limit, no_limit, deactivate, activate } => {
             let (mut s, actor) = store.open_existing()?;
@@ -429,7 +429,7 @@ pub fn users(c: UsersCommand) -> anyhow::Result<()> {
                 active: if deactivate { Some(false) } else if activate { Some(true) } else { None },
             };
             s.update_user(&actor, &id, change)?;
-            println!("user {id} updated");
+            crate::out!("user {id} updated");
         }
     }
     Ok(())
@@ -456,9 +456,9 @@ pub fn audit(c: AuditCommand) -> anyhow::Result<()> {
             if integrity != "ok" {
                 bail!("the database file is damaged (PRAGMA integrity_check: {integrity}); restore it from a backup");
             }
-            println!("integrity ok");
+            crate::out!("integrity ok");
             let r = s.verify_audit()?;
-            println!("audit chain intact: {} entries, head {}", r.entries, &r.head[..16.min(r.head.len())]);
+            crate::out!("audit chain intact: {} entries, head {}", r.entries, &r.head[..16.min(r.head.len())]);
         }
         AuditCommand::Log { store, last } => {
             let s = Store::open_existing(&store.db)?;
@@ -476,10 +476,10 @@ pub fn audit(c: AuditCommand) -> anyhow::Result<()> {
 pub fn stats(a: StoreArgs) -> anyhow::Result<()> {
     let s = Store::open_existing(&a.db)?;
     let st = s.stats()?;
-    println!("{} claims", st.total);
+    crate::out!("{} claims", st.total);
     for (title, groups) in [("status", &st.by_status), ("category", &st.by_category), ("service", &st.by_service), ("remedy", &st.by_remedy)] {
         let rows: Vec<Vec<String>> = groups.iter().map(|g| vec![g.key.clone(), g.claims.to_string(), won(Some(g.amount))]).collect();
-        println!();
+        crate::out!();
         table(&[title, "claims", "policy amount"], &rows, &[1, 2]);
     }
     Ok(())
@@ -574,7 +574,7 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         true
     })?;
     progress.finish_and_clear();
-    println!("demo store {}: {} claims imported, {} rows quarantined", a.db.display(), summary.counts.imported, summary.counts.quarantined);
+    crate::out!("demo store {}: {} claims imported, {} rows quarantined", a.db.display(), summary.counts.imported, summary.counts.quarantined);
 
     // Some review work so that every screen has something to show.
     let ids = store.queue_ids(&Default::default())?;
@@ -599,7 +599,7 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     }
     let supervisor = store.actor("park.supervisor")?;
     let batch = store.create_batch(&supervisor, "1차 지급 심사 (데모)", &Default::default())?;
-    println!("{} claims recommended by two reviewers; batch {} holds {} of them for park.supervisor", recommended, batch.batch_id, batch.added);
-    println!("try: claimdesk queue --db {} --search 택시", a.db.display());
+    crate::out!("{} claims recommended by two reviewers; batch {} holds {} of them for park.supervisor", recommended, batch.batch_id, batch.added);
+    crate::out!("try: claimdesk queue --db {} --search 택시", a.db.display());
     Ok(())
 }

@@ -3,6 +3,27 @@
 
 use unicode_width::UnicodeWidthStr;
 
+/// `println!` that ends the program quietly when stdout is closed (`| head`)
+/// instead of panicking.
+#[macro_export]
+macro_rules! out {
+    () => { $crate::out!("") };
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            $crate::output::stdout_failed(e);
+        }
+    }};
+}
+
+pub fn stdout_failed(e: std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("error: cannot write to stdout: {e}");
+    std::process::exit(1);
+}
+
 pub fn won(amount: Option<i64>) -> String {
     amount.map(claimdesk_core::time::format_won).unwrap_or_else(|| "-".into())
 }
@@ -67,7 +88,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>], right: &[usize]) {
                 }
             }
         }
-        println!("{out}");
+        crate::out!("{out}");
     };
     line(headers.to_vec());
     line(widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect());

@@ -28,65 +28,78 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
     let timeline = s.timeline(&a.claim_id)?;
     if a.json {
         let all = serde_json::json!({"claim": d, "explanation": explanation, "timeline": timeline});
-        println!("{}", serde_json::to_string_pretty(&all)?);
+        crate::out!("{}", serde_json::to_string_pretty(&all)?);
         return Ok(());
     }
-    println!("{}  [{}]  v{}", d.external_id, d.status.label_ko(), d.version);
-    println!("  접수일시 received   {}", kst(d.received_at));
+    crate::out!("{}  [{}]  v{}", d.external_id, d.status.label_ko(), d.version);
+    crate::out!("  접수일시 received   {}", kst(d.received_at));
     let corrected = if d.category != d.filed_category { format!(" (신고: {})", d.filed_category.label_ko()) } else { String::new() };
-    println!("  신고자유형 category  {}{}", d.category.label_ko(), corrected);
-    println!("  성명 name           {}", d.name);
+    crate::out!("  신고자유형 category  {}{}", d.category.label_ko(), corrected);
+    crate::out!("  성명 name           {}", d.name);
     if let Some(p) = &d.phone_masked {
-        println!("  연락처 phone        {p}");
+        crate::out!("  연락처 phone        {p}");
     }
     if let Some(b) = &d.brn_masked {
-        println!("  사업자번호 BRN       {b}");
+        crate::out!("  사업자번호 BRN       {b}");
     }
-    println!("  서비스 service      {}", d.service);
-    println!("  피해기간 damage     {} ~ {}", kst(d.damage_start), kst(d.damage_end));
-    println!("  청구금액 claimed    {}", won(d.claimed_amount));
+    crate::out!("  서비스 service      {}", d.service);
+    crate::out!("  피해기간 damage     {} ~ {}", kst(d.damage_start), kst(d.damage_end));
+    crate::out!("  청구금액 claimed    {}", won(d.claimed_amount));
     for (label, v) in [("일평균수입 daily income", d.daily_income), ("입증손해액 documented", d.documented_loss), ("광고비 ad spend", d.ad_spend)] {
         if v.is_some() {
-            println!("  {label}  {}", won(v));
+            crate::out!("  {label}  {}", won(v));
         }
     }
     if let Some(bank) = &d.bank_name {
-        println!("  계좌 account        {} {}", bank, d.account_masked.clone().unwrap_or_default());
+        crate::out!("  계좌 account        {} {}", bank, d.account_masked.clone().unwrap_or_default());
     }
-    println!("  피해내용 description {}", d.description.replace('\n', " / "));
-    println!("  priority {}  tags [{}]  assignee {}", d.priority, d.tags.join(", "), d.assignee.clone().unwrap_or_else(|| "-".into()));
+    crate::out!("  피해내용 description {}", d.description.replace('\n', " / "));
+    crate::out!("  priority {}  tags [{}]  assignee {}", d.priority, d.tags.join(", "), d.assignee.clone().unwrap_or_else(|| "-".into()));
     let o = &explanation.outcome;
-    println!();
-    println!(
-        "정책 결과 policy: {} · {} · {} won · {} days {}",
-        if o.eligible { "eligible" } else { "not eligible" },
+    crate::out!();
+    crate::out!(
+        "정책 결과 policy: {} · {}{}{}",
+        if o.eligible { "지급 대상 eligible" } else { "지급 대상 아님 not eligible" },
         o.remedy.label_ko(),
-        won(decimal_won(&o.amount)),
-        o.extension_days,
-        o.reason.map(|r| format!("· {} ({})", r.code(), r.label_ko())).unwrap_or_default()
+        match o.remedy {
+            Remedy::Extension => format!(" {}일", o.extension_days),
+            Remedy::Cash => format!(" {}원", won(decimal_won(&o.amount))),
+            _ => String::new(),
+        },
+        o.reason.map(|r| format!(" · {} ({})", r.code(), r.label_ko())).unwrap_or_default()
     );
     for step in &explanation.steps {
-        println!("  · {}", step.ko);
+        crate::out!("  · {}", step.ko);
     }
     if let Some(r) = &d.recommendation {
-        println!();
-        println!("심사 의견 recommendation by {}{}: {:?}", r.by, if r.is_override { " (OVERRIDE)" } else { "" }, r.decision);
+        crate::out!();
+        crate::out!("심사 의견 recommendation by {}{}: {}", r.by, if r.is_override { " (OVERRIDE 정책과 다름)" } else { "" }, decision_text(&r.decision));
         if let Some(j) = &r.justification {
-            println!("  justification: {j}");
+            crate::out!("  justification: {j}");
         }
     }
     if !d.notes.is_empty() {
-        println!();
+        crate::out!();
         for n in &d.notes {
-            println!("  [{}] {} {}: {}{}", kst(n.created_at), n.author, n.kind, n.body, if n.withdrawn { " (withdrawn)" } else { "" });
+            crate::out!("  [{}] {} {}: {}{}", kst(n.created_at), n.author, n.kind, n.body, if n.withdrawn { " (withdrawn)" } else { "" });
         }
     }
-    println!();
-    println!("이력 history");
+    crate::out!();
+    crate::out!("이력 history");
     for t in &timeline {
-        println!("  {} {} {}{} (device {})", kst_ms(t.at_ms), t.user, t.kind, if t.refused { " REFUSED" } else { "" }, &t.device[..t.device.len().min(8)]);
+        let device = &t.device[t.device.len().saturating_sub(6)..];
+        crate::out!("  {} {} {}{} (device …{device})", kst_ms(t.at_ms), t.user, t.kind, if t.refused { " REFUSED" } else { "" });
     }
     Ok(())
+}
+
+/// A recommendation as a reviewer would say it.
+fn decision_text(d: &Decision) -> String {
+    match d {
+        Decision::Approve { remedy: Remedy::Extension, extension_days, .. } => format!("승인 approve · {} {extension_days}일", Remedy::Extension.label_ko()),
+        Decision::Approve { remedy, amount, .. } => format!("승인 approve · {} {}원", remedy.label_ko(), won(decimal_won(amount))),
+        Decision::Deny { reason } => format!("기각 deny · {reason}"),
+    }
 }
 
 #[derive(Args)]
@@ -162,7 +175,7 @@ pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
     };
     let page = s.queue_page(&filter, Sort { key, descending: a.desc }, (a.page.max(1) - 1) * a.limit, a.limit)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&page)?);
+        crate::out!("{}", serde_json::to_string_pretty(&page)?);
         return Ok(());
     }
     let rows: Vec<Vec<String>> = page
@@ -190,7 +203,7 @@ pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
         &[7, 9],
     );
     let pages = page.total.div_ceil(a.limit.max(1));
-    println!("page {} of {} · {} claims match", a.page, pages.max(1), page.total);
+    crate::out!("page {} of {} · {} claims match", a.page, pages.max(1), page.total);
     Ok(())
 }
 
@@ -292,7 +305,7 @@ pub struct ClaimRef {
 }
 
 pub fn claim(c: ClaimCommand) -> anyhow::Result<()> {
-    let done = |what: &str, id: &str| println!("{id}: {what}");
+    let done = |what: &str, id: &str| crate::out!("{id}: {what}");
     match c {
         ClaimCommand::Take(r) => {
             let (mut s, a) = r.store.open_existing()?;
@@ -359,7 +372,7 @@ pub fn claim(c: ClaimCommand) -> anyhow::Result<()> {
                 other => return Err(anyhow!("'{other}' is not a personal field; use phone, brn or account")),
             };
             let value = s.reveal(&a, &r.claim_id, field)?;
-            println!("{}", value.unwrap_or_else(|| "(none)".into()));
+            crate::out!("{}", value.unwrap_or_else(|| "(none)".into()));
         }
         ClaimCommand::Resolve { claim: r, to, note } => {
             let (mut s, a) = r.store.open_existing()?;
@@ -431,9 +444,9 @@ pub fn batch(c: BatchCommand) -> anyhow::Result<()> {
             } else {
                 s.create_batch_of(&a, &name, &claims)?
             };
-            println!("batch {}: {} claims", build.batch_id, build.added);
+            crate::out!("batch {}: {} claims", build.batch_id, build.added);
             for x in &build.skipped {
-                println!("  ! {}: {}", x.external_id, x.message);
+                crate::out!("  ! {}: {}", x.external_id, x.message);
             }
         }
         BatchCommand::List(store) => {
@@ -448,14 +461,14 @@ pub fn batch(c: BatchCommand) -> anyhow::Result<()> {
         BatchCommand::Show { store, batch_id } => {
             let (s, _) = store.open_existing()?;
             let r = s.batch_review(&batch_id)?;
-            println!("{} — {} ({}), {} claims", r.batch.name, r.batch.id, r.batch.status, r.batch.claims);
+            crate::out!("{} — {} ({}), {} claims", r.batch.name, r.batch.id, r.batch.status, r.batch.claims);
             let rows: Vec<Vec<String>> = r
                 .totals
                 .iter()
                 .map(|t| vec![t.category.clone(), t.remedy.clone(), t.claims.to_string(), won(Some(t.amount)), t.extension_days.to_string()])
                 .collect();
             table(&["category", "remedy", "claims", "amount", "extension days"], &rows, &[2, 3, 4]);
-            println!();
+            crate::out!();
             let rows: Vec<Vec<String>> = r
                 .lines
                 .iter()
@@ -480,19 +493,19 @@ pub fn batch(c: BatchCommand) -> anyhow::Result<()> {
         BatchCommand::Remove { store, claim_id } => {
             let (mut s, a) = store.open_existing()?;
             s.remove_from_batch(&a, &claim_id)?;
-            println!("{claim_id}: out of its batch, back to recommended");
+            crate::out!("{claim_id}: out of its batch, back to recommended");
         }
         BatchCommand::Return { store, claim_id, comment } => {
             let (mut s, a) = store.open_existing()?;
             s.return_to_reviewer(&a, &claim_id, &comment)?;
-            println!("{claim_id}: returned to its reviewer");
+            crate::out!("{claim_id}: returned to its reviewer");
         }
         BatchCommand::Approve { store, batch_id } => {
             let (mut s, a) = store.open_existing()?;
             let r = s.approve_batch(&a, &batch_id)?;
-            println!("{} approved, {} closed as denied, {} refused", r.approved, r.closed_denied, r.refused.len());
+            crate::out!("{} approved, {} closed as denied, {} refused", r.approved, r.closed_denied, r.refused.len());
             for x in &r.refused {
-                println!("  ! {} [{}]: {}", x.external_id, x.code, x.message);
+                crate::out!("  ! {} [{}]: {}", x.external_id, x.code, x.message);
             }
         }
     }
