@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use claimdesk_core::workflow::{may, AdminAction, ClaimCommand, Decision};
+use claimdesk_core::workflow::{AdminAction, ClaimCommand, Decision};
 use claimdesk_core::{Actor, ClaimStatus};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -96,11 +96,7 @@ impl Store {
         if name.is_empty() {
             return Err(StoreError::Invalid("give the batch a name".into()));
         }
-        if let Err(refusal) = may(actor.role, AdminAction::CreateBatch) {
-            let err = StoreError::Refused(refusal);
-            self.record_refusal(actor, "batch", "batch.create", &err)?;
-            return Err(err);
-        }
+        self.require(actor, AdminAction::CreateBatch, "batch", "batch.create")?;
         let batch_id = uuid::Uuid::now_v7().to_string();
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };

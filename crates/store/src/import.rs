@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use claimdesk_core::workflow::{may, AdminAction};
+use claimdesk_core::workflow::{AdminAction};
 use claimdesk_core::policy::{self, Outcome, Policy, PolicyInput};
 use claimdesk_core::{Actor, ClaimInput, ClaimStatus, Reason};
 use claimdesk_intake::{QuarantinedRow, Row};
@@ -138,11 +138,7 @@ impl Store {
         options: ImportOptions,
         progress: &mut dyn FnMut(&ImportProgress) -> bool,
     ) -> Result<ImportSummary> {
-        if let Err(refusal) = may(actor.role, AdminAction::ImportIntake) {
-            let err = StoreError::Refused(refusal);
-            self.record_refusal(actor, "import", "import.file", &err)?;
-            return Err(err);
-        }
+        self.require(actor, AdminAction::ImportIntake, "import", "import.file")?;
         let catalog = self.catalog()?;
         // A file that cannot be read is refused here, before anything changes.
         let file = claimdesk_intake::open(path, &catalog)?;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use claimdesk_core::workflow::{may, AdminAction, ClaimCommand, Decision, Recommendation};
+use claimdesk_core::workflow::{AdminAction, ClaimCommand, Decision, Recommendation};
 use claimdesk_core::{Actor, Remedy};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -62,11 +62,7 @@ impl Store {
     /// Admin: writes every approved cash claim not yet in a payout to `path`
     /// and records the payout as exported (not yet paid).
     pub fn export_payout(&mut self, actor: &Actor, path: &Path) -> Result<PayoutExport> {
-        if let Err(refusal) = may(actor.role, AdminAction::ExportPayout) {
-            let err = StoreError::Refused(refusal);
-            self.record_refusal(actor, "payout", "payout.export", &err)?;
-            return Err(err);
-        }
+        self.require(actor, AdminAction::ExportPayout, "payout", "payout.export")?;
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let file = path.display().to_string();
@@ -117,11 +113,7 @@ impl Store {
 
     /// Admin: the bank confirmed the payout file; its claims become paid.
     pub fn confirm_payout(&mut self, actor: &Actor, payout_id: i64) -> Result<PayoutConfirm> {
-        if let Err(refusal) = may(actor.role, AdminAction::ExportPayout) {
-            let err = StoreError::Refused(refusal);
-            self.record_refusal(actor, &format!("payout:{payout_id}"), "payout.confirm", &err)?;
-            return Err(err);
-        }
+        self.require(actor, AdminAction::ExportPayout, &format!("payout:{payout_id}"), "payout.confirm")?;
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;

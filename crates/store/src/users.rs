@@ -112,6 +112,17 @@ impl Store {
         })
     }
 
+    /// Checks that the actor's role may take an action that is not about one
+    /// claim; a refusal is written to the audit chain and returned.
+    pub(crate) fn require(&mut self, actor: &Actor, action: AdminAction, entity: &str, kind: &str) -> Result<()> {
+        if let Err(refusal) = may(actor.role, action) {
+            let err = StoreError::Refused(refusal);
+            self.record_refusal(actor, entity, kind, &err)?;
+            return Err(err);
+        }
+        Ok(())
+    }
+
     /// The one path for changes that are not about a claim: check the role,
     /// apply, append the op, in one transaction; a refusal is audited.
     pub(crate) fn admin_change(
@@ -122,11 +133,7 @@ impl Store {
         kind: &str,
         apply: impl FnOnce(&Transaction<'_>) -> Result<serde_json::Value>,
     ) -> Result<()> {
-        if let Err(refusal) = may(actor.role, action) {
-            let err = StoreError::Refused(refusal);
-            self.record_refusal(actor, entity, kind, &err)?;
-            return Err(err);
-        }
+        self.require(actor, action, entity, kind)?;
         let device = self.device().to_string();
         let tx = self.write_tx()?;
         let payload = apply(&tx)?;
