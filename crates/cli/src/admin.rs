@@ -296,7 +296,13 @@ pub fn policy(c: PolicyCommand) -> anyhow::Result<()> {
         }
         PolicyCommand::Activate { store, version } => {
             let (mut s, actor) = store.open_existing()?;
-            let e = s.activate_policy(&actor, version)?;
+            let progress = bar(s.claim_count()?, "evaluate");
+            let e = s.activate_policy(&actor, version, &mut |done| {
+                progress.set_position(done);
+                true
+            });
+            progress.finish_and_clear();
+            let e = e?;
             crate::out!("policy v{} active: {} claims evaluated, {} eligible, {} results changed", e.policy_version, e.claims, e.eligible, e.changed);
         }
         PolicyCommand::WhatIf { store, from, to, show, json } => {

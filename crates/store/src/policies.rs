@@ -93,15 +93,26 @@ impl Store {
         Ok(version)
     }
 
-    /// Supervisor: makes a version the active one and re-evaluates every claim under it.
-    pub fn activate_policy(&mut self, actor: &Actor, version: i64) -> Result<crate::evaluate::EvalSummary> {
+    /// Supervisor: makes a version the active one and re-evaluates every
+    /// claim under it, in one transaction: cancelled (`progress` returns
+    /// false) or interrupted, the old version stays active with its results.
+    pub fn activate_policy(
+        &mut self,
+        actor: &Actor,
+        version: i64,
+        progress: &mut dyn FnMut(u64) -> bool,
+    ) -> Result<crate::evaluate::EvalSummary> {
         self.policy(version)?;
+        let mut summary = None;
         self.admin_change(actor, AdminAction::ActivatePolicy, &format!("policy:{version}"), "policy.activate", |tx| {
             tx.execute("UPDATE policy_versions SET active = 0 WHERE active = 1", [])?;
             tx.execute("UPDATE policy_versions SET active = 1 WHERE version = ?1", [version])?;
-            Ok(serde_json::json!({"version": version}))
+            let s = crate::evaluate::reevaluate_in(tx, progress)?;
+            let payload = serde_json::json!({"version": version, "claims": s.claims, "changed": s.changed});
+            summary = Some(s);
+            Ok(payload)
         })?;
-        self.reevaluate(&mut |_| true)
+        summary.ok_or_else(|| StoreError::Invalid("the policy was not activated".into()))
     }
 
     /// Admin: replaces the service catalog used by intake.

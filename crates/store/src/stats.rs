@@ -46,6 +46,10 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    pub fn claim_count(&self) -> Result<u64> {
+        Ok(self.conn().query_row("SELECT count(*) FROM claims", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
     pub fn stats(&self) -> Result<Stats> {
         let by = |column: &str| format!("SELECT {column}, count(*), coalesce(sum(amount), 0) FROM claims GROUP BY 1 ORDER BY 2 DESC");
         Ok(Stats {

@@ -1,0 +1,49 @@
+//! Policy versions: a new version is validated, activated in one
+//! transaction with the re-evaluation of every claim, and compared with
+//! what-if before that.
+
+mod common;
+
+use claimdesk_core::Remedy;
+use common::{small_file, team};
+use rust_decimal::Decimal;
+
+#[test]
+fn a_new_version_is_compared_then_activated() {
+    let mut t = team();
+    let file = t.write("a.csv", &small_file());
+    t.import(&file);
+    let (park, kim) = (t.park.clone(), t.kim.clone());
+    let (v1, current) = t.store.active_policy().expect("active");
+    assert_eq!(v1, 1);
+
+    // Lower the taxi cap to 50,000 in a draft.
+    let mut draft = current.clone();
+    draft.taxi_driver.cap = Decimal::from(50_000);
+    let what_if = t.store.what_if(&current, &draft).expect("what-if");
+    assert_eq!(what_if.changed.len(), 1);
+    assert_eq!(what_if.changed[0].external_id, "T-001");
+    assert_eq!(what_if.changed[0].after.amount, Decimal::from(50_000));
+
+    // Reviewers may not add versions; a broken file is refused with the field named.
+    assert_eq!(t.store.add_policy_version(&kim, &draft.to_toml(), "낮은 상한", "").expect_err("reviewer").code(), "ROLE_NOT_ALLOWED");
+    let broken = draft.to_toml().replace("cap = 50000", "cap = -1");
+    let err = t.store.add_policy_version(&park, &broken, "깨진 정책", "").expect_err("invalid");
+    assert!(err.to_string().contains("cap"), "{err}");
+
+    let v2 = t.store.add_policy_version(&park, &draft.to_toml(), "낮은 상한", "택시 상한 5만원").expect("add");
+    assert_eq!(t.store.explain("T-001").expect("explain").outcome.amount, Decimal::from(60_000), "not active yet");
+
+    // A cancelled activation leaves the old version active with its results.
+    let err = t.store.activate_policy(&park, v2, &mut |_| false).expect_err("cancelled");
+    assert_eq!(err.code(), "CANCELLED");
+    assert_eq!(t.store.active_policy().expect("active").0, 1);
+
+    let summary = t.store.activate_policy(&park, v2, &mut |_| true).expect("activate");
+    assert_eq!((summary.policy_version, summary.changed), (v2, 4), "every claim is stamped with the new version");
+    assert_eq!(t.store.active_policy().expect("active").0, v2);
+    let row = t.store.queue_page(&Default::default(), Default::default(), 0, 10).expect("queue");
+    let taxi = row.rows.iter().find(|r| r.external_id == "T-001").expect("T-001");
+    assert_eq!((taxi.remedy.as_deref(), taxi.amount), (Some(Remedy::Cash.code()), Some(50_000)));
+    assert_eq!(t.count("SELECT count(*) FROM ops WHERE kind = 'policy.activate' AND outcome = 'applied'"), 1);
+}
