@@ -19,6 +19,7 @@ echo "── 택시 (search) ──"
 "$BIN" queue --db "$DB" --search 택시 --limit 10
 echo
 echo "The demo store is $DB. Try:"
-echo "  $BIN queue --db $DB --status recommended"
+echo "  $BIN queue --db $DB --status batched"
+echo "  $BIN batch list --db $DB"
 echo "  $BIN show --db $DB <claim id>"
 echo "  $BIN --help"
