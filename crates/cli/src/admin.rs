@@ -360,6 +360,35 @@ fn print_what_if(w: &claimdesk_core::policy::WhatIf, show: usize) {
 
 
 #[derive(Subcommand)]
+pub enum CatalogCommand {
+    /// Print the catalog as TOML (the format of data/outage-2022.toml).
+    Show(StoreArgs),
+    /// Replace the catalog from a TOML file (admin only). Policies keep their own copy.
+    Replace {
+        #[command(flatten)]
+        store: StoreArgs,
+        file: PathBuf,
+    },
+}
+
+pub fn catalog(c: CatalogCommand) -> anyhow::Result<()> {
+    match c {
+        CatalogCommand::Show(store) => {
+            let (s, _) = store.open_existing()?;
+            crate::out!("{}", s.catalog()?.to_toml());
+        }
+        CatalogCommand::Replace { store, file } => {
+            let (mut s, actor) = store.open_existing()?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let catalog = claimdesk_core::Catalog::from_toml(&text).with_context(|| format!("{} is not a valid catalog", file.display()))?;
+            s.replace_catalog(&actor, &catalog)?;
+            crate::out!("catalog replaced: {} services; new imports use it (policies keep their own catalog)", catalog.services.len());
+        }
+    }
+    Ok(())
+}
+
+#[derive(Subcommand)]
 pub enum UsersCommand {
     /// List users with their roles and approval limits.
     List(StoreArgs),

@@ -55,6 +55,9 @@ enum Command {
     /// Compensation policy versions: list, show, add, activate, what-if.
     #[command(subcommand)]
     Policy(admin::PolicyCommand),
+    /// The service catalog (services and outage windows) used by intake.
+    #[command(subcommand)]
+    Catalog(admin::CatalogCommand),
     /// Users, roles and approval limits.
     #[command(subcommand)]
     Users(admin::UsersCommand),
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         Command::Payout(c) => admin::payout(c),
         Command::Quarantine(c) => admin::quarantine(c),
         Command::Policy(c) => admin::policy(c),
+        Command::Catalog(c) => admin::catalog(c),
         Command::Users(c) => admin::users(c),
         Command::Audit(c) => admin::audit(c),
         Command::Stats(a) => admin::stats(a),

@@ -88,6 +88,22 @@ fn roles_are_enforced_from_the_command_line() {
     assert!(text(&log.stdout).contains("REFUSED"), "the refusal is in the audit log");
     let verify = run(&["audit", "verify", "--db", db]);
     assert!(verify.status.success(), "{}", text(&verify.stderr));
+
+    // The catalog: shown as TOML, replaced by an admin only, validated.
+    let dir = tempfile::tempdir().expect("dir");
+    let shown = run(&["catalog", "show", "--db", db]);
+    assert!(text(&shown.stdout).contains("kakao_t"));
+    let file = dir.path().join("catalog.toml");
+    std::fs::write(&file, text(&shown.stdout).replace("멜론", "멜론 (Melon)")).expect("write");
+    let refused = run(&["catalog", "replace", "--db", db, "--as", "kim", file.to_str().expect("path")]);
+    assert!(text(&refused.stderr).contains("ROLE_NOT_ALLOWED"), "{}", text(&refused.stderr));
+    let replaced = run(&["catalog", "replace", "--db", db, file.to_str().expect("path")]);
+    assert!(replaced.status.success(), "{}", text(&replaced.stderr));
+    assert!(text(&run(&["catalog", "show", "--db", db]).stdout).contains("멜론 (Melon)"));
+    std::fs::write(&file, "[incident]\nid = 1\n").expect("write");
+    let bad = run(&["catalog", "replace", "--db", db, file.to_str().expect("path")]);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("not a valid catalog"), "{}", text(&bad.stderr));
 }
 
 /// The number of claims, from `claimdesk stats`.
