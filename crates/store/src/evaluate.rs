@@ -54,10 +54,15 @@ fn input_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<PolicyInput> {
     })
 }
 
-fn load_range(conn: &Connection, from: i64, to: i64) -> Result<Vec<PolicyInput>> {
+fn load_range(conn: &Connection, from: i64, to: i64, capacity: usize) -> Result<Vec<PolicyInput>> {
     let mut stmt = conn.prepare(&format!("SELECT {INPUT_COLUMNS} FROM claims WHERE id >= ?1 AND id < ?2 ORDER BY id"))?;
-    let rows = stmt.query_map([from, to], |r| input_from_row(r, 0))?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    // Sized up front: growing a vector of a million inputs copies it several times.
+    let mut out = Vec::with_capacity(capacity);
+    let mut rows = stmt.query([from, to])?;
+    while let Some(r) = rows.next()? {
+        out.push(input_from_row(r, 0)?);
+    }
+    Ok(out)
 }
 
 /// Every claim's policy input, sorted by external id (byte order). The
@@ -65,26 +70,31 @@ fn load_range(conn: &Connection, from: i64, to: i64) -> Result<Vec<PolicyInput>>
 /// its own read connection (WAL lets readers run side by side), then sorted;
 /// intake files usually arrive sorted, which the sort makes cheap.
 pub fn load_inputs(conn: &Connection) -> Result<Vec<PolicyInput>> {
-    let (min, max): (i64, i64) = conn.query_row("SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM claims", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (min, max, count): (i64, i64, i64) = conn.query_row(
+        "SELECT coalesce(min(id), 0), coalesce(max(id), 0), count(*) FROM claims",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let mid = min + (max - min) / 2;
+    let count = usize::try_from(count).unwrap_or(0);
     let second_half = match conn.path().filter(|p| !p.is_empty() && max - min > 50_000) {
         Some(path) => {
             let path = path.to_string();
             Some(std::thread::spawn(move || -> Result<Vec<PolicyInput>> {
-                let reader = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-                load_range(&reader, mid + 1, max + 1)
+                let reader = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+                load_range(&reader, mid + 1, max + 1, count / 2 + 1)
             }))
         }
         None => None,
     };
     let mut inputs = match second_half {
         Some(handle) => {
-            let mut first = load_range(conn, min, mid + 1)?;
+            let mut first = load_range(conn, min, mid + 1, count)?;
             let second = handle.join().map_err(|_| StoreError::Invalid("a reading thread failed".into()))??;
             first.extend(second);
             first
         }
-        None => load_range(conn, min, max + 1)?,
+        None => load_range(conn, min, max + 1, count)?,
     };
     inputs.sort_by(|a, b| a.external_id.as_bytes().cmp(b.external_id.as_bytes()));
     Ok(inputs)
