@@ -170,3 +170,23 @@ fn a_store_from_a_newer_version_is_refused() {
         Ok(_) => panic!("a newer store was opened"),
     }
 }
+
+#[test]
+fn a_cancelled_bulk_import_keeps_the_indexes_and_returns_to_wal() {
+    let mut t = team();
+    let file = t.dir.path().join("bulk.csv");
+    let config = claimdesk_synth::SynthConfig::benchmark(60_000);
+    claimdesk_synth::write_csv(&config, &claimdesk_core::Catalog::default_2022(), std::fs::File::create(&file).expect("create")).expect("synth");
+    // Large enough for bulk mode (an estimated 50,000 rows at 200 bytes each).
+    assert!(std::fs::metadata(&file).expect("size").len() > 10_000_000);
+    let admin = t.admin.clone();
+    let err = t.store.import_file(&admin, &file, ImportOptions::default(), &mut |_| false).expect_err("cancelled");
+    assert_eq!(err.code(), "CANCELLED");
+    assert_eq!(t.count("SELECT count(*) FROM claims"), 0);
+    for index in ["claims_queue_received", "claims_queue_amount", "claims_received", "claims_claimant"] {
+        assert_eq!(t.count(&format!("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '{index}'")), 1, "{index}");
+    }
+    let mode: String = t.store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
+    assert_eq!(mode, "wal");
+    assert_eq!(t.store.integrity_check().expect("check"), "ok");
+}
