@@ -54,6 +54,9 @@ fn input_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<PolicyInput> {
     })
 }
 
+/// Above this many claims a full scan is split over two reader threads.
+const PARALLEL_SCAN_ROWS: i64 = 10_000;
+
 fn load_range(conn: &Connection, from: i64, to: i64, capacity: usize) -> Result<Vec<PolicyInput>> {
     let mut stmt = conn.prepare(&format!("SELECT {INPUT_COLUMNS} FROM claims WHERE id >= ?1 AND id < ?2 ORDER BY id"))?;
     // Sized up front: growing a vector of a million inputs copies it several times.
@@ -68,7 +71,10 @@ fn load_range(conn: &Connection, from: i64, to: i64, capacity: usize) -> Result<
 /// Every claim's policy input, sorted by external id (byte order). The
 /// table is read in rowid order by two threads, each over half of it, on
 /// its own read connection (WAL lets readers run side by side), then sorted;
-/// intake files usually arrive sorted, which the sort makes cheap.
+/// intake files usually arrive sorted, which the sort makes cheap. If another
+/// connection commits while the halves are read (they are two snapshots),
+/// the read is done again on this connection alone, in one snapshot.
+/// Call it outside a write transaction.
 pub fn load_inputs(conn: &Connection) -> Result<Vec<PolicyInput>> {
     let (min, max, count): (i64, i64, i64) = conn.query_row(
         "SELECT coalesce(min(id), 0), coalesce(max(id), 0), count(*) FROM claims",
@@ -77,7 +83,9 @@ pub fn load_inputs(conn: &Connection) -> Result<Vec<PolicyInput>> {
     )?;
     let mid = min + (max - min) / 2;
     let count = usize::try_from(count).unwrap_or(0);
-    let second_half = match conn.path().filter(|p| !p.is_empty() && max - min > 50_000) {
+    let data_version = |c: &Connection| -> Result<i64> { Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?) };
+    let before = data_version(conn)?;
+    let second_half = match conn.path().filter(|p| !p.is_empty() && max - min > PARALLEL_SCAN_ROWS) {
         Some(path) => {
             let path = path.to_string();
             Some(std::thread::spawn(move || -> Result<Vec<PolicyInput>> {
@@ -91,8 +99,15 @@ pub fn load_inputs(conn: &Connection) -> Result<Vec<PolicyInput>> {
         Some(handle) => {
             let mut first = load_range(conn, min, mid + 1, count)?;
             let second = handle.join().map_err(|_| StoreError::Invalid("a reading thread failed".into()))??;
-            first.extend(second);
-            first
+            if data_version(conn)? == before {
+                first.extend(second);
+                first
+            } else {
+                conn.execute_batch("BEGIN")?;
+                let all = load_range(conn, i64::MIN, i64::MAX, count);
+                conn.execute_batch("COMMIT")?;
+                all?
+            }
         }
         None => load_range(conn, min, max + 1, count)?,
     };

@@ -47,3 +47,33 @@ fn a_new_version_is_compared_then_activated() {
     assert_eq!((taxi.remedy.as_deref(), taxi.amount), (Some(Remedy::Cash.code()), Some(50_000)));
     assert_eq!(t.count("SELECT count(*) FROM ops WHERE kind = 'policy.activate' AND outcome = 'applied'"), 1);
 }
+
+#[test]
+fn the_evaluation_table_of_a_larger_store_is_complete_sorted_and_agrees_with_explain() {
+    let mut t = team();
+    let file = t.dir.path().join("many.csv");
+    // Enough claims for the two-thread scan, with repeat reports for the duplicate rule.
+    let mut config = claimdesk_synth::SynthConfig::benchmark(12_000);
+    config.id_prefix = "Z".into();
+    claimdesk_synth::write_csv(&config, &claimdesk_core::Catalog::default_2022(), std::fs::File::create(&file).expect("create")).expect("synth");
+    t.import(&file);
+    let table = t.store.evaluation_table(None).expect("table");
+    assert_eq!(table.len() as i64, t.count("SELECT count(*) FROM claims"));
+    assert!(table.windows(2).all(|w| w[0].0.as_bytes() < w[1].0.as_bytes()), "sorted by claim id, byte order");
+    let duplicates = table.iter().filter(|(_, o)| o.reason.map(|r| r.code()) == Some("DUPLICATE")).count();
+    assert!(duplicates > 0, "the synthetic file has repeat reports");
+    for (id, outcome) in table.iter().step_by(97) {
+        assert_eq!(&t.store.explain(id).expect("explain").outcome, outcome, "{id}");
+    }
+    // The stored results (used by the queue) agree with the table.
+    for (id, outcome) in table.iter().step_by(89) {
+        let stored: (bool, String, i64) = t
+            .store
+            .conn()
+            .query_row("SELECT eligible, remedy, amount FROM claims WHERE external_id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("row");
+        assert_eq!(stored.0, outcome.eligible, "{id}");
+        assert_eq!(stored.1, outcome.remedy.code(), "{id}");
+        assert_eq!(Decimal::from(stored.2), outcome.amount, "{id}");
+    }
+}
