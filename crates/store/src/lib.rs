@@ -30,6 +30,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, Transactio
 pub use error::{Result, StoreError};
 use oplog::{Author, OpReceipt, OpWriter, SyncState};
 
+/// Page size of new stores, bytes.
+const PAGE_SIZE: i64 = 8192;
+
 /// The page cache of a store connection, KiB.
 pub(crate) const CACHE_KIB: i64 = 64 * 1024;
 
@@ -59,6 +62,11 @@ impl Store {
         }
         let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        if !existed {
+            // Larger pages suit a store of long rows and big indexes; the
+            // size is fixed when the first table is written.
+            conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))?;
+        }
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
