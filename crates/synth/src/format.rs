@@ -46,19 +46,24 @@ pub(crate) fn kst_minutes(y: i64, m: u32, d: u32, hh: u32, mm: u32) -> i64 {
     days_from_civil(y, m, d) * 1440 + i64::from(hh) * 60 + i64::from(mm)
 }
 
+/// Writes the decimal digits of `n` at the end of `tmp`; returns where they start.
 #[inline]
-pub(crate) fn push_padded(buf: &mut String, n: u64, width: usize) {
-    let mut tmp = [0u8; 20];
+fn digits(mut n: u64, tmp: &mut [u8; 20]) -> usize {
     let mut i = tmp.len();
-    let mut n = n;
     loop {
         i -= 1;
         tmp[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
-            break;
+            return i;
         }
     }
+}
+
+#[inline]
+pub(crate) fn push_padded(buf: &mut String, n: u64, width: usize) {
+    let mut tmp = [0u8; 20];
+    let mut i = digits(n, &mut tmp);
     while tmp.len() - i < width && i > 0 {
         i -= 1;
         tmp[i] = b'0';
@@ -76,19 +81,10 @@ pub(crate) fn push_uint(buf: &mut String, n: u64) {
 /// `1234000` → `1,234,000`.
 pub(crate) fn push_grouped(buf: &mut String, n: u64) {
     let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let digits = &tmp[i..];
+    let start = digits(n, &mut tmp);
+    let digits = &tmp[start..];
     for (k, &b) in digits.iter().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
             buf.push(',');
         }
         buf.push(char::from(b));
