@@ -895,27 +895,23 @@ impl SynthRows {
         let cost = text::CATEGORY_SENTENCES[ci];
         let svc_name = self.services[service].name.as_str();
         let rng = &mut self.rng;
+        // What happened, then what it cost (skipped when both picks are the same sentence).
+        let what_then_cost = |out: &mut String, rng: &mut Rng| {
+            let first = rng.pick(what);
+            expand(out, first, rng, svc_name);
+            let second = rng.pick(cost);
+            if second != first {
+                out.push_str(sep);
+                expand(out, second, rng, svc_name);
+            }
+        };
         match rng.below(100) {
             0..=4 => {}
-            5..=49 => {
-                let first = rng.pick(what);
-                expand(out, first, rng, svc_name);
-                let second = rng.pick(cost);
-                if second != first {
-                    out.push_str(sep);
-                    expand(out, second, rng, svc_name);
-                }
-            }
+            5..=49 => what_then_cost(out, rng),
             50..=74 => expand(out, rng.pick(what), rng, svc_name),
             75..=89 => expand(out, rng.pick(cost), rng, svc_name),
             _ => {
-                let first = rng.pick(what);
-                expand(out, first, rng, svc_name);
-                let second = rng.pick(cost);
-                if second != first {
-                    out.push_str(sep);
-                    expand(out, second, rng, svc_name);
-                }
+                what_then_cost(out, rng);
                 out.push_str(sep);
                 out.push_str(rng.pick(text::CLOSINGS));
             }
