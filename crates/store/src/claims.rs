@@ -121,12 +121,14 @@ pub(crate) fn load_input(conn: &Connection, id: i64) -> Result<ClaimInput> {
     .ok_or_else(|| StoreError::NotFound(format!("claim #{id}")))
 }
 
-/// Keeps claimant_key equal to the policy's claimant key for the current category.
+/// Keeps claimant_key equal to the policy's claimant key for the current
+/// category (`claimdesk_core::model::claimant_key`, the one definition).
 pub(crate) fn refresh_claimant_key(conn: &Connection, id: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE claims SET claimant_key = CASE WHEN category IN ('small_business', 'advertiser') THEN brn ELSE phone END WHERE id = ?1",
-        [id],
-    )?;
+    let (category, phone, brn): (String, Option<String>, Option<String>) =
+        conn.query_row("SELECT category, phone, brn FROM claims WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let category = Category::parse(&category).unwrap_or(Category::Other);
+    let key = claimdesk_core::model::claimant_key(category, phone.as_deref(), brn.as_deref());
+    conn.execute("UPDATE claims SET claimant_key = ?2 WHERE id = ?1", params![id, key])?;
     Ok(())
 }
 

@@ -138,9 +138,7 @@ pub fn load_group(conn: &Connection, external_id: &str) -> Result<(Vec<PolicyInp
 /// bounded whatever the size of the store; the duplicate rule only looks
 /// inside a group. `progress(done)` returning false cancels.
 pub(crate) fn reevaluate_in(conn: &Connection, progress: &mut dyn FnMut(u64) -> bool) -> Result<EvalSummary> {
-    let (version, text): (i64, String) =
-        conn.query_row("SELECT version, toml FROM policy_versions WHERE active = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let policy = Policy::from_toml(&text)?;
+    let (version, policy) = crate::policies::active_policy_in(conn)?;
     let mut summary = EvalSummary { policy_version: version, ..EvalSummary::default() };
     let mut stmt = conn.prepare(&format!(
         "SELECT id, claimant_key, eval_version, eligible, reason, remedy, amount, extension_days, {INPUT_COLUMNS}
@@ -192,9 +190,7 @@ const CHUNK: usize = 8_192;
 /// Re-evaluates the given claims, which must be whole (claimant key, service)
 /// groups (the callers pass a claim's old and new group), under the active policy.
 pub(crate) fn reevaluate_ids(conn: &Connection, ids: &[i64]) -> Result<EvalSummary> {
-    let (version, text): (i64, String) =
-        conn.query_row("SELECT version, toml FROM policy_versions WHERE active = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let policy = Policy::from_toml(&text)?;
+    let (version, policy) = crate::policies::active_policy_in(conn)?;
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -305,14 +301,6 @@ pub(crate) fn stored_outcome(eligible: Option<bool>, reason: Option<String>, rem
 }
 
 impl Store {
-    /// Re-evaluates every claim under the active policy, in one transaction.
-    pub fn reevaluate(&mut self, progress: &mut dyn FnMut(u64) -> bool) -> Result<EvalSummary> {
-        let tx = self.write_tx()?;
-        let summary = reevaluate_in(&tx, progress)?;
-        tx.commit()?;
-        Ok(summary)
-    }
-
     /// The evaluation table of policy.md under `policy` (the active one when
     /// None): every claim, sorted by external id, computed afresh.
     pub fn evaluation_table(&self, policy: Option<&Policy>) -> Result<Vec<(String, Outcome)>> {

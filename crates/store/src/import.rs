@@ -236,6 +236,7 @@ impl Store {
                                 let before = crate::claims::load_input(&tx, existing.id)?;
                                 let fields = differing_fields(&before, &valid.claim)?;
                                 if options.update_existing && !existing.status_is_decided() {
+                                    // Its old group, itself included; its new group is re-evaluated with the shared groups.
                                     regroup.extend(crate::claims::group_ids(&tx, existing.id)?);
                                     let payload = writer.update(existing.id, &valid, &fields)?;
                                     ops.append(&tx, &author, &format!("claim:{}", valid.claim.external_id), "claim.update", &payload, Some(existing.version), false, SyncState::Pending)?;
@@ -393,7 +394,6 @@ impl<'t> RowWriter<'t> {
             ],
         )?;
         crate::claims::refresh_claimant_key(self.tx, id)?;
-        regroup_self(self.tx, id)?;
         self.tx.execute("DELETE FROM claims_fts WHERE rowid = ?1", [id])?;
         self.tx.execute("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)", params![id, v.fts_name, v.fts_description])?;
         Ok(serde_json::json!({"claim": c, "changed": fields}).to_string())
@@ -427,13 +427,6 @@ impl<'t> RowWriter<'t> {
         ])?;
         Ok(())
     }
-}
-
-/// Re-evaluates an updated claim on its own (its group, if it has one, is
-/// re-evaluated after the rows are in).
-fn regroup_self(tx: &Transaction<'_>, id: i64) -> Result<()> {
-    crate::evaluate::reevaluate_ids(tx, &[id])?;
-    Ok(())
 }
 
 /// Whole won as stored.

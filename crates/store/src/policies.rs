@@ -37,6 +37,15 @@ pub(crate) fn insert_version_in_tx(tx: &Transaction<'_>, version: i64, policy: &
     Ok(())
 }
 
+/// The active policy and its version, as seen by `conn` (inside a transaction too).
+pub(crate) fn active_policy_in(conn: &Connection) -> Result<(i64, Policy)> {
+    let (version, text): (i64, String) = conn
+        .query_row("SELECT version, toml FROM policy_versions WHERE active = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound("an active policy".into()))?;
+    Ok((version, Policy::from_toml(&text)?))
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyVersion {
     pub version: i64,
@@ -50,12 +59,7 @@ pub struct PolicyVersion {
 impl Store {
     /// The active policy and its version number.
     pub fn active_policy(&self) -> Result<(i64, Policy)> {
-        let (version, text): (i64, String) = self
-            .conn()
-            .query_row("SELECT version, toml FROM policy_versions WHERE active = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound("an active policy".into()))?;
-        Ok((version, Policy::from_toml(&text)?))
+        active_policy_in(self.conn())
     }
 
     pub fn policy(&self, version: i64) -> Result<Policy> {

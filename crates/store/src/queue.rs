@@ -4,6 +4,7 @@
 
 use claimdesk_core::{Category, ClaimStatus, Reason, Remedy};
 use rusqlite::types::ToSql;
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StoreError};
@@ -270,21 +271,13 @@ impl Store {
         let (key, service): (Option<String>, String) = self
             .conn()
             .query_row("SELECT claimant_key, service FROM claims WHERE external_id = ?1", [external_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|_| StoreError::NotFound(format!("claim {external_id}")))?;
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("claim {external_id}")))?;
         let Some(key) = key else { return Ok(Vec::new()) };
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT external_id FROM claims WHERE claimant_key = ?1 AND service = ?2 ORDER BY received_at, external_id",
-        )?;
-        let ids: Vec<String> = stmt.query_map([&key, &service], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.queue_row(&id)?);
-        }
-        Ok(out)
-    }
-
-    fn queue_row(&self, external_id: &str) -> Result<QueueRow> {
-        let mut stmt = self.conn().prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM claims WHERE external_id = ?1"))?;
-        Ok(stmt.query_row([external_id], queue_row)?)
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM claims WHERE claimant_key = ?1 AND service = ?2 ORDER BY received_at, external_id"
+        ))?;
+        let rows = stmt.query_map([&key, &service], queue_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -190,3 +190,17 @@ fn a_cancelled_bulk_import_keeps_the_indexes_and_returns_to_wal() {
     assert_eq!(mode, "wal");
     assert_eq!(t.store.integrity_check().expect("check"), "ok");
 }
+
+#[test]
+fn a_claimants_reports_of_one_service_are_shown_side_by_side() {
+    let mut t = team();
+    let text = small_file()
+        + "T-009,2022-10-25 12:00,택시 기사,김택시,01012345678,,kakao_t,2022-10-15 16:00,2022-10-16 01:00,\"50,000\",,,,다시 신고합니다\n";
+    let file = t.write("dup.csv", &text);
+    t.import(&file);
+    let group: Vec<String> = t.store.duplicate_group("T-009").expect("group").into_iter().map(|r| r.external_id).collect();
+    assert_eq!(group, vec!["T-001", "T-009"], "earliest report first");
+    assert_eq!(t.store.explain("T-009").expect("explain").outcome.reason.map(|r| r.code()), Some("DUPLICATE"));
+    assert!(t.store.duplicate_group("T-003").expect("alone").len() == 1);
+    assert_eq!(t.store.duplicate_group("NOPE").expect_err("missing").code(), "NOT_FOUND");
+}
