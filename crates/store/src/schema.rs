@@ -6,7 +6,12 @@ use rusqlite::Connection;
 use crate::error::{Result, StoreError};
 
 /// Every migration, in order. Append only: a shipped migration never changes.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
+/// 0002 is the app's (another branch); 0003_sync is written so that it can
+/// run again harmlessly when the two are put in order on merge.
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("migrations/0001_initial.sql")),
+    ("0003_sync", include_str!("migrations/0003_sync.sql")),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -318,7 +318,7 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) {
         _ => {}
     }
     // Append-only entries.
-    let mut note = |state: &mut ClaimState, note_kind: &str, body: Option<String>| {
+    let note = |state: &mut ClaimState, note_kind: &str, body: Option<String>| {
         if let Some(body) = body.filter(|b| !b.is_empty()) {
             if !state.notes.iter().any(|n| n.op_id == op.op_id) {
                 state.notes.push(NoteEntry {
