@@ -372,6 +372,15 @@ fn scenario(seed: u64, replicas: usize, steps: usize) -> usize {
             assert!(is_decision(&op.kind, &op.payload));
         }
     }
+    if std::env::var("SYNC_TEST_VERBOSE").is_ok() {
+        let decisions = all_ops(&desks[0].store).iter().filter(|o| is_decision(&o.1, &serde_json::from_str(&o.2).unwrap_or_default())).count();
+        let statuses: Vec<String> = CLAIMS.iter().map(|c| desks[0].store.claim(c).map(|d| d.status.code().to_string()).unwrap_or_default()).collect();
+        eprintln!(
+            "seed {seed}: {replicas} desks, {} server ops, {decisions} decisions, {} conflicts, {} rejected, parked {:?}, statuses {statuses:?}",
+            server.borrow().log.len(), conflicts.len(), server.borrow().reject.len(),
+            desks.iter().map(|d| d.store.sync_status().map(|s| s.parked).unwrap_or(0)).collect::<Vec<_>>()
+        );
+    }
     conflicts.len()
 }
 
