@@ -47,7 +47,7 @@ pub async fn store_page(
     let mut recs: HashMap<String, RecInfo> = HashMap::new();
     if !entities.is_empty() {
         let stmt = tx
-            .prepare_cached("SELECT entity, op_id::text, hlc, device, author, decision FROM claim_recommendations WHERE entity = ANY($1)")
+            .prepare_cached("SELECT entity, op_id::text, hlc, device, author, decision::text FROM claim_recommendations WHERE entity = ANY($1)")
             .await?;
         for r in tx.query(&stmt, &[&entities]).await? {
             let decision: serde_json::Value = serde_json::from_str(r.get::<_, &str>(5)).unwrap_or_default();
