@@ -93,26 +93,28 @@ fn header_number(headers: &HeaderMap, name: &str) -> Result<u32, ServerError> {
 /// Every request but /health says which protocol and schema it speaks; the
 /// server answers its own protocol and the one before it.
 async fn check_versions(req: Request, next: Next) -> Response {
-    let check = |headers: &HeaderMap| -> Result<(), ServerError> {
-        let protocol = header_number(headers, HEADER_PROTOCOL)?;
-        header_number(headers, HEADER_SCHEMA)?;
-        if protocol < MIN_PROTOCOL_VERSION {
-            return Err(ServerError::ProtocolTooOld(format!(
-                "this ClaimDesk speaks sync protocol {protocol}, which the server no longer answers (it needs {MIN_PROTOCOL_VERSION} to {PROTOCOL_VERSION}); update ClaimDesk on this computer, your unsent changes are kept"
-            )));
-        }
-        if protocol > PROTOCOL_VERSION {
-            return Err(ServerError::ProtocolTooNew(format!(
-                "this ClaimDesk speaks sync protocol {protocol}, newer than the server ({PROTOCOL_VERSION}); ask the administrator to update the server"
-            )));
-        }
-        Ok(())
-    };
-    let checked = check(req.headers());
+    let checked = header_number(req.headers(), HEADER_PROTOCOL)
+        .and_then(|protocol| header_number(req.headers(), HEADER_SCHEMA).map(|_| protocol))
+        .and_then(|protocol| check_protocol(protocol, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION));
     match checked {
         Ok(()) => next.run(req).await,
         Err(e) => e.into_response(),
     }
+}
+
+/// Whether a client speaking `protocol` is answered by a server speaking `min..=max`.
+pub fn check_protocol(protocol: u32, min: u32, max: u32) -> Result<(), ServerError> {
+    if protocol < min {
+        return Err(ServerError::ProtocolTooOld(format!(
+            "this ClaimDesk speaks sync protocol {protocol}, which the server no longer answers (it needs {min} to {max}); update ClaimDesk on this computer, your unsent changes are kept"
+        )));
+    }
+    if protocol > max {
+        return Err(ServerError::ProtocolTooNew(format!(
+            "this ClaimDesk speaks sync protocol {protocol}, newer than the server ({max}); ask the administrator to update the server"
+        )));
+    }
+    Ok(())
 }
 
 fn bearer(headers: &HeaderMap) -> Result<&str, ServerError> {
@@ -293,4 +295,23 @@ async fn users(State(st): State<AppState>, headers: HeaderMap) -> Result<Json<Ve
         .query("SELECT id, display_name, role, approval_limit, active FROM users ORDER BY id", &[])
         .await?;
     Ok(Json(rows.iter().map(user_info).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::StatusCode;
+
+    #[test]
+    fn one_version_behind_is_answered_older_is_refused_with_409() {
+        assert!(check_protocol(PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION).is_ok());
+        assert!(check_protocol(MIN_PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION).is_ok());
+        // As a server of protocol 3 would see clients of 1 and 2.
+        assert!(check_protocol(2, 2, 3).is_ok());
+        let old = check_protocol(1, 2, 3).expect_err("too old");
+        assert_eq!((old.code(), old.status()), ("protocol_too_old", StatusCode::CONFLICT));
+        assert!(old.to_string().contains("update ClaimDesk"), "{old}");
+        let new = check_protocol(4, 2, 3).expect_err("too new");
+        assert_eq!((new.code(), new.status()), ("protocol_too_new", StatusCode::CONFLICT));
+    }
 }
