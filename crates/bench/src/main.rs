@@ -36,6 +36,10 @@ pub struct Args {
     /// Reuse the store already in --work-dir (skips generation and the import workload).
     #[arg(long, requires = "work_dir")]
     pub reuse: bool,
+    /// Run only the sync workload: pull this many ops (claim imports from
+    /// another desktop) into an empty store.
+    #[arg(long, value_name = "OPS")]
+    pub sync: Option<usize>,
     /// Print only the table.
     #[arg(long)]
     pub quiet: bool,

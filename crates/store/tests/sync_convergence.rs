@@ -397,6 +397,41 @@ proptest! {
     }
 }
 
+/// The local fast path (claims.rs writes the row) leaves every claim exactly
+/// as the fold of its ops: a desktop that made the ops and one that folded
+/// them agree.
+fn local_scenario(seed: u64, steps: usize) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let dir = tempfile::tempdir().expect("dir");
+    let server = Rc::new(RefCell::new(FakeServer::default()));
+    let mut store = Store::open(&dir.path().join("one.db")).expect("store");
+    let admin = store.actor("admin").expect("admin");
+    for (id, role) in USERS {
+        store.create_user(&admin, id, id, role, None).expect("user");
+    }
+    let file = dir.path().join("intake.csv");
+    std::fs::write(&file, common::small_file()).expect("write");
+    store.import_file(&admin, &file, ImportOptions::default(), &mut |_| true).expect("import");
+    let actors: Vec<Actor> = USERS.iter().map(|(id, _)| store.actor(id).expect("actor")).collect();
+    let mut desk = Desk { store, user: admin, net: Flaky { server, rng: StdRng::seed_from_u64(seed), faults: false } };
+    for _ in 0..steps {
+        desk.user = actors[rng.random_range(0..actors.len())].clone();
+        one_command(&mut desk, &mut rng);
+    }
+    let made = desk.store.canonical_dump().expect("dump");
+    desk.store.refold_all().expect("refold");
+    assert_eq!(desk.store.canonical_dump().expect("dump"), made, "seed {seed}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() * 4, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_local_path_equals_the_fold_of_its_ops(seed in any::<u64>(), steps in 10usize..120) {
+        local_scenario(seed, steps);
+    }
+}
+
 /// Two reviewers take the same claim offline: one conflict, kept on every
 /// desk, resolved by a supervisor through the ordinary command.
 #[test]
