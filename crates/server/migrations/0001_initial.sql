@@ -39,7 +39,6 @@ CREATE TABLE ops (
     at_ms           bigint NOT NULL,
     received_at     timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX ops_entity ON ops (entity, seq);
 
 -- The latest recommendation of each claim (greatest clock key: hlc, device,
 -- op id, as the fold orders ops), kept in the transaction that inserts the

@@ -1,6 +1,6 @@
 //! Storing a pushed page: one transaction, a handful of round trips whatever
-//! the page size (duplicate lookup, recommendation lookup, one UNNEST insert,
-//! one projection upsert).
+//! the page size (recommendation lookup, one UNNEST insert, a lookup of the
+//! retried ones, one projection upsert).
 
 use std::collections::{HashMap, HashSet};
 
@@ -32,11 +32,6 @@ pub async fn store_page(
     let lock = tx.prepare_cached("SELECT pg_advisory_xact_lock($1)").await?;
     tx.execute(&lock, &[&LOCK_PUSH]).await?;
 
-    let ids: Vec<Uuid> = ops.iter().filter_map(|o| Uuid::parse_str(&o.op_id).ok()).collect();
-    let known_stmt = tx.prepare_cached("SELECT op_id, seq FROM ops WHERE op_id = ANY($1)").await?;
-    let known: HashMap<Uuid, i64> =
-        tx.query(&known_stmt, &[&ids]).await?.iter().map(|r| (r.get::<_, Uuid>(0), r.get::<_, i64>(1))).collect();
-
     let entities: Vec<&str> = ops
         .iter()
         .filter(|o| needs_recommendation(&o.kind))
@@ -59,32 +54,30 @@ pub async fn store_page(
     }
     let recs_before = recs.clone();
 
+    // Check every op (an op stored earlier is answered as a duplicate below,
+    // whatever the check says now).
     enum Slot {
-        Done(PushOutcome),
-        /// Index into the insert batch.
-        Insert(usize),
+        Rejected(crate::rules::Reject),
+        /// Passed the checks: stored now, or earlier (in this page or before).
+        Insert,
     }
     let mut slots = Vec::with_capacity(ops.len());
     let mut batch: Vec<&WireOp> = Vec::new();
-    let mut in_batch: HashMap<&str, usize> = HashMap::new();
+    let mut in_batch: HashSet<&str> = HashSet::new();
     {
         let mut checker = Checker { actor: &actor, now_ms, max_clock_ahead_ms, recs: &mut recs };
         for op in ops {
-            if let Some(seq) = Uuid::parse_str(&op.op_id).ok().and_then(|id| known.get(&id)) {
-                slots.push(Slot::Done(PushOutcome::Duplicate { seq: *seq }));
-                continue;
-            }
-            if let Some(&i) = in_batch.get(op.op_id.as_str()) {
-                slots.push(Slot::Insert(i));
+            if in_batch.contains(op.op_id.as_str()) {
+                slots.push(Slot::Insert);
                 continue;
             }
             match checker.check(op) {
                 Ok(()) => {
-                    in_batch.insert(op.op_id.as_str(), batch.len());
-                    slots.push(Slot::Insert(batch.len()));
+                    in_batch.insert(op.op_id.as_str());
+                    slots.push(Slot::Insert);
                     batch.push(op);
                 }
-                Err(r) => slots.push(Slot::Done(PushOutcome::Rejected { code: r.code, reason: r.reason })),
+                Err(r) => slots.push(Slot::Rejected(r)),
             }
         }
     }
@@ -130,6 +123,21 @@ pub async fn store_page(
         }
     }
 
+    // Ops stored by an earlier push (a retry): the insert skipped them, or the
+    // check refused them now. One lookup finds their seq.
+    let missing: Vec<Uuid> = ops
+        .iter()
+        .filter_map(|o| Uuid::parse_str(&o.op_id).ok())
+        .filter(|id| !seqs.contains_key(id))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut known: HashMap<Uuid, i64> = HashMap::new();
+    if !missing.is_empty() {
+        let stmt = tx.prepare_cached("SELECT op_id, seq FROM ops WHERE op_id = ANY($1)").await?;
+        known = tx.query(&stmt, &[&missing]).await?.iter().map(|r| (r.get::<_, Uuid>(0), r.get::<_, i64>(1))).collect();
+    }
+
     // The latest recommendation of each claim whose one changed in this page.
     let changed: Vec<&RecInfo> =
         recs.iter().filter(|(e, r)| recs_before.get(*e) != Some(*r)).map(|(_, r)| r).collect();
@@ -165,23 +173,25 @@ pub async fn store_page(
     }
     tx.commit().await?;
 
+    let mut answered: HashSet<Uuid> = HashSet::new();
     let results = ops
         .iter()
         .zip(slots)
         .map(|(op, slot)| {
-            let outcome = match slot {
-                Slot::Done(o) => o,
-                Slot::Insert(i) => {
-                    let id = Uuid::parse_str(&batch[i].op_id).unwrap_or_default();
-                    match seqs.get(&id) {
-                        Some(seq) if std::ptr::eq(batch[i], op) => PushOutcome::Accepted { seq: *seq },
-                        Some(seq) => PushOutcome::Duplicate { seq: *seq },
-                        None => PushOutcome::Rejected {
-                            code: "internal".into(),
-                            reason: "the server could not store this change; it will be sent again".into(),
-                        },
-                    }
-                }
+            let id = Uuid::parse_str(&op.op_id).ok();
+            let earlier = id.and_then(|id| known.get(&id)).copied();
+            let outcome = match (slot, earlier) {
+                (_, Some(seq)) => PushOutcome::Duplicate { seq },
+                (Slot::Rejected(r), None) => PushOutcome::Rejected { code: r.code, reason: r.reason },
+                (Slot::Insert, None) => match id.and_then(|id| seqs.get(&id).map(|s| (id, *s))) {
+                    // The first occurrence in the page is the one stored now.
+                    Some((id, seq)) if answered.insert(id) => PushOutcome::Accepted { seq },
+                    Some((_, seq)) => PushOutcome::Duplicate { seq },
+                    None => PushOutcome::Rejected {
+                        code: "internal".into(),
+                        reason: "the server could not store this change; it will be sent again".into(),
+                    },
+                },
             };
             PushResult { op_id: op.op_id.clone(), outcome }
         })

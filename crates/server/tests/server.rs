@@ -328,12 +328,14 @@ async fn fifty_clients_push_and_pull_at_once() {
     }
     let server = Server::start(&db);
     let mut tasks = Vec::new();
+    let all_pushed = std::sync::Arc::new(tokio::sync::Barrier::new(50));
     for i in 0..50 {
         let url = server.url.clone();
+        let all_pushed = all_pushed.clone();
         tasks.push(tokio::spawn(async move {
             let api = Api::login(&url, &format!("u{i:02}"), &format!("dev-{i:02}")).await;
             let mut cursor = 0;
-            let mut seen = 0usize;
+            let mut seen = Vec::new();
             for round in 0..5 {
                 let ops: Vec<WireOp> = (0..40).map(|k| note(&api, &format!("C-{i}-{round}"), &format!("{k}"))).collect();
                 for r in api.push(&ops).await {
@@ -341,14 +343,17 @@ async fn fifty_clients_push_and_pull_at_once() {
                 }
                 let page = api.pull_page(cursor, 5000).await;
                 cursor = page.cursor;
-                seen += page.ops.len();
+                seen.extend(page.ops.into_iter().map(|p| p.seq));
             }
-            let rest = api.pull_all(cursor).await;
-            seen + rest.len()
+            all_pushed.wait().await;
+            seen.extend(api.pull_all(cursor).await.into_iter().map(|p| p.seq));
+            seen
         }));
     }
     for t in tasks {
-        assert_eq!(t.await.expect("client"), 50 * 5 * 40, "every client ends with every op, once");
+        let seen = t.await.expect("client");
+        assert_eq!(seen.len(), 50 * 5 * 40, "every client ends with every op");
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "once each, in order");
     }
 }
 
