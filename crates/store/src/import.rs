@@ -439,13 +439,25 @@ impl<'t> RowWriter<'t> {
 pub(crate) fn insert_synced(tx: &Transaction<'_>, claims: Vec<ClaimInput>) -> Result<Vec<i64>> {
     let (policy_version, policy) = crate::policies::active_policy_in(tx)?;
     let mut writer = RowWriter::new(tx, None, policy_version)?;
-    let mut ids = Vec::with_capacity(claims.len());
+    let mut fresh = Vec::with_capacity(claims.len());
     for claim in claims {
-        if writer.existing(&claim.external_id)?.is_some() {
-            continue;
+        if writer.existing(&claim.external_id)?.is_none() {
+            fresh.push(claim);
         }
-        let prepared = prepare_valid(0, claim, &policy)?;
-        ids.push(writer.insert(&prepared)?);
+    }
+    // JSON, hash, search tokens and the policy's result are made on a second
+    // thread for half of the page while this one prepares the other half.
+    let half = fresh.len() / 2;
+    let second = fresh.split_off(half);
+    let (first, second) = std::thread::scope(|scope| {
+        let policy = &policy;
+        let other = scope.spawn(move || second.into_iter().map(|c| prepare_valid(0, c, policy)).collect::<Result<Vec<_>>>());
+        let mine = fresh.into_iter().map(|c| prepare_valid(0, c, policy)).collect::<Result<Vec<_>>>();
+        (mine, other.join().map_err(|_| StoreError::Invalid("a preparing thread failed".into())).and_then(|r| r))
+    });
+    let mut ids = Vec::with_capacity(half * 2 + 1);
+    for prepared in first?.iter().chain(second?.iter()) {
+        ids.push(writer.insert(prepared)?);
     }
     Ok(ids)
 }

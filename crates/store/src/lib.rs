@@ -76,6 +76,7 @@ impl Store {
         )?;
         conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}"))?;
         schema::migrate(&mut conn)?;
+        sync_apply::restore_bulk_indexes(&conn)?;
         let mut store = Store { conn, path: path.to_path_buf(), device: String::new() };
         let device: Option<String> = store
             .conn

@@ -339,7 +339,34 @@ impl Store {
     /// equals applying once); each new op is appended to this device's chain
     /// and its stamp observed (one too far ahead is parked, not applied).
     pub fn apply_remote(&mut self, ops: &[WireOp], cursor: Option<i64>) -> Result<ApplyReport> {
+        self.apply_remote_page(ops, cursor, Bulk::Keep)
+    }
+
+    /// [`Store::apply_remote`] for one page of a pull that knows what is left:
+    /// a first pull of many ops into a small store drops the queue indexes
+    /// at its first page and builds them again (by sorting, several times
+    /// faster than growing them) at its last, like a large import. The
+    /// store records that they are down; [`Store::open`] rebuilds them if
+    /// the pull never finished.
+    pub fn apply_pulled(&mut self, ops: &[WireOp], cursor: i64, remaining: i64) -> Result<ApplyReport> {
+        let down = get_state(self.conn(), "bulk_pull")?.is_some();
+        let bulk = if remaining == 0 {
+            if down { Bulk::Rebuild } else { Bulk::Keep }
+        } else if down {
+            Bulk::Keep
+        } else {
+            let claims: i64 = self.conn().query_row("SELECT count(*) FROM claims", [], |r| r.get(0))?;
+            if remaining + ops.len() as i64 >= BULK_PULL_OPS && claims * 2 < remaining { Bulk::Drop } else { Bulk::Keep }
+        };
+        self.apply_remote_page(ops, Some(cursor), bulk)
+    }
+
+    fn apply_remote_page(&mut self, ops: &[WireOp], cursor: Option<i64>, bulk: Bulk) -> Result<ApplyReport> {
         let tx = self.write_tx()?;
+        if bulk == Bulk::Drop {
+            crate::schema::drop_bulk_indexes(&tx)?;
+            set_state(&tx, "bulk_pull", "1")?;
+        }
         let mut writer = OpWriter::begin(&tx)?;
         let page_start = writer.next_seq();
         let mut report = ApplyReport { received: ops.len() as u64, ..ApplyReport::default() };
@@ -396,7 +423,7 @@ impl Store {
             report.applied += 1;
             match op.entity.strip_prefix("claim:") {
                 Some(ext) if op.kind == "claim.import" => {
-                    if let Ok(claim) = serde_json::from_value::<ClaimInput>(op.payload.clone()) {
+                    if let Ok(claim) = <ClaimInput as serde::Deserialize>::deserialize(&op.payload) {
                         imports.push(claim);
                     }
                     // Ops of the claim that came before its import are folded once it is in.
@@ -416,7 +443,10 @@ impl Store {
             let ids = crate::import::insert_synced(&tx, imports)?;
             report.imported_claims = ids.len() as u64;
             let mut group: Vec<i64> = Vec::new();
-            {
+            // During a bulk pull the claimant index is down: the duplicate
+            // groups are evaluated once, when it is rebuilt.
+            let bulk_pull = bulk == Bulk::Drop || get_state(&tx, "bulk_pull")?.is_some();
+            if !bulk_pull {
                 let mut members = tx.prepare_cached(
                     "SELECT c.id FROM claims c JOIN claims me ON me.id = ?1
                      WHERE me.claimant_key IS NOT NULL AND c.claimant_key = me.claimant_key AND c.service = me.service",
@@ -465,6 +495,12 @@ impl Store {
         }
         if let Some(c) = cursor {
             set_state(&tx, "cursor", &c.to_string())?;
+        }
+        if bulk == Bulk::Rebuild {
+            crate::schema::drop_bulk_indexes(&tx)?;
+            crate::schema::create_bulk_indexes(&tx)?;
+            crate::evaluate::reevaluate_shared_groups(&tx)?;
+            tx.execute("DELETE FROM sync_state WHERE key = 'bulk_pull'", [])?;
         }
         writer.finish(&tx)?;
         tx.commit()?;
@@ -660,6 +696,30 @@ impl Store {
     }
 }
 
+/// A pull of at least this many ops into a store with fewer than half as
+/// many claims loads in bulk (see [`Store::apply_pulled`]).
+const BULK_PULL_OPS: i64 = 50_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bulk {
+    Keep,
+    Drop,
+    Rebuild,
+}
+
+/// After a bulk pull that did not finish: the queue indexes come back.
+pub(crate) fn restore_bulk_indexes(conn: &Connection) -> Result<()> {
+    if get_state(conn, "bulk_pull")?.is_some() {
+        let tx = conn.unchecked_transaction()?;
+        crate::schema::drop_bulk_indexes(&tx)?;
+        crate::schema::create_bulk_indexes(&tx)?;
+        crate::evaluate::reevaluate_shared_groups(&tx)?;
+        tx.execute("DELETE FROM sync_state WHERE key = 'bulk_pull'", [])?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
 /// The cached folded state of a claim, if it is still that of every op of
 /// the claim before this page (no local op was made on it since).
 fn cached_state(tx: &Transaction<'_>, claim_id: i64, external_id: &str, page_start: i64) -> Result<Option<ClaimState>> {
@@ -821,7 +881,8 @@ impl claimdesk_sync::engine::Replica for Store {
         page: &claimdesk_sync::protocol::PullResponse,
     ) -> std::result::Result<claimdesk_sync::engine::PullTally, claimdesk_sync::engine::SyncError> {
         let ops: Vec<WireOp> = page.ops.iter().map(|p| p.op.clone()).collect();
-        let r = self.apply_remote(&ops, Some(page.cursor)).map_err(local_error)?;
+        let remaining = if page.more { (page.head - page.cursor).max(1) } else { 0 };
+        let r = self.apply_pulled(&ops, page.cursor, remaining).map_err(local_error)?;
         Ok(claimdesk_sync::engine::PullTally {
             applied: r.applied,
             duplicates: r.duplicates,

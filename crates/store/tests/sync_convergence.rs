@@ -554,3 +554,38 @@ fn a_stamp_too_far_ahead_is_parked_then_applied() {
     assert_eq!(b.sync_status().expect("status").parked, 0);
     b.verify_audit().expect("chain");
 }
+
+fn index_count(store: &Store) -> i64 {
+    store
+        .conn()
+        .query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'claims_%'", [], |r| r.get(0))
+        .expect("indexes")
+}
+
+/// A large first pull loads in bulk (queue indexes down, rebuilt at the last
+/// page); cut short, the store rebuilds them when it is opened again.
+#[test]
+fn a_bulk_first_pull_rebuilds_its_indexes_at_the_end_or_at_the_next_open() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut source = Store::open(&dir.path().join("s.db")).expect("s");
+    let admin = source.actor("admin").expect("admin");
+    let file = dir.path().join("intake.csv");
+    std::fs::write(&file, common::small_file()).expect("write");
+    source.import_file(&admin, &file, ImportOptions::default(), &mut |_| true).expect("import");
+    let ops = source.outbox_page(1000).expect("outbox");
+    let full = index_count(&source);
+    let path = dir.path().join("t.db");
+    {
+        let mut target = Store::open(&path).expect("t");
+        // The server says 100,000 more ops wait: bulk mode.
+        target.apply_pulled(&ops[..3], 3, 100_000).expect("first page");
+        assert!(index_count(&target) < full, "the queue indexes are down during the bulk pull");
+        // Killed here: the next open puts them back.
+    }
+    let mut target = Store::open(&path).expect("reopen");
+    assert_eq!(index_count(&target), full);
+    target.apply_pulled(&ops[3..], ops.len() as i64, 0).expect("last page");
+    assert_eq!(index_count(&target), full);
+    assert_eq!(target.queue_count(&Default::default()).expect("count"), 4);
+    assert_eq!(target.integrity_check().expect("integrity"), "ok");
+}
