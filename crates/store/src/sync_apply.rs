@@ -219,7 +219,7 @@ fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimState, through_
     }
     // Notes of ops that are no longer folded in (the server rejected them) are hidden, never removed.
     let stored: Vec<String> = tx
-        .prepare_cached("SELECT op_id FROM notes WHERE claim_id = ?1 AND hidden_by IS NULL")?
+        .prepare_cached("SELECT op_id FROM notes WHERE claim_id = ?1 AND (hidden_by IS NULL OR hidden_by != 'parked')")?
         .query_map([claim_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for op_id in stored.iter().filter(|o| !kept.contains(o.as_str())) {

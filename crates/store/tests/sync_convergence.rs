@@ -589,3 +589,32 @@ fn a_bulk_first_pull_rebuilds_its_indexes_at_the_end_or_at_the_next_open() {
     assert_eq!(target.queue_count(&Default::default()).expect("count"), 4);
     assert_eq!(target.integrity_check().expect("integrity"), "ok");
 }
+
+/// Found by the convergence test: a note withdrawn by its author and then
+/// rejected by the server (while the withdrawal went through) is out of the
+/// shared state on the author's desk too.
+#[test]
+fn a_withdrawn_note_whose_op_was_rejected_leaves_the_shared_state() {
+    let dir = tempfile::tempdir().expect("dir");
+    let server = Rc::new(RefCell::new(FakeServer::default()));
+    let mut a = Store::open(&dir.path().join("a.db")).expect("a");
+    let b = Store::open(&dir.path().join("b.db")).expect("b");
+    let admin = a.actor("admin").expect("admin");
+    let file = dir.path().join("intake.csv");
+    std::fs::write(&file, common::small_file()).expect("write");
+    a.import_file(&admin, &file, ImportOptions::default(), &mut |_| true).expect("import");
+    let note = a.add_note(&admin, "T-003", "곧 지울 메모").expect("note");
+    a.withdraw_note(&admin, "T-003", &note.op_id).expect("withdraw");
+    server.borrow_mut().reject.insert(note.op_id.clone());
+    let mut desks = [
+        Desk { store: a, user: admin.clone(), net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(1), faults: false } },
+        Desk { store: b, user: admin, net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(2), faults: false } },
+    ];
+    for _ in 0..2 {
+        for d in desks.iter_mut() {
+            sync(d, 10).expect("sync");
+        }
+    }
+    assert_eq!(desks[0].store.canonical_dump().expect("a"), desks[1].store.canonical_dump().expect("b"));
+    assert_eq!(desks[0].store.claim("T-003").expect("claim").notes.len(), 1, "kept on its author's desk, hidden");
+}
