@@ -301,12 +301,8 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) {
             }
         }
         "lease" => state.lease_holder = text(p, "holder"),
-        "release_lease" => {
-            // Only the holder's release clears the lease.
-            if state.lease_holder.as_deref() == Some(op.user.as_str()) {
-                state.lease_holder = None;
-            }
-        }
+        // Only the holder's release clears the lease.
+        "release_lease" if state.lease_holder.as_deref() == Some(op.user.as_str()) => state.lease_holder = None,
         "update" => {
             if let Some(c) = p.get("claim").and_then(|c| c.get("category")).and_then(Value::as_str).and_then(Category::parse) {
                 if state.category == state.filed_category {
@@ -345,18 +341,16 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) {
         "info_received" => note(state, "info_received", text(p, "note")),
         "return_to_reviewer" => note(state, "return_comment", text(p, "comment")),
         "resolve_conflict" => note(state, "note", text(p, "note")),
-        "add_evidence" => {
-            if !state.evidence.iter().any(|e| e.op_id == op.op_id) {
-                state.evidence.push(EvidenceEntry {
-                    op_id: op.op_id.clone(),
-                    sha256: text(p, "sha256").unwrap_or_default(),
-                    file_name: text(p, "file_name").unwrap_or_default(),
-                    mime: text(p, "mime").unwrap_or_default(),
-                    size: p.get("size").and_then(Value::as_i64).unwrap_or(0),
-                    added_by: op.user.clone(),
-                    at_ms: op.at_ms,
-                });
-            }
+        "add_evidence" if !state.evidence.iter().any(|e| e.op_id == op.op_id) => {
+            state.evidence.push(EvidenceEntry {
+                op_id: op.op_id.clone(),
+                sha256: text(p, "sha256").unwrap_or_default(),
+                file_name: text(p, "file_name").unwrap_or_default(),
+                mime: text(p, "mime").unwrap_or_default(),
+                size: p.get("size").and_then(Value::as_i64).unwrap_or(0),
+                added_by: op.user.clone(),
+                at_ms: op.at_ms,
+            });
         }
         _ => {}
     }
