@@ -27,6 +27,18 @@ enum SyncAction {
         #[arg(long, env = "CLAIMDESK_DB")]
         db: PathBuf,
     },
+    /// Take claims offline before fieldwork: others see who holds them after
+    /// their next sync (advice that reduces conflicts, never a lock).
+    Lease {
+        #[command(flatten)]
+        store: crate::StoreArgs,
+        /// Claim ids, comma-separated.
+        #[arg(value_delimiter = ',', required = true)]
+        claims: Vec<String>,
+        /// Give the leases back instead.
+        #[arg(long)]
+        release: bool,
+    },
 }
 
 #[derive(Args)]
@@ -55,6 +67,17 @@ struct RunArgs {
 pub fn sync(args: SyncArgs) -> anyhow::Result<()> {
     match args.action {
         Some(SyncAction::Status { db }) => status(&db),
+        Some(SyncAction::Lease { store, claims, release }) => {
+            let (mut s, actor) = store.open_existing()?;
+            if release {
+                let n = s.release_lease(&actor, &claims)?;
+                crate::out!("{n} leases given back");
+            } else {
+                let n = s.lease(&actor, &claims)?;
+                crate::out!("{n} claims leased to {} (others see it after they sync)", actor.user);
+            }
+            Ok(())
+        }
         None => run(args.run),
     }
 }
