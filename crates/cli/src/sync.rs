@@ -123,6 +123,16 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
             client = client.with_token(Some(token));
         }
     }
+    // The team as the server knows it: users, roles and limits are managed there.
+    match client.users() {
+        Ok(users) => {
+            let changed = store.apply_roster(&users)?;
+            if changed > 0 {
+                crate::out!("team: {changed} users added or changed from the server");
+            }
+        }
+        Err(e) => eprintln!("warning: the team list could not be read [{}]: {e}", e.code()),
+    }
     let cancel = AtomicBool::new(false);
     let mut progress = |p: Progress| match p {
         Progress::Push { pushed } => eprint!("\rpushed {pushed} ops          "),

@@ -440,8 +440,10 @@ pub(crate) fn insert_synced(tx: &Transaction<'_>, claims: Vec<ClaimInput>) -> Re
     let (policy_version, policy) = crate::policies::active_policy_in(tx)?;
     let mut writer = RowWriter::new(tx, None, policy_version)?;
     let mut fresh = Vec::with_capacity(claims.len());
+    let mut seen = std::collections::HashSet::with_capacity(claims.len());
     for claim in claims {
-        if writer.existing(&claim.external_id)?.is_none() {
+        // The same row imported on two desktops arrives twice: the first one counts.
+        if writer.existing(&claim.external_id)?.is_none() && seen.insert(claim.external_id.clone()) {
             fresh.push(claim);
         }
     }

@@ -618,3 +618,50 @@ fn a_withdrawn_note_whose_op_was_rejected_leaves_the_shared_state() {
     assert_eq!(desks[0].store.canonical_dump().expect("a"), desks[1].store.canonical_dump().expect("b"));
     assert_eq!(desks[0].store.claim("T-003").expect("claim").notes.len(), 1, "kept on its author's desk, hidden");
 }
+
+/// Two desktops import the same intake file: the claims arrive twice (other
+/// op ids) in one page; each claim is stored once and the stores agree.
+#[test]
+fn the_same_file_imported_on_two_desktops_gives_each_claim_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("intake.csv");
+    std::fs::write(&file, common::small_file()).expect("write");
+    let mut a = Store::open(&dir.path().join("a.db")).expect("a");
+    let mut b = Store::open(&dir.path().join("b.db")).expect("b");
+    let mut c = Store::open(&dir.path().join("c.db")).expect("c");
+    for s in [&mut a, &mut b] {
+        let admin = s.actor("admin").expect("admin");
+        s.import_file(&admin, &file, ImportOptions::default(), &mut |_| true).expect("import");
+    }
+    let mut both = a.outbox_page(100).expect("a");
+    both.extend(b.outbox_page(100).expect("b"));
+    let report = c.apply_remote(&both, Some(both.len() as i64)).expect("apply");
+    assert_eq!(report.imported_claims, 4);
+    assert_eq!(c.queue_count(&Default::default()).expect("count"), 4);
+    a.apply_remote(&both, None).expect("a applies b's");
+    assert_eq!(a.canonical_dump().expect("a"), c.canonical_dump().expect("c"));
+    c.verify_audit().expect("chain");
+}
+
+/// Users are managed on the server: its roster becomes the store's team,
+/// and a new store has nothing of its own bootstrap to push.
+#[test]
+fn the_servers_roster_is_the_team_and_a_new_store_pushes_nothing() {
+    use claimdesk_sync::protocol::UserInfo;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut s = Store::open(&dir.path().join("a.db")).expect("a");
+    assert_eq!(s.sync_status().expect("status").pending, 0, "catalog, policy and admin of a new store stay local");
+    let roster = vec![
+        UserInfo { id: "kim".into(), display_name: "김민수".into(), role: "reviewer".into(), approval_limit: None, active: true },
+        UserInfo { id: "park".into(), display_name: "박지현".into(), role: "supervisor".into(), approval_limit: Some(5_000_000), active: true },
+    ];
+    assert_eq!(s.apply_roster(&roster).expect("roster"), 2);
+    assert_eq!(s.apply_roster(&roster).expect("again"), 0, "nothing changed");
+    let park = s.actor("park").expect("park");
+    assert_eq!(park.role, Role::Supervisor);
+    assert_eq!(park.approval_limit, Some(Decimal::from(5_000_000)));
+    let mut changed = roster.clone();
+    changed[0].active = false;
+    assert_eq!(s.apply_roster(&changed).expect("deactivated"), 1);
+    assert!(s.actor("kim").is_err(), "a user deactivated on the server cannot act here");
+}
