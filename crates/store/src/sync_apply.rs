@@ -188,63 +188,96 @@ pub(crate) fn refold(conn: &Connection, external_id: &str, filed: Category) -> R
 }
 
 /// Writes a folded state to the claim row and its notes, evidence, conflicts
-/// and refusals, and caches it as of local op `through_seq`.
-fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimState, through_seq: i64) -> Result<()> {
-    let old_category: String = tx.query_row("SELECT category FROM claims WHERE id = ?1", [claim_id], |r| r.get(0))?;
-    if let Some(batch) = &state.batch_id {
-        // The batch's own op may still be on its way (or parked): keep the reference sound.
-        tx.execute(
-            "INSERT OR IGNORE INTO batches (id, name, created_by, created_at) VALUES (?1, '(not yet synced)', '', 0)",
-            [batch],
-        )?;
+/// and refusals, and caches it as of local op `through_seq`. With `prev`,
+/// the state the row holds now (the cached state the new ops were stepped
+/// onto), only what changed is written: an annotation does not rewrite the
+/// queue indexes, a new note does not rewrite the others.
+fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimState, prev: Option<&ClaimState>, through_seq: i64) -> Result<()> {
+    let old_category = match prev {
+        Some(p) => p.category.code().to_string(),
+        None => tx.query_row("SELECT category FROM claims WHERE id = ?1", [claim_id], |r| r.get(0))?,
+    };
+    let workflow_changed = prev.is_none_or(|p| {
+        p.status != state.status || p.assignee != state.assignee || p.recommendation != state.recommendation
+            || p.is_override != state.is_override || p.batch_id != state.batch_id
+    });
+    if workflow_changed {
+        if let Some(batch) = &state.batch_id {
+            // The batch's own op may still be on its way (or parked): keep the reference sound.
+            tx.prepare_cached("INSERT OR IGNORE INTO batches (id, name, created_by, created_at) VALUES (?1, '(not yet synced)', '', 0)")?
+                .execute([batch])?;
+        }
+        let recommendation = state.recommendation.as_ref().map(serde_json::to_string).transpose()?;
+        tx.prepare_cached(
+            "UPDATE claims SET status = ?2, assignee = ?3, recommendation = ?4, is_override = ?5, batch_id = ?6 WHERE id = ?1",
+        )?
+        .execute(params![claim_id, state.status.code(), state.assignee, recommendation, state.is_override, state.batch_id])?;
     }
-    let recommendation = state.recommendation.as_ref().map(serde_json::to_string).transpose()?;
-    tx.prepare_cached(
-        "UPDATE claims SET status = ?2, assignee = ?3, recommendation = ?4, is_override = ?5, batch_id = ?6, category = ?7,
-             priority = ?8, tags = ?9, duplicate_of = ?10, lease_holder = ?11, version = ?12, updated_at = ?13 WHERE id = ?1",
-    )?
-    .execute(params![
-        claim_id, state.status.code(), state.assignee, recommendation, state.is_override, state.batch_id,
-        state.category.code(), state.priority.code(), serde_json::to_string(&state.tags)?, state.duplicate_of,
-        state.lease_holder, state.version, crate::now_secs()
-    ])?;
+    if old_category != state.category.code() {
+        tx.prepare_cached("UPDATE claims SET category = ?2 WHERE id = ?1")?.execute(params![claim_id, state.category.code()])?;
+    }
+    // Columns no index covers, in one statement.
+    let plain_changed = prev.is_none_or(|p| {
+        p.priority != state.priority || p.tags != state.tags || p.duplicate_of != state.duplicate_of
+            || p.lease_holder != state.lease_holder || p.version != state.version
+    });
+    if plain_changed {
+        tx.prepare_cached(
+            "UPDATE claims SET priority = ?2, tags = ?3, duplicate_of = ?4, lease_holder = ?5, version = ?6, updated_at = ?7 WHERE id = ?1",
+        )?
+        .execute(params![
+            claim_id, state.priority.code(), serde_json::to_string(&state.tags)?, state.duplicate_of, state.lease_holder,
+            state.version, crate::now_secs()
+        ])?;
+    }
     let mut note = tx.prepare_cached(
         "INSERT INTO notes (claim_id, op_id, author, kind, body, created_at, hidden_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT(op_id) DO UPDATE SET hidden_by = excluded.hidden_by",
     )?;
-    let mut kept = HashSet::new();
     for n in &state.notes {
+        if prev.is_some_and(|p| p.notes.contains(n)) {
+            continue;
+        }
         note.execute(params![claim_id, n.op_id, n.author, n.kind, n.body, n.at_ms / 1000, n.hidden_by])?;
-        kept.insert(n.op_id.as_str());
     }
-    // Notes of ops that are no longer folded in (the server rejected them) are hidden, never removed.
-    let stored: Vec<String> = tx
-        .prepare_cached("SELECT op_id FROM notes WHERE claim_id = ?1 AND (hidden_by IS NULL OR hidden_by != 'parked')")?
-        .query_map([claim_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for op_id in stored.iter().filter(|o| !kept.contains(o.as_str())) {
-        tx.execute("UPDATE notes SET hidden_by = 'parked' WHERE op_id = ?1", [op_id])?;
+    if prev.is_none() {
+        // Notes of ops that are no longer folded in (the server rejected them) are hidden, never removed.
+        let kept: HashSet<&str> = state.notes.iter().map(|n| n.op_id.as_str()).collect();
+        let stored: Vec<String> = tx
+            .prepare_cached("SELECT op_id FROM notes WHERE claim_id = ?1 AND (hidden_by IS NULL OR hidden_by != 'parked')")?
+            .query_map([claim_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for op_id in stored.iter().filter(|o| !kept.contains(o.as_str())) {
+            tx.execute("UPDATE notes SET hidden_by = 'parked' WHERE op_id = ?1", [op_id])?;
+        }
     }
     let mut evidence = tx.prepare_cached(
         "INSERT OR IGNORE INTO evidence (claim_id, op_id, sha256, file_name, mime, size, added_by, added_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for e in &state.evidence {
+        if prev.is_some_and(|p| p.evidence.contains(e)) {
+            continue;
+        }
         evidence.execute(params![claim_id, e.op_id, e.sha256, e.file_name, e.mime, e.size, e.added_by, e.at_ms / 1000])?;
     }
-    tx.prepare_cached("DELETE FROM conflicts WHERE claim_id = ?1")?.execute([claim_id])?;
-    let mut conflict = tx.prepare_cached(
-        "INSERT INTO conflicts (claim_id, base, ops, joined, resolved_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for c in &state.conflicts {
-        conflict.execute(params![claim_id, c.base, serde_json::to_string(&c.ops)?, serde_json::to_string(&c.joined)?, c.resolved_by])?;
+    if prev.is_none_or(|p| p.conflicts != state.conflicts) {
+        tx.prepare_cached("DELETE FROM conflicts WHERE claim_id = ?1")?.execute([claim_id])?;
+        let mut conflict = tx.prepare_cached(
+            "INSERT INTO conflicts (claim_id, base, ops, joined, resolved_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for c in &state.conflicts {
+            conflict.execute(params![claim_id, c.base, serde_json::to_string(&c.ops)?, serde_json::to_string(&c.joined)?, c.resolved_by])?;
+        }
     }
-    tx.prepare_cached("DELETE FROM fold_refusals WHERE claim_id = ?1")?.execute([claim_id])?;
-    let mut refusal = tx.prepare_cached(
-        "INSERT OR REPLACE INTO fold_refusals (op_id, claim_id, user_id, code, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for r in &state.refused {
-        refusal.execute(params![r.op_id, claim_id, r.user, r.code, r.reason])?;
+    if prev.is_none_or(|p| p.refused != state.refused) {
+        tx.prepare_cached("DELETE FROM fold_refusals WHERE claim_id = ?1")?.execute([claim_id])?;
+        let mut refusal = tx.prepare_cached(
+            "INSERT OR REPLACE INTO fold_refusals (op_id, claim_id, user_id, code, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for r in &state.refused {
+            refusal.execute(params![r.op_id, claim_id, r.user, r.code, r.reason])?;
+        }
     }
     tx.prepare_cached(
         "INSERT INTO claim_sync (claim_id, decisions, state, through_seq) VALUES (?1, ?2, ?3, ?4)
@@ -264,7 +297,7 @@ fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimState, through_
 fn refold_and_write(tx: &Transaction<'_>, external_id: &str, through_seq: i64) -> Result<Option<ClaimState>> {
     let Some((id, filed)) = claim_row(tx, external_id)? else { return Ok(None) };
     let state = refold(tx, external_id, filed)?;
-    write_state(tx, id, &state, through_seq)?;
+    write_state(tx, id, &state, None, through_seq)?;
     Ok(Some(state))
 }
 
@@ -475,23 +508,26 @@ impl Store {
             }
             new_ops.sort_by(|a, b| (a.hlc, &a.device, &a.op_id).cmp(&(b.hlc, &b.device, &b.op_id)));
             let cached = cached_state(&tx, id, &ext, page_start)?;
-            let state = match cached {
-                Some(mut state) if !new_ops.is_empty() && state.accepts_next(&new_ops[0]) => {
+            // An intake update rewrote the row beside the fold: write it all.
+            let intake_update = new_ops.iter().any(|o| o.kind == "claim.update");
+            let (state, prev) = match cached {
+                Some(prev) if !new_ops.is_empty() && prev.accepts_next(&new_ops[0]) => {
+                    let mut state = prev.clone();
                     for op in &new_ops {
                         fold::step(&mut state, op);
                     }
                     report.stepped += 1;
-                    state
+                    (state, (!intake_update).then_some(prev))
                 }
                 _ => {
                     report.refolded += 1;
-                    refold(&tx, &ext, filed)?
+                    (refold(&tx, &ext, filed)?, None)
                 }
             };
             if state.status == ClaimStatus::Conflict {
                 report.in_conflict.push(ext.clone());
             }
-            write_state(&tx, id, &state, through)?;
+            write_state(&tx, id, &state, prev.as_ref(), through)?;
         }
         if let Some(c) = cursor {
             set_state(&tx, "cursor", &c.to_string())?;

@@ -385,7 +385,7 @@ fn scenario(seed: u64, replicas: usize, steps: usize) -> usize {
 }
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(6)
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(16)
 }
 
 proptest! {

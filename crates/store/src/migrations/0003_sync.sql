@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS fold_refusals (
     code     TEXT NOT NULL,
     reason   TEXT NOT NULL
 ) STRICT;
+CREATE INDEX IF NOT EXISTS fold_refusals_claim ON fold_refusals(claim_id);
 
 -- Per claim: the decision count (the `base` of the next decision) and a
 -- cache of the folded state as of local op `through_seq`, for applying
