@@ -129,7 +129,7 @@ pub async fn list_devices(pool: &Pool, user: Option<&str>) -> Result<String, Ser
 pub async fn revoke_device(pool: &Pool, id: &str) -> Result<(), ServerError> {
     let client = pool.get().await?;
     let n = client
-        .execute("UPDATE devices SET revoked_at = coalesce(revoked_at, now()), token_hash = NULL WHERE id = $1", &[&id])
+        .execute("UPDATE devices SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1", &[&id])
         .await?;
     if n == 0 {
         return Err(ServerError::NotFound(format!("there is no device '{id}'")));

@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .merge(v1)
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(middleware::from_fn(catch_panic))
         .layer(middleware::from_fn(request_id))
         .with_state(state)
 }
@@ -77,6 +78,23 @@ async fn request_id(req: Request, next: Next) -> Response {
     }
     .instrument(span)
     .await
+}
+
+/// A bug in a handler answers 500 with an [`ErrorBody`] instead of dropping
+/// the connection; the transaction it had open is rolled back.
+async fn catch_panic(req: Request, next: Next) -> Response {
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(next.run(req)).catch_unwind().await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!("a request handler panicked");
+            let body = claimdesk_sync::protocol::ErrorBody {
+                code: "internal".into(),
+                message: "the server failed on this request; nothing was stored from it, try again".into(),
+            };
+            (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+        }
+    }
 }
 
 fn header_number(headers: &HeaderMap, name: &str) -> Result<u32, ServerError> {

@@ -1,0 +1,146 @@
+//! The admin subcommands and the settings file, against the real binary.
+
+mod common;
+
+use std::process::Command;
+
+use claimdesk_sync::protocol::ErrorBody;
+use common::*;
+
+fn admin(db: &str, args: &[&str]) -> std::process::Output {
+    Command::new(bin())
+        .env("CLAIMDESK_SERVER_DATABASE_URL", db)
+        .env("CLAIMDESK_SERVER_PASSWORD", "new-password-1")
+        .env("RUST_LOG", "warn")
+        .args(args)
+        .output()
+        .expect("run claimdesk-server")
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_commands_take_effect_at_once() {
+    let db = fresh_database("admin").await;
+    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 1 (was 0)"));
+    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 1 (was 1)"), "migrate twice is harmless");
+    create_user(&db, "kim", "reviewer", None);
+    create_user(&db, "park", "supervisor", Some(1_000_000));
+    let again = admin(&db, &["user", "create", "--id", "kim", "--name", "x", "--role", "reviewer"]);
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    let bad = admin(&db, &["user", "create", "--id", "z", "--name", "z", "--role", "boss"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a role"));
+    let list = ok(&admin(&db, &["user", "list"]));
+    assert!(list.contains("kim") && list.contains("1000000"), "{list}");
+
+    let server = Server::start(&db);
+    let kim = Api::login(&server.url, "kim", "dev-kim").await;
+    assert!(ok(&admin(&db, &["device", "list"])).contains("dev-kim"));
+
+    // A role change applies to the next push.
+    let mut batch = kim.op("batch:B", "batch.create", serde_json::json!({}));
+    batch.entity = "batch:B".into();
+    assert_eq!(outcome_code(&kim.push(std::slice::from_ref(&batch)).await[0]), "rejected:forbidden");
+    ok(&admin(&db, &["user", "set-role", "--id", "kim", "--role", "supervisor"]));
+    let mut batch2 = kim.op("batch:B", "batch.create", serde_json::json!({}));
+    batch2.entity = "batch:B".into();
+    assert_eq!(outcome_code(&kim.push(&[batch2]).await[0]), "accepted");
+
+    // A new password: the old one no longer signs in, the new one does.
+    ok(&admin(&db, &["user", "reset-password", "--id", "park"]));
+    let login = |user: &str, password: &str, device: &str| {
+        reqwest::Client::new()
+            .post(format!("{}/v1/login", server.url))
+            .header(claimdesk_sync::protocol::HEADER_PROTOCOL, "1")
+            .header(claimdesk_sync::protocol::HEADER_SCHEMA, "2")
+            .json(&serde_json::json!({"user": user, "password": password, "device_id": device, "device_name": "d"}))
+            .send()
+    };
+    assert_eq!(login("park", "password-park", "dev-park").await.expect("login").status(), 401);
+    assert_eq!(login("park", "new-password-1", "dev-park").await.expect("login").status(), 200);
+
+    // Revoking a device: its token stops working and it cannot sign in again.
+    ok(&admin(&db, &["device", "revoke", "--id", "dev-kim"]));
+    let r = kim.get("/v1/pull?after=0").await;
+    assert_eq!(r.status(), 401);
+    assert!(r.json::<ErrorBody>().await.expect("body").message.contains("revoked"));
+    assert_eq!(login("kim", "password-kim", "dev-kim").await.expect("login").status(), 403);
+    let kim2 = Api::login(&server.url, "kim", "dev-kim-2").await;
+    assert_eq!(kim2.get("/v1/users").await.status(), 200);
+
+    // Deactivating a user signs out every device and refuses sign-in.
+    ok(&admin(&db, &["user", "deactivate", "--id", "kim"]));
+    assert_eq!(kim2.get("/v1/users").await.status(), 401);
+    assert_eq!(login("kim", "password-kim", "dev-kim-3").await.expect("login").status(), 401);
+    let users: Vec<claimdesk_sync::protocol::UserInfo> = {
+        let mut park = Api::new(&server.url);
+        park.user = "park".into();
+        let r = login("park", "new-password-1", "dev-park-2").await.expect("login");
+        park.token = Some(r.json::<claimdesk_sync::protocol::LoginResponse>().await.expect("body").token);
+        park.get("/v1/users").await.json().await.expect("users")
+    };
+    assert!(users.iter().any(|u| u.id == "kim" && !u.active));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_newer_than_the_binary_is_refused() {
+    let db = fresh_database("newer").await;
+    ok(&admin(&db, &["migrate"]));
+    let (client, conn) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.expect("connect");
+    tokio::spawn(conn);
+    client.batch_execute("INSERT INTO schema_migrations (version) VALUES (99)").await.expect("bump");
+    let out = admin(&db, &["migrate"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("schema 99") && err.contains("newer"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_settings_file_is_read_and_the_environment_wins() {
+    let db = fresh_database("config").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("server.toml");
+    std::fs::write(
+        &path,
+        format!("database_url = \"{db}\"\nlisten = \"127.0.0.1:1\"\nmax_clock_ahead_ms = 1000\nlog_format = \"json\"\n"),
+    )
+    .expect("write");
+    // listen comes from the environment (port 0), the rest from the file.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Command::new(bin())
+        .args(["--config", &path.to_string_lossy()])
+        .env("CLAIMDESK_SERVER_LISTEN", "127.0.0.1:0")
+        .env_remove("CLAIMDESK_SERVER_DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start");
+    let stderr = child.stderr.take().expect("stderr");
+    let child = KillOnDrop(child);
+    let line = std::io::BufRead::lines(std::io::BufReader::new(stderr))
+        .map_while(Result::ok)
+        .find(|l| l.contains("listening"))
+        .expect("a listening line");
+    let v: serde_json::Value = serde_json::from_str(&line).expect("json log");
+    let url = format!("http://{}", v["address"].as_str().expect("address"));
+    create_user(&db, "kim", "reviewer", None);
+    let kim = Api::login(&url, "kim", "dev-kim").await;
+    let mut ahead = note(&kim, "C-1", "2 s ahead");
+    ahead.hlc = (((now_ms() + 2_000) as u64) << 16) as i64;
+    assert_eq!(outcome_code(&kim.push(&[ahead]).await[0]), "rejected:clock_ahead", "the file's bound of 1 s applies");
+    drop(child);
+
+    std::fs::write(&path, "lissen = 1\n").expect("write");
+    let out = Command::new(bin()).args(["--config", &path.to_string_lossy(), "migrate"]).output().expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lissen"));
+}
