@@ -106,17 +106,12 @@ async fn main() -> anyhow::Result<()> {
     let base = match &args.database_url {
         Some(u) => u.trim_end_matches('/').to_string(),
         None => {
+            // pg.sh creates the directory (owned by `postgres` when run as root) and its watchdog removes it.
             let dir = std::env::temp_dir().join(format!("claimdesk-sync-bench-{}", std::process::id()));
-            std::fs::create_dir_all(&dir)?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))?;
-            }
             let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
             let out = Command::new("bash")
                 .arg(root.join("scripts/pg.sh"))
-                .args(["--dir", &dir.join("pg").to_string_lossy(), "--port", &port.to_string()])
+                .args(["--dir", &dir.to_string_lossy(), "--port", &port.to_string()])
                 .args(["--watch-pid", &std::process::id().to_string(), "start"])
                 .output()?;
             if !out.status.success() {

@@ -32,18 +32,13 @@ fn repo_root() -> PathBuf {
 pub fn cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
     CLUSTER.get_or_init(|| {
-        // Under /tmp and open to others: as root the cluster runs as `postgres`.
+        // Directly under the temp dir: as root the cluster runs as `postgres`,
+        // which must reach it. pg.sh creates it; its watchdog removes it.
         let dir = std::env::temp_dir().join(format!("claimdesk-pg-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("cluster dir");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
-        }
         let port = free_port();
         let out = Command::new("bash")
             .arg(repo_root().join("scripts/pg.sh"))
-            .args(["--dir", &dir.join("pg").to_string_lossy(), "--port", &port.to_string()])
+            .args(["--dir", &dir.to_string_lossy(), "--port", &port.to_string()])
             .args(["--watch-pid", &std::process::id().to_string(), "start"])
             .output()
             .expect("run scripts/pg.sh");
