@@ -7,9 +7,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/claimdesk-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-# Debian packages: a C compiler for the bundled SQLite, and the sqlite3 shell
-# that the benchmark uses as its same-run baseline.
-SYSTEM_PACKAGES=(build-essential pkg-config sqlite3)
+# Debian packages: a C compiler for the bundled SQLite, the sqlite3 shell
+# that the benchmark uses as its same-run baseline, and PostgreSQL, in which
+# the sync server's tests start their own throwaway cluster (scripts/pg.sh).
+SYSTEM_PACKAGES=(build-essential pkg-config sqlite3 postgresql)
 
 install_system_packages() {
     local missing=()

@@ -59,8 +59,8 @@ find_bin() {
 if ! find_bin; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "pg.sh: installing Debian's postgresql package" >&2
-        apt-get update -qq >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+        apt-get -o DPkg::Lock::Timeout=300 update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq postgresql >&2
         # Debian's package starts its own cluster on 5432; the project does not use it.
         (command -v pg_ctlcluster >/dev/null && pg_lsclusters -h 2>/dev/null | while read -r v n _; do
             pg_ctlcluster "$v" "$n" stop 2>/dev/null || true; done) || true
