@@ -23,6 +23,8 @@ pub enum ServerError {
     ProtocolTooNew(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Internal(String),
     #[error("database: {0}")]
     Db(#[from] tokio_postgres::Error),
     #[error("database pool: {0}")]
@@ -40,6 +42,7 @@ impl ServerError {
             ServerError::ProtocolTooOld(_) => "protocol_too_old",
             ServerError::ProtocolTooNew(_) => "protocol_too_new",
             ServerError::NotFound(_) => "not_found",
+            ServerError::Internal(_) => "internal",
             ServerError::Db(_) | ServerError::Pool(_) => "unavailable",
         }
     }
@@ -52,7 +55,9 @@ impl ServerError {
             ServerError::ProtocolTooOld(_) | ServerError::ProtocolTooNew(_) => StatusCode::CONFLICT,
             ServerError::NotFound(_) => StatusCode::NOT_FOUND,
             ServerError::Db(_) | ServerError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ServerError::Config(_) | ServerError::SchemaTooNew { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            ServerError::Config(_) | ServerError::SchemaTooNew { .. } | ServerError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 }

@@ -228,6 +228,10 @@ async fn push(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Re
             session.device, req.device_id
         )));
     }
+    if req.ops.is_empty() {
+        // A sync timer's push with nothing to send: no transaction, no lock.
+        return Ok(Json(PushResponse { results: Vec::new(), server_time_ms: now_ms() }));
+    }
     let results =
         crate::push::store_page(&mut client, &session, &req.ops, now_ms(), st.config.max_clock_ahead_ms).await?;
     let rejected = results.iter().filter(|r| matches!(r.outcome, claimdesk_sync::protocol::PushOutcome::Rejected { .. })).count();
@@ -287,7 +291,7 @@ async fn pull(State(st): State<AppState>, headers: HeaderMap, query: Query<PullQ
     for r in rows {
         let payload: &str = r.get(7);
         let payload: &RawValue =
-            serde_json::from_str(payload).map_err(|e| ServerError::BadRequest(format!("stored payload: {e}")))?;
+            serde_json::from_str(payload).map_err(|e| ServerError::Internal(format!("a stored payload is not JSON: {e}")))?;
         ops.push(PulledRaw {
             seq: r.get(0),
             op_id: r.get::<_, uuid::Uuid>(1).to_string(),
@@ -303,7 +307,7 @@ async fn pull(State(st): State<AppState>, headers: HeaderMap, query: Query<PullQ
     }
     let cursor = ops.last().map(|o| o.seq).unwrap_or(after);
     let body = PullRaw { ops, cursor, more, head: head.max(cursor), server_time_ms: now_ms() };
-    let bytes = serde_json::to_vec(&body).map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    let bytes = serde_json::to_vec(&body).map_err(|e| ServerError::Internal(e.to_string()))?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 

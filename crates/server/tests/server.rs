@@ -75,6 +75,25 @@ async fn login_push_pull_round_trip() {
     let id = kim.get("/v1/users").await.headers().get("x-request-id").cloned();
     assert!(id.is_some(), "every answer carries a request id");
 
+    // Page limits: a pull asks for at most MAX_PAGE, a push of more is refused whole.
+    let big = kim.get(&format!("/v1/pull?after=0&limit={}", MAX_PAGE * 10)).await;
+    assert_eq!(big.status(), 200);
+    let too_many: Vec<WireOp> = (0..=MAX_PAGE).map(|i| note(&kim, "C-big", &i.to_string())).collect();
+    let r = kim.push_raw(&too_many).await.expect("push");
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<ErrorBody>().await.expect("body").code, "bad_request");
+    let garbage = reqwest::Client::new()
+        .post(format!("{}/v1/push", server.url))
+        .header(HEADER_PROTOCOL, "1")
+        .header(HEADER_SCHEMA, "3")
+        .bearer_auth(kim.token.clone().unwrap_or_default())
+        .body("{not json")
+        .send()
+        .await
+        .expect("push");
+    assert_eq!(garbage.status(), 400);
+    assert_eq!(kim.pull_all(0).await.len(), 3, "nothing of the refused pages was stored");
+
     // A push for another device is refused as a whole.
     let mut other = kim.clone();
     other.device = "dev-other".into();
