@@ -307,7 +307,12 @@ async fn kill_9_mid_push_loses_nothing_acknowledged() {
             }
         }));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    // Kill as soon as a few pages are acknowledged, while others are in flight.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while acked.lock().expect("lock").len() < 2 * 250 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     server.kill9();
     for t in tasks {
         let _ = t.await;
@@ -324,6 +329,11 @@ async fn kill_9_mid_push_loses_nothing_acknowledged() {
     assert_eq!(stored.len(), pulled.len(), "no op twice");
     for (id, seq) in &acked {
         assert_eq!(stored.get(id.as_str()), Some(seq), "acknowledged op {id} is there with its seq");
+    }
+    // Nothing half-applied: each page is stored whole or not at all.
+    for page in &pages {
+        let n = page.iter().filter(|o| stored.contains_key(o.op_id.as_str())).count();
+        assert!(n == 0 || n == page.len(), "a page was stored in part ({n} of {})", page.len());
     }
     // The client sends everything again: the rest is stored, nothing doubles.
     for page in &pages {
