@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { dictionaries, translate, codeLabel } from '../lib/i18n/index';
+import { QUEUE_SHORTCUTS } from '../lib/shortcuts';
+
+const ko = dictionaries.ko as Record<string, string>;
+const en = dictionaries.en as Record<string, string>;
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (name === 'tests' || name === 'bindings' || name === 'i18n') continue;
+      out.push(...sourceFiles(p));
+    } else if (/\.(svelte|ts)$/.test(name) && !name.endsWith('.test.ts')) {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+describe('i18n completeness', () => {
+  it('has every Korean key in English and no English key Korean lacks', () => {
+    const missingInEn = Object.keys(ko).filter((k) => !(k in en));
+    const extraInEn = Object.keys(en).filter((k) => !(k in ko));
+    expect(missingInEn).toEqual([]);
+    expect(extraInEn).toEqual([]);
+  });
+
+  it('has no empty message in either language', () => {
+    for (const dict of [ko, en]) {
+      expect(Object.entries(dict).filter(([, v]) => v.trim() === '').map(([k]) => k)).toEqual([]);
+    }
+  });
+
+  it('uses the same placeholders in both languages', () => {
+    const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const mismatched = Object.keys(ko).filter((k) => names(ko[k]).join() !== names(en[k] ?? '').join());
+    expect(mismatched).toEqual([]);
+  });
+
+  it('defines every key the source code asks for with t(...)', () => {
+    const root = join(__dirname, '..');
+    const used = new Set<string>();
+    for (const file of sourceFiles(root)) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/\bt\(\s*'([a-zA-Z0-9_.]+)'/g)) used.add(m[1]);
+    }
+    expect(used.size).toBeGreaterThan(50);
+    const missing = [...used].filter((k) => !(k in ko) || !(k in en));
+    expect(missing).toEqual([]);
+  });
+
+  it('labels every shortcut in both languages', () => {
+    for (const s of QUEUE_SHORTCUTS) {
+      expect(ko[s.label]).toBeTruthy();
+      expect(en[s.label]).toBeTruthy();
+    }
+  });
+
+  it('labels every status, category, remedy and role the core defines', () => {
+    const codes = {
+      status: ['new', 'triaged', 'in_review', 'needs_info', 'recommended', 'batched', 'approved', 'paid', 'closed_denied', 'conflict'],
+      category: ['free_user', 'paid_subscriber', 'taxi_driver', 'designated_driver', 'small_business', 'advertiser', 'other'],
+      remedy: ['voucher', 'extension', 'cash', 'manual_review', 'none'],
+      role: ['reviewer', 'supervisor', 'admin'],
+      reason: ['FILED_OUT_OF_WINDOW', 'UNKNOWN_SERVICE', 'NO_OVERLAP', 'MISSING_BRN', 'DUPLICATE', 'NEEDS_EVIDENCE', 'MANUAL_REVIEW'],
+    };
+    for (const [kind, list] of Object.entries(codes)) {
+      for (const code of list) {
+        expect(codeLabel('ko', kind, code)).not.toBe(code);
+        expect(codeLabel('en', kind, code)).not.toBe(code);
+      }
+    }
+    expect(codeLabel('ko', 'status', 'in_review')).toBe('심사 중');
+    expect(codeLabel('en', 'status', 'in_review')).toBe('In review');
+  });
+
+  it('fills placeholders and falls back to the code for an unknown code', () => {
+    expect(translate('ko', 'queue.selected', { n: '1,234' })).toBe('1,234건 선택됨');
+    expect(translate('en', 'queue.selected', { n: '1,234' })).toBe('1,234 selected');
+    expect(codeLabel('ko', 'service', 'new_service_2023')).toBe('new_service_2023');
+  });
+});
