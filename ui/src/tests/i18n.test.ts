@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { dictionaries, translate, codeLabel } from '../lib/i18n/index';
 import { QUEUE_SHORTCUTS } from '../lib/shortcuts';
 
@@ -42,7 +43,7 @@ describe('i18n completeness', () => {
   });
 
   it('defines every key the source code asks for with t(...)', () => {
-    const root = join(__dirname, '..');
+    const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
     const used = new Set<string>();
     for (const file of sourceFiles(root)) {
       const text = readFileSync(file, 'utf8');
