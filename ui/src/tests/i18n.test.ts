@@ -85,3 +85,20 @@ describe('i18n completeness', () => {
     expect(codeLabel('ko', 'service', 'new_service_2023')).toBe('new_service_2023');
   });
 });
+
+describe('messages chosen at run time', () => {
+  it('has a message for every filter problem, override difference and personal field', () => {
+    const keys = [
+      ...['amount_min', 'amount_max', 'amount_order', 'assignee_user'].map((p) => `queue.problem.${p}`),
+      ...['no_policy', 'eligibility', 'remedy', 'amount', 'extension_days'].map((d) => `claim.diff.${d}`),
+      ...['phone', 'brn', 'account_no'].map((f) => `personal.${f}`),
+      ...['open', 'approved'].map((s) => `batches.status.${s}`),
+    ];
+    expect(keys.filter((k) => !(k in ko) || !(k in en))).toEqual([]);
+  });
+
+  it('has a headline for every error code the core sends', () => {
+    const codes = ['SIGN_IN_FAILED', 'NOT_FOUND', 'INVALID', 'STALE', 'CANCELLED', 'AUDIT_BROKEN', 'DATABASE', 'IO', 'EXPORT', 'CORRUPT', 'STORE_TOO_NEW', 'ROLE_NOT_ALLOWED', 'WRONG_STATE', 'HELD_BY_OTHER', 'MAKER_CHECKER', 'OVER_APPROVAL_LIMIT', 'OVERRIDE_NEEDS_JUSTIFICATION', 'RECOMMENDATION_SUPERSEDED', 'NOT_SIGNED_IN', 'INTERNAL'];
+    expect(codes.filter((c) => !(`error.${c}` in ko) || !(`error.${c}` in en))).toEqual([]);
+  });
+});
