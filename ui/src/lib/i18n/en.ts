@@ -127,7 +127,7 @@ export const en: Record<keyof typeof ko, string> = {
   'queue.priorityPrompt': 'Priority',
   'queue.batchName': 'Batch name',
   'queue.selectRow': 'Select {id}',
-  'queue.selectPage': 'Select visible rows',
+  'queue.selectColumn': 'Select',
   'queue.tableLabel': 'Claims',
   'queue.mine': 'Mine',
   'queue.unassigned': 'Unassigned',
@@ -337,6 +337,7 @@ export const en: Record<keyof typeof ko, string> = {
   'policy.lineMessage': 'line {line}: {message}',
   'policy.readOnly': 'Only supervisors can edit the policy.',
   'policy.draft': 'draft',
+  'policy.name': 'Name',
 
   'import.title': 'Import intake file',
   'import.help': 'CSV (UTF-8 or CP949) or XLSX. Claim IDs already in the store are never created twice.',
@@ -398,6 +399,7 @@ export const en: Record<keyof typeof ko, string> = {
   'settings.saved': 'Saved.',
   'settings.limitHelp': 'Empty means no limit.',
   'settings.about': 'About',
+  'settings.reactivate': 'Reactivate',
 
   'error.title': 'Error',
   'error.SIGN_IN_FAILED': 'Could not sign in. Check the user ID and password.',

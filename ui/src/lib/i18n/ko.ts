@@ -131,7 +131,7 @@ export const ko = {
   'queue.priorityPrompt': '우선순위',
   'queue.batchName': '묶음 이름',
   'queue.selectRow': '{id} 선택',
-  'queue.selectPage': '보이는 행 모두 선택',
+  'queue.selectColumn': '선택',
   'queue.tableLabel': '신고 목록',
   'queue.mine': '내 담당',
   'queue.unassigned': '미배정',
@@ -347,6 +347,7 @@ export const ko = {
   'policy.lineMessage': '{line}행: {message}',
   'policy.readOnly': '책임자만 정책을 고칠 수 있습니다.',
   'policy.draft': '초안',
+  'policy.name': '이름',
 
   // Import
   'import.title': '접수 파일 가져오기',
@@ -411,6 +412,7 @@ export const ko = {
   'settings.saved': '저장했습니다.',
   'settings.limitHelp': '빈칸이면 한도가 없습니다.',
   'settings.about': '정보',
+  'settings.reactivate': '다시 사용',
 
   // Errors (codes from the Rust core)
   'error.title': '오류',
