@@ -23,6 +23,7 @@ const USERS: User[] = [
   { id: 'lee', display_name: '이심사', role: 'reviewer', approval_limit: null, active: true },
   { id: 'jung', display_name: '정심사', role: 'reviewer', approval_limit: null, active: false },
 ];
+const PDF_B64 = 'JVBERi0xLjQKMSAwIG9iago8PCAvVHlwZSAvQ2F0YWxvZyAvUGFnZXMgMiAwIFIgPj4KZW5kb2JqCjIgMCBvYmoKPDwgL1R5cGUgL1BhZ2VzIC9LaWRzIFszIDAgUl0gL0NvdW50IDEgPj4KZW5kb2JqCjMgMCBvYmoKPDwgL1R5cGUgL1BhZ2UgL1BhcmVudCAyIDAgUiAvTWVkaWFCb3ggWzAgMCAzMDAgMjAwXSAvQ29udGVudHMgNCAwIFIgL1Jlc291cmNlcyA8PCAvRm9udCA8PCAvRjEgNSAwIFIgPj4gPj4gPj4KZW5kb2JqCjQgMCBvYmoKPDwgL0xlbmd0aCA0OSA+PgpzdHJlYW0KQlQgL0YxIDE4IFRmIDMwIDEwMCBUZCAoUmVjZWlwdCA3NSwwNzAgS1JXKSBUaiBFVAplbmRzdHJlYW0KZW5kb2JqCjUgMCBvYmoKPDwgL1R5cGUgL0ZvbnQgL1N1YnR5cGUgL1R5cGUxIC9CYXNlRm9udCAvSGVsdmV0aWNhID4+CmVuZG9iagp4cmVmCjAgNgowMDAwMDAwMDAwIDY1NTM1IGYgCjAwMDAwMDAwMDkgMDAwMDAgbiAKMDAwMDAwMDA1OCAwMDAwMCBuIAowMDAwMDAwMTE1IDAwMDAwIG4gCjAwMDAwMDAyNDEgMDAwMDAgbiAKMDAwMDAwMDM0MCAwMDAwMCBuIAp0cmFpbGVyCjw8IC9TaXplIDYgL1Jvb3QgMSAwIFIgPj4Kc3RhcnR4cmVmCjQxMAolJUVPRgo=';
 const BASE = Date.UTC(2022, 9, 19, 0, 0) / 1000 - 9 * 3600; // 2022-10-19 00:00 KST
 
 function rnd(seed: number): () => number {
@@ -149,7 +150,10 @@ export function installMockBackend(params: URLSearchParams): void {
         { op_id: 'n1', author: 'kim', kind: 'add_note', body: '신고인과 통화함. 운행 기록 사진 보내기로 함.', created_at: BASE + 86400 * 2, withdrawn: false },
         { op_id: 'n2', author: 'lee', kind: 'add_note', body: '잘못 적은 메모', created_at: BASE + 86400 * 3, withdrawn: true },
       ],
-      evidence: [{ sha256: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', file_name: '운행기록.png', mime: 'image/png', size: 184_220, added_by: 'kim', added_at: BASE + 86400 * 2 }],
+      evidence: [
+        { sha256: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', file_name: '운행기록.png', mime: 'image/png', size: 184_220, added_by: 'kim', added_at: BASE + 86400 * 2 },
+        { sha256: 'ffeeddccbbaa00998877665544332211', file_name: '영수증.pdf', mime: 'application/pdf', size: 612, added_by: 'kim', added_at: BASE + 86400 * 3 },
+      ],
     };
   };
   const explanation = (id: string): Explanation => {
@@ -238,6 +242,7 @@ export function installMockBackend(params: URLSearchParams): void {
       ];
       case 'reveal': return args.field === 'phone' ? '010-1234-5678' : args.field === 'brn' ? '220-81-62517' : '123-456-789012';
       case 'read_evidence': {
+        if (args.sha256.startsWith('ffee')) return { sha256: args.sha256, mime: 'application/pdf', base64: PDF_B64 };
         const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="300"><rect width="480" height="300" fill="#dbeafe"/><text x="40" y="150" font-size="28" fill="#1e3a8a">운행 기록 (예시)</text></svg>`;
         return { sha256: args.sha256, mime: 'image/svg+xml', base64: btoa(unescape(encodeURIComponent(svg))) };
       }
