@@ -284,7 +284,7 @@ export const en: Record<keyof typeof ko, string> = {
   'batches.status': 'Status',
   'batches.claims': 'Claims',
   'batches.totals': 'Totals by category and remedy',
-  'batches.chart': 'Amount by remedy',
+  'batches.chart': 'Amount by category',
   'batches.overrides': 'Overrides (check these first)',
   'batches.lines': 'Claims in the batch',
   'batches.takeOut': 'Take out',

@@ -293,7 +293,7 @@ export const ko = {
   'batches.status': '상태',
   'batches.claims': '건수',
   'batches.totals': '유형·보상별 합계',
-  'batches.chart': '보상별 금액',
+  'batches.chart': '유형별 금액',
   'batches.overrides': '정책과 다른 의견 (먼저 확인)',
   'batches.lines': '담긴 신고',
   'batches.takeOut': '빼기',
