@@ -87,12 +87,13 @@ describe('i18n completeness', () => {
 });
 
 describe('messages chosen at run time', () => {
-  it('has a message for every filter problem, override difference and personal field', () => {
+  it('has a message for every filter problem, override difference, personal field, batch status and job phase', () => {
     const keys = [
       ...['amount_min', 'amount_max', 'amount_order', 'assignee_user'].map((p) => `queue.problem.${p}`),
       ...['no_policy', 'eligibility', 'remedy', 'amount', 'extension_days'].map((d) => `claim.diff.${d}`),
       ...['phone', 'brn', 'account_no'].map((f) => `personal.${f}`),
       ...['open', 'approved'].map((s) => `batches.status.${s}`),
+      ...['write_demo_file', 'import', 'evaluate', 'bulk', 'export', 'done', 'cancelled'].map((p) => `phase.${p}`),
     ];
     expect(keys.filter((k) => !(k in ko) || !(k in en))).toEqual([]);
   });

@@ -87,6 +87,13 @@ export const en: Record<keyof typeof ko, string> = {
   'progress.cancelling': 'Cancelling…',
   'progress.cancelled': 'Cancelled. The store is unchanged.',
   'progress.percent': '{p}%',
+  'phase.write_demo_file': 'Writing the demo data file',
+  'phase.import': 'Reading and storing the file',
+  'phase.evaluate': 'Evaluating under the policy',
+  'phase.bulk': 'Applying to each claim',
+  'phase.export': 'Writing the file',
+  'phase.done': 'Finishing',
+  'phase.cancelled': 'Cancelled',
 
   'queue.title': 'Review queue',
   'queue.search': 'Search names and descriptions (e.g. 택시 호출)',

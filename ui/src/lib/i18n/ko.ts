@@ -90,6 +90,13 @@ export const ko = {
   'progress.cancelling': '중단하는 중…',
   'progress.cancelled': '중단했습니다. 저장소는 바뀌지 않았습니다.',
   'progress.percent': '{p}%',
+  'phase.write_demo_file': '시연 데이터 파일을 만드는 중',
+  'phase.import': '파일을 읽고 저장하는 중',
+  'phase.evaluate': '정책으로 판정하는 중',
+  'phase.bulk': '일괄 처리 중',
+  'phase.export': '파일을 쓰는 중',
+  'phase.done': '마무리하는 중',
+  'phase.cancelled': '중단됨',
 
   // Queue
   'queue.title': '심사 대기열',
