@@ -82,6 +82,7 @@ export const en: Record<keyof typeof ko, string> = {
   'firstrun.loading': 'Creating demo data… {done} / {total}',
   'firstrun.done': 'Loaded {n} demo claims.',
   'firstrun.synthetic': 'Every report is synthetic and refers to no real person.',
+  'firstrun.team': 'The demo data comes with a demo team of reviewers and supervisors (listed in Settings). Their password is {password}.',
 
   'progress.cancel': 'Cancel',
   'progress.cancelling': 'Cancelling…',

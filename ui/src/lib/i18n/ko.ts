@@ -84,6 +84,7 @@ export const ko = {
   'firstrun.loading': '시연 데이터를 만드는 중… {done} / {total}',
   'firstrun.done': '시연 데이터 {n}건을 불러왔습니다.',
   'firstrun.synthetic': '모든 신고는 합성 데이터이며 실제 인물과 관계가 없습니다.',
+  'firstrun.team': '시연 데이터에는 심사자와 책임자로 된 시연 팀이 함께 만들어집니다(설정 화면에서 볼 수 있습니다). 시연 팀의 비밀번호는 {password}입니다.',
 
   // Progress
   'progress.cancel': '중단',
