@@ -43,6 +43,7 @@ impl SyncState {
 }
 
 /// One appended op, as recorded.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct OpReceipt {
     pub seq: i64,
@@ -176,6 +177,7 @@ fn broken(seq: i64, op_id: &str, why: &str) -> StoreError {
 }
 
 /// The result of a verification that passed.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ChainReport {
     pub entries: i64,
