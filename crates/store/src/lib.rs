@@ -6,7 +6,10 @@
 //! the role in the core's workflow rules, apply the change, append the op
 //! with its audit hash, all in one transaction.
 
+pub mod actions;
+pub mod auth;
 pub mod batches;
+pub mod dashboard;
 pub mod claims;
 pub mod error;
 pub mod evaluate;
@@ -15,6 +18,7 @@ pub mod import;
 pub mod oplog;
 pub mod payout;
 pub mod policies;
+pub mod prefs;
 pub mod quarantine;
 pub mod queue;
 pub mod schema;

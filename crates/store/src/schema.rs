@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use crate::error::{Result, StoreError};
 
 /// Every migration, in order. Append only: a shipped migration never changes.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("migrations/0001_initial.sql")),
+    ("0002_app", include_str!("migrations/0002_app.sql")),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
