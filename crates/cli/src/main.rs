@@ -4,6 +4,7 @@
 mod admin;
 mod output;
 mod review;
+mod sync;
 
 // mimalloc: a million small strings are allocated and freed in a full
 // evaluation; the system allocator spends much of that time in page faults.
@@ -71,6 +72,11 @@ enum Command {
     Audit(admin::AuditCommand),
     /// Counts by status, category and service, and amounts.
     Stats(StoreArgs),
+    /// Sync with the team server: push what was done here, pull what others did
+    /// (`claimdesk sync status` shows what waits, what was parked and why).
+    Sync(sync::SyncArgs),
+    /// Claims in conflict after a sync, with the colliding decisions side by side.
+    Conflicts(sync::ConflictsArgs),
     /// Generate a realistic synthetic intake file of the 2022 outage.
     Synth(admin::SynthArgs),
     /// Create a demo store: team users, synthetic claims imported and some review work done.
@@ -98,6 +104,8 @@ fn main() -> ExitCode {
         Command::Users(c) => admin::users(c),
         Command::Audit(c) => admin::audit(c),
         Command::Stats(a) => admin::stats(a),
+        Command::Sync(a) => sync::sync(a),
+        Command::Conflicts(a) => sync::conflicts(a),
         Command::Synth(a) => admin::synth(a),
         Command::Demo(a) => admin::demo(a),
     };

@@ -241,7 +241,7 @@ impl Store {
             let cmd = ClaimCommand::Approve { recommendation_op: rec_op.clone() };
             // Approved claims keep their batch_id: the batch stays their record.
             let result = apply_in_tx(&tx, &mut ops, &author, actor, record, None, &cmd, |_, _, _, _| {
-                Ok(Applied { payload: json!({"recommendation": rec_op, "batch_id": batch_id}), value: (), bumps_version: true })
+                Ok(Applied { payload: json!({"recommendation": rec_op, "recommendation_op": rec_op, "batch_id": batch_id}), value: (), bumps_version: true })
             });
             match result {
                 Ok(_) => {

@@ -168,6 +168,7 @@ pub(crate) fn apply_in_tx<T>(
     let Applied { mut payload, value, bumps_version } = apply(tx, record, &transition, &op_id)?;
     let moved = transition.to != record.status || transition.assignee != record.assignee;
     if let Value::Object(map) = &mut payload {
+        map.insert("from".into(), json!(record.status));
         map.insert("to".into(), json!(transition.to));
         map.insert("assignee".into(), json!(transition.assignee));
         if let Some(from) = &transition.taken_over_from {
@@ -180,7 +181,15 @@ pub(crate) fn apply_in_tx<T>(
             params![record.id, transition.to.code(), transition.assignee, now_secs()],
         )?;
     }
-    let receipt = ops.append_with_id(tx, op_id, author, &entity, &kind, &payload.to_string(), base.or(Some(record.version)), false, SyncState::Pending)?;
+    // A decision's base is the claim's decision count (sync.md, fold.rs): two
+    // decisions on the same count from different devices may collide; an
+    // annotation beside a decision never does. Other ops carry the version seen.
+    let op_base = if claimdesk_sync::fold::is_decision(&kind, &payload) {
+        Some(crate::sync_apply::next_decision(tx, record.id)?)
+    } else {
+        base.or(Some(record.version))
+    };
+    let receipt = ops.append_with_id(tx, op_id, author, &entity, &kind, &payload.to_string(), op_base, false, SyncState::Pending)?;
     Ok((value, receipt))
 }
 
@@ -268,11 +277,28 @@ impl Store {
                 ids.extend(group_ids(tx, rec.id)?);
                 crate::evaluate::reevaluate_ids(tx, &ids)?;
             }
-            Ok(Applied {
-                payload: json!({"category": change.category, "priority": change.priority, "tags": tags, "duplicate_of": change.duplicate_of}),
-                value: (),
-                bumps_version: true,
-            })
+            // Only the fields this triage sets: each is a last-writer-wins field in sync.
+            let mut payload = serde_json::Map::new();
+            if let Some(c) = change.category {
+                payload.insert("category".into(), json!(c));
+            }
+            if let Some(p) = change.priority {
+                payload.insert("priority".into(), json!(p));
+            }
+            if let Some(t) = &tags {
+                payload.insert("tags".into(), json!(t));
+            }
+            match &change.duplicate_of {
+                Some(Some(d)) => {
+                    payload.insert("duplicate_of".into(), json!(d));
+                }
+                Some(None) => {
+                    payload.insert("duplicate_of".into(), Value::Null);
+                    payload.insert("duplicate_cleared".into(), json!(true));
+                }
+                None => {}
+            }
+            Ok(Applied { payload: Value::Object(payload), value: (), bumps_version: true })
         })?;
         Ok(receipt)
     }
@@ -402,6 +428,7 @@ impl Store {
     pub fn resolve_conflict(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, to: ClaimStatus, note: &str) -> Result<OpReceipt> {
         let note = note.trim().to_string();
         let (_, r) = self.claim_change(actor, external_id, base, ClaimCommand::ResolveConflict { to }, |tx, rec, _, op_id| {
+            tx.execute("UPDATE conflicts SET resolved_by = ?2 WHERE claim_id = ?1 AND resolved_by IS NULL", params![rec.id, op_id])?;
             if !note.is_empty() {
                 insert_note(tx, rec.id, op_id, &actor.user, "note", &note)?;
             }

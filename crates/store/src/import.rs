@@ -100,22 +100,24 @@ struct Batch {
 
 fn prepare(row: Row, policy: &Policy) -> Result<Prepared> {
     Ok(match row {
-        Row::Valid(v) => {
-            let payload = serde_json::to_string(&v.claim)?;
-            let outcome = policy::evaluate_all(policy, std::slice::from_ref(&PolicyInput::from(&v.claim)))
-                .pop()
-                .ok_or_else(|| StoreError::Invalid("the policy returned no outcome".into()))?;
-            Prepared::Valid(Box::new(ValidPrepared {
-                line: v.line,
-                hash: content_hash(&payload),
-                fts_name: search::index_text(&v.claim.name),
-                fts_description: search::index_text(&v.claim.description),
-                claim: v.claim,
-                payload,
-                outcome,
-            }))
-        }
+        Row::Valid(v) => Prepared::Valid(Box::new(prepare_valid(v.line, v.claim, policy)?)),
         Row::Invalid(bad) => Prepared::Invalid(bad),
+    })
+}
+
+fn prepare_valid(line: u64, claim: ClaimInput, policy: &Policy) -> Result<ValidPrepared> {
+    let payload = serde_json::to_string(&claim)?;
+    let outcome = policy::evaluate_all(policy, std::slice::from_ref(&PolicyInput::from(&claim)))
+        .pop()
+        .ok_or_else(|| StoreError::Invalid("the policy returned no outcome".into()))?;
+    Ok(ValidPrepared {
+        line,
+        hash: content_hash(&payload),
+        fts_name: search::index_text(&claim.name),
+        fts_description: search::index_text(&claim.description),
+        claim,
+        payload,
+        outcome,
     })
 }
 
@@ -223,7 +225,7 @@ impl Store {
                 }
                 let _ = sender.send(Ok(Batch { rows, bytes_read: total_bytes }));
             });
-            let mut writer = RowWriter::new(&tx, import_id, policy_version)?;
+            let mut writer = RowWriter::new(&tx, Some(import_id), policy_version)?;
             for batch in receiver {
                 let batch = batch?;
                 for row in batch.rows {
@@ -321,7 +323,8 @@ impl Existing {
 /// The statements and state of one import.
 struct RowWriter<'t> {
     tx: &'t Transaction<'t>,
-    import_id: i64,
+    /// None for claims that arrived by sync.
+    import_id: Option<i64>,
     now: i64,
     policy_version: i64,
     /// Whether earlier quarantined rows may be resolved by this file's rows.
@@ -329,9 +332,9 @@ struct RowWriter<'t> {
 }
 
 impl<'t> RowWriter<'t> {
-    fn new(tx: &'t Transaction<'t>, import_id: i64, policy_version: i64) -> Result<Self> {
-        let open_quarantine: bool =
-            tx.query_row("SELECT EXISTS (SELECT 1 FROM quarantine WHERE resolved_by_import IS NULL)", [], |r| r.get(0))?;
+    fn new(tx: &'t Transaction<'t>, import_id: Option<i64>, policy_version: i64) -> Result<Self> {
+        let open_quarantine: bool = import_id.is_some()
+            && tx.query_row("SELECT EXISTS (SELECT 1 FROM quarantine WHERE resolved_by_import IS NULL)", [], |r| r.get(0))?;
         Ok(RowWriter {
             tx,
             import_id,
@@ -349,7 +352,7 @@ impl<'t> RowWriter<'t> {
     }
 
     /// Inserts a new claim, evaluated on its own, and its search entry.
-    fn insert(&mut self, v: &ValidPrepared) -> Result<()> {
+    fn insert(&mut self, v: &ValidPrepared) -> Result<i64> {
         let (c, o, hash) = (&v.claim, &v.outcome, &v.hash);
         let extra = if c.extra.is_empty() { None } else { Some(serde_json::to_string(&c.extra)?) };
         let mut stmt = self.tx.prepare_cached(
@@ -376,7 +379,7 @@ impl<'t> RowWriter<'t> {
             )?;
             resolved.execute(params![c.external_id, self.import_id])?;
         }
-        Ok(())
+        Ok(id)
     }
 
     /// Applies a changed intake row to an existing claim; returns the op payload.
@@ -431,6 +434,24 @@ impl<'t> RowWriter<'t> {
         ])?;
         Ok(())
     }
+}
+
+/// Claims that arrived by sync (`claim.import` ops of another device): each
+/// is stored, indexed for search and evaluated like an imported row, through
+/// the same statements. Returns the new row ids; claims already present are
+/// left alone (the same intake row imported on two desktops).
+pub(crate) fn insert_synced(tx: &Transaction<'_>, claims: Vec<ClaimInput>) -> Result<Vec<i64>> {
+    let (policy_version, policy) = crate::policies::active_policy_in(tx)?;
+    let mut writer = RowWriter::new(tx, None, policy_version)?;
+    let mut ids = Vec::with_capacity(claims.len());
+    for claim in claims {
+        if writer.existing(&claim.external_id)?.is_some() {
+            continue;
+        }
+        let prepared = prepare_valid(0, claim, &policy)?;
+        ids.push(writer.insert(&prepared)?);
+    }
+    Ok(ids)
 }
 
 /// Whole won as stored.

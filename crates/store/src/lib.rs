@@ -24,6 +24,7 @@ pub mod queue;
 pub mod schema;
 pub mod search;
 pub mod stats;
+pub mod sync_apply;
 pub mod users;
 
 use std::path::{Path, PathBuf};

@@ -29,8 +29,10 @@ pub struct Author<'a> {
 pub enum SyncState {
     /// In the outbox, waiting to be pushed.
     Pending,
-    /// Never leaves this device (refusals).
+    /// Never leaves this device (refusals, and local ops the server rejected).
     Local,
+    /// Made on another device, pulled from the server.
+    Remote,
 }
 
 impl SyncState {
@@ -38,6 +40,7 @@ impl SyncState {
         match self {
             SyncState::Pending => "pending",
             SyncState::Local => "local",
+            SyncState::Remote => "remote",
         }
     }
 }
@@ -58,6 +61,9 @@ pub struct OpWriter {
     prev_hash: [u8; 32],
     next_seq: i64,
     clock: Clock,
+    /// Added to the wall clock: `meta.clock_offset_ms`, set for tests of
+    /// clocks that jump (and for a device whose clock is known to be off).
+    offset_ms: i64,
 }
 
 impl OpWriter {
@@ -74,7 +80,16 @@ impl OpWriter {
             .optional()?
             .and_then(|v| v.parse().ok());
         let clock = Clock::new(stamp.map(Stamp::from_i64).unwrap_or_default(), MAX_CLOCK_AHEAD_MS);
-        Ok(OpWriter { prev_hash, next_seq: last_seq + 1, clock })
+        let offset_ms: i64 = tx
+            .query_row("SELECT value FROM meta WHERE key = 'clock_offset_ms'", [], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        Ok(OpWriter { prev_hash, next_seq: last_seq + 1, clock, offset_ms })
+    }
+
+    fn wall(&self) -> u64 {
+        (wall_clock_ms() as i64).saturating_add(self.offset_ms).max(0) as u64
     }
 
     /// Appends one op; `payload` is a JSON object.
@@ -107,7 +122,7 @@ impl OpWriter {
         refused: bool,
         sync: SyncState,
     ) -> Result<OpReceipt> {
-        let at = wall_clock_ms();
+        let at = self.wall();
         let hlc = self.clock.tick(at).map_err(|e| StoreError::Invalid(e.to_string()))?.to_i64();
         let seq = self.next_seq;
         let outcome = if refused { "refused" } else { "applied" };
@@ -126,6 +141,38 @@ impl OpWriter {
         Ok(OpReceipt { seq, op_id, hlc })
     }
 
+    /// Takes a remote stamp into account (sync.md: later local stamps order
+    /// after it); a stamp too far ahead of this device's clock is refused and
+    /// leaves the clock as it was.
+    pub fn observe(&mut self, hlc: i64) -> std::result::Result<(), claimdesk_core::hlc::ClockError> {
+        let wall = self.wall();
+        self.clock.observe(Stamp::from_i64(hlc), wall).map(|_| ())
+    }
+
+    /// Appends an op made on another device, as it was made (its id, stamp,
+    /// author and time), at the end of this device's chain.
+    pub fn append_remote(&mut self, tx: &Transaction<'_>, op: &RemoteOp<'_>) -> Result<i64> {
+        let seq = self.next_seq;
+        let entry = Entry {
+            seq, op_id: op.op_id, hlc: op.hlc, user: op.user, device: op.device, entity: op.entity, kind: op.kind,
+            payload: op.payload, base: op.base, at: op.at_ms, outcome: "applied",
+        };
+        let hash = entry.hash(&self.prev_hash);
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO ops (seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, sync, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'applied', 'remote', ?11)",
+        )?;
+        stmt.execute(params![seq, op.op_id, op.hlc, op.user, op.device, op.entity, op.kind, op.payload, op.base, op.at_ms, &hash[..]])?;
+        self.prev_hash = hash;
+        self.next_seq += 1;
+        Ok(seq)
+    }
+
+    /// The seq the next appended op gets.
+    pub fn next_seq(&self) -> i64 {
+        self.next_seq
+    }
+
     /// Persists the clock; call before committing.
     pub fn finish(self, tx: &Transaction<'_>) -> Result<()> {
         tx.execute(
@@ -134,6 +181,20 @@ impl OpWriter {
         )?;
         Ok(())
     }
+}
+
+/// An op from another device, as the chain records it.
+#[derive(Debug, Clone)]
+pub struct RemoteOp<'a> {
+    pub op_id: &'a str,
+    pub hlc: i64,
+    pub user: &'a str,
+    pub device: &'a str,
+    pub entity: &'a str,
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub base: Option<i64>,
+    pub at_ms: i64,
 }
 
 /// The fields of an op that the hash covers (not its sync state, which changes).

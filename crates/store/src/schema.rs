@@ -9,6 +9,7 @@ use crate::error::{Result, StoreError};
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("migrations/0001_initial.sql")),
     ("0002_app", include_str!("migrations/0002_app.sql")),
+    ("0003_sync", include_str!("migrations/0003_sync.sql")),
 ];
 
 /// The schema version this binary writes.

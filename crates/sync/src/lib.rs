@@ -1,6 +1,15 @@
 //! Sync between desktops and the team server (spec: sync.md).
 //!
-//! `protocol` is the wire contract shared by the client (this crate) and the
-//! server (`crates/server`).
+//! - `protocol`: the wire contract shared by the client and the server (`crates/server`).
+//! - `fold`: the merge rules as a pure fold of a claim's ops (no I/O), used by
+//!   the store when it applies pulled ops, by the tests and by the server.
+//! - `engine`: one sync run (push the outbox, pull after the cursor) against
+//!   any [`engine::Replica`] (the store) and any [`engine::Transport`].
+//! - `client` (feature `client`): the HTTPS transport and login.
 
+pub mod engine;
+pub mod fold;
 pub mod protocol;
+
+#[cfg(feature = "client")]
+pub mod client;

@@ -1,0 +1,185 @@
+//! `claimdesk sync`: one full sync with the team server, the sync status,
+//! and the list of conflicts (resolved with `claimdesk claim resolve`).
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{anyhow, Context};
+use clap::{Args, Subcommand};
+use claimdesk_store::Store;
+use claimdesk_sync::client::{password_verifier, ClientConfig, SyncClient};
+use claimdesk_sync::engine::{Progress, SyncError};
+use claimdesk_sync::protocol::LoginRequest;
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    action: Option<SyncAction>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand)]
+enum SyncAction {
+    /// What waits to be pushed, parked ops with their reasons, open conflicts, the last sync.
+    Status {
+        #[arg(long, env = "CLAIMDESK_DB")]
+        db: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The store (a SQLite file).
+    #[arg(long, env = "CLAIMDESK_DB")]
+    db: Option<PathBuf>,
+    /// The sync server, e.g. https://sync.example:8443 (remembered after the first sync).
+    #[arg(long, env = "CLAIMDESK_SERVER")]
+    server: Option<String>,
+    /// The user to sign in as (remembered after the first sync).
+    #[arg(long)]
+    user: Option<String>,
+    /// The environment variable holding the password (default: CLAIMDESK_PASSWORD). Without
+    /// a password the token of the last sign-in is used.
+    #[arg(long)]
+    password_env: Option<String>,
+    /// A PEM file of CA certificates to trust besides the public ones (a team's own CA).
+    #[arg(long, env = "CLAIMDESK_CA_FILE")]
+    ca_file: Option<PathBuf>,
+    /// How this device is named on the server.
+    #[arg(long)]
+    device_name: Option<String>,
+}
+
+pub fn sync(args: SyncArgs) -> anyhow::Result<()> {
+    match args.action {
+        Some(SyncAction::Status { db }) => status(&db),
+        None => run(args.run),
+    }
+}
+
+fn fail(e: SyncError) -> anyhow::Error {
+    anyhow!("[{}] {e}", e.code())
+}
+
+fn run(a: RunArgs) -> anyhow::Result<()> {
+    let db = a.db.ok_or_else(|| anyhow!("name the store with --db (or CLAIMDESK_DB)"))?;
+    let mut store = Store::open_existing(&db)?;
+    let server = match a.server {
+        Some(s) => s,
+        None => store.sync_setting("server_url")?.ok_or_else(|| anyhow!("name the sync server with --server the first time"))?,
+    };
+    let user = match a.user {
+        Some(u) => u,
+        None => store.sync_setting("user")?.ok_or_else(|| anyhow!("name the user with --user the first time"))?,
+    };
+    let password_var = a.password_env.unwrap_or_else(|| "CLAIMDESK_PASSWORD".to_string());
+    let password = std::env::var(&password_var).ok().filter(|p| !p.is_empty());
+    let mut config = ClientConfig::new(&server, claimdesk_store::schema::SCHEMA_VERSION as u32);
+    config.ca_file = a.ca_file;
+    let mut client = SyncClient::new(&config).map_err(fail)?;
+    let remembered_user = store.sync_setting("user")?;
+    match password {
+        Some(password) => {
+            let device_name = a.device_name.unwrap_or_else(|| format!("claimdesk-cli {}", &store.device()[..8.min(store.device().len())]));
+            let login = client
+                .login(&LoginRequest { user: user.clone(), password: password.clone(), device_id: store.device().to_string(), device_name })
+                .map_err(fail)?;
+            store.set_sync_setting("server_url", &server)?;
+            store.set_sync_setting("user", &user)?;
+            store.set_sync_setting("token", &login.token)?;
+            store.set_sync_setting(&format!("verifier:{user}"), &password_verifier(&password).map_err(fail)?)?;
+            crate::out!("signed in as {} ({})", login.user.id, login.user.role);
+        }
+        None => {
+            let token = store.sync_setting("token")?.filter(|_| remembered_user.as_deref() == Some(user.as_str()));
+            let token = token.ok_or_else(|| {
+                anyhow!("no password in ${password_var} and no earlier sign-in of '{user}' on this store; set the password in ${password_var}")
+            })?;
+            client = client.with_token(Some(token));
+        }
+    }
+    let cancel = AtomicBool::new(false);
+    let mut progress = |p: Progress| match p {
+        Progress::Push { pushed } => eprint!("\rpushed {pushed} ops          "),
+        Progress::Pull { cursor, head, pulled } => eprint!("\rpulled {pulled} ops ({cursor}/{head})          "),
+    };
+    let report = client.sync(&mut store, &mut progress, &cancel);
+    eprintln!();
+    let report = report.map_err(fail).context("the sync stopped; what was done is kept, run it again to continue")?;
+    crate::out!(
+        "pushed {} ops: {} accepted, {} already on the server, {} rejected",
+        report.pushed, report.accepted, report.push_duplicates, report.rejected.len()
+    );
+    for r in &report.rejected {
+        crate::out!("  rejected {} {} ({}): [{}] {}", r.kind, r.entity, r.op_id, r.code, r.reason);
+    }
+    crate::out!("pulled {} ops: {} applied, {} already here; cursor {} of {}", report.pulled, report.applied, report.pull_duplicates, report.cursor, report.head);
+    for r in &report.parked {
+        crate::out!("  parked {} {} ({}): [{}] {}", r.kind, r.entity, r.op_id, r.code, r.reason);
+    }
+    print_conflicts(&store, false)?;
+    Ok(())
+}
+
+fn status(db: &std::path::Path) -> anyhow::Result<()> {
+    let store = Store::open_existing(db)?;
+    let s = store.sync_status()?;
+    crate::out!("server:     {}", s.server_url.as_deref().unwrap_or("(never synced)"));
+    crate::out!("user:       {}", s.user.as_deref().unwrap_or("-"));
+    crate::out!(
+        "last sync:  {}",
+        s.last_sync_at_ms.map(|ms| crate::output::kst(ms / 1000)).unwrap_or_else(|| "never".into())
+    );
+    crate::out!("pending:    {} ops wait to be pushed", s.pending);
+    crate::out!("cursor:     {}", s.cursor);
+    crate::out!("parked:     {}", s.parked);
+    for p in store.parked_ops()? {
+        let who = if p.origin == "local" { "rejected by the server" } else { "refused here" };
+        crate::out!("  {} {} by {} ({}), {who}: [{}] {}", p.kind, p.entity, p.user, p.op_id, p.code, p.reason);
+    }
+    crate::out!("conflicts:  {}", s.conflicts);
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct ConflictsArgs {
+    #[arg(long, env = "CLAIMDESK_DB")]
+    db: PathBuf,
+    /// Resolved conflicts too.
+    #[arg(long)]
+    all: bool,
+}
+
+/// `claimdesk conflicts`: each conflict with its ops side by side.
+pub fn conflicts(a: ConflictsArgs) -> anyhow::Result<()> {
+    let store = Store::open_existing(&a.db)?;
+    print_conflicts(&store, a.all)
+}
+
+fn print_conflicts(store: &Store, all: bool) -> anyhow::Result<()> {
+    let list = store.conflicts(all)?;
+    if list.is_empty() {
+        crate::out!("no {}conflicts", if all { "" } else { "open " });
+        return Ok(());
+    }
+    for c in list {
+        let state = match &c.resolved_by {
+            Some(op) => format!("resolved by {op}"),
+            None => "open: resolve with `claimdesk claim resolve <id> --to <status>`".into(),
+        };
+        crate::out!("{} (decision {}) {state}", c.external_id, c.base);
+        for op in &c.ops {
+            crate::out!(
+                "  {:<20} by {:<10} → {:<12} holder {:<10} {}",
+                op.kind, op.user, op.to.as_deref().unwrap_or("-"), op.assignee.as_deref().unwrap_or("-"),
+                crate::output::kst(op.at_ms / 1000)
+            );
+        }
+        for op in &c.joined {
+            crate::out!("  (arrived during the conflict) {} by {} → {}", op.kind, op.user, op.to.as_deref().unwrap_or("-"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,317 @@
+//! The HTTP API of protocol.rs: routes, version and request-id middleware, handlers.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use claimdesk_sync::protocol::{
+    Health, LoginRequest, LoginResponse, PushRequest, PushResponse, UserInfo, HEADER_PROTOCOL, HEADER_SCHEMA, MAX_PAGE,
+    MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
+};
+use deadpool_postgres::Pool;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use tracing::Instrument;
+
+use crate::auth::{self, Session};
+use crate::config::Config;
+use crate::db::SCHEMA_VERSION;
+use crate::error::ServerError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let v1 = Router::new()
+        .route("/v1/login", post(login))
+        .route("/v1/push", post(push))
+        .route("/v1/pull", get(pull))
+        .route("/v1/users", get(users))
+        .layer(middleware::from_fn(check_versions));
+    Router::new()
+        .route("/health", get(health))
+        .merge(v1)
+        .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(middleware::from_fn(request_id))
+        .with_state(state)
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// Gives every request an id (the caller's `x-request-id`, or a new one),
+/// logs it with the outcome, and returns it in the response.
+async fn request_id(req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 100)
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let started = Instant::now();
+    async move {
+        let mut response = next.run(req).await;
+        let status = response.status().as_u16();
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status >= 500 {
+            tracing::warn!(status, ms, "answered");
+        } else {
+            tracing::info!(status, ms, "answered");
+        }
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert("x-request-id", v);
+        }
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+fn header_number(headers: &HeaderMap, name: &str) -> Result<u32, ServerError> {
+    let value = headers.get(name).ok_or_else(|| {
+        ServerError::BadRequest(format!("the request lacks the {name} header; this is not a ClaimDesk client or a very old one"))
+    })?;
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| ServerError::BadRequest(format!("the {name} header must be a number")))
+}
+
+/// Every request but /health says which protocol and schema it speaks; the
+/// server answers its own protocol and the one before it.
+async fn check_versions(req: Request, next: Next) -> Response {
+    let checked = header_number(req.headers(), HEADER_PROTOCOL)
+        .and_then(|protocol| header_number(req.headers(), HEADER_SCHEMA).map(|_| protocol))
+        .and_then(|protocol| check_protocol(protocol, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION));
+    match checked {
+        Ok(()) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Whether a client speaking `protocol` is answered by a server speaking `min..=max`.
+pub fn check_protocol(protocol: u32, min: u32, max: u32) -> Result<(), ServerError> {
+    if protocol < min {
+        return Err(ServerError::ProtocolTooOld(format!(
+            "this ClaimDesk speaks sync protocol {protocol}, which the server no longer answers (it needs {min} to {max}); update ClaimDesk on this computer, your unsent changes are kept"
+        )));
+    }
+    if protocol > max {
+        return Err(ServerError::ProtocolTooNew(format!(
+            "this ClaimDesk speaks sync protocol {protocol}, newer than the server ({max}); ask the administrator to update the server"
+        )));
+    }
+    Ok(())
+}
+
+fn bearer(headers: &HeaderMap) -> Result<&str, ServerError> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ServerError::Unauthorized("sign in first: the request carries no device token".into()))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServerError> {
+    serde_json::from_slice(body).map_err(|e| ServerError::BadRequest(format!("the request body is not valid: {e}")))
+}
+
+async fn health(State(st): State<AppState>) -> Response {
+    let ok = match st.pool.get().await {
+        Ok(c) => c.query_one("SELECT 1", &[]).await.is_ok(),
+        Err(_) => false,
+    };
+    let body = Health {
+        status: if ok { "ok" } else { "database_unavailable" }.into(),
+        protocol: PROTOCOL_VERSION,
+        schema: SCHEMA_VERSION as u32,
+        server_time_ms: now_ms(),
+    };
+    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(body)).into_response()
+}
+
+fn user_info(r: &tokio_postgres::Row) -> UserInfo {
+    UserInfo { id: r.get(0), display_name: r.get(1), role: r.get(2), approval_limit: r.get(3), active: r.get(4) }
+}
+
+async fn login(State(st): State<AppState>, body: Bytes) -> Result<Json<LoginResponse>, ServerError> {
+    let req: LoginRequest = parse(&body)?;
+    if req.device_id.trim().is_empty() || req.device_id.len() > 200 {
+        return Err(ServerError::BadRequest("the device id must be 1 to 200 characters".into()));
+    }
+    let client = st.pool.get().await?;
+    let row = client
+        .query_opt(
+            "SELECT id, display_name, role, approval_limit, active, password_hash FROM users WHERE id = $1",
+            &[&req.user],
+        )
+        .await?;
+    let hash = row.as_ref().map(|r| r.get::<_, String>(5)).unwrap_or_else(|| auth::dummy_hash().to_string());
+    let password = req.password.clone();
+    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
+    let wrong = || ServerError::Unauthorized("the user name or the password is wrong".into());
+    let row = row.filter(|_| verified).ok_or_else(wrong)?;
+    let user = user_info(&row);
+    if !user.active {
+        return Err(ServerError::Unauthorized("this account is deactivated; ask an administrator".into()));
+    }
+    let token = auth::new_token();
+    let name = if req.device_name.trim().is_empty() { req.device_id.clone() } else { req.device_name.clone() };
+    let updated = client
+        .execute(
+            "INSERT INTO devices (id, user_id, name, token_hash) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO UPDATE SET user_id = EXCLUDED.user_id, name = EXCLUDED.name,
+                 token_hash = EXCLUDED.token_hash, last_seen = now()
+             WHERE devices.revoked_at IS NULL",
+            &[&req.device_id, &user.id, &name, &auth::token_hash(&token)],
+        )
+        .await?;
+    if updated == 0 {
+        return Err(ServerError::Forbidden(
+            "this device was revoked by an administrator and cannot sign in again; ask them".into(),
+        ));
+    }
+    tracing::info!(user = %user.id, device = %req.device_id, "signed in");
+    Ok(Json(LoginResponse { token, user, server_time_ms: now_ms() }))
+}
+
+async fn session(st: &AppState, headers: &HeaderMap) -> Result<(deadpool_postgres::Client, Session), ServerError> {
+    let token = bearer(headers)?;
+    let client = st.pool.get().await?;
+    let session = auth::session(&client, token).await?;
+    Ok((client, session))
+}
+
+async fn push(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<PushResponse>, ServerError> {
+    let req: PushRequest = parse(&body)?;
+    if req.ops.len() > MAX_PAGE {
+        return Err(ServerError::BadRequest(format!("at most {MAX_PAGE} ops in one push; send the rest in another page")));
+    }
+    let (mut client, session) = session(&st, &headers).await?;
+    if req.device_id != session.device {
+        return Err(ServerError::Forbidden(format!(
+            "this token belongs to device '{}', not '{}'; sign in on this device",
+            session.device, req.device_id
+        )));
+    }
+    let results =
+        crate::push::store_page(&mut client, &session, &req.ops, now_ms(), st.config.max_clock_ahead_ms).await?;
+    let rejected = results.iter().filter(|r| matches!(r.outcome, claimdesk_sync::protocol::PushOutcome::Rejected { .. })).count();
+    tracing::info!(user = %session.user, device = %session.device, ops = req.ops.len(), rejected, "push");
+    Ok(Json(PushResponse { results, server_time_ms: now_ms() }))
+}
+
+#[derive(Deserialize)]
+struct PullQuery {
+    #[serde(default)]
+    after: i64,
+    limit: Option<usize>,
+}
+
+/// A pulled op as it goes out: the payload is passed through from jsonb text
+/// without a parse (the same JSON as [`claimdesk_sync::protocol::PulledOp`]).
+#[derive(Serialize)]
+struct PulledRaw<'a> {
+    seq: i64,
+    op_id: String,
+    hlc: i64,
+    user: &'a str,
+    device: &'a str,
+    entity: &'a str,
+    kind: &'a str,
+    payload: &'a RawValue,
+    base: Option<i64>,
+    at_ms: i64,
+}
+
+#[derive(Serialize)]
+struct PullRaw<'a> {
+    ops: Vec<PulledRaw<'a>>,
+    cursor: i64,
+    more: bool,
+    head: i64,
+    server_time_ms: i64,
+}
+
+async fn pull(State(st): State<AppState>, headers: HeaderMap, query: Query<PullQuery>) -> Result<Response, ServerError> {
+    let limit = query.limit.unwrap_or(1000).clamp(1, MAX_PAGE) as i64;
+    let after = query.after.max(0);
+    let (client, _session) = session(&st, &headers).await?;
+    let ops_stmt = client
+        .prepare_cached(
+            "SELECT seq, op_id, hlc, author, device, entity, kind, payload::text, base, at_ms
+             FROM ops WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .await?;
+    let head_stmt = client.prepare_cached("SELECT coalesce(max(seq), 0) FROM ops").await?;
+    // Head first: every op up to it is visible to the page query that follows.
+    let head: i64 = client.query_one(&head_stmt, &[]).await?.get(0);
+    let rows = client.query(&ops_stmt, &[&after, &(limit + 1)]).await?;
+    let more = rows.len() as i64 > limit;
+    let rows = &rows[..rows.len().min(limit as usize)];
+    let mut ops = Vec::with_capacity(rows.len());
+    for r in rows {
+        let payload: &str = r.get(7);
+        let payload: &RawValue =
+            serde_json::from_str(payload).map_err(|e| ServerError::BadRequest(format!("stored payload: {e}")))?;
+        ops.push(PulledRaw {
+            seq: r.get(0),
+            op_id: r.get::<_, uuid::Uuid>(1).to_string(),
+            hlc: r.get(2),
+            user: r.get(3),
+            device: r.get(4),
+            entity: r.get(5),
+            kind: r.get(6),
+            payload,
+            base: r.get(8),
+            at_ms: r.get(9),
+        });
+    }
+    let cursor = ops.last().map(|o| o.seq).unwrap_or(after);
+    let body = PullRaw { ops, cursor, more, head: head.max(cursor), server_time_ms: now_ms() };
+    let bytes = serde_json::to_vec(&body).map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
+
+async fn users(State(st): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<UserInfo>>, ServerError> {
+    let (client, _session) = session(&st, &headers).await?;
+    let rows = client
+        .query("SELECT id, display_name, role, approval_limit, active FROM users ORDER BY id", &[])
+        .await?;
+    Ok(Json(rows.iter().map(user_info).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::StatusCode;
+
+    #[test]
+    fn one_version_behind_is_answered_older_is_refused_with_409() {
+        assert!(check_protocol(PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION).is_ok());
+        assert!(check_protocol(MIN_PROTOCOL_VERSION, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION).is_ok());
+        // As a server of protocol 3 would see clients of 1 and 2.
+        assert!(check_protocol(2, 2, 3).is_ok());
+        let old = check_protocol(1, 2, 3).expect_err("too old");
+        assert_eq!((old.code(), old.status()), ("protocol_too_old", StatusCode::CONFLICT));
+        assert!(old.to_string().contains("update ClaimDesk"), "{old}");
+        let new = check_protocol(4, 2, 3).expect_err("too new");
+        assert_eq!((new.code(), new.status()), ("protocol_too_new", StatusCode::CONFLICT));
+    }
+}

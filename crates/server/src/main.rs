@@ -1,0 +1,246 @@
+//! `claimdesk-server`: serve (default), migrate, and admin commands for users and devices.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use claimdesk_server::config::Config;
+use claimdesk_server::http::{router, AppState};
+use claimdesk_server::{admin, db};
+
+#[derive(Parser)]
+#[command(name = "claimdesk-server", version, about = "ClaimDesk sync server (PostgreSQL)")]
+struct Cli {
+    /// TOML settings (see docs/server.md); CLAIMDESK_SERVER_* variables override it.
+    #[arg(long, global = true, env = "CLAIMDESK_SERVER_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply the database migrations and serve (the default).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Manage users (role, approval limit, password, active).
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Manage device sign-ins.
+    #[command(subcommand)]
+    Device(DeviceCmd),
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create a user; the password comes from CLAIMDESK_SERVER_PASSWORD or a prompt.
+    Create {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// reviewer | supervisor | admin
+        #[arg(long)]
+        role: String,
+        /// Approval limit in won; omit for no limit.
+        #[arg(long)]
+        limit: Option<i64>,
+    },
+    /// Set a new password (CLAIMDESK_SERVER_PASSWORD or a prompt).
+    ResetPassword {
+        #[arg(long)]
+        id: String,
+    },
+    SetRole {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// Set the approval limit in won, or --none for no limit.
+    SetLimit {
+        #[arg(long)]
+        id: String,
+        #[arg(long, conflicts_with = "none", required_unless_present = "none")]
+        limit: Option<i64>,
+        #[arg(long)]
+        none: bool,
+    },
+    /// Deactivate a user: no sign-in, every device token ends.
+    Deactivate {
+        #[arg(long)]
+        id: String,
+    },
+    Activate {
+        #[arg(long)]
+        id: String,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum DeviceCmd {
+    List {
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke a device: its token stops working and it cannot sign in again.
+    Revoke {
+        #[arg(long)]
+        id: String,
+    },
+}
+
+fn password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("CLAIMDESK_SERVER_PASSWORD") {
+        return Ok(p);
+    }
+    let first = rpassword::prompt_password("password: ").context("cannot read the password")?;
+    let again = rpassword::prompt_password("again: ").context("cannot read the password")?;
+    if first != again {
+        anyhow::bail!("the two passwords differ");
+    }
+    Ok(first)
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tokio_postgres=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().flatten_event(true).with_current_span(true).init();
+    } else {
+        builder.init();
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = (|| -> anyhow::Result<()> {
+        let config = Config::load(cli.config.as_deref())?;
+        init_logging(&config.log_format);
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config))
+    })();
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("claimdesk-server: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    let pool = db::pool(&config.database_url, config.pool_size)?;
+    match command {
+        Command::Serve => serve(pool, config).await?,
+        Command::Migrate => {
+            let m = db::migrate(&pool).await?;
+            println!("database schema {} (was {})", m.to, m.from);
+        }
+        Command::User(cmd) => {
+            db::migrate(&pool).await?;
+            match cmd {
+                UserCmd::Create { id, name, role, limit } => {
+                    admin::create_user(&pool, &id, &name, &role, limit, &password()?).await?;
+                    println!("created user {id}");
+                }
+                UserCmd::ResetPassword { id } => {
+                    admin::reset_password(&pool, &id, &password()?).await?;
+                    println!("new password set for {id}");
+                }
+                UserCmd::SetRole { id, role } => {
+                    admin::set_role(&pool, &id, &role).await?;
+                    println!("{id} is now {role}");
+                }
+                UserCmd::SetLimit { id, limit, none: _ } => {
+                    admin::set_limit(&pool, &id, limit).await?;
+                    println!("approval limit of {id}: {}", limit.map(|l| format!("{l} won")).unwrap_or_else(|| "none".into()));
+                }
+                UserCmd::Deactivate { id } => {
+                    admin::set_active(&pool, &id, false).await?;
+                    println!("deactivated {id}; their devices are signed out");
+                }
+                UserCmd::Activate { id } => {
+                    admin::set_active(&pool, &id, true).await?;
+                    println!("activated {id}");
+                }
+                UserCmd::List => print!("{}", admin::list_users(&pool).await?),
+            }
+        }
+        Command::Device(cmd) => {
+            db::migrate(&pool).await?;
+            match cmd {
+                DeviceCmd::List { user } => print!("{}", admin::list_devices(&pool, user.as_deref()).await?),
+                DeviceCmd::Revoke { id } => {
+                    admin::revoke_device(&pool, &id).await?;
+                    println!("revoked device {id}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn serve(pool: deadpool_postgres::Pool, config: Config) -> anyhow::Result<()> {
+    let m = db::migrate(&pool).await.context("cannot prepare the database")?;
+    if m.from != m.to {
+        tracing::info!(from = m.from, to = m.to, "database migrated");
+    }
+    let addr: SocketAddr = config.listen.parse().with_context(|| format!("listen: '{}' is not an address:port", config.listen))?;
+    let listener = std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
+    listener.set_nonblocking(true)?;
+    let local = listener.local_addr()?;
+    let tls = config.tls_cert.clone().zip(config.tls_key.clone());
+    let app = router(AppState { pool, config: Arc::new(config) });
+    let handle = axum_server::Handle::new();
+    let shutdown = handle.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        shutdown.graceful_shutdown(Some(Duration::from_secs(10)));
+    });
+    let service = app.into_make_service();
+    match tls {
+        Some((cert, key)) => {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                .await
+                .with_context(|| format!("cannot load the TLS certificate {} and key {}", cert.display(), key.display()))?;
+            tracing::info!(address = %local, "listening (https)");
+            axum_server::from_tcp_rustls(listener, tls).handle(handle).serve(service).await?;
+        }
+        None => {
+            tracing::info!(address = %local, "listening (http)");
+            axum_server::from_tcp(listener).handle(handle).serve(service).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,413 @@
+//! The real server binary against a throwaway PostgreSQL (see common/mod.rs).
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+
+use claimdesk_sync::protocol::*;
+use common::*;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_push_pull_round_trip() {
+    let db = fresh_database("round_trip").await;
+    create_user(&db, "kim", "reviewer", None);
+    let server = Server::start(&db);
+
+    let health: Health = reqwest::get(format!("{}/health", server.url)).await.expect("health").json().await.expect("json");
+    assert_eq!((health.status.as_str(), health.protocol), ("ok", PROTOCOL_VERSION));
+
+    let kim = Api::login(&server.url, "kim", "dev-kim").await;
+    let ops = vec![
+        note(&kim, "C-1", "전화 통화함"),
+        kim.op("claim:C-1", "claim.take", json!({"to": "in_review", "assignee": "kim", "future_field": [1, 2]})),
+        kim.op("claim:C-2", "claim.annotate", json!({"priority": "high", "tags": ["택시"]})),
+    ];
+    let results = kim.push(&ops).await;
+    assert!(results.iter().all(|r| outcome_code(r) == "accepted"), "{results:?}");
+    let seqs: Vec<i64> = results.iter().filter_map(seq_of).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "seqs follow the op order: {seqs:?}");
+
+    let page = kim.pull_page(0, 2).await;
+    assert_eq!(page.ops.len(), 2);
+    assert!(page.more);
+    assert_eq!(page.cursor, seqs[1]);
+    assert_eq!(page.head, seqs[2]);
+    let rest = kim.pull_page(page.cursor, 100).await;
+    assert_eq!((rest.ops.len(), rest.more, rest.cursor), (1, false, seqs[2]));
+    let pulled: Vec<WireOp> = page.ops.into_iter().chain(rest.ops).map(|p| p.op).collect();
+    assert_eq!(pulled, ops, "ops come back exactly as pushed, unknown payload fields included");
+    let empty = kim.pull_page(seqs[2], 100).await;
+    assert_eq!((empty.ops.len(), empty.more, empty.cursor), (0, false, seqs[2]));
+
+    let users: Vec<UserInfo> = kim.get("/v1/users").await.json().await.expect("users");
+    assert_eq!(users.len(), 1);
+    assert_eq!((users[0].id.as_str(), users[0].role.as_str()), ("kim", "reviewer"));
+
+    // Wrong password, no token, bad token, missing version headers, a client one version behind.
+    let bad = reqwest::Client::new()
+        .post(format!("{}/v1/login", server.url))
+        .header(HEADER_PROTOCOL, "1")
+        .header(HEADER_SCHEMA, "3")
+        .json(&json!({"user": "kim", "password": "nope", "device_id": "d", "device_name": "d"}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(bad.status(), 401);
+    let body: ErrorBody = bad.json().await.expect("error body");
+    assert_eq!(body.code, "unauthorized");
+    let mut anon = kim.clone();
+    anon.token = None;
+    assert_eq!(anon.get("/v1/pull?after=0").await.status(), 401);
+    anon.token = Some("0".repeat(64));
+    assert_eq!(anon.get("/v1/pull?after=0").await.status(), 401);
+    let no_headers = reqwest::Client::new().get(format!("{}/v1/users", server.url)).send().await.expect("get");
+    assert_eq!(no_headers.status(), 400);
+    let mut older = kim.clone();
+    older.protocol = MIN_PROTOCOL_VERSION;
+    assert_eq!(older.get("/v1/users").await.status(), 200, "one version behind is answered");
+    let mut newer = kim.clone();
+    newer.protocol = PROTOCOL_VERSION + 1;
+    let r = newer.get("/v1/users").await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(r.json::<ErrorBody>().await.expect("body").code, "protocol_too_new");
+    let id = kim.get("/v1/users").await.headers().get("x-request-id").cloned();
+    assert!(id.is_some(), "every answer carries a request id");
+
+    // A push for another device is refused as a whole.
+    let mut other = kim.clone();
+    other.device = "dev-other".into();
+    assert_eq!(other.push_raw(&[]).await.expect("push").status(), 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_op_never_blocks_the_ones_behind_it() {
+    let db = fresh_database("rejected").await;
+    create_user(&db, "kim", "reviewer", None);
+    create_user(&db, "lee", "reviewer", None);
+    let server = Server::start(&db);
+    let kim = Api::login(&server.url, "kim", "dev-kim").await;
+    let lee = Api::login(&server.url, "lee", "dev-lee").await;
+    let rec = recommend(&lee, "C-9", 10_000);
+    assert_eq!(outcome_code(&lee.push(std::slice::from_ref(&rec)).await[0]), "accepted");
+
+    let mut batch = kim.op("batch:B-1", "batch.create", json!({"id": "B-1"}));
+    batch.entity = "batch:B-1".into();
+    let mut as_lee = note(&kim, "C-9", "someone else's name");
+    as_lee.user = "lee".into();
+    let mut user_op = kim.op("user:kim", "user.update", json!({"role": "admin"}));
+    user_op.entity = "user:kim".into();
+    let ops = vec![
+        note(&kim, "C-9", "첫 메모"),
+        approve(&kim, "C-9", &rec),
+        note(&kim, "C-9", "둘째 메모"),
+        batch,
+        kim.op("claim:C-9", "claim.take", json!({})),
+        as_lee,
+        user_op,
+        kim.op("claim:C-9", "claim.mark_paid", json!({})),
+        note(&kim, "C-9", "마지막 메모"),
+    ];
+    let results = kim.push(&ops).await;
+    let codes: Vec<String> = results.iter().map(outcome_code).collect();
+    assert_eq!(
+        codes,
+        [
+            "accepted",
+            "rejected:forbidden",
+            "accepted",
+            "rejected:forbidden",
+            "accepted",
+            "rejected:wrong_author",
+            "rejected:users_managed_on_server",
+            "rejected:forbidden",
+            "accepted"
+        ]
+    );
+    if let PushOutcome::Rejected { reason, .. } = &results[1].outcome {
+        assert_eq!(reason, "a reviewer may not approve claims", "the core's own words");
+    }
+    let pulled = kim.pull_all(0).await;
+    let ids: HashSet<&str> = pulled.iter().map(|p| p.op.op_id.as_str()).collect();
+    assert_eq!(pulled.len(), 1 + 4);
+    for (op, r) in ops.iter().zip(&results) {
+        assert_eq!(ids.contains(op.op_id.as_str()), seq_of(r).is_some(), "stored exactly when acknowledged");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approvals_are_maker_checked_limited_and_refused_when_superseded() {
+    let db = fresh_database("approvals").await;
+    create_user(&db, "kim", "reviewer", None);
+    create_user(&db, "park", "supervisor", Some(100_000));
+    create_user(&db, "choi", "supervisor", None);
+    let server = Server::start_with(&db, ServerOpts { max_clock_ahead_ms: Some(60_000), ..Default::default() });
+    let kim = Api::login(&server.url, "kim", "dev-kim").await;
+    let park = Api::login(&server.url, "park", "dev-park").await;
+    let choi = Api::login(&server.url, "choi", "dev-choi").await;
+
+    // park recommends and approves their own recommendation: maker-checker.
+    let own = recommend(&park, "C-1", 50_000);
+    let r = park.push(&[own.clone(), approve(&park, "C-1", &own)]).await;
+    assert_eq!(r.iter().map(outcome_code).collect::<Vec<_>>(), ["accepted", "rejected:maker_checker"]);
+    // choi may approve park's.
+    assert_eq!(outcome_code(&choi.push(&[approve(&choi, "C-1", &own)]).await[0]), "accepted");
+
+    // Above park's limit of 100,000 won.
+    let big = recommend(&kim, "C-2", 250_000);
+    kim.push(std::slice::from_ref(&big)).await;
+    let r = park.push(&[approve(&park, "C-2", &big)]).await;
+    assert_eq!(outcome_code(&r[0]), "rejected:over_approval_limit");
+    if let PushOutcome::Rejected { reason, .. } = &r[0].outcome {
+        assert!(reason.contains("250,000") && reason.contains("100,000"), "{reason}");
+    }
+
+    // kim recommends again: an approval of the first recommendation is superseded.
+    let first = recommend(&kim, "C-3", 30_000);
+    let second = recommend(&kim, "C-3", 40_000);
+    kim.push(&[first.clone(), second.clone()]).await;
+    let r = choi.push(&[approve(&choi, "C-3", &first), approve(&choi, "C-3", &second)]).await;
+    assert_eq!(r.iter().map(outcome_code).collect::<Vec<_>>(), ["rejected:superseded", "accepted"]);
+
+    // An approval of a recommendation the server never saw.
+    let unseen = recommend(&kim, "C-4", 1_000);
+    assert_eq!(outcome_code(&choi.push(&[approve(&choi, "C-4", &unseen)]).await[0]), "rejected:unknown_recommendation");
+
+    // A stamp too far in the future; one a little ahead is fine.
+    let mut ahead = note(&kim, "C-5", "from the future");
+    ahead.hlc = (((now_ms() + 10 * 60_000) as u64) << 16) as i64;
+    let mut slightly = note(&kim, "C-5", "a few seconds ahead");
+    slightly.hlc = (((now_ms() + 5_000) as u64) << 16) as i64;
+    let r = kim.push(&[ahead, slightly]).await;
+    assert_eq!(r.iter().map(outcome_code).collect::<Vec<_>>(), ["rejected:clock_ahead", "accepted"]);
+
+    // A role change on the server applies to the next push at once.
+    let out = std::process::Command::new(bin())
+        .env("CLAIMDESK_SERVER_DATABASE_URL", &db)
+        .args(["user", "set-limit", "--id", "park", "--limit", "300000"])
+        .output()
+        .expect("set-limit");
+    assert!(out.status.success());
+    assert_eq!(outcome_code(&park.push(&[approve(&park, "C-2", &big)]).await[0]), "accepted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_push_returns_the_same_seq() {
+    let db = fresh_database("duplicate").await;
+    create_user(&db, "kim", "reviewer", None);
+    let server = Server::start(&db);
+    let kim = Api::login(&server.url, "kim", "dev-kim").await;
+    let ops: Vec<WireOp> = (0..50).map(|i| note(&kim, &format!("C-{i}"), "메모")).collect();
+    let first = kim.push(&ops).await;
+    let again = kim.push(&ops).await;
+    for (a, b) in first.iter().zip(&again) {
+        assert_eq!(outcome_code(a), "accepted");
+        assert_eq!(outcome_code(b), "duplicate");
+        assert_eq!(seq_of(a), seq_of(b));
+    }
+    // The same op twice in one page, and a page mixing old and new.
+    let fresh = note(&kim, "C-x", "새 메모");
+    let r = kim.push(&[fresh.clone(), ops[3].clone(), fresh.clone()]).await;
+    assert_eq!(r.iter().map(outcome_code).collect::<Vec<_>>(), ["accepted", "duplicate", "duplicate"]);
+    assert_eq!(seq_of(&r[0]), seq_of(&r[2]));
+    assert_eq!(seq_of(&r[1]), seq_of(&first[3]));
+    assert_eq!(kim.pull_all(0).await.len(), 51);
+}
+
+/// Writes a push request over a raw socket and hangs up: after `cut` bytes
+/// of the body (None: after the whole request, without reading the answer).
+fn push_and_hang_up(url: &str, api: &Api, ops: &[WireOp], cut: Option<usize>) {
+    let addr = url.trim_start_matches("http://");
+    let body = serde_json::to_vec(&PushRequest { device_id: api.device.clone(), ops: ops.to_vec() }).expect("json");
+    let head = format!(
+        "POST /v1/push HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{HEADER_PROTOCOL}: {PROTOCOL_VERSION}\r\n{HEADER_SCHEMA}: 3\r\nauthorization: Bearer {}\r\n\r\n",
+        body.len(),
+        api.token.as_deref().unwrap_or_default()
+    );
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.write_all(head.as_bytes()).expect("head");
+    let n = cut.unwrap_or(body.len()).min(body.len());
+    s.write_all(&body[..n]).expect("body");
+    s.flush().expect("flush");
+    drop(s);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_cut_mid_way_and_retried_stores_each_op_once() {
+    let db = fresh_database("cut").await;
+    create_user(&db, "kim", "reviewer", None);
+    let server = Server::start(&db);
+    let kim = Api::login(&server.url, "kim", "dev-kim").await;
+    let ops: Vec<WireOp> = (0..2000).map(|i| note(&kim, &format!("C-{}", i % 97), &format!("메모 {i}"))).collect();
+
+    // Cut in the middle of the body: nothing of it is stored.
+    push_and_hang_up(&server.url, &kim, &ops, Some(40_000));
+    // The whole request sent, the answer never read: stored or not, the retry settles it.
+    push_and_hang_up(&server.url, &kim, &ops[..1000], None);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    let r = kim.push(&ops).await;
+    let mut seqs = HashSet::new();
+    for x in &r {
+        let code = outcome_code(x);
+        assert!(code == "accepted" || code == "duplicate", "{code}");
+        assert!(seqs.insert(seq_of(x).expect("seq")), "one seq per op");
+    }
+    let pulled = kim.pull_all(0).await;
+    assert_eq!(pulled.len(), ops.len(), "no duplicates, nothing missing");
+    let unique: HashSet<&str> = pulled.iter().map(|p| p.op.op_id.as_str()).collect();
+    assert_eq!(unique.len(), ops.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_mid_push_loses_nothing_acknowledged() {
+    let db = fresh_database("kill9").await;
+    create_user(&db, "kim", "reviewer", None);
+    let mut server = Server::start(&db);
+    let kim = Api::login(&server.url, "kim", "dev-kim").await;
+    let pages: Vec<Vec<WireOp>> =
+        (0..200).map(|p| (0..250).map(|i| note(&kim, &format!("C-{p}"), &format!("메모 {p}-{i}"))).collect()).collect();
+
+    // Push pages from two clients until the server dies under them.
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(HashMap::<String, i64>::new()));
+    let mut tasks = Vec::new();
+    for half in 0..2 {
+        let (api, acked) = (kim.clone(), acked.clone());
+        let mine: Vec<Vec<WireOp>> = pages.iter().skip(half).step_by(2).cloned().collect();
+        tasks.push(tokio::spawn(async move {
+            for page in mine {
+                let Ok(resp) = api.push_raw(&page).await else { return };
+                let Ok(body) = resp.json::<PushResponse>().await else { return };
+                let mut a = acked.lock().expect("lock");
+                for r in body.results {
+                    if let Some(seq) = seq_of(&r) {
+                        a.insert(r.op_id, seq);
+                    }
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    server.kill9();
+    for t in tasks {
+        let _ = t.await;
+    }
+    let acked = acked.lock().expect("lock").clone();
+    assert!(!acked.is_empty(), "some pages were acknowledged before the kill");
+    assert!(acked.len() < 50_000, "the kill came mid-push ({} acknowledged)", acked.len());
+
+    let server = Server::start(&db);
+    let mut kim2 = kim.clone();
+    kim2.url = server.url.clone();
+    let pulled = kim2.pull_all(0).await;
+    let stored: HashMap<&str, i64> = pulled.iter().map(|p| (p.op.op_id.as_str(), p.seq)).collect();
+    assert_eq!(stored.len(), pulled.len(), "no op twice");
+    for (id, seq) in &acked {
+        assert_eq!(stored.get(id.as_str()), Some(seq), "acknowledged op {id} is there with its seq");
+    }
+    // The client sends everything again: the rest is stored, nothing doubles.
+    for page in &pages {
+        for r in kim2.push(page).await {
+            assert!(seq_of(&r).is_some());
+        }
+    }
+    assert_eq!(kim2.pull_all(0).await.len(), 50_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_clients_push_and_pull_at_once() {
+    let db = fresh_database("fifty").await;
+    let pool = claimdesk_server::db::pool(&db, 2).expect("pool");
+    claimdesk_server::db::migrate(&pool).await.expect("migrate");
+    for i in 0..50 {
+        let id = format!("u{i:02}");
+        claimdesk_server::admin::create_user(&pool, &id, &format!("심사자 {i}"), "reviewer", None, &format!("password-{id}"))
+            .await
+            .expect("user");
+    }
+    let server = Server::start(&db);
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let url = server.url.clone();
+        tasks.push(tokio::spawn(async move {
+            let api = Api::login(&url, &format!("u{i:02}"), &format!("dev-{i:02}")).await;
+            let mut cursor = 0;
+            let mut seen = 0usize;
+            for round in 0..5 {
+                let ops: Vec<WireOp> = (0..40).map(|k| note(&api, &format!("C-{i}-{round}"), &format!("{k}"))).collect();
+                for r in api.push(&ops).await {
+                    assert_eq!(outcome_code(&r), "accepted");
+                }
+                let page = api.pull_page(cursor, 5000).await;
+                cursor = page.cursor;
+                seen += page.ops.len();
+            }
+            let rest = api.pull_all(cursor).await;
+            seen + rest.len()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.expect("client"), 50 * 5 * 40, "every client ends with every op, once");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_database_serve_every_op_once_in_order() {
+    let db = fresh_database("two").await;
+    for i in 0..8 {
+        create_user(&db, &format!("w{i}"), "reviewer", None);
+    }
+    create_user(&db, "reader", "reviewer", None);
+    let a = Server::start(&db);
+    let b = Server::start(&db);
+    let total = 8 * 30 * 40;
+
+    // Readers on each instance pull continuously while the writers push.
+    let mut readers = Vec::new();
+    for (n, url) in [&a.url, &b.url].into_iter().enumerate() {
+        let api = Api::login(url, "reader", &format!("dev-reader-{n}")).await;
+        readers.push(tokio::spawn(async move {
+            let mut cursor = 0;
+            let mut got: Vec<(i64, String)> = Vec::new();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+            while got.len() < total && std::time::Instant::now() < deadline {
+                let page = api.pull_page(cursor, 300).await;
+                cursor = page.cursor;
+                got.extend(page.ops.into_iter().map(|p| (p.seq, p.op.op_id)));
+                if !page.more {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+            }
+            got
+        }));
+    }
+    let mut writers = Vec::new();
+    for i in 0..8 {
+        let url = if i % 2 == 0 { a.url.clone() } else { b.url.clone() };
+        writers.push(tokio::spawn(async move {
+            let api = Api::login(&url, &format!("w{i}"), &format!("dev-w{i}")).await;
+            let mut ids = Vec::new();
+            for round in 0..30 {
+                let ops: Vec<WireOp> = (0..40).map(|k| note(&api, &format!("C-{i}-{round}"), &format!("{k}"))).collect();
+                ids.extend(ops.iter().map(|o| o.op_id.clone()));
+                for r in api.push(&ops).await {
+                    assert_eq!(outcome_code(&r), "accepted");
+                }
+            }
+            ids
+        }));
+    }
+    let mut pushed = HashSet::new();
+    for w in writers {
+        pushed.extend(w.await.expect("writer"));
+    }
+    assert_eq!(pushed.len(), total);
+    for r in readers {
+        let got = r.await.expect("reader");
+        assert_eq!(got.len(), total, "each reader sees every op exactly once");
+        assert!(got.windows(2).all(|w| w[0].0 < w[1].0), "ascending seq");
+        let ids: HashSet<String> = got.into_iter().map(|(_, id)| id).collect();
+        assert_eq!(ids, pushed);
+    }
+}
