@@ -25,6 +25,7 @@ pub mod schema;
 pub mod search;
 pub mod stats;
 pub mod sync_apply;
+pub mod sync_desk;
 pub mod users;
 
 use std::path::{Path, PathBuf};
