@@ -6,6 +6,7 @@ pub mod commands;
 pub mod dto;
 pub mod error;
 pub mod state;
+pub mod sync;
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -62,6 +63,8 @@ pub fn run() {
             let path = state::store_path(app.path().app_data_dir().ok().as_deref());
             tracing::info!(store = %path.display(), "opening the store");
             app.manage(state::AppState::open(path));
+            app.manage(sync::SyncRuntime::default());
+            commands::sync::start_background(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -129,6 +132,20 @@ pub fn run() {
             commands::settings::set_password,
             commands::settings::settings,
             commands::settings::set_setting,
+            commands::sync::sync_status,
+            commands::sync::sync_settings,
+            commands::sync::sync_sign_in,
+            commands::sync::sync_sign_out,
+            commands::sync::sync_now,
+            commands::sync::parked_ops,
+            commands::sync::retry_parked,
+            commands::sync::dismiss_parked,
+            commands::sync::sync_conflicts,
+            commands::sync::settle_conflict,
+            commands::sync::take_offline,
+            commands::sync::release_offline,
+            commands::sync::lease_holders,
+            commands::sync::leases,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

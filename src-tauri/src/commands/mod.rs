@@ -9,6 +9,7 @@ pub mod policy;
 pub mod queue;
 pub mod session;
 pub mod settings;
+pub mod sync;
 
 use tauri::ipc::Channel;
 
