@@ -60,6 +60,14 @@ fn export(cfg: &Config) -> Result<(), ExportError> {
     stats::Stats::export_all(cfg)?;
     stats::OpLine::export_all(cfg)?;
     users::User::export_all(cfg)?;
+    claimdesk_app::sync::SyncStatusView::export_all(cfg)?;
+    claimdesk_app::sync::SyncOutcome::export_all(cfg)?;
+    claimdesk_app::sync::SyncSettings::export_all(cfg)?;
+    claimdesk_app::sync::ServerAccount::export_all(cfg)?;
+    claimdesk_app::sync::ParkedView::export_all(cfg)?;
+    claimdesk_app::sync::ConflictView::export_all(cfg)?;
+    claimdesk_app::sync::ConflictSide::export_all(cfg)?;
+    claimdesk_store::sync_desk::LeaseInfo::export_all(cfg)?;
     Ok(())
 }
 
