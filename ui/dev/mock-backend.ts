@@ -300,6 +300,22 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'set_password': return null;
       case 'plugin:dialog|open': return '/home/kim/Downloads/reports-1019.csv';
       case 'plugin:dialog|save': return '/home/admin/payout-202211011200.xlsx';
+      // Sync (src-tauri/src/commands/sync.rs): a server set up, a few changes waiting, one parked, one conflict.
+      case 'sync_status': return { configured: true, signed_in: true, server_url: 'https://sync.claimdesk.example', server_user: user?.id ?? 'kim.reviewer', online: params.get('offline') !== '1', running: false, pending: 3, parked: 1, conflicts: 1, last_sync_at_ms: Date.now() - 4 * 60_000, cursor: 48_120, last_error: null, last_outcome: null };
+      case 'sync_settings': return { server_url: 'https://sync.claimdesk.example', server_user: user?.id ?? 'kim.reviewer', ca_file: null, device_id: '0192f1c2-7a1b-7c3d-9e4f-123456789abc', device_name: 'ClaimDesk 김지은 노트북', signed_in: true };
+      case 'sync_sign_in': return { server_url: args.serverUrl, user: args.user, display_name: args.user, role: 'reviewer', roster_changed: 4 };
+      case 'sync_sign_out': return null;
+      case 'sync_now': for (const [phase, total] of [['push', 3], ['pull', 1200]] as const) { for (let done = 0; done <= total; done += total / 6) { args.onProgress?.onmessage?.({ job_id: args.jobId, phase, done: Math.round(done), total, message: null }); await new Promise((r) => setTimeout(r, 150)); } } return { pushed: 3, accepted: 3, rejected: 0, pulled: 1200, applied: 1200, parked: 0, conflicts: [], cursor: 49_320, head: 49_320, finished_at_ms: Date.now() };
+      case 'parked_ops': return [{ op_id: '0192f1c2-0000-7000-8000-000000000001', origin: 'local', entity: 'claim:D22-0000007', claim: 'D22-0000007', kind: 'claim.recommend', user: user?.id ?? 'kim.reviewer', code: 'forbidden', reason: 'a reviewer may not approve above the limit set on the server', at_ms: Date.now() - 3_600_000, advice: 'role', can_act: true }];
+      case 'retry_parked': case 'dismiss_parked': return null;
+      case 'sync_conflicts': return [{ external_id: 'D22-0000043', base: 3, status: 'conflict', version: 11, assignee: 'kim.reviewer', resolved_by: null, joined: [], sides: [
+        { op_id: '0192f1c2-1111-7000-8000-000000000001', user: 'kim.reviewer', device: '0192aaaa-bbbb', kind: 'claim.recommend', at_ms: Date.now() - 7_200_000, to: 'recommended', assignee: 'kim.reviewer', current: true, payload: { decision: { decision: 'approve', remedy: 'cash', amount: '300000', extension_days: 0 }, is_override: false } },
+        { op_id: '0192f1c2-2222-7000-8000-000000000002', user: 'lee.reviewer', device: '0192cccc-dddd', kind: 'claim.recommend', at_ms: Date.now() - 5_400_000, to: 'recommended', assignee: 'lee.reviewer', current: false, payload: { decision: { decision: 'deny', reason: 'NO_OVERLAP' }, justification: '현장 확인: 장애 시간과 무관' } },
+      ] }];
+      case 'settle_conflict': return { seq: 1, op_id: 'x', hlc: 0 };
+      case 'take_offline': case 'release_offline': return args.externalIds?.length ?? 100;
+      case 'lease_holders': return (args.externalIds as string[]).filter((id) => id.endsWith('3')).map((id) => ({ external_id: id, holder: 'lee.reviewer' }));
+      case 'leases': return args.mine ? [] : [{ external_id: 'D22-0000003', holder: 'lee.reviewer' }, { external_id: 'D22-0000013', holder: 'kim.reviewer' }];
       default:
         throw { code: 'INTERNAL', message: `mock: no command ${cmd}` };
     }

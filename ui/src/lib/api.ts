@@ -249,3 +249,41 @@ export const setPassword = (user: string, password: string) => call<void>('set_p
 export const settings = () => call<Record<string, string>>('settings');
 /** `language`: 'ko' | 'en'; `theme`: 'dark' | 'light' | 'system'. */
 export const setSetting = (key: 'language' | 'theme', value: string) => call<void>('set_setting', { key, value });
+
+// ---------------------------------------------------------------- sync (src-tauri/src/commands/sync.rs)
+
+import type {
+  ConflictView,
+  LeaseInfo,
+  ParkedView,
+  ServerAccount,
+  SyncOutcome,
+  SyncSettings,
+  SyncStatusView,
+} from './bindings';
+
+/** The event the app sends whenever the sync status changes (payload: SyncStatusView). */
+export const SYNC_STATUS_EVENT = 'sync-status';
+export const syncStatus = () => call<SyncStatusView>('sync_status');
+export const syncSettings = () => call<SyncSettings>('sync_settings');
+/** Signs this desktop in to the sync server; the device token is kept in the store. */
+export const syncSignIn = (serverUrl: string, caFile: string | null, user: string, password: string) =>
+  call<ServerAccount>('sync_sign_in', { serverUrl, caFile, user, password });
+export const syncSignOut = () => call<void>('sync_sign_out');
+/** One sync now: progress phases `push` then `pull` (done/total of the ops after the cursor); SYNC_RUNNING while another runs. */
+export const syncNow = (job: Job) => call<SyncOutcome>('sync_now', { ...jobArgs(job) });
+export const parkedOps = () => call<ParkedView[]>('parked_ops');
+export const retryParked = (opId: string) => call<void>('retry_parked', { opId });
+/** The change stays in the log; the dismissal is audited with the note. */
+export const dismissParked = (opId: string, note: string) => call<void>('dismiss_parked', { opId, note });
+export const syncConflicts = (all: boolean) => call<ConflictView[]>('sync_conflicts', { all });
+/** Supervisor: the claim leaves the conflict in state `to` (refused for anyone else). */
+export const settleConflict = (externalId: string, base: number | null, to: ClaimStatus, note: string) =>
+  call<OpReceipt>('settle_conflict', { externalId, base, to, note });
+/** Takes the given claims (or every claim of the filter) offline: a lease others see. */
+export const takeOffline = (externalIds: string[] | null, filter: QueueFilter | null) =>
+  call<number>('take_offline', { externalIds, filter });
+export const releaseOffline = (externalIds: string[] | null, filter: QueueFilter | null) =>
+  call<number>('release_offline', { externalIds, filter });
+export const leaseHolders = (externalIds: string[]) => call<LeaseInfo[]>('lease_holders', { externalIds });
+export const leases = (mine: boolean) => call<LeaseInfo[]>('leases', { mine });

@@ -8,7 +8,7 @@ describe('errors from the core shown to a person', () => {
     expect(d.detail).toContain('maker-checker');
   });
   it('shows the core’s message as the headline for a code this UI does not know', () => {
-    const d = describeError({ code: 'SYNC_OFFLINE', message: 'the server cannot be reached' }, 'en');
+    const d = describeError({ code: 'SYNC_SOMETHING_NEW', message: 'the server cannot be reached' }, 'en');
     expect(d.title).toBe('the server cannot be reached');
     expect(d.detail).toBe('');
   });
