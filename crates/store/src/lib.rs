@@ -107,18 +107,20 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("INSERT INTO meta (key, value) VALUES ('device_id', ?1)", [&device])?;
         let mut ops = OpWriter::begin(&tx)?;
+        // Every desktop makes these same defaults itself: the ops stay on this
+        // device (the server refuses "system", no user it knows, as wrong_author).
         let author = Author { user: "system", device: &device };
         let catalog = Catalog::default_2022();
         policies::replace_catalog_in_tx(&tx, &catalog)?;
-        ops.append(&tx, &author, "catalog", "catalog.replace", &serde_json::to_string(&catalog)?, None, false, SyncState::Pending)?;
+        ops.append(&tx, &author, "catalog", "catalog.replace", &serde_json::to_string(&catalog)?, None, false, SyncState::Local)?;
         users::insert_user_in_tx(&tx, FIRST_ADMIN, "관리자 (Administrator)", claimdesk_core::Role::Admin, None)?;
         ops.append(
             &tx, &author, &format!("user:{FIRST_ADMIN}"), "user.create",
-            &serde_json::json!({"id": FIRST_ADMIN, "role": "admin"}).to_string(), None, false, SyncState::Pending,
+            &serde_json::json!({"id": FIRST_ADMIN, "role": "admin"}).to_string(), None, false, SyncState::Local,
         )?;
         let policy = claimdesk_core::policy::Policy::default_2022();
         policies::insert_version_in_tx(&tx, 1, &policy, "기본 정책 (2022 최종안)", "system", true)?;
-        ops.append(&tx, &author, "policy:1", "policy.create", &serde_json::json!({"version": 1, "toml": policy.to_toml(), "active": true}).to_string(), None, false, SyncState::Pending)?;
+        ops.append(&tx, &author, "policy:1", "policy.create", &serde_json::json!({"version": 1, "toml": policy.to_toml(), "active": true}).to_string(), None, false, SyncState::Local)?;
         ops.finish(&tx)?;
         tx.commit()?;
         self.device = device;
