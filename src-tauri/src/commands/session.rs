@@ -55,10 +55,10 @@ pub async fn create_first_admin(app: AppHandle, password: String) -> ApiResult<S
 pub async fn sign_in(app: AppHandle, user: String, password: String) -> ApiResult<SessionUser> {
     blocking(app, move |s: &AppState| {
         let signed = s.with_store(|store| {
-            let actor = match store.verify_password(&user, &password) {
-                Ok(actor) => actor,
-                // A user of the sync server, with the password it last verified here (works offline).
-                Err(e) => crate::sync::offline_sign_in(store, &user, &password).ok_or(e)?,
+            // A user of the sync server signs in with the password it last verified here (also offline).
+            let actor = match crate::sync::offline_sign_in(store, &user, &password) {
+                Some(actor) => actor,
+                None => store.verify_password(&user, &password)?,
             };
             session_user(store, &actor.user)
         })?;
