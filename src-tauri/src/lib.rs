@@ -135,6 +135,7 @@ pub fn run() {
             commands::sync::sync_status,
             commands::sync::sync_settings,
             commands::sync::sync_sign_in,
+            commands::sync::sync_join,
             commands::sync::sync_sign_out,
             commands::sync::sync_now,
             commands::sync::parked_ops,

@@ -320,6 +320,11 @@ pub fn server_sign_in(store: &mut Store, server_url: &str, ca_file: Option<&str>
     })
 }
 
+/// Whether this desktop has joined a sync server (its users sign in with the server's passwords).
+pub fn joined(store: &Store) -> bool {
+    setting(store, KEY_SERVER).ok().flatten().is_some()
+}
+
 /// Forgets the device token (the server address and the offline verifier stay).
 pub fn server_sign_out(store: &mut Store) -> ApiResult<()> {
     store.set_sync_setting(KEY_TOKEN, "")?;

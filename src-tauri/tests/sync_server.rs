@@ -180,9 +180,11 @@ fn two_reviewers_conflict_offline_and_a_supervisor_resolves_it_everywhere() {
     // Two reviewers' desktops: sign in (the roster comes along), first pull.
     let mut kim = Store::open(&dir.path().join("kim.db")).expect("kim store");
     let mut lee = Store::open(&dir.path().join("lee.db")).expect("lee store");
+    assert!(!appsync::joined(&kim), "a new store has joined no server");
     for (store, user) in [(&mut kim, "kim.reviewer"), (&mut lee, "lee.reviewer")] {
         let acc = appsync::server_sign_in(store, &server.url, None, user, &password(user)).expect("reviewer signs in");
         assert!(acc.roster_changed >= 4, "{acc:?}");
+        assert!(appsync::joined(store), "the sign-in screen now signs people in with the server's passwords");
         let pulled = sync(store, &rt);
         assert!(pulled.pulled >= first.accepted, "{pulled:?}");
         assert_eq!(store.claim_count().expect("count"), admin.claim_count().expect("count"));

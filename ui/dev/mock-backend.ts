@@ -305,6 +305,7 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'sync_settings': return { server_url: 'https://sync.claimdesk.example', server_user: user?.id ?? 'kim.reviewer', ca_file: null, device_id: '0192f1c2-7a1b-7c3d-9e4f-123456789abc', device_name: 'ClaimDesk 김지은 노트북', signed_in: true };
       case 'sync_sign_in': return { server_url: args.serverUrl, user: args.user, display_name: args.user, role: 'reviewer', roster_changed: 4 };
       case 'sync_sign_out': return null;
+      case 'sync_join': return signIn(args.user);
       case 'sync_now': for (const [phase, total] of [['push', 3], ['pull', 1200]] as const) { for (let done = 0; done <= total; done += total / 6) { args.onProgress?.onmessage?.({ job_id: args.jobId, phase, done: Math.round(done), total, message: null }); await new Promise((r) => setTimeout(r, 150)); } } return { pushed: 3, accepted: 3, rejected: 0, pulled: 1200, applied: 1200, parked: 0, conflicts: [], cursor: 49_320, head: 49_320, finished_at_ms: Date.now() };
       case 'parked_ops': return [{ op_id: '0192f1c2-0000-7000-8000-000000000001', origin: 'local', entity: 'claim:D22-0000007', claim: 'D22-0000007', kind: 'claim.recommend', user: user?.id ?? 'kim.reviewer', code: 'forbidden', reason: 'a reviewer may not approve above the limit set on the server', at_ms: Date.now() - 3_600_000, advice: 'role', can_act: true }];
       case 'retry_parked': case 'dismiss_parked': return null;

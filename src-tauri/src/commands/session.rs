@@ -9,7 +9,7 @@ use crate::dto::{FirstRunState, SessionUser, StartupReport};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{blocking, AppState};
 
-fn session_user(store: &Store, user: &str) -> Result<SessionUser, claimdesk_store::StoreError> {
+pub(crate) fn session_user(store: &Store, user: &str) -> Result<SessionUser, claimdesk_store::StoreError> {
     let actor = store.actor(user)?;
     let u = store.users()?.into_iter().find(|u| u.id == user).ok_or_else(|| claimdesk_store::StoreError::NotFound(format!("user '{user}'")))?;
     Ok(SessionUser { id: u.id, display_name: u.display_name, role: u.role, approval_limit: u.approval_limit, settings: store.settings(&actor)? })
@@ -26,7 +26,8 @@ pub async fn first_run_state(app: AppHandle) -> ApiResult<FirstRunState> {
         }
         s.with_store(|store| {
             Ok(FirstRunState {
-                needs_admin_password: !store.has_passwords()?,
+                // A desktop that joined a sync server signs its users in with the server's passwords.
+                needs_admin_password: !store.has_passwords()? && !crate::sync::joined(store),
                 store_is_empty: store.claim_count()? == 0,
                 first_admin: FIRST_ADMIN.into(),
                 store_path: path,

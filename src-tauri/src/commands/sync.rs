@@ -78,6 +78,26 @@ pub async fn sync_sign_in(app: AppHandle, server_url: String, ca_file: Option<St
     .await
 }
 
+/// A new desktop joins the team: signs in to the sync server (no local
+/// account needed; the server's roster comes along) and starts the session
+/// as that user. The first sync follows (`sync_now`).
+#[tauri::command]
+pub async fn sync_join(app: AppHandle, server_url: String, ca_file: Option<String>, user: String, password: String) -> ApiResult<crate::dto::SessionUser> {
+    let a = app.clone();
+    blocking(app, move |s: &AppState| {
+        let mut store = s.open_worker()?;
+        let account = core::server_sign_in(&mut store, &server_url, ca_file.as_deref(), &user, &password)?;
+        let signed = s.with_store(|store| super::session::session_user(store, &account.user))?;
+        s.set_session(Some(signed.id.clone()));
+        let rt = runtime(&a);
+        rt.clear_error();
+        rt.set_online(Some(true));
+        emit_status(&a, &store);
+        Ok(signed)
+    })
+    .await
+}
+
 /// Forgets the device token; syncing stops until the next sign-in.
 #[tauri::command]
 pub async fn sync_sign_out(app: AppHandle) -> ApiResult<()> {

@@ -287,3 +287,6 @@ export const releaseOffline = (externalIds: string[] | null, filter: QueueFilter
   call<number>('release_offline', { externalIds, filter });
 export const leaseHolders = (externalIds: string[]) => call<LeaseInfo[]>('lease_holders', { externalIds });
 export const leases = (mine: boolean) => call<LeaseInfo[]>('leases', { mine });
+/** A new desktop joins the team from the sign-in screen: server sign-in, then the session starts as that user. */
+export const syncJoin = (serverUrl: string, caFile: string | null, user: string, password: string) =>
+  call<SessionUser>('sync_join', { serverUrl, caFile, user, password });

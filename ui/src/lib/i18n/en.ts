@@ -615,4 +615,7 @@ export const en: Record<keyof typeof ko, string> = {
   'error.SYNC_CONFIG': 'Check the sync settings.',
   'error.SYNC_RUNNING': 'A sync is already running.',
   'error.SYNC_NOT_CONFIGURED': "Enter the sync server's address first.",
+  'syncx.joinTitle': 'Start by joining a team sync server',
+  'syncx.joinHelp': "On a new PC, sign in with your server account; the team's claims are pulled before you start.",
+  'syncx.joinSubmit': 'Connect to the server',
 };

@@ -630,4 +630,7 @@ export const ko = {
   'error.SYNC_CONFIG': '동기화 설정을 확인하세요.',
   'error.SYNC_RUNNING': '이미 동기화 중입니다.',
   'error.SYNC_NOT_CONFIGURED': '동기화 서버 주소를 먼저 입력하세요.',
+  'syncx.joinTitle': '팀 동기화 서버에 연결해 시작하기',
+  'syncx.joinHelp': '새 PC라면 서버 계정으로 로그인하세요. 팀의 청구를 모두 받아 온 뒤 시작합니다.',
+  'syncx.joinSubmit': '서버에 연결',
 } as const;
