@@ -322,7 +322,7 @@ fn background(app: AppHandle) {
             rt.set_online(None);
         }
         // The chrome's figures (pending changes) move with every edit: send them when they change.
-        if tick % 2 == 0 || last_sent.is_none() {
+        if tick.is_multiple_of(2) || last_sent.is_none() {
             if let Ok(view) = core::status(st, &rt) {
                 if last_sent.as_ref() != Some(&view) {
                     let _ = app.emit(STATUS_EVENT, &view);
