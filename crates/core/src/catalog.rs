@@ -6,21 +6,27 @@ use serde::{Deserialize, Serialize};
 /// The catalog shipped with ClaimDesk, the project's own copy of the 2022 outage.
 pub const DEFAULT_CATALOG_TOML: &str = include_str!("default-catalog.toml");
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incident {
     pub id: String,
     pub name: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub started_at: DateTime<FixedOffset>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub ended_at: DateTime<FixedOffset>,
 }
 
 /// One service with its outage window.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Service {
     pub code: String,
     /// Korean name, as claimants write it.
     pub name: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub outage_start: DateTime<FixedOffset>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub outage_end: DateTime<FixedOffset>,
 }
 
@@ -33,6 +39,7 @@ impl Service {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Catalog {
     pub incident: Incident,

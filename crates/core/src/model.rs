@@ -16,7 +16,8 @@ macro_rules! coded_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal, $ko:literal, $en:literal;)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        pub enum $name { $(#[cfg_attr(feature = "ts", ts(rename = $code))] $variant),+ }
 
         impl Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -198,11 +199,13 @@ pub fn claimant_key<'a>(category: Category, phone: Option<&'a str>, brn: Option<
 }
 
 /// A user as the rules see them.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     pub user: String,
     pub role: Role,
     /// The largest amount (won) this user may approve on one claim; None = no limit.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub approval_limit: Option<Decimal>,
     pub device: String,
 }

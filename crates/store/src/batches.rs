@@ -17,6 +17,7 @@ use crate::oplog::{Author, OpWriter, SyncState};
 use crate::queue::QueueFilter;
 use crate::{now_secs, Store};
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct BatchInfo {
     pub id: String,
@@ -29,6 +30,7 @@ pub struct BatchInfo {
 }
 
 /// Totals for one (category, remedy) of a batch.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct BatchTotal {
     pub category: String,
@@ -39,6 +41,7 @@ pub struct BatchTotal {
 }
 
 /// One claim of a batch as a supervisor reviews it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct BatchLine {
     pub external_id: String,
@@ -50,6 +53,7 @@ pub struct BatchLine {
     pub policy_amount: Option<i64>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct BatchReview {
     pub batch: BatchInfo,
@@ -59,6 +63,7 @@ pub struct BatchReview {
 }
 
 /// A claim whose approval was refused, and why.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ClaimRefusal {
     pub external_id: String,
@@ -66,6 +71,7 @@ pub struct ClaimRefusal {
     pub message: String,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ApprovalReport {
     pub approved: u64,
@@ -73,6 +79,7 @@ pub struct ApprovalReport {
     pub refused: Vec<ClaimRefusal>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BatchBuild {
     pub batch_id: String,

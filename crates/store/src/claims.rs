@@ -194,6 +194,7 @@ pub(crate) fn apply_in_tx<T>(
 }
 
 /// A category, priority, tag or duplicate-mark change made in triage.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct TriageChange {
     pub category: Option<Category>,
@@ -204,6 +205,7 @@ pub struct TriageChange {
 }
 
 /// Which personal field to reveal.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PersonalField {
@@ -492,6 +494,7 @@ fn masked_payload(mut v: Value) -> Value {
 }
 
 /// Everything about one claim that a reviewer sees, personal data masked.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ClaimDetail {
     pub external_id: String,
@@ -524,6 +527,7 @@ pub struct ClaimDetail {
     pub evidence: Vec<crate::evidence::EvidenceFile>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Note {
     pub op_id: String,
@@ -535,6 +539,7 @@ pub struct Note {
 }
 
 /// One entry of a claim's audit timeline.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineEntry {
     pub seq: i64,

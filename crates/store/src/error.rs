@@ -17,6 +17,8 @@ pub enum StoreError {
     Policy(#[from] claimdesk_core::policy::PolicyError),
     #[error("{0}")]
     Invalid(String),
+    #[error("the user name or the password is not right")]
+    SignIn,
     #[error("claim {claim} changed since you opened it (you saw version {seen}, it is now {now}); look at it again and retry")]
     Stale { claim: String, seen: i64, now: i64 },
     #[error("the work was cancelled; nothing was changed")]
@@ -45,6 +47,7 @@ impl StoreError {
             StoreError::Intake(e) => e.code(),
             StoreError::Policy(e) => e.code(),
             StoreError::Invalid(_) => "INVALID",
+            StoreError::SignIn => "SIGN_IN_FAILED",
             StoreError::Stale { .. } => "STALE",
             StoreError::Cancelled => "CANCELLED",
             StoreError::AuditBroken { .. } => "AUDIT_BROKEN",

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::error::{Result, StoreError};
 use crate::Store;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct EvalSummary {
     pub policy_version: i64,

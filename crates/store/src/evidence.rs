@@ -20,6 +20,7 @@ use crate::{now_secs, Store};
 /// Largest evidence file accepted (a phone photo or a scanned PDF fits).
 pub const MAX_EVIDENCE_BYTES: u64 = 50 * 1024 * 1024;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct EvidenceFile {
     pub sha256: String,

@@ -27,6 +27,7 @@ pub struct ImportOptions {
 }
 
 /// Counts while an import runs, and at its end.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct ImportCounts {
     pub rows_read: u64,
@@ -37,6 +38,7 @@ pub struct ImportCounts {
     pub quarantined: u64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportProgress {
     pub counts: ImportCounts,
@@ -45,6 +47,7 @@ pub struct ImportProgress {
 }
 
 /// A row whose external id is in the store with different content.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportConflict {
     pub line: u64,
@@ -52,6 +55,7 @@ pub struct ImportConflict {
     pub fields: Vec<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportSummary {
     pub import_id: i64,

@@ -6,7 +6,10 @@
 //! the role in the core's workflow rules, apply the change, append the op
 //! with its audit hash, all in one transaction.
 
+pub mod actions;
+pub mod auth;
 pub mod batches;
+pub mod dashboard;
 pub mod claims;
 pub mod error;
 pub mod evaluate;
@@ -15,12 +18,14 @@ pub mod import;
 pub mod oplog;
 pub mod payout;
 pub mod policies;
+pub mod prefs;
 pub mod quarantine;
 pub mod queue;
 pub mod schema;
 pub mod search;
 pub mod stats;
 pub mod sync_apply;
+pub mod sync_desk;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -105,6 +110,8 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("INSERT INTO meta (key, value) VALUES ('device_id', ?1)", [&device])?;
         let mut ops = OpWriter::begin(&tx)?;
+        // Every desktop makes these same defaults itself: the ops stay on this
+        // device (the server refuses "system", no user it knows, as wrong_author).
         let author = Author { user: "system", device: &device };
         let catalog = Catalog::default_2022();
         policies::replace_catalog_in_tx(&tx, &catalog)?;

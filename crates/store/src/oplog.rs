@@ -46,6 +46,7 @@ impl SyncState {
 }
 
 /// One appended op, as recorded.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct OpReceipt {
     pub seq: i64,
@@ -237,6 +238,7 @@ fn broken(seq: i64, op_id: &str, why: &str) -> StoreError {
 }
 
 /// The result of a verification that passed.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ChainReport {
     pub entries: i64,

@@ -32,6 +32,7 @@ impl PayoutFormat {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct PayoutExport {
     pub payout_id: i64,
@@ -40,6 +41,7 @@ pub struct PayoutExport {
     pub total: i64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct PayoutConfirm {
     pub payout_id: i64,

@@ -46,6 +46,7 @@ pub(crate) fn active_policy_in(conn: &Connection) -> Result<(i64, Policy)> {
     Ok((version, Policy::from_toml(&text)?))
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyVersion {
     pub version: i64,

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::error::{Result, StoreError};
 use crate::Store;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct QuarantineEntry {
     pub id: i64,
@@ -18,6 +19,7 @@ pub struct QuarantineEntry {
     pub line: i64,
     pub external_id: Option<String>,
     pub message: String,
+    #[cfg_attr(feature = "ts", ts(type = "{ fields: Array<[string, string]> }"))]
     pub raw: RawRow,
     pub resolved: bool,
 }

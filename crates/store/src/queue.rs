@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Result, StoreError};
 use crate::{search, Store};
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct QueueFilter {
@@ -36,6 +37,7 @@ pub struct QueueFilter {
     pub text: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum SortKey {
@@ -46,6 +48,7 @@ pub enum SortKey {
     ClaimedAmount,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Sort {
     pub key: SortKey,
@@ -53,6 +56,7 @@ pub struct Sort {
 }
 
 /// One line of the queue. Names are shown; phone, BRN and account are not.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct QueueRow {
     pub external_id: String,
@@ -73,6 +77,7 @@ pub struct QueueRow {
     pub version: i64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,

@@ -6,10 +6,9 @@ use rusqlite::Connection;
 use crate::error::{Result, StoreError};
 
 /// Every migration, in order. Append only: a shipped migration never changes.
-/// 0002 is the app's (another branch); 0003_sync is written so that it can
-/// run again harmlessly when the two are put in order on merge.
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("migrations/0001_initial.sql")),
+    ("0002_app", include_str!("migrations/0002_app.sql")),
     ("0003_sync", include_str!("migrations/0003_sync.sql")),
 ];
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::Store;
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Group {
     pub key: String,
@@ -13,6 +14,7 @@ pub struct Group {
     pub amount: i64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
     pub total: u64,
@@ -27,6 +29,7 @@ pub struct Stats {
 }
 
 /// One recent audit entry.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct OpLine {
     pub seq: i64,

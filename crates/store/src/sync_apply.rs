@@ -294,7 +294,7 @@ fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimState, prev: Op
 }
 
 /// Folds the claim again from its whole log and writes the result.
-fn refold_and_write(tx: &Transaction<'_>, external_id: &str, through_seq: i64) -> Result<Option<ClaimState>> {
+pub(crate) fn refold_and_write(tx: &Transaction<'_>, external_id: &str, through_seq: i64) -> Result<Option<ClaimState>> {
     let Some((id, filed)) = claim_row(tx, external_id)? else { return Ok(None) };
     let state = refold(tx, external_id, filed)?;
     write_state(tx, id, &state, None, through_seq)?;

@@ -11,6 +11,7 @@ use crate::error::{Result, StoreError};
 use crate::oplog::{Author, OpWriter, SyncState};
 use crate::{now_secs, Store};
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
     pub id: String,

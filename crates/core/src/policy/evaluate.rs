@@ -75,12 +75,14 @@ impl From<&ClaimInput> for PolicyInput {
 }
 
 /// The policy's result for one claim.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     pub eligible: bool,
     pub reason: Option<Reason>,
     pub remedy: Remedy,
     /// Whole won (a multiple of 10), 0 unless the remedy is cash.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub amount: Decimal,
     pub extension_days: u32,
 }

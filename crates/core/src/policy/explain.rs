@@ -13,6 +13,7 @@ use crate::model::{Reason, Remedy};
 use crate::time::{format_won, kst};
 
 /// The outcome of one claim and how it was reached.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Explanation {
     pub outcome: Outcome,
@@ -23,6 +24,7 @@ pub struct Explanation {
 
 /// One line of an explanation. `code` is stable (a Reason code for the step
 /// that failed, else the name of the check or the remedy).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     pub code: String,

@@ -9,12 +9,14 @@ use super::evaluate::{evaluate_all, Outcome, PolicyInput};
 use crate::model::{Category, Reason, Remedy};
 
 /// Counts and totals of one evaluation.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub claims: u64,
     pub eligible: u64,
     pub ineligible: u64,
     /// Sum of cash amounts, won.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub amount: Decimal,
     pub extension_days: u64,
     /// Every (category, remedy) that has at least one claim, in that order.
@@ -23,15 +25,18 @@ pub struct Totals {
     pub reasons: Vec<ReasonCount>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupTotal {
     pub category: Category,
     pub remedy: Remedy,
     pub count: u64,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub amount: Decimal,
     pub extension_days: u64,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReasonCount {
     pub eligible: bool,
@@ -40,6 +45,7 @@ pub struct ReasonCount {
 }
 
 /// One (category, remedy) before and after, and the difference.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupDiff {
     pub category: Category,
@@ -47,8 +53,11 @@ pub struct GroupDiff {
     pub before_count: u64,
     pub after_count: u64,
     pub count_change: i64,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub before_amount: Decimal,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub after_amount: Decimal,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub amount_change: Decimal,
     pub before_extension_days: u64,
     pub after_extension_days: u64,
@@ -56,6 +65,7 @@ pub struct GroupDiff {
 }
 
 /// A claim whose outcome differs between the two policies.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     /// Position in the claims given to `what_if`.
@@ -65,6 +75,7 @@ pub struct Change {
     pub after: Outcome,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WhatIf {
     pub before: Totals,

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Actor, ClaimStatus, Remedy, Role};
 
 /// Triage priority.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
@@ -55,16 +56,23 @@ impl Priority {
 }
 
 /// What a reviewer proposes.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
     /// Approve with a remedy and an amount (won) or extension days.
-    Approve { remedy: Remedy, amount: Decimal, extension_days: u32 },
+    Approve {
+        remedy: Remedy,
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        amount: Decimal,
+        extension_days: u32,
+    },
     /// Deny with a reason a claimant can be told.
     Deny { reason: String },
 }
 
 /// The recommendation a claim carries once recommended.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recommendation {
     /// The op that recorded it: an approval names this (sync.md, approvals).
@@ -77,15 +85,18 @@ pub struct Recommendation {
 }
 
 /// What the policy proposed for the claim, as last evaluated.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyProposal {
     pub eligible: bool,
     pub remedy: Remedy,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub amount: Decimal,
     pub extension_days: u32,
 }
 
 /// The state of a claim as the rules need to see it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimView {
     pub status: ClaimStatus,

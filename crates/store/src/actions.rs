@@ -1,0 +1,42 @@
+//! What a user may do to a claim now, from the core's workflow rules, so the
+//! UI offers exactly the actions the store would accept.
+
+use claimdesk_core::workflow::allowed_actions;
+use claimdesk_core::Actor;
+
+use crate::claims::load_record;
+use crate::error::Result;
+use crate::Store;
+
+impl Store {
+    /// The command kinds (`take`, `recommend`, `approve`, ...) `actor` could apply to the claim now.
+    pub fn allowed_actions(&self, actor: &Actor, external_id: &str) -> Result<Vec<&'static str>> {
+        let record = load_record(self.conn(), external_id)?;
+        Ok(allowed_actions(actor, &record.view()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::ImportOptions;
+    use claimdesk_core::Role;
+
+    #[test]
+    fn actions_follow_role_and_state() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("s.db")).expect("open");
+        let admin = store.actor("admin").expect("admin");
+        store.create_user(&admin, "kim", "김", Role::Reviewer, None).expect("user");
+        let kim = store.actor("kim").expect("kim");
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/sample-intake.csv");
+        store.import_file(&admin, &fixture, ImportOptions::default(), &mut |_| true).expect("import");
+        let id = store.queue_ids(&Default::default()).expect("ids")[0].clone();
+        let before = store.allowed_actions(&kim, &id).expect("actions");
+        assert!(before.contains(&"triage") && !before.contains(&"recommend") && !before.contains(&"approve"), "{before:?}");
+        store.take(&kim, &id, None).expect("take");
+        let after = store.allowed_actions(&kim, &id).expect("actions");
+        assert!(after.contains(&"recommend") && after.contains(&"release"), "{after:?}");
+        assert_eq!(store.allowed_actions(&kim, "no-such-claim").err().map(|e| e.code()), Some("NOT_FOUND"));
+    }
+}

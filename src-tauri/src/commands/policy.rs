@@ -1,0 +1,147 @@
+//! Compensation policy versions: read, check, add, activate (re-evaluating
+//! every claim, with progress and cancel) and compare.
+
+use claimdesk_core::policy::{Policy, PolicyError};
+use claimdesk_store::evaluate::EvalSummary;
+use claimdesk_store::policies::PolicyVersion;
+use claimdesk_store::StoreError;
+use tauri::ipc::Channel;
+use tauri::AppHandle;
+
+use super::report;
+use crate::dto::{PolicyCheck, PolicyMessage, Progress, WhatIfReport};
+use crate::error::{ApiError, ApiResult};
+use crate::state::{blocking, AppState};
+
+/// Most changed claims a what-if report carries (all are counted).
+const LISTED_CHANGES: usize = 1_000;
+
+#[tauri::command]
+pub async fn policy_versions(app: AppHandle) -> ApiResult<Vec<PolicyVersion>> {
+    blocking(app, |s: &AppState| s.as_user(|store, _| store.policy_versions())).await
+}
+
+/// The TOML text of one version.
+#[tauri::command]
+pub async fn policy_toml(app: AppHandle, version: i64) -> ApiResult<String> {
+    blocking(app, move |s: &AppState| s.as_user(|store, _| Ok(store.policy(version)?.to_toml()))).await
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() as u32 + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+    (line, column)
+}
+
+/// Checks a policy text without storing it: syntax errors with their line,
+/// rule errors with the line of the field they name when it can be found.
+pub fn check_policy(text: &str) -> PolicyCheck {
+    match Policy::from_toml(text) {
+        Ok(_) => PolicyCheck { ok: true, messages: vec![] },
+        Err(e) => {
+            let code = e.code().to_string();
+            let (line, column) = match &e {
+                PolicyError::Toml(t) => t.span().map(|s| line_col(text, s.start)).map_or((None, None), |(l, c)| (Some(l), Some(c))),
+                PolicyError::Invalid { field, .. } => {
+                    // "cash.flat" or "bands[2].base": look for the last key as written.
+                    let key = field.rsplit(['.', ']']).find(|k| !k.is_empty()).unwrap_or(field).trim_start_matches('[');
+                    let key = key.split('[').next().unwrap_or(key);
+                    let found = text.lines().position(|l| {
+                        let l = l.trim_start();
+                        l.starts_with(key) && l[key.len()..].trim_start().starts_with('=')
+                    });
+                    (found.map(|i| i as u32 + 1), None)
+                }
+                PolicyError::DuplicateService(code) => (text.lines().position(|l| l.contains(&format!("\"{code}\""))).map(|i| i as u32 + 1), None),
+            };
+            let message = match &e {
+                // The TOML error's own text repeats the line with a caret; the first line says it.
+                PolicyError::Toml(t) => t.message().to_string(),
+                other => other.to_string(),
+            };
+            PolicyCheck { ok: false, messages: vec![PolicyMessage { line, column, code, message }] }
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn validate_policy(app: AppHandle, toml: String) -> ApiResult<PolicyCheck> {
+    blocking(app, move |s: &AppState| {
+        s.user_id()?;
+        Ok(check_policy(&toml))
+    })
+    .await
+}
+
+/// Supervisor: stores a new version (not active yet).
+#[tauri::command]
+pub async fn add_policy_version(app: AppHandle, toml: String, name: String, note: String) -> ApiResult<i64> {
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.add_policy_version(actor, &toml, &name, &note))).await
+}
+
+/// Supervisor: activates a version and re-evaluates every claim under it,
+/// in one transaction; cancelled, the old version stays active.
+#[tauri::command]
+pub async fn activate_policy(app: AppHandle, version: i64, job_id: String, on_progress: Channel<Progress>) -> ApiResult<EvalSummary> {
+    blocking(app, move |s: &AppState| {
+        let job = s.start_job(&job_id)?;
+        let actor = s.actor()?;
+        let mut store = s.open_worker()?;
+        let total = store.claim_count()?;
+        report(&on_progress, &job.id, "evaluate", 0, Some(total), None);
+        let summary = store.activate_policy(&actor, version, &mut |done| {
+            report(&on_progress, &job.id, "evaluate", done, Some(total), None);
+            !job.is_cancelled()
+        })?;
+        report(&on_progress, &job.id, "done", total, Some(total), None);
+        Ok(summary)
+    })
+    .await
+}
+
+/// Both versions over every claim: totals, the difference per group, the changed claims.
+#[tauri::command]
+pub async fn what_if(app: AppHandle, before: i64, after: i64) -> ApiResult<WhatIfReport> {
+    blocking(app, move |s: &AppState| {
+        s.actor()?;
+        let store = s.open_worker()?;
+        let (a, b) = (store.policy(before)?, store.policy(after)?);
+        let mut result = store.what_if(&a, &b)?;
+        let changed_total = result.changed.len() as u64;
+        result.changed.truncate(LISTED_CHANGES);
+        Ok(WhatIfReport { before_version: before, after_version: after, result, changed_total })
+    })
+    .await
+}
+
+impl From<PolicyError> for ApiError {
+    fn from(e: PolicyError) -> ApiError {
+        StoreError::from(e).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_name_their_line() {
+        let text = claimdesk_core::policy::Policy::default_2022().to_toml();
+        assert!(check_policy(&text).ok);
+        let broken = text.replacen('\n', "\nthis is = = not toml\n", 3);
+        let check = check_policy(&broken);
+        assert!(!check.ok);
+        assert_eq!(check.messages[0].code, "POLICY_SYNTAX");
+        assert!(check.messages[0].line.is_some(), "{:?}", check.messages);
+        let line = check.messages[0].line.unwrap_or(0) as usize;
+        assert!(broken.lines().nth(line - 1).unwrap_or("").contains("not toml"), "line {line}");
+    }
+
+    #[test]
+    fn line_and_column_count_from_one() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+}

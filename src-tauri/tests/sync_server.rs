@@ -1,0 +1,289 @@
+//! The app's sync layer (src-tauri/src/sync.rs, the functions under the sync
+//! commands) against the real `claimdesk-server` on a throwaway PostgreSQL
+//! cluster from scripts/pg.sh (as crates/server/tests do). No window.
+//!
+//! Four desktops: an admin imports claims; two reviewers sign in, take the
+//! same claim offline and sync (one conflict everywhere); a supervisor
+//! resolves it and every store ends with the resolution. Also what the app
+//! adds: the status (pending, last sync, conflicts), offline sign-in with the
+//! last verified password, leases seen by another store, and parked ops
+//! (listed with advice, retried, dismissed with an audit entry).
+//!
+//! Needs the server binary next to this test's target dir (`cargo build -p
+//! claimdesk-server`; scripts/test.sh builds the whole workspace first) and
+//! PostgreSQL's initdb (scripts/pg.sh finds it).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use claimdesk_app::sync::{self as appsync, SyncRuntime};
+use claimdesk_core::ClaimStatus;
+use claimdesk_store::claims::TriageChange;
+use claimdesk_store::import::ImportOptions;
+use claimdesk_store::{Store, FIRST_ADMIN};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("repo root")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// The server binary: `CLAIMDESK_SERVER_BIN`, else the one of this target dir, built when missing.
+fn server_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("CLAIMDESK_SERVER_BIN").filter(|b| !b.is_empty()) {
+        return PathBuf::from(bin);
+    }
+    let exe = std::env::current_exe().expect("test exe");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir").to_path_buf();
+    let bin = dir.join(format!("claimdesk-server{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .current_dir(repo_root())
+            .args(["build", "-p", "claimdesk-server", "--bin", "claimdesk-server"])
+            .status()
+            .expect("cargo build -p claimdesk-server");
+        assert!(status.success(), "could not build claimdesk-server");
+    }
+    bin
+}
+
+/// A cluster for this test process (stopped and removed by pg.sh's watchdog when it ends).
+fn database() -> String {
+    let dir = std::env::temp_dir().join(format!("claimdesk-appsync-pg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("cluster dir");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
+    }
+    let out = Command::new("bash")
+        .arg(repo_root().join("scripts/pg.sh"))
+        .args(["--dir", &dir.join("pg").to_string_lossy(), "--port", &free_port().to_string()])
+        .args(["--watch-pid", &std::process::id().to_string(), "start"])
+        .output()
+        .expect("run scripts/pg.sh");
+    assert!(out.status.success(), "scripts/pg.sh start failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(bin: &Path, database_url: &str) -> Server {
+    let mut child = Command::new(bin)
+        .env("CLAIMDESK_SERVER_DATABASE_URL", database_url)
+        .env("CLAIMDESK_SERVER_LISTEN", "127.0.0.1:0")
+        .env("CLAIMDESK_SERVER_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start claimdesk-server");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if !sent {
+                if let Some(addr) = serde_json::from_str::<serde_json::Value>(&line).ok().and_then(|v| v.get("address")?.as_str().map(String::from)) {
+                    let _ = tx.send(addr);
+                    sent = true;
+                }
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
+        let _ = child.kill();
+        panic!("claimdesk-server did not start listening")
+    });
+    Server { child, url: format!("http://{addr}") }
+}
+
+fn create_user(bin: &Path, database_url: &str, id: &str, role: &str, limit: Option<i64>) {
+    let mut cmd = Command::new(bin);
+    cmd.env("CLAIMDESK_SERVER_DATABASE_URL", database_url)
+        .env("CLAIMDESK_SERVER_PASSWORD", password(id))
+        .env("RUST_LOG", "warn")
+        .args(["user", "create", "--id", id, "--name", &format!("사용자 {id}"), "--role", role]);
+    if let Some(l) = limit {
+        cmd.args(["--limit", &l.to_string()]);
+    }
+    let out = cmd.output().expect("user create");
+    assert!(out.status.success(), "user create {id}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn password(user: &str) -> String {
+    format!("password-{user}")
+}
+
+fn sync(store: &mut Store, rt: &SyncRuntime) -> appsync::SyncOutcome {
+    let guard = rt.try_begin().expect("no other sync runs");
+    let result = appsync::run_sync(store, &AtomicBool::new(false), &mut |_| {});
+    rt.finish(&result);
+    drop(guard);
+    result.expect("sync")
+}
+
+#[test]
+fn two_reviewers_conflict_offline_and_a_supervisor_resolves_it_everywhere() {
+    let bin = server_bin();
+    let db = database();
+    for (id, role, limit) in [
+        (FIRST_ADMIN, "admin", None),
+        ("kim.reviewer", "reviewer", None),
+        ("lee.reviewer", "reviewer", None),
+        ("park.supervisor", "supervisor", Some(5_000_000)),
+    ] {
+        create_user(&bin, &db, id, role, limit);
+    }
+    let server = start_server(&bin, &db);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rt = SyncRuntime::default();
+
+    // The admin's desktop imports the intake file and sends it.
+    let mut admin = Store::open(&dir.path().join("admin.db")).expect("admin store");
+    let admin_actor = admin.set_first_admin_password("admin-local-pw").expect("first admin");
+    let file = dir.path().join("intake.csv");
+    claimdesk_synth::write_csv_file(&claimdesk_synth::SynthConfig::demo(40), &admin.catalog().expect("catalog"), &file).expect("intake file");
+    admin.import_file(&admin_actor, &file, ImportOptions::default(), &mut |_| true).expect("import");
+    let account = appsync::server_sign_in(&mut admin, &server.url, None, FIRST_ADMIN, &password(FIRST_ADMIN)).expect("admin signs in");
+    assert_eq!(account.user, FIRST_ADMIN);
+    let before = appsync::status(&admin, &rt).expect("status");
+    assert!(before.configured && before.signed_in && before.pending > 0 && before.last_sync_at_ms.is_none(), "{before:?}");
+    let ids = admin.queue_ids(&Default::default()).expect("ids");
+    let (x, y) = (ids[0].clone(), ids[1].clone());
+    admin.triage(&admin_actor, &x, None, TriageChange { category: None, priority: None, tags: Some(vec!["현장".into()]), duplicate_of: None }).expect("triage");
+    let first = sync(&mut admin, &rt);
+    let refused: Vec<_> = admin.parked_ops().expect("parked").into_iter().map(|p| (p.kind, p.code)).collect();
+    assert!(first.accepted > 0 && first.rejected == 0, "{first:?} {refused:?}");
+    let after = appsync::status(&admin, &rt).expect("status");
+    assert_eq!(after.pending, 0);
+    assert!(after.last_sync_at_ms.is_some() && after.online == Some(true) && after.last_error.is_none(), "{after:?}");
+
+    // Two reviewers' desktops: sign in (the roster comes along), first pull.
+    let mut kim = Store::open(&dir.path().join("kim.db")).expect("kim store");
+    let mut lee = Store::open(&dir.path().join("lee.db")).expect("lee store");
+    assert!(!appsync::joined(&kim), "a new store has joined no server");
+    for (store, user) in [(&mut kim, "kim.reviewer"), (&mut lee, "lee.reviewer")] {
+        let acc = appsync::server_sign_in(store, &server.url, None, user, &password(user)).expect("reviewer signs in");
+        assert!(acc.roster_changed >= 4, "{acc:?}");
+        assert!(appsync::joined(store), "the sign-in screen now signs people in with the server's passwords");
+        let pulled = sync(store, &rt);
+        assert!(pulled.pulled >= first.accepted, "{pulled:?}");
+        assert_eq!(store.claim_count().expect("count"), admin.claim_count().expect("count"));
+        // Offline, the person signs in on this desktop with the password the server verified.
+        assert_eq!(appsync::offline_sign_in(store, user, &password(user)).map(|a| a.user), Some(user.to_string()));
+        assert!(appsync::offline_sign_in(store, user, "wrong").is_none());
+    }
+    let kim_actor = kim.actor("kim.reviewer").expect("kim");
+    let lee_actor = lee.actor("lee.reviewer").expect("lee");
+
+    // Kim takes claim y offline before fieldwork: Lee sees the lease after syncing.
+    assert_eq!(kim.lease(&kim_actor, std::slice::from_ref(&y)).expect("lease"), 1);
+
+    // Offline, both take claim x: two decisions on the same base.
+    kim.take(&kim_actor, &x, None).expect("kim takes");
+    lee.take(&lee_actor, &x, None).expect("lee takes");
+    assert!(appsync::status(&kim, &rt).expect("status").pending >= 2);
+    sync(&mut kim, &rt);
+    sync(&mut lee, &rt);
+    let kim_again = sync(&mut kim, &rt);
+    assert_eq!(kim_again.conflicts, vec![x.clone()], "{kim_again:?}");
+    for store in [&kim, &lee] {
+        let st = appsync::status(store, &rt).expect("status");
+        assert_eq!((st.conflicts, st.pending, st.parked), (1, 0, 0), "{st:?}");
+        let c = appsync::conflicts(store, false).expect("conflicts");
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].external_id, x);
+        assert_eq!(c[0].status, ClaimStatus::Conflict);
+        let mut who: Vec<&str> = c[0].sides.iter().map(|s| s.user.as_str()).collect();
+        who.sort_unstable();
+        assert_eq!(who, ["kim.reviewer", "lee.reviewer"]);
+        assert_eq!(c[0].sides.iter().filter(|s| s.current).count(), 1, "one side is the one applied");
+    }
+    assert_eq!(lee.lease_holders(std::slice::from_ref(&y)).expect("holders")[0].holder, "kim.reviewer");
+    assert_eq!(lee.leases(Some("kim.reviewer"), 10).expect("leases").len(), 1);
+
+    // A reviewer cannot resolve: the core refuses, nothing changes.
+    assert!(kim.resolve_conflict(&kim_actor, &x, None, ClaimStatus::Triaged, "mine").is_err());
+
+    // The supervisor's desktop pulls everything and resolves: x goes to Lee.
+    let mut park = Store::open(&dir.path().join("park.db")).expect("park store");
+    appsync::server_sign_in(&mut park, &server.url, None, "park.supervisor", &password("park.supervisor")).expect("supervisor signs in");
+    sync(&mut park, &rt);
+    let open = appsync::conflicts(&park, false).expect("conflicts");
+    assert_eq!(open.len(), 1);
+    let park_actor = park.actor("park.supervisor").expect("park");
+    park.resolve_conflict(&park_actor, &x, None, ClaimStatus::Triaged, "현장 확인 후 다시 배정").expect("resolve");
+    assert_eq!(appsync::status(&park, &rt).expect("status").conflicts, 0);
+    sync(&mut park, &rt);
+    for store in [&mut kim, &mut lee, &mut admin] {
+        sync(store, &rt);
+    }
+    for store in [&kim, &lee, &admin, &park] {
+        let st = appsync::status(store, &rt).expect("status");
+        assert_eq!(st.conflicts, 0, "{st:?}");
+        assert_eq!(store.claim(&x).expect("x").status, ClaimStatus::Triaged);
+        let all = appsync::conflicts(store, true).expect("all conflicts");
+        assert_eq!(all.len(), 1, "exactly one conflict, now resolved");
+        assert!(all[0].resolved_by.is_some());
+    }
+    assert_eq!(kim.canonical_dump().expect("dump"), park.canonical_dump().expect("dump"));
+    assert_eq!(lee.canonical_dump().expect("dump"), park.canonical_dump().expect("dump"));
+
+    // A change made on Kim's desktop by another local user is refused by the
+    // server (the device is signed in as Kim): parked, with advice.
+    let local_admin = kim.actor(FIRST_ADMIN).expect("local admin");
+    kim.add_note(&local_admin, &y, "다른 사용자의 메모").expect("note");
+    let out = sync(&mut kim, &rt);
+    assert_eq!(out.rejected, 1, "{out:?}");
+    let parked = appsync::parked(&kim, &kim_actor).expect("parked");
+    assert_eq!(parked.len(), 1);
+    assert_eq!((parked[0].advice.as_str(), parked[0].claim.as_deref(), parked[0].can_act), ("sign_in", Some(y.as_str()), false));
+    let supervisor_view = appsync::parked(&kim, &local_admin).expect("parked");
+    assert!(supervisor_view[0].can_act, "an admin may act on it");
+    // Retried, it goes out again (and is refused again: the cause is not fixed).
+    kim.retry_parked(&local_admin, &parked[0].op_id).expect("retry");
+    assert_eq!(appsync::status(&kim, &rt).expect("status").pending, 1);
+    assert_eq!(sync(&mut kim, &rt).rejected, 1);
+    // Dismissed: gone from the list, the op and the dismissal stay in the log.
+    kim.dismiss_parked(&local_admin, &parked[0].op_id, "잘못 로그인한 채 작성").expect("dismiss");
+    assert!(appsync::parked(&kim, &kim_actor).expect("parked").is_empty());
+    assert_eq!(appsync::status(&kim, &rt).expect("status").parked, 0);
+    let kept: i64 = kim
+        .conn()
+        .query_row("SELECT count(*) FROM ops WHERE op_id = ?1 OR (kind = 'sync.dismiss_parked' AND payload LIKE '%' || ?1 || '%')", [&parked[0].op_id], |r| r.get(0))
+        .expect("ops");
+    assert_eq!(kept, 2, "the refused change and its dismissal are both in the log");
+    kim.verify_audit().expect("the audit chain holds");
+
+    // The server gone: the sync reports offline (a status, not a crash) and nothing is lost.
+    drop(server);
+    kim.add_note(&kim_actor, &y, "오프라인 메모").expect("note");
+    let guard = rt.try_begin().expect("free");
+    assert!(rt.try_begin().is_none(), "never two syncs at once");
+    let err = appsync::run_sync(&mut kim, &AtomicBool::new(false), &mut |_| {}).expect_err("offline");
+    rt.finish(&Err(err.clone()));
+    drop(guard);
+    assert_eq!(err.code, "SYNC_OFFLINE");
+    let st = appsync::status(&kim, &rt).expect("status");
+    assert_eq!((st.online, st.pending), (Some(false), 1));
+    assert_eq!(st.last_error.map(|e| e.code), Some("SYNC_OFFLINE".into()));
+}

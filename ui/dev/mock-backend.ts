@@ -1,0 +1,324 @@
+// An in-memory stand-in for the Rust commands, for working on the UI without
+// the app (and for looking at screens in a browser). Numbers are synthetic;
+// no rule here is the product's rule.
+import { mockIPC } from '@tauri-apps/api/mocks';
+import type { QueueFilter, QueueRow, Sort, SessionUser, ClaimDetail, Explanation, Stats, User, SavedView, PolicyVersion, BatchInfo } from '../src/lib/api';
+
+const SERVICES: [string, string][] = [
+  ['kakaotalk', '카카오톡'], ['talk_drawer', '톡서랍'], ['talk_channel', '카카오톡 채널'], ['kakao_gift', '카카오톡 선물하기'],
+  ['kakao_t', '카카오 T'], ['kakao_pay', '카카오페이'], ['kakao_map', '카카오맵'], ['kakao_webtoon', '카카오웹툰'],
+  ['melon', '멜론'], ['daum_mail', '다음 메일'], ['kakao_moment', '카카오모먼트 광고'],
+];
+const CATS = ['free_user', 'free_user', 'free_user', 'paid_subscriber', 'taxi_driver', 'taxi_driver', 'designated_driver', 'small_business', 'advertiser', 'other'];
+const STATUSES = ['new', 'new', 'new', 'triaged', 'in_review', 'needs_info', 'recommended', 'batched', 'approved', 'paid', 'closed_denied'];
+const FAMILY = ['김', '이', '박', '최', '정', '강', '조', '윤', '장', '임'];
+const GIVEN = ['민준', '서연', '도윤', '하은', '지호', '수아', '현우', '지민', '영숙', '정호', '미경', '성훈'];
+const SHOPS = ['행복분식', '판교커피', '동네꽃집', '한빛세탁', '새봄약국', '정든미용실'];
+const DESCS = ['택시 호출을 받지 못해 영업을 못 했습니다.', '카카오페이 결제가 안 되어 손님을 돌려보냈습니다.', '톡 메시지가 오지 않아 예약이 취소되었습니다.', '웹툰 유료 이용권을 쓰지 못했습니다.', '선물하기 쿠폰 사용이 안 되었습니다.', '광고가 노출되지 않았는데 광고비가 청구되었습니다.'];
+const USERS: User[] = [
+  { id: 'admin', display_name: '관리자', role: 'admin', approval_limit: null, active: true },
+  { id: 'park', display_name: '박책임', role: 'supervisor', approval_limit: 1_000_000, active: true },
+  { id: 'choi', display_name: '최책임', role: 'supervisor', approval_limit: 5_000_000, active: true },
+  { id: 'kim', display_name: '김심사', role: 'reviewer', approval_limit: null, active: true },
+  { id: 'lee', display_name: '이심사', role: 'reviewer', approval_limit: null, active: true },
+  { id: 'jung', display_name: '정심사', role: 'reviewer', approval_limit: null, active: false },
+];
+const PDF_B64 = 'JVBERi0xLjQKMSAwIG9iago8PCAvVHlwZSAvQ2F0YWxvZyAvUGFnZXMgMiAwIFIgPj4KZW5kb2JqCjIgMCBvYmoKPDwgL1R5cGUgL1BhZ2VzIC9LaWRzIFszIDAgUl0gL0NvdW50IDEgPj4KZW5kb2JqCjMgMCBvYmoKPDwgL1R5cGUgL1BhZ2UgL1BhcmVudCAyIDAgUiAvTWVkaWFCb3ggWzAgMCAzMDAgMjAwXSAvQ29udGVudHMgNCAwIFIgL1Jlc291cmNlcyA8PCAvRm9udCA8PCAvRjEgNSAwIFIgPj4gPj4gPj4KZW5kb2JqCjQgMCBvYmoKPDwgL0xlbmd0aCA0OSA+PgpzdHJlYW0KQlQgL0YxIDE4IFRmIDMwIDEwMCBUZCAoUmVjZWlwdCA3NSwwNzAgS1JXKSBUaiBFVAplbmRzdHJlYW0KZW5kb2JqCjUgMCBvYmoKPDwgL1R5cGUgL0ZvbnQgL1N1YnR5cGUgL1R5cGUxIC9CYXNlRm9udCAvSGVsdmV0aWNhID4+CmVuZG9iagp4cmVmCjAgNgowMDAwMDAwMDAwIDY1NTM1IGYgCjAwMDAwMDAwMDkgMDAwMDAgbiAKMDAwMDAwMDA1OCAwMDAwMCBuIAowMDAwMDAwMTE1IDAwMDAwIG4gCjAwMDAwMDAyNDEgMDAwMDAgbiAKMDAwMDAwMDM0MCAwMDAwMCBuIAp0cmFpbGVyCjw8IC9TaXplIDYgL1Jvb3QgMSAwIFIgPj4Kc3RhcnR4cmVmCjQxMAolJUVPRgo=';
+const BASE = Date.UTC(2022, 9, 19, 0, 0) / 1000 - 9 * 3600; // 2022-10-19 00:00 KST
+
+function rnd(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const pick = <T>(r: () => number, xs: T[]): T => xs[Math.floor(r() * xs.length)];
+
+function rowAt(i: number, n: number): QueueRow {
+  const r = rnd(i * 7919 + 17);
+  const category = pick(r, CATS);
+  const service = category === 'taxi_driver' || category === 'designated_driver' ? 'kakao_t' : category === 'advertiser' ? 'kakao_moment' : pick(r, SERVICES)[0];
+  const status = pick(r, STATUSES);
+  const business = category === 'small_business' || category === 'advertiser';
+  const claimed = category === 'free_user' ? (r() < 0.5 ? null : 10_000) : Math.round((r() * (business ? 2_000_000 : 300_000)) / 1000) * 1000;
+  const dup = r() < 0.04;
+  const eligible = !dup && r() > 0.08;
+  const remedy = !eligible ? 'none' : category === 'free_user' ? 'voucher' : category === 'paid_subscriber' ? 'extension' : category === 'other' ? 'manual_review' : 'cash';
+  const amount = remedy === 'cash' ? Math.min(claimed ?? 0, business ? 1_000_000 : 300_000) - ((claimed ?? 0) % 10) : 0;
+  const assignee = ['in_review', 'needs_info', 'recommended', 'batched'].includes(status) ? pick(r, ['kim', 'lee', 'park']) : null;
+  return {
+    external_id: `D22-${String(n - i).padStart(7, '0')}`,
+    received_at: BASE + Math.floor(((n - i) / n) * 19 * 86400),
+    category,
+    name: business ? pick(r, SHOPS) : pick(r, FAMILY) + pick(r, GIVEN),
+    service,
+    status,
+    priority: r() < 0.05 ? 'urgent' : r() < 0.15 ? 'high' : 'normal',
+    assignee,
+    claimed_amount: claimed,
+    eligible,
+    reason: dup ? 'DUPLICATE' : eligible ? (remedy === 'manual_review' ? 'MANUAL_REVIEW' : null) : pick(r, ['NO_OVERLAP', 'FILED_OUT_OF_WINDOW']),
+    remedy,
+    amount: Math.max(0, amount),
+    tags: r() < 0.1 ? ['서류확인'] : [],
+    is_override: ['recommended', 'batched', 'approved'].includes(status) && r() < 0.15,
+    version: 1 + Math.floor(r() * 5),
+  };
+}
+
+function matches(row: QueueRow, f: QueueFilter): boolean {
+  if (f.statuses.length && !f.statuses.includes(row.status as never)) return false;
+  if (f.categories.length && !f.categories.includes(row.category as never)) return false;
+  if (f.services.length && !f.services.includes(row.service)) return false;
+  if (f.remedies.length && !f.remedies.includes(row.remedy as never)) return false;
+  if (f.assignee !== null && (f.assignee === '' ? row.assignee !== null : row.assignee !== f.assignee)) return false;
+  if (f.amount_min !== null && (row.amount ?? 0) < f.amount_min) return false;
+  if (f.amount_max !== null && (row.amount ?? 0) > f.amount_max) return false;
+  if (f.eligible !== null && row.eligible !== f.eligible) return false;
+  if (f.overrides_only && !row.is_override) return false;
+  if (f.duplicates_only && row.reason !== 'DUPLICATE') return false;
+  if (f.priority && row.priority !== f.priority) return false;
+  if (f.tags.length && !f.tags.every((t) => row.tags.includes(t))) return false;
+  if (f.text) {
+    const words = f.text.split(' ');
+    const hay = row.name + DESCS[Math.abs(hash(row.external_id)) % DESCS.length];
+    if (!words.every((w) => hay.includes(w))) return false;
+  }
+  return true;
+}
+function hash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+function isEmpty(f: QueueFilter): boolean {
+  return !f.statuses.length && !f.categories.length && !f.services.length && !f.remedies.length && f.assignee === null && f.amount_min === null && f.amount_max === null && f.eligible === null && !f.overrides_only && !f.duplicates_only && !f.priority && !f.tags.length && !f.text;
+}
+
+export function installMockBackend(params: URLSearchParams): void {
+  const N = Number(params.get('n') ?? 1_000_000);
+  let user: SessionUser | null = null;
+  const autoUser = params.get('user');
+  const signIn = (id: string): SessionUser => {
+    const u = USERS.find((x) => x.id === id) ?? USERS[0];
+    user = { id: u.id, display_name: u.display_name, role: u.role, approval_limit: u.approval_limit, settings: { language: params.get('lang') ?? 'ko' } };
+    return user;
+  };
+  if (autoUser) signIn(autoUser);
+  let filtered: { key: string; idx: number[] } | null = null;
+  const views: SavedView[] = [];
+  const index = (f: QueueFilter, sort: Sort): number[] | null => {
+    if (isEmpty(f)) return null;
+    const key = JSON.stringify(f);
+    if (filtered?.key !== key) {
+      const idx: number[] = [];
+      const scan = Math.min(N, 200_000); // a mock: filters look at the newest 200,000
+      for (let i = 0; i < scan; i++) if (matches(rowAt(i, N), f)) idx.push(i);
+      filtered = { key, idx };
+    }
+    void sort;
+    return filtered.idx;
+  };
+  const rowById = (id: string) => rowAt(N - Number(id.replace(/\D/g, '')), N);
+  const versions: PolicyVersion[] = [
+    { version: 1, name: '기본 정책 (2022 최종안)', note: '사용자 일괄 보상, 소상공인 구간 지원, 유료 3배 연장', created_by: 'admin', created_at: BASE, active: true },
+    { version: 2, name: '소상공인 상한 상향', note: '상한 100만 → 150만', created_by: 'park', created_at: BASE + 86400 * 5, active: false },
+  ];
+  const batchList: BatchInfo[] = [
+    { id: 'b-20221101-1', name: '11월 1차 택시 기사', created_by: 'park', created_at: BASE + 86400 * 13, status: 'open', approved_by: null, claims: 412 },
+    { id: 'b-20221028-1', name: '10월 소상공인', created_by: 'choi', created_at: BASE + 86400 * 9, status: 'approved', approved_by: 'choi', claims: 1280 },
+  ];
+
+  const detail = (id: string): ClaimDetail => {
+    const r = rowById(id);
+    const business = r.category === 'small_business' || r.category === 'advertiser';
+    return {
+      external_id: r.external_id, version: r.version, status: r.status as never, received_at: r.received_at, category: r.category as never, filed_category: r.category as never,
+      name: r.name, phone_masked: business ? null : '010-****-5678', brn_masked: business ? '220-**-*2517' : null, bank_name: '국민은행', account_masked: '****-**-**1234',
+      service: r.service, damage_start: BASE - 3.5 * 86400 + 8 * 3600, damage_end: BASE - 3 * 86400 + 2 * 3600, claimed_amount: r.claimed_amount,
+      daily_income: r.category === 'taxi_driver' ? 180_000 : null, documented_loss: null, ad_spend: null,
+      description: DESCS[Math.abs(hash(r.external_id)) % DESCS.length], extra: {}, priority: r.priority, tags: r.tags, assignee: r.assignee,
+      duplicate_of: r.reason === 'DUPLICATE' ? 'D22-0000001' : null, batch_id: r.status === 'batched' ? 'b-20221101-1' : null,
+      recommendation: ['recommended', 'batched', 'approved'].includes(r.status)
+        ? { op_id: 'op-1', by: 'kim', decision: { decision: 'approve', remedy: (r.remedy ?? 'cash') as never, amount: String(r.amount ?? 0), extension_days: 0 }, is_override: r.is_override, justification: r.is_override ? '영수증으로 추가 손해가 확인됨' : null }
+        : null,
+      notes: [
+        { op_id: 'n1', author: 'kim', kind: 'add_note', body: '신고인과 통화함. 운행 기록 사진 보내기로 함.', created_at: BASE + 86400 * 2, withdrawn: false },
+        { op_id: 'n2', author: 'lee', kind: 'add_note', body: '잘못 적은 메모', created_at: BASE + 86400 * 3, withdrawn: true },
+      ],
+      evidence: [
+        { sha256: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', file_name: '운행기록.png', mime: 'image/png', size: 184_220, added_by: 'kim', added_at: BASE + 86400 * 2 },
+        { sha256: 'ffeeddccbbaa00998877665544332211', file_name: '영수증.pdf', mime: 'application/pdf', size: 612, added_by: 'kim', added_at: BASE + 86400 * 3 },
+      ],
+    };
+  };
+  const explanation = (id: string): Explanation => {
+    const r = rowById(id);
+    return {
+      outcome: { eligible: !!r.eligible, reason: r.reason as never, remedy: (r.remedy ?? 'none') as never, amount: String(r.amount ?? 0), extension_days: r.remedy === 'extension' ? 2 : 0 },
+      steps: [
+        { code: 'FILED_IN_WINDOW', ko: '접수일시 2022-10-21 09:12: 접수 기간(10-19 ~ 11-06) 안', en: 'received 2022-10-21 09:12: within the reporting window (10-19 to 11-06)' },
+        { code: 'OVERLAP', ko: '장애 시간과 겹친 시간 10시간 1분', en: 'overlap with the outage 10 h 1 min' },
+        { code: 'cash', ko: '10시간 1분 × 일평균수입 180,000 ÷ 24시간 = 75,075 → 상한 300,000 → 청구 60,000 → 60,000', en: 'overlap 10 h 1 min × daily income 180,000 ÷ 24 h = 75,075 → cap 300,000 → claimed 60,000 → 60,000' },
+      ],
+      duplicate_of: r.reason === 'DUPLICATE' ? 'D22-0000001' : null,
+    };
+  };
+  const group = (keys: string[], f: (k: string, i: number) => number) => keys.map((k, i) => ({ key: k, claims: f(k, i), amount: f(k, i) * 41_230, claimed: f(k, i) * 63_500 }));
+  const stats = (): Stats => ({
+    total: N,
+    by_status: group(['new', 'triaged', 'in_review', 'needs_info', 'recommended', 'batched', 'approved', 'paid', 'closed_denied'], (_, i) => Math.round(N / (i + 2) / 2.1)),
+    by_category: group(['free_user', 'paid_subscriber', 'taxi_driver', 'designated_driver', 'small_business', 'advertiser', 'other'], (_, i) => Math.round(N * [0.45, 0.15, 0.15, 0.05, 0.12, 0.03, 0.05][i])),
+    by_service: group(SERVICES.map((s) => s[0]), (_, i) => Math.round(N / (i + 1.5) / 3)),
+    by_remedy: group(['voucher', 'extension', 'cash', 'manual_review', 'none'], (_, i) => Math.round(N * [0.44, 0.14, 0.3, 0.05, 0.07][i])),
+    by_day: Array.from({ length: 19 }, (_, d) => {
+      const day = new Date((BASE + 9 * 3600 + d * 86400) * 1000).toISOString().slice(0, 10);
+      const claims = Math.round((N / 6) * Math.exp(-d / 3) + N / 80);
+      return { key: day, claims, amount: claims * 40_000 };
+    }),
+    by_reviewer: group(['kim', 'lee', 'park'], (_, i) => 300 - i * 80),
+  });
+
+  mockIPC(async (cmd, a) => {
+    const args = (a ?? {}) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    await new Promise((r) => setTimeout(r, 5));
+    const progress = async (total: number) => {
+      for (let done = 0; done <= total; done += total / 10) {
+        args.onProgress?.onmessage?.({ job_id: args.jobId, phase: 'import', done, total, message: null });
+        await new Promise((r) => setTimeout(r, 120));
+      }
+    };
+    switch (cmd) {
+      case 'first_run_state':
+        return { needs_admin_password: params.get('firstrun') === '1', store_is_empty: params.get('empty') === '1', first_admin: 'admin', store_path: '~/.local/share/kr.claimdesk.app/store.db', open_error: null };
+      case 'current_user': return user;
+      case 'sign_in':
+        if (args.password !== 'demo-2022') throw { code: 'SIGN_IN_FAILED', message: 'the user or the password is not right' };
+        return signIn(args.user);
+      case 'create_first_admin': return signIn('admin');
+      case 'sign_out': user = null; return null;
+      case 'store_is_empty': return params.get('empty') === '1';
+      case 'ui_ready': return null;
+      case 'set_setting': return null;
+      case 'cancel_job': return true;
+      case 'load_demo_data': await progress(args.count ?? 20000); return { import_id: 1, file_name: 'demo.csv', format: 'csv', counts: { rows_read: args.count, imported: args.count, unchanged: 0, updated: 0, conflicts: 0, quarantined: 0 }, conflicts: [], quarantine: [], evaluation: { policy_version: 1, claims: args.count, changed: args.count, eligible: args.count } };
+      case 'catalog': return { incident: { id: 'pangyo-2022-10-15', name: '판교 데이터센터 화재 서비스 장애', started_at: '2022-10-15T15:30:00+09:00', ended_at: '2022-10-20T23:00:00+09:00' }, service: SERVICES.map(([code, name]) => ({ code, name, outage_start: '', outage_end: '' })) };
+      case 'queue_count': { const idx = index(args.filter, { key: 'received_at', descending: true }); return idx ? idx.length : N; }
+      case 'queue_page': {
+        const idx = index(args.filter, args.sort);
+        const total = idx ? idx.length : N;
+        const rows: QueueRow[] = [];
+        for (let k = args.offset; k < Math.min(total, args.offset + args.limit); k++) {
+          const pos = args.sort.descending ? k : total - 1 - k;
+          rows.push(rowAt(idx ? idx[pos] : pos, N));
+        }
+        return { rows, total, offset: args.offset };
+      }
+      case 'duplicate_group': { const r = rowById(args.externalId); return [rowAt(N - 1, N), { ...r, reason: 'DUPLICATE' }].map((x) => ({ ...x, name: r.name, service: r.service, category: r.category })); }
+      case 'saved_views': return views;
+      case 'save_view': { const v = { name: args.name, filter: args.filter, sort: args.sort, created_at: Date.now() / 1000 }; views.push(v); return v; }
+      case 'delete_view': views.splice(views.findIndex((v) => v.name === args.name), 1); return null;
+      case 'bulk_action': await progress(100); return { matched: 100, applied: 97, refused: [{ external_id: 'D22-0000005', code: 'HELD_BY_OTHER', message: 'this claim is held by lee; take it over first (the take-over is recorded)' }], refused_total: 3, batch_id: null };
+      case 'claim': return detail(args.externalId);
+      case 'explain': return explanation(args.externalId);
+      case 'allowed_actions': {
+        const r = rowById(args.externalId);
+        const base = ['add_note', 'annotate', 'add_evidence', 'reveal_personal_data'];
+        if (['new', 'triaged'].includes(r.status)) return [...base, 'triage', 'take'];
+        if (r.status === 'in_review') return [...base, 'release', 'request_info', 'recommend'];
+        if (r.status === 'needs_info') return [...base, 'info_received'];
+        if (r.status === 'batched' && user?.role !== 'reviewer') return [...base, 'remove_from_batch', 'return_to_reviewer'];
+        return base;
+      }
+      case 'timeline': return [
+        { seq: 1, op_id: 'o1', at_ms: (BASE + 3600) * 1000, user: 'admin', device: 'office-1', kind: 'import', refused: false, payload: { file: 'reports-1019.csv' } },
+        { seq: 2, op_id: 'o2', at_ms: (BASE + 86400) * 1000, user: 'kim', device: 'laptop-kim', kind: 'take', refused: false, payload: {} },
+        { seq: 3, op_id: 'o3', at_ms: (BASE + 86400 * 2) * 1000, user: 'kim', device: 'laptop-kim', kind: 'reveal_personal_data', refused: false, payload: { field: 'phone' } },
+        { seq: 4, op_id: 'o4', at_ms: (BASE + 86400 * 3) * 1000, user: 'lee', device: 'laptop-lee', kind: 'recommend', refused: true, payload: { code: 'HELD_BY_OTHER' } },
+      ];
+      case 'reveal': return args.field === 'phone' ? '010-1234-5678' : args.field === 'brn' ? '220-81-62517' : '123-456-789012';
+      case 'read_evidence': {
+        if (args.sha256.startsWith('ffee')) return { sha256: args.sha256, mime: 'application/pdf', base64: PDF_B64 };
+        const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="300"><rect width="480" height="300" fill="#dbeafe"/><text x="40" y="150" font-size="28" fill="#1e3a8a">운행 기록 (예시)</text></svg>`;
+        return { sha256: args.sha256, mime: 'image/svg+xml', base64: btoa(unescape(encodeURIComponent(svg))) };
+      }
+      case 'take': case 'release': case 'request_info': case 'info_received': case 'recommend': case 'add_note': case 'withdraw_note': case 'annotate': case 'triage': case 'add_evidence': case 'resolve_conflict':
+        return { seq: 9, op_id: 'op-x', hlc: 1 };
+      case 'batches': return batchList;
+      case 'batch_review': {
+        const b = batchList.find((x) => x.id === args.batchId) ?? batchList[0];
+        const lines = Array.from({ length: 14 }, (_, i) => {
+          const r = rowAt(i * 13 + 5, N);
+          const over = i < 3;
+          return { external_id: r.external_id, category: i % 3 ? 'taxi_driver' : 'designated_driver', recommended_by: i % 2 ? 'kim' : 'park', decision: { decision: 'approve' as const, remedy: 'cash' as const, amount: String(over ? 280_000 : 75_070), extension_days: 0 }, is_override: over, justification: over ? '운행 기록상 손해가 더 큼' : null, policy_amount: 75_070 };
+        });
+        return { batch: b, totals: [
+          { category: 'taxi_driver', remedy: 'cash', claims: 301, amount: 24_110_300, extension_days: 0 },
+          { category: 'designated_driver', remedy: 'cash', claims: 98, amount: 2_450_000, extension_days: 0 },
+          { category: 'designated_driver', remedy: 'none', claims: 13, amount: 0, extension_days: 0 },
+        ], lines };
+      }
+      case 'create_batch': case 'create_batch_of': return { batch_id: 'b-new', added: 120, skipped: [] };
+      case 'approve_batch': return { approved: 410, closed_denied: 0, refused: [
+        { external_id: 'D22-0000018', code: 'MAKER_CHECKER', message: 'you recommended this claim yourself; another supervisor must approve it (maker-checker)' },
+        { external_id: 'D22-0000044', code: 'OVER_APPROVAL_LIMIT', message: 'the amount 1,200,000 won is above your approval limit of 1,000,000 won' },
+      ] };
+      case 'remove_from_batch': case 'return_to_reviewer': return null;
+      case 'export_payout': await progress(1000); return { payout_id: 7, file: args.path, claims: 1280, total: 51_230_000 };
+      case 'confirm_payout': return { payout_id: 7, paid: 1280, refused: [] };
+      case 'cancel_payout': return null;
+      case 'policy_versions': return versions;
+      case 'policy_toml': return `# 보상 정책 v${args.version}\nname = "${versions[args.version - 1]?.name}"\n\n[window]\nfrom = "2022-10-19T00:00:00+09:00"\nto = "2022-11-06T23:59:59+09:00"\n\n[taxi_driver]\nremedy = "cash"\nflat = 25000\ncap = 300000\n\n[small_business]\nbands = [[300000, 30000], [500000, 50000]]\ncap = ${args.version === 2 ? 1500000 : 1000000}\n`;
+      case 'validate_policy': return /cap = -|=\s*$/m.test(args.toml) ? { ok: false, messages: [{ line: 12, column: 7, code: 'INVALID_VALUE', message: 'cap must be a whole number of won, 0 or more' }] } : { ok: true, messages: [] };
+      case 'add_policy_version': versions.push({ version: versions.length + 1, name: args.name, note: args.note, created_by: user?.id ?? '', created_at: Date.now() / 1000, active: false }); return versions.length;
+      case 'activate_policy': await progress(N); versions.forEach((v) => (v.active = v.version === args.version)); return { policy_version: args.version, claims: N, changed: 1234, eligible: N - 5000 };
+      case 'what_if': {
+        const totals = (k: number) => ({ claims: N, eligible: N - 5000, ineligible: 5000, amount: String(Math.round(9.1e9 * k)), extension_days: 150_000, groups: [], reasons: [] });
+        const diff = [['small_business', 'cash', 1.0, 1.3], ['taxi_driver', 'cash', 1.0, 1.0], ['advertiser', 'cash', 1.0, 1.1], ['small_business', 'manual_review', 1.0, 0.7]].map(([c, r, b, a]) => ({
+          category: c as never, remedy: r as never, before_count: Math.round(10000 * (b as number)), after_count: Math.round(10000 * (a as number)), count_change: Math.round(10000 * ((a as number) - (b as number))),
+          before_amount: String(Math.round(4e8 * (b as number))), after_amount: String(Math.round(4e8 * (a as number))), amount_change: String(Math.round(4e8 * ((a as number) - (b as number)))),
+          before_extension_days: 0, after_extension_days: 0, extension_days_change: 0,
+        }));
+        const changed = Array.from({ length: 30 }, (_, i) => ({ index: i, external_id: rowAt(i * 31, N).external_id, before: { eligible: true, reason: null, remedy: 'cash' as never, amount: '1000000', extension_days: 0 }, after: { eligible: true, reason: null, remedy: 'cash' as never, amount: '1500000', extension_days: 0 } }));
+        return { before_version: args.before, after_version: args.after, result: { before: totals(1), after: totals(1.08), difference: diff, changed }, changed_total: 3120 };
+      }
+      case 'import_file': await progress(5000); return { import_id: 2, file_name: String(args.path).split('/').pop(), format: 'csv', counts: { rows_read: 5000, imported: 4870, unchanged: 100, updated: 0, conflicts: 3, quarantined: 27 }, conflicts: [{ line: 44, external_id: 'D22-0000044', fields: ['청구금액', '피해내용'] }], quarantine: [], evaluation: { policy_version: 1, claims: 4870, changed: 4870, eligible: 4700 } };
+      case 'quarantine': return [
+        { id: 1, import_id: 2, file_name: 'reports-1019.csv', line: 812, external_id: 'C999-000812', message: "line 812, 연락처: '010-12-5678' is not a Korean mobile number", raw: { fields: [] }, resolved: false },
+        { id: 2, import_id: 2, file_name: 'reports-1019.csv', line: 903, external_id: null, message: "line 903, 접수번호: empty, but a claim id is required; 청구금액: '12.5' is not an amount in whole won (write 1,234,000 or 1234000원)", raw: { fields: [] }, resolved: false },
+      ];
+      case 'export_quarantine': return 2;
+      case 'stats': return stats();
+      case 'throughput': return ['kim', 'lee', 'park', 'choi'].flatMap((u, i) => Array.from({ length: 5 }, (_, d) => ({ day: `2022-10-${20 + d}`, user: u, recommended: 40 - i * 7 + d, approved: u === 'park' || u === 'choi' ? 60 + d : 0, actions: 120 - i * 10 })));
+      case 'users': return USERS;
+      case 'create_user': { const u = { id: args.id, display_name: args.displayName, role: args.role, approval_limit: args.approvalLimit, active: true }; USERS.push(u); return u; }
+      case 'update_user': { const u = USERS.find((x) => x.id === args.id)!; Object.assign(u, Object.fromEntries(Object.entries(args.update).filter(([k, v]) => v !== null && k !== 'clear_limit'))); if (args.update.clear_limit) u.approval_limit = null; return null; }
+      case 'set_password': return null;
+      case 'plugin:dialog|open': return '/home/kim/Downloads/reports-1019.csv';
+      case 'plugin:dialog|save': return '/home/admin/payout-202211011200.xlsx';
+      // Sync (src-tauri/src/commands/sync.rs): a server set up, a few changes waiting, one parked, one conflict.
+      case 'sync_status': return { configured: true, signed_in: true, server_url: 'https://sync.claimdesk.example', server_user: user?.id ?? 'kim.reviewer', online: params.get('offline') !== '1', running: false, pending: 3, parked: 1, conflicts: 1, last_sync_at_ms: Date.now() - 4 * 60_000, cursor: 48_120, last_error: null, last_outcome: null };
+      case 'sync_settings': return { server_url: 'https://sync.claimdesk.example', server_user: user?.id ?? 'kim.reviewer', ca_file: null, device_id: '0192f1c2-7a1b-7c3d-9e4f-123456789abc', device_name: 'ClaimDesk 김지은 노트북', signed_in: true };
+      case 'sync_sign_in': return { server_url: args.serverUrl, user: args.user, display_name: args.user, role: 'reviewer', roster_changed: 4 };
+      case 'sync_sign_out': return null;
+      case 'sync_join': return signIn(args.user);
+      case 'sync_now': for (const [phase, total] of [['push', 3], ['pull', 1200]] as const) { for (let done = 0; done <= total; done += total / 6) { args.onProgress?.onmessage?.({ job_id: args.jobId, phase, done: Math.round(done), total, message: null }); await new Promise((r) => setTimeout(r, 150)); } } return { pushed: 3, accepted: 3, rejected: 0, pulled: 1200, applied: 1200, parked: 0, conflicts: [], cursor: 49_320, head: 49_320, finished_at_ms: Date.now() };
+      case 'parked_ops': return [{ op_id: '0192f1c2-0000-7000-8000-000000000001', origin: 'local', entity: 'claim:D22-0000007', claim: 'D22-0000007', kind: 'claim.recommend', user: user?.id ?? 'kim.reviewer', code: 'forbidden', reason: 'a reviewer may not approve above the limit set on the server', at_ms: Date.now() - 3_600_000, advice: 'role', can_act: true }];
+      case 'retry_parked': case 'dismiss_parked': return null;
+      case 'sync_conflicts': return [{ external_id: 'D22-0000043', base: 3, status: 'conflict', version: 11, assignee: 'kim.reviewer', resolved_by: null, joined: [], sides: [
+        { op_id: '0192f1c2-1111-7000-8000-000000000001', user: 'kim.reviewer', device: '0192aaaa-bbbb', kind: 'claim.recommend', at_ms: Date.now() - 7_200_000, to: 'recommended', assignee: 'kim.reviewer', current: true, payload: { decision: { decision: 'approve', remedy: 'cash', amount: '300000', extension_days: 0 }, is_override: false } },
+        { op_id: '0192f1c2-2222-7000-8000-000000000002', user: 'lee.reviewer', device: '0192cccc-dddd', kind: 'claim.recommend', at_ms: Date.now() - 5_400_000, to: 'recommended', assignee: 'lee.reviewer', current: false, payload: { decision: { decision: 'deny', reason: 'NO_OVERLAP' }, justification: '현장 확인: 장애 시간과 무관' } },
+      ] }];
+      case 'settle_conflict': return { seq: 1, op_id: 'x', hlc: 0 };
+      case 'take_offline': case 'release_offline': return args.externalIds?.length ?? 100;
+      case 'lease_holders': return (args.externalIds as string[]).filter((id) => id.endsWith('3')).map((id) => ({ external_id: id, holder: 'lee.reviewer' }));
+      case 'leases': return args.mine ? [] : [{ external_id: 'D22-0000003', holder: 'lee.reviewer' }, { external_id: 'D22-0000013', holder: 'kim.reviewer' }];
+      default:
+        throw { code: 'INTERNAL', message: `mock: no command ${cmd}` };
+    }
+  });
+}

@@ -1,0 +1,292 @@
+// Typed wrappers for every ClaimDesk command (src-tauri/src/commands).
+// Types come from ./bindings, generated from the Rust types (scripts/bindings.sh).
+// Every call rejects with an ApiError `{ code, message }`: switch on `code`,
+// show `message` (it is written for a person).
+//
+// Long jobs (import, demo data, policy activation, bulk actions, payout
+// export) take a `Job`: progress arrives through a Channel<Progress>, and
+// `cancelJob(job.id)` asks the job to stop (it then rejects with CANCELLED).
+import { Channel, invoke } from '@tauri-apps/api/core';
+import type {
+  ApiError,
+  ApprovalReport,
+  BatchBuild,
+  BatchInfo,
+  BatchReview,
+  BulkAction,
+  BulkReport,
+  Catalog,
+  ChainReport,
+  ClaimDetail,
+  ClaimStatus,
+  Decision,
+  EvalSummary,
+  EvidenceData,
+  Explanation,
+  FirstRunState,
+  ImportSummary,
+  OpLine,
+  OpReceipt,
+  PayoutConfirm,
+  PayoutExport,
+  PersonalField,
+  PolicyCheck,
+  PolicyVersion,
+  Priority,
+  Progress,
+  QuarantineEntry,
+  QueueFilter,
+  QueuePage,
+  QueueRow,
+  Role,
+  SavedView,
+  SeriesKey,
+  SeriesPoint,
+  SessionUser,
+  Sort,
+  StartupReport,
+  Stats,
+  Throughput,
+  TimelineEntry,
+  TriageChange,
+  User,
+  UserUpdate,
+  WhatIfReport,
+} from './bindings';
+
+export type * from './bindings';
+
+/** True for the `{ code, message }` errors every command rejects with. */
+export function isApiError(e: unknown): e is ApiError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as { code?: unknown }).code === 'string' &&
+    typeof (e as { message?: unknown }).message === 'string'
+  );
+}
+
+/** Any rejection as an ApiError (a non-API failure becomes code UNKNOWN). */
+export function toApiError(e: unknown): ApiError {
+  if (isApiError(e)) return e;
+  return { code: 'UNKNOWN', message: e instanceof Error ? e.message : String(e) };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+// ---------------------------------------------------------------- jobs
+
+/** A long job: its id (for cancelJob) and the progress callback. */
+export interface Job {
+  id: string;
+  onProgress?: (p: Progress) => void;
+}
+
+/** A new job with a fresh id. */
+export function newJob(onProgress?: (p: Progress) => void): Job {
+  const id = globalThis.crypto?.randomUUID?.() ?? `job-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  return { id, onProgress };
+}
+
+function channel(job: Job): Channel<Progress> {
+  const c = new Channel<Progress>();
+  c.onmessage = (p) => job.onProgress?.(p);
+  return c;
+}
+
+function jobArgs(job: Job): Record<string, unknown> {
+  return { jobId: job.id, onProgress: channel(job) };
+}
+
+/** Asks a running job to stop; false when no such job runs. */
+export const cancelJob = (jobId: string) => call<boolean>('cancel_job', { jobId });
+
+// ---------------------------------------------------------------- session and first run
+
+export const firstRunState = () => call<FirstRunState>('first_run_state');
+/** First run only: sets the first admin's password (8+ characters) and signs in. */
+export const createFirstAdmin = (password: string) => call<SessionUser>('create_first_admin', { password });
+/** Wrong user or password rejects with SIGN_IN_FAILED (one message for both). */
+export const signIn = (user: string, password: string) => call<SessionUser>('sign_in', { user, password });
+export const signOut = () => call<void>('sign_out');
+export const currentUser = () => call<SessionUser | null>('current_user');
+export const storeIsEmpty = () => call<boolean>('store_is_empty');
+/** Admin, empty store: ~20,000 synthetic claims of the 2022 outage and the demo team (password DEMO_PASSWORD). */
+export const loadDemoData = (job: Job, count?: number) =>
+  call<ImportSummary>('load_demo_data', { count: count ?? null, ...jobArgs(job) });
+/** The demo team's password (demo data only). */
+export const DEMO_PASSWORD = 'demo-2022';
+/** Tell the app the first queue page is on screen (cold-start benchmark). */
+export const uiReady = () => call<StartupReport | null>('ui_ready');
+
+// ---------------------------------------------------------------- queue
+
+export const queuePage = (filter: QueueFilter, sort: Sort, offset: number, limit: number) =>
+  call<QueuePage>('queue_page', { filter, sort, offset, limit });
+export const queueCount = (filter: QueueFilter) => call<number>('queue_count', { filter });
+/** One action over EVERY claim the filter matches (not only the page shown). */
+export const bulkAction = (filter: QueueFilter, action: BulkAction, job: Job) =>
+  call<BulkReport>('bulk_action', { filter, action, ...jobArgs(job) });
+export const duplicateGroup = (externalId: string) => call<QueueRow[]>('duplicate_group', { externalId });
+export const catalog = () => call<Catalog>('catalog');
+export const savedViews = () => call<SavedView[]>('saved_views');
+export const saveView = (name: string, filter: QueueFilter, sort: Sort) => call<SavedView>('save_view', { name, filter, sort });
+export const deleteView = (name: string) => call<void>('delete_view', { name });
+
+/** A filter that matches every claim. */
+export function emptyFilter(): QueueFilter {
+  return {
+    statuses: [],
+    categories: [],
+    services: [],
+    assignee: null,
+    amount_min: null,
+    amount_max: null,
+    eligible: null,
+    remedies: [],
+    reasons: [],
+    overrides_only: false,
+    duplicates_only: false,
+    tags: [],
+    priority: null,
+    batch_id: null,
+    text: null,
+  };
+}
+
+// ---------------------------------------------------------------- one claim
+// `base` is the claim's `version` as shown; a change made meanwhile rejects with STALE.
+
+export const claim = (externalId: string) => call<ClaimDetail>('claim', { externalId });
+export const timeline = (externalId: string) => call<TimelineEntry[]>('timeline', { externalId });
+export const explain = (externalId: string) => call<Explanation>('explain', { externalId });
+/** What the signed-in user may do to the claim now: 'triage', 'take', 'recommend', 'approve', ... */
+export const allowedActions = (externalId: string) => call<string[]>('allowed_actions', { externalId });
+export const triage = (externalId: string, base: number | null, change: TriageChange) =>
+  call<OpReceipt>('triage', { externalId, base, change });
+export const take = (externalId: string, base: number | null) => call<OpReceipt>('take', { externalId, base });
+export const release = (externalId: string, base: number | null) => call<OpReceipt>('release', { externalId, base });
+export const requestInfo = (externalId: string, base: number | null, message: string) =>
+  call<OpReceipt>('request_info', { externalId, base, message });
+export const infoReceived = (externalId: string, base: number | null, note: string) =>
+  call<OpReceipt>('info_received', { externalId, base, note });
+/** An override (differs from the policy) needs a justification: else OVERRIDE_NEEDS_JUSTIFICATION. */
+export const recommend = (externalId: string, base: number | null, decision: Decision, justification: string | null) =>
+  call<OpReceipt>('recommend', { externalId, base, decision, justification });
+export const addNote = (externalId: string, body: string) => call<OpReceipt>('add_note', { externalId, body });
+export const withdrawNote = (externalId: string, noteOp: string) => call<OpReceipt>('withdraw_note', { externalId, noteOp });
+export const annotate = (externalId: string, base: number | null, priority: Priority | null, tags: string[] | null) =>
+  call<OpReceipt>('annotate', { externalId, base, priority, tags });
+/** Unmasks one personal field; the reveal is audited. */
+export const reveal = (externalId: string, field: PersonalField) => call<string | null>('reveal', { externalId, field });
+/** `path` from the open dialog (@tauri-apps/plugin-dialog). */
+export const addEvidence = (externalId: string, path: string) => call<OpReceipt>('add_evidence', { externalId, path });
+/** The file as base64 with its media type: `data:${mime};base64,${base64}`. */
+export const readEvidence = (externalId: string, sha256: string) => call<EvidenceData>('read_evidence', { externalId, sha256 });
+export const resolveConflict = (externalId: string, base: number | null, to: ClaimStatus, note: string) =>
+  call<OpReceipt>('resolve_conflict', { externalId, base, to, note });
+
+// ---------------------------------------------------------------- batches and payout
+
+/** Supervisor: a batch of the filter's recommended claims. */
+export const createBatch = (name: string, filter: QueueFilter) => call<BatchBuild>('create_batch', { name, filter });
+export const createBatchOf = (name: string, externalIds: string[]) => call<BatchBuild>('create_batch_of', { name, externalIds });
+export const batches = () => call<BatchInfo[]>('batches');
+export const batchReview = (batchId: string) => call<BatchReview>('batch_review', { batchId });
+export const removeFromBatch = (externalId: string) => call<void>('remove_from_batch', { externalId });
+export const returnToReviewer = (externalId: string, comment: string) => call<void>('return_to_reviewer', { externalId, comment });
+/** Per-claim report: approved, closed_denied, and each refusal (e.g. MAKER_CHECKER) with its message. */
+export const approveBatch = (batchId: string) => call<ApprovalReport>('approve_batch', { batchId });
+/** Admin: `path` from the save dialog; `format` adds .csv/.xlsx when missing. Claims are paid only on confirm. */
+export const exportPayout = (path: string, format: 'csv' | 'xlsx' | null, job: Job) =>
+  call<PayoutExport>('export_payout', { path, format, ...jobArgs(job) });
+export const confirmPayout = (payoutId: number) => call<PayoutConfirm>('confirm_payout', { payoutId });
+export const cancelPayout = (payoutId: number) => call<void>('cancel_payout', { payoutId });
+
+// ---------------------------------------------------------------- policy
+
+export const policyVersions = () => call<PolicyVersion[]>('policy_versions');
+export const policyToml = (version: number) => call<string>('policy_toml', { version });
+/** Checks a policy text; messages carry 1-based line (and column) when known. */
+export const validatePolicy = (toml: string) => call<PolicyCheck>('validate_policy', { toml });
+export const addPolicyVersion = (toml: string, name: string, note: string) =>
+  call<number>('add_policy_version', { toml, name, note });
+/** Supervisor: activates and re-evaluates every claim; cancelled, the old version stays active. */
+export const activatePolicy = (version: number, job: Job) => call<EvalSummary>('activate_policy', { version, ...jobArgs(job) });
+export const whatIf = (before: number, after: number) => call<WhatIfReport>('what_if', { before, after });
+
+// ---------------------------------------------------------------- import
+
+/** Admin: imports a CSV/XLSX intake file; bad rows go to the quarantine. Re-import a fixed quarantine export the same way. */
+export const importFile = (path: string, job: Job) => call<ImportSummary>('import_file', { path, ...jobArgs(job) });
+export const quarantine = (openOnly: boolean) => call<QuarantineEntry[]>('quarantine', { openOnly });
+/** Writes the open quarantined rows to `path` (CSV) to fix and re-import; returns the row count. */
+export const exportQuarantine = (path: string) => call<number>('export_quarantine', { path });
+
+// ---------------------------------------------------------------- dashboard
+
+export const stats = () => call<Stats>('stats');
+export const claimsSeries = (key: SeriesKey) => call<SeriesPoint[]>('claims_series', { key });
+export const throughput = (days: number) => call<Throughput[]>('throughput', { days });
+export const recentOps = (limit: number) => call<OpLine[]>('recent_ops', { limit });
+export const verifyAudit = () => call<ChainReport>('verify_audit');
+
+// ---------------------------------------------------------------- users and settings
+
+export const users = () => call<User[]>('users');
+export const createUser = (id: string, displayName: string, role: Role, approvalLimit: number | null, password: string | null) =>
+  call<User>('create_user', { id, displayName, role, approvalLimit, password });
+export const updateUser = (id: string, update: Partial<UserUpdate>) =>
+  call<void>('update_user', { id, update: { clear_limit: false, ...update } });
+/** Admin for anyone, anyone for themselves; 8+ characters. */
+export const setPassword = (user: string, password: string) => call<void>('set_password', { user, password });
+export const settings = () => call<Record<string, string>>('settings');
+/** `language`: 'ko' | 'en'; `theme`: 'dark' | 'light' | 'system'. */
+export const setSetting = (key: 'language' | 'theme', value: string) => call<void>('set_setting', { key, value });
+
+// ---------------------------------------------------------------- sync (src-tauri/src/commands/sync.rs)
+
+import type {
+  ConflictView,
+  LeaseInfo,
+  ParkedView,
+  ServerAccount,
+  SyncOutcome,
+  SyncSettings,
+  SyncStatusView,
+} from './bindings';
+
+/** The event the app sends whenever the sync status changes (payload: SyncStatusView). */
+export const SYNC_STATUS_EVENT = 'sync-status';
+export const syncStatus = () => call<SyncStatusView>('sync_status');
+export const syncSettings = () => call<SyncSettings>('sync_settings');
+/** Signs this desktop in to the sync server; the device token is kept in the store. */
+export const syncSignIn = (serverUrl: string, caFile: string | null, user: string, password: string) =>
+  call<ServerAccount>('sync_sign_in', { serverUrl, caFile, user, password });
+export const syncSignOut = () => call<void>('sync_sign_out');
+/** One sync now: progress phases `push` then `pull` (done/total of the ops after the cursor); SYNC_RUNNING while another runs. */
+export const syncNow = (job: Job) => call<SyncOutcome>('sync_now', { ...jobArgs(job) });
+export const parkedOps = () => call<ParkedView[]>('parked_ops');
+export const retryParked = (opId: string) => call<void>('retry_parked', { opId });
+/** The change stays in the log; the dismissal is audited with the note. */
+export const dismissParked = (opId: string, note: string) => call<void>('dismiss_parked', { opId, note });
+export const syncConflicts = (all: boolean) => call<ConflictView[]>('sync_conflicts', { all });
+/** Supervisor: the claim leaves the conflict in state `to` (refused for anyone else). */
+export const settleConflict = (externalId: string, base: number | null, to: ClaimStatus, note: string) =>
+  call<OpReceipt>('settle_conflict', { externalId, base, to, note });
+/** Takes the given claims (or every claim of the filter) offline: a lease others see. */
+export const takeOffline = (externalIds: string[] | null, filter: QueueFilter | null) =>
+  call<number>('take_offline', { externalIds, filter });
+export const releaseOffline = (externalIds: string[] | null, filter: QueueFilter | null) =>
+  call<number>('release_offline', { externalIds, filter });
+export const leaseHolders = (externalIds: string[]) => call<LeaseInfo[]>('lease_holders', { externalIds });
+export const leases = (mine: boolean) => call<LeaseInfo[]>('leases', { mine });
+/** A new desktop joins the team from the sign-in screen: server sign-in, then the session starts as that user. */
+export const syncJoin = (serverUrl: string, caFile: string | null, user: string, password: string) =>
+  call<SessionUser>('sync_join', { serverUrl, caFile, user, password });

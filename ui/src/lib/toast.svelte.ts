@@ -1,0 +1,51 @@
+// Toasts: short messages at the corner; errors stay until dismissed.
+
+import { describeError } from './errors';
+import { lang } from './i18n.svelte';
+
+export interface Toast {
+  id: number;
+  kind: 'info' | 'success' | 'error';
+  title: string;
+  detail?: string;
+  code?: string;
+}
+
+export const toasts = $state<{ list: Toast[] }>({ list: [] });
+let nextId = 1;
+
+export function dismiss(id: number): void {
+  toasts.list = toasts.list.filter((t) => t.id !== id);
+}
+
+function push(t: Omit<Toast, 'id'>, ttlMs: number | null): number {
+  const id = nextId++;
+  toasts.list = [...toasts.list.slice(-4), { ...t, id }];
+  if (ttlMs !== null) setTimeout(() => dismiss(id), ttlMs);
+  return id;
+}
+
+export function notify(title: string, kind: 'info' | 'success' = 'success'): number {
+  return push({ kind, title }, 5000);
+}
+
+export function notifyError(err: unknown): number {
+  const d = describeError(err, lang.current);
+  return push({ kind: 'error', title: d.title, detail: d.detail, code: d.code }, null);
+}
+
+/**
+ * Runs an action with a pending flag, reporting a failure as an error toast.
+ * The flag is always cleared, so no button stays disabled after an error.
+ */
+export async function run<T>(setPending: (p: boolean) => void, action: () => Promise<T>): Promise<T | undefined> {
+  setPending(true);
+  try {
+    return await action();
+  } catch (err) {
+    notifyError(err);
+    return undefined;
+  } finally {
+    setPending(false);
+  }
+}
