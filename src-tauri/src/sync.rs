@@ -297,14 +297,7 @@ pub fn server_sign_in(store: &mut Store, server_url: &str, ca_file: Option<&str>
         })
         .map_err(sync_error)?;
     let url = server_url.trim().trim_end_matches('/').to_string();
-    let roster: Vec<RosterUser> = client
-        .users()
-        .map_err(sync_error)?
-        .into_iter()
-        .filter_map(|u| {
-            Some(RosterUser { role: Role::parse(&u.role)?, id: u.id, display_name: u.display_name, approval_limit: u.approval_limit, active: u.active })
-        })
-        .collect();
+    let roster: Vec<RosterUser> = client.users().map_err(sync_error)?.iter().filter_map(RosterUser::from_wire).collect();
     let roster_changed = store.apply_roster(&login.user.id, &roster)?;
     store.set_sync_setting(KEY_SERVER, &url)?;
     store.set_sync_setting(KEY_USER, &login.user.id)?;

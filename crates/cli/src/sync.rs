@@ -126,7 +126,8 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     // The team as the server knows it: users, roles and limits are managed there.
     match client.users() {
         Ok(users) => {
-            let changed = store.apply_roster(&users)?;
+            let roster: Vec<_> = users.iter().filter_map(claimdesk_store::sync_desk::RosterUser::from_wire).collect();
+            let changed = store.apply_roster(&user, &roster)?;
             if changed > 0 {
                 crate::out!("team: {changed} users added or changed from the server");
             }

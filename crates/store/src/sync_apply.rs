@@ -931,28 +931,3 @@ impl claimdesk_sync::engine::Replica for Store {
         self.set_sync_setting("last_sync_at", &at_ms.to_string()).map_err(local_error)
     }
 }
-
-impl Store {
-    /// Takes the server's roster (`GET /v1/users`) as this store's users:
-    /// the server is where users, roles and limits are managed (sync.md), so
-    /// a new desktop gets its team and a changed role or limit arrives.
-    /// Users the server does not list are left as they are. Returns how many
-    /// were added or changed.
-    pub fn apply_roster(&mut self, users: &[claimdesk_sync::protocol::UserInfo]) -> Result<u64> {
-        let tx = self.write_tx()?;
-        let mut changed = 0;
-        for u in users {
-            let Some(role) = Role::parse(&u.role) else { continue };
-            changed += tx.execute(
-                "INSERT INTO users (id, display_name, role, approval_limit, active, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(id) DO UPDATE SET display_name = excluded.display_name, role = excluded.role,
-                     approval_limit = excluded.approval_limit, active = excluded.active
-                 WHERE display_name IS NOT excluded.display_name OR role IS NOT excluded.role
-                     OR approval_limit IS NOT excluded.approval_limit OR active IS NOT excluded.active",
-                params![u.id, u.display_name, role.code(), u.approval_limit, u.active, crate::now_secs()],
-            )? as u64;
-        }
-        tx.commit()?;
-        Ok(changed)
-    }
-}

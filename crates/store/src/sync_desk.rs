@@ -30,6 +30,20 @@ pub struct RosterUser {
     pub active: bool,
 }
 
+impl RosterUser {
+    /// The server's user as this store knows users; `None` for a role this
+    /// build does not know (that user is left out rather than guessed).
+    pub fn from_wire(u: &claimdesk_sync::protocol::UserInfo) -> Option<RosterUser> {
+        Some(RosterUser {
+            role: Role::parse(&u.role)?,
+            id: u.id.clone(),
+            display_name: u.display_name.clone(),
+            approval_limit: u.approval_limit,
+            active: u.active,
+        })
+    }
+}
+
 fn may_act_on(actor: &Actor, author: &str) -> Result<()> {
     if actor.user == author || matches!(actor.role, Role::Supervisor | Role::Admin) {
         Ok(())

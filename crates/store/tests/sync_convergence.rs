@@ -647,7 +647,9 @@ fn the_same_file_imported_on_two_desktops_gives_each_claim_once() {
 /// and a new store has nothing of its own bootstrap to push.
 #[test]
 fn the_servers_roster_is_the_team_and_a_new_store_pushes_nothing() {
+    use claimdesk_store::sync_desk::RosterUser;
     use claimdesk_sync::protocol::UserInfo;
+    let roster_of = |users: &[UserInfo]| users.iter().filter_map(RosterUser::from_wire).collect::<Vec<_>>();
     let dir = tempfile::tempdir().expect("dir");
     let mut s = Store::open(&dir.path().join("a.db")).expect("a");
     assert_eq!(s.sync_status().expect("status").pending, 0, "catalog, policy and admin of a new store stay local");
@@ -655,13 +657,13 @@ fn the_servers_roster_is_the_team_and_a_new_store_pushes_nothing() {
         UserInfo { id: "kim".into(), display_name: "김민수".into(), role: "reviewer".into(), approval_limit: None, active: true },
         UserInfo { id: "park".into(), display_name: "박지현".into(), role: "supervisor".into(), approval_limit: Some(5_000_000), active: true },
     ];
-    assert_eq!(s.apply_roster(&roster).expect("roster"), 2);
-    assert_eq!(s.apply_roster(&roster).expect("again"), 0, "nothing changed");
+    assert_eq!(s.apply_roster("admin", &roster_of(&roster)).expect("roster"), 2);
+    assert_eq!(s.apply_roster("admin", &roster_of(&roster)).expect("again"), 0, "nothing changed");
     let park = s.actor("park").expect("park");
     assert_eq!(park.role, Role::Supervisor);
     assert_eq!(park.approval_limit, Some(Decimal::from(5_000_000)));
     let mut changed = roster.clone();
     changed[0].active = false;
-    assert_eq!(s.apply_roster(&changed).expect("deactivated"), 1);
+    assert_eq!(s.apply_roster("admin", &roster_of(&changed)).expect("deactivated"), 1);
     assert!(s.actor("kim").is_err(), "a user deactivated on the server cannot act here");
 }
