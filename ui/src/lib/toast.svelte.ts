@@ -2,6 +2,7 @@
 
 import { describeError } from './errors';
 import { lang } from './i18n.svelte';
+import { session } from './session.svelte';
 
 export interface Toast {
   id: number;
@@ -31,6 +32,8 @@ export function notify(title: string, kind: 'info' | 'success' = 'success'): num
 
 export function notifyError(err: unknown): number {
   const d = describeError(err, lang.current);
+  // The core no longer knows who is signed in (restarted, signed out elsewhere): back to sign-in.
+  if (d.code === 'NOT_SIGNED_IN' && session.user) session.expired = true;
   return push({ kind: 'error', title: d.title, detail: d.detail, code: d.code }, null);
 }
 
