@@ -195,6 +195,9 @@ export const en: Record<keyof typeof ko, string> = {
 
   'claim.title': 'Claim {id}',
   'claim.back': 'Back to queue',
+  'claim.next': 'Next claim',
+  'claim.previous': 'Previous claim',
+  'claim.endOfQueue': 'This is the last claim in the queue.',
   'claim.version': 'version {v}',
   'claim.fields': 'Report',
   'claim.personal': 'Personal data',

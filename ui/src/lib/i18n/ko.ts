@@ -203,6 +203,9 @@ export const ko = {
   // Claim
   'claim.title': '신고 {id}',
   'claim.back': '대기열로',
+  'claim.next': '다음 신고',
+  'claim.previous': '이전 신고',
+  'claim.endOfQueue': '대기열의 마지막 신고입니다.',
   'claim.version': '버전 {v}',
   'claim.fields': '신고 내용',
   'claim.personal': '개인정보',
