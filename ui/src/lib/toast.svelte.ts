@@ -19,15 +19,27 @@ export function dismiss(id: number): void {
   toasts.list = toasts.list.filter((t) => t.id !== id);
 }
 
+/** The newest `n` toasts, errors first to be kept (they stay until dismissed). */
+function lastFew(list: Toast[], n: number): Toast[] {
+  const errors = list.filter((o) => o.kind === 'error').slice(-n);
+  const others = list.filter((o) => o.kind !== 'error');
+  const room = Math.max(0, n - errors.length);
+  const keep = new Set([...errors, ...others.slice(others.length - room)]);
+  return list.filter((o) => keep.has(o));
+}
+
 function push(t: Omit<Toast, 'id'>, ttlMs: number | null): number {
   const id = nextId++;
-  toasts.list = [...toasts.list.slice(-4), { ...t, id }];
+  // A repeated confirmation replaces the previous one instead of stacking
+  // over the form the person is working in; errors always stay.
+  const kept = t.kind === 'error' ? toasts.list : toasts.list.filter((o) => o.kind === 'error' || o.title !== t.title);
+  toasts.list = [...lastFew(kept, 3), { ...t, id }];
   if (ttlMs !== null) setTimeout(() => dismiss(id), ttlMs);
   return id;
 }
 
 export function notify(title: string, kind: 'info' | 'success' = 'success'): number {
-  return push({ kind, title }, 5000);
+  return push({ kind, title }, 3000);
 }
 
 export function notifyError(err: unknown): number {
