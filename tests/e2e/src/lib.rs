@@ -163,6 +163,8 @@ impl Desktop {
         let driver_log = logs.join("tauri-driver.log");
         let mut driver = Group::spawn("tauri-driver", cmd, &driver_log)?;
         wait_for_port(port, &mut driver, &driver_log)?;
+        // tauri-driver answers before the WebKitWebDriver it started listens.
+        wait_for_port(native_port, &mut driver, &driver_log)?;
 
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
@@ -314,7 +316,9 @@ impl Desktop {
 
     /// Saves the whole screen as docs/screenshots/<name>.png (ImageMagick `import`).
     pub async fn shot(&self, name: &str) -> Result<PathBuf> {
-        // Let transitions and fonts settle.
+        // Toasts of earlier steps would cover the screen: dismiss them, then
+        // let transitions and fonts settle.
+        self.js("document.querySelectorAll('[data-testid=\"toast-dismiss\"]').forEach((b) => b.click());", vec![]).await?;
         tokio::time::sleep(Duration::from_millis(600)).await;
         let path = self.shots.join(format!("{name}.png"));
         let status = Command::new("import")

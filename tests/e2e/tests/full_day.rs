@@ -57,12 +57,12 @@ async fn wait_status(d: &Desktop, label_ko: &str) -> Result<()> {
 async fn day(d: &Desktop, work: &Path) -> Result<()> {
     // ── First run: the admin password.
     d.el("signin-new-password").await?;
-    d.shot("01-first-run-admin-password").await?;
+    d.shot("first-run-password").await?;
     d.fill("signin-new-password", ADMIN_PW).await?;
     d.fill("signin-confirm-password", ADMIN_PW).await?;
     d.click("signin-submit").await?;
     d.el("screen-first-run").await?;
-    d.shot("02-first-run-demo-or-import").await?;
+    d.shot("first-run").await?;
 
     // ── Admin: the team.
     d.click("nav-settings").await?;
@@ -79,7 +79,7 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
         d.click("new-user-create").await?;
         d.el(&format!("user-{id}")).await?;
     }
-    d.shot("03-settings-users").await?;
+    d.shot("settings").await?;
 
     // ── Admin: import a file with bad rows; the quarantine lists them.
     d.click("nav-import").await?;
@@ -93,15 +93,10 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.wait_text("import-count-quarantined", "11").await?;
     let quarantine = d.wait_text("quarantine-table", "010-12-5678").await?;
     assert!(quarantine.contains("많이"), "the quarantine shows the bad amount: {quarantine}");
-    d.shot("04-import-quarantine").await?;
+    d.shot("import").await?;
 
-    d.click("nav-dashboard").await?;
-    d.el("screen-dashboard").await?;
-    d.shot("05-dashboard").await?;
-    d.click("nav-policy").await?;
-    d.el("screen-policy").await?;
-    d.shot("06-policy").await?;
     sign_out(d).await?;
+    d.shot("signin").await?;
 
     // ── A wrong password: one clear message, no hint which part was wrong.
     d.fill("signin-user", "kim").await?;
@@ -109,14 +104,14 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.click("signin-submit").await?;
     let refused = d.text("signin-error").await?;
     assert!(!refused.trim().is_empty() && !refused.contains("kim"), "sign-in error: {refused}");
-    d.shot("07-sign-in-refused").await?;
+    d.shot("signin-refused").await?;
 
     // ── Reviewer: queue, triage, take, annotate, recommend.
     sign_in(d, "kim", KIM_PW).await?;
     d.click("nav-queue").await?;
     d.el("queue-table").await?;
     d.wait_text("queue-total", "295").await?;
-    d.shot("08-queue").await?;
+    d.shot("queue").await?;
 
     open_claim(d, FOLLOWS).await?;
     d.fill("triage-tags", "택시, 전화확인").await?;
@@ -141,7 +136,7 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     // An override cannot be sent without a justification.
     assert!(!d.is_enabled("recommend-submit").await?, "recommend is enabled for an override without justification");
     d.fill("decision-justification", "영업 손실 영수증을 추가로 확인함").await?;
-    d.shot("09-claim-override").await?;
+    d.shot("claim").await?;
     d.click("recommend-submit").await?;
     wait_status(d, "심사 의견 제출").await?;
     sign_out(d).await?;
@@ -162,13 +157,13 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.el("batch-review").await?;
     d.wait_text("batch-total-claims", "3").await?;
     d.el(&format!("batch-line-{OVERRIDE}")).await?;
-    d.shot("10-batch-review").await?;
+    d.shot("batches").await?;
     d.click("batch-approve").await?;
     d.click("approve-confirm-ok").await?;
     d.el("approval-refusals").await?;
     let refusal = d.wait_text(&format!("refusal-{OWN}"), OWN).await?;
     assert!(refusal.contains("MAKER_CHECKER") || refusal.contains("yourself") || refusal.contains("본인"), "the refusal says why: {refusal}");
-    d.shot("11-approval-self-refused").await?;
+    d.shot("approval-refused").await?;
     d.click("approval-close").await?;
     sign_out(d).await?;
 
@@ -181,7 +176,7 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.select("payout-format", "csv").await?;
     d.click("payout-export").await?;
     d.el("payout-exported").await?;
-    d.shot("12-payout-exported").await?;
+    d.shot("payout").await?;
     d.click("payout-confirm").await?;
     d.wait_gone("payout-exported").await?;
     let file = std::fs::read_to_string(&payout)?;
@@ -189,7 +184,15 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
 
     open_claim(d, OVERRIDE).await?;
     wait_status(d, "지급 완료").await?;
-    d.shot("13-claim-paid").await?;
+    d.shot("claim-paid").await?;
+
+    // ── The end of the day: the dashboard and the policy screen.
+    d.click("nav-dashboard").await?;
+    d.el("screen-dashboard").await?;
+    d.shot("dashboard").await?;
+    d.click("nav-policy").await?;
+    d.el("screen-policy").await?;
+    d.shot("policy").await?;
     Ok(())
 }
 
