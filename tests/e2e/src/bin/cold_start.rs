@@ -26,12 +26,13 @@ struct Run {
     rss_kib: u64,
     hwm_kib: u64,
     claims: u64,
-    /// VmRSS of every process of the app's group (the app, WebKit's web and network processes).
+    /// Pss of every process of the app's group (the app, WebKit's web and network processes).
     group_rss_kib: u64,
     processes: usize,
 }
 
-/// Summed VmRSS (KiB) and count of the processes in process group `pgid`.
+/// Summed proportional set size (Pss: shared pages split between the
+/// processes that map them, KiB) and count of the processes in group `pgid`.
 fn group_memory(pgid: u32) -> (u64, usize) {
     let mut total = 0;
     let mut count = 0;
@@ -43,8 +44,8 @@ fn group_memory(pgid: u32) -> (u64, usize) {
         if pgrp != Some(pgid) {
             continue;
         }
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        let rss = status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok());
+        let status = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        let rss = status.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok());
         total += rss.unwrap_or(0);
         count += 1;
     }
@@ -125,7 +126,7 @@ fn main() -> Result<()> {
     for i in 1..=runs {
         let r = one_run(&app, &store, &display, dir.path(), i)?;
         println!(
-            "run {i}: launch → first queue page {} ms (inside the process {} ms), app VmRSS {} MiB, VmHWM {} MiB; all {} processes {} MiB; {} claims",
+            "run {i}: launch → first queue page {} ms (inside the process {} ms), app VmRSS {} MiB, VmHWM {} MiB; all {} processes Pss {} MiB; {} claims",
             r.outside_ms, r.inside_ms, r.rss_kib / 1024, r.hwm_kib / 1024, r.processes, r.group_rss_kib / 1024, r.claims
         );
         results.push(r);
@@ -153,7 +154,7 @@ fn main() -> Result<()> {
         if hwm < TARGET_RSS_KIB { "met" } else { "NOT met" }
     );
     println!(
-        "| resident memory of the app with its WebKit processes at the first queue page (summed VmRSS, worst run) | {} MiB | | (for reference) | |",
+        "| memory of the app with its WebKit web and network processes at the first queue page (summed Pss, worst run) | {} MiB | | (for reference) | |",
         group / 1024
     );
     if !ok {
