@@ -11,6 +11,10 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # that the benchmark uses as its same-run baseline, and PostgreSQL, in which
 # the sync server's tests start their own throwaway cluster (scripts/pg.sh).
 SYSTEM_PACKAGES=(build-essential pkg-config sqlite3 postgresql)
+# The desktop app (Tauri 2 on WebKitGTK 4.1), its end-to-end tests (Xvfb,
+# WebKitWebDriver) and the screenshots (ImageMagick's `import`).
+APP_PACKAGES=(libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+    xvfb xauth webkit2gtk-driver imagemagick x11-utils)
 
 install_system_packages() {
     local missing=()
@@ -32,7 +36,44 @@ require_cargo() {
     command -v cargo >/dev/null 2>&1 || { echo "cargo (Rust stable, via rustup) is required" >&2; exit 1; }
 }
 
+require_node() {
+    if ! command -v npm >/dev/null 2>&1; then
+        install_system_packages nodejs npm
+    fi
+}
+
+# `npm ci` in a folder unless its node_modules already matches its lock file.
+npm_ci() {
+    local dir="$1"
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/.package-lock.ci" 2>/dev/null; then
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+        cp "$dir/package-lock.json" "$dir/.package-lock.ci"
+    fi
+}
+
+# tauri-driver (the WebDriver proxy of the end-to-end tests), when missing.
+require_tauri_driver() {
+    export PATH="$HOME/.cargo/bin:$PATH"
+    command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
+}
+
 setup() {
     install_system_packages "${SYSTEM_PACKAGES[@]}"
     require_cargo
+}
+
+# Everything the desktop app needs to build and be tested.
+setup_app() {
+    setup
+    install_system_packages "${APP_PACKAGES[@]}"
+    require_node
+    npm_ci "$ROOT"
+    npm_ci "$ROOT/ui"
+}
+
+# The UI (ui/dist), then the app with the UI inside (custom-protocol), release.
+build_app() {
+    (cd "$ROOT/ui" && npm run build --silent)
+    cargo build --locked --release -p claimdesk-app --features custom-protocol
+    APP_BIN="$CARGO_TARGET_DIR/release/claimdesk-app"
 }

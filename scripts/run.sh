@@ -1,25 +1,16 @@
 #!/usr/bin/env bash
-# Sets up and runs ClaimDesk on a local store with demo data.
-# Usage: scripts/run.sh [number of demo claims, default 5000]
+# Installs what is missing, builds the UI and the desktop app (release, UI
+# inside), and starts ClaimDesk on the local store in the app data dir
+# (~/.local/share/kr.claimdesk.app/claimdesk.db; CLAIMDESK_DB overrides it).
+# The first run asks for the admin password and offers the demo data.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-setup
+setup_app
 cd "$ROOT"
-cargo build --release --locked -p claimdesk-cli
-BIN="$CARGO_TARGET_DIR/release/claimdesk"
-DATA="${XDG_DATA_HOME:-$HOME/.local/share}/claimdesk"
-DB="$DATA/demo.db"
-mkdir -p "$DATA"
-if [ ! -f "$DB" ]; then
-    "$BIN" demo --db "$DB" --count "${1:-5000}"
+build_app
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    echo "no display (DISPLAY is not set): ClaimDesk is a desktop app; run this in a desktop session" >&2
+    echo "the built app is $APP_BIN" >&2
+    exit 1
 fi
-echo
-"$BIN" stats --db "$DB"
-echo
-echo "── 택시 (search) ──"
-"$BIN" queue --db "$DB" --search 택시 --limit 10
-echo
-echo "The demo store is $DB. Try:"
-echo "  $BIN queue --db $DB --status batched"
-echo "  $BIN batch list --db $DB"
-echo "  $BIN show --db $DB <claim id>"
-echo "  $BIN --help"
+echo "starting $APP_BIN"
+exec "$APP_BIN"

@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Sets up and runs every test of the project.
+# Sets up and runs every test of the project: Rust unit and integration
+# tests, the UI's Vitest tests, and the end-to-end tests of the real app
+# (tauri-driver + WebKitWebDriver under Xvfb, tests/e2e).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-setup
+setup_app
+require_tauri_driver
 cd "$ROOT"
+# The UI first: the app embeds ui/dist.
+(cd ui && npm run build --silent)
+(cd ui && npm test --silent)
 cargo build --locked --workspace --all-targets
+# The app as shipped (UI inside) for the end-to-end tests.
+# (copied aside: `cargo test` rebuilds target/debug/claimdesk-app without the UI inside)
+cargo build --locked -p claimdesk-app --features custom-protocol
+cp "$CARGO_TARGET_DIR/debug/claimdesk-app" "$CARGO_TARGET_DIR/debug/claimdesk-app-e2e"
+export CLAIMDESK_APP_BIN="$CARGO_TARGET_DIR/debug/claimdesk-app-e2e"
 # The benchmark program at a small size, so that it keeps working (the
 # figures at 1,000,000 claims are in docs/benchmarks.md: scripts/bench.sh).
 cargo run --locked --release -p claimdesk-bench -- --claims 20000 --quiet

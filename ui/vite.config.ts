@@ -6,7 +6,7 @@ export default defineConfig({
   plugins: [svelte()],
   clearScreen: false,
   base: './',
-  server: { port: 5173, strictPort: true },
+  server: { port: 1420, strictPort: true },
   build: {
     outDir: 'dist',
     target: 'es2022',

@@ -178,7 +178,7 @@ export function installMockBackend(params: URLSearchParams): void {
     by_day: Array.from({ length: 19 }, (_, d) => {
       const day = new Date((BASE + 9 * 3600 + d * 86400) * 1000).toISOString().slice(0, 10);
       const claims = Math.round((N / 6) * Math.exp(-d / 3) + N / 80);
-      return { key: day, claims, amount: claims * 40_000 };
+      return { key: day, claims, amount: claims * 40_000, claimed: claims * 61_000 };
     }),
     by_reviewer: group(['kim', 'lee', 'park'], (_, i) => 300 - i * 80),
   });
@@ -288,8 +288,8 @@ export function installMockBackend(params: URLSearchParams): void {
       }
       case 'import_file': await progress(5000); return { import_id: 2, file_name: String(args.path).split('/').pop(), format: 'csv', counts: { rows_read: 5000, imported: 4870, unchanged: 100, updated: 0, conflicts: 3, quarantined: 27 }, conflicts: [{ line: 44, external_id: 'D22-0000044', fields: ['청구금액', '피해내용'] }], quarantine: [], evaluation: { policy_version: 1, claims: 4870, changed: 4870, eligible: 4700 } };
       case 'quarantine': return [
-        { id: 1, import_id: 2, file_name: 'reports-1019.csv', line: 812, external_id: 'C999-000812', message: "line 812, 연락처: '010-12-5678' is not a Korean mobile number", raw: { fields: [] }, resolved: false },
-        { id: 2, import_id: 2, file_name: 'reports-1019.csv', line: 903, external_id: null, message: "line 903, 접수번호: empty, but a claim id is required; 청구금액: '12.5' is not an amount in whole won (write 1,234,000 or 1234000원)", raw: { fields: [] }, resolved: false },
+        { id: 1, import_id: 2, file_name: 'reports-1019.csv', line: 812, external_id: 'C999-000812', message: "line 812, 연락처: '010-12-5678' is not a Korean mobile number", problems: [{ column: '연락처', value: '010-12-5678', code: 'BAD_PHONE', message: "'010-12-5678' is not a Korean mobile number" }], raw: { fields: [] }, resolved: false },
+        { id: 2, import_id: 2, file_name: 'reports-1019.csv', line: 903, external_id: null, message: "line 903, 접수번호: empty, but a claim id is required; 청구금액: '12.5' is not an amount in whole won (write 1,234,000 or 1234000원)", problems: [], raw: { fields: [] }, resolved: false },
       ];
       case 'export_quarantine': return 2;
       case 'stats': return stats();

@@ -106,6 +106,11 @@ mod tests {
             assert_eq!(series.iter().map(|p| p.claims).sum::<u64>(), total, "{key:?}");
             assert!(series.windows(2).all(|w| w[0].day <= w[1].day));
         }
+        let claimed: i64 = store.conn().query_row("SELECT sum(claimed_amount) FROM claims", [], |r| r.get(0)).expect("sum");
+        let stats = store.stats().expect("stats");
+        assert!(claimed > 0);
+        assert_eq!(stats.by_status.iter().map(|g| g.claimed).sum::<i64>(), claimed);
+        assert_eq!(stats.by_day.iter().map(|g| g.claimed).sum::<i64>(), claimed);
         let statuses = store.claims_series(SeriesKey::Status).expect("series");
         assert!(statuses.iter().all(|p| p.key == "new"));
 

@@ -19,21 +19,35 @@ pub struct QuarantineEntry {
     pub line: i64,
     pub external_id: Option<String>,
     pub message: String,
+    /// Each problem of the row with its column (as written in the file).
+    pub problems: Vec<QuarantineProblem>,
     #[cfg_attr(feature = "ts", ts(type = "{ fields: Array<[string, string]> }"))]
     pub raw: RawRow,
     pub resolved: bool,
+}
+
+/// One broken rule of a quarantined row.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct QuarantineProblem {
+    /// The header as written; empty for problems of the whole row.
+    pub column: String,
+    pub value: String,
+    pub code: String,
+    pub message: String,
 }
 
 impl Store {
     /// Quarantined rows, oldest import first; `open_only` leaves out resolved ones.
     pub fn quarantine(&self, open_only: bool) -> Result<Vec<QuarantineEntry>> {
         let mut stmt = self.conn().prepare(&format!(
-            "SELECT q.id, q.import_id, i.file_name, q.line, q.external_id, q.message, q.raw, q.resolved_by_import IS NOT NULL
+            "SELECT q.id, q.import_id, i.file_name, q.line, q.external_id, q.message, q.raw, q.resolved_by_import IS NOT NULL, q.problems
              FROM quarantine q JOIN imports i ON i.id = q.import_id {} ORDER BY q.import_id, q.line",
             if open_only { "WHERE q.resolved_by_import IS NULL" } else { "" }
         ))?;
         let rows = stmt.query_map([], |r| {
             let raw: String = r.get(6)?;
+            let problems: String = r.get(8)?;
             Ok((
                 QuarantineEntry {
                     id: r.get(0)?,
@@ -42,6 +56,7 @@ impl Store {
                     line: r.get(3)?,
                     external_id: r.get(4)?,
                     message: r.get(5)?,
+                    problems: serde_json::from_str(&problems).unwrap_or_default(),
                     raw: RawRow::default(),
                     resolved: r.get(7)?,
                 },

@@ -12,6 +12,8 @@ pub struct Group {
     pub claims: u64,
     /// Sum of the policy amounts, whole won.
     pub amount: i64,
+    /// Sum of the amounts claimants asked for, whole won.
+    pub claimed: i64,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -44,7 +46,12 @@ impl Store {
     fn groups(&self, sql: &str) -> Result<Vec<Group>> {
         let mut stmt = self.conn().prepare_cached(sql)?;
         let rows = stmt.query_map([], |r| {
-            Ok(Group { key: r.get::<_, Option<String>>(0)?.unwrap_or_default(), claims: r.get::<_, i64>(1)? as u64, amount: r.get(2)? })
+            Ok(Group {
+                key: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                claims: r.get::<_, i64>(1)? as u64,
+                amount: r.get(2)?,
+                claimed: r.get(3)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -54,7 +61,7 @@ impl Store {
     }
 
     pub fn stats(&self) -> Result<Stats> {
-        let by = |column: &str| format!("SELECT {column}, count(*), coalesce(sum(amount), 0) FROM claims GROUP BY 1 ORDER BY 2 DESC");
+        let by = |column: &str| format!("SELECT {column}, count(*), coalesce(sum(amount), 0), coalesce(sum(claimed_amount), 0) FROM claims GROUP BY 1 ORDER BY 2 DESC");
         Ok(Stats {
             total: self.conn().query_row("SELECT count(*) FROM claims", [], |r| r.get::<_, i64>(0))? as u64,
             by_status: self.groups(&by("status"))?,
@@ -62,10 +69,11 @@ impl Store {
             by_service: self.groups(&by("service"))?,
             by_remedy: self.groups(&by("remedy"))?,
             by_day: self.groups(
-                "SELECT date(received_at + 9 * 3600, 'unixepoch'), count(*), coalesce(sum(amount), 0) FROM claims GROUP BY 1 ORDER BY 1",
+                "SELECT date(received_at + 9 * 3600, 'unixepoch'), count(*), coalesce(sum(amount), 0), coalesce(sum(claimed_amount), 0)
+                 FROM claims GROUP BY 1 ORDER BY 1",
             )?,
             by_reviewer: self.groups(
-                "SELECT json_extract(recommendation, '$.by'), count(*), coalesce(sum(amount), 0) FROM claims
+                "SELECT json_extract(recommendation, '$.by'), count(*), coalesce(sum(amount), 0), coalesce(sum(claimed_amount), 0) FROM claims
                  WHERE recommendation IS NOT NULL GROUP BY 1 ORDER BY 2 DESC",
             )?,
         })

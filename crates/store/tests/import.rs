@@ -21,6 +21,9 @@ fn the_sample_file_imports_with_its_bad_rows_quarantined() {
     assert_eq!(q.len(), 11);
     assert!(q.iter().all(|e| e.message.starts_with(&format!("line {}", e.line))), "{:?}", q[0].message);
     assert!(q.iter().any(|e| e.message.contains("010-12-5678")));
+    // Each problem is listed with its column, and the message says the same.
+    assert!(q.iter().all(|e| !e.problems.is_empty() && e.problems.iter().all(|p| e.message.contains(&p.message))));
+    assert!(q.iter().any(|e| e.problems.iter().any(|p| !p.column.is_empty() && p.value.contains("010-12-5678"))));
     // Every quarantined row is kept whole: all its columns, as written.
     assert!(q.iter().all(|e| e.raw.fields.len() >= 14));
     // One op per imported claim, in a chain that verifies.

@@ -19,10 +19,11 @@ fn import_with_progress(
     store: &mut Store,
     actor: &Actor,
     path: &Path,
+    options: ImportOptions,
     job: &Job<'_>,
     channel: &Channel<Progress>,
 ) -> Result<ImportSummary, claimdesk_store::StoreError> {
-    store.import_file(actor, path, ImportOptions::default(), &mut |p| {
+    store.import_file(actor, path, options, &mut |p| {
         let message = format!("{} imported, {} quarantined", p.counts.imported, p.counts.quarantined);
         report(channel, &job.id, "import", p.bytes_read, Some(p.total_bytes), Some(message));
         !job.is_cancelled()
@@ -30,14 +31,22 @@ fn import_with_progress(
 }
 
 /// Admin: imports an intake file (CSV or XLSX). Re-importing a fixed
-/// quarantine export is the same call. Cancelled, nothing changes.
+/// quarantine export is the same call. With `update`, rows whose claim is
+/// already in the store with other content are applied (audited) instead of
+/// reported as conflicts. Cancelled, nothing changes.
 #[tauri::command]
-pub async fn import_file(app: AppHandle, path: String, job_id: String, on_progress: Channel<Progress>) -> ApiResult<ImportSummary> {
+pub async fn import_file(
+    app: AppHandle,
+    path: String,
+    update: Option<bool>,
+    job_id: String,
+    on_progress: Channel<Progress>,
+) -> ApiResult<ImportSummary> {
     blocking(app, move |s: &AppState| {
         let job = s.start_job(&job_id)?;
         let actor = s.actor()?;
         let mut store = s.open_worker()?;
-        let summary = import_with_progress(&mut store, &actor, Path::new(&path), &job, &on_progress)?;
+        let summary = import_with_progress(&mut store, &actor, Path::new(&path), ImportOptions { update_existing: update.unwrap_or(false) }, &job, &on_progress)?;
         report(&on_progress, &job.id, "done", summary.counts.rows_read, Some(summary.counts.rows_read), None);
         Ok(summary)
     })
@@ -94,7 +103,7 @@ pub async fn load_demo_data(app: AppHandle, count: Option<u32>, job_id: String, 
         if job.is_cancelled() {
             return Err(ApiError::new("CANCELLED", "the demo data was not loaded"));
         }
-        let summary = import_with_progress(&mut store, &admin, &file, &job, &on_progress)?;
+        let summary = import_with_progress(&mut store, &admin, &file, ImportOptions::default(), &job, &on_progress)?;
         let existing: Vec<String> = store.users()?.into_iter().map(|u| u.id).collect();
         for (id, name, role, limit) in DEMO_TEAM {
             if !existing.iter().any(|e| e == id) {

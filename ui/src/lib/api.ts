@@ -223,8 +223,12 @@ export const whatIf = (before: number, after: number) => call<WhatIfReport>('wha
 
 // ---------------------------------------------------------------- import
 
-/** Admin: imports a CSV/XLSX intake file; bad rows go to the quarantine. Re-import a fixed quarantine export the same way. */
-export const importFile = (path: string, job: Job) => call<ImportSummary>('import_file', { path, ...jobArgs(job) });
+/**
+ * Admin: imports a CSV/XLSX intake file; bad rows go to the quarantine. Re-import a fixed quarantine export the same way.
+ * `update`: apply rows whose claim is already stored with other content (audited) instead of listing them as conflicts.
+ */
+export const importFile = (path: string, job: Job, update = false) =>
+  call<ImportSummary>('import_file', { path, update, ...jobArgs(job) });
 export const quarantine = (openOnly: boolean) => call<QuarantineEntry[]>('quarantine', { openOnly });
 /** Writes the open quarantined rows to `path` (CSV) to fix and re-import; returns the row count. */
 export const exportQuarantine = (path: string) => call<number>('export_quarantine', { path });

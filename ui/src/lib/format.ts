@@ -40,7 +40,9 @@ export function formatWonShort(value: number, locale: Locale = 'ko'): string {
   const sign = value < 0 ? '-' : '';
   if (locale === 'ko') {
     if (abs >= 1e8) return `${sign}${trimNum(abs / 1e8)}억`;
-    if (abs >= 1e4) return `${sign}${groupDigits(Math.round(abs / 1e4))}만`;
+    // Below 10만 keep one decimal, or the axis ticks 35,000 and 40,000 both read 4만.
+    if (abs >= 1e5) return `${sign}${groupDigits(Math.round(abs / 1e4))}만`;
+    if (abs >= 1e4) return `${sign}${trimNum(abs / 1e4)}만`;
     return `${sign}${groupDigits(abs)}`;
   }
   if (abs >= 1e9) return `${sign}₩${trimNum(abs / 1e9)}B`;

@@ -64,3 +64,9 @@ export function formFromProposal(proposal: ProposalLike | null | undefined): Dec
     extension_days: proposal.extension_days,
   };
 }
+
+/** The form as it is sent: extension days only with an extension (the core refuses them elsewhere). */
+export function normalizeForm(form: DecisionForm): DecisionForm {
+  if (form.decision !== 'approve') return form;
+  return { ...form, extension_days: form.remedy === 'extension' ? form.extension_days : 0 };
+}

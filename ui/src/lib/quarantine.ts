@@ -15,3 +15,9 @@ export function splitQuarantineMessage(message: string): RowProblem[] {
     return { column: part.slice(0, i).trim(), message: part.slice(i + 2).trim() };
   });
 }
+
+/** The problems of a quarantined row: as the core lists them, else read from its message. */
+export function problemsOf(entry: { message: string; problems?: { column: string; message: string }[] | null }): RowProblem[] {
+  if (entry.problems && entry.problems.length) return entry.problems.map((p) => ({ column: p.column, message: p.message }));
+  return splitQuarantineMessage(entry.message);
+}

@@ -4,6 +4,9 @@
 
 import { emptyUiFilter, type UiFilter } from './filter';
 
+/** Whether the first queue page of this app run has been reported to the core (ui_ready). */
+export const startup = { reported: false };
+
 export type SortKeyCode = 'received_at' | 'amount' | 'claimed_amount';
 
 export const queueState = $state<{

@@ -2,7 +2,7 @@
 
 import type { SessionUser } from './api';
 
-export const session = $state<{ user: SessionUser | null }>({ user: null });
+export const session = $state<{ user: SessionUser | null; expired: boolean }>({ user: null, expired: false });
 
 export function roleAtLeast(role: string | undefined, needed: 'reviewer' | 'supervisor' | 'admin'): boolean {
   const order = ['reviewer', 'supervisor', 'admin'];

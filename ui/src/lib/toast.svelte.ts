@@ -2,6 +2,7 @@
 
 import { describeError } from './errors';
 import { lang } from './i18n.svelte';
+import { session } from './session.svelte';
 
 export interface Toast {
   id: number;
@@ -18,19 +19,33 @@ export function dismiss(id: number): void {
   toasts.list = toasts.list.filter((t) => t.id !== id);
 }
 
+/** The newest `n` toasts, errors first to be kept (they stay until dismissed). */
+function lastFew(list: Toast[], n: number): Toast[] {
+  const errors = list.filter((o) => o.kind === 'error').slice(-n);
+  const others = list.filter((o) => o.kind !== 'error');
+  const room = Math.max(0, n - errors.length);
+  const keep = new Set([...errors, ...others.slice(others.length - room)]);
+  return list.filter((o) => keep.has(o));
+}
+
 function push(t: Omit<Toast, 'id'>, ttlMs: number | null): number {
   const id = nextId++;
-  toasts.list = [...toasts.list.slice(-4), { ...t, id }];
+  // A repeated confirmation replaces the previous one instead of stacking
+  // over the form the person is working in; errors always stay.
+  const kept = t.kind === 'error' ? toasts.list : toasts.list.filter((o) => o.kind === 'error' || o.title !== t.title);
+  toasts.list = [...lastFew(kept, 3), { ...t, id }];
   if (ttlMs !== null) setTimeout(() => dismiss(id), ttlMs);
   return id;
 }
 
 export function notify(title: string, kind: 'info' | 'success' = 'success'): number {
-  return push({ kind, title }, 5000);
+  return push({ kind, title }, 3000);
 }
 
 export function notifyError(err: unknown): number {
   const d = describeError(err, lang.current);
+  // The core no longer knows who is signed in (restarted, signed out elsewhere): back to sign-in.
+  if (d.code === 'NOT_SIGNED_IN' && session.user) session.expired = true;
   return push({ kind: 'error', title: d.title, detail: d.detail, code: d.code }, null);
 }
 

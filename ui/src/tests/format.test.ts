@@ -37,6 +37,8 @@ describe('amounts in won', () => {
   it('abbreviates for chart axes', () => {
     expect(formatWonShort(150_000_000, 'ko')).toBe('1.5억');
     expect(formatWonShort(34_000_000, 'ko')).toBe('3,400만');
+    expect(formatWonShort(35_000, 'ko')).toBe('3.5만');
+    expect(formatWonShort(40_000, 'ko')).toBe('4만');
     expect(formatWonShort(34_000_000, 'en')).toBe('₩34M');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkOverride, formFromProposal } from '../lib/override';
+import { checkOverride, formFromProposal, normalizeForm } from '../lib/override';
 
 const taxi = { eligible: true, remedy: 'cash', amount: '75070', extension_days: 0 };
 const paid = { eligible: true, remedy: 'extension', amount: '0', extension_days: 2 };
@@ -50,5 +50,15 @@ describe('override shown before submit', () => {
     expect(formFromProposal(taxi)).toEqual({ decision: 'approve', remedy: 'cash', amount: '75070', extension_days: 0 });
     expect(formFromProposal(duplicate)).toEqual({ decision: 'deny', reason: '' });
     expect(checkOverride(formFromProposal(taxi), taxi).isOverride).toBe(false);
+  });
+});
+
+describe('the decision as sent', () => {
+  it('drops extension days left over from an extension when the remedy changes', () => {
+    const paid = { eligible: true, remedy: 'extension', amount: '0', extension_days: 2 };
+    const switched = normalizeForm({ decision: 'approve', remedy: 'voucher', amount: '0', extension_days: 2 });
+    expect(switched).toEqual({ decision: 'approve', remedy: 'voucher', amount: '0', extension_days: 0 });
+    expect(checkOverride(switched, paid).differences).toEqual(['remedy', 'extension_days']);
+    expect(normalizeForm({ decision: 'deny', reason: 'x' })).toEqual({ decision: 'deny', reason: 'x' });
   });
 });

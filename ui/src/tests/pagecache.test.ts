@@ -82,3 +82,27 @@ describe('queue page cache', () => {
     expect(cache.lastError).toBeNull();
   });
 });
+
+describe('queue page cache while scrolling fast', () => {
+  it('fetches at most two pages at once and skips the pages scrolled past', async () => {
+    const started: number[] = [];
+    const releases: Array<() => void> = [];
+    const cache = new PageCache<string>((offset, limit) => {
+      started.push(offset);
+      return new Promise((resolve) => releases.push(() => resolve({ rows: Array.from({ length: limit }, (_, i) => `row-${offset + i}`), total: 1_000_000 })));
+    });
+    const a = cache.ensure(0, 150); // pages 0 and 1 start
+    cache.ensure(50_000, 50_030); // page 500 waits
+    cache.ensure(99_000, 99_030); // page 990 waits; page 500 is no longer on screen
+    expect(started).toEqual([0, 100]);
+    releases.shift()!();
+    releases.shift()!();
+    await a;
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started).toEqual([0, 100, 99_000]);
+    releases.shift()!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(cache.get(99_010)).toBe('row-99010');
+    expect(cache.has(50_000)).toBe(false);
+  });
+});

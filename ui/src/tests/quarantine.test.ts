@@ -16,3 +16,15 @@ describe('quarantine messages as table cells', () => {
     expect(splitQuarantineMessage('line 9, the row has 3 fields but the header has 14')).toEqual([{ column: '', message: 'the row has 3 fields but the header has 14' }]);
   });
 });
+
+import { problemsOf } from '../lib/quarantine';
+
+describe('quarantine problems from the core', () => {
+  it('uses the columns the core reports', () => {
+    const p = problemsOf({ message: 'line 5, x: y', problems: [{ column: '청구금액', message: "'12.5' is not an amount in whole won" }] });
+    expect(p).toEqual([{ column: '청구금액', message: "'12.5' is not an amount in whole won" }]);
+  });
+  it('reads the message when the core lists no problems', () => {
+    expect(problemsOf({ message: "line 5, 성명: empty, but a name is required", problems: [] })).toEqual([{ column: '성명', message: 'empty, but a name is required' }]);
+  });
+});

@@ -4,4 +4,8 @@ export type Group = { key: string, claims: number,
 /**
  * Sum of the policy amounts, whole won.
  */
-amount: number, };
+amount: number, 
+/**
+ * Sum of the amounts claimants asked for, whole won.
+ */
+claimed: number, };

@@ -48,6 +48,7 @@ export type * from './PolicyVersion';
 export type * from './Priority';
 export type * from './Progress';
 export type * from './QuarantineEntry';
+export type * from './QuarantineProblem';
 export type * from './QueueFilter';
 export type * from './QueuePage';
 export type * from './QueueRow';

@@ -1,0 +1,350 @@
+//! A harness for end-to-end tests of the built ClaimDesk app: its own Xvfb
+//! display, tauri-driver (which starts WebKitWebDriver, which starts the
+//! app) in its own process group, a fantoccini client, and helpers that find
+//! elements by `data-testid`. Every process group is killed when the
+//! [`Desktop`] is dropped, also when a test panics.
+//!
+//! Environment: `CLAIMDESK_APP_BIN` is the app built with the UI inside
+//! (`cargo build -p claimdesk-app --features custom-protocol`, see
+//! scripts/test.sh); `TAURI_DRIVER` overrides where tauri-driver is found.
+
+use std::fs::File;
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;
+
+/// How long to wait for an element or a state.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// A process started in its own process group; the whole group is killed on drop.
+pub struct Group {
+    child: Child,
+    name: &'static str,
+}
+
+impl Group {
+    /// Starts `cmd` in a new process group, stdout and stderr to `log` (never a pipe).
+    pub fn spawn(name: &'static str, mut cmd: Command, log: &Path) -> Result<Group> {
+        let out = File::create(log)?;
+        let err = out.try_clone()?;
+        cmd.stdin(Stdio::null()).stdout(Stdio::from(out)).stderr(Stdio::from(err)).process_group(0);
+        let child = cmd.spawn().map_err(|e| format!("could not start {name}: {e}"))?;
+        Ok(Group { child, name })
+    }
+
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the leader has exited.
+    pub fn exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let signal = |sig: &str| {
+            let _ = Command::new("kill").args([sig, "--", &group]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+        };
+        signal("-TERM");
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline && !self.exited() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // The leader may be gone while others of the group live on: always finish with KILL.
+        signal("-KILL");
+        let _ = self.child.wait();
+        eprintln!("e2e: stopped {} (process group {})", self.name, self.child.id());
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn wait_for_port(port: u16, group: &mut Group, log: &Path) -> Result<()> {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        if group.exited() {
+            return Err(format!("{} exited early; its log {}:\n{}", group.name, log.display(), std::fs::read_to_string(log).unwrap_or_default()).into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("{} did not listen on port {port}", group.name).into())
+}
+
+/// A free X display number (no lock file, no socket).
+fn free_display() -> u32 {
+    (90..190)
+        .map(|n| n + std::process::id() % 50)
+        .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists() && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+        .unwrap_or(189)
+}
+
+fn find_tauri_driver() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return Some(PathBuf::from(p));
+    }
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(PathBuf::from(home).join(".cargo/bin"));
+    }
+    dirs.into_iter().map(|d| d.join("tauri-driver")).find(|p| p.is_file())
+}
+
+/// The app under test: CLAIMDESK_APP_BIN, or None when it is not set (the
+/// e2e tests then say they were skipped: scripts/test.sh always sets it).
+pub fn app_binary() -> Option<PathBuf> {
+    std::env::var_os("CLAIMDESK_APP_BIN").map(PathBuf::from)
+}
+
+/// One running app with its own display, home, data dirs and store.
+pub struct Desktop {
+    // Field order is drop order: the driver (and the app under it) before the display.
+    driver: Group,
+    xvfb: Group,
+    pub client: Client,
+    pub display: String,
+    pub home: tempfile::TempDir,
+    pub store: PathBuf,
+    /// Where screenshots go (docs/screenshots).
+    pub shots: PathBuf,
+}
+
+impl Desktop {
+    /// Starts Xvfb, tauri-driver and the app on the store at `store`.
+    pub async fn launch(app: &Path, store: &Path) -> Result<Desktop> {
+        if !app.is_file() {
+            return Err(format!("the app {} does not exist; build it with scripts/test.sh", app.display()).into());
+        }
+        let driver_bin = find_tauri_driver().ok_or("tauri-driver was not found; `cargo install tauri-driver --locked` (scripts/common.sh does)")?;
+        let home = tempfile::tempdir()?;
+        let logs = home.path().join("logs");
+        std::fs::create_dir_all(&logs)?;
+
+        let n = free_display();
+        let display = format!(":{n}");
+        let mut xvfb_cmd = Command::new("Xvfb");
+        xvfb_cmd.args([display.as_str(), "-screen", "0", "1440x900x24", "-nolisten", "tcp"]);
+        let xvfb_log = logs.join("xvfb.log");
+        let xvfb = Group::spawn("Xvfb", xvfb_cmd, &xvfb_log)?;
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        let deadline = Instant::now() + WAIT;
+        while !socket.exists() {
+            if Instant::now() > deadline {
+                return Err(format!("Xvfb did not start on {display}: {}", std::fs::read_to_string(&xvfb_log).unwrap_or_default()).into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+
+        let (port, native_port) = (free_port()?, free_port()?);
+        let mut cmd = Command::new(driver_bin);
+        cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("CLAIMDESK_DB", store)
+            .env("RUST_LOG", "claimdesk_app=info");
+        let driver_log = logs.join("tauri-driver.log");
+        let mut driver = Group::spawn("tauri-driver", cmd, &driver_log)?;
+        wait_for_port(port, &mut driver, &driver_log)?;
+        // tauri-driver answers before the WebKitWebDriver it started listens.
+        wait_for_port(native_port, &mut driver, &driver_log)?;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": app }));
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .map_err(|e| format!("no WebDriver session ({e}); tauri-driver log:\n{}", std::fs::read_to_string(&driver_log).unwrap_or_default()))?;
+        let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+        std::fs::create_dir_all(&shots)?;
+        Ok(Desktop { driver, xvfb, client, display, home, store: store.to_path_buf(), shots })
+    }
+
+    fn css(testid: &str) -> String {
+        format!("[data-testid=\"{testid}\"]")
+    }
+
+    /// The element with this test id, waiting for it to appear.
+    pub async fn el(&self, testid: &str) -> Result<Element> {
+        let css = Self::css(testid);
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(&css))
+            .await
+            .map_err(|e| format!("no element [data-testid={testid}] after {WAIT:?}: {e}").into())
+    }
+
+    /// Whether an element with this test id is there now (no waiting).
+    pub async fn has(&self, testid: &str) -> bool {
+        self.client.find(Locator::Css(&Self::css(testid))).await.is_ok()
+    }
+
+    pub async fn click(&self, testid: &str) -> Result<()> {
+        let el = self.el(testid).await?;
+        // Wait until it is enabled (buttons are disabled while work runs).
+        let deadline = Instant::now() + WAIT;
+        while !el.is_enabled().await? {
+            if Instant::now() > deadline {
+                return Err(format!("[data-testid={testid}] stayed disabled").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.js("document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' });", vec![Self::css(testid).into()]).await?;
+        match el.click().await {
+            Ok(()) => Ok(()),
+            // A toast over the button: click it the way the browser would dispatch it.
+            Err(fantoccini::error::CmdError::Standard(e)) if e.error == fantoccini::error::ErrorStatus::ElementClickIntercepted => {
+                self.js("document.querySelector(arguments[0]).click();", vec![Self::css(testid).into()]).await?;
+                Ok(())
+            }
+            Err(e) => Err(format!("click on [data-testid={testid}]: {e}").into()),
+        }
+    }
+
+    /// Replaces the value of an input, textarea or select as typing would
+    /// (the value, then `input` and `change` events). WebKitWebDriver's
+    /// element-send-keys refuses fantoccini's request ("Missing text
+    /// parameter"), so the value is set by script.
+    pub async fn fill(&self, testid: &str, text: &str) -> Result<()> {
+        self.el(testid).await?;
+        let done = self
+            .js(
+                "const el = document.querySelector(arguments[0]);
+                 if (!el) return false;
+                 const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
+                     : el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+                 Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, arguments[1]);
+                 el.dispatchEvent(new Event('input', { bubbles: true }));
+                 el.dispatchEvent(new Event('change', { bubbles: true }));
+                 return el.value === arguments[1];",
+                vec![Self::css(testid).into(), text.into()],
+            )
+            .await?;
+        if done != serde_json::Value::Bool(true) {
+            return Err(format!("could not set [data-testid={testid}] to {text:?}").into());
+        }
+        Ok(())
+    }
+
+    /// Chooses an option of a select by its value.
+    pub async fn select(&self, testid: &str, value: &str) -> Result<()> {
+        self.fill(testid, value).await
+    }
+
+    /// The element's rendered text (`innerText`, by script: WebKitWebDriver's
+    /// get-element-text answered empty strings for visible text here).
+    pub async fn text(&self, testid: &str) -> Result<String> {
+        self.el(testid).await?;
+        Ok(self.text_now(testid).await.unwrap_or_default())
+    }
+
+    async fn text_now(&self, testid: &str) -> Option<String> {
+        let v = self
+            .js("const el = document.querySelector(arguments[0]); return el ? el.innerText : null;", vec![Self::css(testid).into()])
+            .await
+            .ok()?;
+        v.as_str().map(str::to_string)
+    }
+
+    pub async fn is_enabled(&self, testid: &str) -> Result<bool> {
+        Ok(self.el(testid).await?.is_enabled().await?)
+    }
+
+    /// Waits until the element's text contains `needle`; returns the text.
+    pub async fn wait_text(&self, testid: &str, needle: &str) -> Result<String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = self.text_now(testid).await.unwrap_or_default();
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("[data-testid={testid}] never contained {needle:?}; last text: {text:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Waits until no element has this test id.
+    pub async fn wait_gone(&self, testid: &str) -> Result<()> {
+        let deadline = Instant::now() + WAIT;
+        while self.has(testid).await {
+            if Instant::now() > deadline {
+                return Err(format!("[data-testid={testid}] did not go away").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        Ok(())
+    }
+
+    pub async fn js(&self, script: &str, args: Vec<serde_json::Value>) -> Result<serde_json::Value> {
+        Ok(self.client.execute(script, args).await?)
+    }
+
+    /// Goes to a screen of the hash router (`#/claim/D22-…`).
+    pub async fn go(&self, hash: &str) -> Result<()> {
+        self.js("location.hash = arguments[0];", vec![hash.into()]).await?;
+        Ok(())
+    }
+
+    /// Queues answers for the app's file dialogs (ui/src/lib/dialogs.ts).
+    pub async fn answer_dialogs(&self, open: &[&Path], save: &[&Path]) -> Result<()> {
+        let list = |ps: &[&Path]| serde_json::Value::from(ps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>());
+        self.js("window.__claimdeskE2E = { open: arguments[0], save: arguments[1] };", vec![list(open), list(save)]).await?;
+        Ok(())
+    }
+
+    /// Saves the whole screen as docs/screenshots/<name>.png (ImageMagick `import`).
+    pub async fn shot(&self, name: &str) -> Result<PathBuf> {
+        // Toasts of earlier steps would cover the screen: dismiss them, then
+        // let transitions and fonts settle.
+        self.js("document.querySelectorAll('[data-testid=\"toast-dismiss\"]').forEach((b) => b.click());", vec![]).await?;
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let path = self.shots.join(format!("{name}.png"));
+        let status = Command::new("import")
+            .args(["-display", &self.display, "-window", "root", &path.display().to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .status()?;
+        if !status.success() {
+            return Err(format!("`import` could not take the screenshot {}", path.display()).into());
+        }
+        Ok(path)
+    }
+
+    /// Ends the WebDriver session (the app closes) and stops every process.
+    pub async fn quit(self) -> Result<()> {
+        let Desktop { driver, xvfb, client, home, .. } = self;
+        let closed = client.close().await;
+        drop(driver);
+        drop(xvfb);
+        drop(home);
+        closed?;
+        Ok(())
+    }
+
+    /// The pids of the process groups (for diagnostics).
+    pub fn groups(&self) -> (u32, u32) {
+        (self.driver.id(), self.xvfb.id())
+    }
+}

@@ -1,0 +1,238 @@
+//! A whole day in ClaimDesk through the real app window: first run, users,
+//! an import with bad rows and its quarantine, triage, annotation, a
+//! recommendation that follows the policy and an override that needs a
+//! justification, a batch built and approved by a supervisor (with a
+//! refused self-approval shown), the payout export; then the store is opened
+//! directly to check what the clicks did. Screenshots of every screen go to
+//! docs/screenshots/.
+
+use std::path::Path;
+
+use claimdesk_core::ClaimStatus;
+use claimdesk_e2e::{app_binary, Desktop, Result};
+use claimdesk_store::Store;
+
+const ADMIN_PW: &str = "admin-pass-2022";
+const KIM_PW: &str = "kim-pass-2022";
+const PARK_PW: &str = "park-pass-2022";
+/// Cash 17,000 under the policy: recommended as the policy says.
+const FOLLOWS: &str = "C999-000079";
+/// Cash 15,000 under the policy: recommended at 20,000 (an override).
+const OVERRIDE: &str = "C999-000144";
+/// Recommended by the supervisor who then tries to approve it.
+const OWN: &str = "C999-000202";
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
+}
+
+async fn sign_in(d: &Desktop, user: &str, password: &str) -> Result<()> {
+    d.el("screen-signin").await?;
+    d.fill("signin-user", user).await?;
+    d.fill("signin-password", password).await?;
+    d.click("signin-submit").await?;
+    d.wait_text("current-user", user).await?;
+    Ok(())
+}
+
+async fn sign_out(d: &Desktop) -> Result<()> {
+    d.click("sign-out").await?;
+    d.el("screen-signin").await?;
+    Ok(())
+}
+
+async fn open_claim(d: &Desktop, id: &str) -> Result<()> {
+    d.go(&format!("#/claim/{id}")).await?;
+    d.wait_text("claim-id", id).await?;
+    Ok(())
+}
+
+/// Waits for the claim's status code to be shown (the UI shows labels; the
+/// status element carries the code in data-status when present, else the label).
+async fn wait_status(d: &Desktop, label_ko: &str) -> Result<()> {
+    d.wait_text("claim-status", label_ko).await?;
+    Ok(())
+}
+
+async fn day(d: &Desktop, work: &Path) -> Result<()> {
+    // ── First run: the admin password.
+    d.el("signin-new-password").await?;
+    d.shot("first-run-password").await?;
+    d.fill("signin-new-password", ADMIN_PW).await?;
+    d.fill("signin-confirm-password", ADMIN_PW).await?;
+    d.click("signin-submit").await?;
+    d.el("screen-first-run").await?;
+    d.shot("first-run").await?;
+
+    // ── Admin: the team.
+    d.click("nav-settings").await?;
+    d.el("screen-settings").await?;
+    for (id, name, role, limit, pw) in [
+        ("kim", "김지은", "reviewer", "", KIM_PW),
+        ("park", "박서연", "supervisor", "5000000", PARK_PW),
+    ] {
+        d.fill("new-user-id", id).await?;
+        d.fill("new-user-name", name).await?;
+        d.select("new-user-role", role).await?;
+        d.fill("new-user-limit", limit).await?;
+        d.fill("new-user-password", pw).await?;
+        d.click("new-user-create").await?;
+        d.el(&format!("user-{id}")).await?;
+    }
+    d.shot("settings").await?;
+
+    // ── Admin: import a file with bad rows; the quarantine lists them.
+    d.click("nav-import").await?;
+    d.el("screen-import").await?;
+    d.answer_dialogs(&[&fixture("sample-intake.csv")], &[]).await?;
+    d.click("import-pick").await?;
+    d.wait_text("import-file", "sample-intake.csv").await?;
+    d.click("import-start").await?;
+    d.el("import-summary").await?;
+    d.wait_text("import-count-imported", "295").await?;
+    d.wait_text("import-count-quarantined", "11").await?;
+    let quarantine = d.wait_text("quarantine-table", "010-12-5678").await?;
+    assert!(quarantine.contains("많이"), "the quarantine shows the bad amount: {quarantine}");
+    d.shot("import").await?;
+
+    sign_out(d).await?;
+    d.shot("signin").await?;
+
+    // ── A wrong password: one clear message, no hint which part was wrong.
+    d.fill("signin-user", "kim").await?;
+    d.fill("signin-password", "not-her-password").await?;
+    d.click("signin-submit").await?;
+    let refused = d.text("signin-error").await?;
+    assert!(!refused.trim().is_empty() && !refused.contains("kim"), "sign-in error: {refused}");
+    d.shot("signin-refused").await?;
+
+    // ── Reviewer: queue, triage, take, annotate, recommend.
+    sign_in(d, "kim", KIM_PW).await?;
+    d.click("nav-queue").await?;
+    d.el("queue-table").await?;
+    d.wait_text("queue-total", "295").await?;
+    d.shot("queue").await?;
+
+    open_claim(d, FOLLOWS).await?;
+    d.fill("triage-tags", "택시, 전화확인").await?;
+    d.select("triage-priority", "high").await?;
+    d.click("triage-submit").await?;
+    wait_status(d, "분류됨").await?;
+    d.click("claim-take").await?;
+    wait_status(d, "심사 중").await?;
+    d.fill("triage-tags", "택시, 전화확인, 증빙충분").await?;
+    d.click("annotate-submit").await?;
+    d.wait_text("claim-timeline", "kim").await?;
+    d.el("recommend-form").await?;
+    d.el("follows-policy").await?;
+    d.click("recommend-submit").await?;
+    wait_status(d, "심사 의견 제출").await?;
+
+    open_claim(d, OVERRIDE).await?;
+    d.click("claim-take").await?;
+    wait_status(d, "심사 중").await?;
+    d.fill("decision-amount", "20000").await?;
+    d.el("override-notice").await?;
+    // An override cannot be sent without a justification.
+    assert!(!d.is_enabled("recommend-submit").await?, "recommend is enabled for an override without justification");
+    d.fill("decision-justification", "영업 손실 영수증을 추가로 확인함").await?;
+    d.shot("claim").await?;
+    d.click("recommend-submit").await?;
+    wait_status(d, "심사 의견 제출").await?;
+    sign_out(d).await?;
+
+    // ── Supervisor: recommends one claim, builds a batch, approves it; the
+    // self-approval is refused with its message.
+    sign_in(d, "park", PARK_PW).await?;
+    open_claim(d, OWN).await?;
+    d.click("claim-take").await?;
+    wait_status(d, "심사 중").await?;
+    d.click("recommend-submit").await?;
+    wait_status(d, "심사 의견 제출").await?;
+
+    d.click("nav-batches").await?;
+    d.el("screen-batches").await?;
+    d.fill("batch-name", "1차 지급 (e2e)").await?;
+    d.click("batch-create").await?;
+    d.el("batch-review").await?;
+    d.wait_text("batch-total-claims", "3").await?;
+    d.el(&format!("batch-line-{OVERRIDE}")).await?;
+    d.shot("batches").await?;
+    d.click("batch-approve").await?;
+    d.click("approve-confirm-ok").await?;
+    d.el("approval-refusals").await?;
+    let refusal = d.wait_text(&format!("refusal-{OWN}"), OWN).await?;
+    assert!(refusal.contains("MAKER_CHECKER") || refusal.contains("yourself") || refusal.contains("본인"), "the refusal says why: {refusal}");
+    d.shot("approval-refused").await?;
+    d.click("approval-close").await?;
+    sign_out(d).await?;
+
+    // ── Admin: the payout file, then confirm it.
+    sign_in(d, "admin", ADMIN_PW).await?;
+    d.click("nav-batches").await?;
+    d.el("payout").await?;
+    let payout = work.join("payout.csv");
+    d.answer_dialogs(&[], &[&payout]).await?;
+    d.select("payout-format", "csv").await?;
+    d.click("payout-export").await?;
+    d.el("payout-exported").await?;
+    d.shot("payout").await?;
+    d.click("payout-confirm").await?;
+    d.wait_gone("payout-exported").await?;
+    let file = std::fs::read_to_string(&payout)?;
+    assert!(file.contains(FOLLOWS) && file.contains(OVERRIDE) && !file.contains(OWN), "payout file:\n{file}");
+
+    open_claim(d, OVERRIDE).await?;
+    wait_status(d, "지급 완료").await?;
+    d.shot("claim-paid").await?;
+
+    // ── The end of the day: the dashboard and the policy screen.
+    d.click("nav-dashboard").await?;
+    d.el("screen-dashboard").await?;
+    d.shot("dashboard").await?;
+    d.click("nav-policy").await?;
+    d.el("screen-policy").await?;
+    d.shot("policy").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_day_in_the_app() -> Result<()> {
+    let Some(app) = app_binary() else {
+        eprintln!("SKIPPED: CLAIMDESK_APP_BIN is not set; scripts/test.sh builds the app and runs this test");
+        return Ok(());
+    };
+    let work = tempfile::tempdir()?;
+    let store_path = work.path().join("claimdesk.db");
+    let desktop = Desktop::launch(&app, &store_path).await?;
+    let outcome = day(&desktop, work.path()).await;
+    if outcome.is_err() {
+        let _ = desktop.shot("zz-failure").await;
+    }
+    desktop.quit().await?;
+    outcome?;
+
+    // ── What the clicks left in the store.
+    let store = Store::open_existing(&store_path)?;
+    let follows = store.claim(FOLLOWS)?;
+    assert_eq!(follows.status, ClaimStatus::Paid);
+    assert!(follows.tags.contains(&"증빙충분".to_string()), "{:?}", follows.tags);
+    assert_eq!(follows.priority, "high");
+    let over = store.claim(OVERRIDE)?;
+    assert_eq!(over.status, ClaimStatus::Paid);
+    let rec = over.recommendation.expect("the override's recommendation");
+    assert!(rec.is_override);
+    assert_eq!(rec.by, "kim");
+    assert_eq!(rec.justification.as_deref(), Some("영업 손실 영수증을 추가로 확인함"));
+    assert_eq!(store.claim(OWN)?.status, ClaimStatus::Batched, "the self-approved claim stays in its batch");
+    let refused: i64 = store.conn().query_row(
+        "SELECT count(*) FROM ops WHERE entity = ?1 AND kind = 'claim.approve' AND outcome = 'refused' AND user_id = 'park'",
+        [format!("claim:{OWN}")],
+        |r| r.get(0),
+    )?;
+    assert_eq!(refused, 1, "the refused self-approval is in the audit log");
+    assert_eq!(store.quarantine(true)?.len(), 11);
+    store.verify_audit()?;
+    assert_eq!(store.integrity_check()?, "ok");
+    Ok(())
+}
