@@ -8,7 +8,7 @@ require_tauri_driver
 cd "$ROOT"
 # The UI first: the app embeds ui/dist.
 (cd ui && npm run build --silent)
-(cd ui && npm test --silent)
+(cd ui && npm test --silent && npm run check --silent)
 cargo build --locked --workspace --all-targets
 # The app as shipped (UI inside) for the end-to-end tests.
 # (copied aside: `cargo test` rebuilds target/debug/claimdesk-app without the UI inside)
