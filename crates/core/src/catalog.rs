@@ -17,9 +17,11 @@ pub struct Incident {
     pub ended_at: DateTime<FixedOffset>,
 }
 
-/// One service with its outage window.
+/// One service with its outage window. Unknown keys are refused, so a typo
+/// in a catalog or in a policy's `[[service]]` table is reported, not ignored.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Service {
     pub code: String,
     /// Korean name, as claimants write it.

@@ -397,5 +397,11 @@ mod tests {
         assert!(e.starts_with("POLICY_SYNTAX") && e.contains("cap"), "{e}");
         assert!(err_of("this is = = not toml").starts_with("POLICY_SYNTAX"));
         assert!(err_of("").starts_with("POLICY_SYNTAX"));
+        // A stray key inside a [[service]] table is named too, not ignored.
+        let first_service = DEFAULT_POLICY_TOML.find("[[service]]").expect("the default policy lists services");
+        let mut text = DEFAULT_POLICY_TOML.to_string();
+        text.insert_str(first_service + "[[service]]\n".len(), "cap = -5\n");
+        let e = err_of(&text);
+        assert!(e.starts_with("POLICY_SYNTAX") && e.contains("cap"), "{e}");
     }
 }
