@@ -1,7 +1,7 @@
 // Toasts: short messages at the corner; errors stay until dismissed.
 
-import { describeError } from './errors';
-import { lang } from './i18n.svelte';
+import { describeError, isCancelled } from './errors';
+import { lang, t } from './i18n.svelte';
 import { session } from './session.svelte';
 
 export interface Toast {
@@ -42,7 +42,9 @@ export function notify(title: string, kind: 'info' | 'success' = 'success'): num
   return push({ kind, title }, 3000);
 }
 
+/** Reports a failed action; a job the person cancelled is a notice, not an error. */
 export function notifyError(err: unknown): number {
+  if (isCancelled(err)) return notify(t('progress.cancelled'), 'info');
   const d = describeError(err, lang.current);
   // The core no longer knows who is signed in (restarted, signed out elsewhere): back to sign-in.
   if (d.code === 'NOT_SIGNED_IN' && session.user) session.expired = true;

@@ -20,4 +20,11 @@ describe('toasts a reviewer sees while working', () => {
     dismiss(err);
     expect(toasts.list.some((t) => t.id === err)).toBe(false);
   });
+  it('a job the person cancelled is a notice that goes away, not an error that stays', () => {
+    toasts.list = [];
+    notifyError({ code: 'CANCELLED', message: 'stopped after 10 of 20' });
+    expect(toasts.list).toHaveLength(1);
+    expect(toasts.list[0].kind).toBe('info');
+    expect(toasts.list[0].code).toBeUndefined();
+  });
 });
