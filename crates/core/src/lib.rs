@@ -7,10 +7,12 @@ pub mod catalog;
 pub mod hlc;
 pub mod mask;
 pub mod model;
+pub mod ops;
 pub mod policy;
 pub mod time;
 pub mod validate;
 pub mod workflow;
 
 pub use catalog::{Catalog, Service};
-pub use model::{Actor, Category, ClaimInput, ClaimStatus, Reason, Remedy, Role};
+pub use model::{Actor, Category, ClaimAction, ClaimInput, ClaimStatus, PersonalField, Reason, Remedy, Role};
+pub use ops::{Op, Stamp};

@@ -146,11 +146,65 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// Every kind of action on one claim (the `claim.<code>` op kinds). Each
+    /// [`crate::workflow::ClaimCommand`] is one of these; the UI's labels and
+    /// allowed-action lists are keyed by them, so a new action that is not
+    /// handled everywhere does not compile (Rust) or type-check (TypeScript).
+    ClaimAction {
+        Triage => "triage", "분류", "Triage";
+        Take => "take", "맡기", "Take";
+        Release => "release", "반납", "Release";
+        RequestInfo => "request_info", "보완 요청", "Request information";
+        InfoReceived => "info_received", "보완 접수", "Information received";
+        Recommend => "recommend", "심사 의견", "Recommend";
+        AddNote => "add_note", "메모 추가", "Add a note";
+        WithdrawNote => "withdraw_note", "메모 철회", "Withdraw a note";
+        Annotate => "annotate", "태그·우선순위", "Tags and priority";
+        AddEvidence => "add_evidence", "증빙 추가", "Add evidence";
+        RevealPersonalData => "reveal_personal_data", "개인정보 보기", "Reveal personal data";
+        UpdateIntake => "update_intake", "접수 내용 갱신", "Intake update";
+        Lease => "lease", "오프라인 가져가기", "Take offline";
+        ReleaseLease => "release_lease", "오프라인 반납", "Give back from offline";
+        AddToBatch => "add_to_batch", "결재 묶음에 추가", "Add to a batch";
+        RemoveFromBatch => "remove_from_batch", "결재 묶음에서 빼기", "Take out of a batch";
+        ReturnToReviewer => "return_to_reviewer", "심사자에게 반려", "Return to reviewer";
+        Approve => "approve", "승인", "Approve";
+        ReservePayout => "reserve_payout", "지급 예약", "Reserve for a payout";
+        ReleasePayout => "release_payout", "지급 예약 해제", "Release a payout reservation";
+        MarkPaid => "mark_paid", "지급 완료 처리", "Mark paid";
+        ResolveConflict => "resolve_conflict", "충돌 해결", "Resolve a conflict";
+    }
+}
+
+/// Which personal field of a claim a reveal shows.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonalField {
+    Phone,
+    Brn,
+    AccountNo,
+}
+
+impl PersonalField {
+    /// The claims column that holds it.
+    pub fn column(self) -> &'static str {
+        match self {
+            PersonalField::Phone => "phone",
+            PersonalField::Brn => "brn",
+            PersonalField::AccountNo => "account_no",
+        }
+    }
+}
+
 /// One claim as it arrives from intake, validated and normalized: phone as
 /// 11 digits, BRN as 10 digits, times in UTC, amounts in whole won.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimInput {
     pub external_id: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub received_at: DateTime<Utc>,
     pub category: Category,
     pub name: String,
@@ -162,15 +216,21 @@ pub struct ClaimInput {
     pub brn: Option<String>,
     /// A service code of the catalog.
     pub service: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub damage_start: DateTime<Utc>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub damage_end: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub claimed_amount: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub daily_income: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub documented_loss: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub ad_spend: Option<Decimal>,
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -183,6 +243,30 @@ pub struct ClaimInput {
 }
 
 impl ClaimInput {
+    /// A claim with nothing in it, for asking the rules what may be done
+    /// (never stored).
+    pub fn placeholder() -> ClaimInput {
+        ClaimInput {
+            external_id: "-".to_string(),
+            received_at: DateTime::<Utc>::default(),
+            category: Category::Other,
+            name: String::new(),
+            phone: None,
+            brn: None,
+            service: String::new(),
+            damage_start: DateTime::<Utc>::default(),
+            damage_end: DateTime::<Utc>::default(),
+            claimed_amount: None,
+            daily_income: None,
+            documented_loss: None,
+            ad_spend: None,
+            description: String::new(),
+            bank_name: None,
+            account_no: None,
+            extra: BTreeMap::new(),
+        }
+    }
+
     /// The claimant key of policy.md: the phone for individuals, the BRN for businesses.
     pub fn claimant_key(&self) -> Option<&str> {
         claimant_key(self.category, self.phone.as_deref(), self.brn.as_deref())

@@ -5,7 +5,7 @@
 //!
 //! | command | who | from → to | holder |
 //! | --- | --- | --- | --- |
-//! | add_note, add_evidence, reveal_personal_data | all | any → same | any |
+//! | add_note, withdraw_note, add_evidence, reveal_personal_data, lease, release_lease | all | any → same | any |
 //! | annotate | all | any but paid/closed_denied → same | reviewers: not on a claim another holds |
 //! | triage | all | new, triaged → triaged; in_review, needs_info → same | if held, the holder; in review, the holder only |
 //! | take | all | new, triaged → in_review; in_review, needs_info → same | anyone: another's claim is a take-over (recorded); your own in review is refused |
@@ -13,11 +13,14 @@
 //! | request_info (message) | all | in_review → needs_info | the holder |
 //! | info_received | all | needs_info → in_review | the holder |
 //! | recommend | all | in_review → recommended | the holder; override needs a justification |
+//! | update_intake | admin | any but batched/approved/paid/closed_denied → same | any |
 //! | add_to_batch (batch id) | supervisor, admin | recommended → batched | any |
 //! | remove_from_batch | supervisor, admin | batched → recommended | any |
 //! | return_to_reviewer (comment) | supervisor, admin | recommended, batched → in_review, held by the recommender | any |
 //! | approve (recommendation op) | supervisor, admin | batched → approved / closed_denied (deny) | any; names the current recommendation, not one's own, within one's limit |
-//! | mark_paid | admin | approved (cash only) → paid | any |
+//! | reserve_payout (payout) | admin | approved (cash, unreserved) → same, reserved | any |
+//! | release_payout (payout) | admin | approved, reserved for it → same, unreserved | any |
+//! | mark_paid (payout) | admin | approved (cash, reserved for that payout) → paid | any |
 //! | resolve_conflict (to) | supervisor, admin | conflict → triaged, in_review, needs_info, recommended, closed_denied | any (see [`decide`]'s resolution rules) |
 //!
 //! Checks run in the order role, state, holder, content, then
@@ -26,7 +29,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Actor, ClaimStatus, Remedy, Role};
+use crate::model::{Actor, Category, ClaimAction, ClaimInput, ClaimStatus, PersonalField, Remedy, Role};
 
 /// Triage priority.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -105,14 +108,36 @@ pub struct ClaimView {
     pub recommendation: Option<Recommendation>,
     pub batch_id: Option<String>,
     pub proposal: Option<PolicyProposal>,
+    /// The payout this approved claim is reserved for (sync.md: never paid twice).
+    #[serde(default)]
+    pub reserved_for: Option<String>,
 }
 
-/// Everything a person can do to one claim.
+/// Everything a person can do to one claim, with everything the action says
+/// (its content). This is the payload of the `claim.<action>` ops: the store,
+/// the merge on every desktop and the server rebuild it from an op and decide
+/// it with [`decide`]; what the action *results in* (status, holder, whether a
+/// recommendation is an override) is never read from an op, only decided.
+/// Fields an older build does not know are kept in the op's payload as sent.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ClaimCommand {
     /// Sets category, priority, tags or duplicate mark; new/triaged → triaged.
-    Triage,
+    Triage {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        category: Option<Category>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        priority: Option<Priority>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tags: Option<Vec<String>>,
+        /// Marks the claim a duplicate of another (by external id).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duplicate_of: Option<String>,
+        /// Clears the duplicate mark.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        duplicate_cleared: bool,
+    },
     /// Assigns the claim to the actor; triaged → in_review. Taking a claim
     /// another person holds is a take-over and is recorded as one.
     Take,
@@ -121,16 +146,52 @@ pub enum ClaimCommand {
     RequestInfo {
         message: String,
     },
-    InfoReceived,
+    InfoReceived {
+        /// What arrived, kept as a note (may be empty).
+        #[serde(default)]
+        note: String,
+    },
     Recommend {
         decision: Decision,
+        #[serde(default)]
         justification: Option<String>,
     },
-    AddNote,
+    AddNote {
+        body: String,
+    },
+    /// Hides one's own note (nothing is deleted).
+    WithdrawNote {
+        note_op: String,
+    },
     /// Changes tags or priority without changing status.
-    Annotate,
-    AddEvidence,
-    RevealPersonalData,
+    Annotate {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        priority: Option<Priority>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tags: Option<Vec<String>>,
+    },
+    /// Evidence metadata; the file itself is content-addressed by `sha256`.
+    AddEvidence {
+        sha256: String,
+        file_name: String,
+        #[serde(default)]
+        mime: String,
+        size: i64,
+    },
+    RevealPersonalData {
+        field: PersonalField,
+    },
+    /// Admin: a changed intake row for a claim not yet decided.
+    UpdateIntake {
+        claim: Box<ClaimInput>,
+        /// The intake fields that changed (for people reading the history).
+        #[serde(default)]
+        fields: Vec<String>,
+    },
+    /// Takes the claim offline: the author becomes its lease holder (advice, never a lock).
+    Lease,
+    /// Gives the author's lease back.
+    ReleaseLease,
     /// Supervisor: recommended → batched.
     AddToBatch {
         batch_id: String,
@@ -146,34 +207,92 @@ pub enum ClaimCommand {
     Approve {
         recommendation_op: String,
     },
-    /// Admin: approved cash claim → paid, when a payout export is confirmed.
-    MarkPaid,
+    /// Admin: reserves an approved cash claim for one payout. The server
+    /// accepts one live reservation per claim team-wide, so a claim can be
+    /// confirmed in one payout only.
+    ReservePayout {
+        payout_id: String,
+    },
+    /// Admin: the payout was cancelled; the claim may be reserved again.
+    ReleasePayout {
+        payout_id: String,
+    },
+    /// Admin: approved cash claim → paid, when the payout it is reserved for is confirmed.
+    MarkPaid {
+        payout_id: String,
+    },
     /// Supervisor: conflict → the chosen state.
     ResolveConflict {
         to: ClaimStatus,
+        #[serde(default)]
+        note: String,
     },
+}
+
+impl ClaimCommand {
+    /// The kind of action, without its content.
+    pub fn action(&self) -> ClaimAction {
+        match self {
+            ClaimCommand::Triage { .. } => ClaimAction::Triage,
+            ClaimCommand::Take => ClaimAction::Take,
+            ClaimCommand::Release => ClaimAction::Release,
+            ClaimCommand::RequestInfo { .. } => ClaimAction::RequestInfo,
+            ClaimCommand::InfoReceived { .. } => ClaimAction::InfoReceived,
+            ClaimCommand::Recommend { .. } => ClaimAction::Recommend,
+            ClaimCommand::AddNote { .. } => ClaimAction::AddNote,
+            ClaimCommand::WithdrawNote { .. } => ClaimAction::WithdrawNote,
+            ClaimCommand::Annotate { .. } => ClaimAction::Annotate,
+            ClaimCommand::AddEvidence { .. } => ClaimAction::AddEvidence,
+            ClaimCommand::RevealPersonalData { .. } => ClaimAction::RevealPersonalData,
+            ClaimCommand::UpdateIntake { .. } => ClaimAction::UpdateIntake,
+            ClaimCommand::Lease => ClaimAction::Lease,
+            ClaimCommand::ReleaseLease => ClaimAction::ReleaseLease,
+            ClaimCommand::AddToBatch { .. } => ClaimAction::AddToBatch,
+            ClaimCommand::RemoveFromBatch => ClaimAction::RemoveFromBatch,
+            ClaimCommand::ReturnToReviewer { .. } => ClaimAction::ReturnToReviewer,
+            ClaimCommand::Approve { .. } => ClaimAction::Approve,
+            ClaimCommand::ReservePayout { .. } => ClaimAction::ReservePayout,
+            ClaimCommand::ReleasePayout { .. } => ClaimAction::ReleasePayout,
+            ClaimCommand::MarkPaid { .. } => ClaimAction::MarkPaid,
+            ClaimCommand::ResolveConflict { .. } => ClaimAction::ResolveConflict,
+        }
+    }
+
+    /// Whether the command is a *decision*: it may move status, holder,
+    /// recommendation, batch or payout reservation, so two of them made on
+    /// the same state by different people may collide (sync.md). Triage is
+    /// one only when it moves the status ([`Transition::moves`]).
+    pub fn is_decision_kind(&self) -> bool {
+        match self.action() {
+            ClaimAction::Take
+            | ClaimAction::Release
+            | ClaimAction::RequestInfo
+            | ClaimAction::InfoReceived
+            | ClaimAction::Recommend
+            | ClaimAction::AddToBatch
+            | ClaimAction::RemoveFromBatch
+            | ClaimAction::ReturnToReviewer
+            | ClaimAction::Approve
+            | ClaimAction::ReservePayout
+            | ClaimAction::ReleasePayout
+            | ClaimAction::MarkPaid
+            | ClaimAction::ResolveConflict => true,
+            ClaimAction::Triage
+            | ClaimAction::AddNote
+            | ClaimAction::WithdrawNote
+            | ClaimAction::Annotate
+            | ClaimAction::AddEvidence
+            | ClaimAction::RevealPersonalData
+            | ClaimAction::UpdateIntake
+            | ClaimAction::Lease
+            | ClaimAction::ReleaseLease => false,
+        }
+    }
 }
 
 /// The stable name of a command, for allowed-action lists and audit entries.
 pub fn command_kind(cmd: &ClaimCommand) -> &'static str {
-    match cmd {
-        ClaimCommand::Triage => "triage",
-        ClaimCommand::Take => "take",
-        ClaimCommand::Release => "release",
-        ClaimCommand::RequestInfo { .. } => "request_info",
-        ClaimCommand::InfoReceived => "info_received",
-        ClaimCommand::Recommend { .. } => "recommend",
-        ClaimCommand::AddNote => "add_note",
-        ClaimCommand::Annotate => "annotate",
-        ClaimCommand::AddEvidence => "add_evidence",
-        ClaimCommand::RevealPersonalData => "reveal_personal_data",
-        ClaimCommand::AddToBatch { .. } => "add_to_batch",
-        ClaimCommand::RemoveFromBatch => "remove_from_batch",
-        ClaimCommand::ReturnToReviewer { .. } => "return_to_reviewer",
-        ClaimCommand::Approve { .. } => "approve",
-        ClaimCommand::MarkPaid => "mark_paid",
-        ClaimCommand::ResolveConflict { .. } => "resolve_conflict",
-    }
+    cmd.action().code()
 }
 
 /// What a permitted command does to the claim.
@@ -187,6 +306,15 @@ pub struct Transition {
     pub taken_over_from: Option<String>,
     /// For Recommend: whether it is an override of the policy.
     pub is_override: bool,
+    /// The payout reservation after the command.
+    pub reserved_for: Option<String>,
+}
+
+impl Transition {
+    /// Whether the command moves the claim's status or holder.
+    pub fn moves(&self, before: &ClaimView) -> bool {
+        self.to != before.status || self.assignee != before.assignee
+    }
 }
 
 /// Why a command is refused. `code()` is stable for the UI; the message is
@@ -207,6 +335,12 @@ pub enum Refusal {
     OverrideNeedsJustification,
     #[error("the recommendation this approval names was superseded; review the claim again")]
     RecommendationSuperseded,
+    #[error("this claim is already reserved for payout {payout_id}; it can be in one payout only")]
+    AlreadyReserved { payout_id: String },
+    #[error("this claim is not reserved for that payout; reserve it while online before confirming")]
+    NotReserved,
+    #[error("only the author of a note can withdraw it")]
+    NotNoteAuthor,
     #[error("{0}")]
     Invalid(String),
 }
@@ -221,6 +355,9 @@ impl Refusal {
             Refusal::OverApprovalLimit { .. } => "OVER_APPROVAL_LIMIT",
             Refusal::OverrideNeedsJustification => "OVERRIDE_NEEDS_JUSTIFICATION",
             Refusal::RecommendationSuperseded => "RECOMMENDATION_SUPERSEDED",
+            Refusal::AlreadyReserved { .. } => "PAYOUT_RESERVED",
+            Refusal::NotReserved => "NOT_RESERVED",
+            Refusal::NotNoteAuthor => "NOT_NOTE_AUTHOR",
             Refusal::Invalid(_) => "INVALID",
         }
     }
@@ -262,23 +399,29 @@ fn won(amount: &Decimal) -> String {
 
 /// What a command is called after "cannot … a claim that is …".
 fn state_phrase(cmd: &ClaimCommand) -> &'static str {
-    match cmd {
-        ClaimCommand::Triage => "triage",
-        ClaimCommand::Take => "take",
-        ClaimCommand::Release => "release",
-        ClaimCommand::RequestInfo { .. } => "request information on",
-        ClaimCommand::InfoReceived => "mark information received on",
-        ClaimCommand::Recommend { .. } => "record a recommendation on",
-        ClaimCommand::AddNote => "add a note to",
-        ClaimCommand::Annotate => "change tags or priority of",
-        ClaimCommand::AddEvidence => "add evidence to",
-        ClaimCommand::RevealPersonalData => "reveal personal data of",
-        ClaimCommand::AddToBatch { .. } => "add to a batch",
-        ClaimCommand::RemoveFromBatch => "take out of its batch",
-        ClaimCommand::ReturnToReviewer { .. } => "return to its reviewer",
-        ClaimCommand::Approve { .. } => "approve",
-        ClaimCommand::MarkPaid => "mark as paid",
-        ClaimCommand::ResolveConflict { .. } => "resolve a conflict on",
+    match cmd.action() {
+        ClaimAction::Triage => "triage",
+        ClaimAction::Take => "take",
+        ClaimAction::Release => "release",
+        ClaimAction::RequestInfo => "request information on",
+        ClaimAction::InfoReceived => "mark information received on",
+        ClaimAction::Recommend => "record a recommendation on",
+        ClaimAction::AddNote => "add a note to",
+        ClaimAction::WithdrawNote => "withdraw a note of",
+        ClaimAction::Annotate => "change tags or priority of",
+        ClaimAction::AddEvidence => "add evidence to",
+        ClaimAction::RevealPersonalData => "reveal personal data of",
+        ClaimAction::UpdateIntake => "update the intake data of",
+        ClaimAction::Lease => "take offline",
+        ClaimAction::ReleaseLease => "give back from offline",
+        ClaimAction::AddToBatch => "add to a batch",
+        ClaimAction::RemoveFromBatch => "take out of its batch",
+        ClaimAction::ReturnToReviewer => "return to its reviewer",
+        ClaimAction::Approve => "approve",
+        ClaimAction::ReservePayout => "reserve for a payout",
+        ClaimAction::ReleasePayout => "release from a payout",
+        ClaimAction::MarkPaid => "mark as paid",
+        ClaimAction::ResolveConflict => "resolve a conflict on",
     }
 }
 
@@ -286,14 +429,29 @@ fn state_phrase(cmd: &ClaimCommand) -> &'static str {
 /// Admins may do everything (domain.md: "nothing is hidden from an admin");
 /// they stay bound by maker-checker, holding and their approval limit.
 fn required_role(cmd: &ClaimCommand) -> Option<(Role, &'static str)> {
-    match cmd {
-        ClaimCommand::AddToBatch { .. } => Some((Role::Supervisor, "add claims to a batch")),
-        ClaimCommand::RemoveFromBatch => Some((Role::Supervisor, "take claims out of a batch")),
-        ClaimCommand::ReturnToReviewer { .. } => Some((Role::Supervisor, "return claims to a reviewer")),
-        ClaimCommand::Approve { .. } => Some((Role::Supervisor, "approve claims")),
-        ClaimCommand::ResolveConflict { .. } => Some((Role::Supervisor, "resolve sync conflicts")),
-        ClaimCommand::MarkPaid => Some((Role::Admin, "mark claims as paid")),
-        _ => None,
+    match cmd.action() {
+        ClaimAction::AddToBatch => Some((Role::Supervisor, "add claims to a batch")),
+        ClaimAction::RemoveFromBatch => Some((Role::Supervisor, "take claims out of a batch")),
+        ClaimAction::ReturnToReviewer => Some((Role::Supervisor, "return claims to a reviewer")),
+        ClaimAction::Approve => Some((Role::Supervisor, "approve claims")),
+        ClaimAction::ResolveConflict => Some((Role::Supervisor, "resolve sync conflicts")),
+        ClaimAction::UpdateIntake => Some((Role::Admin, "update intake data")),
+        ClaimAction::ReservePayout => Some((Role::Admin, "reserve claims for a payout")),
+        ClaimAction::ReleasePayout => Some((Role::Admin, "release claims from a payout")),
+        ClaimAction::MarkPaid => Some((Role::Admin, "mark claims as paid")),
+        ClaimAction::Triage
+        | ClaimAction::Take
+        | ClaimAction::Release
+        | ClaimAction::RequestInfo
+        | ClaimAction::InfoReceived
+        | ClaimAction::Recommend
+        | ClaimAction::AddNote
+        | ClaimAction::WithdrawNote
+        | ClaimAction::Annotate
+        | ClaimAction::AddEvidence
+        | ClaimAction::RevealPersonalData
+        | ClaimAction::Lease
+        | ClaimAction::ReleaseLease => None,
     }
 }
 
@@ -337,7 +495,18 @@ impl Ctx<'_> {
 
     /// A status move that keeps the holder.
     fn move_to(&self, to: ClaimStatus) -> Transition {
-        Transition { to, assignee: self.claim.assignee.clone(), taken_over_from: None, is_override: false }
+        Transition {
+            to,
+            assignee: self.claim.assignee.clone(),
+            taken_over_from: None,
+            is_override: false,
+            reserved_for: self.claim.reserved_for.clone(),
+        }
+    }
+
+    /// A move that sets a new holder.
+    fn move_held(&self, to: ClaimStatus, assignee: Option<String>) -> Transition {
+        Transition { assignee, ..self.move_to(to) }
     }
 
     /// A claim another person holds may only be changed by them (or after a
@@ -367,10 +536,10 @@ impl Ctx<'_> {
         self.claim.recommendation.as_ref().ok_or_else(|| {
             Refusal::Invalid(format!(
                 "this claim carries no recommendation, so it cannot be {}; return it to review",
-                match self.cmd {
-                    ClaimCommand::Approve { .. } => "approved",
-                    ClaimCommand::AddToBatch { .. } => "batched",
-                    ClaimCommand::MarkPaid => "paid",
+                match self.cmd.action() {
+                    ClaimAction::Approve => "approved",
+                    ClaimAction::AddToBatch => "batched",
+                    ClaimAction::MarkPaid | ClaimAction::ReservePayout => "paid",
                     _ => "moved on",
                 }
             ))
@@ -380,12 +549,12 @@ impl Ctx<'_> {
 
 /// What a command is called after "take it before you …".
 fn hold_phrase(cmd: &ClaimCommand) -> &'static str {
-    match cmd {
-        ClaimCommand::Release => "release it",
-        ClaimCommand::RequestInfo { .. } => "request information",
-        ClaimCommand::InfoReceived => "mark information received",
-        ClaimCommand::Recommend { .. } => "recommend",
-        ClaimCommand::Triage => "triage it",
+    match cmd.action() {
+        ClaimAction::Release => "release it",
+        ClaimAction::RequestInfo => "request information",
+        ClaimAction::InfoReceived => "mark information received",
+        ClaimAction::Recommend => "recommend",
+        ClaimAction::Triage => "triage it",
         _ => "change it",
     }
 }
@@ -407,12 +576,33 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
 
     match cmd {
         // Recording beside the claim never changes it: every role, every state.
-        ClaimCommand::AddNote | ClaimCommand::AddEvidence | ClaimCommand::RevealPersonalData => Ok(cx.stay()),
+        ClaimCommand::AddNote { body } => {
+            if is_blank(body) {
+                return Err(Refusal::Invalid("a note cannot be empty".to_string()));
+            }
+            Ok(cx.stay())
+        }
+        ClaimCommand::WithdrawNote { note_op } => {
+            if is_blank(note_op) {
+                return Err(Refusal::Invalid("name the note to withdraw".to_string()));
+            }
+            Ok(cx.stay())
+        }
+        ClaimCommand::AddEvidence { sha256, file_name, size, .. } => {
+            if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(Refusal::Invalid("an evidence file must be named by its SHA-256 (64 hex digits)".to_string()));
+            }
+            if is_blank(file_name) || *size < 0 {
+                return Err(Refusal::Invalid("an evidence file needs a name and a size".to_string()));
+            }
+            Ok(cx.stay())
+        }
+        ClaimCommand::RevealPersonalData { .. } | ClaimCommand::Lease | ClaimCommand::ReleaseLease => Ok(cx.stay()),
 
         // Tags and priority: any non-final state. A reviewer keeps off a claim
         // another person holds; supervisors and admins may annotate any claim
         // (they organize the queue).
-        ClaimCommand::Annotate => {
+        ClaimCommand::Annotate { .. } => {
             if is_final(status) {
                 return Err(cx.wrong_state());
             }
@@ -422,11 +612,23 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             Ok(cx.stay())
         }
 
+        // An intake row changed after import: only while nothing was decided
+        // on the claim (once batched, approved, paid or denied it stays as decided).
+        ClaimCommand::UpdateIntake { claim: input, .. } => {
+            if matches!(status, S::Batched | S::Approved | S::Paid | S::ClosedDenied) {
+                return Err(cx.wrong_state());
+            }
+            if is_blank(&input.external_id) {
+                return Err(Refusal::Invalid("the updated intake row has no claim id".to_string()));
+            }
+            Ok(cx.stay())
+        }
+
         // new|triaged → triaged (re-triage allowed). While the claim is in
         // review (in_review, and also needs_info: correcting the category or
         // marking a duplicate while waiting for the claimant is normal work)
         // the holder may triage it again without moving it.
-        ClaimCommand::Triage => match status {
+        ClaimCommand::Triage { .. } => match status {
             S::New | S::Triaged => {
                 cx.holder_if_held()?;
                 Ok(cx.move_to(S::Triaged))
@@ -456,7 +658,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
                 _ => return Err(cx.wrong_state()),
             };
             let taken_over_from = claim.assignee.clone().filter(|holder| *holder != actor.user);
-            Ok(Transition { to, assignee: Some(actor.user.clone()), taken_over_from, is_override: false })
+            Ok(Transition { taken_over_from, ..cx.move_held(to, Some(actor.user.clone())) })
         }
 
         // in_review → triaged, unheld. Not from needs_info: the info request
@@ -466,7 +668,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
                 return Err(cx.wrong_state());
             }
             cx.must_hold()?;
-            Ok(Transition { to: S::Triaged, assignee: None, taken_over_from: None, is_override: false })
+            Ok(cx.move_held(S::Triaged, None))
         }
 
         ClaimCommand::RequestInfo { message } => {
@@ -482,7 +684,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             Ok(cx.move_to(S::NeedsInfo))
         }
 
-        ClaimCommand::InfoReceived => {
+        ClaimCommand::InfoReceived { .. } => {
             if status != S::NeedsInfo {
                 return Err(cx.wrong_state());
             }
@@ -538,7 +740,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
                 claim.recommendation.as_ref().map(|r| r.by.clone()).or_else(|| claim.assignee.clone()).ok_or_else(
                     || Refusal::Invalid("this claim has no reviewer to return it to; resolve it instead".to_string()),
                 )?;
-            Ok(Transition { to: S::InReview, assignee: Some(reviewer), taken_over_from: None, is_override: false })
+            Ok(cx.move_held(S::InReview, Some(reviewer)))
         }
 
         // batched → approved (approve decisions) | closed_denied (deny decisions).
@@ -566,30 +768,64 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             }
         }
 
-        // approved → paid, for cash only: vouchers and extensions are granted
-        // by approval and have nothing to pay out.
-        ClaimCommand::MarkPaid => {
+        // An approved cash claim is reserved for one payout at a time; the
+        // reservation is what a confirmation needs (never paid twice).
+        ClaimCommand::ReservePayout { payout_id } => {
             if status != S::Approved {
                 return Err(cx.wrong_state());
             }
-            match &cx.recommendation()?.decision {
-                Decision::Approve { remedy: Remedy::Cash, .. } => Ok(cx.move_to(S::Paid)),
-                Decision::Approve { remedy, .. } => Err(Refusal::Invalid(format!(
-                    "only cash remedies are paid out; this claim was approved with a {} remedy and stays approved",
-                    remedy.label_en().to_lowercase()
-                ))),
-                Decision::Deny { .. } => {
-                    Err(Refusal::Invalid("this claim was denied; there is nothing to pay".to_string()))
-                }
+            cash_only(&cx)?;
+            if is_blank(payout_id) {
+                return Err(Refusal::Invalid("name the payout to reserve the claim for".to_string()));
             }
+            if let Some(held) = &claim.reserved_for {
+                return Err(Refusal::AlreadyReserved { payout_id: held.clone() });
+            }
+            Ok(Transition { reserved_for: Some(payout_id.clone()), ..cx.stay() })
         }
 
-        ClaimCommand::ResolveConflict { to } => {
+        ClaimCommand::ReleasePayout { payout_id } => {
+            if status != S::Approved {
+                return Err(cx.wrong_state());
+            }
+            if claim.reserved_for.as_deref() != Some(payout_id.as_str()) {
+                return Err(Refusal::NotReserved);
+            }
+            Ok(Transition { reserved_for: None, ..cx.stay() })
+        }
+
+        // approved → paid, for cash only, when reserved for this payout:
+        // vouchers and extensions are granted by approval and have nothing to
+        // pay out.
+        ClaimCommand::MarkPaid { payout_id } => {
+            if status != S::Approved {
+                return Err(cx.wrong_state());
+            }
+            cash_only(&cx)?;
+            if claim.reserved_for.as_deref() != Some(payout_id.as_str()) {
+                return Err(Refusal::NotReserved);
+            }
+            Ok(cx.move_to(S::Paid))
+        }
+
+        ClaimCommand::ResolveConflict { to, .. } => {
             if status != S::Conflict {
                 return Err(cx.wrong_state());
             }
             resolve_conflict(&cx, *to)
         }
+    }
+}
+
+/// Only an approved cash remedy leaves as money.
+fn cash_only(cx: &Ctx<'_>) -> Result<(), Refusal> {
+    match &cx.recommendation()?.decision {
+        Decision::Approve { remedy: Remedy::Cash, .. } => Ok(()),
+        Decision::Approve { remedy, .. } => Err(Refusal::Invalid(format!(
+            "only cash remedies are paid out; this claim was approved with a {} remedy and stays approved",
+            remedy.label_en().to_lowercase()
+        ))),
+        Decision::Deny { .. } => Err(Refusal::Invalid("this claim was denied; there is nothing to pay".to_string())),
     }
 }
 
@@ -606,7 +842,7 @@ fn resolve_conflict(cx: &Ctx<'_>, to: ClaimStatus) -> Result<Transition, Refusal
     use ClaimStatus as S;
     let refuse = |why: &str| Err(Refusal::Invalid(why.to_string()));
     match to {
-        S::Triaged => Ok(Transition { to, assignee: None, taken_over_from: None, is_override: false }),
+        S::Triaged => Ok(cx.move_held(to, None)),
         S::InReview | S::NeedsInfo => {
             if cx.claim.assignee.is_none() {
                 return refuse("nobody holds this claim; resolve it to triaged so a reviewer can take it");
@@ -685,36 +921,57 @@ fn is_override(decision: &Decision, proposal: Option<&PolicyProposal>) -> bool {
     }
 }
 
-/// A well-formed command of each kind, for asking [`decide`] which kinds the
+/// A well-formed command of `action`, for asking [`decide`] which kinds the
 /// actor could apply now. Content-only refusals (blank texts) are avoided, so
 /// the answer depends on role, state, holder and the claim's recommendation.
-fn representatives(claim: &ClaimView) -> [ClaimCommand; 16] {
+fn representative(action: ClaimAction, claim: &ClaimView) -> ClaimCommand {
     const TEXT: &str = "-";
-    let decision = match &claim.proposal {
-        Some(p) if p.eligible && check_decision(&p.as_decision()).is_ok() => p.as_decision(),
-        _ => Decision::Deny { reason: TEXT.to_string() },
-    };
-    [
-        ClaimCommand::Triage,
-        ClaimCommand::Take,
-        ClaimCommand::Release,
-        ClaimCommand::RequestInfo { message: TEXT.to_string() },
-        ClaimCommand::InfoReceived,
-        ClaimCommand::Recommend { decision, justification: Some(TEXT.to_string()) },
-        ClaimCommand::AddNote,
-        ClaimCommand::Annotate,
-        ClaimCommand::AddEvidence,
-        ClaimCommand::RevealPersonalData,
-        ClaimCommand::AddToBatch { batch_id: TEXT.to_string() },
-        ClaimCommand::RemoveFromBatch,
-        ClaimCommand::ReturnToReviewer { comment: TEXT.to_string() },
-        ClaimCommand::Approve {
+    let text = || TEXT.to_string();
+    match action {
+        ClaimAction::Triage => ClaimCommand::Triage {
+            category: None,
+            priority: None,
+            tags: None,
+            duplicate_of: None,
+            duplicate_cleared: false,
+        },
+        ClaimAction::Take => ClaimCommand::Take,
+        ClaimAction::Release => ClaimCommand::Release,
+        ClaimAction::RequestInfo => ClaimCommand::RequestInfo { message: text() },
+        ClaimAction::InfoReceived => ClaimCommand::InfoReceived { note: String::new() },
+        ClaimAction::Recommend => {
+            let decision = match &claim.proposal {
+                Some(p) if p.eligible && check_decision(&p.as_decision()).is_ok() => p.as_decision(),
+                _ => Decision::Deny { reason: text() },
+            };
+            ClaimCommand::Recommend { decision, justification: Some(text()) }
+        }
+        ClaimAction::AddNote => ClaimCommand::AddNote { body: text() },
+        ClaimAction::WithdrawNote => ClaimCommand::WithdrawNote { note_op: text() },
+        ClaimAction::Annotate => ClaimCommand::Annotate { priority: None, tags: None },
+        ClaimAction::AddEvidence => {
+            ClaimCommand::AddEvidence { sha256: "0".repeat(64), file_name: text(), mime: String::new(), size: 0 }
+        }
+        ClaimAction::RevealPersonalData => ClaimCommand::RevealPersonalData { field: PersonalField::Phone },
+        ClaimAction::UpdateIntake => {
+            ClaimCommand::UpdateIntake { claim: Box::new(ClaimInput::placeholder()), fields: Vec::new() }
+        }
+        ClaimAction::Lease => ClaimCommand::Lease,
+        ClaimAction::ReleaseLease => ClaimCommand::ReleaseLease,
+        ClaimAction::AddToBatch => ClaimCommand::AddToBatch { batch_id: text() },
+        ClaimAction::RemoveFromBatch => ClaimCommand::RemoveFromBatch,
+        ClaimAction::ReturnToReviewer => ClaimCommand::ReturnToReviewer { comment: text() },
+        ClaimAction::Approve => ClaimCommand::Approve {
             recommendation_op: claim.recommendation.as_ref().map(|r| r.op_id.clone()).unwrap_or_default(),
         },
-        ClaimCommand::MarkPaid,
+        ClaimAction::ReservePayout => ClaimCommand::ReservePayout { payout_id: text() },
+        ClaimAction::ReleasePayout => {
+            ClaimCommand::ReleasePayout { payout_id: claim.reserved_for.clone().unwrap_or_default() }
+        }
+        ClaimAction::MarkPaid => ClaimCommand::MarkPaid { payout_id: claim.reserved_for.clone().unwrap_or_default() },
         // Triaged is always a valid resolution, so this asks "may resolve at all".
-        ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged },
-    ]
+        ClaimAction::ResolveConflict => ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged, note: String::new() },
+    }
 }
 
 impl PolicyProposal {
@@ -724,12 +981,16 @@ impl PolicyProposal {
     }
 }
 
-/// The commands (by kind) the actor could apply to the claim now, for the UI.
+/// The actions the actor could apply to the claim now, for the UI.
 ///
 /// Approve is offered only when this actor could approve the claim's current
 /// recommendation (not their own, within their limit).
-pub fn allowed_actions(actor: &Actor, claim: &ClaimView) -> Vec<&'static str> {
-    representatives(claim).iter().filter(|cmd| decide(actor, claim, cmd).is_ok()).map(command_kind).collect()
+pub fn allowed_actions(actor: &Actor, claim: &ClaimView) -> Vec<ClaimAction> {
+    ClaimAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| decide(actor, claim, &representative(*a, claim)).is_ok())
+        .collect()
 }
 
 /// Actions that are not about one claim.

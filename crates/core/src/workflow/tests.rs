@@ -10,6 +10,23 @@ const ME: &str = "alice";
 const OTHER: &str = "olga";
 const RECOMMENDER: &str = "rita";
 const REC_OP: &str = "op-rec-1";
+const PAYOUT: &str = "payout-1";
+
+fn triage() -> ClaimCommand {
+    ClaimCommand::Triage { category: None, priority: None, tags: None, duplicate_of: None, duplicate_cleared: false }
+}
+fn info_received() -> ClaimCommand {
+    ClaimCommand::InfoReceived { note: String::new() }
+}
+fn mark_paid() -> ClaimCommand {
+    ClaimCommand::MarkPaid { payout_id: PAYOUT.to_string() }
+}
+fn resolve(to: ClaimStatus) -> ClaimCommand {
+    ClaimCommand::ResolveConflict { to, note: String::new() }
+}
+fn evidence() -> ClaimCommand {
+    ClaimCommand::AddEvidence { sha256: "ab".repeat(32), file_name: "receipt.jpg".to_string(), mime: "image/jpeg".to_string(), size: 10 }
+}
 
 const ROLES: [Role; 3] = [Role::Reviewer, Role::Supervisor, Role::Admin];
 
@@ -54,6 +71,7 @@ fn claim(status: ClaimStatus, holder: Holder) -> ClaimView {
         recommendation: Some(recommendation(RECOMMENDER, REC_OP, cash(dec!(50000)))),
         batch_id: None,
         proposal: Some(proposal_cash(dec!(50000))),
+        reserved_for: None,
     }
 }
 
@@ -61,23 +79,35 @@ fn claim(status: ClaimStatus, holder: Holder) -> ClaimView {
 /// the module, in the order of the table.
 fn commands() -> Vec<ClaimCommand> {
     vec![
-        ClaimCommand::Triage,
+        triage(),
         ClaimCommand::Take,
         ClaimCommand::Release,
         ClaimCommand::RequestInfo { message: "영수증 사본을 보내 주세요".to_string() },
-        ClaimCommand::InfoReceived,
+        info_received(),
         ClaimCommand::Recommend { decision: cash(dec!(50000)), justification: None },
-        ClaimCommand::AddNote,
-        ClaimCommand::Annotate,
-        ClaimCommand::AddEvidence,
-        ClaimCommand::RevealPersonalData,
+        ClaimCommand::AddNote { body: "통화함".to_string() },
+        ClaimCommand::Annotate { priority: None, tags: Some(vec!["택시".to_string()]) },
+        evidence(),
+        ClaimCommand::RevealPersonalData { field: PersonalField::Phone },
         ClaimCommand::AddToBatch { batch_id: "batch-7".to_string() },
         ClaimCommand::RemoveFromBatch,
         ClaimCommand::ReturnToReviewer { comment: "check the income figure".to_string() },
         ClaimCommand::Approve { recommendation_op: REC_OP.to_string() },
-        ClaimCommand::MarkPaid,
-        ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged },
+        mark_paid(),
+        resolve(ClaimStatus::Triaged),
+        ClaimCommand::WithdrawNote { note_op: "op-note-1".to_string() },
+        ClaimCommand::UpdateIntake { claim: Box::new(ClaimInput::placeholder()), fields: vec!["name".to_string()] },
+        ClaimCommand::Lease,
+        ClaimCommand::ReleaseLease,
+        ClaimCommand::ReservePayout { payout_id: PAYOUT.to_string() },
+        ClaimCommand::ReleasePayout { payout_id: PAYOUT.to_string() },
     ]
+}
+
+/// The table's claim, reserved for [`PAYOUT`] where the command needs a reservation.
+fn claim_for(cmd: &ClaimCommand, status: ClaimStatus, holder: Holder) -> ClaimView {
+    let reserved = matches!(cmd, ClaimCommand::MarkPaid { .. } | ClaimCommand::ReleasePayout { .. });
+    ClaimView { reserved_for: reserved.then(|| PAYOUT.to_string()), ..claim(status, holder) }
 }
 
 /// The expectation, by command kind, role and state. Columns follow
@@ -110,6 +140,12 @@ return_to_reviewer   S   x            x            x            x            in_
 approve              S   x            x            x            x            x            approved     x         x     x             x
 mark_paid            A   x            x            x            x            x            x            paid      x     x             x
 resolve_conflict     S   x            x            x            x            x            x            x         x     x             triaged
+withdraw_note        R   =            =            =            =            =            =            =         =     =             =
+update_intake        A   =            =            =            =            =            x            x         x     x             =
+lease                R   =            =            =            =            =            =            =         =     =             =
+release_lease        R   =            =            =            =            =            =            =         =     =             =
+reserve_payout       A   x            x            x            x            x            x            =         x     x             x
+release_payout       A   x            x            x            x            x            x            =         x     x             x
 ";
 
 #[derive(Debug, PartialEq)]
@@ -202,7 +238,7 @@ fn workflow_every_command_as_every_role_in_every_state() {
         for role in ROLES {
             for (status, cell) in ClaimStatus::ALL.iter().zip(cells) {
                 for holder in HOLDERS {
-                    let got = decide(&actor(ME, role, None), &claim(*status, holder), cmd);
+                    let got = decide(&actor(ME, role, None), &claim_for(cmd, *status, holder), cmd);
                     let want = expectation(who, cell, kind, role, *status, holder);
                     assert_eq!(
                         outcome(&got),
@@ -218,7 +254,7 @@ fn workflow_every_command_as_every_role_in_every_state() {
             }
         }
     }
-    assert_eq!(checked, 16 * 3 * 10 * 3);
+    assert_eq!(checked, ClaimAction::ALL.len() * 3 * 10 * 3);
 }
 
 #[test]
@@ -230,7 +266,7 @@ fn workflow_resolve_conflict_targets() {
             for to in ClaimStatus::ALL.iter().copied() {
                 let me = actor(ME, role, None);
                 let c = claim(S::Conflict, holder);
-                let got = decide(&me, &c, &ClaimCommand::ResolveConflict { to });
+                let got = decide(&me, &c, &resolve(to));
                 let want = match to {
                     S::Triaged => Ok(None),
                     S::InReview | S::NeedsInfo if holder == Holder::Nobody => Err("INVALID"),
@@ -249,7 +285,7 @@ fn workflow_resolve_conflict_targets() {
 
                 // With a deny recommendation, closing as denied is allowed to anyone but its author.
                 let denied = ClaimView { recommendation: Some(deny.clone()), ..c.clone() };
-                let cmd = ClaimCommand::ResolveConflict { to: S::ClosedDenied };
+                let cmd = resolve(S::ClosedDenied);
                 assert_eq!(decide(&me, &denied, &cmd).map(|t| t.to), Ok(S::ClosedDenied));
                 let mine = ClaimView { recommendation: Some(recommendation(ME, REC_OP, deny.decision.clone())), ..c };
                 assert_eq!(decide(&me, &mine, &cmd), Err(Refusal::OwnRecommendation));
@@ -258,7 +294,7 @@ fn workflow_resolve_conflict_targets() {
     }
     let no_rec = ClaimView { recommendation: None, ..claim(S::Conflict, Holder::Nobody) };
     let sup = actor(ME, Role::Supervisor, None);
-    let got = decide(&sup, &no_rec, &ClaimCommand::ResolveConflict { to: S::Recommended });
+    let got = decide(&sup, &no_rec, &resolve(S::Recommended));
     assert_eq!(got.map_err(|r| r.code()), Err("INVALID"));
 }
 
@@ -284,8 +320,8 @@ fn workflow_maker_checker_refuses_own_recommendation() {
     assert_eq!(decide(&root, &c, &approve(REC_OP)), Err(Refusal::OwnRecommendation), "admins too");
     let ok = decide(&sue, &c, &approve(REC_OP)).map(|t| t.to);
     assert_eq!(ok, Ok(ClaimStatus::Approved));
-    assert!(!allowed_actions(&sam, &c).contains(&"approve"));
-    assert!(allowed_actions(&sue, &c).contains(&"approve"));
+    assert!(!allowed_actions(&sam, &c).contains(&ClaimAction::Approve));
+    assert!(allowed_actions(&sue, &c).contains(&ClaimAction::Approve));
 }
 
 #[test]
@@ -299,11 +335,13 @@ fn workflow_maker_checker_through_a_whole_review() {
         recommendation: None,
         batch_id: None,
         proposal: Some(proposal_cash(dec!(75070))),
+        reserved_for: None,
     };
     let apply = |c: &mut ClaimView, who: &Actor, cmd: ClaimCommand| -> Result<(), Refusal> {
         let t = decide(who, c, &cmd)?;
         c.status = t.to;
         c.assignee = t.assignee;
+        c.reserved_for = t.reserved_for;
         if let ClaimCommand::Recommend { decision, justification } = cmd {
             c.recommendation = Some(Recommendation {
                 op_id: format!("op-{}", who.user),
@@ -316,10 +354,10 @@ fn workflow_maker_checker_through_a_whole_review() {
         Ok(())
     };
     let steps = [
-        (ClaimCommand::Triage, ClaimStatus::Triaged),
+        (triage(), ClaimStatus::Triaged),
         (ClaimCommand::Take, ClaimStatus::InReview),
         (ClaimCommand::RequestInfo { message: "통장 사본".to_string() }, ClaimStatus::NeedsInfo),
-        (ClaimCommand::InfoReceived, ClaimStatus::InReview),
+        (info_received(), ClaimStatus::InReview),
         (ClaimCommand::Recommend { decision: cash(dec!(75070)), justification: None }, ClaimStatus::Recommended),
         (ClaimCommand::AddToBatch { batch_id: "b1".to_string() }, ClaimStatus::Batched),
     ];
@@ -331,9 +369,28 @@ fn workflow_maker_checker_through_a_whole_review() {
     assert_eq!(apply(&mut c, &sue, approve("op-sam")), Ok(()));
     assert_eq!(c.status, ClaimStatus::Approved);
     let admin = actor("root", Role::Admin, None);
-    assert_eq!(apply(&mut c, &admin, ClaimCommand::MarkPaid), Ok(()));
+    // Paid only through a reservation for the payout being confirmed.
+    assert_eq!(apply(&mut c, &admin, mark_paid()), Err(Refusal::NotReserved));
+    assert_eq!(apply(&mut c, &admin, ClaimCommand::ReservePayout { payout_id: PAYOUT.to_string() }), Ok(()));
+    assert_eq!(c.status, ClaimStatus::Approved);
+    assert_eq!(
+        apply(&mut c, &admin, ClaimCommand::ReservePayout { payout_id: "payout-2".to_string() }),
+        Err(Refusal::AlreadyReserved { payout_id: PAYOUT.to_string() })
+    );
+    assert_eq!(apply(&mut c, &admin, ClaimCommand::MarkPaid { payout_id: "payout-2".to_string() }), Err(Refusal::NotReserved));
+    assert_eq!(apply(&mut c, &admin, mark_paid()), Ok(()));
     assert_eq!(c.status, ClaimStatus::Paid);
-    assert_eq!(allowed_actions(&admin, &c), vec!["add_note", "add_evidence", "reveal_personal_data"]);
+    assert_eq!(
+        allowed_actions(&admin, &c),
+        vec![
+            ClaimAction::AddNote,
+            ClaimAction::WithdrawNote,
+            ClaimAction::AddEvidence,
+            ClaimAction::RevealPersonalData,
+            ClaimAction::Lease,
+            ClaimAction::ReleaseLease
+        ]
+    );
 }
 
 #[test]
@@ -360,8 +417,8 @@ fn workflow_approval_limits() {
     assert_eq!(decide(&admin0, &voucher, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::Approved));
     let deny = batched_with(recommendation(RECOMMENDER, REC_OP, Decision::Deny { reason: "기간 외".to_string() }));
     assert_eq!(decide(&admin0, &deny, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::ClosedDenied));
-    assert!(!allowed_actions(&below, &c).contains(&"approve"));
-    assert!(allowed_actions(&at, &c).contains(&"approve"));
+    assert!(!allowed_actions(&below, &c).contains(&ClaimAction::Approve));
+    assert!(allowed_actions(&at, &c).contains(&ClaimAction::Approve));
 }
 
 #[test]
@@ -490,12 +547,13 @@ fn workflow_take_over_is_recorded() {
                 assignee: Some(ME.to_string()),
                 taken_over_from: Some(OTHER.to_string()),
                 is_override: false,
+                reserved_for: None,
             };
             assert_eq!(t, Ok(want));
             let again = decide(&me, &claim(status, Holder::Me), &ClaimCommand::Take);
             assert_eq!(again, Err(Refusal::Invalid("you already hold this claim".to_string())));
             // Without taking it over, the holder's work is closed to everyone else.
-            let other_work = decide(&me, &claim(status, Holder::Other), &ClaimCommand::Triage);
+            let other_work = decide(&me, &claim(status, Holder::Other), &triage());
             assert_eq!(other_work, Err(Refusal::HeldByOther { holder: OTHER.to_string() }));
         }
     }
@@ -525,21 +583,24 @@ fn workflow_mark_paid_only_for_cash() {
         recommendation: Some(recommendation(RECOMMENDER, REC_OP, decision)),
         ..claim(ClaimStatus::Approved, Holder::Nobody)
     };
-    let paid = decide(&admin, &approved(cash(dec!(30000))), &ClaimCommand::MarkPaid);
+    let reserved = |decision| ClaimView { reserved_for: Some(PAYOUT.to_string()), ..approved(decision) };
+    let paid = decide(&admin, &reserved(cash(dec!(30000))), &mark_paid());
     assert_eq!(paid.map(|t| t.to), Ok(ClaimStatus::Paid));
     let voucher = Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0 };
     let ext = Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 3 };
     for d in [voucher, ext] {
-        let got = decide(&admin, &approved(d.clone()), &ClaimCommand::MarkPaid);
+        let got = decide(&admin, &reserved(d.clone()), &mark_paid());
         assert_eq!(got.as_ref().map_err(|r| r.code()), Err("INVALID"), "{d:?}");
         let text = got.err().map(|r| r.to_string()).unwrap_or_default();
         assert!(text.contains("only cash"), "{text}");
-        assert!(!allowed_actions(&admin, &approved(d)).contains(&"mark_paid"));
+        assert!(!allowed_actions(&admin, &reserved(d.clone())).contains(&ClaimAction::MarkPaid));
+        let reserve = decide(&admin, &approved(d), &ClaimCommand::ReservePayout { payout_id: PAYOUT.to_string() });
+        assert_eq!(reserve.map_err(|r| r.code()), Err("INVALID"), "only cash is reserved for a payout");
     }
     // Never paid twice.
-    let twice = decide(&admin, &claim(ClaimStatus::Paid, Holder::Nobody), &ClaimCommand::MarkPaid);
+    let twice = decide(&admin, &claim(ClaimStatus::Paid, Holder::Nobody), &mark_paid());
     assert_eq!(twice.map_err(|r| r.code()), Err("WRONG_STATE"));
-    let sup = decide(&actor(ME, Role::Supervisor, None), &approved(cash(dec!(1))), &ClaimCommand::MarkPaid);
+    let sup = decide(&actor(ME, Role::Supervisor, None), &reserved(cash(dec!(1))), &mark_paid());
     assert_eq!(sup.map_err(|r| r.code()), Err("ROLE_NOT_ALLOWED"));
 }
 
@@ -552,7 +613,7 @@ fn workflow_messages_read_well() {
     let state = decide(
         &actor(ME, Role::Reviewer, None),
         &claim(ClaimStatus::InReview, Holder::Me),
-        &ClaimCommand::InfoReceived,
+        &info_received(),
     );
     assert_eq!(
         state.err().map(|r| r.to_string()),
@@ -600,6 +661,9 @@ fn ui_commands(claim: &ClaimView) -> Vec<ClaimCommand> {
         match cmd {
             ClaimCommand::Approve { recommendation_op } => *recommendation_op = op.clone(),
             ClaimCommand::Recommend { justification, .. } => *justification = Some("검토 의견".to_string()),
+            ClaimCommand::MarkPaid { payout_id } | ClaimCommand::ReleasePayout { payout_id } => {
+                *payout_id = claim.reserved_for.clone().unwrap_or_else(|| PAYOUT.to_string())
+            }
             _ => {}
         }
     }
@@ -609,7 +673,7 @@ fn ui_commands(claim: &ClaimView) -> Vec<ClaimCommand> {
 fn check_allowed_matches_decide(me: &Actor, c: &ClaimView) {
     let allowed = allowed_actions(me, c);
     for cmd in ui_commands(c) {
-        let kind = command_kind(&cmd);
+        let kind = cmd.action();
         let result = decide(me, c, &cmd);
         assert_eq!(allowed.contains(&kind), result.is_ok(), "{kind} for {me:?} on {c:?}: {result:?}");
     }
@@ -690,13 +754,20 @@ fn arb_claim() -> impl Strategy<Value = ClaimView> {
         (any::<bool>(), arb_remedy(), arb_amount(), 0u32..4).prop_map(|(eligible, remedy, amount, extension_days)| {
             PolicyProposal { eligible, remedy, amount, extension_days }
         });
-    (arb_status(), proptest::option::of(arb_user()), proptest::option::of(rec), proptest::option::of(proposal))
-        .prop_map(|(status, assignee, recommendation, proposal)| ClaimView {
+    (
+        arb_status(),
+        proptest::option::of(arb_user()),
+        proptest::option::of(rec),
+        proptest::option::of(proposal),
+        proptest::option::of(Just(PAYOUT.to_string())),
+    )
+        .prop_map(|(status, assignee, recommendation, proposal, reserved_for)| ClaimView {
             status,
             assignee,
             recommendation,
             batch_id: None,
             proposal,
+            reserved_for,
         })
 }
 
@@ -711,24 +782,25 @@ fn arb_actor() -> impl Strategy<Value = Actor> {
 
 fn arb_command() -> impl Strategy<Value = ClaimCommand> {
     prop_oneof![
-        Just(ClaimCommand::Triage),
+        Just(triage()),
         Just(ClaimCommand::Take),
         Just(ClaimCommand::Release),
         arb_text().prop_map(|message| ClaimCommand::RequestInfo { message }),
-        Just(ClaimCommand::InfoReceived),
+        Just(info_received()),
         (arb_decision(), proptest::option::of(arb_text()))
             .prop_map(|(decision, justification)| ClaimCommand::Recommend { decision, justification }),
-        Just(ClaimCommand::AddNote),
-        Just(ClaimCommand::Annotate),
-        Just(ClaimCommand::AddEvidence),
-        Just(ClaimCommand::RevealPersonalData),
+        arb_text().prop_map(|body| ClaimCommand::AddNote { body }),
+        Just(ClaimCommand::Annotate { priority: None, tags: None }),
+        Just(evidence()),
+        Just(ClaimCommand::RevealPersonalData { field: PersonalField::AccountNo }),
         arb_text().prop_map(|batch_id| ClaimCommand::AddToBatch { batch_id }),
         Just(ClaimCommand::RemoveFromBatch),
         arb_text().prop_map(|comment| ClaimCommand::ReturnToReviewer { comment }),
         prop_oneof![Just("op-1"), Just("op-2")]
             .prop_map(|op| ClaimCommand::Approve { recommendation_op: op.to_string() }),
-        Just(ClaimCommand::MarkPaid),
-        arb_status().prop_map(|to| ClaimCommand::ResolveConflict { to }),
+        Just(mark_paid()),
+        Just(ClaimCommand::ReservePayout { payout_id: PAYOUT.to_string() }),
+        arb_status().prop_map(resolve),
     ]
 }
 
@@ -756,7 +828,7 @@ proptest! {
     fn workflow_prop_allowed_actions_match_decide(me in arb_actor(), c in arb_claim()) {
         let allowed = allowed_actions(&me, &c);
         for cmd in ui_commands(&c) {
-            let kind = command_kind(&cmd);
+            let kind = cmd.action();
             prop_assert_eq!(allowed.contains(&kind), decide(&me, &c, &cmd).is_ok(), "{} for {:?} on {:?}", kind, me, c);
         }
     }
