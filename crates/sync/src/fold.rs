@@ -1,35 +1,46 @@
-//! The merge rules of sync.md as a pure fold: a claim's state is
-//! `fold(import state, its ops sorted by key)`, where an op's key is
-//! `(hlc, device, op_id)`. Every replica that holds the same set of ops folds
-//! them to the same state, whatever order they arrived in.
+//! The merge rules of sync.md as a pure fold that *decides*: a claim's state
+//! is `fold(import state, its ops sorted by key)`, where an op's key is
+//! `(hlc, device, op_id)`. Every op is a [`ClaimCommand`] (what the person
+//! did) with the envelope it came in (author, device, the [`Stamp`] of the
+//! author's role, approval limit and, for a recommendation, the policy's
+//! result, as the server recorded them). Each op is decided again here with
+//! the core's [`decide`], against the state folded so far; what it results
+//! in (status, holder, take-over, the recommendation's author and op id, the
+//! override flag, the payout reservation) comes from that decision, never
+//! from the op. Every replica that holds the same set of ops folds them to
+//! the same state, whatever order they arrived in, and it equals the local
+//! path, which folds its own ops the same way.
 //!
+//! - **The state an op is decided against** is the state its author saw:
+//!   `base` is the claim's *decision count* when the op was made. With
+//!   `base` = the current count (or none, or a count that does not exist
+//!   yet) that is the current state; with an older one, it is the state
+//!   after `base` decisions, kept in [`ClaimState::history`].
+//! - **Refused**: an op the rules refuse changes nothing, and is kept,
+//!   visible, with its reason ([`ClaimState::refused`]).
 //! - **Scalar fields** (category correction, priority, tags, duplicate mark,
 //!   lease holder): ops are processed in key order and each sets the fields
-//!   it mentions, so per field the op with the greatest key wins (ties of
-//!   the clock broken by device id, then op id).
+//!   it mentions, so per field the op with the greatest key wins.
 //! - **Notes, info requests and answers, return comments, evidence**:
 //!   append-only by op id; a withdrawal hides a note, nothing is removed.
-//! - **Decisions** (ops that move status, holder, recommendation or batch)
-//!   are events with `base` = the claim's *decision count* the author saw.
-//!   A decision on the current count is applied and raises the count. A
-//!   decision on an older count met a decision it did not see: if both lead
-//!   to the same outcome it is a *parallel update* (kept in the log, nothing
-//!   to do); otherwise it is a *conflict*: both are kept, the claim goes to
-//!   `conflict`, and one conflict record per (claim, base) lists the ops side
-//!   by side. While in conflict only `resolve_conflict` is applied; other
-//!   decisions join the conflict record as events.
-//! - **Approvals** name the recommendation op they approve; when the claim's
-//!   recommendation at that point of the fold is another op, the approval is
-//!   not applied and is recorded as refused (superseded) for that claim.
+//! - **Decisions** (commands that may move status, holder, recommendation,
+//!   batch or reservation; triage when it moves the status) on the current
+//!   count are applied and raise the count. A decision on an older count met
+//!   a decision its author did not see: if both lead to the same outcome it
+//!   is a *parallel update* (kept, nothing to do); otherwise it is a
+//!   *conflict*: both are kept, the claim goes to `conflict`, and one
+//!   conflict record per (claim, base) lists the ops side by side. While in
+//!   conflict only `resolve_conflict` is applied; other decisions join the
+//!   conflict record.
 //!
 //! No I/O: the store, the server and the tests all call the same code.
 
 use std::cmp::Ordering;
 
-use claimdesk_core::workflow::{Priority, Recommendation};
-use claimdesk_core::{Category, ClaimStatus};
+use claimdesk_core::ops::{Op, OpError, Stamp};
+use claimdesk_core::workflow::{decide, ClaimCommand, ClaimView, Decision, PolicyProposal, Priority, Recommendation, Refusal, Transition};
+use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// The total order of ops: clock stamp, then device id, then op id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -39,18 +50,17 @@ pub struct OpKey {
     pub op_id: String,
 }
 
-/// One op as the fold reads it (a [`crate::protocol::WireOp`] or a row of the store's log).
+/// One claim op as the fold reads it: the command and its envelope.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoldOp {
     pub op_id: String,
     pub hlc: i64,
     pub device: String,
     pub user: String,
-    /// `claim.take`, `claim.add_note`, ...
-    pub kind: String,
-    pub payload: Value,
+    pub cmd: ClaimCommand,
     pub base: Option<i64>,
     pub at_ms: i64,
+    pub stamp: Stamp,
 }
 
 impl FoldOp {
@@ -61,19 +71,33 @@ impl FoldOp {
     fn cmp_key(&self, other: &FoldOp) -> Ordering {
         (self.hlc, &self.device, &self.op_id).cmp(&(other.hlc, &other.device, &other.op_id))
     }
-}
 
-impl From<&crate::protocol::WireOp> for FoldOp {
-    fn from(w: &crate::protocol::WireOp) -> FoldOp {
-        FoldOp {
-            op_id: w.op_id.clone(),
-            hlc: w.hlc,
-            device: w.device.clone(),
-            user: w.user.clone(),
-            kind: w.kind.clone(),
-            payload: w.payload.clone(),
-            base: w.base,
-            at_ms: w.at_ms,
+    /// The author as the rules see them: the op's user with the role and
+    /// limit of its stamp.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: self.user.clone(),
+            role: self.stamp.role,
+            approval_limit: self.stamp.approval_limit_won(),
+            device: self.device.clone(),
+        }
+    }
+
+    /// Reads a claim op from its wire form: `Ok(None)` for the claim's import
+    /// (the fold's starting point, not a step) and for ops not about one claim.
+    pub fn from_wire(op: &crate::protocol::WireOp, stamp: Stamp) -> Result<Option<FoldOp>, OpError> {
+        match Op::decode(&op.kind, &op.payload)? {
+            Op::Claim(cmd) => Ok(Some(FoldOp {
+                op_id: op.op_id.clone(),
+                hlc: op.hlc,
+                device: op.device.clone(),
+                user: op.user.clone(),
+                cmd,
+                base: op.base,
+                at_ms: op.at_ms,
+                stamp,
+            })),
+            _ => Ok(None),
         }
     }
 }
@@ -116,7 +140,7 @@ pub struct ConflictRecord {
     pub resolved_by: Option<String>,
 }
 
-/// An op the fold did not apply to the claim, and why (superseded approvals).
+/// An op the rules refused for this claim, and why (the core's code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefusedOp {
     pub op_id: String,
@@ -130,10 +154,38 @@ pub struct RefusedOp {
 pub struct Outcome {
     pub to: ClaimStatus,
     pub assignee: Option<String>,
-    /// The recommended decision (as JSON), for recommendations.
-    pub decision: Option<Value>,
+    /// The recommended decision, for recommendations.
+    pub decision: Option<Decision>,
     /// The batch, for batch moves.
     pub batch: Option<String>,
+    /// The payout reservation after the decision.
+    #[serde(default)]
+    pub reserved_for: Option<String>,
+}
+
+/// The part of a claim's state that the rules look at, as it was before a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionView {
+    pub status: ClaimStatus,
+    pub assignee: Option<String>,
+    pub recommendation: Option<Recommendation>,
+    pub batch_id: Option<String>,
+    #[serde(default)]
+    pub reserved_for: Option<String>,
+}
+
+impl DecisionView {
+    /// The view as [`decide`] takes it, with the policy's result the op was stamped with.
+    pub fn claim_view(&self, proposal: Option<PolicyProposal>) -> ClaimView {
+        ClaimView {
+            status: self.status,
+            assignee: self.assignee.clone(),
+            recommendation: self.recommendation.clone(),
+            batch_id: self.batch_id.clone(),
+            proposal,
+            reserved_for: self.reserved_for.clone(),
+        }
+    }
 }
 
 /// A decision that was applied, at the count it was applied on.
@@ -141,6 +193,24 @@ pub struct Outcome {
 pub struct AppliedDecision {
     pub op_id: String,
     pub outcome: Outcome,
+    /// The state it was decided against (what a later op on this base saw).
+    pub before: DecisionView,
+}
+
+/// What the fold did with one op.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Applied to the claim.
+    Applied,
+    /// The same decision as one already applied on its base: nothing to do.
+    Parallel,
+    /// A different decision on a base that already had one: the claim is in conflict.
+    Conflict,
+    /// A decision that arrived while the claim was in conflict (not applied).
+    Joined,
+    /// The rules refused it: nothing changed.
+    Refused { code: String, reason: String },
 }
 
 /// The reviewable state of one claim (the intake fields stay in the store).
@@ -151,12 +221,17 @@ pub struct ClaimState {
     pub recommendation: Option<Recommendation>,
     pub is_override: bool,
     pub batch_id: Option<String>,
+    #[serde(default)]
+    pub reserved_for: Option<String>,
     pub category: Category,
     pub filed_category: Category,
     pub priority: Priority,
     pub tags: Vec<String>,
     pub duplicate_of: Option<String>,
     pub lease_holder: Option<String>,
+    /// The intake row as the latest applied intake update left it (None: as imported).
+    #[serde(default)]
+    pub intake: Option<Box<ClaimInput>>,
     /// Bumped by every op that changes the reviewable state (the UI's staleness token).
     pub version: i64,
     /// Decisions applied so far: the `base` of the next decision.
@@ -182,12 +257,14 @@ impl ClaimState {
             recommendation: None,
             is_override: false,
             batch_id: None,
+            reserved_for: None,
             category,
             filed_category: category,
             priority: Priority::Normal,
             tags: Vec::new(),
             duplicate_of: None,
             lease_holder: None,
+            intake: None,
             version: 1,
             decisions: 0,
             history: Vec::new(),
@@ -212,29 +289,65 @@ impl ClaimState {
     pub fn open_conflict(&self) -> Option<&ConflictRecord> {
         self.conflicts.iter().find(|c| c.resolved_by.is_none())
     }
-}
 
-/// The claim commands that are decisions: they move status, holder,
-/// recommendation or batch. Triage is one only when it moves the status.
-pub fn is_decision(kind: &str, payload: &Value) -> bool {
-    match kind.strip_prefix("claim.").unwrap_or(kind) {
-        "take" | "release" | "request_info" | "info_received" | "recommend" | "add_to_batch" | "remove_from_batch"
-        | "return_to_reviewer" | "approve" | "mark_paid" | "resolve_conflict" => true,
-        "triage" => {
-            let from = payload.get("from").and_then(Value::as_str);
-            let to = payload.get("to").and_then(Value::as_str);
-            from.is_some() && from != to
+    /// What the rules look at now.
+    pub fn view(&self) -> DecisionView {
+        DecisionView {
+            status: self.status,
+            assignee: self.assignee.clone(),
+            recommendation: self.recommendation.clone(),
+            batch_id: self.batch_id.clone(),
+            reserved_for: self.reserved_for.clone(),
         }
-        _ => false,
+    }
+
+    /// What the author of an op made on `base` decisions saw: the state
+    /// after that many decisions. For the current count that is the current
+    /// state, except that a conflict raised since is not something its author
+    /// saw (their decision joins the conflict rather than being refused for
+    /// it); a resolution is decided against the conflict itself.
+    pub fn view_at(&self, base: i64, cmd: &ClaimCommand) -> DecisionView {
+        if let Some(applied) = usize::try_from(base).ok().and_then(|b| self.history.get(b)) {
+            return applied.before.clone();
+        }
+        let mut view = self.view();
+        if self.status == ClaimStatus::Conflict && !matches!(cmd, ClaimCommand::ResolveConflict { .. }) {
+            // Status moves only by applied decisions; before the conflict it was the last one's.
+            view.status = self.history.last().map(|h| h.outcome.to).unwrap_or(ClaimStatus::New);
+        }
+        view
+    }
+
+    /// How the fold treated `op_id`, if it was folded in.
+    pub fn verdict_of(&self, op_id: &str) -> Verdict {
+        if let Some(r) = self.refused.iter().find(|r| r.op_id == op_id) {
+            return Verdict::Refused { code: r.code.clone(), reason: r.reason.clone() };
+        }
+        if self.parallel.iter().any(|p| p == op_id) {
+            return Verdict::Parallel;
+        }
+        for c in &self.conflicts {
+            if c.joined.iter().any(|j| j == op_id) {
+                return Verdict::Joined;
+            }
+            if c.ops.iter().skip(1).any(|o| o == op_id) {
+                return Verdict::Conflict;
+            }
+        }
+        Verdict::Applied
     }
 }
 
-/// Whether an op of this kind bumps the claim's version (the same set as the local path).
-pub fn bumps_version(kind: &str) -> bool {
-    matches!(
-        kind.strip_prefix("claim.").unwrap_or(kind),
-        "triage" | "take" | "release" | "request_info" | "info_received" | "recommend" | "annotate" | "add_to_batch"
-            | "remove_from_batch" | "return_to_reviewer" | "approve" | "mark_paid" | "resolve_conflict" | "update"
+/// Whether an op of this command bumps the claim's version (when decided).
+fn bumps_version(cmd: &ClaimCommand) -> bool {
+    !matches!(
+        cmd,
+        ClaimCommand::AddNote { .. }
+            | ClaimCommand::WithdrawNote { .. }
+            | ClaimCommand::AddEvidence { .. }
+            | ClaimCommand::RevealPersonalData { .. }
+            | ClaimCommand::Lease
+            | ClaimCommand::ReleaseLease
     )
 }
 
@@ -247,161 +360,99 @@ pub fn fold(mut state: ClaimState, ops: &mut [FoldOp]) -> ClaimState {
     state
 }
 
-fn text(payload: &Value, field: &str) -> Option<String> {
-    payload.get(field).and_then(Value::as_str).map(str::to_string)
+/// Tags trimmed, without empties or repeats, in a stable order.
+pub fn normalize_tags(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = tags.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
-/// The op named by an approval: `recommendation_op`, or `recommendation` in older payloads.
-pub fn approved_recommendation(payload: &Value) -> Option<String> {
-    text(payload, "recommendation_op").or_else(|| text(payload, "recommendation"))
-}
-
-fn outcome_of(kind: &str, op: &FoldOp, state: &ClaimState) -> Outcome {
-    let p = &op.payload;
-    let to = text(p, "to").and_then(|t| t.parse().ok()).unwrap_or(state.status);
-    let assignee = match p.get("assignee") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Null) => None,
-        _ => state.assignee.clone(),
+fn outcome_of(cmd: &ClaimCommand, t: &Transition, before: &DecisionView) -> Outcome {
+    let decision = match cmd {
+        ClaimCommand::Recommend { decision, .. } => Some(decision.clone()),
+        _ => None,
     };
-    // The recommended decision itself, not who made it or when.
-    let decision = if kind == "recommend" { p.get("decision").cloned() } else { None };
-    let batch = if kind == "add_to_batch" { text(p, "batch_id") } else { None };
-    Outcome { to, assignee, decision, batch }
+    let batch = match cmd {
+        ClaimCommand::AddToBatch { batch_id } => Some(batch_id.clone()),
+        ClaimCommand::RemoveFromBatch | ClaimCommand::ReturnToReviewer { .. } => None,
+        _ => before.batch_id.clone(),
+    };
+    Outcome { to: t.to, assignee: t.assignee.clone(), decision, batch, reserved_for: t.reserved_for.clone() }
 }
 
-/// Folds one op into the state. Ops must come in key order (see [`ClaimState::accepts_next`]).
-pub fn step(state: &mut ClaimState, op: &FoldOp) {
-    let kind = op.kind.strip_prefix("claim.").unwrap_or(&op.kind);
-    let p = &op.payload;
+fn refuse(state: &mut ClaimState, op: &FoldOp, refusal: &Refusal) -> Verdict {
+    refuse_with(state, op, refusal.code(), refusal.to_string())
+}
+
+fn refuse_with(state: &mut ClaimState, op: &FoldOp, code: &str, reason: String) -> Verdict {
+    if !state.refused.iter().any(|r| r.op_id == op.op_id) {
+        state.refused.push(RefusedOp { op_id: op.op_id.clone(), user: op.user.clone(), code: code.to_string(), reason: reason.clone() });
+    }
+    Verdict::Refused { code: code.to_string(), reason }
+}
+
+/// Folds one op into the state and says what it did. Ops must come in key
+/// order (see [`ClaimState::accepts_next`]).
+pub fn step(state: &mut ClaimState, op: &FoldOp) -> Verdict {
     state.last_key = Some(op.key());
-    if bumps_version(kind) {
-        state.version += 1;
-    }
-    // Scalar fields: set what the op mentions (the op with the greatest key wins).
-    match kind {
-        "triage" | "annotate" => {
-            if kind == "triage" {
-                if let Some(c) = text(p, "category").and_then(|c| Category::parse(&c)) {
-                    state.category = c;
-                }
-                match p.get("duplicate_of") {
-                    Some(Value::String(d)) => state.duplicate_of = Some(d.clone()),
-                    Some(Value::Null) if p.get("duplicate_cleared").and_then(Value::as_bool) == Some(true) => {
-                        state.duplicate_of = None
-                    }
-                    _ => {}
-                }
-            }
-            if let Some(pr) = text(p, "priority").and_then(|t| Priority::parse(&t)) {
-                state.priority = pr;
-            }
-            if let Some(tags) = p.get("tags").and_then(Value::as_array) {
-                state.tags = tags.iter().filter_map(Value::as_str).map(str::to_string).collect();
-            }
-        }
-        "lease" => state.lease_holder = text(p, "holder"),
-        // Only the holder's release clears the lease.
-        "release_lease" if state.lease_holder.as_deref() == Some(op.user.as_str()) => state.lease_holder = None,
-        "update" => {
-            if let Some(c) = p.get("claim").and_then(|c| c.get("category")).and_then(Value::as_str).and_then(Category::parse) {
-                if state.category == state.filed_category {
-                    state.category = c;
-                }
-                state.filed_category = c;
-            }
-        }
-        _ => {}
-    }
-    // Append-only entries.
-    let note = |state: &mut ClaimState, note_kind: &str, body: Option<String>| {
-        if let Some(body) = body.filter(|b| !b.is_empty()) {
-            if !state.notes.iter().any(|n| n.op_id == op.op_id) {
-                state.notes.push(NoteEntry {
-                    op_id: op.op_id.clone(),
-                    author: op.user.clone(),
-                    kind: note_kind.to_string(),
-                    body,
-                    at_ms: op.at_ms,
-                    hidden_by: None,
-                });
-            }
-        }
+    // A base the claim has not reached yet was not seen by anyone: it is the current state.
+    let base = op.base.unwrap_or(state.decisions).clamp(0, state.decisions);
+    let seen = state.view_at(base, &op.cmd);
+    let actor = op.actor();
+    let transition = match decide(&actor, &seen.claim_view(op.stamp.proposal.clone()), &op.cmd) {
+        Ok(t) => t,
+        Err(refusal) => return refuse(state, op, &refusal),
     };
-    match kind {
-        "add_note" => match text(p, "withdraws") {
-            Some(target) => {
-                if let Some(n) = state.notes.iter_mut().find(|n| n.op_id == target && n.hidden_by.is_none()) {
-                    n.hidden_by = Some(op.op_id.clone());
-                }
+    // Rules that need more of the claim than the decision view.
+    match &op.cmd {
+        ClaimCommand::WithdrawNote { note_op } => match state.notes.iter().find(|n| n.op_id == *note_op) {
+            None => {
+                return refuse_with(state, op, "NOT_FOUND", format!("the note {note_op} is not on this claim"));
             }
-            None => note(state, "note", text(p, "body")),
+            Some(n) if n.author != op.user => return refuse(state, op, &Refusal::NotNoteAuthor),
+            Some(_) => {}
         },
-        "request_info" => note(state, "info_request", text(p, "message")),
-        "info_received" => note(state, "info_received", text(p, "note")),
-        "return_to_reviewer" => note(state, "return_comment", text(p, "comment")),
-        "resolve_conflict" => note(state, "note", text(p, "note")),
-        "add_evidence" if !state.evidence.iter().any(|e| e.op_id == op.op_id) => {
-            state.evidence.push(EvidenceEntry {
-                op_id: op.op_id.clone(),
-                sha256: text(p, "sha256").unwrap_or_default(),
-                file_name: text(p, "file_name").unwrap_or_default(),
-                mime: text(p, "mime").unwrap_or_default(),
-                size: p.get("size").and_then(Value::as_i64).unwrap_or(0),
-                added_by: op.user.clone(),
-                at_ms: op.at_ms,
-            });
+        ClaimCommand::Triage { duplicate_of: Some(d), .. } if d.trim().is_empty() => {
+            return refuse(state, op, &Refusal::Invalid("name the claim this one duplicates".into()));
         }
         _ => {}
     }
-    if is_decision(kind, p) {
-        decide_event(state, kind, op);
-    }
-}
+    let is_decision = op.cmd.is_decision_kind() || transition.moves(&seen.claim_view(None));
 
-fn decide_event(state: &mut ClaimState, kind: &str, op: &FoldOp) {
-    // A conflict stays until a supervisor resolves it; other decisions join it.
     if let Some(index) = state.conflicts.iter().position(|c| c.resolved_by.is_none()) {
-        let base = op.base.unwrap_or(state.decisions).max(0);
-        if kind == "resolve_conflict" {
+        // A conflict stays until a supervisor resolves it; other decisions join it.
+        if let ClaimCommand::ResolveConflict { .. } = op.cmd {
             state.conflicts[index].resolved_by = Some(op.op_id.clone());
-            let outcome = outcome_of(kind, op, state);
-            apply_outcome(state, kind, op, outcome);
-        } else if base == state.conflicts[index].base && base < state.decisions {
-            // Another decision on the colliding base: same group, unless it agrees with the first.
-            let outcome = outcome_of(kind, op, state);
-            if state.history[base as usize].outcome == outcome {
-                state.parallel.push(op.op_id.clone());
-            } else if !state.conflicts[index].ops.contains(&op.op_id) {
-                state.conflicts[index].ops.push(op.op_id.clone());
+        } else if is_decision {
+            let conflict_base = state.conflicts[index].base;
+            if base == conflict_base && base < state.decisions {
+                // Another decision on the colliding base: same group, unless it agrees with the first.
+                if state.history[base as usize].outcome == outcome_of(&op.cmd, &transition, &seen) {
+                    state.parallel.push(op.op_id.clone());
+                    record(state, op);
+                    return Verdict::Parallel;
+                }
+                if !state.conflicts[index].ops.contains(&op.op_id) {
+                    state.conflicts[index].ops.push(op.op_id.clone());
+                }
+                record(state, op);
+                return Verdict::Conflict;
             }
-        } else if !state.conflicts[index].joined.contains(&op.op_id) {
-            state.conflicts[index].joined.push(op.op_id.clone());
-        }
-        return;
-    }
-    if kind == "approve" {
-        let named = approved_recommendation(&op.payload);
-        let current = state.recommendation.as_ref().map(|r| r.op_id.clone());
-        if named.is_none() || named != current {
-            if !state.refused.iter().any(|r| r.op_id == op.op_id) {
-                state.refused.push(RefusedOp {
-                    op_id: op.op_id.clone(),
-                    user: op.user.clone(),
-                    code: "RECOMMENDATION_SUPERSEDED".into(),
-                    reason: "the recommendation this approval names was superseded before the approval arrived; review the claim again".into(),
-                });
+            if !state.conflicts[index].joined.contains(&op.op_id) {
+                state.conflicts[index].joined.push(op.op_id.clone());
             }
-            return;
+            record(state, op);
+            return Verdict::Joined;
         }
-    }
-    let outcome = outcome_of(kind, op, state);
-    let base = op.base.unwrap_or(state.decisions).max(0);
-    if base < state.decisions {
+    } else if is_decision && base < state.decisions {
+        // A decision its author made without seeing the ones since `base`.
+        let outcome = outcome_of(&op.cmd, &transition, &seen);
         let earlier = &state.history[base as usize];
         if earlier.outcome == outcome {
             state.parallel.push(op.op_id.clone());
-            return;
+            record(state, op);
+            return Verdict::Parallel;
         }
         let earlier_op = earlier.op_id.clone();
         match state.conflicts.iter_mut().find(|c| c.base == base) {
@@ -420,28 +471,150 @@ fn decide_event(state: &mut ClaimState, kind: &str, op: &FoldOp) {
             }),
         }
         state.status = ClaimStatus::Conflict;
-        return;
+        record(state, op);
+        return Verdict::Conflict;
     }
-    apply_outcome(state, kind, op, outcome);
+
+    if bumps_version(&op.cmd) {
+        state.version += 1;
+    }
+    record(state, op);
+    if is_decision {
+        let outcome = outcome_of(&op.cmd, &transition, &seen);
+        if let ClaimCommand::Recommend { decision, justification } = &op.cmd {
+            state.is_override = transition.is_override;
+            state.recommendation = Some(Recommendation {
+                op_id: op.op_id.clone(),
+                by: op.user.clone(),
+                decision: decision.clone(),
+                is_override: transition.is_override,
+                justification: justification.clone().filter(|j| !j.trim().is_empty()),
+            });
+        }
+        state.batch_id = outcome.batch.clone();
+        state.status = transition.to;
+        state.assignee = transition.assignee.clone();
+        state.reserved_for = transition.reserved_for.clone();
+        state.history.push(AppliedDecision { op_id: op.op_id.clone(), outcome, before: seen });
+        state.decisions += 1;
+    }
+    Verdict::Applied
 }
 
-fn apply_outcome(state: &mut ClaimState, kind: &str, op: &FoldOp, outcome: Outcome) {
-    let p = &op.payload;
-    match kind {
-        "recommend" => {
-            if let Ok(rec) = serde_json::from_value::<Recommendation>(p.clone()) {
-                state.is_override = rec.is_override;
-                state.recommendation = Some(rec);
+/// What a decided op records beside the decision: scalar fields (last writer
+/// wins, as ops come in key order) and append-only entries.
+fn record(state: &mut ClaimState, op: &FoldOp) {
+    let note = |state: &mut ClaimState, kind: &str, body: &str| {
+        let body = body.trim();
+        if !body.is_empty() && !state.notes.iter().any(|n| n.op_id == op.op_id) {
+            state.notes.push(NoteEntry {
+                op_id: op.op_id.clone(),
+                author: op.user.clone(),
+                kind: kind.to_string(),
+                body: body.to_string(),
+                at_ms: op.at_ms,
+                hidden_by: None,
+            });
+        }
+    };
+    match &op.cmd {
+        ClaimCommand::Triage { category, priority, tags, duplicate_of, duplicate_cleared } => {
+            if let Some(c) = category {
+                state.category = *c;
+            }
+            if let Some(p) = priority {
+                state.priority = *p;
+            }
+            if let Some(t) = tags {
+                state.tags = normalize_tags(t);
+            }
+            if let Some(d) = duplicate_of {
+                state.duplicate_of = Some(d.clone());
+            } else if *duplicate_cleared {
+                state.duplicate_of = None;
             }
         }
-        "add_to_batch" => state.batch_id = outcome.batch.clone(),
-        "remove_from_batch" | "return_to_reviewer" => state.batch_id = None,
-        _ => {}
+        ClaimCommand::Annotate { priority, tags } => {
+            if let Some(p) = priority {
+                state.priority = *p;
+            }
+            if let Some(t) = tags {
+                state.tags = normalize_tags(t);
+            }
+        }
+        ClaimCommand::UpdateIntake { claim, .. } => {
+            // A correction of the category in triage survives a new intake row.
+            if state.category == state.filed_category {
+                state.category = claim.category;
+            }
+            state.filed_category = claim.category;
+            state.intake = Some(claim.clone());
+        }
+        ClaimCommand::Lease => state.lease_holder = Some(op.user.clone()),
+        // Only the holder's release clears the lease.
+        ClaimCommand::ReleaseLease => {
+            if state.lease_holder.as_deref() == Some(op.user.as_str()) {
+                state.lease_holder = None;
+            }
+        }
+        ClaimCommand::AddNote { body } => note(state, "note", body),
+        ClaimCommand::WithdrawNote { note_op } => {
+            if let Some(n) = state.notes.iter_mut().find(|n| n.op_id == *note_op && n.hidden_by.is_none()) {
+                n.hidden_by = Some(op.op_id.clone());
+            }
+        }
+        ClaimCommand::RequestInfo { message } => note(state, "info_request", message),
+        ClaimCommand::InfoReceived { note: text } => note(state, "info_received", text),
+        ClaimCommand::ReturnToReviewer { comment } => note(state, "return_comment", comment),
+        ClaimCommand::ResolveConflict { note: text, .. } => note(state, "note", text),
+        ClaimCommand::AddEvidence { sha256, file_name, mime, size } => {
+            if !state.evidence.iter().any(|e| e.op_id == op.op_id) {
+                state.evidence.push(EvidenceEntry {
+                    op_id: op.op_id.clone(),
+                    sha256: sha256.clone(),
+                    file_name: file_name.clone(),
+                    mime: mime.clone(),
+                    size: *size,
+                    added_by: op.user.clone(),
+                    at_ms: op.at_ms,
+                });
+            }
+        }
+        ClaimCommand::Take
+        | ClaimCommand::Release
+        | ClaimCommand::Recommend { .. }
+        | ClaimCommand::RevealPersonalData { .. }
+        | ClaimCommand::AddToBatch { .. }
+        | ClaimCommand::RemoveFromBatch
+        | ClaimCommand::Approve { .. }
+        | ClaimCommand::ReservePayout { .. }
+        | ClaimCommand::ReleasePayout { .. }
+        | ClaimCommand::MarkPaid { .. } => {}
     }
-    state.status = outcome.to;
-    state.assignee = outcome.assignee.clone();
-    state.history.push(AppliedDecision { op_id: op.op_id.clone(), outcome });
-    state.decisions += 1;
+}
+
+/// Folds `ops` and says, for each op in key order, what the fold did with it.
+pub fn fold_with_verdicts(mut state: ClaimState, ops: &mut [FoldOp]) -> (ClaimState, Vec<(String, Verdict)>) {
+    ops.sort_by(FoldOp::cmp_key);
+    let mut verdicts = Vec::with_capacity(ops.len());
+    for op in ops.iter() {
+        let v = step(&mut state, op);
+        verdicts.push((op.op_id.clone(), v));
+    }
+    (state, verdicts)
+}
+
+/// Whether an op moves money: an approval, a payout reservation or release,
+/// a payment. Once such an op is accepted, the server refuses a late op that
+/// would change what happened to it (sync.md: never paid twice).
+pub fn moves_money(cmd: &ClaimCommand) -> bool {
+    matches!(
+        cmd,
+        ClaimCommand::Approve { .. }
+            | ClaimCommand::ReservePayout { .. }
+            | ClaimCommand::ReleasePayout { .. }
+            | ClaimCommand::MarkPaid { .. }
+    )
 }
 
 #[cfg(test)]

@@ -13,10 +13,13 @@
 //! `Authorization: Bearer <token>`. Errors are [`ErrorBody`] with an HTTP
 //! status (400 bad request, 401 token, 403 role, 409 version, 5xx server).
 
+use claimdesk_core::ops::Stamp;
 use serde::{Deserialize, Serialize};
 
-/// The protocol this build speaks.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// The protocol this build speaks. 2: the server decides every op with the
+/// core's rules and stamps what it knew about the author ([`Stamp`]); the
+/// merge decides every op again instead of reading results from payloads.
+pub const PROTOCOL_VERSION: u32 = 2;
 /// The oldest client protocol a server still answers (one version behind).
 pub const MIN_PROTOCOL_VERSION: u32 = PROTOCOL_VERSION.saturating_sub(1);
 pub const HEADER_PROTOCOL: &str = "x-claimdesk-protocol";
@@ -92,11 +95,22 @@ pub struct PushRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum PushOutcome {
-    /// Stored now with this server sequence number.
-    Accepted { seq: i64 },
+    /// Stored now with this server sequence number, with what the server
+    /// recorded about the author (every replica decides the op with it).
+    Accepted {
+        seq: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stamp: Option<Stamp>,
+    },
     /// Already stored earlier (a retry); same effect as accepted.
-    Duplicate { seq: i64 },
+    Duplicate {
+        seq: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stamp: Option<Stamp>,
+    },
     /// Not stored; the device parks the op and shows `reason` to its author.
+    /// `code` is the core's refusal code (`ROLE_NOT_ALLOWED`, `MAKER_CHECKER`,
+    /// `OVER_APPROVAL_LIMIT`, ...) or one of the op checks of [`RejectCode`].
     Rejected { code: String, reason: String },
 }
 
@@ -119,6 +133,12 @@ pub struct PulledOp {
     pub seq: i64,
     #[serde(flatten)]
     pub op: WireOp,
+    /// What the server recorded about the author when it accepted the op.
+    /// Absent only for ops stored before protocol 2 (or written into the
+    /// server's database by hand): replicas then use the author's current
+    /// roster entry, and a reviewer's op stays a reviewer's op.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<Stamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,6 +161,35 @@ pub struct ErrorBody {
     pub code: String,
     /// For a person: what happened and what to do.
     pub message: String,
+}
+
+/// The codes of a rejected op that are not one of the core's workflow
+/// refusals: problems with the op itself or with its place in the team's log.
+pub struct RejectCode;
+
+impl RejectCode {
+    /// The op is not well formed (ids, entity, clock stamp, size, NUL bytes).
+    pub const BAD_OP: &'static str = "BAD_OP";
+    /// The kind is not one this server knows.
+    pub const UNKNOWN_KIND: &'static str = "UNKNOWN_KIND";
+    /// The payload does not read as the op's kind.
+    pub const BAD_PAYLOAD: &'static str = "BAD_PAYLOAD";
+    pub const WRONG_AUTHOR: &'static str = "WRONG_AUTHOR";
+    pub const WRONG_DEVICE: &'static str = "WRONG_DEVICE";
+    pub const CLOCK_AHEAD: &'static str = "CLOCK_AHEAD";
+    /// Users are managed on the server.
+    pub const USERS_MANAGED_ON_SERVER: &'static str = "USERS_MANAGED_ON_SERVER";
+    /// A device's own record (sign-ins, views, settings) does not go to the team.
+    pub const DEVICE_ONLY: &'static str = "DEVICE_ONLY";
+    /// The claim is not on the server (its import was not pushed).
+    pub const UNKNOWN_CLAIM: &'static str = "UNKNOWN_CLAIM";
+    /// A policy that does not parse, or a version number already taken.
+    pub const BAD_POLICY: &'static str = "BAD_POLICY";
+    pub const BAD_CATALOG: &'static str = "BAD_CATALOG";
+    /// A late op would change what happened to an approval or a payment.
+    pub const ALREADY_SETTLED: &'static str = "ALREADY_SETTLED";
+    /// A payout reservation made offline, or overtaken: reserve again online.
+    pub const RESERVE_ONLINE: &'static str = "RESERVE_ONLINE";
 }
 
 #[cfg(test)]

@@ -72,15 +72,15 @@ fn serve(state: Arc<Mutex<ServerState>>) -> String {
                         let mut results = Vec::new();
                         for op in req.ops {
                             let outcome = match st.seq_of.get(&op.op_id) {
-                                Some(seq) => PushOutcome::Duplicate { seq: *seq },
+                                Some(seq) => PushOutcome::Duplicate { seq: *seq, stamp: None },
                                 None if op.kind == "claim.forbidden" => {
                                     PushOutcome::Rejected { code: "forbidden".into(), reason: "not allowed".into() }
                                 }
                                 None => {
                                     let seq = st.log.len() as i64 + 1;
-                                    st.log.push(PulledOp { seq, op: op.clone() });
+                                    st.log.push(PulledOp { seq, op: op.clone(), stamp: None });
                                     st.seq_of.insert(op.op_id.clone(), seq);
-                                    PushOutcome::Accepted { seq }
+                                    PushOutcome::Accepted { seq, stamp: None }
                                 }
                             };
                             results.push(PushResult { op_id: op.op_id, outcome });

@@ -1,33 +1,82 @@
 use super::*;
-use serde_json::json;
+use claimdesk_core::{Remedy, Role};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
 
+/// The role of each test user, as the server would stamp it.
+fn role_of(user: &str) -> Role {
+    match user {
+        "sam" | "sue" | "sid" => Role::Supervisor,
+        "root" | "ada" => Role::Admin,
+        _ => Role::Reviewer,
+    }
+}
+
+fn stamp_of(user: &str) -> Stamp {
+    let limit = match user {
+        "sid" => Some(10_000),
+        _ => None,
+    };
+    Stamp { role: role_of(user), approval_limit: limit, proposal: None }
+}
+
+/// An op in its wire form, read the way every replica reads it (payload
+/// fields beyond the command's are ignored).
 fn op(id: &str, hlc: i64, device: &str, user: &str, kind: &str, base: Option<i64>, payload: Value) -> FoldOp {
-    FoldOp {
+    match try_op(id, hlc, device, user, kind, base, payload) {
+        Ok(Some(op)) => op,
+        other => panic!("{kind}: {other:?}"),
+    }
+}
+
+fn try_op(
+    id: &str, hlc: i64, device: &str, user: &str, kind: &str, base: Option<i64>, payload: Value,
+) -> Result<Option<FoldOp>, OpError> {
+    let wire = crate::protocol::WireOp {
         op_id: id.into(),
         hlc,
-        device: device.into(),
         user: user.into(),
+        device: device.into(),
+        entity: "claim:C-1".into(),
         kind: format!("claim.{kind}"),
         payload,
         base,
         at_ms: hlc,
-    }
+    };
+    FoldOp::from_wire(&wire, stamp_of(user))
 }
 
-fn take(id: &str, hlc: i64, device: &str, user: &str, base: i64, from: &str) -> FoldOp {
-    op(id, hlc, device, user, "take", Some(base), json!({"from": from, "to": "in_review", "assignee": user}))
+fn take(id: &str, hlc: i64, device: &str, user: &str, base: i64, _from: &str) -> FoldOp {
+    // The result fields a v1 client wrote are ignored: the fold decides.
+    op(id, hlc, device, user, "take", Some(base), json!({"to": "in_review", "assignee": user}))
 }
 
 fn recommend(id: &str, hlc: i64, device: &str, user: &str, base: i64, amount: i64) -> FoldOp {
     op(
         id, hlc, device, user, "recommend", Some(base),
-        json!({"op_id": id, "by": user, "decision": {"decision": "approve", "remedy": "cash", "amount": amount.to_string(), "extension_days": 0},
-               "is_override": true, "justification": "j", "from": "in_review", "to": "recommended", "assignee": user}),
+        json!({"decision": {"decision": "approve", "remedy": "cash", "amount": amount.to_string(), "extension_days": 0},
+               "justification": "j"}),
     )
+}
+
+fn with_proposal(mut op: FoldOp, amount: i64) -> FoldOp {
+    op.stamp.proposal =
+        Some(PolicyProposal { eligible: true, remedy: Remedy::Cash, amount: Decimal::from(amount), extension_days: 0 });
+    op
 }
 
 fn start() -> ClaimState {
     ClaimState::imported(Category::FreeUser)
+}
+
+/// take (alice) → recommend 1,000 (alice) → batch (sam): a batched claim.
+fn batched() -> Vec<FoldOp> {
+    vec![
+        take("t", 1, "a", "alice", 0, "new"),
+        recommend("r", 2, "a", "alice", 1, 1000),
+        op("b", 3, "s", "sam", "add_to_batch", Some(2), json!({"batch_id": "B"})),
+    ]
 }
 
 #[test]
@@ -64,8 +113,8 @@ fn annotating_on_one_side_and_recommending_on_the_other_merge_without_conflict()
 
 #[test]
 fn identical_decisions_on_the_same_base_are_a_parallel_update() {
-    let a = op("a", 1, "dev-a", "alice", "triage", Some(0), json!({"from": "new", "to": "triaged", "assignee": null, "priority": "high"}));
-    let b = op("b", 2, "dev-b", "bob", "triage", Some(0), json!({"from": "new", "to": "triaged", "assignee": null, "tags": ["t"]}));
+    let a = op("a", 1, "dev-a", "alice", "triage", Some(0), json!({"priority": "high"}));
+    let b = op("b", 2, "dev-b", "bob", "triage", Some(0), json!({"tags": ["t"]}));
     let s = fold(start(), &mut [b, a]);
     assert_eq!(s.status, ClaimStatus::Triaged);
     assert!(s.conflicts.is_empty());
@@ -74,6 +123,7 @@ fn identical_decisions_on_the_same_base_are_a_parallel_update() {
     // Both triages' fields were taken.
     assert_eq!(s.priority, Priority::High);
     assert_eq!(s.tags, vec!["t".to_string()]);
+    assert_eq!(s.verdict_of("b"), Verdict::Parallel);
 }
 
 #[test]
@@ -82,7 +132,7 @@ fn different_decisions_on_the_same_base_are_one_conflict_whatever_the_order() {
     let b = take("b", 2, "dev-b", "bob", 0, "new");
     // Alice went on offline; her later decisions join the conflict.
     let a2 = recommend("a2", 3, "dev-a", "alice", 1, 5000);
-    let c = op("c", 2, "dev-c", "carol", "take", Some(0), json!({"from": "new", "to": "in_review", "assignee": "carol"}));
+    let c = take("c", 2, "dev-c", "carol", 0, "new");
     let mut first = None;
     for mut ops in [vec![a.clone(), b.clone(), a2.clone(), c.clone()], vec![c.clone(), a2.clone(), b.clone(), a.clone()]] {
         let s = fold(start(), &mut ops);
@@ -92,35 +142,44 @@ fn different_decisions_on_the_same_base_are_one_conflict_whatever_the_order() {
         assert_eq!(rec.base, 0);
         assert_eq!(rec.ops, vec!["a".to_string(), "b".to_string(), "c".to_string()]);
         assert_eq!(rec.joined, vec!["a2".to_string()]);
+        assert_eq!(s.verdict_of("b"), Verdict::Conflict);
+        assert_eq!(s.verdict_of("a2"), Verdict::Joined);
         if let Some(f) = &first {
             assert_eq!(f, &s);
         }
         first = Some(s);
     }
-    // A supervisor resolves on the count after the conflicting ops; the claim leaves the conflict.
-    let r = op("r", 10, "dev-s", "sam", "resolve_conflict", Some(1), json!({"from": "conflict", "to": "in_review", "assignee": "bob", "note": "bob keeps it"}));
-    let s = fold(start(), &mut [a, b, a2, c, r]);
+    // A supervisor resolves on the count after the conflicting ops; the claim
+    // leaves the conflict with the holder the applied take gave it (the
+    // payload's wish for "bob" is not a rule).
+    let r = op("r", 10, "dev-s", "sam", "resolve_conflict", Some(1), json!({"to": "in_review", "assignee": "bob", "note": "alice keeps it"}));
+    let s = fold(start(), &mut [a.clone(), b.clone(), a2.clone(), c.clone(), r]);
     assert_eq!(s.status, ClaimStatus::InReview);
-    assert_eq!(s.assignee.as_deref(), Some("bob"));
+    assert_eq!(s.assignee.as_deref(), Some("alice"));
     assert_eq!(s.conflicts[0].resolved_by.as_deref(), Some("r"));
     assert_eq!(s.notes.len(), 1);
+    // A reviewer cannot resolve a conflict.
+    let forged = op("x", 10, "dev-b", "bob", "resolve_conflict", Some(1), json!({"to": "recommended"}));
+    let s = fold(start(), &mut [a, b, a2, c, forged]);
+    assert_eq!(s.status, ClaimStatus::Conflict);
+    assert_eq!(s.refused[0].code, "ROLE_NOT_ALLOWED");
 }
 
 #[test]
 fn an_approval_of_a_superseded_recommendation_is_refused_for_that_claim() {
     let t = take("t", 1, "a", "alice", 0, "new");
     let r1 = recommend("r1", 2, "a", "alice", 1, 1000);
-    let batch = op("b", 3, "s", "sam", "add_to_batch", Some(2), json!({"from": "recommended", "to": "batched", "batch_id": "B", "assignee": "alice"}));
-    let ret = op("ret", 4, "s", "sam", "return_to_reviewer", Some(3), json!({"from": "batched", "to": "in_review", "assignee": "alice", "comment": "check"}));
+    let batch = op("b", 3, "s", "sam", "add_to_batch", Some(2), json!({"batch_id": "B"}));
+    let ret = op("ret", 4, "s", "sam", "return_to_reviewer", Some(3), json!({"comment": "check"}));
     let r2 = recommend("r2", 5, "a", "alice", 4, 2000);
-    let b2 = op("b2", 6, "s", "sam", "add_to_batch", Some(5), json!({"from": "recommended", "to": "batched", "batch_id": "B", "assignee": "alice"}));
+    let b2 = op("b2", 6, "s", "sam", "add_to_batch", Some(5), json!({"batch_id": "B"}));
     // An approval made on a copy that still showed r1.
-    let appr = op("ap", 7, "s2", "sue", "approve", Some(6), json!({"from": "batched", "to": "approved", "assignee": "alice", "recommendation_op": "r1"}));
+    let appr = op("ap", 7, "s2", "sue", "approve", Some(6), json!({"recommendation_op": "r1"}));
     let s = fold(start(), &mut [t.clone(), r1.clone(), batch.clone(), ret.clone(), r2.clone(), b2.clone(), appr]);
     assert_eq!(s.status, ClaimStatus::Batched);
     assert_eq!(s.refused.len(), 1);
     assert_eq!(s.refused[0].code, "RECOMMENDATION_SUPERSEDED");
-    let ok = op("ok", 8, "s2", "sue", "approve", Some(6), json!({"from": "batched", "to": "approved", "assignee": "alice", "recommendation_op": "r2"}));
+    let ok = op("ok", 8, "s2", "sue", "approve", Some(6), json!({"recommendation_op": "r2"}));
     let s = fold(start(), &mut [t, r1, batch, ret, r2, b2, ok]);
     assert_eq!(s.status, ClaimStatus::Approved);
     assert!(s.refused.is_empty());
@@ -129,11 +188,16 @@ fn an_approval_of_a_superseded_recommendation_is_refused_for_that_claim() {
 #[test]
 fn a_withdrawn_note_is_hidden_never_removed() {
     let n = op("n", 1, "a", "alice", "add_note", None, json!({"body": "call back"}));
-    let w = op("w", 2, "a", "alice", "add_note", None, json!({"withdraws": "n"}));
-    let s = fold(start(), &mut [w, n.clone(), n]);
+    let w = op("w", 2, "a", "alice", "withdraw_note", None, json!({"note_op": "n"}));
+    let s = fold(start(), &mut [w, n.clone(), n.clone()]);
     assert_eq!(s.notes.len(), 1);
     assert_eq!(s.notes[0].hidden_by.as_deref(), Some("w"));
     assert_eq!(s.version, 1, "notes do not bump the version");
+    // Only its author withdraws a note.
+    let other = op("w2", 2, "b", "bob", "withdraw_note", None, json!({"note_op": "n"}));
+    let s = fold(start(), &mut [n, other]);
+    assert_eq!(s.notes[0].hidden_by, None);
+    assert_eq!(s.refused[0].code, "NOT_NOTE_AUTHOR");
 }
 
 #[test]
@@ -148,11 +212,342 @@ fn applying_an_op_twice_changes_nothing_but_the_version() {
 
 #[test]
 fn leases_are_scalar_and_released_only_by_their_holder() {
-    let l = op("l", 1, "a", "alice", "lease", None, json!({"holder": "alice"}));
+    // The holder is the author, whatever the payload says.
+    let l = op("l", 1, "a", "alice", "lease", None, json!({"holder": "mallory"}));
     let other = op("x", 2, "b", "bob", "release_lease", None, json!({}));
     let s = fold(start(), &mut [l.clone(), other]);
     assert_eq!(s.lease_holder.as_deref(), Some("alice"));
     let own = op("y", 3, "a", "alice", "release_lease", None, json!({}));
     let s = fold(start(), &mut [l, own]);
     assert_eq!(s.lease_holder, None);
+}
+
+// ---- the fold decides: what an op says about its own result counts for nothing ----
+
+#[test]
+fn a_reviewers_recommendation_that_says_approved_is_a_recommendation() {
+    // The attack of the last review: "approved, 50,000,000 won" from a reviewer's token.
+    let t = take("t", 1, "a", "lee", 0, "new");
+    let forged = op(
+        "r", 2, "a", "lee", "recommend", Some(1),
+        json!({"to": "approved", "assignee": null, "by": "kim", "op_id": "other", "is_override": false,
+               "decision": {"decision": "approve", "remedy": "cash", "amount": "50000000", "extension_days": 0}}),
+    );
+    let s = fold(start(), &mut [t, forged.clone()]);
+    // No policy result was stamped: any amount is an override, and it has no justification.
+    assert_eq!(s.status, ClaimStatus::InReview);
+    assert_eq!(s.refused[0].code, "OVERRIDE_NEEDS_JUSTIFICATION");
+    // With the policy's result stamped as exactly that amount it is a plain recommendation, by lee, not approved.
+    let t = take("t", 1, "a", "lee", 0, "new");
+    let s = fold(start(), &mut [t, with_proposal(forged, 50_000_000)]);
+    assert_eq!(s.status, ClaimStatus::Recommended);
+    let rec = s.recommendation.as_ref().map(|r| (r.by.as_str(), r.op_id.as_str(), r.is_override));
+    assert_eq!(rec, Some(("lee", "r", false)));
+}
+
+#[test]
+fn results_in_payloads_do_not_move_a_claim() {
+    for (kind, payload) in [
+        ("take", json!({"to": "paid"})),
+        ("take", json!({"to": "closed_denied", "assignee": "kim"})),
+        ("release", json!({"to": "approved"})),
+        ("annotate", json!({"to": "approved", "tags": ["x"]})),
+        ("add_note", json!({"to": "paid", "body": "hi"})),
+    ] {
+        let s = fold(start(), &mut [op("x", 1, "a", "lee", kind, None, payload.clone())]);
+        assert!(
+            !matches!(s.status, ClaimStatus::Approved | ClaimStatus::Paid | ClaimStatus::ClosedDenied),
+            "{kind} {payload}: {:?}",
+            s.status
+        );
+        if kind == "take" {
+            assert_eq!((s.status, s.assignee.as_deref()), (ClaimStatus::InReview, Some("lee")));
+        }
+    }
+}
+
+#[test]
+fn approvals_keep_maker_checker_limits_and_roles() {
+    let approve = |id: &str, user: &str| op(id, 10, user, user, "approve", Some(3), json!({"recommendation_op": "r"}));
+    // A reviewer, the recommender (a supervisor here), a supervisor over their limit: refused.
+    let mut ops = batched();
+    ops[0] = take("t", 1, "a", "sam", 0, "new");
+    ops[1] = recommend("r", 2, "a", "sam", 1, 50_000);
+    for (who, code) in [("lee", "ROLE_NOT_ALLOWED"), ("sam", "MAKER_CHECKER"), ("sid", "OVER_APPROVAL_LIMIT")] {
+        let mut all = ops.clone();
+        all.push(approve("ap", who));
+        let s = fold(start(), &mut all);
+        assert_eq!(s.status, ClaimStatus::Batched, "{who}");
+        assert_eq!(s.refused.first().map(|r| r.code.as_str()), Some(code), "{who}");
+    }
+    let mut all = ops.clone();
+    all.push(approve("ap", "sue"));
+    let s = fold(start(), &mut all);
+    assert_eq!(s.status, ClaimStatus::Approved);
+}
+
+#[test]
+fn a_claim_is_paid_only_through_its_reservation() {
+    let mut ops = batched();
+    ops.push(op("ap", 4, "s2", "sue", "approve", Some(3), json!({"recommendation_op": "r"})));
+    // Unreserved: refused.
+    let mut direct = ops.clone();
+    direct.push(op("pay", 5, "x", "root", "mark_paid", Some(4), json!({"payout_id": "P1"})));
+    let s = fold(start(), &mut direct);
+    assert_eq!((s.status, s.refused[0].code.as_str()), (ClaimStatus::Approved, "NOT_RESERVED"));
+    // Reserved for P1, a second reservation (P2) is refused, P2's payment too, P1's goes through.
+    let mut reserved = ops.clone();
+    reserved.push(op("res1", 5, "x", "root", "reserve_payout", Some(4), json!({"payout_id": "P1"})));
+    reserved.push(op("res2", 6, "y", "ada", "reserve_payout", Some(5), json!({"payout_id": "P2"})));
+    reserved.push(op("pay2", 7, "y", "ada", "mark_paid", Some(5), json!({"payout_id": "P2"})));
+    reserved.push(op("pay1", 8, "x", "root", "mark_paid", Some(5), json!({"payout_id": "P1"})));
+    let s = fold(start(), &mut reserved);
+    assert_eq!(s.status, ClaimStatus::Paid);
+    assert_eq!(s.verdict_of("res2").is_refused(), true);
+    assert_eq!(s.verdict_of("pay2").is_refused(), true);
+    assert_eq!(s.verdict_of("pay1"), Verdict::Applied);
+    // Two reservations made on the same base (two offline desktops) collide: a conflict, nobody paid.
+    let mut offline = ops;
+    offline.push(op("o1", 5, "x", "root", "reserve_payout", Some(4), json!({"payout_id": "P1"})));
+    offline.push(op("o2", 5, "y", "ada", "reserve_payout", Some(4), json!({"payout_id": "P2"})));
+    offline.push(op("op1", 6, "x", "root", "mark_paid", Some(5), json!({"payout_id": "P1"})));
+    let s = fold(start(), &mut offline);
+    assert_eq!(s.status, ClaimStatus::Conflict);
+    assert_ne!(s.verdict_of("op1"), Verdict::Applied);
+}
+
+impl Verdict {
+    fn is_refused(&self) -> bool {
+        matches!(self, Verdict::Refused { .. })
+    }
+}
+
+#[test]
+fn a_late_op_is_decided_against_what_its_author_saw() {
+    // Alice held the claim; sam took it over (base 1) while alice, offline,
+    // still tagged it on what she saw (base 1, stamped later).
+    let t = take("t", 1, "a", "alice", 0, "new");
+    let over = take("o", 3, "s", "sam", 1, "in_review");
+    let offline = op("n", 4, "a", "alice", "annotate", Some(1), json!({"tags": ["현장"]}));
+    let s = fold(start(), &mut [t.clone(), over.clone(), offline]);
+    assert_eq!(s.tags, vec!["현장".to_string()], "alice held the claim when she tagged it");
+    assert_eq!(s.assignee.as_deref(), Some("sam"));
+    // The same tag from alice after she saw sam's take-over (base 2) is refused.
+    let late = op("n2", 4, "a", "alice", "annotate", Some(2), json!({"tags": ["x"]}));
+    let s = fold(start(), &mut [t, over, late]);
+    assert_eq!(s.refused[0].code, "HELD_BY_OTHER");
+}
+
+// ---- property: nothing reaches approved, paid or closed_denied except by the rules' path ----
+
+const USERS: [&str; 6] = ["lee", "kim", "sam", "sue", "sid", "root"];
+
+fn arb_payload() -> impl Strategy<Value = Value> {
+    let user = proptest::sample::select(USERS.to_vec());
+    let status = proptest::sample::select(ClaimStatus::ALL.to_vec());
+    (
+        proptest::option::of(status),
+        proptest::option::of(user.clone()),
+        proptest::option::of(user),
+        any::<bool>(),
+        proptest::option::of(prop_oneof![Just("r-0".to_string()), Just("r-1".to_string()), Just("r-2".to_string())]),
+        prop_oneof![Just(1_000i64), Just(50_000), Just(50_000_000)],
+        any::<bool>(),
+        prop_oneof![Just("P1"), Just("P2")],
+    )
+        .prop_map(|(to, assignee, by, is_override, rec, amount, deny, payout)| {
+            let decision = if deny {
+                json!({"decision": "deny", "reason": "중복"})
+            } else {
+                json!({"decision": "approve", "remedy": "cash", "amount": amount.to_string(), "extension_days": 0})
+            };
+            let mut payload = json!({
+                "to": to, "assignee": assignee, "by": by, "is_override": is_override, "op_id": rec,
+                "recommendation_op": rec, "decision": decision, "justification": if is_override { Value::Null } else { json!("사유") },
+                "batch_id": "B", "comment": "다시", "message": "서류", "payout_id": payout, "body": "메모", "note": "",
+                "tags": ["t"], "priority": "high",
+            });
+            // A field a payload lacks is absent, not null (an unreadable op is parked before any fold).
+            if let Value::Object(map) = &mut payload {
+                map.retain(|_, v| !v.is_null());
+            }
+            payload
+        })
+}
+
+type RawOp = (String, String, Option<i64>, Value, bool, usize);
+
+fn arb_op() -> impl Strategy<Value = RawOp> {
+    // The happy path's kinds come often, so that walks reach approval and payment.
+    let kind = prop_oneof![
+        4 => Just("take"), 1 => Just("release"), 1 => Just("triage"), 1 => Just("request_info"),
+        1 => Just("info_received"), 4 => Just("recommend"), 4 => Just("add_to_batch"), 1 => Just("remove_from_batch"),
+        1 => Just("return_to_reviewer"), 4 => Just("approve"), 3 => Just("reserve_payout"), 1 => Just("release_payout"),
+        3 => Just("mark_paid"), 1 => Just("resolve_conflict"), 1 => Just("annotate"), 1 => Just("add_note"),
+    ];
+    (
+        kind,
+        proptest::sample::select(["lee", "kim", "sam", "sue", "sid", "root", "ada"].to_vec()),
+        // Mostly made on the current state; sometimes on an older or a made-up one.
+        prop_oneof![9 => Just(None), 1 => (0i64..8).prop_map(Some)],
+        arb_payload(),
+        any::<bool>(),
+        any::<usize>(),
+    )
+        .prop_map(|(k, u, b, p, stamped, pick)| (k.to_string(), u.to_string(), b, p, stamped, pick))
+}
+
+/// Every applied move into approved, paid or closed_denied went the rules' way.
+fn check_path(state: &ClaimState, ops: &[FoldOp]) -> Result<(), TestCaseError> {
+    for applied in &state.history {
+        let op = ops.iter().find(|o| o.op_id == applied.op_id).ok_or_else(|| TestCaseError::fail("unknown op"))?;
+        let before = &applied.before;
+        match applied.outcome.to {
+            ClaimStatus::Approved if before.status != ClaimStatus::Approved => {
+                let ClaimCommand::Approve { recommendation_op } = &op.cmd else {
+                    return Err(TestCaseError::fail(format!("approved by {:?}", op.cmd)));
+                };
+                let rec = before.recommendation.as_ref().ok_or_else(|| TestCaseError::fail("approved without recommendation"))?;
+                prop_assert!(matches!(op.stamp.role, Role::Supervisor | Role::Admin), "approved by a {:?}", op.stamp.role);
+                prop_assert_ne!(&rec.by, &op.user, "maker-checker");
+                prop_assert_eq!(&rec.op_id, recommendation_op, "names the current recommendation");
+                prop_assert_eq!(before.status, ClaimStatus::Batched);
+                if let (Decision::Approve { amount, .. }, Some(limit)) = (&rec.decision, op.stamp.approval_limit) {
+                    prop_assert!(*amount <= Decimal::from(limit), "within limit");
+                }
+            }
+            ClaimStatus::Paid if before.status != ClaimStatus::Paid => {
+                let ClaimCommand::MarkPaid { payout_id } = &op.cmd else {
+                    return Err(TestCaseError::fail(format!("paid by {:?}", op.cmd)));
+                };
+                prop_assert_eq!(op.stamp.role, Role::Admin);
+                prop_assert_eq!(before.status, ClaimStatus::Approved);
+                prop_assert_eq!(before.reserved_for.as_deref(), Some(payout_id.as_str()));
+            }
+            ClaimStatus::ClosedDenied if before.status != ClaimStatus::ClosedDenied => {
+                let rec = before.recommendation.as_ref().ok_or_else(|| TestCaseError::fail("denied without recommendation"))?;
+                prop_assert!(matches!(rec.decision, Decision::Deny { .. }), "a denial closes");
+                prop_assert_ne!(&rec.by, &op.user, "maker-checker on a denial");
+                prop_assert!(matches!(op.stamp.role, Role::Supervisor | Role::Admin));
+                prop_assert!(matches!(op.cmd, ClaimCommand::Approve { .. } | ClaimCommand::ResolveConflict { .. }), "closed by {:?}", op.cmd);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The op an honest team member would make next on this state (so walks do
+/// get to approval and payment, with forged ops mixed in between).
+fn honest_next(state: &ClaimState, pick: usize) -> (&'static str, &'static str, Value) {
+    let holder = match state.assignee.as_deref() {
+        Some("kim") => "kim",
+        Some("sam") => "sam",
+        _ => "lee",
+    };
+    match state.status {
+        ClaimStatus::New | ClaimStatus::Triaged => (["lee", "kim"][pick % 2], "take", json!({})),
+        ClaimStatus::InReview if pick % 5 == 0 => (holder, "request_info", json!({"message": "통장 사본"})),
+        ClaimStatus::InReview => (
+            holder,
+            "recommend",
+            if pick % 3 == 0 {
+                json!({"decision": {"decision": "deny", "reason": "중복 신고"}, "justification": "중복"})
+            } else {
+                json!({"decision": {"decision": "approve", "remedy": "cash", "amount": "50000", "extension_days": 0}})
+            },
+        ),
+        ClaimStatus::NeedsInfo => (holder, "info_received", json!({"note": "받음"})),
+        ClaimStatus::Recommended => ("sam", "add_to_batch", json!({"batch_id": "B"})),
+        ClaimStatus::Batched => {
+            let rec = state.recommendation.as_ref().map(|r| r.op_id.clone()).unwrap_or_default();
+            (["sue", "root"][pick % 2], "approve", json!({"recommendation_op": rec}))
+        }
+        ClaimStatus::Approved => match &state.reserved_for {
+            None => ("root", "reserve_payout", json!({"payout_id": (["P1", "P2"][pick % 2])})),
+            Some(p) => ("root", "mark_paid", json!({"payout_id": p})),
+        },
+        ClaimStatus::Conflict => ("sam", "resolve_conflict", json!({"to": "triaged"})),
+        ClaimStatus::Paid | ClaimStatus::ClosedDenied => ("kim", "add_note", json!({"body": "안내 완료"})),
+    }
+}
+
+/// Builds a walk: each raw op is either the honest next step (on the state
+/// folded so far) or the random op as generated, forged fields and all.
+fn build_ops(raw: Vec<RawOp>) -> Vec<FoldOp> {
+    let mut ops: Vec<FoldOp> = Vec::new();
+    let mut state = start();
+    let mut recommendations: Vec<String> = Vec::new();
+    for (i, (kind, user, base, mut payload, stamped, pick)) in raw.into_iter().enumerate() {
+        let id = format!("op-{i}");
+        let honest = pick % 2 == 0;
+        let built = if honest {
+            let (who, kind, payload) = honest_next(&state, pick / 2);
+            try_op(&id, i as i64 + 1, who, who, kind, None, payload).map(|o| o.map(|o| with_proposal(o, 50_000)))
+        } else {
+            // An approval names one of the recommendations made so far (or the one its payload made up).
+            if kind == "approve" && !recommendations.is_empty() && pick % 3 != 0 {
+                payload["recommendation_op"] = json!(recommendations[pick % recommendations.len()]);
+            }
+            try_op(&id, i as i64 + 1, &user, &user, &kind, base, payload)
+                .map(|o| o.map(|o| if stamped { with_proposal(o, 50_000) } else { o }))
+        };
+        // An op that does not read as its kind is parked by a replica, never folded.
+        let Ok(Some(o)) = built else { continue };
+        if matches!(o.cmd, ClaimCommand::Recommend { .. }) {
+            recommendations.push(id);
+        }
+        step(&mut state, &o);
+        ops.push(o);
+    }
+    ops
+}
+
+/// The property below is not vacuous: its random walks do reach approval,
+/// payment and denial (through the rules), and forged ops are refused.
+#[test]
+fn the_random_walks_reach_every_end_state() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = proptest::collection::vec(arb_op(), 30..80);
+    let (mut approved, mut paid, mut refused) = (0, 0, 0);
+    for _ in 0..500 {
+        let raw = strategy.new_tree(&mut runner).map(|t| t.current()).unwrap_or_default();
+        let ops = build_ops(raw);
+        let s = fold(start(), &mut ops.clone());
+        let reached = |to: ClaimStatus| s.history.iter().any(|h| h.outcome.to == to);
+        approved += usize::from(reached(ClaimStatus::Approved) || reached(ClaimStatus::ClosedDenied));
+        paid += usize::from(reached(ClaimStatus::Paid));
+        refused += s.refused.len();
+    }
+    eprintln!("walks reaching approval or denial: {approved}, payment: {paid}; refused ops: {refused}");
+    assert!(approved > 250 && paid > 100 && refused > 1000, "approved {approved}, paid {paid}, refused {refused}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_ops_from_random_actors_never_skip_the_rules(raw in proptest::collection::vec(arb_op(), 1..60), seed in any::<u64>()) {
+        let ops = build_ops(raw);
+        let state = fold(start(), &mut ops.clone());
+        check_path(&state, &ops)?;
+        // Every replica: the same ops in another arrival order fold to the same state.
+        let mut shuffled = ops.clone();
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let other = fold(start(), &mut shuffled);
+        prop_assert_eq!(&state, &other);
+        // Stepping op by op (what a desktop does as pages arrive) equals folding at once.
+        let mut sorted = ops.clone();
+        sorted.sort_by(FoldOp::cmp_key);
+        let mut stepped = start();
+        for o in &sorted {
+            step(&mut stepped, o);
+        }
+        prop_assert_eq!(&state, &stepped);
+    }
 }
