@@ -57,13 +57,25 @@ pub enum CatalogError {
     DuplicateService(String),
     #[error("service '{0}': its outage ends before it starts")]
     BackwardsWindow(String),
+    #[error("a service in the catalog has no code")]
+    EmptyCode,
 }
 
 impl Catalog {
     pub fn from_toml(text: &str) -> Result<Catalog, CatalogError> {
         let catalog: Catalog = toml::from_str(text)?;
+        catalog.validate()?;
+        Ok(catalog)
+    }
+
+    /// Checks what a catalog from any source (a file, a synced op) must hold:
+    /// each service once, with an outage that does not end before it starts.
+    pub fn validate(&self) -> Result<(), CatalogError> {
         let mut seen = std::collections::HashSet::new();
-        for s in &catalog.services {
+        for s in &self.services {
+            if s.code.trim().is_empty() {
+                return Err(CatalogError::EmptyCode);
+            }
             if !seen.insert(s.code.as_str()) {
                 return Err(CatalogError::DuplicateService(s.code.clone()));
             }
@@ -71,7 +83,7 @@ impl Catalog {
                 return Err(CatalogError::BackwardsWindow(s.code.clone()));
             }
         }
-        Ok(catalog)
+        Ok(())
     }
 
     pub fn default_2022() -> Catalog {

@@ -163,7 +163,7 @@ coded_enum! {
         Annotate => "annotate", "태그·우선순위", "Tags and priority";
         AddEvidence => "add_evidence", "증빙 추가", "Add evidence";
         RevealPersonalData => "reveal_personal_data", "개인정보 보기", "Reveal personal data";
-        UpdateIntake => "update_intake", "접수 내용 갱신", "Intake update";
+        UpdateIntake => "update", "접수 내용 갱신", "Intake update";
         Lease => "lease", "오프라인 가져가기", "Take offline";
         ReleaseLease => "release_lease", "오프라인 반납", "Give back from offline";
         AddToBatch => "add_to_batch", "결재 묶음에 추가", "Add to a batch";
@@ -265,6 +265,46 @@ impl ClaimInput {
             account_no: None,
             extra: BTreeMap::new(),
         }
+    }
+
+    /// Checks what a claim from any source (an intake file, a synced op, the
+    /// server's seeding) must hold once normalized: an id, the identifiers in
+    /// their stored form, a damage period that does not run backwards, whole
+    /// non-negative amounts, and no NUL characters. Intake's own rules
+    /// (intake.md) produce exactly such claims.
+    pub fn check(&self) -> Result<(), String> {
+        let digits = |v: &Option<String>, n: usize| v.as_ref().is_none_or(|s| s.len() == n && s.bytes().all(|b| b.is_ascii_digit()));
+        if self.external_id.trim().is_empty() || self.external_id.len() > 200 {
+            return Err("the claim id must be 1 to 200 characters".into());
+        }
+        if !digits(&self.phone, 11) && !digits(&self.phone, 10) {
+            return Err(format!("claim {}: the phone is not 10 or 11 digits", self.external_id));
+        }
+        if !digits(&self.brn, 10) {
+            return Err(format!("claim {}: the business registration number is not 10 digits", self.external_id));
+        }
+        if self.damage_end < self.damage_start {
+            return Err(format!("claim {}: the damage period ends before it starts", self.external_id));
+        }
+        for (name, amount) in [
+            ("claimed amount", self.claimed_amount),
+            ("daily income", self.daily_income),
+            ("documented loss", self.documented_loss),
+            ("ad spend", self.ad_spend),
+        ] {
+            if amount.is_some_and(|a| a.is_sign_negative() || !a.fract().is_zero()) {
+                return Err(format!("claim {}: the {name} is not a whole number of won", self.external_id));
+            }
+        }
+        let texts = [&self.external_id, &self.name, &self.service, &self.description];
+        let optional = [&self.bank_name, &self.account_no];
+        if texts.iter().any(|t| t.contains('\0'))
+            || optional.iter().any(|t| t.as_ref().is_some_and(|t| t.contains('\0')))
+            || self.extra.iter().any(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(format!("claim {}: a field holds a NUL character", self.external_id.replace('\0', "")));
+        }
+        Ok(())
     }
 
     /// The claimant key of policy.md: the phone for individuals, the BRN for businesses.

@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 
 use crate::catalog::Catalog;
 use crate::model::{ClaimInput, Role};
-use crate::workflow::{ClaimCommand, PolicyProposal};
+use crate::workflow::{AdminAction, ClaimCommand, PolicyProposal};
 
 /// One change, typed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -288,6 +288,9 @@ impl OpError {
 
 const CLAIM_PREFIX: &str = "claim.";
 
+/// The kind of [`Op::ClaimImport`], for writers that serialize the row themselves.
+pub const IMPORT_KIND: &str = "claim.import";
+
 impl Op {
     /// The wire name of the kind (`claim.take`, `batch.create`, ...).
     pub fn kind(&self) -> String {
@@ -342,8 +345,6 @@ impl Op {
                     }
                     "withdraw_note"
                 }
-                // The intake-update op was `claim.update`.
-                ("update", _) => "update_intake",
                 (a, _) => a,
             };
             if crate::model::ClaimAction::parse(action).is_none_or(|a| a.code() != action) {
@@ -383,6 +384,29 @@ impl Op {
             | Op::ImportFile(_)
             | Op::RetryParked(_)
             | Op::DismissParked(_) => Scope::Device,
+        }
+    }
+
+    /// The role-bound action a team op needs (claim commands are decided by
+    /// [`crate::workflow::decide`] instead).
+    pub fn required_action(&self) -> Option<AdminAction> {
+        match self {
+            Op::Claim(_) => None,
+            Op::ClaimImport(_) => Some(AdminAction::ImportIntake),
+            Op::BatchCreate(_) | Op::BatchApprove(_) => Some(AdminAction::CreateBatch),
+            Op::PolicyCreate(_) => Some(AdminAction::EditPolicy),
+            Op::PolicyActivate(_) => Some(AdminAction::ActivatePolicy),
+            Op::CatalogReplace(_) => Some(AdminAction::EditCatalog),
+            Op::PayoutExport(_) | Op::PayoutConfirm(_) | Op::PayoutCancel(_) => Some(AdminAction::ExportPayout),
+            Op::UserCreate(_) | Op::UserUpdate(_) | Op::UserPassword(_) => Some(AdminAction::ManageUsers),
+            Op::UserRoster(_)
+            | Op::SignIn(_)
+            | Op::ViewSave(_)
+            | Op::ViewDelete(_)
+            | Op::SettingSet(_)
+            | Op::ImportFile(_)
+            | Op::RetryParked(_)
+            | Op::DismissParked(_) => None,
         }
     }
 
@@ -535,6 +559,7 @@ mod tests {
             "batch.create", "batch.approve", "policy.create", "policy.activate", "catalog.replace", "payout.export",
             "payout.confirm", "payout.cancel", "user.create", "user.update", "claim.import",
         ];
+        assert_eq!(Op::ClaimImport(Box::new(ClaimInput::placeholder())).kind(), IMPORT_KIND);
         for (op, kind) in ops.iter().zip(kinds) {
             assert_eq!(op.kind(), kind);
             assert_eq!(Op::decode(kind, &op.payload()).as_ref(), Ok(op), "{kind}");

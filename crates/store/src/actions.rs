@@ -2,7 +2,7 @@
 //! UI offers exactly the actions the store would accept.
 
 use claimdesk_core::workflow::allowed_actions;
-use claimdesk_core::Actor;
+use claimdesk_core::{Actor, ClaimAction};
 
 use crate::claims::load_record;
 use crate::error::Result;
@@ -10,7 +10,7 @@ use crate::Store;
 
 impl Store {
     /// The command kinds (`take`, `recommend`, `approve`, ...) `actor` could apply to the claim now.
-    pub fn allowed_actions(&self, actor: &Actor, external_id: &str) -> Result<Vec<&'static str>> {
+    pub fn allowed_actions(&self, actor: &Actor, external_id: &str) -> Result<Vec<ClaimAction>> {
         let record = load_record(self.conn(), external_id)?;
         Ok(allowed_actions(actor, &record.view()))
     }
@@ -33,10 +33,10 @@ mod tests {
         store.import_file(&admin, &fixture, ImportOptions::default(), &mut |_| true).expect("import");
         let id = store.queue_ids(&Default::default()).expect("ids")[0].clone();
         let before = store.allowed_actions(&kim, &id).expect("actions");
-        assert!(before.contains(&"triage") && !before.contains(&"recommend") && !before.contains(&"approve"), "{before:?}");
+        assert!(before.contains(&ClaimAction::Triage) && !before.contains(&ClaimAction::Recommend) && !before.contains(&ClaimAction::Approve), "{before:?}");
         store.take(&kim, &id, None).expect("take");
         let after = store.allowed_actions(&kim, &id).expect("actions");
-        assert!(after.contains(&"recommend") && after.contains(&"release"), "{after:?}");
+        assert!(after.contains(&ClaimAction::Recommend) && after.contains(&ClaimAction::Release), "{after:?}");
         assert_eq!(store.allowed_actions(&kim, "no-such-claim").err().map(|e| e.code()), Some("NOT_FOUND"));
     }
 }

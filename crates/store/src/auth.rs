@@ -5,6 +5,7 @@
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use claimdesk_core::ops::{Op, UserRef};
 use claimdesk_core::workflow::{may, AdminAction};
 use claimdesk_core::Actor;
 use rusqlite::{params, OptionalExtension};
@@ -56,9 +57,9 @@ impl Store {
             return Err(StoreError::NotFound(format!("the first admin '{}'", crate::FIRST_ADMIN)));
         }
         let mut ops = OpWriter::begin(&tx)?;
-        let payload = serde_json::json!({"id": crate::FIRST_ADMIN, "first_run": true}).to_string();
         let author = Author { user: crate::FIRST_ADMIN, device: &device };
-        ops.append(&tx, &author, &format!("user:{}", crate::FIRST_ADMIN), "user.password", &payload, None, false, SyncState::Local)?;
+        let op = Op::UserPassword(UserRef { id: crate::FIRST_ADMIN.to_string() });
+        ops.append_op(&tx, &author, &format!("user:{}", crate::FIRST_ADMIN), &op, None, None, SyncState::Local)?;
         ops.finish(&tx)?;
         tx.commit()?;
         self.actor(crate::FIRST_ADMIN)
@@ -68,7 +69,7 @@ impl Store {
     pub fn set_password(&mut self, actor: &Actor, user: &str, password: &str) -> Result<()> {
         let entity = format!("user:{user}");
         if actor.user != user {
-            self.require(actor, AdminAction::ManageUsers, &entity, "user.password")?;
+            self.require(actor, AdminAction::ManageUsers, &entity)?;
         }
         let phc = hash(password)?;
         let device = self.device().to_string();
@@ -78,8 +79,8 @@ impl Store {
             return Err(StoreError::NotFound(format!("user '{user}'")));
         }
         let mut ops = OpWriter::begin(&tx)?;
-        let payload = serde_json::json!({"id": user}).to_string();
-        ops.append(&tx, &Author { user: &actor.user, device: &device }, &entity, "user.password", &payload, None, false, SyncState::Local)?;
+        let op = Op::UserPassword(UserRef { id: user.to_string() });
+        ops.append_op(&tx, &Author { user: &actor.user, device: &device }, &entity, &op, None, None, SyncState::Local)?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(())

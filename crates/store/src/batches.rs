@@ -5,17 +5,19 @@
 
 use std::collections::BTreeMap;
 
+use claimdesk_core::ops::Op;
 use claimdesk_core::workflow::{AdminAction, ClaimCommand, Decision};
 use claimdesk_core::{Actor, ClaimStatus};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::OptionalExtension;
 use serde::Serialize;
-use serde_json::json;
 
-use crate::claims::{apply_in_tx, insert_note, load_record, load_records_where, Applied, ClaimRecord};
+use crate::claim_state::apply_local;
+use crate::claims::{load_records_where, ClaimRecord};
 use crate::error::{Result, StoreError};
-use crate::oplog::{Author, OpWriter, SyncState};
+use crate::oplog::{Author, OpWriter};
 use crate::queue::QueueFilter;
-use crate::{now_secs, Store};
+use crate::users::team_op_in_tx;
+use crate::Store;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
@@ -103,26 +105,18 @@ impl Store {
         if name.is_empty() {
             return Err(StoreError::Invalid("give the batch a name".into()));
         }
-        self.require(actor, AdminAction::CreateBatch, "batch", "batch.create")?;
+        self.require(actor, AdminAction::CreateBatch, "batch")?;
         let batch_id = uuid::Uuid::now_v7().to_string();
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
-        tx.execute(
-            "INSERT INTO batches (id, name, created_by, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![batch_id, name, actor.user, now_secs()],
-        )?;
         let mut ops = OpWriter::begin(&tx)?;
-        ops.append(&tx, &author, &format!("batch:{batch_id}"), "batch.create", &json!({"id": batch_id, "name": name}).to_string(), None, false, SyncState::Pending)?;
+        let create = Op::BatchCreate(claimdesk_core::ops::BatchCreate { id: batch_id.clone(), name: name.to_string() });
+        team_op_in_tx(&tx, &mut ops, &author, actor, &format!("batch:{batch_id}"), &create)?;
         let mut build = BatchBuild { batch_id: batch_id.clone(), ..BatchBuild::default() };
         for external_id in external_ids {
-            let record = load_record(&tx, external_id)?;
             let cmd = ClaimCommand::AddToBatch { batch_id: batch_id.clone() };
-            let result = apply_in_tx(&tx, &mut ops, &author, actor, &record, None, &cmd, |tx, rec, _, _| {
-                tx.execute("UPDATE claims SET batch_id = ?2 WHERE id = ?1", params![rec.id, batch_id])?;
-                Ok(Applied { payload: json!({"batch_id": batch_id}), value: (), bumps_version: true })
-            });
-            match result {
+            match apply_local(&tx, &mut ops, &author, actor, external_id, None, cmd) {
                 Ok(_) => build.added += 1,
                 Err(StoreError::Refused(r)) => {
                     build.skipped.push(ClaimRefusal { external_id: external_id.clone(), code: r.code().into(), message: r.to_string() })
@@ -137,9 +131,9 @@ impl Store {
 
     pub fn batches(&self) -> Result<Vec<BatchInfo>> {
         let mut stmt = self.conn().prepare(
-            "SELECT b.id, b.name, b.created_by, b.created_at, b.status, b.approved_by,
+            &format!("SELECT b.id, b.name, b.created_by, b.created_at, {BATCH_STATUS}, b.approved_by,
                     (SELECT count(*) FROM claims c WHERE c.batch_id = b.id)
-             FROM batches b ORDER BY b.created_at DESC, b.id DESC",
+             FROM batches b ORDER BY b.created_at DESC, b.id DESC"),
         )?;
         let rows = stmt.query_map([], batch_info)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -150,9 +144,9 @@ impl Store {
         let batch = self
             .conn()
             .query_row(
-                "SELECT b.id, b.name, b.created_by, b.created_at, b.status, b.approved_by,
+                &format!("SELECT b.id, b.name, b.created_by, b.created_at, {BATCH_STATUS}, b.approved_by,
                         (SELECT count(*) FROM claims c WHERE c.batch_id = b.id)
-                 FROM batches b WHERE b.id = ?1",
+                 FROM batches b WHERE b.id = ?1"),
                 [batch_id],
                 batch_info,
             )
@@ -200,22 +194,13 @@ impl Store {
 
     /// Supervisor: takes a claim out of its batch; it returns to recommended.
     pub fn remove_from_batch(&mut self, actor: &Actor, external_id: &str) -> Result<()> {
-        self.claim_change(actor, external_id, None, ClaimCommand::RemoveFromBatch, |tx, rec, _, _| {
-            tx.execute("UPDATE claims SET batch_id = NULL WHERE id = ?1", [rec.id])?;
-            Ok(Applied { payload: json!({"batch_id": rec.batch_id}), value: (), bumps_version: true })
-        })?;
+        self.claim_change(actor, external_id, None, ClaimCommand::RemoveFromBatch)?;
         Ok(())
     }
 
     /// Supervisor: sends a claim back to the reviewer who recommended it, with a comment.
     pub fn return_to_reviewer(&mut self, actor: &Actor, external_id: &str, comment: &str) -> Result<()> {
-        let comment = comment.trim().to_string();
-        let cmd = ClaimCommand::ReturnToReviewer { comment: comment.clone() };
-        self.claim_change(actor, external_id, None, cmd, |tx, rec, _, op_id| {
-            tx.execute("UPDATE claims SET batch_id = NULL WHERE id = ?1", [rec.id])?;
-            insert_note(tx, rec.id, op_id, &actor.user, "return_comment", &comment)?;
-            Ok(Applied { payload: json!({"comment": comment, "batch_id": rec.batch_id}), value: (), bumps_version: true })
-        })?;
+        self.claim_change(actor, external_id, None, ClaimCommand::ReturnToReviewer { comment: comment.trim().to_string() })?;
         Ok(())
     }
 
@@ -227,26 +212,21 @@ impl Store {
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
-        let status: Option<String> =
-            tx.query_row("SELECT status FROM batches WHERE id = ?1", [batch_id], |r| r.get(0)).optional()?;
-        if status.is_none() {
+        let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM batches WHERE id = ?1)", [batch_id], |r| r.get(0))?;
+        if !exists {
             return Err(StoreError::NotFound(format!("batch {batch_id}")));
         }
         let records: Vec<ClaimRecord> = load_records_where(&tx, "batch_id = ?1 AND status = 'batched'", batch_id)?;
         let mut ops = OpWriter::begin(&tx)?;
         let mut report = ApprovalReport::default();
-        let now = now_secs();
         for record in &records {
-            let rec_op = record.recommendation.as_ref().map(|r| r.op_id.clone()).unwrap_or_default();
-            let cmd = ClaimCommand::Approve { recommendation_op: rec_op.clone() };
+            // The approval names the recommendation the supervisor is looking at.
+            let recommendation_op = record.recommendation.as_ref().map(|r| r.op_id.clone()).unwrap_or_default();
+            let cmd = ClaimCommand::Approve { recommendation_op };
             // Approved claims keep their batch_id: the batch stays their record.
-            let result = apply_in_tx(&tx, &mut ops, &author, actor, record, None, &cmd, |_, _, _, _| {
-                Ok(Applied { payload: json!({"recommendation": rec_op, "recommendation_op": rec_op, "batch_id": batch_id}), value: (), bumps_version: true })
-            });
-            match result {
-                Ok(_) => {
-                    let to: String = tx.query_row("SELECT status FROM claims WHERE id = ?1", [record.id], |r| r.get(0))?;
-                    if to == ClaimStatus::ClosedDenied.code() {
+            match apply_local(&tx, &mut ops, &author, actor, &record.external_id, None, cmd) {
+                Ok(change) => {
+                    if change.after.status == ClaimStatus::ClosedDenied {
                         report.closed_denied += 1;
                     } else {
                         report.approved += 1;
@@ -260,22 +240,21 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
-        if report.refused.is_empty() {
-            tx.execute(
-                "UPDATE batches SET status = 'approved', approved_by = ?2, approved_at = ?3 WHERE id = ?1",
-                params![batch_id, actor.user, now],
-            )?;
-        }
-        ops.append(
-            &tx, &author, &format!("batch:{batch_id}"), "batch.approve",
-            &json!({"approved": report.approved, "closed_denied": report.closed_denied, "refused": report.refused.len()}).to_string(),
-            None, false, SyncState::Pending,
-        )?;
+        let approve = Op::BatchApprove(claimdesk_core::ops::BatchApprove {
+            approved: report.approved,
+            closed_denied: report.closed_denied,
+            refused: report.refused.len() as u64,
+        });
+        team_op_in_tx(&tx, &mut ops, &author, actor, &format!("batch:{batch_id}"), &approve)?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(report)
     }
 }
+
+/// A batch is approved once someone approved it and none of its claims waits in it any more.
+const BATCH_STATUS: &str = "CASE WHEN b.approved_by IS NOT NULL AND NOT EXISTS
+        (SELECT 1 FROM claims w WHERE w.batch_id = b.id AND w.status = 'batched') THEN 'approved' ELSE 'open' END";
 
 fn batch_info(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchInfo> {
     Ok(BatchInfo {

@@ -4,31 +4,28 @@
 //! the refusal.
 
 use claimdesk_core::mask::{mask_account, mask_brn, mask_phone};
-use claimdesk_core::workflow::{
-    command_kind, decide, ClaimCommand, ClaimView, Decision, PolicyProposal, Priority, Recommendation, Transition,
-};
+use claimdesk_core::workflow::{ClaimCommand, ClaimView, Decision, PolicyProposal, Priority, Recommendation};
 use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus};
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use claimdesk_sync::fold::normalize_tags;
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::error::{Result, StoreError};
-use crate::oplog::{new_op_id, Author, OpReceipt, OpWriter, SyncState};
-use crate::{now_secs, Store};
+use crate::oplog::{Author, OpReceipt, OpWriter};
+use crate::Store;
 
-/// A claim row as the mutation path needs it.
+/// A claim row as the rules see it (allowed actions, batch approval).
 #[derive(Debug, Clone)]
 pub(crate) struct ClaimRecord {
-    pub id: i64,
     pub external_id: String,
-    pub version: i64,
     pub status: ClaimStatus,
     pub assignee: Option<String>,
     pub recommendation: Option<Recommendation>,
     pub batch_id: Option<String>,
     pub proposal: Option<PolicyProposal>,
-    pub category: Category,
+    pub reserved_for: Option<String>,
 }
 
 impl ClaimRecord {
@@ -39,33 +36,31 @@ impl ClaimRecord {
             recommendation: self.recommendation.clone(),
             batch_id: self.batch_id.clone(),
             proposal: self.proposal.clone(),
+            reserved_for: self.reserved_for.clone(),
         }
     }
 }
 
 const RECORD_COLUMNS: &str =
-    "id, external_id, version, status, assignee, recommendation, batch_id, eligible, reason, remedy, amount, extension_days, category";
+    "external_id, status, assignee, recommendation, batch_id, eligible, reason, remedy, amount, extension_days, reserved_for";
 
 fn record_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
-    let status: String = r.get(3)?;
-    let rec: Option<String> = r.get(5)?;
-    let category: String = r.get(12)?;
-    let outcome = crate::evaluate::stored_outcome(r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?);
+    let status: String = r.get(1)?;
+    let rec: Option<String> = r.get(3)?;
+    let outcome = crate::evaluate::stored_outcome(r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?);
     Ok(ClaimRecord {
-        id: r.get(0)?,
-        external_id: r.get(1)?,
-        version: r.get(2)?,
+        external_id: r.get(0)?,
         status: status.parse().unwrap_or(ClaimStatus::Conflict),
-        assignee: r.get(4)?,
+        assignee: r.get(2)?,
         recommendation: rec.and_then(|t| serde_json::from_str(&t).ok()),
-        batch_id: r.get(6)?,
+        batch_id: r.get(4)?,
         proposal: outcome.map(|o| PolicyProposal {
             eligible: o.eligible,
             remedy: o.remedy,
             amount: o.amount,
             extension_days: o.extension_days,
         }),
-        category: Category::parse(&category).unwrap_or(Category::Other),
+        reserved_for: r.get(10)?,
     })
 }
 
@@ -132,67 +127,6 @@ pub(crate) fn refresh_claimant_key(conn: &Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// What the change did, for the op payload and the caller.
-pub(crate) struct Applied<T> {
-    pub payload: Value,
-    pub value: T,
-    /// Whether the change alters the claim's reviewable state (bumps its version).
-    pub bumps_version: bool,
-}
-
-/// Applies one command to one claim inside an open transaction. A refusal is
-/// appended to the audit chain (in this transaction) and returned as an error.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn apply_in_tx<T>(
-    tx: &Transaction<'_>,
-    ops: &mut OpWriter,
-    author: &Author<'_>,
-    actor: &Actor,
-    record: &ClaimRecord,
-    base: Option<i64>,
-    cmd: &ClaimCommand,
-    apply: impl FnOnce(&Transaction<'_>, &ClaimRecord, &Transition, &str) -> Result<Applied<T>>,
-) -> Result<(T, OpReceipt)> {
-    let kind = format!("claim.{}", command_kind(cmd));
-    let entity = format!("claim:{}", record.external_id);
-    let transition = match decide(actor, &record.view(), cmd) {
-        Ok(t) => t,
-        Err(refusal) => {
-            let err = StoreError::Refused(refusal);
-            let payload = json!({"code": err.code(), "message": err.to_string()}).to_string();
-            ops.append(tx, author, &entity, &kind, &payload, base, true, SyncState::Local)?;
-            return Err(err);
-        }
-    };
-    let op_id = new_op_id();
-    let Applied { mut payload, value, bumps_version } = apply(tx, record, &transition, &op_id)?;
-    let moved = transition.to != record.status || transition.assignee != record.assignee;
-    if let Value::Object(map) = &mut payload {
-        map.insert("from".into(), json!(record.status));
-        map.insert("to".into(), json!(transition.to));
-        map.insert("assignee".into(), json!(transition.assignee));
-        if let Some(from) = &transition.taken_over_from {
-            map.insert("taken_over_from".into(), json!(from));
-        }
-    }
-    if moved || bumps_version {
-        tx.execute(
-            "UPDATE claims SET status = ?2, assignee = ?3, version = version + 1, updated_at = ?4 WHERE id = ?1",
-            params![record.id, transition.to.code(), transition.assignee, now_secs()],
-        )?;
-    }
-    // A decision's base is the claim's decision count (sync.md, fold.rs): two
-    // decisions on the same count from different devices may collide; an
-    // annotation beside a decision never does. Other ops carry the version seen.
-    let op_base = if claimdesk_sync::fold::is_decision(&kind, &payload) {
-        Some(crate::sync_apply::next_decision(tx, record.id)?)
-    } else {
-        base.or(Some(record.version))
-    };
-    let receipt = ops.append_with_id(tx, op_id, author, &entity, &kind, &payload.to_string(), op_base, false, SyncState::Pending)?;
-    Ok((value, receipt))
-}
-
 /// A category, priority, tag or duplicate-mark change made in triage.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -204,37 +138,25 @@ pub struct TriageChange {
     pub duplicate_of: Option<Option<String>>,
 }
 
-/// Which personal field to reveal.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PersonalField {
-    Phone,
-    Brn,
-    AccountNo,
-}
+pub use claimdesk_core::PersonalField;
 
 impl Store {
-    /// The one path for a change to a single claim.
-    pub(crate) fn claim_change<T>(
+    /// The one path for a change to a single claim, in its own transaction:
+    /// decided by the core's rules against the claim's folded state, appended,
+    /// folded and written ([`crate::claim_state::apply_local`]). A refusal
+    /// leaves only its audit entry.
+    pub(crate) fn claim_change(
         &mut self,
         actor: &Actor,
         external_id: &str,
-        base: Option<i64>,
+        seen_version: Option<i64>,
         cmd: ClaimCommand,
-        apply: impl FnOnce(&Transaction<'_>, &ClaimRecord, &Transition, &str) -> Result<Applied<T>>,
-    ) -> Result<(T, OpReceipt)> {
+    ) -> Result<crate::claim_state::LocalChange> {
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
-        let record = load_record(&tx, external_id)?;
-        if let Some(seen) = base {
-            if seen != record.version {
-                return Err(StoreError::Stale { claim: external_id.to_string(), seen, now: record.version });
-            }
-        }
         let mut ops = OpWriter::begin(&tx)?;
-        let result = apply_in_tx(&tx, &mut ops, &author, actor, &record, base, &cmd, apply);
+        let result = crate::claim_state::apply_local(&tx, &mut ops, &author, actor, external_id, seen_version, cmd);
         match result {
             Ok(done) => {
                 ops.finish(&tx)?;
@@ -251,6 +173,10 @@ impl Store {
         }
     }
 
+    fn change(&mut self, actor: &Actor, external_id: &str, seen_version: Option<i64>, cmd: ClaimCommand) -> Result<OpReceipt> {
+        Ok(self.claim_change(actor, external_id, seen_version, cmd)?.receipt)
+    }
+
     /// Triage: correct the category, set priority and tags, mark a duplicate.
     pub fn triage(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, change: TriageChange) -> Result<OpReceipt> {
         if let Some(Some(dup)) = &change.duplicate_of {
@@ -259,81 +185,34 @@ impl Store {
             }
             load_record(self.conn(), dup)?;
         }
-        let tags = change.tags.as_ref().map(|t| normalize_tags(t));
-        let (_, receipt) = self.claim_change(actor, external_id, base, ClaimCommand::Triage, |tx, rec, _, _| {
-            let old_group = group_ids(tx, rec.id)?;
-            tx.execute(
-                "UPDATE claims SET category = coalesce(?2, category), priority = coalesce(?3, priority), tags = coalesce(?4, tags),
-                     duplicate_of = CASE WHEN ?5 THEN ?6 ELSE duplicate_of END WHERE id = ?1",
-                params![
-                    rec.id, change.category.map(Category::code), change.priority.map(Priority::code),
-                    tags.as_ref().map(|t| serde_json::to_string(t).unwrap_or_default()),
-                    change.duplicate_of.is_some(), change.duplicate_of.clone().flatten()
-                ],
-            )?;
-            if change.category.is_some_and(|c| c != rec.category) {
-                refresh_claimant_key(tx, rec.id)?;
-                let mut ids = old_group;
-                ids.extend(group_ids(tx, rec.id)?);
-                crate::evaluate::reevaluate_ids(tx, &ids)?;
-            }
-            // Only the fields this triage sets: each is a last-writer-wins field in sync.
-            let mut payload = serde_json::Map::new();
-            if let Some(c) = change.category {
-                payload.insert("category".into(), json!(c));
-            }
-            if let Some(p) = change.priority {
-                payload.insert("priority".into(), json!(p));
-            }
-            if let Some(t) = &tags {
-                payload.insert("tags".into(), json!(t));
-            }
-            match &change.duplicate_of {
-                Some(Some(d)) => {
-                    payload.insert("duplicate_of".into(), json!(d));
-                }
-                Some(None) => {
-                    payload.insert("duplicate_of".into(), Value::Null);
-                    payload.insert("duplicate_cleared".into(), json!(true));
-                }
-                None => {}
-            }
-            Ok(Applied { payload: Value::Object(payload), value: (), bumps_version: true })
-        })?;
-        Ok(receipt)
+        let cmd = ClaimCommand::Triage {
+            category: change.category,
+            priority: change.priority,
+            tags: change.tags.as_ref().map(|t| normalize_tags(t)),
+            duplicate_cleared: matches!(change.duplicate_of, Some(None)),
+            duplicate_of: change.duplicate_of.flatten(),
+        };
+        self.change(actor, external_id, base, cmd)
     }
 
     /// Take the claim (assign it to oneself); taking it from another holder is recorded as a take-over.
     pub fn take(&mut self, actor: &Actor, external_id: &str, base: Option<i64>) -> Result<OpReceipt> {
-        self.simple(actor, external_id, base, ClaimCommand::Take, json!({}))
+        self.change(actor, external_id, base, ClaimCommand::Take)
     }
 
     /// Give a held claim back to the queue.
     pub fn release(&mut self, actor: &Actor, external_id: &str, base: Option<i64>) -> Result<OpReceipt> {
-        self.simple(actor, external_id, base, ClaimCommand::Release, json!({}))
+        self.change(actor, external_id, base, ClaimCommand::Release)
     }
 
     /// Ask the claimant for more information; the message is kept as a note.
     pub fn request_info(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, message: &str) -> Result<OpReceipt> {
-        let msg = message.trim().to_string();
-        let cmd = ClaimCommand::RequestInfo { message: msg.clone() };
-        let (_, r) = self.claim_change(actor, external_id, base, cmd, |tx, rec, _, op_id| {
-            insert_note(tx, rec.id, op_id, &actor.user, "info_request", &msg)?;
-            Ok(Applied { payload: json!({"message": msg}), value: (), bumps_version: true })
-        })?;
-        Ok(r)
+        self.change(actor, external_id, base, ClaimCommand::RequestInfo { message: message.trim().to_string() })
     }
 
     /// The claimant answered; the claim returns to review. The answer is kept as a note.
     pub fn info_received(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, note: &str) -> Result<OpReceipt> {
-        let note = note.trim().to_string();
-        let (_, r) = self.claim_change(actor, external_id, base, ClaimCommand::InfoReceived, |tx, rec, _, op_id| {
-            if !note.is_empty() {
-                insert_note(tx, rec.id, op_id, &actor.user, "info_received", &note)?;
-            }
-            Ok(Applied { payload: json!({"note": note}), value: (), bumps_version: true })
-        })?;
-        Ok(r)
+        self.change(actor, external_id, base, ClaimCommand::InfoReceived { note: note.trim().to_string() })
     }
 
     /// Record a recommendation; one that differs from the policy is an override and needs a justification.
@@ -346,120 +225,43 @@ impl Store {
         justification: Option<String>,
     ) -> Result<OpReceipt> {
         let justification = justification.map(|j| j.trim().to_string()).filter(|j| !j.is_empty());
-        let cmd = ClaimCommand::Recommend { decision: decision.clone(), justification: justification.clone() };
-        let (_, r) = self.claim_change(actor, external_id, base, cmd, |tx, rec, transition, op_id| {
-            let recommendation = Recommendation {
-                op_id: op_id.to_string(),
-                by: actor.user.clone(),
-                decision: decision.clone(),
-                is_override: transition.is_override,
-                justification: justification.clone(),
-            };
-            tx.execute(
-                "UPDATE claims SET recommendation = ?2, is_override = ?3 WHERE id = ?1",
-                params![rec.id, serde_json::to_string(&recommendation)?, transition.is_override],
-            )?;
-            Ok(Applied { payload: serde_json::to_value(&recommendation)?, value: (), bumps_version: true })
-        })?;
-        Ok(r)
+        self.change(actor, external_id, base, ClaimCommand::Recommend { decision, justification })
     }
 
     /// Add a note (append-only; a withdrawn note is hidden, never deleted).
     pub fn add_note(&mut self, actor: &Actor, external_id: &str, body: &str) -> Result<OpReceipt> {
-        let body = body.trim().to_string();
-        if body.is_empty() {
-            return Err(StoreError::Invalid("a note cannot be empty".into()));
-        }
-        let (_, r) = self.claim_change(actor, external_id, None, ClaimCommand::AddNote, |tx, rec, _, op_id| {
-            insert_note(tx, rec.id, op_id, &actor.user, "note", &body)?;
-            Ok(Applied { payload: json!({"body": body}), value: (), bumps_version: false })
-        })?;
-        Ok(r)
+        self.change(actor, external_id, None, ClaimCommand::AddNote { body: body.trim().to_string() })
     }
 
     /// Hide one's own note (the withdrawal is itself an op; the note stays in the history).
     pub fn withdraw_note(&mut self, actor: &Actor, external_id: &str, note_op: &str) -> Result<OpReceipt> {
-        let (_, r) = self.claim_change(actor, external_id, None, ClaimCommand::AddNote, |tx, rec, _, op_id| {
-            let author: Option<String> = tx
-                .query_row("SELECT author FROM notes WHERE op_id = ?1 AND claim_id = ?2", params![note_op, rec.id], |r| r.get(0))
-                .optional()?;
-            match author {
-                None => return Err(StoreError::NotFound(format!("note {note_op} on claim {}", rec.external_id))),
-                Some(a) if a != actor.user => {
-                    return Err(StoreError::Invalid("only the author can withdraw a note".into()));
-                }
-                Some(_) => {}
-            }
-            tx.execute("UPDATE notes SET hidden_by = ?2 WHERE op_id = ?1 AND hidden_by IS NULL", params![note_op, op_id])?;
-            Ok(Applied { payload: json!({"withdraws": note_op}), value: (), bumps_version: false })
-        })?;
-        Ok(r)
+        self.change(actor, external_id, None, ClaimCommand::WithdrawNote { note_op: note_op.to_string() })
     }
 
     /// Change tags or priority without a status change.
     pub fn annotate(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, priority: Option<Priority>, tags: Option<Vec<String>>) -> Result<OpReceipt> {
         let tags = tags.map(|t| normalize_tags(&t));
-        let (_, r) = self.claim_change(actor, external_id, base, ClaimCommand::Annotate, |tx, rec, _, _| {
-            tx.execute(
-                "UPDATE claims SET priority = coalesce(?2, priority), tags = coalesce(?3, tags) WHERE id = ?1",
-                params![rec.id, priority.map(Priority::code), tags.as_ref().map(|t| serde_json::to_string(t).unwrap_or_default())],
-            )?;
-            Ok(Applied { payload: json!({"priority": priority, "tags": tags}), value: (), bumps_version: true })
-        })?;
-        Ok(r)
+        self.change(actor, external_id, base, ClaimCommand::Annotate { priority, tags })
     }
 
     /// Show one personal field in full; the reveal is written to the audit log.
     pub fn reveal(&mut self, actor: &Actor, external_id: &str, field: PersonalField) -> Result<Option<String>> {
-        let column = match field {
-            PersonalField::Phone => "phone",
-            PersonalField::Brn => "brn",
-            PersonalField::AccountNo => "account_no",
-        };
-        let (value, _) = self.claim_change(actor, external_id, None, ClaimCommand::RevealPersonalData, |tx, rec, _, _| {
-            let value: Option<String> =
-                tx.query_row(&format!("SELECT {column} FROM claims WHERE id = ?1"), [rec.id], |r| r.get(0))?;
-            Ok(Applied { payload: json!({"field": field}), value, bumps_version: false })
-        })?;
+        self.change(actor, external_id, None, ClaimCommand::RevealPersonalData { field })?;
+        let value: Option<String> = self.conn().query_row(
+            &format!("SELECT {} FROM claims WHERE external_id = ?1", field.column()),
+            [external_id],
+            |r| r.get(0),
+        )?;
         Ok(value)
     }
 
     /// Supervisor: settle a claim in conflict by choosing the state it goes to.
     pub fn resolve_conflict(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, to: ClaimStatus, note: &str) -> Result<OpReceipt> {
-        let note = note.trim().to_string();
-        let (_, r) = self.claim_change(actor, external_id, base, ClaimCommand::ResolveConflict { to }, |tx, rec, _, op_id| {
-            tx.execute("UPDATE conflicts SET resolved_by = ?2 WHERE claim_id = ?1 AND resolved_by IS NULL", params![rec.id, op_id])?;
-            if !note.is_empty() {
-                insert_note(tx, rec.id, op_id, &actor.user, "note", &note)?;
-            }
-            Ok(Applied { payload: json!({"note": note}), value: (), bumps_version: true })
-        })?;
-        Ok(r)
-    }
-
-    fn simple(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, cmd: ClaimCommand, payload: Value) -> Result<OpReceipt> {
-        let (_, r) = self.claim_change(actor, external_id, base, cmd, |_, _, _, _| {
-            Ok(Applied { payload, value: (), bumps_version: true })
-        })?;
-        Ok(r)
+        self.change(actor, external_id, base, ClaimCommand::ResolveConflict { to, note: note.trim().to_string() })
     }
 }
 
-pub(crate) fn insert_note(tx: &Transaction<'_>, claim_id: i64, op_id: &str, author: &str, kind: &str, body: &str) -> Result<()> {
-    tx.execute(
-        "INSERT INTO notes (claim_id, op_id, author, kind, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![claim_id, op_id, author, kind, body, now_secs()],
-    )?;
-    Ok(())
-}
 
-/// Tags trimmed, without empties or repeats, in a stable order.
-fn normalize_tags(tags: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = tags.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
-    out.sort();
-    out.dedup();
-    out
-}
 
 /// The ids of the claims in the same (claimant key, service) group as `id`, itself included.
 pub(crate) fn group_ids(conn: &Connection, id: i64) -> Result<Vec<i64>> {
@@ -548,8 +350,20 @@ pub struct TimelineEntry {
     pub user: String,
     pub device: String,
     pub kind: String,
+    /// Refused on this desktop when it was tried (never left it).
     pub refused: bool,
+    /// Another person's op (or one the server sent) that the rules refused here: it changed nothing.
+    pub refusal: Option<TimelineRefusal>,
+    /// The role the op was decided with (as the server recorded it, once synced).
+    pub role: Option<String>,
     pub payload: Value,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineRefusal {
+    pub code: String,
+    pub reason: String,
 }
 
 impl Store {
@@ -620,11 +434,13 @@ impl Store {
     /// The claim's whole history, oldest first: every op, refusals included.
     pub fn timeline(&self, external_id: &str) -> Result<Vec<TimelineEntry>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT seq, op_id, at, user_id, device, kind, outcome, payload FROM ops WHERE entity = ?1 ORDER BY seq",
+            "SELECT o.seq, o.op_id, o.at, o.user_id, o.device, o.kind, o.outcome, o.payload, f.code, f.reason, o.role
+             FROM ops o LEFT JOIN fold_refusals f ON f.op_id = o.op_id WHERE o.entity = ?1 ORDER BY o.seq",
         )?;
         let rows = stmt.query_map([format!("claim:{external_id}")], |r| {
             let outcome: String = r.get(6)?;
             let payload: String = r.get(7)?;
+            let code: Option<String> = r.get(8)?;
             Ok(TimelineEntry {
                 seq: r.get(0)?,
                 op_id: r.get(1)?,
@@ -633,6 +449,11 @@ impl Store {
                 device: r.get(4)?,
                 kind: r.get(5)?,
                 refused: outcome == "refused",
+                refusal: match code {
+                    Some(code) => Some(TimelineRefusal { code, reason: r.get::<_, Option<String>>(9)?.unwrap_or_default() }),
+                    None => None,
+                },
+                role: r.get(10)?,
                 payload: masked_payload(serde_json::from_str(&payload).unwrap_or(Value::Null)),
             })
         })?;

@@ -7,15 +7,13 @@ use std::path::{Path, PathBuf};
 
 use claimdesk_core::workflow::ClaimCommand;
 use claimdesk_core::Actor;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::Serialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::claims::Applied;
 use crate::error::{Result, StoreError};
 use crate::oplog::OpReceipt;
-use crate::{now_secs, Store};
+use crate::Store;
 
 /// Largest evidence file accepted (a phone photo or a scanned PDF fits).
 pub const MAX_EVIDENCE_BYTES: u64 = 50 * 1024 * 1024;
@@ -90,14 +88,8 @@ impl Store {
         let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "evidence".into());
         let mime = mime_for(&file_name).to_string();
         let size = bytes.len() as i64;
-        let (_, receipt) = self.claim_change(actor, external_id, None, ClaimCommand::AddEvidence, |tx, rec, _, op_id| {
-            tx.execute(
-                "INSERT INTO evidence (claim_id, op_id, sha256, file_name, mime, size, added_by, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![rec.id, op_id, sha256, file_name, mime, size, actor.user, now_secs()],
-            )?;
-            Ok(Applied { payload: json!({"sha256": sha256, "file_name": file_name, "mime": mime, "size": size}), value: (), bumps_version: false })
-        })?;
-        Ok(receipt)
+        let cmd = ClaimCommand::AddEvidence { sha256, file_name, mime, size };
+        Ok(self.claim_change(actor, external_id, None, cmd)?.receipt)
     }
 
     /// The bytes of an evidence file, checked against its content address.

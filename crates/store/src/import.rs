@@ -6,7 +6,8 @@
 
 use std::path::Path;
 
-use claimdesk_core::workflow::{AdminAction};
+use claimdesk_core::ops::Op;
+use claimdesk_core::workflow::{AdminAction, ClaimCommand};
 use claimdesk_core::policy::{self, Outcome, Policy, PolicyInput};
 use claimdesk_core::{Actor, ClaimInput, ClaimStatus, Reason};
 use claimdesk_intake::{QuarantinedRow, Row};
@@ -144,7 +145,7 @@ impl Store {
         options: ImportOptions,
         progress: &mut dyn FnMut(&ImportProgress) -> bool,
     ) -> Result<ImportSummary> {
-        self.require(actor, AdminAction::ImportIntake, "import", "import.file")?;
+        self.require(actor, AdminAction::ImportIntake, "import")?;
         let catalog = self.catalog()?;
         // A file that cannot be read is refused here, before anything changes.
         let file = claimdesk_intake::open(path, &catalog)?;
@@ -196,8 +197,7 @@ impl Store {
         }
         let mut ops = OpWriter::begin(&tx)?;
         let mut counts = ImportCounts::default();
-        // Claims whose duplicate group an update may have changed.
-        let mut regroup: Vec<i64> = Vec::new();
+        let stamp = Some(crate::claim_state::local_stamp(actor, None));
         let mut conflicts = Vec::new();
         let mut quarantine = Vec::new();
         // Two threads: one reads, validates and prepares rows (JSON, hashes,
@@ -234,7 +234,7 @@ impl Store {
                         Prepared::Valid(valid) => match writer.existing(&valid.claim.external_id)? {
                             None => {
                                 writer.insert(&valid)?;
-                                ops.append(&tx, &author, &format!("claim:{}", valid.claim.external_id), "claim.import", &valid.payload, None, false, SyncState::Pending)?;
+                                ops.write_import(&tx, &author, &valid.claim.external_id, &valid.payload, stamp.as_ref())?;
                                 counts.imported += 1;
                             }
                             Some(existing) if existing.hash == valid.hash => counts.unchanged += 1,
@@ -242,10 +242,9 @@ impl Store {
                                 let before = crate::claims::load_input(&tx, existing.id)?;
                                 let fields = differing_fields(&before, &valid.claim)?;
                                 if options.update_existing && !existing.status_is_decided() {
-                                    // Its old group, itself included; its new group is re-evaluated with the shared groups.
-                                    regroup.extend(crate::claims::group_ids(&tx, existing.id)?);
-                                    let payload = writer.update(existing.id, &valid, &fields)?;
-                                    ops.append(&tx, &author, &format!("claim:{}", valid.claim.external_id), "claim.update", &payload, Some(existing.version), false, SyncState::Pending)?;
+                                    // Through the claim's one path (decided, folded, written; its groups re-evaluated).
+                                    let cmd = ClaimCommand::UpdateIntake { claim: Box::new(valid.claim.clone()), fields };
+                                    crate::claim_state::apply_local(&tx, &mut ops, &author, actor, &valid.claim.external_id, None, cmd)?;
                                     counts.updated += 1;
                                 } else {
                                     writer.conflict(valid.line, &valid.claim.external_id, &fields)?;
@@ -282,8 +281,7 @@ impl Store {
         // Each new claim was evaluated on its own as it was stored; what is
         // left is the duplicate rule, which only concerns claims sharing a
         // claimant and a service.
-        let mut evaluation = crate::evaluate::reevaluate_ids(&tx, &regroup)?;
-        evaluation.changed += crate::evaluate::reevaluate_shared_groups(&tx)?.changed;
+        let mut evaluation = crate::evaluate::reevaluate_shared_groups(&tx)?;
         evaluation.claims = tx.query_row("SELECT count(*) FROM claims", [], |r| r.get::<_, i64>(0))? as u64;
         evaluation.eligible = tx.query_row("SELECT count(*) FROM claims WHERE eligible = 1", [], |r| r.get::<_, i64>(0))? as u64;
         tracing::debug!(ms = lap(), changed = evaluation.changed, "duplicate groups evaluated");
@@ -291,8 +289,12 @@ impl Store {
             "UPDATE imports SET rows_read = ?2, imported = ?3, unchanged = ?4, updated = ?5, conflicts = ?6, quarantined = ?7 WHERE id = ?1",
             params![import_id, counts.rows_read as i64, counts.imported as i64, counts.unchanged as i64, counts.updated as i64, counts.conflicts as i64, counts.quarantined as i64],
         )?;
-        let summary_payload = serde_json::json!({"file": file_name, "format": format, "counts": counts}).to_string();
-        ops.append(&tx, &author, &format!("import:{import_id}"), "import.file", &summary_payload, None, false, SyncState::Local)?;
+        let summary = Op::ImportFile(claimdesk_core::ops::ImportFile {
+            file: file_name.clone(),
+            format: format.clone(),
+            counts: serde_json::to_value(&counts)?,
+        });
+        ops.append_op(&tx, &author, &format!("import:{import_id}"), &summary, None, None, SyncState::Local)?;
         ops.finish(&tx)?;
         tx.commit()?;
         tracing::debug!(ms = lap(), "committed");
@@ -310,7 +312,6 @@ struct Existing {
     id: i64,
     hash: Vec<u8>,
     status: String,
-    version: i64,
 }
 
 impl Existing {
@@ -345,9 +346,9 @@ impl<'t> RowWriter<'t> {
     }
 
     fn existing(&self, external_id: &str) -> Result<Option<Existing>> {
-        let mut stmt = self.tx.prepare_cached("SELECT id, content_hash, status, version FROM claims WHERE external_id = ?1")?;
+        let mut stmt = self.tx.prepare_cached("SELECT id, content_hash, status FROM claims WHERE external_id = ?1")?;
         Ok(stmt
-            .query_row([external_id], |r| Ok(Existing { id: r.get(0)?, hash: r.get(1)?, status: r.get(2)?, version: r.get(3)? }))
+            .query_row([external_id], |r| Ok(Existing { id: r.get(0)?, hash: r.get(1)?, status: r.get(2)? }))
             .optional()?)
     }
 
@@ -382,30 +383,6 @@ impl<'t> RowWriter<'t> {
         Ok(id)
     }
 
-    /// Applies a changed intake row to an existing claim; returns the op payload.
-    fn update(&mut self, id: i64, v: &ValidPrepared, fields: &[String]) -> Result<String> {
-        let (c, hash) = (&v.claim, &v.hash);
-        let extra = if c.extra.is_empty() { None } else { Some(serde_json::to_string(&c.extra)?) };
-        // A reviewer's category correction stands; otherwise the filed category follows the file.
-        self.tx.execute(
-            "UPDATE claims SET content_hash = ?2, received_at = ?3,
-                 category = CASE WHEN category = filed_category THEN ?4 ELSE category END, filed_category = ?4,
-                 name = ?5, phone = ?6, brn = ?7, bank_name = ?8, account_no = ?9, service = ?10, damage_start = ?11,
-                 damage_end = ?12, claimed_amount = ?13, daily_income = ?14, documented_loss = ?15, ad_spend = ?16,
-                 description = ?17, extra = ?18, version = version + 1, updated_at = ?19
-             WHERE id = ?1",
-            params![
-                id, &hash[..], c.received_at.timestamp(), c.category.code(), c.name, c.phone, c.brn, c.bank_name, c.account_no,
-                c.service, c.damage_start.timestamp(), c.damage_end.timestamp(), won(c.claimed_amount), won(c.daily_income),
-                won(c.documented_loss), won(c.ad_spend), c.description, extra, self.now
-            ],
-        )?;
-        crate::claims::refresh_claimant_key(self.tx, id)?;
-        self.tx.execute("DELETE FROM claims_fts WHERE rowid = ?1", [id])?;
-        self.tx.execute("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)", params![id, v.fts_name, v.fts_description])?;
-        Ok(serde_json::json!({"claim": c, "changed": fields}).to_string())
-    }
-
     fn conflict(&mut self, line: u64, external_id: &str, fields: &[String]) -> Result<()> {
         let mut stmt = self
             .tx
@@ -434,6 +411,37 @@ impl<'t> RowWriter<'t> {
         ])?;
         Ok(())
     }
+}
+
+/// Writes a changed intake row onto an existing claim (an intake update,
+/// local or pulled, as the fold applied it): its intake fields and filed
+/// category, its search entry, its claimant key, and the evaluation of its
+/// old and new duplicate groups. The current category is the fold's.
+pub(crate) fn write_intake(tx: &Transaction<'_>, claim_id: i64, claim: &ClaimInput) -> Result<()> {
+    let extra = if claim.extra.is_empty() { None } else { Some(serde_json::to_string(&claim.extra)?) };
+    let hash = content_hash(&serde_json::to_string(claim)?);
+    let mut ids = crate::claims::group_ids(tx, claim_id)?;
+    tx.prepare_cached(
+        "UPDATE claims SET content_hash = ?2, received_at = ?3, filed_category = ?4, name = ?5, phone = ?6, brn = ?7,
+             bank_name = ?8, account_no = ?9, service = ?10, damage_start = ?11, damage_end = ?12, claimed_amount = ?13,
+             daily_income = ?14, documented_loss = ?15, ad_spend = ?16, description = ?17, extra = ?18 WHERE id = ?1",
+    )?
+    .execute(params![
+        claim_id, &hash[..], claim.received_at.timestamp(), claim.category.code(), claim.name, claim.phone, claim.brn,
+        claim.bank_name, claim.account_no, claim.service, claim.damage_start.timestamp(), claim.damage_end.timestamp(),
+        won(claim.claimed_amount), won(claim.daily_income), won(claim.documented_loss), won(claim.ad_spend),
+        claim.description, extra
+    ])?;
+    tx.prepare_cached("DELETE FROM claims_fts WHERE rowid = ?1")?.execute([claim_id])?;
+    tx.prepare_cached("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)")?.execute(params![
+        claim_id,
+        crate::search::index_text(&claim.name),
+        crate::search::index_text(&claim.description)
+    ])?;
+    crate::claims::refresh_claimant_key(tx, claim_id)?;
+    ids.extend(crate::claims::group_ids(tx, claim_id)?);
+    crate::evaluate::reevaluate_ids(tx, &ids)?;
+    Ok(())
 }
 
 /// Claims that arrived by sync (`claim.import` ops of another device): each

@@ -9,6 +9,7 @@
 pub mod actions;
 pub mod auth;
 pub mod batches;
+pub(crate) mod claim_state;
 pub mod dashboard;
 pub mod claims;
 pub mod error;
@@ -26,10 +27,14 @@ pub mod search;
 pub mod stats;
 pub mod sync_apply;
 pub mod sync_desk;
+pub mod sync_outbox;
+pub mod sync_views;
+pub(crate) mod team;
 pub mod users;
 
 use std::path::{Path, PathBuf};
 
+use claimdesk_core::ops::{Op, PolicyCreate, UserRecord};
 use claimdesk_core::{Actor, Catalog};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
@@ -80,7 +85,7 @@ impl Store {
              PRAGMA temp_store = MEMORY;",
         )?;
         conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}"))?;
-        schema::migrate(&mut conn)?;
+        let found = schema::migrate(&mut conn)?;
         sync_apply::restore_bulk_indexes(&conn)?;
         let mut store = Store { conn, path: path.to_path_buf(), device: String::new() };
         let device: Option<String> = store
@@ -90,6 +95,10 @@ impl Store {
         match device {
             Some(d) => store.device = d,
             None => store.initialize(existed)?,
+        }
+        if existed && found > 0 && found < schema::REFOLD_AFTER {
+            // Cached states of older rules: every claim is decided again, once.
+            store.refold_all()?;
         }
         Ok(store)
     }
@@ -115,15 +124,22 @@ impl Store {
         let author = Author { user: "system", device: &device };
         let catalog = Catalog::default_2022();
         policies::replace_catalog_in_tx(&tx, &catalog)?;
-        ops.append(&tx, &author, "catalog", "catalog.replace", &serde_json::to_string(&catalog)?, None, false, SyncState::Local)?;
-        users::insert_user_in_tx(&tx, FIRST_ADMIN, "관리자 (Administrator)", claimdesk_core::Role::Admin, None)?;
-        ops.append(
-            &tx, &author, &format!("user:{FIRST_ADMIN}"), "user.create",
-            &serde_json::json!({"id": FIRST_ADMIN, "role": "admin"}).to_string(), None, false, SyncState::Local,
-        )?;
+        ops.append_op(&tx, &author, "catalog", &Op::CatalogReplace(Box::new(catalog)), None, None, SyncState::Local)?;
+        let admin_name = "관리자 (Administrator)";
+        users::insert_user_in_tx(&tx, FIRST_ADMIN, admin_name, claimdesk_core::Role::Admin, None)?;
+        let admin = UserRecord {
+            id: FIRST_ADMIN.to_string(),
+            display_name: admin_name.to_string(),
+            role: claimdesk_core::Role::Admin,
+            approval_limit: None,
+            active: true,
+        };
+        ops.append_op(&tx, &author, &format!("user:{FIRST_ADMIN}"), &Op::UserCreate(admin), None, None, SyncState::Local)?;
         let policy = claimdesk_core::policy::Policy::default_2022();
-        policies::insert_version_in_tx(&tx, 1, &policy, "기본 정책 (2022 최종안)", "system", true)?;
-        ops.append(&tx, &author, "policy:1", "policy.create", &serde_json::json!({"version": 1, "toml": policy.to_toml(), "active": true}).to_string(), None, false, SyncState::Local)?;
+        let name = "기본 정책 (2022 최종안)";
+        policies::insert_version_in_tx(&tx, 1, &policy, name, "system", true)?;
+        let create = PolicyCreate { version: 1, name: name.to_string(), note: String::new(), toml: policy.to_toml() };
+        ops.append_op(&tx, &author, "policy:1", &Op::PolicyCreate(create), None, None, SyncState::Local)?;
         ops.finish(&tx)?;
         tx.commit()?;
         self.device = device;
@@ -163,8 +179,8 @@ impl Store {
         let device = self.device.clone();
         let tx = self.write_tx()?;
         let mut ops = OpWriter::begin(&tx)?;
-        let payload = serde_json::json!({"code": why.code(), "message": why.to_string()}).to_string();
-        let receipt = ops.append(&tx, &Author { user: &actor.user, device: &device }, entity, kind, &payload, None, true, SyncState::Local)?;
+        let author = Author { user: &actor.user, device: &device };
+        let receipt = ops.append_refusal(&tx, &author, entity, kind, why.code(), &why.to_string(), None)?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(receipt)

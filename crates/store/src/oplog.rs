@@ -3,6 +3,7 @@
 //! hash-chained so that editing any past row is detected by [`verify`].
 
 use claimdesk_core::hlc::{wall_clock_ms, Clock, Stamp};
+use claimdesk_core::ops::{Op, Stamp as AuthorStamp, IMPORT_KIND};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -92,49 +93,106 @@ impl OpWriter {
         (wall_clock_ms() as i64).saturating_add(self.offset_ms).max(0) as u64
     }
 
-    /// Appends one op; `payload` is a JSON object.
-    #[allow(clippy::too_many_arguments)]
-    pub fn append(
+    /// Appends one typed op, with what this device knows of its author
+    /// (`stamp`: the author's role and limit, and for a recommendation the
+    /// policy's result it was decided against).
+    pub fn append_op(
         &mut self,
         tx: &Transaction<'_>,
         author: &Author<'_>,
         entity: &str,
-        kind: &str,
-        payload: &str,
+        op: &Op,
         base: Option<i64>,
-        refused: bool,
+        stamp: Option<&AuthorStamp>,
         sync: SyncState,
     ) -> Result<OpReceipt> {
-        self.append_with_id(tx, new_op_id(), author, entity, kind, payload, base, refused, sync)
+        self.append_op_with_id(tx, new_op_id(), author, entity, op, base, stamp, sync)
     }
 
-    /// Appends one op whose id was made beforehand (when the change refers to it).
+    /// [`OpWriter::append_op`] for an op whose id was made beforehand.
     #[allow(clippy::too_many_arguments)]
-    pub fn append_with_id(
+    pub fn append_op_with_id(
         &mut self,
         tx: &Transaction<'_>,
         op_id: String,
         author: &Author<'_>,
         entity: &str,
+        op: &Op,
+        base: Option<i64>,
+        stamp: Option<&AuthorStamp>,
+        sync: SyncState,
+    ) -> Result<OpReceipt> {
+        let (hlc, at) = self.tick()?;
+        self.write_at(tx, op_id, hlc, at, author, entity, &op.kind(), &op.payload().to_string(), base, false, sync, stamp)
+    }
+
+    /// Appends a `claim.import` whose payload (the validated row as JSON) was
+    /// made beforehand, off the writing thread.
+    pub fn write_import(
+        &mut self,
+        tx: &Transaction<'_>,
+        author: &Author<'_>,
+        external_id: &str,
+        payload: &str,
+        stamp: Option<&AuthorStamp>,
+    ) -> Result<OpReceipt> {
+        let (hlc, at) = self.tick()?;
+        let entity = format!("claim:{external_id}");
+        self.write_at(tx, new_op_id(), hlc, at, author, &entity, IMPORT_KIND, payload, None, false, SyncState::Pending, stamp)
+    }
+
+    /// Records a refused action in the chain (outcome `refused`, never synced).
+    pub fn append_refusal(
+        &mut self,
+        tx: &Transaction<'_>,
+        author: &Author<'_>,
+        entity: &str,
+        kind: &str,
+        code: &str,
+        message: &str,
+        base: Option<i64>,
+    ) -> Result<OpReceipt> {
+        let payload = serde_json::json!({"code": code, "message": message}).to_string();
+        let (hlc, at) = self.tick()?;
+        self.write_at(tx, new_op_id(), hlc, at, author, entity, kind, &payload, base, true, SyncState::Local, None)
+    }
+
+    /// The next clock stamp and wall time of an op written on this device.
+    pub fn tick(&mut self) -> Result<(i64, i64)> {
+        let at = self.wall();
+        let hlc = self.clock.tick(at).map_err(|e| StoreError::Invalid(e.to_string()))?.to_i64();
+        Ok((hlc, at as i64))
+    }
+
+    /// Writes an op made on this device with a stamp taken by [`OpWriter::tick`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn write_at(
+        &mut self,
+        tx: &Transaction<'_>,
+        op_id: String,
+        hlc: i64,
+        at: i64,
+        author: &Author<'_>,
+        entity: &str,
         kind: &str,
         payload: &str,
         base: Option<i64>,
         refused: bool,
         sync: SyncState,
+        stamp: Option<&AuthorStamp>,
     ) -> Result<OpReceipt> {
-        let at = self.wall();
-        let hlc = self.clock.tick(at).map_err(|e| StoreError::Invalid(e.to_string()))?.to_i64();
         let seq = self.next_seq;
         let outcome = if refused { "refused" } else { "applied" };
-        let entry = Entry { seq, op_id: &op_id, hlc, user: author.user, device: author.device, entity, kind, payload, base, at: at as i64, outcome };
+        let entry = Entry { seq, op_id: &op_id, hlc, user: author.user, device: author.device, entity, kind, payload, base, at, outcome };
         let hash = entry.hash(&self.prev_hash);
+        let proposal = stamp.and_then(|s| s.proposal.as_ref()).map(serde_json::to_string).transpose()?;
         let mut stmt = tx.prepare_cached(
-            "INSERT INTO ops (seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, sync, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            "INSERT INTO ops (seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, sync, hash, role, approval_limit, proposal)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?;
         stmt.execute(params![
-            seq, op_id, hlc, author.user, author.device, entity, kind, payload, base, at as i64, outcome,
-            sync.code(), &hash[..]
+            seq, op_id, hlc, author.user, author.device, entity, kind, payload, base, at, outcome, sync.code(), &hash[..],
+            stamp.map(|s| s.role.code()), stamp.and_then(|s| s.approval_limit), proposal
         ])?;
         self.prev_hash = hash;
         self.next_seq += 1;
@@ -158,11 +216,16 @@ impl OpWriter {
             payload: op.payload, base: op.base, at: op.at_ms, outcome: "applied",
         };
         let hash = entry.hash(&self.prev_hash);
+        let proposal = op.stamp.and_then(|s| s.proposal.as_ref()).map(serde_json::to_string).transpose()?;
         let mut stmt = tx.prepare_cached(
-            "INSERT INTO ops (seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, sync, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'applied', 'remote', ?11)",
+            "INSERT INTO ops (seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, sync, hash,
+                              role, approval_limit, proposal, server_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'applied', 'remote', ?11, ?12, ?13, ?14, ?15)",
         )?;
-        stmt.execute(params![seq, op.op_id, op.hlc, op.user, op.device, op.entity, op.kind, op.payload, op.base, op.at_ms, &hash[..]])?;
+        stmt.execute(params![
+            seq, op.op_id, op.hlc, op.user, op.device, op.entity, op.kind, op.payload, op.base, op.at_ms, &hash[..],
+            op.stamp.map(|s| s.role.code()), op.stamp.and_then(|s| s.approval_limit), proposal, op.server_seq
+        ])?;
         self.prev_hash = hash;
         self.next_seq += 1;
         Ok(seq)
@@ -195,6 +258,9 @@ pub struct RemoteOp<'a> {
     pub payload: &'a str,
     pub base: Option<i64>,
     pub at_ms: i64,
+    /// What the server recorded about the author (None: an op stored before protocol 2).
+    pub stamp: Option<&'a AuthorStamp>,
+    pub server_seq: Option<i64>,
 }
 
 /// The fields of an op that the hash covers (not its sync state, which changes).

@@ -4,16 +4,17 @@
 
 use std::path::Path;
 
+use claimdesk_core::ops::{Op, PayoutRef};
 use claimdesk_core::workflow::{AdminAction, ClaimCommand, Decision, Recommendation};
 use claimdesk_core::{Actor, Remedy};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
-use serde_json::json;
 
 use crate::batches::ClaimRefusal;
-use crate::claims::{apply_in_tx, load_record, Applied};
+use crate::claim_state::apply_local;
 use crate::error::{Result, StoreError};
-use crate::oplog::{Author, OpWriter, SyncState};
+use crate::oplog::{Author, OpWriter};
+use crate::users::team_op_in_tx;
 use crate::{now_secs, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,10 +62,14 @@ struct Line {
 const HEADER: [&str; 6] = ["payout_id", "claim_id", "name", "bank_name", "account_no", "amount_krw"];
 
 impl Store {
-    /// Admin: writes every approved cash claim not yet in a payout to `path`
-    /// and records the payout as exported (not yet paid).
+    /// Admin: reserves every approved cash claim not yet reserved for a
+    /// payout, writes them to `path` and records the payout as exported (not
+    /// yet paid). In a team the reservations are the server's to accept: the
+    /// payout can be confirmed once the next sync has them accepted; a claim
+    /// another payout reserved first leaves this one (and its file must be
+    /// written again).
     pub fn export_payout(&mut self, actor: &Actor, path: &Path) -> Result<PayoutExport> {
-        self.require(actor, AdminAction::ExportPayout, "payout", "payout.export")?;
+        self.require(actor, AdminAction::ExportPayout, "payout")?;
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let file = path.display().to_string();
@@ -73,7 +78,8 @@ impl Store {
         {
             let mut stmt = tx.prepare(
                 "SELECT id, external_id, name, coalesce(bank_name, ''), coalesce(account_no, ''), recommendation FROM claims
-                 WHERE status = 'approved' AND NOT EXISTS (SELECT 1 FROM payout_items p WHERE p.claim_id = claims.id AND p.live = 1)
+                 WHERE status = 'approved' AND reserved_for IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM payout_items p WHERE p.claim_id = claims.id AND p.live = 1)
                  ORDER BY external_id",
             )?;
             let rows = stmt.query_map([], |r| {
@@ -91,40 +97,73 @@ impl Store {
         if lines.is_empty() {
             return Err(StoreError::Invalid("no approved cash claims are waiting for payout".into()));
         }
-        let total: i64 = lines.iter().map(|l| l.amount).sum();
+        let uid = uuid::Uuid::now_v7().to_string();
         tx.execute(
-            "INSERT INTO payouts (file_name, created_by, created_at, claims, total) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![file, actor.user, now_secs(), lines.len() as i64, total],
+            "INSERT INTO payouts (file_name, created_by, created_at, claims, total, uid) VALUES (?1, ?2, ?3, 0, 0, ?4)",
+            params![file, actor.user, now_secs(), uid],
         )?;
         let payout_id = tx.last_insert_rowid();
-        {
-            let mut item = tx.prepare("INSERT INTO payout_items (payout_id, claim_id, amount) VALUES (?1, ?2, ?3)")?;
-            for l in &lines {
-                item.execute(params![payout_id, l.claim_id, l.amount])?;
+        let mut ops = OpWriter::begin(&tx)?;
+        let mut reserved = Vec::with_capacity(lines.len());
+        for l in lines {
+            let cmd = ClaimCommand::ReservePayout { payout_id: uid.clone() };
+            match apply_local(&tx, &mut ops, &author, actor, &l.external_id, None, cmd) {
+                Ok(change) => {
+                    tx.prepare_cached("INSERT INTO payout_items (payout_id, claim_id, amount, reserve_op) VALUES (?1, ?2, ?3, ?4)")?
+                        .execute(params![payout_id, l.claim_id, l.amount, change.receipt.op_id])?;
+                    reserved.push(l);
+                }
+                // Another payout of this desktop got it meanwhile: not in this one.
+                Err(StoreError::Refused(_)) => {}
+                Err(e) => return Err(e),
             }
         }
+        let total: i64 = reserved.iter().map(|l| l.amount).sum();
+        tx.execute("UPDATE payouts SET claims = ?2, total = ?3 WHERE id = ?1", params![payout_id, reserved.len() as i64, total])?;
         // The file is complete on disk before the payout is committed.
-        write_file(path, payout_id, &lines)?;
-        let mut ops = OpWriter::begin(&tx)?;
-        ops.append(&tx, &author, &format!("payout:{payout_id}"), "payout.export",
-            &json!({"file": file, "claims": lines.len(), "total": total}).to_string(), None, false, SyncState::Pending)?;
+        write_file(path, payout_id, &reserved)?;
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let record = Op::PayoutExport(claimdesk_core::ops::PayoutExport { id: uid.clone(), file: file_name, claims: reserved.len() as u64, total });
+        team_op_in_tx(&tx, &mut ops, &author, actor, &format!("payout:{uid}"), &record)?;
         ops.finish(&tx)?;
         tx.commit()?;
-        Ok(PayoutExport { payout_id, file, claims: lines.len() as u64, total })
+        Ok(PayoutExport { payout_id, file, claims: reserved.len() as u64, total })
     }
 
     /// Admin: the bank confirmed the payout file; its claims become paid.
+    /// Refused while a reservation of the payout is not yet accepted by the
+    /// sync server (a desktop offline confirms only what it reserved online),
+    /// and while the file lists claims that left the payout.
     pub fn confirm_payout(&mut self, actor: &Actor, payout_id: i64) -> Result<PayoutConfirm> {
-        self.require(actor, AdminAction::ExportPayout, &format!("payout:{payout_id}"), "payout.confirm")?;
+        self.require(actor, AdminAction::ExportPayout, &format!("payout:{payout_id}"))?;
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
+        let team = self.sync_setting("server_url")?.is_some();
         let tx = self.write_tx()?;
-        let status: String = tx
-            .query_row("SELECT status FROM payouts WHERE id = ?1", [payout_id], |r| r.get(0))
+        let (status, uid, outdated): (String, String, bool) = tx
+            .query_row("SELECT status, uid, file_outdated FROM payouts WHERE id = ?1", [payout_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("payout {payout_id}")))?;
         if status != "exported" {
             return Err(StoreError::Invalid(format!("payout {payout_id} is already {status}")));
+        }
+        if outdated {
+            return Err(StoreError::Invalid(format!(
+                "claims left payout {payout_id} after its file was written (another payout reserved them first); write the file again (payout file {payout_id}) and send that one"
+            )));
+        }
+        if team {
+            let waiting: i64 = tx.query_row(
+                "SELECT count(*) FROM payout_items p LEFT JOIN ops o ON o.op_id = p.reserve_op
+                 WHERE p.payout_id = ?1 AND p.live = 1 AND (o.sync IS NULL OR o.sync != 'acked')",
+                [payout_id],
+                |r| r.get(0),
+            )?;
+            if waiting > 0 {
+                return Err(StoreError::Invalid(format!(
+                    "{waiting} claims of payout {payout_id} are not yet reserved on the sync server; sync while online, then confirm"
+                )));
+            }
         }
         let ids: Vec<String> = {
             let mut stmt = tx.prepare(
@@ -136,11 +175,7 @@ impl Store {
         let mut ops = OpWriter::begin(&tx)?;
         let mut report = PayoutConfirm { payout_id, paid: 0, refused: Vec::new() };
         for external_id in &ids {
-            let record = load_record(&tx, external_id)?;
-            let result = apply_in_tx(&tx, &mut ops, &author, actor, &record, None, &ClaimCommand::MarkPaid, |_, _, _, _| {
-                Ok(Applied { payload: json!({"payout_id": payout_id}), value: (), bumps_version: true })
-            });
-            match result {
+            match apply_local(&tx, &mut ops, &author, actor, external_id, None, ClaimCommand::MarkPaid { payout_id: uid.clone() }) {
                 Ok(_) => report.paid += 1,
                 Err(StoreError::Refused(r)) => {
                     report.refused.push(ClaimRefusal { external_id: external_id.clone(), code: r.code().into(), message: r.to_string() })
@@ -149,27 +184,109 @@ impl Store {
             }
         }
         tx.execute("UPDATE payouts SET status = 'confirmed', confirmed_at = ?2 WHERE id = ?1", params![payout_id, now_secs()])?;
-        ops.append(&tx, &author, &format!("payout:{payout_id}"), "payout.confirm", &json!({"paid": report.paid}).to_string(), None, false, SyncState::Pending)?;
+        team_op_in_tx(&tx, &mut ops, &author, actor, &format!("payout:{uid}"), &Op::PayoutConfirm(PayoutRef { id: uid.clone() }))?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(report)
     }
 
-    /// Admin: the payout file was not sent; its claims may be exported again.
+    /// Admin: the payout file was not sent; its claims are released and may be exported again.
     pub fn cancel_payout(&mut self, actor: &Actor, payout_id: i64) -> Result<()> {
-        self.admin_change(actor, AdminAction::ExportPayout, &format!("payout:{payout_id}"), "payout.cancel", |tx| {
-            let status: String = tx
-                .query_row("SELECT status FROM payouts WHERE id = ?1", [payout_id], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("payout {payout_id}")))?;
-            if status != "exported" {
-                return Err(StoreError::Invalid(format!("payout {payout_id} is {status}; only an exported payout can be cancelled")));
+        self.require(actor, AdminAction::ExportPayout, &format!("payout:{payout_id}"))?;
+        let device = self.device().to_string();
+        let author = Author { user: &actor.user, device: &device };
+        let tx = self.write_tx()?;
+        let (status, uid): (String, String) = tx
+            .query_row("SELECT status, uid FROM payouts WHERE id = ?1", [payout_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("payout {payout_id}")))?;
+        if status != "exported" {
+            return Err(StoreError::Invalid(format!("payout {payout_id} is {status}; only an exported payout can be cancelled")));
+        }
+        let ids = live_claims(&tx, payout_id)?;
+        let mut ops = OpWriter::begin(&tx)?;
+        for external_id in &ids {
+            match apply_local(&tx, &mut ops, &author, actor, external_id, None, ClaimCommand::ReleasePayout { payout_id: uid.clone() }) {
+                // Not reserved for it any more (the server gave it to another payout): nothing to release.
+                Ok(_) | Err(StoreError::Refused(_)) => {}
+                Err(e) => return Err(e),
             }
-            tx.execute("UPDATE payouts SET status = 'cancelled' WHERE id = ?1", [payout_id])?;
-            tx.execute("UPDATE payout_items SET live = 0 WHERE payout_id = ?1", [payout_id])?;
-            Ok(json!({"payout_id": payout_id}))
-        })
+        }
+        tx.execute("UPDATE payouts SET status = 'cancelled' WHERE id = ?1", [payout_id])?;
+        tx.execute("UPDATE payout_items SET live = 0 WHERE payout_id = ?1", [payout_id])?;
+        team_op_in_tx(&tx, &mut ops, &author, actor, &format!("payout:{uid}"), &Op::PayoutCancel(PayoutRef { id: uid }))?;
+        ops.finish(&tx)?;
+        tx.commit()?;
+        Ok(())
     }
+
+    /// Admin: writes the file of an exported payout again, listing exactly
+    /// the claims still reserved for it (after some left it).
+    pub fn rewrite_payout_file(&mut self, actor: &Actor, payout_id: i64, path: &Path) -> Result<PayoutExport> {
+        self.require(actor, AdminAction::ExportPayout, &format!("payout:{payout_id}"))?;
+        let device = self.device().to_string();
+        let author = Author { user: &actor.user, device: &device };
+        let tx = self.write_tx()?;
+        let (status, uid): (String, String) = tx
+            .query_row("SELECT status, uid FROM payouts WHERE id = ?1", [payout_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("payout {payout_id}")))?;
+        if status != "exported" {
+            return Err(StoreError::Invalid(format!("payout {payout_id} is {status}; only an exported payout's file can be written again")));
+        }
+        let lines: Vec<Line> = {
+            let mut stmt = tx.prepare(
+                "SELECT c.id, c.external_id, c.name, coalesce(c.bank_name, ''), coalesce(c.account_no, ''), p.amount
+                 FROM payout_items p JOIN claims c ON c.id = p.claim_id WHERE p.payout_id = ?1 AND p.live = 1 ORDER BY c.external_id",
+            )?;
+            let rows = stmt.query_map([payout_id], |r| {
+                Ok(Line { claim_id: r.get(0)?, external_id: r.get(1)?, name: r.get(2)?, bank_name: r.get(3)?, account_no: r.get(4)?, amount: r.get(5)? })
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let total: i64 = lines.iter().map(|l| l.amount).sum();
+        write_file(path, payout_id, &lines)?;
+        let file = path.display().to_string();
+        tx.execute(
+            "UPDATE payouts SET file_name = ?2, claims = ?3, total = ?4, file_outdated = 0 WHERE id = ?1",
+            params![payout_id, file, lines.len() as i64, total],
+        )?;
+        let mut ops = OpWriter::begin(&tx)?;
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let record = Op::PayoutExport(claimdesk_core::ops::PayoutExport { id: uid.clone(), file: file_name, claims: lines.len() as u64, total });
+        team_op_in_tx(&tx, &mut ops, &author, actor, &format!("payout:{uid}"), &record)?;
+        ops.finish(&tx)?;
+        tx.commit()?;
+        Ok(PayoutExport { payout_id, file, claims: lines.len() as u64, total })
+    }
+}
+
+/// The claims a payout still holds.
+fn live_claims(tx: &rusqlite::Transaction<'_>, payout_id: i64) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare(
+        "SELECT c.external_id FROM payout_items p JOIN claims c ON c.id = p.claim_id WHERE p.payout_id = ?1 AND p.live = 1 ORDER BY c.external_id",
+    )?;
+    let rows = stmt.query_map([payout_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A reservation the sync server refused (another payout has the claim):
+/// the claim leaves this desktop's payout, whose file then lists one claim
+/// too many and must be written again before it is confirmed.
+pub(crate) fn reservation_refused(tx: &rusqlite::Transaction<'_>, reserve_op: &str, reason: &str) -> Result<()> {
+    let payout: Option<i64> = tx
+        .query_row("SELECT payout_id FROM payout_items WHERE reserve_op = ?1 AND live = 1", [reserve_op], |r| r.get(0))
+        .optional()?;
+    let Some(payout_id) = payout else { return Ok(()) };
+    tx.execute("UPDATE payout_items SET live = 0, dropped_reason = ?2 WHERE reserve_op = ?1", params![reserve_op, reason])?;
+    tx.execute(
+        "UPDATE payouts SET file_outdated = 1,
+             claims = (SELECT count(*) FROM payout_items WHERE payout_id = ?1 AND live = 1),
+             total = (SELECT coalesce(sum(amount), 0) FROM payout_items WHERE payout_id = ?1 AND live = 1)
+         WHERE id = ?1 AND status = 'exported'",
+        [payout_id],
+    )?;
+    Ok(())
 }
 
 /// Writes the payout file through a temporary name, so a failure never

@@ -2,6 +2,7 @@
 //! place: a supervisor adds a new version and activates it, which
 //! re-evaluates every claim.
 
+use claimdesk_core::ops::{Op, PolicyActivate, PolicyCreate};
 use claimdesk_core::policy::Policy;
 use claimdesk_core::workflow::AdminAction;
 use claimdesk_core::{Actor, Catalog};
@@ -9,6 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use crate::error::{Result, StoreError};
+use crate::oplog::{new_op_id, Author, OpWriter, SyncState};
+use crate::team::Envelope;
 use crate::{now_secs, Store};
 
 pub(crate) fn replace_catalog_in_tx(tx: &Transaction<'_>, catalog: &Catalog) -> Result<()> {
@@ -89,11 +92,9 @@ impl Store {
         let policy = Policy::from_toml(toml_text)?;
         let mut version = 0;
         let name = if name.trim().is_empty() { "새 정책" } else { name.trim() };
-        self.admin_change(actor, AdminAction::EditPolicy, "policy", "policy.create", |tx| {
+        self.team_change(actor, AdminAction::EditPolicy, "policy", |tx| {
             version = tx.query_row("SELECT coalesce(max(version), 0) + 1 FROM policy_versions", [], |r| r.get(0))?;
-            insert_version_in_tx(tx, version, &policy, name, &actor.user, false)?;
-            tx.execute("UPDATE policy_versions SET note = ?2 WHERE version = ?1", params![version, note])?;
-            Ok(serde_json::json!({"version": version, "name": name, "note": note, "toml": policy.to_toml()}))
+            Ok(Op::PolicyCreate(PolicyCreate { version, name: name.to_string(), note: note.to_string(), toml: policy.to_toml() }))
         })?;
         Ok(version)
     }
@@ -108,23 +109,31 @@ impl Store {
         progress: &mut dyn FnMut(u64) -> bool,
     ) -> Result<crate::evaluate::EvalSummary> {
         self.policy(version)?;
-        let mut summary = None;
-        self.admin_change(actor, AdminAction::ActivatePolicy, &format!("policy:{version}"), "policy.activate", |tx| {
-            tx.execute("UPDATE policy_versions SET active = 0 WHERE active = 1", [])?;
-            tx.execute("UPDATE policy_versions SET active = 1 WHERE version = ?1", [version])?;
-            let s = crate::evaluate::reevaluate_in(tx, progress)?;
-            let payload = serde_json::json!({"version": version, "claims": s.claims, "changed": s.changed});
-            summary = Some(s);
-            Ok(payload)
-        })?;
-        summary.ok_or_else(|| StoreError::Invalid("the policy was not activated".into()))
+        let entity = format!("policy:{version}");
+        self.require(actor, AdminAction::ActivatePolicy, &entity)?;
+        let device = self.device().to_string();
+        let author = Author { user: &actor.user, device: &device };
+        let tx = self.write_tx()?;
+        let mut ops = OpWriter::begin(&tx)?;
+        let (hlc, at) = ops.tick()?;
+        let op_id = new_op_id();
+        let env = Envelope { op_id: &op_id, user: &actor.user, device: &device, hlc, at_ms: at, entity: &entity };
+        let op = Op::PolicyActivate(PolicyActivate { version });
+        let summary = match crate::team::apply_with(&tx, &env, &op, progress)? {
+            Some(s) => s,
+            // Already the active version (or a later activation won): its results, afresh.
+            None => crate::evaluate::reevaluate_in(&tx, progress)?,
+        };
+        let stamp = crate::claim_state::local_stamp(actor, None);
+        ops.write_at(&tx, op_id, hlc, at, &author, &entity, &op.kind(), &op.payload().to_string(), None, false, SyncState::Pending, Some(&stamp))?;
+        ops.finish(&tx)?;
+        tx.commit()?;
+        Ok(summary)
     }
 
     /// Admin: replaces the service catalog used by intake.
     pub fn replace_catalog(&mut self, actor: &Actor, catalog: &Catalog) -> Result<()> {
-        self.admin_change(actor, AdminAction::EditCatalog, "catalog", "catalog.replace", |tx| {
-            replace_catalog_in_tx(tx, catalog)?;
-            Ok(serde_json::to_value(catalog)?)
-        })
+        catalog.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.team_change(actor, AdminAction::EditCatalog, "catalog", |_| Ok(Op::CatalogReplace(Box::new(catalog.clone()))))
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use claimdesk_core::ops::{Op, SettingSet, ViewRef, ViewSave};
 use claimdesk_core::Actor;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -28,12 +29,12 @@ const SETTINGS: &[(&str, Option<&[&str]>)] = &[("language", Some(&["ko", "en"]))
 
 impl Store {
     /// Appends a device-local op for a preference change, inside `apply`'s transaction.
-    fn pref_change(&mut self, actor: &Actor, entity: &str, kind: &str, payload: serde_json::Value, apply: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>) -> Result<()> {
+    fn pref_change(&mut self, actor: &Actor, entity: &str, op: Op, apply: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>) -> Result<()> {
         let device = self.device().to_string();
         let tx = self.write_tx()?;
         apply(&tx)?;
         let mut ops = OpWriter::begin(&tx)?;
-        ops.append(&tx, &Author { user: &actor.user, device: &device }, entity, kind, &payload.to_string(), None, false, SyncState::Local)?;
+        ops.append_op(&tx, &Author { user: &actor.user, device: &device }, entity, &op, None, None, SyncState::Local)?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(())
@@ -59,8 +60,8 @@ impl Store {
         }
         let view = SavedView { name: name.to_string(), filter: filter.clone(), sort, created_at: now_secs() };
         let (f, s) = (serde_json::to_string(&view.filter)?, serde_json::to_string(&view.sort)?);
-        let payload = serde_json::json!({"name": name, "filter": view.filter, "sort": view.sort});
-        self.pref_change(actor, &format!("user:{}", actor.user), "view.save", payload, |tx| {
+        let op = Op::ViewSave(ViewSave { name: name.to_string(), filter: serde_json::to_value(&view.filter)?, sort: serde_json::to_value(view.sort)? });
+        self.pref_change(actor, &format!("user:{}", actor.user), op, |tx| {
             tx.execute(
                 "INSERT INTO saved_views (user_id, name, filter, sort, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (user_id, name) DO UPDATE SET filter = excluded.filter, sort = excluded.sort",
@@ -72,7 +73,7 @@ impl Store {
     }
 
     pub fn delete_view(&mut self, actor: &Actor, name: &str) -> Result<()> {
-        self.pref_change(actor, &format!("user:{}", actor.user), "view.delete", serde_json::json!({"name": name}), |tx| {
+        self.pref_change(actor, &format!("user:{}", actor.user), Op::ViewDelete(ViewRef { name: name.to_string() }), |tx| {
             let n = tx.execute("DELETE FROM saved_views WHERE user_id = ?1 AND name = ?2", params![actor.user, name])?;
             if n == 0 {
                 return Err(StoreError::NotFound(format!("the view '{name}'")));
@@ -100,7 +101,8 @@ impl Store {
                 return Err(StoreError::Invalid(format!("'{value}' is not a value of {key} (one of: {})", values.join(", "))));
             }
         }
-        self.pref_change(actor, &format!("user:{}", actor.user), "setting.set", serde_json::json!({"key": key, "value": value}), |tx| {
+        let op = Op::SettingSet(SettingSet { key: key.to_string(), value: value.to_string() });
+        self.pref_change(actor, &format!("user:{}", actor.user), op, |tx| {
             tx.execute(
                 "INSERT INTO settings (user_id, key, value) VALUES (?1, ?2, ?3) ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value",
                 params![actor.user, key, value],

@@ -10,13 +10,19 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("migrations/0001_initial.sql")),
     ("0002_app", include_str!("migrations/0002_app.sql")),
     ("0003_sync", include_str!("migrations/0003_sync.sql")),
+    ("0004_decided", include_str!("migrations/0004_decided.sql")),
 ];
+
+/// The first migration after which every claim must be folded again (its
+/// cached state was made by older rules).
+pub const REFOLD_AFTER: i64 = 4;
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the schema up to date, or refuses a store from a newer binary.
-pub fn migrate(conn: &mut Connection) -> Result<()> {
+/// Returns the version the store was at.
+pub fn migrate(conn: &mut Connection) -> Result<i64> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
@@ -27,7 +33,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
     }
-    Ok(())
+    Ok(found)
 }
 
 /// Secondary indexes a large import drops and rebuilds (import.rs). The

@@ -3,10 +3,11 @@
 //! log), who holds leases, and the server's user roster kept locally so a
 //! person the server knows can sign in on this desktop.
 
+use claimdesk_core::ops::{Op, ParkedDecision, UserRecord};
+use claimdesk_core::workflow::AdminAction;
 use claimdesk_core::{Actor, Role};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
-use serde_json::json;
 
 use crate::error::{Result, StoreError};
 use crate::oplog::{Author, OpWriter, SyncState};
@@ -97,41 +98,51 @@ impl Store {
     fn parked_action(&mut self, actor: &Actor, op_id: &str, dismiss: Option<&str>) -> Result<()> {
         let device = self.device().to_string();
         let tx = self.write_tx()?;
-        let row: Option<(String, String, String, String, String, String)> = tx
+        let row: Option<(String, String, String, String, String, String, bool)> = tx
             .query_row(
-                "SELECT origin, entity, kind, user_id, code, reason FROM parked_ops WHERE op_id = ?1",
+                "SELECT origin, entity, kind, user_id, code, reason, retry FROM parked_ops WHERE op_id = ?1",
                 [op_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
             )
             .optional()?;
-        let (origin, entity, kind, user, code, reason) =
+        let (origin, entity, kind, user, code, reason, retried_by_itself) =
             row.ok_or_else(|| StoreError::NotFound(format!("parked change {op_id}")))?;
-        may_act_on(actor, &user)?;
-        if origin != "local" {
-            return Err(StoreError::Invalid(
-                "a change pulled from the server is tried again by itself at every sync (correct this computer's clock); it cannot be dismissed here"
-                    .into(),
-            ));
-        }
-        let record = if let Some(note) = dismiss {
-            json!({"op_id": op_id, "kind": kind, "code": code, "reason": reason, "note": note})
+        if origin == "remote" {
+            // Another person's change that this desktop refused: a supervisor
+            // may set it aside once seen; one tried again at every sync waits.
+            if retried_by_itself || dismiss.is_none() {
+                return Err(StoreError::Invalid(
+                    "a change pulled from the server is tried again by itself at every sync (correct this computer's clock, or update ClaimDesk); it cannot be dismissed or retried here"
+                        .into(),
+                ));
+            }
+            crate::users::require_role(actor, AdminAction::ViewAudit)?;
         } else {
+            may_act_on(actor, &user)?;
+        }
+        let decision = ParkedDecision {
+            op_id: op_id.to_string(),
+            kind,
+            code,
+            reason,
+            note: dismiss.map(str::to_string),
+        };
+        if dismiss.is_none() {
             let n = tx.execute("UPDATE ops SET sync = 'pending' WHERE op_id = ?1 AND sync = 'local'", [op_id])?;
             if n == 0 {
                 return Err(StoreError::Invalid(format!("the change {op_id} is not waiting in this store's log")));
             }
-            json!({"op_id": op_id, "kind": kind, "code": code, "reason": reason})
-        };
+        }
         // The parked entry's content moves into the audited record.
-        tx.execute("DELETE FROM parked_ops WHERE op_id = ?1 AND origin = 'local'", [op_id])?;
+        tx.execute("DELETE FROM parked_ops WHERE op_id = ?1", [op_id])?;
         let mut ops = OpWriter::begin(&tx)?;
-        let action = if dismiss.is_some() { "sync.dismiss_parked" } else { "sync.retry_parked" };
-        ops.append(&tx, &Author { user: &actor.user, device: &device }, &entity, action, &record.to_string(), None, false, SyncState::Local)?;
+        let record = if dismiss.is_some() { Op::DismissParked(decision) } else { Op::RetryParked(decision) };
+        ops.append_op(&tx, &Author { user: &actor.user, device: &device }, &entity, &record, None, None, SyncState::Local)?;
         ops.finish(&tx)?;
         if dismiss.is_none() {
             if let Some(ext) = entity.strip_prefix("claim:") {
                 let through: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM ops", [], |r| r.get(0))?;
-                crate::sync_apply::refold_and_write(&tx, ext, through)?;
+                crate::claim_state::refold_and_write(&tx, ext, through)?;
             }
         }
         tx.commit()?;
@@ -164,8 +175,14 @@ impl Store {
                      approval_limit = excluded.approval_limit, active = excluded.active",
                 params![u.id, u.display_name, u.role.code(), u.approval_limit, u.active, crate::now_secs()],
             )?;
-            let payload = json!({"id": u.id, "display_name": u.display_name, "role": u.role.code(), "approval_limit": u.approval_limit, "active": u.active});
-            ops.append(&tx, &Author { user: actor_user, device: &device }, &format!("user:{}", u.id), "user.roster", &payload.to_string(), None, false, SyncState::Local)?;
+            let record = Op::UserRoster(UserRecord {
+                id: u.id.clone(),
+                display_name: u.display_name.clone(),
+                role: u.role,
+                approval_limit: u.approval_limit,
+                active: u.active,
+            });
+            ops.append_op(&tx, &Author { user: actor_user, device: &device }, &format!("user:{}", u.id), &record, None, None, SyncState::Local)?;
             changed += 1;
         }
         ops.finish(&tx)?;

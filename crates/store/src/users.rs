@@ -1,6 +1,7 @@
 //! Users, roles and approval limits. Managing them is an admin action,
 //! audited like any other.
 
+use claimdesk_core::ops::{Op, UserRecord, UserUpdate};
 use claimdesk_core::workflow::{may, AdminAction};
 use claimdesk_core::{Actor, Role};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -78,13 +79,13 @@ impl Store {
         if limit.is_some_and(|l| l < 0) {
             return Err(StoreError::Invalid("an approval limit cannot be negative".into()));
         }
-        self.admin_change(actor, AdminAction::ManageUsers, &format!("user:{id}"), "user.create", |tx| {
+        self.user_change(actor, &format!("user:{id}"), |tx| {
             let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1)", [id], |r| r.get(0))?;
             if exists {
                 return Err(StoreError::Invalid(format!("a user '{id}' already exists")));
             }
             insert_user_in_tx(tx, id, name, role, limit)?;
-            Ok(serde_json::json!({"id": id, "display_name": name, "role": role, "approval_limit": limit}))
+            Ok(Op::UserCreate(UserRecord { id: id.to_string(), display_name: name.to_string(), role, approval_limit: limit, active: true }))
         })
     }
 
@@ -93,7 +94,7 @@ impl Store {
         if matches!(change.approval_limit, Some(Some(l)) if l < 0) {
             return Err(StoreError::Invalid("an approval limit cannot be negative".into()));
         }
-        self.admin_change(actor, AdminAction::ManageUsers, &format!("user:{id}"), "user.update", |tx| {
+        self.user_change(actor, &format!("user:{id}"), |tx| {
             let n = tx.execute(
                 "UPDATE users SET display_name = coalesce(?2, display_name), role = coalesce(?3, role),
                      approval_limit = CASE WHEN ?4 THEN ?5 ELSE approval_limit END, active = coalesce(?6, active)
@@ -106,42 +107,88 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound(format!("user '{id}'")));
             }
-            Ok(serde_json::json!({
-                "id": id, "display_name": change.display_name, "role": change.role,
-                "approval_limit": change.approval_limit, "active": change.active
+            Ok(Op::UserUpdate(UserUpdate {
+                id: id.to_string(),
+                display_name: change.display_name,
+                role: change.role,
+                approval_limit: change.approval_limit,
+                active: change.active,
             }))
         })
     }
 
     /// Checks that the actor's role may take an action that is not about one
     /// claim; a refusal is written to the audit chain and returned.
-    pub(crate) fn require(&mut self, actor: &Actor, action: AdminAction, entity: &str, kind: &str) -> Result<()> {
+    pub(crate) fn require(&mut self, actor: &Actor, action: AdminAction, entity: &str) -> Result<()> {
         if let Err(refusal) = may(actor.role, action) {
             let err = StoreError::Refused(refusal);
-            self.record_refusal(actor, entity, kind, &err)?;
+            self.record_refusal(actor, entity, &format!("admin.{}", action.code()), &err)?;
             return Err(err);
         }
         Ok(())
     }
 
-    /// The one path for changes that are not about a claim: check the role,
-    /// apply, append the op, in one transaction; a refusal is audited.
-    pub(crate) fn admin_change(
+    /// The one path for team changes that are not about a claim (batches,
+    /// policy versions, the catalog): check the role, build the op inside the
+    /// transaction, apply it through [`crate::team::apply`] (the same code
+    /// that applies a pulled one), append it, commit; a refusal is audited.
+    pub(crate) fn team_change(
         &mut self,
         actor: &Actor,
         action: AdminAction,
         entity: &str,
-        kind: &str,
-        apply: impl FnOnce(&Transaction<'_>) -> Result<serde_json::Value>,
+        build: impl FnOnce(&Transaction<'_>) -> Result<Op>,
     ) -> Result<()> {
-        self.require(actor, action, entity, kind)?;
+        self.require(actor, action, entity)?;
         let device = self.device().to_string();
         let tx = self.write_tx()?;
-        let payload = apply(&tx)?;
+        let op = build(&tx)?;
         let mut ops = OpWriter::begin(&tx)?;
-        ops.append(&tx, &Author { user: &actor.user, device: &device }, entity, kind, &payload.to_string(), None, false, SyncState::Pending)?;
+        team_op_in_tx(&tx, &mut ops, &Author { user: &actor.user, device: &device }, actor, entity, &op)?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(())
     }
+
+    /// Changes of users, which a desktop makes for itself (a store without a
+    /// sync server; a team's users live on the server): the change is applied
+    /// by `apply` and recorded, never pushed.
+    pub(crate) fn user_change(
+        &mut self,
+        actor: &Actor,
+        entity: &str,
+        apply: impl FnOnce(&Transaction<'_>) -> Result<Op>,
+    ) -> Result<()> {
+        self.require(actor, AdminAction::ManageUsers, entity)?;
+        let device = self.device().to_string();
+        let tx = self.write_tx()?;
+        let op = apply(&tx)?;
+        let mut ops = OpWriter::begin(&tx)?;
+        ops.append_op(&tx, &Author { user: &actor.user, device: &device }, entity, &op, None, None, SyncState::Local)?;
+        ops.finish(&tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// The core's check of a role for an action that is not about one claim.
+pub(crate) fn require_role(actor: &Actor, action: AdminAction) -> Result<()> {
+    may(actor.role, action).map_err(StoreError::Refused)
+}
+
+/// Applies and appends a team op made here, inside an open transaction.
+pub(crate) fn team_op_in_tx(
+    tx: &Transaction<'_>,
+    ops: &mut OpWriter,
+    author: &Author<'_>,
+    actor: &Actor,
+    entity: &str,
+    op: &Op,
+) -> Result<crate::oplog::OpReceipt> {
+    let (hlc, at) = ops.tick()?;
+    let op_id = crate::oplog::new_op_id();
+    let env = crate::team::Envelope { op_id: &op_id, user: author.user, device: author.device, hlc, at_ms: at, entity };
+    crate::team::apply(tx, &env, op)?;
+    let stamp = crate::claim_state::local_stamp(actor, None);
+    ops.write_at(tx, op_id, hlc, at, author, entity, &op.kind(), &op.payload().to_string(), None, false, SyncState::Pending, Some(&stamp))
 }

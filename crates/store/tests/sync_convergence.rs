@@ -19,7 +19,10 @@ use claimdesk_store::claims::TriageChange;
 use claimdesk_store::import::ImportOptions;
 use claimdesk_store::Store;
 use claimdesk_sync::engine::{self, PullTally, PushTally, Replica, SyncError, SyncOptions, Transport};
-use claimdesk_sync::fold::is_decision;
+use claimdesk_core::ops::{Op, Stamp};
+use claimdesk_store::sync_desk::RosterUser;
+use claimdesk_sync::admit::{self, Rejection};
+use claimdesk_sync::fold::{ClaimState, FoldOp};
 use claimdesk_sync::protocol::{PullResponse, PulledOp, PushOutcome, PushRequest, PushResponse, PushResult, WireOp};
 use proptest::prelude::*;
 use rand::rngs::StdRng;
@@ -27,30 +30,93 @@ use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
 
 /// The server's semantics (crates/server keeps them on PostgreSQL): one
-/// sequence, each op stored once by op id, an answer per op.
+/// sequence, each op stored once by op id, an answer per op, and every op
+/// admitted by the same checks the real server runs (`claimdesk_sync::admit`):
+/// the rules decide it on the claim's folded state, and the accepted op is
+/// stamped with its author's role and limit from the roster.
 #[derive(Default)]
 struct FakeServer {
     log: Vec<PulledOp>,
     seq_of: HashMap<String, i64>,
     /// Op ids to reject (chosen by the test).
     reject: BTreeSet<String>,
+    /// The team: user → role, approval limit.
+    roster: HashMap<String, (Role, Option<i64>)>,
+    /// Per claim entity: its folded state, the accepted ops, its filed category.
+    claims: HashMap<String, (ClaimState, Vec<FoldOp>, Category)>,
+    /// Ops rejected by the admission checks (not by the test's choice).
+    refused: Vec<(String, String)>,
 }
 
 impl FakeServer {
+    fn with_team() -> FakeServer {
+        let mut s = FakeServer::default();
+        s.roster.insert("admin".into(), (Role::Admin, None));
+        for (id, role) in USERS {
+            s.roster.insert(id.into(), (role, None));
+        }
+        s
+    }
+
+    fn users(&self) -> Vec<RosterUser> {
+        self.roster
+            .iter()
+            .map(|(id, (role, limit))| RosterUser { id: id.clone(), display_name: id.clone(), role: *role, approval_limit: *limit, active: true })
+            .collect()
+    }
+
+    fn admit(&mut self, op: &WireOp) -> Result<Stamp, Rejection> {
+        let (role, limit) = *self.roster.get(&op.user).ok_or_else(|| Rejection::new("WRONG_AUTHOR", "not on the team"))?;
+        let actor = Actor { user: op.user.clone(), role, approval_limit: limit.map(Decimal::from), device: op.device.clone() };
+        // The tests' clocks jump by at most two minutes ahead: far inside any bound.
+        let typed = admit::check_envelope(op, &actor, i64::MAX / 4, 0)?;
+        let stamp = Stamp { role, approval_limit: limit, proposal: None };
+        match &typed {
+            Op::Claim(cmd) => {
+                let Some((state, ops, category)) = self.claims.get(&op.entity) else {
+                    return Err(Rejection::new("UNKNOWN_CLAIM", "the claim is not on the server"));
+                };
+                let fold_op = FoldOp {
+                    op_id: op.op_id.clone(), hlc: op.hlc, device: op.device.clone(), user: op.user.clone(), cmd: cmd.clone(),
+                    base: op.base, at_ms: op.at_ms, stamp: stamp.clone(),
+                };
+                let category = *category;
+                let next = admit::admit_claim_op(state, &fold_op, || (ClaimState::imported(category), ops.clone()))?;
+                let entry = self.claims.get_mut(&op.entity).expect("checked above");
+                entry.0 = next;
+                entry.1.push(fold_op);
+            }
+            Op::ClaimImport(claim) => {
+                admit::check_team_op(&typed, role)?;
+                self.claims.entry(op.entity.clone()).or_insert_with(|| (ClaimState::imported(claim.category), Vec::new(), claim.category));
+            }
+            other => admit::check_team_op(other, role)?,
+        }
+        Ok(stamp)
+    }
+
     fn push(&mut self, req: &PushRequest) -> PushResponse {
         let results = req
             .ops
             .iter()
             .map(|op| {
                 let outcome = if let Some(seq) = self.seq_of.get(&op.op_id) {
-                    PushOutcome::Duplicate { seq: *seq }
+                    PushOutcome::Duplicate { seq: *seq, stamp: self.log[*seq as usize - 1].stamp.clone() }
                 } else if self.reject.contains(&op.op_id) {
-                    PushOutcome::Rejected { code: "forbidden".into(), reason: "the server refused this change (test)".into() }
+                    PushOutcome::Rejected { code: "ROLE_NOT_ALLOWED".into(), reason: "the server refused this change (test)".into() }
                 } else {
-                    let seq = self.log.len() as i64 + 1;
-                    self.log.push(PulledOp { seq, op: op.clone() });
-                    self.seq_of.insert(op.op_id.clone(), seq);
-                    PushOutcome::Accepted { seq }
+                    match self.admit(op) {
+                        Ok(stamp) => {
+                            let seq = self.log.len() as i64 + 1;
+                            self.log.push(PulledOp { seq, op: op.clone(), stamp: Some(stamp.clone()) });
+                            self.seq_of.insert(op.op_id.clone(), seq);
+                            PushOutcome::Accepted { seq, stamp: Some(stamp) }
+                        }
+                        Err(r) => {
+                            self.refused.push((op.op_id.clone(), r.code.clone()));
+                            PushOutcome::Rejected { code: r.code, reason: r.reason }
+                        }
+                    }
                 };
                 PushResult { op_id: op.op_id.clone(), outcome }
             })
@@ -64,6 +130,17 @@ impl FakeServer {
         let head = self.log.len() as i64;
         PullResponse { more: cursor < head, ops, cursor, head, server_time_ms: 0 }
     }
+}
+
+/// Ops as a server would send them that predate stamps (the roster decides their role).
+fn unstamped(ops: Vec<WireOp>) -> Vec<PulledOp> {
+    ops.into_iter().enumerate().map(|(i, op)| PulledOp { seq: i as i64 + 1, op, stamp: None }).collect()
+}
+
+/// Whether an op of the log may be a decision of the rules (sync.md): a
+/// decision kind, or a triage (one when it moved the status).
+fn is_decision(kind: &str, payload: &serde_json::Value) -> bool {
+    matches!(Op::decode(kind, payload), Ok(Op::Claim(cmd)) if cmd.is_decision_kind() || matches!(cmd, claimdesk_core::workflow::ClaimCommand::Triage { .. }))
 }
 
 /// A network that loses, repeats and reorders messages.
@@ -135,8 +212,7 @@ impl Replica for CrashAfterApply<'_> {
         Replica::cursor(self.0)
     }
     fn apply_page(&mut self, page: &PullResponse) -> Result<PullTally, SyncError> {
-        let ops: Vec<WireOp> = page.ops.iter().map(|p| p.op.clone()).collect();
-        self.0.apply_remote(&ops, None).map_err(|e| SyncError::Local { code: e.code().into(), message: e.to_string() })?;
+        self.0.apply_remote(&page.ops, None).map_err(|e| SyncError::Local { code: e.code().into(), message: e.to_string() })?;
         Err(SyncError::Local { code: "CRASH".into(), message: "killed before the cursor moved".into() })
     }
     fn finished(&mut self, at_ms: i64) -> Result<(), SyncError> {
@@ -240,16 +316,30 @@ fn all_ops(store: &Store) -> Vec<(String, String, String, i64, String)> {
         .expect("ops")
 }
 
-fn wire_ops(store: &Store) -> Vec<WireOp> {
+fn pulled_ops(store: &Store) -> Vec<PulledOp> {
     let mut stmt = store
         .conn()
-        .prepare("SELECT op_id, hlc, user_id, device, entity, kind, payload, base, at FROM ops WHERE sync IN ('acked', 'remote') ORDER BY seq")
+        .prepare(
+            "SELECT op_id, hlc, user_id, device, entity, kind, payload, base, at, coalesce(server_seq, 0), role, approval_limit, proposal
+             FROM ops WHERE sync IN ('acked', 'remote') ORDER BY seq",
+        )
         .expect("ops");
     stmt.query_map([], |r| {
         let payload: String = r.get(6)?;
-        Ok(WireOp {
-            op_id: r.get(0)?, hlc: r.get(1)?, user: r.get(2)?, device: r.get(3)?, entity: r.get(4)?, kind: r.get(5)?,
-            payload: serde_json::from_str(&payload).unwrap_or_default(), base: r.get(7)?, at_ms: r.get(8)?,
+        let role: Option<String> = r.get(10)?;
+        let proposal: Option<String> = r.get(12)?;
+        let stamp = role.and_then(|role| Role::parse(&role)).map(|role| Stamp {
+            role,
+            approval_limit: r.get(11).ok().flatten(),
+            proposal: proposal.and_then(|p| serde_json::from_str(&p).ok()),
+        });
+        Ok(PulledOp {
+            seq: r.get(9)?,
+            op: WireOp {
+                op_id: r.get(0)?, hlc: r.get(1)?, user: r.get(2)?, device: r.get(3)?, entity: r.get(4)?, kind: r.get(5)?,
+                payload: serde_json::from_str(&payload).unwrap_or_default(), base: r.get(7)?, at_ms: r.get(8)?,
+            },
+            stamp,
         })
     })
     .expect("ops")
@@ -257,11 +347,17 @@ fn wire_ops(store: &Store) -> Vec<WireOp> {
     .expect("ops")
 }
 
+/// A desktop joins the team: it takes the server's roster, as `claimdesk sync` does.
+fn join(desk: &mut Desk) {
+    let users = desk.net.server.borrow().users();
+    desk.store.apply_roster("admin", &users).expect("roster");
+}
+
 /// One whole scenario from a seed. Returns the number of conflicts seen.
 fn scenario(seed: u64, replicas: usize, steps: usize) -> usize {
     let mut rng = StdRng::seed_from_u64(seed);
     let dir = tempfile::tempdir().expect("dir");
-    let server = Rc::new(RefCell::new(FakeServer::default()));
+    let server = Rc::new(RefCell::new(FakeServer::with_team()));
     let mut desks: Vec<Desk> = (0..replicas)
         .map(|i| {
             let store = Store::open(&dir.path().join(format!("desk{i}.db"))).expect("store");
@@ -269,13 +365,13 @@ fn scenario(seed: u64, replicas: usize, steps: usize) -> usize {
             Desk { store, user: admin, net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(seed ^ (i as u64 + 1)), faults: false } }
         })
         .collect();
-    // The office desk creates the team and imports the claims; everyone syncs.
+    for d in desks.iter_mut() {
+        join(d);
+    }
+    // The office desk imports the claims; everyone syncs.
     {
         let d = &mut desks[0];
         let admin = d.user.clone();
-        for (id, role) in USERS {
-            d.store.create_user(&admin, id, id, role, None).expect("user");
-        }
         let file = dir.path().join("intake.csv");
         std::fs::write(&file, common::small_file()).expect("write");
         d.store.import_file(&admin, &file, ImportOptions::default(), &mut |_| true).expect("import");
@@ -355,7 +451,7 @@ fn scenario(seed: u64, replicas: usize, steps: usize) -> usize {
         }
     }
     // Applying everything again changes nothing.
-    let everything = wire_ops(&desks[0].store);
+    let everything = pulled_ops(&desks[0].store);
     for d in desks.iter_mut() {
         let before = d.store.canonical_dump().expect("dump");
         let report = d.store.apply_remote(&everything, None).expect("apply again");
@@ -403,7 +499,7 @@ proptest! {
 fn local_scenario(seed: u64, steps: usize) {
     let mut rng = StdRng::seed_from_u64(seed);
     let dir = tempfile::tempdir().expect("dir");
-    let server = Rc::new(RefCell::new(FakeServer::default()));
+    let server = Rc::new(RefCell::new(FakeServer::with_team()));
     let mut store = Store::open(&dir.path().join("one.db")).expect("store");
     let admin = store.actor("admin").expect("admin");
     for (id, role) in USERS {
@@ -437,7 +533,7 @@ proptest! {
 #[test]
 fn concurrent_takes_make_one_conflict_that_a_supervisor_resolves() {
     let dir = tempfile::tempdir().expect("dir");
-    let server = Rc::new(RefCell::new(FakeServer::default()));
+    let server = Rc::new(RefCell::new(FakeServer::with_team()));
     let mut desks: Vec<Desk> = (0..3)
         .map(|i| {
             let store = Store::open(&dir.path().join(format!("d{i}.db"))).expect("store");
@@ -445,10 +541,10 @@ fn concurrent_takes_make_one_conflict_that_a_supervisor_resolves() {
             Desk { store, user: admin, net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(i), faults: false } }
         })
         .collect();
-    let admin = desks[0].user.clone();
-    for (id, role) in USERS {
-        desks[0].store.create_user(&admin, id, id, role, None).expect("user");
+    for d in desks.iter_mut() {
+        join(d);
     }
+    let admin = desks[0].user.clone();
     let file = dir.path().join("intake.csv");
     std::fs::write(&file, common::small_file()).expect("write");
     desks[0].store.import_file(&admin, &file, ImportOptions::default(), &mut |_| true).expect("import");
@@ -499,10 +595,10 @@ fn concurrent_takes_make_one_conflict_that_a_supervisor_resolves() {
 #[test]
 fn a_rejected_op_is_parked_undone_and_blocks_nothing() {
     let dir = tempfile::tempdir().expect("dir");
-    let server = Rc::new(RefCell::new(FakeServer::default()));
+    let server = Rc::new(RefCell::new(FakeServer::with_team()));
     let mut store = Store::open(&dir.path().join("a.db")).expect("store");
     let admin = store.actor("admin").expect("admin");
-    store.create_user(&admin, "alice", "alice", Role::Reviewer, None).expect("user");
+    store.apply_roster("admin", &server.borrow().users()).expect("roster");
     let file = dir.path().join("intake.csv");
     std::fs::write(&file, common::small_file()).expect("write");
     store.import_file(&admin, &file, ImportOptions::default(), &mut |_| true).expect("import");
@@ -536,11 +632,11 @@ fn a_stamp_too_far_ahead_is_parked_then_applied() {
     let file = dir.path().join("intake.csv");
     std::fs::write(&file, common::small_file()).expect("write");
     a.import_file(&admin, &file, ImportOptions::default(), &mut |_| true).expect("import");
-    let imports = a.outbox_page(1000).expect("outbox");
+    let imports = unstamped(a.outbox_page(1000).expect("outbox"));
     b.apply_remote(&imports, Some(1)).expect("apply");
     set_clock_offset(&a, 60 * 60 * 1000);
     a.add_note(&admin, "T-001", "미래에서 온 메모").expect("note");
-    let ahead = a.outbox_page(1000).expect("outbox").into_iter().filter(|o| o.kind == "claim.add_note").collect::<Vec<_>>();
+    let ahead = unstamped(a.outbox_page(1000).expect("outbox").into_iter().filter(|o| o.kind == "claim.add_note").collect());
     let report = b.apply_remote(&ahead, Some(2)).expect("apply");
     assert_eq!(report.parked.len(), 1);
     assert_eq!(report.parked[0].code, "CLOCK_AHEAD");
@@ -572,7 +668,7 @@ fn a_bulk_first_pull_rebuilds_its_indexes_at_the_end_or_at_the_next_open() {
     let file = dir.path().join("intake.csv");
     std::fs::write(&file, common::small_file()).expect("write");
     source.import_file(&admin, &file, ImportOptions::default(), &mut |_| true).expect("import");
-    let ops = source.outbox_page(1000).expect("outbox");
+    let ops = unstamped(source.outbox_page(1000).expect("outbox"));
     let full = index_count(&source);
     let path = dir.path().join("t.db");
     {
@@ -596,7 +692,7 @@ fn a_bulk_first_pull_rebuilds_its_indexes_at_the_end_or_at_the_next_open() {
 #[test]
 fn a_withdrawn_note_whose_op_was_rejected_leaves_the_shared_state() {
     let dir = tempfile::tempdir().expect("dir");
-    let server = Rc::new(RefCell::new(FakeServer::default()));
+    let server = Rc::new(RefCell::new(FakeServer::with_team()));
     let mut a = Store::open(&dir.path().join("a.db")).expect("a");
     let b = Store::open(&dir.path().join("b.db")).expect("b");
     let admin = a.actor("admin").expect("admin");
@@ -635,6 +731,7 @@ fn the_same_file_imported_on_two_desktops_gives_each_claim_once() {
     }
     let mut both = a.outbox_page(100).expect("a");
     both.extend(b.outbox_page(100).expect("b"));
+    let both = unstamped(both);
     let report = c.apply_remote(&both, Some(both.len() as i64)).expect("apply");
     assert_eq!(report.imported_claims, 4);
     assert_eq!(c.queue_count(&Default::default()).expect("count"), 4);

@@ -11,13 +11,13 @@ use std::time::Duration;
 use claimdesk_core::Catalog;
 use claimdesk_store::import::ImportOptions;
 use claimdesk_store::Store;
-use claimdesk_sync::protocol::WireOp;
+use claimdesk_sync::protocol::PulledOp;
 use rand::{Rng, SeedableRng};
 
 const PAGE: usize = 150;
 
 /// Applies the ops file to the store from its cursor to the end, page by page.
-fn pull_all(db: &Path, ops: &[WireOp]) {
+fn pull_all(db: &Path, ops: &[PulledOp]) {
     let mut store = Store::open(db).expect("store");
     loop {
         let cursor = store.sync_cursor().expect("cursor") as usize;
@@ -32,7 +32,7 @@ fn pull_all(db: &Path, ops: &[WireOp]) {
 #[test]
 fn pull_child() {
     let (Ok(db), Ok(ops)) = (std::env::var("CLAIMDESK_KILL_DB"), std::env::var("CLAIMDESK_KILL_OPS")) else { return };
-    let ops: Vec<WireOp> = serde_json::from_slice(&std::fs::read(ops).expect("ops")).expect("ops json");
+    let ops: Vec<PulledOp> = serde_json::from_slice(&std::fs::read(ops).expect("ops")).expect("ops json");
     pull_all(Path::new(&db), &ops);
 }
 
@@ -44,7 +44,15 @@ fn a_pull_killed_at_random_points_loses_nothing_and_completes() {
     let mut source = Store::open(&dir.path().join("source.db")).expect("source");
     let admin = source.actor("admin").expect("admin");
     source.import_file(&admin, &csv, ImportOptions::default(), &mut |_| true).expect("import");
-    let ops = source.outbox_page(1_000_000).expect("outbox");
+    // As the server sends them: numbered, stamped with the author's role.
+    let stamp = claimdesk_core::ops::Stamp { role: claimdesk_core::Role::Admin, approval_limit: None, proposal: None };
+    let ops: Vec<PulledOp> = source
+        .outbox_page(1_000_000)
+        .expect("outbox")
+        .into_iter()
+        .enumerate()
+        .map(|(i, op)| PulledOp { seq: i as i64 + 1, op, stamp: Some(stamp.clone()) })
+        .collect();
     let ops_file = dir.path().join("ops.json");
     std::fs::write(&ops_file, serde_json::to_vec(&ops).expect("json")).expect("write");
     // The reference: the same pull, never interrupted.
@@ -76,7 +84,7 @@ fn a_pull_killed_at_random_points_loses_nothing_and_completes() {
         store.verify_audit().expect("the audit chain verifies");
         // Nothing half-applied: the claims are exactly those of the pages up to the cursor.
         let cursor = store.sync_cursor().expect("cursor") as usize;
-        let imported = ops[..cursor].iter().filter(|o| o.kind == "claim.import").count() as i64;
+        let imported = ops[..cursor].iter().filter(|o| o.op.kind == "claim.import").count() as i64;
         let claims: i64 = store.conn().query_row("SELECT count(*) FROM claims", [], |r| r.get(0)).expect("count");
         assert_eq!(claims, imported, "the claims are those of the pages the cursor covers");
     }

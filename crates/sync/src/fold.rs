@@ -593,6 +593,14 @@ fn record(state: &mut ClaimState, op: &FoldOp) {
     }
 }
 
+/// What `op` would lead to if decided on the state after `base` decisions
+/// (for showing the two sides of a conflict); None when the rules refuse it.
+pub fn outcome_at(state: &ClaimState, op: &FoldOp, base: i64) -> Option<Outcome> {
+    let seen = state.view_at(base, &op.cmd);
+    let t = decide(&op.actor(), &seen.claim_view(op.stamp.proposal.clone()), &op.cmd).ok()?;
+    Some(outcome_of(&op.cmd, &t, &seen))
+}
+
 /// Folds `ops` and says, for each op in key order, what the fold did with it.
 pub fn fold_with_verdicts(mut state: ClaimState, ops: &mut [FoldOp]) -> (ClaimState, Vec<(String, Verdict)>) {
     ops.sort_by(FoldOp::cmp_key);

@@ -13,7 +13,7 @@
 //! | request_info (message) | all | in_review → needs_info | the holder |
 //! | info_received | all | needs_info → in_review | the holder |
 //! | recommend | all | in_review → recommended | the holder; override needs a justification |
-//! | update_intake | admin | any but batched/approved/paid/closed_denied → same | any |
+//! | update (intake) | admin | any but batched/approved/paid/closed_denied → same | any |
 //! | add_to_batch (batch id) | supervisor, admin | recommended → batched | any |
 //! | remove_from_batch | supervisor, admin | batched → recommended | any |
 //! | return_to_reviewer (comment) | supervisor, admin | recommended, batched → in_review, held by the recommender | any |
@@ -181,7 +181,8 @@ pub enum ClaimCommand {
     RevealPersonalData {
         field: PersonalField,
     },
-    /// Admin: a changed intake row for a claim not yet decided.
+    /// Admin: a changed intake row for a claim not yet decided (`claim.update`).
+    #[serde(rename = "update")]
     UpdateIntake {
         claim: Box<ClaimInput>,
         /// The intake fields that changed (for people reading the history).
@@ -1005,6 +1006,22 @@ pub enum AdminAction {
     EditPolicy,
     ActivatePolicy,
     ViewAudit,
+}
+
+impl AdminAction {
+    /// The stable name of the action (audit entries of refusals).
+    pub fn code(self) -> &'static str {
+        match self {
+            AdminAction::ManageUsers => "manage_users",
+            AdminAction::EditCatalog => "edit_catalog",
+            AdminAction::ImportIntake => "import_intake",
+            AdminAction::ExportPayout => "export_payout",
+            AdminAction::CreateBatch => "create_batch",
+            AdminAction::EditPolicy => "edit_policy",
+            AdminAction::ActivatePolicy => "activate_policy",
+            AdminAction::ViewAudit => "view_audit",
+        }
+    }
 }
 
 /// Whether a role may perform an action that is not about one claim.

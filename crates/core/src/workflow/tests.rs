@@ -141,7 +141,7 @@ approve              S   x            x            x            x            x  
 mark_paid            A   x            x            x            x            x            x            paid      x     x             x
 resolve_conflict     S   x            x            x            x            x            x            x         x     x             triaged
 withdraw_note        R   =            =            =            =            =            =            =         =     =             =
-update_intake        A   =            =            =            =            =            x            x         x     x             =
+update               A   =            =            =            =            =            x            x         x     x             =
 lease                R   =            =            =            =            =            =            =         =     =             =
 release_lease        R   =            =            =            =            =            =            =         =     =             =
 reserve_payout       A   x            x            x            x            x            x            =         x     x             x

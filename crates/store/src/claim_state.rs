@@ -1,0 +1,371 @@
+//! A claim's state is the fold of its ops (`claimdesk_sync::fold`), on this
+//! desktop as on every other replica. This module is the one path by which
+//! that state reaches the claims row: local changes and pulled ops alike are
+//! folded (decided by the core's rules) and written by [`write_state`].
+//!
+//! - [`load_state`]: the claim's folded state, from its cache when that is
+//!   still the fold of every op of the claim, else folded again from its log.
+//! - [`apply_local`]: a change made here: decided, appended, folded, written.
+//! - [`write_state`]: a folded state onto the claims row and its notes,
+//!   evidence, conflicts and refusals, writing only what changed.
+
+use std::collections::HashSet;
+
+use claimdesk_core::ops::{Op, Stamp};
+use claimdesk_core::workflow::{decide, ClaimCommand, PolicyProposal, Refusal};
+use claimdesk_core::{Actor, Category, Role};
+use claimdesk_sync::fold::{self, ClaimState, FoldOp, Verdict};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::error::{Result, StoreError};
+use crate::oplog::{new_op_id, Author, OpReceipt, OpWriter, SyncState};
+
+/// The columns of an op the fold reads, in this order (see [`fold_op_from_row`]).
+pub(crate) const FOLD_COLUMNS: &str = "op_id, hlc, user_id, device, kind, payload, base, at, role, approval_limit, proposal";
+
+/// Reads one op row into the fold's form; `None` for the claim's import and
+/// for an op that does not read as a claim command (it was parked when it came).
+pub(crate) fn fold_op_from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<FoldOp>> {
+    let kind: String = r.get(4)?;
+    if kind == "claim.import" {
+        return Ok(None);
+    }
+    let payload: String = r.get(5)?;
+    let Ok(payload) = serde_json::from_str(&payload) else { return Ok(None) };
+    let Ok(Op::Claim(cmd)) = Op::decode(&kind, &payload) else { return Ok(None) };
+    let user: String = r.get(2)?;
+    let role: Option<String> = r.get(8)?;
+    let proposal: Option<String> = r.get(10)?;
+    let stamp = match role.and_then(|r| Role::parse(&r)) {
+        Some(role) => Stamp {
+            role,
+            approval_limit: r.get(9)?,
+            proposal: proposal.and_then(|p| serde_json::from_str::<PolicyProposal>(&p).ok()),
+        },
+        None => roster_stamp(conn, &user)?,
+    };
+    Ok(Some(FoldOp {
+        op_id: r.get(0)?,
+        hlc: r.get(1)?,
+        device: r.get(3)?,
+        user,
+        cmd,
+        base: r.get(6)?,
+        at_ms: r.get(7)?,
+        stamp,
+    }))
+}
+
+/// The stamp of an op that came without one (stored before protocol 2): the
+/// author's role and limit in this store's roster, or a reviewer's for a user
+/// it does not know (the least an op can be).
+pub(crate) fn roster_stamp(conn: &Connection, user: &str) -> rusqlite::Result<Stamp> {
+    let row: Option<(String, Option<i64>)> = conn
+        .prepare_cached("SELECT role, approval_limit FROM users WHERE id = ?1")?
+        .query_row([user], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match row {
+        Some((role, limit)) => Stamp { role: Role::parse(&role).unwrap_or(Role::Reviewer), approval_limit: limit, proposal: None },
+        None => Stamp { role: Role::Reviewer, approval_limit: None, proposal: None },
+    })
+}
+
+/// The ops of one claim that its state is folded from: applied, not parked.
+fn claim_ops(conn: &Connection, external_id: &str) -> Result<(Vec<FoldOp>, Option<Category>)> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {FOLD_COLUMNS} FROM ops WHERE entity = ?1 AND outcome = 'applied' AND sync != 'local' ORDER BY seq"
+    ))?;
+    let mut rows = stmt.query([format!("claim:{external_id}")])?;
+    let mut ops = Vec::new();
+    // The claim as its first import (by key) made it.
+    let mut first_import: Option<((i64, String, String), Category)> = None;
+    while let Some(r) = rows.next()? {
+        let kind: String = r.get(4)?;
+        if kind == "claim.import" {
+            let key: (i64, String, String) = (r.get(1)?, r.get(3)?, r.get(0)?);
+            let payload: String = r.get(5)?;
+            let category = serde_json::from_str::<serde_json::Value>(&payload)
+                .ok()
+                .and_then(|p| p.get("category").and_then(serde_json::Value::as_str).and_then(Category::parse));
+            if let Some(c) = category {
+                if first_import.as_ref().is_none_or(|(k, _)| key < *k) {
+                    first_import = Some((key, c));
+                }
+            }
+            continue;
+        }
+        if let Some(op) = fold_op_from_row(conn, r)? {
+            ops.push(op);
+        }
+    }
+    Ok((ops, first_import.map(|(_, c)| c)))
+}
+
+/// The claim's row id and filed category.
+pub(crate) fn claim_row(conn: &Connection, external_id: &str) -> Result<Option<(i64, Category)>> {
+    let mut stmt = conn.prepare_cached("SELECT id, filed_category FROM claims WHERE external_id = ?1")?;
+    Ok(stmt
+        .query_row([external_id], |r| {
+            let c: String = r.get(1)?;
+            Ok((r.get(0)?, Category::parse(&c).unwrap_or(Category::Other)))
+        })
+        .optional()?)
+}
+
+/// The claim's state folded from its whole log (nothing written).
+pub(crate) fn refold(conn: &Connection, external_id: &str, filed: Category) -> Result<ClaimState> {
+    let (mut ops, imported) = claim_ops(conn, external_id)?;
+    Ok(fold::fold(ClaimState::imported(imported.unwrap_or(filed)), &mut ops))
+}
+
+/// The cached folded state of a claim, if it is still that of every op of
+/// the claim before local op `page_start` (no op was written beside the fold since).
+pub(crate) fn cached_state(conn: &Connection, claim_id: i64, external_id: &str, page_start: i64) -> Result<Option<ClaimState>> {
+    let row: Option<(Option<String>, i64)> = conn
+        .prepare_cached("SELECT state, through_seq FROM claim_sync WHERE claim_id = ?1")?
+        .query_row([claim_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((Some(text), through)) = row else { return Ok(None) };
+    let last_before: i64 = conn
+        .prepare_cached("SELECT coalesce(max(seq), 0) FROM ops WHERE entity = ?1 AND seq < ?2")?
+        .query_row(params![format!("claim:{external_id}"), page_start], |r| r.get(0))?;
+    if last_before > through {
+        return Ok(None);
+    }
+    Ok(serde_json::from_str(&text).ok())
+}
+
+/// The claim's current state: the cache when it is current, else folded again.
+pub(crate) fn load_state(conn: &Connection, claim_id: i64, external_id: &str, filed: Category) -> Result<ClaimState> {
+    match cached_state(conn, claim_id, external_id, i64::MAX)? {
+        Some(state) => Ok(state),
+        None => refold(conn, external_id, filed),
+    }
+}
+
+/// Folds the claim again from its whole log and writes the result.
+pub(crate) fn refold_and_write(tx: &Transaction<'_>, external_id: &str, through_seq: i64) -> Result<Option<ClaimState>> {
+    let Some((id, filed)) = claim_row(tx, external_id)? else { return Ok(None) };
+    let state = refold(tx, external_id, filed)?;
+    write_state(tx, id, &state, None, through_seq)?;
+    Ok(Some(state))
+}
+
+/// The policy's current result for a claim, as stored by the evaluation.
+pub(crate) fn proposal(conn: &Connection, claim_id: i64) -> Result<Option<PolicyProposal>> {
+    let row = conn
+        .prepare_cached("SELECT eligible, reason, remedy, amount, extension_days FROM claims WHERE id = ?1")?
+        .query_row([claim_id], |r| Ok(crate::evaluate::stored_outcome(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .optional()?
+        .flatten();
+    Ok(row.map(|o| PolicyProposal { eligible: o.eligible, remedy: o.remedy, amount: o.amount, extension_days: o.extension_days }))
+}
+
+/// What this device knows about the author of an op it makes now.
+pub(crate) fn local_stamp(actor: &Actor, proposal: Option<PolicyProposal>) -> Stamp {
+    use rust_decimal::prelude::ToPrimitive;
+    Stamp { role: actor.role, approval_limit: actor.approval_limit.and_then(|l| l.trunc().to_i64()), proposal }
+}
+
+/// A change made on this device and what it did.
+pub(crate) struct LocalChange {
+    pub receipt: OpReceipt,
+    pub after: ClaimState,
+}
+
+/// The one path for a change a person makes to one claim, inside an open
+/// transaction: the claim's state is loaded, the command is decided against
+/// it with the core's rules (a refusal is appended to the audit chain and
+/// returned), the op is appended with the author's stamp, folded into the
+/// state exactly as every other replica will fold it, and the state written.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn apply_local(
+    tx: &Transaction<'_>,
+    ops: &mut OpWriter,
+    author: &Author<'_>,
+    actor: &Actor,
+    external_id: &str,
+    seen_version: Option<i64>,
+    cmd: ClaimCommand,
+) -> Result<LocalChange> {
+    let entity = format!("claim:{external_id}");
+    let op = Op::Claim(cmd.clone());
+    let cmd = &cmd;
+    let (id, filed, version): (i64, String, i64) = tx
+        .prepare_cached("SELECT id, filed_category, version FROM claims WHERE external_id = ?1")?
+        .query_row([external_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("claim {external_id}")))?;
+    if let Some(seen) = seen_version {
+        if seen != version {
+            return Err(StoreError::Stale { claim: external_id.to_string(), seen, now: version });
+        }
+    }
+    let before = load_state(tx, id, external_id, Category::parse(&filed).unwrap_or(Category::Other))?;
+    let base = before.decisions;
+    let proposal = match cmd {
+        ClaimCommand::Recommend { .. } => proposal(tx, id)?,
+        _ => None,
+    };
+    let stamp = local_stamp(actor, proposal);
+    // The decision the fold will make (checked first, so a refusal is the core's own).
+    let seen = before.view_at(base, cmd).claim_view(stamp.proposal.clone());
+    if let Err(refusal) = decide(actor, &seen, cmd) {
+        let err = StoreError::Refused(refusal);
+        ops.append_refusal(tx, author, &entity, &op.kind(), err.code(), &err.to_string(), Some(base))?;
+        return Err(err);
+    }
+    let (hlc, at) = ops.tick()?;
+    let op_id = new_op_id();
+    let fold_op = FoldOp {
+        op_id: op_id.clone(),
+        hlc,
+        device: author.device.to_string(),
+        user: author.user.to_string(),
+        cmd: cmd.clone(),
+        base: Some(base),
+        at_ms: at,
+        stamp: stamp.clone(),
+    };
+    let mut after = before.clone();
+    match fold::step(&mut after, &fold_op) {
+        Verdict::Applied => {}
+        // What the decision view cannot tell (a note's author, say): refused like any other rule.
+        Verdict::Refused { code, reason } => {
+            ops.append_refusal(tx, author, &entity, &op.kind(), &code, &reason, Some(base))?;
+            return Err(StoreError::Refused(refusal_of(&code, reason)));
+        }
+        other => {
+            return Err(StoreError::Invalid(format!(
+                "this change could not be applied on top of the claim as it is ({other:?}); reload the claim and try again"
+            )))
+        }
+    }
+    let receipt = ops.write_at(
+        tx, op_id, hlc, at, author, &entity, &op.kind(), &op.payload().to_string(), Some(base), false, SyncState::Pending,
+        Some(&stamp),
+    )?;
+    write_state(tx, id, &after, Some(&before), receipt.seq)?;
+    Ok(LocalChange { receipt, after })
+}
+
+/// A refusal of the fold's own checks, as the core's type.
+fn refusal_of(code: &str, reason: String) -> Refusal {
+    match code {
+        "NOT_NOTE_AUTHOR" => Refusal::NotNoteAuthor,
+        _ => Refusal::Invalid(reason),
+    }
+}
+
+/// Writes a folded state to the claim row and its notes, evidence, conflicts
+/// and refusals, and caches it as of local op `through_seq`. With `prev`,
+/// the state the row holds now, only what changed is written: an annotation
+/// does not rewrite the queue indexes, a new note does not rewrite the others.
+pub(crate) fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimState, prev: Option<&ClaimState>, through_seq: i64) -> Result<()> {
+    let old_category = match prev {
+        Some(p) => p.category.code().to_string(),
+        None => tx.query_row("SELECT category FROM claims WHERE id = ?1", [claim_id], |r| r.get(0))?,
+    };
+    // A changed intake row first: the category, claimant key and evaluation follow from it.
+    if prev.is_none_or(|p| p.intake != state.intake) {
+        if let Some(input) = &state.intake {
+            crate::import::write_intake(tx, claim_id, input)?;
+        }
+    }
+    let workflow_changed = prev.is_none_or(|p| {
+        p.status != state.status || p.assignee != state.assignee || p.recommendation != state.recommendation
+            || p.is_override != state.is_override || p.batch_id != state.batch_id || p.reserved_for != state.reserved_for
+    });
+    if workflow_changed {
+        if let Some(batch) = &state.batch_id {
+            // The batch's own op may still be on its way (or parked): keep the reference sound.
+            tx.prepare_cached("INSERT OR IGNORE INTO batches (id, name, created_by, created_at) VALUES (?1, '(not yet synced)', '', 0)")?
+                .execute([batch])?;
+        }
+        let recommendation = state.recommendation.as_ref().map(serde_json::to_string).transpose()?;
+        tx.prepare_cached(
+            "UPDATE claims SET status = ?2, assignee = ?3, recommendation = ?4, is_override = ?5, batch_id = ?6, reserved_for = ?7 WHERE id = ?1",
+        )?
+        .execute(params![
+            claim_id, state.status.code(), state.assignee, recommendation, state.is_override, state.batch_id, state.reserved_for
+        ])?;
+    }
+    if old_category != state.category.code() {
+        tx.prepare_cached("UPDATE claims SET category = ?2 WHERE id = ?1")?.execute(params![claim_id, state.category.code()])?;
+    }
+    // Columns no index covers, in one statement.
+    let plain_changed = prev.is_none_or(|p| {
+        p.priority != state.priority || p.tags != state.tags || p.duplicate_of != state.duplicate_of
+            || p.lease_holder != state.lease_holder || p.version != state.version
+    });
+    if plain_changed {
+        tx.prepare_cached(
+            "UPDATE claims SET priority = ?2, tags = ?3, duplicate_of = ?4, lease_holder = ?5, version = ?6, updated_at = ?7 WHERE id = ?1",
+        )?
+        .execute(params![
+            claim_id, state.priority.code(), serde_json::to_string(&state.tags)?, state.duplicate_of, state.lease_holder,
+            state.version, crate::now_secs()
+        ])?;
+    }
+    let mut note = tx.prepare_cached(
+        "INSERT INTO notes (claim_id, op_id, author, kind, body, created_at, hidden_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(op_id) DO UPDATE SET hidden_by = excluded.hidden_by",
+    )?;
+    for n in &state.notes {
+        if prev.is_some_and(|p| p.notes.contains(n)) {
+            continue;
+        }
+        note.execute(params![claim_id, n.op_id, n.author, n.kind, n.body, n.at_ms / 1000, n.hidden_by])?;
+    }
+    if prev.is_none() {
+        // Notes of ops that are no longer folded in (the server rejected them) are hidden, never removed.
+        let kept: HashSet<&str> = state.notes.iter().map(|n| n.op_id.as_str()).collect();
+        let stored: Vec<String> = tx
+            .prepare_cached("SELECT op_id FROM notes WHERE claim_id = ?1 AND (hidden_by IS NULL OR hidden_by != 'parked')")?
+            .query_map([claim_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for op_id in stored.iter().filter(|o| !kept.contains(o.as_str())) {
+            tx.execute("UPDATE notes SET hidden_by = 'parked' WHERE op_id = ?1", [op_id])?;
+        }
+    }
+    let mut evidence = tx.prepare_cached(
+        "INSERT OR IGNORE INTO evidence (claim_id, op_id, sha256, file_name, mime, size, added_by, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for e in &state.evidence {
+        if prev.is_some_and(|p| p.evidence.contains(e)) {
+            continue;
+        }
+        evidence.execute(params![claim_id, e.op_id, e.sha256, e.file_name, e.mime, e.size, e.added_by, e.at_ms / 1000])?;
+    }
+    if prev.is_none_or(|p| p.conflicts != state.conflicts) {
+        tx.prepare_cached("DELETE FROM conflicts WHERE claim_id = ?1")?.execute([claim_id])?;
+        let mut conflict = tx.prepare_cached(
+            "INSERT INTO conflicts (claim_id, base, ops, joined, resolved_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for c in &state.conflicts {
+            conflict.execute(params![claim_id, c.base, serde_json::to_string(&c.ops)?, serde_json::to_string(&c.joined)?, c.resolved_by])?;
+        }
+    }
+    if prev.is_none_or(|p| p.refused != state.refused) {
+        tx.prepare_cached("DELETE FROM fold_refusals WHERE claim_id = ?1")?.execute([claim_id])?;
+        let mut refusal = tx.prepare_cached(
+            "INSERT OR REPLACE INTO fold_refusals (op_id, claim_id, user_id, code, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for r in &state.refused {
+            refusal.execute(params![r.op_id, claim_id, r.user, r.code, r.reason])?;
+        }
+    }
+    tx.prepare_cached(
+        "INSERT INTO claim_sync (claim_id, decisions, state, through_seq) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(claim_id) DO UPDATE SET decisions = excluded.decisions, state = excluded.state, through_seq = excluded.through_seq",
+    )?
+    .execute(params![claim_id, state.decisions, serde_json::to_string(state)?, through_seq])?;
+    if old_category != state.category.code() {
+        let mut ids = crate::claims::group_ids(tx, claim_id)?;
+        crate::claims::refresh_claimant_key(tx, claim_id)?;
+        ids.extend(crate::claims::group_ids(tx, claim_id)?);
+        crate::evaluate::reevaluate_ids(tx, &ids)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! The one path by which team ops that are not about one claim take effect
+//! in the store (batches, policy versions, activation, the catalog), used
+//! both by the local writers (after their role check) and by pulled ops
+//! (after the same role check on the author's stamp). Every op is checked
+//! with the core's own parsers here, so a policy that does not parse or a
+//! catalog with a service twice is an error of that op, never a store that
+//! holds it.
+
+use claimdesk_core::ops::{BatchCreate, Op, PolicyActivate, PolicyCreate};
+use claimdesk_core::policy::Policy;
+use claimdesk_core::Catalog;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::error::{Result, StoreError};
+use crate::evaluate::EvalSummary;
+
+/// Who made a team op, where and when (its envelope).
+#[derive(Debug, Clone)]
+pub(crate) struct Envelope<'a> {
+    pub op_id: &'a str,
+    pub user: &'a str,
+    pub device: &'a str,
+    pub hlc: i64,
+    pub at_ms: i64,
+    pub entity: &'a str,
+}
+
+/// Applies a team op. Ops that only record (payout files, which are the
+/// bookkeeping of the desktop that made them; users, which come from the
+/// server's roster) change nothing here.
+pub(crate) fn apply(tx: &Transaction<'_>, env: &Envelope<'_>, op: &Op) -> Result<()> {
+    apply_with(tx, env, op, &mut |_| true).map(|_| ())
+}
+
+/// [`apply`] with the progress of a re-evaluation (a policy activation),
+/// which `progress` may cancel by returning false; returns its summary.
+pub(crate) fn apply_with(
+    tx: &Transaction<'_>,
+    env: &Envelope<'_>,
+    op: &Op,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<Option<EvalSummary>> {
+    let done = |r: Result<()>| r.map(|_| None);
+    match op {
+        Op::BatchCreate(b) => done(batch_create(tx, env, b)),
+        Op::BatchApprove(_) => {
+            let id = env.entity.strip_prefix("batch:").unwrap_or(env.entity);
+            tx.prepare_cached("UPDATE batches SET approved_by = ?2, approved_at = ?3 WHERE id = ?1")?
+                .execute(params![id, env.user, env.at_ms / 1000])?;
+            Ok(None)
+        }
+        Op::PolicyCreate(p) => done(policy_create(tx, env, p)),
+        Op::PolicyActivate(a) => policy_activate(tx, env, a, progress),
+        Op::CatalogReplace(c) => done(catalog_replace(tx, c)),
+        Op::PayoutExport(_) | Op::PayoutConfirm(_) | Op::PayoutCancel(_) => Ok(None),
+        Op::Claim(_)
+        | Op::ClaimImport(_)
+        | Op::UserCreate(_)
+        | Op::UserUpdate(_)
+        | Op::UserPassword(_)
+        | Op::UserRoster(_)
+        | Op::SignIn(_)
+        | Op::ViewSave(_)
+        | Op::ViewDelete(_)
+        | Op::SettingSet(_)
+        | Op::ImportFile(_)
+        | Op::RetryParked(_)
+        | Op::DismissParked(_) => Err(StoreError::Invalid(format!("{} is not a team change", op.kind()))),
+    }
+}
+
+fn batch_create(tx: &Transaction<'_>, env: &Envelope<'_>, b: &BatchCreate) -> Result<()> {
+    if b.id.trim().is_empty() || b.name.trim().is_empty() {
+        return Err(StoreError::Invalid("a batch needs an id and a name".into()));
+    }
+    tx.prepare_cached(
+        "INSERT INTO batches (id, name, created_by, created_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, created_by = excluded.created_by, created_at = excluded.created_at",
+    )?
+    .execute(params![b.id, b.name.trim(), env.user, env.at_ms / 1000])?;
+    Ok(())
+}
+
+fn policy_create(tx: &Transaction<'_>, env: &Envelope<'_>, p: &PolicyCreate) -> Result<()> {
+    // Parsed and validated by the core: a policy that does not hold is refused whole.
+    let policy = Policy::from_toml(&p.toml)?;
+    if p.version < 1 {
+        return Err(StoreError::Invalid(format!("policy version {} is not a version number", p.version)));
+    }
+    let stored: Option<String> =
+        tx.query_row("SELECT toml FROM policy_versions WHERE version = ?1", [p.version], |r| r.get(0)).optional()?;
+    match stored {
+        Some(text) if Policy::from_toml(&text).ok().as_ref() == Some(&policy) => return Ok(()),
+        Some(_) => {
+            return Err(StoreError::Invalid(format!(
+                "policy version {} already exists with other content; save the draft again as a new version",
+                p.version
+            )))
+        }
+        None => {}
+    }
+    let name = if p.name.trim().is_empty() { format!("정책 {}", p.version) } else { p.name.trim().to_string() };
+    tx.execute(
+        "INSERT INTO policy_versions (version, name, toml, note, created_by, created_at, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
+        params![p.version, name, policy.to_toml(), p.note, env.user, env.at_ms / 1000],
+    )?;
+    Ok(())
+}
+
+/// The latest activation wins (by clock key), whatever order activations arrive in.
+fn policy_activate(
+    tx: &Transaction<'_>,
+    env: &Envelope<'_>,
+    a: &PolicyActivate,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<Option<EvalSummary>> {
+    let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM policy_versions WHERE version = ?1)", [a.version], |r| r.get(0))?;
+    if !exists {
+        return Err(StoreError::NotFound(format!("policy version {} (its creation has not arrived)", a.version)));
+    }
+    let key = (env.hlc, env.device.to_string(), env.op_id.to_string());
+    if current_activation(tx)?.is_some_and(|k| k > key) {
+        return Ok(None);
+    }
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('policy_activation', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [serde_json::to_string(&key)?],
+    )?;
+    let active: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM policy_versions WHERE version = ?1 AND active = 1)", [a.version], |r| r.get(0))?;
+    if active {
+        return Ok(None);
+    }
+    tx.execute("UPDATE policy_versions SET active = 0 WHERE active = 1", [])?;
+    tx.execute("UPDATE policy_versions SET active = 1 WHERE version = ?1", [a.version])?;
+    Ok(Some(crate::evaluate::reevaluate_in(tx, progress)?))
+}
+
+/// The key of the activation in force: recorded since protocol 2, or the
+/// latest activation op of an older store.
+fn current_activation(tx: &Transaction<'_>) -> Result<Option<(i64, String, String)>> {
+    let recorded: Option<String> =
+        tx.query_row("SELECT value FROM meta WHERE key = 'policy_activation'", [], |r| r.get(0)).optional()?;
+    if let Some(text) = recorded {
+        return Ok(serde_json::from_str(&text).ok());
+    }
+    Ok(tx
+        .query_row(
+            "SELECT hlc, device, op_id FROM ops WHERE kind = 'policy.activate' AND outcome = 'applied' AND sync != 'local'
+             ORDER BY hlc DESC, device DESC, op_id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}
+
+pub(crate) fn catalog_replace(tx: &Transaction<'_>, catalog: &Catalog) -> Result<()> {
+    catalog.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
+    crate::policies::replace_catalog_in_tx(tx, catalog)
+}

@@ -1,0 +1,224 @@
+//! What the team server decides before it stores a pushed op, as pure
+//! functions over the op, its author and the claim's folded state, so that
+//! the server on PostgreSQL and the in-memory server of the tests admit
+//! exactly the same ops (sync.md, "Who decides").
+//!
+//! 1. [`check_envelope`]: the op is well formed (ids, sizes, no NUL
+//!    characters, a JSON object of bounded depth), made by the signed-in user
+//!    on the signed-in device, not stamped too far ahead, and reads as a kind
+//!    of the vocabulary ([`claimdesk_core::ops::Op`]).
+//! 2. [`check_team_op`]: an op not about one claim needs the author's role
+//!    for its action, and a policy or catalog must hold under the core's own
+//!    parsers; users are the server's own, device records never leave a device.
+//! 3. [`admit_claim_op`]: a claim op is folded into the claim's state exactly
+//!    as every replica will fold it; an op the rules refuse is rejected with
+//!    the core's code. A late op (made offline, sorting before ops already
+//!    accepted) is folded at its place, and rejected if it would change what
+//!    happened to an accepted approval, reservation or payment; a payout
+//!    reservation must be the claim's latest op (made online).
+
+use claimdesk_core::ops::{Op, Scope};
+use claimdesk_core::policy::Policy;
+use claimdesk_core::workflow::may;
+use claimdesk_core::{Actor, Role};
+use serde_json::Value;
+
+use crate::fold::{self, moves_money, ClaimState, FoldOp, Verdict};
+use crate::protocol::{RejectCode, WireOp};
+
+/// Why an op is not stored: a stable code (the core's refusal codes and
+/// [`RejectCode`]) and a sentence for its author.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub code: String,
+    pub reason: String,
+}
+
+impl Rejection {
+    pub fn new(code: &str, reason: impl Into<String>) -> Rejection {
+        Rejection { code: code.to_string(), reason: reason.into() }
+    }
+}
+
+/// The largest payload of one op, bytes of JSON (an intake row with long
+/// description and extra columns stays far below).
+pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+/// The deepest nesting of a payload (the vocabulary needs 4).
+pub const MAX_PAYLOAD_DEPTH: usize = 16;
+const MAX_ID: usize = 200;
+
+/// Checks the op as it came and reads it as a typed op.
+pub fn check_envelope(op: &WireOp, author: &Actor, now_ms: i64, max_clock_ahead_ms: u64) -> Result<Op, Rejection> {
+    let bad = |why: String| Err(Rejection::new(RejectCode::BAD_OP, why));
+    if uuid_like(&op.op_id).is_none() {
+        return bad(format!("the op id '{}' is not a UUID", printable(&op.op_id, 60)));
+    }
+    for (name, value) in [("user", &op.user), ("device", &op.device), ("entity", &op.entity), ("kind", &op.kind)] {
+        if value.trim().is_empty() || value.len() > MAX_ID {
+            return bad(format!("the op's {name} must be 1 to {MAX_ID} characters"));
+        }
+        if value.contains('\0') {
+            return bad(format!("the op's {name} holds a NUL character"));
+        }
+    }
+    if !op.payload.is_object() {
+        return bad("the op's payload must be a JSON object".into());
+    }
+    let size = op.payload.to_string().len();
+    if size > MAX_PAYLOAD_BYTES {
+        return bad(format!("the op's payload is {size} bytes; at most {MAX_PAYLOAD_BYTES} are accepted"));
+    }
+    if let Some(problem) = odd_content(&op.payload, 0) {
+        return bad(format!("the op's payload {problem}"));
+    }
+    if op.hlc <= 0 {
+        return bad("the op's clock stamp must be positive".into());
+    }
+    if op.user != author.user {
+        return Err(Rejection::new(
+            RejectCode::WRONG_AUTHOR,
+            format!(
+                "this change was made by '{}', but the device is signed in as '{}'; a device only sends its own user's changes",
+                printable(&op.user, 60),
+                author.user
+            ),
+        ));
+    }
+    if op.device != author.device {
+        return Err(Rejection::new(
+            RejectCode::WRONG_DEVICE,
+            format!("this change was made on device '{}', but the token belongs to device '{}'", printable(&op.device, 60), author.device),
+        ));
+    }
+    let millis = (op.hlc as u64) >> 16;
+    let limit = (now_ms.max(0) as u64).saturating_add(max_clock_ahead_ms);
+    if millis > limit {
+        return Err(Rejection::new(
+            RejectCode::CLOCK_AHEAD,
+            format!(
+                "this change is stamped {} s ahead of the server's clock (the limit is {} s); correct the device's clock and sync again",
+                (millis - now_ms.max(0) as u64) / 1000,
+                max_clock_ahead_ms / 1000
+            ),
+        ));
+    }
+    let typed = Op::decode(&op.kind, &op.payload).map_err(|e| Rejection::new(e.code(), e.to_string()))?;
+    if !op.entity.starts_with(typed.entity_prefix()) {
+        return bad(format!("a {} change must be about {}…, not '{}'", op.kind, typed.entity_prefix(), printable(&op.entity, 60)));
+    }
+    if let Op::ClaimImport(claim) = &typed {
+        if op.entity.strip_prefix("claim:") != Some(claim.external_id.as_str()) {
+            return Err(Rejection::new(RejectCode::BAD_PAYLOAD, "the imported claim's id differs from the claim the op is about"));
+        }
+        claim.check().map_err(|why| Rejection::new(RejectCode::BAD_PAYLOAD, why))?;
+    }
+    Ok(typed)
+}
+
+/// A UUID in its text form (8-4-4-4-12 hex digits).
+fn uuid_like(id: &str) -> Option<()> {
+    let parts: Vec<&str> = id.split('-').collect();
+    let lens = [8, 4, 4, 4, 12];
+    (parts.len() == 5 && parts.iter().zip(lens).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))).then_some(())
+}
+
+fn printable(text: &str, max: usize) -> String {
+    text.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
+/// NUL characters (which PostgreSQL's jsonb cannot hold) or nesting deeper than the vocabulary needs.
+fn odd_content(v: &Value, depth: usize) -> Option<String> {
+    if depth > MAX_PAYLOAD_DEPTH {
+        return Some(format!("is nested deeper than {MAX_PAYLOAD_DEPTH} levels"));
+    }
+    match v {
+        Value::String(s) if s.contains('\0') => Some("holds a NUL character in a text".into()),
+        Value::Array(items) => items.iter().find_map(|i| odd_content(i, depth + 1)),
+        Value::Object(map) => map.iter().find_map(|(k, i)| {
+            if k.contains('\0') {
+                Some("holds a NUL character in a field name".into())
+            } else {
+                odd_content(i, depth + 1)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Checks an op that is not about one claim.
+pub fn check_team_op(op: &Op, role: Role) -> Result<(), Rejection> {
+    match op.scope() {
+        Scope::Server => {
+            return Err(Rejection::new(
+                RejectCode::USERS_MANAGED_ON_SERVER,
+                "users are managed on the server; an administrator changes users with claimdesk-server user ...",
+            ))
+        }
+        Scope::Device => {
+            return Err(Rejection::new(RejectCode::DEVICE_ONLY, "this record belongs to the device that made it and is not sent"))
+        }
+        Scope::Team => {}
+    }
+    if let Some(action) = op.required_action() {
+        may(role, action).map_err(|r| Rejection::new(r.code(), r.to_string()))?;
+    }
+    match op {
+        Op::PolicyCreate(p) => {
+            Policy::from_toml(&p.toml).map_err(|e| Rejection::new(RejectCode::BAD_POLICY, format!("the policy cannot be used: {e}")))?;
+            if p.version < 1 {
+                return Err(Rejection::new(RejectCode::BAD_POLICY, "a policy version number starts at 1"));
+            }
+        }
+        Op::CatalogReplace(c) => {
+            c.validate().map_err(|e| Rejection::new(RejectCode::BAD_CATALOG, format!("the catalog cannot be used: {e}")))?
+        }
+        Op::BatchCreate(b) if b.id.trim().is_empty() || b.name.trim().is_empty() => {
+            return Err(Rejection::new(RejectCode::BAD_PAYLOAD, "a batch needs an id and a name"))
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Admits a claim op onto the claim's state (`state`, the fold of the ops
+/// accepted so far, which `history` gives back when the op comes late):
+/// returns the state with the op folded in, or why it is rejected.
+pub fn admit_claim_op(
+    state: &ClaimState,
+    op: &FoldOp,
+    initial: impl FnOnce() -> (ClaimState, Vec<FoldOp>),
+) -> Result<ClaimState, Rejection> {
+    let reserve = matches!(op.cmd, claimdesk_core::workflow::ClaimCommand::ReservePayout { .. });
+    if state.accepts_next(op) {
+        let mut next = state.clone();
+        return match fold::step(&mut next, op) {
+            Verdict::Refused { code, reason } => Err(Rejection::new(&code, reason)),
+            _ => Ok(next),
+        };
+    }
+    if reserve {
+        return Err(Rejection::new(
+            RejectCode::RESERVE_ONLINE,
+            "this payout reservation was made while other changes to the claim were on their way; export the payout again while online",
+        ));
+    }
+    // A late op: fold everything again with it at its place.
+    let (start, mut accepted) = initial();
+    let (_, before) = fold::fold_with_verdicts(start.clone(), &mut accepted.clone());
+    accepted.push(op.clone());
+    let (next, after) = fold::fold_with_verdicts(start, &mut accepted);
+    let money: std::collections::HashSet<&str> =
+        accepted.iter().filter(|o| moves_money(&o.cmd)).map(|o| o.op_id.as_str()).collect();
+    for (id, verdict) in &before {
+        if money.contains(id.as_str()) && after.iter().any(|(a, v)| a == id && v != verdict) {
+            return Err(Rejection::new(
+                RejectCode::ALREADY_SETTLED,
+                "this change was made offline on a claim that has since been approved or paid; it cannot undo that. Look at the claim again",
+            ));
+        }
+    }
+    match after.iter().find(|(id, _)| *id == op.op_id) {
+        Some((_, Verdict::Refused { code, reason })) => Err(Rejection::new(code, reason.clone())),
+        _ => Ok(next),
+    }
+}
