@@ -6,7 +6,10 @@ use tokio_postgres::NoTls;
 use crate::error::ServerError;
 
 /// Numbered migrations, applied in order at start; the list only grows.
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../migrations/0001_initial.sql"))];
+pub const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../migrations/0001_initial.sql")),
+    (2, include_str!("../migrations/0002_decided.sql")),
+];
 
 /// The schema this binary speaks (the highest migration it carries).
 pub const SCHEMA_VERSION: i32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -52,6 +55,9 @@ pub async fn migrate(pool: &Pool) -> Result<Migrated, ServerError> {
     }
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
         tx.batch_execute(sql).await?;
+        if *version == 2 {
+            backfill_decisions(&tx).await?;
+        }
         tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[version]).await?;
         tracing::info!(version, "applied migration");
     }
@@ -69,4 +75,75 @@ pub async fn current_version(pool: &Pool) -> Result<i32, ServerError> {
         )
         .await?;
     Ok(row.get(0))
+}
+
+/// Schema 2 for a database of schema 1: ops stored before the server decided
+/// get the stamp of their author's role and limit now, and every claim is
+/// folded from its ops by the deciding rules (what a forged op said about its
+/// own result counts for nothing here either).
+async fn backfill_decisions(tx: &deadpool_postgres::Transaction<'_>) -> Result<(), ServerError> {
+    use claimdesk_core::ops::{Op, Stamp};
+    use claimdesk_core::{ClaimInput, Role};
+    use claimdesk_sync::fold::{self, ClaimState, FoldOp};
+
+    tx.execute(
+        "UPDATE ops o SET author_role = u.role, author_limit = u.approval_limit FROM users u
+         WHERE u.id = o.author AND o.author_role IS NULL",
+        &[],
+    )
+    .await?;
+    let rows = tx
+        .query(
+            "SELECT entity, kind, payload::text, op_id::text, hlc, author, device, base, at_ms, author_role, author_limit
+             FROM ops WHERE entity LIKE 'claim:%' ORDER BY entity, seq",
+            &[],
+        )
+        .await?;
+    let mut claims: Vec<(String, ClaimInput, Vec<FoldOp>)> = Vec::new();
+    for r in &rows {
+        let entity: String = r.get(0);
+        let kind: &str = r.get(1);
+        let Ok(payload) = serde_json::from_str::<serde_json::Value>(r.get(2)) else { continue };
+        let Ok(op) = Op::decode(kind, &payload) else { continue };
+        if claims.last().is_none_or(|(e, _, _)| *e != entity) {
+            match op {
+                Op::ClaimImport(input) => claims.push((entity.clone(), *input, Vec::new())),
+                // Ops of a claim whose import the server never got: nothing to fold them onto.
+                _ => continue,
+            }
+            continue;
+        }
+        if let (Op::Claim(cmd), Some(last)) = (op, claims.last_mut()) {
+            let role = r.get::<_, Option<&str>>(9).and_then(Role::parse).unwrap_or(Role::Reviewer);
+            last.2.push(FoldOp {
+                op_id: r.get(3),
+                hlc: r.get(4),
+                user: r.get(5),
+                device: r.get(6),
+                cmd,
+                base: r.get(7),
+                at_ms: r.get(8),
+                stamp: Stamp { role, approval_limit: r.get(10), proposal: None },
+            });
+        }
+    }
+    for (entity, input, mut ops) in claims {
+        let state = fold::fold(ClaimState::imported(input.category), &mut ops);
+        let key = claimdesk_core::model::claimant_key(state.category, input.phone.as_deref(), input.brn.as_deref()).map(str::to_string);
+        let internal = |e: serde_json::Error| ServerError::Internal(e.to_string());
+        tx.execute(
+            "INSERT INTO claims (entity, category, claimant_key, service, input, state) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)
+             ON CONFLICT (entity) DO NOTHING",
+            &[
+                &entity,
+                &state.category.code(),
+                &key,
+                &input.service,
+                &serde_json::to_string(&input).map_err(internal)?,
+                &serde_json::to_string(&state).map_err(internal)?,
+            ],
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use claimdesk_sync::protocol::{
-    Health, LoginRequest, LoginResponse, PushRequest, PushResponse, UserInfo, HEADER_PROTOCOL, HEADER_SCHEMA, MAX_PAGE,
-    MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
+    Health, LoginRequest, LoginResponse, PushOutcome, PushRequest, PushResponse, PushResult, RejectCode, UserInfo, WireOp,
+    HEADER_PROTOCOL, HEADER_SCHEMA, MAX_PAGE, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
 };
 use deadpool_postgres::Pool;
 use serde::{Deserialize, Serialize};
@@ -149,6 +149,10 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServerError> 
     serde_json::from_slice(body).map_err(|e| ServerError::BadRequest(format!("the request body is not valid: {e}")))
 }
 
+fn parse_borrowed<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ServerError> {
+    serde_json::from_slice(body).map_err(|e| ServerError::BadRequest(format!("the request body is not valid: {e}")))
+}
+
 async fn health(State(st): State<AppState>) -> Response {
     let ok = match st.pool.get().await {
         Ok(c) => c.query_one("SELECT 1", &[]).await.is_ok(),
@@ -216,9 +220,46 @@ async fn session(st: &AppState, headers: &HeaderMap) -> Result<(deadpool_postgre
     Ok((client, session))
 }
 
+/// A push as it comes: each op is read on its own, so that one op that does
+/// not read (odd content from a modified client) is answered alone.
+#[derive(Deserialize)]
+struct RawPush<'a> {
+    device_id: String,
+    #[serde(borrow)]
+    ops: Vec<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct OpIdOnly {
+    op_id: String,
+}
+
+/// Reads the ops of a push one by one: the readable ones, and for each one
+/// that is not, its id and why (an op without even a readable id makes the
+/// request itself bad).
+fn read_ops(raw: &[&RawValue]) -> Result<Vec<Result<WireOp, PushResult>>, ServerError> {
+    raw.iter()
+        .map(|r| match serde_json::from_str::<WireOp>(r.get()) {
+            Ok(op) => Ok(Ok(op)),
+            Err(e) => match serde_json::from_str::<OpIdOnly>(r.get()) {
+                Ok(id) => Ok(Err(PushResult {
+                    op_id: id.op_id,
+                    outcome: PushOutcome::Rejected {
+                        code: RejectCode::BAD_OP.into(),
+                        reason: format!("this change cannot be read: {e}"),
+                    },
+                })),
+                Err(_) => Err(ServerError::BadRequest(format!("an op of the push has no readable op_id: {e}"))),
+            },
+        })
+        .collect()
+}
+
 async fn push(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<PushResponse>, ServerError> {
-    let req: PushRequest = parse(&body)?;
-    if req.ops.len() > MAX_PAGE {
+    let raw: RawPush<'_> = parse_borrowed(&body)?;
+    let read = read_ops(&raw.ops)?;
+    let req = PushRequest { device_id: raw.device_id, ops: read.iter().filter_map(|r| r.as_ref().ok().cloned()).collect() };
+    if read.len() > MAX_PAGE {
         return Err(ServerError::BadRequest(format!("at most {MAX_PAGE} ops in one push; send the rest in another page")));
     }
     let (mut client, session) = session(&st, &headers).await?;
@@ -228,12 +269,24 @@ async fn push(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Re
             session.device, req.device_id
         )));
     }
-    if req.ops.is_empty() {
+    if read.is_empty() {
         // A sync timer's push with nothing to send: no transaction, no lock.
         return Ok(Json(PushResponse { results: Vec::new(), server_time_ms: now_ms() }));
     }
-    let results =
-        crate::push::store_page(&mut client, &session, &req.ops, now_ms(), st.config.max_clock_ahead_ms).await?;
+    let stored = if req.ops.is_empty() {
+        Vec::new()
+    } else {
+        crate::push::store_page(&mut client, &session, &req.ops, now_ms(), st.config.max_clock_ahead_ms).await?
+    };
+    // One answer per op, in the order they came.
+    let mut stored = stored.into_iter();
+    let results: Vec<PushResult> = read
+        .into_iter()
+        .map(|r| match r {
+            Ok(_) => stored.next().ok_or_else(|| ServerError::Internal("an op was left without an answer".into())),
+            Err(answer) => Ok(answer),
+        })
+        .collect::<Result<_, _>>()?;
     let rejected = results.iter().filter(|r| matches!(r.outcome, claimdesk_sync::protocol::PushOutcome::Rejected { .. })).count();
     tracing::info!(user = %session.user, device = %session.device, ops = req.ops.len(), rejected, "push");
     Ok(Json(PushResponse { results, server_time_ms: now_ms() }))
@@ -260,6 +313,17 @@ struct PulledRaw<'a> {
     payload: &'a RawValue,
     base: Option<i64>,
     at_ms: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stamp: Option<StampRaw<'a>>,
+}
+
+/// [`claimdesk_core::ops::Stamp`] as it goes out, the policy result passed through.
+#[derive(Serialize)]
+struct StampRaw<'a> {
+    role: &'a str,
+    approval_limit: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proposal: Option<&'a RawValue>,
 }
 
 #[derive(Serialize)]
@@ -277,7 +341,7 @@ async fn pull(State(st): State<AppState>, headers: HeaderMap, query: Query<PullQ
     let (client, _session) = session(&st, &headers).await?;
     let ops_stmt = client
         .prepare_cached(
-            "SELECT seq, op_id, hlc, author, device, entity, kind, payload::text, base, at_ms
+            "SELECT seq, op_id, hlc, author, device, entity, kind, payload::text, base, at_ms, author_role, author_limit, proposal::text
              FROM ops WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .await?;
@@ -303,6 +367,18 @@ async fn pull(State(st): State<AppState>, headers: HeaderMap, query: Query<PullQ
             payload,
             base: r.get(8),
             at_ms: r.get(9),
+            stamp: match r.get::<_, Option<&str>>(10) {
+                Some(role) => Some(StampRaw {
+                    role,
+                    approval_limit: r.get(11),
+                    proposal: r
+                        .get::<_, Option<&str>>(12)
+                        .map(serde_json::from_str)
+                        .transpose()
+                        .map_err(|e| ServerError::Internal(format!("a stored stamp is not JSON: {e}")))?,
+                }),
+                None => None,
+            },
         });
     }
     let cursor = ops.last().map(|o| o.seq).unwrap_or(after);

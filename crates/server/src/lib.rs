@@ -1,6 +1,6 @@
 //! The ClaimDesk sync server (spec: sync.md, "Server"): users, devices and
-//! the op log on PostgreSQL; login, push (every op checked against the core's
-//! rules), pull after a cursor. No state outside PostgreSQL, so several
+//! the op log and each claim's folded state on PostgreSQL; login, push (every
+//! op decided by the core's rules, `claimdesk_sync::admit`), pull after a cursor. No state outside PostgreSQL, so several
 //! instances can serve one database.
 
 pub mod admin;
@@ -10,4 +10,3 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod push;
-pub mod rules;

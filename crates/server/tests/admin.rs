@@ -25,8 +25,8 @@ fn ok(out: &std::process::Output) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_commands_take_effect_at_once() {
     let db = fresh_database("admin").await;
-    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 1 (was 0)"));
-    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 1 (was 1)"), "migrate twice is harmless");
+    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 2 (was 0)"));
+    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 2 (was 2)"), "migrate twice is harmless");
     create_user(&db, "kim", "reviewer", None);
     create_user(&db, "park", "supervisor", Some(1_000_000));
     let again = admin(&db, &["user", "create", "--id", "kim", "--name", "x", "--role", "reviewer"]);
@@ -41,12 +41,10 @@ async fn admin_commands_take_effect_at_once() {
     assert!(ok(&admin(&db, &["device", "list"])).contains("dev-kim"));
 
     // A role change applies to the next push.
-    let mut batch = kim.op("batch:B", "batch.create", serde_json::json!({}));
-    batch.entity = "batch:B".into();
-    assert_eq!(outcome_code(&kim.push(std::slice::from_ref(&batch)).await[0]), "rejected:forbidden");
+    let batch = kim.op("batch:B", "batch.create", serde_json::json!({"id": "B", "name": "1차"}));
+    assert_eq!(outcome_code(&kim.push(std::slice::from_ref(&batch)).await[0]), "rejected:ROLE_NOT_ALLOWED");
     ok(&admin(&db, &["user", "set-role", "--id", "kim", "--role", "supervisor"]));
-    let mut batch2 = kim.op("batch:B", "batch.create", serde_json::json!({}));
-    batch2.entity = "batch:B".into();
+    let batch2 = kim.op("batch:B", "batch.create", serde_json::json!({"id": "B", "name": "1차"}));
     assert_eq!(outcome_code(&kim.push(&[batch2]).await[0]), "accepted");
 
     // A new password: the old one no longer signs in, the new one does.
@@ -54,7 +52,7 @@ async fn admin_commands_take_effect_at_once() {
     let login = |user: &str, password: &str, device: &str| {
         reqwest::Client::new()
             .post(format!("{}/v1/login", server.url))
-            .header(claimdesk_sync::protocol::HEADER_PROTOCOL, "1")
+            .header(claimdesk_sync::protocol::HEADER_PROTOCOL, claimdesk_sync::protocol::PROTOCOL_VERSION.to_string())
             .header(claimdesk_sync::protocol::HEADER_SCHEMA, "2")
             .json(&serde_json::json!({"user": user, "password": password, "device_id": device, "device_name": "d"}))
             .send()
@@ -136,7 +134,7 @@ async fn the_settings_file_is_read_and_the_environment_wins() {
     let kim = Api::login(&url, "kim", "dev-kim").await;
     let mut ahead = note(&kim, "C-1", "2 s ahead");
     ahead.hlc = (((now_ms() + 2_000) as u64) << 16) as i64;
-    assert_eq!(outcome_code(&kim.push(&[ahead]).await[0]), "rejected:clock_ahead", "the file's bound of 1 s applies");
+    assert_eq!(outcome_code(&kim.push(&[ahead]).await[0]), "rejected:CLOCK_AHEAD", "the file's bound of 1 s applies");
     drop(child);
 
     std::fs::write(&path, "lissen = 1\n").expect("write");

@@ -18,37 +18,47 @@ async fn login_push_pull_round_trip() {
     let health: Health = reqwest::get(format!("{}/health", server.url)).await.expect("health").json().await.expect("json");
     assert_eq!((health.status.as_str(), health.protocol), ("ok", PROTOCOL_VERSION));
 
+    seed(&server.url, &db, &["C-1".to_string(), "C-2".to_string()]).await;
     let kim = Api::login(&server.url, "kim", "dev-kim").await;
     let ops = vec![
         note(&kim, "C-1", "전화 통화함"),
-        kim.op("claim:C-1", "claim.take", json!({"to": "in_review", "assignee": "kim", "future_field": [1, 2]})),
+        kim.op("claim:C-1", "claim.take", json!({"to": "paid", "assignee": "lee", "future_field": [1, 2]})),
         kim.op("claim:C-2", "claim.annotate", json!({"priority": "high", "tags": ["택시"]})),
     ];
     let results = kim.push(&ops).await;
     assert!(results.iter().all(|r| outcome_code(r) == "accepted"), "{results:?}");
     let seqs: Vec<i64> = results.iter().filter_map(seq_of).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "seqs follow the op order: {seqs:?}");
+    // The server stamps what it knows of the author, never what the op says.
+    for r in &results {
+        match &r.outcome {
+            PushOutcome::Accepted { stamp: Some(s), .. } => assert_eq!(s.role, claimdesk_core::Role::Reviewer),
+            other => panic!("{other:?}"),
+        }
+    }
 
-    let page = kim.pull_page(0, 2).await;
+    let first = seqs[0] - 1;
+    let page = kim.pull_page(first, 2).await;
     assert_eq!(page.ops.len(), 2);
     assert!(page.more);
     assert_eq!(page.cursor, seqs[1]);
     assert_eq!(page.head, seqs[2]);
     let rest = kim.pull_page(page.cursor, 100).await;
     assert_eq!((rest.ops.len(), rest.more, rest.cursor), (1, false, seqs[2]));
-    let pulled: Vec<WireOp> = page.ops.into_iter().chain(rest.ops).map(|p| p.op).collect();
+    let pulled: Vec<PulledOp> = page.ops.into_iter().chain(rest.ops).collect();
+    assert!(pulled.iter().all(|p| p.stamp.as_ref().is_some_and(|s| s.role == claimdesk_core::Role::Reviewer)));
+    let pulled: Vec<WireOp> = pulled.into_iter().map(|p| p.op).collect();
     assert_eq!(pulled, ops, "ops come back exactly as pushed, unknown payload fields included");
     let empty = kim.pull_page(seqs[2], 100).await;
     assert_eq!((empty.ops.len(), empty.more, empty.cursor), (0, false, seqs[2]));
 
     let users: Vec<UserInfo> = kim.get("/v1/users").await.json().await.expect("users");
-    assert_eq!(users.len(), 1);
-    assert_eq!((users[0].id.as_str(), users[0].role.as_str()), ("kim", "reviewer"));
+    assert!(users.iter().any(|u| u.id == "kim" && u.role == "reviewer"), "{users:?}");
 
-    // Wrong password, no token, bad token, missing version headers, a client one version behind.
+    // Wrong password, no token, bad token, missing version headers, an older and a newer client.
     let bad = reqwest::Client::new()
         .post(format!("{}/v1/login", server.url))
-        .header(HEADER_PROTOCOL, "1")
+        .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
         .header(HEADER_SCHEMA, "3")
         .json(&json!({"user": "kim", "password": "nope", "device_id": "d", "device_name": "d"}))
         .send()
@@ -66,7 +76,12 @@ async fn login_push_pull_round_trip() {
     assert_eq!(no_headers.status(), 400);
     let mut older = kim.clone();
     older.protocol = MIN_PROTOCOL_VERSION;
-    assert_eq!(older.get("/v1/users").await.status(), 200, "one version behind is answered");
+    assert_eq!(older.get("/v1/users").await.status(), 200, "the oldest protocol the server answers is answered");
+    // Protocol 1 clients read results from payloads: they must update (PROTOCOL_CHANGES.md).
+    older.protocol = 1;
+    let r = older.get("/v1/users").await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(r.json::<ErrorBody>().await.expect("body").code, "protocol_too_old");
     let mut newer = kim.clone();
     newer.protocol = PROTOCOL_VERSION + 1;
     let r = newer.get("/v1/users").await;
@@ -78,13 +93,13 @@ async fn login_push_pull_round_trip() {
     // Page limits: a pull asks for at most MAX_PAGE, a push of more is refused whole.
     let big = kim.get(&format!("/v1/pull?after=0&limit={}", MAX_PAGE * 10)).await;
     assert_eq!(big.status(), 200);
-    let too_many: Vec<WireOp> = (0..=MAX_PAGE).map(|i| note(&kim, "C-big", &i.to_string())).collect();
+    let too_many: Vec<WireOp> = (0..=MAX_PAGE).map(|i| note(&kim, "C-1", &i.to_string())).collect();
     let r = kim.push_raw(&too_many).await.expect("push");
     assert_eq!(r.status(), 400);
     assert_eq!(r.json::<ErrorBody>().await.expect("body").code, "bad_request");
     let garbage = reqwest::Client::new()
         .post(format!("{}/v1/push", server.url))
-        .header(HEADER_PROTOCOL, "1")
+        .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
         .header(HEADER_SCHEMA, "3")
         .bearer_auth(kim.token.clone().unwrap_or_default())
         .body("{not json")
@@ -92,7 +107,7 @@ async fn login_push_pull_round_trip() {
         .await
         .expect("push");
     assert_eq!(garbage.status(), 400);
-    assert_eq!(kim.pull_all(0).await.len(), 3, "nothing of the refused pages was stored");
+    assert_eq!(reviews(kim.pull_all(0).await).len(), 3, "nothing of the refused pages was stored");
 
     // A push for another device is refused as a whole.
     let mut other = kim.clone();
@@ -106,26 +121,30 @@ async fn a_rejected_op_never_blocks_the_ones_behind_it() {
     create_user(&db, "kim", "reviewer", None);
     create_user(&db, "lee", "reviewer", None);
     let server = Server::start(&db);
+    seed(&server.url, &db, &["C-9".to_string()]).await;
     let kim = Api::login(&server.url, "kim", "dev-kim").await;
     let lee = Api::login(&server.url, "lee", "dev-lee").await;
+    // (Ops are stamped by the clock when made: the take first.)
+    let lee_takes = take(&lee, "C-9");
     let rec = recommend(&lee, "C-9", 10_000);
-    assert_eq!(outcome_code(&lee.push(std::slice::from_ref(&rec)).await[0]), "accepted");
+    let r = lee.push(&[lee_takes, rec.clone()]).await;
+    assert_eq!(r.iter().map(outcome_code).collect::<Vec<_>>(), ["accepted", "accepted"]);
 
-    let mut batch = kim.op("batch:B-1", "batch.create", json!({"id": "B-1"}));
-    batch.entity = "batch:B-1".into();
+    let batch = kim.op("batch:B-1", "batch.create", json!({"id": "B-1", "name": "1차"}));
     let mut as_lee = note(&kim, "C-9", "someone else's name");
     as_lee.user = "lee".into();
-    let mut user_op = kim.op("user:kim", "user.update", json!({"role": "admin"}));
-    user_op.entity = "user:kim".into();
+    let user_op = kim.op("user:kim", "user.update", json!({"id": "kim", "role": "admin"}));
     let ops = vec![
         note(&kim, "C-9", "첫 메모"),
         approve(&kim, "C-9", &rec),
         note(&kim, "C-9", "둘째 메모"),
         batch,
-        kim.op("claim:C-9", "claim.take", json!({})),
+        // lee holds it, recommended: a take is not a move the rules allow now.
+        kim.op("claim:C-9", "claim.take", json!({"to": "in_review", "assignee": "kim"})),
         as_lee,
         user_op,
-        kim.op("claim:C-9", "claim.mark_paid", json!({})),
+        kim.op("claim:C-9", "claim.mark_paid", json!({"payout_id": "P-1", "to": "paid"})),
+        kim.op("claim:C-9", "claim.teleport", json!({})),
         note(&kim, "C-9", "마지막 메모"),
     ];
     let results = kim.push(&ops).await;
@@ -134,22 +153,23 @@ async fn a_rejected_op_never_blocks_the_ones_behind_it() {
         codes,
         [
             "accepted",
-            "rejected:forbidden",
+            "rejected:ROLE_NOT_ALLOWED",
             "accepted",
-            "rejected:forbidden",
-            "accepted",
-            "rejected:wrong_author",
-            "rejected:users_managed_on_server",
-            "rejected:forbidden",
+            "rejected:ROLE_NOT_ALLOWED",
+            "rejected:WRONG_STATE",
+            "rejected:WRONG_AUTHOR",
+            "rejected:USERS_MANAGED_ON_SERVER",
+            "rejected:ROLE_NOT_ALLOWED",
+            "rejected:UNKNOWN_KIND",
             "accepted"
         ]
     );
     if let PushOutcome::Rejected { reason, .. } = &results[1].outcome {
         assert_eq!(reason, "a reviewer may not approve claims", "the core's own words");
     }
-    let pulled = kim.pull_all(0).await;
+    let pulled = reviews(kim.pull_all(0).await);
     let ids: HashSet<&str> = pulled.iter().map(|p| p.op.op_id.as_str()).collect();
-    assert_eq!(pulled.len(), 1 + 4);
+    assert_eq!(pulled.len(), 2 + 3);
     for (op, r) in ops.iter().zip(&results) {
         assert_eq!(ids.contains(op.op_id.as_str()), seq_of(r).is_some(), "stored exactly when acknowledged");
     }
@@ -162,36 +182,51 @@ async fn approvals_are_maker_checked_limited_and_refused_when_superseded() {
     create_user(&db, "park", "supervisor", Some(100_000));
     create_user(&db, "choi", "supervisor", None);
     let server = Server::start_with(&db, ServerOpts { max_clock_ahead_ms: Some(60_000), ..Default::default() });
+    let ids: Vec<String> = (1..=5).map(|i| format!("C-{i}")).collect();
+    seed(&server.url, &db, &ids).await;
     let kim = Api::login(&server.url, "kim", "dev-kim").await;
     let park = Api::login(&server.url, "park", "dev-park").await;
     let choi = Api::login(&server.url, "choi", "dev-choi").await;
+    let accepted = |r: &[PushResult]| r.iter().all(|x| outcome_code(x) == "accepted");
 
-    // park recommends and approves their own recommendation: maker-checker.
+    // park works C-1 like a reviewer, batches it and approves their own recommendation: maker-checker.
+    let park_takes = take(&park, "C-1");
     let own = recommend(&park, "C-1", 50_000);
-    let r = park.push(&[own.clone(), approve(&park, "C-1", &own)]).await;
-    assert_eq!(r.iter().map(outcome_code).collect::<Vec<_>>(), ["accepted", "rejected:maker_checker"]);
+    let mut ops = vec![park_takes, own.clone()];
+    ops.extend(batch(&park, "C-1", "B-1"));
+    assert!(accepted(&park.push(&ops).await));
+    let r = park.push(&[approve(&park, "C-1", &own)]).await;
+    assert_eq!(outcome_code(&r[0]), "rejected:MAKER_CHECKER");
     // choi may approve park's.
     assert_eq!(outcome_code(&choi.push(&[approve(&choi, "C-1", &own)]).await[0]), "accepted");
 
     // Above park's limit of 100,000 won.
+    let kim_takes = take(&kim, "C-2");
     let big = recommend(&kim, "C-2", 250_000);
-    kim.push(std::slice::from_ref(&big)).await;
+    assert!(accepted(&kim.push(&[kim_takes, big.clone()]).await));
+    assert!(accepted(&choi.push(&batch(&choi, "C-2", "B-2")).await));
     let r = park.push(&[approve(&park, "C-2", &big)]).await;
-    assert_eq!(outcome_code(&r[0]), "rejected:over_approval_limit");
+    assert_eq!(outcome_code(&r[0]), "rejected:OVER_APPROVAL_LIMIT");
     if let PushOutcome::Rejected { reason, .. } = &r[0].outcome {
         assert!(reason.contains("250,000") && reason.contains("100,000"), "{reason}");
     }
 
-    // kim recommends again: an approval of the first recommendation is superseded.
+    // kim recommends again after a return: an approval of the first recommendation is superseded.
+    let kim_takes = take(&kim, "C-3");
     let first = recommend(&kim, "C-3", 30_000);
+    assert!(accepted(&kim.push(&[kim_takes, first.clone()]).await));
+    let mut back = batch(&choi, "C-3", "B-3");
+    back.push(choi.op("claim:C-3", "claim.return_to_reviewer", json!({"comment": "소득 증빙 확인"})));
+    assert!(accepted(&choi.push(&back).await));
     let second = recommend(&kim, "C-3", 40_000);
-    kim.push(&[first.clone(), second.clone()]).await;
+    assert!(accepted(&kim.push(std::slice::from_ref(&second)).await));
+    assert!(accepted(&choi.push(&[choi.op("claim:C-3", "claim.add_to_batch", json!({"batch_id": "B-3"}))]).await));
     let r = choi.push(&[approve(&choi, "C-3", &first), approve(&choi, "C-3", &second)]).await;
-    assert_eq!(r.iter().map(outcome_code).collect::<Vec<_>>(), ["rejected:superseded", "accepted"]);
+    assert_eq!(r.iter().map(outcome_code).collect::<Vec<_>>(), ["rejected:RECOMMENDATION_SUPERSEDED", "accepted"]);
 
-    // An approval of a recommendation the server never saw.
+    // An approval of a claim that was never recommended.
     let unseen = recommend(&kim, "C-4", 1_000);
-    assert_eq!(outcome_code(&choi.push(&[approve(&choi, "C-4", &unseen)]).await[0]), "rejected:unknown_recommendation");
+    assert_eq!(outcome_code(&choi.push(&[approve(&choi, "C-4", &unseen)]).await[0]), "rejected:WRONG_STATE");
 
     // A stamp too far in the future; one a little ahead is fine.
     let mut ahead = note(&kim, "C-5", "from the future");
@@ -199,7 +234,7 @@ async fn approvals_are_maker_checked_limited_and_refused_when_superseded() {
     let mut slightly = note(&kim, "C-5", "a few seconds ahead");
     slightly.hlc = (((now_ms() + 5_000) as u64) << 16) as i64;
     let r = kim.push(&[ahead, slightly]).await;
-    assert_eq!(r.iter().map(outcome_code).collect::<Vec<_>>(), ["rejected:clock_ahead", "accepted"]);
+    assert_eq!(r.iter().map(outcome_code).collect::<Vec<_>>(), ["rejected:CLOCK_AHEAD", "accepted"]);
 
     // A role change on the server applies to the next push at once.
     let out = std::process::Command::new(bin())
@@ -216,6 +251,8 @@ async fn a_duplicate_push_returns_the_same_seq() {
     let db = fresh_database("duplicate").await;
     create_user(&db, "kim", "reviewer", None);
     let server = Server::start(&db);
+    let ids: Vec<String> = (0..50).map(|i| format!("C-{i}")).chain(["C-x".to_string()]).collect();
+    seed(&server.url, &db, &ids).await;
     let kim = Api::login(&server.url, "kim", "dev-kim").await;
     let ops: Vec<WireOp> = (0..50).map(|i| note(&kim, &format!("C-{i}"), "메모")).collect();
     let first = kim.push(&ops).await;
@@ -231,7 +268,7 @@ async fn a_duplicate_push_returns_the_same_seq() {
     assert_eq!(r.iter().map(outcome_code).collect::<Vec<_>>(), ["accepted", "duplicate", "duplicate"]);
     assert_eq!(seq_of(&r[0]), seq_of(&r[2]));
     assert_eq!(seq_of(&r[1]), seq_of(&first[3]));
-    assert_eq!(kim.pull_all(0).await.len(), 51);
+    assert_eq!(reviews(kim.pull_all(0).await).len(), 51);
 }
 
 /// Writes a push request over a raw socket and hangs up: after `cut` bytes
@@ -257,6 +294,7 @@ async fn a_push_cut_mid_way_and_retried_stores_each_op_once() {
     let db = fresh_database("cut").await;
     create_user(&db, "kim", "reviewer", None);
     let server = Server::start(&db);
+    seed(&server.url, &db, &(0..97).map(|i| format!("C-{i}")).collect::<Vec<_>>()).await;
     let kim = Api::login(&server.url, "kim", "dev-kim").await;
     let ops: Vec<WireOp> = (0..2000).map(|i| note(&kim, &format!("C-{}", i % 97), &format!("메모 {i}"))).collect();
 
@@ -273,7 +311,7 @@ async fn a_push_cut_mid_way_and_retried_stores_each_op_once() {
         assert!(code == "accepted" || code == "duplicate", "{code}");
         assert!(seqs.insert(seq_of(x).expect("seq")), "one seq per op");
     }
-    let pulled = kim.pull_all(0).await;
+    let pulled = reviews(kim.pull_all(0).await);
     assert_eq!(pulled.len(), ops.len(), "no duplicates, nothing missing");
     let unique: HashSet<&str> = pulled.iter().map(|p| p.op.op_id.as_str()).collect();
     assert_eq!(unique.len(), ops.len());
@@ -284,6 +322,7 @@ async fn kill_9_mid_push_loses_nothing_acknowledged() {
     let db = fresh_database("kill9").await;
     create_user(&db, "kim", "reviewer", None);
     let mut server = Server::start(&db);
+    seed(&server.url, &db, &(0..200).map(|p| format!("C-{p}")).collect::<Vec<_>>()).await;
     let kim = Api::login(&server.url, "kim", "dev-kim").await;
     let pages: Vec<Vec<WireOp>> =
         (0..200).map(|p| (0..250).map(|i| note(&kim, &format!("C-{p}"), &format!("메모 {p}-{i}"))).collect()).collect();
@@ -324,7 +363,7 @@ async fn kill_9_mid_push_loses_nothing_acknowledged() {
     let server = Server::start(&db);
     let mut kim2 = kim.clone();
     kim2.url = server.url.clone();
-    let pulled = kim2.pull_all(0).await;
+    let pulled = reviews(kim2.pull_all(0).await);
     let stored: HashMap<&str, i64> = pulled.iter().map(|p| (p.op.op_id.as_str(), p.seq)).collect();
     assert_eq!(stored.len(), pulled.len(), "no op twice");
     for (id, seq) in &acked {
@@ -341,7 +380,7 @@ async fn kill_9_mid_push_loses_nothing_acknowledged() {
             assert!(seq_of(&r).is_some());
         }
     }
-    assert_eq!(kim2.pull_all(0).await.len(), 50_000);
+    assert_eq!(reviews(kim2.pull_all(0).await).len(), 50_000);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -356,6 +395,8 @@ async fn fifty_clients_push_and_pull_at_once() {
             .expect("user");
     }
     let server = Server::start(&db);
+    let claims: Vec<String> = (0..50).flat_map(|i| (0..5).map(move |round| format!("C-{i}-{round}"))).collect();
+    seed(&server.url, &db, &claims).await;
     let mut tasks = Vec::new();
     let all_pushed = std::sync::Arc::new(tokio::sync::Barrier::new(50));
     for i in 0..50 {
@@ -372,10 +413,10 @@ async fn fifty_clients_push_and_pull_at_once() {
                 }
                 let page = api.pull_page(cursor, 5000).await;
                 cursor = page.cursor;
-                seen.extend(page.ops.into_iter().map(|p| p.seq));
+                seen.extend(reviews(page.ops).into_iter().map(|p| p.seq));
             }
             all_pushed.wait().await;
-            seen.extend(api.pull_all(cursor).await.into_iter().map(|p| p.seq));
+            seen.extend(reviews(api.pull_all(cursor).await).into_iter().map(|p| p.seq));
             seen
         }));
     }
@@ -395,6 +436,8 @@ async fn two_instances_on_one_database_serve_every_op_once_in_order() {
     create_user(&db, "reader", "reviewer", None);
     let a = Server::start(&db);
     let b = Server::start(&db);
+    let claims: Vec<String> = (0..8).flat_map(|i| (0..30).map(move |round| format!("C-{i}-{round}"))).collect();
+    seed(&a.url, &db, &claims).await;
     let total = 8 * 30 * 40;
 
     // Readers on each instance pull continuously while the writers push.
@@ -408,7 +451,7 @@ async fn two_instances_on_one_database_serve_every_op_once_in_order() {
             while got.len() < total && std::time::Instant::now() < deadline {
                 let page = api.pull_page(cursor, 300).await;
                 cursor = page.cursor;
-                got.extend(page.ops.into_iter().map(|p| (p.seq, p.op.op_id)));
+                got.extend(reviews(page.ops).into_iter().map(|p| (p.seq, p.op.op_id)));
                 if !page.more {
                     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
                 }

@@ -39,7 +39,7 @@ async fn a_client_with_the_test_ca_connects_one_without_is_refused() {
     kim.http = trusting.clone();
     let resp = trusting
         .post(format!("{}/v1/login", server.url))
-        .header(claimdesk_sync::protocol::HEADER_PROTOCOL, "1")
+        .header(claimdesk_sync::protocol::HEADER_PROTOCOL, claimdesk_sync::protocol::PROTOCOL_VERSION.to_string())
         .header(claimdesk_sync::protocol::HEADER_SCHEMA, "3")
         .json(&serde_json::json!({"user": "kim", "password": "password-kim", "device_id": "dev-kim", "device_name": "노트북"}))
         .send()

@@ -73,17 +73,16 @@ impl FakeServer {
         let stamp = Stamp { role, approval_limit: limit, proposal: None };
         match &typed {
             Op::Claim(cmd) => {
-                let Some((state, ops, category)) = self.claims.get(&op.entity) else {
+                let Some((_, ops, category)) = self.claims.get(&op.entity) else {
                     return Err(Rejection::new("UNKNOWN_CLAIM", "the claim is not on the server"));
                 };
                 let fold_op = FoldOp {
                     op_id: op.op_id.clone(), hlc: op.hlc, device: op.device.clone(), user: op.user.clone(), cmd: cmd.clone(),
                     base: op.base, at_ms: op.at_ms, stamp: stamp.clone(),
                 };
-                let category = *category;
-                let next = admit::admit_claim_op(state, &fold_op, || (ClaimState::imported(category), ops.clone()))?;
+                let (category, history) = (*category, ops.clone());
                 let entry = self.claims.get_mut(&op.entity).expect("checked above");
-                entry.0 = next;
+                admit::admit_claim_op(&mut entry.0, &fold_op, || (ClaimState::imported(category), history))?;
                 entry.1.push(fold_op);
             }
             Op::ClaimImport(claim) => {

@@ -181,19 +181,24 @@ pub fn check_team_op(op: &Op, role: Role) -> Result<(), Rejection> {
 }
 
 /// Admits a claim op onto the claim's state (`state`, the fold of the ops
-/// accepted so far, which `history` gives back when the op comes late):
-/// returns the state with the op folded in, or why it is rejected.
+/// accepted so far, which `initial` gives back when the op comes late): on
+/// success `state` has the op folded in; a rejected op leaves it as it was.
 pub fn admit_claim_op(
-    state: &ClaimState,
+    state: &mut ClaimState,
     op: &FoldOp,
     initial: impl FnOnce() -> (ClaimState, Vec<FoldOp>),
-) -> Result<ClaimState, Rejection> {
+) -> Result<(), Rejection> {
     let reserve = matches!(op.cmd, claimdesk_core::workflow::ClaimCommand::ReservePayout { .. });
     if state.accepts_next(op) {
-        let mut next = state.clone();
-        return match fold::step(&mut next, op) {
-            Verdict::Refused { code, reason } => Err(Rejection::new(&code, reason)),
-            _ => Ok(next),
+        // Stepped in place: a refusal changes only the refusal list and the last key, put back here.
+        let last_key = state.last_key.clone();
+        return match fold::step(state, op) {
+            Verdict::Refused { code, reason } => {
+                state.refused.retain(|r| r.op_id != op.op_id);
+                state.last_key = last_key;
+                Err(Rejection::new(&code, reason))
+            }
+            _ => Ok(()),
         };
     }
     if reserve {
@@ -219,6 +224,9 @@ pub fn admit_claim_op(
     }
     match after.iter().find(|(id, _)| *id == op.op_id) {
         Some((_, Verdict::Refused { code, reason })) => Err(Rejection::new(code, reason.clone())),
-        _ => Ok(next),
+        _ => {
+            *state = next;
+            Ok(())
+        }
     }
 }

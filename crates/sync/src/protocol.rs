@@ -20,8 +20,10 @@ use serde::{Deserialize, Serialize};
 /// core's rules and stamps what it knew about the author ([`Stamp`]); the
 /// merge decides every op again instead of reading results from payloads.
 pub const PROTOCOL_VERSION: u32 = 2;
-/// The oldest client protocol a server still answers (one version behind).
-pub const MIN_PROTOCOL_VERSION: u32 = PROTOCOL_VERSION.saturating_sub(1);
+/// The oldest client protocol a server still answers. Ordinarily one
+/// version behind; protocol 1 clients read an op's result from its payload,
+/// which protocol 2 ops no longer carry, so they must update (PROTOCOL_CHANGES.md).
+pub const MIN_PROTOCOL_VERSION: u32 = 2;
 pub const HEADER_PROTOCOL: &str = "x-claimdesk-protocol";
 pub const HEADER_SCHEMA: &str = "x-claimdesk-schema";
 /// Most ops in one push or pull page.

@@ -280,7 +280,8 @@ impl Api {
             entity: entity.into(),
             kind: kind.into(),
             payload,
-            base: Some(0),
+            // Made on the claim as it is now (the server folds it onto its current state).
+            base: None,
             at_ms: now_ms(),
         }
     }
@@ -300,17 +301,81 @@ pub fn note(api: &Api, claim: &str, body: &str) -> WireOp {
     api.op(&format!("claim:{claim}"), "claim.add_note", json!({ "body": body }))
 }
 
+/// A recommendation of cash, with a justification (amounts made up by the
+/// tests differ from the policy's result: an override).
 pub fn recommend(api: &Api, claim: &str, amount: i64) -> WireOp {
     api.op(
         &format!("claim:{claim}"),
         "claim.recommend",
         json!({"decision": {"decision": "approve", "remedy": "cash", "amount": amount.to_string(), "extension_days": 0},
-               "is_override": false, "to": "recommended"}),
+               "justification": "영업 손실 확인"}),
     )
 }
 
+pub fn take(api: &Api, claim: &str) -> WireOp {
+    api.op(&format!("claim:{claim}"), "claim.take", json!({}))
+}
+
+/// A batch made by `api` (a supervisor) with one claim in it.
+pub fn batch(api: &Api, claim: &str, batch_id: &str) -> Vec<WireOp> {
+    vec![
+        api.op(&format!("batch:{batch_id}"), "batch.create", json!({"id": batch_id, "name": format!("묶음 {batch_id}")})),
+        api.op(&format!("claim:{claim}"), "claim.add_to_batch", json!({"batch_id": batch_id})),
+    ]
+}
+
 pub fn approve(api: &Api, claim: &str, rec: &WireOp) -> WireOp {
-    api.op(&format!("claim:{claim}"), "claim.approve", json!({"recommendation_op": rec.op_id, "to": "approved"}))
+    api.op(&format!("claim:{claim}"), "claim.approve", json!({"recommendation_op": rec.op_id}))
+}
+
+/// A valid intake row (`core::ClaimInput`) for a taxi driver's claim.
+pub fn claim_json(id: &str) -> Value {
+    let n: u64 = id.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    json!({
+        "external_id": id,
+        "received_at": "2022-10-19T00:12:00Z",
+        "category": "taxi_driver",
+        "name": "김택시",
+        "phone": format!("010{:08}", n % 100_000_000),
+        "service": "kakao_t",
+        "damage_start": "2022-10-15T06:00:00Z",
+        "damage_end": "2022-10-15T16:31:00Z",
+        "claimed_amount": "60000",
+        "daily_income": "180000",
+        "description": "카카오 T 호출이 안 돼서 손님을 못 받았습니다",
+    })
+}
+
+pub fn import(api: &Api, id: &str) -> WireOp {
+    api.op(&format!("claim:{id}"), "claim.import", claim_json(id))
+}
+
+/// Imports claims through the server as an admin (`seeder`, created here),
+/// so that review ops about them can be admitted.
+pub async fn seed(url: &str, database_url: &str, ids: &[String]) -> Api {
+    create_user_if_missing(database_url, "seeder", "admin");
+    let admin = Api::login(url, "seeder", "dev-seeder").await;
+    for chunk in ids.chunks(2000) {
+        let ops: Vec<WireOp> = chunk.iter().map(|id| import(&admin, id)).collect();
+        for r in admin.push(&ops).await {
+            assert_eq!(outcome_code(&r), "accepted", "{r:?}");
+        }
+    }
+    admin
+}
+
+fn create_user_if_missing(database_url: &str, id: &str, role: &str) {
+    static DONE: OnceLock<std::sync::Mutex<std::collections::HashSet<(String, String)>>> = OnceLock::new();
+    let done = DONE.get_or_init(Default::default);
+    let key = (database_url.to_string(), id.to_string());
+    if done.lock().map(|mut d| d.insert(key)).unwrap_or(false) {
+        create_user(database_url, id, role, None);
+    }
+}
+
+/// The ops of a pull that are not the seeded claims' imports.
+pub fn reviews(pulled: Vec<PulledOp>) -> Vec<PulledOp> {
+    pulled.into_iter().filter(|p| p.op.kind != "claim.import").collect()
 }
 
 pub fn outcome_code(r: &PushResult) -> String {
@@ -323,7 +388,7 @@ pub fn outcome_code(r: &PushResult) -> String {
 
 pub fn seq_of(r: &PushResult) -> Option<i64> {
     match r.outcome {
-        PushOutcome::Accepted { seq } | PushOutcome::Duplicate { seq } => Some(seq),
+        PushOutcome::Accepted { seq, .. } | PushOutcome::Duplicate { seq, .. } => Some(seq),
         PushOutcome::Rejected { .. } => None,
     }
 }
