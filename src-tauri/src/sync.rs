@@ -99,6 +99,27 @@ pub struct ServerAccount {
     pub roster_changed: u64,
 }
 
+/// What a person can do about a parked op.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ParkedAdvice {
+    /// Correct this computer's clock, then send again.
+    Clock,
+    /// A role or limit problem: an admin fixes it on the server, or the change is dismissed.
+    Role,
+    /// The claim changed meanwhile: look again, act anew, dismiss this one.
+    Superseded,
+    /// Sign in as the user who made it.
+    SignIn,
+    FixAndRetry,
+    /// Tried again by itself at the next sync.
+    Wait,
+    /// Another person's change the rules refused here (kept, changed nothing).
+    RefusedHere,
+    /// Made by a newer ClaimDesk: update.
+    Update,
+}
+
 /// A parked op with what a person can do about it.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ParkedView {
@@ -113,8 +134,8 @@ pub struct ParkedView {
     pub code: String,
     pub reason: String,
     pub at_ms: i64,
-    /// What to do, as a code the UI words: `clock`, `role`, `superseded`, `sign_in`, `fix_and_retry`, `wait`.
-    pub advice: String,
+    /// What to do, as a code the UI words.
+    pub advice: ParkedAdvice,
     /// Whether the signed-in user may retry or dismiss it.
     pub can_act: bool,
 }
@@ -390,17 +411,26 @@ pub fn status(store: &Store, runtime: &SyncRuntime) -> ApiResult<SyncStatusView>
     })
 }
 
-/// What to do about a parked op, from its reason code.
-pub fn advice(origin: &str, code: &str) -> &'static str {
-    let code = code.to_ascii_lowercase();
-    if origin == "remote" || code.contains("clock") {
-        return if origin == "remote" { "wait" } else { "clock" };
+/// What to do about a parked op, from its reason code (the core's refusal
+/// codes and the sync checks' `RejectCode`s).
+pub fn advice(origin: &str, code: &str) -> ParkedAdvice {
+    use claimdesk_sync::protocol::RejectCode as R;
+    use ParkedAdvice as A;
+    if origin == "remote" {
+        // Another person's change this desktop refused or cannot read yet.
+        return match code {
+            R::CLOCK_AHEAD | R::UNKNOWN_KIND => A::Wait,
+            _ => A::RefusedHere,
+        };
     }
-    match code.as_str() {
-        "forbidden" | "role_not_allowed" | "approval_limit" | "maker_checker" | "own_recommendation" | "users_managed_on_server" => "role",
-        "recommendation_superseded" | "superseded" | "stale" => "superseded",
-        "wrong_author" | "wrong_device" | "unauthorized" => "sign_in",
-        _ => "fix_and_retry",
+    match code {
+        R::CLOCK_AHEAD => A::Clock,
+        "ROLE_NOT_ALLOWED" | "MAKER_CHECKER" | "OVER_APPROVAL_LIMIT" | R::USERS_MANAGED_ON_SERVER => A::Role,
+        "RECOMMENDATION_SUPERSEDED" | "STALE" | "WRONG_STATE" | "HELD_BY_OTHER" | "PAYOUT_RESERVED" | "NOT_RESERVED"
+        | R::ALREADY_SETTLED | R::RESERVE_ONLINE => A::Superseded,
+        R::WRONG_AUTHOR | R::WRONG_DEVICE => A::SignIn,
+        R::UNKNOWN_KIND => A::Update,
+        _ => A::FixAndRetry,
     }
 }
 
@@ -410,7 +440,7 @@ pub fn parked(store: &Store, actor: &Actor) -> ApiResult<Vec<ParkedView>> {
         .parked_ops()?
         .into_iter()
         .map(|p| ParkedView {
-            advice: advice(&p.origin, &p.code).to_string(),
+            advice: advice(&p.origin, &p.code),
             can_act: p.origin == "local" && (p.user == actor.user || matches!(actor.role, Role::Supervisor | Role::Admin)),
             claim: p.entity.strip_prefix("claim:").map(str::to_string),
             op_id: p.op_id,
@@ -432,7 +462,7 @@ pub fn conflicts(store: &Store, all: bool) -> ApiResult<Vec<ConflictView>> {
         let state = store.folded_state(&c.external_id)?;
         let detail = store.claim(&c.external_id)?;
         let current_rec = state.recommendation.as_ref().map(|r| r.op_id.clone());
-        let side = |o: claimdesk_store::sync_apply::ConflictOp| {
+        let side = |o: claimdesk_store::sync_views::ConflictOp| {
             let current = match o.kind.as_str() {
                 "claim.recommend" => current_rec.as_deref() == Some(o.op_id.as_str()),
                 _ => o.assignee.is_some() && o.assignee == state.assignee && current_rec.is_none(),

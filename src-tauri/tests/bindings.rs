@@ -65,6 +65,11 @@ fn export(cfg: &Config) -> Result<(), ExportError> {
     claimdesk_app::sync::SyncSettings::export_all(cfg)?;
     claimdesk_app::sync::ServerAccount::export_all(cfg)?;
     claimdesk_app::sync::ParkedView::export_all(cfg)?;
+    claimdesk_app::sync::ParkedAdvice::export_all(cfg)?;
+    claimdesk_core::ClaimAction::export_all(cfg)?;
+    workflow::ClaimCommand::export_all(cfg)?;
+    claimdesk_core::ops::Stamp::export_all(cfg)?;
+    claims::TimelineRefusal::export_all(cfg)?;
     claimdesk_app::sync::ConflictView::export_all(cfg)?;
     claimdesk_app::sync::ConflictSide::export_all(cfg)?;
     claimdesk_store::sync_desk::LeaseInfo::export_all(cfg)?;

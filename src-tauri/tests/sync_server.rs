@@ -256,7 +256,7 @@ fn two_reviewers_conflict_offline_and_a_supervisor_resolves_it_everywhere() {
     assert_eq!(out.rejected, 1, "{out:?}");
     let parked = appsync::parked(&kim, &kim_actor).expect("parked");
     assert_eq!(parked.len(), 1);
-    assert_eq!((parked[0].advice.as_str(), parked[0].claim.as_deref(), parked[0].can_act), ("sign_in", Some(y.as_str()), false));
+    assert_eq!((parked[0].advice, parked[0].claim.as_deref(), parked[0].can_act), (claimdesk_app::sync::ParkedAdvice::SignIn, Some(y.as_str()), false));
     let supervisor_view = appsync::parked(&kim, &local_admin).expect("parked");
     assert!(supervisor_view[0].can_act, "an admin may act on it");
     // Retried, it goes out again (and is refused again: the cause is not fixed).

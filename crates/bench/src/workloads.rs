@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use claimdesk_core::policy::Policy;
-use claimdesk_core::{Category, ClaimStatus, Role};
+use claimdesk_core::workflow::{ClaimCommand, Decision};
+use claimdesk_core::{Category, ClaimStatus, Remedy, Role};
+use rust_decimal::Decimal;
 use claimdesk_store::import::ImportOptions;
 use claimdesk_store::queue::{QueueFilter, Sort, SortKey};
 use claimdesk_store::Store;
@@ -312,17 +314,41 @@ fn approve_batch(args: &Args, store: &mut Store) -> anyhow::Result<Result> {
     }
     let supervisor = store.actor("bench.supervisor")?;
     let n = BATCH.min(args.claims / 4);
-    // Fixture: n eligible claims recommended as the policy proposes and put
-    // in a batch, as the workflow would leave them.
-    let batch_id = &format!("bench-batch-{}", std::process::id());
-    store.conn().execute_batch(&format!(
-        "INSERT INTO batches (id, name, created_by, created_at) VALUES ('{batch_id}', 'bench', 'bench.supervisor', 0);
-         UPDATE claims SET status = 'batched', batch_id = '{batch_id}', assignee = 'bench.reviewer',
-             recommendation = json_object('op_id', 'rec-' || id, 'by', 'bench.reviewer',
-                 'decision', json_object('decision', 'approve', 'remedy', remedy, 'amount', CAST(amount AS TEXT), 'extension_days', extension_days),
-                 'is_override', json('false'), 'justification', NULL)
-         WHERE id IN (SELECT id FROM claims WHERE eligible = 1 AND remedy IN ('cash', 'voucher', 'extension') AND status <> 'approved' ORDER BY id LIMIT {n});"
-    ))?;
+    // Fixture: n eligible claims taken and recommended as the policy
+    // proposes by a reviewer, and put in a batch by the supervisor, through
+    // the workflow (every claim's state is the fold of its ops).
+    let reviewer = store.actor("bench.reviewer")?;
+    let picked: Vec<(String, Decision)> = {
+        let mut stmt = store.conn().prepare(
+            "SELECT external_id, remedy, amount, extension_days FROM claims
+             WHERE eligible = 1 AND remedy IN ('cash', 'voucher', 'extension') AND status = 'new' ORDER BY id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([n as i64], |r| {
+            let remedy: String = r.get(1)?;
+            Ok((r.get::<_, String>(0)?, remedy, r.get::<_, i64>(2)?, r.get::<_, u32>(3)?))
+        })?;
+        rows.map(|r| {
+            r.map(|(id, remedy, amount, days)| {
+                let remedy = Remedy::parse(&remedy).unwrap_or(Remedy::Cash);
+                (id, Decision::Approve { remedy, amount: Decimal::from(amount), extension_days: days })
+            })
+        })
+        .collect::<rusqlite::Result<_>>()?
+    };
+    let n = picked.len();
+    let takes = picked.iter().map(|(id, _)| (id.clone(), ClaimCommand::Take)).collect();
+    store.apply_to_many(&reviewer, takes)?;
+    let recommendations = picked
+        .iter()
+        .map(|(id, d)| (id.clone(), ClaimCommand::Recommend { decision: d.clone(), justification: None }))
+        .collect();
+    let made = store.apply_to_many(&reviewer, recommendations)?;
+    if made.applied as usize != n {
+        bail!("recommended {} of {n} claims: {:?}", made.applied, made.refused.first());
+    }
+    let ids: Vec<String> = picked.into_iter().map(|(id, _)| id).collect();
+    let batch_id = store.create_batch_of(&supervisor, "bench", &ids)?.batch_id;
+    let batch_id = &batch_id;
     // Baseline: the bare UPDATE of the same rows, rolled back.
     let started = Instant::now();
     store.conn().execute_batch(&format!(
@@ -368,8 +394,8 @@ fn sync_pull(args: &Args, dir: &Path, count: usize) -> anyhow::Result<Result> {
     let summary = source.import_file(&admin, &csv_path, ImportOptions::default(), &mut |_| true)?;
     let import_took = started.elapsed();
     let imported = summary.counts.imported as f64;
-    let ops = source.outbox_page(usize::MAX >> 1)?;
-    let pages: Vec<Vec<claimdesk_sync::protocol::WireOp>> =
+    let ops = as_pulled(source.outbox_page(usize::MAX >> 1)?);
+    let pages: Vec<Vec<claimdesk_sync::protocol::PulledOp>> =
         ops.chunks(claimdesk_sync::protocol::MAX_PAGE).map(|c| c.to_vec()).collect();
     say(args, &format!("applying {} pulled ops to an empty store", ops.len()));
     let mut target = Store::open(&target_db)?;
@@ -397,6 +423,15 @@ fn sync_pull(args: &Args, dir: &Path, count: usize) -> anyhow::Result<Result> {
         target: "≥ 20,000 ops/s".into(),
         met: rate >= 20_000.0,
     })
+}
+
+/// Ops as the server hands them out: numbered, stamped with their author's role (an admin here).
+fn as_pulled(ops: Vec<claimdesk_sync::protocol::WireOp>) -> Vec<claimdesk_sync::protocol::PulledOp> {
+    let stamp = claimdesk_core::ops::Stamp { role: Role::Admin, approval_limit: None, proposal: None };
+    ops.into_iter()
+        .enumerate()
+        .map(|(i, op)| claimdesk_sync::protocol::PulledOp { seq: i as i64 + 1, op, stamp: Some(stamp.clone()) })
+        .collect()
 }
 
 /// CPU seconds (user + system) this process has used, all threads: on a
@@ -432,9 +467,9 @@ fn sync_pull_work(args: &Args, dir: &Path, count: usize) -> anyhow::Result<Resul
         .map(|i| {
             let claim = &ids[i % ids.len()];
             let (kind, payload) = if i % 2 == 0 {
-                ("claim.add_note", serde_json::json!({"body": format!("현장 확인 메모 {i}: 영수증 사진을 받았습니다"), "from": "new", "to": "new", "assignee": null}))
+                ("claim.add_note", serde_json::json!({"body": format!("현장 확인 메모 {i}: 영수증 사진을 받았습니다")}))
             } else {
-                ("claim.annotate", serde_json::json!({"priority": priorities[i % 4], "tags": ["현장확인"], "from": "new", "to": "new", "assignee": null}))
+                ("claim.annotate", serde_json::json!({"priority": priorities[i % 4], "tags": ["현장확인"]}))
             };
             claimdesk_sync::protocol::WireOp {
                 op_id: format!("bench-{i:08}"),
@@ -453,6 +488,7 @@ fn sync_pull_work(args: &Args, dir: &Path, count: usize) -> anyhow::Result<Resul
     let mut cursor: i64 = target.sync_cursor()?;
     let cpu_before = process_cpu_secs();
     let started = Instant::now();
+    let ops = as_pulled(ops);
     for page in ops.chunks(claimdesk_sync::protocol::MAX_PAGE) {
         cursor += page.len() as i64;
         target.apply_pulled(page, cursor, 0)?;

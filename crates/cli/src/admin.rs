@@ -122,14 +122,23 @@ fn read_policy(path: &PathBuf) -> anyhow::Result<Policy> {
 
 #[derive(Subcommand)]
 pub enum PayoutCommand {
-    /// Write every approved cash claim not yet in a payout to a file (.csv or .xlsx).
+    /// Reserve every approved cash claim not yet in a payout and write them to a file (.csv or .xlsx).
+    /// In a team the reservations are accepted by the sync server at the next sync.
     Export {
         #[command(flatten)]
         store: StoreArgs,
         #[arg(long)]
         out: PathBuf,
     },
-    /// The bank confirmed the payout: mark its claims paid.
+    /// Write an exported payout's file again, with exactly the claims still reserved for it.
+    File {
+        #[command(flatten)]
+        store: StoreArgs,
+        payout_id: i64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The bank confirmed the payout: mark its claims paid (in a team, once the server accepted its reservations).
     Confirm {
         #[command(flatten)]
         store: StoreArgs,
@@ -149,7 +158,15 @@ pub fn payout(c: PayoutCommand) -> anyhow::Result<()> {
             let (mut s, actor) = store.open_existing()?;
             let e = s.export_payout(&actor, &out)?;
             crate::out!("payout {}: {} claims, {} won, written to {}", e.payout_id, e.claims, won(Some(e.total)), e.file);
+            if s.sync_setting("server_url")?.is_some() {
+                crate::out!("its claims are reserved for it once the sync server accepts them: run claimdesk sync (online)");
+            }
             crate::out!("after the bank confirms it: claimdesk payout confirm {}", e.payout_id);
+        }
+        PayoutCommand::File { store, payout_id, out } => {
+            let (mut s, actor) = store.open_existing()?;
+            let e = s.rewrite_payout_file(&actor, payout_id, &out)?;
+            crate::out!("payout {}: {} claims, {} won, written again to {}", e.payout_id, e.claims, won(Some(e.total)), e.file);
         }
         PayoutCommand::Confirm { store, payout_id } => {
             let (mut s, actor) = store.open_existing()?;

@@ -174,6 +174,10 @@ fn status(db: &std::path::Path) -> anyhow::Result<()> {
         crate::out!("  {} {} by {} ({}), {who}: [{}] {}", p.kind, p.entity, p.user, p.op_id, p.code, p.reason);
     }
     crate::out!("conflicts:  {}", s.conflicts);
+    crate::out!("refused:    {} changes of others that the rules refused here (they changed nothing)", s.refused);
+    for r in store.refused_ops(20)? {
+        crate::out!("  {} {} by {} ({}): [{}] {}", r.kind, r.entity, r.user, r.op_id, r.code, r.reason);
+    }
     Ok(())
 }
 

@@ -81,6 +81,14 @@ pub struct ApprovalReport {
     pub refused: Vec<ClaimRefusal>,
 }
 
+/// What one command applied to many claims did (one transaction).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ManyApplied {
+    pub applied: u64,
+    pub refused: Vec<ClaimRefusal>,
+}
+
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BatchBuild {

@@ -173,6 +173,37 @@ impl Store {
         }
     }
 
+    /// One command per claim, all in one transaction, each through the one
+    /// path (decided, appended, folded): a refused claim is reported with its
+    /// reason and leaves its audit entry; the others are applied. What bulk
+    /// actions over a selection or a whole filter use.
+    pub fn apply_to_many(&mut self, actor: &Actor, items: Vec<(String, ClaimCommand)>) -> Result<crate::batches::ManyApplied> {
+        let device = self.device().to_string();
+        let author = Author { user: &actor.user, device: &device };
+        let tx = self.write_tx()?;
+        let mut ops = OpWriter::begin(&tx)?;
+        let mut report = crate::batches::ManyApplied::default();
+        for (external_id, cmd) in items {
+            match crate::claim_state::apply_local(&tx, &mut ops, &author, actor, &external_id, None, cmd) {
+                Ok(_) => report.applied += 1,
+                Err(StoreError::Refused(r)) => report.refused.push(crate::batches::ClaimRefusal {
+                    external_id,
+                    code: r.code().into(),
+                    message: r.to_string(),
+                }),
+                Err(StoreError::NotFound(what)) => report.refused.push(crate::batches::ClaimRefusal {
+                    external_id,
+                    code: "NOT_FOUND".into(),
+                    message: format!("{what} was not found"),
+                }),
+                Err(e) => return Err(e),
+            }
+        }
+        ops.finish(&tx)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
     fn change(&mut self, actor: &Actor, external_id: &str, seen_version: Option<i64>, cmd: ClaimCommand) -> Result<OpReceipt> {
         Ok(self.claim_change(actor, external_id, seen_version, cmd)?.receipt)
     }

@@ -2,6 +2,7 @@
 //! action on it. `base` is the version the person was looking at (a change
 //! made meanwhile is refused as STALE).
 
+use claimdesk_core::ClaimAction;
 use base64::Engine as _;
 use claimdesk_core::policy::Explanation;
 use claimdesk_core::workflow::{Decision, Priority};
@@ -31,11 +32,8 @@ pub async fn explain(app: AppHandle, external_id: String) -> ApiResult<Explanati
 
 /// The actions (`take`, `recommend`, `approve`, ...) the signed-in user could take on the claim now.
 #[tauri::command]
-pub async fn allowed_actions(app: AppHandle, external_id: String) -> ApiResult<Vec<String>> {
-    blocking(app, move |s: &AppState| {
-        s.as_user(|store, actor| Ok(store.allowed_actions(actor, &external_id)?.into_iter().map(String::from).collect()))
-    })
-    .await
+pub async fn allowed_actions(app: AppHandle, external_id: String) -> ApiResult<Vec<ClaimAction>> {
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.allowed_actions(actor, &external_id))).await
 }
 
 #[tauri::command]

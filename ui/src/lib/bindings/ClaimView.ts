@@ -10,4 +10,8 @@ export type ClaimView = { status: ClaimStatus,
 /**
  * Who holds the claim (took it), if anyone.
  */
-assignee: string | null, recommendation: Recommendation | null, batch_id: string | null, proposal: PolicyProposal | null, };
+assignee: string | null, recommendation: Recommendation | null, batch_id: string | null, proposal: PolicyProposal | null, 
+/**
+ * The payout this approved claim is reserved for (sync.md: never paid twice).
+ */
+reserved_for: string | null, };

@@ -579,6 +579,8 @@ export const ko = {
   'syncx.advice.sign_in': '이 변경을 만든 사용자로 서버에 로그인한 뒤 다시 보내세요.',
   'syncx.advice.fix_and_retry': '사유를 확인해 고친 뒤 다시 보내거나, 취소하세요.',
   'syncx.advice.wait': '다음 동기화 때 자동으로 다시 시도합니다. 이 PC의 시계를 확인하세요.',
+  'syncx.advice.refused_here': '다른 사람의 변경이지만 규칙상 허용되지 않아 이 PC에 반영하지 않았습니다. 책임자가 확인한 뒤 닫을 수 있습니다.',
+  'syncx.advice.update': '서버가 이 ClaimDesk보다 새로운 종류의 변경을 받았습니다. ClaimDesk를 업데이트하세요.',
   'syncx.retry': '다시 보내기',
   'syncx.dismiss': '취소',
   'syncx.retried': '다음 동기화 때 다시 보냅니다',
