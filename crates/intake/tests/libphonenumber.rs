@@ -148,12 +148,18 @@ fn split(head: String, rest: String, class: Class) -> Number {
     Number { head, mid: mid.to_string(), tail: tail.to_string(), class }
 }
 
+/// Whether the digits after 010 fall in 010-597x … 010-599x, which
+/// libphonenumber's range data leaves unassigned.
+fn unassigned(rest: &str) -> bool {
+    rest.starts_with("59") && rest.as_bytes()[2] >= b'7'
+}
+
 fn numbers() -> impl Strategy<Value = Number> {
     let legacy = || prop_oneof![Just("011"), Just("016"), Just("017"), Just("018"), Just("019")].prop_map(String::from);
     prop_oneof![
         // Valid mobile numbers (the unassigned 010-59[7-9]x range is told apart below).
         8 => number(Just("010".to_string()), 8..=8).prop_map(|(h, r)| {
-            let class = if matches!(&r[..2], "59") && r.as_bytes()[2] >= b'7' { Class::UnassignedRange } else { Class::Mobile };
+            let class = if unassigned(&r) { Class::UnassignedRange } else { Class::Mobile };
             split(h, r, class)
         }),
         4 => number(legacy(), 7..=8).prop_map(|(h, r)| split(h, r, Class::Mobile)),
@@ -169,7 +175,11 @@ fn numbers() -> impl Strategy<Value = Number> {
         1 => number("0(13|14|15)", 7..=8).prop_map(|(h, r)| split(h, r, Class::NotMobile)),
         1 => number("1(5[4-9]|6[0-9]|8[0-9])[0-9]", 4..=4).prop_map(|(h, r)| Number { head: h, mid: String::new(), tail: r, class: Class::NotMobile }),
         // Where the two differ on purpose.
-        1 => number(Just("010".to_string()), 7..=7).prop_map(|(h, r)| split(h, r, Class::NotAPersonsMobile)),
+        1 => number(Just("010".to_string()), 7..=7).prop_map(|(h, r)| {
+            // (in libphonenumber's unassigned 010-59[7-9] range neither reads it)
+            let class = if unassigned(&r) { Class::NotMobile } else { Class::NotAPersonsMobile };
+            split(h, r, class)
+        }),
         // (libphonenumber's 012 ranges: 012[013-9]…, and 0122[13]… which is left out here.)
         1 => number("012", 7..=8)
             .prop_flat_map(|(h, r)| (Just(h), Just(r), "[013-9]"))
