@@ -243,7 +243,12 @@ fn spreadsheet_digits(t: &str, buf: &mut [u8; 16]) -> Result<Option<usize>, Phon
     // Digits, a point and only zeros.
     if let Some(dot) = t.find('.') {
         let (int, frac) = (&b[..dot], &b[dot + 1..]);
-        if !int.is_empty() && int.iter().all(is_digit) && !frac.is_empty() && frac.iter().all(|&c| c == b'0') {
+        // A number cell has no leading zero, so 0101234.0000 is not one.
+        if int.first().is_some_and(|&c| c != b'0')
+            && int.iter().all(is_digit)
+            && !frac.is_empty()
+            && frac.iter().all(|&c| c == b'0')
+        {
             if int.len() > buf.len() {
                 return Err(PhoneError::NotMobile);
             }
@@ -262,7 +267,7 @@ fn spreadsheet_digits(t: &str, buf: &mut [u8; 16]) -> Result<Option<usize>, Phon
         None => (mantissa, ""),
     };
     if first.len() != 1
-        || !first.bytes().all(|c| c.is_ascii_digit())
+        || !first.bytes().all(|c| matches!(c, b'1'..=b'9'))
         || !frac.bytes().all(|c| c.is_ascii_digit())
         || exponent.is_empty()
         || exponent.len() > 2
@@ -1011,6 +1016,10 @@ mod tests {
         assert_eq!(parse_phone("1E+10"), Err(PhoneError::Rounded));
         assert_eq!(parse_phone("1.0123456785E+09"), Err(PhoneError::NotMobile), "a fraction");
         assert_eq!(parse_phone("1012345678.5"), Err(PhoneError::NotMobile));
+        // Points as separators are not a spreadsheet's number (which has no leading 0).
+        assert_eq!(parse_phone("0101234.0000").as_deref(), Ok("01012340000"));
+        assert_eq!(parse_phone("010.1234.0000").as_deref(), Ok("01012340000"));
+        assert_eq!(parse_phone("0.1012345678E+11"), Err(PhoneError::NotMobile));
         assert_eq!(parse_phone("0101234567８"), Err(PhoneError::MixedDigits));
         assert_eq!(parse_phone("010-1234-567８"), Err(PhoneError::MixedDigits));
         for bad in [
@@ -1232,6 +1241,131 @@ mod tests {
         assert_eq!(normalize_account("--"), None);
     }
 
+    /// The readers as they were before full-width digits, 82 without +,
+    /// spreadsheet forms and Korean amount words: everything they accepted
+    /// must read the same now (so stored claims and the policy evaluation
+    /// table do not change).
+    mod before {
+        use rust_decimal::Decimal;
+
+        pub(super) fn normalize_phone(text: &str) -> Option<String> {
+            let t = text.trim();
+            let (intl, body) = match t.strip_prefix('+') {
+                Some(rest) => (true, rest),
+                None => (false, t),
+            };
+            let mut buf = [0u8; 16];
+            let mut n = 0;
+            for c in body.bytes() {
+                match c {
+                    b'0'..=b'9' => {
+                        if n == buf.len() {
+                            return None;
+                        }
+                        buf[n] = c;
+                        n += 1;
+                    }
+                    b' ' | b'-' | b'.' | b'(' | b')' => {}
+                    _ => return None,
+                }
+            }
+            let digits = &buf[..n];
+            // The national significant number, without its trunk prefix 0.
+            let national: &[u8] = if intl {
+                let rest = digits.strip_prefix(b"82")?;
+                rest.strip_prefix(b"0").unwrap_or(rest)
+            } else if let Some(rest) = digits.strip_prefix(b"0082") {
+                rest.strip_prefix(b"0").unwrap_or(rest)
+            } else if let Some(rest) = digits.strip_prefix(b"0") {
+                rest
+            } else if digits.first() == Some(&b'1') && (n == 9 || n == 10) {
+                digits
+            } else {
+                return None;
+            };
+            let ok = match national {
+                [b'1', b'0', ..] => national.len() == 10,
+                [b'1', b'1' | b'6' | b'7' | b'8' | b'9', ..] => national.len() == 9 || national.len() == 10,
+                _ => false,
+            };
+            if !ok {
+                return None;
+            }
+            let mut out = String::with_capacity(national.len() + 1);
+            out.push('0');
+            out.extend(national.iter().map(|&c| char::from(c)));
+            Some(out)
+        }
+
+        pub(super) fn parse_won(text: &str) -> Result<Option<Decimal>, super::AmountError> {
+            let mut t = text.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            if let Some(rest) = t.strip_prefix('₩').or_else(|| t.strip_prefix('￦')) {
+                t = rest.trim_start();
+            }
+            if let Some(rest) = t.strip_suffix('원') {
+                t = rest.trim_end();
+            }
+            let negative = match t.as_bytes().first() {
+                Some(b'-') => {
+                    t = &t[1..];
+                    true
+                }
+                Some(b'+') => {
+                    t = &t[1..];
+                    false
+                }
+                _ => false,
+            };
+            let (int_part, frac_part) = match t.split_once('.') {
+                Some((i, f)) => (i, Some(f)),
+                None => (t, None),
+            };
+            let mut value: u64 = 0;
+            let mut digits = 0usize;
+            let mut group = 0usize; // digits since the last comma
+            let mut seen_comma = false;
+            for c in int_part.bytes() {
+                match c {
+                    b'0'..=b'9' => {
+                        value = value.saturating_mul(10).saturating_add(u64::from(c - b'0'));
+                        digits += 1;
+                        group += 1;
+                    }
+                    b',' => {
+                        let first_group_ok = seen_comma || (1..=3).contains(&group);
+                        if !first_group_ok || (seen_comma && group != 3) {
+                            return Err(super::AmountError::NotAnAmount);
+                        }
+                        seen_comma = true;
+                        group = 0;
+                    }
+                    _ => return Err(super::AmountError::NotAnAmount),
+                }
+            }
+            if digits == 0 || (seen_comma && group != 3) {
+                return Err(super::AmountError::NotAnAmount);
+            }
+            if let Some(f) = frac_part {
+                if f.is_empty() || !f.bytes().all(|c| c.is_ascii_digit()) {
+                    return Err(super::AmountError::NotAnAmount);
+                }
+                if f.bytes().any(|c| c != b'0') {
+                    return Err(super::AmountError::Fraction);
+                }
+            }
+            if negative && value > 0 {
+                return Err(super::AmountError::Negative);
+            }
+            if value > super::MAX_WON {
+                return Err(super::AmountError::TooLarge);
+            }
+            Ok(Some(Decimal::from(value)))
+        }
+    }
+
     /// Separators people and programs put between the parts of a phone number.
     const SEPARATORS: &[&str] = &[
         "", "-", " ", ".", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}",
@@ -1422,6 +1556,21 @@ mod tests {
                 prop_assert_eq!(parsed, Ok(Some(Decimal::from(exact / den))), "{}", text);
             } else {
                 prop_assert_eq!(parsed, Err(AmountError::Fraction), "{}", text);
+            }
+        }
+
+        #[test]
+        fn whatever_was_read_before_reads_the_same(s in prop_oneof![
+            "[0-9+\\-. ()]{0,16}",
+            "(\\+82|0082|\\+82 \\(0\\))?[ .-]?(010|011|016|1[0-9])[ .-]?[0-9]{3,4}[ .-]?[0-9]{4}",
+            "[₩￦]?[ ]?[+-]?[0-9]{1,3}(,[0-9]{3}){0,4}(\\.0{1,2})?[ ]?원?",
+            "[0-9,.원₩￦ +-]{0,14}",
+        ]) {
+            if let Some(p) = before::normalize_phone(&s) {
+                prop_assert_eq!(normalize_phone(&s), Some(p), "{:?}", s);
+            }
+            if let Ok(v) = before::parse_won(&s) {
+                prop_assert_eq!(parse_won(&s), Ok(v), "{:?}", s);
             }
         }
     }
