@@ -201,9 +201,7 @@ impl Cell {
 
 fn pad(digits: String, pad_to: Option<usize>) -> String {
     match pad_to {
-        Some(width) if digits.len() < width && !digits.starts_with('-') => {
-            format!("{digits:0>width$}")
-        }
+        Some(width) if digits.len() < width && !digits.starts_with('-') => format!("{digits:0>width$}"),
         _ => digits,
     }
 }
