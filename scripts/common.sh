@@ -57,6 +57,22 @@ require_tauri_driver() {
     command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
 }
 
+# Python with the packages of scripts/requirements-test.txt (exact versions
+# and hashes from PyPI) in a venv under the target dir, for the tests that
+# check ClaimDesk against an independent implementation; CLAIMDESK_PYTHON
+# points them at it. Made again when the requirements change.
+require_test_python() {
+    local venv="$CARGO_TARGET_DIR/test-python" req="$ROOT/scripts/requirements-test.txt"
+    if ! cmp -s "$req" "$venv/requirements-test.txt" 2>/dev/null; then
+        install_system_packages python3 python3-venv
+        rm -rf "$venv"
+        /usr/bin/python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --require-hashes -r "$req"
+        cp "$req" "$venv/requirements-test.txt"
+    fi
+    export CLAIMDESK_PYTHON="$venv/bin/python"
+}
+
 setup() {
     install_system_packages "${SYSTEM_PACKAGES[@]}"
     require_cargo

@@ -5,6 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 setup_app
 require_tauri_driver
+require_test_python
 cd "$ROOT"
 # The UI first: the app embeds ui/dist.
 (cd ui && npm run build --silent)

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use claimdesk_core::validate::{self, AmountError, BrnError};
+use claimdesk_core::validate::{self, AmountError, BrnError, PhoneError};
 use claimdesk_core::{Catalog, Category, ClaimInput};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -235,6 +235,17 @@ impl<'a> Check<'a> {
                     AmountError::Negative => format!("{} is negative; amounts are 0 or more won", quote(raw)),
                     AmountError::Fraction => format!("{} is not a whole number of won", quote(raw)),
                     AmountError::TooLarge => format!("{} {e}", quote(raw)),
+                    AmountError::MixedDigits => format!(
+                        "{} mixes full-width (０-９) and ordinary digits; retype the amount in one kind",
+                        quote(raw)
+                    ),
+                    AmountError::Estimate => format!(
+                        "{} is an estimate or a range, not an amount (write the one amount claimed, e.g. 120,000)",
+                        quote(raw)
+                    ),
+                    AmountError::Ambiguous { .. } => {
+                        format!("{} {e}; write the one meant in digits", quote(raw))
+                    }
                 };
                 self.problem(f, pc::BAD_AMOUNT, msg);
                 None
@@ -311,11 +322,23 @@ impl RowValidator {
         let phone = if phone_text.trim().is_empty() {
             None
         } else {
-            let p = validate::normalize_phone(phone_text);
-            if p.is_none() {
-                c.problem(Field::Phone, pc::BAD_PHONE, format!("{} is not a Korean mobile number", quote(phone_text)));
+            match validate::parse_phone(phone_text) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    let q = quote(phone_text);
+                    let message = match e {
+                        PhoneError::NotMobile => format!("{q} is not a Korean mobile number"),
+                        PhoneError::MixedDigits => format!(
+                            "{q} is not a Korean mobile number: it mixes full-width (０-９) and ordinary digits; retype it in one kind"
+                        ),
+                        PhoneError::Rounded => format!(
+                            "{q} is not a Korean mobile number: a spreadsheet shortened it to scientific notation and dropped digits (format the column as text and export the file again)"
+                        ),
+                    };
+                    c.problem(Field::Phone, pc::BAD_PHONE, message);
+                    None
+                }
             }
-            p
         };
         let brn_text = c.value(Field::Brn);
         let brn = if brn_text.trim().is_empty() {

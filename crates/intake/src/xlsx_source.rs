@@ -164,8 +164,9 @@ const F64_EXACT: f64 = 9_007_199_254_740_992.0;
 
 impl Cell {
     /// The cell as text, the way the CSV path would see it: whole numbers
-    /// without a fraction (`1234000`), other numbers as written (`1234.5`,
-    /// which the amount rule then refuses), date-times as
+    /// without a fraction (`1234000`), other numbers as the spreadsheet
+    /// shows them, to 15 significant digits (`1234.5`, which the amount rule
+    /// then refuses; `13200.000000000002` from a formula is `13200`), date-times as
     /// `YYYY-MM-DD HH:MM:SS`, which reads back as Korea time like any
     /// time without an offset. `pad_to` restores the leading zeros a
     /// spreadsheet drops from a number (`0374530851` stored as 374530851).
@@ -179,6 +180,18 @@ impl Cell {
                 #[allow(clippy::cast_possible_truncation)]
                 let i = f as i64;
                 pad(i.to_string(), pad_to)
+            }
+            Cell::Float(f) if f.is_finite() => {
+                // What the spreadsheet shows: Excel keeps 15 significant
+                // digits, so a computed 13200.000000000002 is 13200 there.
+                let shown: f64 = format!("{f:.14e}").parse().unwrap_or(f);
+                if shown.fract() == 0.0 && shown.abs() < F64_EXACT {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let i = shown as i64;
+                    pad(i.to_string(), pad_to)
+                } else {
+                    shown.to_string()
+                }
             }
             Cell::Float(f) => f.to_string(),
             Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
@@ -208,5 +221,10 @@ mod tests {
         let almost = calamine::ExcelDateTime::new(44_853.383_333_32, calamine::ExcelDateTimeType::DateTime, false);
         assert_eq!(convert(&DataRef::DateTime(almost)).into_text(None), "2022-10-19 09:12:00");
         assert_eq!(Cell::Float(1e300).into_text(None), 1e300f64.to_string());
+        // A formula's binary rounding is not part of the amount the sheet shows.
+        assert_eq!(Cell::Float(12_000.0 * 1.1).into_text(None), "13200");
+        assert_eq!(Cell::Float(0.1 + 0.2).into_text(None), "0.3");
+        assert_eq!(Cell::Float(1_234_000.4).into_text(None), "1234000.4");
+        assert_eq!(Cell::Float(1_012_345_678.0).into_text(None), "1012345678");
     }
 }
