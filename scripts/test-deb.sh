@@ -29,11 +29,11 @@ for need in libwebkit2gtk-4.1-0 libgtk-3-0; do
     grep -Eq "(^|, )$need( |,|$)" <<<"$depends" || fail "Depends does not name $need: $depends"
 done
 # ── What it holds: the app, its menu entry and icons, the font's licence.
-contents="$(dpkg-deb -c "$DEB" | awk '{ print $6 }')"
-for f in ./usr/bin/claimdesk-app ./usr/share/applications/ClaimDesk.desktop ./usr/share/doc/claim-desk/fonts/NotoSansKR-OFL.txt; do
+contents="$(dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's#^\./##')"
+for f in usr/bin/claimdesk-app usr/share/applications/ClaimDesk.desktop usr/share/doc/claim-desk/fonts/NotoSansKR-OFL.txt; do
     grep -qx "$f" <<<"$contents" || fail "the package does not hold $f"
 done
-grep -q '^./usr/share/icons/hicolor/.*/apps/claimdesk-app.png$' <<<"$contents" || fail "the package holds no icon"
+grep -q '^usr/share/icons/hicolor/.*/apps/claimdesk-app.png$' <<<"$contents" || fail "the package holds no icon"
 
 # ── Installed with apt, which resolves the declared dependencies.
 if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
