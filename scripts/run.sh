@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds the UI and the desktop app (release, UI
 # inside), and starts ClaimDesk on the local store in the app data dir
-# (~/.local/share/kr.claimdesk.app/claimdesk.db; CLAIMDESK_DB overrides it).
+# (~/.local/share/kr.claimdesk.desktop/claimdesk.db; CLAIMDESK_DB overrides it).
 # The first run asks for the admin password and offers the demo data.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 setup_app

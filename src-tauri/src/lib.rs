@@ -3,6 +3,7 @@
 //! (state.rs), long work runs on worker threads with progress and cancel.
 
 pub mod commands;
+pub mod data_dir;
 pub mod dto;
 pub mod error;
 pub mod state;

@@ -128,10 +128,23 @@ pub async fn blocking<T: Send + 'static>(app: AppHandle, f: impl FnOnce(&AppStat
         .map_err(|e| ApiError::internal(format!("the work stopped unexpectedly: {e}")))?
 }
 
-/// Where the store lives: `CLAIMDESK_DB`, else the app data dir's claimdesk.db.
+/// Where the store lives: `CLAIMDESK_DB`, else the app data dir's claimdesk.db
+/// (a store in the data dir of the old identifier is moved there first:
+/// data_dir.rs).
 pub fn store_path(app_data_dir: Option<&Path>) -> PathBuf {
     if let Some(p) = std::env::var_os("CLAIMDESK_DB").filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }
-    app_data_dir.map(|d| d.join("claimdesk.db")).unwrap_or_else(|| PathBuf::from("claimdesk.db"))
+    let Some(dir) = app_data_dir else { return PathBuf::from(crate::data_dir::STORE_FILE) };
+    let (path, adoption) = crate::data_dir::store_in(dir);
+    match adoption {
+        crate::data_dir::Adoption::None => {}
+        crate::data_dir::Adoption::Moved { from } => {
+            tracing::info!(from = %from.display(), to = %path.display(), "moved the store from the old app data dir")
+        }
+        crate::data_dir::Adoption::KeptInPlace { at, error } => {
+            tracing::warn!(store = %at.display(), %error, "the store of the old app data dir could not be moved; using it where it is")
+        }
+    }
+    path
 }

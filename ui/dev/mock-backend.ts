@@ -194,7 +194,7 @@ export function installMockBackend(params: URLSearchParams): void {
     };
     switch (cmd) {
       case 'first_run_state':
-        return { needs_admin_password: params.get('firstrun') === '1', store_is_empty: params.get('empty') === '1', first_admin: 'admin', store_path: '~/.local/share/kr.claimdesk.app/store.db', open_error: null };
+        return { needs_admin_password: params.get('firstrun') === '1', store_is_empty: params.get('empty') === '1', first_admin: 'admin', store_path: '~/.local/share/kr.claimdesk.desktop/claimdesk.db', open_error: null };
       case 'current_user': return user;
       case 'sign_in':
         if (args.password !== 'demo-2022') throw { code: 'SIGN_IN_FAILED', message: 'the user or the password is not right' };

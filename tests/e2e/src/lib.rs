@@ -7,6 +7,12 @@
 //! Environment: `CLAIMDESK_APP_BIN` is the app built with the UI inside
 //! (`cargo build -p claimdesk-app --features custom-protocol`, see
 //! scripts/test.sh); `TAURI_DRIVER` overrides where tauri-driver is found.
+//!
+//! Fonts: the app runs with `FONTCONFIG_FILE` at tests/e2e/fonts/no-system-cjk.conf
+//! (DejaVu only; checked with fc-list to have no Hangul glyph), so every
+//! Korean character on screen must come from the font the app bundles, and
+//! [`Desktop::check_hangul`] (run before every screenshot) fails a screen whose
+//! Hangul is drawn as missing-glyph boxes.
 
 use std::fs::File;
 use std::net::{TcpListener, TcpStream};
@@ -22,6 +28,49 @@ pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::
 
 /// How long to wait for an element or a state.
 pub const WAIT: Duration = Duration::from_secs(30);
+
+/// How long a screenshot waits for the display to settle.
+pub const SETTLE: Duration = Duration::from_secs(6);
+
+/// The Korean font family the UI bundles (ui/src/main.ts, app.css).
+pub const BUNDLED_FONT: &str = "Noto Sans KR Variable";
+
+/// The page-side glyph check (see the file's header).
+const GLYPH_CHECK: &str = include_str!("glyphs.js");
+
+/// The fontconfig configuration the app runs with: no system CJK font.
+pub fn fontconfig_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/no-system-cjk.conf")
+}
+
+/// The font files that fontconfig, configured by `config` (with its cache
+/// under `cache_home`), offers for Hangul (U+AC00 가): empty for
+/// [`fontconfig_file`], or the test would not prove that the app brings its
+/// own font.
+pub fn fonts_with_hangul(config: &Path, cache_home: &Path) -> Result<Vec<String>> {
+    let out = Command::new("fc-list")
+        .args([":charset=ac00", "file"])
+        .env("FONTCONFIG_FILE", config)
+        .env("XDG_CACHE_HOME", cache_home)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("fc-list (package fontconfig) could not run: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("fc-list failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).lines().map(|l| l.trim().trim_end_matches(':').to_string()).filter(|l| !l.is_empty()).collect())
+}
+
+/// What the glyph check saw on one screen.
+#[derive(Debug, Clone)]
+pub struct GlyphReport {
+    /// Distinct Hangul characters shown.
+    pub hangul: u64,
+    /// Why the Hangul is not readable; empty when it is.
+    pub problems: Vec<String>,
+    /// The whole answer (face statuses, fonts drawn), for messages.
+    pub raw: serde_json::Value,
+}
 
 /// A process started in its own process group; the whole group is killed on drop.
 pub struct Group {
@@ -118,7 +167,8 @@ pub struct Desktop {
     pub client: Client,
     pub display: String,
     pub home: tempfile::TempDir,
-    pub store: PathBuf,
+    /// The store given to [`Desktop::launch`] (CLAIMDESK_DB), if any.
+    pub store: Option<PathBuf>,
     /// Where screenshots go (docs/screenshots).
     pub shots: PathBuf,
 }
@@ -126,6 +176,12 @@ pub struct Desktop {
 impl Desktop {
     /// Starts Xvfb, tauri-driver and the app on the store at `store`.
     pub async fn launch(app: &Path, store: &Path) -> Result<Desktop> {
+        Self::launch_with(app, Some(store)).await
+    }
+
+    /// Starts Xvfb, tauri-driver and the app; without a store the app opens
+    /// its default one, in the app data dir of the fresh HOME.
+    pub async fn launch_with(app: &Path, store: Option<&Path>) -> Result<Desktop> {
         if !app.is_file() {
             return Err(format!("the app {} does not exist; build it with scripts/test.sh", app.display()).into());
         }
@@ -150,6 +206,12 @@ impl Desktop {
         }
 
         let (port, native_port) = (free_port()?, free_port()?);
+        // No system font with Hangul for the app: the Korean on screen must be its own.
+        let fontconfig = fontconfig_file();
+        let with_hangul = fonts_with_hangul(&fontconfig, &home.path().join("cache"))?;
+        if !with_hangul.is_empty() {
+            return Err(format!("{} still lets the app find fonts with Hangul: {with_hangul:?}", fontconfig.display()).into());
+        }
         let mut cmd = Command::new(driver_bin);
         cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("DISPLAY", &display)
@@ -158,8 +220,13 @@ impl Desktop {
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("CLAIMDESK_DB", store)
+            .env("FONTCONFIG_FILE", &fontconfig)
             .env("RUST_LOG", "claimdesk_app=info");
+        match store {
+            Some(store) => cmd.env("CLAIMDESK_DB", store),
+            // The app's own default: the app data dir under this fresh HOME.
+            None => cmd.env_remove("CLAIMDESK_DB"),
+        };
         let driver_log = logs.join("tauri-driver.log");
         let mut driver = Group::spawn("tauri-driver", cmd, &driver_log)?;
         wait_for_port(port, &mut driver, &driver_log)?;
@@ -176,7 +243,7 @@ impl Desktop {
             .map_err(|e| format!("no WebDriver session ({e}); tauri-driver log:\n{}", std::fs::read_to_string(&driver_log).unwrap_or_default()))?;
         let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
         std::fs::create_dir_all(&shots)?;
-        Ok(Desktop { driver, xvfb, client, display, home, store: store.to_path_buf(), shots })
+        Ok(Desktop { driver, xvfb, client, display, home, store: store.map(Path::to_path_buf), shots })
     }
 
     fn css(testid: &str) -> String {
@@ -314,20 +381,79 @@ impl Desktop {
         Ok(())
     }
 
-    /// Saves the whole screen as docs/screenshots/<name>.png (ImageMagick `import`).
+    /// Runs the glyph check (glyphs.js) on the screen as it is. With
+    /// `family`, draws the screen's Hangul in that font-family list instead
+    /// of each element's own (the check's self-test).
+    pub async fn glyph_report(&self, family: Option<&str>) -> Result<GlyphReport> {
+        let family = family.map_or(serde_json::Value::Null, serde_json::Value::from);
+        let raw = self.client.execute_async(GLYPH_CHECK, vec![BUNDLED_FONT.into(), family]).await?;
+        let hangul = raw.get("hangul").and_then(serde_json::Value::as_u64).unwrap_or(0);
+        let problems = raw
+            .get("problems")
+            .and_then(serde_json::Value::as_array)
+            .map(|a| a.iter().map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_string)).collect())
+            .unwrap_or_else(|| vec![format!("the glyph check gave no answer: {raw}")]);
+        Ok(GlyphReport { hangul, problems, raw })
+    }
+
+    /// Fails unless the screen shows Hangul and draws all of it with real
+    /// glyphs of the bundled font (no missing-glyph boxes).
+    pub async fn check_hangul(&self, screen: &str) -> Result<GlyphReport> {
+        let report = self.glyph_report(None).await?;
+        if report.hangul == 0 {
+            return Err(format!("{screen}: no Hangul on screen to check (the UI should be in Korean): {}", report.raw).into());
+        }
+        if !report.problems.is_empty() {
+            return Err(format!("{screen}: Hangul is not drawn with real glyphs:\n  {}\n{}", report.problems.join("\n  "), report.raw).into());
+        }
+        Ok(report)
+    }
+
+    /// Saves the whole screen as docs/screenshots/<name>.png (ImageMagick
+    /// `import`), after checking that its Hangul is readable.
     pub async fn shot(&self, name: &str) -> Result<PathBuf> {
         // Toasts of earlier steps would cover the screen: dismiss them, then
         // let transitions and fonts settle.
         self.js("document.querySelectorAll('[data-testid=\"toast-dismiss\"]').forEach((b) => b.click());", vec![]).await?;
         tokio::time::sleep(Duration::from_millis(600)).await;
+        self.check_hangul(name).await?;
+        self.capture(name).await
+    }
+
+    /// Saves the whole screen as docs/screenshots/<name>.png, unchecked (also
+    /// for the screen of a failure), once the display has settled: the
+    /// window shows a frame some time after the page has laid it out (here
+    /// up to about a second after the fonts loaded, and blank before the first
+    /// one), so frames are grabbed until three in a row are the same (or
+    /// [`SETTLE`] has passed: then the last one).
+    pub async fn capture(&self, name: &str) -> Result<PathBuf> {
         let path = self.shots.join(format!("{name}.png"));
-        let status = Command::new("import")
-            .args(["-display", &self.display, "-window", "root", &path.display().to_string()])
-            .stdin(Stdio::null())
+        let grab = || -> Result<Vec<u8>> {
+            let out = Command::new("import").args(["-display", &self.display, "-window", "root", "ppm:-"]).stdin(Stdio::null()).output()?;
+            if !out.status.success() || out.stdout.is_empty() {
+                return Err(format!("`import` could not grab the screen for {}: {}", path.display(), String::from_utf8_lossy(&out.stderr)).into());
+            }
+            Ok(out.stdout)
+        };
+        let deadline = Instant::now() + SETTLE;
+        let mut frame = grab()?;
+        let mut same = 0;
+        // Three frames alike over 600 ms: a stale frame has been seen to stay up for 300 ms or more.
+        while same < 2 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let next = grab()?;
+            same = if next == frame { same + 1 } else { 0 };
+            frame = next;
+        }
+        let mut convert = Command::new("convert")
+            .args(["ppm:-", &format!("png:{}", path.display())])
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
-            .status()?;
-        if !status.success() {
-            return Err(format!("`import` could not take the screenshot {}", path.display()).into());
+            .spawn()?;
+        std::io::Write::write_all(convert.stdin.as_mut().ok_or("no stdin for `convert`")?, &frame)?;
+        drop(convert.stdin.take());
+        if !convert.wait()?.success() {
+            return Err(format!("`convert` could not write the screenshot {}", path.display()).into());
         }
         Ok(path)
     }

@@ -207,7 +207,7 @@ async fn a_full_day_in_the_app() -> Result<()> {
     let desktop = Desktop::launch(&app, &store_path).await?;
     let outcome = day(&desktop, work.path()).await;
     if outcome.is_err() {
-        let _ = desktop.shot("zz-failure").await;
+        let _ = desktop.capture("zz-failure").await;
     }
     desktop.quit().await?;
     outcome?;

@@ -1,0 +1,97 @@
+//! The app's first screen on a machine without any system CJK font: the
+//! Korean is drawn with the font the app bundles, and the glyph check that
+//! guards every screenshot can tell real glyphs from missing-glyph boxes.
+//!
+//! The app starts on a fresh HOME without CLAIMDESK_DB, so it opens its
+//! default store in the app data dir. scripts/test.sh runs this on the app it
+//! builds, scripts/test-deb.sh on the app installed from the deb
+//! (CLAIMDESK_APP_BIN=/usr/bin/claimdesk-app).
+
+use std::path::{Path, PathBuf};
+
+use claimdesk_e2e::{app_binary, fontconfig_file, fonts_with_hangul, Desktop, Result, BUNDLED_FONT};
+
+/// The app's data dir under the harness's XDG_DATA_HOME (HOME/data): named
+/// by tauri.conf.json's `identifier`.
+const DATA_DIR: &str = "data/kr.claimdesk.desktop";
+
+/// A slice of the bundled font that has 가 (U+AC00), from the UI's npm package.
+fn korean_font_file() -> Result<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../ui/node_modules/@fontsource-variable/noto-sans-kr/files/noto-sans-kr-119-wght-normal.woff2");
+    if !p.is_file() {
+        return Err(format!("{} is missing: run `npm ci` in ui/ (scripts/test.sh does)", p.display()).into());
+    }
+    Ok(p)
+}
+
+/// The gate of the harness (fc-list finds no font with Hangul under the
+/// test's fontconfig) can fail: a config that adds a folder with a Korean
+/// font is caught.
+#[test]
+fn the_test_fontconfig_has_no_hangul_and_fc_list_would_see_one() -> Result<()> {
+    let cache = tempfile::tempdir()?;
+    assert_eq!(fonts_with_hangul(&fontconfig_file(), cache.path())?, Vec::<String>::new());
+
+    let dir = tempfile::tempdir()?;
+    let font = dir.path().join("korean.woff2");
+    std::fs::copy(korean_font_file()?, &font)?;
+    let conf = dir.path().join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<fontconfig><include>{}</include><dir>{}</dir></fontconfig>\n",
+            fontconfig_file().display(),
+            dir.path().display()
+        ),
+    )?;
+    let found = fonts_with_hangul(&conf, cache.path())?;
+    assert_eq!(found, vec![font.display().to_string()], "fc-list should see the Korean font");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_screen_is_readable_korean_without_system_cjk_fonts() -> Result<()> {
+    let Some(app) = app_binary() else {
+        eprintln!("SKIPPED: CLAIMDESK_APP_BIN is not set; scripts/test.sh builds the app and runs this test");
+        return Ok(());
+    };
+    let d = Desktop::launch_with(&app, None).await?;
+    let outcome = first_screen(&d).await;
+    if outcome.is_err() {
+        let _ = d.capture("zz-failure-first-screen").await;
+    }
+    let store = d.home.path().join(DATA_DIR).join("claimdesk.db");
+    let home = d.home.path().to_path_buf();
+    let store_made = store.is_file();
+    d.quit().await?;
+    outcome?;
+    assert!(store_made, "the app made no store at {} (HOME {})", store.display(), home.display());
+    Ok(())
+}
+
+async fn first_screen(d: &Desktop) -> Result<()> {
+    // A fresh store: the first run asks for the admin password, in Korean.
+    d.el("signin-new-password").await?;
+    let title = d.text("screen-signin").await?;
+    assert!(title.contains("관리자"), "the first screen is in Korean: {title:?}");
+    let ok = d.check_hangul("first screen").await?;
+    assert!(ok.hangul >= 10, "the first screen shows {} distinct Hangul characters: {}", ok.hangul, ok.raw);
+    eprintln!("first screen: {}", ok.raw);
+
+    // The check's self-test on the same screen: drawn in DejaVu Sans, which
+    // has no Hangul (and nothing else on this fontconfig has any), every
+    // syllable is the missing glyph, and the check says so.
+    let missing = d.glyph_report(Some("'DejaVu Sans'")).await?;
+    assert!(
+        missing.problems.iter().any(|p| p.contains("draw as the missing glyph")),
+        "the check did not see missing glyphs in DejaVu Sans: {:?} {}",
+        missing.problems,
+        missing.raw
+    );
+    eprintln!("drawn in DejaVu Sans: {:?}", missing.problems);
+    // And drawn in the bundled family alone, every syllable is a glyph of its own.
+    let own = d.glyph_report(Some(&format!("'{BUNDLED_FONT}'"))).await?;
+    assert!(own.problems.is_empty(), "the bundled family alone: {:?}", own.problems);
+    Ok(())
+}
