@@ -5,7 +5,7 @@
 
 import { translate, codeLabel } from './i18n/index';
 import { formatKstMs, formatCount, formatWon, type Locale } from './format';
-import type { ConflictView, ConflictSide, SyncStatusView, ParkedView } from './bindings';
+import type { ConflictView, ConflictSide, SyncStatusView, ParkedView, ParkedAdvice } from './bindings';
 
 export type Dot = 'off' | 'online' | 'offline' | 'unknown' | 'syncing' | 'error';
 
@@ -80,10 +80,21 @@ export function statusLine(s: SyncStatusView | null, nowMs: number, locale: Loca
   };
 }
 
+/** The i18n key of each advice the Rust side gives (a new one fails svelte-check until it has a text). */
+export const ADVICE_KEYS: Record<ParkedAdvice, string> = {
+  clock: 'syncx.advice.clock',
+  role: 'syncx.advice.role',
+  superseded: 'syncx.advice.superseded',
+  sign_in: 'syncx.advice.sign_in',
+  fix_and_retry: 'syncx.advice.fix_and_retry',
+  wait: 'syncx.advice.wait',
+  refused_here: 'syncx.advice.refused_here',
+  update: 'syncx.advice.update',
+};
+
 /** The i18n key of what to do about a parked change. */
 export function parkedAdviceKey(p: Pick<ParkedView, 'advice'>): string {
-  const known = ['clock', 'role', 'superseded', 'sign_in', 'fix_and_retry', 'wait'];
-  return `syncx.advice.${known.includes(p.advice) ? p.advice : 'fix_and_retry'}`;
+  return ADVICE_KEYS[p.advice];
 }
 
 /** Progress of a sync run for a progress bar: push first, then pull (head known). */

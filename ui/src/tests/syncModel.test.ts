@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { relativeTime, statusLine, parkedAdviceKey, pickFor, conflictModel, syncPhaseLabel } from '../lib/syncModel';
+import { relativeTime, statusLine, parkedAdviceKey, pickFor, conflictModel, syncPhaseLabel, ADVICE_KEYS } from '../lib/syncModel';
+import { ko } from '../lib/i18n/ko';
+import { en } from '../lib/i18n/en';
 import type { ConflictView, SyncStatusView, ConflictSide } from '../lib/bindings';
 
 const NOW = Date.UTC(2026, 10, 24, 8, 0, 0); // 2026-11-24 17:00 KST
@@ -74,9 +76,12 @@ describe('status line', () => {
 });
 
 describe('parked advice and phases', () => {
-  it('maps every advice code to a message, unknown ones to fix-and-retry', () => {
+  it('maps every advice code to a message in both languages', () => {
     expect(parkedAdviceKey({ advice: 'role' })).toBe('syncx.advice.role');
-    expect(parkedAdviceKey({ advice: 'something-new' })).toBe('syncx.advice.fix_and_retry');
+    for (const key of Object.values(ADVICE_KEYS)) {
+      expect(ko[key as keyof typeof ko], key).toBeTruthy();
+      expect(en[key as keyof typeof en], key).toBeTruthy();
+    }
   });
   it('names the phases of a run', () => {
     expect(syncPhaseLabel('pull', 'ko')).toBe('다른 사람의 변경 받는 중');

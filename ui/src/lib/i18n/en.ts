@@ -564,7 +564,7 @@ export const en: Record<keyof typeof ko, string> = {
   'syncx.advice.sign_in': 'Sign in to the server as the user who made this change, then send it again.',
   'syncx.advice.fix_and_retry': 'Check the reason, fix it and send again, or dismiss it.',
   'syncx.advice.wait': "Tried again by itself at the next sync; check this PC's clock.",
-  'syncx.advice.refused_here': 'Another person's change that the rules do not allow; this PC did not apply it. A supervisor can close it once seen.',
+  'syncx.advice.refused_here': "Another person's change that the rules do not allow; this PC did not apply it. A supervisor can close it once seen.",
   'syncx.advice.update': 'A newer ClaimDesk made this kind of change; update ClaimDesk on this PC.',
   'syncx.retry': 'Send again',
   'syncx.dismiss': 'Dismiss',
