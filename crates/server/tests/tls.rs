@@ -23,7 +23,7 @@ async fn a_client_with_the_test_ca_connects_one_without_is_refused() {
     std::fs::write(&key_path, key.serialize_pem()).expect("write key");
 
     let db = fresh_database("tls").await;
-    create_user(&db, "kim", "reviewer", None);
+    create_user(&db, "kim", "admin", None);
     let server = Server::start_with(&db, ServerOpts { tls: Some((cert_path, key_path)), ..Default::default() });
     assert!(server.url.starts_with("https://"));
 
@@ -49,7 +49,7 @@ async fn a_client_with_the_test_ca_connects_one_without_is_refused() {
     kim.token = Some(login.token);
     kim.user = "kim".into();
     kim.device = "dev-kim".into();
-    let r = kim.push(&[note(&kim, "C-1", "https")]).await;
+    let r = kim.push(&[import(&kim, "C-1")]).await;
     assert_eq!(outcome_code(&r[0]), "accepted");
     assert_eq!(kim.pull_all(0).await.len(), 1);
 

@@ -179,7 +179,7 @@ fn a_client_signs_in_pushes_and_pulls_in_pages_over_http() {
     assert_eq!(report.head, 11_999);
     // Pages of at most MAX_PAGE; every request carried the protocol and, after login, the token.
     let st = state.lock().expect("lock");
-    assert!(st.requests.iter().all(|(_, p, _)| p.as_deref() == Some("1")));
+    assert!(st.requests.iter().all(|(_, p, _)| p.as_deref() == Some(PROTOCOL_VERSION.to_string().as_str())));
     let pulls = st.requests.iter().filter(|(t, _, _)| t.starts_with("/v1/pull")).count();
     assert_eq!(pulls, 3, "12,000 ops minus one in pages of {MAX_PAGE}");
     assert!(st.requests.iter().filter(|(t, _, _)| !t.starts_with("/v1/login")).all(|(_, _, a)| a.as_deref() == Some("Bearer t0k3n")));

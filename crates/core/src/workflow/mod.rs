@@ -619,9 +619,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             if matches!(status, S::Batched | S::Approved | S::Paid | S::ClosedDenied) {
                 return Err(cx.wrong_state());
             }
-            if is_blank(&input.external_id) {
-                return Err(Refusal::Invalid("the updated intake row has no claim id".to_string()));
-            }
+            input.check().map_err(Refusal::Invalid)?;
             Ok(cx.stay())
         }
 
