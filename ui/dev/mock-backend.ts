@@ -147,8 +147,8 @@ export function installMockBackend(params: URLSearchParams): void {
         ? { op_id: 'op-1', by: 'kim', decision: { decision: 'approve', remedy: (r.remedy ?? 'cash') as never, amount: String(r.amount ?? 0), extension_days: 0 }, is_override: r.is_override, justification: r.is_override ? '영수증으로 추가 손해가 확인됨' : null }
         : null,
       notes: [
-        { op_id: 'n1', author: 'kim', kind: 'add_note', body: '신고인과 통화함. 운행 기록 사진 보내기로 함.', created_at: BASE + 86400 * 2, withdrawn: false },
-        { op_id: 'n2', author: 'lee', kind: 'add_note', body: '잘못 적은 메모', created_at: BASE + 86400 * 3, withdrawn: true },
+        { op_id: 'n1', author: 'kim', kind: 'note', body: '신고인과 통화함. 운행 기록 사진 보내기로 함.', created_at: BASE + 86400 * 2, withdrawn: false },
+        { op_id: 'n2', author: 'lee', kind: 'note', body: '잘못 적은 메모', created_at: BASE + 86400 * 3, withdrawn: true },
       ],
       evidence: [
         { sha256: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', file_name: '운행기록.png', mime: 'image/png', size: 184_220, added_by: 'kim', added_at: BASE + 86400 * 2 },

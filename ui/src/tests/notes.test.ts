@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NOTE_KINDS, canWithdraw } from '../lib/notes';
+import { codeLabel } from '../lib/i18n/index';
+
+const storeSrc = join(fileURLToPath(new URL('.', import.meta.url)), '../../../crates/store/src');
+
+/** Every kind the store passes to insert_note(tx, claim, op, author, "<kind>", body). */
+function kindsTheStoreWrites(): Set<string> {
+  const kinds = new Set<string>();
+  for (const name of readdirSync(storeSrc).filter((n) => n.endsWith('.rs'))) {
+    const text = readFileSync(join(storeSrc, name), 'utf8');
+    for (const m of text.matchAll(/insert_note\([^;]*?"([a-z_]+)"/g)) kinds.add(m[1]);
+  }
+  return kinds;
+}
+
+describe('notes', () => {
+  it('knows exactly the kinds the store writes', () => {
+    const written = kindsTheStoreWrites();
+    expect(written.size).toBeGreaterThanOrEqual(3);
+    expect([...written].sort()).toEqual([...NOTE_KINDS].sort());
+  });
+
+  it('offers the author to withdraw their own note as the store writes it', () => {
+    expect(canWithdraw({ kind: 'note', author: 'kim', withdrawn: false }, 'kim')).toBe(true);
+    expect(canWithdraw({ kind: 'note', author: 'kim', withdrawn: true }, 'kim')).toBe(false);
+    expect(canWithdraw({ kind: 'note', author: 'kim', withdrawn: false }, 'lee')).toBe(false);
+    // Requests, answers and return comments are part of the workflow, not notes to take back.
+    for (const kind of ['info_request', 'info_received', 'return_comment']) {
+      expect(canWithdraw({ kind, author: 'kim', withdrawn: false }, 'kim')).toBe(false);
+    }
+  });
+
+  it('labels every note kind in Korean and English, never with its code', () => {
+    for (const kind of NOTE_KINDS) {
+      for (const locale of ['ko', 'en'] as const) {
+        const text = codeLabel(locale, 'noteKind', kind);
+        expect(text, `${locale} noteKind.${kind}`).not.toBe(kind);
+        expect(text.trim()).not.toBe('');
+      }
+    }
+    expect(codeLabel('ko', 'noteKind', 'info_request')).toBe('보완 요청');
+    expect(codeLabel('en', 'noteKind', 'return_comment')).toBe('Returned to the reviewer');
+  });
+});
