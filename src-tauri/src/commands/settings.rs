@@ -69,7 +69,8 @@ pub async fn settings(app: AppHandle) -> ApiResult<BTreeMap<String, String>> {
     blocking(app, |s: &AppState| s.as_user(|store, actor| store.settings(actor))).await
 }
 
-/// Stores one of the signed-in user's settings: `language` = `ko` | `en`, `theme` = `dark` | `light` | `system`.
+/// Stores one of the signed-in user's settings: `language` = `ko` | `en`,
+/// `theme` = `standard` | `contrast`, `zoom` = `80` … `200` (percent).
 #[tauri::command]
 pub async fn set_setting(app: AppHandle, key: String, value: String) -> ApiResult<()> {
     blocking(app, move |s: &AppState| s.as_user(|store, actor| store.set_setting(actor, &key, &value))).await

@@ -426,6 +426,17 @@ export const ko = {
   'settings.limitHelp': '빈칸이면 한도가 없습니다.',
   'settings.about': '정보',
   'settings.reactivate': '다시 사용',
+  'settings.display': '화면 보기',
+  'settings.zoom': '글자·화면 크기',
+  'settings.zoomSmaller': '작게',
+  'settings.zoomLarger': '크게',
+  'settings.zoomHelp': '창 전체(글자, 표, 단추)를 키우거나 줄입니다. 어느 화면에서나 Ctrl + / Ctrl - / Ctrl 0(기본 100%)으로도 바꿀 수 있습니다.',
+  'settings.theme': '테마',
+  'settings.themeHelp': '고대비는 흰 바탕에 검은 글자, 굵은 테두리와 진한 그래프 색을 씁니다.',
+  'settings.displayHelp': '이 설정은 사용자마다 저장되어 로그인하면 적용됩니다.',
+  'theme.standard': '기본',
+  'theme.contrast': '고대비',
+  'chrome.zoomed': '화면 크기 {n}%',
 
   // Errors (codes from the Rust core)
   'error.title': '오류',
