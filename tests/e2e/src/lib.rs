@@ -273,7 +273,16 @@ impl Desktop {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        self.js("document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' });", vec![Self::css(testid).into()]).await?;
+        let zoom = self
+            .js("document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' }); return Number(document.documentElement.dataset.zoom || 100);", vec![Self::css(testid).into()])
+            .await?;
+        if zoom.as_f64().is_some_and(|z| (z - 100.0).abs() > 0.5) {
+            // WebKitWebDriver clicks at the element's place as it would be
+            // without the page zoom (the app's zoom setting), so it misses:
+            // while zoomed, the click is dispatched to the element by script.
+            self.js("document.querySelector(arguments[0]).click();", vec![Self::css(testid).into()]).await?;
+            return Ok(());
+        }
         match el.click().await {
             Ok(()) => Ok(()),
             // A toast over the button: click it the way the browser would dispatch it.
@@ -289,8 +298,23 @@ impl Desktop {
     /// (the value, then `input` and `change` events). WebKitWebDriver's
     /// element-send-keys refuses fantoccini's request ("Missing text
     /// parameter"), so the value is set by script.
+    /// A screen that reloads may replace the element meanwhile: setting the
+    /// value is tried again until it holds.
     pub async fn fill(&self, testid: &str, text: &str) -> Result<()> {
-        self.el(testid).await?;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            self.el(testid).await?;
+            if self.try_fill(testid, text).await? {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("could not set [data-testid={testid}] to {text:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    async fn try_fill(&self, testid: &str, text: &str) -> Result<bool> {
         let done = self
             .js(
                 "const el = document.querySelector(arguments[0]);
@@ -304,10 +328,7 @@ impl Desktop {
                 vec![Self::css(testid).into(), text.into()],
             )
             .await?;
-        if done != serde_json::Value::Bool(true) {
-            return Err(format!("could not set [data-testid={testid}] to {text:?}").into());
-        }
-        Ok(())
+        Ok(done == serde_json::Value::Bool(true))
     }
 
     /// Chooses an option of a select by its value.

@@ -129,7 +129,7 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     wait_status(d, "심사 중").await?;
     d.fill("triage-tags", "택시, 전화확인, 증빙충분").await?;
     d.click("annotate-submit").await?;
-    d.wait_text("claim-timeline", "kim").await?;
+    d.wait_text("claim-timeline", "증빙충분").await?;
     // A note, labelled as a note (not its code), withdrawn by its author.
     d.fill("note-body", "잘못 적은 메모: 다른 신고인 통화 내용").await?;
     d.click("note-add").await?;

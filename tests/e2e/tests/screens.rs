@@ -16,7 +16,7 @@ use claimdesk_e2e::team::{password, Team};
 use claimdesk_e2e::{app_binary, Desktop, Result};
 use claimdesk_store::claims::TriageChange;
 use claimdesk_store::import::ImportOptions;
-use claimdesk_store::queue::{QueueFilter, Sort};
+use claimdesk_store::queue::{QueueFilter, Sort, SortKey};
 use claimdesk_store::Store;
 use claimdesk_e2e::Key;
 
@@ -29,7 +29,7 @@ const PARK: &str = "park.supervisor";
 
 /// What the stores hold before the app starts.
 struct Day {
-    /// The claims on the queue's first screen (newest first).
+    /// The claims on the queue's first screen (by policy amount, largest first).
     first_page: Vec<String>,
     /// A claim Kim recommended, with a note.
     recommended: String,
@@ -50,8 +50,9 @@ fn team_day(team: &Team, dir: &std::path::Path) -> Result<Day> {
     team.sync(&mut admin)?;
     let claims = admin.claim_count()?;
 
-    // The newest claims (the queue's first screen): the reviewers work on most of them.
-    let page = admin.queue_page(&QueueFilter::default(), Sort { descending: true, ..Default::default() }, 0, 40)?;
+    // The claims of the queue's first screen sorted by the policy's amount,
+    // largest first (as the walk shows it): the reviewers work on most of them.
+    let page = admin.queue_page(&QueueFilter::default(), Sort { key: SortKey::Amount, descending: true }, 0, 40)?;
     let first_page: Vec<String> = page.rows.iter().map(|r| r.external_id.clone()).collect();
 
     let mut kim = Store::open(&dir.join("kim.db"))?;
@@ -131,6 +132,7 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     // ── The queue, loaded: the README's picture.
     d.click("nav-queue").await?;
     d.el("queue-table").await?;
+    d.select("queue-sort", "amount").await?;
     let count = format!("{}", day.claims);
     let total = d.wait_text("queue-total", &format_count(&count)).await?;
     assert!(total.contains(&format_count(&count)), "{total}");
@@ -180,9 +182,13 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     let toml = d.js("return document.querySelector('[data-testid=\"policy-toml\"]').value;", vec![]).await?;
     let toml = toml.as_str().ok_or("no policy text")?.to_string();
     assert!(toml.contains("[taxi_driver]\nflat = 25000\ncap = 300000"), "the default policy's taxi rule");
-    let raised = toml.replace("[taxi_driver]\nflat = 25000\ncap = 300000", "[taxi_driver]\nflat = 30000\ncap = 350000");
-    d.fill("policy-draft-name", "택시 기사 정액·상한 인상안").await?;
-    d.fill("policy-draft-note", "정액 30,000원, 상한 350,000원").await?;
+    let bands = "[[small_business.bands]]\nup_to = 300000\nbase = 30000\n\n[[small_business.bands]]\nup_to = 500000\nbase = 50000";
+    assert!(toml.contains(bands), "the default policy's small-business bands");
+    let raised = toml
+        .replace("[taxi_driver]\nflat = 25000\ncap = 300000", "[taxi_driver]\nflat = 30000\ncap = 350000")
+        .replace(bands, "[[small_business.bands]]\nup_to = 300000\nbase = 50000\n\n[[small_business.bands]]\nup_to = 500000\nbase = 80000");
+    d.fill("policy-draft-name", "택시·소상공인 인상안").await?;
+    d.fill("policy-draft-note", "택시 정액 30,000원·상한 350,000원, 소상공인 구간 50,000/80,000원").await?;
     d.fill("policy-toml", &raised).await?;
     d.click("policy-save").await?;
     d.el("policy-version-2").await?;
@@ -216,9 +222,9 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.click("nav-settings").await?;
     d.el("settings-display").await?;
     let width_100 = css_width(d).await?;
-    d.select("settings-zoom", "125").await?;
     d.click("settings-theme-contrast").await?;
     wait_until(d, "the high-contrast theme", || async { Ok(theme(d).await? == "contrast") }).await?;
+    d.select("settings-zoom", "125").await?;
     wait_until(d, "the zoom of 125 %", || async { Ok(css_width(d).await? < width_100 * 0.85) }).await?;
     d.shot("settings-display").await?;
     d.assert_accessible("settings (high contrast)").await?;
@@ -228,6 +234,7 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.assert_accessible("queue (high contrast, 125 %)").await?;
     d.click("nav-dashboard").await?;
     d.el("chart-service").await?;
+    d.shot("dashboard-contrast").await?;
     d.assert_accessible("dashboard (high contrast)").await?;
 
     // Kept for this user: after signing out and in again, the same display.

@@ -30,6 +30,8 @@ export const en: Record<keyof typeof ko, string> = {
   'common.countClaims': '{n} claims',
   'common.total': 'Total',
   'common.amount': 'Amount',
+  'common.actions': 'Actions',
+  'common.item': 'Item',
   'common.user': 'User',
   'common.when': 'When',
   'common.kind': 'Kind',

@@ -29,6 +29,8 @@ export const ko = {
   'common.countClaims': '{n}건',
   'common.total': '합계',
   'common.amount': '금액',
+  'common.actions': '작업',
+  'common.item': '항목',
   'common.user': '사용자',
   'common.when': '일시',
   'common.kind': '종류',
