@@ -298,6 +298,7 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'create_user': { const u = { id: args.id, display_name: args.displayName, role: args.role, approval_limit: args.approvalLimit, active: true }; USERS.push(u); return u; }
       case 'update_user': { const u = USERS.find((x) => x.id === args.id)!; Object.assign(u, Object.fromEntries(Object.entries(args.update).filter(([k, v]) => v !== null && k !== 'clear_limit'))); if (args.update.clear_limit) u.approval_limit = null; return null; }
       case 'set_password': return null;
+      case 'plugin:webview|set_webview_zoom': document.documentElement.style.setProperty('zoom', String(args.value)); return null;
       case 'plugin:dialog|open': return '/home/kim/Downloads/reports-1019.csv';
       case 'plugin:dialog|save': return '/home/admin/payout-202211011200.xlsx';
       // Sync (src-tauri/src/commands/sync.rs): a server set up, a few changes waiting, one parked, one conflict.

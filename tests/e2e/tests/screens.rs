@@ -237,6 +237,17 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.shot("dashboard-contrast").await?;
     d.assert_accessible("dashboard (high contrast)").await?;
 
+    // Ctrl + three times: 150, 175, 200 %. The queue still works (the side bar keeps its icons).
+    d.click("nav-queue").await?;
+    d.el(&format!("queue-row-{}", day.first_page[1])).await?;
+    for _ in 0..3 {
+        d.chord(Key::Control, '=').await?;
+    }
+    wait_until(d, "the zoom of 200 % after Ctrl + three times", || async { Ok((css_width(d).await? - width_100 / 2.0).abs() < 4.0) }).await?;
+    d.el(&format!("queue-row-{}", day.first_page[1])).await?;
+    d.shot("queue-zoom-200").await?;
+    d.assert_accessible("queue (200 %)").await?;
+
     // Kept for this user: after signing out and in again, the same display.
     d.click("sign-out").await?;
     d.el("screen-signin").await?;

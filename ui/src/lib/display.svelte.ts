@@ -35,11 +35,16 @@ export async function applyDisplay(d: Display): Promise<void> {
   root.dataset.theme = d.theme;
   root.dataset.zoom = String(d.zoom);
   if (inTauri()) {
-    root.style.removeProperty('zoom');
-    await getCurrentWebview().setZoom(d.zoom / 100);
-  } else {
-    root.style.setProperty('zoom', String(d.zoom / 100));
+    try {
+      await getCurrentWebview().setZoom(d.zoom / 100);
+      root.style.removeProperty('zoom');
+      return;
+    } catch (err) {
+      // No webview zoom (the dev mock without window metadata): CSS zoom instead.
+      console.warn('webview zoom unavailable, using CSS zoom', err);
+    }
   }
+  root.style.setProperty('zoom', String(d.zoom / 100));
 }
 
 /**
