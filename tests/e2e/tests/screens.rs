@@ -267,16 +267,11 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     Ok(())
 }
 
-/// 3,000 → "3,000" (the UI's count format).
+/// 3000 → "3,000" (the UI's count format).
 fn format_count(n: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in n.chars().enumerate() {
-        if i > 0 && (n.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    let digits: Vec<char> = n.chars().collect();
+    let groups: Vec<String> = digits.rchunks(3).rev().map(|g| g.iter().collect()).collect();
+    groups.join(",")
 }
 
 async fn wait_until<F, Fut>(d: &Desktop, what: &str, mut check: F) -> Result<()>
