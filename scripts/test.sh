@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Sets up and runs every test of the project: Rust unit and integration
 # tests, the UI's Vitest tests, and the end-to-end tests of the real app
-# (tauri-driver + WebKitWebDriver under Xvfb, tests/e2e).
+# (tauri-driver + WebKitWebDriver under Xvfb, tests/e2e, with axe-core's
+# accessibility check). The e2e screenshots go to $CARGO_TARGET_DIR/e2e-screenshots;
+# scripts/screenshots.sh copies them to docs/screenshots.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# CI: the end-to-end tests must run here and fail without the app (tests/e2e
+# build.rs); without CI or CLAIMDESK_APP_BIN a plain `cargo test` reports them ignored.
+export CI="${CI:-1}"
 setup_app
 require_tauri_driver
 require_test_python

@@ -54,10 +54,13 @@ pub struct FirstRunState {
 pub enum BulkAction {
     /// Take every claim (assign to oneself).
     Take,
-    /// Triage: new/triaged → triaged, with priority and tags when given.
-    Triage { priority: Option<Priority>, tags: Option<Vec<String>>, category: Option<Category> },
-    /// Change priority and/or tags without changing status.
-    Annotate { priority: Option<Priority>, tags: Option<Vec<String>> },
+    /// Triage: new/triaged → triaged, with priority and category when given
+    /// (tags are added with `AddTags`, never replaced in bulk).
+    Triage { priority: Option<Priority>, category: Option<Category> },
+    /// Change the priority without changing status.
+    SetPriority { priority: Priority },
+    /// Add tags to each claim; the tags it has stay (as on selected rows in the queue).
+    AddTags { tags: Vec<String> },
     /// Supervisor: a new batch of the filter's recommended claims.
     AddToBatch { name: String },
 }

@@ -67,6 +67,7 @@ fn export(cfg: &Config) -> Result<(), ExportError> {
     claimdesk_app::sync::ParkedView::export_all(cfg)?;
     claimdesk_app::sync::ParkedAdvice::export_all(cfg)?;
     claimdesk_core::ClaimAction::export_all(cfg)?;
+    claimdesk_core::NoteKind::export_all(cfg)?;
     workflow::ClaimCommand::export_all(cfg)?;
     claimdesk_core::ops::Stamp::export_all(cfg)?;
     claims::TimelineRefusal::export_all(cfg)?;

@@ -147,8 +147,8 @@ export function installMockBackend(params: URLSearchParams): void {
         ? { op_id: 'op-1', by: 'kim', decision: { decision: 'approve', remedy: (r.remedy ?? 'cash') as never, amount: String(r.amount ?? 0), extension_days: 0 }, is_override: r.is_override, justification: r.is_override ? '영수증으로 추가 손해가 확인됨' : null }
         : null,
       notes: [
-        { op_id: 'n1', author: 'kim', kind: 'add_note', body: '신고인과 통화함. 운행 기록 사진 보내기로 함.', created_at: BASE + 86400 * 2, withdrawn: false },
-        { op_id: 'n2', author: 'lee', kind: 'add_note', body: '잘못 적은 메모', created_at: BASE + 86400 * 3, withdrawn: true },
+        { op_id: 'n1', author: 'kim', kind: 'note', body: '신고인과 통화함. 운행 기록 사진 보내기로 함.', created_at: BASE + 86400 * 2, withdrawn: false },
+        { op_id: 'n2', author: 'lee', kind: 'note', body: '잘못 적은 메모', created_at: BASE + 86400 * 3, withdrawn: true },
       ],
       evidence: [
         { sha256: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', file_name: '운행기록.png', mime: 'image/png', size: 184_220, added_by: 'kim', added_at: BASE + 86400 * 2 },
@@ -298,6 +298,7 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'create_user': { const u = { id: args.id, display_name: args.displayName, role: args.role, approval_limit: args.approvalLimit, active: true }; USERS.push(u); return u; }
       case 'update_user': { const u = USERS.find((x) => x.id === args.id)!; Object.assign(u, Object.fromEntries(Object.entries(args.update).filter(([k, v]) => v !== null && k !== 'clear_limit'))); if (args.update.clear_limit) u.approval_limit = null; return null; }
       case 'set_password': return null;
+      case 'plugin:webview|set_webview_zoom': document.documentElement.style.setProperty('zoom', String(args.value)); return null;
       case 'plugin:dialog|open': return '/home/kim/Downloads/reports-1019.csv';
       case 'plugin:dialog|save': return '/home/admin/payout-202211011200.xlsx';
       // Sync (src-tauri/src/commands/sync.rs): a server set up, a few changes waiting, one parked, one conflict.

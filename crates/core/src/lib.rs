@@ -14,5 +14,5 @@ pub mod validate;
 pub mod workflow;
 
 pub use catalog::{Catalog, Service};
-pub use model::{Actor, Category, ClaimAction, ClaimInput, ClaimStatus, PersonalField, Reason, Remedy, Role};
+pub use model::{Actor, Category, ClaimAction, ClaimInput, ClaimStatus, NoteKind, PersonalField, Reason, Remedy, Role};
 pub use ops::{Op, Stamp};

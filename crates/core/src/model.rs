@@ -177,6 +177,16 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// What a note on a claim is (the fold writes them; the author may withdraw a plain note).
+    NoteKind {
+        Note => "note", "메모", "Note";
+        InfoRequest => "info_request", "보완 요청", "Information requested";
+        InfoReceived => "info_received", "보완 자료 받음", "Information received";
+        ReturnComment => "return_comment", "반려 사유", "Returned to the reviewer";
+    }
+}
+
 /// Which personal field of a claim a reveal shows.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

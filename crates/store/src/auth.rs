@@ -17,7 +17,8 @@ use crate::Store;
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
-fn hash(password: &str) -> Result<String> {
+/// The PHC string of a password, refused (before anything is written) when too short.
+pub(crate) fn hash(password: &str) -> Result<String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(StoreError::Invalid(format!("a password needs at least {MIN_PASSWORD_CHARS} characters")));
     }
@@ -169,5 +170,37 @@ mod tests {
             .update_user(&admin, "kim", crate::users::UserChange { active: Some(false), ..Default::default() })
             .expect("deactivate");
         assert_eq!(store.verify_password("kim", "kim new password").err().map(|e| e.code()), Some("SIGN_IN_FAILED"));
+    }
+
+    #[test]
+    fn a_user_and_their_password_are_one_change() {
+        let (_d, mut store) = store();
+        let admin = store.set_first_admin_password("admin password").expect("first");
+        let ops = |store: &Store| -> i64 { store.conn().query_row("SELECT count(*) FROM ops", [], |r| r.get(0)).expect("ops") };
+        let before = ops(&store);
+        // Too short (four characters, though eight UTF-16 units): refused, nothing written.
+        let refused = store.create_user_with_password(&admin, "kim", "김심사", Role::Reviewer, None, "🔑🔑🔑🔑").expect_err("short");
+        assert_eq!(refused.code(), "INVALID");
+        assert!(store.users().expect("users").iter().all(|u| u.id != "kim"));
+        assert_eq!(ops(&store), before);
+        store.create_user_with_password(&admin, "kim", "김심사", Role::Reviewer, None, "kim password").expect("created");
+        let kim = store.verify_password("kim", "kim password").expect("kim signs in");
+        // A reviewer may not add users: refused (and audited), no user.
+        let refused = store.create_user_with_password(&kim, "lee", "이심사", Role::Reviewer, None, "lee password").expect_err("role");
+        assert_eq!(refused.code(), "ROLE_NOT_ALLOWED");
+        assert!(store.users().expect("users").iter().all(|u| u.id != "lee"));
+        // An existing id: refused.
+        let again = store.create_user_with_password(&admin, "kim", "김", Role::Reviewer, None, "other password").expect_err("exists");
+        assert_eq!(again.code(), "INVALID");
+        assert_eq!(store.verify_password("kim", "kim password").expect("unchanged").user, "kim");
+        // Two ops, the user's (synced) and the password's (this device only, no hash).
+        let kinds: Vec<(String, String)> = {
+            let mut stmt = store.conn().prepare("SELECT kind, payload FROM ops WHERE entity = 'user:kim' ORDER BY rowid").expect("p");
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("q");
+            rows.collect::<rusqlite::Result<_>>().expect("rows")
+        };
+        assert_eq!(kinds.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["user.create", "user.password"]);
+        assert!(kinds.iter().all(|(_, p)| !p.contains("argon2")));
+        store.verify_audit().expect("chain");
     }
 }

@@ -315,7 +315,7 @@ pub(crate) fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimStat
         if prev.is_some_and(|p| p.notes.contains(n)) {
             continue;
         }
-        note.execute(params![claim_id, n.op_id, n.author, n.kind, n.body, n.at_ms / 1000, n.hidden_by])?;
+        note.execute(params![claim_id, n.op_id, n.author, n.kind.code(), n.body, n.at_ms / 1000, n.hidden_by])?;
     }
     if prev.is_none() {
         // Notes of ops that are no longer folded in (the server rejected them) are hidden, never removed.

@@ -5,7 +5,7 @@
 
 use claimdesk_core::mask::{mask_account, mask_brn, mask_phone};
 use claimdesk_core::workflow::{ClaimCommand, ClaimView, Decision, PolicyProposal, Priority, Recommendation};
-use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus};
+use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus, NoteKind};
 use claimdesk_sync::fold::normalize_tags;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
@@ -365,7 +365,7 @@ pub struct ClaimDetail {
 pub struct Note {
     pub op_id: String,
     pub author: String,
-    pub kind: String,
+    pub kind: NoteKind,
     pub body: String,
     pub created_at: i64,
     pub withdrawn: bool,
@@ -455,7 +455,15 @@ impl Store {
             "SELECT op_id, author, kind, body, created_at, hidden_by IS NOT NULL FROM notes WHERE claim_id = ?1 ORDER BY id",
         )?;
         let notes = stmt.query_map([id], |r| {
-            Ok(Note { op_id: r.get(0)?, author: r.get(1)?, kind: r.get(2)?, body: r.get(3)?, created_at: r.get(4)?, withdrawn: r.get(5)? })
+            let kind: String = r.get(2)?;
+            Ok(Note {
+                op_id: r.get(0)?,
+                author: r.get(1)?,
+                kind: NoteKind::parse(&kind).unwrap_or(NoteKind::Note),
+                body: r.get(3)?,
+                created_at: r.get(4)?,
+                withdrawn: r.get(5)?,
+            })
         })?;
         detail.notes = notes.collect::<Result<_, _>>()?;
         detail.evidence = crate::evidence::list(conn, id)?;

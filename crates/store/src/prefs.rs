@@ -25,7 +25,13 @@ pub struct SavedView {
 }
 
 /// Settings a user may store, with the values each accepts (None = any text).
-const SETTINGS: &[(&str, Option<&[&str]>)] = &[("language", Some(&["ko", "en"])), ("theme", Some(&["dark", "light", "system"]))];
+const SETTINGS: &[(&str, Option<&[&str]>)] = &[
+    ("language", Some(&["ko", "en"])),
+    // The standard theme or high contrast (ui/src/app.css).
+    ("theme", Some(&["standard", "contrast"])),
+    // Zoom of the whole window, percent (ui/src/lib/display.ts).
+    ("zoom", Some(&["80", "90", "100", "110", "125", "150", "175", "200"])),
+];
 
 impl Store {
     /// Appends a device-local op for a preference change, inside `apply`'s transaction.
@@ -141,13 +147,20 @@ mod tests {
         store.set_setting(&kim, "language", "ko").expect("set again");
         assert_eq!(store.set_setting(&kim, "language", "fr").err().map(|e| e.code()), Some("INVALID"));
         assert_eq!(store.set_setting(&kim, "colour", "red").err().map(|e| e.code()), Some("INVALID"));
+        // The display: zoom and theme, per user.
+        store.set_setting(&kim, "zoom", "150").expect("zoom");
+        store.set_setting(&kim, "theme", "contrast").expect("theme");
+        assert_eq!(store.set_setting(&kim, "zoom", "133").err().map(|e| e.code()), Some("INVALID"));
+        assert_eq!(store.set_setting(&kim, "theme", "neon").err().map(|e| e.code()), Some("INVALID"));
+        let kims = store.settings(&kim).expect("settings");
+        assert_eq!((kims["zoom"].as_str(), kims["theme"].as_str()), ("150", "contrast"));
         assert_eq!(store.settings(&kim).expect("settings").get("language").map(String::as_str), Some("ko"));
         assert!(store.settings(&admin).expect("settings").is_empty());
         let ops: i64 = store
             .conn()
             .query_row("SELECT count(*) FROM ops WHERE kind IN ('view.save', 'view.delete', 'setting.set')", [], |r| r.get(0))
             .expect("count");
-        assert_eq!(ops, 5);
+        assert_eq!(ops, 7);
         store.verify_audit().expect("chain");
     }
 }

@@ -45,6 +45,28 @@ pub(crate) fn actor(conn: &Connection, user: &str, device: &str) -> Result<Actor
     Ok(Actor { user: user.to_string(), role, approval_limit: limit.map(Decimal::from), device: device.to_string() })
 }
 
+/// The trimmed id of a user to add, or why it cannot be.
+fn valid_new_user(id: &str, limit: Option<i64>) -> Result<&str> {
+    let id = id.trim();
+    if id.is_empty() || id.contains(char::is_whitespace) {
+        return Err(StoreError::Invalid("a user id must be one word without spaces".into()));
+    }
+    if limit.is_some_and(|l| l < 0) {
+        return Err(StoreError::Invalid("an approval limit cannot be negative".into()));
+    }
+    Ok(id)
+}
+
+/// Inserts a new user (refused when the id is taken); returns the op recording it.
+fn insert_new_user(tx: &Transaction<'_>, id: &str, name: &str, role: Role, limit: Option<i64>) -> Result<Op> {
+    let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1)", [id], |r| r.get(0))?;
+    if exists {
+        return Err(StoreError::Invalid(format!("a user '{id}' already exists")));
+    }
+    insert_user_in_tx(tx, id, name, role, limit)?;
+    Ok(Op::UserCreate(UserRecord { id: id.to_string(), display_name: name.to_string(), role, approval_limit: limit, active: true }))
+}
+
 /// What an admin can change about a user.
 #[derive(Debug, Clone, Default)]
 pub struct UserChange {
@@ -70,23 +92,32 @@ impl Store {
         Ok(out)
     }
 
-    /// Admin: adds a user.
+    /// Admin: adds a user (without a password: they cannot sign in until one is set).
     pub fn create_user(&mut self, actor: &Actor, id: &str, name: &str, role: Role, limit: Option<i64>) -> Result<()> {
-        let id = id.trim();
-        if id.is_empty() || id.contains(char::is_whitespace) {
-            return Err(StoreError::Invalid("a user id must be one word without spaces".into()));
-        }
-        if limit.is_some_and(|l| l < 0) {
-            return Err(StoreError::Invalid("an approval limit cannot be negative".into()));
-        }
-        self.user_change(actor, &format!("user:{id}"), |tx| {
-            let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1)", [id], |r| r.get(0))?;
-            if exists {
-                return Err(StoreError::Invalid(format!("a user '{id}' already exists")));
-            }
-            insert_user_in_tx(tx, id, name, role, limit)?;
-            Ok(Op::UserCreate(UserRecord { id: id.to_string(), display_name: name.to_string(), role, approval_limit: limit, active: true }))
-        })
+        let id = valid_new_user(id, limit)?;
+        self.user_change(actor, &format!("user:{id}"), |tx| insert_new_user(tx, id, name, role, limit))
+    }
+
+    /// Admin: adds a user with their first password, in one transaction. A
+    /// password the store would refuse (too short) is refused before anything
+    /// is written, so no user is left behind without it.
+    pub fn create_user_with_password(&mut self, actor: &Actor, id: &str, name: &str, role: Role, limit: Option<i64>, password: &str) -> Result<()> {
+        let id = valid_new_user(id, limit)?;
+        let phc = crate::auth::hash(password)?;
+        let entity = format!("user:{id}");
+        self.require(actor, AdminAction::ManageUsers, &entity)?;
+        let device = self.device().to_string();
+        let tx = self.write_tx()?;
+        let created = insert_new_user(&tx, id, name, role, limit)?;
+        tx.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![id, phc])?;
+        let author = Author { user: &actor.user, device: &device };
+        let mut ops = OpWriter::begin(&tx)?;
+        ops.append_op(&tx, &author, &entity, &created, None, None, SyncState::Local)?;
+        // As set_password writes it: the op never carries the hash.
+        ops.append_op(&tx, &author, &entity, &Op::UserPassword(claimdesk_core::ops::UserRef { id: id.to_string() }), None, None, SyncState::Local)?;
+        ops.finish(&tx)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Admin: changes a user's name, role, limit or whether they may sign in.

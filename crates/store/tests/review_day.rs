@@ -136,7 +136,7 @@ fn approval_limit_and_superseded_recommendation() {
     let d = s.claim("T-002").expect("claim");
     assert_eq!(d.status, ClaimStatus::InReview);
     assert_eq!(d.assignee.as_deref(), Some("kim"));
-    assert!(d.notes.iter().any(|n| n.kind == "return_comment"));
+    assert!(d.notes.iter().any(|n| n.kind == claimdesk_core::NoteKind::ReturnComment));
     s.recommend(&kim, "T-002", None, approve(Remedy::Cash, 50_000, 0), None).expect("as policy");
     let batch = s.create_batch(&park, "limit 2", &QueueFilter::default()).expect("batch");
     let report = s.approve_batch(&choi, &batch.batch_id).expect("approve");

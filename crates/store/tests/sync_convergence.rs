@@ -272,7 +272,7 @@ fn one_command(desk: &mut Desk, rng: &mut StdRng) {
             .map(|_| ()),
         8 => s.add_note(&u, c, &format!("메모 {}", rng.random_range(0..1000))).map(|_| ()),
         9 => {
-            let own = s.claim(c).ok().and_then(|d| d.notes.into_iter().find(|n| n.author == u.user && !n.withdrawn && n.kind == "note"));
+            let own = s.claim(c).ok().and_then(|d| d.notes.into_iter().find(|n| n.author == u.user && !n.withdrawn && n.kind == claimdesk_core::NoteKind::Note));
             match own {
                 Some(n) => s.withdraw_note(&u, c, &n.op_id).map(|_| ()),
                 None => Ok(()),

@@ -39,7 +39,7 @@ use std::cmp::Ordering;
 
 use claimdesk_core::ops::{Op, OpError, Stamp};
 use claimdesk_core::workflow::{decide, ClaimCommand, ClaimView, Decision, PolicyProposal, Priority, Recommendation, Refusal, Transition};
-use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus};
+use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus, NoteKind};
 use serde::{Deserialize, Serialize};
 
 /// The total order of ops: clock stamp, then device id, then op id.
@@ -107,8 +107,7 @@ impl FoldOp {
 pub struct NoteEntry {
     pub op_id: String,
     pub author: String,
-    /// note | info_request | info_received | return_comment
-    pub kind: String,
+    pub kind: NoteKind,
     pub body: String,
     pub at_ms: i64,
     /// The op that withdrew it.
@@ -504,13 +503,13 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) -> Verdict {
 /// What a decided op records beside the decision: scalar fields (last writer
 /// wins, as ops come in key order) and append-only entries.
 fn record(state: &mut ClaimState, op: &FoldOp) {
-    let note = |state: &mut ClaimState, kind: &str, body: &str| {
+    let note = |state: &mut ClaimState, kind: NoteKind, body: &str| {
         let body = body.trim();
         if !body.is_empty() && !state.notes.iter().any(|n| n.op_id == op.op_id) {
             state.notes.push(NoteEntry {
                 op_id: op.op_id.clone(),
                 author: op.user.clone(),
-                kind: kind.to_string(),
+                kind,
                 body: body.to_string(),
                 at_ms: op.at_ms,
                 hidden_by: None,
@@ -557,16 +556,16 @@ fn record(state: &mut ClaimState, op: &FoldOp) {
                 state.lease_holder = None;
             }
         }
-        ClaimCommand::AddNote { body } => note(state, "note", body),
+        ClaimCommand::AddNote { body } => note(state, NoteKind::Note, body),
         ClaimCommand::WithdrawNote { note_op } => {
             if let Some(n) = state.notes.iter_mut().find(|n| n.op_id == *note_op && n.hidden_by.is_none()) {
                 n.hidden_by = Some(op.op_id.clone());
             }
         }
-        ClaimCommand::RequestInfo { message } => note(state, "info_request", message),
-        ClaimCommand::InfoReceived { note: text } => note(state, "info_received", text),
-        ClaimCommand::ReturnToReviewer { comment } => note(state, "return_comment", comment),
-        ClaimCommand::ResolveConflict { note: text, .. } => note(state, "note", text),
+        ClaimCommand::RequestInfo { message } => note(state, NoteKind::InfoRequest, message),
+        ClaimCommand::InfoReceived { note: text } => note(state, NoteKind::InfoReceived, text),
+        ClaimCommand::ReturnToReviewer { comment } => note(state, NoteKind::ReturnComment, comment),
+        ClaimCommand::ResolveConflict { note: text, .. } => note(state, NoteKind::Note, text),
         ClaimCommand::AddEvidence { sha256, file_name, mime, size } => {
             if !state.evidence.iter().any(|e| e.op_id == op.op_id) {
                 state.evidence.push(EvidenceEntry {

@@ -107,8 +107,7 @@ pub async fn load_demo_data(app: AppHandle, count: Option<u32>, job_id: String, 
         let existing: Vec<String> = store.users()?.into_iter().map(|u| u.id).collect();
         for (id, name, role, limit) in DEMO_TEAM {
             if !existing.iter().any(|e| e == id) {
-                store.create_user(&admin, id, name, *role, *limit)?;
-                store.set_password(&admin, id, DEMO_PASSWORD)?;
+                store.create_user_with_password(&admin, id, name, *role, *limit, DEMO_PASSWORD)?;
             }
         }
         let _ = std::fs::remove_file(&file);

@@ -1,10 +1,11 @@
 //! The queue: pages, counts, bulk actions over the whole filtered set, duplicates, saved views.
 
-use claimdesk_core::Catalog;
+use claimdesk_core::{Actor, Catalog};
 use claimdesk_store::batches::ClaimRefusal;
 use claimdesk_store::claims::TriageChange;
 use claimdesk_store::prefs::SavedView;
 use claimdesk_store::queue::{QueueFilter, QueuePage, QueueRow, Sort};
+use claimdesk_store::{Store, StoreError};
 use tauri::ipc::Channel;
 use tauri::AppHandle;
 
@@ -75,15 +76,7 @@ pub async fn bulk_action(
                     format!("stopped after {} of {} claims; the {} changes made stay (each is audited)", i, total, out.applied),
                 ));
             }
-            let result = match &action {
-                BulkAction::Take => store.take(&actor, id, None).map(drop),
-                BulkAction::Triage { priority, tags, category } => store
-                    .triage(&actor, id, None, TriageChange { category: *category, priority: *priority, tags: tags.clone(), duplicate_of: None })
-                    .map(drop),
-                BulkAction::Annotate { priority, tags } => store.annotate(&actor, id, None, *priority, tags.clone()).map(drop),
-                BulkAction::AddToBatch { .. } => Ok(()),
-            };
-            match result {
+            match apply_one(&mut store, &actor, id, &action) {
                 Ok(()) => out.applied += 1,
                 Err(e) => {
                     out.refused_total += 1;
@@ -102,6 +95,36 @@ pub async fn bulk_action(
     .await
 }
 
+/// One claim's step of a bulk action (add_to_batch is built as a whole, not here).
+fn apply_one(store: &mut Store, actor: &Actor, id: &str, action: &BulkAction) -> Result<(), StoreError> {
+    match action {
+        BulkAction::Take => store.take(actor, id, None).map(drop),
+        BulkAction::Triage { priority, category } => store
+            .triage(actor, id, None, TriageChange { category: *category, priority: *priority, tags: None, duplicate_of: None })
+            .map(drop),
+        BulkAction::SetPriority { priority } => store.annotate(actor, id, None, Some(*priority), None).map(drop),
+        BulkAction::AddTags { tags } => add_tags(store, actor, id, tags),
+        BulkAction::AddToBatch { .. } => Ok(()),
+    }
+}
+
+/// Adds `tags` to the claim's own. The change is based on the version read,
+/// so a change by someone else in between is refused (and reported), not
+/// overwritten; a claim that has every tag already is left as it is.
+fn add_tags(store: &mut Store, actor: &Actor, id: &str, tags: &[String]) -> Result<(), StoreError> {
+    let claim = store.claim(id)?;
+    let mut merged = claim.tags.clone();
+    for tag in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        if !merged.iter().any(|m| m == tag) {
+            merged.push(tag.to_string());
+        }
+    }
+    if merged.len() == claim.tags.len() {
+        return Ok(());
+    }
+    store.annotate(actor, id, Some(claim.version), None, Some(merged)).map(drop)
+}
+
 #[tauri::command]
 pub async fn saved_views(app: AppHandle) -> ApiResult<Vec<SavedView>> {
     blocking(app, |s: &AppState| s.as_user(|store, actor| store.saved_views(actor))).await
@@ -115,4 +138,45 @@ pub async fn save_view(app: AppHandle, name: String, filter: QueueFilter, sort: 
 #[tauri::command]
 pub async fn delete_view(app: AppHandle, name: String) -> ApiResult<()> {
     blocking(app, move |s: &AppState| s.as_user(|store, actor| store.delete_view(actor, &name))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use claimdesk_core::Role;
+    use claimdesk_store::import::ImportOptions;
+
+    fn store_with_claims() -> (tempfile::TempDir, Store, Actor, Vec<String>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("s.db")).expect("open");
+        let admin = store.actor("admin").expect("admin");
+        store.create_user(&admin, "kim", "김", Role::Reviewer, None).expect("user");
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sample-intake.csv");
+        store.import_file(&admin, &fixture, ImportOptions::default(), &mut |_| true).expect("import");
+        let ids = store.queue_ids(&QueueFilter::default()).expect("ids");
+        let kim = store.actor("kim").expect("kim");
+        (dir, store, kim, ids)
+    }
+
+    /// "Add tags" over the whole filter adds to each claim's tags, as it does on selected rows.
+    #[test]
+    fn bulk_add_tags_keeps_the_tags_a_claim_has() {
+        let (_d, mut store, kim, ids) = store_with_claims();
+        let (a, b) = (&ids[0], &ids[1]);
+        store.annotate(&kim, a, None, None, Some(vec!["택시".into(), "전화확인".into()])).expect("tags");
+        let action = BulkAction::AddTags { tags: vec!["증빙충분".into(), " 택시 ".into()] };
+        for id in [a, b] {
+            apply_one(&mut store, &kim, id, &action).expect("applied");
+        }
+        assert_eq!(store.claim(a).expect("a").tags, vec!["전화확인", "증빙충분", "택시"]);
+        assert_eq!(store.claim(b).expect("b").tags, vec!["증빙충분", "택시"]);
+        // Again: nothing to add, nothing written.
+        let version = store.claim(a).expect("a").version;
+        apply_one(&mut store, &kim, a, &action).expect("applied");
+        assert_eq!(store.claim(a).expect("a").version, version);
+        // The other bulk edits leave tags alone.
+        apply_one(&mut store, &kim, a, &BulkAction::SetPriority { priority: claimdesk_core::workflow::Priority::High }).expect("priority");
+        let after = store.claim(a).expect("a");
+        assert_eq!((after.priority.as_str(), after.tags.len()), ("high", 3));
+    }
 }

@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use claimdesk_core::Role;
+use claimdesk_core::{Actor, Role};
 use claimdesk_store::users::{User, UserChange};
+use claimdesk_store::{Store, StoreError};
 use tauri::AppHandle;
 
 use crate::dto::UserUpdate;
@@ -26,16 +27,19 @@ pub async fn create_user(
     password: Option<String>,
 ) -> ApiResult<User> {
     blocking(app, move |s: &AppState| {
-        s.as_user(|store, actor| {
-            store.create_user(actor, &id, &display_name, role, approval_limit)?;
-            if let Some(p) = password.filter(|p| !p.is_empty()) {
-                store.set_password(actor, id.trim(), &p)?;
-            }
-            let id = id.trim();
-            store.users()?.into_iter().find(|u| u.id == id).ok_or_else(|| claimdesk_store::StoreError::NotFound(format!("user '{id}'")))
-        })
+        s.as_user(|store, actor| add_user(store, actor, &id, &display_name, role, approval_limit, password.as_deref()))
     })
     .await
+}
+
+/// Adds the user (with the password when one is given) and returns them as listed.
+fn add_user(store: &mut Store, actor: &Actor, id: &str, display_name: &str, role: Role, approval_limit: Option<i64>, password: Option<&str>) -> Result<User, StoreError> {
+    match password.filter(|p| !p.is_empty()) {
+        Some(p) => store.create_user_with_password(actor, id, display_name, role, approval_limit, p)?,
+        None => store.create_user(actor, id, display_name, role, approval_limit)?,
+    }
+    let id = id.trim();
+    store.users()?.into_iter().find(|u| u.id == id).ok_or_else(|| StoreError::NotFound(format!("user '{id}'")))
 }
 
 /// Admin: changes name, role, approval limit or whether the user may sign in.
@@ -65,8 +69,38 @@ pub async fn settings(app: AppHandle) -> ApiResult<BTreeMap<String, String>> {
     blocking(app, |s: &AppState| s.as_user(|store, actor| store.settings(actor))).await
 }
 
-/// Stores one of the signed-in user's settings: `language` = `ko` | `en`, `theme` = `dark` | `light` | `system`.
+/// Stores one of the signed-in user's settings: `language` = `ko` | `en`,
+/// `theme` = `standard` | `contrast`, `zoom` = `80` … `200` (percent).
 #[tauri::command]
 pub async fn set_setting(app: AppHandle, key: String, value: String) -> ApiResult<()> {
     blocking(app, move |s: &AppState| s.as_user(|store, actor| store.set_setting(actor, &key, &value))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A password the store refuses leaves no user behind (the user and
+    /// their password are one change).
+    #[test]
+    fn a_refused_password_creates_no_user() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("s.db")).expect("open");
+        let admin = store.set_first_admin_password("admin password").expect("admin");
+        let ops = |store: &Store| -> i64 { store.conn().query_row("SELECT count(*) FROM ops", [], |r| r.get(0)).expect("ops") };
+        let before = ops(&store);
+        // Four characters (eight UTF-16 units, which is what the form counts).
+        let refused = add_user(&mut store, &admin, "kim", "김지은", Role::Reviewer, None, Some("🔑🔑🔑🔑")).expect_err("too short");
+        assert_eq!(refused.code(), "INVALID");
+        assert!(store.users().expect("users").iter().all(|u| u.id != "kim"), "kim was created without a password");
+        assert_eq!(ops(&store), before, "nothing was written");
+        // The same id works once the password is long enough.
+        let kim = add_user(&mut store, &admin, " kim ", "김지은", Role::Reviewer, None, Some("kim password")).expect("created");
+        assert_eq!(kim.id, "kim");
+        assert_eq!(store.verify_password("kim", "kim password").expect("sign in").user, "kim");
+        // Without a password: the user exists and cannot sign in yet.
+        add_user(&mut store, &admin, "lee", "이", Role::Reviewer, None, None).expect("created");
+        assert!(store.verify_password("lee", "").is_err());
+        store.verify_audit().expect("chain");
+    }
 }

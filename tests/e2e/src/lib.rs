@@ -13,6 +13,12 @@
 //! Korean character on screen must come from the font the app bundles, and
 //! [`Desktop::check_hangul`] (run before every screenshot) fails a screen whose
 //! Hangul is drawn as missing-glyph boxes.
+//! The tests run when `CLAIMDESK_APP_BIN` or `CI` is set at build time (see
+//! build.rs) and then fail when the app is missing; otherwise `cargo test`
+//! reports them ignored. Screenshots go to `CLAIMDESK_SCREENSHOTS`, by default
+//! `<target dir>/e2e-screenshots` (never into the repository: scripts/screenshots.sh
+//! copies them to docs/screenshots). `axe` runs axe-core (from the root
+//! node_modules, `npm ci`) in the window.
 
 use std::fs::File;
 use std::net::{TcpListener, TcpStream};
@@ -21,7 +27,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod team;
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
+pub use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;
@@ -153,10 +163,63 @@ fn find_tauri_driver() -> Option<PathBuf> {
     dirs.into_iter().map(|d| d.join("tauri-driver")).find(|p| p.is_file())
 }
 
-/// The app under test: CLAIMDESK_APP_BIN, or None when it is not set (the
-/// e2e tests then say they were skipped: scripts/test.sh always sets it).
-pub fn app_binary() -> Option<PathBuf> {
-    std::env::var_os("CLAIMDESK_APP_BIN").map(PathBuf::from)
+/// The app under test: `CLAIMDESK_APP_BIN`. Unset, empty or not a file is
+/// an error (the tests that call this run only when it or `CI` is set:
+/// build.rs), never a silent skip.
+pub fn app_binary() -> Result<PathBuf> {
+    let Some(bin) = std::env::var_os("CLAIMDESK_APP_BIN").filter(|b| !b.is_empty()).map(PathBuf::from) else {
+        return Err("CLAIMDESK_APP_BIN is not set: the end-to-end tests need the app built with the UI inside; \
+                    scripts/test.sh builds it and sets CLAIMDESK_APP_BIN (and CI=1, so these tests never pass without it)"
+            .into());
+    };
+    if !bin.is_file() {
+        return Err(format!("CLAIMDESK_APP_BIN={} does not exist; build it with scripts/test.sh (or scripts/screenshots.sh)", bin.display()).into());
+    }
+    Ok(bin)
+}
+
+/// Where screenshots go: `CLAIMDESK_SCREENSHOTS`, else `e2e-screenshots` in
+/// the target dir this test was built into (outside the tracked files).
+pub fn screenshot_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("CLAIMDESK_SCREENSHOTS").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    // <target>/debug/deps/<test binary>
+    let exe = std::env::current_exe()?;
+    let target = exe.ancestors().nth(3).ok_or("the test binary is not in a cargo target dir")?;
+    Ok(target.join("e2e-screenshots"))
+}
+
+/// The repository's root (for fixtures and node_modules).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// axe-core's script, installed by `npm ci` at the repository root (package.json).
+fn axe_source() -> Result<String> {
+    let path = repo_root().join("node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .map_err(|e| format!("axe-core is missing ({}: {e}); run `npm ci` at the repository root (scripts/common.sh setup_app does)", path.display()).into())
+}
+
+/// One accessibility problem axe-core found.
+#[derive(Debug, Clone)]
+pub struct Violation {
+    pub rule: String,
+    pub impact: String,
+    pub help: String,
+    /// CSS selectors of the elements, with axe's summary of what to fix.
+    pub nodes: Vec<String>,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "[{}] {}: {}", self.impact, self.rule, self.help)?;
+        for n in &self.nodes {
+            writeln!(f, "    {n}")?;
+        }
+        Ok(())
+    }
 }
 
 /// One running app with its own display, home, data dirs and store.
@@ -169,7 +232,7 @@ pub struct Desktop {
     pub home: tempfile::TempDir,
     /// The store given to [`Desktop::launch`] (CLAIMDESK_DB), if any.
     pub store: Option<PathBuf>,
-    /// Where screenshots go (docs/screenshots).
+    /// Where screenshots go ([`screenshot_dir`]).
     pub shots: PathBuf,
 }
 
@@ -193,7 +256,8 @@ impl Desktop {
         let n = free_display();
         let display = format!(":{n}");
         let mut xvfb_cmd = Command::new("Xvfb");
-        xvfb_cmd.args([display.as_str(), "-screen", "0", "1440x900x24", "-nolisten", "tcp"]);
+        // The size of the app's window (tauri.conf.json), so a screenshot of the screen is the window.
+        xvfb_cmd.args([display.as_str(), "-screen", "0", "1360x860x24", "-nolisten", "tcp"]);
         let xvfb_log = logs.join("xvfb.log");
         let xvfb = Group::spawn("Xvfb", xvfb_cmd, &xvfb_log)?;
         let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
@@ -241,7 +305,7 @@ impl Desktop {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .map_err(|e| format!("no WebDriver session ({e}); tauri-driver log:\n{}", std::fs::read_to_string(&driver_log).unwrap_or_default()))?;
-        let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+        let shots = screenshot_dir()?;
         std::fs::create_dir_all(&shots)?;
         Ok(Desktop { driver, xvfb, client, display, home, store: store.map(Path::to_path_buf), shots })
     }
@@ -276,7 +340,16 @@ impl Desktop {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        self.js("document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' });", vec![Self::css(testid).into()]).await?;
+        let zoom = self
+            .js("document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' }); return Number(document.documentElement.dataset.zoom || 100);", vec![Self::css(testid).into()])
+            .await?;
+        if zoom.as_f64().is_some_and(|z| (z - 100.0).abs() > 0.5) {
+            // WebKitWebDriver clicks at the element's place as it would be
+            // without the page zoom (the app's zoom setting), so it misses:
+            // while zoomed, the click is dispatched to the element by script.
+            self.js("document.querySelector(arguments[0]).click();", vec![Self::css(testid).into()]).await?;
+            return Ok(());
+        }
         match el.click().await {
             Ok(()) => Ok(()),
             // A toast over the button: click it the way the browser would dispatch it.
@@ -292,8 +365,23 @@ impl Desktop {
     /// (the value, then `input` and `change` events). WebKitWebDriver's
     /// element-send-keys refuses fantoccini's request ("Missing text
     /// parameter"), so the value is set by script.
+    /// A screen that reloads may replace the element meanwhile: setting the
+    /// value is tried again until it holds.
     pub async fn fill(&self, testid: &str, text: &str) -> Result<()> {
-        self.el(testid).await?;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            self.el(testid).await?;
+            if self.try_fill(testid, text).await? {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("could not set [data-testid={testid}] to {text:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    async fn try_fill(&self, testid: &str, text: &str) -> Result<bool> {
         let done = self
             .js(
                 "const el = document.querySelector(arguments[0]);
@@ -307,10 +395,7 @@ impl Desktop {
                 vec![Self::css(testid).into(), text.into()],
             )
             .await?;
-        if done != serde_json::Value::Bool(true) {
-            return Err(format!("could not set [data-testid={testid}] to {text:?}").into());
-        }
-        Ok(())
+        Ok(done == serde_json::Value::Bool(true))
     }
 
     /// Chooses an option of a select by its value.
@@ -381,6 +466,38 @@ impl Desktop {
         Ok(())
     }
 
+    /// Waits until the window shows settled content: no toast (they are
+    /// dismissed), nothing marked `aria-busy="true"` (loading rows, pages,
+    /// reports), fonts loaded, and two frames painted.
+    pub async fn settle(&self) -> Result<()> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let state = self
+                .js(
+                    "document.querySelectorAll('[data-testid=\"toast-dismiss\"]').forEach((b) => b.click());
+                     const busy = [...document.querySelectorAll('[aria-busy=\"true\"]')].map((e) => e.getAttribute('data-testid') || e.tagName);
+                     const toasts = document.querySelectorAll('[data-testid^=\"toast-\"]:not([data-testid=\"toast-dismiss\"])').length;
+                     return { busy, toasts, fonts: document.fonts ? document.fonts.status : 'loaded' };",
+                    vec![],
+                )
+                .await?;
+            let busy = state["busy"].as_array().map(Vec::len).unwrap_or(0);
+            if busy == 0 && state["toasts"].as_u64() == Some(0) && state["fonts"] == "loaded" {
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err(format!("the screen did not settle (still busy or showing a toast): {state}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        // Two animation frames: what the DOM says is on screen is painted.
+        self.client
+            .execute_async("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", vec![])
+            .await?;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        Ok(())
+    }
+
     /// Runs the glyph check (glyphs.js) on the screen as it is. With
     /// `family`, draws the screen's Hangul in that font-family list instead
     /// of each element's own (the check's self-test).
@@ -409,23 +526,29 @@ impl Desktop {
         Ok(report)
     }
 
-    /// Saves the whole screen as docs/screenshots/<name>.png (ImageMagick
-    /// `import`), after checking that its Hangul is readable.
+    /// Saves the window as `<name>.png` in [`Desktop::shots`] once the screen
+    /// has settled and its Hangul is drawn with real glyphs. A blank capture
+    /// (one colour: the window was not painted yet) is taken again, and is an
+    /// error if it stays blank.
     pub async fn shot(&self, name: &str) -> Result<PathBuf> {
-        // Toasts of earlier steps would cover the screen: dismiss them, then
-        // let transitions and fonts settle.
-        self.js("document.querySelectorAll('[data-testid=\"toast-dismiss\"]').forEach((b) => b.click());", vec![]).await?;
-        tokio::time::sleep(Duration::from_millis(600)).await;
+        self.settle().await?;
         self.check_hangul(name).await?;
-        self.capture(name).await
+        for attempt in 0..5 {
+            let path = self.capture(name).await?;
+            if !is_blank(&path)? {
+                return Ok(path);
+            }
+            tokio::time::sleep(Duration::from_millis(500 * (attempt + 1))).await;
+        }
+        Err(format!("the screenshot {name}.png stays blank (one colour)").into())
     }
 
-    /// Saves the whole screen as docs/screenshots/<name>.png, unchecked (also
-    /// for the screen of a failure), once the display has settled: the
-    /// window shows a frame some time after the page has laid it out (here
-    /// up to about a second after the fonts loaded, and blank before the first
-    /// one), so frames are grabbed until three in a row are the same (or
-    /// [`SETTLE`] has passed: then the last one).
+    /// Saves the whole screen as `<name>.png`, unchecked (also for the screen
+    /// of a failure), once the display has settled: the window shows a frame
+    /// some time after the page has laid it out (here up to about a second
+    /// after the fonts loaded, and blank before the first one), so frames are
+    /// grabbed until three in a row are the same (or [`SETTLE`] has passed:
+    /// then the last one).
     pub async fn capture(&self, name: &str) -> Result<PathBuf> {
         let path = self.shots.join(format!("{name}.png"));
         let grab = || -> Result<Vec<u8>> {
@@ -458,6 +581,109 @@ impl Desktop {
         Ok(path)
     }
 
+    /// Runs axe-core over the whole window and returns its violations of
+    /// impact `serious` or `critical`, WCAG 2.x A and AA rules. axe's source
+    /// is injected through WebDriver (the app's CSP rightly refuses any
+    /// script that is not the app's own).
+    pub async fn axe(&self) -> Result<Vec<Violation>> {
+        self.settle().await?;
+        let loaded = self.js("return typeof window.axe === 'object' && typeof window.axe.run === 'function';", vec![]).await?;
+        if loaded != serde_json::Value::Bool(true) {
+            let source = axe_source()?;
+            self.js(&format!("{source}\n;return typeof window.axe;"), vec![]).await?;
+        }
+        let report = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.axe.run(document, {
+                     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+                     resultTypes: ['violations'],
+                 }).then((r) => done({ ok: r.violations.map((v) => ({
+                     rule: v.id, impact: v.impact || '', help: v.help,
+                     nodes: v.nodes.slice(0, 8).map((n) => n.target.join(' ') + ' :: ' + (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 300)),
+                 })) }), (e) => done({ error: String(e) }));",
+                vec![],
+            )
+            .await?;
+        if let Some(e) = report.get("error") {
+            return Err(format!("axe-core failed: {e}").into());
+        }
+        let list = report["ok"].as_array().cloned().unwrap_or_default();
+        Ok(list
+            .into_iter()
+            .map(|v| Violation {
+                rule: v["rule"].as_str().unwrap_or_default().to_string(),
+                impact: v["impact"].as_str().unwrap_or_default().to_string(),
+                help: v["help"].as_str().unwrap_or_default().to_string(),
+                nodes: v["nodes"].as_array().map(|a| a.iter().filter_map(|n| n.as_str().map(String::from)).collect()).unwrap_or_default(),
+            })
+            .filter(|v| v.impact == "serious" || v.impact == "critical")
+            .collect())
+    }
+
+    /// Fails with the list when axe-core finds a serious or critical problem on this screen.
+    pub async fn assert_accessible(&self, screen: &str) -> Result<()> {
+        let found = self.axe().await?;
+        if found.is_empty() {
+            return Ok(());
+        }
+        let list: String = found.iter().map(|v| v.to_string()).collect();
+        let _ = self.shot(&format!("zz-a11y-{screen}")).await;
+        Err(format!("axe-core: {} serious or critical accessibility problem(s) on the {screen} screen:\n{list}", found.len()).into())
+    }
+
+    /// Presses and releases each key in turn where the focus is (WebDriver
+    /// actions: real key events, as a person at the keyboard makes them).
+    pub async fn keys(&self, keys: &[Key]) -> Result<()> {
+        let mut actions = KeyActions::new("keyboard".into());
+        for k in keys {
+            let c: char = (*k).into();
+            actions = actions.then(KeyAction::Down { value: c }).then(KeyAction::Up { value: c });
+        }
+        self.client.perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// A modifier held while a key is pressed (Ctrl+0).
+    pub async fn chord(&self, modifier: Key, key: char) -> Result<()> {
+        let m: char = modifier.into();
+        let actions = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: m })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up { value: m });
+        self.client.perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// Waits until `script` returns true.
+    pub async fn wait_js(&self, script: &str, what: &str) -> Result<()> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if self.js(script, vec![]).await? == serde_json::Value::Bool(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("waited in vain for {what}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// The `data-testid` (else the tag and text) of the focused element.
+    pub async fn focused(&self) -> Result<String> {
+        let v = self
+            .js(
+                "const el = document.activeElement;
+                 if (!el) return '';
+                 return el.getAttribute('data-testid') || (el.tagName.toLowerCase() + ':' + (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 40));",
+                vec![],
+            )
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
     /// Ends the WebDriver session (the app closes) and stops every process.
     pub async fn quit(self) -> Result<()> {
         let Desktop { driver, xvfb, client, home, .. } = self;
@@ -473,4 +699,14 @@ impl Desktop {
     pub fn groups(&self) -> (u32, u32) {
         (self.driver.id(), self.xvfb.id())
     }
+}
+
+/// Whether a PNG is one colour (ImageMagick `identify`).
+fn is_blank(path: &Path) -> Result<bool> {
+    let out = Command::new("identify").args(["-format", "%k", &path.display().to_string()]).stdin(Stdio::null()).output()?;
+    if !out.status.success() {
+        return Err(format!("`identify` could not read {}: {}", path.display(), String::from_utf8_lossy(&out.stderr)).into());
+    }
+    let colours: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
+    Ok(colours <= 2)
 }

@@ -251,8 +251,8 @@ export const updateUser = (id: string, update: Partial<UserUpdate>) =>
 /** Admin for anyone, anyone for themselves; 8+ characters. */
 export const setPassword = (user: string, password: string) => call<void>('set_password', { user, password });
 export const settings = () => call<Record<string, string>>('settings');
-/** `language`: 'ko' | 'en'; `theme`: 'dark' | 'light' | 'system'. */
-export const setSetting = (key: 'language' | 'theme', value: string) => call<void>('set_setting', { key, value });
+/** `language`: 'ko' | 'en'; `theme`: 'standard' | 'contrast'; `zoom`: '80' … '200' (lib/display.ts). */
+export const setSetting = (key: 'language' | 'theme' | 'zoom', value: string) => call<void>('set_setting', { key, value });
 
 // ---------------------------------------------------------------- sync (src-tauri/src/commands/sync.rs)
 

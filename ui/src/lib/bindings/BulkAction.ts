@@ -5,4 +5,4 @@ import type { Priority } from "./Priority";
 /**
  * One action over every claim of a filter.
  */
-export type BulkAction = { "kind": "take" } | { "kind": "triage", priority: Priority | null, tags: Array<string> | null, category: Category | null, } | { "kind": "annotate", priority: Priority | null, tags: Array<string> | null, } | { "kind": "add_to_batch", name: string, };
+export type BulkAction = { "kind": "take" } | { "kind": "triage", priority: Priority | null, category: Category | null, } | { "kind": "set_priority", priority: Priority, } | { "kind": "add_tags", tags: Array<string>, } | { "kind": "add_to_batch", name: string, };

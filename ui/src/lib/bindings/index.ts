@@ -37,6 +37,7 @@ export type * from './ImportSummary';
 export type * from './Incident';
 export type * from './LeaseInfo';
 export type * from './Note';
+export type * from './NoteKind';
 export type * from './OpLine';
 export type * from './OpReceipt';
 export type * from './Outcome';

@@ -1,0 +1,30 @@
+// What a bulk action of the queue sends when it runs over every claim the
+// filter matches (the app applies it claim by claim: src-tauri queue.rs).
+
+import type { BulkAction, Priority } from './bindings';
+import { splitTags } from './filter';
+
+export type BulkKind = 'take' | 'triage' | 'tag' | 'priority' | 'batch';
+
+export interface BulkInput {
+  priority: string;
+  /** Tags as typed: "택시, 전화확인". */
+  tags: string;
+  batchName: string;
+}
+
+/** The action for the whole filter. Tags are added to each claim's own, as on selected rows. */
+export function bulkActionFor(kind: BulkKind, input: BulkInput): BulkAction {
+  switch (kind) {
+    case 'take':
+      return { kind: 'take' };
+    case 'triage':
+      return { kind: 'triage', priority: input.priority as Priority, category: null };
+    case 'tag':
+      return { kind: 'add_tags', tags: splitTags(input.tags) };
+    case 'priority':
+      return { kind: 'set_priority', priority: input.priority as Priority };
+    case 'batch':
+      return { kind: 'add_to_batch', name: input.batchName.trim() };
+  }
+}
