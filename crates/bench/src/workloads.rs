@@ -147,9 +147,9 @@ fn spread_statuses(store: &Store) -> anyhow::Result<()> {
         "UPDATE claims SET status = CASE id % 20
              WHEN 0 THEN 'triaged' WHEN 1 THEN 'triaged' WHEN 2 THEN 'in_review' WHEN 3 THEN 'in_review'
              WHEN 4 THEN 'needs_info' WHEN 5 THEN 'recommended' WHEN 6 THEN 'approved' WHEN 7 THEN 'closed_denied'
-             ELSE 'new' END;
-         PRAGMA analysis_limit = 1000; PRAGMA optimize;",
+             ELSE 'new' END;",
     )?;
+    claimdesk_store::schema::refresh_statistics(store.conn())?;
     Ok(())
 }
 
@@ -321,7 +321,8 @@ fn approve_batch(args: &Args, store: &mut Store) -> anyhow::Result<Result> {
     let picked: Vec<(String, Decision)> = {
         let mut stmt = store.conn().prepare(
             "SELECT external_id, remedy, amount, extension_days FROM claims
-             WHERE eligible = 1 AND remedy IN ('cash', 'voucher', 'extension') AND status = 'new' ORDER BY id LIMIT ?1",
+             WHERE eligible = 1 AND remedy IN ('cash', 'voucher', 'extension') AND status = 'new'
+               AND id NOT IN (SELECT claim_id FROM claim_sync WHERE state IS NOT NULL) ORDER BY id LIMIT ?1",
         )?;
         let rows = stmt.query_map([n as i64], |r| {
             let remedy: String = r.get(1)?;

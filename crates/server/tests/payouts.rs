@@ -130,7 +130,9 @@ fn two_offline_payouts_of_one_claim_pay_it_once() {
     for d in [&ada, &bo, &lee, &choi] {
         assert_eq!(d.store.claim("T-001").expect("claim").status, ClaimStatus::Paid, "{}", d.user);
         let state = d.store.folded_state("T-001").expect("state");
-        let payments = state.history.iter().filter(|h| h.outcome.to == ClaimStatus::Paid && h.before.status == ClaimStatus::Approved).count();
+        let payments = (0..state.history.len())
+            .filter(|k| state.history[*k].outcome.to == ClaimStatus::Paid && state.before(*k).status == ClaimStatus::Approved)
+            .count();
         assert_eq!(payments, 1, "{}: paid once", d.user);
         let timeline = d.store.timeline("T-001").expect("timeline");
         let paid_by: Vec<&str> = timeline

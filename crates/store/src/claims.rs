@@ -474,7 +474,7 @@ impl Store {
     pub fn timeline(&self, external_id: &str) -> Result<Vec<TimelineEntry>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT o.seq, o.op_id, o.at, o.user_id, o.device, o.kind, o.outcome, o.payload, f.code, f.reason, o.role
-             FROM ops o LEFT JOIN fold_refusals f ON f.op_id = o.op_id WHERE o.entity = ?1 ORDER BY o.seq",
+             FROM ops o LEFT JOIN fold_refusals f ON f.op_id = o.op_id WHERE o.entity = ?1 COLLATE BINARY ORDER BY o.seq",
         )?;
         let rows = stmt.query_map([format!("claim:{external_id}")], |r| {
             let outcome: String = r.get(6)?;

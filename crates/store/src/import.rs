@@ -300,7 +300,7 @@ impl Store {
         tracing::debug!(ms = lap(), "committed");
         if bulk {
             // Fresh statistics for the query planner after a large load (bounded cost).
-            self.conn().execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize;")?;
+            crate::schema::refresh_statistics(self.conn())?;
             tracing::debug!(ms = lap(), "statistics refreshed");
         }
         progress(&ImportProgress { counts: counts.clone(), bytes_read: total_bytes, total_bytes });

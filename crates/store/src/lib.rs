@@ -73,6 +73,8 @@ impl Store {
         }
         let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Every statement of the write paths stays prepared (rusqlite keeps 16 by default).
+        conn.set_prepared_statement_cache_capacity(256);
         if !existed {
             // Larger pages suit a store of long rows and big indexes; the
             // size is fixed when the first table is written.
@@ -87,6 +89,7 @@ impl Store {
         conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}"))?;
         let found = schema::migrate(&mut conn)?;
         sync_apply::restore_bulk_indexes(&conn)?;
+        schema::drop_stat4_samples(&conn)?;
         let mut store = Store { conn, path: path.to_path_buf(), device: String::new() };
         let device: Option<String> = store
             .conn

@@ -45,6 +45,29 @@ const BULK_INDEXES: &[(&str, &str)] = &[
     ("claims_claimant", "CREATE INDEX claims_claimant       ON claims(claimant_key, service)"),
 ];
 
+/// Fresh statistics for the query planner after a large load (bounded cost),
+/// without STAT4's samples: with them SQLite prepares every statement that
+/// looks up a non-unique index by a bound value again at each run (the
+/// claim's ops by entity, a claimant's group), which costs more than any
+/// plan they improve here.
+pub fn refresh_statistics(conn: &Connection) -> Result<()> {
+    conn.execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize;")?;
+    drop_stat4_samples(conn)
+}
+
+/// Removes STAT4 samples (see [`refresh_statistics`]) and reloads the statistics, when there are any.
+pub(crate) fn drop_stat4_samples(conn: &Connection) -> Result<()> {
+    let has_table: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat4')", [], |r| r.get(0))?;
+    if has_table {
+        let samples: i64 = conn.query_row("SELECT count(*) FROM sqlite_stat4", [], |r| r.get(0))?;
+        if samples > 0 {
+            conn.execute_batch("DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;")?;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn drop_bulk_indexes(conn: &Connection) -> Result<()> {
     for (name, _) in BULK_INDEXES {
         conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;

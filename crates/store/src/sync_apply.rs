@@ -255,7 +255,7 @@ impl Store {
                     append(&tx, &mut writer, pulled)?;
                     // Ops of the claim that came before its import are folded once it is in.
                     let earlier: bool = tx
-                        .prepare_cached("SELECT EXISTS (SELECT 1 FROM ops WHERE entity = ?1 AND kind != 'claim.import' AND seq < ?2)")?
+                        .prepare_cached("SELECT EXISTS (SELECT 1 FROM ops WHERE entity = ?1 COLLATE BINARY AND kind != 'claim.import' AND seq < ?2)")?
                         .query_row(params![op.entity, page_start], |r| r.get(0))?;
                     if earlier {
                         touched.entry(claim.external_id.clone()).or_default();

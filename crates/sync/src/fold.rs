@@ -111,6 +111,7 @@ pub struct NoteEntry {
     pub body: String,
     pub at_ms: i64,
     /// The op that withdrew it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden_by: Option<String>,
 }
 
@@ -134,8 +135,10 @@ pub struct ConflictRecord {
     /// The colliding decisions, in key order: the one applied first, then the others.
     pub ops: Vec<String>,
     /// Decisions that arrived while the claim was in conflict (not applied).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub joined: Vec<String>,
     /// The `resolve_conflict` op that settled it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved_by: Option<String>,
 }
 
@@ -152,13 +155,16 @@ pub struct RefusedOp {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     pub to: ClaimStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
     /// The recommended decision, for recommendations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
     /// The batch, for batch moves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<String>,
     /// The payout reservation after the decision.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reserved_for: Option<String>,
 }
 
@@ -187,13 +193,16 @@ impl DecisionView {
     }
 }
 
-/// A decision that was applied, at the count it was applied on.
+/// A decision that was applied, at the count it was applied on. The state
+/// before decision `k` is what decisions `0..k` left (see
+/// [`ClaimState::view_at`]), so it is not kept twice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedDecision {
     pub op_id: String,
     pub outcome: Outcome,
-    /// The state it was decided against (what a later op on this base saw).
-    pub before: DecisionView,
+    /// The recommendation a recommend decision made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<Recommendation>,
 }
 
 /// What the fold did with one op.
@@ -216,34 +225,48 @@ pub enum Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimState {
     pub status: ClaimStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recommendation: Option<Recommendation>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub is_override: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reserved_for: Option<String>,
     pub category: Category,
     pub filed_category: Category,
     pub priority: Priority,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease_holder: Option<String>,
     /// The intake row as the latest applied intake update left it (None: as imported).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intake: Option<Box<ClaimInput>>,
     /// Bumped by every op that changes the reviewable state (the UI's staleness token).
     pub version: i64,
     /// Decisions applied so far: the `base` of the next decision.
     pub decisions: i64,
     /// The applied decisions, index = the count they were applied on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<AppliedDecision>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<NoteEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EvidenceEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<ConflictRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<RefusedOp>,
     /// Decisions that met an identical decision on the same base (parallel updates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parallel: Vec<String>,
     /// The key of the last op folded in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_key: Option<OpKey>,
 }
 
@@ -306,8 +329,8 @@ impl ClaimState {
     /// saw (their decision joins the conflict rather than being refused for
     /// it); a resolution is decided against the conflict itself.
     pub fn view_at(&self, base: i64, cmd: &ClaimCommand) -> DecisionView {
-        if let Some(applied) = usize::try_from(base).ok().and_then(|b| self.history.get(b)) {
-            return applied.before.clone();
+        if let Some(k) = usize::try_from(base).ok().filter(|b| *b < self.history.len()) {
+            return self.before(k);
         }
         let mut view = self.view();
         if self.status == ClaimStatus::Conflict && !matches!(cmd, ClaimCommand::ResolveConflict { .. }) {
@@ -315,6 +338,21 @@ impl ClaimState {
             view.status = self.history.last().map(|h| h.outcome.to).unwrap_or(ClaimStatus::New);
         }
         view
+    }
+
+    /// The state decision `k` was decided against: what decisions `0..k` left.
+    pub fn before(&self, k: usize) -> DecisionView {
+        let done = &self.history[..k.min(self.history.len())];
+        match done.last() {
+            None => DecisionView { status: ClaimStatus::New, assignee: None, recommendation: None, batch_id: None, reserved_for: None },
+            Some(last) => DecisionView {
+                status: last.outcome.to,
+                assignee: last.outcome.assignee.clone(),
+                recommendation: done.iter().rev().find_map(|d| d.recommendation.clone()),
+                batch_id: last.outcome.batch.clone(),
+                reserved_for: last.outcome.reserved_for.clone(),
+            },
+        }
     }
 
     /// How the fold treated `op_id`, if it was folded in.
@@ -480,21 +518,24 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) -> Verdict {
     record(state, op);
     if is_decision {
         let outcome = outcome_of(&op.cmd, &transition, &seen);
+        let mut recommendation = None;
         if let ClaimCommand::Recommend { decision, justification } = &op.cmd {
-            state.is_override = transition.is_override;
-            state.recommendation = Some(Recommendation {
+            let made = Recommendation {
                 op_id: op.op_id.clone(),
                 by: op.user.clone(),
                 decision: decision.clone(),
                 is_override: transition.is_override,
                 justification: justification.clone().filter(|j| !j.trim().is_empty()),
-            });
+            };
+            state.is_override = transition.is_override;
+            state.recommendation = Some(made.clone());
+            recommendation = Some(made);
         }
         state.batch_id = outcome.batch.clone();
         state.status = transition.to;
         state.assignee = transition.assignee.clone();
         state.reserved_for = transition.reserved_for.clone();
-        state.history.push(AppliedDecision { op_id: op.op_id.clone(), outcome, before: seen });
+        state.history.push(AppliedDecision { op_id: op.op_id.clone(), outcome, recommendation });
         state.decisions += 1;
     }
     Verdict::Applied

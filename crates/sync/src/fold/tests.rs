@@ -399,9 +399,9 @@ fn arb_op() -> impl Strategy<Value = RawOp> {
 
 /// Every applied move into approved, paid or closed_denied went the rules' way.
 fn check_path(state: &ClaimState, ops: &[FoldOp]) -> Result<(), TestCaseError> {
-    for applied in &state.history {
+    for (k, applied) in state.history.iter().enumerate() {
         let op = ops.iter().find(|o| o.op_id == applied.op_id).ok_or_else(|| TestCaseError::fail("unknown op"))?;
-        let before = &applied.before;
+        let before = &state.before(k);
         match applied.outcome.to {
             ClaimStatus::Approved if before.status != ClaimStatus::Approved => {
                 let ClaimCommand::Approve { recommendation_op } = &op.cmd else {
