@@ -175,6 +175,9 @@ pub fn payout(c: PayoutCommand) -> anyhow::Result<()> {
             for x in &r.refused {
                 crate::out!("  ! {}: {}", x.external_id, x.message);
             }
+            if !r.refused.is_empty() {
+                anyhow::bail!("{} claims of payout {} were not marked paid (listed above); check them before paying them by hand", r.refused.len(), r.payout_id);
+            }
         }
         PayoutCommand::Cancel { store, payout_id } => {
             let (mut s, actor) = store.open_existing()?;

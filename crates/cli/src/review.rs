@@ -422,7 +422,7 @@ pub enum BatchCommand {
         #[arg(long)]
         comment: String,
     },
-    /// Approve every claim of the batch; refusals are listed claim by claim.
+    /// Approve every claim of the batch; refusals are listed claim by claim (and the command then exits 1).
     Approve {
         #[command(flatten)]
         store: StoreArgs,
@@ -506,6 +506,10 @@ pub fn batch(c: BatchCommand) -> anyhow::Result<()> {
             crate::out!("{} approved, {} closed as denied, {} refused", r.approved, r.closed_denied, r.refused.len());
             for x in &r.refused {
                 crate::out!("  ! {} [{}]: {}", x.external_id, x.code, x.message);
+            }
+            // A script must notice claims left unapproved (the approved ones stay approved).
+            if !r.refused.is_empty() {
+                return Err(anyhow!("{} of the batch's claims were refused (listed above); they stay in the batch", r.refused.len()));
             }
         }
     }

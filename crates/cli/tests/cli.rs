@@ -160,3 +160,56 @@ fn kill_9_during_a_large_import_loses_nothing_and_completes_on_rerun() {
         assert!(verify.status.success(), "{}", text(&verify.stderr));
     }
 }
+
+/// The forbidden inputs of the review, tried from the command line: a
+/// reviewer's 50,000,000 won override goes nowhere without a supervisor
+/// within limit, a reviewer cannot batch, approve, export, confirm or settle
+/// a conflict, and a confirmed payout pays once.
+#[test]
+fn forbidden_decisions_are_refused_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    let db = db.to_str().expect("path");
+    let out_file = |name: &str| dir.path().join(name).to_str().expect("path").to_string();
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let refused = |args: &[&str], code: &str| {
+        let out = run(args);
+        assert!(!out.status.success(), "{args:?} must be refused");
+        let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(said.contains(code), "{args:?}: expected {code}, got {said}");
+    };
+    let status = |id: &str| ok(&["show", "--db", db, id]).lines().next().unwrap_or_default().to_string();
+    ok(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")]);
+    ok(&["users", "add", "--db", db, "kim", "--name", "김지은", "--role", "reviewer"]);
+    ok(&["users", "add", "--db", db, "park", "--name", "박서준", "--role", "supervisor", "--limit", "10000"]);
+    let id = "C999-000005";
+    ok(&["claim", "take", "--db", db, "--as", "kim", id]);
+    ok(&["claim", "recommend", "--db", db, "--as", "kim", id, "--remedy", "cash", "--amount", "50000000", "--justification", "전액 보상"]);
+
+    refused(&["batch", "create", "--db", db, "--as", "kim", "--name", "x", "--claims", id], "ROLE_NOT_ALLOWED");
+    ok(&["batch", "create", "--db", db, "--as", "park", "--name", "1차", "--claims", id]);
+    let batch = ok(&["batch", "list", "--db", db]).lines().nth(2).and_then(|l| l.split_whitespace().next()).expect("batch id").to_string();
+    refused(&["batch", "approve", "--db", db, "--as", "kim", &batch], "ROLE_NOT_ALLOWED");
+    refused(&["batch", "approve", "--db", db, "--as", "park", &batch], "OVER_APPROVAL_LIMIT");
+    refused(&["claim", "resolve", "--db", db, "--as", "kim", id, "--to", "approved", "--note", "x"], "ROLE_NOT_ALLOWED");
+    refused(&["payout", "export", "--db", db, "--as", "park", "--out", &out_file("p0.csv")], "ROLE_NOT_ALLOWED");
+    assert!(status(id).contains("[결재 묶음]"), "still waiting for approval: {}", status(id));
+    refused(&["payout", "export", "--db", db, "--out", &out_file("p0.csv")], "no approved cash claims");
+
+    // An admin without a limit approves it; only an admin pays it, once.
+    ok(&["batch", "approve", "--db", db, &batch]);
+    assert!(status(id).contains("[승인]"), "{}", status(id));
+    refused(&["payout", "export", "--db", db, "--as", "kim", "--out", &out_file("p.csv")], "ROLE_NOT_ALLOWED");
+    assert!(ok(&["payout", "export", "--db", db, "--out", &out_file("p.csv")]).contains("payout 1: 1 claims, 50,000,000 won"));
+    refused(&["payout", "confirm", "--db", db, "--as", "kim", "1"], "ROLE_NOT_ALLOWED");
+    ok(&["payout", "confirm", "--db", db, "1"]);
+    assert!(status(id).contains("[지급 완료]"), "{}", status(id));
+    refused(&["payout", "confirm", "--db", db, "1"], "already confirmed");
+    refused(&["payout", "export", "--db", db, "--out", &out_file("p2.csv")], "no approved cash claims");
+    let verify = run(&["audit", "verify", "--db", db]);
+    assert!(verify.status.success(), "{}", text(&verify.stderr));
+}
