@@ -9,6 +9,7 @@ use crate::error::ServerError;
 pub const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../migrations/0001_initial.sql")),
     (2, include_str!("../migrations/0002_decided.sql")),
+    (3, include_str!("../migrations/0003_claims_text.sql")),
 ];
 
 /// The schema this binary speaks (the highest migration it carries).
@@ -129,6 +130,9 @@ async fn backfill_decisions(tx: &deadpool_postgres::Transaction<'_>) -> Result<(
     }
     for (entity, input, mut ops) in claims {
         let state = fold::fold(ClaimState::imported(input.category), &mut ops);
+        // The intake row as the latest applied intake update left it.
+        let input = state.intake.as_deref().cloned().unwrap_or(input);
+        let input = claimdesk_core::policy::PolicyInput::from(&input);
         let key = claimdesk_core::model::claimant_key(state.category, input.phone.as_deref(), input.brn.as_deref()).map(str::to_string);
         let internal = |e: serde_json::Error| ServerError::Internal(e.to_string());
         tx.execute(

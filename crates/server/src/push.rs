@@ -16,7 +16,7 @@ use claimdesk_core::model::claimant_key;
 use claimdesk_core::ops::{Op, Stamp};
 use claimdesk_core::policy::{evaluate_all, Policy, PolicyInput};
 use claimdesk_core::workflow::{ClaimCommand, PolicyProposal};
-use claimdesk_core::{Category, ClaimInput, Role};
+use claimdesk_core::{Category, Role};
 use claimdesk_sync::admit::{self, Rejection};
 use claimdesk_sync::fold::{ClaimState, FoldOp};
 use claimdesk_sync::protocol::{PushOutcome, PushResult, RejectCode, WireOp};
@@ -30,10 +30,16 @@ use crate::error::ServerError;
 /// One claim as the server holds it while a page is admitted.
 struct ServerClaim {
     category: Category,
-    input: ClaimInput,
+    /// What the policy reads of the claim (as imported or last updated; its
+    /// category as filed): the server keeps no more of the intake row.
+    input: PolicyInput,
     state: ClaimState,
     /// Changed by this page: written back at its end.
     dirty: bool,
+    /// Its row exists (loaded at the start of the page), else it is inserted.
+    stored: bool,
+    /// The intake row changed in this page (an intake update).
+    input_changed: bool,
     /// Accepted in this page (not yet in the ops table), for folding again a late op.
     accepted: Vec<FoldOp>,
 }
@@ -41,6 +47,11 @@ struct ServerClaim {
 impl ServerClaim {
     fn key(&self) -> Option<String> {
         claimant_key(self.category, self.input.phone.as_deref(), self.input.brn.as_deref()).map(str::to_string)
+    }
+
+    /// The duplicate group (claimant key, service) the claim is in now; none without a key.
+    fn group(&self) -> Option<(String, String)> {
+        Some((self.key().filter(|k| !k.trim().is_empty())?, self.input.service.clone()))
     }
 }
 
@@ -52,6 +63,29 @@ struct PolicyView {
     active: Option<((i64, String, String), i64)>,
     /// Versions created in this page.
     created: HashMap<i64, String>,
+    /// The stored claims of each duplicate group (claimant key, service) the
+    /// page's recommendations need, read in one query at the start of the
+    /// page (the `claims` rows change only when the page ends).
+    groups: HashMap<(String, String), Vec<(String, PolicyInput)>>,
+    /// The claims of the page by the duplicate group they are in now.
+    page_groups: HashMap<(String, String), HashSet<String>>,
+}
+
+impl PolicyView {
+    /// Files a page claim under its current group, out of the one it was in.
+    fn regroup(&mut self, entity: &str, before: Option<(String, String)>, now: Option<(String, String)>) {
+        if before == now {
+            return;
+        }
+        if let Some(old) = before {
+            if let Some(members) = self.page_groups.get_mut(&old) {
+                members.remove(entity);
+            }
+        }
+        if let Some(new) = now {
+            self.page_groups.entry(new).or_default().insert(entity.to_string());
+        }
+    }
 }
 
 /// Parsed policy versions, shared by every request of this process.
@@ -93,6 +127,10 @@ pub async fn store_page(
         .collect();
     let mut claims = load_claims(&tx, &entities).await?;
     let mut policies = PolicyView::default();
+    for (entity, claim) in &claims {
+        policies.regroup(entity, None, claim.group());
+    }
+    prefetch_groups(&tx, ops, &claims, &mut policies).await?;
 
     enum Slot {
         Rejected(Rejection),
@@ -189,16 +227,17 @@ async fn admit_one(
             }
             // The same intake row imported on two desktops: the first one counts.
             if !claims.contains_key(&op.entity) {
-                claims.insert(
-                    op.entity.clone(),
-                    ServerClaim {
-                        category: claim.category,
-                        input: (**claim).clone(),
-                        state: ClaimState::imported(claim.category),
-                        dirty: true,
-                        accepted: Vec::new(),
-                    },
-                );
+                let imported = ServerClaim {
+                    category: claim.category,
+                    input: PolicyInput::from(&**claim),
+                    state: ClaimState::imported(claim.category),
+                    dirty: true,
+                    stored: false,
+                    input_changed: true,
+                    accepted: Vec::new(),
+                };
+                policies.regroup(&op.entity, None, imported.group());
+                claims.insert(op.entity.clone(), imported);
             }
             Ok(Ok(author_stamp.clone()))
         }
@@ -236,10 +275,16 @@ async fn admit_one(
             if let Err(r) = admit::admit_claim_op(&mut claim.state, &fold_op, || (start, history)) {
                 return Ok(Err(r));
             }
+            let before = claim.group();
             claim.category = claim.state.category;
             if let Some(input) = &claim.state.intake {
-                claim.input = (**input).clone();
+                let updated = PolicyInput::from(&**input);
+                if updated != claim.input {
+                    claim.input = updated;
+                    claim.input_changed = true;
+                }
             }
+            policies.regroup(&op.entity, before, claim.group());
             claim.dirty = true;
             claim.accepted.push(fold_op);
             Ok(Ok(stamp))
@@ -294,47 +339,49 @@ async fn load_claims(tx: &Transaction<'_>, entities: &[&str]) -> Result<HashMap<
         return Ok(out);
     }
     let stmt = tx
-        .prepare_cached("SELECT entity, category, input::text, state::text FROM claims WHERE entity = ANY($1)")
+        .prepare_cached("SELECT entity, category, input, state FROM claims WHERE entity = ANY($1)")
         .await?;
     for r in tx.query(&stmt, &[&entities]).await? {
-        let input: ClaimInput = serde_json::from_str(r.get(2)).map_err(internal)?;
+        // Schema 2 stored the whole intake row: it reads as what the policy reads of it.
+        let input: PolicyInput = serde_json::from_str(r.get(2)).map_err(internal)?;
         let state: ClaimState = serde_json::from_str(r.get(3)).map_err(internal)?;
         let category = Category::parse(r.get(1)).unwrap_or(input.category);
-        out.insert(r.get(0), ServerClaim { category, input, state, dirty: false, accepted: Vec::new() });
+        out.insert(r.get(0), ServerClaim { category, input, state, dirty: false, stored: true, input_changed: false, accepted: Vec::new() });
     }
     Ok(out)
 }
 
 async fn save_claims(tx: &Transaction<'_>, claims: &HashMap<String, ServerClaim>) -> Result<(), ServerError> {
-    let dirty: Vec<(&String, &ServerClaim)> = claims.iter().filter(|(_, c)| c.dirty).collect();
-    if dirty.is_empty() {
-        return Ok(());
-    }
-    let mut entity = Vec::with_capacity(dirty.len());
-    let mut category = Vec::with_capacity(dirty.len());
-    let mut key = Vec::with_capacity(dirty.len());
-    let mut service = Vec::with_capacity(dirty.len());
-    let mut input = Vec::with_capacity(dirty.len());
-    let mut state = Vec::with_capacity(dirty.len());
-    for (e, c) in dirty {
-        entity.push(e.as_str());
-        category.push(c.category.code());
-        key.push(c.key());
-        service.push(c.input.service.as_str());
-        input.push(serde_json::to_string(&c.input).map_err(internal)?);
-        state.push(serde_json::to_string(&c.state).map_err(internal)?);
-    }
-    let upsert = tx
-        .prepare_cached(
-            "INSERT INTO claims (entity, category, claimant_key, service, input, state)
-             SELECT entity, category, claimant_key, service, input::jsonb, state::jsonb
+    // New claims are inserted, changed ones updated (their intake row only when it changed).
+    for stored in [false, true] {
+        let rows: Vec<(&String, &ServerClaim)> = claims.iter().filter(|(_, c)| c.dirty && c.stored == stored).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let n = rows.len();
+        let (mut entity, mut category, mut key, mut service, mut input, mut state) =
+            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        for (e, c) in rows {
+            entity.push(e.as_str());
+            category.push(c.category.code());
+            key.push(c.key());
+            service.push(c.input.service.as_str());
+            input.push(if c.input_changed { Some(serde_json::to_string(&c.input).map_err(internal)?) } else { None });
+            state.push(serde_json::to_string(&c.state).map_err(internal)?);
+        }
+        let sql = if stored {
+            "UPDATE claims c SET category = t.category, claimant_key = t.claimant_key, service = t.service,
+                 input = coalesce(t.input, c.input), state = t.state
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
                   AS t(entity, category, claimant_key, service, input, state)
-             ON CONFLICT (entity) DO UPDATE SET category = EXCLUDED.category, claimant_key = EXCLUDED.claimant_key,
-                 service = EXCLUDED.service, input = EXCLUDED.input, state = EXCLUDED.state",
-        )
-        .await?;
-    tx.execute(&upsert, &[&entity, &category, &key, &service, &input, &state]).await?;
+             WHERE c.entity = t.entity"
+        } else {
+            "INSERT INTO claims (entity, category, claimant_key, service, input, state)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])"
+        };
+        let stmt = tx.prepare_cached(sql).await?;
+        tx.execute(&stmt, &[&entity, &category, &key, &service, &input, &state]).await?;
+    }
     Ok(())
 }
 
@@ -392,7 +439,7 @@ async fn insert_ops(tx: &Transaction<'_>, batch: &[(&WireOp, &Stamp)]) -> Result
     let insert = tx
         .prepare_cached(
             "INSERT INTO ops (op_id, hlc, author, device, entity, kind, payload, base, at_ms, author_role, author_limit, proposal)
-             SELECT op_id, hlc, author, device, entity, kind, payload::jsonb, base, at_ms, role, lim, proposal::jsonb
+             SELECT op_id, hlc, author, device, entity, kind, payload, base, at_ms, role, lim, proposal
              FROM unnest($1::uuid[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::int8[],
                          $10::text[], $11::int8[], $12::text[])
                   WITH ORDINALITY AS t(op_id, hlc, author, device, entity, kind, payload, base, at_ms, role, lim, proposal, n)
@@ -418,34 +465,72 @@ async fn proposal_for(
 ) -> Result<Option<PolicyProposal>, ServerError> {
     let Some(claim) = claims.get(entity) else { return Ok(None) };
     let policy = active_policy(tx, policies).await?;
-    let input_of = |c: &ServerClaim| PolicyInput { category: c.category, ..PolicyInput::from(&c.input) };
+    let input_of = |c: &ServerClaim| PolicyInput { category: c.category, ..c.input.clone() };
     let mut group: Vec<PolicyInput> = vec![input_of(claim)];
-    if let Some(key) = claim.key().filter(|k| !k.trim().is_empty()) {
-        let stmt = tx
-            .prepare_cached("SELECT entity, category, input::text FROM claims WHERE claimant_key = $1 AND service = $2 AND entity != $3")
-            .await?;
-        let mut seen: HashSet<String> = HashSet::new();
-        for r in tx.query(&stmt, &[&key, &claim.input.service, &entity]).await? {
-            let e: String = r.get(0);
-            // A claim this page changed counts as it is now.
-            let member = match claims.get(&e) {
-                Some(c) => input_of(c),
-                None => {
-                    let input: ClaimInput = serde_json::from_str(r.get(2)).map_err(internal)?;
-                    PolicyInput { category: Category::parse(r.get(1)).unwrap_or(input.category), ..PolicyInput::from(&input) }
-                }
-            };
-            seen.insert(e);
-            group.push(member);
+    if let Some(pair) = claim.group() {
+        if !policies.groups.contains_key(&pair) {
+            // A group the prefetch did not foresee (a category corrected in this page).
+            let stored = group_members(tx, &[pair.0.as_str()], &[pair.1.as_str()]).await?;
+            policies.groups.insert(pair.clone(), stored.into_values().next().unwrap_or_default());
         }
-        for (e, c) in claims {
-            if e != entity && !seen.contains(e) && c.key().as_deref() == Some(key.as_str()) && c.input.service == claim.input.service {
-                group.push(input_of(c));
+        // The page's claims count as they are now; the stored rows for the others.
+        for e in policies.page_groups.get(&pair).into_iter().flatten() {
+            if e != entity {
+                if let Some(c) = claims.get(e) {
+                    group.push(input_of(c));
+                }
+            }
+        }
+        for (e, stored) in policies.groups.get(&pair).map(Vec::as_slice).unwrap_or_default() {
+            if e != entity && !claims.contains_key(e) {
+                group.push(stored.clone());
             }
         }
     }
     let outcome = evaluate_all(&policy, &group).into_iter().next();
     Ok(outcome.map(|o| PolicyProposal { eligible: o.eligible, remedy: o.remedy, amount: o.amount, extension_days: o.extension_days }))
+}
+
+/// Reads, in one query, the stored members of the duplicate groups of every
+/// claim the page recommends (one round trip per page, not per op).
+async fn prefetch_groups(tx: &Transaction<'_>, ops: &[WireOp], claims: &HashMap<String, ServerClaim>, policies: &mut PolicyView) -> Result<(), ServerError> {
+    let pairs: HashSet<(String, String)> = ops
+        .iter()
+        .filter(|o| o.kind == "claim.recommend")
+        .filter_map(|o| claims.get(&o.entity)?.group())
+        .collect();
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    let services: Vec<&str> = pairs.iter().map(|(_, s)| s.as_str()).collect();
+    let mut found = group_members(tx, &keys, &services).await?;
+    for pair in pairs {
+        let members = found.remove(&pair).unwrap_or_default();
+        policies.groups.insert(pair, members);
+    }
+    Ok(())
+}
+
+/// The stored claims of the duplicate groups (keys[i], services[i]), by group.
+async fn group_members(
+    tx: &Transaction<'_>,
+    keys: &[&str],
+    services: &[&str],
+) -> Result<HashMap<(String, String), Vec<(String, PolicyInput)>>, ServerError> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT c.entity, c.category, c.input, c.claimant_key, c.service
+             FROM unnest($1::text[], $2::text[]) AS g(k, s) JOIN claims c ON c.claimant_key = g.k AND c.service = g.s",
+        )
+        .await?;
+    let mut out: HashMap<(String, String), Vec<(String, PolicyInput)>> = HashMap::new();
+    for r in tx.query(&stmt, &[&keys, &services]).await? {
+        let input: PolicyInput = serde_json::from_str(r.get(2)).map_err(internal)?;
+        let member = PolicyInput { category: Category::parse(r.get(1)).unwrap_or(input.category), ..input };
+        out.entry((r.get(3), r.get(4))).or_default().push((r.get(0), member));
+    }
+    Ok(out)
 }
 
 async fn load_policies(tx: &Transaction<'_>, policies: &mut PolicyView) -> Result<(), ServerError> {

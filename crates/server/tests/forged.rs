@@ -215,7 +215,16 @@ async fn forged_ops_written_into_the_servers_database_are_refused_by_every_deskt
                 let is_claim_op = op.kind.starts_with("claim.");
                 match (refused.get(&op.op_id), parked.get(&op.op_id)) {
                     // A claim op the rules refused: the fold's code is the server's.
-                    (Some(code), _) => assert_eq!(code, want, "{name}: {} by {}", op.kind, op.user),
+                    (Some(code), _) => {
+                        assert_eq!(code, want, "{name}: {} by {}", op.kind, op.user);
+                        // The claim's timeline (what the Claim screen shows) marks it refused, with the reason.
+                        let external_id = op.entity.trim_start_matches("claim:");
+                        let timeline = store.timeline(external_id).expect("timeline");
+                        let entry = timeline.iter().find(|e| e.op_id == op.op_id).expect("the refused op is on the timeline");
+                        let refusal = entry.refusal.as_ref().expect("marked refused");
+                        assert_eq!(&refusal.code, want);
+                        assert!(!refusal.reason.is_empty(), "{name}: {} has no reason", op.op_id);
+                    }
                     // One that does not read, or a team op: parked, never applied.
                     (None, Some(code)) => assert!(!is_claim_op || code == want, "{name}: {} by {} parked as {code}, expected {want}", op.kind, op.user),
                     // An oversized or deeply nested note is a note to a desktop: the server's front door stops those.

@@ -47,6 +47,24 @@ pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 pub const MAX_PAYLOAD_DEPTH: usize = 16;
 const MAX_ID: usize = 200;
 
+/// The length of a value's JSON text, counted without writing it out.
+fn json_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing into a counter cannot fail.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
+
 /// Checks the op as it came and reads it as a typed op.
 pub fn check_envelope(op: &WireOp, author: &Actor, now_ms: i64, max_clock_ahead_ms: u64) -> Result<Op, Rejection> {
     let bad = |why: String| Err(Rejection::new(RejectCode::BAD_OP, why));
@@ -64,7 +82,7 @@ pub fn check_envelope(op: &WireOp, author: &Actor, now_ms: i64, max_clock_ahead_
     if !op.payload.is_object() {
         return bad("the op's payload must be a JSON object".into());
     }
-    let size = op.payload.to_string().len();
+    let size = json_len(&op.payload);
     if size > MAX_PAYLOAD_BYTES {
         return bad(format!("the op's payload is {size} bytes; at most {MAX_PAYLOAD_BYTES} are accepted"));
     }
