@@ -127,6 +127,7 @@ pub fn run() {
             commands::batch::approve_batch,
             commands::batch::export_payout,
             commands::batch::confirm_payout,
+            commands::batch::rewrite_payout_file,
             commands::batch::cancel_payout,
             commands::policy::policy_versions,
             commands::policy::policy_toml,

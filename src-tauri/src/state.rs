@@ -148,3 +148,57 @@ pub fn store_path(app_data_dir: Option<&Path>) -> PathBuf {
     }
     path
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use claimdesk_core::workflow::Decision;
+    use claimdesk_core::{Remedy, Role};
+    use claimdesk_store::import::ImportOptions;
+    use claimdesk_store::users::UserChange;
+
+    /// Every command acts through `as_user`: as the signed-in user, with
+    /// their role and limit as stored at that moment, never as a user the UI
+    /// names. The forbidden decisions of a reviewer are refused here as in the
+    /// CLI, the server's push and every other desktop's merge.
+    #[test]
+    fn commands_act_as_the_signed_in_user_with_the_role_stored_now() {
+        let dir = tempfile::tempdir().expect("dir");
+        let state = AppState::open(dir.path().join("claimdesk.db"));
+        assert_eq!(state.as_user(|s, a| s.approve_batch(a, "none")).err().map(|e| e.code), Some("NOT_SIGNED_IN".to_string()));
+
+        let admin = state.with_store(|s| s.set_first_admin_password("admin-password-1")).expect("first admin");
+        let file = dir.path().join("claims.csv");
+        state
+            .with_store(|s| {
+                claimdesk_synth::write_csv_file(&claimdesk_synth::SynthConfig::demo(30), &s.catalog()?, &file)?;
+                s.import_file(&admin, &file, ImportOptions::default(), &mut |_| true)?;
+                s.create_user(&admin, "kim", "김민수", Role::Reviewer, None)
+            })
+            .expect("claims and a reviewer");
+        let claim = state.with_store(|s| Ok(s.queue_page(&Default::default(), Default::default(), 0, 1)?.rows[0].external_id.clone())).expect("a claim");
+
+        state.set_session(Some("kim".into()));
+        let fifty_million = Decision::Approve { remedy: Remedy::Cash, amount: 50_000_000.into(), extension_days: 0 };
+        state
+            .as_user(|s, a| {
+                s.take(a, &claim, None)?;
+                s.recommend(a, &claim, None, fifty_million.clone(), Some("현장 확인".into()))
+            })
+            .expect("a reviewer may recommend, with a justification");
+        let code = |r: ApiResult<_>| r.err().map(|e: ApiError| e.code);
+        assert_eq!(code(state.as_user(|s, a| s.create_batch_of(a, "1차", std::slice::from_ref(&claim)).map(|_| ()))), Some("ROLE_NOT_ALLOWED".into()));
+        assert_eq!(code(state.as_user(|s, a| s.export_payout(a, &dir.path().join("p.csv")).map(|_| ()))), Some("ROLE_NOT_ALLOWED".into()));
+
+        // Made a supervisor with a limit of 10,000 won: the next command sees it, and the rules still hold.
+        state
+            .with_store(|s| s.update_user(&admin, "kim", UserChange { role: Some(Role::Supervisor), approval_limit: Some(Some(10_000)), ..Default::default() }))
+            .expect("role change");
+        let batch = state.as_user(|s, a| s.create_batch_of(a, "1차", std::slice::from_ref(&claim))).expect("a supervisor builds a batch");
+        let report = state.as_user(|s, a| s.approve_batch(a, &batch.batch_id)).expect("approval report");
+        assert_eq!(report.approved, 0);
+        assert_eq!(report.refused.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), vec!["MAKER_CHECKER"], "own recommendation");
+        let status = state.with_store(|s| Ok(s.claim(&claim)?.status)).expect("claim");
+        assert_eq!(status, claimdesk_core::ClaimStatus::Batched, "nothing was approved");
+    }
+}

@@ -17,6 +17,10 @@ pub enum StoreError {
     Policy(#[from] claimdesk_core::policy::PolicyError),
     #[error("{0}")]
     Invalid(String),
+    #[error("{waiting} claims of payout {payout_id} are not yet reserved on the sync server; sync while online, then confirm")]
+    PayoutNotReserved { payout_id: i64, waiting: i64 },
+    #[error("claims left payout {payout_id} after its file was written (another payout reserved them first); write the file again (payout file {payout_id}) and send that one")]
+    PayoutFileOutdated { payout_id: i64 },
     #[error("the user name or the password is not right")]
     SignIn,
     #[error("claim {claim} changed since you opened it (you saw version {seen}, it is now {now}); look at it again and retry")]
@@ -47,6 +51,8 @@ impl StoreError {
             StoreError::Intake(e) => e.code(),
             StoreError::Policy(e) => e.code(),
             StoreError::Invalid(_) => "INVALID",
+            StoreError::PayoutNotReserved { .. } => "PAYOUT_NOT_RESERVED_YET",
+            StoreError::PayoutFileOutdated { .. } => "PAYOUT_FILE_OUTDATED",
             StoreError::SignIn => "SIGN_IN_FAILED",
             StoreError::Stale { .. } => "STALE",
             StoreError::Cancelled => "CANCELLED",

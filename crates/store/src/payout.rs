@@ -148,9 +148,7 @@ impl Store {
             return Err(StoreError::Invalid(format!("payout {payout_id} is already {status}")));
         }
         if outdated {
-            return Err(StoreError::Invalid(format!(
-                "claims left payout {payout_id} after its file was written (another payout reserved them first); write the file again (payout file {payout_id}) and send that one"
-            )));
+            return Err(StoreError::PayoutFileOutdated { payout_id });
         }
         if team {
             let waiting: i64 = tx.query_row(
@@ -160,9 +158,7 @@ impl Store {
                 |r| r.get(0),
             )?;
             if waiting > 0 {
-                return Err(StoreError::Invalid(format!(
-                    "{waiting} claims of payout {payout_id} are not yet reserved on the sync server; sync while online, then confirm"
-                )));
+                return Err(StoreError::PayoutNotReserved { payout_id, waiting });
             }
         }
         let ids: Vec<String> = {

@@ -94,6 +94,17 @@ pub async fn confirm_payout(app: AppHandle, payout_id: i64) -> ApiResult<PayoutC
     blocking(app, move |s: &AppState| s.as_user(|store, actor| store.confirm_payout(actor, payout_id))).await
 }
 
+/// Admin: writes an exported payout's file again, listing exactly the claims
+/// still reserved for it (after another desktop's payout took some first).
+#[tauri::command]
+pub async fn rewrite_payout_file(app: AppHandle, payout_id: i64, path: String, format: Option<String>) -> ApiResult<PayoutExport> {
+    blocking(app, move |s: &AppState| {
+        let path = payout_path(&path, format.as_deref())?;
+        s.as_user(|store, actor| store.rewrite_payout_file(actor, payout_id, &path))
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn cancel_payout(app: AppHandle, payout_id: i64) -> ApiResult<()> {
     blocking(app, move |s: &AppState| s.as_user(|store, actor| store.cancel_payout(actor, payout_id))).await

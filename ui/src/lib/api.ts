@@ -207,6 +207,9 @@ export const approveBatch = (batchId: string) => call<ApprovalReport>('approve_b
 export const exportPayout = (path: string, format: 'csv' | 'xlsx' | null, job: Job) =>
   call<PayoutExport>('export_payout', { path, format, ...jobArgs(job) });
 export const confirmPayout = (payoutId: number) => call<PayoutConfirm>('confirm_payout', { payoutId });
+/** Admin: the file of an exported payout written again with the claims still reserved for it. */
+export const rewritePayoutFile = (payoutId: number, path: string, format: 'csv' | 'xlsx' | null) =>
+  call<PayoutExport>('rewrite_payout_file', { payoutId, path, format });
 export const cancelPayout = (payoutId: number) => call<void>('cancel_payout', { payoutId });
 
 // ---------------------------------------------------------------- policy
