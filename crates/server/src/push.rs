@@ -10,6 +10,8 @@
 //! code; it never blocks the ops behind it.
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use claimdesk_core::model::claimant_key;
@@ -94,6 +96,9 @@ fn policy_cache() -> &'static Mutex<HashMap<i64, Arc<Policy>>> {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// Ops decided before their insert is sent (see `store_page`).
+const ADMIT_CHUNK: usize = 1000;
+
 fn internal(e: impl std::fmt::Display) -> ServerError {
     ServerError::Internal(e.to_string())
 }
@@ -141,35 +146,59 @@ pub async fn store_page(
     }
     let mut slots = Vec::with_capacity(ops.len());
     let mut in_page: HashSet<&str> = HashSet::new();
-    for op in ops {
-        if let Some((seq, stamp)) = Uuid::parse_str(&op.op_id).ok().and_then(|id| known.get(&id)) {
-            slots.push(Slot::Duplicate(*seq, stamp.clone()));
-            continue;
-        }
-        if in_page.contains(op.op_id.as_str()) {
-            slots.push(Slot::Again);
-            continue;
-        }
-        match admit_one(&tx, op, &actor, &author_stamp, now_ms, max_clock_ahead_ms, &mut claims, &mut policies).await? {
-            Ok(stamp) => {
-                in_page.insert(op.op_id.as_str());
-                slots.push(Slot::Insert(stamp));
-            }
-            Err(r) => slots.push(Slot::Rejected(r)),
-        }
-    }
-
     let mut seqs: HashMap<Uuid, i64> = HashMap::new();
-    let batch: Vec<(&WireOp, &Stamp)> = ops
-        .iter()
-        .zip(&slots)
-        .filter_map(|(o, s)| match s {
-            Slot::Insert(stamp) => Some((o, stamp)),
-            _ => None,
-        })
-        .collect();
-    if !batch.is_empty() {
-        seqs = insert_ops(&tx, &batch).await?;
+    // The page is admitted in chunks, and each chunk's accepted ops are
+    // inserted while the next chunk is being decided: PostgreSQL stores one
+    // while this process decides the other. Inserts stay in page order.
+    {
+        let mut inserting: Option<Pin<Box<dyn Future<Output = Result<HashMap<Uuid, i64>, ServerError>> + Send + '_>>> = None;
+        for chunk in ops.chunks(ADMIT_CHUNK) {
+            let first = slots.len();
+            let admit = async {
+                for op in chunk {
+                    if let Some((seq, stamp)) = Uuid::parse_str(&op.op_id).ok().and_then(|id| known.get(&id)) {
+                        slots.push(Slot::Duplicate(*seq, stamp.clone()));
+                        continue;
+                    }
+                    if in_page.contains(op.op_id.as_str()) {
+                        slots.push(Slot::Again);
+                        continue;
+                    }
+                    match admit_one(&tx, op, &actor, &author_stamp, now_ms, max_clock_ahead_ms, &mut claims, &mut policies).await? {
+                        Ok(stamp) => {
+                            in_page.insert(op.op_id.as_str());
+                            slots.push(Slot::Insert(stamp));
+                        }
+                        Err(r) => slots.push(Slot::Rejected(r)),
+                    }
+                }
+                Ok::<(), ServerError>(())
+            };
+            match inserting.take() {
+                // Polled first, so the insert is on its way before the chunk is decided.
+                Some(insert) => {
+                    let (stored, admitted) = futures_util::future::join(insert, admit).await;
+                    seqs.extend(stored?);
+                    admitted?;
+                }
+                None => admit.await?,
+            }
+            let batch: Vec<(&WireOp, Stamp)> = chunk
+                .iter()
+                .zip(&slots[first..])
+                .filter_map(|(o, s)| match s {
+                    Slot::Insert(stamp) => Some((o, stamp.clone())),
+                    _ => None,
+                })
+                .collect();
+            if !batch.is_empty() {
+                let tx = &tx;
+                inserting = Some(Box::pin(async move { insert_ops(tx, &batch).await }));
+            }
+        }
+        if let Some(insert) = inserting {
+            seqs.extend(insert.await?);
+        }
     }
     save_claims(&tx, &claims).await?;
     tx.commit().await?;
@@ -415,7 +444,7 @@ async fn claim_ops(tx: &Transaction<'_>, entity: &str) -> Result<Vec<FoldOp>, Se
     Ok(out)
 }
 
-async fn insert_ops(tx: &Transaction<'_>, batch: &[(&WireOp, &Stamp)]) -> Result<HashMap<Uuid, i64>, ServerError> {
+async fn insert_ops(tx: &Transaction<'_>, batch: &[(&WireOp, Stamp)]) -> Result<HashMap<Uuid, i64>, ServerError> {
     let n = batch.len();
     let (mut op_id, mut hlc, mut author, mut device, mut entity, mut kind, mut payload, mut base, mut at_ms) = (
         Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n),

@@ -271,6 +271,54 @@ async fn a_duplicate_push_returns_the_same_seq() {
     assert_eq!(reviews(kim.pull_all(0).await).len(), 51);
 }
 
+/// A page is admitted in chunks of 1,000 ops whose inserts overlap the next
+/// chunk's decisions: across the chunk boundaries every answer stays at its
+/// op, a decision sees the state an earlier chunk left, and the stored
+/// order is the page's order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_of_several_admission_chunks_answers_every_op_in_place() {
+    let db = fresh_database("chunks").await;
+    create_user(&db, "kim", "reviewer", None);
+    let server = Server::start(&db);
+    seed(&server.url, &db, &["C-L".to_string()]).await;
+    let kim = Api::login(&server.url, "kim", "dev-kim").await;
+    let mut ops = Vec::new();
+    let mut want = Vec::new();
+    let mut rec = None;
+    for i in 0..2_600 {
+        let (op, code) = match i {
+            5 => (take(&kim, "C-L"), "accepted"),
+            // At the chunk boundary: refused by the rules, on either side of it.
+            999 | 1000 | 1001 => (approve(&kim, "C-L", ops.last().expect("an op")), "rejected:ROLE_NOT_ALLOWED"),
+            // Decided on the state the first chunk left: kim holds the claim.
+            1200 => {
+                let r = recommend(&kim, "C-L", 10_000);
+                rec = Some(r.clone());
+                (r, "accepted")
+            }
+            // Recommended now: another take is not a move the rules allow.
+            1300 => (take(&kim, "C-L"), "rejected:WRONG_STATE"),
+            // The same op as #10, again in this page.
+            1500 => (ops[10].clone(), "duplicate"),
+            _ => (note(&kim, "C-L", &format!("메모 {i}")), "accepted"),
+        };
+        ops.push(op);
+        want.push(code);
+    }
+    let results = kim.push(&ops).await;
+    assert_eq!(results.len(), ops.len());
+    for (i, (r, op)) in results.iter().zip(&ops).enumerate() {
+        assert_eq!(r.op_id, op.op_id, "answer {i} is about op {i}");
+        assert_eq!(outcome_code(r), want[i], "op {i}");
+    }
+    assert_eq!(seq_of(&results[1500]), seq_of(&results[10]));
+    let accepted: Vec<i64> = results.iter().enumerate().filter(|(i, _)| want[*i] == "accepted").filter_map(|(_, r)| seq_of(r)).collect();
+    assert!(accepted.windows(2).all(|w| w[0] < w[1]), "stored in the page's order");
+    let pulled = reviews(kim.pull_all(0).await);
+    assert_eq!(pulled.len(), accepted.len());
+    assert!(pulled.iter().any(|p| Some(&p.op.op_id) == rec.as_ref().map(|r| &r.op_id)));
+}
+
 /// Writes a push request over a raw socket and hangs up: after `cut` bytes
 /// of the body (None: after the whole request, without reading the answer).
 fn push_and_hang_up(url: &str, api: &Api, ops: &[WireOp], cut: Option<usize>) {
