@@ -97,7 +97,7 @@ fn files(dir: &Path) -> BTreeMap<String, String> {
 }
 
 fn committed_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings")
+    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings")
 }
 
 #[test]

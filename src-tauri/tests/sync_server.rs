@@ -27,7 +27,7 @@ use claimdesk_store::import::ImportOptions;
 use claimdesk_store::{Store, FIRST_ADMIN};
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("repo root")
+    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("repo root")
 }
 
 fn free_port() -> u16 {

@@ -409,7 +409,7 @@ fn dropping_an_xlsx_file_half_way_stops_its_reader() {
 // ---- the sample fixture ----
 
 fn fixture() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/sample-intake.csv")
+    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../../fixtures/sample-intake.csv")
 }
 
 #[test]

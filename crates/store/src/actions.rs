@@ -29,7 +29,7 @@ mod tests {
         let admin = store.actor("admin").expect("admin");
         store.create_user(&admin, "kim", "김", Role::Reviewer, None).expect("user");
         let kim = store.actor("kim").expect("kim");
-        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/sample-intake.csv");
+        let fixture = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../../fixtures/sample-intake.csv");
         store.import_file(&admin, &fixture, ImportOptions::default(), &mut |_| true).expect("import");
         let id = store.queue_ids(&Default::default()).expect("ids")[0].clone();
         let before = store.allowed_actions(&kim, &id).expect("actions");

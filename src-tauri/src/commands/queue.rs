@@ -151,7 +151,7 @@ mod tests {
         let mut store = Store::open(&dir.path().join("s.db")).expect("open");
         let admin = store.actor("admin").expect("admin");
         store.create_user(&admin, "kim", "김", Role::Reviewer, None).expect("user");
-        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sample-intake.csv");
+        let fixture = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../fixtures/sample-intake.csv");
         store.import_file(&admin, &fixture, ImportOptions::default(), &mut |_| true).expect("import");
         let ids = store.queue_ids(&QueueFilter::default()).expect("ids");
         let kim = store.actor("kim").expect("kim");

@@ -50,7 +50,7 @@ const GLYPH_CHECK: &str = include_str!("glyphs.js");
 
 /// The fontconfig configuration the app runs with: no system CJK font.
 pub fn fontconfig_file() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/no-system-cjk.conf")
+    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("fonts/no-system-cjk.conf")
 }
 
 /// The font files that fontconfig, configured by `config` (with its cache
@@ -192,7 +192,7 @@ pub fn screenshot_dir() -> Result<PathBuf> {
 
 /// The repository's root (for fixtures and node_modules).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// axe-core's script, installed by `npm ci` at the repository root (package.json).

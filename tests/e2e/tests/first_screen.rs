@@ -7,7 +7,7 @@
 //! builds, scripts/test-deb.sh on the app installed from the deb
 //! (CLAIMDESK_APP_BIN=/usr/bin/claimdesk-app).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use claimdesk_e2e::{app_binary, fontconfig_file, fonts_with_hangul, Desktop, Result, BUNDLED_FONT};
 
@@ -17,7 +17,7 @@ const DATA_DIR: &str = "data/kr.claimdesk.desktop";
 
 /// A slice of the bundled font that has 가 (U+AC00), from the UI's npm package.
 fn korean_font_file() -> Result<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let p = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"))
         .join("../../ui/node_modules/@fontsource-variable/noto-sans-kr/files/noto-sans-kr-119-wght-normal.woff2");
     if !p.is_file() {
         return Err(format!("{} is missing: run `npm ci` in ui/ (scripts/test.sh does)", p.display()).into());

@@ -26,7 +26,7 @@ const OVERRIDE: &str = "C999-000144";
 const OWN: &str = "C999-000202";
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
+    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
 }
 
 async fn sign_in(d: &Desktop, user: &str, password: &str) -> Result<()> {

@@ -743,7 +743,7 @@ fn evaluate_a_million_claims() {
 /// are the project's own copies in fixtures/.
 #[test]
 fn worked_example_matches_sample_evaluation() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+    let dir = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../../fixtures").display().to_string();
     let intake = std::fs::read_to_string(format!("{dir}/sample-intake.csv")).expect("fixtures/sample-intake.csv");
     let expected = std::fs::read_to_string(format!("{dir}/sample-evaluation.csv")).expect("fixtures/sample-evaluation.csv");
     let expected: Vec<&str> = expected.lines().skip(1).filter(|l| !l.is_empty()).collect();
