@@ -50,6 +50,8 @@ pub fn password(user: &str) -> String {
 pub struct Team {
     child: Child,
     pub url: String,
+    /// The server's database (a throwaway cluster of scripts/pg.sh).
+    database_url: String,
     pub runtime: SyncRuntime,
 }
 
@@ -120,12 +122,22 @@ impl Team {
             let _ = child.kill();
             return Err("claimdesk-server did not start listening".into());
         };
-        Ok(Team { child, url: format!("http://{addr}"), runtime: SyncRuntime::default() })
+        Ok(Team { child, url: format!("http://{addr}"), database_url, runtime: SyncRuntime::default() })
     }
 
     /// Signs the store in to the server as `user` (the team's roster comes along).
     pub fn join(&self, store: &mut Store, user: &str) -> Result<()> {
         appsync::server_sign_in(store, &self.url, None, user, &password(user)).map_err(|e| format!("{user} signs in to the server: {e:?}"))?;
+        Ok(())
+    }
+
+    /// Runs SQL on the server's database past every check of the server, as
+    /// someone with access to it could (psql, from Debian's postgresql package).
+    pub fn write_to_database(&self, sql: &str) -> Result<()> {
+        let out = Command::new("psql").args([self.database_url.as_str(), "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]).output()?;
+        if !out.status.success() {
+            return Err(format!("psql: {}", String::from_utf8_lossy(&out.stderr)).into());
+        }
         Ok(())
     }
 

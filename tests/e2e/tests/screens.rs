@@ -100,6 +100,19 @@ fn team_day(team: &Team, dir: &std::path::Path) -> Result<Day> {
     let again = team.sync(&mut kim)?;
     assert_eq!(again.conflicts, vec![conflict.clone()], "the offline takes conflict: {again:?}");
 
+    // A forged approval written straight into the server's database, as a
+    // reviewer's op: the supervisor's desktop refuses it when it folds it,
+    // and the claim's timeline shows why.
+    let forged = uuid::Uuid::now_v7();
+    let hlc = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64) << 16;
+    team.write_to_database(&format!(
+        "INSERT INTO ops (op_id, hlc, author, device, entity, kind, payload, base, at_ms, author_role)
+         VALUES ('{forged}', {hlc}, '{KIM}', 'forged-device', 'claim:{id}', 'claim.approve',
+                 '{{\"recommendation_op\": \"{forged}\"}}', NULL, {at}, 'reviewer')",
+        id = recommended.as_deref().ok_or("no claim was recommended with a note")?,
+        at = hlc >> 16,
+    ))?;
+
     // The supervisor's desktop: signed in to the server, everything pulled.
     let mut park = Store::open(&dir.join("park.db"))?;
     team.join(&mut park, PARK)?;
@@ -166,6 +179,13 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.wait_text("claim-notes", "통화").await?;
     d.shot("claim-recommended").await?;
     d.assert_accessible("claim").await?;
+    // The forged approval: on the timeline, refused by the rules, with the reason in Korean.
+    d.el("timeline-refusal").await?;
+    let timeline = d.wait_text("claim-timeline", "규칙에 따라 거부됨").await?;
+    assert!(timeline.contains("이 역할로는 할 수 없는 작업입니다"), "{timeline}");
+    assert!(timeline.contains("담당하기") && timeline.contains("심사 의견 제출"), "op kinds read as actions: {timeline}");
+    d.js("document.querySelector('[data-testid=timeline-refusal]').scrollIntoView({block: 'center'});", vec![]).await?;
+    d.shot("claim-refused-op").await?;
 
     // ── The dashboard.
     d.click("nav-dashboard").await?;

@@ -1,8 +1,24 @@
 // Option lists for the filter controls, in the order the core defines the codes.
 
+import type { ClaimAction } from './bindings';
+
 export const STATUSES = ['new', 'triaged', 'in_review', 'needs_info', 'recommended', 'batched', 'approved', 'paid', 'closed_denied', 'conflict'];
 export const CATEGORIES = ['free_user', 'paid_subscriber', 'taxi_driver', 'designated_driver', 'small_business', 'advertiser', 'other'];
 export const REMEDIES = ['voucher', 'extension', 'cash', 'manual_review', 'none'];
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 export const ROLES = ['reviewer', 'supervisor', 'admin'];
 export const DEFAULT_SERVICES = ['kakaotalk', 'talk_drawer', 'talk_channel', 'kakao_gift', 'kakao_t', 'kakao_pay', 'kakao_map', 'kakao_webtoon', 'melon', 'daum_mail', 'kakao_moment'];
+
+/** Every claim action of the core (a new one fails svelte-check here until it is listed, and the i18n test until it has a label). */
+const ACTION_SET: Record<ClaimAction, true> = {
+  triage: true, take: true, release: true, request_info: true, info_received: true, recommend: true, add_note: true,
+  withdraw_note: true, annotate: true, add_evidence: true, reveal_personal_data: true, update: true, lease: true,
+  release_lease: true, add_to_batch: true, remove_from_batch: true, return_to_reviewer: true, approve: true,
+  reserve_payout: true, release_payout: true, mark_paid: true, resolve_conflict: true,
+};
+export const CLAIM_ACTIONS = Object.keys(ACTION_SET) as ClaimAction[];
+
+/** The label key of an op kind: `claim.take` is the action `take`. */
+export function opKindAction(kind: string): string {
+  return kind.startsWith('claim.') ? kind.slice('claim.'.length) : kind;
+}

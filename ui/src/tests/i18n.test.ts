@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dictionaries, translate, codeLabel } from '../lib/i18n/index';
 import { QUEUE_SHORTCUTS } from '../lib/shortcuts';
+import { CLAIM_ACTIONS, opKindAction } from '../lib/labels';
 
 const ko = dictionaries.ko as Record<string, string>;
 const en = dictionaries.en as Record<string, string>;
@@ -96,6 +97,13 @@ describe('messages chosen at run time', () => {
       ...['write_demo_file', 'import', 'evaluate', 'bulk', 'export', 'done', 'cancelled'].map((p) => `phase.${p}`),
     ];
     expect(keys.filter((k) => !(k in ko) || !(k in en))).toEqual([]);
+  });
+
+  it('names every claim action of the core, as the timeline shows its op kinds', () => {
+    const keys = CLAIM_ACTIONS.map((a) => `action.${a}`);
+    expect(keys.filter((k) => !(k in ko) || !(k in en))).toEqual([]);
+    expect(opKindAction('claim.reserve_payout')).toBe('reserve_payout');
+    expect(translate('ko', `action.${opKindAction('claim.take')}`)).toBe('담당하기');
   });
 
   it('has a headline for every error code the core sends', () => {
