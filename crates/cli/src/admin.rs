@@ -103,7 +103,7 @@ pub fn evaluate(a: EvaluateArgs) -> anyhow::Result<()> {
     w.write_record(["claim_id", "eligible", "reason", "remedy", "amount_krw", "extension_days"])?;
     for (id, o) in &table {
         w.write_record([
-            id.as_str(),
+            &*claimdesk_intake::formula_safe(id),
             if o.eligible { "true" } else { "false" },
             o.reason.map(|r| r.code()).unwrap_or(""),
             o.remedy.code(),

@@ -262,7 +262,7 @@ impl CsvSource {
                     .enumerate()
                     .map(|(i, f)| {
                         let f = if i + 1 == n { f.strip_suffix('\r').unwrap_or(f) } else { f };
-                        (headers.get(i).cloned().unwrap_or_default(), f.to_owned())
+                        (headers.get(i).cloned().unwrap_or_default(), crate::export::without_formula_guard(f).to_owned())
                     })
                     .collect();
                 Ok(Some((line.max(1), RawRow { fields })))

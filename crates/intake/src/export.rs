@@ -1,9 +1,43 @@
 //! Writing quarantined rows back out as CSV, with the file's own headers, so
 //! a person can fix them in a spreadsheet and import the file again.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use crate::row::RawRow;
+
+/// What a spreadsheet reads as the start of a formula (or of a cell it may
+/// run as one, after a tab or a carriage return).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a cell, past any text marks (`'`) already in front, starts a formula.
+fn starts_formula(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// A cell as a spreadsheet will show it, never run it: one that would start a
+/// formula (`=HYPERLINK(…)` as a claimant's name, say) gets a leading `'`, the
+/// spreadsheets' own mark of text (and so does one that already starts with
+/// such a mark, so that the mark stays its own). Every CSV ClaimDesk writes
+/// goes through this; the intake readers take one mark off again
+/// ([`without_formula_guard`]), so a file ClaimDesk wrote imports as the
+/// values it came from.
+pub fn formula_safe(cell: &str) -> Cow<'_, str> {
+    if starts_formula(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// A cell read from a file, without the text mark [`formula_safe`] (or a
+/// spreadsheet) put before a formula start.
+pub fn without_formula_guard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if starts_formula(rest) => rest,
+        _ => cell,
+    }
+}
 
 /// One CSV record (RFC 4180 quoting, `\n` terminated) of the given values.
 pub fn to_csv_line<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
@@ -35,9 +69,10 @@ pub fn write_quarantine_csv<'a, W: Write>(
     rows: impl IntoIterator<Item = &'a RawRow>,
 ) -> std::io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
-    out.write_all(to_csv_line(headers.iter().map(String::as_str)).as_bytes())?;
+    let safe = |cells: Vec<Cow<'_, str>>| to_csv_line(cells.iter().map(|c| c.as_ref()));
+    out.write_all(safe(headers.iter().map(|h| formula_safe(h)).collect()).as_bytes())?;
     for row in rows {
-        out.write_all(to_csv_line(row.values()).as_bytes())?;
+        out.write_all(safe(row.values().map(formula_safe).collect()).as_bytes())?;
     }
     out.flush()
 }
@@ -45,6 +80,22 @@ pub fn write_quarantine_csv<'a, W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_marked_as_text_and_read_back_without_the_mark() {
+        for cell in ["=HYPERLINK(\"http://x\",\"y\")", "+82 10-1234-5678", "-5000", "@SUM(A1)", "\tx", "\rx"] {
+            let safe = formula_safe(cell);
+            assert_eq!(safe, format!("'{cell}"));
+            assert_eq!(without_formula_guard(&safe), cell);
+        }
+        // A cell that already starts with the mark keeps it.
+        assert_eq!(formula_safe("'+82"), "''+82");
+        assert_eq!(without_formula_guard("''+82"), "'+82");
+        for cell in ["김민수", "010-1234-5678", "", "'quoted", "it's", "50,000원"] {
+            assert_eq!(formula_safe(cell), cell);
+            assert_eq!(without_formula_guard(cell), cell);
+        }
+    }
 
     #[test]
     fn values_are_quoted_only_when_needed() {

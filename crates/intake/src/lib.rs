@@ -28,7 +28,7 @@ pub use claimdesk_core::ClaimInput;
 
 pub use columns::{Columns, Field};
 pub use error::IntakeError;
-pub use export::{to_csv_line, write_quarantine_csv};
+pub use export::{formula_safe, to_csv_line, without_formula_guard, write_quarantine_csv};
 pub use row::{problem_codes, Problem, QuarantinedRow, RawRow, Row, RowValidator, ValidRow};
 
 use csv_source::CsvSource;

@@ -173,7 +173,11 @@ impl Cell {
     pub(crate) fn into_text(self, pad_to: Option<usize>) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(s) => s,
+            // A text cell a CSV of ClaimDesk marked as text and a spreadsheet saved as is.
+            Cell::Text(s) => match crate::export::without_formula_guard(&s) {
+                unmarked if unmarked.len() < s.len() => unmarked.to_string(),
+                _ => s,
+            },
             Cell::Int(i) => pad(i.to_string(), pad_to),
             Cell::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < F64_EXACT => {
                 // Exact: |f| < 2^53 and whole, so the cast loses nothing.

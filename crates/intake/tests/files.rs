@@ -514,6 +514,39 @@ fn quarantined_rows_export_with_the_original_headers_and_reimport() {
     }
 }
 
+/// A claimant named like a spreadsheet formula: the quarantine file a person
+/// opens in a spreadsheet shows it as text (never runs it), and the file
+/// imports again as the very values it came from.
+#[test]
+fn formula_cells_are_exported_as_text_and_import_again_unchanged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "=HYPERLINK(\"http://x\",\"y\")";
+    let input = format!(
+        "claim_id,received_at,category,name,phone,brn,service,damage_start,damage_end,claimed_amount_krw,daily_income_krw,documented_loss_krw,ad_spend_krw,description\n\
+         C1,2022-10-17 05:18:00,taxi_driver,\"{q}\",+82 10-1234-5678,,kakao_t,2022-10-15 06:48:00,2022-10-15 19:40:00,많이,,,,@멘션 -하루 종일\n",
+        q = name.replace('"', "\"\"")
+    );
+    let path = write(dir.path(), "in.csv", input.as_bytes());
+    let file = open(&path, &catalog()).expect("opens");
+    let headers = file.headers().to_vec();
+    let rows: Vec<_> = file.map(|r| quarantined_row(r.expect("reads"))).collect();
+    assert_eq!(rows.len(), 1, "the amount '많이' is quarantined");
+    let mut out = Vec::new();
+    write_quarantine_csv(&mut out, &headers, rows.iter().map(|q| &q.raw)).expect("write");
+    let text = String::from_utf8(out.clone()).expect("utf-8");
+    assert!(text.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""), "the name is marked as text: {text}");
+    assert!(text.contains(",'+82 10-1234-5678,"), "{text}");
+    assert!(text.contains(",'@멘션 -하루 종일"), "{text}");
+
+    // Fixed and imported again: the values are the ones the claimant sent.
+    let fixed = write(dir.path(), "fixed.csv", text.replace("많이", "10000").as_bytes());
+    let rows = read_path(&fixed).expect("opens");
+    let claim = valid(rows.into_iter().next().expect("a row")).claim;
+    assert_eq!(claim.name, name);
+    assert_eq!(claim.phone.as_deref(), Some("01012345678"));
+    assert_eq!(claim.description, "@멘션 -하루 종일");
+}
+
 fn quarantined_row(r: Row) -> claimdesk_intake::QuarantinedRow {
     quarantined(r)
 }

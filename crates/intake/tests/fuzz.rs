@@ -44,14 +44,25 @@ proptest! {
     fn arbitrary_cell_text_never_panics_and_rows_keep_every_value(
         cells in proptest::collection::vec("\\PC{0,12}", 14),
     ) {
-        let line = claimdesk_intake::to_csv_line(cells.iter().map(String::as_str));
-        let text = format!("{HEADER}\n{line}");
-        let rows = read_csv(&text).expect("a valid header opens");
-        // A row of only blanks is skipped; otherwise the raw row is exactly the cells.
-        if cells.iter().any(|c| !c.trim().is_empty()) {
-            prop_assert_eq!(rows.len(), 1);
-            let raw: Vec<&str> = rows[0].raw().values().collect();
-            prop_assert_eq!(raw, cells.iter().map(String::as_str).collect::<Vec<_>>());
+        use claimdesk_intake::{formula_safe, to_csv_line, without_formula_guard};
+        // As another program writes them: read as written, except the text mark a
+        // spreadsheet puts before a formula start ('=…), which is not part of the value.
+        let raw_line = to_csv_line(cells.iter().map(String::as_str));
+        // As ClaimDesk writes them (formula starts marked as text): read back exactly.
+        let guarded: Vec<_> = cells.iter().map(|c| formula_safe(c)).collect();
+        let guarded_line = to_csv_line(guarded.iter().map(|c| c.as_ref()));
+        for (line, want) in [
+            (raw_line, cells.iter().map(|c| without_formula_guard(c)).collect::<Vec<_>>()),
+            (guarded_line, cells.iter().map(String::as_str).collect::<Vec<_>>()),
+        ] {
+            let text = format!("{HEADER}\n{line}");
+            let rows = read_csv(&text).expect("a valid header opens");
+            // A row of only blanks is skipped; otherwise the raw row is exactly the cells.
+            if want.iter().any(|c| !c.trim().is_empty()) {
+                prop_assert_eq!(rows.len(), 1);
+                let raw: Vec<&str> = rows[0].raw().values().collect();
+                prop_assert_eq!(raw, want);
+            }
         }
     }
 

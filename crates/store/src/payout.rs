@@ -294,7 +294,9 @@ fn write_file(path: &Path, payout_id: i64, lines: &[Line]) -> Result<()> {
             let mut w = csv::Writer::from_path(&tmp)?;
             w.write_record(HEADER)?;
             for l in lines {
-                w.write_record([&payout_id.to_string(), &l.external_id, &l.name, &l.bank_name, &l.account_no, &l.amount.to_string()])?;
+                // Cells from intake never run as formulas in the bank's spreadsheet.
+                let safe = claimdesk_intake::formula_safe;
+                w.write_record([&payout_id.to_string(), &*safe(&l.external_id), &*safe(&l.name), &*safe(&l.bank_name), &*safe(&l.account_no), &l.amount.to_string()])?;
             }
             w.flush()?;
         }
@@ -319,4 +321,33 @@ fn write_file(path: &Path, payout_id: i64, lines: &[Line]) -> Result<()> {
     }
     std::fs::rename(&tmp, path)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A claimant named like a formula reaches the bank's spreadsheet as text:
+    /// marked in the CSV, a text cell in the XLSX.
+    #[test]
+    fn payout_files_never_hold_a_cell_a_spreadsheet_would_run() {
+        let dir = tempfile::tempdir().expect("dir");
+        let name = r#"=HYPERLINK("http://x","y")"#;
+        let lines = [Line { claim_id: 1, external_id: "C-1".into(), name: name.into(), bank_name: "+신한".into(), account_no: "-110-123".into(), amount: 50_000 }];
+        let csv_path = dir.path().join("payout.csv");
+        write_file(&csv_path, 7, &lines).expect("csv");
+        let text = std::fs::read_to_string(&csv_path).expect("read");
+        let row = text.lines().nth(1).expect("a line");
+        assert_eq!(row, r#"7,C-1,"'=HYPERLINK(""http://x"",""y"")",'+신한,'-110-123,50000"#);
+
+        let xlsx_path = dir.path().join("payout.xlsx");
+        write_file(&xlsx_path, 7, &lines).expect("xlsx");
+        // The sheet holds the name as a text cell, and no formula anywhere.
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx_path).expect("open");
+        let range = book.worksheet_range("지급").expect("sheet");
+        assert_eq!(range.get_value((1, 2)), Some(&calamine::Data::String(name.to_string())));
+        let formulas = book.worksheet_formula("지급").expect("formulas");
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula cell");
+    }
 }
