@@ -65,14 +65,37 @@ fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, SyncError>
         .with_no_client_auth())
 }
 
+/// The server's address as the client calls it: parsed as a URL, HTTPS, or
+/// plain HTTP only to this machine's own loopback address (a test server);
+/// no user name or password in it, no query or fragment.
+pub fn server_base(address: &str) -> Result<String, SyncError> {
+    let address = address.trim();
+    let bad = |why: &str| SyncError::Config(format!("the server address '{address}' {why}"));
+    let url = url::Url::parse(address).map_err(|e| bad(&format!("is not a web address ({e}); write it as https://server.example.kr")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return Err(bad("names no server")),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err(bad("must start with https:// (plain http is only for this machine's own test server)")),
+        _ => return Err(bad("must start with https://")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("must not hold a user name or password (sign in with them instead)"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("must not have a ? or # part"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
 impl SyncClient {
     pub fn new(config: &ClientConfig) -> Result<SyncClient, SyncError> {
-        let base = config.server_url.trim_end_matches('/').to_string();
-        if !(base.starts_with("https://") || base.starts_with("http://127.") || base.starts_with("http://localhost") || base.starts_with("http://[::1]")) {
-            return Err(SyncError::Config(format!(
-                "the server address '{base}' must start with https:// (plain http is only for this machine's own test server)"
-            )));
-        }
+        let base = server_base(&config.server_url)?;
         let agent = ureq::AgentBuilder::new()
             .timeout(config.timeout)
             .tls_config(Arc::new(tls_config(config.ca_file.as_deref())?))
@@ -202,6 +225,30 @@ pub fn verify_offline(verifier: &str, password: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_addresses_are_parsed_and_plain_http_is_only_for_loopback() {
+        for ok in ["https://sync.example.kr", "https://sync.example.kr:8443/claimdesk/", "http://127.0.0.1:8787", "http://localhost:8787", "http://LOCALHOST", "http://[::1]:8787", " https://sync.example.kr/ "] {
+            assert!(server_base(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(server_base("https://sync.example.kr:8443/claimdesk/").expect("ok"), "https://sync.example.kr:8443/claimdesk");
+        for refused in [
+            "http://localhost.evil.example",
+            "http://localhost@evil.example",
+            "http://127.0.0.1.evil.example",
+            "http://sync.example.kr",
+            "http://10.0.0.5:8787",
+            "ftp://sync.example.kr",
+            "sync.example.kr",
+            "https://kim:secret@sync.example.kr",
+            "https://sync.example.kr/?x=1",
+            "https://sync.example.kr/#a",
+            "",
+        ] {
+            let err = server_base(refused).expect_err(refused);
+            assert_eq!(err.code(), "SYNC_CONFIG", "{refused}");
+        }
+    }
 
     #[test]
     fn plain_http_is_refused_except_on_loopback() {
