@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -255,14 +256,26 @@ fn read_ops(raw: &[&RawValue]) -> Result<Vec<Result<WireOp, PushResult>>, Server
         .collect()
 }
 
-async fn push(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Json<PushResponse>, ServerError> {
+/// The largest push body read (after its token was checked).
+const MAX_PUSH_BODY: usize = 64 * 1024 * 1024;
+
+async fn push(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Result<Json<PushResponse>, ServerError> {
+    // The token first: a body is read only for a signed-in device, and no
+    // database connection is held while it arrives.
+    let session = {
+        let (client, session) = session(&st, &headers).await?;
+        drop(client);
+        session
+    };
+    let body = axum::body::to_bytes(body, MAX_PUSH_BODY).await.map_err(|e| {
+        ServerError::BadRequest(format!("the push body could not be read ({e}); it may be at most {} MiB: send fewer ops per page", MAX_PUSH_BODY >> 20))
+    })?;
     let raw: RawPush<'_> = parse_borrowed(&body)?;
     let read = read_ops(&raw.ops)?;
     let req = PushRequest { device_id: raw.device_id, ops: read.iter().filter_map(|r| r.as_ref().ok().cloned()).collect() };
     if read.len() > MAX_PAGE {
         return Err(ServerError::BadRequest(format!("at most {MAX_PAGE} ops in one push; send the rest in another page")));
     }
-    let (mut client, session) = session(&st, &headers).await?;
     if req.device_id != session.device {
         return Err(ServerError::Forbidden(format!(
             "this token belongs to device '{}', not '{}'; sign in on this device",
@@ -276,6 +289,7 @@ async fn push(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Re
     let stored = if req.ops.is_empty() {
         Vec::new()
     } else {
+        let mut client = st.pool.get().await?;
         crate::push::store_page(&mut client, &session, &req.ops, now_ms(), st.config.max_clock_ahead_ms).await?
     };
     // One answer per op, in the order they came.

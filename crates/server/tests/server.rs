@@ -319,6 +319,35 @@ async fn a_page_of_several_admission_chunks_answers_every_op_in_place() {
     assert!(pulled.iter().any(|p| Some(&p.op.op_id) == rec.as_ref().map(|r| &r.op_id)));
 }
 
+/// A push with a bad token is answered 401 at once, before its body: the
+/// server reads no body it was not signed in for (a 60 MB body whose first
+/// kilobyte is all that ever arrives gets its answer all the same).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_with_a_bad_token_is_refused_before_its_body_is_read() {
+    use std::io::Read;
+    let db = fresh_database("body").await;
+    let server = Server::start(&db);
+    let addr = server.url.trim_start_matches("http://").to_string();
+    let answer = tokio::task::spawn_blocking(move || {
+        let head = format!(
+            "POST /v1/push HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{HEADER_PROTOCOL}: {PROTOCOL_VERSION}\r\n{HEADER_SCHEMA}: 3\r\nauthorization: Bearer not-a-token\r\n\r\n",
+            60 * 1024 * 1024
+        );
+        let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10))).expect("timeout");
+        s.write_all(head.as_bytes()).expect("head");
+        s.write_all(&[b' '; 1024]).expect("the first kilobyte");
+        let mut buf = [0u8; 512];
+        let n = s.read(&mut buf).expect("an answer before the body arrives");
+        String::from_utf8_lossy(&buf[..n]).to_string()
+    })
+    .await
+    .expect("client");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    // And the server goes on serving.
+    assert!(reqwest::get(format!("{}/health", server.url)).await.expect("health").status().is_success());
+}
+
 /// Writes a push request over a raw socket and hangs up: after `cut` bytes
 /// of the body (None: after the whole request, without reading the answer).
 fn push_and_hang_up(url: &str, api: &Api, ops: &[WireOp], cut: Option<usize>) {
