@@ -96,6 +96,9 @@ fn policy_cache() -> &'static Mutex<HashMap<i64, Arc<Policy>>> {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// A chunk's insert on its way: the seq of each op it stored.
+type Inserting<'a> = Pin<Box<dyn Future<Output = Result<HashMap<Uuid, i64>, ServerError>> + Send + 'a>>;
+
 /// Ops decided before their insert is sent (see `store_page`).
 const ADMIT_CHUNK: usize = 1000;
 
@@ -151,7 +154,7 @@ pub async fn store_page(
     // inserted while the next chunk is being decided: PostgreSQL stores one
     // while this process decides the other. Inserts stay in page order.
     {
-        let mut inserting: Option<Pin<Box<dyn Future<Output = Result<HashMap<Uuid, i64>, ServerError>> + Send + '_>>> = None;
+        let mut inserting: Option<Inserting<'_>> = None;
         for chunk in ops.chunks(ADMIT_CHUNK) {
             let first = slots.len();
             let admit = async {
@@ -281,16 +284,7 @@ async fn admit_one(
             if let ClaimCommand::Recommend { .. } = cmd {
                 stamp.proposal = proposal_for(tx, &op.entity, claims, policies).await?;
             }
-            let fold_op = FoldOp {
-                op_id: op.op_id.clone(),
-                hlc: op.hlc,
-                device: op.device.clone(),
-                user: op.user.clone(),
-                cmd: cmd.clone(),
-                base: op.base,
-                at_ms: op.at_ms,
-                stamp: stamp.clone(),
-            };
+            let fold_op = FoldOp::of_wire(op, cmd.clone(), stamp.clone());
             let claim = claims.get(&op.entity).ok_or_else(|| internal("claim vanished"))?;
             let history = if claim.state.accepts_next(&fold_op) {
                 Vec::new()

@@ -140,10 +140,7 @@ impl Store {
         let author = Author { user: &actor.user, device: &device };
         let team = self.sync_setting("server_url")?.is_some();
         let tx = self.write_tx()?;
-        let (status, uid, outdated): (String, String, bool) = tx
-            .query_row("SELECT status, uid, file_outdated FROM payouts WHERE id = ?1", [payout_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("payout {payout_id}")))?;
+        let (status, uid, outdated) = payout_row(&tx, payout_id)?;
         if status != "exported" {
             return Err(StoreError::Invalid(format!("payout {payout_id} is already {status}")));
         }
@@ -192,10 +189,7 @@ impl Store {
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
-        let (status, uid): (String, String) = tx
-            .query_row("SELECT status, uid FROM payouts WHERE id = ?1", [payout_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("payout {payout_id}")))?;
+        let (status, uid, _) = payout_row(&tx, payout_id)?;
         if status != "exported" {
             return Err(StoreError::Invalid(format!("payout {payout_id} is {status}; only an exported payout can be cancelled")));
         }
@@ -223,10 +217,7 @@ impl Store {
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
-        let (status, uid): (String, String) = tx
-            .query_row("SELECT status, uid FROM payouts WHERE id = ?1", [payout_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("payout {payout_id}")))?;
+        let (status, uid, _) = payout_row(&tx, payout_id)?;
         if status != "exported" {
             return Err(StoreError::Invalid(format!("payout {payout_id} is {status}; only an exported payout's file can be written again")));
         }
@@ -283,6 +274,13 @@ pub(crate) fn reservation_refused(tx: &rusqlite::Transaction<'_>, reserve_op: &s
         [payout_id],
     )?;
     Ok(())
+}
+
+/// A payout's status, uid and whether its file lists claims that left it.
+fn payout_row(conn: &rusqlite::Connection, payout_id: i64) -> Result<(String, String, bool)> {
+    conn.query_row("SELECT status, uid, file_outdated FROM payouts WHERE id = ?1", [payout_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("payout {payout_id}")))
 }
 
 /// Writes the payout file through a temporary name, so a failure never

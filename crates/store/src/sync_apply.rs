@@ -232,16 +232,7 @@ impl Store {
                 (Op::Claim(cmd), _) => {
                     let ext = op.entity.strip_prefix("claim:").unwrap_or(&op.entity).to_string();
                     append(&tx, &mut writer, pulled)?;
-                    touched.entry(ext).or_default().push(FoldOp {
-                        op_id: op.op_id.clone(),
-                        hlc: op.hlc,
-                        device: op.device.clone(),
-                        user: op.user.clone(),
-                        cmd: cmd.clone(),
-                        base: op.base,
-                        at_ms: op.at_ms,
-                        stamp,
-                    });
+                    touched.entry(ext).or_default().push(FoldOp::of_wire(op, cmd.clone(), stamp));
                 }
                 (Op::ClaimImport(claim), _) => {
                     if let Err(why) = may(stamp.role, claimdesk_core::workflow::AdminAction::ImportIntake) {

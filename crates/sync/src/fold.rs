@@ -87,17 +87,22 @@ impl FoldOp {
     /// (the fold's starting point, not a step) and for ops not about one claim.
     pub fn from_wire(op: &crate::protocol::WireOp, stamp: Stamp) -> Result<Option<FoldOp>, OpError> {
         match Op::decode(&op.kind, &op.payload)? {
-            Op::Claim(cmd) => Ok(Some(FoldOp {
-                op_id: op.op_id.clone(),
-                hlc: op.hlc,
-                device: op.device.clone(),
-                user: op.user.clone(),
-                cmd,
-                base: op.base,
-                at_ms: op.at_ms,
-                stamp,
-            })),
+            Op::Claim(cmd) => Ok(Some(FoldOp::of_wire(op, cmd, stamp))),
             _ => Ok(None),
+        }
+    }
+
+    /// The command `cmd`, already read from the wire op `op`, in `op`'s envelope.
+    pub fn of_wire(op: &crate::protocol::WireOp, cmd: ClaimCommand, stamp: Stamp) -> FoldOp {
+        FoldOp {
+            op_id: op.op_id.clone(),
+            hlc: op.hlc,
+            device: op.device.clone(),
+            user: op.user.clone(),
+            cmd,
+            base: op.base,
+            at_ms: op.at_ms,
+            stamp,
         }
     }
 }
