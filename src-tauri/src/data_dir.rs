@@ -115,37 +115,37 @@ mod tests {
     /// A store as a crashed (or still running) app leaves it: the database
     /// with its committed admin password still only in the write-ahead log.
     fn legacy_store(legacy: &Path) {
-        std::fs::create_dir_all(legacy).unwrap();
-        let work = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(legacy).expect("test setup");
+        let work = tempfile::tempdir().expect("test setup");
         let path = work.path().join(STORE_FILE);
-        let mut store = Store::open(&path).unwrap();
-        store.conn().execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
-        store.set_first_admin_password(PASSWORD).unwrap();
+        let mut store = Store::open(&path).expect("test setup");
+        store.conn().execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA wal_checkpoint(TRUNCATE);").expect("test setup");
+        store.set_first_admin_password(PASSWORD).expect("test setup");
         for name in [STORE_FILE, "claimdesk.db-wal", "claimdesk.db-shm"] {
-            std::fs::copy(work.path().join(name), legacy.join(name)).unwrap();
+            std::fs::copy(work.path().join(name), legacy.join(name)).expect("test setup");
         }
-        assert!(std::fs::metadata(legacy.join("claimdesk.db-wal")).unwrap().len() > 0, "the password is in the log");
+        assert!(std::fs::metadata(legacy.join("claimdesk.db-wal")).expect("test setup").len() > 0, "the password is in the log");
         // ... and only there: the database moved without its log would lose it.
-        let alone = tempfile::tempdir().unwrap();
-        std::fs::copy(legacy.join(STORE_FILE), alone.path().join(STORE_FILE)).unwrap();
+        let alone = tempfile::tempdir().expect("test setup");
+        std::fs::copy(legacy.join(STORE_FILE), alone.path().join(STORE_FILE)).expect("test setup");
         assert!(!signs_in(&alone.path().join(STORE_FILE)), "the fixture's password must be only in the log");
-        std::fs::create_dir_all(legacy.join("demo")).unwrap();
-        std::fs::write(legacy.join("demo/피해신고_접수_데모.csv"), "x").unwrap();
+        std::fs::create_dir_all(legacy.join("demo")).expect("test setup");
+        std::fs::write(legacy.join("demo/피해신고_접수_데모.csv"), "x").expect("test setup");
         drop(store);
     }
 
     fn signs_in(path: &Path) -> bool {
-        let mut store = Store::open_existing(path).unwrap();
+        let mut store = Store::open_existing(path).expect("test setup");
         store.verify_password("admin", PASSWORD).is_ok()
     }
 
     #[test]
     fn a_store_in_the_old_data_dir_moves_to_the_new_one_with_its_log() {
-        let share = tempfile::tempdir().unwrap();
+        let share = tempfile::tempdir().expect("test setup");
         let (legacy, new) = (share.path().join(LEGACY_IDENTIFIER), share.path().join("kr.claimdesk.desktop"));
         legacy_store(&legacy);
         // The webview may have made the new dir already.
-        std::fs::create_dir_all(new.join("webkitgtk")).unwrap();
+        std::fs::create_dir_all(new.join("webkitgtk")).expect("test setup");
 
         let (path, adoption) = store_in(&new);
         assert_eq!(path, new.join(STORE_FILE));
@@ -160,18 +160,18 @@ mod tests {
 
     #[test]
     fn a_store_in_the_new_data_dir_wins_and_the_old_one_is_left_alone() {
-        let share = tempfile::tempdir().unwrap();
+        let share = tempfile::tempdir().expect("test setup");
         let (legacy, new) = (share.path().join(LEGACY_IDENTIFIER), share.path().join("kr.claimdesk.desktop"));
         legacy_store(&legacy);
-        std::fs::create_dir_all(&new).unwrap();
-        std::fs::write(new.join(STORE_FILE), "").unwrap();
+        std::fs::create_dir_all(&new).expect("test setup");
+        std::fs::write(new.join(STORE_FILE), "").expect("test setup");
         assert_eq!(store_in(&new), (new.join(STORE_FILE), Adoption::None));
         assert!(legacy.join(STORE_FILE).is_file() && legacy.join("claimdesk.db-wal").is_file());
     }
 
     #[test]
     fn no_old_store_means_a_new_one_in_the_new_dir() {
-        let share = tempfile::tempdir().unwrap();
+        let share = tempfile::tempdir().expect("test setup");
         let new = share.path().join("kr.claimdesk.desktop");
         assert_eq!(store_in(&new), (new.join(STORE_FILE), Adoption::None));
         assert!(!new.exists(), "nothing is made before the store opens");
@@ -179,12 +179,12 @@ mod tests {
 
     #[test]
     fn a_move_cut_short_is_finished_at_the_next_start() {
-        let share = tempfile::tempdir().unwrap();
+        let share = tempfile::tempdir().expect("test setup");
         let (legacy, new) = (share.path().join(LEGACY_IDENTIFIER), share.path().join("kr.claimdesk.desktop"));
         legacy_store(&legacy);
         // Power lost after the log moved, before the database did.
-        std::fs::create_dir_all(&new).unwrap();
-        std::fs::rename(legacy.join("claimdesk.db-wal"), new.join("claimdesk.db-wal")).unwrap();
+        std::fs::create_dir_all(&new).expect("test setup");
+        std::fs::rename(legacy.join("claimdesk.db-wal"), new.join("claimdesk.db-wal")).expect("test setup");
 
         let (path, adoption) = store_in(&new);
         assert!(matches!(adoption, Adoption::Moved { .. }), "{adoption:?}");
@@ -193,12 +193,12 @@ mod tests {
 
     #[test]
     fn an_old_store_that_cannot_move_is_used_where_it_is() {
-        let share = tempfile::tempdir().unwrap();
+        let share = tempfile::tempdir().expect("test setup");
         let legacy = share.path().join(LEGACY_IDENTIFIER);
         legacy_store(&legacy);
         // The new data dir cannot be made: a file stands where it would be.
         let new = share.path().join("kr.claimdesk.desktop");
-        std::fs::write(&new, "not a dir").unwrap();
+        std::fs::write(&new, "not a dir").expect("test setup");
 
         let (path, adoption) = store_in(&new);
         assert_eq!(path, legacy.join(STORE_FILE));
@@ -209,12 +209,12 @@ mod tests {
 
     #[test]
     fn a_failed_move_puts_back_the_log() {
-        let share = tempfile::tempdir().unwrap();
+        let share = tempfile::tempdir().expect("test setup");
         let (legacy, new) = (share.path().join(LEGACY_IDENTIFIER), share.path().join("kr.claimdesk.desktop"));
         legacy_store(&legacy);
         // The log moves first; then the shared-memory file cannot (a folder
         // with something in it stands in its place; root may write anywhere).
-        std::fs::create_dir_all(new.join("claimdesk.db-shm").join("x")).unwrap();
+        std::fs::create_dir_all(new.join("claimdesk.db-shm").join("x")).expect("test setup");
 
         let (path, adoption) = store_in(&new);
         assert_eq!(path, legacy.join(STORE_FILE));

@@ -443,10 +443,8 @@ fn legacy_claim_fields(action: &str, fields: &Map<String, Value>) -> Map<String,
             }
         }
         // A triage cleared the duplicate mark with a null and a flag.
-        "triage" => {
-            if map.get("duplicate_of").is_some_and(Value::is_null) {
-                map.remove("duplicate_of");
-            }
+        "triage" if map.get("duplicate_of").is_some_and(Value::is_null) => {
+            map.remove("duplicate_of");
         }
         _ => {}
     }

@@ -289,7 +289,7 @@ async fn a_page_of_several_admission_chunks_answers_every_op_in_place() {
         let (op, code) = match i {
             5 => (take(&kim, "C-L"), "accepted"),
             // At the chunk boundary: refused by the rules, on either side of it.
-            999 | 1000 | 1001 => (approve(&kim, "C-L", ops.last().expect("an op")), "rejected:ROLE_NOT_ALLOWED"),
+            999..=1001 => (approve(&kim, "C-L", ops.last().expect("an op")), "rejected:ROLE_NOT_ALLOWED"),
             // Decided on the state the first chunk left: kim holds the claim.
             1200 => {
                 let r = recommend(&kim, "C-L", 10_000);

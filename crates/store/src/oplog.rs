@@ -96,6 +96,7 @@ impl OpWriter {
     /// Appends one typed op, with what this device knows of its author
     /// (`stamp`: the author's role and limit, and for a recommendation the
     /// policy's result it was decided against).
+    #[allow(clippy::too_many_arguments)]
     pub fn append_op(
         &mut self,
         tx: &Transaction<'_>,
@@ -142,6 +143,7 @@ impl OpWriter {
     }
 
     /// Records a refused action in the chain (outcome `refused`, never synced).
+    #[allow(clippy::too_many_arguments)]
     pub fn append_refusal(
         &mut self,
         tx: &Transaction<'_>,

@@ -66,17 +66,16 @@ impl Store {
         for r in results {
             match &r.outcome {
                 PushOutcome::Accepted { seq, stamp } | PushOutcome::Duplicate { seq, stamp } => {
-                    let row: Option<(String, Option<String>, Option<i64>, Option<String>)> = tx
+                    let row: Option<(String, StampColumns)> = tx
                         .prepare_cached("SELECT entity, role, approval_limit, proposal FROM ops WHERE op_id = ?1 AND sync = 'pending'")?
-                        .query_row([&r.op_id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)))
+                        .query_row([&r.op_id], |x| Ok((x.get(0)?, (x.get(1)?, x.get(2)?, x.get(3)?))))
                         .optional()?;
-                    let Some((entity, role, limit, proposal)) = row else {
+                    let Some((entity, mine)) = row else {
                         report.unknown += 1;
                         continue;
                     };
                     tx.prepare_cached("UPDATE ops SET sync = 'acked', server_seq = ?2 WHERE op_id = ?1")?.execute(params![r.op_id, seq])?;
                     if let Some(stamp) = stamp {
-                        let mine = (role, limit, proposal);
                         let theirs = stamp_columns(stamp)?;
                         if mine != theirs {
                             // Every other replica decides this op with the server's stamp: so does this one.
@@ -134,7 +133,10 @@ impl Store {
 }
 
 /// A stamp as the ops table keeps it.
-pub(crate) fn stamp_columns(stamp: &Stamp) -> Result<(Option<String>, Option<i64>, Option<String>)> {
+/// A stamp as the ops table holds it: role, approval limit, proposal (JSON).
+pub(crate) type StampColumns = (Option<String>, Option<i64>, Option<String>);
+
+pub(crate) fn stamp_columns(stamp: &Stamp) -> Result<StampColumns> {
     let proposal = stamp.proposal.as_ref().map(serde_json::to_string).transpose()?;
     Ok((Some(stamp.role.code().to_string()), stamp.approval_limit, proposal))
 }

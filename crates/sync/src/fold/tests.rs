@@ -303,8 +303,8 @@ fn a_claim_is_paid_only_through_its_reservation() {
     reserved.push(op("pay1", 8, "x", "root", "mark_paid", Some(5), json!({"payout_id": "P1"})));
     let s = fold(start(), &mut reserved);
     assert_eq!(s.status, ClaimStatus::Paid);
-    assert_eq!(s.verdict_of("res2").is_refused(), true);
-    assert_eq!(s.verdict_of("pay2").is_refused(), true);
+    assert!(s.verdict_of("res2").is_refused());
+    assert!(s.verdict_of("pay2").is_refused());
     assert_eq!(s.verdict_of("pay1"), Verdict::Applied);
     // Two reservations made on the same base (two offline desktops) collide: a conflict, nobody paid.
     let mut offline = ops;
