@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod hlc;
 pub mod mask;
+pub mod message;
 pub mod model;
 pub mod ops;
 pub mod policy;

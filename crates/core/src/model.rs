@@ -69,6 +69,27 @@ macro_rules! coded_enum {
     };
 }
 
+/// The label of `status.approved`, `role.reviewer`, `category.taxi_driver`,
+/// `remedy.cash`, `reason.DUPLICATE`, `action.take` or `noteKind.note` in
+/// `lang` (the keys the UI's dictionaries use for the same labels).
+pub fn code_label(lang: crate::message::Lang, key: &str) -> Option<&'static str> {
+    use crate::message::Lang;
+    let (kind, code) = key.split_once('.')?;
+    fn pick<T: Copy>(lang: Lang, v: Option<T>, ko: fn(T) -> &'static str, en: fn(T) -> &'static str) -> Option<&'static str> {
+        v.map(|v| if lang == Lang::Ko { ko(v) } else { en(v) })
+    }
+    match kind {
+        "status" => pick(lang, ClaimStatus::parse(code), ClaimStatus::label_ko, ClaimStatus::label_en),
+        "role" => pick(lang, Role::parse(code), Role::label_ko, Role::label_en),
+        "category" => pick(lang, Category::parse(code), Category::label_ko, Category::label_en),
+        "remedy" => pick(lang, Remedy::parse(code), Remedy::label_ko, Remedy::label_en),
+        "reason" => pick(lang, Reason::parse(code), Reason::label_ko, Reason::label_en),
+        "action" => pick(lang, ClaimAction::parse(code), ClaimAction::label_ko, ClaimAction::label_en),
+        "noteKind" => pick(lang, NoteKind::parse(code), NoteKind::label_ko, NoteKind::label_en),
+        _ => None,
+    }
+}
+
 /// A text that is not one of the codes of a closed set.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("'{text}' is not a known {kind}")]

@@ -29,6 +29,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::message::{for_code, won, Explain, Lang, Message};
+use crate::{code_key, msg};
 use crate::model::{Actor, Category, ClaimAction, ClaimInput, ClaimStatus, PersonalField, Remedy, Role};
 
 /// Triage priority.
@@ -318,128 +320,95 @@ impl Transition {
     }
 }
 
-/// Why a command is refused. `code()` is stable for the UI; the message is
-/// shown to the person as it is.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+/// Why a command is refused. `code()` is stable for the UI; `message()` says
+/// it in the reader's language (Display is its English text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Refusal {
-    #[error("{} may not {action}", role_with_article(*.role))]
+    /// `action`: what was refused, a key of `may.*` (a claim action's or an [`AdminAction`]'s code).
     RoleNotAllowed { role: Role, action: String },
-    #[error("cannot {action} a claim that is {}", status_phrase(*.status))]
+    /// `action`: the claim action's code (`on.*` says it in a sentence).
     WrongState { action: String, status: ClaimStatus },
-    #[error("this claim is held by {holder}; take it over first (the take-over is recorded)")]
     HeldByOther { holder: String },
-    #[error("you recommended this claim yourself; another supervisor must approve it (maker-checker)")]
     OwnRecommendation,
-    #[error("the amount {} won is above your approval limit of {} won", won(.amount), won(.limit))]
     OverApprovalLimit { amount: Decimal, limit: Decimal },
-    #[error("the recommendation differs from the policy's result; write a justification for the override")]
     OverrideNeedsJustification,
-    #[error("the recommendation this approval names was superseded; review the claim again")]
     RecommendationSuperseded,
-    #[error("this claim is already reserved for payout {payout_id}; it can be in one payout only")]
     AlreadyReserved { payout_id: String },
-    #[error("this claim is not reserved for that payout; reserve it while online before confirming")]
     NotReserved,
-    #[error("only the author of a note can withdraw it")]
     NotNoteAuthor,
-    #[error("{0}")]
-    Invalid(String),
+    /// A command that cannot be carried out as written: what is wrong, as a message.
+    Invalid(Message),
 }
 
 impl Refusal {
     pub fn code(&self) -> &'static str {
         match self {
-            Refusal::RoleNotAllowed { .. } => "ROLE_NOT_ALLOWED",
-            Refusal::WrongState { .. } => "WRONG_STATE",
-            Refusal::HeldByOther { .. } => "HELD_BY_OTHER",
-            Refusal::OwnRecommendation => "MAKER_CHECKER",
-            Refusal::OverApprovalLimit { .. } => "OVER_APPROVAL_LIMIT",
-            Refusal::OverrideNeedsJustification => "OVERRIDE_NEEDS_JUSTIFICATION",
-            Refusal::RecommendationSuperseded => "RECOMMENDATION_SUPERSEDED",
-            Refusal::AlreadyReserved { .. } => "PAYOUT_RESERVED",
-            Refusal::NotReserved => "NOT_RESERVED",
-            Refusal::NotNoteAuthor => "NOT_NOTE_AUTHOR",
-            Refusal::Invalid(_) => "INVALID",
+            Refusal::RoleNotAllowed { .. } => code_key!("ROLE_NOT_ALLOWED"),
+            Refusal::WrongState { .. } => code_key!("WRONG_STATE"),
+            Refusal::HeldByOther { .. } => code_key!("HELD_BY_OTHER"),
+            Refusal::OwnRecommendation => code_key!("MAKER_CHECKER"),
+            Refusal::OverApprovalLimit { .. } => code_key!("OVER_APPROVAL_LIMIT"),
+            Refusal::OverrideNeedsJustification => code_key!("OVERRIDE_NEEDS_JUSTIFICATION"),
+            Refusal::RecommendationSuperseded => code_key!("RECOMMENDATION_SUPERSEDED"),
+            Refusal::AlreadyReserved { .. } => code_key!("PAYOUT_RESERVED"),
+            Refusal::NotReserved => code_key!("NOT_RESERVED"),
+            Refusal::NotNoteAuthor => code_key!("NOT_NOTE_AUTHOR"),
+            Refusal::Invalid(_) => code_key!("INVALID"),
+        }
+    }
+
+    /// A refusal of a command that cannot be carried out as written.
+    pub fn invalid(message: Message) -> Refusal {
+        Refusal::Invalid(message)
+    }
+}
+
+impl Explain for Refusal {
+    fn message(&self) -> Message {
+        let m = for_code(self.code());
+        match self {
+            Refusal::RoleNotAllowed { role, action } => {
+                m.with_label("role", format!("role.{}", role.code())).with_label("action", format!("may.{action}"))
+            }
+            Refusal::WrongState { action, status } => {
+                m.with_label("action", format!("on.{action}")).with_label("status", format!("status.{}", status.code()))
+            }
+            Refusal::HeldByOther { holder } => m.with("holder", holder),
+            Refusal::OverApprovalLimit { amount, limit } => m.with("amount", won(amount)).with("limit", won(limit)),
+            Refusal::AlreadyReserved { payout_id } => m.with("payout_id", payout_id),
+            Refusal::Invalid(why) => why.clone(),
+            Refusal::OwnRecommendation
+            | Refusal::OverrideNeedsJustification
+            | Refusal::RecommendationSuperseded
+            | Refusal::NotReserved
+            | Refusal::NotNoteAuthor => m,
         }
     }
 }
 
-fn role_with_article(role: Role) -> &'static str {
-    match role {
-        Role::Reviewer => "a reviewer",
-        Role::Supervisor => "a supervisor",
-        Role::Admin => "an admin",
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message().render(Lang::En))
     }
 }
 
-/// A status as it reads after "a claim that is".
-fn status_phrase(status: ClaimStatus) -> &'static str {
-    match status {
-        ClaimStatus::New => "new",
-        ClaimStatus::Triaged => "triaged",
-        ClaimStatus::InReview => "in review",
-        ClaimStatus::NeedsInfo => "waiting for information",
-        ClaimStatus::Recommended => "recommended",
-        ClaimStatus::Batched => "in a batch",
-        ClaimStatus::Approved => "approved",
-        ClaimStatus::Paid => "paid",
-        ClaimStatus::ClosedDenied => "closed as denied",
-        ClaimStatus::Conflict => "in conflict",
-    }
-}
+impl std::error::Error for Refusal {}
 
-/// An amount of won as people read it: 1,000,000 (fractions, which the
-/// rules refuse in recommendations, are shown as they are).
-fn won(amount: &Decimal) -> String {
-    use rust_decimal::prelude::ToPrimitive;
-    match amount.to_i64() {
-        Some(whole) if amount.fract().is_zero() => crate::time::format_won(whole),
-        _ => amount.normalize().to_string(),
-    }
-}
-
-/// What a command is called after "cannot … a claim that is …".
-fn state_phrase(cmd: &ClaimCommand) -> &'static str {
-    match cmd.action() {
-        ClaimAction::Triage => "triage",
-        ClaimAction::Take => "take",
-        ClaimAction::Release => "release",
-        ClaimAction::RequestInfo => "request information on",
-        ClaimAction::InfoReceived => "mark information received on",
-        ClaimAction::Recommend => "record a recommendation on",
-        ClaimAction::AddNote => "add a note to",
-        ClaimAction::WithdrawNote => "withdraw a note of",
-        ClaimAction::Annotate => "change tags or priority of",
-        ClaimAction::AddEvidence => "add evidence to",
-        ClaimAction::RevealPersonalData => "reveal personal data of",
-        ClaimAction::UpdateIntake => "update the intake data of",
-        ClaimAction::Lease => "take offline",
-        ClaimAction::ReleaseLease => "give back from offline",
-        ClaimAction::AddToBatch => "add to a batch",
-        ClaimAction::RemoveFromBatch => "take out of its batch",
-        ClaimAction::ReturnToReviewer => "return to its reviewer",
-        ClaimAction::Approve => "approve",
-        ClaimAction::ReservePayout => "reserve for a payout",
-        ClaimAction::ReleasePayout => "release from a payout",
-        ClaimAction::MarkPaid => "mark as paid",
-        ClaimAction::ResolveConflict => "resolve a conflict on",
-    }
-}
 
 /// The lowest role that may issue a command, and how to say it is refused.
 /// Admins may do everything (domain.md: "nothing is hidden from an admin");
 /// they stay bound by maker-checker, holding and their approval limit.
-fn required_role(cmd: &ClaimCommand) -> Option<(Role, &'static str)> {
+fn required_role(cmd: &ClaimCommand) -> Option<Role> {
     match cmd.action() {
-        ClaimAction::AddToBatch => Some((Role::Supervisor, "add claims to a batch")),
-        ClaimAction::RemoveFromBatch => Some((Role::Supervisor, "take claims out of a batch")),
-        ClaimAction::ReturnToReviewer => Some((Role::Supervisor, "return claims to a reviewer")),
-        ClaimAction::Approve => Some((Role::Supervisor, "approve claims")),
-        ClaimAction::ResolveConflict => Some((Role::Supervisor, "resolve sync conflicts")),
-        ClaimAction::UpdateIntake => Some((Role::Admin, "update intake data")),
-        ClaimAction::ReservePayout => Some((Role::Admin, "reserve claims for a payout")),
-        ClaimAction::ReleasePayout => Some((Role::Admin, "release claims from a payout")),
-        ClaimAction::MarkPaid => Some((Role::Admin, "mark claims as paid")),
+        ClaimAction::AddToBatch => Some(Role::Supervisor),
+        ClaimAction::RemoveFromBatch => Some(Role::Supervisor),
+        ClaimAction::ReturnToReviewer => Some(Role::Supervisor),
+        ClaimAction::Approve => Some(Role::Supervisor),
+        ClaimAction::ResolveConflict => Some(Role::Supervisor),
+        ClaimAction::UpdateIntake => Some(Role::Admin),
+        ClaimAction::ReservePayout => Some(Role::Admin),
+        ClaimAction::ReleasePayout => Some(Role::Admin),
+        ClaimAction::MarkPaid => Some(Role::Admin),
         ClaimAction::Triage
         | ClaimAction::Take
         | ClaimAction::Release
@@ -486,7 +455,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn wrong_state(&self) -> Refusal {
-        Refusal::WrongState { action: state_phrase(self.cmd).to_string(), status: self.claim.status }
+        Refusal::WrongState { action: self.cmd.action().code().to_string(), status: self.claim.status }
     }
 
     /// Nothing changes but what the command records beside the status.
@@ -525,38 +494,15 @@ impl Ctx<'_> {
     fn must_hold(&self) -> Result<(), Refusal> {
         self.holder_if_held()?;
         if self.claim.assignee.is_none() {
-            return Err(Refusal::Invalid(format!(
-                "nobody holds this claim; take it before you {}",
-                hold_phrase(self.cmd)
-            )));
+            return Err(Refusal::Invalid(msg!("invalid.not_held").with_label("action", format!("on.{}", self.cmd.action().code()))));
         }
         Ok(())
     }
 
     fn recommendation(&self) -> Result<&Recommendation, Refusal> {
         self.claim.recommendation.as_ref().ok_or_else(|| {
-            Refusal::Invalid(format!(
-                "this claim carries no recommendation, so it cannot be {}; return it to review",
-                match self.cmd.action() {
-                    ClaimAction::Approve => "approved",
-                    ClaimAction::AddToBatch => "batched",
-                    ClaimAction::MarkPaid | ClaimAction::ReservePayout => "paid",
-                    _ => "moved on",
-                }
-            ))
+            Refusal::Invalid(msg!("invalid.no_recommendation").with_label("action", format!("on.{}", self.cmd.action().code())))
         })
-    }
-}
-
-/// What a command is called after "take it before you …".
-fn hold_phrase(cmd: &ClaimCommand) -> &'static str {
-    match cmd.action() {
-        ClaimAction::Release => "release it",
-        ClaimAction::RequestInfo => "request information",
-        ClaimAction::InfoReceived => "mark information received",
-        ClaimAction::Recommend => "recommend",
-        ClaimAction::Triage => "triage it",
-        _ => "change it",
     }
 }
 
@@ -567,9 +513,9 @@ fn hold_phrase(cmd: &ClaimCommand) -> &'static str {
 pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Transition, Refusal> {
     use ClaimStatus as S;
 
-    if let Some((needed, action)) = required_role(cmd) {
+    if let Some(needed) = required_role(cmd) {
         if rank(actor.role) < rank(needed) {
-            return Err(Refusal::RoleNotAllowed { role: actor.role, action: action.to_string() });
+            return Err(Refusal::RoleNotAllowed { role: actor.role, action: cmd.action().code().to_string() });
         }
     }
     let cx = Ctx { actor, claim, cmd };
@@ -579,22 +525,22 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
         // Recording beside the claim never changes it: every role, every state.
         ClaimCommand::AddNote { body } => {
             if is_blank(body) {
-                return Err(Refusal::Invalid("a note cannot be empty".to_string()));
+                return Err(Refusal::Invalid(msg!("invalid.note_empty")));
             }
             Ok(cx.stay())
         }
         ClaimCommand::WithdrawNote { note_op } => {
             if is_blank(note_op) {
-                return Err(Refusal::Invalid("name the note to withdraw".to_string()));
+                return Err(Refusal::Invalid(msg!("invalid.note_unnamed")));
             }
             Ok(cx.stay())
         }
         ClaimCommand::AddEvidence { sha256, file_name, size, .. } => {
             if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(Refusal::Invalid("an evidence file must be named by its SHA-256 (64 hex digits)".to_string()));
+                return Err(Refusal::Invalid(msg!("invalid.evidence_hash")));
             }
             if is_blank(file_name) || *size < 0 {
-                return Err(Refusal::Invalid("an evidence file needs a name and a size".to_string()));
+                return Err(Refusal::Invalid(msg!("invalid.evidence_name")));
             }
             Ok(cx.stay())
         }
@@ -619,7 +565,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             if matches!(status, S::Batched | S::Approved | S::Paid | S::ClosedDenied) {
                 return Err(cx.wrong_state());
             }
-            input.check().map_err(Refusal::Invalid)?;
+            input.check().map_err(|why| Refusal::Invalid(msg!("invalid.detail", detail = why)))?;
             Ok(cx.stay())
         }
 
@@ -650,7 +596,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
                 S::New | S::Triaged => S::InReview,
                 S::InReview | S::NeedsInfo => {
                     if claim.assignee.as_deref() == Some(actor.user.as_str()) {
-                        return Err(Refusal::Invalid("you already hold this claim".to_string()));
+                        return Err(Refusal::Invalid(msg!("invalid.already_held")));
                     }
                     status
                 }
@@ -676,9 +622,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             }
             cx.must_hold()?;
             if is_blank(message) {
-                return Err(Refusal::Invalid(
-                    "write what the claimant should send; the request cannot be empty".to_string(),
-                ));
+                return Err(Refusal::Invalid(msg!("invalid.request_empty")));
             }
             Ok(cx.move_to(S::NeedsInfo))
         }
@@ -713,7 +657,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
                 return Err(cx.wrong_state());
             }
             if is_blank(batch_id) {
-                return Err(Refusal::Invalid("choose the batch to add the claim to".to_string()));
+                return Err(Refusal::Invalid(msg!("invalid.batch_unnamed")));
             }
             cx.recommendation()?;
             Ok(cx.move_to(S::Batched))
@@ -733,11 +677,11 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
                 return Err(cx.wrong_state());
             }
             if is_blank(comment) {
-                return Err(Refusal::Invalid("write a comment telling the reviewer what to look at again".to_string()));
+                return Err(Refusal::Invalid(msg!("invalid.return_comment_empty")));
             }
             let reviewer =
                 claim.recommendation.as_ref().map(|r| r.by.clone()).or_else(|| claim.assignee.clone()).ok_or_else(
-                    || Refusal::Invalid("this claim has no reviewer to return it to; resolve it instead".to_string()),
+                    || Refusal::Invalid(msg!("invalid.no_reviewer")),
                 )?;
             Ok(cx.move_held(S::InReview, Some(reviewer)))
         }
@@ -775,7 +719,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             }
             cash_only(&cx)?;
             if is_blank(payout_id) {
-                return Err(Refusal::Invalid("name the payout to reserve the claim for".to_string()));
+                return Err(Refusal::Invalid(msg!("invalid.payout_unnamed")));
             }
             if let Some(held) = &claim.reserved_for {
                 return Err(Refusal::AlreadyReserved { payout_id: held.clone() });
@@ -820,11 +764,8 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
 fn cash_only(cx: &Ctx<'_>) -> Result<(), Refusal> {
     match &cx.recommendation()?.decision {
         Decision::Approve { remedy: Remedy::Cash, .. } => Ok(()),
-        Decision::Approve { remedy, .. } => Err(Refusal::Invalid(format!(
-            "only cash remedies are paid out; this claim was approved with a {} remedy and stays approved",
-            remedy.label_en().to_lowercase()
-        ))),
-        Decision::Deny { .. } => Err(Refusal::Invalid("this claim was denied; there is nothing to pay".to_string())),
+        Decision::Approve { remedy, .. } => Err(Refusal::Invalid(msg!("invalid.not_cash").with_label("remedy", format!("remedy.{}", remedy.code())))),
+        Decision::Deny { .. } => Err(Refusal::Invalid(msg!("invalid.denied_nothing_to_pay"))),
     }
 }
 
@@ -839,18 +780,18 @@ fn cash_only(cx: &Ctx<'_>) -> Result<(), Refusal> {
 ///   claim it is an approval of the denial: maker-checker applies.
 fn resolve_conflict(cx: &Ctx<'_>, to: ClaimStatus) -> Result<Transition, Refusal> {
     use ClaimStatus as S;
-    let refuse = |why: &str| Err(Refusal::Invalid(why.to_string()));
+    let refuse = |why: Message| Err(Refusal::Invalid(why));
     match to {
         S::Triaged => Ok(cx.move_held(to, None)),
         S::InReview | S::NeedsInfo => {
             if cx.claim.assignee.is_none() {
-                return refuse("nobody holds this claim; resolve it to triaged so a reviewer can take it");
+                return refuse(msg!("invalid.resolve_needs_holder"));
             }
             Ok(cx.move_to(to))
         }
         S::Recommended => {
             if cx.claim.recommendation.is_none() {
-                return refuse("there is no recommendation to keep; resolve the claim to in review or triaged");
+                return refuse(msg!("invalid.resolve_no_recommendation"));
             }
             Ok(cx.move_to(to))
         }
@@ -861,13 +802,13 @@ fn resolve_conflict(cx: &Ctx<'_>, to: ClaimStatus) -> Result<Transition, Refusal
                 }
                 Ok(cx.move_to(to))
             }
-            _ => refuse("only a claim recommended for denial can be closed as denied; resolve it to in review instead"),
+            _ => refuse(msg!("invalid.resolve_deny_only")),
         },
-        S::New => refuse("a claim cannot go back to new; resolve it to triaged instead"),
-        S::Batched => refuse("resolve the claim to recommended, then add it to a batch"),
-        S::Approved => refuse("a conflict cannot approve a claim; resolve it to recommended and approve it in a batch"),
-        S::Paid => refuse("a conflict cannot mark a claim paid; only a confirmed payout export does"),
-        S::Conflict => refuse("choose the state the claim leaves the conflict in"),
+        S::New => refuse(msg!("invalid.resolve_not_new")),
+        S::Batched => refuse(msg!("invalid.resolve_not_batched")),
+        S::Approved => refuse(msg!("invalid.resolve_not_approved")),
+        S::Paid => refuse(msg!("invalid.resolve_not_paid")),
+        S::Conflict => refuse(msg!("invalid.resolve_choose")),
     }
 }
 
@@ -876,29 +817,21 @@ fn check_decision(decision: &Decision) -> Result<(), Refusal> {
     match decision {
         Decision::Deny { reason } => {
             if is_blank(reason) {
-                return Err(Refusal::Invalid("write the reason for the denial; the claimant is told it".to_string()));
+                return Err(Refusal::Invalid(msg!("invalid.deny_reason_empty")));
             }
         }
         Decision::Approve { remedy, amount, extension_days } => {
             if !matches!(remedy, Remedy::Voucher | Remedy::Extension | Remedy::Cash) {
-                return Err(Refusal::Invalid(format!(
-                    "an approval needs a remedy of voucher, extension or cash, not {}; to refuse the claim, recommend a denial",
-                    remedy.label_en().to_lowercase()
-                )));
+                return Err(Refusal::Invalid(msg!("invalid.approve_remedy").with_label("remedy", format!("remedy.{}", remedy.code()))));
             }
             if *amount < Decimal::ZERO || !amount.fract().is_zero() {
-                return Err(Refusal::Invalid(format!(
-                    "the amount must be a whole number of won, 0 or more (not {})",
-                    won(amount)
-                )));
+                return Err(Refusal::Invalid(msg!("invalid.amount_not_whole", amount = won(amount))));
             }
             if *remedy == Remedy::Extension && *extension_days == 0 {
-                return Err(Refusal::Invalid("an extension needs a number of days".to_string()));
+                return Err(Refusal::Invalid(msg!("invalid.extension_days")));
             }
             if *remedy != Remedy::Extension && *extension_days != 0 {
-                return Err(Refusal::Invalid(
-                    "extension days belong to an extension remedy only; set them to 0".to_string(),
-                ));
+                return Err(Refusal::Invalid(msg!("invalid.extension_days_only")));
             }
         }
     }
@@ -1026,18 +959,18 @@ impl AdminAction {
 /// Supervisors: batches, policy versions, the audit log. Admins: everything.
 /// Reviewers: none of these.
 pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
-    let (needed, phrase) = match action {
-        AdminAction::ManageUsers => (Role::Admin, "manage users, roles and approval limits"),
-        AdminAction::EditCatalog => (Role::Admin, "edit the service catalog"),
-        AdminAction::ImportIntake => (Role::Admin, "import intake files"),
-        AdminAction::ExportPayout => (Role::Admin, "export payouts"),
-        AdminAction::CreateBatch => (Role::Supervisor, "create batches"),
-        AdminAction::EditPolicy => (Role::Supervisor, "edit the compensation policy"),
-        AdminAction::ActivatePolicy => (Role::Supervisor, "activate a policy version"),
-        AdminAction::ViewAudit => (Role::Supervisor, "view the audit log"),
+    let needed = match action {
+        AdminAction::ManageUsers => Role::Admin,
+        AdminAction::EditCatalog => Role::Admin,
+        AdminAction::ImportIntake => Role::Admin,
+        AdminAction::ExportPayout => Role::Admin,
+        AdminAction::CreateBatch => Role::Supervisor,
+        AdminAction::EditPolicy => Role::Supervisor,
+        AdminAction::ActivatePolicy => Role::Supervisor,
+        AdminAction::ViewAudit => Role::Supervisor,
     };
     if rank(role) < rank(needed) {
-        return Err(Refusal::RoleNotAllowed { role, action: phrase.to_string() });
+        return Err(Refusal::RoleNotAllowed { role, action: action.code().to_string() });
     }
     Ok(())
 }

@@ -402,8 +402,13 @@ fn workflow_approval_limits() {
     assert_eq!(decide(&at, &c, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::Approved), "at the limit");
     let refused = decide(&below, &c, &approve(REC_OP));
     assert_eq!(refused, Err(Refusal::OverApprovalLimit { amount: dec!(500000), limit: dec!(499999) }));
-    let text = refused.err().map(|r| r.to_string()).unwrap_or_default();
-    assert_eq!(text, "the amount 500,000 won is above your approval limit of 499,999 won");
+    let text = refused.clone().err().map(|r| r.to_string()).unwrap_or_default();
+    assert_eq!(
+        text,
+        "The amount 500,000 won is above your approval limit of 499,999 won; a supervisor with a higher limit must approve it."
+    );
+    let ko = crate::message::Explain::message(&refused.err().expect("refused")).render(crate::message::Lang::Ko);
+    assert_eq!(ko, "금액 500,000원이 승인 한도 499,999원을 넘습니다. 한도가 더 높은 책임자가 승인해야 합니다.");
     let huge = batched_with(recommendation(RECOMMENDER, REC_OP, cash(dec!(5000000000))));
     assert_eq!(decide(&unlimited, &huge, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::Approved));
     // Admins are bound by their limit too; a limit of 0 still approves 0-won vouchers and denials.
@@ -551,7 +556,7 @@ fn workflow_take_over_is_recorded() {
             };
             assert_eq!(t, Ok(want));
             let again = decide(&me, &claim(status, Holder::Me), &ClaimCommand::Take);
-            assert_eq!(again, Err(Refusal::Invalid("you already hold this claim".to_string())));
+            assert_eq!(again, Err(Refusal::Invalid(crate::msg!("invalid.already_held"))));
             // Without taking it over, the holder's work is closed to everyone else.
             let other_work = decide(&me, &claim(status, Holder::Other), &triage());
             assert_eq!(other_work, Err(Refusal::HeldByOther { holder: OTHER.to_string() }));
@@ -592,7 +597,7 @@ fn workflow_mark_paid_only_for_cash() {
         let got = decide(&admin, &reserved(d.clone()), &mark_paid());
         assert_eq!(got.as_ref().map_err(|r| r.code()), Err("INVALID"), "{d:?}");
         let text = got.err().map(|r| r.to_string()).unwrap_or_default();
-        assert!(text.contains("only cash"), "{text}");
+        assert!(text.contains("Only cash"), "{text}");
         assert!(!allowed_actions(&admin, &reserved(d.clone())).contains(&ClaimAction::MarkPaid));
         let reserve = decide(&admin, &approved(d), &ClaimCommand::ReservePayout { payout_id: PAYOUT.to_string() });
         assert_eq!(reserve.map_err(|r| r.code()), Err("INVALID"), "only cash is reserved for a payout");
@@ -608,20 +613,24 @@ fn workflow_mark_paid_only_for_cash() {
 
 #[test]
 fn workflow_messages_read_well() {
-    let admin_refusal = Refusal::RoleNotAllowed { role: Role::Reviewer, action: "approve claims".to_string() };
-    assert_eq!(admin_refusal.to_string(), "a reviewer may not approve claims");
+    use crate::message::{Explain, Lang};
+    let admin_refusal = Refusal::RoleNotAllowed { role: Role::Reviewer, action: "approve".to_string() };
+    assert_eq!(admin_refusal.to_string(), "Your role (Reviewer) may not approve claims.");
+    assert_eq!(admin_refusal.message().render(Lang::Ko), "심사자 역할로는 할 수 없는 작업입니다: 신고 승인.");
     let state = decide(
         &actor(ME, Role::Reviewer, None),
         &claim(ClaimStatus::InReview, Holder::Me),
         &info_received(),
     );
-    assert_eq!(
-        state.err().map(|r| r.to_string()),
-        Some("cannot mark information received on a claim that is in review".to_string())
-    );
+    let state = state.err().expect("refused");
+    assert_eq!(state.to_string(), "Cannot mark information received on a claim in the state “In review”.");
+    assert_eq!(state.message().render(Lang::Ko), "‘심사 중’ 상태의 신고에는 할 수 없는 작업입니다: 보완 접수.");
     let batched =
         decide(&actor(ME, Role::Reviewer, None), &claim(ClaimStatus::Batched, Holder::Nobody), &ClaimCommand::Take);
-    assert_eq!(batched.err().map(|r| r.to_string()), Some("cannot take a claim that is in a batch".to_string()));
+    assert_eq!(batched.err().map(|r| r.to_string()), Some("Cannot take a claim in the state “Batched”.".to_string()));
+    let own = Refusal::OwnRecommendation.message().render(Lang::Ko);
+    assert!(own.contains("다른 책임자가 승인"), "{own}");
+    use crate::message::won;
     assert_eq!(won(&dec!(1234567.50)), "1234567.5");
     assert_eq!(won(&dec!(1234567.00)), "1,234,567");
     assert_eq!(won(&dec!(-1000)), "-1,000");
@@ -648,7 +657,7 @@ fn workflow_may_admin_actions() {
         assert_eq!(may(Role::Admin, action), Ok(()), "{action:?}");
     }
     let text = may(Role::Supervisor, A::ManageUsers).err().map(|r| r.to_string()).unwrap_or_default();
-    assert!(text.starts_with("a supervisor may not manage users"), "{text}");
+    assert_eq!(text, "Your role (Supervisor) may not manage users, roles and approval limits.");
 }
 
 // ---- allowed_actions agrees with decide ----
