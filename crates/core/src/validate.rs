@@ -318,7 +318,8 @@ pub enum AmountError {
     Ambiguous { literal: u64, shorthand: u64 },
 }
 
-fn won_text(n: u64) -> String {
+/// Whole won with thousands separators (1,234,000).
+pub fn won_text(n: u64) -> String {
     crate::time::format_won(i64::try_from(n).unwrap_or(i64::MAX))
 }
 

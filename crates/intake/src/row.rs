@@ -6,7 +6,8 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use claimdesk_core::validate::{self, AmountError, BrnError, PhoneError};
-use claimdesk_core::{Catalog, Category, ClaimInput};
+use claimdesk_core::message::{Explain, Lang, Message};
+use claimdesk_core::{msg, Catalog, Category, ClaimInput};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -47,9 +48,18 @@ pub struct Problem {
     pub value: String,
     /// Stable code: see [`problem_codes`].
     pub code: &'static str,
-    /// A sentence a person understands, starting with the value:
-    /// `'010-12-5678' is not a Korean mobile number`.
+    /// The English sentence, starting with the value:
+    /// `'010-12-5678' is not a Korean mobile number.`
     pub message: String,
+    /// The same in either language: `problem.<CODE>[.<detail>]` with the value
+    /// (shortened) and what the rule needs as parameters.
+    pub explain: Message,
+}
+
+impl Explain for Problem {
+    fn message(&self) -> Message {
+        self.explain.clone()
+    }
 }
 
 impl fmt::Display for Problem {
@@ -106,8 +116,24 @@ impl QuarantinedRow {
     /// `line 812, 연락처: '010-12-5678' is not a Korean mobile number` (every
     /// problem of the row, joined with "; ").
     pub fn message(&self) -> String {
-        let problems: Vec<String> = self.problems.iter().map(Problem::to_string).collect();
-        format!("line {}, {}", self.line, problems.join("; "))
+        self.message_in(Lang::En)
+    }
+
+    /// The row's problems in `lang`, each after the column as the file names it.
+    pub fn message_in(&self, lang: Lang) -> String {
+        let problems: Vec<String> = self
+            .problems
+            .iter()
+            .map(|p| {
+                let text = p.explain.render(lang);
+                if p.column.is_empty() {
+                    text
+                } else {
+                    format!("{}: {text}", p.column)
+                }
+            })
+            .collect();
+        format!("{}, {}", msg!("problem.line", line = self.line).render(lang), problems.join("; "))
     }
 
     /// The distinct problem codes of the row, in order.
@@ -149,13 +175,13 @@ impl Row {
 /// Longest value quoted in a message; the full value stays in `Problem::value`.
 const QUOTE_MAX_CHARS: usize = 60;
 
-fn quote(value: &str) -> String {
+fn shorten(value: &str) -> String {
     let mut chars = value.chars();
     let head: String = chars.by_ref().take(QUOTE_MAX_CHARS).collect();
     if chars.next().is_some() {
-        format!("'{head}…'")
+        format!("{head}…")
     } else {
-        format!("'{head}'")
+        head
     }
 }
 
@@ -182,16 +208,23 @@ impl<'a> Check<'a> {
         }
     }
 
-    fn problem(&mut self, f: Field, code: &'static str, message: String) {
+    /// Records a problem of field `f`; the field's value (shortened) is the message's `value`.
+    fn problem(&mut self, f: Field, code: &'static str, explain: Message) {
         let value = self.value(f).to_string();
-        self.problems.push(Problem { column: self.v.columns.header_of(f).to_string(), value, code, message });
+        let explain = explain.with("value", shorten(&value));
+        let message = explain.render(Lang::En);
+        self.problems.push(Problem { column: self.v.columns.header_of(f).to_string(), value, code, message, explain });
+    }
+
+    fn missing(&mut self, f: Field) {
+        self.problem(f, pc::MISSING_VALUE, msg!("problem.MISSING_VALUE").with_label("what", format!("field.{}", f.english())));
     }
 
     /// A required text, trimmed.
-    fn required_text(&mut self, f: Field, what: &str) -> Option<String> {
+    fn required_text(&mut self, f: Field) -> Option<String> {
         let v = self.value(f).trim();
         if v.is_empty() {
-            self.problem(f, pc::MISSING_VALUE, format!("empty, but {what} is required"));
+            self.missing(f);
             None
         } else {
             Some(v.to_string())
@@ -203,22 +236,15 @@ impl<'a> Check<'a> {
         (!v.is_empty()).then(|| v.to_string())
     }
 
-    fn datetime(&mut self, f: Field, what: &str) -> Option<DateTime<Utc>> {
+    fn datetime(&mut self, f: Field) -> Option<DateTime<Utc>> {
         let raw = self.value(f);
         if raw.trim().is_empty() {
-            self.problem(f, pc::MISSING_VALUE, format!("empty, but {what} is required"));
+            self.missing(f);
             return None;
         }
         let t = validate::parse_datetime(raw);
         if t.is_none() {
-            self.problem(
-                f,
-                pc::BAD_DATETIME,
-                format!(
-                    "{} is not a date and time (write 2022-10-19 09:12, 2022.10.19 09:12 or 2022-10-19T09:12:00+09:00)",
-                    quote(raw)
-                ),
-            );
+            self.problem(f, pc::BAD_DATETIME, msg!("problem.BAD_DATETIME"));
         }
         t
     }
@@ -228,26 +254,20 @@ impl<'a> Check<'a> {
         match validate::parse_won(raw) {
             Ok(v) => v,
             Err(e) => {
-                let msg = match e {
-                    AmountError::NotAnAmount => {
-                        format!("{} is not an amount in whole won (write 1,234,000 or 1234000원)", quote(raw))
-                    }
-                    AmountError::Negative => format!("{} is negative; amounts are 0 or more won", quote(raw)),
-                    AmountError::Fraction => format!("{} is not a whole number of won", quote(raw)),
-                    AmountError::TooLarge => format!("{} {e}", quote(raw)),
-                    AmountError::MixedDigits => format!(
-                        "{} mixes full-width (０-９) and ordinary digits; retype the amount in one kind",
-                        quote(raw)
+                let explain = match e {
+                    AmountError::NotAnAmount => msg!("problem.BAD_AMOUNT"),
+                    AmountError::Negative => msg!("problem.BAD_AMOUNT.negative"),
+                    AmountError::Fraction => msg!("problem.BAD_AMOUNT.fraction"),
+                    AmountError::TooLarge => msg!("problem.BAD_AMOUNT.too_large", max = validate::won_text(validate::MAX_WON)),
+                    AmountError::MixedDigits => msg!("problem.BAD_AMOUNT.mixed_digits"),
+                    AmountError::Estimate => msg!("problem.BAD_AMOUNT.estimate"),
+                    AmountError::Ambiguous { literal, shorthand } => msg!(
+                        "problem.BAD_AMOUNT.ambiguous",
+                        first = validate::won_text(literal),
+                        second = validate::won_text(shorthand)
                     ),
-                    AmountError::Estimate => format!(
-                        "{} is an estimate or a range, not an amount (write the one amount claimed, e.g. 120,000)",
-                        quote(raw)
-                    ),
-                    AmountError::Ambiguous { .. } => {
-                        format!("{} {e}; write the one meant in digits", quote(raw))
-                    }
                 };
-                self.problem(f, pc::BAD_AMOUNT, msg);
+                self.problem(f, pc::BAD_AMOUNT, explain);
                 None
             }
         }
@@ -273,16 +293,13 @@ impl RowValidator {
     pub fn validate(&self, line: u64, raw: RawRow) -> Row {
         let width = self.columns.headers().len();
         if raw.fields.len() != width {
+            let explain = msg!("problem.FIELD_COUNT", fields = raw.fields.len(), width = width);
             let problem = Problem {
                 column: String::new(),
                 value: String::new(),
                 code: pc::FIELD_COUNT,
-                message: format!(
-                    "the row has {} field{} but the header has {} (a missing or extra comma, or an unclosed quote?)",
-                    raw.fields.len(),
-                    if raw.fields.len() == 1 { "" } else { "s" },
-                    width
-                ),
+                message: explain.render(Lang::En),
+                explain,
             };
             return Row::Invalid(QuarantinedRow { line, raw, problems: vec![problem] });
         }
@@ -295,28 +312,24 @@ impl RowValidator {
     fn check(&self, raw: &RawRow) -> Result<ClaimInput, Vec<Problem>> {
         let mut c = Check { v: self, values: &raw.fields, problems: Vec::new() };
 
-        let external_id = c.required_text(Field::ClaimId, "a claim id");
-        let received_at = c.datetime(Field::ReceivedAt, "the time of receipt");
+        let external_id = c.required_text(Field::ClaimId);
+        let received_at = c.datetime(Field::ReceivedAt);
 
         let category_text = c.value(Field::Category);
         let category = if category_text.trim().is_empty() {
-            c.problem(Field::Category, pc::MISSING_VALUE, "empty, but a claimant category is required".into());
+            c.missing(Field::Category);
             None
         } else {
             let parsed = Category::parse(category_text);
             if parsed.is_none() {
                 let known: Vec<String> =
                     Category::ALL.iter().map(|k| format!("{}/{}", k.code(), k.label_ko())).collect();
-                c.problem(
-                    Field::Category,
-                    pc::UNKNOWN_CATEGORY,
-                    format!("{} is not a claimant category ({})", quote(category_text), known.join(", ")),
-                );
+                c.problem(Field::Category, pc::UNKNOWN_CATEGORY, msg!("problem.UNKNOWN_CATEGORY", known = known.join(", ")));
             }
             parsed
         };
 
-        let name = c.required_text(Field::Name, "a name");
+        let name = c.required_text(Field::Name);
 
         let phone_text = c.value(Field::Phone);
         let phone = if phone_text.trim().is_empty() {
@@ -325,17 +338,12 @@ impl RowValidator {
             match validate::parse_phone(phone_text) {
                 Ok(p) => Some(p),
                 Err(e) => {
-                    let q = quote(phone_text);
-                    let message = match e {
-                        PhoneError::NotMobile => format!("{q} is not a Korean mobile number"),
-                        PhoneError::MixedDigits => format!(
-                            "{q} is not a Korean mobile number: it mixes full-width (０-９) and ordinary digits; retype it in one kind"
-                        ),
-                        PhoneError::Rounded => format!(
-                            "{q} is not a Korean mobile number: a spreadsheet shortened it to scientific notation and dropped digits (format the column as text and export the file again)"
-                        ),
+                    let explain = match e {
+                        PhoneError::NotMobile => msg!("problem.BAD_PHONE"),
+                        PhoneError::MixedDigits => msg!("problem.BAD_PHONE.mixed_digits"),
+                        PhoneError::Rounded => msg!("problem.BAD_PHONE.rounded"),
                     };
-                    c.problem(Field::Phone, pc::BAD_PHONE, message);
+                    c.problem(Field::Phone, pc::BAD_PHONE, explain);
                     None
                 }
             }
@@ -347,25 +355,11 @@ impl RowValidator {
             match validate::normalize_brn(brn_text) {
                 Ok(b) => Some(b),
                 Err(BrnError::Format) => {
-                    c.problem(
-                        Field::Brn,
-                        pc::BAD_BRN,
-                        format!(
-                            "{} is not a business registration number (10 digits, e.g. 220-81-62517)",
-                            quote(brn_text)
-                        ),
-                    );
+                    c.problem(Field::Brn, pc::BAD_BRN, msg!("problem.BAD_BRN"));
                     None
                 }
                 Err(BrnError::Checksum) => {
-                    c.problem(
-                        Field::Brn,
-                        pc::BAD_BRN,
-                        format!(
-                            "{} is not a valid business registration number (the check digit does not match)",
-                            quote(brn_text)
-                        ),
-                    );
+                    c.problem(Field::Brn, pc::BAD_BRN, msg!("problem.BAD_BRN.checksum"));
                     None
                 }
             }
@@ -374,31 +368,19 @@ impl RowValidator {
         // a present but malformed one already has its own problem.
         if let Some(cat) = category {
             if cat.is_business() && brn_text.trim().is_empty() {
-                c.problem(
-                    Field::Brn,
-                    pc::MISSING_BRN,
-                    format!(
-                        "empty, but a business claimant ({} / {}) needs a business registration number",
-                        cat.code(),
-                        cat.label_ko()
-                    ),
-                );
+                c.problem(Field::Brn, pc::MISSING_BRN, msg!("problem.MISSING_BRN").with_label("category", format!("category.{}", cat.code())));
             } else if !cat.is_business() && phone_text.trim().is_empty() {
                 c.problem(
                     Field::Phone,
                     pc::MISSING_PHONE,
-                    format!(
-                        "empty, but an individual claimant ({} / {}) needs a mobile number",
-                        cat.code(),
-                        cat.label_ko()
-                    ),
+                    msg!("problem.MISSING_PHONE").with_label("category", format!("category.{}", cat.code())),
                 );
             }
         }
 
         let service_text = c.value(Field::Service);
         let service = if service_text.trim().is_empty() {
-            c.problem(Field::Service, pc::MISSING_VALUE, "empty, but a service is required".into());
+            c.missing(Field::Service);
             None
         } else {
             let s = self.catalog.find(service_text).map(|s| s.code.clone());
@@ -406,23 +388,18 @@ impl RowValidator {
                 c.problem(
                     Field::Service,
                     pc::UNKNOWN_SERVICE,
-                    format!("{} is not a service of the catalog ({})", quote(service_text), self.catalog.incident.name),
+                    msg!("problem.UNKNOWN_SERVICE", incident = &self.catalog.incident.name),
                 );
             }
             s
         };
 
-        let damage_start = c.datetime(Field::DamageStart, "the start of the damage");
-        let damage_end = c.datetime(Field::DamageEnd, "the end of the damage");
+        let damage_start = c.datetime(Field::DamageStart);
+        let damage_end = c.datetime(Field::DamageEnd);
         if let (Some(start), Some(end)) = (damage_start, damage_end) {
             if end < start {
-                let start_text = quote(c.value(Field::DamageStart));
-                let end_text = quote(c.value(Field::DamageEnd));
-                c.problem(
-                    Field::DamageEnd,
-                    pc::END_BEFORE_START,
-                    format!("{end_text} is before the damage start {start_text}"),
-                );
+                let start_text = shorten(c.value(Field::DamageStart));
+                c.problem(Field::DamageEnd, pc::END_BEFORE_START, msg!("problem.END_BEFORE_START", start = start_text));
             }
         }
 
@@ -437,11 +414,7 @@ impl RowValidator {
         } else {
             let a = validate::normalize_account(account_text);
             if a.is_none() {
-                c.problem(
-                    Field::AccountNo,
-                    pc::BAD_ACCOUNT,
-                    format!("{} is not an account number (digits and dashes)", quote(account_text)),
-                );
+                c.problem(Field::AccountNo, pc::BAD_ACCOUNT, msg!("problem.BAD_ACCOUNT"));
             }
             a
         };
@@ -468,6 +441,7 @@ impl RowValidator {
                 value: String::new(),
                 code: pc::MISSING_VALUE,
                 message: "a required value is missing".into(),
+                explain: msg!("invalid.detail", detail = "a required value is missing"),
             }]);
         };
 

@@ -333,6 +333,7 @@ fn xlsx_gives_the_same_claims_as_csv() {
 
     let q = quarantined(rows[2].clone());
     assert_eq!(q.message(), "line 5, ad_spend_krw: '1234.5' is not a whole number of won");
+    assert_eq!(q.message_in(claimdesk_core::message::Lang::Ko), "5행, ad_spend_krw: ‘1234.5’은(는) 원 단위 정수가 아닙니다");
     assert_eq!(q.raw.get("brn"), Some("0374530851"), "leading zero of a numeric BRN restored");
     assert_eq!(q.raw.fields.len(), 14, "short rows are padded to the header");
 }

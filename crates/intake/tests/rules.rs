@@ -84,7 +84,7 @@ fn bad_phone_names_the_korean_header_as_written() {
 #[test]
 fn individual_without_phone() {
     let (m, codes) = message_with(4, "");
-    assert_eq!(m, "line 2, phone: empty, but an individual claimant (taxi_driver / 택시 기사) needs a mobile number");
+    assert_eq!(m, "line 2, phone: empty, but an individual claimant (Taxi driver) needs a mobile number");
     assert_eq!(codes, [pc::MISSING_PHONE]);
 }
 
@@ -108,7 +108,7 @@ fn business_without_brn() {
     let q = quarantined(one_row(&with_field(SHOP, 5, "")));
     assert_eq!(
         q.message(),
-        "line 2, brn: empty, but a business claimant (small_business / 소상공인) needs a business registration number"
+        "line 2, brn: empty, but a business claimant (Small business) needs a business registration number"
     );
     assert_eq!(q.codes(), [pc::MISSING_BRN]);
 }
