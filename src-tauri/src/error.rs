@@ -1,6 +1,8 @@
-//! The one error the UI sees: `{ code, message }`, a stable code to switch
-//! on and a message a person can act on.
+//! The one error the UI sees: `{ code, message, explain }`, a stable code to
+//! switch on, the English text (logs) and the message as key and parameters,
+//! which the UI says in the reader's language.
 
+use claimdesk_core::message::{for_code, Explain, Lang, Message};
 use claimdesk_store::StoreError;
 use serde::Serialize;
 
@@ -8,31 +10,44 @@ use serde::Serialize;
 pub struct ApiError {
     pub code: String,
     pub message: String,
+    pub explain: Message,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
+    /// An error whose code's own text says it all (`error.<code>`); `message` is for logs.
     pub fn new(code: &str, message: impl Into<String>) -> ApiError {
-        ApiError { code: code.to_string(), message: message.into() }
+        ApiError { code: code.to_string(), message: message.into(), explain: for_code(code) }
+    }
+
+    /// An error said by `explain` under `code`.
+    pub fn explained(code: &str, explain: Message) -> ApiError {
+        ApiError { code: code.to_string(), message: explain.render(Lang::En), explain }
     }
 
     pub fn not_signed_in() -> ApiError {
         ApiError::new("NOT_SIGNED_IN", "sign in first")
     }
 
-    pub fn invalid(message: impl Into<String>) -> ApiError {
-        ApiError::new("INVALID", message)
+    /// Input the shell cannot use, said by `explain`.
+    pub fn invalid(explain: Message) -> ApiError {
+        ApiError::explained("INVALID", explain)
     }
 
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError::new("INTERNAL", message)
     }
+
+    /// An error of a layer below that says itself.
+    pub fn of(code: &str, e: &impl Explain, english: String) -> ApiError {
+        ApiError { code: code.to_string(), message: english, explain: e.message() }
+    }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
-        ApiError { code: e.code().to_string(), message: e.to_string() }
+        ApiError::of(e.code(), &e, e.to_string())
     }
 }
 
@@ -52,6 +67,11 @@ mod tests {
         assert_eq!(e.code, "NOT_FOUND");
         assert_eq!(e.message, "claim X was not found");
         let json = serde_json::to_value(&e).expect("json");
-        assert_eq!(json, serde_json::json!({"code": "NOT_FOUND", "message": "claim X was not found"}));
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "NOT_FOUND", "message": "claim X was not found",
+                "explain": {"key": "error.NOT_FOUND", "params": {"what": "claim X"}}})
+        );
+        assert_eq!(e.explain.render(Lang::Ko), "claim X을(를) 찾을 수 없습니다.");
     }
 }

@@ -82,7 +82,7 @@ impl AppState {
     pub fn start_job(&self, job_id: &str) -> ApiResult<Job<'_>> {
         let mut jobs = lock(&self.jobs);
         if job_id.trim().is_empty() || jobs.contains_key(job_id) {
-            return Err(ApiError::invalid(format!("the job id '{job_id}' is empty or already running")));
+            return Err(ApiError::invalid(claimdesk_core::msg!("app.job_busy", job_id = job_id)));
         }
         let flag = Arc::new(AtomicBool::new(false));
         jobs.insert(job_id.to_string(), flag.clone());

@@ -257,7 +257,7 @@ impl SyncRuntime {
 
 /// A sync error as the UI's `{ code, message }`.
 pub fn sync_error(e: SyncError) -> ApiError {
-    ApiError::new(e.code(), e.to_string())
+    ApiError::of(e.code(), &e, e.to_string())
 }
 
 fn setting(store: &Store, key: &str) -> ApiResult<Option<String>> {
@@ -306,7 +306,7 @@ pub fn settings(store: &Store) -> ApiResult<SyncSettings> {
 pub fn server_sign_in(store: &mut Store, server_url: &str, ca_file: Option<&str>, user: &str, password: &str) -> ApiResult<ServerAccount> {
     let user = user.trim();
     if server_url.trim().is_empty() || user.is_empty() || password.is_empty() {
-        return Err(ApiError::invalid("give the server address, the user and the password"));
+        return Err(ApiError::invalid(claimdesk_core::msg!("app.sync_sign_in_fields")));
     }
     let mut client = SyncClient::new(&config(server_url, ca_file, Duration::from_secs(30))).map_err(sync_error)?;
     let login = client

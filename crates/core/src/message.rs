@@ -232,6 +232,18 @@ pub fn for_code(code: &str) -> Message {
     Message::new(&format!("error.{code}"))
 }
 
+impl Explain for crate::policy::PolicyError {
+    fn message(&self) -> Message {
+        use crate::policy::PolicyError as E;
+        let m = for_code(self.code());
+        match self {
+            E::Toml(e) => m.with("detail", e),
+            E::Invalid { field, problem } => m.with("field", field).with("problem", problem),
+            E::DuplicateService(service) => m.with("service", service),
+        }
+    }
+}
+
 /// A sum of won as people read it in either language: `1,234,000`.
 pub fn won(amount: &rust_decimal::Decimal) -> String {
     use rust_decimal::prelude::ToPrimitive;

@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+use claimdesk_core::code_key;
+use claimdesk_core::message::{for_code, Explain, Message};
+
 /// A file-level failure: the file is refused as a whole (from `open`) or
 /// reading stopped (from the row iterator). Row-level problems are never
 /// errors: those rows are quarantined.
@@ -42,20 +45,42 @@ impl IntakeError {
     /// A stable code for the UI, logs and tests.
     pub fn code(&self) -> &'static str {
         match self {
-            IntakeError::Io { .. } => "IO_ERROR",
-            IntakeError::Empty => "EMPTY_FILE",
-            IntakeError::NotTabular(_) => "NOT_CSV_OR_XLSX",
-            IntakeError::Encoding(_) => "BAD_ENCODING",
-            IntakeError::Xlsx(_) => "BAD_XLSX",
-            IntakeError::NoHeader { .. } => "NO_HEADER",
-            IntakeError::MissingColumns { .. } => "MISSING_COLUMNS",
-            IntakeError::DuplicateColumn { .. } => "DUPLICATE_COLUMN",
-            IntakeError::Csv { .. } => "BAD_CSV",
+            IntakeError::Io { .. } => code_key!("IO_ERROR"),
+            IntakeError::Empty => code_key!("EMPTY_FILE"),
+            IntakeError::NotTabular(_) => code_key!("NOT_CSV_OR_XLSX"),
+            IntakeError::Encoding(_) => code_key!("BAD_ENCODING"),
+            IntakeError::Xlsx(_) => code_key!("BAD_XLSX"),
+            IntakeError::NoHeader { .. } => code_key!("NO_HEADER"),
+            IntakeError::MissingColumns { .. } => code_key!("MISSING_COLUMNS"),
+            IntakeError::DuplicateColumn { .. } => code_key!("DUPLICATE_COLUMN"),
+            IntakeError::Csv { .. } => code_key!("BAD_CSV"),
         }
     }
 
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> IntakeError {
         IntakeError::Io { path: path.to_path_buf(), source }
+    }
+}
+
+impl Explain for IntakeError {
+    /// `error.<CODE>` with what the file's own text said as `detail` (as the
+    /// reader library reported it) and the file's names of columns.
+    fn message(&self) -> Message {
+        let m = for_code(self.code());
+        match self {
+            IntakeError::Io { path, source } => m.with("path", path.display()).with("detail", source),
+            IntakeError::Empty => m,
+            IntakeError::NotTabular(d) | IntakeError::Encoding(d) | IntakeError::Xlsx(d) => m.with("detail", d),
+            IntakeError::NoHeader { first_row } => m.with("first_row", first_row),
+            IntakeError::MissingColumns { missing } => {
+                // Both names: a Korean file says 접수일시, an English one received_at.
+                m.with("columns", fmt_missing(missing))
+            }
+            IntakeError::DuplicateColumn { field, first, second } => {
+                m.with("field", field).with("first", first).with("second", second)
+            }
+            IntakeError::Csv { line, message } => m.with("line", line).with("detail", message),
+        }
     }
 }
 
@@ -71,5 +96,7 @@ mod tests {
         let e = IntakeError::MissingColumns { missing: vec![("service", "서비스")] };
         assert_eq!(e.to_string(), "required column is missing: service (서비스)");
         assert_eq!(e.code(), "MISSING_COLUMNS");
+        let ko = e.message().render(claimdesk_core::message::Lang::Ko);
+        assert_eq!(ko, "필수 열이 없습니다: service (서비스)");
     }
 }

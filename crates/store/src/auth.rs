@@ -2,6 +2,7 @@
 //! `users.password_hash`). Setting a password is audited; the op never
 //! carries the hash. A failed sign-in says nothing about which part was wrong.
 
+use claimdesk_core::msg;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -20,13 +21,13 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 /// The PHC string of a password, refused (before anything is written) when too short.
 pub(crate) fn hash(password: &str) -> Result<String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(StoreError::Invalid(format!("a password needs at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(StoreError::Invalid(msg!("store.password_short", min = MIN_PASSWORD_CHARS)));
     }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| StoreError::Invalid(format!("the password could not be hashed: {e}")))
+        .map_err(|e| StoreError::Invalid(msg!("store.password_hash", detail = e)))
 }
 
 fn matches(password: &str, phc: &str) -> bool {
@@ -48,7 +49,7 @@ impl Store {
         let tx = self.write_tx()?;
         let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE password_hash IS NOT NULL)", [], |r| r.get(0))?;
         if taken {
-            return Err(StoreError::Invalid("this store already has passwords; sign in instead".into()));
+            return Err(StoreError::Invalid(msg!("store.passwords_exist")));
         }
         let n = tx.execute(
             "UPDATE users SET password_hash = ?2 WHERE id = ?1 AND role = 'admin' AND active = 1",

@@ -3,6 +3,7 @@
 //! and approves the rest at once. Each claim's approval is its own op that
 //! names the recommendation it approves; refusals are reported claim by claim.
 
+use claimdesk_core::msg;
 use std::collections::BTreeMap;
 
 use claimdesk_core::ops::Op;
@@ -70,7 +71,17 @@ pub struct BatchReview {
 pub struct ClaimRefusal {
     pub external_id: String,
     pub code: String,
+    /// English.
     pub message: String,
+    /// The same for the reader's language.
+    pub explain: claimdesk_core::message::Message,
+}
+
+impl ClaimRefusal {
+    /// Claim `external_id` was refused for `why` (a refusal or a store error).
+    pub fn new(external_id: &str, code: &str, why: &(impl claimdesk_core::message::Explain + std::fmt::Display)) -> ClaimRefusal {
+        ClaimRefusal { external_id: external_id.to_string(), code: code.to_string(), message: why.to_string(), explain: why.message() }
+    }
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -111,7 +122,7 @@ impl Store {
     pub fn create_batch_of(&mut self, actor: &Actor, name: &str, external_ids: &[String]) -> Result<BatchBuild> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(StoreError::Invalid("give the batch a name".into()));
+            return Err(StoreError::Invalid(msg!("store.batch_name")));
         }
         self.require(actor, AdminAction::CreateBatch, "batch")?;
         let batch_id = uuid::Uuid::now_v7().to_string();
@@ -127,7 +138,7 @@ impl Store {
             match apply_local(&tx, &mut ops, &author, actor, external_id, None, cmd) {
                 Ok(_) => build.added += 1,
                 Err(StoreError::Refused(r)) => {
-                    build.skipped.push(ClaimRefusal { external_id: external_id.clone(), code: r.code().into(), message: r.to_string() })
+                    build.skipped.push(ClaimRefusal::new(external_id, r.code(), &r))
                 }
                 Err(e) => return Err(e),
             }
@@ -240,11 +251,7 @@ impl Store {
                         report.approved += 1;
                     }
                 }
-                Err(StoreError::Refused(r)) => report.refused.push(ClaimRefusal {
-                    external_id: record.external_id.clone(),
-                    code: r.code().into(),
-                    message: r.to_string(),
-                }),
+                Err(StoreError::Refused(r)) => report.refused.push(ClaimRefusal::new(&record.external_id, r.code(), &r)),
                 Err(e) => return Err(e),
             }
         }

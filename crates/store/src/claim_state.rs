@@ -9,6 +9,7 @@
 //! - [`write_state`]: a folded state onto the claims row and its notes,
 //!   evidence, conflicts and refusals, writing only what changed.
 
+use claimdesk_core::msg;
 use std::collections::HashSet;
 
 use claimdesk_core::ops::{Op, Stamp};
@@ -257,9 +258,7 @@ pub(crate) fn apply_local(
             return Err(StoreError::Refused(refusal_of(&code, reason)));
         }
         other => {
-            return Err(StoreError::Invalid(format!(
-                "this change could not be applied on top of the claim as it is ({other:?}); reload the claim and try again"
-            )))
+            return Err(StoreError::Invalid(msg!("store.apply_conflict", detail = format!("{other:?}"))))
         }
     }
     let receipt = ops.write_at(
@@ -274,7 +273,7 @@ pub(crate) fn apply_local(
 fn refusal_of(code: &str, reason: String) -> Refusal {
     match code {
         "NOT_NOTE_AUTHOR" => Refusal::NotNoteAuthor,
-        _ => Refusal::Invalid(reason),
+        _ => Refusal::Invalid(msg!("invalid.detail", detail = reason)),
     }
 }
 

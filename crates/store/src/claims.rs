@@ -3,6 +3,7 @@
 //! all in one transaction. A refused action leaves only an audit entry of
 //! the refusal.
 
+use claimdesk_core::msg;
 use claimdesk_core::mask::{mask_account, mask_brn, mask_phone};
 use claimdesk_core::workflow::{ClaimCommand, ClaimView, Decision, PolicyProposal, Priority, Recommendation};
 use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus, NoteKind};
@@ -186,16 +187,9 @@ impl Store {
         for (external_id, cmd) in items {
             match crate::claim_state::apply_local(&tx, &mut ops, &author, actor, &external_id, None, cmd) {
                 Ok(_) => report.applied += 1,
-                Err(StoreError::Refused(r)) => report.refused.push(crate::batches::ClaimRefusal {
-                    external_id,
-                    code: r.code().into(),
-                    message: r.to_string(),
-                }),
-                Err(StoreError::NotFound(what)) => report.refused.push(crate::batches::ClaimRefusal {
-                    external_id,
-                    code: "NOT_FOUND".into(),
-                    message: format!("{what} was not found"),
-                }),
+                Err(e @ (StoreError::Refused(_) | StoreError::NotFound(_))) => {
+                    report.refused.push(crate::batches::ClaimRefusal::new(&external_id, e.code(), &e))
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -212,7 +206,7 @@ impl Store {
     pub fn triage(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, change: TriageChange) -> Result<OpReceipt> {
         if let Some(Some(dup)) = &change.duplicate_of {
             if dup == external_id {
-                return Err(StoreError::Invalid("a claim cannot be a duplicate of itself".into()));
+                return Err(StoreError::Invalid(msg!("store.self_duplicate")));
             }
             load_record(self.conn(), dup)?;
         }

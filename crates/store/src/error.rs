@@ -1,6 +1,8 @@
 //! The store's one error type. Every variant has a stable code for the UI and
 //! a message a person can act on.
 
+use claimdesk_core::code_key;
+use claimdesk_core::message::{for_code, Explain, Message};
 use claimdesk_core::workflow::Refusal;
 
 #[derive(Debug, thiserror::Error)]
@@ -15,8 +17,9 @@ pub enum StoreError {
     Intake(#[from] claimdesk_intake::IntakeError),
     #[error("{0}")]
     Policy(#[from] claimdesk_core::policy::PolicyError),
+    /// A request the store cannot carry out as written: what is wrong.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Message),
     #[error("{waiting} claims of payout {payout_id} are not yet reserved on the sync server; sync while online, then confirm")]
     PayoutNotReserved { payout_id: i64, waiting: i64 },
     #[error("claims left payout {payout_id} after its file was written (another payout reserved them first); write the file again (payout file {payout_id}) and send that one")]
@@ -45,22 +48,52 @@ impl StoreError {
     /// A stable code the UI and scripts can switch on.
     pub fn code(&self) -> &'static str {
         match self {
-            StoreError::TooNew { .. } => "STORE_TOO_NEW",
-            StoreError::NotFound(_) => "NOT_FOUND",
+            StoreError::TooNew { .. } => code_key!("STORE_TOO_NEW"),
+            StoreError::NotFound(_) => code_key!("NOT_FOUND"),
             StoreError::Refused(r) => r.code(),
             StoreError::Intake(e) => e.code(),
             StoreError::Policy(e) => e.code(),
-            StoreError::Invalid(_) => "INVALID",
-            StoreError::PayoutNotReserved { .. } => "PAYOUT_NOT_RESERVED_YET",
-            StoreError::PayoutFileOutdated { .. } => "PAYOUT_FILE_OUTDATED",
-            StoreError::SignIn => "SIGN_IN_FAILED",
-            StoreError::Stale { .. } => "STALE",
-            StoreError::Cancelled => "CANCELLED",
-            StoreError::AuditBroken { .. } => "AUDIT_BROKEN",
-            StoreError::Sqlite(_) => "DATABASE",
-            StoreError::Io(_) => "IO",
-            StoreError::Xlsx(_) | StoreError::Csv(_) => "EXPORT",
-            StoreError::Json(_) => "CORRUPT",
+            StoreError::Invalid(_) => code_key!("INVALID"),
+            StoreError::PayoutNotReserved { .. } => code_key!("PAYOUT_NOT_RESERVED_YET"),
+            StoreError::PayoutFileOutdated { .. } => code_key!("PAYOUT_FILE_OUTDATED"),
+            StoreError::SignIn => code_key!("SIGN_IN_FAILED"),
+            StoreError::Stale { .. } => code_key!("STALE"),
+            StoreError::Cancelled => code_key!("CANCELLED"),
+            StoreError::AuditBroken { .. } => code_key!("AUDIT_BROKEN"),
+            StoreError::Sqlite(_) => code_key!("DATABASE"),
+            StoreError::Io(_) => code_key!("IO"),
+            StoreError::Xlsx(_) | StoreError::Csv(_) => code_key!("EXPORT"),
+            StoreError::Json(_) => code_key!("CORRUPT"),
+        }
+    }
+
+    /// A request that cannot be carried out as written.
+    pub fn invalid(message: Message) -> StoreError {
+        StoreError::Invalid(message)
+    }
+}
+
+impl Explain for StoreError {
+    fn message(&self) -> Message {
+        let m = for_code(self.code());
+        match self {
+            StoreError::TooNew { found, supported } => m.with("found", found).with("supported", supported),
+            StoreError::NotFound(what) => m.with("what", what),
+            StoreError::Refused(r) => r.message(),
+            StoreError::Intake(e) => e.message(),
+            StoreError::Policy(e) => e.message(),
+            StoreError::Invalid(why) => why.clone(),
+            StoreError::PayoutNotReserved { payout_id, waiting } => m.with("payout_id", payout_id).with("waiting", waiting),
+            StoreError::PayoutFileOutdated { payout_id } => m.with("payout_id", payout_id),
+            StoreError::SignIn | StoreError::Cancelled => m,
+            StoreError::Stale { claim, seen, now } => m.with("claim", claim).with("seen", seen).with("now", now),
+            StoreError::AuditBroken { seq, op_id, why } => m.with("seq", seq).with("op_id", op_id).with("why", why),
+            // What the library said stays as it said it: the headline is the reader's language.
+            StoreError::Sqlite(e) => m.with("detail", e),
+            StoreError::Io(e) => m.with("detail", e),
+            StoreError::Xlsx(e) => m.with("detail", e),
+            StoreError::Csv(e) => m.with("detail", e),
+            StoreError::Json(e) => m.with("detail", e),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! claim row for the queue and recomputed whenever claims or the active
 //! policy change.
 
+use claimdesk_core::msg;
 use chrono::{DateTime, Utc};
 use claimdesk_core::policy::{self, Outcome, Policy, PolicyInput};
 use claimdesk_core::{Category, Reason, Remedy};
@@ -99,7 +100,7 @@ pub fn load_inputs(conn: &Connection) -> Result<Vec<PolicyInput>> {
     let mut inputs = match second_half {
         Some(handle) => {
             let mut first = load_range(conn, min, mid + 1, count)?;
-            let second = handle.join().map_err(|_| StoreError::Invalid("a reading thread failed".into()))??;
+            let second = handle.join().map_err(|_| StoreError::Invalid(msg!("invalid.detail", detail = "a reading thread failed")))??;
             if data_version(conn)? == before {
                 first.extend(second);
                 first

@@ -2,6 +2,7 @@
 //! `<store>.evidence/ab/abcdef…` named by their SHA-256, so the same file
 //! added twice is stored once and any change to a file is detectable.
 
+use claimdesk_core::msg;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -62,15 +63,12 @@ impl Store {
     /// Attaches a file from disk to a claim.
     pub fn add_evidence(&mut self, actor: &Actor, external_id: &str, file: &Path) -> Result<OpReceipt> {
         let meta = std::fs::metadata(file)
-            .map_err(|e| StoreError::Invalid(format!("cannot read {}: {e}", file.display())))?;
+            .map_err(|e| StoreError::Invalid(msg!("store.evidence_unreadable", file = file.display(), detail = e)))?;
         if !meta.is_file() {
-            return Err(StoreError::Invalid(format!("{} is not a file", file.display())));
+            return Err(StoreError::Invalid(msg!("store.evidence_not_file", file = file.display())));
         }
         if meta.len() > MAX_EVIDENCE_BYTES {
-            return Err(StoreError::Invalid(format!(
-                "{} is {} MB; evidence files may be at most {} MB",
-                file.display(), meta.len() / 1_048_576, MAX_EVIDENCE_BYTES / 1_048_576
-            )));
+            return Err(StoreError::Invalid(msg!("store.evidence_too_big", file = file.display(), size = meta.len() / 1_048_576, max = MAX_EVIDENCE_BYTES / 1_048_576)));
         }
         let bytes = std::fs::read(file)?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
@@ -95,12 +93,12 @@ impl Store {
     /// The bytes of an evidence file, checked against its content address.
     pub fn read_evidence(&self, sha256: &str) -> Result<Vec<u8>> {
         if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(StoreError::Invalid(format!("'{sha256}' is not an evidence id")));
+            return Err(StoreError::Invalid(msg!("store.evidence_id", sha256 = sha256)));
         }
         let bytes = std::fs::read(self.evidence_path(sha256))
             .map_err(|_| StoreError::NotFound(format!("evidence file {sha256}")))?;
         if hex::encode(Sha256::digest(&bytes)) != sha256 {
-            return Err(StoreError::Invalid(format!("evidence file {sha256} was changed on disk; its content no longer matches")));
+            return Err(StoreError::Invalid(msg!("store.evidence_changed", sha256 = sha256)));
         }
         Ok(bytes)
     }

@@ -4,6 +4,7 @@
 //! policy runs over the store before the commit. Interrupted, it leaves
 //! nothing; run again, it completes.
 
+use claimdesk_core::msg;
 use std::path::Path;
 
 use claimdesk_core::ops::Op;
@@ -110,7 +111,7 @@ fn prepare_valid(line: u64, claim: ClaimInput, policy: &Policy) -> Result<ValidP
     let payload = serde_json::to_string(&claim)?;
     let outcome = policy::evaluate_all(policy, std::slice::from_ref(&PolicyInput::from(&claim)))
         .pop()
-        .ok_or_else(|| StoreError::Invalid("the policy returned no outcome".into()))?;
+        .ok_or_else(|| StoreError::Invalid(msg!("invalid.detail", detail = "the policy returned no outcome")))?;
     Ok(ValidPrepared {
         line,
         hash: content_hash(&payload),
@@ -467,7 +468,7 @@ pub(crate) fn insert_synced(tx: &Transaction<'_>, claims: Vec<ClaimInput>) -> Re
         let policy = &policy;
         let other = scope.spawn(move || second.into_iter().map(|c| prepare_valid(0, c, policy)).collect::<Result<Vec<_>>>());
         let mine = fresh.into_iter().map(|c| prepare_valid(0, c, policy)).collect::<Result<Vec<_>>>();
-        (mine, other.join().map_err(|_| StoreError::Invalid("a preparing thread failed".into())).and_then(|r| r))
+        (mine, other.join().map_err(|_| StoreError::Invalid(msg!("invalid.detail", detail = "a preparing thread failed"))).and_then(|r| r))
     });
     let mut ids = Vec::with_capacity(half * 2 + 1);
     for prepared in first?.iter().chain(second?.iter()) {

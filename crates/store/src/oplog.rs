@@ -2,6 +2,7 @@
 //! the change itself, stamped by the persisted hybrid logical clock and
 //! hash-chained so that editing any past row is detected by [`verify`].
 
+use claimdesk_core::msg;
 use claimdesk_core::hlc::{wall_clock_ms, Clock, Stamp};
 use claimdesk_core::ops::{Op, Stamp as AuthorStamp, IMPORT_KIND};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -162,7 +163,7 @@ impl OpWriter {
     /// The next clock stamp and wall time of an op written on this device.
     pub fn tick(&mut self) -> Result<(i64, i64)> {
         let at = self.wall();
-        let hlc = self.clock.tick(at).map_err(|e| StoreError::Invalid(e.to_string()))?.to_i64();
+        let hlc = self.clock.tick(at).map_err(|e| StoreError::Invalid(msg!("invalid.detail", detail = e)))?.to_i64();
         Ok((hlc, at as i64))
     }
 

@@ -2,6 +2,7 @@
 //! joins at most one live payout (a unique index), and is marked paid only
 //! when the export is confirmed, so a claim is never paid twice.
 
+use claimdesk_core::msg;
 use std::path::Path;
 
 use claimdesk_core::ops::{Op, PayoutRef};
@@ -95,7 +96,7 @@ impl Store {
             }
         }
         if lines.is_empty() {
-            return Err(StoreError::Invalid("no approved cash claims are waiting for payout".into()));
+            return Err(StoreError::Invalid(msg!("store.no_cash_waiting")));
         }
         let uid = uuid::Uuid::now_v7().to_string();
         tx.execute(
@@ -142,7 +143,7 @@ impl Store {
         let tx = self.write_tx()?;
         let (status, uid, outdated) = payout_row(&tx, payout_id)?;
         if status != "exported" {
-            return Err(StoreError::Invalid(format!("payout {payout_id} is already {status}")));
+            return Err(StoreError::Invalid(msg!("store.payout_status", payout_id = payout_id, status = status)));
         }
         if outdated {
             return Err(StoreError::PayoutFileOutdated { payout_id });
@@ -171,7 +172,7 @@ impl Store {
             match apply_local(&tx, &mut ops, &author, actor, external_id, None, ClaimCommand::MarkPaid { payout_id: uid.clone() }) {
                 Ok(_) => report.paid += 1,
                 Err(StoreError::Refused(r)) => {
-                    report.refused.push(ClaimRefusal { external_id: external_id.clone(), code: r.code().into(), message: r.to_string() })
+                    report.refused.push(ClaimRefusal::new(external_id, r.code(), &r))
                 }
                 Err(e) => return Err(e),
             }
@@ -191,7 +192,7 @@ impl Store {
         let tx = self.write_tx()?;
         let (status, uid, _) = payout_row(&tx, payout_id)?;
         if status != "exported" {
-            return Err(StoreError::Invalid(format!("payout {payout_id} is {status}; only an exported payout can be cancelled")));
+            return Err(StoreError::Invalid(msg!("store.payout_cancel_status", payout_id = payout_id, status = status)));
         }
         let ids = live_claims(&tx, payout_id)?;
         let mut ops = OpWriter::begin(&tx)?;
@@ -219,7 +220,7 @@ impl Store {
         let tx = self.write_tx()?;
         let (status, uid, _) = payout_row(&tx, payout_id)?;
         if status != "exported" {
-            return Err(StoreError::Invalid(format!("payout {payout_id} is {status}; only an exported payout's file can be written again")));
+            return Err(StoreError::Invalid(msg!("store.payout_rewrite_status", payout_id = payout_id, status = status)));
         }
         let lines: Vec<Line> = {
             let mut stmt = tx.prepare(

@@ -2,6 +2,7 @@
 //! place: a supervisor adds a new version and activates it, which
 //! re-evaluates every claim.
 
+use claimdesk_core::msg;
 use claimdesk_core::ops::{Op, PolicyActivate, PolicyCreate};
 use claimdesk_core::policy::Policy;
 use claimdesk_core::workflow::AdminAction;
@@ -29,7 +30,7 @@ pub(crate) fn replace_catalog_in_tx(tx: &Transaction<'_>, catalog: &Catalog) -> 
 
 pub(crate) fn catalog(conn: &Connection) -> Result<Catalog> {
     let text: String = conn.query_row("SELECT value FROM meta WHERE key = 'catalog'", [], |r| r.get(0))?;
-    Catalog::from_toml(&text).map_err(|e| StoreError::Invalid(e.to_string()))
+    Catalog::from_toml(&text).map_err(|e| StoreError::Invalid(msg!("invalid.detail", detail = e)))
 }
 
 pub(crate) fn insert_version_in_tx(tx: &Transaction<'_>, version: i64, policy: &Policy, name: &str, by: &str, active: bool) -> Result<()> {
@@ -133,7 +134,7 @@ impl Store {
 
     /// Admin: replaces the service catalog used by intake.
     pub fn replace_catalog(&mut self, actor: &Actor, catalog: &Catalog) -> Result<()> {
-        catalog.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
+        catalog.validate().map_err(|e| StoreError::Invalid(msg!("invalid.detail", detail = e)))?;
         self.team_change(actor, AdminAction::EditCatalog, "catalog", |_| Ok(Op::CatalogReplace(Box::new(catalog.clone()))))
     }
 }

@@ -2,6 +2,7 @@
 //! settings such as the display language. Each change is an op in the audit
 //! chain that stays on this device.
 
+use claimdesk_core::msg;
 use std::collections::BTreeMap;
 
 use claimdesk_core::ops::{Op, SettingSet, ViewRef, ViewSave};
@@ -62,7 +63,7 @@ impl Store {
     pub fn save_view(&mut self, actor: &Actor, name: &str, filter: &QueueFilter, sort: Sort) -> Result<SavedView> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 60 {
-            return Err(StoreError::Invalid("a view needs a name of 1 to 60 characters".into()));
+            return Err(StoreError::Invalid(msg!("store.view_name")));
         }
         let view = SavedView { name: name.to_string(), filter: filter.clone(), sort, created_at: now_secs() };
         let (f, s) = (serde_json::to_string(&view.filter)?, serde_json::to_string(&view.sort)?);
@@ -100,11 +101,11 @@ impl Store {
         let allowed = SETTINGS
             .iter()
             .find(|(k, _)| *k == key)
-            .ok_or_else(|| StoreError::Invalid(format!("'{key}' is not a setting (known: {})", SETTINGS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "))))?
+            .ok_or_else(|| StoreError::Invalid(msg!("store.unknown_setting", key = key, known = SETTINGS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "))))?
             .1;
         if let Some(values) = allowed {
             if !values.contains(&value) {
-                return Err(StoreError::Invalid(format!("'{value}' is not a value of {key} (one of: {})", values.join(", "))));
+                return Err(StoreError::Invalid(msg!("store.setting_value", value = value, key = key, known = values.join(", "))));
             }
         }
         let op = Op::SettingSet(SettingSet { key: key.to_string(), value: value.to_string() });

@@ -2,6 +2,7 @@
 //! column and message, to be listed, exported, fixed and imported again.
 //! A quarantined row counts as resolved once a later import brings its claim in.
 
+use claimdesk_core::msg;
 use std::path::Path;
 
 use claimdesk_intake::{write_quarantine_csv, RawRow};
@@ -34,7 +35,12 @@ pub struct QuarantineProblem {
     pub column: String,
     pub value: String,
     pub code: String,
+    /// English (as the files of older versions hold it).
     pub message: String,
+    /// The message as key and parameters, for the reader's language (rows
+    /// quarantined before it existed have none: their code says it).
+    #[serde(default)]
+    pub explain: Option<claimdesk_core::message::Message>,
 }
 
 impl Store {
@@ -78,7 +84,7 @@ impl Store {
     pub fn export_quarantine(&self, path: &Path) -> Result<usize> {
         let entries = self.quarantine(true)?;
         let Some(last) = entries.last() else {
-            return Err(StoreError::Invalid("the quarantine is empty: every imported row was accepted".into()));
+            return Err(StoreError::Invalid(msg!("store.quarantine_empty")));
         };
         let headers_json: String =
             self.conn().query_row("SELECT headers FROM imports WHERE id = ?1", [last.import_id], |r| r.get(0))?;

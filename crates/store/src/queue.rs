@@ -2,6 +2,7 @@
 //! million-claim store (the page's ids come from a covering index scan, then
 //! only those rows are read), and the same filter drives bulk actions.
 
+use claimdesk_core::msg;
 use claimdesk_core::{Category, ClaimStatus, Reason, Remedy};
 use rusqlite::types::ToSql;
 use rusqlite::OptionalExtension;
@@ -154,7 +155,7 @@ fn text_expression(f: &QueueFilter) -> Result<Option<String>> {
         None => Ok(None),
         Some(text) => search::match_expression(text)
             .map(Some)
-            .ok_or_else(|| StoreError::Invalid(format!("'{text}' has no letters or digits to search for"))),
+            .ok_or_else(|| StoreError::Invalid(msg!("store.search_empty", text = text))),
     }
 }
 

@@ -3,6 +3,7 @@
 //! log), who holds leases, and the server's user roster kept locally so a
 //! person the server knows can sign in on this desktop.
 
+use claimdesk_core::msg;
 use claimdesk_core::ops::{Op, ParkedDecision, UserRecord};
 use claimdesk_core::workflow::AdminAction;
 use claimdesk_core::{Actor, Role};
@@ -49,9 +50,7 @@ fn may_act_on(actor: &Actor, author: &str) -> Result<()> {
     if actor.user == author || matches!(actor.role, Role::Supervisor | Role::Admin) {
         Ok(())
     } else {
-        Err(StoreError::Invalid(format!(
-            "this change was made by '{author}'; only its author or a supervisor can act on it"
-        )))
+        Err(StoreError::Invalid(msg!("store.author_or_supervisor", author = author)))
     }
 }
 
@@ -111,10 +110,7 @@ impl Store {
             // Another person's change that this desktop refused: a supervisor
             // may set it aside once seen; one tried again at every sync waits.
             if retried_by_itself || dismiss.is_none() {
-                return Err(StoreError::Invalid(
-                    "a change pulled from the server is tried again by itself at every sync (correct this computer's clock, or update ClaimDesk); it cannot be dismissed or retried here"
-                        .into(),
-                ));
+                return Err(StoreError::Invalid(msg!("store.parked_remote")));
             }
             crate::users::require_role(actor, AdminAction::ViewAudit)?;
         } else {
@@ -130,7 +126,7 @@ impl Store {
         if dismiss.is_none() {
             let n = tx.execute("UPDATE ops SET sync = 'pending' WHERE op_id = ?1 AND sync = 'local'", [op_id])?;
             if n == 0 {
-                return Err(StoreError::Invalid(format!("the change {op_id} is not waiting in this store's log")));
+                return Err(StoreError::Invalid(msg!("store.change_not_waiting", op_id = op_id)));
             }
         }
         // The parked entry's content moves into the audited record.

@@ -6,6 +6,7 @@
 //! catalog with a service twice is an error of that op, never a store that
 //! holds it.
 
+use claimdesk_core::msg;
 use claimdesk_core::ops::{BatchCreate, Op, PolicyActivate, PolicyCreate};
 use claimdesk_core::policy::Policy;
 use claimdesk_core::Catalog;
@@ -65,13 +66,13 @@ pub(crate) fn apply_with(
         | Op::SettingSet(_)
         | Op::ImportFile(_)
         | Op::RetryParked(_)
-        | Op::DismissParked(_) => Err(StoreError::Invalid(format!("{} is not a team change", op.kind()))),
+        | Op::DismissParked(_) => Err(StoreError::Invalid(msg!("store.not_team_change", kind = op.kind()))),
     }
 }
 
 fn batch_create(tx: &Transaction<'_>, env: &Envelope<'_>, b: &BatchCreate) -> Result<()> {
     if b.id.trim().is_empty() || b.name.trim().is_empty() {
-        return Err(StoreError::Invalid("a batch needs an id and a name".into()));
+        return Err(StoreError::Invalid(msg!("store.batch_id_name")));
     }
     tx.prepare_cached(
         "INSERT INTO batches (id, name, created_by, created_at) VALUES (?1, ?2, ?3, ?4)
@@ -85,17 +86,14 @@ fn policy_create(tx: &Transaction<'_>, env: &Envelope<'_>, p: &PolicyCreate) -> 
     // Parsed and validated by the core: a policy that does not hold is refused whole.
     let policy = Policy::from_toml(&p.toml)?;
     if p.version < 1 {
-        return Err(StoreError::Invalid(format!("policy version {} is not a version number", p.version)));
+        return Err(StoreError::Invalid(msg!("store.policy_version", version = p.version)));
     }
     let stored: Option<String> =
         tx.query_row("SELECT toml FROM policy_versions WHERE version = ?1", [p.version], |r| r.get(0)).optional()?;
     match stored {
         Some(text) if Policy::from_toml(&text).ok().as_ref() == Some(&policy) => return Ok(()),
         Some(_) => {
-            return Err(StoreError::Invalid(format!(
-                "policy version {} already exists with other content; save the draft again as a new version",
-                p.version
-            )))
+            return Err(StoreError::Invalid(msg!("store.policy_version_taken", version = p.version)))
         }
         None => {}
     }
@@ -155,6 +153,6 @@ fn current_activation(tx: &Transaction<'_>) -> Result<Option<(i64, String, Strin
 }
 
 pub(crate) fn catalog_replace(tx: &Transaction<'_>, catalog: &Catalog) -> Result<()> {
-    catalog.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
+    catalog.validate().map_err(|e| StoreError::Invalid(msg!("invalid.detail", detail = e)))?;
     crate::policies::replace_catalog_in_tx(tx, catalog)
 }

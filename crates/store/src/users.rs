@@ -1,6 +1,7 @@
 //! Users, roles and approval limits. Managing them is an admin action,
 //! audited like any other.
 
+use claimdesk_core::msg;
 use claimdesk_core::ops::{Op, UserRecord, UserUpdate};
 use claimdesk_core::workflow::{may, AdminAction};
 use claimdesk_core::{Actor, Role};
@@ -39,9 +40,9 @@ pub(crate) fn actor(conn: &Connection, user: &str, device: &str) -> Result<Actor
         .optional()?;
     let (role, limit, active) = row.ok_or_else(|| StoreError::NotFound(format!("user '{user}'")))?;
     if !active {
-        return Err(StoreError::Invalid(format!("user '{user}' is deactivated; an admin can reactivate them")));
+        return Err(StoreError::Invalid(msg!("store.user_deactivated", user = user)));
     }
-    let role = role.parse::<Role>().map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let role = role.parse::<Role>().map_err(|_| StoreError::Invalid(msg!("store.unknown_role", value = role)))?;
     Ok(Actor { user: user.to_string(), role, approval_limit: limit.map(Decimal::from), device: device.to_string() })
 }
 
@@ -49,10 +50,10 @@ pub(crate) fn actor(conn: &Connection, user: &str, device: &str) -> Result<Actor
 fn valid_new_user(id: &str, limit: Option<i64>) -> Result<&str> {
     let id = id.trim();
     if id.is_empty() || id.contains(char::is_whitespace) {
-        return Err(StoreError::Invalid("a user id must be one word without spaces".into()));
+        return Err(StoreError::Invalid(msg!("store.user_id_word")));
     }
     if limit.is_some_and(|l| l < 0) {
-        return Err(StoreError::Invalid("an approval limit cannot be negative".into()));
+        return Err(StoreError::Invalid(msg!("store.limit_negative")));
     }
     Ok(id)
 }
@@ -61,7 +62,7 @@ fn valid_new_user(id: &str, limit: Option<i64>) -> Result<&str> {
 fn insert_new_user(tx: &Transaction<'_>, id: &str, name: &str, role: Role, limit: Option<i64>) -> Result<Op> {
     let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1)", [id], |r| r.get(0))?;
     if exists {
-        return Err(StoreError::Invalid(format!("a user '{id}' already exists")));
+        return Err(StoreError::Invalid(msg!("store.user_exists", id = id)));
     }
     insert_user_in_tx(tx, id, name, role, limit)?;
     Ok(Op::UserCreate(UserRecord { id: id.to_string(), display_name: name.to_string(), role, approval_limit: limit, active: true }))
@@ -86,7 +87,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (id, display_name, role, approval_limit, active) = row?;
-            let role = role.parse().map_err(|e: claimdesk_core::model::UnknownCode| StoreError::Invalid(e.to_string()))?;
+            let role = role.parse().map_err(|e: claimdesk_core::model::UnknownCode| StoreError::Invalid(msg!("store.unknown_role", value = e.text)))?;
             out.push(User { id, display_name, role, approval_limit, active });
         }
         Ok(out)
@@ -123,7 +124,7 @@ impl Store {
     /// Admin: changes a user's name, role, limit or whether they may sign in.
     pub fn update_user(&mut self, actor: &Actor, id: &str, change: UserChange) -> Result<()> {
         if matches!(change.approval_limit, Some(Some(l)) if l < 0) {
-            return Err(StoreError::Invalid("an approval limit cannot be negative".into()));
+            return Err(StoreError::Invalid(msg!("store.limit_negative")));
         }
         self.user_change(actor, &format!("user:{id}"), |tx| {
             let n = tx.execute(

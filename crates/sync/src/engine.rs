@@ -9,6 +9,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use claimdesk_core::code_key;
+use claimdesk_core::message::{for_code, Explain, Message};
 use serde::Serialize;
 
 use crate::protocol::{PullResponse, PushRequest, PushResponse, PushResult, WireOp, MAX_PAGE};
@@ -41,22 +43,43 @@ pub enum SyncError {
 impl SyncError {
     pub fn code(&self) -> &'static str {
         match self {
-            SyncError::Offline(_) => "SYNC_OFFLINE",
-            SyncError::Tls(_) => "SYNC_TLS",
-            SyncError::Unauthorized(_) => "SYNC_UNAUTHORIZED",
-            SyncError::Forbidden(_) => "SYNC_FORBIDDEN",
-            SyncError::ProtocolTooOld(_) => "SYNC_PROTOCOL_TOO_OLD",
-            SyncError::Server { .. } => "SYNC_SERVER",
-            SyncError::BadResponse(_) => "SYNC_BAD_RESPONSE",
-            SyncError::Local { .. } => "SYNC_LOCAL",
-            SyncError::Cancelled => "SYNC_CANCELLED",
-            SyncError::Config(_) => "SYNC_CONFIG",
+            SyncError::Offline(_) => code_key!("SYNC_OFFLINE"),
+            SyncError::Tls(_) => code_key!("SYNC_TLS"),
+            SyncError::Unauthorized(_) => code_key!("SYNC_UNAUTHORIZED"),
+            SyncError::Forbidden(_) => code_key!("SYNC_FORBIDDEN"),
+            SyncError::ProtocolTooOld(_) => code_key!("SYNC_PROTOCOL_TOO_OLD"),
+            SyncError::Server { .. } => code_key!("SYNC_SERVER"),
+            SyncError::BadResponse(_) => code_key!("SYNC_BAD_RESPONSE"),
+            SyncError::Local { .. } => code_key!("SYNC_LOCAL"),
+            SyncError::Cancelled => code_key!("SYNC_CANCELLED"),
+            SyncError::Config(_) => code_key!("SYNC_CONFIG"),
         }
     }
 
     /// Whether trying again later may succeed without anyone acting.
     pub fn is_transient(&self) -> bool {
         matches!(self, SyncError::Offline(_) | SyncError::Server { status: 500..=599, .. })
+    }
+}
+
+impl Explain for SyncError {
+    /// The headline in the reader's language; what the network, the server or
+    /// the store said stays as `detail` (they speak English).
+    fn message(&self) -> Message {
+        let m = for_code(self.code());
+        match self {
+            SyncError::Offline(d)
+            | SyncError::Tls(d)
+            | SyncError::Unauthorized(d)
+            | SyncError::Forbidden(d)
+            | SyncError::ProtocolTooOld(d)
+            | SyncError::BadResponse(d)
+            | SyncError::Config(d) => m.with("detail", d),
+            SyncError::Server { code, message, .. } | SyncError::Local { code, message } => {
+                m.with("code", code).with("detail", message)
+            }
+            SyncError::Cancelled => m,
+        }
     }
 }
 

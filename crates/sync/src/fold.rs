@@ -456,7 +456,7 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) -> Verdict {
             Some(_) => {}
         },
         ClaimCommand::Triage { duplicate_of: Some(d), .. } if d.trim().is_empty() => {
-            return refuse(state, op, &Refusal::Invalid("name the claim this one duplicates".into()));
+            return refuse(state, op, &Refusal::Invalid(claimdesk_core::msg!("invalid.duplicate_unnamed")));
         }
         _ => {}
     }

@@ -60,7 +60,7 @@ fn payout_path(path: &str, format: Option<&str>) -> ApiResult<PathBuf> {
             path.as_mut_os_string().push(format!(".{f}"));
         }
         Some("csv" | "xlsx") => {}
-        Some(other) => return Err(ApiError::invalid(format!("'{other}' is not a payout format (csv or xlsx)"))),
+        Some(other) => return Err(ApiError::invalid(claimdesk_core::msg!("app.payout_format", format = other))),
     }
     Ok(path)
 }

@@ -92,7 +92,7 @@ pub async fn load_demo_data(app: AppHandle, count: Option<u32>, job_id: String, 
         let admin = s.actor()?;
         let mut store = s.open_worker()?;
         if store.claim_count()? > 0 {
-            return Err(ApiError::invalid("the store already holds claims; demo data is only for an empty store"));
+            return Err(ApiError::invalid(claimdesk_core::msg!("app.demo_not_empty")));
         }
         report(&on_progress, &job.id, "write_demo_file", 0, Some(count as u64), None);
         let dir = demo_dir(&s.db_path);

@@ -71,9 +71,9 @@ pub async fn bulk_action(
         for (i, id) in ids.iter().enumerate() {
             if job.is_cancelled() {
                 report(&on_progress, &job.id, "cancelled", i as u64, Some(total), None);
-                return Err(ApiError::new(
+                return Err(ApiError::explained(
                     "CANCELLED",
-                    format!("stopped after {} of {} claims; the {} changes made stay (each is audited)", i, total, out.applied),
+                    claimdesk_core::msg!("app.bulk_stopped", done = i, total = total, applied = out.applied),
                 ));
             }
             match apply_one(&mut store, &actor, id, &action) {
@@ -81,7 +81,7 @@ pub async fn bulk_action(
                 Err(e) => {
                     out.refused_total += 1;
                     if out.refused.len() < LISTED_REFUSALS {
-                        out.refused.push(ClaimRefusal { external_id: id.clone(), code: e.code().to_string(), message: e.to_string() });
+                        out.refused.push(ClaimRefusal::new(id, e.code(), &e));
                     }
                 }
             }

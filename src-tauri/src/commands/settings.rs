@@ -46,7 +46,7 @@ fn add_user(store: &mut Store, actor: &Actor, id: &str, display_name: &str, role
 #[tauri::command]
 pub async fn update_user(app: AppHandle, id: String, update: UserUpdate) -> ApiResult<()> {
     if update.clear_limit && update.approval_limit.is_some() {
-        return Err(ApiError::invalid("give an approval limit or clear it, not both"));
+        return Err(ApiError::invalid(claimdesk_core::msg!("app.limit_or_clear")));
     }
     let change = UserChange {
         display_name: update.display_name,

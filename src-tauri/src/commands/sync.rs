@@ -105,7 +105,7 @@ pub async fn sync_sign_out(app: AppHandle) -> ApiResult<()> {
     blocking(app, move |s: &AppState| {
         s.user_id()?;
         s.with_store(|store| {
-            core::server_sign_out(store).map_err(|e| claimdesk_store::StoreError::Invalid(e.message))?;
+            core::server_sign_out(store).map_err(|e| claimdesk_store::StoreError::Invalid(claimdesk_core::msg!("invalid.detail", detail = e.message)))?;
             emit_status(&a, store);
             Ok(())
         })
@@ -219,7 +219,7 @@ fn lease_targets(store: &Store, ids: Option<Vec<String>>, filter: Option<QueueFi
     match (ids, filter) {
         (Some(ids), _) if !ids.is_empty() => Ok(ids),
         (_, Some(filter)) => store.queue_ids(&filter),
-        _ => Err(claimdesk_store::StoreError::Invalid("choose claims or a filter to take offline".into())),
+        _ => Err(claimdesk_store::StoreError::Invalid(claimdesk_core::msg!("store.lease_choose"))),
     }
 }
 

@@ -69,7 +69,8 @@ export function isApiError(e: unknown): e is ApiError {
 /** Any rejection as an ApiError (a non-API failure becomes code UNKNOWN). */
 export function toApiError(e: unknown): ApiError {
   if (isApiError(e)) return e;
-  return { code: 'UNKNOWN', message: e instanceof Error ? e.message : String(e) };
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'UNKNOWN', message, explain: { key: 'error.UNKNOWN', params: { detail: message } } };
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {

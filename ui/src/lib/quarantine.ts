@@ -1,3 +1,8 @@
+import type { Message } from './bindings';
+import type { Locale } from './format';
+import { renderMessage } from './errors';
+import { hasMessage } from './i18n/index';
+
 // A quarantined row's message, "line 812, 연락처: '010-12-5678' is not a Korean
 // mobile number; 성명: empty, but a name is required", as (column, message) pairs.
 
@@ -16,8 +21,20 @@ export function splitQuarantineMessage(message: string): RowProblem[] {
   });
 }
 
-/** The problems of a quarantined row: as the core lists them, else read from its message. */
-export function problemsOf(entry: { message: string; problems?: { column: string; message: string }[] | null }): RowProblem[] {
-  if (entry.problems && entry.problems.length) return entry.problems.map((p) => ({ column: p.column, message: p.message }));
+/**
+ * The problems of a quarantined row in `locale`, each under its column as the
+ * file named it: said from the core's message key and parameters, else (rows
+ * quarantined by an older version) from its code's text or its English message.
+ */
+export function problemsOf(
+  entry: { message: string; problems?: { column: string; code?: string; message: string; explain?: Message | null }[] | null },
+  locale: Locale = 'ko',
+): RowProblem[] {
+  if (entry.problems && entry.problems.length) {
+    return entry.problems.map((p) => ({
+      column: p.column,
+      message: p.explain && hasMessage(p.explain.key) ? renderMessage(p.explain, locale) : p.message,
+    }));
+  }
   return splitQuarantineMessage(entry.message);
 }

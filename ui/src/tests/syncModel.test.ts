@@ -57,8 +57,8 @@ describe('status line', () => {
     expect(l.last).toBe('마지막 동기화 2026-11-24 16:57 (3분 전)');
   });
   it('shows offline when the probe fails, and a readable failure otherwise', () => {
-    expect(statusLine(status({ online: false, last_error: { code: 'SYNC_OFFLINE', message: 'x' } }), NOW, 'en').state).toBe('Offline');
-    const failed = statusLine(status({ last_error: { code: 'SYNC_UNAUTHORIZED', message: 'token revoked' } }), NOW, 'en');
+    expect(statusLine(status({ online: false, last_error: { code: 'SYNC_OFFLINE', message: 'x', explain: { key: 'error.SYNC_OFFLINE', params: { detail: 'x' } } } }), NOW, 'en').state).toBe('Offline');
+    const failed = statusLine(status({ last_error: { code: 'SYNC_UNAUTHORIZED', message: 'token revoked', explain: { key: 'error.SYNC_UNAUTHORIZED', params: { detail: 'token revoked' } } } }), NOW, 'en');
     expect(failed.dot).toBe('error');
     expect(failed.state).toBe('Sync failed');
     expect(failed.error).toBe('SYNC_UNAUTHORIZED');

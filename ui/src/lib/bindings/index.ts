@@ -36,6 +36,7 @@ export type * from './ImportProgress';
 export type * from './ImportSummary';
 export type * from './Incident';
 export type * from './LeaseInfo';
+export type * from './Message';
 export type * from './Note';
 export type * from './NoteKind';
 export type * from './OpLine';
