@@ -207,6 +207,20 @@ pub enum QuarantineCommand {
     },
 }
 
+/// A quarantined row's problems in `lang`, each after its column as the file names it.
+fn problems_in(e: &claimdesk_store::quarantine::QuarantineEntry, lang: claimdesk_core::message::Lang) -> String {
+    if e.problems.iter().any(|p| p.explain.is_none()) {
+        return e.message.clone(); // quarantined by an older version: its English text
+    }
+    let said: Vec<String> = e
+        .problems
+        .iter()
+        .filter_map(|p| p.explain.as_ref().map(|m| (p, m.render(lang))))
+        .map(|(p, text)| if p.column.is_empty() { text } else { format!("{}: {text}", p.column) })
+        .collect();
+    said.join("; ")
+}
+
 pub fn quarantine(c: QuarantineCommand) -> anyhow::Result<()> {
     match c {
         QuarantineCommand::List { store, all } => {
@@ -220,7 +234,7 @@ pub fn quarantine(c: QuarantineCommand) -> anyhow::Result<()> {
                         e.line.to_string(),
                         e.external_id.clone().unwrap_or_default(),
                         if e.resolved { "resolved".into() } else { "open".into() },
-                        e.message.clone(),
+                        problems_in(e, crate::lang()),
                     ]
                 })
                 .collect();

@@ -19,8 +19,39 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "claimdesk", version, about = "ClaimDesk: review compensation claims after a mass service outage")]
 struct Cli {
+    /// The language of messages: ko or en (default: from LC_ALL, LC_MESSAGES or LANG; Korean when none is set).
+    #[arg(long, global = true, value_parser = ["ko", "en"])]
+    lang: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+static LANG: std::sync::OnceLock<claimdesk_core::message::Lang> = std::sync::OnceLock::new();
+
+/// The reader's language, chosen once at start.
+pub fn lang() -> claimdesk_core::message::Lang {
+    *LANG.get_or_init(claimdesk_core::message::Lang::default)
+}
+
+fn choose_lang(flag: Option<&str>) -> claimdesk_core::message::Lang {
+    use claimdesk_core::message::Lang;
+    if let Some(l) = flag.and_then(Lang::parse) {
+        return l;
+    }
+    let var = |k: &str| std::env::var(k).ok();
+    Lang::from_locale(var("LC_ALL").as_deref(), var("LC_MESSAGES").as_deref(), var("LANG").as_deref())
+}
+
+/// An error as the reader's language says it, with its stable code for scripts.
+fn say_error(e: &anyhow::Error) -> String {
+    use claimdesk_core::message::Explain;
+    if let Some(se) = e.downcast_ref::<claimdesk_store::StoreError>() {
+        return format!("error [{}]: {}", se.code(), se.message().render(lang()));
+    }
+    if let Some(se) = e.downcast_ref::<claimdesk_sync::engine::SyncError>() {
+        return format!("error [{}]: {}", se.code(), se.message().render(lang()));
+    }
+    format!("error: {e:#}")
 }
 
 /// Options every store command takes.
@@ -89,6 +120,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let _ = LANG.set(choose_lang(cli.lang.as_deref()));
     let result = match cli.command {
         Command::Init(a) => admin::init(a),
         Command::Import(a) => admin::import(a),
@@ -112,11 +144,8 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // Store errors carry a stable code; print it so scripts can match on it.
-            match e.downcast_ref::<claimdesk_store::StoreError>() {
-                Some(se) => eprintln!("error [{}]: {se}", se.code()),
-                None => eprintln!("error: {e:#}"),
-            }
+            // Store and sync errors carry a stable code; print it so scripts can match on it.
+            eprintln!("{}", say_error(&e));
             ExitCode::FAILURE
         }
     }

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_claimdesk"));
     c.env_remove("CLAIMDESK_DB").env_remove("CLAIMDESK_USER");
+    // These tests read the English messages; `--lang` and the locale are tested on their own.
+    c.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "en_US.UTF-8");
     c
 }
 
@@ -64,6 +66,17 @@ fn a_refused_file_exits_non_zero_with_a_clear_message() {
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(err.contains("received_at") || err.contains("접수일시"), "names the missing column: {err}");
+
+    // The same refusal in Korean, by flag and by locale.
+    let ko = run(&["--lang", "ko", "import", "--db", db.to_str().expect("path"), bad.to_str().expect("path")]);
+    let said = text(&ko.stderr);
+    assert!(said.contains("error [MISSING_COLUMNS]: 필수 열이 없습니다: received_at (접수일시)"), "{said}");
+    let by_locale = bin()
+        .env("LANG", "ko_KR.UTF-8")
+        .args(["import", "--db", db.to_str().expect("path"), bad.to_str().expect("path")])
+        .output()
+        .expect("run");
+    assert_eq!(text(&by_locale.stderr), said, "LANG=ko_KR says it in Korean");
 
     let missing = run(&["evaluate", "--db", dir.path().join("nope.db").to_str().expect("path")]);
     assert!(!missing.status.success());
@@ -198,7 +211,7 @@ fn forbidden_decisions_are_refused_from_the_command_line() {
     refused(&["claim", "resolve", "--db", db, "--as", "kim", id, "--to", "approved", "--note", "x"], "ROLE_NOT_ALLOWED");
     refused(&["payout", "export", "--db", db, "--as", "park", "--out", &out_file("p0.csv")], "ROLE_NOT_ALLOWED");
     assert!(status(id).contains("[결재 묶음]"), "still waiting for approval: {}", status(id));
-    refused(&["payout", "export", "--db", db, "--out", &out_file("p0.csv")], "no approved cash claims");
+    refused(&["payout", "export", "--db", db, "--out", &out_file("p0.csv")], "No approved cash claims");
 
     // An admin without a limit approves it; only an admin pays it, once.
     ok(&["batch", "approve", "--db", db, &batch]);
@@ -209,7 +222,7 @@ fn forbidden_decisions_are_refused_from_the_command_line() {
     ok(&["payout", "confirm", "--db", db, "1"]);
     assert!(status(id).contains("[지급 완료]"), "{}", status(id));
     refused(&["payout", "confirm", "--db", db, "1"], "already confirmed");
-    refused(&["payout", "export", "--db", db, "--out", &out_file("p2.csv")], "no approved cash claims");
+    refused(&["payout", "export", "--db", db, "--out", &out_file("p2.csv")], "No approved cash claims");
     let verify = run(&["audit", "verify", "--db", db]);
     assert!(verify.status.success(), "{}", text(&verify.stderr));
 }
