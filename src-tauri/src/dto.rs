@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use claimdesk_core::policy::WhatIf;
+use claimdesk_core::policy::{PolicyDraft, PolicyProblem, WhatIf};
 use claimdesk_core::workflow::Priority;
 use claimdesk_core::{Category, Role};
 use claimdesk_store::batches::ClaimRefusal;
@@ -94,11 +94,23 @@ pub struct PolicyCheck {
     pub messages: Vec<PolicyMessage>,
 }
 
+/// The policy editor's draft, checked: the draft read from a TOML text, or
+/// the TOML written from a draft whose figures all read; every problem at
+/// its field; a text that does not read as a policy, with its line.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DraftCheck {
+    pub draft: Option<PolicyDraft>,
+    pub toml: Option<String>,
+    pub problems: Vec<PolicyProblem>,
+    pub syntax: Option<PolicyMessage>,
+}
+
 /// A what-if comparison; `changed` holds at most the first 1,000 changed claims.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct WhatIfReport {
     pub before_version: i64,
-    pub after_version: i64,
+    /// None: the editor's unsaved draft.
+    pub after_version: Option<i64>,
     pub result: WhatIf,
     pub changed_total: u64,
 }

@@ -183,6 +183,28 @@ export function installMockBackend(params: URLSearchParams): void {
     by_reviewer: group(['kim', 'lee', 'park'], (_, i) => 300 - i * 80),
   });
 
+  /** The form's draft of a mock policy text (its name and small-business cap from the text, the rest the 2022 default). */
+  const mockDraft = (toml: string) => {
+    const at = '2022-10-15T15:30:00+09:00';
+    return {
+      name: /^name = "(.*)"/m.exec(toml)?.[1] ?? '정책',
+      filing_window: { start: '2022-10-19T00:00:00+09:00', end: '2022-11-06T23:59:59+09:00' },
+      paid_subscriber: { extension_multiplier: '3' },
+      taxi_driver: { flat: '25000', cap: '300000' },
+      designated_driver: { flat: '25000', cap: '200000' },
+      small_business: {
+        cap: /^cap = (\d+)$/m.exec(toml.split('[small_business]')[1] ?? '')?.[1] ?? '1000000',
+        bands: [{ up_to: '300000', base: '30000' }, { up_to: '500000', base: '50000' }],
+        documented: { min: '50000', base: '50000', threshold: '500000', rate: '0.1' },
+      },
+      advertiser: { cap: '5000000' },
+      services: [
+        { code: 'kakaotalk', name: '카카오톡', outage_start: at, outage_end: '2022-10-16T01:31:00+09:00' },
+        { code: 'kakao_t', name: '카카오 T', outage_start: at, outage_end: '2022-10-16T10:00:00+09:00' },
+      ],
+    };
+  };
+
   mockIPC(async (cmd, a) => {
     const args = (a ?? {}) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     await new Promise((r) => setTimeout(r, 5));
@@ -276,7 +298,15 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'validate_policy': return /cap = -|=\s*$/m.test(args.toml) ? { ok: false, messages: [{ line: 12, column: 7, code: 'INVALID_VALUE', message: 'cap must be a whole number of won, 0 or more' }] } : { ok: true, messages: [] };
       case 'add_policy_version': versions.push({ version: versions.length + 1, name: args.name, note: args.note, created_by: user?.id ?? '', created_at: Date.now() / 1000, active: false }); return versions.length;
       case 'activate_policy': await progress(N); versions.forEach((v) => (v.active = v.version === args.version)); return { policy_version: args.version, claims: N, changed: 1234, eligible: N - 5000 };
-      case 'what_if': {
+      case 'policy_draft_of_toml': return { draft: mockDraft(String(args.toml)), toml: null, problems: [], syntax: null };
+      case 'policy_draft_to_toml': {
+        const d = args.draft as { taxi_driver: { cap: string } };
+        const bad = !/^[\d,]+$/.test(d.taxi_driver.cap);
+        const problems = bad ? [{ path: 'taxi_driver.cap', code: 'POLICY_INVALID', rule: 'not_a_number', params: { value: d.taxi_driver.cap }, message: '' }] : [];
+        return { draft: null, toml: bad ? null : `# (mock) the form as written by Rust\n${JSON.stringify(args.draft, null, 2)}`, problems, syntax: null };
+      }
+      case 'what_if':
+      case 'what_if_draft': {
         const totals = (k: number) => ({ claims: N, eligible: N - 5000, ineligible: 5000, amount: String(Math.round(9.1e9 * k)), extension_days: 150_000, groups: [], reasons: [] });
         const diff = [['small_business', 'cash', 1.0, 1.3], ['taxi_driver', 'cash', 1.0, 1.0], ['advertiser', 'cash', 1.0, 1.1], ['small_business', 'manual_review', 1.0, 0.7]].map(([c, r, b, a]) => ({
           category: c as never, remedy: r as never, before_count: Math.round(10000 * (b as number)), after_count: Math.round(10000 * (a as number)), count_change: Math.round(10000 * ((a as number) - (b as number))),
@@ -284,7 +314,7 @@ export function installMockBackend(params: URLSearchParams): void {
           before_extension_days: 0, after_extension_days: 0, extension_days_change: 0,
         }));
         const changed = Array.from({ length: 30 }, (_, i) => ({ index: i, external_id: rowAt(i * 31, N).external_id, before: { eligible: true, reason: null, remedy: 'cash' as never, amount: '1000000', extension_days: 0 }, after: { eligible: true, reason: null, remedy: 'cash' as never, amount: '1500000', extension_days: 0 } }));
-        return { before_version: args.before, after_version: args.after, result: { before: totals(1), after: totals(1.08), difference: diff, changed }, changed_total: 3120 };
+        return { before_version: args.before ?? 1, after_version: cmd === 'what_if_draft' ? null : args.after, result: { before: totals(1), after: totals(1.08), difference: diff, changed }, changed_total: 3120 };
       }
       case 'import_file': await progress(5000); return { import_id: 2, file_name: String(args.path).split('/').pop(), format: 'csv', counts: { rows_read: 5000, imported: 4870, unchanged: 100, updated: 0, conflicts: 3, quarantined: 27 }, conflicts: [{ line: 44, external_id: 'D22-0000044', fields: ['청구금액', '피해내용'] }], quarantine: [], evaluation: { policy_version: 1, claims: 4870, changed: 4870, eligible: 4700 } };
       case 'quarantine': return [

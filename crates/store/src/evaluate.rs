@@ -5,7 +5,8 @@
 use claimdesk_core::msg;
 use chrono::{DateTime, Utc};
 use claimdesk_core::policy::{self, Outcome, Policy, PolicyInput};
-use claimdesk_core::{Category, Reason, Remedy};
+use claimdesk_core::workflow::AdminAction;
+use claimdesk_core::{Actor, Category, Reason, Remedy};
 use rusqlite::{params, Connection, Row};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -333,5 +334,18 @@ impl Store {
     pub fn what_if(&self, before: &Policy, after: &Policy) -> Result<policy::WhatIf> {
         let inputs = load_inputs(self.conn())?;
         Ok(policy::what_if(before, after, &inputs))
+    }
+
+    /// Supervisor: what-if of an unsaved draft (a policy text) against a
+    /// saved version (the active one when None), over every claim. Nothing
+    /// is stored; the draft must be a valid policy. Gives the version compared with.
+    pub fn what_if_draft(&self, actor: &Actor, before: Option<i64>, draft_toml: &str) -> Result<(i64, policy::WhatIf)> {
+        crate::users::require_role(actor, AdminAction::EditPolicy)?;
+        let draft = Policy::from_toml(draft_toml)?;
+        let (version, saved) = match before {
+            Some(v) => (v, self.policy(v)?),
+            None => self.active_policy()?,
+        };
+        Ok((version, self.what_if(&saved, &draft)?))
     }
 }

@@ -49,6 +49,39 @@ fn a_new_version_is_compared_then_activated() {
 }
 
 #[test]
+fn an_unsaved_draft_is_compared_with_a_saved_version_by_a_supervisor_only() {
+    let mut t = team();
+    let file = t.write("a.csv", &small_file());
+    t.import(&file);
+    let (park, kim, admin) = (t.park.clone(), t.kim.clone(), t.admin.clone());
+    let (v1, current) = t.store.active_policy().expect("active");
+    let mut draft = current.clone();
+    draft.taxi_driver.cap = Decimal::from(50_000);
+    let versions_before = t.store.policy_versions().expect("versions").len();
+    let ops_before = t.count("SELECT count(*) FROM ops");
+
+    // Against the active version by default; the same result as two saved versions would give.
+    let (version, result) = t.store.what_if_draft(&park, None, &draft.to_toml()).expect("what-if");
+    assert_eq!(version, v1);
+    assert_eq!(result, t.store.what_if(&current, &draft).expect("what-if"));
+    assert_eq!(result.changed.iter().map(|c| c.external_id.as_str()).collect::<Vec<_>>(), vec!["T-001"]);
+    assert_eq!(result.changed[0].after.amount, Decimal::from(50_000));
+    assert_eq!(t.store.what_if_draft(&admin, Some(v1), &draft.to_toml()).expect("admin").1, result);
+
+    // Reviewers are refused; an invalid draft or an unknown version is named.
+    let err = t.store.what_if_draft(&kim, None, &draft.to_toml()).expect_err("reviewer");
+    assert_eq!(err.code(), "ROLE_NOT_ALLOWED");
+    let err = t.store.what_if_draft(&park, None, &draft.to_toml().replace("cap = 50000\n", "cap = 0\n")).expect_err("invalid");
+    assert!(err.to_string().contains("taxi_driver.cap"), "{err}");
+    assert_eq!(t.store.what_if_draft(&park, Some(99), &draft.to_toml()).expect_err("no such version").code(), "NOT_FOUND");
+
+    // Nothing was saved.
+    assert_eq!(t.store.policy_versions().expect("versions").len(), versions_before);
+    assert_eq!(t.count("SELECT count(*) FROM ops"), ops_before);
+    assert_eq!(t.store.active_policy().expect("active").0, v1);
+}
+
+#[test]
 fn the_evaluation_table_of_a_larger_store_is_complete_sorted_and_agrees_with_explain() {
     let mut t = team();
     let file = t.dir.path().join("many.csv");

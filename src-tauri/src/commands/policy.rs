@@ -1,7 +1,7 @@
 //! Compensation policy versions: read, check, add, activate (re-evaluating
 //! every claim, with progress and cancel) and compare.
 
-use claimdesk_core::policy::{Policy, PolicyError};
+use claimdesk_core::policy::{Policy, PolicyDraft, PolicyError};
 use claimdesk_store::evaluate::EvalSummary;
 use claimdesk_store::policies::PolicyVersion;
 use claimdesk_store::StoreError;
@@ -9,7 +9,7 @@ use tauri::ipc::Channel;
 use tauri::AppHandle;
 
 use super::report;
-use crate::dto::{PolicyCheck, PolicyMessage, Progress, WhatIfReport};
+use crate::dto::{DraftCheck, PolicyCheck, PolicyMessage, Progress, WhatIfReport};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{blocking, AppState};
 
@@ -35,6 +35,51 @@ fn line_col(text: &str, offset: usize) -> (u32, u32) {
     (line, column)
 }
 
+/// A TOML error as a message with its line and column, its first line as the text
+/// (the error's own text repeats the line with a caret).
+/// Other errors: their text, no place.
+fn syntax_message(text: &str, e: &PolicyError) -> PolicyMessage {
+    let PolicyError::Toml(t) = e else {
+        return PolicyMessage { line: None, column: None, code: e.code().into(), message: e.to_string() };
+    };
+    let (line, column) = t.span().map(|s| line_col(text, s.start)).map_or((None, None), |(l, c)| (Some(l), Some(c)));
+    PolicyMessage { line, column, code: e.code().into(), message: t.message().to_string() }
+}
+
+/// The editor's TOML view read into a draft with every problem at its field
+/// (the draft even when it breaks rules, so the form follows the text).
+pub fn draft_of_toml(text: &str) -> DraftCheck {
+    match PolicyDraft::from_toml(text) {
+        Ok((draft, problems)) => DraftCheck { draft: Some(draft), toml: None, problems, syntax: None },
+        Err(e) => DraftCheck { draft: None, toml: None, problems: vec![], syntax: Some(syntax_message(text, &e)) },
+    }
+}
+
+/// The editor's form written as TOML (through Policy::to_toml), when every
+/// figure and time reads, with every problem at its field.
+pub fn draft_to_toml(draft: &PolicyDraft) -> DraftCheck {
+    let (policy, problems) = draft.to_policy();
+    DraftCheck { draft: None, toml: policy.map(|p| p.to_toml()), problems, syntax: None }
+}
+
+#[tauri::command]
+pub async fn policy_draft_of_toml(app: AppHandle, toml: String) -> ApiResult<DraftCheck> {
+    blocking(app, move |s: &AppState| {
+        s.user_id()?;
+        Ok(draft_of_toml(&toml))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn policy_draft_to_toml(app: AppHandle, draft: PolicyDraft) -> ApiResult<DraftCheck> {
+    blocking(app, move |s: &AppState| {
+        s.user_id()?;
+        Ok(draft_to_toml(&draft))
+    })
+    .await
+}
+
 /// Checks a policy text without storing it: syntax errors with their line,
 /// rule errors with the line of the field they name when it can be found.
 pub fn check_policy(text: &str) -> PolicyCheck {
@@ -43,7 +88,10 @@ pub fn check_policy(text: &str) -> PolicyCheck {
         Err(e) => {
             let code = e.code().to_string();
             let (line, column) = match &e {
-                PolicyError::Toml(t) => t.span().map(|s| line_col(text, s.start)).map_or((None, None), |(l, c)| (Some(l), Some(c))),
+                PolicyError::Toml(_) => {
+                    let m = syntax_message(text, &e);
+                    (m.line, m.column)
+                }
                 PolicyError::Invalid { field, .. } => {
                     // "cash.flat" or "bands[2].base": look for the last key as written.
                     let key = field.rsplit(['.', ']']).find(|k| !k.is_empty()).unwrap_or(field).trim_start_matches('[');
@@ -111,7 +159,22 @@ pub async fn what_if(app: AppHandle, before: i64, after: i64) -> ApiResult<WhatI
         let mut result = store.what_if(&a, &b)?;
         let changed_total = result.changed.len() as u64;
         result.changed.truncate(LISTED_CHANGES);
-        Ok(WhatIfReport { before_version: before, after_version: after, result, changed_total })
+        Ok(WhatIfReport { before_version: before, after_version: Some(after), result, changed_total })
+    })
+    .await
+}
+
+/// Supervisor: the editor's unsaved draft (a policy text) against a saved
+/// version, the active one when `before` is None; nothing is stored.
+#[tauri::command]
+pub async fn what_if_draft(app: AppHandle, before: Option<i64>, toml: String) -> ApiResult<WhatIfReport> {
+    blocking(app, move |s: &AppState| {
+        let actor = s.actor()?;
+        let store = s.open_worker()?;
+        let (before_version, mut result) = store.what_if_draft(&actor, before, &toml)?;
+        let changed_total = result.changed.len() as u64;
+        result.changed.truncate(LISTED_CHANGES);
+        Ok(WhatIfReport { before_version, after_version: None, result, changed_total })
     })
     .await
 }
@@ -137,6 +200,37 @@ mod tests {
         assert!(check.messages[0].line.is_some(), "{:?}", check.messages);
         let line = check.messages[0].line.unwrap_or(0) as usize;
         assert!(broken.lines().nth(line - 1).unwrap_or("").contains("not toml"), "line {line}");
+    }
+
+    #[test]
+    fn the_editor_reads_toml_into_a_draft_and_writes_the_form_back() {
+        let text = Policy::default_2022().to_toml();
+        let check = draft_of_toml(&text);
+        let draft = check.draft.expect("reads");
+        assert!(check.problems.is_empty() && check.syntax.is_none());
+        let written = draft_to_toml(&draft);
+        assert_eq!(written.toml.as_deref(), Some(text.as_str()), "form -> TOML is Policy::to_toml");
+
+        // A rule broken: still a draft (the form follows), the problem at its field.
+        let check = draft_of_toml(&text.replace("cap = 5000000", "cap = 0"));
+        assert!(check.draft.is_some());
+        assert_eq!(check.problems.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(), vec!["advertiser.cap"]);
+
+        // Broken TOML: no draft, the error with its line.
+        let broken = text.replacen("cap = 5000000", "cap = = 1", 1);
+        let check = draft_of_toml(&broken);
+        assert!(check.draft.is_none());
+        let syntax = check.syntax.expect("syntax");
+        assert_eq!(syntax.code, "POLICY_SYNTAX");
+        let line = syntax.line.expect("line") as usize;
+        assert!(broken.lines().nth(line - 1).unwrap_or("").contains("cap = = 1"), "line {line}");
+
+        // A figure that does not read: no TOML, the field named.
+        let mut d = draft;
+        d.advertiser.cap = "x".into();
+        let written = draft_to_toml(&d);
+        assert!(written.toml.is_none());
+        assert_eq!(written.problems[0].path, "advertiser.cap");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! an admin's desktop that imported synthetic claims of the 2022 outage, two
 //! reviewers who worked on them (one claim taken by both while offline: a
 //! conflict), then the app on the supervisor's desktop: the queue, a claim,
-//! the dashboard, a new policy version and its what-if, the Sync and
+//! the dashboard, a new policy version and its what-if, the policy editor (a
+//! problem at its field, what-if on the unsaved draft), the Sync and
 //! Conflicts screens, and the display settings (zoom, high contrast), kept
 //! per user across a sign-out. axe-core checks every screen (serious or
 //! critical problems fail), keyboard focus is checked where it matters, and
@@ -220,6 +221,21 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.js("document.querySelector('[data-testid=\"policy-whatif\"]').scrollIntoView({ block: 'start' });", vec![]).await?;
     d.shot("policy-whatif").await?;
     d.assert_accessible("policy").await?;
+
+    // ── The policy editor: the form beside the TOML, a problem next to its field, what-if on the unsaved draft
+    // (nothing saved: the store still has two versions at the end).
+    d.click("policy-new-version").await?;
+    d.fill("pf-taxi_driver-cap", "0").await?;
+    d.wait_text("problem-pf-taxi_driver-cap-err", "0보다 커야").await?;
+    d.fill("pf-taxi_driver-cap", "400,000").await?;
+    d.wait_gone("problem-pf-taxi_driver-cap-err").await?;
+    d.wait_js("return document.querySelector('[data-testid=\"policy-toml\"]').value.includes('cap = 400000');", "the TOML rewritten from the form")
+        .await?;
+    d.click("whatif-draft").await?;
+    d.wait_text("whatif-summary", "저장하지 않은 초안").await?;
+    d.js("document.querySelector('[data-testid=\"policy-editor\"]').scrollIntoView({ block: 'start' });", vec![]).await?;
+    d.shot("policy-editor").await?;
+    d.assert_accessible("policy-editor").await?;
 
     // ── Sync: signed in to the team server, synced.
     d.click("nav-sync").await?;

@@ -31,6 +31,8 @@ import type {
   PayoutExport,
   PersonalField,
   PolicyCheck,
+  DraftCheck,
+  PolicyDraft,
   PolicyVersion,
   Priority,
   Progress,
@@ -224,6 +226,12 @@ export const addPolicyVersion = (toml: string, name: string, note: string) =>
 /** Supervisor: activates and re-evaluates every claim; cancelled, the old version stays active. */
 export const activatePolicy = (version: number, job: Job) => call<EvalSummary>('activate_policy', { version, ...jobArgs(job) });
 export const whatIf = (before: number, after: number) => call<WhatIfReport>('what_if', { before, after });
+/** The editor's TOML view read into a form draft, every problem at its field; a syntax error with its line. */
+export const policyDraftOfToml = (toml: string) => call<DraftCheck>('policy_draft_of_toml', { toml });
+/** The editor's form written as TOML through Rust (Policy::to_toml), every problem at its field. */
+export const policyDraftToToml = (draft: PolicyDraft) => call<DraftCheck>('policy_draft_to_toml', { draft });
+/** Supervisor: the unsaved draft against a saved version (the active one when null); nothing is stored. */
+export const whatIfDraft = (before: number | null, toml: string) => call<WhatIfReport>('what_if_draft', { before, toml });
 
 // ---------------------------------------------------------------- import
 

@@ -1,7 +1,7 @@
 //! The policy as data: every parameter of policy.md, read from and written to
 //! TOML, and checked before it can be used.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
@@ -125,10 +125,6 @@ impl PolicyError {
             PolicyError::DuplicateService(_) => "POLICY_DUPLICATE_SERVICE",
         }
     }
-
-    fn invalid(field: impl Into<String>, problem: impl Into<String>) -> PolicyError {
-        PolicyError::Invalid { field: field.into(), problem: problem.into() }
-    }
 }
 
 impl Policy {
@@ -163,70 +159,74 @@ impl Policy {
 
     /// Checks every parameter; the first problem found is returned, naming its field.
     pub fn validate(&self) -> Result<(), PolicyError> {
+        match self.problems().into_iter().next() {
+            Some(p) => Err(p.into_error()),
+            None => Ok(()),
+        }
+    }
+
+    /// Every problem of the policy, in the order of the file, each with the
+    /// path of its field, so an editor can show each one next to its input.
+    pub fn problems(&self) -> Vec<PolicyProblem> {
+        let mut c = Checker::default();
         if self.name.trim().is_empty() {
-            return Err(PolicyError::invalid("name", "must not be empty"));
+            c.push("name", "name", Rule::Empty, &[]);
         }
         if self.filing_window.end < self.filing_window.start {
-            return Err(PolicyError::invalid("filing_window.end", "must not be before filing_window.start"));
+            c.push("filing_window.end", "filing_window.end", Rule::NotBefore, &[("other", "filing_window.start")]);
         }
-        positive("paid_subscriber.extension_multiplier", self.paid_subscriber.extension_multiplier)?;
+        let m = "paid_subscriber.extension_multiplier";
         // ceil(multiplier × overlap / 1 day) must fit in a day count.
-        if self.paid_subscriber.extension_multiplier > Decimal::from(1000) {
-            return Err(PolicyError::invalid("paid_subscriber.extension_multiplier", "must be at most 1000"));
+        if c.positive(m, self.paid_subscriber.extension_multiplier) && self.paid_subscriber.extension_multiplier > Decimal::from(1000) {
+            c.push(m, m, Rule::AtMost, &[("max", "1000")]);
         }
         for (name, rule) in [("taxi_driver", &self.taxi_driver), ("designated_driver", &self.designated_driver)] {
-            non_negative(&format!("{name}.flat"), rule.flat)?;
-            positive(&format!("{name}.cap"), rule.cap)?;
+            c.non_negative(&format!("{name}.flat"), rule.flat);
+            c.positive(&format!("{name}.cap"), rule.cap);
         }
         let sb = &self.small_business;
-        positive("small_business.cap", sb.cap)?;
+        c.positive("small_business.cap", sb.cap);
         if sb.bands.is_empty() {
-            return Err(PolicyError::invalid("small_business.bands", "must have at least one band"));
+            c.push("small_business.bands", "small_business.bands", Rule::AtLeastOne, &[]);
         }
         let mut previous: Option<Decimal> = None;
         for (i, band) in sb.bands.iter().enumerate() {
             let field = format!("small_business.bands[{i}]");
-            non_negative(&format!("{field}.up_to"), band.up_to)?;
-            non_negative(&format!("{field}.base"), band.base)?;
-            if previous.is_some_and(|p| band.up_to <= p) {
-                return Err(PolicyError::invalid(
-                    format!("{field}.up_to"),
-                    "must be greater than the up_to of the band before it (bands go in ascending order)",
-                ));
+            let up_to = format!("{field}.up_to");
+            if c.non_negative(&up_to, band.up_to) && previous.is_some_and(|p| band.up_to <= p) {
+                c.push(&up_to, &up_to, Rule::Ascending, &[]);
             }
+            c.non_negative(&format!("{field}.base"), band.base);
             previous = Some(band.up_to);
         }
         let d = &sb.documented;
-        non_negative("small_business.documented.min", d.min)?;
-        non_negative("small_business.documented.base", d.base)?;
-        non_negative("small_business.documented.threshold", d.threshold)?;
-        non_negative("small_business.documented.rate", d.rate)?;
-        if d.rate > Decimal::ONE {
-            return Err(PolicyError::invalid("small_business.documented.rate", "must be at most 1"));
+        c.non_negative("small_business.documented.min", d.min);
+        c.non_negative("small_business.documented.base", d.base);
+        c.non_negative("small_business.documented.threshold", d.threshold);
+        if c.non_negative("small_business.documented.rate", d.rate) && d.rate > Decimal::ONE {
+            c.push("small_business.documented.rate", "small_business.documented.rate", Rule::AtMost, &[("max", "1")]);
         }
-        positive("advertiser.cap", self.advertiser.cap)?;
+        c.positive("advertiser.cap", self.advertiser.cap);
         if self.services.is_empty() {
-            return Err(PolicyError::invalid("service", "the policy needs at least one service"));
+            c.push("service", "service", Rule::AtLeastOne, &[]);
         }
         let mut seen = HashSet::new();
-        for s in &self.services {
+        for (i, s) in self.services.iter().enumerate() {
+            let named = format!("service '{}'", s.code);
+            let code = [("service", s.code.as_str())];
             if s.code.trim().is_empty() || s.code.trim() != s.code {
-                return Err(PolicyError::invalid(
-                    format!("service '{}'.code", s.code),
-                    "must be a non-empty code without surrounding spaces",
-                ));
-            }
-            if !seen.insert(s.code.as_str()) {
-                return Err(PolicyError::DuplicateService(s.code.clone()));
+                c.push(&format!("service[{i}].code"), &format!("{named}.code"), Rule::CodeFormat, &code);
+            } else if !seen.insert(s.code.as_str()) {
+                c.push(&format!("service[{i}].code"), &named, Rule::Duplicate, &code);
             }
             if s.outage_end < s.outage_start {
-                return Err(PolicyError::invalid(
-                    format!("service '{}'.outage_end", s.code),
-                    "must not be before its outage_start",
-                ));
+                c.push(&format!("service[{i}].outage_end"), &format!("{named}.outage_end"), Rule::NotBefore, &[
+                    ("service", s.code.as_str()),
+                    ("other", "outage_start"),
+                ]);
             }
         }
-        Ok(())
+        c.problems
     }
 
     /// The default policy written out in code, used only if the embedded file
@@ -265,21 +265,133 @@ impl Policy {
     }
 }
 
-fn non_negative(field: &str, v: Decimal) -> Result<(), PolicyError> {
-    if v.is_sign_negative() && !v.is_zero() {
-        return Err(PolicyError::invalid(field, "must be >= 0"));
-    }
-    if v > MONEY_MAX {
-        return Err(PolicyError::invalid(field, "must be at most 1,000,000,000,000,000"));
-    }
-    Ok(())
+/// The rule a value breaks; its code is stable (the UI words each one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Empty,
+    NotBefore,
+    Positive,
+    NonNegative,
+    AtMost,
+    AtLeastOne,
+    Ascending,
+    CodeFormat,
+    Duplicate,
 }
 
-fn positive(field: &str, v: Decimal) -> Result<(), PolicyError> {
-    if v <= Decimal::ZERO {
-        return Err(PolicyError::invalid(field, "must be > 0"));
+impl Rule {
+    fn code(self) -> &'static str {
+        match self {
+            Rule::Empty => "empty",
+            Rule::NotBefore => "not_before",
+            Rule::Positive => "positive",
+            Rule::NonNegative => "non_negative",
+            Rule::AtMost => "at_most",
+            Rule::AtLeastOne => "at_least_one",
+            Rule::Ascending => "ascending",
+            Rule::CodeFormat => "code_format",
+            Rule::Duplicate => "duplicate",
+        }
     }
-    non_negative(field, v)
+}
+
+/// One problem of a policy: where (`path`, as the editor addresses fields:
+/// `small_business.bands[1].up_to`, `service[3].outage_end`), which rule
+/// (`rule`, with its figures in `params`), the error code, and the English
+/// message PolicyError has always given.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyProblem {
+    pub path: String,
+    /// POLICY_INVALID or POLICY_DUPLICATE_SERVICE (POLICY_SYNTAX comes from parsing).
+    pub code: String,
+    /// empty, not_before, positive, non_negative, at_most, at_least_one, ascending, code_format, duplicate,
+    /// and for drafts not_a_number, not_a_time.
+    pub rule: String,
+    /// The rule's figures: `max`, `other` (the field it is compared with), `service` (its code), `value`.
+    pub params: BTreeMap<String, String>,
+    pub message: String,
+    /// The field as the message names it, and what is wrong: PolicyError::Invalid's parts.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    parts: (String, String),
+}
+
+impl PolicyProblem {
+    /// A problem of a value that is not even a number or a time (editor drafts).
+    pub(crate) fn unreadable(path: &str, rule: &'static str, value: &str) -> PolicyProblem {
+        let problem = if rule == "not_a_time" { "must be a date and time" } else { "must be a number" };
+        PolicyProblem {
+            path: path.to_string(),
+            code: "POLICY_INVALID".into(),
+            rule: rule.into(),
+            params: BTreeMap::from([("value".to_string(), value.to_string())]),
+            message: format!("{path} {problem}"),
+            parts: (path.to_string(), problem.to_string()),
+        }
+    }
+
+    pub fn into_error(self) -> PolicyError {
+        if self.code == "POLICY_DUPLICATE_SERVICE" {
+            return PolicyError::DuplicateService(self.params.get("service").cloned().unwrap_or_default());
+        }
+        PolicyError::Invalid { field: self.parts.0, problem: self.parts.1 }
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<PolicyProblem>,
+}
+
+impl Checker {
+    /// `named` is the field as the English message names it (services by code).
+    fn push(&mut self, path: &str, named: &str, rule: Rule, params: &[(&str, &str)]) {
+        let get = |k: &str| params.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| *v);
+        let problem = match rule {
+            Rule::Empty => "must not be empty".to_string(),
+            Rule::NotBefore if named.starts_with("service ") => format!("must not be before its {}", get("other")),
+            Rule::NotBefore => format!("must not be before {}", get("other")),
+            Rule::Positive => "must be > 0".into(),
+            Rule::NonNegative => "must be >= 0".into(),
+            Rule::AtMost => format!("must be at most {}", get("max")),
+            Rule::AtLeastOne if named == "service" => "the policy needs at least one service".into(),
+            Rule::AtLeastOne => "must have at least one band".into(),
+            Rule::Ascending => "must be greater than the up_to of the band before it (bands go in ascending order)".into(),
+            Rule::CodeFormat => "must be a non-empty code without surrounding spaces".into(),
+            Rule::Duplicate => "appears twice in the policy".into(),
+        };
+        let code = if rule == Rule::Duplicate { "POLICY_DUPLICATE_SERVICE" } else { "POLICY_INVALID" };
+        self.problems.push(PolicyProblem {
+            path: path.to_string(),
+            code: code.into(),
+            rule: rule.code().into(),
+            params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            message: format!("{named} {problem}"),
+            parts: (named.to_string(), problem),
+        });
+    }
+
+    /// Whether `v` is fine (>= 0 and at most MONEY_MAX); records the problem if not.
+    fn non_negative(&mut self, field: &str, v: Decimal) -> bool {
+        if v.is_sign_negative() && !v.is_zero() {
+            self.push(field, field, Rule::NonNegative, &[]);
+            return false;
+        }
+        if v > MONEY_MAX {
+            self.push(field, field, Rule::AtMost, &[("max", "1,000,000,000,000,000")]);
+            return false;
+        }
+        true
+    }
+
+    fn positive(&mut self, field: &str, v: Decimal) -> bool {
+        if v <= Decimal::ZERO {
+            self.push(field, field, Rule::Positive, &[]);
+            return false;
+        }
+        self.non_negative(field, v)
+    }
 }
 
 /// Money and rates in TOML: whole numbers as integers and other values as
@@ -385,6 +497,49 @@ mod tests {
         assert_eq!(e, "POLICY_DUPLICATE_SERVICE: service 'kakaotalk' appears twice in the policy");
         let e = err_of(&DEFAULT_POLICY_TOML.replace("cap = 5000000", "cap = 5000000000000000000"));
         assert!(e.contains("advertiser.cap must be at most"), "{e}");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_its_field_and_the_first_is_the_error() {
+        assert!(Policy::default_2022().problems().is_empty());
+        let mut p = Policy::default_2022();
+        p.name = " ".into();
+        p.taxi_driver.cap = Decimal::ZERO;
+        p.small_business.bands[1].up_to = Decimal::from(100_000);
+        p.small_business.bands[0].base = Decimal::from(-1);
+        p.small_business.documented.rate = Decimal::from(2);
+        p.services[3].code = p.services[1].code.clone();
+        p.services[4].outage_end = p.services[4].outage_start - chrono::Duration::hours(1);
+        let problems = p.problems();
+        let got: Vec<(&str, &str)> = problems.iter().map(|x| (x.path.as_str(), x.rule.as_str())).collect();
+        assert_eq!(got, vec![
+            ("name", "empty"),
+            ("taxi_driver.cap", "positive"),
+            ("small_business.bands[0].base", "non_negative"),
+            ("small_business.bands[1].up_to", "ascending"),
+            ("small_business.documented.rate", "at_most"),
+            ("service[3].code", "duplicate"),
+            ("service[4].outage_end", "not_before"),
+        ]);
+        let rate = &problems[4];
+        assert_eq!((rate.code.as_str(), rate.params.get("max").map(String::as_str)), ("POLICY_INVALID", Some("1")));
+        assert_eq!(rate.message, "small_business.documented.rate must be at most 1");
+        let dup = &problems[5];
+        assert_eq!(dup.code, "POLICY_DUPLICATE_SERVICE");
+        assert_eq!(dup.message, format!("service '{}' appears twice in the policy", p.services[1].code));
+        let outage = &problems[6];
+        assert_eq!(outage.params.get("service"), Some(&p.services[4].code));
+        assert_eq!(outage.message, format!("service '{}'.outage_end must not be before its outage_start", p.services[4].code));
+        // validate() gives the first, with the text it always had.
+        let e = p.validate().expect_err("invalid");
+        assert_eq!(format!("{}: {e}", e.code()), "POLICY_INVALID: name must not be empty");
+        p.name = "ok".into();
+        p.taxi_driver.cap = Decimal::ONE;
+        p.small_business.bands[1].up_to = Decimal::from(500_000);
+        p.small_business.bands[0].base = Decimal::ONE;
+        p.small_business.documented.rate = Decimal::ONE;
+        let e = p.validate().expect_err("duplicate");
+        assert_eq!(e.code(), "POLICY_DUPLICATE_SERVICE");
     }
 
     #[test]

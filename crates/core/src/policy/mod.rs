@@ -2,11 +2,13 @@
 //! exact evaluation over rust_decimal that explains itself, and what-if.
 //!
 //! - [`Policy`]: every parameter, read from / written to TOML and validated.
+//! - [`PolicyDraft`]: the policy as an editor holds it (figures as typed), with every problem at its field.
 //! - [`evaluate_all`]: checks 1-5 and the remedy table over a set of claims.
 //! - [`explain`]: one claim's outcome with its steps in Korean and English.
 //! - [`what_if`]: two policies over the same claims, compared.
 
 mod config;
+mod draft;
 mod evaluate;
 mod explain;
 mod whatif;
@@ -16,7 +18,11 @@ mod tests;
 
 pub use config::{
     AdvertiserRule, Band, DocumentedLossRule, DriverRule, ExtensionRule, FilingWindow, Policy, PolicyError,
-    SmallBusinessRule, DEFAULT_POLICY_TOML,
+    PolicyProblem, SmallBusinessRule, DEFAULT_POLICY_TOML,
+};
+pub use draft::{
+    AdvertiserDraft, BandDraft, DocumentedDraft, DriverDraft, ExtensionDraft, PolicyDraft, ServiceDraft, SmallBusinessDraft,
+    WindowDraft,
 };
 pub use evaluate::{evaluate_all, Outcome, PolicyInput};
 pub use explain::{explain, Explanation, Step};

@@ -4,4 +4,8 @@ import type { WhatIf } from "./WhatIf";
 /**
  * A what-if comparison; `changed` holds at most the first 1,000 changed claims.
  */
-export type WhatIfReport = { before_version: number, after_version: number, result: WhatIf, changed_total: number, };
+export type WhatIfReport = { before_version: number, 
+/**
+ * None: the editor's unsaved draft.
+ */
+after_version: number | null, result: WhatIf, changed_total: number, };

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import type { PolicyDraft, PolicyProblem } from '../lib/bindings';
+import { dictionaries } from '../lib/i18n/index';
+import {
+  RULE_SECTIONS, fieldKey, formPaths, kstInputOf, moveRow, newService, problemMessage, problemsByPath, removeRow,
+  rfc3339OfKstInput, ruleAt, unplaced,
+} from '../lib/policyDraft';
+
+/** The default policy as Rust's PolicyDraft::from gives it (two services for brevity). */
+function draft(): PolicyDraft {
+  return {
+    name: '2022 카카오 장애 기본 보상안 (default 2022)',
+    filing_window: { start: '2022-10-19T00:00:00+09:00', end: '2022-11-06T23:59:59+09:00' },
+    paid_subscriber: { extension_multiplier: '3' },
+    taxi_driver: { flat: '25000', cap: '300000' },
+    designated_driver: { flat: '25000', cap: '200000' },
+    small_business: {
+      cap: '1000000',
+      bands: [{ up_to: '300000', base: '30000' }, { up_to: '500000', base: '50000' }],
+      documented: { min: '50000', base: '50000', threshold: '500000', rate: '0.1' },
+    },
+    advertiser: { cap: '5000000' },
+    services: [
+      { code: 'kakaotalk', name: '카카오톡', outage_start: '2022-10-15T15:30:00+09:00', outage_end: '2022-10-16T01:31:00+09:00' },
+      { code: 'melon', name: '멜론', outage_start: '2022-10-15T15:30:00+09:00', outage_end: '2022-10-16T10:00:00+09:00' },
+    ],
+  };
+}
+
+/** Every text of the draft by the path Rust's problems use (`service[i]` for the catalog). */
+function leaves(v: unknown, path = ''): string[] {
+  if (typeof v === 'string') return [path];
+  if (Array.isArray(v)) return v.flatMap((x, i) => leaves(x, `${path}[${i}]`));
+  return Object.entries(v as object).flatMap(([k, x]) => leaves(x, path ? `${path}.${k}` : k === 'services' ? 'service' : k));
+}
+
+const problem = (path: string, rule: string, params: Record<string, string> = {}): PolicyProblem => ({
+  path, rule, params, code: 'POLICY_INVALID', message: `${path} (English from Rust)`,
+});
+
+describe('policy form over the draft', () => {
+  it('has an input for every figure, time and text of the draft', () => {
+    const d = draft();
+    const paths = formPaths(d);
+    const missing = leaves(d).filter((p) => !paths.has(p));
+    expect(missing).toEqual([]);
+    expect(leaves(d)).toContain('small_business.bands[1].up_to');
+    expect(leaves(d)).toContain('service[1].outage_end');
+  });
+
+  it('each rule section reads and writes its own part of the draft', () => {
+    const d = draft();
+    for (const spec of RULE_SECTIONS) for (const f of spec.fields) expect(typeof ruleAt(d, spec.path)[f.name]).toBe('string');
+    ruleAt(d, 'small_business.documented').rate = '0.2';
+    ruleAt(d, 'taxi_driver').cap = '1,000,000';
+    expect(d.small_business.documented.rate).toBe('0.2');
+    expect(d.taxi_driver.cap).toBe('1,000,000');
+    expect(d.designated_driver.cap).toBe('200000');
+  });
+
+  it('shows times in Korea time and writes them back with +09:00', () => {
+    expect(kstInputOf('2022-10-19T00:00:00+09:00')).toBe('2022-10-19T00:00:00');
+    expect(kstInputOf('2022-10-15T06:30:00Z')).toBe('2022-10-15T15:30:00');
+    expect(kstInputOf('later')).toBe('');
+    expect(rfc3339OfKstInput('2022-10-19T00:00')).toBe('2022-10-19T00:00:00+09:00');
+    expect(rfc3339OfKstInput('2022-11-06T23:59:59')).toBe('2022-11-06T23:59:59+09:00');
+    expect(rfc3339OfKstInput('')).toBe('');
+    const t = '2022-11-06T23:59:59+09:00';
+    expect(rfc3339OfKstInput(kstInputOf(t))).toBe(t);
+  });
+
+  it('adds, removes and reorders rows without touching the others', () => {
+    const rows = ['a', 'b', 'c'];
+    expect(moveRow(rows, 0, 1)).toEqual(['b', 'a', 'c']);
+    expect(moveRow(rows, 2, -1)).toEqual(['a', 'c', 'b']);
+    expect(moveRow(rows, 0, -1)).toBe(rows);
+    expect(moveRow(rows, 2, 1)).toBe(rows);
+    expect(removeRow(rows, 1)).toEqual(['a', 'c']);
+    expect(rows).toEqual(['a', 'b', 'c']);
+    const d = draft();
+    expect(newService(d)).toEqual({ code: '', name: '', outage_start: d.filing_window.start, outage_end: d.filing_window.start });
+  });
+});
+
+describe('problems at their fields', () => {
+  it('puts each problem at its path, keeps Rust order, and lists those without a place', () => {
+    const d = draft();
+    const ps = [
+      problem('small_business.bands[1].up_to', 'ascending'),
+      problem('taxi_driver.cap', 'positive'),
+      problem('small_business.bands[1].up_to', 'non_negative'),
+      problem('service[1].code', 'duplicate', { service: 'melon' }),
+      problem('service', 'at_least_one'),
+      problem('segments[0].name', 'empty'),
+    ];
+    const by = problemsByPath(ps);
+    expect(by.get('small_business.bands[1].up_to')?.map((p) => p.rule)).toEqual(['ascending', 'non_negative']);
+    expect(by.get('taxi_driver.cap')?.length).toBe(1);
+    expect(by.get('small_business.bands[0].up_to')).toBeUndefined();
+    expect(unplaced(ps, d).map((p) => p.path)).toEqual(['segments[0].name']);
+    // A band that was removed: its problem is no longer placed at a row, so it shows on top.
+    d.small_business.bands.pop();
+    expect(unplaced(ps, d).map((p) => p.path)).toEqual(['small_business.bands[1].up_to', 'small_business.bands[1].up_to', 'segments[0].name']);
+  });
+
+  it('words every rule and labels every field in Korean and English, never with Rust English', () => {
+    const ko = dictionaries.ko as Record<string, string>;
+    const en = dictionaries.en as Record<string, string>;
+    const rules = ['empty', 'not_before', 'positive', 'non_negative', 'at_most', 'at_least_one', 'ascending', 'code_format', 'duplicate',
+      'not_a_number', 'not_a_time'];
+    for (const r of rules) {
+      const m = problemMessage(problem('x', r));
+      expect(ko[m.key], m.key).toBeTruthy();
+      expect(en[m.key], m.key).toBeTruthy();
+    }
+    for (const p of formPaths(draft())) {
+      expect(ko[fieldKey(p)], fieldKey(p)).toBeTruthy();
+      expect(en[fieldKey(p)], fieldKey(p)).toBeTruthy();
+    }
+    for (const spec of RULE_SECTIONS) {
+      expect(ko[`policyForm.s.${spec.path}`]).toBeTruthy();
+      expect(en[`policyForm.s.${spec.path}.help`]).toBeTruthy();
+    }
+    expect(fieldKey('small_business.bands[3].base')).toBe('policyForm.f.small_business.bands.base');
+    expect(fieldKey('service[10].outage_end')).toBe('policyForm.f.service.outage_end');
+  });
+
+  it('names the field a time is compared with by its label key', () => {
+    const w = problemMessage(problem('filing_window.end', 'not_before', { other: 'filing_window.start' }));
+    expect(w).toEqual({ key: 'policyForm.rule.not_before', params: { other: 'filing_window.start' }, otherKey: 'policyForm.f.filing_window.start' });
+    const s = problemMessage(problem('service[0].outage_end', 'not_before', { other: 'outage_start', service: 'melon' }));
+    expect(s.otherKey).toBe('policyForm.f.service.outage_start');
+    expect(s.params.service).toBe('melon');
+    expect(problemMessage(problem('advertiser.cap', 'at_most', { max: '1000' })).params).toEqual({ max: '1000' });
+  });
+});
