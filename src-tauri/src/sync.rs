@@ -132,7 +132,10 @@ pub struct ParkedView {
     pub kind: String,
     pub user: String,
     pub code: String,
+    /// English.
     pub reason: String,
+    /// The reason in the reader's language (ops parked before it existed have none).
+    pub explain: Option<claimdesk_core::message::Message>,
     pub at_ms: i64,
     /// What to do, as a code the UI words.
     pub advice: ParkedAdvice,
@@ -450,6 +453,7 @@ pub fn parked(store: &Store, actor: &Actor) -> ApiResult<Vec<ParkedView>> {
             user: p.user,
             code: p.code,
             reason: p.reason,
+            explain: p.explain,
             at_ms: p.at_ms,
         })
         .collect())

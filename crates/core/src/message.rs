@@ -232,6 +232,17 @@ pub fn for_code(code: &str) -> Message {
     Message::new(&format!("error.{code}"))
 }
 
+impl Explain for crate::ops::OpError {
+    fn message(&self) -> Message {
+        use crate::ops::OpError as E;
+        let m = for_code(self.code());
+        match self {
+            E::UnknownKind(kind) => m.with("kind", kind),
+            E::BadPayload { kind, problem } => m.with("kind", kind).with("detail", problem),
+        }
+    }
+}
+
 impl Explain for crate::policy::PolicyError {
     fn message(&self) -> Message {
         use crate::policy::PolicyError as E;

@@ -245,9 +245,9 @@ fn read_ops(raw: &[&RawValue]) -> Result<Vec<Result<WireOp, PushResult>>, Server
             Err(e) => match serde_json::from_str::<OpIdOnly>(r.get()) {
                 Ok(id) => Ok(Err(PushResult {
                     op_id: id.op_id,
-                    outcome: PushOutcome::Rejected {
-                        code: RejectCode::BAD_OP.into(),
-                        reason: format!("this change cannot be read: {e}"),
+                    outcome: {
+                        let r = claimdesk_sync::admit::Rejection::new(RejectCode::BAD_OP, format!("this change cannot be read: {e}"));
+                        PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(r.explain) }
                     },
                 })),
                 Err(_) => Err(ServerError::BadRequest(format!("an op of the push has no readable op_id: {e}"))),

@@ -213,7 +213,7 @@ pub async fn store_page(
         .map(|(op, slot)| {
             let outcome = match slot {
                 Slot::Duplicate(seq, stamp) => PushOutcome::Duplicate { seq, stamp },
-                Slot::Rejected(r) => PushOutcome::Rejected { code: r.code, reason: r.reason },
+                Slot::Rejected(r) => PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(r.explain) },
                 Slot::Insert(stamp) => match Uuid::parse_str(&op.op_id).ok().and_then(|id| seqs.get(&id)) {
                     Some(seq) => {
                         stamps.insert(op.op_id.as_str(), stamp.clone());
@@ -222,11 +222,15 @@ pub async fn store_page(
                     None => PushOutcome::Rejected {
                         code: "INTERNAL".into(),
                         reason: "the server could not store this change; it will be sent again".into(),
+                        explain: None,
                     },
                 },
                 Slot::Again => match Uuid::parse_str(&op.op_id).ok().and_then(|id| seqs.get(&id)) {
                     Some(seq) => PushOutcome::Duplicate { seq: *seq, stamp: stamps.get(op.op_id.as_str()).cloned() },
-                    None => PushOutcome::Rejected { code: RejectCode::BAD_OP.into(), reason: "this change was sent twice in one page".into() },
+                    None => {
+                        let r = claimdesk_sync::admit::Rejection::new(RejectCode::BAD_OP, "this change was sent twice in one page");
+                        PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(r.explain) }
+                    }
                 },
             };
             PushResult { op_id: op.op_id.clone(), outcome }

@@ -253,7 +253,7 @@ pub(crate) fn apply_local(
     match fold::step(&mut after, &fold_op) {
         Verdict::Applied => {}
         // What the decision view cannot tell (a note's author, say): refused like any other rule.
-        Verdict::Refused { code, reason } => {
+        Verdict::Refused { code, reason, .. } => {
             ops.append_refusal(tx, author, &entity, &op.kind(), &code, &reason, Some(base))?;
             return Err(StoreError::Refused(refusal_of(&code, reason)));
         }
@@ -387,10 +387,11 @@ pub(crate) fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimStat
     if prev.is_none_or(|p| p.refused != state.refused) {
         tx.prepare_cached("DELETE FROM fold_refusals WHERE claim_id = ?1")?.execute([claim_id])?;
         let mut refusal = tx.prepare_cached(
-            "INSERT OR REPLACE INTO fold_refusals (op_id, claim_id, user_id, code, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR REPLACE INTO fold_refusals (op_id, claim_id, user_id, code, reason, explain) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for r in &state.refused {
-            refusal.execute(params![r.op_id, claim_id, r.user, r.code, r.reason])?;
+            let explain = r.explain.as_ref().map(serde_json::to_string).transpose()?;
+            refusal.execute(params![r.op_id, claim_id, r.user, r.code, r.reason, explain])?;
         }
     }
     tx.prepare_cached(

@@ -388,7 +388,10 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineRefusal {
     pub code: String,
+    /// English.
     pub reason: String,
+    /// The reason in the reader's language (refusals recorded before it existed have none).
+    pub explain: Option<claimdesk_core::message::Message>,
 }
 
 impl Store {
@@ -467,7 +470,7 @@ impl Store {
     /// The claim's whole history, oldest first: every op, refusals included.
     pub fn timeline(&self, external_id: &str) -> Result<Vec<TimelineEntry>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT o.seq, o.op_id, o.at, o.user_id, o.device, o.kind, o.outcome, o.payload, f.code, f.reason, o.role
+            "SELECT o.seq, o.op_id, o.at, o.user_id, o.device, o.kind, o.outcome, o.payload, f.code, f.reason, o.role, f.explain
              FROM ops o LEFT JOIN fold_refusals f ON f.op_id = o.op_id WHERE o.entity = ?1 COLLATE BINARY ORDER BY o.seq",
         )?;
         let rows = stmt.query_map([format!("claim:{external_id}")], |r| {
@@ -483,7 +486,11 @@ impl Store {
                 kind: r.get(5)?,
                 refused: outcome == "refused",
                 refusal: match code {
-                    Some(code) => Some(TimelineRefusal { code, reason: r.get::<_, Option<String>>(9)?.unwrap_or_default() }),
+                    Some(code) => Some(TimelineRefusal {
+                        code,
+                        reason: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                        explain: r.get::<_, Option<String>>(11)?.and_then(|j| serde_json::from_str(&j).ok()),
+                    }),
                     None => None,
                 },
                 role: r.get(10)?,

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_app", include_str!("migrations/0002_app.sql")),
     ("0003_sync", include_str!("migrations/0003_sync.sql")),
     ("0004_decided", include_str!("migrations/0004_decided.sql")),
+    ("0005_messages", include_str!("migrations/0005_messages.sql")),
 ];
 
 /// The first migration after which every claim must be folded again (its

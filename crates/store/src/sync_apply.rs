@@ -94,12 +94,21 @@ pub(crate) fn restore_bulk_indexes(conn: &Connection) -> Result<()> {
 struct Parking {
     code: String,
     reason: String,
+    explain: claimdesk_core::message::Message,
     retry: bool,
 }
 
 impl Parking {
+    /// Parked under `code`, said by its code's own message with `reason` (English) as detail.
     fn new(code: &str, reason: impl Into<String>, retry: bool) -> Parking {
-        Parking { code: code.to_string(), reason: reason.into(), retry }
+        let reason = reason.into();
+        let explain = claimdesk_core::message::for_code(code).with("detail", &reason);
+        Parking { code: code.to_string(), reason, explain, retry }
+    }
+
+    /// Parked for an error that says itself.
+    fn of(code: &str, why: &(impl claimdesk_core::message::Explain + std::fmt::Display), retry: bool) -> Parking {
+        Parking { code: code.to_string(), reason: why.to_string(), explain: why.message(), retry }
     }
 }
 
@@ -107,7 +116,7 @@ impl From<OpError> for Parking {
     fn from(e: OpError) -> Parking {
         // A newer client's kind may be known after an update: tried again.
         let retry = matches!(e, OpError::UnknownKind(_));
-        Parking::new(e.code(), e.to_string(), retry)
+        Parking::of(e.code(), &e, retry)
     }
 }
 
@@ -121,15 +130,16 @@ fn park(tx: &Transaction<'_>, pulled: &PulledOp, why: Parking, report: &mut Appl
         user: op.user.clone(),
         code: why.code,
         reason: why.reason,
+        explain: Some(why.explain),
         at_ms: wall_clock_ms() as i64,
     };
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO parked_ops (op_id, origin, entity, kind, user_id, code, reason, at, op, retry)
-         VALUES (?1, 'remote', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR REPLACE INTO parked_ops (op_id, origin, entity, kind, user_id, code, reason, at, op, retry, explain)
+         VALUES (?1, 'remote', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         parked.op_id, parked.entity, parked.kind, parked.user, parked.code, parked.reason, parked.at_ms,
-        serde_json::to_string(pulled)?, why.retry
+        serde_json::to_string(pulled)?, why.retry, serde_json::to_string(&parked.explain)?
     ])?;
     report.parked.push(parked);
     Ok(())
@@ -236,7 +246,7 @@ impl Store {
                 }
                 (Op::ClaimImport(claim), _) => {
                     if let Err(why) = may(stamp.role, claimdesk_core::workflow::AdminAction::ImportIntake) {
-                        park(&tx, pulled, Parking::new(why.code(), why.to_string(), false), &mut report)?;
+                        park(&tx, pulled, Parking::of(why.code(), &why, false), &mut report)?;
                         continue;
                     }
                     if let Err(why) = check_import(op, claim) {
@@ -393,7 +403,7 @@ fn append(tx: &Transaction<'_>, writer: &mut OpWriter, pulled: &PulledOp) -> Res
 fn team_op(tx: &Transaction<'_>, writer: &mut OpWriter, pulled: &PulledOp, typed: &Op, stamp: &Stamp) -> std::result::Result<(), Parking> {
     let op = &pulled.op;
     if let Some(action) = typed.required_action() {
-        may(stamp.role, action).map_err(|why| Parking::new(why.code(), why.to_string(), false))?;
+        may(stamp.role, action).map_err(|why| Parking::of(why.code(), &why, false))?;
     }
     let env = Envelope { op_id: &op.op_id, user: &op.user, device: &op.device, hlc: op.hlc, at_ms: op.at_ms, entity: &op.entity };
     let db = |e: rusqlite::Error| Parking::new("DATABASE", e.to_string(), true);
@@ -401,7 +411,7 @@ fn team_op(tx: &Transaction<'_>, writer: &mut OpWriter, pulled: &PulledOp, typed
     match crate::team::apply(tx, &env, typed) {
         Ok(()) => {
             tx.execute_batch("RELEASE team_op").map_err(db)?;
-            append(tx, writer, pulled).map_err(|e| Parking::new(e.code(), e.to_string(), true))?;
+            append(tx, writer, pulled).map_err(|e| Parking::of(e.code(), &e, true))?;
             Ok(())
         }
         Err(e) => {

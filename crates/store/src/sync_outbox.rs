@@ -93,7 +93,8 @@ impl Store {
                         report.duplicates += 1;
                     }
                 }
-                PushOutcome::Rejected { code, reason } => {
+                PushOutcome::Rejected { code, reason, explain } => {
+                    let explain = explain.clone().unwrap_or_else(|| claimdesk_core::message::for_code(code).with("detail", reason));
                     let row: Option<(String, String, String)> = tx
                         .query_row(
                             "SELECT entity, kind, user_id FROM ops WHERE op_id = ?1 AND sync = 'pending'",
@@ -108,9 +109,9 @@ impl Store {
                     tx.execute("UPDATE ops SET sync = 'local' WHERE op_id = ?1", [&r.op_id])?;
                     let at_ms = wall_clock_ms() as i64;
                     tx.execute(
-                        "INSERT OR REPLACE INTO parked_ops (op_id, origin, entity, kind, user_id, code, reason, at, retry)
-                         VALUES (?1, 'local', ?2, ?3, ?4, ?5, ?6, ?7, 0)",
-                        params![r.op_id, entity, kind, user, code, reason, at_ms],
+                        "INSERT OR REPLACE INTO parked_ops (op_id, origin, entity, kind, user_id, code, reason, at, retry, explain)
+                         VALUES (?1, 'local', ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
+                        params![r.op_id, entity, kind, user, code, reason, at_ms, serde_json::to_string(&explain)?],
                     )?;
                     // A payout reservation another payout beat: the claim leaves this desktop's payout.
                     crate::payout::reservation_refused(&tx, &r.op_id, reason)?;
@@ -118,7 +119,8 @@ impl Store {
                         refold.insert(ext.to_string());
                     }
                     report.rejected.push(ParkedOp {
-                        op_id: r.op_id.clone(), origin: "local".into(), entity, kind, user, code: code.clone(), reason: reason.clone(), at_ms,
+                        op_id: r.op_id.clone(), origin: "local".into(), entity, kind, user, code: code.clone(), reason: reason.clone(),
+                        explain: Some(explain), at_ms,
                     });
                 }
             }

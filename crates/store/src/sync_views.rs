@@ -25,8 +25,16 @@ pub struct ParkedOp {
     pub kind: String,
     pub user: String,
     pub code: String,
+    /// English.
     pub reason: String,
+    /// The reason in the reader's language (rows parked before it existed have none).
+    pub explain: Option<claimdesk_core::message::Message>,
     pub at_ms: i64,
+}
+
+/// A stored message (JSON), if the row has one that reads.
+fn message_column(json: Option<String>) -> Option<claimdesk_core::message::Message> {
+    json.and_then(|j| serde_json::from_str(&j).ok())
 }
 
 /// The sync summary the app shows.
@@ -88,12 +96,12 @@ impl Store {
     /// Parked ops, newest first.
     pub fn parked_ops(&self) -> Result<Vec<ParkedOp>> {
         let mut stmt = self.conn().prepare(
-            "SELECT op_id, origin, entity, kind, user_id, code, reason, at FROM parked_ops ORDER BY at DESC, op_id",
+            "SELECT op_id, origin, entity, kind, user_id, code, reason, at, explain FROM parked_ops ORDER BY at DESC, op_id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(ParkedOp {
                 op_id: r.get(0)?, origin: r.get(1)?, entity: r.get(2)?, kind: r.get(3)?, user: r.get(4)?, code: r.get(5)?,
-                reason: r.get(6)?, at_ms: r.get(7)?,
+                reason: r.get(6)?, at_ms: r.get(7)?, explain: message_column(r.get(8)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -102,7 +110,7 @@ impl Store {
     /// Ops of others that the rules refused on claims here, newest first (what `sync status` counts).
     pub fn refused_ops(&self, limit: u64) -> Result<Vec<ParkedOp>> {
         let mut stmt = self.conn().prepare(
-            "SELECT f.op_id, c.external_id, o.kind, f.user_id, f.code, f.reason, coalesce(o.at, 0)
+            "SELECT f.op_id, c.external_id, o.kind, f.user_id, f.code, f.reason, coalesce(o.at, 0), f.explain
              FROM fold_refusals f JOIN claims c ON c.id = f.claim_id LEFT JOIN ops o ON o.op_id = f.op_id
              ORDER BY o.seq DESC LIMIT ?1",
         )?;
@@ -116,6 +124,7 @@ impl Store {
                 code: r.get(4)?,
                 reason: r.get(5)?,
                 at_ms: r.get(6)?,
+                explain: message_column(r.get(7)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

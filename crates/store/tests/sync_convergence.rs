@@ -102,7 +102,7 @@ impl FakeServer {
                 let outcome = if let Some(seq) = self.seq_of.get(&op.op_id) {
                     PushOutcome::Duplicate { seq: *seq, stamp: self.log[*seq as usize - 1].stamp.clone() }
                 } else if self.reject.contains(&op.op_id) {
-                    PushOutcome::Rejected { code: "ROLE_NOT_ALLOWED".into(), reason: "the server refused this change (test)".into() }
+                    PushOutcome::Rejected { code: "ROLE_NOT_ALLOWED".into(), reason: "the server refused this change (test)".into(), explain: None }
                 } else {
                     match self.admit(op) {
                         Ok(stamp) => {
@@ -113,7 +113,7 @@ impl FakeServer {
                         }
                         Err(r) => {
                             self.refused.push((op.op_id.clone(), r.code.clone()));
-                            PushOutcome::Rejected { code: r.code, reason: r.reason }
+                            PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(r.explain) }
                         }
                     }
                 };

@@ -24,6 +24,7 @@ use claimdesk_core::{Actor, Role};
 use serde_json::Value;
 
 use crate::fold::{self, moves_money, ClaimState, FoldOp, Verdict};
+use claimdesk_core::message::{for_code, Explain, Message};
 use crate::protocol::{RejectCode, WireOp};
 
 /// Why an op is not stored: a stable code (the core's refusal codes and
@@ -31,12 +32,22 @@ use crate::protocol::{RejectCode, WireOp};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
     pub code: String,
+    /// English.
     pub reason: String,
+    /// The same in the reader's language, sent with the rejection.
+    pub explain: Message,
 }
 
 impl Rejection {
+    /// A rejection said by its code's own message, `reason` as its detail.
     pub fn new(code: &str, reason: impl Into<String>) -> Rejection {
-        Rejection { code: code.to_string(), reason: reason.into() }
+        let reason = reason.into();
+        Rejection { code: code.to_string(), explain: for_code(code).with("detail", &reason), reason }
+    }
+
+    /// A rejection that is one of the core's refusals (or another error that says itself).
+    pub fn of(code: &str, why: &(impl Explain + std::fmt::Display)) -> Rejection {
+        Rejection { code: code.to_string(), reason: why.to_string(), explain: why.message() }
     }
 }
 
@@ -120,7 +131,7 @@ pub fn check_envelope(op: &WireOp, author: &Actor, now_ms: i64, max_clock_ahead_
             ),
         ));
     }
-    let typed = Op::decode(&op.kind, &op.payload).map_err(|e| Rejection::new(e.code(), e.to_string()))?;
+    let typed = Op::decode(&op.kind, &op.payload).map_err(|e| Rejection::of(e.code(), &e))?;
     if !op.entity.starts_with(typed.entity_prefix()) {
         return bad(format!("a {} change must be about {}…, not '{}'", op.kind, typed.entity_prefix(), printable(&op.entity, 60)));
     }
@@ -178,7 +189,7 @@ pub fn check_team_op(op: &Op, role: Role) -> Result<(), Rejection> {
         Scope::Team => {}
     }
     if let Some(action) = op.required_action() {
-        may(role, action).map_err(|r| Rejection::new(r.code(), r.to_string()))?;
+        may(role, action).map_err(|r| Rejection::of(r.code(), &r))?;
     }
     match op {
         Op::PolicyCreate(p) => {
@@ -211,10 +222,10 @@ pub fn admit_claim_op(
         // Stepped in place: a refusal changes only the refusal list and the last key, put back here.
         let last_key = state.last_key.clone();
         return match fold::step(state, op) {
-            Verdict::Refused { code, reason } => {
+            Verdict::Refused { code, reason, explain } => {
                 state.refused.retain(|r| r.op_id != op.op_id);
                 state.last_key = last_key;
-                Err(Rejection::new(&code, reason))
+                Err(Rejection { code, reason, explain })
             }
             _ => Ok(()),
         };
@@ -241,7 +252,9 @@ pub fn admit_claim_op(
         }
     }
     match after.iter().find(|(id, _)| *id == op.op_id) {
-        Some((_, Verdict::Refused { code, reason })) => Err(Rejection::new(code, reason.clone())),
+        Some((_, Verdict::Refused { code, reason, explain })) => {
+            Err(Rejection { code: code.clone(), reason: reason.clone(), explain: explain.clone() })
+        }
         _ => {
             *state = next;
             Ok(())

@@ -153,7 +153,11 @@ pub struct RefusedOp {
     pub op_id: String,
     pub user: String,
     pub code: String,
+    /// English.
     pub reason: String,
+    /// The same in the reader's language (states folded before it existed have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<claimdesk_core::message::Message>,
 }
 
 /// What a decision leads to; two decisions on the same base collide when these differ.
@@ -222,8 +226,8 @@ pub enum Verdict {
     Conflict,
     /// A decision that arrived while the claim was in conflict (not applied).
     Joined,
-    /// The rules refused it: nothing changed.
-    Refused { code: String, reason: String },
+    /// The rules refused it: nothing changed. `reason` is English, `explain` says it in either language.
+    Refused { code: String, reason: String, explain: claimdesk_core::message::Message },
 }
 
 /// The reviewable state of one claim (the intake fields stay in the store).
@@ -363,7 +367,8 @@ impl ClaimState {
     /// How the fold treated `op_id`, if it was folded in.
     pub fn verdict_of(&self, op_id: &str) -> Verdict {
         if let Some(r) = self.refused.iter().find(|r| r.op_id == op_id) {
-            return Verdict::Refused { code: r.code.clone(), reason: r.reason.clone() };
+            let explain = r.explain.clone().unwrap_or_else(|| generic_explain(&r.code, &r.reason));
+            return Verdict::Refused { code: r.code.clone(), reason: r.reason.clone(), explain };
         }
         if self.parallel.iter().any(|p| p == op_id) {
             return Verdict::Parallel;
@@ -424,14 +429,31 @@ fn outcome_of(cmd: &ClaimCommand, t: &Transition, before: &DecisionView) -> Outc
 }
 
 fn refuse(state: &mut ClaimState, op: &FoldOp, refusal: &Refusal) -> Verdict {
-    refuse_with(state, op, refusal.code(), refusal.to_string())
+    use claimdesk_core::message::Explain;
+    refuse_explained(state, op, refusal.code(), refusal.to_string(), refusal.message())
 }
 
 fn refuse_with(state: &mut ClaimState, op: &FoldOp, code: &str, reason: String) -> Verdict {
+    let explain = generic_explain(code, &reason);
+    refuse_explained(state, op, code, reason, explain)
+}
+
+/// A code's own message, with the English sentence as its detail.
+fn generic_explain(code: &str, reason: &str) -> claimdesk_core::message::Message {
+    claimdesk_core::message::for_code(code).with("detail", reason)
+}
+
+fn refuse_explained(state: &mut ClaimState, op: &FoldOp, code: &str, reason: String, explain: claimdesk_core::message::Message) -> Verdict {
     if !state.refused.iter().any(|r| r.op_id == op.op_id) {
-        state.refused.push(RefusedOp { op_id: op.op_id.clone(), user: op.user.clone(), code: code.to_string(), reason: reason.clone() });
+        state.refused.push(RefusedOp {
+            op_id: op.op_id.clone(),
+            user: op.user.clone(),
+            code: code.to_string(),
+            reason: reason.clone(),
+            explain: Some(explain.clone()),
+        });
     }
-    Verdict::Refused { code: code.to_string(), reason }
+    Verdict::Refused { code: code.to_string(), reason, explain }
 }
 
 /// Folds one op into the state and says what it did. Ops must come in key

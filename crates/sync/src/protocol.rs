@@ -113,7 +113,14 @@ pub enum PushOutcome {
     /// Not stored; the device parks the op and shows `reason` to its author.
     /// `code` is the core's refusal code (`ROLE_NOT_ALLOWED`, `MAKER_CHECKER`,
     /// `OVER_APPROVAL_LIMIT`, ...) or one of the op checks of [`RejectCode`].
-    Rejected { code: String, reason: String },
+    Rejected {
+        code: String,
+        /// English.
+        reason: String,
+        /// The reason as a message for the author's language (protocol 2 servers send none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        explain: Option<claimdesk_core::message::Message>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -200,7 +207,7 @@ mod tests {
 
     #[test]
     fn push_result_reads_as_flat_json() {
-        let r = PushResult { op_id: "x".into(), outcome: PushOutcome::Rejected { code: "forbidden".into(), reason: "why".into() } };
+        let r = PushResult { op_id: "x".into(), outcome: PushOutcome::Rejected { code: "forbidden".into(), reason: "why".into(), explain: None } };
         let text = serde_json::to_string(&r).expect("serialize");
         assert_eq!(text, r#"{"op_id":"x","outcome":"rejected","code":"forbidden","reason":"why"}"#);
         let back: PushResult = serde_json::from_str(&text).expect("parse");

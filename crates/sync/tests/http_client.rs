@@ -74,7 +74,7 @@ fn serve(state: Arc<Mutex<ServerState>>) -> String {
                             let outcome = match st.seq_of.get(&op.op_id) {
                                 Some(seq) => PushOutcome::Duplicate { seq: *seq, stamp: None },
                                 None if op.kind == "claim.forbidden" => {
-                                    PushOutcome::Rejected { code: "forbidden".into(), reason: "not allowed".into() }
+                                    PushOutcome::Rejected { code: "forbidden".into(), reason: "not allowed".into(), explain: None }
                                 }
                                 None => {
                                     let seq = st.log.len() as i64 + 1;

@@ -63,7 +63,8 @@ export function describeError(err: unknown, locale: Locale): { code: string; tit
   const key = `error.${e.code}`;
   if (e.explain && hasMessage(e.explain.key)) return { code: e.code, title: renderMessage(e.explain, locale), detail: '' };
   if (!hasMessage(key)) return { code: e.code, title: e.message || translate(locale, 'common.unknownError'), detail: '' };
-  const title = translate(locale, key);
+  // Without its parameters (a record older than messages), a code's text keeps its sentence and shows … for what it lacks.
+  const title = translate(locale, key).replace(/\{\w+\}/g, '…');
   const detail = locale === 'en' && e.message && e.message !== title ? e.message : '';
   return { code: e.code, title, detail };
 }
