@@ -498,6 +498,7 @@ impl RowValidator {
             bank_name,
             account_no,
             extra,
+            incident: None,
         })
     }
 }

@@ -1004,6 +1004,8 @@ pub enum AdminAction {
     EditPolicy,
     ActivatePolicy,
     ViewAudit,
+    /// Starting an incident (from scratch or from a copy) and editing its name and dates.
+    ManageIncidents,
 }
 
 impl AdminAction {
@@ -1018,12 +1020,13 @@ impl AdminAction {
             AdminAction::EditPolicy => "edit_policy",
             AdminAction::ActivatePolicy => "activate_policy",
             AdminAction::ViewAudit => "view_audit",
+            AdminAction::ManageIncidents => "manage_incidents",
         }
     }
 }
 
 /// Whether a role may perform an action that is not about one claim.
-/// Supervisors: batches, policy versions, the audit log. Admins: everything.
+/// Supervisors: batches, policy versions, incidents, the audit log. Admins: everything.
 /// Reviewers: none of these.
 pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
     let (needed, phrase) = match action {
@@ -1035,6 +1038,7 @@ pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
         AdminAction::EditPolicy => (Role::Supervisor, "edit the compensation policy"),
         AdminAction::ActivatePolicy => (Role::Supervisor, "activate a policy version"),
         AdminAction::ViewAudit => (Role::Supervisor, "view the audit log"),
+        AdminAction::ManageIncidents => (Role::Supervisor, "start or edit an incident"),
     };
     if rank(role) < rank(needed) {
         return Err(Refusal::RoleNotAllowed { role, action: phrase.to_string() });
