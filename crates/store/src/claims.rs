@@ -81,7 +81,7 @@ pub(crate) fn load_records_where(conn: &Connection, condition: &str, param: &str
 pub(crate) fn load_input(conn: &Connection, id: i64) -> Result<ClaimInput> {
     conn.query_row(
         "SELECT external_id, received_at, filed_category, name, phone, brn, service, damage_start, damage_end,
-                claimed_amount, daily_income, documented_loss, ad_spend, description, bank_name, account_no, extra
+                claimed_amount, daily_income, documented_loss, ad_spend, description, bank_name, account_no, extra, incident_id
          FROM claims WHERE id = ?1",
         [id],
         |r| {
@@ -91,7 +91,8 @@ pub(crate) fn load_input(conn: &Connection, id: i64) -> Result<ClaimInput> {
             let m = |i: usize| -> rusqlite::Result<Option<Decimal>> { Ok(r.get::<_, Option<i64>>(i)?.map(Decimal::from)) };
             let category: String = r.get(2)?;
             let extra: Option<String> = r.get(16)?;
-            Ok(ClaimInput {
+            let incident: String = r.get(17)?;
+            let mut input = ClaimInput {
                 external_id: r.get(0)?,
                 received_at: t(1)?,
                 category: Category::parse(&category).unwrap_or(Category::Other),
@@ -109,7 +110,10 @@ pub(crate) fn load_input(conn: &Connection, id: i64) -> Result<ClaimInput> {
                 bank_name: r.get(14)?,
                 account_no: r.get(15)?,
                 extra: extra.and_then(|e| serde_json::from_str(&e).ok()).unwrap_or_default(),
-            })
+                incident: None,
+            };
+            input.set_incident(&incident);
+            Ok(input)
         },
     )
     .optional()?
@@ -294,11 +298,11 @@ impl Store {
 
 
 
-/// The ids of the claims in the same (claimant key, service) group as `id`, itself included.
+/// The ids of the claims in the same (incident, claimant key, service) group as `id`, itself included.
 pub(crate) fn group_ids(conn: &Connection, id: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id FROM claims c JOIN claims me ON me.id = ?1
-         WHERE c.id = me.id OR (c.claimant_key = me.claimant_key AND c.service = me.service)",
+         WHERE c.id = me.id OR (c.claimant_key = me.claimant_key AND c.service = me.service AND c.incident_id = me.incident_id)",
     )?;
     let rows = stmt.query_map([id], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -17,6 +17,10 @@ pub enum StoreError {
     Policy(#[from] claimdesk_core::policy::PolicyError),
     #[error("{0}")]
     Invalid(String),
+    #[error("there is no incident '{0}' in this store; choose one of the incidents listed by `claimdesk incident list`")]
+    UnknownIncident(String),
+    #[error("the incident cannot be used: {0}")]
+    BadIncident(String),
     #[error("{waiting} claims of payout {payout_id} are not yet reserved on the sync server; sync while online, then confirm")]
     PayoutNotReserved { payout_id: i64, waiting: i64 },
     #[error("claims left payout {payout_id} after its file was written (another payout reserved them first); write the file again (payout file {payout_id}) and send that one")]
@@ -51,6 +55,8 @@ impl StoreError {
             StoreError::Intake(e) => e.code(),
             StoreError::Policy(e) => e.code(),
             StoreError::Invalid(_) => "INVALID",
+            StoreError::UnknownIncident(_) => "UNKNOWN_INCIDENT",
+            StoreError::BadIncident(_) => "BAD_INCIDENT",
             StoreError::PayoutNotReserved { .. } => "PAYOUT_NOT_RESERVED_YET",
             StoreError::PayoutFileOutdated { .. } => "PAYOUT_FILE_OUTDATED",
             StoreError::SignIn => "SIGN_IN_FAILED",
