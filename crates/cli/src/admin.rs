@@ -47,7 +47,7 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
     let (mut store, actor) = a.store.open()?;
     let size = std::fs::metadata(&a.file).map(|m| m.len()).unwrap_or(0);
     let progress = bar(size, "import");
-    let summary = store.import_file(&actor, &a.file, ImportOptions { update_existing: a.update }, &mut |p| {
+    let summary = store.import_file(&actor, &a.file, ImportOptions { update_existing: a.update, ..ImportOptions::default() }, &mut |p| {
         progress.set_length(p.total_bytes.max(1));
         progress.set_position(p.bytes_read);
         progress.set_message(format!("{} rows", p.counts.rows_read));
