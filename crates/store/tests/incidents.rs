@@ -201,3 +201,46 @@ fn a_store_of_the_previous_schema_becomes_one_incident() {
         assert_eq!(again.incidents().expect("incidents").len(), 1);
     }
 }
+
+fn pulled(seq: i64, user: &str, entity: &str, op: &claimdesk_core::Op, role: claimdesk_core::Role) -> claimdesk_sync::protocol::PulledOp {
+    claimdesk_sync::protocol::PulledOp {
+        seq,
+        op: claimdesk_sync::protocol::WireOp {
+            op_id: uuid::Uuid::now_v7().to_string(),
+            hlc: (chrono::Utc::now().timestamp_millis() << 16) + seq,
+            user: user.into(),
+            device: "other-desk".into(),
+            entity: entity.into(),
+            kind: op.kind(),
+            payload: op.payload(),
+            base: None,
+            at_ms: chrono::Utc::now().timestamp_millis(),
+        },
+        stamp: Some(claimdesk_core::Stamp { role, approval_limit: None, proposal: None }),
+    }
+}
+
+#[test]
+fn a_pulled_incident_needs_a_supervisors_stamp_and_its_claims_wait_for_it() {
+    use claimdesk_core::ops::IncidentCreate;
+    use claimdesk_core::{ClaimInput, Op, Role};
+    let mut t = team();
+    let create = Op::IncidentCreate(Box::new(IncidentCreate { catalog: rerun_catalog("rerun-1"), copied_from: None }));
+    // A modified client's incident, stamped with a reviewer's role: parked, nothing created.
+    let report = t.store.apply_remote(&[pulled(1, "kim", "incident:rerun-1", &create, Role::Reviewer)], Some(1)).expect("apply");
+    assert_eq!(report.parked.len(), 1);
+    assert_eq!(report.parked[0].code, "ROLE_NOT_ALLOWED");
+    assert_eq!(t.store.incidents().expect("list").len(), 1);
+    // A claim of an incident the desktop does not have yet waits (parked, tried again).
+    let mut claim = ClaimInput::placeholder();
+    claim.external_id = "X-1".into();
+    claim.set_incident("rerun-2");
+    let import = Op::ClaimImport(Box::new(claim));
+    let report = t.store.apply_remote(&[pulled(2, "admin", "claim:X-1", &import, Role::Admin)], Some(2)).expect("apply");
+    assert_eq!(report.parked.first().map(|p| p.code.as_str()), Some("UNKNOWN_INCIDENT"));
+    // A supervisor's is applied.
+    let report = t.store.apply_remote(&[pulled(3, "park", "incident:rerun-1", &create, Role::Supervisor)], Some(3)).expect("apply");
+    // (the waiting claim is tried again and waits on: its incident is still another one)
+    assert!(report.parked.iter().all(|p| p.kind == "claim.import"), "{:?}", report.parked);
+    assert_eq!(t.store.incidents().expect("list").len(), 2);
+}
