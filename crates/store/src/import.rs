@@ -167,7 +167,8 @@ impl Store {
             let mode: String = self.conn().query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
             tracing::debug!(mode, "journal mode for the bulk import");
         }
-        let result = self.import_rows(actor, path, file, &incident, options, bulk, progress);
+        let options = ImportOptions { incident: Some(incident), ..options };
+        let result = self.import_rows(actor, path, file, options, bulk, progress);
         if bulk {
             let mode: String = self.conn().query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
             if mode != "wal" {
@@ -182,7 +183,6 @@ impl Store {
         actor: &Actor,
         path: &Path,
         mut file: claimdesk_intake::IntakeFile,
-        incident: &str,
         options: ImportOptions,
         bulk: bool,
         progress: &mut dyn FnMut(&ImportProgress) -> bool,
@@ -192,6 +192,9 @@ impl Store {
         let total_bytes = file.total_bytes();
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
+        // Resolved by import_file.
+        let incident = options.incident.clone().unwrap_or_default();
+        let incident = incident.as_str();
         let (policy_version, policy) = crate::policies::active_policy_in(self.conn(), incident)?;
 
         let tx = self.write_tx()?;

@@ -46,7 +46,7 @@ pub async fn import_file(
         let job = s.start_job(&job_id)?;
         let actor = s.actor()?;
         let mut store = s.open_worker()?;
-        let summary = import_with_progress(&mut store, &actor, Path::new(&path), ImportOptions { update_existing: update.unwrap_or(false) }, &job, &on_progress)?;
+        let summary = import_with_progress(&mut store, &actor, Path::new(&path), ImportOptions { update_existing: update.unwrap_or(false), ..ImportOptions::default() }, &job, &on_progress)?;
         report(&on_progress, &job.id, "done", summary.counts.rows_read, Some(summary.counts.rows_read), None);
         Ok(summary)
     })
