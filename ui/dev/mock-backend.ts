@@ -125,8 +125,8 @@ export function installMockBackend(params: URLSearchParams): void {
   };
   const rowById = (id: string) => rowAt(N - Number(id.replace(/\D/g, '')), N);
   const versions: PolicyVersion[] = [
-    { version: 1, name: '기본 정책 (2022 최종안)', note: '사용자 일괄 보상, 소상공인 구간 지원, 유료 3배 연장', created_by: 'admin', created_at: BASE, active: true },
-    { version: 2, name: '소상공인 상한 상향', note: '상한 100만 → 150만', created_by: 'park', created_at: BASE + 86400 * 5, active: false },
+    { version: 1, name: '기본 정책 (2022 최종안)', note: '사용자 일괄 보상, 소상공인 구간 지원, 유료 3배 연장', created_by: 'admin', created_at: BASE, active: true, incident_id: 'pangyo-2022-10-15' },
+    { version: 2, name: '소상공인 상한 상향', note: '상한 100만 → 150만', created_by: 'park', created_at: BASE + 86400 * 5, active: false, incident_id: 'pangyo-2022-10-15' },
   ];
   const batchList: BatchInfo[] = [
     { id: 'b-20221101-1', name: '11월 1차 택시 기사', created_by: 'park', created_at: BASE + 86400 * 13, status: 'open', approved_by: null, claims: 412 },
@@ -137,7 +137,7 @@ export function installMockBackend(params: URLSearchParams): void {
     const r = rowById(id);
     const business = r.category === 'small_business' || r.category === 'advertiser';
     return {
-      external_id: r.external_id, version: r.version, status: r.status as never, received_at: r.received_at, category: r.category as never, filed_category: r.category as never,
+      external_id: r.external_id, incident_id: 'pangyo-2022-10-15', version: r.version, status: r.status as never, received_at: r.received_at, category: r.category as never, filed_category: r.category as never,
       name: r.name, phone_masked: business ? null : '010-****-5678', brn_masked: business ? '220-**-*2517' : null, bank_name: '국민은행', account_masked: '****-**-**1234',
       service: r.service, damage_start: BASE - 3.5 * 86400 + 8 * 3600, damage_end: BASE - 3 * 86400 + 2 * 3600, claimed_amount: r.claimed_amount,
       daily_income: r.category === 'taxi_driver' ? 180_000 : null, documented_loss: null, ad_spend: null,
@@ -274,7 +274,7 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'policy_versions': return versions;
       case 'policy_toml': return `# 보상 정책 v${args.version}\nname = "${versions[args.version - 1]?.name}"\n\n[window]\nfrom = "2022-10-19T00:00:00+09:00"\nto = "2022-11-06T23:59:59+09:00"\n\n[taxi_driver]\nremedy = "cash"\nflat = 25000\ncap = 300000\n\n[small_business]\nbands = [[300000, 30000], [500000, 50000]]\ncap = ${args.version === 2 ? 1500000 : 1000000}\n`;
       case 'validate_policy': return /cap = -|=\s*$/m.test(args.toml) ? { ok: false, messages: [{ line: 12, column: 7, code: 'INVALID_VALUE', message: 'cap must be a whole number of won, 0 or more' }] } : { ok: true, messages: [] };
-      case 'add_policy_version': versions.push({ version: versions.length + 1, name: args.name, note: args.note, created_by: user?.id ?? '', created_at: Date.now() / 1000, active: false }); return versions.length;
+      case 'add_policy_version': versions.push({ version: versions.length + 1, name: args.name, note: args.note, created_by: user?.id ?? '', created_at: Date.now() / 1000, active: false, incident_id: 'pangyo-2022-10-15' }); return versions.length;
       case 'activate_policy': await progress(N); versions.forEach((v) => (v.active = v.version === args.version)); return { policy_version: args.version, claims: N, changed: 1234, eligible: N - 5000 };
       case 'what_if': {
         const totals = (k: number) => ({ claims: N, eligible: N - 5000, ineligible: 5000, amount: String(Math.round(9.1e9 * k)), extension_days: 150_000, groups: [], reasons: [] });

@@ -335,6 +335,8 @@ fn masked_payload(mut v: Value) -> Value {
 #[derive(Debug, Clone, Serialize)]
 pub struct ClaimDetail {
     pub external_id: String,
+    /// The incident the claim belongs to.
+    pub incident_id: String,
     pub version: i64,
     pub status: ClaimStatus,
     pub received_at: i64,
@@ -408,7 +410,7 @@ impl Store {
             .query_row(
                 "SELECT id, external_id, version, status, received_at, category, filed_category, name, phone, brn, bank_name,
                         account_no, service, damage_start, damage_end, claimed_amount, daily_income, documented_loss, ad_spend,
-                        description, extra, priority, tags, assignee, duplicate_of, batch_id, recommendation
+                        description, extra, priority, tags, assignee, duplicate_of, batch_id, recommendation, incident_id
                  FROM claims WHERE external_id = ?1",
                 [external_id],
                 |r| {
@@ -422,6 +424,7 @@ impl Store {
                         r.get::<_, i64>(0)?,
                         ClaimDetail {
                             external_id: r.get(1)?,
+                            incident_id: r.get(27)?,
                             version: r.get(2)?,
                             status: status.parse().unwrap_or(ClaimStatus::Conflict),
                             received_at: r.get(4)?,

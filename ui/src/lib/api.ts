@@ -157,6 +157,7 @@ export function emptyFilter(): QueueFilter {
     priority: null,
     batch_id: null,
     text: null,
+    incident: null,
   };
 }
 
