@@ -2,7 +2,7 @@
 // the app (and for looking at screens in a browser). Numbers are synthetic;
 // no rule here is the product's rule.
 import { mockIPC } from '@tauri-apps/api/mocks';
-import type { QueueFilter, QueueRow, Sort, SessionUser, ClaimDetail, Explanation, Stats, User, SavedView, PolicyVersion, BatchInfo } from '../src/lib/api';
+import type { QueueFilter, QueueRow, Sort, SessionUser, ClaimDetail, Explanation, Stats, User, SavedView, PolicyVersion, BatchInfo, IncidentInfo, HistoryRow } from '../src/lib/api';
 
 const SERVICES: [string, string][] = [
   ['kakaotalk', '카카오톡'], ['talk_drawer', '톡서랍'], ['talk_channel', '카카오톡 채널'], ['kakao_gift', '카카오톡 선물하기'],
@@ -133,6 +133,18 @@ export function installMockBackend(params: URLSearchParams): void {
     { id: 'b-20221028-1', name: '10월 소상공인', created_by: 'choi', created_at: BASE + 86400 * 9, status: 'approved', approved_by: 'choi', claims: 1280 },
   ];
 
+  const incidentList: IncidentInfo[] = [
+    { id: 'pangyo-2022-10-15', name: '판교 데이터센터 화재 서비스 장애', started_at: BASE - 3.5 * 86400, ended_at: BASE + 86400, copied_from: null, claims: N, active_policy: 1 },
+    { id: 'coupang-breach-2025-11', name: '2025 쿠팡 개인정보 유출', started_at: Date.UTC(2025, 10, 1) / 1000, ended_at: Date.UTC(2025, 10, 30) / 1000, copied_from: 'pangyo-2022-10-15', claims: 400, active_policy: 3 },
+  ];
+  let currentIncident = incidentList[0].id;
+  const incidentNow = () => incidentList.find((i) => i.id === currentIncident)!;
+  const claimantHistory = (id: string): HistoryRow[] => {
+    const n = Number(id.replace(/\D/g, ''));
+    if (n % 3 !== 0) return [];
+    return [{ external_id: `C25-${String(n % 400).padStart(6, '0')}`, incident_id: 'coupang-breach-2025-11', incident_name: '2025 쿠팡 개인정보 유출', received_at: Date.UTC(2025, 10, 12) / 1000, service: 'coupang_account', status: 'in_review', amount: 50_000, claimed_amount: 100_000, shared_key_masked: '010-****-5678' }];
+  };
+
   const detail = (id: string): ClaimDetail => {
     const r = rowById(id);
     const business = r.category === 'small_business' || r.category === 'advertiser';
@@ -224,6 +236,19 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'delete_view': views.splice(views.findIndex((v) => v.name === args.name), 1); return null;
       case 'bulk_action': await progress(100); return { matched: 100, applied: 97, refused: [{ external_id: 'D22-0000005', code: 'HELD_BY_OTHER', message: 'this claim is held by lee; take it over first (the take-over is recorded)' }], refused_total: 3, batch_id: null };
       case 'claim': return detail(args.externalId);
+      case 'incidents': return incidentList;
+      case 'current_incident': return incidentNow();
+      case 'switch_incident': if (!incidentList.some((i) => i.id === args.id)) throw { code: 'UNKNOWN_INCIDENT', message: `no incident ${args.id}` }; currentIncident = args.id; return incidentNow();
+      case 'create_incident': {
+        if (user?.role === 'reviewer') throw { code: 'ROLE_NOT_ALLOWED', message: 'only a supervisor or an admin starts an incident' };
+        if (incidentList.some((i) => i.id === args.incident.id)) throw { code: 'BAD_INCIDENT', message: `an incident '${args.incident.id}' exists already; choose another id` };
+        const version = versions.length + 1;
+        incidentList.push({ id: args.incident.id, name: args.incident.name, started_at: Date.parse(args.incident.started_at) / 1000, ended_at: Date.parse(args.incident.ended_at) / 1000, copied_from: args.copyOf, claims: 0, active_policy: version });
+        currentIncident = args.incident.id;
+        return version;
+      }
+      case 'update_incident': { const i = incidentList.find((x) => x.id === args.incident.id)!; i.name = args.incident.name; return null; }
+      case 'claimant_history': return claimantHistory(args.externalId);
       case 'explain': return explanation(args.externalId);
       case 'allowed_actions': {
         const r = rowById(args.externalId);
