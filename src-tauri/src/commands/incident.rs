@@ -200,4 +200,35 @@ mod tests {
         assert_eq!(switch(&state, FIRST_INCIDENT).expect("back").claims, 20);
         assert_eq!(list(&state).expect("list").len(), 3);
     }
+
+    /// The demo's second incident: its own policy and claims, claimants shared with 2022, and 2022 current again.
+    #[test]
+    fn the_demo_adds_a_second_incident_whose_claimants_show_in_the_2022_history() {
+        let (dir, state, _claim) = app();
+        state
+            .with_store(|s| {
+                let admin = s.actor("admin")?;
+                crate::commands::import::load_second_incident(s, &admin, &claimdesk_synth::SynthConfig::demo(20), dir.path())
+            })
+            .expect("second incident");
+        state.set_session(Some("kim".into()));
+        let mut incidents: Vec<(String, u64)> = list(&state).expect("list").into_iter().map(|i| (i.id, i.claims)).collect();
+        incidents.sort();
+        assert_eq!(incidents, vec![("coupang-breach-2025-11".to_string(), 400), (FIRST_INCIDENT.to_string(), 20)]);
+        assert_eq!(current(&state).expect("current").id, FIRST_INCIDENT, "the 2022 outage stays current");
+        let evaluated = state
+            .with_store(|s| {
+                let (_, policy) = s.active_policy_of(Some("coupang-breach-2025-11"))?;
+                assert_eq!(policy.services, claimdesk_synth::breach2025::catalog().services);
+                let eligible: i64 =
+                    s.conn().query_row("SELECT count(*) FROM claims WHERE incident_id = 'coupang-breach-2025-11' AND eligible = 1", [], |r| r.get(0))?;
+                Ok(eligible)
+            })
+            .expect("evaluated");
+        assert!(evaluated > 200, "most 2025 claims pass its own policy: {evaluated}");
+        let ids = state.with_store(|s| s.queue_ids(&Default::default())).expect("2022 ids");
+        let crossing: Vec<HistoryRow> = ids.iter().flat_map(|id| history(&state, id).expect("history")).filter(|h| h.incident_id == "coupang-breach-2025-11").collect();
+        assert!(!crossing.is_empty(), "some 2022 claimants filed in 2025 too");
+        assert!(crossing.iter().all(|h| h.shared_key_masked.contains('*') && h.incident_name == "2025 쿠팡 개인정보 유출"));
+    }
 }

@@ -689,4 +689,5 @@ export const en: Record<keyof typeof ko, string> = {
   'history.amount': 'Amount',
   'history.received': 'Received',
   'history.caption': '{n} claims in other incidents',
+  'phase.second_incident': 'Adding the second demo incident (2025 Coupang account-data breach)',
 };

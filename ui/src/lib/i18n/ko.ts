@@ -704,4 +704,5 @@ export const ko = {
   'history.amount': '보상액',
   'history.received': '접수',
   'history.caption': '다른 사고의 신고 {n}건',
+  'phase.second_incident': '두 번째 사고(2025 쿠팡 개인정보 유출) 시연 데이터를 넣는 중',
 } as const;
