@@ -75,6 +75,8 @@ fn export(cfg: &Config) -> Result<(), ExportError> {
     claimdesk_app::sync::ConflictView::export_all(cfg)?;
     claimdesk_app::sync::ConflictSide::export_all(cfg)?;
     claimdesk_store::sync_desk::LeaseInfo::export_all(cfg)?;
+    claimdesk_store::incidents::IncidentInfo::export_all(cfg)?;
+    claimdesk_store::incidents::HistoryRow::export_all(cfg)?;
     Ok(())
 }
 

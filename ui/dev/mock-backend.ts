@@ -2,7 +2,7 @@
 // the app (and for looking at screens in a browser). Numbers are synthetic;
 // no rule here is the product's rule.
 import { mockIPC } from '@tauri-apps/api/mocks';
-import type { QueueFilter, QueueRow, Sort, SessionUser, ClaimDetail, Explanation, Stats, User, SavedView, PolicyVersion, BatchInfo } from '../src/lib/api';
+import type { QueueFilter, QueueRow, Sort, SessionUser, ClaimDetail, Explanation, Stats, User, SavedView, PolicyVersion, BatchInfo, IncidentInfo, HistoryRow } from '../src/lib/api';
 
 const SERVICES: [string, string][] = [
   ['kakaotalk', '카카오톡'], ['talk_drawer', '톡서랍'], ['talk_channel', '카카오톡 채널'], ['kakao_gift', '카카오톡 선물하기'],
@@ -125,19 +125,31 @@ export function installMockBackend(params: URLSearchParams): void {
   };
   const rowById = (id: string) => rowAt(N - Number(id.replace(/\D/g, '')), N);
   const versions: PolicyVersion[] = [
-    { version: 1, name: '기본 정책 (2022 최종안)', note: '사용자 일괄 보상, 소상공인 구간 지원, 유료 3배 연장', created_by: 'admin', created_at: BASE, active: true },
-    { version: 2, name: '소상공인 상한 상향', note: '상한 100만 → 150만', created_by: 'park', created_at: BASE + 86400 * 5, active: false },
+    { version: 1, name: '기본 정책 (2022 최종안)', note: '사용자 일괄 보상, 소상공인 구간 지원, 유료 3배 연장', created_by: 'admin', created_at: BASE, active: true, incident_id: 'pangyo-2022-10-15' },
+    { version: 2, name: '소상공인 상한 상향', note: '상한 100만 → 150만', created_by: 'park', created_at: BASE + 86400 * 5, active: false, incident_id: 'pangyo-2022-10-15' },
   ];
   const batchList: BatchInfo[] = [
     { id: 'b-20221101-1', name: '11월 1차 택시 기사', created_by: 'park', created_at: BASE + 86400 * 13, status: 'open', approved_by: null, claims: 412 },
     { id: 'b-20221028-1', name: '10월 소상공인', created_by: 'choi', created_at: BASE + 86400 * 9, status: 'approved', approved_by: 'choi', claims: 1280 },
   ];
 
+  const incidentList: IncidentInfo[] = [
+    { id: 'pangyo-2022-10-15', name: '판교 데이터센터 화재 서비스 장애', started_at: BASE - 3.5 * 86400, ended_at: BASE + 86400, copied_from: null, claims: N, active_policy: 1 },
+    { id: 'coupang-breach-2025-11', name: '2025 쿠팡 개인정보 유출', started_at: Date.UTC(2025, 10, 1) / 1000, ended_at: Date.UTC(2025, 10, 30) / 1000, copied_from: 'pangyo-2022-10-15', claims: 400, active_policy: 3 },
+  ];
+  let currentIncident = incidentList[0].id;
+  const incidentNow = () => incidentList.find((i) => i.id === currentIncident)!;
+  const claimantHistory = (id: string): HistoryRow[] => {
+    const n = Number(id.replace(/\D/g, ''));
+    if (n % 3 !== 0) return [];
+    return [{ external_id: `C25-${String(n % 400).padStart(6, '0')}`, incident_id: 'coupang-breach-2025-11', incident_name: '2025 쿠팡 개인정보 유출', received_at: Date.UTC(2025, 10, 12) / 1000, service: 'coupang_account', status: 'in_review', amount: 50_000, claimed_amount: 100_000, shared_key_masked: '010-****-5678' }];
+  };
+
   const detail = (id: string): ClaimDetail => {
     const r = rowById(id);
     const business = r.category === 'small_business' || r.category === 'advertiser';
     return {
-      external_id: r.external_id, version: r.version, status: r.status as never, received_at: r.received_at, category: r.category as never, filed_category: r.category as never,
+      external_id: r.external_id, incident_id: 'pangyo-2022-10-15', version: r.version, status: r.status as never, received_at: r.received_at, category: r.category as never, filed_category: r.category as never,
       name: r.name, phone_masked: business ? null : '010-****-5678', brn_masked: business ? '220-**-*2517' : null, bank_name: '국민은행', account_masked: '****-**-**1234',
       service: r.service, damage_start: BASE - 3.5 * 86400 + 8 * 3600, damage_end: BASE - 3 * 86400 + 2 * 3600, claimed_amount: r.claimed_amount,
       daily_income: r.category === 'taxi_driver' ? 180_000 : null, documented_loss: null, ad_spend: null,
@@ -246,6 +258,19 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'delete_view': views.splice(views.findIndex((v) => v.name === args.name), 1); return null;
       case 'bulk_action': await progress(100); return { matched: 100, applied: 97, refused: [{ external_id: 'D22-0000005', code: 'HELD_BY_OTHER', message: 'this claim is held by lee; take it over first (the take-over is recorded)' }], refused_total: 3, batch_id: null };
       case 'claim': return detail(args.externalId);
+      case 'incidents': return incidentList;
+      case 'current_incident': return incidentNow();
+      case 'switch_incident': if (!incidentList.some((i) => i.id === args.id)) throw { code: 'UNKNOWN_INCIDENT', message: `no incident ${args.id}` }; currentIncident = args.id; return incidentNow();
+      case 'create_incident': {
+        if (user?.role === 'reviewer') throw { code: 'ROLE_NOT_ALLOWED', message: 'only a supervisor or an admin starts an incident' };
+        if (incidentList.some((i) => i.id === args.incident.id)) throw { code: 'BAD_INCIDENT', message: `an incident '${args.incident.id}' exists already; choose another id` };
+        const version = versions.length + 1;
+        incidentList.push({ id: args.incident.id, name: args.incident.name, started_at: Date.parse(args.incident.started_at) / 1000, ended_at: Date.parse(args.incident.ended_at) / 1000, copied_from: args.copyOf, claims: 0, active_policy: version });
+        currentIncident = args.incident.id;
+        return version;
+      }
+      case 'update_incident': { const i = incidentList.find((x) => x.id === args.incident.id)!; i.name = args.incident.name; return null; }
+      case 'claimant_history': return claimantHistory(args.externalId);
       case 'explain': return explanation(args.externalId);
       case 'allowed_actions': {
         const r = rowById(args.externalId);
@@ -296,7 +321,7 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'policy_versions': return versions;
       case 'policy_toml': return `# 보상 정책 v${args.version}\nname = "${versions[args.version - 1]?.name}"\n\n[window]\nfrom = "2022-10-19T00:00:00+09:00"\nto = "2022-11-06T23:59:59+09:00"\n\n[taxi_driver]\nremedy = "cash"\nflat = 25000\ncap = 300000\n\n[small_business]\nbands = [[300000, 30000], [500000, 50000]]\ncap = ${args.version === 2 ? 1500000 : 1000000}\n`;
       case 'validate_policy': return /cap = -|=\s*$/m.test(args.toml) ? { ok: false, messages: [{ line: 12, column: 7, code: 'INVALID_VALUE', message: 'cap must be a whole number of won, 0 or more' }] } : { ok: true, messages: [] };
-      case 'add_policy_version': versions.push({ version: versions.length + 1, name: args.name, note: args.note, created_by: user?.id ?? '', created_at: Date.now() / 1000, active: false }); return versions.length;
+      case 'add_policy_version': versions.push({ version: versions.length + 1, name: args.name, note: args.note, created_by: user?.id ?? '', created_at: Date.now() / 1000, active: false, incident_id: 'pangyo-2022-10-15' }); return versions.length;
       case 'activate_policy': await progress(N); versions.forEach((v) => (v.active = v.version === args.version)); return { policy_version: args.version, claims: N, changed: 1234, eligible: N - 5000 };
       case 'policy_draft_of_toml': return { draft: mockDraft(String(args.toml)), toml: null, problems: [], syntax: null };
       case 'policy_draft_to_toml': {

@@ -35,6 +35,9 @@ pub struct ImportArgs {
     store: StoreArgs,
     /// The intake file (.csv or .xlsx).
     file: PathBuf,
+    /// The incident the claims belong to (default: the store's current one; see `claimdesk incident list`).
+    #[arg(long)]
+    incident: Option<String>,
     /// Apply rows whose claim exists with different content (audited) instead of reporting conflicts.
     #[arg(long)]
     update: bool,
@@ -47,7 +50,7 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
     let (mut store, actor) = a.store.open()?;
     let size = std::fs::metadata(&a.file).map(|m| m.len()).unwrap_or(0);
     let progress = bar(size, "import");
-    let summary = store.import_file(&actor, &a.file, ImportOptions { update_existing: a.update }, &mut |p| {
+    let summary = store.import_file(&actor, &a.file, ImportOptions { update_existing: a.update, incident: a.incident.clone() }, &mut |p| {
         progress.set_length(p.total_bytes.max(1));
         progress.set_position(p.bytes_read);
         progress.set_message(format!("{} rows", p.counts.rows_read));
@@ -403,6 +406,54 @@ pub enum CatalogCommand {
         store: StoreArgs,
         file: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+pub enum IncidentCommand {
+    /// List incidents (the current one marked *), with claims and active policy.
+    List(StoreArgs),
+    /// Work in another incident from now on (queue, import, policy, stats).
+    Use {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: String,
+    },
+    /// Start an incident from a catalog TOML file (its [incident] and services; supervisors, admins),
+    /// with a copy of another incident's active policy (--copy-of) or a draft policy.
+    New {
+        #[command(flatten)]
+        store: StoreArgs,
+        catalog: PathBuf,
+        #[arg(long)]
+        copy_of: Option<String>,
+    },
+}
+
+pub fn incident(c: IncidentCommand) -> anyhow::Result<()> {
+    match c {
+        IncidentCommand::List(store) => {
+            let (s, _) = store.open_existing()?;
+            let current = s.current_incident()?;
+            for i in s.incidents()? {
+                let mark = if i.id == current { "*" } else { " " };
+                let policy = i.active_policy.map(|v| format!("policy {v}")).unwrap_or_default();
+                crate::out!("{mark} {:<24} {:>9} claims  {policy}  {}", i.id, i.claims, i.name);
+            }
+        }
+        IncidentCommand::Use { store, id } => {
+            let (mut s, actor) = store.open_existing()?;
+            s.set_current_incident(&actor, &id)?;
+            crate::out!("working in incident {id}");
+        }
+        IncidentCommand::New { store, catalog, copy_of } => {
+            let (mut s, actor) = store.open_existing()?;
+            let text = std::fs::read_to_string(&catalog).with_context(|| format!("cannot read {}", catalog.display()))?;
+            let catalog = claimdesk_core::Catalog::from_toml(&text).with_context(|| format!("{} is not a valid catalog", catalog.display()))?;
+            let version = s.create_incident(&actor, &catalog, copy_of.as_deref())?;
+            crate::out!("incident {} started with policy version {version} (active); working in it now", catalog.incident.id);
+        }
+    }
+    Ok(())
 }
 
 pub fn catalog(c: CatalogCommand) -> anyhow::Result<()> {

@@ -92,9 +92,12 @@ enum Command {
     /// Compensation policy versions: list, show, add, activate, what-if.
     #[command(subcommand)]
     Policy(admin::PolicyCommand),
-    /// The service catalog (services and outage windows) used by intake.
+    /// The service catalog (services and outage windows) of the current incident, used by intake.
     #[command(subcommand)]
     Catalog(admin::CatalogCommand),
+    /// Incidents: list, switch, start one (from a copy of another's policy).
+    #[command(subcommand)]
+    Incident(admin::IncidentCommand),
     /// Users, roles and approval limits.
     #[command(subcommand)]
     Users(admin::UsersCommand),
@@ -133,6 +136,7 @@ fn main() -> ExitCode {
         Command::Quarantine(c) => admin::quarantine(c),
         Command::Policy(c) => admin::policy(c),
         Command::Catalog(c) => admin::catalog(c),
+        Command::Incident(c) => admin::incident(c),
         Command::Users(c) => admin::users(c),
         Command::Audit(c) => admin::audit(c),
         Command::Stats(a) => admin::stats(a),

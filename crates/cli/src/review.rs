@@ -106,6 +106,9 @@ fn decision_text(d: &Decision) -> String {
 pub struct QueueArgs {
     #[command(flatten)]
     store: StoreArgs,
+    /// The incident (default: the store's current one).
+    #[arg(long)]
+    incident: Option<String>,
     /// Status codes, comma separated (new, triaged, in_review, needs_info, recommended, batched, approved, paid, closed_denied, conflict).
     #[arg(long, value_delimiter = ',')]
     status: Vec<String>,
@@ -165,6 +168,7 @@ pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
         overrides_only: a.overrides,
         reasons: parse_all(&a.reason, Reason::parse, "reason code")?,
         text: a.search.clone(),
+        incident: a.incident.clone(),
         ..QueueFilter::default()
     };
     let key = match a.sort.as_str() {

@@ -271,6 +271,10 @@ pub struct ClaimInput {
     /// Columns the intake file had beyond the known ones, kept by header.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, String>,
+    /// The incident the claim belongs to (its id); none in ops made before
+    /// incidents existed, which means [`crate::catalog::FIRST_INCIDENT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
 }
 
 impl ClaimInput {
@@ -295,7 +299,20 @@ impl ClaimInput {
             bank_name: None,
             account_no: None,
             extra: BTreeMap::new(),
+            incident: None,
         }
+    }
+
+    /// The id of the claim's incident.
+    pub fn incident_id(&self) -> &str {
+        self.incident.as_deref().unwrap_or(crate::catalog::FIRST_INCIDENT)
+    }
+
+    /// Files the claim under an incident. The first incident is written as
+    /// none, as every op made before incidents existed has it, so a row
+    /// imported again hashes the same and old and new desktops agree.
+    pub fn set_incident(&mut self, id: &str) {
+        self.incident = (id != crate::catalog::FIRST_INCIDENT).then(|| id.to_string());
     }
 
     /// Checks what a claim from any source (an intake file, a synced op, the

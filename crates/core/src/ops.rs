@@ -8,7 +8,7 @@
 //! - Claim actions (`claim.<action>`) are [`ClaimCommand`]s: what the person
 //!   did, never what it resulted in. The result is decided by
 //!   [`crate::workflow::decide`] wherever the op is applied.
-//! - Team ops (batches, policies, the catalog, payouts) travel through the
+//! - Team ops (incidents, batches, policies, the catalog, payouts) travel through the
 //!   sync server, which checks them with the core's own rules and parsers.
 //! - Server-managed ops (users) are made on the server only.
 //! - Device ops (sign-ins, saved views, settings, import summaries, roster
@@ -24,7 +24,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Incident, FIRST_INCIDENT};
 use crate::model::{ClaimInput, Role};
 use crate::workflow::{AdminAction, ClaimCommand, PolicyProposal};
 
@@ -48,8 +48,16 @@ pub enum Op {
     PolicyCreate(PolicyCreate),
     #[serde(rename = "policy.activate")]
     PolicyActivate(PolicyActivate),
+    /// Replaces the service catalog of the incident it names (`incident.id`).
     #[serde(rename = "catalog.replace")]
     CatalogReplace(Box<Catalog>),
+    /// A new incident with its catalog (its first policy version follows as
+    /// its own `policy.create` and `policy.activate`).
+    #[serde(rename = "incident.create")]
+    IncidentCreate(Box<IncidentCreate>),
+    /// An incident's name and dates changed (its services: `catalog.replace`).
+    #[serde(rename = "incident.update")]
+    IncidentUpdate(Incident),
     /// A payout file was made; its claims are reserved by `claim.reserve_payout`.
     #[serde(rename = "payout.export")]
     PayoutExport(PayoutExport),
@@ -129,6 +137,25 @@ pub struct PolicyCreate {
     pub note: String,
     /// The policy document (policy.md), checked with the core's parser wherever it is applied.
     pub toml: String,
+    /// The incident whose version this is; none (ops made before incidents) is [`FIRST_INCIDENT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
+}
+
+impl PolicyCreate {
+    pub fn incident_id(&self) -> &str {
+        self.incident.as_deref().unwrap_or(FIRST_INCIDENT)
+    }
+}
+
+/// An incident as it starts: its id, name, dates and services. A copy names
+/// the incident it was copied from (for people; the copy carries everything).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct IncidentCreate {
+    pub catalog: Catalog,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copied_from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -372,6 +399,8 @@ impl Op {
             | Op::PolicyCreate(_)
             | Op::PolicyActivate(_)
             | Op::CatalogReplace(_)
+            | Op::IncidentCreate(_)
+            | Op::IncidentUpdate(_)
             | Op::PayoutExport(_)
             | Op::PayoutConfirm(_)
             | Op::PayoutCancel(_) => Scope::Team,
@@ -397,6 +426,7 @@ impl Op {
             Op::PolicyCreate(_) => Some(AdminAction::EditPolicy),
             Op::PolicyActivate(_) => Some(AdminAction::ActivatePolicy),
             Op::CatalogReplace(_) => Some(AdminAction::EditCatalog),
+            Op::IncidentCreate(_) | Op::IncidentUpdate(_) => Some(AdminAction::ManageIncidents),
             Op::PayoutExport(_) | Op::PayoutConfirm(_) | Op::PayoutCancel(_) => Some(AdminAction::ExportPayout),
             Op::UserCreate(_) | Op::UserUpdate(_) | Op::UserPassword(_) => Some(AdminAction::ManageUsers),
             Op::UserRoster(_)
@@ -417,6 +447,7 @@ impl Op {
             Op::BatchCreate(_) | Op::BatchApprove(_) => "batch:",
             Op::PolicyCreate(_) | Op::PolicyActivate(_) => "policy",
             Op::CatalogReplace(_) => "catalog",
+            Op::IncidentCreate(_) | Op::IncidentUpdate(_) => "incident:",
             Op::PayoutExport(_) | Op::PayoutConfirm(_) | Op::PayoutCancel(_) => "payout:",
             Op::UserCreate(_) | Op::UserUpdate(_) | Op::UserPassword(_) | Op::UserRoster(_) => "user:",
             Op::SignIn(_) | Op::ViewSave(_) | Op::ViewDelete(_) | Op::SettingSet(_) => "user:",
@@ -543,7 +574,7 @@ mod tests {
         let ops = [
             Op::BatchCreate(BatchCreate { id: "b1".into(), name: "1차".into() }),
             Op::BatchApprove(BatchApprove::default()),
-            Op::PolicyCreate(PolicyCreate { version: 2, name: "n".into(), note: String::new(), toml: "x".into() }),
+            Op::PolicyCreate(PolicyCreate { version: 2, name: "n".into(), note: String::new(), toml: "x".into(), incident: None }),
             Op::PolicyActivate(PolicyActivate { version: 2 }),
             Op::CatalogReplace(Box::new(Catalog::default_2022())),
             Op::PayoutExport(PayoutExport { id: "p".into(), file: "f.csv".into(), claims: 2, total: 10 }),
@@ -552,16 +583,36 @@ mod tests {
             Op::UserCreate(UserRecord { id: "kim".into(), display_name: "김".into(), role: Role::Reviewer, approval_limit: None, active: true }),
             Op::UserUpdate(UserUpdate { id: "kim".into(), display_name: None, role: Some(Role::Admin), approval_limit: Some(None), active: None }),
             Op::ClaimImport(Box::new(ClaimInput::placeholder())),
+            Op::IncidentCreate(Box::new(IncidentCreate { catalog: Catalog::default_2022(), copied_from: Some("x".into()) })),
+            Op::IncidentUpdate(Catalog::default_2022().incident),
         ];
         let kinds = [
             "batch.create", "batch.approve", "policy.create", "policy.activate", "catalog.replace", "payout.export",
-            "payout.confirm", "payout.cancel", "user.create", "user.update", "claim.import",
+            "payout.confirm", "payout.cancel", "user.create", "user.update", "claim.import", "incident.create", "incident.update",
         ];
         assert_eq!(Op::ClaimImport(Box::new(ClaimInput::placeholder())).kind(), IMPORT_KIND);
         for (op, kind) in ops.iter().zip(kinds) {
             assert_eq!(op.kind(), kind);
             assert_eq!(Op::decode(kind, &op.payload()).as_ref(), Ok(op), "{kind}");
         }
+    }
+
+    #[test]
+    fn ops_without_an_incident_belong_to_the_first_one() {
+        // As an older desktop wrote them: no incident field at all.
+        let Ok(Op::PolicyCreate(p)) = Op::decode("policy.create", &serde_json::json!({"version": 3, "toml": "x"})) else { panic!() };
+        assert_eq!(p.incident_id(), FIRST_INCIDENT);
+        let mut claim = ClaimInput::placeholder();
+        assert_eq!(claim.incident_id(), FIRST_INCIDENT);
+        claim.set_incident(FIRST_INCIDENT);
+        assert!(Op::ClaimImport(Box::new(claim.clone())).payload().get("incident").is_none(), "the first incident is written as none");
+        claim.set_incident("breach-2025-11");
+        let payload = Op::ClaimImport(Box::new(claim)).payload();
+        assert_eq!(payload["incident"], "breach-2025-11");
+        let Ok(Op::ClaimImport(back)) = Op::decode(IMPORT_KIND, &payload) else { panic!() };
+        assert_eq!(back.incident_id(), "breach-2025-11");
+        let op = Op::IncidentCreate(Box::new(IncidentCreate { catalog: Catalog::default_2022(), copied_from: None }));
+        assert_eq!((op.scope(), op.required_action(), op.entity_prefix()), (Scope::Team, Some(AdminAction::ManageIncidents), "incident:"));
     }
 
     #[test]

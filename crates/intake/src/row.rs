@@ -472,6 +472,7 @@ impl RowValidator {
             bank_name,
             account_no,
             extra,
+            incident: None,
         })
     }
 }

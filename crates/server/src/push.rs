@@ -14,6 +14,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use claimdesk_core::catalog::FIRST_INCIDENT;
 use claimdesk_core::model::claimant_key;
 use claimdesk_core::ops::{Op, Stamp};
 use claimdesk_core::policy::{evaluate_all, Policy, PolicyInput};
@@ -31,6 +32,8 @@ use crate::error::ServerError;
 
 /// One claim as the server holds it while a page is admitted.
 struct ServerClaim {
+    /// Its incident (never changes).
+    incident: String,
     category: Category,
     /// What the policy reads of the claim (as imported or last updated; its
     /// category as filed): the server keeps no more of the intake row.
@@ -51,31 +54,38 @@ impl ServerClaim {
         claimant_key(self.category, self.input.phone.as_deref(), self.input.brn.as_deref()).map(str::to_string)
     }
 
-    /// The duplicate group (claimant key, service) the claim is in now; none without a key.
-    fn group(&self) -> Option<(String, String)> {
-        Some((self.key().filter(|k| !k.trim().is_empty())?, self.input.service.clone()))
+    /// The duplicate group (incident, claimant key, service) the claim is in now; none without a key.
+    fn group(&self) -> Option<Group> {
+        Some((self.incident.clone(), self.key().filter(|k| !k.trim().is_empty())?, self.input.service.clone()))
     }
 }
+
+/// A duplicate group: incident, claimant key, service.
+type Group = (String, String, String);
+
+/// An activation's clock key and version.
+type Activation = ((i64, String, String), i64);
 
 /// What a page learned about the team's policies (read when first needed).
 #[derive(Default)]
 struct PolicyView {
-    loaded: bool,
-    /// The activation in force: (clock key, version).
-    active: Option<((i64, String, String), i64)>,
-    /// Versions created in this page.
-    created: HashMap<i64, String>,
+    /// The activation in force of each incident read so far (None: none yet).
+    active: HashMap<String, Option<Activation>>,
+    /// Versions created in this page: their text and incident.
+    created: HashMap<i64, (String, String)>,
+    /// Incidents created in this page.
+    incidents: HashSet<String>,
     /// The stored claims of each duplicate group (claimant key, service) the
     /// page's recommendations need, read in one query at the start of the
     /// page (the `claims` rows change only when the page ends).
-    groups: HashMap<(String, String), Vec<(String, PolicyInput)>>,
+    groups: HashMap<Group, Vec<(String, PolicyInput)>>,
     /// The claims of the page by the duplicate group they are in now.
-    page_groups: HashMap<(String, String), HashSet<String>>,
+    page_groups: HashMap<Group, HashSet<String>>,
 }
 
 impl PolicyView {
     /// Files a page claim under its current group, out of the one it was in.
-    fn regroup(&mut self, entity: &str, before: Option<(String, String)>, now: Option<(String, String)>) {
+    fn regroup(&mut self, entity: &str, before: Option<Group>, now: Option<Group>) {
         if before == now {
             return;
         }
@@ -261,9 +271,13 @@ async fn admit_one(
             if let Err(r) = admit::check_team_op(&typed, actor.role) {
                 return Ok(Err(r));
             }
+            if !known_incident(tx, claim.incident_id(), policies).await? {
+                return Ok(Err(unknown_incident(claim.incident_id())));
+            }
             // The same intake row imported on two desktops: the first one counts.
             if !claims.contains_key(&op.entity) {
                 let imported = ServerClaim {
+                    incident: claim.incident_id().to_string(),
                     category: claim.category,
                     input: PolicyInput::from(&**claim),
                     state: ClaimState::imported(claim.category),
@@ -331,6 +345,17 @@ async fn admit_one(
                         return Ok(Err(r));
                     }
                 }
+                Op::IncidentCreate(c) => {
+                    if let Err(r) = create_incident(tx, op, &c.catalog.incident.id, policies).await? {
+                        return Ok(Err(r));
+                    }
+                }
+                Op::IncidentUpdate(claimdesk_core::catalog::Incident { id, .. }) if !known_incident(tx, id, policies).await? => {
+                    return Ok(Err(unknown_incident(id)));
+                }
+                Op::CatalogReplace(c) if !known_incident(tx, &c.incident.id, policies).await? => {
+                    return Ok(Err(unknown_incident(&c.incident.id)));
+                }
                 _ => {}
             }
             Ok(Ok(author_stamp.clone()))
@@ -366,14 +391,24 @@ async fn load_claims(tx: &Transaction<'_>, entities: &[&str]) -> Result<HashMap<
         return Ok(out);
     }
     let stmt = tx
-        .prepare_cached("SELECT entity, category, input, state FROM claims WHERE entity = ANY($1)")
+        .prepare_cached("SELECT entity, category, input, state, incident FROM claims WHERE entity = ANY($1)")
         .await?;
     for r in tx.query(&stmt, &[&entities]).await? {
         // Schema 2 stored the whole intake row: it reads as what the policy reads of it.
         let input: PolicyInput = serde_json::from_str(r.get(2)).map_err(internal)?;
         let state: ClaimState = serde_json::from_str(r.get(3)).map_err(internal)?;
         let category = Category::parse(r.get(1)).unwrap_or(input.category);
-        out.insert(r.get(0), ServerClaim { category, input, state, dirty: false, stored: true, input_changed: false, accepted: Vec::new() });
+        let claim = ServerClaim {
+            incident: r.get(4),
+            category,
+            input,
+            state,
+            dirty: false,
+            stored: true,
+            input_changed: false,
+            accepted: Vec::new(),
+        };
+        out.insert(r.get(0), claim);
     }
     Ok(out)
 }
@@ -388,26 +423,36 @@ async fn save_claims(tx: &Transaction<'_>, claims: &HashMap<String, ServerClaim>
         let n = rows.len();
         let (mut entity, mut category, mut key, mut service, mut input, mut state) =
             (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut incident = Vec::with_capacity(n);
         for (e, c) in rows {
             entity.push(e.as_str());
+            incident.push(c.incident.as_str());
             category.push(c.category.code());
             key.push(c.key());
             service.push(c.input.service.as_str());
             input.push(if c.input_changed { Some(serde_json::to_string(&c.input).map_err(internal)?) } else { None });
             state.push(serde_json::to_string(&c.state).map_err(internal)?);
         }
-        let sql = if stored {
-            "UPDATE claims c SET category = t.category, claimant_key = t.claimant_key, service = t.service,
-                 input = coalesce(t.input, c.input), state = t.state
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-                  AS t(entity, category, claimant_key, service, input, state)
-             WHERE c.entity = t.entity"
+        if stored {
+            let stmt = tx
+                .prepare_cached(
+                    "UPDATE claims c SET category = t.category, claimant_key = t.claimant_key, service = t.service,
+                         input = coalesce(t.input, c.input), state = t.state
+                     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                          AS t(entity, category, claimant_key, service, input, state)
+                     WHERE c.entity = t.entity",
+                )
+                .await?;
+            tx.execute(&stmt, &[&entity, &category, &key, &service, &input, &state]).await?;
         } else {
-            "INSERT INTO claims (entity, category, claimant_key, service, input, state)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])"
-        };
-        let stmt = tx.prepare_cached(sql).await?;
-        tx.execute(&stmt, &[&entity, &category, &key, &service, &input, &state]).await?;
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO claims (entity, category, claimant_key, service, input, state, incident)
+                     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])",
+                )
+                .await?;
+            tx.execute(&stmt, &[&entity, &category, &key, &service, &input, &state, &incident]).await?;
+        }
     }
     Ok(())
 }
@@ -491,13 +536,13 @@ async fn proposal_for(
     policies: &mut PolicyView,
 ) -> Result<Option<PolicyProposal>, ServerError> {
     let Some(claim) = claims.get(entity) else { return Ok(None) };
-    let policy = active_policy(tx, policies).await?;
+    let policy = active_policy(tx, policies, &claim.incident).await?;
     let input_of = |c: &ServerClaim| PolicyInput { category: c.category, ..c.input.clone() };
     let mut group: Vec<PolicyInput> = vec![input_of(claim)];
     if let Some(pair) = claim.group() {
         if !policies.groups.contains_key(&pair) {
             // A group the prefetch did not foresee (a category corrected in this page).
-            let stored = group_members(tx, &[pair.0.as_str()], &[pair.1.as_str()]).await?;
+            let stored = group_members(tx, &[pair.0.as_str()], &[pair.1.as_str()], &[pair.2.as_str()]).await?;
             policies.groups.insert(pair.clone(), stored.into_values().next().unwrap_or_default());
         }
         // The page's claims count as they are now; the stored rows for the others.
@@ -521,7 +566,7 @@ async fn proposal_for(
 /// Reads, in one query, the stored members of the duplicate groups of every
 /// claim the page recommends (one round trip per page, not per op).
 async fn prefetch_groups(tx: &Transaction<'_>, ops: &[WireOp], claims: &HashMap<String, ServerClaim>, policies: &mut PolicyView) -> Result<(), ServerError> {
-    let pairs: HashSet<(String, String)> = ops
+    let pairs: HashSet<Group> = ops
         .iter()
         .filter(|o| o.kind == "claim.recommend")
         .filter_map(|o| claims.get(&o.entity)?.group())
@@ -529,9 +574,10 @@ async fn prefetch_groups(tx: &Transaction<'_>, ops: &[WireOp], claims: &HashMap<
     if pairs.is_empty() {
         return Ok(());
     }
-    let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
-    let services: Vec<&str> = pairs.iter().map(|(_, s)| s.as_str()).collect();
-    let mut found = group_members(tx, &keys, &services).await?;
+    let incidents: Vec<&str> = pairs.iter().map(|(i, _, _)| i.as_str()).collect();
+    let keys: Vec<&str> = pairs.iter().map(|(_, k, _)| k.as_str()).collect();
+    let services: Vec<&str> = pairs.iter().map(|(_, _, s)| s.as_str()).collect();
+    let mut found = group_members(tx, &incidents, &keys, &services).await?;
     for pair in pairs {
         let members = found.remove(&pair).unwrap_or_default();
         policies.groups.insert(pair, members);
@@ -539,46 +585,85 @@ async fn prefetch_groups(tx: &Transaction<'_>, ops: &[WireOp], claims: &HashMap<
     Ok(())
 }
 
-/// The stored claims of the duplicate groups (keys[i], services[i]), by group.
+/// The stored claims of the duplicate groups (incidents[i], keys[i], services[i]), by group.
 async fn group_members(
     tx: &Transaction<'_>,
+    incidents: &[&str],
     keys: &[&str],
     services: &[&str],
-) -> Result<HashMap<(String, String), Vec<(String, PolicyInput)>>, ServerError> {
+) -> Result<HashMap<Group, Vec<(String, PolicyInput)>>, ServerError> {
     let stmt = tx
         .prepare_cached(
-            "SELECT c.entity, c.category, c.input, c.claimant_key, c.service
-             FROM unnest($1::text[], $2::text[]) AS g(k, s) JOIN claims c ON c.claimant_key = g.k AND c.service = g.s",
+            "SELECT c.entity, c.category, c.input, c.incident, c.claimant_key, c.service
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS g(i, k, s)
+             JOIN claims c ON c.incident = g.i AND c.claimant_key = g.k AND c.service = g.s",
         )
         .await?;
-    let mut out: HashMap<(String, String), Vec<(String, PolicyInput)>> = HashMap::new();
-    for r in tx.query(&stmt, &[&keys, &services]).await? {
+    let mut out: HashMap<Group, Vec<(String, PolicyInput)>> = HashMap::new();
+    for r in tx.query(&stmt, &[&incidents, &keys, &services]).await? {
         let input: PolicyInput = serde_json::from_str(r.get(2)).map_err(internal)?;
         let member = PolicyInput { category: Category::parse(r.get(1)).unwrap_or(input.category), ..input };
-        out.entry((r.get(3), r.get(4))).or_default().push((r.get(0), member));
+        out.entry((r.get(3), r.get(4), r.get(5))).or_default().push((r.get(0), member));
     }
     Ok(out)
 }
 
-async fn load_policies(tx: &Transaction<'_>, policies: &mut PolicyView) -> Result<(), ServerError> {
-    if policies.loaded {
-        return Ok(());
+/// The team_state key of an incident's activation (the first incident's is that of schema 2).
+fn activation_key(incident: &str) -> String {
+    if incident == FIRST_INCIDENT {
+        "activation".to_string()
+    } else {
+        format!("activation:{incident}")
     }
-    let row = tx.query_opt("SELECT value::text FROM team_state WHERE key = 'activation'", &[]).await?;
-    policies.active = row.and_then(|r| serde_json::from_str(r.get::<_, &str>(0)).ok());
-    policies.loaded = true;
-    Ok(())
 }
 
-/// The team's active policy (version 1, every store's default, until another is activated).
-async fn active_policy(tx: &Transaction<'_>, policies: &mut PolicyView) -> Result<Arc<Policy>, ServerError> {
-    load_policies(tx, policies).await?;
-    let version = policies.active.as_ref().map(|(_, v)| *v).unwrap_or(1);
+fn unknown_incident(id: &str) -> Rejection {
+    Rejection::new(
+        RejectCode::UNKNOWN_INCIDENT,
+        format!("the incident '{}' is not on the server; send its creation first (sync the desktop that started it)", id.chars().take(80).collect::<String>()),
+    )
+}
+
+/// Whether the team has an incident (the first one always).
+async fn known_incident(tx: &Transaction<'_>, id: &str, policies: &PolicyView) -> Result<bool, ServerError> {
+    if id == FIRST_INCIDENT || policies.incidents.contains(id) {
+        return Ok(true);
+    }
+    let stmt = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM incidents WHERE id = $1)").await?;
+    Ok(tx.query_one(&stmt, &[&id]).await?.get(0))
+}
+
+/// A new incident: an id not yet taken.
+async fn create_incident(tx: &Transaction<'_>, op: &WireOp, id: &str, policies: &mut PolicyView) -> Result<Result<(), Rejection>, ServerError> {
+    if known_incident(tx, id, policies).await? {
+        return Ok(Err(Rejection::new(RejectCode::BAD_INCIDENT, format!("an incident '{id}' exists already; choose another id"))));
+    }
+    let op_id = Uuid::parse_str(&op.op_id).unwrap_or_default();
+    tx.execute("INSERT INTO incidents (id, op_id) VALUES ($1, $2)", &[&id, &op_id]).await?;
+    policies.incidents.insert(id.to_string());
+    Ok(Ok(()))
+}
+
+/// An incident's activation in force (read once per page).
+async fn activation(tx: &Transaction<'_>, policies: &mut PolicyView, incident: &str) -> Result<Option<Activation>, ServerError> {
+    if let Some(a) = policies.active.get(incident) {
+        return Ok(a.clone());
+    }
+    let row = tx.query_opt("SELECT value::text FROM team_state WHERE key = $1", &[&activation_key(incident)]).await?;
+    let found: Option<Activation> = row.and_then(|r| serde_json::from_str(r.get::<_, &str>(0)).ok());
+    policies.active.insert(incident.to_string(), found.clone());
+    Ok(found)
+}
+
+/// An incident's active policy (for the first incident version 1, every
+/// store's default, until another is activated).
+async fn active_policy(tx: &Transaction<'_>, policies: &mut PolicyView, incident: &str) -> Result<Arc<Policy>, ServerError> {
+    let version = activation(tx, policies, incident).await?.map(|(_, v)| v).unwrap_or(1);
     if let Some(p) = policy_cache().lock().map_err(internal)?.get(&version) {
         return Ok(p.clone());
     }
     let policy = match policies.created.get(&version) {
-        Some(text) => Policy::from_toml(text).map_err(internal)?,
+        Some((text, _)) => Policy::from_toml(text).map_err(internal)?,
         None if version == 1 => Policy::default_2022(),
         None => {
             let row = tx.query_opt("SELECT toml FROM policies WHERE version = $1", &[&version]).await?;
@@ -593,15 +678,16 @@ async fn active_policy(tx: &Transaction<'_>, policies: &mut PolicyView) -> Resul
     Ok(policy)
 }
 
-async fn known_policy(tx: &Transaction<'_>, version: i64, policies: &PolicyView) -> Result<Option<Policy>, ServerError> {
+/// A version the team has, with its incident.
+async fn known_policy(tx: &Transaction<'_>, version: i64, policies: &PolicyView) -> Result<Option<(Policy, String)>, ServerError> {
     if version == 1 {
-        return Ok(Some(Policy::default_2022()));
+        return Ok(Some((Policy::default_2022(), FIRST_INCIDENT.to_string())));
     }
-    if let Some(text) = policies.created.get(&version) {
-        return Ok(Policy::from_toml(text).ok());
+    if let Some((text, incident)) = policies.created.get(&version) {
+        return Ok(Policy::from_toml(text).ok().map(|p| (p, incident.clone())));
     }
-    let row = tx.query_opt("SELECT toml FROM policies WHERE version = $1", &[&version]).await?;
-    Ok(row.and_then(|r| Policy::from_toml(r.get::<_, &str>(0)).ok()))
+    let row = tx.query_opt("SELECT toml, incident FROM policies WHERE version = $1", &[&version]).await?;
+    Ok(row.and_then(|r| Some((Policy::from_toml(r.get::<_, &str>(0)).ok()?, r.get(1)))))
 }
 
 /// A new policy version: a number not yet taken by other content.
@@ -612,8 +698,11 @@ async fn create_policy(
     policies: &mut PolicyView,
 ) -> Result<Result<(), Rejection>, ServerError> {
     let policy = Policy::from_toml(&p.toml).map_err(internal)?;
-    if let Some(existing) = known_policy(tx, p.version, policies).await? {
-        if existing == policy {
+    if !known_incident(tx, p.incident_id(), policies).await? {
+        return Ok(Err(unknown_incident(p.incident_id())));
+    }
+    if let Some((existing, incident)) = known_policy(tx, p.version, policies).await? {
+        if existing == policy && incident == p.incident_id() {
             return Ok(Ok(()));
         }
         return Ok(Err(Rejection::new(
@@ -622,8 +711,9 @@ async fn create_policy(
         )));
     }
     let id = Uuid::parse_str(&op.op_id).unwrap_or_default();
-    tx.execute("INSERT INTO policies (version, toml, op_id) VALUES ($1, $2, $3)", &[&p.version, &p.toml, &id]).await?;
-    policies.created.insert(p.version, p.toml.clone());
+    tx.execute("INSERT INTO policies (version, toml, op_id, incident) VALUES ($1, $2, $3, $4)", &[&p.version, &p.toml, &id, &p.incident_id()])
+        .await?;
+    policies.created.insert(p.version, (p.toml.clone(), p.incident_id().to_string()));
     Ok(Ok(()))
 }
 
@@ -634,23 +724,23 @@ async fn activate_policy(
     version: i64,
     policies: &mut PolicyView,
 ) -> Result<Result<(), Rejection>, ServerError> {
-    if known_policy(tx, version, policies).await?.is_none() {
+    let Some((_, incident)) = known_policy(tx, version, policies).await? else {
         return Ok(Err(Rejection::new(
             RejectCode::BAD_POLICY,
             format!("policy version {version} is not on the server; send its creation first (sync the desktop that made it)"),
         )));
-    }
-    load_policies(tx, policies).await?;
+    };
+    // Each incident's latest activation is in force; a version activates in its own incident.
     let key = (op.hlc, op.device.clone(), op.op_id.clone());
-    if policies.active.as_ref().is_none_or(|(k, _)| key > *k) {
+    if activation(tx, policies, &incident).await?.is_none_or(|(k, _)| key > k) {
         let value = serde_json::to_string(&(key.clone(), version)).map_err(internal)?;
         tx.execute(
-            "INSERT INTO team_state (key, value) VALUES ('activation', $1::text::jsonb)
+            "INSERT INTO team_state (key, value) VALUES ($2, $1::text::jsonb)
              ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-            &[&value],
+            &[&value, &activation_key(&incident)],
         )
         .await?;
-        policies.active = Some((key, version));
+        policies.active.insert(incident, Some((key, version)));
     }
     Ok(Ok(()))
 }

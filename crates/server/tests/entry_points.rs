@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 fn needs(kind: &str) -> Role {
     match kind {
         "claim.add_to_batch" | "claim.remove_from_batch" | "claim.return_to_reviewer" | "claim.approve" | "claim.resolve_conflict"
-        | "batch.create" | "batch.approve" | "policy.create" | "policy.activate" => Role::Supervisor,
+        | "batch.create" | "batch.approve" | "policy.create" | "policy.activate" | "incident.create" | "incident.update" => Role::Supervisor,
         "claim.update" | "claim.import" | "claim.reserve_payout" | "claim.release_payout" | "claim.mark_paid" | "catalog.replace"
         | "payout.export" | "payout.confirm" | "payout.cancel" => Role::Admin,
         _ => Role::Reviewer,
@@ -81,6 +81,11 @@ fn every_kind(api: &Api, claim: &str, n: usize) -> Vec<WireOp> {
     ops.push(api.op(&format!("policy:{}", 10 + n), "policy.create", json!({"version": 10 + n, "name": "사본", "toml": policy})));
     ops.push(api.op("policy:1", "policy.activate", json!({"version": 1})));
     ops.push(api.op("catalog", "catalog.replace", catalog));
+    let mut started = claimdesk_core::Catalog::default_2022();
+    started.incident.id = format!("inc-{}-{n}", api.user);
+    ops.push(api.op(&format!("incident:{}", started.incident.id), "incident.create", json!({"catalog": started})));
+    let first = claimdesk_core::Catalog::default_2022().incident;
+    ops.push(api.op(&format!("incident:{}", first.id), "incident.update", serde_json::to_value(&first).expect("incident")));
     ops.push(api.op(&format!("payout:{payout}"), "payout.export", json!({"id": payout, "file": "p.csv", "claims": 1, "total": 0})));
     ops.push(api.op(&format!("payout:{payout}"), "payout.confirm", json!({"id": payout})));
     ops.push(api.op(&format!("payout:{payout}"), "payout.cancel", json!({"id": payout})));
@@ -155,5 +160,37 @@ async fn every_role_and_action_at_the_server_and_at_another_desktops_fold() {
         assert_eq!(refused_for_role, rank(*role) < rank(needs(&op.kind)), "{} by a {role} in a desktop's fold: {:?}", op.kind, folded.get(&op.op_id));
         checked += 1;
     }
-    assert_eq!(checked, 2 * 3 * 31, "every kind of op, every role, both entry points");
+    assert_eq!(checked, 2 * 3 * 33, "every kind of op, every role, both entry points");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_and_policies_of_an_incident_the_server_does_not_have_are_refused() {
+    let db = fresh_database("incidents").await;
+    create_user(&db, "ada", "admin", None);
+    let server = Server::start(&db);
+    let ada = Api::login(&server.url, "ada", "dev-ada").await;
+    let mut claim = claim_json("X-1");
+    claim["incident"] = json!("breach-2025-11");
+    let policy = claimdesk_core::policy::Policy::default_2022().to_toml();
+    let refused = ada
+        .push(&[
+            ada.op("claim:X-1", "claim.import", claim.clone()),
+            ada.op("policy:20", "policy.create", json!({"version": 20, "toml": policy, "incident": "breach-2025-11"})),
+        ])
+        .await;
+    assert!(refused.iter().all(|r| outcome_code(r) == "rejected:UNKNOWN_INCIDENT"), "{refused:?}");
+    let mut breach = claimdesk_core::Catalog::default_2022();
+    breach.incident.id = "breach-2025-11".into();
+    let create = ada.op("incident:breach-2025-11", "incident.create", json!({"catalog": breach}));
+    let accepted = ada
+        .push(&[
+            create.clone(),
+            ada.op("claim:X-1", "claim.import", claim),
+            ada.op("policy:20", "policy.create", json!({"version": 20, "toml": policy, "incident": "breach-2025-11"})),
+        ])
+        .await;
+    assert!(accepted.iter().all(|r| outcome_code(r) == "accepted"), "{accepted:?}");
+    // The same id a second time (another desktop's start of it) is refused.
+    let again = ada.push(&[ada.op("incident:breach-2025-11", "incident.create", json!({"catalog": breach}))]).await;
+    assert_eq!(outcome_code(&again[0]), "rejected:BAD_INCIDENT");
 }

@@ -148,13 +148,17 @@ impl Store {
         Ok(build)
     }
 
+    /// The batches of the current incident's claims (and those still empty).
     pub fn batches(&self) -> Result<Vec<BatchInfo>> {
+        let incident = self.current_incident()?;
         let mut stmt = self.conn().prepare(
             &format!("SELECT b.id, b.name, b.created_by, b.created_at, {BATCH_STATUS}, b.approved_by,
                     (SELECT count(*) FROM claims c WHERE c.batch_id = b.id)
-             FROM batches b ORDER BY b.created_at DESC, b.id DESC"),
+             FROM batches b
+             WHERE NOT EXISTS (SELECT 1 FROM claims o WHERE o.batch_id = b.id AND o.incident_id <> ?1)
+             ORDER BY b.created_at DESC, b.id DESC"),
         )?;
-        let rows = stmt.query_map([], batch_info)?;
+        let rows = stmt.query_map([incident], batch_info)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

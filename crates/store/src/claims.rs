@@ -82,7 +82,7 @@ pub(crate) fn load_records_where(conn: &Connection, condition: &str, param: &str
 pub(crate) fn load_input(conn: &Connection, id: i64) -> Result<ClaimInput> {
     conn.query_row(
         "SELECT external_id, received_at, filed_category, name, phone, brn, service, damage_start, damage_end,
-                claimed_amount, daily_income, documented_loss, ad_spend, description, bank_name, account_no, extra
+                claimed_amount, daily_income, documented_loss, ad_spend, description, bank_name, account_no, extra, incident_id
          FROM claims WHERE id = ?1",
         [id],
         |r| {
@@ -92,7 +92,8 @@ pub(crate) fn load_input(conn: &Connection, id: i64) -> Result<ClaimInput> {
             let m = |i: usize| -> rusqlite::Result<Option<Decimal>> { Ok(r.get::<_, Option<i64>>(i)?.map(Decimal::from)) };
             let category: String = r.get(2)?;
             let extra: Option<String> = r.get(16)?;
-            Ok(ClaimInput {
+            let incident: String = r.get(17)?;
+            let mut input = ClaimInput {
                 external_id: r.get(0)?,
                 received_at: t(1)?,
                 category: Category::parse(&category).unwrap_or(Category::Other),
@@ -110,7 +111,10 @@ pub(crate) fn load_input(conn: &Connection, id: i64) -> Result<ClaimInput> {
                 bank_name: r.get(14)?,
                 account_no: r.get(15)?,
                 extra: extra.and_then(|e| serde_json::from_str(&e).ok()).unwrap_or_default(),
-            })
+                incident: None,
+            };
+            input.set_incident(&incident);
+            Ok(input)
         },
     )
     .optional()?
@@ -288,11 +292,11 @@ impl Store {
 
 
 
-/// The ids of the claims in the same (claimant key, service) group as `id`, itself included.
+/// The ids of the claims in the same (incident, claimant key, service) group as `id`, itself included.
 pub(crate) fn group_ids(conn: &Connection, id: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id FROM claims c JOIN claims me ON me.id = ?1
-         WHERE c.id = me.id OR (c.claimant_key = me.claimant_key AND c.service = me.service)",
+         WHERE c.id = me.id OR (c.claimant_key = me.claimant_key AND c.service = me.service AND c.incident_id = me.incident_id)",
     )?;
     let rows = stmt.query_map([id], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -325,6 +329,8 @@ fn masked_payload(mut v: Value) -> Value {
 #[derive(Debug, Clone, Serialize)]
 pub struct ClaimDetail {
     pub external_id: String,
+    /// The incident the claim belongs to.
+    pub incident_id: String,
     pub version: i64,
     pub status: ClaimStatus,
     pub received_at: i64,
@@ -401,7 +407,7 @@ impl Store {
             .query_row(
                 "SELECT id, external_id, version, status, received_at, category, filed_category, name, phone, brn, bank_name,
                         account_no, service, damage_start, damage_end, claimed_amount, daily_income, documented_loss, ad_spend,
-                        description, extra, priority, tags, assignee, duplicate_of, batch_id, recommendation
+                        description, extra, priority, tags, assignee, duplicate_of, batch_id, recommendation, incident_id
                  FROM claims WHERE external_id = ?1",
                 [external_id],
                 |r| {
@@ -415,6 +421,7 @@ impl Store {
                         r.get::<_, i64>(0)?,
                         ClaimDetail {
                             external_id: r.get(1)?,
+                            incident_id: r.get(27)?,
                             version: r.get(2)?,
                             status: status.parse().unwrap_or(ClaimStatus::Conflict),
                             received_at: r.get(4)?,

@@ -43,8 +43,9 @@ pub struct Throughput {
 }
 
 impl Store {
-    /// Claims per received day and key value, oldest day first.
+    /// Claims of the current incident per received day and key value, oldest day first.
     pub fn claims_series(&self, key: SeriesKey) -> Result<Vec<SeriesPoint>> {
+        let incident = self.current_incident()?;
         let column = match key {
             SeriesKey::Status => "status",
             SeriesKey::Category => "category",
@@ -52,10 +53,10 @@ impl Store {
         };
         let sql = format!(
             "SELECT date(received_at + 9 * 3600, 'unixepoch'), {column}, count(*), coalesce(sum(amount), 0)
-             FROM claims GROUP BY 1, 2 ORDER BY 1, 2"
+             FROM claims WHERE incident_id = ?1 GROUP BY 1, 2 ORDER BY 1, 2"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map([incident], |r| {
             Ok(SeriesPoint { day: r.get(0)?, key: r.get(1)?, claims: r.get::<_, i64>(2)? as u64, amount: r.get(3)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -20,6 +20,10 @@ pub enum StoreError {
     /// A request the store cannot carry out as written: what is wrong.
     #[error("{0}")]
     Invalid(Message),
+    #[error("there is no incident '{0}' in this store; choose one of the incidents listed by `claimdesk incident list`")]
+    UnknownIncident(String),
+    #[error("the incident cannot be used: {0}")]
+    BadIncident(String),
     #[error("{waiting} claims of payout {payout_id} are not yet reserved on the sync server; sync while online, then confirm")]
     PayoutNotReserved { payout_id: i64, waiting: i64 },
     #[error("claims left payout {payout_id} after its file was written (another payout reserved them first); write the file again (payout file {payout_id}) and send that one")]
@@ -54,6 +58,8 @@ impl StoreError {
             StoreError::Intake(e) => e.code(),
             StoreError::Policy(e) => e.code(),
             StoreError::Invalid(_) => code_key!("INVALID"),
+            StoreError::UnknownIncident(_) => code_key!("UNKNOWN_INCIDENT"),
+            StoreError::BadIncident(_) => code_key!("BAD_INCIDENT"),
             StoreError::PayoutNotReserved { .. } => code_key!("PAYOUT_NOT_RESERVED_YET"),
             StoreError::PayoutFileOutdated { .. } => code_key!("PAYOUT_FILE_OUTDATED"),
             StoreError::SignIn => code_key!("SIGN_IN_FAILED"),
@@ -83,6 +89,8 @@ impl Explain for StoreError {
             StoreError::Intake(e) => e.message(),
             StoreError::Policy(e) => e.message(),
             StoreError::Invalid(why) => why.clone(),
+            StoreError::UnknownIncident(id) => m.with("incident", id),
+            StoreError::BadIncident(why) => m.with("detail", why),
             StoreError::PayoutNotReserved { payout_id, waiting } => m.with("payout_id", payout_id).with("waiting", waiting),
             StoreError::PayoutFileOutdated { payout_id } => m.with("payout_id", payout_id),
             StoreError::SignIn | StoreError::Cancelled => m,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use claimdesk_core::policy::{self, Outcome, Policy, PolicyInput};
 use claimdesk_core::workflow::AdminAction;
 use claimdesk_core::{Actor, Category, Reason, Remedy};
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -60,28 +60,29 @@ fn input_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<PolicyInput> {
 /// Above this many claims a full scan is split over two reader threads.
 const PARALLEL_SCAN_ROWS: i64 = 10_000;
 
-fn load_range(conn: &Connection, from: i64, to: i64, capacity: usize) -> Result<Vec<PolicyInput>> {
-    let mut stmt = conn.prepare(&format!("SELECT {INPUT_COLUMNS} FROM claims WHERE id >= ?1 AND id < ?2 ORDER BY id"))?;
+fn load_range(conn: &Connection, incident: &str, from: i64, to: i64, capacity: usize) -> Result<Vec<PolicyInput>> {
+    let mut stmt =
+        conn.prepare(&format!("SELECT {INPUT_COLUMNS} FROM claims WHERE id >= ?1 AND id < ?2 AND incident_id = ?3 ORDER BY id"))?;
     // Sized up front: growing a vector of a million inputs copies it several times.
     let mut out = Vec::with_capacity(capacity);
-    let mut rows = stmt.query([from, to])?;
+    let mut rows = stmt.query(params![from, to, incident])?;
     while let Some(r) = rows.next()? {
         out.push(input_from_row(r, 0)?);
     }
     Ok(out)
 }
 
-/// Every claim's policy input, sorted by external id (byte order). The
+/// Every policy input of an incident's claims, sorted by external id (byte order). The
 /// table is read in rowid order by two threads, each over half of it, on
 /// its own read connection (WAL lets readers run side by side), then sorted;
 /// intake files usually arrive sorted, which the sort makes cheap. If another
 /// connection commits while the halves are read (they are two snapshots),
 /// the read is done again on this connection alone, in one snapshot.
 /// Call it outside a write transaction.
-pub fn load_inputs(conn: &Connection) -> Result<Vec<PolicyInput>> {
+pub fn load_inputs(conn: &Connection, incident: &str) -> Result<Vec<PolicyInput>> {
     let (min, max, count): (i64, i64, i64) = conn.query_row(
-        "SELECT coalesce(min(id), 0), coalesce(max(id), 0), count(*) FROM claims",
-        [],
+        "SELECT coalesce(min(id), 0), coalesce(max(id), 0), count(*) FROM claims WHERE incident_id = ?1",
+        [incident],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     let mid = min + (max - min) / 2;
@@ -91,41 +92,42 @@ pub fn load_inputs(conn: &Connection) -> Result<Vec<PolicyInput>> {
     let second_half = match conn.path().filter(|p| !p.is_empty() && max - min > PARALLEL_SCAN_ROWS) {
         Some(path) => {
             let path = path.to_string();
+            let incident = incident.to_string();
             Some(std::thread::spawn(move || -> Result<Vec<PolicyInput>> {
                 let reader = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-                load_range(&reader, mid + 1, max + 1, count / 2 + 1)
+                load_range(&reader, &incident, mid + 1, max + 1, count / 2 + 1)
             }))
         }
         None => None,
     };
     let mut inputs = match second_half {
         Some(handle) => {
-            let mut first = load_range(conn, min, mid + 1, count)?;
+            let mut first = load_range(conn, incident, min, mid + 1, count)?;
             let second = handle.join().map_err(|_| StoreError::Invalid(msg!("invalid.detail", detail = "a reading thread failed")))??;
             if data_version(conn)? == before {
                 first.extend(second);
                 first
             } else {
                 conn.execute_batch("BEGIN")?;
-                let all = load_range(conn, i64::MIN, i64::MAX, count);
+                let all = load_range(conn, incident, i64::MIN, i64::MAX, count);
                 conn.execute_batch("COMMIT")?;
                 all?
             }
         }
-        None => load_range(conn, min, max + 1, count)?,
+        None => load_range(conn, incident, min, max + 1, count)?,
     };
     inputs.sort_by(|a, b| a.external_id.as_bytes().cmp(b.external_id.as_bytes()));
     Ok(inputs)
 }
 
 /// The policy input of one claim and of the claims it may be a duplicate of
-/// (same claimant key and service), for an explanation.
+/// (same incident, claimant key and service), for an explanation.
 pub fn load_group(conn: &Connection, external_id: &str) -> Result<(Vec<PolicyInput>, usize)> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {INPUT_COLUMNS} FROM claims WHERE external_id = ?1
          UNION ALL
          SELECT {INPUT_COLUMNS} FROM claims
-          WHERE (claimant_key, service) = (SELECT claimant_key, service FROM claims WHERE external_id = ?1)
+          WHERE (claimant_key, service, incident_id) = (SELECT claimant_key, service, incident_id FROM claims WHERE external_id = ?1)
             AND external_id <> ?1"
     ))?;
     let rows = stmt.query_map([external_id], |r| input_from_row(r, 0))?;
@@ -136,19 +138,21 @@ pub fn load_group(conn: &Connection, external_id: &str) -> Result<(Vec<PolicyInp
     Ok((group, 0))
 }
 
-/// Re-evaluates every claim under the active policy and stores what changed.
-/// Reads the claims group by group (claimant key, service), so memory stays
-/// bounded whatever the size of the store; the duplicate rule only looks
-/// inside a group. `progress(done)` returning false cancels.
-pub(crate) fn reevaluate_in(conn: &Connection, progress: &mut dyn FnMut(u64) -> bool) -> Result<EvalSummary> {
-    let (version, policy) = crate::policies::active_policy_in(conn)?;
+/// Re-evaluates every claim of an incident under its active policy and
+/// stores what changed. Reads the claims group by group (claimant key,
+/// service), so memory stays bounded whatever the size of the store; the
+/// duplicate rule only looks inside a group, and a group inside one incident
+/// (a claimant of two incidents is no duplicate). `progress(done)`
+/// returning false cancels.
+pub(crate) fn reevaluate_in(conn: &Connection, incident: &str, progress: &mut dyn FnMut(u64) -> bool) -> Result<EvalSummary> {
+    let (version, policy) = crate::policies::active_policy_in(conn, incident)?;
     let mut summary = EvalSummary { policy_version: version, ..EvalSummary::default() };
     let mut stmt = conn.prepare(&format!(
         "SELECT id, claimant_key, eval_version, eligible, reason, remedy, amount, extension_days, {INPUT_COLUMNS}
-         FROM claims ORDER BY claimant_key, service"
+         FROM claims WHERE incident_id = ?1 ORDER BY claimant_key, service"
     ))?;
     let mut update = conn.prepare(UPDATE_RESULT)?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query([incident])?;
     let mut chunk: Vec<(i64, Stored, PolicyInput)> = Vec::with_capacity(CHUNK);
     let mut last_group: Option<(String, String)> = None;
     loop {
@@ -190,41 +194,45 @@ pub(crate) fn reevaluate_in(conn: &Connection, progress: &mut dyn FnMut(u64) -> 
 
 const CHUNK: usize = 8_192;
 
-/// Re-evaluates the given claims, which must be whole (claimant key, service)
-/// groups (the callers pass a claim's old and new group), under the active policy.
+/// Re-evaluates the given claims, which must be whole (incident, claimant
+/// key, service) groups (the callers pass a claim's old and new group), each
+/// under its incident's active policy.
 pub(crate) fn reevaluate_ids(conn: &Connection, ids: &[i64]) -> Result<EvalSummary> {
-    let (version, policy) = crate::policies::active_policy_in(conn)?;
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT id, claimant_key, eval_version, eligible, reason, remedy, amount, extension_days, {INPUT_COLUMNS}
+        "SELECT id, claimant_key, eval_version, eligible, reason, remedy, amount, extension_days, {INPUT_COLUMNS}, incident_id
          FROM claims WHERE id = ?1"
     ))?;
-    let mut chunk = Vec::with_capacity(ids.len());
+    let mut by_incident: std::collections::BTreeMap<String, Vec<(i64, Stored, PolicyInput)>> = std::collections::BTreeMap::new();
     for id in ids {
-        let row = stmt.query_row([id], |r| {
+        let (incident, row) = stmt.query_row([id], |r| {
             let stored = Stored {
                 version: r.get(2)?, eligible: r.get(3)?, reason: r.get(4)?, remedy: r.get(5)?, amount: r.get(6)?, days: r.get(7)?,
             };
-            Ok((id, stored, input_from_row(r, 8)?))
+            Ok((r.get::<_, String>(20)?, (id, stored, input_from_row(r, 8)?)))
         })?;
-        chunk.push(row);
+        by_incident.entry(incident).or_default().push(row);
     }
     let mut update = conn.prepare_cached(UPDATE_RESULT)?;
-    let mut summary = EvalSummary { policy_version: version, ..EvalSummary::default() };
-    flush(&policy, version, &mut chunk, &mut update, &mut summary)?;
+    let mut summary = EvalSummary::default();
+    for (incident, mut chunk) in by_incident {
+        let (version, policy) = crate::policies::active_policy_in(conn, &incident)?;
+        summary.policy_version = version;
+        flush(&policy, version, &mut chunk, &mut update, &mut summary)?;
+    }
     Ok(summary)
 }
 
-/// Re-evaluates every claim that shares its (claimant key, service) with
-/// another: the only claims the duplicate rule can change.
+/// Re-evaluates every claim that shares its (incident, claimant key,
+/// service) with another: the only claims the duplicate rule can change.
 pub(crate) fn reevaluate_shared_groups(conn: &Connection) -> Result<EvalSummary> {
     let mut stmt = conn.prepare(
         "SELECT c.id FROM claims c
-         JOIN (SELECT claimant_key AS k, service AS s FROM claims WHERE claimant_key IS NOT NULL
-               GROUP BY claimant_key, service HAVING count(*) > 1) g
-           ON c.claimant_key = g.k AND c.service = g.s",
+         JOIN (SELECT claimant_key AS k, service AS s, incident_id AS i FROM claims WHERE claimant_key IS NOT NULL
+               GROUP BY claimant_key, service, incident_id HAVING count(*) > 1) g
+           ON c.claimant_key = g.k AND c.service = g.s AND c.incident_id = g.i",
     )?;
     let ids: Vec<i64> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
     reevaluate_ids(conn, &ids)
@@ -305,34 +313,45 @@ pub(crate) fn stored_outcome(eligible: Option<bool>, reason: Option<String>, rem
 
 impl Store {
     /// The evaluation table of policy.md under `policy` (the active one when
-    /// None): every claim, sorted by external id, computed afresh.
+    /// None): every claim of the current incident, sorted by external id, computed afresh.
     pub fn evaluation_table(&self, policy: Option<&Policy>) -> Result<Vec<(String, Outcome)>> {
+        self.evaluation_table_of(None, policy)
+    }
+
+    /// [`Store::evaluation_table`] of an incident (the current one when None).
+    pub fn evaluation_table_of(&self, incident: Option<&str>, policy: Option<&Policy>) -> Result<Vec<(String, Outcome)>> {
+        let incident = self.resolve_incident(incident)?;
         let active;
         let policy = match policy {
             Some(p) => p,
             None => {
-                active = self.active_policy()?.1;
+                active = crate::policies::active_policy_in(self.conn(), &incident)?.1;
                 &active
             }
         };
         let started = std::time::Instant::now();
-        let inputs = load_inputs(self.conn())?;
+        let inputs = load_inputs(self.conn(), &incident)?;
         tracing::debug!(ms = started.elapsed().as_millis() as u64, claims = inputs.len(), "claims read");
         let outcomes = policy::evaluate_all(policy, &inputs);
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "claims evaluated");
         Ok(inputs.into_iter().map(|i| i.external_id).zip(outcomes).collect())
     }
 
-    /// The policy's explanation for one claim under the active policy.
+    /// The policy's explanation for one claim under its incident's active policy.
     pub fn explain(&self, external_id: &str) -> Result<policy::Explanation> {
-        let (_, policy) = self.active_policy()?;
+        let incident: String = self
+            .conn()
+            .query_row("SELECT incident_id FROM claims WHERE external_id = ?1", [external_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("claim {external_id}")))?;
+        let (_, policy) = crate::policies::active_policy_in(self.conn(), &incident)?;
         let (group, index) = load_group(self.conn(), external_id)?;
         Ok(policy::explain(&policy, &group, index))
     }
 
-    /// What-if: two policies over every claim in the store.
+    /// What-if: two policies over every claim of the current incident.
     pub fn what_if(&self, before: &Policy, after: &Policy) -> Result<policy::WhatIf> {
-        let inputs = load_inputs(self.conn())?;
+        let inputs = load_inputs(self.conn(), &self.current_incident()?)?;
         Ok(policy::what_if(before, after, &inputs))
     }
 

@@ -21,11 +21,13 @@ use crate::evaluate::EvalSummary;
 use crate::oplog::{Author, OpWriter, SyncState};
 use crate::{now_secs, search, Store};
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// Apply changed rows to claims already in the store (audited) instead
     /// of reporting them as conflicts.
     pub update_existing: bool,
+    /// The incident the file's claims belong to; None: the store's current one.
+    pub incident: Option<String>,
 }
 
 /// Counts while an import runs, and at its end.
@@ -100,9 +102,12 @@ struct Batch {
     bytes_read: u64,
 }
 
-fn prepare(row: Row, policy: &Policy) -> Result<Prepared> {
+fn prepare(row: Row, policy: &Policy, incident: &str) -> Result<Prepared> {
     Ok(match row {
-        Row::Valid(v) => Prepared::Valid(Box::new(prepare_valid(v.line, v.claim, policy)?)),
+        Row::Valid(mut v) => {
+            v.claim.set_incident(incident);
+            Prepared::Valid(Box::new(prepare_valid(v.line, v.claim, policy)?))
+        }
         Row::Invalid(bad) => Prepared::Invalid(bad),
     })
 }
@@ -147,7 +152,9 @@ impl Store {
         progress: &mut dyn FnMut(&ImportProgress) -> bool,
     ) -> Result<ImportSummary> {
         self.require(actor, AdminAction::ImportIntake, "import")?;
-        let catalog = self.catalog()?;
+        // Into an incident this store has (UNKNOWN_INCIDENT before anything is read).
+        let incident = self.resolve_incident(options.incident.as_deref())?;
+        let catalog = crate::incidents::catalog_of(self.conn(), &incident)?;
         // A file that cannot be read is refused here, before anything changes.
         let file = claimdesk_intake::open(path, &catalog)?;
         let existing_claims: i64 = self.conn().query_row("SELECT count(*) FROM claims", [], |r| r.get(0))?;
@@ -161,6 +168,7 @@ impl Store {
             let mode: String = self.conn().query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
             tracing::debug!(mode, "journal mode for the bulk import");
         }
+        let options = ImportOptions { incident: Some(incident), ..options };
         let result = self.import_rows(actor, path, file, options, bulk, progress);
         if bulk {
             let mode: String = self.conn().query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -185,7 +193,10 @@ impl Store {
         let total_bytes = file.total_bytes();
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
-        let (policy_version, policy) = self.active_policy()?;
+        // Resolved by import_file.
+        let incident = options.incident.clone().unwrap_or_default();
+        let incident = incident.as_str();
+        let (policy_version, policy) = crate::policies::active_policy_in(self.conn(), incident)?;
 
         let tx = self.write_tx()?;
         tx.execute(
@@ -209,7 +220,7 @@ impl Store {
             scope.spawn(move || {
                 let mut rows = Vec::with_capacity(BATCH_ROWS);
                 while let Some(row) = file.next() {
-                    let prepared = row.map_err(StoreError::from).and_then(|r| prepare(r, &policy));
+                    let prepared = row.map_err(StoreError::from).and_then(|r| prepare(r, &policy, incident));
                     match prepared {
                         Ok(p) => rows.push(p),
                         Err(e) => {
@@ -242,7 +253,8 @@ impl Store {
                             Some(existing) => {
                                 let before = crate::claims::load_input(&tx, existing.id)?;
                                 let fields = differing_fields(&before, &valid.claim)?;
-                                if options.update_existing && !existing.status_is_decided() {
+                                // A claim never moves between incidents: a row of another incident's claim is a conflict.
+                                if options.update_existing && !existing.status_is_decided() && existing.incident == incident {
                                     // Through the claim's one path (decided, folded, written; its groups re-evaluated).
                                     let cmd = ClaimCommand::UpdateIntake { claim: Box::new(valid.claim.clone()), fields };
                                     crate::claim_state::apply_local(&tx, &mut ops, &author, actor, &valid.claim.external_id, None, cmd)?;
@@ -313,6 +325,7 @@ struct Existing {
     id: i64,
     hash: Vec<u8>,
     status: String,
+    incident: String,
 }
 
 impl Existing {
@@ -347,9 +360,9 @@ impl<'t> RowWriter<'t> {
     }
 
     fn existing(&self, external_id: &str) -> Result<Option<Existing>> {
-        let mut stmt = self.tx.prepare_cached("SELECT id, content_hash, status FROM claims WHERE external_id = ?1")?;
+        let mut stmt = self.tx.prepare_cached("SELECT id, content_hash, status, incident_id FROM claims WHERE external_id = ?1")?;
         Ok(stmt
-            .query_row([external_id], |r| Ok(Existing { id: r.get(0)?, hash: r.get(1)?, status: r.get(2)? }))
+            .query_row([external_id], |r| Ok(Existing { id: r.get(0)?, hash: r.get(1)?, status: r.get(2)?, incident: r.get(3)? }))
             .optional()?)
     }
 
@@ -361,16 +374,16 @@ impl<'t> RowWriter<'t> {
             "INSERT INTO claims (external_id, content_hash, received_at, category, filed_category, name, phone, brn, bank_name,
                  account_no, claimant_key, service, damage_start, damage_end, claimed_amount, daily_income, documented_loss,
                  ad_spend, description, extra, import_id, updated_at,
-                 eval_version, eligible, reason, remedy, amount, extension_days)
+                 eval_version, eligible, reason, remedy, amount, extension_days, incident_id)
              VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-                 ?22, ?23, ?24, ?25, ?26, ?27)",
+                 ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
         )?;
         stmt.execute(params![
             c.external_id, &hash[..], c.received_at.timestamp(), c.category.code(), c.name, c.phone, c.brn, c.bank_name,
             c.account_no, c.claimant_key(), c.service, c.damage_start.timestamp(), c.damage_end.timestamp(),
             won(c.claimed_amount), won(c.daily_income), won(c.documented_loss), won(c.ad_spend), c.description, extra,
             self.import_id, self.now, self.policy_version, o.eligible, o.reason.map(Reason::code), o.remedy.code(),
-            won(Some(o.amount)), o.extension_days
+            won(Some(o.amount)), o.extension_days, c.incident_id()
         ])?;
         let id = self.tx.last_insert_rowid();
         let mut fts = self.tx.prepare_cached("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)")?;
@@ -450,7 +463,20 @@ pub(crate) fn write_intake(tx: &Transaction<'_>, claim_id: i64, claim: &ClaimInp
 /// the same statements. Returns the new row ids; claims already present are
 /// left alone (the same intake row imported on two desktops).
 pub(crate) fn insert_synced(tx: &Transaction<'_>, claims: Vec<ClaimInput>) -> Result<Vec<i64>> {
-    let (policy_version, policy) = crate::policies::active_policy_in(tx)?;
+    // Each incident's claims under its own active policy (a page rarely holds more than one).
+    let mut by_incident: std::collections::BTreeMap<String, Vec<ClaimInput>> = std::collections::BTreeMap::new();
+    for claim in claims {
+        by_incident.entry(claim.incident_id().to_string()).or_default().push(claim);
+    }
+    let mut ids = Vec::new();
+    for (incident, claims) in by_incident {
+        ids.extend(insert_synced_in(tx, &incident, claims)?);
+    }
+    Ok(ids)
+}
+
+fn insert_synced_in(tx: &Transaction<'_>, incident: &str, claims: Vec<ClaimInput>) -> Result<Vec<i64>> {
+    let (policy_version, policy) = crate::policies::active_policy_in(tx, incident)?;
     let mut writer = RowWriter::new(tx, None, policy_version)?;
     let mut fresh = Vec::with_capacity(claims.len());
     let mut seen = std::collections::HashSet::with_capacity(claims.len());

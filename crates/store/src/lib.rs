@@ -16,6 +16,7 @@ pub mod error;
 pub mod evaluate;
 pub mod evidence;
 pub mod import;
+pub mod incidents;
 pub mod oplog;
 pub mod payout;
 pub mod policies;
@@ -125,9 +126,12 @@ impl Store {
         // Every desktop makes these same defaults itself: the ops stay on this
         // device (the server refuses "system", no user it knows, as wrong_author).
         let author = Author { user: "system", device: &device };
+        // The first incident: the 2022 outage every store starts with (the demo incident).
         let catalog = Catalog::default_2022();
-        policies::replace_catalog_in_tx(&tx, &catalog)?;
-        ops.append_op(&tx, &author, "catalog", &Op::CatalogReplace(Box::new(catalog)), None, None, SyncState::Local)?;
+        let entity = format!("incident:{}", catalog.incident.id);
+        let create = claimdesk_core::ops::IncidentCreate { catalog, copied_from: None };
+        incidents::apply_create(&tx, "system", now_secs(), &create)?;
+        ops.append_op(&tx, &author, &entity, &Op::IncidentCreate(Box::new(create)), None, None, SyncState::Local)?;
         let admin_name = "관리자 (Administrator)";
         users::insert_user_in_tx(&tx, FIRST_ADMIN, admin_name, claimdesk_core::Role::Admin, None)?;
         let admin = UserRecord {
@@ -141,7 +145,7 @@ impl Store {
         let policy = claimdesk_core::policy::Policy::default_2022();
         let name = "기본 정책 (2022 최종안)";
         policies::insert_version_in_tx(&tx, 1, &policy, name, "system", true)?;
-        let create = PolicyCreate { version: 1, name: name.to_string(), note: String::new(), toml: policy.to_toml() };
+        let create = PolicyCreate { version: 1, name: name.to_string(), note: String::new(), toml: policy.to_toml(), incident: None };
         ops.append_op(&tx, &author, "policy:1", &Op::PolicyCreate(create), None, None, SyncState::Local)?;
         ops.finish(&tx)?;
         tx.commit()?;
@@ -167,8 +171,9 @@ impl Store {
         users::actor(&self.conn, user, &self.device)
     }
 
+    /// The service catalog of the current incident.
     pub fn catalog(&self) -> Result<Catalog> {
-        policies::catalog(&self.conn)
+        self.incident_catalog(None)
     }
 
     /// A write transaction that takes the lock at once (no upgrade deadlocks).

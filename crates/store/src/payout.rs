@@ -63,7 +63,7 @@ struct Line {
 const HEADER: [&str; 6] = ["payout_id", "claim_id", "name", "bank_name", "account_no", "amount_krw"];
 
 impl Store {
-    /// Admin: reserves every approved cash claim not yet reserved for a
+    /// Admin: reserves every approved cash claim of the current incident not yet reserved for a
     /// payout, writes them to `path` and records the payout as exported (not
     /// yet paid). In a team the reservations are the server's to accept: the
     /// payout can be confirmed once the next sync has them accepted; a claim
@@ -74,16 +74,17 @@ impl Store {
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let file = path.display().to_string();
+        let incident = self.current_incident()?;
         let tx = self.write_tx()?;
         let mut lines = Vec::new();
         {
             let mut stmt = tx.prepare(
                 "SELECT id, external_id, name, coalesce(bank_name, ''), coalesce(account_no, ''), recommendation FROM claims
-                 WHERE status = 'approved' AND reserved_for IS NULL
+                 WHERE status = 'approved' AND reserved_for IS NULL AND incident_id = ?1
                    AND NOT EXISTS (SELECT 1 FROM payout_items p WHERE p.claim_id = claims.id AND p.live = 1)
                  ORDER BY external_id",
             )?;
-            let rows = stmt.query_map([], |r| {
+            let rows = stmt.query_map([&incident], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?))
             })?;
             for row in rows {

@@ -1,6 +1,6 @@
-//! The service catalog and the policy versions. A policy is never edited in
-//! place: a supervisor adds a new version and activates it, which
-//! re-evaluates every claim.
+//! The service catalog and the policy versions of each incident. A policy is
+//! never edited in place: a supervisor adds a new version to an incident and
+//! activates it, which re-evaluates that incident's claims.
 
 use claimdesk_core::msg;
 use claimdesk_core::ops::{Op, PolicyActivate, PolicyCreate};
@@ -15,39 +15,29 @@ use crate::oplog::{new_op_id, Author, OpWriter, SyncState};
 use crate::team::Envelope;
 use crate::{now_secs, Store};
 
-pub(crate) fn replace_catalog_in_tx(tx: &Transaction<'_>, catalog: &Catalog) -> Result<()> {
-    tx.execute("DELETE FROM services", [])?;
-    let mut stmt = tx.prepare("INSERT INTO services (code, name, outage_start, outage_end) VALUES (?1, ?2, ?3, ?4)")?;
-    for s in &catalog.services {
-        stmt.execute(params![s.code, s.name, s.outage_start.timestamp(), s.outage_end.timestamp()])?;
-    }
-    tx.execute(
-        "INSERT INTO meta (key, value) VALUES ('catalog', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [catalog.to_toml()],
-    )?;
-    Ok(())
-}
-
-pub(crate) fn catalog(conn: &Connection) -> Result<Catalog> {
-    let text: String = conn.query_row("SELECT value FROM meta WHERE key = 'catalog'", [], |r| r.get(0))?;
-    Catalog::from_toml(&text).map_err(|e| StoreError::Invalid(msg!("invalid.detail", detail = e)))
-}
-
 pub(crate) fn insert_version_in_tx(tx: &Transaction<'_>, version: i64, policy: &Policy, name: &str, by: &str, active: bool) -> Result<()> {
     tx.execute(
-        "INSERT INTO policy_versions (version, name, toml, created_by, created_at, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![version, name, policy.to_toml(), by, now_secs(), active],
+        "INSERT INTO policy_versions (version, name, toml, created_by, created_at, active, incident_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![version, name, policy.to_toml(), by, now_secs(), active, claimdesk_core::catalog::FIRST_INCIDENT],
     )?;
     Ok(())
 }
 
-/// The active policy and its version, as seen by `conn` (inside a transaction too).
-pub(crate) fn active_policy_in(conn: &Connection) -> Result<(i64, Policy)> {
+/// An incident's active policy and its version, as seen by `conn` (inside a transaction too).
+pub(crate) fn active_policy_in(conn: &Connection, incident: &str) -> Result<(i64, Policy)> {
     let (version, text): (i64, String) = conn
-        .query_row("SELECT version, toml FROM policy_versions WHERE active = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT version, toml FROM policy_versions WHERE incident_id = ?1 AND active = 1")?
+        .query_row([incident], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
-        .ok_or_else(|| StoreError::NotFound("an active policy".into()))?;
+        .ok_or_else(|| StoreError::NotFound(format!("an active policy of incident {incident}")))?;
     Ok((version, Policy::from_toml(&text)?))
+}
+
+/// The incident a policy version belongs to.
+pub(crate) fn incident_of_version(conn: &Connection, version: i64) -> Result<String> {
+    conn.query_row("SELECT incident_id FROM policy_versions WHERE version = ?1", [version], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("policy version {version}")))
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -59,12 +49,18 @@ pub struct PolicyVersion {
     pub created_by: String,
     pub created_at: i64,
     pub active: bool,
+    pub incident_id: String,
 }
 
 impl Store {
-    /// The active policy and its version number.
+    /// The current incident's active policy and its version number.
     pub fn active_policy(&self) -> Result<(i64, Policy)> {
-        active_policy_in(self.conn())
+        active_policy_in(self.conn(), &self.current_incident()?)
+    }
+
+    /// An incident's active policy (the current incident's when None).
+    pub fn active_policy_of(&self, incident: Option<&str>) -> Result<(i64, Policy)> {
+        active_policy_in(self.conn(), &self.resolve_incident(incident)?)
     }
 
     pub fn policy(&self, version: i64) -> Result<Policy> {
@@ -76,32 +72,49 @@ impl Store {
         Ok(Policy::from_toml(&text)?)
     }
 
+    /// The policy versions of the current incident.
     pub fn policy_versions(&self) -> Result<Vec<PolicyVersion>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT version, name, note, created_by, created_at, active FROM policy_versions ORDER BY version")?;
-        let rows = stmt.query_map([], |r| {
+        self.policy_versions_of(None)
+    }
+
+    /// The policy versions of an incident (the current one when None).
+    pub fn policy_versions_of(&self, incident: Option<&str>) -> Result<Vec<PolicyVersion>> {
+        let incident = self.resolve_incident(incident)?;
+        let mut stmt = self.conn().prepare(
+            "SELECT version, name, note, created_by, created_at, active, incident_id FROM policy_versions
+             WHERE incident_id = ?1 ORDER BY version",
+        )?;
+        let rows = stmt.query_map([incident], |r| {
             Ok(PolicyVersion {
                 version: r.get(0)?, name: r.get(1)?, note: r.get(2)?, created_by: r.get(3)?, created_at: r.get(4)?, active: r.get(5)?,
+                incident_id: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Supervisor: stores a new policy version (validated), not yet active.
+    /// Supervisor: stores a new policy version of the current incident (validated), not yet active.
     pub fn add_policy_version(&mut self, actor: &Actor, toml_text: &str, name: &str, note: &str) -> Result<i64> {
+        self.add_policy_version_to(actor, None, toml_text, name, note)
+    }
+
+    /// Supervisor: stores a new policy version of an incident (the current one when None).
+    pub fn add_policy_version_to(&mut self, actor: &Actor, incident: Option<&str>, toml_text: &str, name: &str, note: &str) -> Result<i64> {
+        let incident = self.resolve_incident(incident)?;
         let policy = Policy::from_toml(toml_text)?;
         let mut version = 0;
         let name = if name.trim().is_empty() { "새 정책" } else { name.trim() };
         self.team_change(actor, AdminAction::EditPolicy, "policy", |tx| {
             version = tx.query_row("SELECT coalesce(max(version), 0) + 1 FROM policy_versions", [], |r| r.get(0))?;
-            Ok(Op::PolicyCreate(PolicyCreate { version, name: name.to_string(), note: note.to_string(), toml: policy.to_toml() }))
+            let mut create = PolicyCreate { version, name: name.to_string(), note: note.to_string(), toml: policy.to_toml(), incident: None };
+            create.incident = (incident != claimdesk_core::catalog::FIRST_INCIDENT).then(|| incident.clone());
+            Ok(Op::PolicyCreate(create))
         })?;
         Ok(version)
     }
 
-    /// Supervisor: makes a version the active one and re-evaluates every
-    /// claim under it, in one transaction: cancelled (`progress` returns
+    /// Supervisor: makes a version the active one of its incident and
+    /// re-evaluates that incident's claims under it, in one transaction: cancelled (`progress` returns
     /// false) or interrupted, the old version stays active with its results.
     pub fn activate_policy(
         &mut self,
@@ -123,7 +136,7 @@ impl Store {
         let summary = match crate::team::apply_with(&tx, &env, &op, progress)? {
             Some(s) => s,
             // Already the active version (or a later activation won): its results, afresh.
-            None => crate::evaluate::reevaluate_in(&tx, progress)?,
+            None => crate::evaluate::reevaluate_in(&tx, &crate::policies::incident_of_version(&tx, version)?, progress)?,
         };
         let stamp = crate::claim_state::local_stamp(actor, None);
         ops.write_at(&tx, op_id, hlc, at, &author, &entity, &op.kind(), &op.payload().to_string(), None, false, SyncState::Pending, Some(&stamp))?;
@@ -132,9 +145,10 @@ impl Store {
         Ok(summary)
     }
 
-    /// Admin: replaces the service catalog used by intake.
+    /// Admin: replaces the service catalog of the incident it names (used by intake).
     pub fn replace_catalog(&mut self, actor: &Actor, catalog: &Catalog) -> Result<()> {
         catalog.validate().map_err(|e| StoreError::Invalid(msg!("invalid.detail", detail = e)))?;
+        crate::incidents::require(self.conn(), &catalog.incident.id)?;
         self.team_change(actor, AdminAction::EditCatalog, "catalog", |_| Ok(Op::CatalogReplace(Box::new(catalog.clone()))))
     }
 }

@@ -36,6 +36,8 @@ pub struct QueueFilter {
     pub batch_id: Option<String>,
     /// Full-text search in names and descriptions (search.rs).
     pub text: Option<String>,
+    /// The incident; None: the store's current one (every list is of one incident).
+    pub incident: Option<String>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -161,6 +163,11 @@ fn text_expression(f: &QueueFilter) -> Result<Option<String>> {
 
 fn filters_without_text(f: &QueueFilter) -> Where {
     let mut w = Where { sql: String::new(), params: Vec::new() };
+    // First, as the queue's indexes lead with it.
+    if let Some(incident) = &f.incident {
+        w.push("incident_id = ?");
+        w.params.push(Box::new(incident.clone()));
+    }
     w.any_of("status", f.statuses.iter().map(|s| s.code().to_string()).collect());
     w.any_of("category", f.categories.iter().map(|c| c.code().to_string()).collect());
     w.any_of("service", f.services.clone());
@@ -218,11 +225,21 @@ fn order_by(sort: Sort) -> String {
 }
 
 impl Store {
+    /// The filter within its incident (named, or the current one). With a
+    /// single incident in the store the condition selects every claim and is
+    /// left out, so the queries stay those of a store without incidents.
+    pub(crate) fn scoped(&self, filter: &QueueFilter) -> Result<QueueFilter> {
+        let incident = self.resolve_incident(filter.incident.as_deref())?;
+        let only_one = crate::incidents::only_one(self.conn())?;
+        Ok(QueueFilter { incident: (!only_one).then_some(incident), ..filter.clone() })
+    }
+
     /// One page of the queue and the number of claims the filter matches.
     /// Search results (a filter with text) come newest intake first: the
     /// search index hands out matches in that order, so the first page and
     /// the count cost the same whatever the number of matches.
     pub fn queue_page(&self, filter: &QueueFilter, sort: Sort, offset: u64, limit: u64) -> Result<QueuePage> {
+        let filter = &self.scoped(filter)?;
         let limit = limit.clamp(1, MAX_PAGE);
         let (page_sql, w, total) = match text_expression(filter)? {
             None => {
@@ -259,31 +276,34 @@ impl Store {
 
     /// How many claims the filter matches.
     pub fn queue_count(&self, filter: &QueueFilter) -> Result<u64> {
-        let w = where_clause(filter)?;
+        let w = where_clause(&self.scoped(filter)?)?;
         let mut stmt = self.conn().prepare_cached(&format!("SELECT count(*) FROM claims{}", w.sql))?;
         Ok(stmt.query_row(w.param_refs().as_slice(), |r| r.get::<_, i64>(0))? as u64)
     }
 
     /// The external ids of every claim the filter matches (for bulk actions).
     pub fn queue_ids(&self, filter: &QueueFilter) -> Result<Vec<String>> {
-        let w = where_clause(filter)?;
+        let w = where_clause(&self.scoped(filter)?)?;
         let mut stmt = self.conn().prepare(&format!("SELECT external_id FROM claims{} ORDER BY external_id", w.sql))?;
         let rows = stmt.query_map(w.param_refs().as_slice(), |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The other claims of the same claimant for the same service, side by side.
+    /// The other claims of the same claimant for the same service in the same incident, side by side.
     pub fn duplicate_group(&self, external_id: &str) -> Result<Vec<QueueRow>> {
-        let (key, service): (Option<String>, String) = self
+        let (key, service, incident): (Option<String>, String, String) = self
             .conn()
-            .query_row("SELECT claimant_key, service FROM claims WHERE external_id = ?1", [external_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT claimant_key, service, incident_id FROM claims WHERE external_id = ?1", [external_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("claim {external_id}")))?;
         let Some(key) = key else { return Ok(Vec::new()) };
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {ROW_COLUMNS} FROM claims WHERE claimant_key = ?1 AND service = ?2 ORDER BY received_at, external_id"
+            "SELECT {ROW_COLUMNS} FROM claims WHERE claimant_key = ?1 AND service = ?2 AND incident_id = ?3
+             ORDER BY received_at, external_id"
         ))?;
-        let rows = stmt.query_map([&key, &service], queue_row)?;
+        let rows = stmt.query_map([&key, &service, &incident], queue_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

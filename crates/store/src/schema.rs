@@ -1,5 +1,8 @@
-//! Numbered migrations. `PRAGMA user_version` holds the number of the last
-//! one applied; a store newer than this binary is refused, never opened.
+//! Numbered migrations. `PRAGMA user_version` holds the highest number
+//! applied; a store newer than this binary is refused, never opened. Numbers
+//! may have gaps (migrations are written on branches in parallel): from
+//! schema 5 on, table `migrations` names each one applied, and a migration
+//! is applied when it is not there, whatever its number, in number order.
 
 use rusqlite::Connection;
 
@@ -12,14 +15,24 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_sync", include_str!("migrations/0003_sync.sql")),
     ("0004_decided", include_str!("migrations/0004_decided.sql")),
     ("0005_messages", include_str!("migrations/0005_messages.sql")),
+    ("0006_incidents", include_str!("migrations/0006_incidents.sql")),
 ];
 
 /// The first migration after which every claim must be folded again (its
 /// cached state was made by older rules).
 pub const REFOLD_AFTER: i64 = 4;
 
-/// The schema version this binary writes.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+/// Migrations up to this number were applied in sequence, before the table
+/// `migrations` existed: `user_version` alone says which ran.
+const SEQUENTIAL_UNTIL: i64 = 4;
+
+/// The number of a migration (`0006_incidents` is 6).
+fn number(name: &str) -> i64 {
+    name.split('_').next().and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+/// The schema version this binary writes: its highest migration number.
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Brings the schema up to date, or refuses a store from a newer binary.
 /// Returns the version the store was at.
@@ -28,21 +41,41 @@ pub fn migrate(conn: &mut Connection) -> Result<i64> {
     if found > SCHEMA_VERSION {
         return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
     }
-    for (index, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT")?;
+    let mut ordered: Vec<&(&str, &str)> = MIGRATIONS.iter().collect();
+    ordered.sort_by_key(|(name, _)| number(name));
+    for (name, sql) in ordered {
+        let n = number(name);
+        let applied = n <= SEQUENTIAL_UNTIL && n <= found
+            || conn.query_row("SELECT EXISTS (SELECT 1 FROM migrations WHERE name = ?1)", [name], |r| r.get::<_, bool>(0))?;
+        if applied {
+            continue;
+        }
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        after(&tx, name)?;
+        tx.execute("INSERT INTO migrations (name, applied_at) VALUES (?1, ?2)", rusqlite::params![name, crate::now_secs()])?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        tx.pragma_update(None, "user_version", version.max(n))?;
         tx.commit()?;
     }
     Ok(found)
 }
 
+/// What a migration needs beyond SQL, in its transaction.
+fn after(tx: &rusqlite::Transaction<'_>, name: &str) -> Result<()> {
+    if name == "0006_incidents" {
+        crate::incidents::migrate_into_one_incident(tx)?;
+    }
+    Ok(())
+}
+
 /// Secondary indexes a large import drops and rebuilds (import.rs). The
 /// statements are those of the migrations; a test checks they stay equal.
 const BULK_INDEXES: &[(&str, &str)] = &[
-    ("claims_queue_received", "CREATE INDEX claims_queue_received ON claims(status, category, service, received_at)"),
-    ("claims_queue_amount", "CREATE INDEX claims_queue_amount   ON claims(status, category, service, amount)"),
-    ("claims_received", "CREATE INDEX claims_received       ON claims(received_at)"),
+    ("claims_queue_received", "CREATE INDEX claims_queue_received ON claims(incident_id, status, category, service, received_at)"),
+    ("claims_queue_amount", "CREATE INDEX claims_queue_amount   ON claims(incident_id, status, category, service, amount)"),
+    ("claims_received", "CREATE INDEX claims_received       ON claims(incident_id, received_at)"),
     ("claims_claimant", "CREATE INDEX claims_claimant       ON claims(claimant_key, service)"),
 ];
 
@@ -97,6 +130,21 @@ mod tests {
                 .expect("index exists");
             assert_eq!(&stored, sql);
         }
+    }
+
+    #[test]
+    fn migrations_apply_once_each_whatever_their_numbers() {
+        let mut conn = Connection::open_in_memory().expect("memory");
+        migrate(&mut conn).expect("migrate");
+        let applied: i64 = conn.query_row("SELECT count(*) FROM migrations", [], |r| r.get(0)).expect("count");
+        assert_eq!(applied as usize, MIGRATIONS.len(), "a new store records every one");
+        assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).expect("version"), SCHEMA_VERSION);
+        // A second run applies nothing (a migration applied twice would fail on its CREATE TABLE).
+        migrate(&mut conn).expect("again");
+        assert_eq!(MIGRATIONS.iter().map(|(n, _)| number(n)).max(), Some(SCHEMA_VERSION));
+        // One not named in the table (merged from another branch with a lower number) is applied.
+        conn.execute("DELETE FROM migrations WHERE name = '0006_incidents'", []).expect("forget");
+        assert!(migrate(&mut conn).is_err(), "0006 is applied again, and meets its own table");
     }
 
     #[test]

@@ -43,9 +43,9 @@ pub struct OpLine {
 }
 
 impl Store {
-    fn groups(&self, sql: &str) -> Result<Vec<Group>> {
+    fn groups(&self, sql: &str, incident: &str) -> Result<Vec<Group>> {
         let mut stmt = self.conn().prepare_cached(sql)?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map([incident], |r| {
             Ok(Group {
                 key: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
                 claims: r.get::<_, i64>(1)? as u64,
@@ -60,21 +60,30 @@ impl Store {
         Ok(self.conn().query_row("SELECT count(*) FROM claims", [], |r| r.get::<_, i64>(0))? as u64)
     }
 
+    /// The figures of the current incident.
     pub fn stats(&self) -> Result<Stats> {
-        let by = |column: &str| format!("SELECT {column}, count(*), coalesce(sum(amount), 0), coalesce(sum(claimed_amount), 0) FROM claims GROUP BY 1 ORDER BY 2 DESC");
+        let i = self.current_incident()?;
+        let by = |column: &str| {
+            format!(
+                "SELECT {column}, count(*), coalesce(sum(amount), 0), coalesce(sum(claimed_amount), 0) FROM claims
+                 WHERE incident_id = ?1 GROUP BY 1 ORDER BY 2 DESC"
+            )
+        };
         Ok(Stats {
-            total: self.conn().query_row("SELECT count(*) FROM claims", [], |r| r.get::<_, i64>(0))? as u64,
-            by_status: self.groups(&by("status"))?,
-            by_category: self.groups(&by("category"))?,
-            by_service: self.groups(&by("service"))?,
-            by_remedy: self.groups(&by("remedy"))?,
+            total: self.conn().query_row("SELECT count(*) FROM claims WHERE incident_id = ?1", [&i], |r| r.get::<_, i64>(0))? as u64,
+            by_status: self.groups(&by("status"), &i)?,
+            by_category: self.groups(&by("category"), &i)?,
+            by_service: self.groups(&by("service"), &i)?,
+            by_remedy: self.groups(&by("remedy"), &i)?,
             by_day: self.groups(
                 "SELECT date(received_at + 9 * 3600, 'unixepoch'), count(*), coalesce(sum(amount), 0), coalesce(sum(claimed_amount), 0)
-                 FROM claims GROUP BY 1 ORDER BY 1",
+                 FROM claims WHERE incident_id = ?1 GROUP BY 1 ORDER BY 1",
+                &i,
             )?,
             by_reviewer: self.groups(
                 "SELECT json_extract(recommendation, '$.by'), count(*), coalesce(sum(amount), 0), coalesce(sum(claimed_amount), 0) FROM claims
-                 WHERE recommendation IS NOT NULL GROUP BY 1 ORDER BY 2 DESC",
+                 WHERE recommendation IS NOT NULL AND incident_id = ?1 GROUP BY 1 ORDER BY 2 DESC",
+                &i,
             )?,
         })
     }

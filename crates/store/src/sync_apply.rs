@@ -253,6 +253,12 @@ impl Store {
                         park(&tx, pulled, why, &mut report)?;
                         continue;
                     }
+                    // A claim of an incident whose creation has not arrived waits for it.
+                    if !crate::incidents::exists(&tx, claim.incident_id())? {
+                        let e = StoreError::UnknownIncident(claim.incident_id().to_string());
+                        park(&tx, pulled, Parking::new(e.code(), e.to_string(), true), &mut report)?;
+                        continue;
+                    }
                     append(&tx, &mut writer, pulled)?;
                     // Ops of the claim that came before its import are folded once it is in.
                     let earlier: bool = tx
@@ -299,7 +305,8 @@ impl Store {
             if !bulk_pull {
                 let mut members = tx.prepare_cached(
                     "SELECT c.id FROM claims c JOIN claims me ON me.id = ?1
-                     WHERE me.claimant_key IS NOT NULL AND c.claimant_key = me.claimant_key AND c.service = me.service",
+                     WHERE me.claimant_key IS NOT NULL AND c.claimant_key = me.claimant_key AND c.service = me.service
+                       AND c.incident_id = me.incident_id",
                 )?;
                 for id in &ids {
                     let m: Vec<i64> = members.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
@@ -423,7 +430,7 @@ fn team_op(tx: &Transaction<'_>, writer: &mut OpWriter, pulled: &PulledOp, typed
                 other => other.code(),
             };
             // A policy activation that came before its version is tried again.
-            let retry = matches!(e, StoreError::NotFound(_));
+            let retry = matches!(e, StoreError::NotFound(_) | StoreError::UnknownIncident(_));
             Err(Parking::new(code, e.to_string(), retry))
         }
     }

@@ -1,5 +1,5 @@
 //! The one path by which team ops that are not about one claim take effect
-//! in the store (batches, policy versions, activation, the catalog), used
+//! in the store (incidents, batches, policy versions, activation, the catalog), used
 //! both by the local writers (after their role check) and by pulled ops
 //! (after the same role check on the author's stamp). Every op is checked
 //! with the core's own parsers here, so a policy that does not parse or a
@@ -53,6 +53,8 @@ pub(crate) fn apply_with(
         Op::PolicyCreate(p) => done(policy_create(tx, env, p)),
         Op::PolicyActivate(a) => policy_activate(tx, env, a, progress),
         Op::CatalogReplace(c) => done(catalog_replace(tx, c)),
+        Op::IncidentCreate(c) => done(crate::incidents::apply_create(tx, env.user, env.at_ms / 1000, c)),
+        Op::IncidentUpdate(i) => done(crate::incidents::apply_update(tx, i)),
         Op::PayoutExport(_) | Op::PayoutConfirm(_) | Op::PayoutCancel(_) => Ok(None),
         Op::Claim(_)
         | Op::ClaimImport(_)
@@ -88,10 +90,13 @@ fn policy_create(tx: &Transaction<'_>, env: &Envelope<'_>, p: &PolicyCreate) -> 
     if p.version < 1 {
         return Err(StoreError::Invalid(msg!("store.policy_version", version = p.version)));
     }
-    let stored: Option<String> =
-        tx.query_row("SELECT toml FROM policy_versions WHERE version = ?1", [p.version], |r| r.get(0)).optional()?;
+    // A version belongs to an incident this store has (its creation arrives first).
+    crate::incidents::require(tx, p.incident_id())?;
+    let stored: Option<(String, String)> = tx
+        .query_row("SELECT toml, incident_id FROM policy_versions WHERE version = ?1", [p.version], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
     match stored {
-        Some(text) if Policy::from_toml(&text).ok().as_ref() == Some(&policy) => return Ok(()),
+        Some((text, incident)) if incident == p.incident_id() && Policy::from_toml(&text).ok().as_ref() == Some(&policy) => return Ok(()),
         Some(_) => {
             return Err(StoreError::Invalid(msg!("store.policy_version_taken", version = p.version)))
         }
@@ -99,48 +104,55 @@ fn policy_create(tx: &Transaction<'_>, env: &Envelope<'_>, p: &PolicyCreate) -> 
     }
     let name = if p.name.trim().is_empty() { format!("정책 {}", p.version) } else { p.name.trim().to_string() };
     tx.execute(
-        "INSERT INTO policy_versions (version, name, toml, note, created_by, created_at, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
-        params![p.version, name, policy.to_toml(), p.note, env.user, env.at_ms / 1000],
+        "INSERT INTO policy_versions (version, name, toml, note, created_by, created_at, active, incident_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
+        params![p.version, name, policy.to_toml(), p.note, env.user, env.at_ms / 1000, p.incident_id()],
     )?;
     Ok(())
 }
 
-/// The latest activation wins (by clock key), whatever order activations arrive in.
+/// The latest activation of each incident wins (by clock key), whatever
+/// order activations arrive in; a version activates in its own incident.
 fn policy_activate(
     tx: &Transaction<'_>,
     env: &Envelope<'_>,
     a: &PolicyActivate,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<Option<EvalSummary>> {
-    let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM policy_versions WHERE version = ?1)", [a.version], |r| r.get(0))?;
-    if !exists {
-        return Err(StoreError::NotFound(format!("policy version {} (its creation has not arrived)", a.version)));
-    }
+    let incident = match crate::policies::incident_of_version(tx, a.version) {
+        Ok(i) => i,
+        Err(_) => return Err(StoreError::NotFound(format!("policy version {} (its creation has not arrived)", a.version))),
+    };
     let key = (env.hlc, env.device.to_string(), env.op_id.to_string());
-    if current_activation(tx)?.is_some_and(|k| k > key) {
+    if current_activation(tx, &incident)?.is_some_and(|k| k > key) {
         return Ok(None);
     }
     tx.execute(
-        "INSERT INTO meta (key, value) VALUES ('policy_activation', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [serde_json::to_string(&key)?],
+        "INSERT INTO meta (key, value) VALUES ('policy_activation:' || ?2, ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![serde_json::to_string(&key)?, incident],
     )?;
     let active: bool =
         tx.query_row("SELECT EXISTS (SELECT 1 FROM policy_versions WHERE version = ?1 AND active = 1)", [a.version], |r| r.get(0))?;
     if active {
         return Ok(None);
     }
-    tx.execute("UPDATE policy_versions SET active = 0 WHERE active = 1", [])?;
+    tx.execute("UPDATE policy_versions SET active = 0 WHERE active = 1 AND incident_id = ?1", [&incident])?;
     tx.execute("UPDATE policy_versions SET active = 1 WHERE version = ?1", [a.version])?;
-    Ok(Some(crate::evaluate::reevaluate_in(tx, progress)?))
+    Ok(Some(crate::evaluate::reevaluate_in(tx, &incident, progress)?))
 }
 
-/// The key of the activation in force: recorded since protocol 2, or the
-/// latest activation op of an older store.
-fn current_activation(tx: &Transaction<'_>) -> Result<Option<(i64, String, String)>> {
-    let recorded: Option<String> =
-        tx.query_row("SELECT value FROM meta WHERE key = 'policy_activation'", [], |r| r.get(0)).optional()?;
+/// The key of an incident's activation in force: recorded since protocol 2
+/// (per incident since schema 6), or for the first incident the latest
+/// activation op of an older store.
+fn current_activation(tx: &Transaction<'_>, incident: &str) -> Result<Option<(i64, String, String)>> {
+    let recorded: Option<String> = tx
+        .query_row("SELECT value FROM meta WHERE key = 'policy_activation:' || ?1", [incident], |r| r.get(0))
+        .optional()?;
     if let Some(text) = recorded {
         return Ok(serde_json::from_str(&text).ok());
+    }
+    if incident != claimdesk_core::catalog::FIRST_INCIDENT {
+        return Ok(None);
     }
     Ok(tx
         .query_row(
@@ -154,5 +166,5 @@ fn current_activation(tx: &Transaction<'_>) -> Result<Option<(i64, String, Strin
 
 pub(crate) fn catalog_replace(tx: &Transaction<'_>, catalog: &Catalog) -> Result<()> {
     catalog.validate().map_err(|e| StoreError::Invalid(msg!("invalid.detail", detail = e)))?;
-    crate::policies::replace_catalog_in_tx(tx, catalog)
+    crate::incidents::write_catalog(tx, catalog)
 }

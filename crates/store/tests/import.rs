@@ -53,7 +53,7 @@ fn reimport_is_idempotent_and_changes_are_conflicts_unless_asked() {
     assert_eq!(t.store.claim("T-001").expect("claim").claimed_amount, Some(60_000), "left untouched");
 
     let admin = t.admin.clone();
-    let s = t.store.import_file(&admin, &file2, ImportOptions { update_existing: true }, &mut |_| true).expect("update");
+    let s = t.store.import_file(&admin, &file2, ImportOptions { update_existing: true, ..ImportOptions::default() }, &mut |_| true).expect("update");
     assert_eq!(s.counts.updated, 1);
     let d = t.store.claim("T-001").expect("claim");
     assert_eq!(d.claimed_amount, Some(70_000));

@@ -201,6 +201,13 @@ pub fn check_team_op(op: &Op, role: Role) -> Result<(), Rejection> {
         Op::CatalogReplace(c) => {
             c.validate().map_err(|e| Rejection::new(RejectCode::BAD_CATALOG, format!("the catalog cannot be used: {e}")))?
         }
+        Op::IncidentCreate(c) => c
+            .catalog
+            .validate()
+            .map_err(|e| Rejection::new(RejectCode::BAD_INCIDENT, format!("the incident cannot be used: {e}")))?,
+        Op::IncidentUpdate(i) => {
+            i.validate().map_err(|e| Rejection::new(RejectCode::BAD_INCIDENT, format!("the incident cannot be used: {e}")))?
+        }
         Op::BatchCreate(b) if b.id.trim().is_empty() || b.name.trim().is_empty() => {
             return Err(Rejection::new(RejectCode::BAD_PAYLOAD, "a batch needs an id and a name"))
         }
@@ -259,5 +266,34 @@ pub fn admit_claim_op(
             *state = next;
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use claimdesk_core::ops::IncidentCreate;
+    use claimdesk_core::Catalog;
+
+    fn breach() -> Catalog {
+        let mut c = Catalog::default_2022();
+        c.incident.id = "breach-2025-11".into();
+        c
+    }
+
+    #[test]
+    fn incidents_are_started_and_edited_by_supervisors_and_admins_only() {
+        let create = Op::IncidentCreate(Box::new(IncidentCreate { catalog: breach(), copied_from: None }));
+        let update = Op::IncidentUpdate(breach().incident);
+        for op in [&create, &update] {
+            assert_eq!(check_team_op(op, Role::Reviewer).map_err(|r| r.code), Err("ROLE_NOT_ALLOWED".to_string()));
+            assert_eq!(check_team_op(op, Role::Supervisor), Ok(()));
+            assert_eq!(check_team_op(op, Role::Admin), Ok(()));
+        }
+        let mut bad = breach();
+        bad.incident.id = "Not An Id".into();
+        let op = Op::IncidentCreate(Box::new(IncidentCreate { catalog: bad.clone(), copied_from: None }));
+        assert_eq!(check_team_op(&op, Role::Admin).map_err(|r| r.code), Err(RejectCode::BAD_INCIDENT.to_string()));
+        assert_eq!(check_team_op(&Op::IncidentUpdate(bad.incident), Role::Admin).map_err(|r| r.code), Err(RejectCode::BAD_INCIDENT.to_string()));
     }
 }

@@ -195,6 +195,10 @@ impl RejectCode {
     /// A policy that does not parse, or a version number already taken.
     pub const BAD_POLICY: &'static str = "BAD_POLICY";
     pub const BAD_CATALOG: &'static str = "BAD_CATALOG";
+    /// An incident that does not hold (id, name, dates, services), or whose id is taken.
+    pub const BAD_INCIDENT: &'static str = "BAD_INCIDENT";
+    /// A claim or policy version of an incident the server does not have (send its creation first).
+    pub const UNKNOWN_INCIDENT: &'static str = "UNKNOWN_INCIDENT";
     /// A late op would change what happened to an approval or a payment.
     pub const ALREADY_SETTLED: &'static str = "ALREADY_SETTLED";
     /// A payout reservation made offline, or overtaken: reserve again online.

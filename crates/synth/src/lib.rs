@@ -26,6 +26,8 @@ mod format;
 mod rng;
 mod text;
 
+pub mod breach2025;
+
 use claimdesk_core::{Catalog, Category};
 
 use format::{kst_minutes, push_grouped, push_padded, push_time, push_uint, TimeForm};

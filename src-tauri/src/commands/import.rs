@@ -46,7 +46,7 @@ pub async fn import_file(
         let job = s.start_job(&job_id)?;
         let actor = s.actor()?;
         let mut store = s.open_worker()?;
-        let summary = import_with_progress(&mut store, &actor, Path::new(&path), ImportOptions { update_existing: update.unwrap_or(false) }, &job, &on_progress)?;
+        let summary = import_with_progress(&mut store, &actor, Path::new(&path), ImportOptions { update_existing: update.unwrap_or(false), ..ImportOptions::default() }, &job, &on_progress)?;
         report(&on_progress, &job.id, "done", summary.counts.rows_read, Some(summary.counts.rows_read), None);
         Ok(summary)
     })
@@ -83,7 +83,8 @@ pub const DEMO_PASSWORD: &str = "demo-2022";
 
 /// Admin, first run: writes a demo intake file of `count` (default 20,000)
 /// synthetic claims of the 2022 outage (with a few bad rows for the
-/// quarantine), imports it and adds the demo team.
+/// quarantine), imports it, adds the demo team, and starts a small second
+/// incident ([`load_second_incident`]). The 2022 outage stays the current one.
 #[tauri::command]
 pub async fn load_demo_data(app: AppHandle, count: Option<u32>, job_id: String, on_progress: Channel<Progress>) -> ApiResult<ImportSummary> {
     blocking(app, move |s: &AppState| {
@@ -104,17 +105,47 @@ pub async fn load_demo_data(app: AppHandle, count: Option<u32>, job_id: String, 
             return Err(ApiError::new("CANCELLED", "the demo data was not loaded"));
         }
         let summary = import_with_progress(&mut store, &admin, &file, ImportOptions::default(), &job, &on_progress)?;
+        let _ = std::fs::remove_file(&file);
+        report(&on_progress, &job.id, "second_incident", 0, None, None);
+        load_second_incident(&mut store, &admin, &config, &dir)?;
         let existing: Vec<String> = store.users()?.into_iter().map(|u| u.id).collect();
         for (id, name, role, limit) in DEMO_TEAM {
             if !existing.iter().any(|e| e == id) {
                 store.create_user_with_password(&admin, id, name, *role, *limit, DEMO_PASSWORD)?;
             }
         }
-        let _ = std::fs::remove_file(&file);
         report(&on_progress, &job.id, "done", summary.counts.rows_read, Some(summary.counts.rows_read), None);
         Ok(summary)
     })
     .await
+}
+
+/// Claims of the demo's second incident.
+const SECOND_INCIDENT_CLAIMS: usize = 400;
+
+/// The demo's second incident, "2025 쿠팡 개인정보 유출" (claimdesk_synth::breach2025):
+/// started as a copy of the 2022 outage (its active policy), then a policy
+/// version of its own services and filing window activated, and 400 claims,
+/// one individual in four a claimant (name and phone) of the 2022 demo rows
+/// `first` generated. The store works in the 2022 outage again afterwards.
+pub fn load_second_incident(store: &mut Store, admin: &Actor, first: &claimdesk_synth::SynthConfig, dir: &Path) -> Result<(), claimdesk_store::StoreError> {
+    use claimdesk_synth::breach2025;
+    let first_incident = store.current_incident()?;
+    let catalog = breach2025::catalog();
+    store.create_incident(admin, &catalog, Some(&first_incident))?;
+    let (_, copied) = store.active_policy_of(Some(breach2025::ID))?;
+    let own = breach2025::policy(&copied);
+    let note = "2022 정책을 복사해 서비스와 접수 기간만 이 사고에 맞춤 (demo)";
+    let version = store.add_policy_version_to(admin, Some(breach2025::ID), &own.to_toml(), &own.name, note)?;
+    store.activate_policy(admin, version, &mut |_| true)?;
+    let shared = breach2025::individuals(first, &store.incident_catalog(Some(&first_incident))?, SECOND_INCIDENT_CLAIMS / 4);
+    let file = dir.join("피해신고_접수_데모_2025.csv");
+    breach2025::write_csv_file(SECOND_INCIDENT_CLAIMS, &shared, 4, &file)?;
+    let options = ImportOptions { incident: Some(breach2025::ID.to_string()), ..ImportOptions::default() };
+    let imported = store.import_file(admin, &file, options, &mut |_| true);
+    let _ = std::fs::remove_file(&file);
+    imported?;
+    store.set_current_incident(admin, &first_incident)
 }
 
 fn demo_dir(db: &Path) -> PathBuf {

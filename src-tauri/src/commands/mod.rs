@@ -5,6 +5,7 @@ pub mod batch;
 pub mod claim;
 pub mod dashboard;
 pub mod import;
+pub mod incident;
 pub mod policy;
 pub mod queue;
 pub mod session;

@@ -24,7 +24,10 @@ import type {
   EvidenceData,
   Explanation,
   FirstRunState,
+  HistoryRow,
   ImportSummary,
+  Incident,
+  IncidentInfo,
   OpLine,
   OpReceipt,
   PayoutConfirm,
@@ -44,6 +47,7 @@ import type {
   SavedView,
   SeriesKey,
   SeriesPoint,
+  Service,
   SessionUser,
   Sort,
   StartupReport,
@@ -160,6 +164,7 @@ export function emptyFilter(): QueueFilter {
     priority: null,
     batch_id: null,
     text: null,
+    incident: null,
   };
 }
 
@@ -194,6 +199,24 @@ export const addEvidence = (externalId: string, path: string) => call<OpReceipt>
 export const readEvidence = (externalId: string, sha256: string) => call<EvidenceData>('read_evidence', { externalId, sha256 });
 export const resolveConflict = (externalId: string, base: number | null, to: ClaimStatus, note: string) =>
   call<OpReceipt>('resolve_conflict', { externalId, base, to, note });
+
+// ---------------------------------------------------------------- incidents (src-tauri/src/commands/incident.rs)
+// The queue, dashboard, batches and policy screens show the store's current incident.
+
+export const incidents = () => call<IncidentInfo[]>('incidents');
+export const currentIncident = () => call<IncidentInfo>('current_incident');
+/** Anyone signed in: this desktop works in `id` from now on (audited, never synced); UNKNOWN_INCIDENT if not here. */
+export const switchIncident = (id: string) => call<IncidentInfo>('switch_incident', { id });
+/**
+ * Supervisor or admin (else ROLE_NOT_ALLOWED): starts an incident and switches to it; returns its first (active) policy version.
+ * `copyOf`: the incident whose active policy (and, when `services` is null, services) are copied. A taken or bad id: BAD_INCIDENT.
+ */
+export const createIncident = (incident: Incident, services: Service[] | null, copyOf: string | null) =>
+  call<number>('create_incident', { incident, services, copyOf });
+/** Supervisor or admin: an incident's name and dates (its services stay). */
+export const updateIncident = (incident: Incident) => call<void>('update_incident', { incident });
+/** The claimant's other claims (same phone or BRN) in every incident, identifiers masked. */
+export const claimantHistory = (externalId: string) => call<HistoryRow[]>('claimant_history', { externalId });
 
 // ---------------------------------------------------------------- batches and payout
 

@@ -21,6 +21,8 @@ export interface QueueFilterShape {
   priority: string | null;
   batch_id: string | null;
   text: string | null;
+  /** The incident; null: the store's current one. */
+  incident: string | null;
 }
 
 export type AssigneeChoice = 'any' | 'mine' | 'unassigned' | 'user';
@@ -122,6 +124,7 @@ export function toQueueFilter(ui: UiFilter, currentUser: string): Converted {
       priority: ui.priority || null,
       batch_id: null,
       text: text || null,
+      incident: null,
     },
     problems,
   };

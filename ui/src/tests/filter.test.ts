@@ -21,6 +21,7 @@ describe('queue filter → QueueFilter', () => {
       priority: null,
       batch_id: null,
       text: null,
+      incident: null,
     });
   });
 

@@ -937,6 +937,8 @@ pub enum AdminAction {
     EditPolicy,
     ActivatePolicy,
     ViewAudit,
+    /// Starting an incident (from scratch or from a copy) and editing its name and dates.
+    ManageIncidents,
 }
 
 impl AdminAction {
@@ -951,12 +953,13 @@ impl AdminAction {
             AdminAction::EditPolicy => "edit_policy",
             AdminAction::ActivatePolicy => "activate_policy",
             AdminAction::ViewAudit => "view_audit",
+            AdminAction::ManageIncidents => "manage_incidents",
         }
     }
 }
 
 /// Whether a role may perform an action that is not about one claim.
-/// Supervisors: batches, policy versions, the audit log. Admins: everything.
+/// Supervisors: batches, policy versions, incidents, the audit log. Admins: everything.
 /// Reviewers: none of these.
 pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
     let needed = match action {
@@ -968,6 +971,7 @@ pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
         AdminAction::EditPolicy => Role::Supervisor,
         AdminAction::ActivatePolicy => Role::Supervisor,
         AdminAction::ViewAudit => Role::Supervisor,
+        AdminAction::ManageIncidents => Role::Supervisor,
     };
     if rank(role) < rank(needed) {
         return Err(Refusal::RoleNotAllowed { role, action: action.code().to_string() });

@@ -649,8 +649,9 @@ fn workflow_may_admin_actions() {
         A::EditPolicy,
         A::ActivatePolicy,
         A::ViewAudit,
+        A::ManageIncidents,
     ];
-    let supervisor = [A::CreateBatch, A::EditPolicy, A::ActivatePolicy, A::ViewAudit];
+    let supervisor = [A::CreateBatch, A::EditPolicy, A::ActivatePolicy, A::ViewAudit, A::ManageIncidents];
     for action in all {
         assert_eq!(may(Role::Reviewer, action).map_err(|r| r.code()), Err("ROLE_NOT_ALLOWED"), "{action:?}");
         assert_eq!(may(Role::Supervisor, action).is_ok(), supervisor.contains(&action), "{action:?}");

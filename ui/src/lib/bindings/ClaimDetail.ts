@@ -9,4 +9,8 @@ import type { JsonValue } from "./serde_json/JsonValue";
 /**
  * Everything about one claim that a reviewer sees, personal data masked.
  */
-export type ClaimDetail = { external_id: string, version: number, status: ClaimStatus, received_at: number, category: Category, filed_category: Category, name: string, phone_masked: string | null, brn_masked: string | null, bank_name: string | null, account_masked: string | null, service: string, damage_start: number, damage_end: number, claimed_amount: number | null, daily_income: number | null, documented_loss: number | null, ad_spend: number | null, description: string, extra: JsonValue, priority: string, tags: Array<string>, assignee: string | null, duplicate_of: string | null, batch_id: string | null, recommendation: Recommendation | null, notes: Array<Note>, evidence: Array<EvidenceFile>, };
+export type ClaimDetail = { external_id: string, 
+/**
+ * The incident the claim belongs to.
+ */
+incident_id: string, version: number, status: ClaimStatus, received_at: number, category: Category, filed_category: Category, name: string, phone_masked: string | null, brn_masked: string | null, bank_name: string | null, account_masked: string | null, service: string, damage_start: number, damage_end: number, claimed_amount: number | null, daily_income: number | null, documented_loss: number | null, ad_spend: number | null, description: string, extra: JsonValue, priority: string, tags: Array<string>, assignee: string | null, duplicate_of: string | null, batch_id: string | null, recommendation: Recommendation | null, notes: Array<Note>, evidence: Array<EvidenceFile>, };

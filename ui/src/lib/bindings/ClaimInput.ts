@@ -21,4 +21,9 @@ service: string, damage_start: string, damage_end: string, claimed_amount?: stri
 /**
  * Columns the intake file had beyond the known ones, kept by header.
  */
-extra?: { [key in string]: string }, };
+extra?: { [key in string]: string }, 
+/**
+ * The incident the claim belongs to (its id); none in ops made before
+ * incidents existed, which means [`crate::catalog::FIRST_INCIDENT`].
+ */
+incident?: string | null, };

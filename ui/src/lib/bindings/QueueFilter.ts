@@ -28,4 +28,8 @@ tags: Array<string>, priority: string | null, batch_id: string | null,
 /**
  * Full-text search in names and descriptions (search.rs).
  */
-text: string | null, };
+text: string | null, 
+/**
+ * The incident; None: the store's current one (every list is of one incident).
+ */
+incident: string | null, };
