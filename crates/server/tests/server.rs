@@ -164,8 +164,10 @@ async fn a_rejected_op_never_blocks_the_ones_behind_it() {
             "accepted"
         ]
     );
-    if let PushOutcome::Rejected { reason, .. } = &results[1].outcome {
-        assert_eq!(reason, "a reviewer may not approve claims", "the core's own words");
+    if let PushOutcome::Rejected { reason, explain, .. } = &results[1].outcome {
+        assert_eq!(reason, "Your role (Reviewer) may not approve claims.", "the core's own words");
+        let said = explain.as_ref().map(|m| m.render(claimdesk_core::message::Lang::Ko));
+        assert_eq!(said.as_deref(), Some("심사자 역할로는 할 수 없는 작업입니다: 신고 승인."), "and in the author's Korean");
     }
     let pulled = reviews(kim.pull_all(0).await);
     let ids: HashSet<&str> = pulled.iter().map(|p| p.op.op_id.as_str()).collect();
