@@ -99,6 +99,8 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.wait_text("import-count-quarantined", "11").await?;
     let quarantine = d.wait_text("quarantine-table", "010-12-5678").await?;
     assert!(quarantine.contains("많이"), "the quarantine shows the bad amount: {quarantine}");
+    assert!(quarantine.contains("‘많이’은(는) 원 단위 금액이 아닙니다"), "the reason in Korean: {quarantine}");
+    assert!(!quarantine.contains("is not an amount"), "no English in the Korean quarantine: {quarantine}");
     d.shot("import").await?;
     d.assert_accessible("import").await?;
 

@@ -183,7 +183,7 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     // The forged approval: on the timeline, refused by the rules, with the reason in Korean.
     d.el("timeline-refusal").await?;
     let timeline = d.wait_text("claim-timeline", "규칙에 따라 거부됨").await?;
-    assert!(timeline.contains("이 역할로는 할 수 없는 작업입니다"), "{timeline}");
+    assert!(timeline.contains("역할로는 할 수 없는 작업입니다: 신고 승인"), "the refusal in Korean, with the role and the action: {timeline}");
     assert!(timeline.contains("담당하기") && timeline.contains("심사 의견 제출"), "op kinds read as actions: {timeline}");
     d.js("document.querySelector('[data-testid=timeline-refusal]').scrollIntoView({block: 'center'});", vec![]).await?;
     d.shot("claim-refused-op").await?;
@@ -195,6 +195,22 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.el("chart-service").await?;
     d.shot("dashboard").await?;
     d.assert_accessible("dashboard").await?;
+
+    // ── Incidents: the header names the current one; a supervisor starts the next one as a copy of it.
+    let named = |part: &str| format!("return document.querySelector('[data-testid=incident-current]')?.textContent.includes('{part}') ?? false;");
+    d.wait_js(&named("판교"), "the header to name the 2022 incident").await?;
+    d.click("incident-new").await?;
+    d.fill("new-incident-name", "2025 쿠팡 개인정보 유출").await?;
+    d.fill("new-incident-start", "2025-11-18").await?;
+    d.fill("new-incident-end", "2026-03-31").await?;
+    d.shot("incident-new").await?;
+    d.assert_accessible("new incident").await?;
+    d.click("new-incident-submit").await?;
+    d.wait_js(&named("쿠팡"), "the new incident to become the current one").await?;
+    d.select("incident-select", "pangyo-2022-10-15").await?;
+    d.wait_js(&named("판교"), "the switch back to 2022").await?;
+    d.click("nav-queue").await?;
+    d.wait_text("queue-total", &format_count(&count)).await?;
 
     // ── Policy: a new version (taxi drivers' flat amount and cap raised), then what-if.
     d.click("nav-policy").await?;
