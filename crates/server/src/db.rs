@@ -10,6 +10,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../migrations/0001_initial.sql")),
     (2, include_str!("../migrations/0002_decided.sql")),
     (3, include_str!("../migrations/0003_claims_text.sql")),
+    (4, include_str!("../migrations/0004_policy_input_extra.sql")),
 ];
 
 /// The schema this binary speaks (the highest migration it carries).
