@@ -135,6 +135,7 @@ pub fn run() {
             commands::policy::add_policy_version,
             commands::policy::activate_policy,
             commands::policy::what_if,
+            commands::policy::example_policies,
             commands::import::import_file,
             commands::import::quarantine,
             commands::import::export_quarantine,

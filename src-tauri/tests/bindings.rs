@@ -20,6 +20,7 @@ fn export(cfg: &Config) -> Result<(), ExportError> {
     dto::BulkReport::export_all(cfg)?;
     dto::PolicyCheck::export_all(cfg)?;
     dto::WhatIfReport::export_all(cfg)?;
+    dto::ExamplePolicyInfo::export_all(cfg)?;
     dto::EvidenceData::export_all(cfg)?;
     dto::UserUpdate::export_all(cfg)?;
     dto::StartupReport::export_all(cfg)?;
