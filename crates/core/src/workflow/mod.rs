@@ -100,6 +100,16 @@ impl Decision {
         Decision::Approve { remedy, amount, extension_days, grants: Vec::new() }
     }
 
+    /// The same decision with its grants in a stable order, so that two
+    /// decisions of the same grants compare equal whatever order they were listed in.
+    pub fn canonical(&self) -> Decision {
+        let mut d = self.clone();
+        if let Decision::Approve { grants, .. } = &mut d {
+            grants.sort_by(|a, b| (a.kind, a.amount.normalize(), a.quantity, &a.label).cmp(&(b.kind, b.amount.normalize(), b.quantity, &b.label)));
+        }
+        d
+    }
+
     /// Every grant an approval gives (none for a denial).
     pub fn grants(&self) -> Vec<Grant> {
         match self {
