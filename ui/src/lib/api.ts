@@ -31,6 +31,7 @@ import type {
   PayoutExport,
   PersonalField,
   PolicyCheck,
+  ExamplePolicyInfo,
   PolicyVersion,
   Priority,
   Progress,
@@ -223,6 +224,8 @@ export const addPolicyVersion = (toml: string, name: string, note: string) =>
 /** Supervisor: activates and re-evaluates every claim; cancelled, the old version stays active. */
 export const activatePolicy = (version: number, job: Job) => call<EvalSummary>('activate_policy', { version, ...jobArgs(job) });
 export const whatIf = (before: number, after: number) => call<WhatIfReport>('what_if', { before, after });
+/** The policies shipped with ClaimDesk (the default and the final 2022 programme), to start a version from. */
+export const examplePolicies = () => call<ExamplePolicyInfo[]>('example_policies');
 
 // ---------------------------------------------------------------- import
 
