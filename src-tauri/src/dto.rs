@@ -115,6 +115,16 @@ pub struct WhatIfReport {
     pub changed_total: u64,
 }
 
+/// A policy shipped with ClaimDesk, offered when a supervisor starts a new version.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ExamplePolicyInfo {
+    /// Stable code (`default-2022`, `final-2022`).
+    pub code: String,
+    pub name_ko: String,
+    pub name_en: String,
+    pub toml: String,
+}
+
 /// An evidence file's bytes, base64, with its media type.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct EvidenceData {

@@ -138,6 +138,7 @@ pub fn run() {
             commands::policy::what_if_draft,
             commands::policy::policy_draft_of_toml,
             commands::policy::policy_draft_to_toml,
+            commands::policy::example_policies,
             commands::import::import_file,
             commands::import::quarantine,
             commands::import::export_quarantine,

@@ -179,7 +179,7 @@ mod tests {
         let claim = state.with_store(|s| Ok(s.queue_page(&Default::default(), Default::default(), 0, 1)?.rows[0].external_id.clone())).expect("a claim");
 
         state.set_session(Some("kim".into()));
-        let fifty_million = Decision::Approve { remedy: Remedy::Cash, amount: 50_000_000.into(), extension_days: 0 };
+        let fifty_million = Decision::Approve { remedy: Remedy::Cash, amount: 50_000_000.into(), extension_days: 0, grants: Vec::new() };
         state
             .as_user(|s, a| {
                 s.take(a, &claim, None)?;

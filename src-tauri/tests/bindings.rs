@@ -21,6 +21,7 @@ fn export(cfg: &Config) -> Result<(), ExportError> {
     dto::PolicyCheck::export_all(cfg)?;
     dto::WhatIfReport::export_all(cfg)?;
     dto::DraftCheck::export_all(cfg)?;
+    dto::ExamplePolicyInfo::export_all(cfg)?;
     dto::EvidenceData::export_all(cfg)?;
     dto::UserUpdate::export_all(cfg)?;
     dto::StartupReport::export_all(cfg)?;

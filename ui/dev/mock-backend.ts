@@ -193,6 +193,12 @@ export function installMockBackend(params: URLSearchParams): void {
       return { key: day, claims, amount: claims * 40_000, claimed: claims * 61_000 };
     }),
     by_reviewer: group(['kim', 'lee', 'park'], (_, i) => 300 - i * 80),
+    grants: [
+      { kind: 'voucher', claims: Math.round(N * 0.44), grants: Math.round(N * 0.44), amount: '0', quantity: Math.round(N * 0.44) },
+      { kind: 'extension', claims: Math.round(N * 0.14), grants: Math.round(N * 0.14), amount: '0', quantity: Math.round(N * 0.14) * 3 },
+      { kind: 'cash', claims: Math.round(N * 0.3), grants: Math.round(N * 0.3), amount: String(Math.round(N * 0.3) * 41_230), quantity: 0 },
+      { kind: 'message_credit', claims: Math.round(N * 0.08), grants: Math.round(N * 0.08), amount: String(Math.round(N * 0.08) * 50_000), quantity: 0 },
+    ],
   });
 
   /** The form's draft of a mock policy text (its name and small-business cap from the text, the rest the 2022 default). */
@@ -319,6 +325,10 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'confirm_payout': return { payout_id: 7, paid: 1280, refused: [] };
       case 'cancel_payout': return null;
       case 'policy_versions': return versions;
+      case 'example_policies': return [
+        { code: 'default-2022', name_ko: '2022 기본 보상안', name_en: '2022 default plan', toml: '# default\nname = "2022 기본 보상안"\n' },
+        { code: 'final-2022', name_ko: '2022 최종 보상안 (등급별 정액, 메시지 크레딧)', name_en: '2022 final programme (flat by tier, message credit)', toml: '# final\nname = "2022 최종 보상안"\n' },
+      ];
       case 'policy_toml': return `# 보상 정책 v${args.version}\nname = "${versions[args.version - 1]?.name}"\n\n[window]\nfrom = "2022-10-19T00:00:00+09:00"\nto = "2022-11-06T23:59:59+09:00"\n\n[taxi_driver]\nremedy = "cash"\nflat = 25000\ncap = 300000\n\n[small_business]\nbands = [[300000, 30000], [500000, 50000]]\ncap = ${args.version === 2 ? 1500000 : 1000000}\n`;
       case 'validate_policy': return /cap = -|=\s*$/m.test(args.toml) ? { ok: false, messages: [{ line: 12, column: 7, code: 'INVALID_VALUE', message: 'cap must be a whole number of won, 0 or more' }] } : { ok: true, messages: [] };
       case 'add_policy_version': versions.push({ version: versions.length + 1, name: args.name, note: args.note, created_by: user?.id ?? '', created_at: Date.now() / 1000, active: false, incident_id: 'pangyo-2022-10-15' }); return versions.length;
@@ -332,14 +342,22 @@ export function installMockBackend(params: URLSearchParams): void {
       }
       case 'what_if':
       case 'what_if_draft': {
-        const totals = (k: number) => ({ claims: N, eligible: N - 5000, ineligible: 5000, amount: String(Math.round(9.1e9 * k)), extension_days: 150_000, groups: [], reasons: [] });
+        const kinds = (k: number) => [
+          { kind: 'cash' as never, claims: 30000, grants: 30000, amount: String(Math.round(9.1e9 * k)), quantity: 0 },
+          ...(k > 1 ? [{ kind: 'message_credit' as never, claims: 9000, grants: 9000, amount: String(9000 * 50_000), quantity: 0 }] : []),
+        ];
+        const totals = (k: number) => ({ claims: N, eligible: N - 5000, ineligible: 5000, amount: String(Math.round(9.1e9 * k)), extension_days: 150_000, groups: [], reasons: [], grants: kinds(k) });
+        const grantDiff = [
+          { kind: 'cash' as never, before_claims: 30000, after_claims: 30000, claims_change: 0, before_amount: '9100000000', after_amount: '9828000000', amount_change: '728000000', before_quantity: 0, after_quantity: 0, quantity_change: 0 },
+          { kind: 'message_credit' as never, before_claims: 0, after_claims: 9000, claims_change: 9000, before_amount: '0', after_amount: '450000000', amount_change: '450000000', before_quantity: 0, after_quantity: 0, quantity_change: 0 },
+        ];
         const diff = [['small_business', 'cash', 1.0, 1.3], ['taxi_driver', 'cash', 1.0, 1.0], ['advertiser', 'cash', 1.0, 1.1], ['small_business', 'manual_review', 1.0, 0.7]].map(([c, r, b, a]) => ({
           category: c as never, remedy: r as never, before_count: Math.round(10000 * (b as number)), after_count: Math.round(10000 * (a as number)), count_change: Math.round(10000 * ((a as number) - (b as number))),
           before_amount: String(Math.round(4e8 * (b as number))), after_amount: String(Math.round(4e8 * (a as number))), amount_change: String(Math.round(4e8 * ((a as number) - (b as number)))),
           before_extension_days: 0, after_extension_days: 0, extension_days_change: 0,
         }));
         const changed = Array.from({ length: 30 }, (_, i) => ({ index: i, external_id: rowAt(i * 31, N).external_id, before: { eligible: true, reason: null, remedy: 'cash' as never, amount: '1000000', extension_days: 0 }, after: { eligible: true, reason: null, remedy: 'cash' as never, amount: '1500000', extension_days: 0 } }));
-        return { before_version: args.before ?? 1, after_version: cmd === 'what_if_draft' ? null : args.after, result: { before: totals(1), after: totals(1.08), difference: diff, changed }, changed_total: 3120 };
+        return { before_version: args.before ?? 1, after_version: cmd === 'what_if_draft' ? null : args.after, result: { before: totals(1), after: totals(1.08), difference: diff, grant_difference: grantDiff, changed }, changed_total: 3120 };
       }
       case 'import_file': await progress(5000); return { import_id: 2, file_name: String(args.path).split('/').pop(), format: 'csv', counts: { rows_read: 5000, imported: 4870, unchanged: 100, updated: 0, conflicts: 3, quarantined: 27 }, conflicts: [{ line: 44, external_id: 'D22-0000044', fields: ['청구금액', '피해내용'] }], quarantine: [], evaluation: { policy_version: 1, claims: 4870, changed: 4870, eligible: 4700 } };
       case 'quarantine': return [

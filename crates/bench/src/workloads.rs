@@ -331,7 +331,7 @@ fn approve_batch(args: &Args, store: &mut Store) -> anyhow::Result<Result> {
         rows.map(|r| {
             r.map(|(id, remedy, amount, days)| {
                 let remedy = Remedy::parse(&remedy).unwrap_or(Remedy::Cash);
-                (id, Decision::Approve { remedy, amount: Decimal::from(amount), extension_days: days })
+                (id, Decision::Approve { remedy, amount: Decimal::from(amount), extension_days: days, grants: Vec::new() })
             })
         })
         .collect::<rusqlite::Result<_>>()?

@@ -263,15 +263,24 @@ pub enum PolicyCommand {
         store: StoreArgs,
         version: Option<i64>,
     },
-    /// Add a policy version from a TOML file (validated; not active until activated).
+    /// Add a policy version from a TOML file, or a shipped example with --example (validated; not active until activated).
     Add {
         #[command(flatten)]
         store: StoreArgs,
-        file: PathBuf,
+        #[arg(required_unless_present = "example", conflicts_with = "example")]
+        file: Option<PathBuf>,
+        /// A shipped policy instead of a file: default-2022 or final-2022 (`claimdesk policy examples`).
+        #[arg(long)]
+        example: Option<String>,
         #[arg(long, default_value = "")]
         name: String,
         #[arg(long, default_value = "")]
         note: String,
+    },
+    /// List the policies shipped with ClaimDesk, or print one as TOML (to edit and add).
+    Examples {
+        /// The example to print (default-2022, final-2022).
+        code: Option<String>,
     },
     /// Make a version active and re-evaluate every claim.
     Activate {
@@ -325,12 +334,29 @@ pub fn policy(c: PolicyCommand) -> anyhow::Result<()> {
             };
             print!("{}", policy.to_toml());
         }
-        PolicyCommand::Add { store, file, name, note } => {
+        PolicyCommand::Add { store, file, example, name, note } => {
             let (mut s, actor) = store.open_existing()?;
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let (text, name) = match (&example, &file) {
+                (Some(code), _) => {
+                    let e = example_or_list(code)?;
+                    (e.toml.to_string(), if name.is_empty() { e.name_ko.to_string() } else { name })
+                }
+                (None, Some(file)) => (std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?, name),
+                (None, None) => bail!("give a policy file or --example CODE"),
+            };
             let v = s.add_policy_version(&actor, &text, &name, &note)?;
             crate::out!("policy version {v} added; activate it with `claimdesk policy activate {v}`");
         }
+        PolicyCommand::Examples { code } => match code {
+            Some(code) => print!("{}", example_or_list(&code)?.toml),
+            None => {
+                let rows: Vec<Vec<String>> = claimdesk_core::policy::EXAMPLE_POLICIES
+                    .iter()
+                    .map(|e| vec![e.code.to_string(), e.name_ko.to_string(), e.name_en.to_string()])
+                    .collect();
+                table(&["code", "name", "English"], &rows, &[]);
+            }
+        },
         PolicyCommand::Activate { store, version } => {
             let (mut s, actor) = store.open_existing()?;
             let progress = bar(s.claim_count()?, "evaluate");
@@ -363,6 +389,14 @@ pub fn policy(c: PolicyCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A shipped policy by code, or an error that lists them.
+fn example_or_list(code: &str) -> anyhow::Result<&'static claimdesk_core::policy::ExamplePolicy> {
+    claimdesk_core::policy::example_policy(code).ok_or_else(|| {
+        let codes: Vec<&str> = claimdesk_core::policy::EXAMPLE_POLICIES.iter().map(|e| e.code).collect();
+        anyhow::anyhow!("'{code}' is not a shipped policy; the examples are {}", codes.join(", "))
+    })
+}
+
 fn print_what_if(w: &claimdesk_core::policy::WhatIf, show: usize) {
     let rows: Vec<Vec<String>> = w
         .diff()
@@ -380,19 +414,49 @@ fn print_what_if(w: &claimdesk_core::policy::WhatIf, show: usize) {
         })
         .collect();
     table(&["category", "remedy", "claims before", "claims after", "amount before", "amount after", "difference"], &rows, &[2, 3, 4, 5, 6]);
+    // Every kind of grant: cash (paid out) and the non-cash ones (fulfilled outside ClaimDesk).
+    let kinds: Vec<Vec<String>> = w
+        .grant_difference
+        .iter()
+        .map(|d| {
+            let unit = claimdesk_core::Grant::quantity_unit(d.kind).map_or("", |u| u.1);
+            vec![
+                d.kind.code().to_string(),
+                d.before_claims.to_string(),
+                d.after_claims.to_string(),
+                won(decimal_won(&d.before_amount)),
+                won(decimal_won(&d.after_amount)),
+                if unit.is_empty() { String::new() } else { format!("{} {unit}", d.before_quantity) },
+                if unit.is_empty() { String::new() } else { format!("{} {unit}", d.after_quantity) },
+            ]
+        })
+        .collect();
+    table(&["grant", "claims before", "claims after", "amount before", "amount after", "quantity before", "quantity after"], &kinds, &[1, 2, 3, 4, 5, 6]);
     crate::out!("{} claims change outcome", w.changed.len());
     for c in w.changed.iter().take(show) {
-        crate::out!(
-            "  {}: {} {} {} → {} {} {}",
-            c.external_id,
-            c.before.remedy.code(),
-            won(decimal_won(&c.before.amount)),
-            c.before.reason.map(|r| r.code()).unwrap_or(""),
-            c.after.remedy.code(),
-            won(decimal_won(&c.after.amount)),
-            c.after.reason.map(|r| r.code()).unwrap_or(""),
-        );
+        crate::out!("  {}: {} → {}", c.external_id, outcome_text(&c.before), outcome_text(&c.after));
     }
+}
+
+/// "cash 30,000 + message_credit 50,000", "manual_review SEGMENT_MISSING".
+fn outcome_text(o: &claimdesk_core::policy::Outcome) -> String {
+    let mut text = if o.grants.is_empty() {
+        format!("{} {}", o.remedy.code(), won(decimal_won(&o.amount)))
+    } else {
+        let parts: Vec<String> = o
+            .grants
+            .iter()
+            .map(|g| {
+                let q = if g.quantity > 0 { format!(" ×{}", g.quantity) } else { String::new() };
+                format!("{} {}{q}", g.kind.code(), won(decimal_won(&g.amount)))
+            })
+            .collect();
+        parts.join(" + ")
+    };
+    if let Some(r) = o.reason {
+        text.push_str(&format!(" {}", r.code()));
+    }
+    text
 }
 
 
@@ -712,7 +776,7 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         let decision = match (o.eligible, o.remedy) {
             (_, Remedy::ManualReview) => continue,
             (false, _) => Decision::Deny { reason: o.reason.map(|r| r.label_ko().to_string()).unwrap_or_default() },
-            (true, remedy) => Decision::Approve { remedy, amount: o.amount, extension_days: o.extension_days },
+            (true, _) => claimdesk_core::workflow::PolicyProposal::of(&o).as_decision(),
         };
         store.recommend(reviewer, id, None, decision, None)?;
         recommended += 1;
@@ -720,6 +784,10 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     let supervisor = store.actor("park.supervisor")?;
     let batch = store.create_batch(&supervisor, "1차 지급 심사 (데모)", &Default::default())?;
     crate::out!("{} claims recommended by two reviewers; batch {} holds {} of them for park.supervisor", recommended, batch.batch_id, batch.added);
+    // The final 2022 programme beside the default, not active: what-if is one comparison away.
+    let e = claimdesk_core::policy::example_policy("final-2022").ok_or_else(|| anyhow::anyhow!("the final-2022 example is missing"))?;
+    let v = store.add_policy_version(&supervisor, e.toml, e.name_ko, "데모: 택시 등급별 정액, 소상공인 메시지 크레딧")?;
+    crate::out!("policy v{v} ({}) added, not active; compare: claimdesk policy what-if --db {} --to {v}", e.name_ko, a.db.display());
     crate::out!("try: claimdesk queue --db {} --search 택시", a.db.display());
     Ok(())
 }

@@ -2,8 +2,8 @@
 
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
-use claimdesk_core::workflow::{Decision, Priority};
-use claimdesk_core::{Category, ClaimStatus, Reason, Remedy};
+use claimdesk_core::workflow::{Decision, PolicyProposal, Priority};
+use claimdesk_core::{Category, ClaimStatus, Grant, Reason, Remedy};
 use claimdesk_store::claims::{PersonalField, TriageChange};
 use claimdesk_store::queue::{QueueFilter, Sort, SortKey};
 use rust_decimal::Decimal;
@@ -68,6 +68,10 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
         },
         o.reason.map(|r| format!(" · {} ({})", r.code(), r.label_ko())).unwrap_or_default()
     );
+    if !o.grants.is_empty() {
+        let parts: Vec<String> = o.grants.iter().map(|g| claimdesk_core::policy::describe_grant(g).0).collect();
+        crate::out!("  지급 내역 grants: {}", parts.join(" + "));
+    }
     for step in &explanation.steps {
         crate::out!("  · {}", step.ko);
     }
@@ -96,10 +100,31 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
 /// A recommendation as a reviewer would say it.
 fn decision_text(d: &Decision) -> String {
     match d {
+        Decision::Approve { grants, .. } if !grants.is_empty() => {
+            let parts: Vec<String> = grants.iter().map(|g| claimdesk_core::policy::describe_grant(g).0).collect();
+            format!("승인 approve · {}", parts.join(" + "))
+        }
         Decision::Approve { remedy: Remedy::Extension, extension_days, .. } => format!("승인 approve · {} {extension_days}일", Remedy::Extension.label_ko()),
         Decision::Approve { remedy, amount, .. } => format!("승인 approve · {} {}원", remedy.label_ko(), won(decimal_won(amount))),
         Decision::Deny { reason } => format!("기각 deny · {reason}"),
     }
+}
+
+/// `KIND:AMOUNT[:QUANTITY[:LABEL]]` as a grant (checked by the core when recommended).
+fn parse_grant(text: &str) -> anyhow::Result<Grant> {
+    let mut parts = text.splitn(4, ':');
+    let kind = parts.next().unwrap_or_default().trim();
+    let kind = Remedy::parse(kind).filter(|k| k.is_grant()).ok_or_else(|| {
+        anyhow!("'{kind}' is not a kind of grant (cash, voucher, extension, points, message_credit, fee_waiver)")
+    })?;
+    let amount = parts.next().unwrap_or("0").trim().replace(',', "");
+    let amount: Decimal = amount.parse().map_err(|_| anyhow!("the amount of '{text}' is not a number of won"))?;
+    let quantity = match parts.next().map(str::trim) {
+        None | Some("") => u32::from(kind == Remedy::Voucher),
+        Some(q) => q.parse().map_err(|_| anyhow!("the quantity of '{text}' is not a whole number"))?,
+    };
+    let label = parts.next().unwrap_or_default().trim();
+    Ok(Grant::new(kind, amount, quantity).with_label(label))
 }
 
 #[derive(Args)]
@@ -264,6 +289,10 @@ pub enum ClaimCommand {
         amount: i64,
         #[arg(long, default_value_t = 0)]
         days: u32,
+        /// Every grant of the approval, repeated: KIND:AMOUNT[:QUANTITY[:LABEL]], e.g.
+        /// `--grant cash:30000 --grant message_credit:50000` or `--grant points:0:5000`.
+        #[arg(long = "grant", conflicts_with_all = ["as_policy", "deny", "remedy"])]
+        grants: Vec<String>,
         /// Required when the recommendation differs from the policy.
         #[arg(long)]
         justification: Option<String>,
@@ -342,17 +371,20 @@ pub fn claim(c: ClaimCommand) -> anyhow::Result<()> {
             s.info_received(&a, &r.claim_id, r.base, &note)?;
             done("back in review", &r.claim_id);
         }
-        ClaimCommand::Recommend { claim: r, as_policy, deny, remedy, amount, days, justification } => {
+        ClaimCommand::Recommend { claim: r, as_policy, deny, remedy, amount, days, grants, justification } => {
             let (mut s, a) = r.store.open_existing()?;
             let decision = if let Some(reason) = deny {
                 Decision::Deny { reason }
             } else if as_policy {
-                let o = s.explain(&r.claim_id)?.outcome;
-                Decision::Approve { remedy: o.remedy, amount: o.amount, extension_days: o.extension_days }
+                PolicyProposal::of(&s.explain(&r.claim_id)?.outcome).as_decision()
+            } else if !grants.is_empty() {
+                let grants = grants.iter().map(|g| parse_grant(g)).collect::<anyhow::Result<Vec<Grant>>>()?;
+                let (remedy, amount, extension_days) = claimdesk_core::grant::summary(&grants);
+                Decision::Approve { remedy, amount, extension_days, grants }
             } else {
-                let remedy = remedy.ok_or_else(|| anyhow!("give --as-policy, --deny REASON, or --remedy with --amount/--days"))?;
+                let remedy = remedy.ok_or_else(|| anyhow!("give --as-policy, --deny REASON, --grant KIND:AMOUNT..., or --remedy with --amount/--days"))?;
                 let remedy = Remedy::parse(&remedy).ok_or_else(|| anyhow!("'{remedy}' is not a remedy"))?;
-                Decision::Approve { remedy, amount: Decimal::from(amount), extension_days: days }
+                Decision::approve(remedy, Decimal::from(amount), days)
             };
             s.recommend(&a, &r.claim_id, r.base, decision, justification)?;
             done("recommended", &r.claim_id);

@@ -226,3 +226,60 @@ fn forbidden_decisions_are_refused_from_the_command_line() {
     let verify = run(&["audit", "verify", "--db", db]);
     assert!(verify.status.success(), "{}", text(&verify.stderr));
 }
+
+/// The shipped policies from the command line: listed, printed, added, and
+/// the demo store's inactive final-2022 version compared with the default
+/// (cash and the non-cash grants by kind); a recommendation with grants.
+#[test]
+fn the_second_example_policy_is_loaded_and_compared_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("demo.db");
+    let db = db.to_str().expect("path");
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let list = ok(&["policy", "examples"]);
+    assert!(list.contains("default-2022") && list.contains("final-2022"), "{list}");
+    assert_eq!(ok(&["policy", "examples", "final-2022"]), claimdesk_core::policy::FINAL_2022_POLICY_TOML);
+    let bad = run(&["policy", "examples", "coupang"]);
+    assert!(!bad.status.success() && text(&bad.stderr).contains("default-2022, final-2022"), "{}", text(&bad.stderr));
+
+    ok(&["demo", "--db", db, "--count", "600"]);
+    let versions = ok(&["policy", "list", "--db", db]);
+    assert!(versions.contains("2022 최종 보상안"), "the demo adds the final 2022 programme: {versions}");
+    let what_if = ok(&["policy", "what-if", "--db", db, "--from", "1", "--to", "2"]);
+    assert!(what_if.contains("message_credit"), "{what_if}");
+    assert!(what_if.contains("claims change outcome"), "{what_if}");
+    // The JSON form carries the totals by kind.
+    let json: serde_json::Value = serde_json::from_str(&ok(&["policy", "what-if", "--db", db, "--from", "1", "--to", "2", "--json"])).expect("json");
+    let kinds: Vec<&str> = json["grant_difference"].as_array().expect("kinds").iter().filter_map(|d| d["kind"].as_str()).collect();
+    assert!(kinds.contains(&"cash") && kinds.contains(&"message_credit"), "{kinds:?}");
+    let credit = json["after"]["grants"].as_array().expect("grants").iter().find(|g| g["kind"] == "message_credit").cloned().expect("credit");
+    let claims = credit["claims"].as_u64().expect("claims");
+    assert!(claims > 0);
+    assert_eq!(credit["amount"].as_str(), Some((claims * 50_000).to_string().as_str()), "50,000 won each");
+
+    // Activated, a small business's claim shows its grants and is recommended with them.
+    ok(&["policy", "add", "--db", db, "--example", "final-2022", "--name", "최종안 사본"]);
+    ok(&["policy", "activate", "--db", db, "2"]);
+    let table = ok(&["evaluate", "--db", db]);
+    assert!(table.starts_with("claim_id,eligible,reason,remedy,amount_krw,extension_days\n"), "the table keeps its columns");
+    let id = ok(&["queue", "--db", db, "--category", "small_business", "--status", "new", "--limit", "50"])
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .find(|w| w.starts_with("D22-") && {
+            let shown = ok(&["show", "--db", db, w]);
+            shown.contains("메시지 크레딧")
+        })
+        .expect("a small business with the credit")
+        .to_string();
+    ok(&["claim", "take", "--db", db, "--as", "kim.reviewer", &id]);
+    let refused = run(&["claim", "recommend", "--db", db, "--as", "kim.reviewer", &id, "--grant", "cash:30000", "--grant", "message_credit:9000000"]);
+    assert!(!refused.status.success() && text(&refused.stderr).contains("OVERRIDE_NEEDS_JUSTIFICATION"), "{}", text(&refused.stderr));
+    ok(&["claim", "recommend", "--db", db, "--as", "kim.reviewer", &id, "--as-policy"]);
+    let shown = ok(&["show", "--db", db, &id]);
+    assert!(shown.contains("심사 의견 recommendation by kim.reviewer:") && shown.contains("메시지 크레딧 50,000원"), "{shown}");
+    assert!(!shown.contains("OVERRIDE"), "{shown}");
+}

@@ -4,6 +4,7 @@
 //! so a rule lives here once.
 
 pub mod catalog;
+pub mod grant;
 pub mod hlc;
 pub mod mask;
 pub mod message;
@@ -15,5 +16,6 @@ pub mod validate;
 pub mod workflow;
 
 pub use catalog::{Catalog, Service};
+pub use grant::Grant;
 pub use model::{Actor, Category, ClaimAction, ClaimInput, ClaimStatus, NoteKind, PersonalField, Reason, Remedy, Role};
 pub use ops::{Op, Stamp};

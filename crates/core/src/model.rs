@@ -119,13 +119,17 @@ impl Category {
 }
 
 coded_enum! {
-    /// What the policy proposes for a claim (policy.md).
+    /// What the policy proposes for a claim (policy.md), and the kinds of
+    /// grant a claim can be given ([`crate::grant`]; all but manual_review and none).
     Remedy {
         Voucher => "voucher", "이모티콘 교환권", "Voucher";
         Extension => "extension", "이용기간 연장", "Subscription extension";
         Cash => "cash", "현금 보상", "Cash";
         ManualReview => "manual_review", "수동 심사", "Manual review";
         None => "none", "없음", "None";
+        Points => "points", "포인트", "Points";
+        MessageCredit => "message_credit", "메시지 크레딧", "Message credit";
+        FeeWaiver => "fee_waiver", "수수료 면제", "Fee waiver";
     }
 }
 
@@ -164,6 +168,8 @@ coded_enum! {
         Duplicate => "DUPLICATE", "중복 신고", "Duplicate of an earlier report";
         NeedsEvidence => "NEEDS_EVIDENCE", "증빙 필요", "Needs evidence";
         ManualReview => "MANUAL_REVIEW", "수동 심사", "Needs manual review";
+        SegmentMissing => "SEGMENT_MISSING", "구간 값 없음", "No value in the segment column";
+        SegmentUnknown => "SEGMENT_UNKNOWN", "알 수 없는 구간", "Segment value not in the policy";
     }
 }
 

@@ -531,7 +531,7 @@ mod tests {
             ClaimAction::RequestInfo => ClaimCommand::RequestInfo { message: "영수증".into() },
             ClaimAction::InfoReceived => ClaimCommand::InfoReceived { note: "받음".into() },
             ClaimAction::Recommend => ClaimCommand::Recommend {
-                decision: Decision::Approve { remedy: crate::model::Remedy::Cash, amount: dec!(30000), extension_days: 0 },
+                decision: Decision::Approve { remedy: crate::model::Remedy::Cash, amount: dec!(30000), extension_days: 0, grants: Vec::new() },
                 justification: None,
             },
             ClaimAction::AddNote => ClaimCommand::AddNote { body: "메모".into() },

@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("../migrations/0002_decided.sql")),
     (3, include_str!("../migrations/0003_claims_text.sql")),
     (4, include_str!("../migrations/0004_incidents.sql")),
+    (5, include_str!("../migrations/0005_policy_input_extra.sql")),
 ];
 
 /// The schema this binary speaks (the highest migration it carries).

@@ -560,7 +560,7 @@ async fn proposal_for(
         }
     }
     let outcome = evaluate_all(&policy, &group).into_iter().next();
-    Ok(outcome.map(|o| PolicyProposal { eligible: o.eligible, remedy: o.remedy, amount: o.amount, extension_days: o.extension_days }))
+    Ok(outcome.map(|o| PolicyProposal::of(&o)))
 }
 
 /// Reads, in one query, the stored members of the duplicate groups of every

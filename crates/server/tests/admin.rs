@@ -83,6 +83,64 @@ async fn admin_commands_take_effect_at_once() {
     assert!(users.iter().any(|u| u.id == "kim" && !u.active));
 }
 
+/// Schema 4: claims stored before it get the extra intake columns in what the
+/// policy reads (a segment policy reads a tier from there), from the latest
+/// intake update or else the import.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_4_gives_stored_claims_their_extra_intake_columns() {
+    let db = fresh_database("extra").await;
+    ok(&admin(&db, &["migrate"]));
+    let (client, conn) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.expect("connect");
+    tokio::spawn(conn);
+    // Three claims as schema 3 stored them: the input without `extra`.
+    let mut tiered = claim_json("X-1");
+    tiered["extra"] = serde_json::json!({"멤버십 등급": "블랙"});
+    let mut updated = claim_json("X-2");
+    updated["extra"] = serde_json::json!({"멤버십 등급": "T 블루"});
+    let mut update_row = claim_json("X-2");
+    update_row["extra"] = serde_json::json!({"멤버십 등급": "벤티"});
+    let rows = [
+        ("X-1", tiered, serde_json::json!({"status": "new"})),
+        ("X-2", updated, serde_json::json!({"status": "new", "intake": update_row})),
+        ("X-3", claim_json("X-3"), serde_json::json!({"status": "new"})),
+    ];
+    for (i, (id, payload, state)) in rows.iter().enumerate() {
+        let entity = format!("claim:{id}");
+        let op_id = uuid::Uuid::now_v7();
+        client
+            .execute(
+                "INSERT INTO ops (op_id, hlc, author, device, entity, kind, payload, at_ms) VALUES ($1, $2, 'seeder', 'd', $3, 'claim.import', $4, 0)",
+                &[&op_id, &(i as i64 + 1), &entity, &payload.to_string()],
+            )
+            .await
+            .expect("import op");
+        let mut input = payload.clone();
+        if let Some(map) = input.as_object_mut() {
+            map.remove("extra");
+        }
+        client
+            .execute(
+                "INSERT INTO claims (entity, category, service, input, state) VALUES ($1, 'taxi_driver', 'kakao_t', $2, $3)",
+                &[&entity, &input.to_string(), &state.to_string()],
+            )
+            .await
+            .expect("claim row");
+    }
+    client.batch_execute("DELETE FROM schema_migrations WHERE version = 4").await.expect("back to 3");
+    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 4 (was 3)"));
+    let extra = |id: &'static str| {
+        let client = &client;
+        async move {
+            let row = client.query_one("SELECT input FROM claims WHERE entity = $1", &[&format!("claim:{id}")]).await.expect("row");
+            let input: claimdesk_core::policy::PolicyInput = serde_json::from_str(row.get::<_, &str>(0)).expect("input");
+            input.extra.get("멤버십 등급").cloned()
+        }
+    };
+    assert_eq!(extra("X-1").await.as_deref(), Some("블랙"), "from the import");
+    assert_eq!(extra("X-2").await.as_deref(), Some("벤티"), "from the latest intake update");
+    assert_eq!(extra("X-3").await, None, "a claim without extra columns is left as it was");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_newer_than_the_binary_is_refused() {
     let db = fresh_database("newer").await;

@@ -106,6 +106,14 @@ fn forgeries(t: &Team, lee_rec: &WireOp, kim_rec: &WireOp) -> Vec<(WireOp, &'sta
     // Recommending 50,000,000 after a real take: a recommendation (not an approval), which needs a justification.
     out.push((t.kim.op("claim:C-2", "claim.take", json!({"to": "approved"})), "accepted"));
     out.push((t.kim.op("claim:C-2", "claim.recommend", json!({"to": "approved", "is_override": false, "decision": fifty_million})), "OVERRIDE_NEEDS_JUSTIFICATION"));
+    // Grants: more than the policy gives (5,000,000 won of message credit) without a justification,
+    // and cash hidden in the list beside a small amount (the amount an approval limit reads).
+    let more_credit = json!({"decision": "approve", "remedy": "cash", "amount": "60000", "extension_days": 0,
+        "grants": [{"kind": "cash", "amount": "60000"}, {"kind": "message_credit", "amount": "5000000"}]});
+    out.push((t.kim.op("claim:C-2", "claim.recommend", json!({"decision": more_credit})), "OVERRIDE_NEEDS_JUSTIFICATION"));
+    let hidden_cash = json!({"decision": "approve", "remedy": "cash", "amount": "30000", "extension_days": 0,
+        "grants": [{"kind": "cash", "amount": "50000000"}]});
+    out.push((t.kim.op("claim:C-2", "claim.recommend", json!({"decision": hidden_cash, "justification": "영업 손실 확인"})), "INVALID"));
     out
 }
 
@@ -200,7 +208,8 @@ async fn forged_ops_written_into_the_servers_database_are_refused_by_every_deskt
                 let c = store.claim(id).expect("claim");
                 assert!(!matches!(c.status, ClaimStatus::Approved | ClaimStatus::Paid | ClaimStatus::ClosedDenied), "{name} {id}: {:?}", c.status);
                 if let Some(r) = &c.recommendation {
-                    assert_ne!(r.decision, claimdesk_core::workflow::Decision::Approve { remedy: claimdesk_core::Remedy::Cash, amount: 50_000_000.into(), extension_days: 0 });
+                    assert_ne!(r.decision, claimdesk_core::workflow::Decision::Approve { remedy: claimdesk_core::Remedy::Cash, amount: 50_000_000.into(), extension_days: 0, grants: Vec::new() });
+                    assert!(r.decision.grants().iter().all(|g| g.amount < 1_000_000.into()), "{name} {id}: {:?}", r.decision);
                 }
             }
             assert_eq!(store.claim("C-1").expect("C-1").status, ClaimStatus::Batched);
@@ -242,4 +251,103 @@ async fn forged_ops_written_into_the_servers_database_are_refused_by_every_deskt
     .expect("desktops");
     assert_eq!(dumps[0], dumps[1], "both desktops decided the same");
     let _ = Role::Admin;
+}
+
+/// A valid intake row (as common::claim_json) of another category and with extra columns.
+fn claim_row(id: &str, category: &str, extra: Value) -> Value {
+    let mut row = claim_json(id);
+    row["category"] = json!(category);
+    row["extra"] = extra;
+    if category == "small_business" {
+        row["brn"] = json!("2208162517");
+        row["service"] = json!("talk_channel");
+        row["claimed_amount"] = json!("200000");
+    }
+    row
+}
+
+/// A team on the final 2022 policy: the server proposes each claim's grants
+/// (a tier read from the import's extra column, cash plus message credit),
+/// an honest recommendation of them needs no justification, and more credit
+/// or hidden cash is refused, at the server and at every desktop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_on_the_final_2022_policy_gets_its_grants_and_nothing_more() {
+    let db = fresh_database("final2022").await;
+    let server = Server::start(&db);
+    for (id, role) in [("kim", "reviewer"), ("park", "supervisor"), ("ada", "admin")] {
+        create_user(&db, id, role, None);
+    }
+    let kim = Api::login(&server.url, "kim", "dev-kim").await;
+    let park = Api::login(&server.url, "park", "dev-park").await;
+    let ada = Api::login(&server.url, "ada", "dev-ada").await;
+    let imports = vec![
+        ada.op("claim:G-1", "claim.import", claim_row("G-1", "taxi_driver", json!({"멤버십 등급": "블랙"}))),
+        ada.op("claim:G-2", "claim.import", claim_row("G-2", "small_business", json!({}))),
+        ada.op("claim:G-3", "claim.import", claim_row("G-3", "taxi_driver", json!({"비고": "등급 미기재"}))),
+    ];
+    let accepted = |r: Vec<PushResult>| r.iter().map(outcome_code).collect::<Vec<_>>();
+    assert_eq!(accepted(ada.push(&imports).await), ["accepted"; 3]);
+    let toml = claimdesk_core::policy::FINAL_2022_POLICY_TOML;
+    let policy = vec![
+        park.op("policy:2", "policy.create", json!({"version": 2, "name": "2022 최종", "toml": toml})),
+        park.op("policy:2", "policy.activate", json!({"version": 2})),
+    ];
+    assert_eq!(accepted(park.push(&policy).await), ["accepted"; 2]);
+
+    let rec = |claim: &str, decision: Value, justification: Option<&str>| {
+        let mut payload = json!({"decision": decision});
+        if let Some(j) = justification {
+            payload["justification"] = json!(j);
+        }
+        kim.op(&format!("claim:{claim}"), "claim.recommend", payload)
+    };
+    let credit = |amount: &str| {
+        json!({"decision": "approve", "remedy": "cash", "amount": "30000", "extension_days": 0,
+               "grants": [{"kind": "cash", "amount": "30000"}, {"kind": "message_credit", "amount": amount, "label": "카카오톡 채널 메시지 크레딧"}]})
+    };
+    let black = json!({"decision": "approve", "remedy": "cash", "amount": "230000", "extension_days": 0});
+    let ops = vec![
+        take(&kim, "G-1"),
+        rec("G-1", black, None),
+        take(&kim, "G-2"),
+        rec("G-2", credit("5000000"), None),
+        rec("G-2", json!({"decision": "approve", "remedy": "cash", "amount": "30000", "extension_days": 0, "grants": [{"kind": "cash", "amount": "5000000"}]}), Some("근거")),
+        rec("G-2", credit("50000"), None),
+        take(&kim, "G-3"),
+        rec("G-3", json!({"decision": "approve", "remedy": "cash", "amount": "25000", "extension_days": 0}), None),
+    ];
+    let codes = accepted(kim.push(&ops).await);
+    assert_eq!(
+        codes,
+        [
+            "accepted", "accepted", "accepted", "rejected:OVERRIDE_NEEDS_JUSTIFICATION", "rejected:INVALID", "accepted", "accepted",
+            // No tier: the server's proposal is manual review (SEGMENT_MISSING), so any amount needs a justification.
+            "rejected:OVERRIDE_NEEDS_JUSTIFICATION",
+        ],
+        "the server proposes the tier's cash and the credit itself"
+    );
+
+    // A desktop pulls the team's log and decides the same.
+    let dir = tempfile::tempdir().expect("dir");
+    let url = server.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let (mut store, mut client) = desk(dir.path(), "office", &url, "ada");
+        client.sync(&mut store, &mut |_| {}, &AtomicBool::new(false)).expect("sync");
+        assert_eq!(store.active_policy().expect("policy").0, 2);
+        let g1 = store.claim("G-1").expect("G-1").recommendation.expect("recommended");
+        assert!(!g1.is_override);
+        let g2 = store.claim("G-2").expect("G-2").recommendation.expect("recommended");
+        assert!(!g2.is_override, "cash and the policy's credit follow the policy");
+        assert_eq!(g2.decision.grants().iter().map(|g| (g.kind, g.amount)).collect::<Vec<_>>(), [
+            (claimdesk_core::Remedy::Cash, 30_000.into()),
+            (claimdesk_core::Remedy::MessageCredit, 50_000.into()),
+        ]);
+        // The desktop's own evaluation (what its claim screen shows) is the server's.
+        let o = store.explain("G-1").expect("explain").outcome;
+        assert_eq!((o.remedy, o.amount), (claimdesk_core::Remedy::Cash, 230_000.into()));
+        assert_eq!(store.explain("G-3").expect("explain").outcome.reason, Some(claimdesk_core::Reason::SegmentMissing));
+        store.verify_audit().expect("chain");
+    })
+    .await
+    .expect("desktop");
 }

@@ -76,6 +76,7 @@ fn two_offline_payouts_of_one_claim_pay_it_once() {
         remedy: claimdesk_core::Remedy::Cash,
         amount: 60_000.into(),
         extension_days: 0,
+        grants: Vec::new(),
     };
     lee.store.recommend(&me, "T-001", None, decision, Some("운행 기록 확인".into())).expect("recommend");
     lee.sync();

@@ -189,7 +189,7 @@ impl Store {
                 continue;
             };
             let (remedy, amount, days) = match &rec.decision {
-                Decision::Approve { remedy, amount, extension_days } => {
+                Decision::Approve { remedy, amount, extension_days, .. } => {
                     (remedy.code().to_string(), crate::import::won(Some(*amount)).unwrap_or(0), i64::from(*extension_days))
                 }
                 Decision::Deny { .. } => ("denied".to_string(), 0, 0),

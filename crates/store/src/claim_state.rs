@@ -167,11 +167,11 @@ pub(crate) fn refold_and_write(tx: &Transaction<'_>, external_id: &str, through_
 /// The policy's current result for a claim, as stored by the evaluation.
 pub(crate) fn proposal(conn: &Connection, claim_id: i64) -> Result<Option<PolicyProposal>> {
     let row = conn
-        .prepare_cached("SELECT eligible, reason, remedy, amount, extension_days FROM claims WHERE id = ?1")?
-        .query_row([claim_id], |r| Ok(crate::evaluate::stored_outcome(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .prepare_cached(&format!("SELECT {} FROM claims WHERE id = ?1", crate::evaluate::RESULT_COLUMNS))?
+        .query_row([claim_id], |r| crate::evaluate::stored_outcome(r, 0))
         .optional()?
         .flatten();
-    Ok(row.map(|o| PolicyProposal { eligible: o.eligible, remedy: o.remedy, amount: o.amount, extension_days: o.extension_days }))
+    Ok(row.map(|o| PolicyProposal::of(&o)))
 }
 
 /// What this device knows about the author of an op it makes now.

@@ -43,25 +43,20 @@ impl ClaimRecord {
 }
 
 const RECORD_COLUMNS: &str =
-    "external_id, status, assignee, recommendation, batch_id, eligible, reason, remedy, amount, extension_days, reserved_for";
+    "external_id, status, assignee, recommendation, batch_id, reserved_for, eligible, reason, remedy, amount, extension_days, grants";
 
 fn record_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
     let status: String = r.get(1)?;
     let rec: Option<String> = r.get(3)?;
-    let outcome = crate::evaluate::stored_outcome(r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?);
+    let outcome = crate::evaluate::stored_outcome(r, 6)?;
     Ok(ClaimRecord {
         external_id: r.get(0)?,
         status: status.parse().unwrap_or(ClaimStatus::Conflict),
         assignee: r.get(2)?,
         recommendation: rec.and_then(|t| serde_json::from_str(&t).ok()),
         batch_id: r.get(4)?,
-        proposal: outcome.map(|o| PolicyProposal {
-            eligible: o.eligible,
-            remedy: o.remedy,
-            amount: o.amount,
-            extension_days: o.extension_days,
-        }),
-        reserved_for: r.get(10)?,
+        proposal: outcome.map(|o| PolicyProposal::of(&o)),
+        reserved_for: r.get(5)?,
     })
 }
 

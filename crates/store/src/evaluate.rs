@@ -26,7 +26,7 @@ pub struct EvalSummary {
 }
 
 const INPUT_COLUMNS: &str = "external_id, received_at, category, service, phone, brn, damage_start, damage_end,
-    claimed_amount, daily_income, documented_loss, ad_spend";
+    claimed_amount, daily_income, documented_loss, ad_spend, extra";
 
 fn time(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
@@ -36,8 +36,10 @@ fn money(v: Option<i64>) -> Option<Decimal> {
     v.map(Decimal::from)
 }
 
-/// Reads a PolicyInput from the columns of INPUT_COLUMNS starting at `at`.
-fn input_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<PolicyInput> {
+/// Reads a PolicyInput from the columns of INPUT_COLUMNS starting at `at`;
+/// the extra intake columns only `with_extra` (a policy with segments reads
+/// them; parsing their JSON for every claim would cost the others time).
+fn input_from_row(r: &Row<'_>, at: usize, with_extra: bool) -> rusqlite::Result<PolicyInput> {
     // Stored categories are codes; match the bytes without allocating.
     let category = r.get_ref(at + 2)?.as_str().ok().and_then(|code| Category::ALL.iter().copied().find(|c| c.code() == code));
     let category = category.unwrap_or(Category::Other);
@@ -54,20 +56,25 @@ fn input_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<PolicyInput> {
         daily_income: money(r.get(at + 9)?),
         documented_loss: money(r.get(at + 10)?),
         ad_spend: money(r.get(at + 11)?),
+        extra: if with_extra {
+            r.get_ref(at + 12)?.as_str_or_null().ok().flatten().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
+        } else {
+            Default::default()
+        },
     })
 }
 
 /// Above this many claims a full scan is split over two reader threads.
 const PARALLEL_SCAN_ROWS: i64 = 10_000;
 
-fn load_range(conn: &Connection, incident: &str, from: i64, to: i64, capacity: usize) -> Result<Vec<PolicyInput>> {
+fn load_range(conn: &Connection, incident: &str, from: i64, to: i64, capacity: usize, with_extra: bool) -> Result<Vec<PolicyInput>> {
     let mut stmt =
         conn.prepare(&format!("SELECT {INPUT_COLUMNS} FROM claims WHERE id >= ?1 AND id < ?2 AND incident_id = ?3 ORDER BY id"))?;
     // Sized up front: growing a vector of a million inputs copies it several times.
     let mut out = Vec::with_capacity(capacity);
     let mut rows = stmt.query(params![from, to, incident])?;
     while let Some(r) = rows.next()? {
-        out.push(input_from_row(r, 0)?);
+        out.push(input_from_row(r, 0, with_extra)?);
     }
     Ok(out)
 }
@@ -78,8 +85,9 @@ fn load_range(conn: &Connection, incident: &str, from: i64, to: i64, capacity: u
 /// intake files usually arrive sorted, which the sort makes cheap. If another
 /// connection commits while the halves are read (they are two snapshots),
 /// the read is done again on this connection alone, in one snapshot.
-/// Call it outside a write transaction.
-pub fn load_inputs(conn: &Connection, incident: &str) -> Result<Vec<PolicyInput>> {
+/// Call it outside a write transaction. `with_extra`: read the extra intake
+/// columns too (for a policy with segments).
+pub fn load_inputs(conn: &Connection, incident: &str, with_extra: bool) -> Result<Vec<PolicyInput>> {
     let (min, max, count): (i64, i64, i64) = conn.query_row(
         "SELECT coalesce(min(id), 0), coalesce(max(id), 0), count(*) FROM claims WHERE incident_id = ?1",
         [incident],
@@ -95,26 +103,26 @@ pub fn load_inputs(conn: &Connection, incident: &str) -> Result<Vec<PolicyInput>
             let incident = incident.to_string();
             Some(std::thread::spawn(move || -> Result<Vec<PolicyInput>> {
                 let reader = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-                load_range(&reader, &incident, mid + 1, max + 1, count / 2 + 1)
+                load_range(&reader, &incident, mid + 1, max + 1, count / 2 + 1, with_extra)
             }))
         }
         None => None,
     };
     let mut inputs = match second_half {
         Some(handle) => {
-            let mut first = load_range(conn, incident, min, mid + 1, count)?;
+            let mut first = load_range(conn, incident, min, mid + 1, count, with_extra)?;
             let second = handle.join().map_err(|_| StoreError::Invalid(msg!("invalid.detail", detail = "a reading thread failed")))??;
             if data_version(conn)? == before {
                 first.extend(second);
                 first
             } else {
                 conn.execute_batch("BEGIN")?;
-                let all = load_range(conn, incident, i64::MIN, i64::MAX, count);
+                let all = load_range(conn, incident, i64::MIN, i64::MAX, count, with_extra);
                 conn.execute_batch("COMMIT")?;
                 all?
             }
         }
-        None => load_range(conn, incident, min, max + 1, count)?,
+        None => load_range(conn, incident, min, max + 1, count, with_extra)?,
     };
     inputs.sort_by(|a, b| a.external_id.as_bytes().cmp(b.external_id.as_bytes()));
     Ok(inputs)
@@ -130,7 +138,7 @@ pub fn load_group(conn: &Connection, external_id: &str) -> Result<(Vec<PolicyInp
           WHERE (claimant_key, service, incident_id) = (SELECT claimant_key, service, incident_id FROM claims WHERE external_id = ?1)
             AND external_id <> ?1"
     ))?;
-    let rows = stmt.query_map([external_id], |r| input_from_row(r, 0))?;
+    let rows = stmt.query_map([external_id], |r| input_from_row(r, 0, true))?;
     let group = rows.collect::<Result<Vec<_>, _>>()?;
     if group.is_empty() {
         return Err(StoreError::NotFound(format!("claim {external_id}")));
@@ -146,9 +154,10 @@ pub fn load_group(conn: &Connection, external_id: &str) -> Result<(Vec<PolicyInp
 /// returning false cancels.
 pub(crate) fn reevaluate_in(conn: &Connection, incident: &str, progress: &mut dyn FnMut(u64) -> bool) -> Result<EvalSummary> {
     let (version, policy) = crate::policies::active_policy_in(conn, incident)?;
+    let with_extra = policy.reads_extra_columns();
     let mut summary = EvalSummary { policy_version: version, ..EvalSummary::default() };
     let mut stmt = conn.prepare(&format!(
-        "SELECT id, claimant_key, eval_version, eligible, reason, remedy, amount, extension_days, {INPUT_COLUMNS}
+        "SELECT id, claimant_key, eval_version, eligible, reason, remedy, amount, extension_days, grants, {INPUT_COLUMNS}
          FROM claims WHERE incident_id = ?1 ORDER BY claimant_key, service"
     ))?;
     let mut update = conn.prepare(UPDATE_RESULT)?;
@@ -160,10 +169,7 @@ pub(crate) fn reevaluate_in(conn: &Connection, incident: &str, progress: &mut dy
         let next = match row {
             Some(r) => {
                 let key: Option<String> = r.get(1)?;
-                let stored = Stored {
-                    version: r.get(2)?, eligible: r.get(3)?, reason: r.get(4)?, remedy: r.get(5)?, amount: r.get(6)?, days: r.get(7)?,
-                };
-                Some((r.get::<_, i64>(0)?, key, stored, input_from_row(r, 8)?))
+                Some((r.get::<_, i64>(0)?, key, Stored::from_row(r)?, input_from_row(r, 9, with_extra)?))
             }
             None => None,
         };
@@ -198,21 +204,20 @@ const CHUNK: usize = 8_192;
 /// key, service) groups (the callers pass a claim's old and new group), each
 /// under its incident's active policy.
 pub(crate) fn reevaluate_ids(conn: &Connection, ids: &[i64]) -> Result<EvalSummary> {
+    // Each claim's incident decides its policy, known only once read: the
+    // extra columns are read for all (these are a few groups, not a scan).
+    let with_extra = true;
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT id, claimant_key, eval_version, eligible, reason, remedy, amount, extension_days, {INPUT_COLUMNS}, incident_id
+        "SELECT id, claimant_key, eval_version, eligible, reason, remedy, amount, extension_days, grants, {INPUT_COLUMNS}, incident_id
          FROM claims WHERE id = ?1"
     ))?;
     let mut by_incident: std::collections::BTreeMap<String, Vec<(i64, Stored, PolicyInput)>> = std::collections::BTreeMap::new();
     for id in ids {
-        let (incident, row) = stmt.query_row([id], |r| {
-            let stored = Stored {
-                version: r.get(2)?, eligible: r.get(3)?, reason: r.get(4)?, remedy: r.get(5)?, amount: r.get(6)?, days: r.get(7)?,
-            };
-            Ok((r.get::<_, String>(20)?, (id, stored, input_from_row(r, 8)?)))
-        })?;
+        let (incident, row) =
+            stmt.query_row([id], |r| Ok((r.get::<_, String>(22)?, (id, Stored::from_row(r)?, input_from_row(r, 9, with_extra)?))))?;
         by_incident.entry(incident).or_default().push(row);
     }
     let mut update = conn.prepare_cached(UPDATE_RESULT)?;
@@ -238,8 +243,8 @@ pub(crate) fn reevaluate_shared_groups(conn: &Connection) -> Result<EvalSummary>
     reevaluate_ids(conn, &ids)
 }
 
-const UPDATE_RESULT: &str =
-    "UPDATE claims SET eval_version = ?2, eligible = ?3, reason = ?4, remedy = ?5, amount = ?6, extension_days = ?7 WHERE id = ?1";
+const UPDATE_RESULT: &str = "UPDATE claims SET eval_version = ?2, eligible = ?3, reason = ?4, remedy = ?5, amount = ?6,
+     extension_days = ?7, grants = ?8 WHERE id = ?1";
 
 /// The result stored on a claim row.
 struct Stored {
@@ -249,6 +254,31 @@ struct Stored {
     remedy: Option<String>,
     amount: Option<i64>,
     days: Option<i64>,
+    grants: Option<String>,
+}
+
+impl Stored {
+    /// From columns 2..=8 of the re-evaluation queries.
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Stored> {
+        Ok(Stored {
+            version: r.get(2)?,
+            eligible: r.get(3)?,
+            reason: r.get(4)?,
+            remedy: r.get(5)?,
+            amount: r.get(6)?,
+            days: r.get(7)?,
+            grants: r.get(8)?,
+        })
+    }
+}
+
+/// The `grants` column of a result: its JSON when it lists grants, NULL when
+/// the single-remedy columns say it all.
+pub(crate) fn grants_column(outcome: &Outcome) -> Result<Option<String>> {
+    if outcome.grants.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(serde_json::to_string(&outcome.grants)?))
 }
 
 fn flush(
@@ -268,14 +298,16 @@ fn flush(
         summary.eligible += u64::from(outcome.eligible);
         let amount = outcome.amount.trunc().to_i64().unwrap_or(0);
         let reason = outcome.reason.map(Reason::code);
+        let grants = grants_column(outcome)?;
         let same = stored.version == Some(version)
             && stored.eligible == Some(outcome.eligible)
             && stored.reason.as_deref() == reason
             && stored.remedy.as_deref() == Some(outcome.remedy.code())
             && stored.amount == Some(amount)
-            && stored.days == Some(i64::from(outcome.extension_days));
+            && stored.days == Some(i64::from(outcome.extension_days))
+            && stored.grants == grants;
         if !same {
-            update.execute(params![id, version, outcome.eligible, reason, outcome.remedy.code(), amount, outcome.extension_days])?;
+            update.execute(params![id, version, outcome.eligible, reason, outcome.remedy.code(), amount, outcome.extension_days, grants])?;
             summary.changed += 1;
         }
     }
@@ -297,18 +329,30 @@ fn empty_input() -> PolicyInput {
         daily_income: None,
         documented_loss: None,
         ad_spend: None,
+        extra: Default::default(),
     }
 }
 
-/// The stored result of a claim as the workflow needs it.
-pub(crate) fn stored_outcome(eligible: Option<bool>, reason: Option<String>, remedy: Option<String>, amount: Option<i64>, days: Option<i64>) -> Option<Outcome> {
-    Some(Outcome {
-        eligible: eligible?,
+/// The columns of a stored result, in the order [`stored_outcome`] reads them.
+pub(crate) const RESULT_COLUMNS: &str = "eligible, reason, remedy, amount, extension_days, grants";
+
+/// The stored result of a claim (columns [`RESULT_COLUMNS`] from `at`) as the workflow needs it.
+pub(crate) fn stored_outcome(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Outcome>> {
+    let eligible: Option<bool> = r.get(at)?;
+    let reason: Option<String> = r.get(at + 1)?;
+    let remedy: Option<String> = r.get(at + 2)?;
+    let amount: Option<i64> = r.get(at + 3)?;
+    let days: Option<i64> = r.get(at + 4)?;
+    let grants: Option<String> = r.get(at + 5)?;
+    let (Some(eligible), Some(amount)) = (eligible, amount) else { return Ok(None) };
+    Ok(Some(Outcome {
+        eligible,
         reason: reason.and_then(|r| r.parse().ok()),
         remedy: remedy.and_then(|r| r.parse().ok()).unwrap_or(Remedy::None),
-        amount: Decimal::from(amount?),
+        amount: Decimal::from(amount),
         extension_days: u32::try_from(days.unwrap_or(0)).unwrap_or(0),
-    })
+        grants: grants.and_then(|g| serde_json::from_str(&g).ok()).unwrap_or_default(),
+    }))
 }
 
 impl Store {
@@ -330,7 +374,7 @@ impl Store {
             }
         };
         let started = std::time::Instant::now();
-        let inputs = load_inputs(self.conn(), &incident)?;
+        let inputs = load_inputs(self.conn(), &incident, policy.reads_extra_columns())?;
         tracing::debug!(ms = started.elapsed().as_millis() as u64, claims = inputs.len(), "claims read");
         let outcomes = policy::evaluate_all(policy, &inputs);
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "claims evaluated");
@@ -351,7 +395,7 @@ impl Store {
 
     /// What-if: two policies over every claim of the current incident.
     pub fn what_if(&self, before: &Policy, after: &Policy) -> Result<policy::WhatIf> {
-        let inputs = load_inputs(self.conn(), &self.current_incident()?)?;
+        let inputs = load_inputs(self.conn(), &self.current_incident()?, before.reads_extra_columns() || after.reads_extra_columns())?;
         Ok(policy::what_if(before, after, &inputs))
     }
 

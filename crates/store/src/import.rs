@@ -374,16 +374,16 @@ impl<'t> RowWriter<'t> {
             "INSERT INTO claims (external_id, content_hash, received_at, category, filed_category, name, phone, brn, bank_name,
                  account_no, claimant_key, service, damage_start, damage_end, claimed_amount, daily_income, documented_loss,
                  ad_spend, description, extra, import_id, updated_at,
-                 eval_version, eligible, reason, remedy, amount, extension_days, incident_id)
+                 eval_version, eligible, reason, remedy, amount, extension_days, incident_id, grants)
              VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-                 ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+                 ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
         )?;
         stmt.execute(params![
             c.external_id, &hash[..], c.received_at.timestamp(), c.category.code(), c.name, c.phone, c.brn, c.bank_name,
             c.account_no, c.claimant_key(), c.service, c.damage_start.timestamp(), c.damage_end.timestamp(),
             won(c.claimed_amount), won(c.daily_income), won(c.documented_loss), won(c.ad_spend), c.description, extra,
             self.import_id, self.now, self.policy_version, o.eligible, o.reason.map(Reason::code), o.remedy.code(),
-            won(Some(o.amount)), o.extension_days, c.incident_id()
+            won(Some(o.amount)), o.extension_days, c.incident_id(), crate::evaluate::grants_column(o)?
         ])?;
         let id = self.tx.last_insert_rowid();
         let mut fts = self.tx.prepare_cached("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)")?;

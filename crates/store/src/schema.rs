@@ -16,6 +16,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_decided", include_str!("migrations/0004_decided.sql")),
     ("0005_messages", include_str!("migrations/0005_messages.sql")),
     ("0006_incidents", include_str!("migrations/0006_incidents.sql")),
+    ("0007_grants", include_str!("migrations/0007_grants.sql")),
 ];
 
 /// The first migration after which every claim must be folded again (its
@@ -32,7 +33,7 @@ fn number(name: &str) -> i64 {
 }
 
 /// The schema version this binary writes: its highest migration number.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Brings the schema up to date, or refuses a store from a newer binary.
 /// Returns the version the store was at.
@@ -130,6 +131,26 @@ mod tests {
                 .expect("index exists");
             assert_eq!(&stored, sql);
         }
+    }
+
+    fn columns(conn: &Connection, table: &str) -> Vec<String> {
+        let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})")).expect("table info");
+        stmt.query_map([], |r| r.get::<_, String>(1)).expect("columns").collect::<rusqlite::Result<_>>().expect("read")
+    }
+
+    #[test]
+    fn a_store_of_schema_4_gets_the_later_numbers_whatever_their_order_of_merge() {
+        // A store made by a binary whose last migration was 0004.
+        let mut conn = Connection::open_in_memory().expect("memory");
+        for (name, sql) in MIGRATIONS.iter().filter(|(n, _)| number(n) <= SEQUENTIAL_UNTIL) {
+            conn.execute_batch(sql).expect("old migration");
+            conn.pragma_update(None, "user_version", number(name)).expect("version");
+        }
+        assert!(!columns(&conn, "claims").contains(&"grants".to_string()));
+        assert_eq!(migrate(&mut conn).expect("migrate"), 4);
+        assert!(columns(&conn, "claims").contains(&"grants".to_string()), "0007");
+        assert!(columns(&conn, "parked_ops").contains(&"explain".to_string()), "0005");
+        assert!(columns(&conn, "claims").contains(&"incident_id".to_string()), "0006");
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! Counts and amounts for the dashboard and `claimdesk stats`.
 
+use claimdesk_core::policy::GrantTotal;
+use claimdesk_core::Remedy;
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::error::Result;
@@ -28,6 +31,9 @@ pub struct Stats {
     pub by_day: Vec<Group>,
     /// Recommendations per reviewer.
     pub by_reviewer: Vec<Group>,
+    /// What the policy's results give, by kind of grant (cash and each
+    /// non-cash kind), over every claim: only cash is paid out.
+    pub grants: Vec<GrantTotal>,
 }
 
 /// One recent audit entry.
@@ -85,7 +91,48 @@ impl Store {
                  WHERE recommendation IS NOT NULL AND incident_id = ?1 GROUP BY 1 ORDER BY 2 DESC",
                 &i,
             )?,
+            grants: self.grant_totals()?,
         })
+    }
+
+    /// The policy's grants by kind: results in the single-remedy form read
+    /// from their columns (one voucher, the extension's days), listed ones
+    /// from their `grants` JSON.
+    pub fn grant_totals(&self) -> Result<Vec<GrantTotal>> {
+        let mut totals: Vec<GrantTotal> = Vec::new();
+        let mut add = |kind: Option<String>, claims: i64, grants: i64, amount: i64, quantity: i64| {
+            let Some(kind) = kind.as_deref().and_then(Remedy::parse) else { return };
+            let t = match totals.iter_mut().position(|t| t.kind == kind) {
+                Some(i) => &mut totals[i],
+                None => {
+                    totals.push(GrantTotal { kind, claims: 0, grants: 0, amount: Decimal::ZERO, quantity: 0 });
+                    let last = totals.len() - 1;
+                    &mut totals[last]
+                }
+            };
+            t.claims += claims.max(0) as u64;
+            t.grants += grants.max(0) as u64;
+            t.amount += Decimal::from(amount);
+            t.quantity += quantity.max(0) as u64;
+        };
+        let queries = [
+            "SELECT remedy, count(*), count(*), coalesce(sum(amount), 0),
+                    coalesce(sum(CASE remedy WHEN 'voucher' THEN 1 WHEN 'extension' THEN extension_days ELSE 0 END), 0)
+             FROM claims WHERE grants IS NULL AND eligible = 1 AND remedy IN ('cash', 'voucher', 'extension') GROUP BY remedy",
+            "SELECT json_extract(g.value, '$.kind'), count(DISTINCT c.id), count(*),
+                    coalesce(sum(CAST(json_extract(g.value, '$.amount') AS INTEGER)), 0),
+                    coalesce(sum(json_extract(g.value, '$.quantity')), 0)
+             FROM claims c, json_each(c.grants) g WHERE c.grants IS NOT NULL AND c.eligible = 1 GROUP BY 1",
+        ];
+        for sql in queries {
+            let mut stmt = self.conn().prepare_cached(sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                add(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            }
+        }
+        totals.sort_by_key(|t| t.kind as usize);
+        Ok(totals)
     }
 
     /// The last `n` audit entries, newest first.

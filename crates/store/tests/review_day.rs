@@ -13,7 +13,7 @@ use common::{small_file, team};
 use rust_decimal::Decimal;
 
 fn approve(remedy: Remedy, amount: i64, days: u32) -> Decision {
-    Decision::Approve { remedy, amount: Decimal::from(amount), extension_days: days }
+    Decision::Approve { remedy, amount: Decimal::from(amount), extension_days: days, grants: Vec::new() }
 }
 
 #[test]

@@ -417,7 +417,8 @@ pub fn normalize_tags(tags: &[String]) -> Vec<String> {
 
 fn outcome_of(cmd: &ClaimCommand, t: &Transition, before: &DecisionView) -> Outcome {
     let decision = match cmd {
-        ClaimCommand::Recommend { decision, .. } => Some(decision.clone()),
+        // Grants in a stable order: the same grants listed in another order are the same decision.
+        ClaimCommand::Recommend { decision, .. } => Some(decision.canonical()),
         _ => None,
     };
     let batch = match cmd {

@@ -6,7 +6,10 @@
 //! in natural Korean varied by category and service, every category and
 //! service, claimants who report twice, evidence figures, and the untidy
 //! forms real spreadsheets have (three date forms, three amount forms, three
-//! phone forms, codes or Korean labels). A configured fraction of rows is
+//! phone forms, codes or Korean labels), and beyond intake.md's columns a
+//! taxi driver's Kakao T membership tier (`멤버십 등급`, spelled several
+//! ways, sometimes blank or a tier no policy lists), which a policy with
+//! segments reads (docs/policies.md). A configured fraction of rows is
 //! broken on purpose, each in one way intake must quarantine ([`Defect`]).
 //!
 //! Output is a pure function of the [`SynthConfig`] and the catalog:
@@ -33,8 +36,8 @@ use claimdesk_core::{Catalog, Category};
 use format::{kst_minutes, push_grouped, push_padded, push_time, push_uint, TimeForm};
 use rng::{Rng, Weighted};
 
-/// How many columns an intake row has.
-pub const COLUMN_COUNT: usize = 16;
+/// How many columns an intake row has (intake.md's 16 and the membership tier).
+pub const COLUMN_COUNT: usize = 17;
 
 /// Column positions in [`SynthRow::fields`] and [`columns`].
 pub mod col {
@@ -54,6 +57,8 @@ pub mod col {
     pub const DESCRIPTION: usize = 13;
     pub const BANK_NAME: usize = 14;
     pub const ACCOUNT_NO: usize = 15;
+    /// Not an intake.md column: kept by intake in the claim's extra columns.
+    pub const MEMBERSHIP_TIER: usize = 16;
 }
 
 const ENGLISH_HEADERS: [&str; COLUMN_COUNT] = [
@@ -73,6 +78,7 @@ const ENGLISH_HEADERS: [&str; COLUMN_COUNT] = [
     "description",
     "bank_name",
     "account_no",
+    "membership_tier",
 ];
 
 const KOREAN_HEADERS: [&str; COLUMN_COUNT] = [
@@ -92,6 +98,7 @@ const KOREAN_HEADERS: [&str; COLUMN_COUNT] = [
     "피해내용",
     "은행",
     "계좌번호",
+    "멤버십 등급",
 ];
 
 /// The header of an intake file, in column order: the English names of
@@ -244,6 +251,22 @@ pub fn write_csv_file(config: &SynthConfig, catalog: &Catalog, path: &std::path:
 
 // ---------------------------------------------------------------------------
 // The generator.
+
+/// A taxi driver's Kakao T membership tier, from the claimant's own seed (a
+/// re-report repeats it, and no other column's values move): half T 블루, a
+/// fifth 벤티, a tenth 블랙, in the spellings forms use; some left blank, and
+/// some "일반" (not a tier the final 2022 policy lists).
+fn write_tier(field: &mut String, c: &Claimant) {
+    let mut r = Rng::new(c.ident ^ 0x7A1E_5EED_0000_0001);
+    let spellings: &[&str] = match r.unit() {
+        x if x < 0.50 => &["T 블루", "블루", "T블루", "T Blue"],
+        x if x < 0.70 => &["벤티", "T 벤티", "Venti"],
+        x if x < 0.80 => &["블랙", "T 블랙", "Black"],
+        x if x < 0.93 => &[""],
+        _ => &["일반"],
+    };
+    field.push_str(r.pick(spellings));
+}
 
 /// Share of each category among claims, modeled on the 2022 reports
 /// (many free users, then subscribers, drivers, small businesses, advertisers).
@@ -526,6 +549,9 @@ impl SynthRows {
         let (start, end) = self.damage_period(service, category);
 
         self.write_identity(row, &claimant);
+        if category == Category::TaxiDriver {
+            write_tier(&mut row.fields[col::MEMBERSHIP_TIER], &claimant);
+        }
         self.write_category(&mut row.fields[col::CATEGORY], category);
         let form = self.time_form();
         push_time(&mut row.fields[col::RECEIVED_AT], received, received_sec, form);

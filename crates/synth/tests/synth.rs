@@ -295,3 +295,42 @@ fn streams_in_constant_memory_and_knows_its_length() {
     assert_eq!(gen.stats().rows, 50_000);
     assert_eq!(gen.stats().invalid, 0);
 }
+
+#[test]
+fn taxi_drivers_carry_a_membership_tier_and_repeat_it() {
+    let catalog = Catalog::default_2022();
+    let rows = generate(&SynthConfig { invalid_rate: 0.0, ..SynthConfig::demo(20_000) });
+    assert_eq!(columns(true)[col::MEMBERSHIP_TIER], "멤버십 등급");
+    assert_eq!(columns(false)[col::MEMBERSHIP_TIER], "membership_tier");
+    let mut tiers: HashMap<(String, String), String> = HashMap::new();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut taxis = 0;
+    for row in &rows {
+        let category = Category::parse(&row.fields[col::CATEGORY]).expect("category");
+        let tier = row.fields[col::MEMBERSHIP_TIER].as_str();
+        if category != Category::TaxiDriver {
+            assert_eq!(tier, "", "only taxi drivers have a tier");
+            continue;
+        }
+        taxis += 1;
+        let kind = match tier {
+            "T 블루" | "블루" | "T블루" | "T Blue" => "blue",
+            "벤티" | "T 벤티" | "Venti" => "venti",
+            "블랙" | "T 블랙" | "Black" => "black",
+            "" => "blank",
+            "일반" => "other",
+            t => panic!("unexpected tier {t:?}"),
+        };
+        *counts.entry(kind).or_default() += 1;
+        // A claimant's re-report repeats the tier.
+        let key = key_and_service(row, &catalog).0;
+        let first = tiers.entry((key, String::new())).or_insert_with(|| tier.to_string());
+        assert_eq!(first, tier, "{}", row.claim_id());
+    }
+    let share = |k: &str| counts.get(k).copied().unwrap_or(0) as f64 / taxis as f64;
+    assert!(taxis > 1_000, "{taxis}");
+    assert!((0.44..0.56).contains(&share("blue")), "{counts:?}");
+    assert!((0.15..0.25).contains(&share("venti")), "{counts:?}");
+    assert!((0.06..0.14).contains(&share("black")), "{counts:?}");
+    assert!(share("blank") > 0.05 && share("other") > 0.03, "{counts:?}");
+}

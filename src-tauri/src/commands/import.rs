@@ -114,6 +114,7 @@ pub async fn load_demo_data(app: AppHandle, count: Option<u32>, job_id: String, 
                 store.create_user_with_password(&admin, id, name, *role, *limit, DEMO_PASSWORD)?;
             }
         }
+        add_demo_policy(&mut store, &admin)?;
         report(&on_progress, &job.id, "done", summary.counts.rows_read, Some(summary.counts.rows_read), None);
         Ok(summary)
     })
@@ -148,6 +149,37 @@ pub fn load_second_incident(store: &mut Store, admin: &Actor, first: &claimdesk_
     store.set_current_incident(admin, &first_incident)
 }
 
+/// The final 2022 programme beside the default, not active (once), so the
+/// policy screen's what-if compares the two with one click.
+pub fn add_demo_policy(store: &mut claimdesk_store::Store, admin: &claimdesk_core::Actor) -> ApiResult<()> {
+    let Some(example) = claimdesk_core::policy::example_policy("final-2022") else { return Ok(()) };
+    let policy = claimdesk_core::policy::Policy::from_toml(example.toml)?;
+    for v in store.policy_versions()? {
+        if store.policy(v.version)? == policy {
+            return Ok(());
+        }
+    }
+    store.add_policy_version(admin, example.toml, example.name_ko, "데모: 택시 등급별 정액, 소상공인 메시지 크레딧")?;
+    Ok(())
+}
+
 fn demo_dir(db: &Path) -> PathBuf {
     db.parent().map(|p| p.join("demo")).unwrap_or_else(|| PathBuf::from("demo"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_data_adds_the_final_2022_policy_once_and_inactive() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut store = claimdesk_store::Store::open(&dir.path().join("s.db")).expect("store");
+        let admin = store.actor(claimdesk_store::FIRST_ADMIN).expect("admin");
+        add_demo_policy(&mut store, &admin).expect("add");
+        add_demo_policy(&mut store, &admin).expect("again");
+        let versions = store.policy_versions().expect("versions");
+        assert_eq!(versions.iter().map(|v| (v.version, v.active)).collect::<Vec<_>>(), [(1, true), (2, false)]);
+        assert_eq!(store.policy(2).expect("v2"), claimdesk_core::policy::Policy::final_2022().expect("example"));
+    }
 }

@@ -9,7 +9,7 @@ use tauri::ipc::Channel;
 use tauri::AppHandle;
 
 use super::report;
-use crate::dto::{DraftCheck, PolicyCheck, PolicyMessage, Progress, WhatIfReport};
+use crate::dto::{DraftCheck, ExamplePolicyInfo, PolicyCheck, PolicyMessage, Progress, WhatIfReport};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{blocking, AppState};
 
@@ -25,6 +25,24 @@ pub async fn policy_versions(app: AppHandle) -> ApiResult<Vec<PolicyVersion>> {
 #[tauri::command]
 pub async fn policy_toml(app: AppHandle, version: i64) -> ApiResult<String> {
     blocking(app, move |s: &AppState| s.as_user(|store, _| Ok(store.policy(version)?.to_toml()))).await
+}
+
+/// The policies shipped with ClaimDesk (the default and the final 2022
+/// programme), to start a new version from.
+#[tauri::command]
+pub async fn example_policies(app: AppHandle) -> ApiResult<Vec<ExamplePolicyInfo>> {
+    blocking(app, |s: &AppState| {
+        s.user_id()?;
+        Ok(example_list())
+    })
+    .await
+}
+
+pub fn example_list() -> Vec<ExamplePolicyInfo> {
+    claimdesk_core::policy::EXAMPLE_POLICIES
+        .iter()
+        .map(|e| ExamplePolicyInfo { code: e.code.into(), name_ko: e.name_ko.into(), name_en: e.name_en.into(), toml: e.toml.into() })
+        .collect()
 }
 
 /// 1-based line and column of a byte offset.
@@ -231,6 +249,24 @@ mod tests {
         let written = draft_to_toml(&d);
         assert!(written.toml.is_none());
         assert_eq!(written.problems[0].path, "advertiser.cap");
+    }
+
+    #[test]
+    fn the_shipped_examples_are_offered_and_valid() {
+        let list = example_list();
+        assert_eq!(list.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), ["default-2022", "final-2022"]);
+        assert!(list.iter().all(|e| check_policy(&e.toml).ok));
+    }
+
+    #[test]
+    fn a_bad_segment_names_its_line() {
+        let text = claimdesk_core::policy::FINAL_2022_POLICY_TOML.replace("amount = 150000", "amount = -1");
+        let check = check_policy(&text);
+        assert!(!check.ok);
+        assert_eq!(check.messages[0].code, "POLICY_INVALID");
+        assert!(check.messages[0].message.contains("taxi_driver.segments.segment[1].amount"), "{:?}", check.messages);
+        let line = check.messages[0].line.expect("a line") as usize;
+        assert!(text.lines().nth(line - 1).unwrap_or("").starts_with("amount"), "line {line}");
     }
 
     #[test]

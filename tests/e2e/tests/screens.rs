@@ -84,7 +84,7 @@ fn team_day(team: &Team, dir: &std::path::Path) -> Result<Day> {
         let decision = match (o.eligible, o.remedy) {
             (_, Remedy::ManualReview) => continue,
             (false, _) => Decision::Deny { reason: o.reason.map(|r| r.label_ko().to_string()).unwrap_or_default() },
-            (true, remedy) => Decision::Approve { remedy, amount: o.amount, extension_days: o.extension_days },
+            (true, _) => claimdesk_core::workflow::PolicyProposal::of(&o).as_decision(),
         };
         if recommended.is_none() && i % 2 == 0 {
             store.add_note(actor, id, "신고인과 통화함. 운행 기록 사진을 보내 주기로 함.")?;

@@ -36,6 +36,7 @@ import type {
   PolicyCheck,
   DraftCheck,
   PolicyDraft,
+  ExamplePolicyInfo,
   PolicyVersion,
   Priority,
   Progress,
@@ -255,6 +256,8 @@ export const policyDraftOfToml = (toml: string) => call<DraftCheck>('policy_draf
 export const policyDraftToToml = (draft: PolicyDraft) => call<DraftCheck>('policy_draft_to_toml', { draft });
 /** Supervisor: the unsaved draft against a saved version (the active one when null); nothing is stored. */
 export const whatIfDraft = (before: number | null, toml: string) => call<WhatIfReport>('what_if_draft', { before, toml });
+/** The policies shipped with ClaimDesk (the default and the final 2022 programme), to start a version from. */
+export const examplePolicies = () => call<ExamplePolicyInfo[]>('example_policies');
 
 // ---------------------------------------------------------------- import
 

@@ -1,10 +1,16 @@
 // Option lists for the filter controls, in the order the core defines the codes.
 
-import type { ClaimAction } from './bindings';
+import type { ClaimAction, Remedy } from './bindings';
 
 export const STATUSES = ['new', 'triaged', 'in_review', 'needs_info', 'recommended', 'batched', 'approved', 'paid', 'closed_denied', 'conflict'];
 export const CATEGORIES = ['free_user', 'paid_subscriber', 'taxi_driver', 'designated_driver', 'small_business', 'advertiser', 'other'];
-export const REMEDIES = ['voucher', 'extension', 'cash', 'manual_review', 'none'];
+/** Every remedy of the core, in its order (a new one fails svelte-check here until it is listed). */
+const REMEDY_SET: Record<Remedy, true> = {
+  voucher: true, extension: true, cash: true, manual_review: true, none: true, points: true, message_credit: true, fee_waiver: true,
+};
+export const REMEDIES = Object.keys(REMEDY_SET) as Remedy[];
+/** What a claim can be given (core::grant): every remedy but manual_review and none. */
+export const GRANT_KINDS: Remedy[] = REMEDIES.filter((r) => r !== 'manual_review' && r !== 'none');
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 export const ROLES = ['reviewer', 'supervisor', 'admin'];
 export const DEFAULT_SERVICES = ['kakaotalk', 'talk_drawer', 'talk_channel', 'kakao_gift', 'kakao_t', 'kakao_pay', 'kakao_map', 'kakao_webtoon', 'melon', 'daum_mail', 'kakao_moment'];

@@ -68,9 +68,9 @@ describe('i18n completeness', () => {
     const codes = {
       status: ['new', 'triaged', 'in_review', 'needs_info', 'recommended', 'batched', 'approved', 'paid', 'closed_denied', 'conflict'],
       category: ['free_user', 'paid_subscriber', 'taxi_driver', 'designated_driver', 'small_business', 'advertiser', 'other'],
-      remedy: ['voucher', 'extension', 'cash', 'manual_review', 'none'],
+      remedy: ['voucher', 'extension', 'cash', 'manual_review', 'none', 'points', 'message_credit', 'fee_waiver'],
       role: ['reviewer', 'supervisor', 'admin'],
-      reason: ['FILED_OUT_OF_WINDOW', 'UNKNOWN_SERVICE', 'NO_OVERLAP', 'MISSING_BRN', 'DUPLICATE', 'NEEDS_EVIDENCE', 'MANUAL_REVIEW'],
+      reason: ['FILED_OUT_OF_WINDOW', 'UNKNOWN_SERVICE', 'NO_OVERLAP', 'MISSING_BRN', 'DUPLICATE', 'NEEDS_EVIDENCE', 'MANUAL_REVIEW', 'SEGMENT_MISSING', 'SEGMENT_UNKNOWN'],
     };
     for (const [kind, list] of Object.entries(codes)) {
       for (const code of list) {
@@ -93,7 +93,8 @@ describe('messages chosen at run time', () => {
   it('has a message for every filter problem, override difference, personal field, batch status and job phase', () => {
     const keys = [
       ...['amount_min', 'amount_max', 'amount_order', 'assignee_user'].map((p) => `queue.problem.${p}`),
-      ...['no_policy', 'eligibility', 'remedy', 'amount', 'extension_days'].map((d) => `claim.diff.${d}`),
+      ...['no_policy', 'eligibility', 'remedy', 'amount', 'extension_days', 'grants'].map((d) => `claim.diff.${d}`),
+      ...['extension', 'voucher', 'points', 'fee_waiver'].map((k) => `grant.unit.${k}`),
       ...['phone', 'brn', 'account_no'].map((f) => `personal.${f}`),
       ...['open', 'approved'].map((s) => `batches.status.${s}`),
       ...['write_demo_file', 'import', 'evaluate', 'bulk', 'export', 'done', 'cancelled'].map((p) => `phase.${p}`),

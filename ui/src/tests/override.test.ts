@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkOverride, formFromProposal, normalizeForm } from '../lib/override';
+import { checkOverride, decisionFromForm, formFromProposal, normalizeForm } from '../lib/override';
 
 const taxi = { eligible: true, remedy: 'cash', amount: '75070', extension_days: 0 };
 const paid = { eligible: true, remedy: 'extension', amount: '0', extension_days: 2 };
@@ -60,5 +60,49 @@ describe('the decision as sent', () => {
     expect(switched).toEqual({ decision: 'approve', remedy: 'voucher', amount: '0', extension_days: 0 });
     expect(checkOverride(switched, paid).differences).toEqual(['remedy', 'extension_days']);
     expect(normalizeForm({ decision: 'deny', reason: 'x' })).toEqual({ decision: 'deny', reason: 'x' });
+  });
+});
+
+describe('several grants', () => {
+  const cash = { kind: 'cash' as const, amount: '30000', quantity: 0, label: '' };
+  const credit = { kind: 'message_credit' as const, amount: '50000', quantity: 0, label: '카카오톡 채널 메시지 크레딧' };
+  const sb = { eligible: true, remedy: 'cash', amount: '30000', extension_days: 0, grants: [cash, credit] };
+
+  it('starts from every grant of the policy and follows it', () => {
+    const form = formFromProposal(sb);
+    expect(form).toEqual({
+      decision: 'approve', remedy: 'cash', amount: '30000', extension_days: 0, quantity: 0, label: '',
+      extras: [{ kind: 'message_credit', amount: '50000', quantity: 0, label: '카카오톡 채널 메시지 크레딧' }],
+    });
+    expect(checkOverride(form, sb)).toEqual({ isOverride: false, differences: [] });
+    expect(decisionFromForm(form)).toEqual({ decision: 'approve', remedy: 'cash', amount: '30000', extension_days: 0, grants: [cash, credit] });
+  });
+
+  it('more or less of a grant given with it is an override of the grants', () => {
+    const form = formFromProposal(sb);
+    if (form.decision !== 'approve') throw new Error('approve');
+    const more = { ...form, extras: [{ ...form.extras![0], amount: '5,000,000' }] };
+    expect(checkOverride(more, sb)).toEqual({ isOverride: true, differences: ['grants'] });
+    expect(checkOverride({ ...form, extras: [] }, sb).differences).toEqual(['grants']);
+    expect(checkOverride({ ...form, extras: [{ ...form.extras![0], quantity: 'x' }] }, sb).isOverride).toBe(true);
+    // Dropping the credit sends the single form: cash only.
+    expect(decisionFromForm({ ...form, extras: [] })).toEqual({ decision: 'approve', remedy: 'cash', amount: '30000', extension_days: 0 });
+  });
+
+  it('a result led by a non-cash grant keeps its first grant, quantity and label', () => {
+    const vouchers = [
+      { kind: 'voucher' as const, amount: '5000', quantity: 1, label: '쿠팡 전 상품' },
+      { kind: 'voucher' as const, amount: '20000', quantity: 1, label: '쿠팡트래블' },
+    ];
+    const free = { eligible: true, remedy: 'voucher', amount: '0', extension_days: 0, grants: vouchers };
+    const form = formFromProposal(free);
+    expect(checkOverride(form, free).isOverride).toBe(false);
+    expect(decisionFromForm(form)).toEqual({ decision: 'approve', remedy: 'voucher', amount: '0', extension_days: 0, grants: vouchers });
+  });
+
+  it('the single-remedy form is sent as before', () => {
+    expect(decisionFromForm(formFromProposal(taxi))).toEqual({ decision: 'approve', remedy: 'cash', amount: '75070', extension_days: 0 });
+    expect(decisionFromForm(formFromProposal(paid))).toEqual({ decision: 'approve', remedy: 'extension', amount: '0', extension_days: 2 });
+    expect(decisionFromForm({ decision: 'deny', reason: ' 중복 ' })).toEqual({ decision: 'deny', reason: '중복' });
   });
 });

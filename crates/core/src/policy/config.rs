@@ -8,9 +8,42 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, Service};
+use crate::grant::Grant;
+use crate::model::Remedy;
 
 /// The policy shipped as the first version (policy.md, "default policy").
 pub const DEFAULT_POLICY_TOML: &str = include_str!("default-policy.toml");
+
+/// The second example shipped with the product: the 2022 programme as it
+/// finally paid (taxi drivers flat by membership tier, small businesses cash
+/// plus message credit); docs/policies.md.
+pub const FINAL_2022_POLICY_TOML: &str = include_str!("final-2022-policy.toml");
+
+/// A policy shipped with the product, offered when a version is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExamplePolicy {
+    /// Stable code (`claimdesk policy example <code>`).
+    pub code: &'static str,
+    pub name_ko: &'static str,
+    pub name_en: &'static str,
+    pub toml: &'static str,
+}
+
+/// The shipped policies: the default (version 1 of every store) and the final 2022 programme.
+pub const EXAMPLE_POLICIES: &[ExamplePolicy] = &[
+    ExamplePolicy { code: "default-2022", name_ko: "2022 기본 보상안", name_en: "2022 default plan", toml: DEFAULT_POLICY_TOML },
+    ExamplePolicy {
+        code: "final-2022",
+        name_ko: "2022 최종 보상안 (등급별 정액, 메시지 크레딧)",
+        name_en: "2022 final programme (flat by tier, message credit)",
+        toml: FINAL_2022_POLICY_TOML,
+    },
+];
+
+/// A shipped policy by code.
+pub fn example_policy(code: &str) -> Option<&'static ExamplePolicy> {
+    EXAMPLE_POLICIES.iter().find(|e| e.code == code.trim())
+}
 
 /// Largest money figure a policy may hold (10^15 won). Far above any real
 /// figure, and small enough that products with overlaps and rates stay well
@@ -18,13 +51,19 @@ pub const DEFAULT_POLICY_TOML: &str = include_str!("default-policy.toml");
 const MONEY_MAX: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
 
 /// A compensation policy (policy.md): every number and window the evaluation
-/// uses. The remedy of each category is fixed by policy.md; its figures are here.
+/// uses. The remedy of each category is fixed by policy.md; its figures are
+/// here, and beyond policy.md's table a category may pay flat amounts by
+/// segment ([`Segments`]) and give further grants ([`GrantRule`]). Every
+/// field added since the first version is optional and left out of the
+/// TOML when unused, so older policy files read and write unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// A label for people ("2022 기본 보상안"); versions are numbered by the store.
     pub name: String,
     pub filing_window: FilingWindow,
+    #[serde(default, skip_serializing_if = "FreeUserRule::is_default")]
+    pub free_user: FreeUserRule,
     pub paid_subscriber: ExtensionRule,
     pub taxi_driver: DriverRule,
     pub designated_driver: DriverRule,
@@ -43,12 +82,43 @@ pub struct FilingWindow {
     pub end: DateTime<FixedOffset>,
 }
 
+/// free_user: the apology voucher of policy.md (amount 0), and any further grants.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreeUserRule {
+    /// The apology emoticon voucher; false leaves only `grants` (which must then list one).
+    #[serde(default = "yes")]
+    pub voucher: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<GrantRule>,
+}
+
+impl Default for FreeUserRule {
+    fn default() -> FreeUserRule {
+        FreeUserRule { voucher: true, grants: Vec::new() }
+    }
+}
+
+impl FreeUserRule {
+    fn is_default(&self) -> bool {
+        *self == FreeUserRule::default()
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// paid_subscriber: extension_days = ceil(extension_multiplier × overlap / 86,400 s).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExtensionRule {
     #[serde(with = "money")]
     pub extension_multiplier: Decimal,
+    /// Given with the extension.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<GrantRule>,
 }
 
 /// taxi_driver and designated_driver: base = daily income × overlap / 86,400 s
@@ -60,7 +130,94 @@ pub struct DriverRule {
     pub flat: Decimal,
     #[serde(with = "money")]
     pub cap: Decimal,
+    /// Flat amounts by an intake column instead of the formula.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments: Option<Segments>,
+    /// Given with the cash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<GrantRule>,
 }
+
+/// Segments inside a category: the value of one intake column (found by its
+/// header) picks a segment, and the segment's amount is the claim's cash,
+/// paid as listed (neither the cap nor the claimed amount applies). A claim
+/// whose column is empty or absent, or holds a value no segment lists, gets
+/// `otherwise`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Segments {
+    /// The column's header, in any of these spellings (Korean and/or English),
+    /// matched as intake matches headers: ignoring case, spaces, `_` and `-`.
+    /// The first one the claim has a value for is read.
+    pub column: Vec<String>,
+    #[serde(default)]
+    pub otherwise: SegmentFallback,
+    #[serde(rename = "segment")]
+    pub segments: Vec<Segment>,
+}
+
+/// What a claim without a listed segment value gets.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SegmentFallback {
+    /// Manual review, reason SEGMENT_MISSING (no value) or SEGMENT_UNKNOWN (a value not listed).
+    #[default]
+    ManualReview,
+    /// The category's own formula, as without segments.
+    Formula,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    /// What people call it ("T 블루").
+    pub label: String,
+    /// The column values that mean this segment, compared like headers
+    /// (ignoring case, spaces, `_` and `-`): "T 블루", "T Blue", ...
+    pub values: Vec<String>,
+    /// Cash, whole won, paid as listed.
+    #[serde(with = "money")]
+    #[cfg_attr(feature = "ts", ts(type = "number | string"))]
+    pub amount: Decimal,
+    /// Given besides the cash to claims of this segment (before the category's own grants).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<GrantRule>,
+}
+
+/// A grant a category gives with its own remedy, the same to every eligible
+/// claim of the category that is not sent to manual review. Quantities are
+/// those of [`crate::grant`]: `quantity` is the days of an extension, the
+/// vouchers (1 when left out), points or months; `amount` is won.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRule {
+    /// voucher, extension, points, message_credit or fee_waiver (cash comes from the category's own rule).
+    pub kind: Remedy,
+    #[serde(default, with = "money", skip_serializing_if = "Decimal::is_zero")]
+    #[cfg_attr(feature = "ts", ts(type = "number | string", optional))]
+    pub amount: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub quantity: Option<u32>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+}
+
+impl GrantRule {
+    /// The grant a claim gets.
+    pub fn grant(&self) -> Grant {
+        let quantity = self.quantity.unwrap_or(u32::from(self.kind == Remedy::Voucher));
+        Grant { kind: self.kind, amount: self.amount, quantity, label: self.label.clone() }
+    }
+}
+
+/// Most grants one list of a policy may hold, and most segments of a category.
+const MAX_RULE_GRANTS: usize = 8;
+const MAX_SEGMENTS: usize = 64;
 
 /// small_business: banded base on the reported loss, or the documented-loss
 /// formula above the last band.
@@ -72,6 +229,12 @@ pub struct SmallBusinessRule {
     /// Ascending by `up_to`; the first band with L ≤ up_to gives the base.
     pub bands: Vec<Band>,
     pub documented: DocumentedLossRule,
+    /// Flat amounts by an intake column instead of the bands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments: Option<Segments>,
+    /// Given with the cash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<GrantRule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +266,12 @@ pub struct DocumentedLossRule {
 pub struct AdvertiserRule {
     #[serde(with = "money")]
     pub cap: Decimal,
+    /// Flat amounts by an intake column instead of the ad spend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments: Option<Segments>,
+    /// Given with the cash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<GrantRule>,
 }
 
 /// Why a policy file cannot be used. Messages name the field.
@@ -125,6 +294,10 @@ impl PolicyError {
             PolicyError::DuplicateService(_) => "POLICY_DUPLICATE_SERVICE",
         }
     }
+
+    fn invalid(field: impl Into<String>, problem: impl Into<String>) -> PolicyError {
+        PolicyError::Invalid { field: field.into(), problem: problem.into() }
+    }
 }
 
 impl Policy {
@@ -133,6 +306,20 @@ impl Policy {
         // The embedded file is covered by a test; the fallback only exists so
         // that this function can never panic.
         Policy::from_toml(DEFAULT_POLICY_TOML).unwrap_or_else(|_| Policy::builtin_2022())
+    }
+
+    /// The final 2022 programme, the second shipped example (docs/policies.md).
+    pub fn final_2022() -> Result<Policy, PolicyError> {
+        Policy::from_toml(FINAL_2022_POLICY_TOML)
+    }
+
+    /// Whether the evaluation reads intake columns beyond the known ones (a
+    /// category has segments): callers that load claims may skip them otherwise.
+    pub fn reads_extra_columns(&self) -> bool {
+        self.taxi_driver.segments.is_some()
+            || self.designated_driver.segments.is_some()
+            || self.small_business.segments.is_some()
+            || self.advertiser.segments.is_some()
     }
 
     /// Parses and validates a policy file.
@@ -180,9 +367,16 @@ impl Policy {
         if c.positive(m, self.paid_subscriber.extension_multiplier) && self.paid_subscriber.extension_multiplier > Decimal::from(1000) {
             c.push(m, m, Rule::AtMost, &[("max", "1000")]);
         }
+        if !self.free_user.voucher && self.free_user.grants.is_empty() {
+            c.record(Err(PolicyError::invalid("free_user.grants", "must list a grant when free_user.voucher is false")));
+        }
+        c.record(check_grants("free_user.grants", &self.free_user.grants));
+        c.record(check_grants("paid_subscriber.grants", &self.paid_subscriber.grants));
         for (name, rule) in [("taxi_driver", &self.taxi_driver), ("designated_driver", &self.designated_driver)] {
             c.non_negative(&format!("{name}.flat"), rule.flat);
             c.positive(&format!("{name}.cap"), rule.cap);
+            c.record(check_segments(&format!("{name}.segments"), rule.segments.as_ref()));
+            c.record(check_grants(&format!("{name}.grants"), &rule.grants));
         }
         let sb = &self.small_business;
         c.positive("small_business.cap", sb.cap);
@@ -206,7 +400,11 @@ impl Policy {
         if c.non_negative("small_business.documented.rate", d.rate) && d.rate > Decimal::ONE {
             c.push("small_business.documented.rate", "small_business.documented.rate", Rule::AtMost, &[("max", "1")]);
         }
+        c.record(check_segments("small_business.segments", sb.segments.as_ref()));
+        c.record(check_grants("small_business.grants", &sb.grants));
         c.positive("advertiser.cap", self.advertiser.cap);
+        c.record(check_segments("advertiser.segments", self.advertiser.segments.as_ref()));
+        c.record(check_grants("advertiser.grants", &self.advertiser.grants));
         if self.services.is_empty() {
             c.push("service", "service", Rule::AtLeastOne, &[]);
         }
@@ -241,9 +439,10 @@ impl Policy {
         Policy {
             name: "2022 카카오 장애 기본 보상안 (default 2022)".into(),
             filing_window: FilingWindow { start: at(2022, 10, 19, 0, 0, 0), end: at(2022, 11, 6, 23, 59, 59) },
-            paid_subscriber: ExtensionRule { extension_multiplier: won(3) },
-            taxi_driver: DriverRule { flat: won(25_000), cap: won(300_000) },
-            designated_driver: DriverRule { flat: won(25_000), cap: won(200_000) },
+            free_user: FreeUserRule::default(),
+            paid_subscriber: ExtensionRule { extension_multiplier: won(3), grants: Vec::new() },
+            taxi_driver: DriverRule { flat: won(25_000), cap: won(300_000), segments: None, grants: Vec::new() },
+            designated_driver: DriverRule { flat: won(25_000), cap: won(200_000), segments: None, grants: Vec::new() },
             small_business: SmallBusinessRule {
                 cap: won(1_000_000),
                 bands: vec![
@@ -256,8 +455,10 @@ impl Policy {
                     threshold: won(500_000),
                     rate: Decimal::new(1, 1),
                 },
+                segments: None,
+                grants: Vec::new(),
             },
-            advertiser: AdvertiserRule { cap: won(5_000_000) },
+            advertiser: AdvertiserRule { cap: won(5_000_000), segments: None, grants: Vec::new() },
             services: crate::catalog::Catalog::from_toml(crate::catalog::DEFAULT_CATALOG_TOML)
                 .map(|c| c.services)
                 .unwrap_or_default(),
@@ -277,6 +478,8 @@ enum Rule {
     Ascending,
     CodeFormat,
     Duplicate,
+    /// A rule of segments and grants, said by its English `problem` (the editor shows it as it is).
+    Other,
 }
 
 impl Rule {
@@ -291,6 +494,7 @@ impl Rule {
             Rule::Ascending => "ascending",
             Rule::CodeFormat => "code_format",
             Rule::Duplicate => "duplicate",
+            Rule::Other => "other",
         }
     }
 }
@@ -360,6 +564,7 @@ impl Checker {
             Rule::Ascending => "must be greater than the up_to of the band before it (bands go in ascending order)".into(),
             Rule::CodeFormat => "must be a non-empty code without surrounding spaces".into(),
             Rule::Duplicate => "appears twice in the policy".into(),
+            Rule::Other => get("problem").to_string(),
         };
         let code = if rule == Rule::Duplicate { "POLICY_DUPLICATE_SERVICE" } else { "POLICY_INVALID" };
         self.problems.push(PolicyProblem {
@@ -370,6 +575,18 @@ impl Checker {
             message: format!("{named} {problem}"),
             parts: (named.to_string(), problem),
         });
+    }
+
+    /// Records the problem of a check that stops at its first (segments, grants).
+    fn record(&mut self, checked: Result<(), PolicyError>) {
+        match checked {
+            Ok(()) => {}
+            Err(PolicyError::Invalid { field, problem }) => self.push(&field, &field, Rule::Other, &[("problem", &problem)]),
+            Err(other) => {
+                let text = other.to_string();
+                self.push("", "", Rule::Other, &[("problem", &text)]);
+            }
+        }
     }
 
     /// Whether `v` is fine (>= 0 and at most MONEY_MAX); records the problem if not.
@@ -392,6 +609,103 @@ impl Checker {
         }
         self.non_negative(field, v)
     }
+}
+
+fn non_negative(field: &str, v: Decimal) -> Result<(), PolicyError> {
+    let mut c = Checker::default();
+    c.non_negative(field, v);
+    c.problems.into_iter().next().map_or(Ok(()), |p| Err(p.into_error()))
+}
+
+/// A category's further grants: non-cash kinds, each within the measures of
+/// [`crate::grant`], a few at most.
+fn check_grants(field: &str, grants: &[GrantRule]) -> Result<(), PolicyError> {
+    if grants.len() > MAX_RULE_GRANTS {
+        return Err(PolicyError::invalid(field, format!("may list at most {MAX_RULE_GRANTS} grants")));
+    }
+    for (i, rule) in grants.iter().enumerate() {
+        let at = format!("{field}[{i}]");
+        match rule.kind {
+            Remedy::Cash => {
+                return Err(PolicyError::invalid(
+                    format!("{at}.kind"),
+                    "cannot be cash: a category's cash comes from its own rule (or its segments); list non-cash grants here",
+                ))
+            }
+            Remedy::ManualReview | Remedy::None => {
+                return Err(PolicyError::invalid(
+                    format!("{at}.kind"),
+                    "must be voucher, extension, points, message_credit or fee_waiver",
+                ))
+            }
+            _ => {}
+        }
+        non_negative(&format!("{at}.amount"), rule.amount)?;
+        rule.grant().check().map_err(|(part, problem)| PolicyError::invalid(format!("{at}.{part}"), problem))?;
+    }
+    Ok(())
+}
+
+/// A category's segments: a column to read, at least one segment, each with a
+/// label, values no other segment lists, and a whole non-negative amount.
+fn check_segments(field: &str, segments: Option<&Segments>) -> Result<(), PolicyError> {
+    let Some(s) = segments else { return Ok(()) };
+    if s.column.is_empty() {
+        return Err(PolicyError::invalid(format!("{field}.column"), "must name the intake column (its header, Korean and/or English)"));
+    }
+    for (i, name) in s.column.iter().enumerate() {
+        if normalized(name).next().is_none() {
+            return Err(PolicyError::invalid(format!("{field}.column[{i}]"), "must not be blank"));
+        }
+    }
+    if s.segments.is_empty() {
+        return Err(PolicyError::invalid(format!("{field}.segment"), "must list at least one segment"));
+    }
+    if s.segments.len() > MAX_SEGMENTS {
+        return Err(PolicyError::invalid(format!("{field}.segment"), format!("may list at most {MAX_SEGMENTS} segments")));
+    }
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    for (i, seg) in s.segments.iter().enumerate() {
+        let at = format!("{field}.segment[{i}]");
+        if seg.label.trim().is_empty() {
+            return Err(PolicyError::invalid(format!("{at}.label"), "must not be empty"));
+        }
+        if seg.label.chars().count() > crate::grant::MAX_LABEL {
+            return Err(PolicyError::invalid(format!("{at}.label"), format!("must be at most {} characters", crate::grant::MAX_LABEL)));
+        }
+        if seg.values.is_empty() {
+            return Err(PolicyError::invalid(format!("{at}.values"), "must list the column values of this segment"));
+        }
+        for (j, value) in seg.values.iter().enumerate() {
+            let key: String = normalized(value).collect();
+            if key.is_empty() {
+                return Err(PolicyError::invalid(format!("{at}.values[{j}]"), "must not be blank"));
+            }
+            if let Some((_, other)) = seen.iter().find(|(k, _)| *k == key) {
+                return Err(PolicyError::invalid(
+                    format!("{at}.values[{j}]"),
+                    format!("'{value}' is already a value of {field}.segment[{other}] (values are compared ignoring case, spaces, _ and -)"),
+                ));
+            }
+            seen.push((key, i));
+        }
+        non_negative(&format!("{at}.amount"), seg.amount)?;
+        if !seg.amount.fract().is_zero() {
+            return Err(PolicyError::invalid(format!("{at}.amount"), "must be a whole number of won"));
+        }
+        check_grants(&format!("{at}.grants"), &seg.grants)?;
+    }
+    Ok(())
+}
+
+/// A header or a segment value as compared: trimmed, without a byte order
+/// mark, spaces, `_` or `-`, lower case (intake's rule for headers).
+pub(crate) fn normalized(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '\u{a0}'))
+        .flat_map(char::to_lowercase)
 }
 
 /// Money and rates in TOML: whole numbers as integers and other values as

@@ -10,17 +10,21 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::config::{
-    AdvertiserRule, Band, DocumentedLossRule, DriverRule, ExtensionRule, FilingWindow, Policy, PolicyError, PolicyProblem,
-    SmallBusinessRule,
+    AdvertiserRule, Band, DocumentedLossRule, DriverRule, ExtensionRule, FilingWindow, FreeUserRule, GrantRule, Policy, PolicyError,
+    PolicyProblem, Segments, SmallBusinessRule,
 };
 use crate::catalog::Service;
 
 /// [`Policy`] field for field; money, rates and times as text (times RFC 3339).
+/// Segments and further grants are held as the policy holds them (the form
+/// lists them; the TOML view edits them).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyDraft {
     pub name: String,
     pub filing_window: WindowDraft,
+    #[serde(default)]
+    pub free_user: FreeUserRule,
     pub paid_subscriber: ExtensionDraft,
     pub taxi_driver: DriverDraft,
     pub designated_driver: DriverDraft,
@@ -41,13 +45,18 @@ pub struct WindowDraft {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtensionDraft {
     pub extension_multiplier: String,
+    #[serde(default)]
+    pub grants: Vec<GrantRule>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DriverDraft {
     pub flat: String,
-    pub cap: String,
+    pub cap: String,    #[serde(default)]
+    pub segments: Option<Segments>,
+    #[serde(default)]
+    pub grants: Vec<GrantRule>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -56,6 +65,10 @@ pub struct SmallBusinessDraft {
     pub cap: String,
     pub bands: Vec<BandDraft>,
     pub documented: DocumentedDraft,
+    #[serde(default)]
+    pub segments: Option<Segments>,
+    #[serde(default)]
+    pub grants: Vec<GrantRule>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -77,7 +90,10 @@ pub struct DocumentedDraft {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdvertiserDraft {
-    pub cap: String,
+    pub cap: String,    #[serde(default)]
+    pub segments: Option<Segments>,
+    #[serde(default)]
+    pub grants: Vec<GrantRule>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -93,12 +109,21 @@ impl From<&Policy> for PolicyDraft {
     fn from(p: &Policy) -> PolicyDraft {
         let money = |d: Decimal| d.to_string();
         let time = |t: DateTime<FixedOffset>| t.to_rfc3339();
-        let driver = |r: &DriverRule| DriverDraft { flat: money(r.flat), cap: money(r.cap) };
+        let driver = |r: &DriverRule| DriverDraft {
+            flat: money(r.flat),
+            cap: money(r.cap),
+            segments: r.segments.clone(),
+            grants: r.grants.clone(),
+        };
         let sb = &p.small_business;
         PolicyDraft {
             name: p.name.clone(),
             filing_window: WindowDraft { start: time(p.filing_window.start), end: time(p.filing_window.end) },
-            paid_subscriber: ExtensionDraft { extension_multiplier: money(p.paid_subscriber.extension_multiplier) },
+            free_user: p.free_user.clone(),
+            paid_subscriber: ExtensionDraft {
+                extension_multiplier: money(p.paid_subscriber.extension_multiplier),
+                grants: p.paid_subscriber.grants.clone(),
+            },
             taxi_driver: driver(&p.taxi_driver),
             designated_driver: driver(&p.designated_driver),
             small_business: SmallBusinessDraft {
@@ -110,8 +135,14 @@ impl From<&Policy> for PolicyDraft {
                     threshold: money(sb.documented.threshold),
                     rate: money(sb.documented.rate),
                 },
+                segments: sb.segments.clone(),
+                grants: sb.grants.clone(),
             },
-            advertiser: AdvertiserDraft { cap: money(p.advertiser.cap) },
+            advertiser: AdvertiserDraft {
+                cap: money(p.advertiser.cap),
+                segments: p.advertiser.segments.clone(),
+                grants: p.advertiser.grants.clone(),
+            },
             services: p
                 .services
                 .iter()
@@ -171,6 +202,8 @@ impl PolicyDraft {
         let driver = |r: &mut Reader, name: &str, d: &DriverDraft| DriverRule {
             flat: r.money(&format!("{name}.flat"), &d.flat),
             cap: r.money(&format!("{name}.cap"), &d.cap),
+            segments: d.segments.clone(),
+            grants: d.grants.clone(),
         };
         let sb = &self.small_business;
         let doc = &sb.documented;
@@ -180,8 +213,10 @@ impl PolicyDraft {
                 start: r.time("filing_window.start", &self.filing_window.start, false),
                 end: r.time("filing_window.end", &self.filing_window.end, true),
             },
+            free_user: self.free_user.clone(),
             paid_subscriber: ExtensionRule {
                 extension_multiplier: r.money("paid_subscriber.extension_multiplier", &self.paid_subscriber.extension_multiplier),
+                grants: self.paid_subscriber.grants.clone(),
             },
             taxi_driver: driver(&mut r, "taxi_driver", &self.taxi_driver),
             designated_driver: driver(&mut r, "designated_driver", &self.designated_driver),
@@ -202,8 +237,14 @@ impl PolicyDraft {
                     threshold: r.money("small_business.documented.threshold", &doc.threshold),
                     rate: r.money("small_business.documented.rate", &doc.rate),
                 },
+                segments: sb.segments.clone(),
+                grants: sb.grants.clone(),
             },
-            advertiser: AdvertiserRule { cap: r.money("advertiser.cap", &self.advertiser.cap) },
+            advertiser: AdvertiserRule {
+                cap: r.money("advertiser.cap", &self.advertiser.cap),
+                segments: self.advertiser.segments.clone(),
+                grants: self.advertiser.grants.clone(),
+            },
             services: self
                 .services
                 .iter()

@@ -4,7 +4,7 @@
 //! same path with a tracer that writes the steps).
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{DateTime, Utc};
@@ -12,8 +12,9 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::config::Policy;
+use super::config::{normalized, GrantRule, Policy, SegmentFallback, Segments};
 use super::explain::{Step, Tracer};
+use crate::grant::{self, Grant};
 use crate::model::{claimant_key, Category, ClaimInput, Reason, Remedy};
 use crate::validate::brn_is_valid;
 
@@ -35,6 +36,11 @@ pub struct PolicyInput {
     pub daily_income: Option<Decimal>,
     pub documented_loss: Option<Decimal>,
     pub ad_spend: Option<Decimal>,
+    /// The intake file's columns beyond the known ones, by header (a
+    /// segment's column is read from here). Callers may leave it empty when
+    /// the policy reads none ([`Policy::reads_extra_columns`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, String>,
 }
 
 impl PolicyInput {
@@ -70,30 +76,56 @@ impl From<&ClaimInput> for PolicyInput {
             daily_income: c.daily_income,
             documented_loss: c.documented_loss,
             ad_spend: c.ad_spend,
+            extra: c.extra.clone(),
         }
     }
 }
 
-/// The policy's result for one claim.
+/// The policy's result for one claim. `remedy`, `amount` and
+/// `extension_days` are the evaluation table's columns (policy.md); when the
+/// claim is given more than the one grant they describe, `grants` lists
+/// every grant and those three are its summary ([`grant::summary`]: cash
+/// when any grant is cash, the cash total, the extension days).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     pub eligible: bool,
     pub reason: Option<Reason>,
     pub remedy: Remedy,
-    /// Whole won (a multiple of 10), 0 unless the remedy is cash.
+    /// The cash, whole won (a multiple of 10 under the formulas); 0 without cash.
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub amount: Decimal,
     pub extension_days: u32,
+    /// Every grant, when there is more than the one grant the three fields
+    /// above describe; empty otherwise (always under the default policy).
+    /// [`Outcome::grants`] lists them in both cases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
 }
 
 impl Outcome {
     pub fn ineligible(reason: Reason) -> Outcome {
-        Outcome { eligible: false, reason: Some(reason), remedy: Remedy::None, amount: Decimal::ZERO, extension_days: 0 }
+        Outcome { eligible: false, reason: Some(reason), remedy: Remedy::None, amount: Decimal::ZERO, extension_days: 0, grants: Vec::new() }
     }
 
-    fn eligible(remedy: Remedy, reason: Option<Reason>, amount: Decimal, extension_days: u32) -> Outcome {
-        Outcome { eligible: true, reason, remedy, amount, extension_days }
+    /// An eligible result of one grant in the single-remedy form (or manual review).
+    pub fn eligible(remedy: Remedy, reason: Option<Reason>, amount: Decimal, extension_days: u32) -> Outcome {
+        Outcome { eligible: true, reason, remedy, amount, extension_days, grants: Vec::new() }
+    }
+
+    /// An eligible result of these grants (kept compact, [`grant::compact`]).
+    pub fn granted(grants: Vec<Grant>) -> Outcome {
+        let (remedy, amount, days) = grant::summary(&grants);
+        let grants = grant::compact(remedy, amount, days, grants);
+        Outcome { eligible: true, reason: None, remedy, amount, extension_days: days, grants }
+    }
+
+    /// Every grant of the result (none when ineligible or sent to manual review).
+    pub fn grants(&self) -> Vec<Grant> {
+        if !self.eligible {
+            return Vec::new();
+        }
+        grant::full(self.remedy, self.amount, self.extension_days, &self.grants)
     }
 }
 
@@ -132,6 +164,60 @@ pub(crate) struct Engine<'p> {
     services: HashMap<&'p str, u32, FastHash>,
     /// Outage window of each service, by catalog index, in UTC.
     pub(crate) outages: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Segments of taxi_driver, designated_driver, small_business, advertiser, prepared.
+    segments: [Option<SegmentIndex<'p>>; 4],
+}
+
+/// A category's segments with their column names and values normalized once.
+pub(crate) struct SegmentIndex<'p> {
+    pub(crate) rule: &'p Segments,
+    columns: Vec<String>,
+    /// (normalized value, segment index).
+    values: Vec<(String, usize)>,
+}
+
+impl<'p> SegmentIndex<'p> {
+    fn new(rule: &'p Segments) -> SegmentIndex<'p> {
+        let columns = rule.column.iter().map(|c| normalized(c).collect()).collect();
+        let values = rule
+            .segments
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.values.iter().map(move |v| (normalized(v).collect::<String>(), i)))
+            .collect();
+        SegmentIndex { rule, columns, values }
+    }
+
+    /// The claim's segment: the first listed column it has a non-blank value for.
+    pub(crate) fn pick<'c>(&self, c: &'c PolicyInput) -> Pick<'c> {
+        let found = self.columns.iter().find_map(|name| {
+            c.extra.iter().find(|(k, v)| normalized(k).eq(name.chars()) && !v.trim().is_empty())
+        });
+        let Some((column, value)) = found else { return Pick::Missing };
+        match self.values.iter().find(|(key, _)| normalized(value).eq(key.chars())) {
+            Some(&(_, i)) => Pick::Found { column, value, segment: i },
+            None => Pick::Unknown { column, value },
+        }
+    }
+}
+
+/// Which segment a claim is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pick<'c> {
+    Found { column: &'c str, value: &'c str, segment: usize },
+    /// No column of the rule, or only blank values.
+    Missing,
+    Unknown { column: &'c str, value: &'c str },
+}
+
+fn segment_slot(category: Category) -> Option<usize> {
+    match category {
+        Category::TaxiDriver => Some(0),
+        Category::DesignatedDriver => Some(1),
+        Category::SmallBusiness => Some(2),
+        Category::Advertiser => Some(3),
+        _ => None,
+    }
 }
 
 impl<'p> Engine<'p> {
@@ -143,12 +229,19 @@ impl<'p> Engine<'p> {
             services.entry(s.code.as_str()).or_insert(i as u32);
             outages.push((s.outage_start_utc(), s.outage_end_utc()));
         }
+        let index = |s: &'p Option<Segments>| s.as_ref().map(SegmentIndex::new);
         Engine {
             policy,
             filing_start: policy.filing_window.start.with_timezone(&Utc),
             filing_end: policy.filing_window.end.with_timezone(&Utc),
             services,
             outages,
+            segments: [
+                index(&policy.taxi_driver.segments),
+                index(&policy.designated_driver.segments),
+                index(&policy.small_business.segments),
+                index(&policy.advertiser.segments),
+            ],
         }
     }
 
@@ -190,21 +283,31 @@ impl<'p> Engine<'p> {
         }
     }
 
-    /// The remedy table of policy.md for a claim that passed every check.
+    /// The remedy table of policy.md for a claim that passed every check,
+    /// with the category's segments and further grants when the policy has them.
     pub(crate) fn remedy<T: Tracer>(&self, c: &PolicyInput, overlap: i64, t: &mut T) -> Outcome {
         let p = self.policy;
         match c.category {
             Category::FreeUser => {
-                t.step(Step::voucher);
-                Outcome::eligible(Remedy::Voucher, None, Decimal::ZERO, 0)
+                let rule = &p.free_user;
+                if rule.voucher {
+                    t.step(Step::voucher);
+                }
+                let own = rule.voucher.then(|| Grant::new(Remedy::Voucher, Decimal::ZERO, 1));
+                self.with_grants(own, Outcome::eligible(Remedy::Voucher, None, Decimal::ZERO, 0), &[&rule.grants], t)
             }
             Category::PaidSubscriber => {
-                let days = extension_days(p.paid_subscriber.extension_multiplier, overlap);
-                t.step(|| Step::extension(p.paid_subscriber.extension_multiplier, overlap, days));
-                Outcome::eligible(Remedy::Extension, None, Decimal::ZERO, days)
+                let rule = &p.paid_subscriber;
+                let days = extension_days(rule.extension_multiplier, overlap);
+                t.step(|| Step::extension(rule.extension_multiplier, overlap, days));
+                let own = Grant::new(Remedy::Extension, Decimal::ZERO, days);
+                self.with_grants(Some(own), Outcome::eligible(Remedy::Extension, None, Decimal::ZERO, days), &[&rule.grants], t)
             }
             Category::TaxiDriver | Category::DesignatedDriver => {
                 let rule = if c.category == Category::TaxiDriver { &p.taxi_driver } else { &p.designated_driver };
+                if let Some(out) = self.segmented(c, &rule.grants, t) {
+                    return out;
+                }
                 let income = c.daily_income.filter(|d| *d > Decimal::ZERO);
                 let base = match income {
                     // Multiply before dividing; an overflow can only mean "far above any cap".
@@ -213,10 +316,13 @@ impl<'p> Engine<'p> {
                 };
                 let amount = capped(base, rule.cap, c.claimed());
                 t.step(|| Step::driver_cash(income, overlap, rule, base, c.claimed(), amount));
-                Outcome::eligible(Remedy::Cash, None, amount, 0)
+                self.cash(amount, &[&rule.grants], t)
             }
             Category::SmallBusiness => {
                 let rule = &p.small_business;
+                if let Some(out) = self.segmented(c, &rule.grants, t) {
+                    return out;
+                }
                 let loss = c.claimed().unwrap_or(Decimal::ZERO);
                 let base = match rule.bands.iter().find(|b| loss <= b.up_to) {
                     Some(band) => Base::Exact(band.base),
@@ -230,24 +336,77 @@ impl<'p> Engine<'p> {
                 };
                 let amount = capped(base, rule.cap, c.claimed());
                 t.step(|| Step::small_business_cash(rule, loss, c.documented_loss, base, c.claimed(), amount));
-                Outcome::eligible(Remedy::Cash, None, amount, 0)
+                self.cash(amount, &[&rule.grants], t)
             }
-            Category::Advertiser => match c.ad_spend.filter(|a| *a > Decimal::ZERO) {
-                Some(spend) => {
-                    let amount = capped(Base::Exact(spend), p.advertiser.cap, c.claimed());
-                    t.step(|| Step::advertiser_cash(spend, p.advertiser.cap, c.claimed(), amount));
-                    Outcome::eligible(Remedy::Cash, None, amount, 0)
+            Category::Advertiser => {
+                let rule = &p.advertiser;
+                if let Some(out) = self.segmented(c, &rule.grants, t) {
+                    return out;
                 }
-                None => {
-                    t.step(Step::advertiser_needs_evidence);
-                    Outcome::eligible(Remedy::ManualReview, Some(Reason::NeedsEvidence), Decimal::ZERO, 0)
+                match c.ad_spend.filter(|a| *a > Decimal::ZERO) {
+                    Some(spend) => {
+                        let amount = capped(Base::Exact(spend), rule.cap, c.claimed());
+                        t.step(|| Step::advertiser_cash(spend, rule.cap, c.claimed(), amount));
+                        self.cash(amount, &[&rule.grants], t)
+                    }
+                    None => {
+                        t.step(Step::advertiser_needs_evidence);
+                        Outcome::eligible(Remedy::ManualReview, Some(Reason::NeedsEvidence), Decimal::ZERO, 0)
+                    }
                 }
-            },
+            }
             Category::Other => {
                 t.step(Step::manual_review);
                 Outcome::eligible(Remedy::ManualReview, Some(Reason::ManualReview), Decimal::ZERO, 0)
             }
         }
+    }
+
+    /// The result of a category with segments: the segment's flat amount (and
+    /// its grants, then the category's), or manual review without a listed
+    /// value. None: the category has no segments, or the claim falls back to
+    /// the category's formula.
+    fn segmented<T: Tracer>(&self, c: &PolicyInput, category_grants: &[GrantRule], t: &mut T) -> Option<Outcome> {
+        let index = segment_slot(c.category).and_then(|i| self.segments.get(i)).and_then(Option::as_ref)?;
+        let pick = index.pick(c);
+        match pick {
+            Pick::Found { segment, .. } => {
+                let seg = index.rule.segments.get(segment)?;
+                t.step(|| Step::segment(index, pick));
+                Some(self.cash(seg.amount, &[&seg.grants, category_grants], t))
+            }
+            Pick::Missing | Pick::Unknown { .. } => {
+                t.step(|| Step::segment(index, pick));
+                match index.rule.otherwise {
+                    SegmentFallback::Formula => None,
+                    SegmentFallback::ManualReview => {
+                        let reason = if pick == Pick::Missing { Reason::SegmentMissing } else { Reason::SegmentUnknown };
+                        Some(Outcome::eligible(Remedy::ManualReview, Some(reason), Decimal::ZERO, 0))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Cash of `amount` with the grants of `lists`.
+    fn cash<T: Tracer>(&self, amount: Decimal, lists: &[&[GrantRule]], t: &mut T) -> Outcome {
+        self.with_grants(Some(Grant::new(Remedy::Cash, amount, 0)), Outcome::eligible(Remedy::Cash, None, amount, 0), lists, t)
+    }
+
+    /// The category's own grant (`own`, whose single-remedy result is
+    /// `single`) and the grants of `lists`, each explained. Without further
+    /// grants the result is `single` itself: nothing is allocated for it.
+    fn with_grants<T: Tracer>(&self, own: Option<Grant>, single: Outcome, lists: &[&[GrantRule]], t: &mut T) -> Outcome {
+        if lists.iter().all(|l| l.is_empty()) {
+            return single;
+        }
+        let mut grants: Vec<Grant> = own.into_iter().collect();
+        for rule in lists.iter().flat_map(|l| l.iter()) {
+            let g = rule.grant();
+            t.step(|| Step::grant(&g));
+            grants.push(g);
+        }
+        Outcome::granted(grants)
     }
 }
 

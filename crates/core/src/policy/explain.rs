@@ -6,10 +6,11 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-use super::config::{DriverRule, Policy, SmallBusinessRule};
-use super::evaluate::{earlier, Base, Checked, Engine, Outcome, PolicyInput, DAY_SECS};
+use super::config::{DriverRule, Policy, SegmentFallback, SmallBusinessRule};
+use super::evaluate::{earlier, Base, Checked, Engine, Outcome, Pick, PolicyInput, SegmentIndex, DAY_SECS};
+use crate::grant::Grant;
 use crate::mask::{mask_brn, mask_phone};
-use crate::model::{Reason, Remedy};
+use crate::model::Reason;
 use crate::time::{format_won, kst};
 
 /// The outcome of one claim and how it was reached.
@@ -55,7 +56,7 @@ impl Tracer for Vec<Step> {
 pub fn explain(policy: &Policy, claims: &[PolicyInput], index: usize) -> Explanation {
     let Some(claim) = claims.get(index) else {
         return Explanation {
-            outcome: Outcome { eligible: false, reason: None, remedy: Remedy::None, amount: Decimal::ZERO, extension_days: 0 },
+            outcome: Outcome { reason: None, ..Outcome::ineligible(Reason::ManualReview) },
             steps: vec![Step::new(
                 "NO_SUCH_CLAIM",
                 format!("{index}번 신고가 없습니다 (전체 {}건)", claims.len()),
@@ -316,6 +317,49 @@ impl Step {
         )
     }
 
+    /// Which segment the claim's column puts it in, or what a missing or unlisted value does.
+    pub(crate) fn segment(index: &SegmentIndex<'_>, pick: Pick<'_>) -> Step {
+        let rule = index.rule;
+        let labels = rule.segments.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(", ");
+        let (then_ko, then_en) = match rule.otherwise {
+            SegmentFallback::ManualReview => ("수동 심사", "manual review"),
+            SegmentFallback::Formula => ("기본 산식 적용", "the category's formula applies"),
+        };
+        let code = |reason: Reason| match rule.otherwise {
+            SegmentFallback::ManualReview => reason.code(),
+            SegmentFallback::Formula => "SEGMENT_FALLBACK",
+        };
+        match pick {
+            Pick::Found { column, value, segment } => {
+                let Some(seg) = rule.segments.get(segment) else { return Step::new("SEGMENT", String::new(), String::new()) };
+                Step::new(
+                    "SEGMENT",
+                    format!("{column} '{value}' → 구간 '{}': 정액 {}원 (상한·청구액 미적용)", seg.label, won(seg.amount)),
+                    format!("{column} '{value}' → segment '{}': flat {} (no cap, the claimed amount does not apply)", seg.label, won(seg.amount)),
+                )
+            }
+            Pick::Missing => {
+                let names = rule.column.join(" / ");
+                Step::new(
+                    code(Reason::SegmentMissing),
+                    format!("구간 칸({names})에 값이 없음 → {then_ko}"),
+                    format!("no value in the segment column ({names}) → {then_en}"),
+                )
+            }
+            Pick::Unknown { column, value } => Step::new(
+                code(Reason::SegmentUnknown),
+                format!("{column} '{value}'는 이 보상안의 구간({labels})이 아님 → {then_ko}"),
+                format!("{column} '{value}' is not a segment of this policy ({labels}) → {then_en}"),
+            ),
+        }
+    }
+
+    /// A grant given beside the category's own remedy.
+    pub(crate) fn grant(g: &Grant) -> Step {
+        let (ko, en) = describe_grant(g);
+        Step::new("GRANT", format!("함께 지급: {ko}"), format!("also granted: {en}"))
+    }
+
     pub(crate) fn manual_review() -> Step {
         Step::new(
             Reason::ManualReview.code(),
@@ -323,6 +367,32 @@ impl Step {
             "category other: manual review, amount 0".into(),
         )
     }
+}
+
+/// A grant as people read it: "메시지 크레딧 50,000원 (카카오톡 채널 메시지 크레딧)",
+/// "points 5,000 points, worth 5,000".
+pub fn describe_grant(g: &Grant) -> (String, String) {
+    let unit = Grant::quantity_unit(g.kind);
+    let mut ko = g.kind.label_ko().to_string();
+    let mut en = g.kind.label_en().to_lowercase();
+    if let (Some((uk, ue)), true) = (unit, g.quantity > 0) {
+        ko.push_str(&format!(" {}{uk}", crate::time::format_won(i64::from(g.quantity))));
+        en.push_str(&format!(" {} {ue}", crate::time::format_won(i64::from(g.quantity))));
+    }
+    if !g.amount.is_zero() {
+        if unit.is_some() && g.quantity > 0 {
+            ko.push_str(&format!(", {}원 상당", won(g.amount)));
+            en.push_str(&format!(", worth {}", won(g.amount)));
+        } else {
+            ko.push_str(&format!(" {}원", won(g.amount)));
+            en.push_str(&format!(" {}", won(g.amount)));
+        }
+    }
+    if !g.label.is_empty() {
+        ko.push_str(&format!(" ({})", g.label));
+        en.push_str(&format!(" ({})", g.label));
+    }
+    (ko, en)
 }
 
 /// "base → cap X → claimed Y → amount", the min and floor10 of policy.md.

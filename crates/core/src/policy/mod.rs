@@ -3,6 +3,7 @@
 //!
 //! - [`Policy`]: every parameter, read from / written to TOML and validated.
 //! - [`PolicyDraft`]: the policy as an editor holds it (figures as typed), with every problem at its field.
+//!   [`EXAMPLE_POLICIES`]: the default and the final 2022 programme, shipped.
 //! - [`evaluate_all`]: checks 1-5 and the remedy table over a set of claims.
 //! - [`explain`]: one claim's outcome with its steps in Korean and English.
 //! - [`what_if`]: two policies over the same claims, compared.
@@ -16,14 +17,18 @@ mod whatif;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod grant_tests;
+
 pub use config::{
-    AdvertiserRule, Band, DocumentedLossRule, DriverRule, ExtensionRule, FilingWindow, Policy, PolicyError,
-    PolicyProblem, SmallBusinessRule, DEFAULT_POLICY_TOML,
+    example_policy, AdvertiserRule, Band, DocumentedLossRule, DriverRule, ExamplePolicy, ExtensionRule, FilingWindow,
+    FreeUserRule, GrantRule, Policy, PolicyError, PolicyProblem, Segment, SegmentFallback, Segments, SmallBusinessRule,
+    DEFAULT_POLICY_TOML, EXAMPLE_POLICIES, FINAL_2022_POLICY_TOML,
 };
 pub use draft::{
     AdvertiserDraft, BandDraft, DocumentedDraft, DriverDraft, ExtensionDraft, PolicyDraft, ServiceDraft, SmallBusinessDraft,
     WindowDraft,
 };
 pub use evaluate::{evaluate_all, Outcome, PolicyInput};
-pub use explain::{explain, Explanation, Step};
-pub use whatif::{what_if, Change, GroupDiff, GroupTotal, ReasonCount, Totals, WhatIf};
+pub use explain::{describe_grant, explain, Explanation, Step};
+pub use whatif::{what_if, Change, GrantDiff, GrantTotal, GroupDiff, GroupTotal, ReasonCount, Totals, WhatIf};

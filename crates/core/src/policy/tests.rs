@@ -37,6 +37,7 @@ fn taxi() -> PolicyInput {
         daily_income: Some(won(180_000)),
         documented_loss: None,
         ad_spend: None,
+        extra: Default::default(),
     }
 }
 
@@ -58,15 +59,15 @@ fn one(c: PolicyInput) -> Outcome {
 }
 
 fn cash(amount: i64) -> Outcome {
-    Outcome { eligible: true, reason: None, remedy: Remedy::Cash, amount: won(amount), extension_days: 0 }
+    Outcome { eligible: true, reason: None, remedy: Remedy::Cash, amount: won(amount), extension_days: 0, grants: Vec::new() }
 }
 
 fn needs(reason: Reason) -> Outcome {
-    Outcome { eligible: true, reason: Some(reason), remedy: Remedy::ManualReview, amount: Decimal::ZERO, extension_days: 0 }
+    Outcome { eligible: true, reason: Some(reason), remedy: Remedy::ManualReview, amount: Decimal::ZERO, extension_days: 0, grants: Vec::new() }
 }
 
 fn fails(reason: Reason) -> Outcome {
-    Outcome { eligible: false, reason: Some(reason), remedy: Remedy::None, amount: Decimal::ZERO, extension_days: 0 }
+    Outcome { eligible: false, reason: Some(reason), remedy: Remedy::None, amount: Decimal::ZERO, extension_days: 0, grants: Vec::new() }
 }
 
 // ---------------------------------------------------------------- checks
@@ -255,7 +256,7 @@ fn check5_applies_to_every_category_and_before_the_remedy() {
 
 #[test]
 fn free_user_gets_the_voucher_whatever_was_claimed() {
-    let v = Outcome { eligible: true, reason: None, remedy: Remedy::Voucher, amount: Decimal::ZERO, extension_days: 0 };
+    let v = Outcome { eligible: true, reason: None, remedy: Remedy::Voucher, amount: Decimal::ZERO, extension_days: 0, grants: Vec::new() };
     assert_eq!(one(with(Category::FreeUser, |c| c.claimed_amount = Some(won(1_000_000)))), v);
     assert_eq!(one(with(Category::FreeUser, |_| {})), v);
 }
@@ -270,7 +271,7 @@ fn paid_subscriber_extension_is_ceil_of_three_times_the_overlap() {
         }))
     };
     let o = ext("2022-10-15 20:00:00", "2022-10-16 06:01:00"); // 10 h 1 min × 3 = 1.25 days
-    assert_eq!(o, Outcome { eligible: true, reason: None, remedy: Remedy::Extension, amount: Decimal::ZERO, extension_days: 2 });
+    assert_eq!(o, Outcome { eligible: true, reason: None, remedy: Remedy::Extension, amount: Decimal::ZERO, extension_days: 2, grants: Vec::new() });
     assert_eq!(ext("2022-10-15 20:00:00", "2022-10-16 04:00:00").extension_days, 1, "8 h × 3 = exactly 1 day");
     assert_eq!(ext("2022-10-15 20:00:00", "2022-10-16 04:00:01").extension_days, 2, "one second more rounds up");
     assert_eq!(ext("2022-10-15 20:00:00", "2022-10-15 20:00:01").extension_days, 1);
@@ -581,6 +582,7 @@ fn arb_claim() -> impl Strategy<Value = PolicyInput> {
             daily_income: income,
             documented_loss: doc,
             ad_spend: ad,
+            extra: Default::default(),
         })
 }
 
@@ -797,6 +799,7 @@ fn worked_example_matches_sample_evaluation() {
             daily_income: loose_won(get(di)),
             documented_loss: loose_won(get(dl)),
             ad_spend: loose_won(get(ad)),
+            extra: Default::default(),
         });
     }
     assert_eq!(claims.len(), expected.len(), "every expected claim is in the intake file");

@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::message::{for_code, won, Explain, Lang, Message};
 use crate::{code_key, msg};
+use crate::grant::{self, Grant};
 use crate::model::{Actor, Category, ClaimAction, ClaimInput, ClaimStatus, PersonalField, Remedy, Role};
 
 /// Triage priority.
@@ -65,12 +66,18 @@ impl Priority {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
-    /// Approve with a remedy and an amount (won) or extension days.
+    /// Approve with a remedy and an amount (won) or extension days; with
+    /// `grants`, every grant (the three fields are then their summary, as in
+    /// a policy result: cash when any grant is cash, the cash total, the
+    /// extension days). The amount is the cash an approval limit and a
+    /// payout read.
     Approve {
         remedy: Remedy,
         #[cfg_attr(feature = "ts", ts(type = "string"))]
         amount: Decimal,
         extension_days: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        grants: Vec<Grant>,
     },
     /// Deny with a reason a claimant can be told.
     Deny { reason: String },
@@ -89,7 +96,33 @@ pub struct Recommendation {
     pub justification: Option<String>,
 }
 
-/// What the policy proposed for the claim, as last evaluated.
+impl Decision {
+    /// An approval in the single-remedy form (one grant).
+    pub fn approve(remedy: Remedy, amount: Decimal, extension_days: u32) -> Decision {
+        Decision::Approve { remedy, amount, extension_days, grants: Vec::new() }
+    }
+
+    /// The same decision with its grants in a stable order, so that two
+    /// decisions of the same grants compare equal whatever order they were listed in.
+    pub fn canonical(&self) -> Decision {
+        let mut d = self.clone();
+        if let Decision::Approve { grants, .. } = &mut d {
+            grants.sort_by(|a, b| (a.kind, a.amount.normalize(), a.quantity, &a.label).cmp(&(b.kind, b.amount.normalize(), b.quantity, &b.label)));
+        }
+        d
+    }
+
+    /// Every grant an approval gives (none for a denial).
+    pub fn grants(&self) -> Vec<Grant> {
+        match self {
+            Decision::Approve { remedy, amount, extension_days, grants } => grant::full(*remedy, *amount, *extension_days, grants),
+            Decision::Deny { .. } => Vec::new(),
+        }
+    }
+}
+
+/// What the policy proposed for the claim, as last evaluated (the server
+/// stamps a recommendation with its own: sync.md, "Who decides").
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyProposal {
@@ -98,6 +131,30 @@ pub struct PolicyProposal {
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub amount: Decimal,
     pub extension_days: u32,
+    /// Every grant when more than the one the fields above describe (as in [`crate::policy::Outcome`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<Grant>,
+}
+
+impl PolicyProposal {
+    /// The proposal of a policy result.
+    pub fn of(o: &crate::policy::Outcome) -> PolicyProposal {
+        PolicyProposal {
+            eligible: o.eligible,
+            remedy: o.remedy,
+            amount: o.amount,
+            extension_days: o.extension_days,
+            grants: o.grants.clone(),
+        }
+    }
+
+    /// Every grant the policy proposes (none when ineligible).
+    pub fn grants(&self) -> Vec<Grant> {
+        if !self.eligible {
+            return Vec::new();
+        }
+        grant::full(self.remedy, self.amount, self.extension_days, &self.grants)
+    }
 }
 
 /// The state of a claim as the rules need to see it.
@@ -820,7 +877,14 @@ fn check_decision(decision: &Decision) -> Result<(), Refusal> {
                 return Err(Refusal::Invalid(msg!("invalid.deny_reason_empty")));
             }
         }
-        Decision::Approve { remedy, amount, extension_days } => {
+        Decision::Approve { remedy, amount, extension_days, grants } if !grants.is_empty() => {
+            // Listed grants: each within its measures, and the fields beside them their summary.
+            grant::check_listed(*remedy, *amount, *extension_days, grants).map_err(|e| Refusal::Invalid(msg!("invalid.approve_grant", detail = e)))?;
+        }
+        Decision::Approve { remedy, amount, extension_days, .. } => {
+            if !remedy.is_legacy_grant() && remedy.is_grant() {
+                return Err(Refusal::Invalid(msg!("invalid.approve_grants_listed").with_label("remedy", format!("remedy.{}", remedy.code()))));
+            }
             if !matches!(remedy, Remedy::Voucher | Remedy::Extension | Remedy::Cash) {
                 return Err(Refusal::Invalid(msg!("invalid.approve_remedy").with_label("remedy", format!("remedy.{}", remedy.code()))));
             }
@@ -839,15 +903,19 @@ fn check_decision(decision: &Decision) -> Result<(), Refusal> {
 }
 
 /// Whether a decision differs from the policy's result. Approving exactly
-/// what an eligible proposal says, or denying what the policy found
-/// ineligible, follows the policy; anything else (including every decision
-/// on a manual_review proposal, and any decision with no proposal) is an
-/// override and needs a justification.
+/// what an eligible proposal says (the same grants, in any order), or
+/// denying what the policy found ineligible, follows the policy; anything
+/// else (including every decision on a manual_review proposal, and any
+/// decision with no proposal) is an override and needs a justification.
 fn is_override(decision: &Decision, proposal: Option<&PolicyProposal>) -> bool {
     let Some(p) = proposal else { return true };
     match decision {
-        Decision::Approve { remedy, amount, extension_days } => {
-            !(p.eligible && *remedy == p.remedy && *amount == p.amount && *extension_days == p.extension_days)
+        Decision::Approve { remedy, amount, extension_days, .. } => {
+            !(p.eligible
+                && *remedy == p.remedy
+                && *amount == p.amount
+                && *extension_days == p.extension_days
+                && grant::same(&decision.grants(), &p.grants()))
         }
         Decision::Deny { .. } => p.eligible,
     }
@@ -908,8 +976,8 @@ fn representative(action: ClaimAction, claim: &ClaimView) -> ClaimCommand {
 
 impl PolicyProposal {
     /// The decision that follows the policy exactly (not an override).
-    fn as_decision(&self) -> Decision {
-        Decision::Approve { remedy: self.remedy, amount: self.amount, extension_days: self.extension_days }
+    pub fn as_decision(&self) -> Decision {
+        Decision::Approve { remedy: self.remedy, amount: self.amount, extension_days: self.extension_days, grants: self.grants.clone() }
     }
 }
 
@@ -981,3 +1049,6 @@ pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod grant_tests;

@@ -43,7 +43,7 @@ fn actor(user: &str, role: Role, limit: Option<Decimal>) -> Actor {
 }
 
 fn cash(amount: Decimal) -> Decision {
-    Decision::Approve { remedy: Remedy::Cash, amount, extension_days: 0 }
+    Decision::Approve { remedy: Remedy::Cash, amount, extension_days: 0, grants: Vec::new() }
 }
 
 fn recommendation(by: &str, op: &str, decision: Decision) -> Recommendation {
@@ -51,11 +51,11 @@ fn recommendation(by: &str, op: &str, decision: Decision) -> Recommendation {
 }
 
 fn proposal_cash(amount: Decimal) -> PolicyProposal {
-    PolicyProposal { eligible: true, remedy: Remedy::Cash, amount, extension_days: 0 }
+    PolicyProposal { eligible: true, remedy: Remedy::Cash, amount, extension_days: 0, grants: Vec::new() }
 }
 
 fn ineligible() -> PolicyProposal {
-    PolicyProposal { eligible: false, remedy: Remedy::None, amount: dec!(0), extension_days: 0 }
+    PolicyProposal { eligible: false, remedy: Remedy::None, amount: dec!(0), extension_days: 0, grants: Vec::new() }
 }
 
 /// The fixture of the table: a cash claim of 50,000 won recommended by rita
@@ -417,7 +417,7 @@ fn workflow_approval_limits() {
     let voucher = batched_with(recommendation(
         RECOMMENDER,
         REC_OP,
-        Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0 },
+        Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0, grants: Vec::new() },
     ));
     assert_eq!(decide(&admin0, &voucher, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::Approved));
     let deny = batched_with(recommendation(RECOMMENDER, REC_OP, Decision::Deny { reason: "기간 외".to_string() }));
@@ -452,9 +452,9 @@ fn recommend(decision: Decision, justification: Option<&str>) -> ClaimCommand {
 
 #[test]
 fn workflow_override_detection() {
-    let extension = PolicyProposal { eligible: true, remedy: Remedy::Extension, amount: dec!(0), extension_days: 3 };
-    let manual = PolicyProposal { eligible: true, remedy: Remedy::ManualReview, amount: dec!(0), extension_days: 0 };
-    let ext = |days| Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: days };
+    let extension = PolicyProposal { eligible: true, remedy: Remedy::Extension, amount: dec!(0), extension_days: 3, grants: Vec::new() };
+    let manual = PolicyProposal { eligible: true, remedy: Remedy::ManualReview, amount: dec!(0), extension_days: 0, grants: Vec::new() };
+    let ext = |days| Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: days, grants: Vec::new() };
     let deny = Decision::Deny { reason: "증빙 없음".to_string() };
     let cases: Vec<(Option<PolicyProposal>, Decision, bool)> = vec![
         (Some(proposal_cash(dec!(25000))), cash(dec!(25000)), false),
@@ -463,7 +463,7 @@ fn workflow_override_detection() {
         (Some(proposal_cash(dec!(25000))), deny.clone(), true),
         (
             Some(proposal_cash(dec!(0))),
-            Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0 },
+            Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0, grants: Vec::new() },
             true,
         ),
         (Some(extension.clone()), ext(3), false),
@@ -499,10 +499,10 @@ fn workflow_recommendation_content_is_checked() {
     let invalid = [
         cash(dec!(-10)),
         cash(dec!(100.5)),
-        Decision::Approve { remedy: Remedy::Cash, amount: dec!(1000), extension_days: 2 },
-        Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 0 },
-        Decision::Approve { remedy: Remedy::ManualReview, amount: dec!(0), extension_days: 0 },
-        Decision::Approve { remedy: Remedy::None, amount: dec!(0), extension_days: 0 },
+        Decision::Approve { remedy: Remedy::Cash, amount: dec!(1000), extension_days: 2, grants: Vec::new() },
+        Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 0, grants: Vec::new() },
+        Decision::Approve { remedy: Remedy::ManualReview, amount: dec!(0), extension_days: 0, grants: Vec::new() },
+        Decision::Approve { remedy: Remedy::None, amount: dec!(0), extension_days: 0, grants: Vec::new() },
         Decision::Deny { reason: "   ".to_string() },
     ];
     for d in invalid {
@@ -514,7 +514,7 @@ fn workflow_recommendation_content_is_checked() {
     for d in [
         cash(dec!(0)),
         cash(dec!(1)),
-        Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 1 },
+        Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 1, grants: Vec::new() },
     ] {
         assert!(decide(&me, &c, &recommend(d.clone(), Some("사유"))).is_ok(), "{d:?}");
     }
@@ -591,8 +591,8 @@ fn workflow_mark_paid_only_for_cash() {
     let reserved = |decision| ClaimView { reserved_for: Some(PAYOUT.to_string()), ..approved(decision) };
     let paid = decide(&admin, &reserved(cash(dec!(30000))), &mark_paid());
     assert_eq!(paid.map(|t| t.to), Ok(ClaimStatus::Paid));
-    let voucher = Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0 };
-    let ext = Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 3 };
+    let voucher = Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0, grants: Vec::new() };
+    let ext = Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 3, grants: Vec::new() };
     for d in [voucher, ext] {
         let got = decide(&admin, &reserved(d.clone()), &mark_paid());
         assert_eq!(got.as_ref().map_err(|r| r.code()), Err("INVALID"), "{d:?}");
@@ -700,7 +700,7 @@ fn workflow_allowed_actions_match_decide_everywhere() {
         Some(recommendation(
             RECOMMENDER,
             REC_OP,
-            Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0 },
+            Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0, grants: Vec::new() },
         )),
     ];
     for role in ROLES {
@@ -751,7 +751,8 @@ fn arb_decision() -> impl Strategy<Value = Decision> {
         (arb_remedy(), arb_amount(), 0u32..4).prop_map(|(remedy, amount, extension_days)| Decision::Approve {
             remedy,
             amount,
-            extension_days
+            extension_days,
+            grants: Vec::new(),
         }),
         arb_text().prop_map(|reason| Decision::Deny { reason }),
     ]
@@ -762,7 +763,7 @@ fn arb_claim() -> impl Strategy<Value = ClaimView> {
         .prop_map(|(by, op, decision)| recommendation(&by, op, decision));
     let proposal =
         (any::<bool>(), arb_remedy(), arb_amount(), 0u32..4).prop_map(|(eligible, remedy, amount, extension_days)| {
-            PolicyProposal { eligible, remedy, amount, extension_days }
+            PolicyProposal { eligible, remedy, amount, extension_days, grants: Vec::new() }
         });
     (
         arb_status(),

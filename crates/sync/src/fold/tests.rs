@@ -62,7 +62,7 @@ fn recommend(id: &str, hlc: i64, device: &str, user: &str, base: i64, amount: i6
 
 fn with_proposal(mut op: FoldOp, amount: i64) -> FoldOp {
     op.stamp.proposal =
-        Some(PolicyProposal { eligible: true, remedy: Remedy::Cash, amount: Decimal::from(amount), extension_days: 0 });
+        Some(PolicyProposal { eligible: true, remedy: Remedy::Cash, amount: Decimal::from(amount), extension_days: 0, grants: Vec::new() });
     op
 }
 
@@ -550,4 +550,88 @@ proptest! {
         }
         prop_assert_eq!(&state, &stepped);
     }
+}
+
+// ---- several grants: the stamped proposal decides what follows the policy ----
+
+/// A recommendation of these grants (the single-remedy fields their summary, unless `amount` says otherwise).
+fn recommend_grants(id: &str, hlc: i64, base: i64, amount: Option<i64>, grants: Value, justification: Option<&str>) -> FoldOp {
+    let list: Vec<claimdesk_core::Grant> = serde_json::from_value(grants.clone()).expect("grants");
+    let (remedy, cash, days) = claimdesk_core::grant::summary(&list);
+    let amount = amount.map_or(cash.to_string(), |a| a.to_string());
+    let mut payload = json!({"decision": {"decision": "approve", "remedy": remedy.code(), "amount": amount, "extension_days": days, "grants": grants}});
+    if let Some(j) = justification {
+        payload["justification"] = json!(j);
+    }
+    op(id, hlc, "a", "lee", "recommend", Some(base), payload)
+}
+
+/// What the final 2022 policy proposes for a small business of band 1: 30,000 won and 50,000 won of message credit.
+fn stamped_credit(mut op: FoldOp) -> FoldOp {
+    let grants = vec![
+        claimdesk_core::Grant::new(Remedy::Cash, Decimal::from(30_000), 0),
+        claimdesk_core::Grant::new(Remedy::MessageCredit, Decimal::from(50_000), 0),
+    ];
+    op.stamp.proposal = Some(PolicyProposal { eligible: true, remedy: Remedy::Cash, amount: Decimal::from(30_000), extension_days: 0, grants });
+    op
+}
+
+fn cash_and_credit(credit: i64) -> Value {
+    json!([{"kind": "cash", "amount": "30000"}, {"kind": "message_credit", "amount": credit.to_string()}])
+}
+
+#[test]
+fn a_recommendation_of_the_stamped_grants_follows_the_policy_and_a_bigger_one_is_refused() {
+    let honest = stamped_credit(recommend_grants("r", 2, 1, None, cash_and_credit(50_000), None));
+    let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), honest]);
+    assert_eq!(s.status, ClaimStatus::Recommended);
+    assert!(!s.is_override);
+    // More credit than the stamped proposal: an override, and without a justification it is refused.
+    let forged = stamped_credit(recommend_grants("r", 2, 1, None, cash_and_credit(5_000_000), None));
+    let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), forged]);
+    assert_eq!((s.status, s.refused[0].code.as_str()), (ClaimStatus::InReview, "OVERRIDE_NEEDS_JUSTIFICATION"));
+    // Without a stamped proposal (an op put in the server's database by hand) nothing follows the policy.
+    let unstamped = recommend_grants("r", 2, 1, None, cash_and_credit(50_000), None);
+    let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), unstamped]);
+    assert_eq!(s.refused[0].code, "OVERRIDE_NEEDS_JUSTIFICATION");
+    // Cash hidden in the list beside a small amount is refused whatever the justification and the stamp.
+    let hidden = stamped_credit(recommend_grants("r", 2, 1, Some(30_000), json!([{"kind": "cash", "amount": "50000000"}]), Some("근거")));
+    let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), hidden]);
+    assert_eq!((s.status, s.refused[0].code.as_str()), (ClaimStatus::InReview, "INVALID"));
+}
+
+#[test]
+fn two_recommendations_that_differ_only_in_their_grants_are_a_conflict() {
+    let a = stamped_credit(recommend_grants("r1", 2, 1, None, cash_and_credit(50_000), None));
+    let mut b = stamped_credit(recommend_grants("r2", 3, 1, None, cash_and_credit(70_000), Some("추가 크레딧")));
+    b.device = "b".into();
+    let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), a.clone(), b]);
+    assert_eq!(s.status, ClaimStatus::Conflict);
+    // The same grants in another order are the same decision: a parallel update.
+    let mut same = stamped_credit(recommend_grants("r3", 3, 1, None, json!([{"kind": "message_credit", "amount": "50000"}, {"kind": "cash", "amount": "30000"}]), None));
+    same.device = "b".into();
+    let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), a, same]);
+    assert_eq!(s.status, ClaimStatus::Recommended);
+    assert_eq!(s.parallel, ["r3"]);
+}
+
+#[test]
+fn an_approval_limit_reads_the_cash_of_a_decision_with_grants() {
+    // sid: a supervisor with a 10,000 won limit; 5,000 won of cash and 5,000,000 of credit, justified.
+    let rec = recommend_grants(
+        "r", 2, 1, None,
+        json!([{"kind": "cash", "amount": "5000"}, {"kind": "message_credit", "amount": "5000000"}]),
+        Some("채널 피해가 큼"),
+    );
+    let ops = || vec![take("t", 1, "a", "lee", 0, "new"), rec.clone(), op("b", 3, "s", "sam", "add_to_batch", Some(2), json!({"batch_id": "B"}))];
+    let mut all = ops();
+    all.push(op("ap", 4, "s", "sid", "approve", Some(3), json!({"recommendation_op": "r"})));
+    let s = fold(start(), &mut all);
+    assert_eq!(s.status, ClaimStatus::Approved);
+    // 20,000 won of cash is over it.
+    let over = recommend_grants("r", 2, 1, None, json!([{"kind": "cash", "amount": "20000"}, {"kind": "message_credit", "amount": "1"}]), Some("j"));
+    let mut all = vec![take("t", 1, "a", "lee", 0, "new"), over, op("b", 3, "s", "sam", "add_to_batch", Some(2), json!({"batch_id": "B"}))];
+    all.push(op("ap", 4, "s", "sid", "approve", Some(3), json!({"recommendation_op": "r"})));
+    let s = fold(start(), &mut all);
+    assert_eq!(s.refused.last().map(|r| r.code.as_str()), Some("OVER_APPROVAL_LIMIT"));
 }

@@ -2,14 +2,17 @@
 import type { AdvertiserDraft } from "./AdvertiserDraft";
 import type { DriverDraft } from "./DriverDraft";
 import type { ExtensionDraft } from "./ExtensionDraft";
+import type { FreeUserRule } from "./FreeUserRule";
 import type { ServiceDraft } from "./ServiceDraft";
 import type { SmallBusinessDraft } from "./SmallBusinessDraft";
 import type { WindowDraft } from "./WindowDraft";
 
 /**
  * [`Policy`] field for field; money, rates and times as text (times RFC 3339).
+ * Segments and further grants are held as the policy holds them (the form
+ * lists them; the TOML view edits them).
  */
-export type PolicyDraft = { name: string, filing_window: WindowDraft, paid_subscriber: ExtensionDraft, taxi_driver: DriverDraft, designated_driver: DriverDraft, small_business: SmallBusinessDraft, advertiser: AdvertiserDraft, 
+export type PolicyDraft = { name: string, filing_window: WindowDraft, free_user: FreeUserRule, paid_subscriber: ExtensionDraft, taxi_driver: DriverDraft, designated_driver: DriverDraft, small_business: SmallBusinessDraft, advertiser: AdvertiserDraft, 
 /**
  * Problems name these `service[i]`, as the TOML tables are named.
  */

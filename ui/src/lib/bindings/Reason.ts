@@ -3,4 +3,4 @@
 /**
  * Why the policy found a claim ineligible, or why an eligible one needs a person.
  */
-export type Reason = "FILED_OUT_OF_WINDOW" | "UNKNOWN_SERVICE" | "NO_OVERLAP" | "MISSING_BRN" | "DUPLICATE" | "NEEDS_EVIDENCE" | "MANUAL_REVIEW";
+export type Reason = "FILED_OUT_OF_WINDOW" | "UNKNOWN_SERVICE" | "NO_OVERLAP" | "MISSING_BRN" | "DUPLICATE" | "NEEDS_EVIDENCE" | "MANUAL_REVIEW" | "SEGMENT_MISSING" | "SEGMENT_UNKNOWN";
