@@ -949,7 +949,8 @@ fn check_decision(decision: &Decision) -> Result<(), Refusal> {
             }
             if !matches!(remedy, Remedy::Voucher | Remedy::Extension | Remedy::Cash) {
                 return Err(Refusal::Invalid(format!(
-                    "an approval needs a remedy to give (voucher, extension, cash, points, message credit, fee waiver), not {}; to refuse the claim, recommend a denial",
+                    "an approval needs a remedy to give (voucher, extension, cash, points, message credit, fee waiver), not {}; \
+                     to refuse the claim, recommend a denial",
                     remedy.label_en().to_lowercase()
                 )));
             }
