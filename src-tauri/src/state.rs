@@ -179,14 +179,33 @@ mod tests {
         let claim = state.with_store(|s| Ok(s.queue_page(&Default::default(), Default::default(), 0, 1)?.rows[0].external_id.clone())).expect("a claim");
 
         state.set_session(Some("kim".into()));
-        let fifty_million = Decision::Approve { remedy: Remedy::Cash, amount: 50_000_000.into(), extension_days: 0, grants: Vec::new() };
-        state
-            .as_user(|s, a| {
-                s.take(a, &claim, None)?;
-                s.recommend(a, &claim, None, fifty_million.clone(), Some("현장 확인".into()))
-            })
-            .expect("a reviewer may recommend, with a justification");
+        let fifty_million = Decision::approve(Remedy::Cash, 50_000_000.into(), 0);
         let code = |r: ApiResult<_>| r.err().map(|e: ApiError| e.code);
+        state.as_user(|s, a| s.take(a, &claim, None).map(|_| ())).expect("take");
+        // Cash hidden in a list of grants beside a small amount (the amount an approval limit reads): refused.
+        let hidden = Decision::Approve {
+            remedy: Remedy::Cash,
+            amount: 10_000.into(),
+            extension_days: 0,
+            grants: vec![claimdesk_core::Grant::new(Remedy::Cash, 50_000_000.into(), 0)],
+        };
+        let refused = state.as_user(|s, a| s.recommend(a, &claim, None, hidden.clone(), Some("현장 확인".into())).map(|_| ()));
+        assert_eq!(code(refused), Some("INVALID".into()));
+        // More message credit than the policy gives, without a justification: an override, refused.
+        let credit = Decision::Approve {
+            remedy: Remedy::Cash,
+            amount: 0.into(),
+            extension_days: 0,
+            grants: vec![
+                claimdesk_core::Grant::new(Remedy::Cash, 0.into(), 0),
+                claimdesk_core::Grant::new(Remedy::MessageCredit, 5_000_000.into(), 0),
+            ],
+        };
+        let refused = state.as_user(|s, a| s.recommend(a, &claim, None, credit.clone(), None).map(|_| ()));
+        assert_eq!(code(refused), Some("OVERRIDE_NEEDS_JUSTIFICATION".into()));
+        state
+            .as_user(|s, a| s.recommend(a, &claim, None, fifty_million.clone(), Some("현장 확인".into())))
+            .expect("a reviewer may recommend, with a justification");
         assert_eq!(code(state.as_user(|s, a| s.create_batch_of(a, "1차", std::slice::from_ref(&claim)).map(|_| ()))), Some("ROLE_NOT_ALLOWED".into()));
         assert_eq!(code(state.as_user(|s, a| s.export_payout(a, &dir.path().join("p.csv")).map(|_| ()))), Some("ROLE_NOT_ALLOWED".into()));
 

@@ -313,6 +313,9 @@ export function installMockBackend(params: URLSearchParams): void {
           { category: 'taxi_driver', remedy: 'cash', claims: 301, amount: 24_110_300, extension_days: 0 },
           { category: 'designated_driver', remedy: 'cash', claims: 98, amount: 2_450_000, extension_days: 0 },
           { category: 'designated_driver', remedy: 'none', claims: 13, amount: 0, extension_days: 0 },
+        ], grants: [
+          { kind: 'cash' as const, claims: 399, grants: 399, amount: '26560300', quantity: 0 },
+          { kind: 'message_credit' as const, claims: 40, grants: 40, amount: '2000000', quantity: 0 },
         ], lines };
       }
       case 'create_batch': case 'create_batch_of': return { batch_id: 'b-new', added: 120, skipped: [] };

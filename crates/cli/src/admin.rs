@@ -431,7 +431,8 @@ fn print_what_if(w: &claimdesk_core::policy::WhatIf, show: usize) {
             ]
         })
         .collect();
-    table(&["grant", "claims before", "claims after", "amount before", "amount after", "quantity before", "quantity after"], &kinds, &[1, 2, 3, 4, 5, 6]);
+    let header = ["grant", "claims before", "claims after", "amount before", "amount after", "quantity before", "quantity after"];
+    table(&header, &kinds, &[1, 2, 3, 4, 5, 6]);
     crate::out!("{} claims change outcome", w.changed.len());
     for c in w.changed.iter().take(show) {
         crate::out!("  {}: {} → {}", c.external_id, outcome_text(&c.before), outcome_text(&c.after));

@@ -382,7 +382,8 @@ pub fn claim(c: ClaimCommand) -> anyhow::Result<()> {
                 let (remedy, amount, extension_days) = claimdesk_core::grant::summary(&grants);
                 Decision::Approve { remedy, amount, extension_days, grants }
             } else {
-                let remedy = remedy.ok_or_else(|| anyhow!("give --as-policy, --deny REASON, --grant KIND:AMOUNT..., or --remedy with --amount/--days"))?;
+                let remedy = remedy
+                    .ok_or_else(|| anyhow!("give --as-policy, --deny REASON, --grant KIND:AMOUNT..., or --remedy with --amount/--days"))?;
                 let remedy = Remedy::parse(&remedy).ok_or_else(|| anyhow!("'{remedy}' is not a remedy"))?;
                 Decision::approve(remedy, Decimal::from(amount), days)
             };

@@ -109,7 +109,8 @@ async fn schema_4_gives_stored_claims_their_extra_intake_columns() {
         let op_id = uuid::Uuid::now_v7();
         client
             .execute(
-                "INSERT INTO ops (op_id, hlc, author, device, entity, kind, payload, at_ms) VALUES ($1, $2, 'seeder', 'd', $3, 'claim.import', $4, 0)",
+                "INSERT INTO ops (op_id, hlc, author, device, entity, kind, payload, at_ms)
+                 VALUES ($1, $2, 'seeder', 'd', $3, 'claim.import', $4, 0)",
                 &[&op_id, &(i as i64 + 1), &entity, &payload.to_string()],
             )
             .await

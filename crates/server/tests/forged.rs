@@ -208,7 +208,8 @@ async fn forged_ops_written_into_the_servers_database_are_refused_by_every_deskt
                 let c = store.claim(id).expect("claim");
                 assert!(!matches!(c.status, ClaimStatus::Approved | ClaimStatus::Paid | ClaimStatus::ClosedDenied), "{name} {id}: {:?}", c.status);
                 if let Some(r) = &c.recommendation {
-                    assert_ne!(r.decision, claimdesk_core::workflow::Decision::Approve { remedy: claimdesk_core::Remedy::Cash, amount: 50_000_000.into(), extension_days: 0, grants: Vec::new() });
+                    let forged = claimdesk_core::workflow::Decision::approve(claimdesk_core::Remedy::Cash, 50_000_000.into(), 0);
+                    assert_ne!(r.decision, forged);
                     assert!(r.decision.grants().iter().all(|g| g.amount < 1_000_000.into()), "{name} {id}: {:?}", r.decision);
                 }
             }
@@ -311,7 +312,12 @@ async fn a_team_on_the_final_2022_policy_gets_its_grants_and_nothing_more() {
         rec("G-1", black, None),
         take(&kim, "G-2"),
         rec("G-2", credit("5000000"), None),
-        rec("G-2", json!({"decision": "approve", "remedy": "cash", "amount": "30000", "extension_days": 0, "grants": [{"kind": "cash", "amount": "5000000"}]}), Some("근거")),
+        rec(
+            "G-2",
+            json!({"decision": "approve", "remedy": "cash", "amount": "30000", "extension_days": 0,
+                   "grants": [{"kind": "cash", "amount": "5000000"}]}),
+            Some("근거"),
+        ),
         rec("G-2", credit("50000"), None),
         take(&kim, "G-3"),
         rec("G-3", json!({"decision": "approve", "remedy": "cash", "amount": "25000", "extension_days": 0}), None),

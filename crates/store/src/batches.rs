@@ -61,6 +61,9 @@ pub struct BatchLine {
 pub struct BatchReview {
     pub batch: BatchInfo,
     pub totals: Vec<BatchTotal>,
+    /// What the recommendations give, by kind of grant (cash and each
+    /// non-cash kind): what the batch's approval grants.
+    pub grants: Vec<claimdesk_core::policy::GrantTotal>,
     /// Overrides first, then by external id.
     pub lines: Vec<BatchLine>,
 }
@@ -179,6 +182,7 @@ impl Store {
             "SELECT external_id, category, recommendation, is_override, amount FROM claims WHERE batch_id = ?1 ORDER BY is_override DESC, external_id",
         )?;
         let mut totals: BTreeMap<(String, String), BatchTotal> = BTreeMap::new();
+        let mut grants: BTreeMap<usize, claimdesk_core::policy::GrantTotal> = BTreeMap::new();
         let mut lines = Vec::new();
         let rows = stmt.query_map([batch_id], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<i64>>(4)?))
@@ -202,6 +206,23 @@ impl Store {
             t.claims += 1;
             t.amount += amount;
             t.extension_days += days;
+            let mut seen = Vec::new();
+            for g in rec.decision.grants() {
+                let k = grants.entry(g.kind as usize).or_insert_with(|| claimdesk_core::policy::GrantTotal {
+                    kind: g.kind,
+                    claims: 0,
+                    grants: 0,
+                    amount: rust_decimal::Decimal::ZERO,
+                    quantity: 0,
+                });
+                if !seen.contains(&g.kind) {
+                    k.claims += 1;
+                    seen.push(g.kind);
+                }
+                k.grants += 1;
+                k.amount = k.amount.saturating_add(g.amount);
+                k.quantity = k.quantity.saturating_add(u64::from(g.quantity));
+            }
             lines.push(BatchLine {
                 external_id,
                 category,
@@ -212,7 +233,7 @@ impl Store {
                 policy_amount,
             });
         }
-        Ok(BatchReview { batch, totals: totals.into_values().collect(), lines })
+        Ok(BatchReview { batch, totals: totals.into_values().collect(), grants: grants.into_values().collect(), lines })
     }
 
     /// Supervisor: takes a claim out of its batch; it returns to recommended.

@@ -107,6 +107,9 @@ fn the_final_2022_policy_reads_tiers_stores_grants_and_pays_only_cash() {
 
     // choi's limit (100,000 won) reads the cash: 30,000 is within it, whatever the credit.
     let batch = t.store.create_batch_of(&park, "최종안 1차", &["G-4".to_string()]).expect("batch");
+    let review = t.store.batch_review(&batch.batch_id).expect("review");
+    let kinds: Vec<(Remedy, u64, Decimal)> = review.grants.iter().map(|g| (g.kind, g.claims, g.amount)).collect();
+    assert_eq!(kinds, [(Remedy::Cash, 1, won(30_000)), (Remedy::MessageCredit, 1, won(50_000))], "the batch shows what it grants");
     let report = t.store.approve_batch(&choi, &batch.batch_id).expect("approve");
     assert_eq!(report.approved, 1, "{report:?}");
     // The payout pays the cash; the message credit is fulfilled outside ClaimDesk.

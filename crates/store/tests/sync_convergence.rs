@@ -266,7 +266,7 @@ fn one_command(desk: &mut Desk, rng: &mut StdRng) {
         6 | 7 => s
             .recommend(
                 &u, c, None,
-                Decision::Approve { remedy: Remedy::Cash, amount: Decimal::from(rng.random_range(1..5) * 10_000), extension_days: 0, grants: Vec::new() },
+                Decision::approve(Remedy::Cash, Decimal::from(rng.random_range(1..5) * 10_000), 0),
                 Some("증빙 확인".into()),
             )
             .map(|_| ()),

@@ -8,7 +8,8 @@ const credit: Grant = { kind: 'message_credit', amount: '50000', quantity: 0, la
 describe('grants', () => {
   it('reads the single-remedy form as one grant, as the core does', () => {
     expect(grantsOf({ eligible: true, remedy: 'cash', amount: '60000', extension_days: 0 })).toEqual([cash('60000')]);
-    expect(grantsOf({ eligible: true, remedy: 'voucher', amount: '0', extension_days: 0 })).toEqual([{ kind: 'voucher', amount: '0', quantity: 1, label: '' }]);
+    expect(grantsOf({ eligible: true, remedy: 'voucher', amount: '0', extension_days: 0 }))
+      .toEqual([{ kind: 'voucher', amount: '0', quantity: 1, label: '' }]);
     expect(grantsOf({ eligible: true, remedy: 'extension', amount: '0', extension_days: 2 })[0].quantity).toBe(2);
     expect(grantsOf({ eligible: true, remedy: 'manual_review', amount: '0', extension_days: 0 })).toEqual([]);
     expect(grantsOf({ eligible: false, remedy: 'none', amount: '0', extension_days: 0 })).toEqual([]);

@@ -196,7 +196,8 @@ fn a_small_business_gets_its_cash_and_the_message_credit() {
     let d = one(&Policy::default_2022(), PolicyInput { claimed_amount: Some(won(400_000)), ..claim("S1", Category::SmallBusiness) });
     assert_eq!(d, cash(50_000));
     assert_eq!(d.grants(), vec![Grant::new(Remedy::Cash, won(50_000), 0)]);
-    assert_eq!(serde_json::to_string(&d).unwrap_or_default(), r#"{"eligible":true,"reason":null,"remedy":"cash","amount":"50000","extension_days":0}"#);
+    let json = serde_json::to_string(&d).unwrap_or_default();
+    assert_eq!(json, r#"{"eligible":true,"reason":null,"remedy":"cash","amount":"50000","extension_days":0}"#);
 }
 
 /// The 2025 Coupang breach as a second check: 50,000 won of vouchers per
@@ -237,7 +238,8 @@ fn a_free_user_can_get_four_vouchers_instead_of_the_emoticon() {
     let p = Policy::from_toml(&with_section(COUPANG_FREE_USER)).expect("valid");
     let o = one(&p, claim("F1", Category::FreeUser));
     assert_eq!((o.remedy, o.amount, o.extension_days), (Remedy::Voucher, Decimal::ZERO, 0), "no cash");
-    assert_eq!(o.grants.iter().map(|g| (g.amount, g.quantity)).collect::<Vec<_>>(), [(won(5_000), 1), (won(5_000), 1), (won(20_000), 1), (won(20_000), 1)]);
+    let parts: Vec<(Decimal, u32)> = o.grants.iter().map(|g| (g.amount, g.quantity)).collect();
+    assert_eq!(parts, [(won(5_000), 1), (won(5_000), 1), (won(20_000), 1), (won(20_000), 1)]);
     let steps = codes(&p, claim("F1", Category::FreeUser));
     assert_eq!(steps, ["FILED_IN_WINDOW", "OVERLAP", "FIRST_REPORT", "GRANT", "GRANT", "GRANT", "GRANT"], "no VOUCHER step");
     let w = what_if(&Policy::default_2022(), &p, &[claim("F1", Category::FreeUser), claim("F2", Category::FreeUser)]);

@@ -18,7 +18,8 @@ fn credit(amount: Decimal) -> Grant {
 
 /// What the final 2022 policy proposes for a small business in band 1.
 fn proposal() -> PolicyProposal {
-    PolicyProposal { eligible: true, remedy: Remedy::Cash, amount: dec!(30000), extension_days: 0, grants: vec![cash(dec!(30000)), credit(dec!(50000))] }
+    let grants = vec![cash(dec!(30000)), credit(dec!(50000))];
+    PolicyProposal { eligible: true, remedy: Remedy::Cash, amount: dec!(30000), extension_days: 0, grants }
 }
 
 fn listed(grants: Vec<Grant>) -> Decision {
@@ -86,7 +87,8 @@ fn grants_that_do_not_add_up_are_refused_whatever_the_justification() {
     assert!(text.contains("50000000 won of cash"), "{text}");
     let days = Decision::Approve { remedy: Remedy::Cash, amount: dec!(30000), extension_days: 30, grants: vec![cash(dec!(30000))] };
     assert_eq!(refused(days).map_err(|e| e.0), Err("INVALID"));
-    let wrong_kind = Decision::Approve { remedy: Remedy::MessageCredit, amount: dec!(30000), extension_days: 0, grants: vec![cash(dec!(30000)), credit(dec!(1))] };
+    let grants = vec![cash(dec!(30000)), credit(dec!(1))];
+    let wrong_kind = Decision::Approve { remedy: Remedy::MessageCredit, amount: dec!(30000), extension_days: 0, grants };
     assert_eq!(refused(wrong_kind).map_err(|e| e.0), Err("INVALID"));
     // A grant outside its measures, and too many grants.
     assert_eq!(refused(listed(vec![Grant::new(Remedy::Points, dec!(10), 0)])).map_err(|e| e.0), Err("INVALID"));

@@ -559,7 +559,8 @@ fn recommend_grants(id: &str, hlc: i64, base: i64, amount: Option<i64>, grants: 
     let list: Vec<claimdesk_core::Grant> = serde_json::from_value(grants.clone()).expect("grants");
     let (remedy, cash, days) = claimdesk_core::grant::summary(&list);
     let amount = amount.map_or(cash.to_string(), |a| a.to_string());
-    let mut payload = json!({"decision": {"decision": "approve", "remedy": remedy.code(), "amount": amount, "extension_days": days, "grants": grants}});
+    let decision = json!({"decision": "approve", "remedy": remedy.code(), "amount": amount, "extension_days": days, "grants": grants});
+    let mut payload = json!({ "decision": decision });
     if let Some(j) = justification {
         payload["justification"] = json!(j);
     }
@@ -608,7 +609,8 @@ fn two_recommendations_that_differ_only_in_their_grants_are_a_conflict() {
     let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), a.clone(), b]);
     assert_eq!(s.status, ClaimStatus::Conflict);
     // The same grants in another order are the same decision: a parallel update.
-    let mut same = stamped_credit(recommend_grants("r3", 3, 1, None, json!([{"kind": "message_credit", "amount": "50000"}, {"kind": "cash", "amount": "30000"}]), None));
+    let reordered = json!([{"kind": "message_credit", "amount": "50000"}, {"kind": "cash", "amount": "30000"}]);
+    let mut same = stamped_credit(recommend_grants("r3", 3, 1, None, reordered, None));
     same.device = "b".into();
     let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), a, same]);
     assert_eq!(s.status, ClaimStatus::Recommended);

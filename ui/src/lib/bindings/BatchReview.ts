@@ -2,8 +2,14 @@
 import type { BatchInfo } from "./BatchInfo";
 import type { BatchLine } from "./BatchLine";
 import type { BatchTotal } from "./BatchTotal";
+import type { GrantTotal } from "./GrantTotal";
 
 export type BatchReview = { batch: BatchInfo, totals: Array<BatchTotal>, 
+/**
+ * What the recommendations give, by kind of grant (cash and each
+ * non-cash kind): what the batch's approval grants.
+ */
+grants: Array<GrantTotal>, 
 /**
  * Overrides first, then by external id.
  */
