@@ -25,8 +25,8 @@ fn ok(out: &std::process::Output) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_commands_take_effect_at_once() {
     let db = fresh_database("admin").await;
-    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 4 (was 0)"));
-    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 4 (was 4)"), "migrate twice is harmless");
+    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 5 (was 0)"));
+    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 5 (was 5)"), "migrate twice is harmless");
     create_user(&db, "kim", "reviewer", None);
     create_user(&db, "park", "supervisor", Some(1_000_000));
     let again = admin(&db, &["user", "create", "--id", "kim", "--name", "x", "--role", "reviewer"]);
@@ -87,7 +87,7 @@ async fn admin_commands_take_effect_at_once() {
 /// policy reads (a segment policy reads a tier from there), from the latest
 /// intake update or else the import.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn schema_4_gives_stored_claims_their_extra_intake_columns() {
+async fn schema_5_gives_stored_claims_their_extra_intake_columns() {
     let db = fresh_database("extra").await;
     ok(&admin(&db, &["migrate"]));
     let (client, conn) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.expect("connect");
@@ -127,8 +127,8 @@ async fn schema_4_gives_stored_claims_their_extra_intake_columns() {
             .await
             .expect("claim row");
     }
-    client.batch_execute("DELETE FROM schema_migrations WHERE version = 4").await.expect("back to 3");
-    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 4 (was 3)"));
+    client.batch_execute("DELETE FROM schema_migrations WHERE version = 5").await.expect("back to 4");
+    assert!(ok(&admin(&db, &["migrate"])).contains("database schema 5 (was 4)"));
     let extra = |id: &'static str| {
         let client = &client;
         async move {

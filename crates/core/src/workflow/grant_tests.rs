@@ -132,7 +132,7 @@ fn only_a_decision_with_cash_is_paid_out() {
     let credit_only = approved(listed(vec![credit(dec!(50000))]));
     let got = decide(&root, &credit_only, &reserve).map_err(|r| (r.code(), r.to_string()));
     assert_eq!(got.as_ref().map_err(|e| e.0), Err("INVALID"));
-    assert!(got.err().is_some_and(|e| e.1.contains("message credit")), "names the remedy");
+    assert!(got.err().is_some_and(|e| e.1.contains("Message credit")), "names the remedy");
 }
 
 #[test]
