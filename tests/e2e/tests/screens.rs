@@ -196,22 +196,6 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.shot("dashboard").await?;
     d.assert_accessible("dashboard").await?;
 
-    // ── Incidents: the header names the current one; a supervisor starts the next one as a copy of it.
-    let named = |part: &str| format!("return document.querySelector('[data-testid=incident-current]')?.textContent.includes('{part}') ?? false;");
-    d.wait_js(&named("판교"), "the header to name the 2022 incident").await?;
-    d.click("incident-new").await?;
-    d.fill("new-incident-name", "2025 쿠팡 개인정보 유출").await?;
-    d.fill("new-incident-start", "2025-11-18").await?;
-    d.fill("new-incident-end", "2026-03-31").await?;
-    d.shot("incident-new").await?;
-    d.assert_accessible("new incident").await?;
-    d.click("new-incident-submit").await?;
-    d.wait_js(&named("쿠팡"), "the new incident to become the current one").await?;
-    d.select("incident-select", "pangyo-2022-10-15").await?;
-    d.wait_js(&named("판교"), "the switch back to 2022").await?;
-    d.click("nav-queue").await?;
-    d.wait_text("queue-total", &format_count(&count)).await?;
-
     // ── Policy: a new version (taxi drivers' flat amount and cap raised), then what-if.
     d.click("nav-policy").await?;
     d.el("policy-view-1").await?;
@@ -252,6 +236,23 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.js("document.querySelector('[data-testid=\"policy-editor\"]').scrollIntoView({ block: 'start' });", vec![]).await?;
     d.shot("policy-editor").await?;
     d.assert_accessible("policy-editor").await?;
+
+    // ── Incidents: the header names the current one; a supervisor starts the next one as a copy of it
+    // (after the policy steps: the copy's first policy takes the next version number).
+    let named = |part: &str| format!("return document.querySelector('[data-testid=incident-current]')?.textContent.includes('{part}') ?? false;");
+    d.wait_js(&named("판교"), "the header to name the 2022 incident").await?;
+    d.click("incident-new").await?;
+    d.fill("new-incident-name", "2025 쿠팡 개인정보 유출").await?;
+    d.fill("new-incident-start", "2025-11-18").await?;
+    d.fill("new-incident-end", "2026-03-31").await?;
+    d.shot("incident-new").await?;
+    d.assert_accessible("new incident").await?;
+    d.click("new-incident-submit").await?;
+    d.wait_js(&named("쿠팡"), "the new incident to become the current one").await?;
+    d.select("incident-select", "pangyo-2022-10-15").await?;
+    d.wait_js(&named("판교"), "the switch back to 2022").await?;
+    d.click("nav-queue").await?;
+    d.wait_text("queue-total", &format_count(&count)).await?;
 
     // ── Sync: signed in to the team server, synced.
     d.click("nav-sync").await?;
