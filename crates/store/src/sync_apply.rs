@@ -94,7 +94,8 @@ pub(crate) fn restore_bulk_indexes(conn: &Connection) -> Result<()> {
 struct Parking {
     code: String,
     reason: String,
-    explain: claimdesk_core::message::Message,
+    /// Boxed: a parking travels in the Err of every check, which stays small.
+    explain: Box<claimdesk_core::message::Message>,
     retry: bool,
 }
 
@@ -103,12 +104,12 @@ impl Parking {
     fn new(code: &str, reason: impl Into<String>, retry: bool) -> Parking {
         let reason = reason.into();
         let explain = claimdesk_core::message::for_code(code).with("detail", &reason);
-        Parking { code: code.to_string(), reason, explain, retry }
+        Parking { code: code.to_string(), reason, explain: Box::new(explain), retry }
     }
 
     /// Parked for an error that says itself.
     fn of(code: &str, why: &(impl claimdesk_core::message::Explain + std::fmt::Display), retry: bool) -> Parking {
-        Parking { code: code.to_string(), reason: why.to_string(), explain: why.message(), retry }
+        Parking { code: code.to_string(), reason: why.to_string(), explain: Box::new(why.message()), retry }
     }
 }
 
@@ -130,7 +131,7 @@ fn park(tx: &Transaction<'_>, pulled: &PulledOp, why: Parking, report: &mut Appl
         user: op.user.clone(),
         code: why.code,
         reason: why.reason,
-        explain: Some(why.explain),
+        explain: Some(*why.explain),
         at_ms: wall_clock_ms() as i64,
     };
     tx.prepare_cached(

@@ -407,7 +407,7 @@ fn workflow_approval_limits() {
         text,
         "The amount 500,000 won is above your approval limit of 499,999 won; a supervisor with a higher limit must approve it."
     );
-    let ko = crate::message::Explain::message(&refused.err().expect("refused")).render(crate::message::Lang::Ko);
+    let ko = crate::message::Explain::message(&refused.expect_err("refused")).render(crate::message::Lang::Ko);
     assert_eq!(ko, "금액 500,000원이 승인 한도 499,999원을 넘습니다. 한도가 더 높은 책임자가 승인해야 합니다.");
     let huge = batched_with(recommendation(RECOMMENDER, REC_OP, cash(dec!(5000000000))));
     assert_eq!(decide(&unlimited, &huge, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::Approved));
@@ -622,7 +622,7 @@ fn workflow_messages_read_well() {
         &claim(ClaimStatus::InReview, Holder::Me),
         &info_received(),
     );
-    let state = state.err().expect("refused");
+    let state = state.expect_err("refused");
     assert_eq!(state.to_string(), "Cannot mark information received on a claim in the state “In review”.");
     assert_eq!(state.message().render(Lang::Ko), "‘심사 중’ 상태의 신고에는 할 수 없는 작업입니다: 보완 접수.");
     let batched =
