@@ -83,7 +83,10 @@ fn move_store(from: &Path, to: &Path) -> io::Result<()> {
             for (src, dst) in moved.iter().rev() {
                 let _ = std::fs::rename(dst, src);
             }
-            return Err(io::Error::new(e.kind(), format!("moving {} to {}: {e}", src.display(), dst.display())));
+            return Err(io::Error::new(
+                e.kind(),
+                format!("moving {} to {}: {e}", src.display(), dst.display()),
+            ));
         }
         moved.push((src, dst));
     }
@@ -119,12 +122,18 @@ mod tests {
         let work = tempfile::tempdir().expect("test setup");
         let path = work.path().join(STORE_FILE);
         let mut store = Store::open(&path).expect("test setup");
-        store.conn().execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA wal_checkpoint(TRUNCATE);").expect("test setup");
+        store
+            .conn()
+            .execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA wal_checkpoint(TRUNCATE);")
+            .expect("test setup");
         store.set_first_admin_password(PASSWORD).expect("test setup");
         for name in [STORE_FILE, "claimdesk.db-wal", "claimdesk.db-shm"] {
             std::fs::copy(work.path().join(name), legacy.join(name)).expect("test setup");
         }
-        assert!(std::fs::metadata(legacy.join("claimdesk.db-wal")).expect("test setup").len() > 0, "the password is in the log");
+        assert!(
+            std::fs::metadata(legacy.join("claimdesk.db-wal")).expect("test setup").len() > 0,
+            "the password is in the log"
+        );
         // ... and only there: the database moved without its log would lose it.
         let alone = tempfile::tempdir().expect("test setup");
         std::fs::copy(legacy.join(STORE_FILE), alone.path().join(STORE_FILE)).expect("test setup");
@@ -218,7 +227,10 @@ mod tests {
 
         let (path, adoption) = store_in(&new);
         assert_eq!(path, legacy.join(STORE_FILE));
-        assert!(matches!(&adoption, Adoption::KeptInPlace { error, .. } if error.contains("claimdesk.db-shm")), "{adoption:?}");
+        assert!(
+            matches!(&adoption, Adoption::KeptInPlace { error, .. } if error.contains("claimdesk.db-shm")),
+            "{adoption:?}"
+        );
         assert!(legacy.join("claimdesk.db-wal").is_file(), "the log is back with its database");
         assert!(!new.join("claimdesk.db-wal").exists() && !new.join(STORE_FILE).exists());
         assert!(signs_in(&path));

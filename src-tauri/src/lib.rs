@@ -31,7 +31,9 @@ pub fn exec_offset_ms() -> u64 {
 
 /// Time since the kernel started this process, from /proc (Linux; 0 elsewhere).
 fn exec_to_now_ms() -> u64 {
-    let uptime = std::fs::read_to_string("/proc/uptime").ok().and_then(|t| t.split_whitespace().next()?.parse::<f64>().ok());
+    let uptime = std::fs::read_to_string("/proc/uptime")
+        .ok()
+        .and_then(|t| t.split_whitespace().next()?.parse::<f64>().ok());
     // Field 22 of /proc/self/stat is the start time in clock ticks since boot (USER_HZ = 100 on Linux).
     let start = std::fs::read_to_string("/proc/self/stat")
         .ok()
@@ -72,7 +74,10 @@ fn bench_sign_in(state: &state::AppState) {
 
 pub fn run() {
     started();
-    let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .try_init();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {

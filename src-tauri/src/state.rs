@@ -38,13 +38,21 @@ impl AppState {
                 (None, Some(ApiError::from(e)))
             }
         };
-        AppState { db_path, store: Mutex::new(store), open_error, session: Mutex::new(None), jobs: Mutex::new(HashMap::new()) }
+        AppState {
+            db_path,
+            store: Mutex::new(store),
+            open_error,
+            session: Mutex::new(None),
+            jobs: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Runs `f` on the store, signed in or not.
     pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> ApiResult<T> {
         let mut guard = lock(&self.store);
-        let store = guard.as_mut().ok_or_else(|| self.open_error.clone().unwrap_or_else(|| ApiError::internal("the store is not open")))?;
+        let store = guard.as_mut().ok_or_else(|| {
+            self.open_error.clone().unwrap_or_else(|| ApiError::internal("the store is not open"))
+        })?;
         Ok(f(store)?)
     }
 
@@ -122,7 +130,10 @@ impl Drop for Job<'_> {
 
 /// Runs `f` with the app state on a blocking thread: no command blocks the
 /// UI thread or the async runtime.
-pub async fn blocking<T: Send + 'static>(app: AppHandle, f: impl FnOnce(&AppState) -> ApiResult<T> + Send + 'static) -> ApiResult<T> {
+pub async fn blocking<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&AppState) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
     tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>()))
         .await
         .map_err(|e| ApiError::internal(format!("the work stopped unexpectedly: {e}")))?
@@ -165,18 +176,30 @@ mod tests {
     fn commands_act_as_the_signed_in_user_with_the_role_stored_now() {
         let dir = tempfile::tempdir().expect("dir");
         let state = AppState::open(dir.path().join("claimdesk.db"));
-        assert_eq!(state.as_user(|s, a| s.approve_batch(a, "none")).err().map(|e| e.code), Some("NOT_SIGNED_IN".to_string()));
+        assert_eq!(
+            state.as_user(|s, a| s.approve_batch(a, "none")).err().map(|e| e.code),
+            Some("NOT_SIGNED_IN".to_string())
+        );
 
-        let admin = state.with_store(|s| s.set_first_admin_password("admin-password-1")).expect("first admin");
+        let admin =
+            state.with_store(|s| s.set_first_admin_password("admin-password-1")).expect("first admin");
         let file = dir.path().join("claims.csv");
         state
             .with_store(|s| {
-                claimdesk_synth::write_csv_file(&claimdesk_synth::SynthConfig::demo(30), &s.catalog()?, &file)?;
+                claimdesk_synth::write_csv_file(
+                    &claimdesk_synth::SynthConfig::demo(30),
+                    &s.catalog()?,
+                    &file,
+                )?;
                 s.import_file(&admin, &file, ImportOptions::default(), &mut |_| true)?;
                 s.create_user(&admin, "kim", "김민수", Role::Reviewer, None)
             })
             .expect("claims and a reviewer");
-        let claim = state.with_store(|s| Ok(s.queue_page(&Default::default(), Default::default(), 0, 1)?.rows[0].external_id.clone())).expect("a claim");
+        let claim = state
+            .with_store(|s| {
+                Ok(s.queue_page(&Default::default(), Default::default(), 0, 1)?.rows[0].external_id.clone())
+            })
+            .expect("a claim");
 
         state.set_session(Some("kim".into()));
         let fifty_million = Decision::approve(Remedy::Cash, 50_000_000.into(), 0);
@@ -189,7 +212,9 @@ mod tests {
             extension_days: 0,
             grants: vec![claimdesk_core::Grant::new(Remedy::Cash, 50_000_000.into(), 0)],
         };
-        let refused = state.as_user(|s, a| s.recommend(a, &claim, None, hidden.clone(), Some("현장 확인".into())).map(|_| ()));
+        let refused = state.as_user(|s, a| {
+            s.recommend(a, &claim, None, hidden.clone(), Some("현장 확인".into())).map(|_| ())
+        });
         assert_eq!(code(refused), Some("INVALID".into()));
         // More message credit than the policy gives, without a justification: an override, refused.
         let credit = Decision::Approve {
@@ -206,17 +231,39 @@ mod tests {
         state
             .as_user(|s, a| s.recommend(a, &claim, None, fifty_million.clone(), Some("현장 확인".into())))
             .expect("a reviewer may recommend, with a justification");
-        assert_eq!(code(state.as_user(|s, a| s.create_batch_of(a, "1차", std::slice::from_ref(&claim)).map(|_| ()))), Some("ROLE_NOT_ALLOWED".into()));
-        assert_eq!(code(state.as_user(|s, a| s.export_payout(a, &dir.path().join("p.csv")).map(|_| ()))), Some("ROLE_NOT_ALLOWED".into()));
+        assert_eq!(
+            code(state.as_user(|s, a| s.create_batch_of(a, "1차", std::slice::from_ref(&claim)).map(|_| ()))),
+            Some("ROLE_NOT_ALLOWED".into())
+        );
+        assert_eq!(
+            code(state.as_user(|s, a| s.export_payout(a, &dir.path().join("p.csv")).map(|_| ()))),
+            Some("ROLE_NOT_ALLOWED".into())
+        );
 
         // Made a supervisor with a limit of 10,000 won: the next command sees it, and the rules still hold.
         state
-            .with_store(|s| s.update_user(&admin, "kim", UserChange { role: Some(Role::Supervisor), approval_limit: Some(Some(10_000)), ..Default::default() }))
+            .with_store(|s| {
+                s.update_user(
+                    &admin,
+                    "kim",
+                    UserChange {
+                        role: Some(Role::Supervisor),
+                        approval_limit: Some(Some(10_000)),
+                        ..Default::default()
+                    },
+                )
+            })
             .expect("role change");
-        let batch = state.as_user(|s, a| s.create_batch_of(a, "1차", std::slice::from_ref(&claim))).expect("a supervisor builds a batch");
+        let batch = state
+            .as_user(|s, a| s.create_batch_of(a, "1차", std::slice::from_ref(&claim)))
+            .expect("a supervisor builds a batch");
         let report = state.as_user(|s, a| s.approve_batch(a, &batch.batch_id)).expect("approval report");
         assert_eq!(report.approved, 0);
-        assert_eq!(report.refused.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), vec!["MAKER_CHECKER"], "own recommendation");
+        assert_eq!(
+            report.refused.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+            vec!["MAKER_CHECKER"],
+            "own recommendation"
+        );
         let status = state.with_store(|s| Ok(s.claim(&claim)?.status)).expect("claim");
         assert_eq!(status, claimdesk_core::ClaimStatus::Batched, "nothing was approved");
     }

@@ -208,7 +208,10 @@ impl Drop for RunGuard<'_> {
 impl SyncRuntime {
     /// Starts a sync unless one runs.
     pub fn try_begin(&self) -> Option<RunGuard<'_>> {
-        self.running.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).ok().map(|_| RunGuard(self))
+        self.running
+            .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+            .ok()
+            .map(|_| RunGuard(self))
     }
 
     pub fn is_running(&self) -> bool {
@@ -306,12 +309,19 @@ pub fn settings(store: &Store) -> ApiResult<SyncSettings> {
 
 /// Signs in to the server: keeps its address, the device token and an
 /// offline verifier of the password, and takes the server's user roster in.
-pub fn server_sign_in(store: &mut Store, server_url: &str, ca_file: Option<&str>, user: &str, password: &str) -> ApiResult<ServerAccount> {
+pub fn server_sign_in(
+    store: &mut Store,
+    server_url: &str,
+    ca_file: Option<&str>,
+    user: &str,
+    password: &str,
+) -> ApiResult<ServerAccount> {
     let user = user.trim();
     if server_url.trim().is_empty() || user.is_empty() || password.is_empty() {
         return Err(ApiError::invalid(claimdesk_core::msg!("app.sync_sign_in_fields")));
     }
-    let mut client = SyncClient::new(&config(server_url, ca_file, Duration::from_secs(30))).map_err(sync_error)?;
+    let mut client =
+        SyncClient::new(&config(server_url, ca_file, Duration::from_secs(30))).map_err(sync_error)?;
     let login = client
         .login(&LoginRequest {
             user: user.to_string(),
@@ -321,13 +331,17 @@ pub fn server_sign_in(store: &mut Store, server_url: &str, ca_file: Option<&str>
         })
         .map_err(sync_error)?;
     let url = server_url.trim().trim_end_matches('/').to_string();
-    let roster: Vec<RosterUser> = client.users().map_err(sync_error)?.iter().filter_map(RosterUser::from_wire).collect();
+    let roster: Vec<RosterUser> =
+        client.users().map_err(sync_error)?.iter().filter_map(RosterUser::from_wire).collect();
     let roster_changed = store.apply_roster(&login.user.id, &roster)?;
     store.set_sync_setting(KEY_SERVER, &url)?;
     store.set_sync_setting(KEY_USER, &login.user.id)?;
     store.set_sync_setting(KEY_TOKEN, &login.token)?;
     store.set_sync_setting(KEY_CA, ca_file.unwrap_or("").trim())?;
-    store.set_sync_setting(&format!("verifier:{}", login.user.id), &password_verifier(password).map_err(sync_error)?)?;
+    store.set_sync_setting(
+        &format!("verifier:{}", login.user.id),
+        &password_verifier(password).map_err(sync_error)?,
+    )?;
     Ok(ServerAccount {
         server_url: url,
         user: login.user.id,
@@ -355,14 +369,19 @@ pub fn offline_sign_in(store: &Store, user: &str, password: &str) -> Option<Acto
     if !verify_offline(&verifier, password) {
         return None;
     }
-    store.actor(user.trim()).ok().filter(|a| store.users().is_ok_and(|us| us.iter().any(|u| u.id == a.user && u.active)))
+    store
+        .actor(user.trim())
+        .ok()
+        .filter(|a| store.users().is_ok_and(|us| us.iter().any(|u| u.id == a.user && u.active)))
 }
 
 /// The client of the configured server, with this desktop's token.
 pub fn client(store: &Store, timeout: Duration) -> ApiResult<SyncClient> {
-    let url = setting(store, KEY_SERVER)?.ok_or_else(|| ApiError::new("SYNC_NOT_CONFIGURED", "set the sync server's address first"))?;
-    let token = setting(store, KEY_TOKEN)?
-        .ok_or_else(|| ApiError::new("SYNC_UNAUTHORIZED", "sign in to the sync server first (Sync screen)"))?;
+    let url = setting(store, KEY_SERVER)?
+        .ok_or_else(|| ApiError::new("SYNC_NOT_CONFIGURED", "set the sync server's address first"))?;
+    let token = setting(store, KEY_TOKEN)?.ok_or_else(|| {
+        ApiError::new("SYNC_UNAUTHORIZED", "sign in to the sync server first (Sync screen)")
+    })?;
     let ca = setting(store, KEY_CA)?;
     Ok(SyncClient::new(&config(&url, ca.as_deref(), timeout)).map_err(sync_error)?.with_token(Some(token)))
 }
@@ -376,7 +395,11 @@ pub fn probe(store: &Store) -> Option<bool> {
 }
 
 /// One complete sync of `store` with the configured server.
-pub fn run_sync(store: &mut Store, cancel: &AtomicBool, progress: &mut dyn FnMut(SyncProgress)) -> ApiResult<SyncOutcome> {
+pub fn run_sync(
+    store: &mut Store,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(SyncProgress),
+) -> ApiResult<SyncOutcome> {
     let mut client = client(store, Duration::from_secs(60))?;
     let report = client.sync(store, progress, cancel).map_err(sync_error)?;
     Ok(SyncOutcome {
@@ -429,8 +452,14 @@ pub fn advice(origin: &str, code: &str) -> ParkedAdvice {
     match code {
         R::CLOCK_AHEAD => A::Clock,
         "ROLE_NOT_ALLOWED" | "MAKER_CHECKER" | "OVER_APPROVAL_LIMIT" | R::USERS_MANAGED_ON_SERVER => A::Role,
-        "RECOMMENDATION_SUPERSEDED" | "STALE" | "WRONG_STATE" | "HELD_BY_OTHER" | "PAYOUT_RESERVED" | "NOT_RESERVED"
-        | R::ALREADY_SETTLED | R::RESERVE_ONLINE => A::Superseded,
+        "RECOMMENDATION_SUPERSEDED"
+        | "STALE"
+        | "WRONG_STATE"
+        | "HELD_BY_OTHER"
+        | "PAYOUT_RESERVED"
+        | "NOT_RESERVED"
+        | R::ALREADY_SETTLED
+        | R::RESERVE_ONLINE => A::Superseded,
         R::WRONG_AUTHOR | R::WRONG_DEVICE => A::SignIn,
         R::UNKNOWN_KIND => A::Update,
         _ => A::FixAndRetry,
@@ -444,7 +473,8 @@ pub fn parked(store: &Store, actor: &Actor) -> ApiResult<Vec<ParkedView>> {
         .into_iter()
         .map(|p| ParkedView {
             advice: advice(&p.origin, &p.code),
-            can_act: p.origin == "local" && (p.user == actor.user || matches!(actor.role, Role::Supervisor | Role::Admin)),
+            can_act: p.origin == "local"
+                && (p.user == actor.user || matches!(actor.role, Role::Supervisor | Role::Admin)),
             claim: p.entity.strip_prefix("claim:").map(str::to_string),
             op_id: p.op_id,
             origin: p.origin,
@@ -471,7 +501,17 @@ pub fn conflicts(store: &Store, all: bool) -> ApiResult<Vec<ConflictView>> {
                 "claim.recommend" => current_rec.as_deref() == Some(o.op_id.as_str()),
                 _ => o.assignee.is_some() && o.assignee == state.assignee && current_rec.is_none(),
             };
-            ConflictSide { op_id: o.op_id, user: o.user, device: o.device, kind: o.kind, at_ms: o.at_ms, to: o.to, assignee: o.assignee, payload: o.payload, current }
+            ConflictSide {
+                op_id: o.op_id,
+                user: o.user,
+                device: o.device,
+                kind: o.kind,
+                at_ms: o.at_ms,
+                to: o.to,
+                assignee: o.assignee,
+                payload: o.payload,
+                current,
+            }
         };
         out.push(ConflictView {
             external_id: c.external_id,

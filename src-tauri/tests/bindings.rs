@@ -11,7 +11,10 @@ use ts_rs::{Config, ExportError, TS};
 fn export(cfg: &Config) -> Result<(), ExportError> {
     use claimdesk_app::dto;
     use claimdesk_core::{policy, workflow, Catalog};
-    use claimdesk_store::{batches, claims, dashboard, evaluate, import, oplog, payout, policies, prefs, quarantine, queue, stats, users};
+    use claimdesk_store::{
+        batches, claims, dashboard, evaluate, import, oplog, payout, policies, prefs, quarantine, queue,
+        stats, users,
+    };
     claimdesk_app::error::ApiError::export_all(cfg)?;
     dto::Progress::export_all(cfg)?;
     dto::SessionUser::export_all(cfg)?;
@@ -101,7 +104,10 @@ fn files(dir: &Path) -> BTreeMap<String, String> {
 }
 
 fn committed_dir() -> PathBuf {
-    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../ui/src/lib/bindings")
 }
 
 #[test]
@@ -110,7 +116,11 @@ fn typescript_bindings_are_up_to_date() {
     let cfg = Config::new().with_out_dir(fresh.path()).with_large_int("number");
     export(&cfg).expect("export the bindings");
     let generated = files(fresh.path());
-    assert!(generated.contains_key("ClaimDetail.ts") && generated.contains_key("ApiError.ts"), "{:?}", generated.keys());
+    assert!(
+        generated.contains_key("ClaimDetail.ts") && generated.contains_key("ApiError.ts"),
+        "{:?}",
+        generated.keys()
+    );
 
     let dir = committed_dir();
     if std::env::var_os("CLAIMDESK_WRITE_BINDINGS").is_some() {
@@ -125,7 +135,11 @@ fn typescript_bindings_are_up_to_date() {
             }
             std::fs::write(path, text).expect("write a binding");
         }
-        let index: String = generated.keys().filter(|n| !n.contains('/')).map(|n| format!("export type * from './{}';\n", n.trim_end_matches(".ts"))).collect();
+        let index: String = generated
+            .keys()
+            .filter(|n| !n.contains('/'))
+            .map(|n| format!("export type * from './{}';\n", n.trim_end_matches(".ts")))
+            .collect();
         std::fs::write(dir.join("index.ts"), index).expect("write index.ts");
         return;
     }
@@ -138,6 +152,9 @@ fn typescript_bindings_are_up_to_date() {
         "ui/src/lib/bindings is stale (changed or missing: {stale:?}; no longer generated: {extra:?}); run scripts/bindings.sh and commit the result"
     );
     for name in generated.keys().filter(|n| !n.contains('/')) {
-        assert!(index.contains(&format!("'./{}'", name.trim_end_matches(".ts"))), "index.ts does not export {name}; run scripts/bindings.sh");
+        assert!(
+            index.contains(&format!("'./{}'", name.trim_end_matches(".ts"))),
+            "index.ts does not export {name}; run scripts/bindings.sh"
+        );
     }
 }

@@ -27,11 +27,19 @@ use claimdesk_store::import::ImportOptions;
 use claimdesk_store::{Store, FIRST_ADMIN};
 
 fn repo_root() -> PathBuf {
-    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("repo root")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("..")
+    .canonicalize()
+    .expect("repo root")
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 /// The server binary: `CLAIMDESK_SERVER_BIN`, else the one of this target dir, built when missing.
@@ -102,7 +110,10 @@ fn start_server(bin: &Path, database_url: &str) -> Server {
         let mut sent = false;
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if !sent {
-                if let Some(addr) = serde_json::from_str::<serde_json::Value>(&line).ok().and_then(|v| v.get("address")?.as_str().map(String::from)) {
+                if let Some(addr) = serde_json::from_str::<serde_json::Value>(&line)
+                    .ok()
+                    .and_then(|v| v.get("address")?.as_str().map(String::from))
+                {
                     let _ = tx.send(addr);
                     sent = true;
                 }
@@ -161,35 +172,63 @@ fn two_reviewers_conflict_offline_and_a_supervisor_resolves_it_everywhere() {
     let mut admin = Store::open(&dir.path().join("admin.db")).expect("admin store");
     let admin_actor = admin.set_first_admin_password("admin-local-pw").expect("first admin");
     let file = dir.path().join("intake.csv");
-    claimdesk_synth::write_csv_file(&claimdesk_synth::SynthConfig::demo(40), &admin.catalog().expect("catalog"), &file).expect("intake file");
+    claimdesk_synth::write_csv_file(
+        &claimdesk_synth::SynthConfig::demo(40),
+        &admin.catalog().expect("catalog"),
+        &file,
+    )
+    .expect("intake file");
     admin.import_file(&admin_actor, &file, ImportOptions::default(), &mut |_| true).expect("import");
-    let account = appsync::server_sign_in(&mut admin, &server.url, None, FIRST_ADMIN, &password(FIRST_ADMIN)).expect("admin signs in");
+    let account = appsync::server_sign_in(&mut admin, &server.url, None, FIRST_ADMIN, &password(FIRST_ADMIN))
+        .expect("admin signs in");
     assert_eq!(account.user, FIRST_ADMIN);
     let before = appsync::status(&admin, &rt).expect("status");
-    assert!(before.configured && before.signed_in && before.pending > 0 && before.last_sync_at_ms.is_none(), "{before:?}");
+    assert!(
+        before.configured && before.signed_in && before.pending > 0 && before.last_sync_at_ms.is_none(),
+        "{before:?}"
+    );
     let ids = admin.queue_ids(&Default::default()).expect("ids");
     let (x, y) = (ids[0].clone(), ids[1].clone());
-    admin.triage(&admin_actor, &x, None, TriageChange { category: None, priority: None, tags: Some(vec!["현장".into()]), duplicate_of: None }).expect("triage");
+    admin
+        .triage(
+            &admin_actor,
+            &x,
+            None,
+            TriageChange {
+                category: None,
+                priority: None,
+                tags: Some(vec!["현장".into()]),
+                duplicate_of: None,
+            },
+        )
+        .expect("triage");
     let first = sync(&mut admin, &rt);
     let refused: Vec<_> = admin.parked_ops().expect("parked").into_iter().map(|p| (p.kind, p.code)).collect();
     assert!(first.accepted > 0 && first.rejected == 0, "{first:?} {refused:?}");
     let after = appsync::status(&admin, &rt).expect("status");
     assert_eq!(after.pending, 0);
-    assert!(after.last_sync_at_ms.is_some() && after.online == Some(true) && after.last_error.is_none(), "{after:?}");
+    assert!(
+        after.last_sync_at_ms.is_some() && after.online == Some(true) && after.last_error.is_none(),
+        "{after:?}"
+    );
 
     // Two reviewers' desktops: sign in (the roster comes along), first pull.
     let mut kim = Store::open(&dir.path().join("kim.db")).expect("kim store");
     let mut lee = Store::open(&dir.path().join("lee.db")).expect("lee store");
     assert!(!appsync::joined(&kim), "a new store has joined no server");
     for (store, user) in [(&mut kim, "kim.reviewer"), (&mut lee, "lee.reviewer")] {
-        let acc = appsync::server_sign_in(store, &server.url, None, user, &password(user)).expect("reviewer signs in");
+        let acc = appsync::server_sign_in(store, &server.url, None, user, &password(user))
+            .expect("reviewer signs in");
         assert!(acc.roster_changed >= 4, "{acc:?}");
         assert!(appsync::joined(store), "the sign-in screen now signs people in with the server's passwords");
         let pulled = sync(store, &rt);
         assert!(pulled.pulled >= first.accepted, "{pulled:?}");
         assert_eq!(store.claim_count().expect("count"), admin.claim_count().expect("count"));
         // Offline, the person signs in on this desktop with the password the server verified.
-        assert_eq!(appsync::offline_sign_in(store, user, &password(user)).map(|a| a.user), Some(user.to_string()));
+        assert_eq!(
+            appsync::offline_sign_in(store, user, &password(user)).map(|a| a.user),
+            Some(user.to_string())
+        );
         assert!(appsync::offline_sign_in(store, user, "wrong").is_none());
     }
     let kim_actor = kim.actor("kim.reviewer").expect("kim");
@@ -226,12 +265,14 @@ fn two_reviewers_conflict_offline_and_a_supervisor_resolves_it_everywhere() {
 
     // The supervisor's desktop pulls everything and resolves: x goes to Lee.
     let mut park = Store::open(&dir.path().join("park.db")).expect("park store");
-    appsync::server_sign_in(&mut park, &server.url, None, "park.supervisor", &password("park.supervisor")).expect("supervisor signs in");
+    appsync::server_sign_in(&mut park, &server.url, None, "park.supervisor", &password("park.supervisor"))
+        .expect("supervisor signs in");
     sync(&mut park, &rt);
     let open = appsync::conflicts(&park, false).expect("conflicts");
     assert_eq!(open.len(), 1);
     let park_actor = park.actor("park.supervisor").expect("park");
-    park.resolve_conflict(&park_actor, &x, None, ClaimStatus::Triaged, "현장 확인 후 다시 배정").expect("resolve");
+    park.resolve_conflict(&park_actor, &x, None, ClaimStatus::Triaged, "현장 확인 후 다시 배정")
+        .expect("resolve");
     assert_eq!(appsync::status(&park, &rt).expect("status").conflicts, 0);
     sync(&mut park, &rt);
     for store in [&mut kim, &mut lee, &mut admin] {
@@ -256,7 +297,10 @@ fn two_reviewers_conflict_offline_and_a_supervisor_resolves_it_everywhere() {
     assert_eq!(out.rejected, 1, "{out:?}");
     let parked = appsync::parked(&kim, &kim_actor).expect("parked");
     assert_eq!(parked.len(), 1);
-    assert_eq!((parked[0].advice, parked[0].claim.as_deref(), parked[0].can_act), (claimdesk_app::sync::ParkedAdvice::SignIn, Some(y.as_str()), false));
+    assert_eq!(
+        (parked[0].advice, parked[0].claim.as_deref(), parked[0].can_act),
+        (claimdesk_app::sync::ParkedAdvice::SignIn, Some(y.as_str()), false)
+    );
     let supervisor_view = appsync::parked(&kim, &local_admin).expect("parked");
     assert!(supervisor_view[0].can_act, "an admin may act on it");
     // Retried, it goes out again (and is refused again: the cause is not fixed).

@@ -7,7 +7,9 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(claimdesk_e2e)");
     println!("cargo::rerun-if-env-changed=CLAIMDESK_APP_BIN");
     println!("cargo::rerun-if-env-changed=CI");
-    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"));
+    let set = |name: &str| {
+        std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+    };
     if set("CLAIMDESK_APP_BIN") || set("CI") {
         println!("cargo::rustc-cfg=claimdesk_e2e");
     }

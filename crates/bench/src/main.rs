@@ -75,7 +75,9 @@ fn main() -> ExitCode {
             let table = markdown_table(&results);
             println!("{table}");
             if let Some(path) = &args.json {
-                if let Err(e) = std::fs::write(path, serde_json::to_string_pretty(&results).unwrap_or_default()) {
+                if let Err(e) =
+                    std::fs::write(path, serde_json::to_string_pretty(&results).unwrap_or_default())
+                {
                     eprintln!("error: cannot write {}: {e}", path.display());
                     return ExitCode::FAILURE;
                 }
@@ -101,11 +103,18 @@ fn main() -> ExitCode {
 }
 
 fn markdown_table(results: &[Result]) -> String {
-    let mut out = String::from("| workload | figure | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| workload | figure | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|\n",
+    );
     for r in results {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
-            r.workload, r.figure, r.baseline, r.ratio, r.target, if r.met { "yes" } else { "**no**" }
+            r.workload,
+            r.figure,
+            r.baseline,
+            r.ratio,
+            r.target,
+            if r.met { "yes" } else { "**no**" }
         ));
     }
     out

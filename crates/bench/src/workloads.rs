@@ -9,12 +9,12 @@ use anyhow::{bail, Context};
 use claimdesk_core::policy::Policy;
 use claimdesk_core::workflow::{ClaimCommand, Decision};
 use claimdesk_core::{Category, ClaimStatus, Remedy, Role};
-use rust_decimal::Decimal;
 use claimdesk_store::import::ImportOptions;
 use claimdesk_store::queue::{QueueFilter, Sort, SortKey};
 use claimdesk_store::Store;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
+use rust_decimal::Decimal;
 
 use crate::{Args, Result};
 
@@ -61,7 +61,11 @@ pub fn run_all(args: &Args) -> anyhow::Result<Vec<Result>> {
         let catalog = claimdesk_core::Catalog::default_2022();
         let config = claimdesk_synth::SynthConfig::benchmark(args.claims);
         let started = Instant::now();
-        claimdesk_synth::write_csv(&config, &catalog, std::io::BufWriter::new(std::fs::File::create(&csv_path)?))?;
+        claimdesk_synth::write_csv(
+            &config,
+            &catalog,
+            std::io::BufWriter::new(std::fs::File::create(&csv_path)?),
+        )?;
         say(args, &format!("generated in {}", secs(started.elapsed())));
         results.push(import(args, &csv_path, &db, &baseline_db)?);
     }
@@ -135,7 +139,10 @@ pub fn child_import(db: &Path, file: &Path) -> anyhow::Result<()> {
         .find(|l| l.starts_with("VmHWM:"))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()))
         .unwrap_or(0);
-    println!("{}", serde_json::json!({"secs": took.as_secs_f64(), "peak_kb": peak_kb, "imported": summary.counts.imported}));
+    println!(
+        "{}",
+        serde_json::json!({"secs": took.as_secs_f64(), "peak_kb": peak_kb, "imported": summary.counts.imported})
+    );
     Ok(())
 }
 
@@ -168,7 +175,10 @@ fn queue_pages(args: &Args, store: &Store) -> anyhow::Result<Result> {
             services: vec![services[rng.random_range(0..services.len())].clone()],
             ..QueueFilter::default()
         };
-        let sort = Sort { key: if i % 2 == 0 { SortKey::ReceivedAt } else { SortKey::Amount }, descending: i % 3 == 0 };
+        let sort = Sort {
+            key: if i % 2 == 0 { SortKey::ReceivedAt } else { SortKey::Amount },
+            descending: i % 3 == 0,
+        };
         let total = store.queue_count(&filter)?;
         let pages = total.div_ceil(PAGE).max(1);
         let offset = rng.random_range(0..pages) * PAGE;
@@ -192,7 +202,8 @@ fn queue_pages(args: &Args, store: &Store) -> anyhow::Result<Result> {
     })
 }
 
-const QUERIES: &[&str] = &["택시", "예약", "호출", "\"택시 호출\"", "손님", "선물", "광고비", "\"예약 손님\"", "메일", "김민"];
+const QUERIES: &[&str] =
+    &["택시", "예약", "호출", "\"택시 호출\"", "손님", "선물", "광고비", "\"예약 손님\"", "메일", "김민"];
 
 fn search(args: &Args, store: &Store, baseline_db: &Path) -> anyhow::Result<Result> {
     say(args, "Korean full-text search: first page and total count");
@@ -217,11 +228,18 @@ fn search(args: &Args, store: &Store, baseline_db: &Path) -> anyhow::Result<Resu
     // Baseline: what a person could do by hand on the bare table, a LIKE scan.
     let conn = rusqlite::Connection::open(baseline_db)?;
     let started = Instant::now();
-    let like: i64 = conn.query_row("SELECT count(*) FROM claims WHERE description LIKE '%택시%' OR name LIKE '%택시%'", [], |r| r.get(0))?;
+    let like: i64 = conn.query_row(
+        "SELECT count(*) FROM claims WHERE description LIKE '%택시%' OR name LIKE '%택시%'",
+        [],
+        |r| r.get(0),
+    )?;
     let baseline = started.elapsed();
     std::hint::black_box(like);
     Ok(Result {
-        workload: format!("full-text search in Korean ({} queries: 택시, 예약, \"택시 호출\", …), first page + total count", QUERIES.len()),
+        workload: format!(
+            "full-text search in Korean ({} queries: 택시, 예약, \"택시 호출\", …), first page + total count",
+            QUERIES.len()
+        ),
         figure: format!("p99 {}", ms(p99)),
         baseline: format!("{} (LIKE '%택시%' scan of the bare table)", ms(baseline)),
         ratio: format!("{:.3}×", p99.as_secs_f64() / baseline.as_secs_f64().max(1e-9)),
@@ -280,7 +298,10 @@ fn what_if(args: &Args, store: &Store) -> anyhow::Result<Result> {
         bail!("the alternative policy changed no outcome; the what-if workload measures nothing");
     }
     Ok(Result {
-        workload: format!("what-if: two policy versions over every claim ({} outcomes change), totals and changed claims", w.changed.len()),
+        workload: format!(
+            "what-if: two policy versions over every claim ({} outcomes change), totals and changed claims",
+            w.changed.len()
+        ),
         figure: secs(took),
         baseline: "—".into(),
         ratio: "—".into(),
@@ -331,7 +352,15 @@ fn approve_batch(args: &Args, store: &mut Store) -> anyhow::Result<Result> {
         rows.map(|r| {
             r.map(|(id, remedy, amount, days)| {
                 let remedy = Remedy::parse(&remedy).unwrap_or(Remedy::Cash);
-                (id, Decision::Approve { remedy, amount: Decimal::from(amount), extension_days: days, grants: Vec::new() })
+                (
+                    id,
+                    Decision::Approve {
+                        remedy,
+                        amount: Decimal::from(amount),
+                        extension_days: days,
+                        grants: Vec::new(),
+                    },
+                )
             })
         })
         .collect::<rusqlite::Result<_>>()?
@@ -363,7 +392,9 @@ fn approve_batch(args: &Args, store: &mut Store) -> anyhow::Result<Result> {
         bail!("approved {} of {n} claims: {:?}", report.approved, report.refused.first());
     }
     Ok(Result {
-        workload: format!("approve a batch of {n} claims (rules, op and audit entry per claim, one transaction)"),
+        workload: format!(
+            "approve a batch of {n} claims (rules, op and audit entry per claim, one transaction)"
+        ),
         figure: secs(took),
         baseline: format!("{} (bare UPDATE of the same rows)", ms(baseline)),
         ratio: format!("{:.1}×", took.as_secs_f64() / baseline.as_secs_f64().max(1e-9)),
@@ -388,7 +419,11 @@ fn sync_pull(args: &Args, dir: &Path, count: usize) -> anyhow::Result<Result> {
     say(args, &format!("generating {count} synthetic claims"));
     let catalog = claimdesk_core::Catalog::default_2022();
     let config = claimdesk_synth::SynthConfig::benchmark(count);
-    claimdesk_synth::write_csv(&config, &catalog, std::io::BufWriter::new(std::fs::File::create(&csv_path)?))?;
+    claimdesk_synth::write_csv(
+        &config,
+        &catalog,
+        std::io::BufWriter::new(std::fs::File::create(&csv_path)?),
+    )?;
     let mut source = Store::open(&source_db)?;
     let admin = source.actor(claimdesk_store::FIRST_ADMIN)?;
     let started = Instant::now();
@@ -417,8 +452,18 @@ fn sync_pull(args: &Args, dir: &Path, count: usize) -> anyhow::Result<Result> {
     let rate = ops.len() as f64 / took.as_secs_f64().max(1e-9);
     let import_rate = imported / import_took.as_secs_f64().max(1e-9);
     Ok(Result {
-        workload: format!("sync: pull {} ops (claim imports) into an empty store, pages of {}", ops.len(), claimdesk_sync::protocol::MAX_PAGE),
-        figure: format!("{} · {:.0} ops/s (CPU {:.2} s: {:.0} ops per CPU-second)", secs(took), rate, cpu, ops.len() as f64 / cpu.max(1e-9)),
+        workload: format!(
+            "sync: pull {} ops (claim imports) into an empty store, pages of {}",
+            ops.len(),
+            claimdesk_sync::protocol::MAX_PAGE
+        ),
+        figure: format!(
+            "{} · {:.0} ops/s (CPU {:.2} s: {:.0} ops per CPU-second)",
+            secs(took),
+            rate,
+            cpu,
+            ops.len() as f64 / cpu.max(1e-9)
+        ),
         baseline: format!("{:.0} rows/s (local import of the same file)", import_rate),
         ratio: format!("{:.2}×", rate / import_rate.max(1e-9)),
         target: "≥ 20,000 ops/s".into(),
@@ -431,7 +476,11 @@ fn as_pulled(ops: Vec<claimdesk_sync::protocol::WireOp>) -> Vec<claimdesk_sync::
     let stamp = claimdesk_core::ops::Stamp { role: Role::Admin, approval_limit: None, proposal: None };
     ops.into_iter()
         .enumerate()
-        .map(|(i, op)| claimdesk_sync::protocol::PulledOp { seq: i as i64 + 1, op, stamp: Some(stamp.clone()) })
+        .map(|(i, op)| claimdesk_sync::protocol::PulledOp {
+            seq: i as i64 + 1,
+            op,
+            stamp: Some(stamp.clone()),
+        })
         .collect()
 }
 
@@ -462,13 +511,17 @@ fn sync_pull_work(args: &Args, dir: &Path, count: usize) -> anyhow::Result<Resul
     if ids.is_empty() {
         bail!("the sync target has no claims");
     }
-    let start_hlc = claimdesk_core::hlc::Stamp { millis: claimdesk_core::hlc::wall_clock_ms(), counter: 0 }.to_i64();
+    let start_hlc =
+        claimdesk_core::hlc::Stamp { millis: claimdesk_core::hlc::wall_clock_ms(), counter: 0 }.to_i64();
     let priorities = ["low", "normal", "high", "urgent"];
     let ops: Vec<claimdesk_sync::protocol::WireOp> = (0..count)
         .map(|i| {
             let claim = &ids[i % ids.len()];
             let (kind, payload) = if i % 2 == 0 {
-                ("claim.add_note", serde_json::json!({"body": format!("현장 확인 메모 {i}: 영수증 사진을 받았습니다")}))
+                (
+                    "claim.add_note",
+                    serde_json::json!({"body": format!("현장 확인 메모 {i}: 영수증 사진을 받았습니다")}),
+                )
             } else {
                 ("claim.annotate", serde_json::json!({"priority": priorities[i % 4], "tags": ["현장확인"]}))
             };
@@ -498,8 +551,19 @@ fn sync_pull_work(args: &Args, dir: &Path, count: usize) -> anyhow::Result<Resul
     let cpu = process_cpu_secs() - cpu_before;
     let rate = ops.len() as f64 / took.as_secs_f64().max(1e-9);
     Ok(Result {
-        workload: format!("sync: pull {} review ops (notes, annotations) over {} claims, pages of {}", ops.len(), ids.len(), claimdesk_sync::protocol::MAX_PAGE),
-        figure: format!("{} · {:.0} ops/s (CPU {:.2} s: {:.0} ops per CPU-second)", secs(took), rate, cpu, ops.len() as f64 / cpu.max(1e-9)),
+        workload: format!(
+            "sync: pull {} review ops (notes, annotations) over {} claims, pages of {}",
+            ops.len(),
+            ids.len(),
+            claimdesk_sync::protocol::MAX_PAGE
+        ),
+        figure: format!(
+            "{} · {:.0} ops/s (CPU {:.2} s: {:.0} ops per CPU-second)",
+            secs(took),
+            rate,
+            cpu,
+            ops.len() as f64 / cpu.max(1e-9)
+        ),
         baseline: "-".into(),
         ratio: "-".into(),
         target: "≥ 20,000 ops/s".into(),

@@ -4,13 +4,13 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use clap::{Args, Subcommand};
 use claimdesk_core::policy::Policy;
 use claimdesk_core::workflow::Decision;
 use claimdesk_core::{Remedy, Role};
 use claimdesk_store::import::ImportOptions;
 use claimdesk_store::users::UserChange;
 use claimdesk_store::Store;
+use clap::{Args, Subcommand};
 
 use crate::output::{bar, decimal_won, kst, kst_ms, table, won};
 use crate::StoreArgs;
@@ -50,12 +50,17 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
     let (mut store, actor) = a.store.open()?;
     let size = std::fs::metadata(&a.file).map(|m| m.len()).unwrap_or(0);
     let progress = bar(size, "import");
-    let summary = store.import_file(&actor, &a.file, ImportOptions { update_existing: a.update, incident: a.incident.clone() }, &mut |p| {
-        progress.set_length(p.total_bytes.max(1));
-        progress.set_position(p.bytes_read);
-        progress.set_message(format!("{} rows", p.counts.rows_read));
-        true
-    });
+    let summary = store.import_file(
+        &actor,
+        &a.file,
+        ImportOptions { update_existing: a.update, incident: a.incident.clone() },
+        &mut |p| {
+            progress.set_length(p.total_bytes.max(1));
+            progress.set_position(p.bytes_read);
+            progress.set_message(format!("{} rows", p.counts.rows_read));
+            true
+        },
+    );
     progress.finish_and_clear();
     let summary = summary?;
     if a.json {
@@ -67,11 +72,17 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
     crate::out!("  imported     {:>9}", c.imported);
     crate::out!("  unchanged    {:>9}  (already in the store)", c.unchanged);
     crate::out!("  updated      {:>9}", c.updated);
-    crate::out!("  conflicts    {:>9}  (in the store with different content; left untouched, use --update to apply)", c.conflicts);
+    crate::out!(
+        "  conflicts    {:>9}  (in the store with different content; left untouched, use --update to apply)",
+        c.conflicts
+    );
     crate::out!("  quarantined  {:>9}  (see `claimdesk quarantine list`)", c.quarantined);
     crate::out!(
         "  policy v{}: {} claims evaluated, {} eligible, {} results changed",
-        summary.evaluation.policy_version, summary.evaluation.claims, summary.evaluation.eligible, summary.evaluation.changed
+        summary.evaluation.policy_version,
+        summary.evaluation.claims,
+        summary.evaluation.eligible,
+        summary.evaluation.changed
     );
     for m in &summary.quarantine {
         crate::out!("  ! {m}");
@@ -119,7 +130,8 @@ pub fn evaluate(a: EvaluateArgs) -> anyhow::Result<()> {
 }
 
 fn read_policy(path: &PathBuf) -> anyhow::Result<Policy> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the policy file {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the policy file {}", path.display()))?;
     Policy::from_toml(&text).with_context(|| format!("the policy file {} is not valid", path.display()))
 }
 
@@ -160,7 +172,13 @@ pub fn payout(c: PayoutCommand) -> anyhow::Result<()> {
         PayoutCommand::Export { store, out } => {
             let (mut s, actor) = store.open_existing()?;
             let e = s.export_payout(&actor, &out)?;
-            crate::out!("payout {}: {} claims, {} won, written to {}", e.payout_id, e.claims, won(Some(e.total)), e.file);
+            crate::out!(
+                "payout {}: {} claims, {} won, written to {}",
+                e.payout_id,
+                e.claims,
+                won(Some(e.total)),
+                e.file
+            );
             if s.sync_setting("server_url")?.is_some() {
                 crate::out!("its claims are reserved for it once the sync server accepts them: run claimdesk sync (online)");
             }
@@ -169,7 +187,13 @@ pub fn payout(c: PayoutCommand) -> anyhow::Result<()> {
         PayoutCommand::File { store, payout_id, out } => {
             let (mut s, actor) = store.open_existing()?;
             let e = s.rewrite_payout_file(&actor, payout_id, &out)?;
-            crate::out!("payout {}: {} claims, {} won, written again to {}", e.payout_id, e.claims, won(Some(e.total)), e.file);
+            crate::out!(
+                "payout {}: {} claims, {} won, written again to {}",
+                e.payout_id,
+                e.claims,
+                won(Some(e.total)),
+                e.file
+            );
         }
         PayoutCommand::Confirm { store, payout_id } => {
             let (mut s, actor) = store.open_existing()?;
@@ -211,7 +235,10 @@ pub enum QuarantineCommand {
 }
 
 /// A quarantined row's problems in `lang`, each after its column as the file names it.
-fn problems_in(e: &claimdesk_store::quarantine::QuarantineEntry, lang: claimdesk_core::message::Lang) -> String {
+fn problems_in(
+    e: &claimdesk_store::quarantine::QuarantineEntry,
+    lang: claimdesk_core::message::Lang,
+) -> String {
     if e.problems.iter().any(|p| p.explain.is_none()) {
         return e.message.clone(); // quarantined by an older version: its English text
     }
@@ -247,7 +274,10 @@ pub fn quarantine(c: QuarantineCommand) -> anyhow::Result<()> {
         QuarantineCommand::Export { store, out } => {
             let (s, _) = store.open_existing()?;
             let n = s.export_quarantine(&out)?;
-            crate::out!("{n} rows written to {}; fix them and run `claimdesk import` on the file", out.display());
+            crate::out!(
+                "{n} rows written to {}; fix them and run `claimdesk import` on the file",
+                out.display()
+            );
         }
     }
     Ok(())
@@ -341,7 +371,11 @@ pub fn policy(c: PolicyCommand) -> anyhow::Result<()> {
                     let e = example_or_list(code)?;
                     (e.toml.to_string(), if name.is_empty() { e.name_ko.to_string() } else { name })
                 }
-                (None, Some(file)) => (std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?, name),
+                (None, Some(file)) => (
+                    std::fs::read_to_string(file)
+                        .with_context(|| format!("cannot read {}", file.display()))?,
+                    name,
+                ),
                 (None, None) => bail!("give a policy file or --example CODE"),
             };
             let v = s.add_policy_version(&actor, &text, &name, &note)?;
@@ -366,7 +400,13 @@ pub fn policy(c: PolicyCommand) -> anyhow::Result<()> {
             });
             progress.finish_and_clear();
             let e = e?;
-            crate::out!("policy v{} active: {} claims evaluated, {} eligible, {} results changed", e.policy_version, e.claims, e.eligible, e.changed);
+            crate::out!(
+                "policy v{} active: {} claims evaluated, {} eligible, {} results changed",
+                e.policy_version,
+                e.claims,
+                e.eligible,
+                e.changed
+            );
         }
         PolicyCommand::WhatIf { store, from, to, show, json } => {
             let (s, _) = store.open_existing()?;
@@ -409,11 +449,27 @@ fn print_what_if(w: &claimdesk_core::policy::WhatIf, show: usize) {
                 d.after_count.to_string(),
                 won(decimal_won(&d.before_amount)),
                 won(decimal_won(&d.after_amount)),
-                format!("{}{}", if d.amount_change.is_sign_negative() { "" } else { "+" }, won(decimal_won(&d.amount_change))),
+                format!(
+                    "{}{}",
+                    if d.amount_change.is_sign_negative() { "" } else { "+" },
+                    won(decimal_won(&d.amount_change))
+                ),
             ]
         })
         .collect();
-    table(&["category", "remedy", "claims before", "claims after", "amount before", "amount after", "difference"], &rows, &[2, 3, 4, 5, 6]);
+    table(
+        &[
+            "category",
+            "remedy",
+            "claims before",
+            "claims after",
+            "amount before",
+            "amount after",
+            "difference",
+        ],
+        &rows,
+        &[2, 3, 4, 5, 6],
+    );
     // Every kind of grant: cash (paid out) and the non-cash ones (fulfilled outside ClaimDesk).
     let kinds: Vec<Vec<String>> = w
         .grant_difference
@@ -431,7 +487,15 @@ fn print_what_if(w: &claimdesk_core::policy::WhatIf, show: usize) {
             ]
         })
         .collect();
-    let header = ["grant", "claims before", "claims after", "amount before", "amount after", "quantity before", "quantity after"];
+    let header = [
+        "grant",
+        "claims before",
+        "claims after",
+        "amount before",
+        "amount after",
+        "quantity before",
+        "quantity after",
+    ];
     table(&header, &kinds, &[1, 2, 3, 4, 5, 6]);
     crate::out!("{} claims change outcome", w.changed.len());
     for c in w.changed.iter().take(show) {
@@ -459,7 +523,6 @@ fn outcome_text(o: &claimdesk_core::policy::Outcome) -> String {
     }
     text
 }
-
 
 #[derive(Subcommand)]
 pub enum CatalogCommand {
@@ -512,10 +575,15 @@ pub fn incident(c: IncidentCommand) -> anyhow::Result<()> {
         }
         IncidentCommand::New { store, catalog, copy_of } => {
             let (mut s, actor) = store.open_existing()?;
-            let text = std::fs::read_to_string(&catalog).with_context(|| format!("cannot read {}", catalog.display()))?;
-            let catalog = claimdesk_core::Catalog::from_toml(&text).with_context(|| format!("{} is not a valid catalog", catalog.display()))?;
+            let text = std::fs::read_to_string(&catalog)
+                .with_context(|| format!("cannot read {}", catalog.display()))?;
+            let catalog = claimdesk_core::Catalog::from_toml(&text)
+                .with_context(|| format!("{} is not a valid catalog", catalog.display()))?;
             let version = s.create_incident(&actor, &catalog, copy_of.as_deref())?;
-            crate::out!("incident {} started with policy version {version} (active); working in it now", catalog.incident.id);
+            crate::out!(
+                "incident {} started with policy version {version} (active); working in it now",
+                catalog.incident.id
+            );
         }
     }
     Ok(())
@@ -529,10 +597,15 @@ pub fn catalog(c: CatalogCommand) -> anyhow::Result<()> {
         }
         CatalogCommand::Replace { store, file } => {
             let (mut s, actor) = store.open_existing()?;
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let catalog = claimdesk_core::Catalog::from_toml(&text).with_context(|| format!("{} is not a valid catalog", file.display()))?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let catalog = claimdesk_core::Catalog::from_toml(&text)
+                .with_context(|| format!("{} is not a valid catalog", file.display()))?;
             s.replace_catalog(&actor, &catalog)?;
-            crate::out!("catalog replaced: {} services; new imports use it (policies keep their own catalog)", catalog.services.len());
+            crate::out!(
+                "catalog replaced: {} services; new imports use it (policies keep their own catalog)",
+                catalog.services.len()
+            );
         }
     }
     Ok(())
@@ -578,7 +651,8 @@ pub enum UsersCommand {
 }
 
 fn parse_role(text: &str) -> anyhow::Result<Role> {
-    Role::parse(text).ok_or_else(|| anyhow::anyhow!("'{text}' is not a role; use reviewer, supervisor or admin"))
+    Role::parse(text)
+        .ok_or_else(|| anyhow::anyhow!("'{text}' is not a role; use reviewer, supervisor or admin"))
 }
 
 pub fn users(c: UsersCommand) -> anyhow::Result<()> {
@@ -611,7 +685,13 @@ pub fn users(c: UsersCommand) -> anyhow::Result<()> {
                 display_name: name,
                 role: role.as_deref().map(parse_role).transpose()?,
                 approval_limit: if no_limit { Some(None) } else { limit.map(Some) },
-                active: if deactivate { Some(false) } else if activate { Some(true) } else { None },
+                active: if deactivate {
+                    Some(false)
+                } else if activate {
+                    Some(true)
+                } else {
+                    None
+                },
             };
             s.update_user(&actor, &id, change)?;
             crate::out!("user {id} updated");
@@ -643,14 +723,27 @@ pub fn audit(c: AuditCommand) -> anyhow::Result<()> {
             }
             crate::out!("integrity ok");
             let r = s.verify_audit()?;
-            crate::out!("audit chain intact: {} entries, head {}", r.entries, &r.head[..16.min(r.head.len())]);
+            crate::out!(
+                "audit chain intact: {} entries, head {}",
+                r.entries,
+                &r.head[..16.min(r.head.len())]
+            );
         }
         AuditCommand::Log { store, last } => {
             let s = Store::open_existing(&store.db)?;
             let rows = s.recent_ops(last)?;
             let rows: Vec<Vec<String>> = rows
                 .into_iter()
-                .map(|o| vec![o.seq.to_string(), kst_ms(o.at_ms), o.user, o.kind, o.entity, if o.refused { "REFUSED".into() } else { String::new() }])
+                .map(|o| {
+                    vec![
+                        o.seq.to_string(),
+                        kst_ms(o.at_ms),
+                        o.user,
+                        o.kind,
+                        o.entity,
+                        if o.refused { "REFUSED".into() } else { String::new() },
+                    ]
+                })
                 .collect();
             table(&["seq", "at (KST)", "user", "action", "on", ""], &rows, &[0]);
         }
@@ -662,8 +755,14 @@ pub fn stats(a: StoreArgs) -> anyhow::Result<()> {
     let s = Store::open_existing(&a.db)?;
     let st = s.stats()?;
     crate::out!("{} claims", st.total);
-    for (title, groups) in [("status", &st.by_status), ("category", &st.by_category), ("service", &st.by_service), ("remedy", &st.by_remedy)] {
-        let rows: Vec<Vec<String>> = groups.iter().map(|g| vec![g.key.clone(), g.claims.to_string(), won(Some(g.amount))]).collect();
+    for (title, groups) in [
+        ("status", &st.by_status),
+        ("category", &st.by_category),
+        ("service", &st.by_service),
+        ("remedy", &st.by_remedy),
+    ] {
+        let rows: Vec<Vec<String>> =
+            groups.iter().map(|g| vec![g.key.clone(), g.claims.to_string(), won(Some(g.amount))]).collect();
         crate::out!();
         table(&[title, "claims", "policy amount"], &rows, &[1, 2]);
     }
@@ -701,7 +800,10 @@ pub fn synth(a: SynthArgs) -> anyhow::Result<()> {
         }
         None => claimdesk_synth::write_csv(&config, &catalog, std::io::stdout().lock())?,
     };
-    eprintln!("{} rows ({} invalid on purpose, {} repeat reports)", stats.rows, stats.invalid, stats.duplicates);
+    eprintln!(
+        "{} rows ({} invalid on purpose, {} repeat reports)",
+        stats.rows, stats.invalid, stats.duplicates
+    );
     Ok(())
 }
 
@@ -759,7 +861,12 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         true
     })?;
     progress.finish_and_clear();
-    crate::out!("demo store {}: {} claims imported, {} rows quarantined", a.db.display(), summary.counts.imported, summary.counts.quarantined);
+    crate::out!(
+        "demo store {}: {} claims imported, {} rows quarantined",
+        a.db.display(),
+        summary.counts.imported,
+        summary.counts.quarantined
+    );
 
     // Some review work so that every screen has something to show.
     let ids = store.queue_ids(&Default::default())?;
@@ -776,7 +883,9 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         let o = explanation.outcome;
         let decision = match (o.eligible, o.remedy) {
             (_, Remedy::ManualReview) => continue,
-            (false, _) => Decision::Deny { reason: o.reason.map(|r| r.label_ko().to_string()).unwrap_or_default() },
+            (false, _) => {
+                Decision::Deny { reason: o.reason.map(|r| r.label_ko().to_string()).unwrap_or_default() }
+            }
             (true, _) => claimdesk_core::workflow::PolicyProposal::of(&o).as_decision(),
         };
         store.recommend(reviewer, id, None, decision, None)?;
@@ -784,11 +893,26 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     }
     let supervisor = store.actor("park.supervisor")?;
     let batch = store.create_batch(&supervisor, "1차 지급 심사 (데모)", &Default::default())?;
-    crate::out!("{} claims recommended by two reviewers; batch {} holds {} of them for park.supervisor", recommended, batch.batch_id, batch.added);
+    crate::out!(
+        "{} claims recommended by two reviewers; batch {} holds {} of them for park.supervisor",
+        recommended,
+        batch.batch_id,
+        batch.added
+    );
     // The final 2022 programme beside the default, not active: what-if is one comparison away.
-    let e = claimdesk_core::policy::example_policy("final-2022").ok_or_else(|| anyhow::anyhow!("the final-2022 example is missing"))?;
-    let v = store.add_policy_version(&supervisor, e.toml, e.name_ko, "데모: 택시 등급별 정액, 소상공인 메시지 크레딧")?;
-    crate::out!("policy v{v} ({}) added, not active; compare: claimdesk policy what-if --db {} --to {v}", e.name_ko, a.db.display());
+    let e = claimdesk_core::policy::example_policy("final-2022")
+        .ok_or_else(|| anyhow::anyhow!("the final-2022 example is missing"))?;
+    let v = store.add_policy_version(
+        &supervisor,
+        e.toml,
+        e.name_ko,
+        "데모: 택시 등급별 정액, 소상공인 메시지 크레딧",
+    )?;
+    crate::out!(
+        "policy v{v} ({}) added, not active; compare: claimdesk policy what-if --db {} --to {v}",
+        e.name_ko,
+        a.db.display()
+    );
     crate::out!("try: claimdesk queue --db {} --search 택시", a.db.display());
     Ok(())
 }

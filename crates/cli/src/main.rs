@@ -17,7 +17,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "claimdesk", version, about = "ClaimDesk: review compensation claims after a mass service outage")]
+#[command(
+    name = "claimdesk",
+    version,
+    about = "ClaimDesk: review compensation claims after a mass service outage"
+)]
 struct Cli {
     /// The language of messages: ko or en (default: from LC_ALL, LC_MESSAGES or LANG; Korean when none is set).
     #[arg(long, global = true, value_parser = ["ko", "en"])]

@@ -1,11 +1,11 @@
 //! Review commands: the queue, one claim, actions on a claim, batches.
 
 use anyhow::anyhow;
-use clap::{Args, Subcommand};
 use claimdesk_core::workflow::{Decision, PolicyProposal, Priority};
 use claimdesk_core::{Category, ClaimStatus, Grant, Reason, Remedy};
 use claimdesk_store::claims::{PersonalField, TriageChange};
 use claimdesk_store::queue::{QueueFilter, Sort, SortKey};
+use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
 
 use crate::output::{clip, decimal_won, kst, kst_ms, table, won};
@@ -33,7 +33,11 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
     }
     crate::out!("{}  [{}]  v{}", d.external_id, d.status.label_ko(), d.version);
     crate::out!("  접수일시 received   {}", kst(d.received_at));
-    let corrected = if d.category != d.filed_category { format!(" (신고: {})", d.filed_category.label_ko()) } else { String::new() };
+    let corrected = if d.category != d.filed_category {
+        format!(" (신고: {})", d.filed_category.label_ko())
+    } else {
+        String::new()
+    };
     crate::out!("  신고자유형 category  {}{}", d.category.label_ko(), corrected);
     crate::out!("  성명 name           {}", d.name);
     if let Some(p) = &d.phone_masked {
@@ -45,7 +49,11 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
     crate::out!("  서비스 service      {}", d.service);
     crate::out!("  피해기간 damage     {} ~ {}", kst(d.damage_start), kst(d.damage_end));
     crate::out!("  청구금액 claimed    {}", won(d.claimed_amount));
-    for (label, v) in [("일평균수입 daily income", d.daily_income), ("입증손해액 documented", d.documented_loss), ("광고비 ad spend", d.ad_spend)] {
+    for (label, v) in [
+        ("일평균수입 daily income", d.daily_income),
+        ("입증손해액 documented", d.documented_loss),
+        ("광고비 ad spend", d.ad_spend),
+    ] {
         if v.is_some() {
             crate::out!("  {label}  {}", won(v));
         }
@@ -54,7 +62,12 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
         crate::out!("  계좌 account        {} {}", bank, d.account_masked.clone().unwrap_or_default());
     }
     crate::out!("  피해내용 description {}", d.description.replace('\n', " / "));
-    crate::out!("  priority {}  tags [{}]  assignee {}", d.priority, d.tags.join(", "), d.assignee.clone().unwrap_or_else(|| "-".into()));
+    crate::out!(
+        "  priority {}  tags [{}]  assignee {}",
+        d.priority,
+        d.tags.join(", "),
+        d.assignee.clone().unwrap_or_else(|| "-".into())
+    );
     let o = &explanation.outcome;
     crate::out!();
     crate::out!(
@@ -69,7 +82,8 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
         o.reason.map(|r| format!(" · {} ({})", r.code(), r.label_ko())).unwrap_or_default()
     );
     if !o.grants.is_empty() {
-        let parts: Vec<String> = o.grants.iter().map(|g| claimdesk_core::policy::describe_grant(g).0).collect();
+        let parts: Vec<String> =
+            o.grants.iter().map(|g| claimdesk_core::policy::describe_grant(g).0).collect();
         crate::out!("  지급 내역 grants: {}", parts.join(" + "));
     }
     for step in &explanation.steps {
@@ -77,7 +91,12 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
     }
     if let Some(r) = &d.recommendation {
         crate::out!();
-        crate::out!("심사 의견 recommendation by {}{}: {}", r.by, if r.is_override { " (OVERRIDE 정책과 다름)" } else { "" }, decision_text(&r.decision));
+        crate::out!(
+            "심사 의견 recommendation by {}{}: {}",
+            r.by,
+            if r.is_override { " (OVERRIDE 정책과 다름)" } else { "" },
+            decision_text(&r.decision)
+        );
         if let Some(j) = &r.justification {
             crate::out!("  justification: {j}");
         }
@@ -85,14 +104,27 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
     if !d.notes.is_empty() {
         crate::out!();
         for n in &d.notes {
-            crate::out!("  [{}] {} {}: {}{}", kst(n.created_at), n.author, n.kind, n.body, if n.withdrawn { " (withdrawn)" } else { "" });
+            crate::out!(
+                "  [{}] {} {}: {}{}",
+                kst(n.created_at),
+                n.author,
+                n.kind,
+                n.body,
+                if n.withdrawn { " (withdrawn)" } else { "" }
+            );
         }
     }
     crate::out!();
     crate::out!("이력 history");
     for t in &timeline {
         let device = &t.device[t.device.len().saturating_sub(6)..];
-        crate::out!("  {} {} {}{} (device …{device})", kst_ms(t.at_ms), t.user, t.kind, if t.refused { " REFUSED" } else { "" });
+        crate::out!(
+            "  {} {} {}{} (device …{device})",
+            kst_ms(t.at_ms),
+            t.user,
+            t.kind,
+            if t.refused { " REFUSED" } else { "" }
+        );
     }
     Ok(())
 }
@@ -101,11 +133,16 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
 fn decision_text(d: &Decision) -> String {
     match d {
         Decision::Approve { grants, .. } if !grants.is_empty() => {
-            let parts: Vec<String> = grants.iter().map(|g| claimdesk_core::policy::describe_grant(g).0).collect();
+            let parts: Vec<String> =
+                grants.iter().map(|g| claimdesk_core::policy::describe_grant(g).0).collect();
             format!("승인 approve · {}", parts.join(" + "))
         }
-        Decision::Approve { remedy: Remedy::Extension, extension_days, .. } => format!("승인 approve · {} {extension_days}일", Remedy::Extension.label_ko()),
-        Decision::Approve { remedy, amount, .. } => format!("승인 approve · {} {}원", remedy.label_ko(), won(decimal_won(amount))),
+        Decision::Approve { remedy: Remedy::Extension, extension_days, .. } => {
+            format!("승인 approve · {} {extension_days}일", Remedy::Extension.label_ko())
+        }
+        Decision::Approve { remedy, amount, .. } => {
+            format!("승인 approve · {} {}원", remedy.label_ko(), won(decimal_won(amount)))
+        }
         Decision::Deny { reason } => format!("기각 deny · {reason}"),
     }
 }
@@ -115,10 +152,13 @@ fn parse_grant(text: &str) -> anyhow::Result<Grant> {
     let mut parts = text.splitn(4, ':');
     let kind = parts.next().unwrap_or_default().trim();
     let kind = Remedy::parse(kind).filter(|k| k.is_grant()).ok_or_else(|| {
-        anyhow!("'{kind}' is not a kind of grant (cash, voucher, extension, points, message_credit, fee_waiver)")
+        anyhow!(
+            "'{kind}' is not a kind of grant (cash, voucher, extension, points, message_credit, fee_waiver)"
+        )
     })?;
     let amount = parts.next().unwrap_or("0").trim().replace(',', "");
-    let amount: Decimal = amount.parse().map_err(|_| anyhow!("the amount of '{text}' is not a number of won"))?;
+    let amount: Decimal =
+        amount.parse().map_err(|_| anyhow!("the amount of '{text}' is not a number of won"))?;
     let quantity = match parts.next().map(str::trim) {
         None | Some("") => u32::from(kind == Remedy::Voucher),
         Some(q) => q.parse().map_err(|_| anyhow!("the quantity of '{text}' is not a whole number"))?,
@@ -202,7 +242,8 @@ pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
         "claimed" => SortKey::ClaimedAmount,
         other => return Err(anyhow!("'{other}' is not a sort; use received, amount or claimed")),
     };
-    let page = s.queue_page(&filter, Sort { key, descending: a.desc }, (a.page.max(1) - 1) * a.limit, a.limit)?;
+    let page =
+        s.queue_page(&filter, Sort { key, descending: a.desc }, (a.page.max(1) - 1) * a.limit, a.limit)?;
     if a.json {
         crate::out!("{}", serde_json::to_string_pretty(&page)?);
         return Ok(());
@@ -214,20 +255,40 @@ pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
             vec![
                 r.external_id.clone(),
                 kst(r.received_at),
-                Category::parse(&r.category).map(|c| c.label_ko().to_string()).unwrap_or_else(|| r.category.clone()),
+                Category::parse(&r.category)
+                    .map(|c| c.label_ko().to_string())
+                    .unwrap_or_else(|| r.category.clone()),
                 clip(&r.name, 14),
                 r.service.clone(),
-                ClaimStatus::parse(&r.status).map(|c| c.label_ko().to_string()).unwrap_or_else(|| r.status.clone()),
+                ClaimStatus::parse(&r.status)
+                    .map(|c| c.label_ko().to_string())
+                    .unwrap_or_else(|| r.status.clone()),
                 r.assignee.clone().unwrap_or_default(),
                 won(r.claimed_amount),
-                r.remedy.as_deref().and_then(Remedy::parse).map(|m| m.label_ko().to_string()).unwrap_or_default(),
+                r.remedy
+                    .as_deref()
+                    .and_then(Remedy::parse)
+                    .map(|m| m.label_ko().to_string())
+                    .unwrap_or_default(),
                 won(r.amount),
                 r.reason.clone().unwrap_or_default(),
             ]
         })
         .collect();
     table(
-        &["접수번호", "접수일시", "유형", "성명", "서비스", "상태", "담당", "청구액", "보상", "정책금액", "사유"],
+        &[
+            "접수번호",
+            "접수일시",
+            "유형",
+            "성명",
+            "서비스",
+            "상태",
+            "담당",
+            "청구액",
+            "보상",
+            "정책금액",
+            "사유",
+        ],
         &rows,
         &[7, 9],
     );
@@ -353,8 +414,14 @@ pub fn claim(c: ClaimCommand) -> anyhow::Result<()> {
         ClaimCommand::Triage { claim: r, category, priority, tags, duplicate_of } => {
             let (mut s, a) = r.store.open_existing()?;
             let change = TriageChange {
-                category: category.as_deref().map(|c| Category::parse(c).ok_or_else(|| anyhow!("'{c}' is not a category"))).transpose()?,
-                priority: priority.as_deref().map(|p| Priority::parse(p).ok_or_else(|| anyhow!("'{p}' is not a priority"))).transpose()?,
+                category: category
+                    .as_deref()
+                    .map(|c| Category::parse(c).ok_or_else(|| anyhow!("'{c}' is not a category")))
+                    .transpose()?,
+                priority: priority
+                    .as_deref()
+                    .map(|p| Priority::parse(p).ok_or_else(|| anyhow!("'{p}' is not a priority")))
+                    .transpose()?,
                 tags,
                 duplicate_of: duplicate_of.map(|d| if d.is_empty() { None } else { Some(d) }),
             };
@@ -371,7 +438,16 @@ pub fn claim(c: ClaimCommand) -> anyhow::Result<()> {
             s.info_received(&a, &r.claim_id, r.base, &note)?;
             done("back in review", &r.claim_id);
         }
-        ClaimCommand::Recommend { claim: r, as_policy, deny, remedy, amount, days, grants, justification } => {
+        ClaimCommand::Recommend {
+            claim: r,
+            as_policy,
+            deny,
+            remedy,
+            amount,
+            days,
+            grants,
+            justification,
+        } => {
             let (mut s, a) = r.store.open_existing()?;
             let decision = if let Some(reason) = deny {
                 Decision::Deny { reason }
@@ -502,7 +578,15 @@ pub fn batch(c: BatchCommand) -> anyhow::Result<()> {
             let rows: Vec<Vec<String>> = r
                 .totals
                 .iter()
-                .map(|t| vec![t.category.clone(), t.remedy.clone(), t.claims.to_string(), won(Some(t.amount)), t.extension_days.to_string()])
+                .map(|t| {
+                    vec![
+                        t.category.clone(),
+                        t.remedy.clone(),
+                        t.claims.to_string(),
+                        won(Some(t.amount)),
+                        t.extension_days.to_string(),
+                    ]
+                })
                 .collect();
             table(&["category", "remedy", "claims", "amount", "extension days"], &rows, &[2, 3, 4]);
             crate::out!();
@@ -511,7 +595,9 @@ pub fn batch(c: BatchCommand) -> anyhow::Result<()> {
                 .iter()
                 .map(|l| {
                     let (what, amount) = match &l.decision {
-                        Decision::Approve { remedy, amount, .. } => (remedy.code().to_string(), won(decimal_won(amount))),
+                        Decision::Approve { remedy, amount, .. } => {
+                            (remedy.code().to_string(), won(decimal_won(amount)))
+                        }
                         Decision::Deny { reason } => (format!("deny: {}", clip(reason, 20)), String::new()),
                     };
                     vec![
@@ -540,13 +626,21 @@ pub fn batch(c: BatchCommand) -> anyhow::Result<()> {
         BatchCommand::Approve { store, batch_id } => {
             let (mut s, a) = store.open_existing()?;
             let r = s.approve_batch(&a, &batch_id)?;
-            crate::out!("{} approved, {} closed as denied, {} refused", r.approved, r.closed_denied, r.refused.len());
+            crate::out!(
+                "{} approved, {} closed as denied, {} refused",
+                r.approved,
+                r.closed_denied,
+                r.refused.len()
+            );
             for x in &r.refused {
                 crate::out!("  ! {} [{}]: {}", x.external_id, x.code, x.message);
             }
             // A script must notice claims left unapproved (the approved ones stay approved).
             if !r.refused.is_empty() {
-                return Err(anyhow!("{} of the batch's claims were refused (listed above); they stay in the batch", r.refused.len()));
+                return Err(anyhow!(
+                    "{} of the batch's claims were refused (listed above); they stay in the batch",
+                    r.refused.len()
+                ));
             }
         }
     }

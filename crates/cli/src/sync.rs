@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::{anyhow, Context};
-use clap::{Args, Subcommand};
 use claimdesk_store::Store;
 use claimdesk_sync::client::{password_verifier, ClientConfig, SyncClient};
 use claimdesk_sync::engine::{Progress, SyncError};
 use claimdesk_sync::protocol::LoginRequest;
+use clap::{Args, Subcommand};
 
 #[derive(Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -91,11 +91,15 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     let mut store = Store::open_existing(&db)?;
     let server = match a.server {
         Some(s) => s,
-        None => store.sync_setting("server_url")?.ok_or_else(|| anyhow!("name the sync server with --server the first time"))?,
+        None => store
+            .sync_setting("server_url")?
+            .ok_or_else(|| anyhow!("name the sync server with --server the first time"))?,
     };
     let user = match a.user {
         Some(u) => u,
-        None => store.sync_setting("user")?.ok_or_else(|| anyhow!("name the user with --user the first time"))?,
+        None => {
+            store.sync_setting("user")?.ok_or_else(|| anyhow!("name the user with --user the first time"))?
+        }
     };
     let password_var = a.password_env.unwrap_or_else(|| "CLAIMDESK_PASSWORD".to_string());
     let password = std::env::var(&password_var).ok().filter(|p| !p.is_empty());
@@ -105,18 +109,29 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     let remembered_user = store.sync_setting("user")?;
     match password {
         Some(password) => {
-            let device_name = a.device_name.unwrap_or_else(|| format!("claimdesk-cli {}", &store.device()[..8.min(store.device().len())]));
+            let device_name = a.device_name.unwrap_or_else(|| {
+                format!("claimdesk-cli {}", &store.device()[..8.min(store.device().len())])
+            });
             let login = client
-                .login(&LoginRequest { user: user.clone(), password: password.clone(), device_id: store.device().to_string(), device_name })
+                .login(&LoginRequest {
+                    user: user.clone(),
+                    password: password.clone(),
+                    device_id: store.device().to_string(),
+                    device_name,
+                })
                 .map_err(fail)?;
             store.set_sync_setting("server_url", &server)?;
             store.set_sync_setting("user", &user)?;
             store.set_sync_setting("token", &login.token)?;
-            store.set_sync_setting(&format!("verifier:{user}"), &password_verifier(&password).map_err(fail)?)?;
+            store.set_sync_setting(
+                &format!("verifier:{user}"),
+                &password_verifier(&password).map_err(fail)?,
+            )?;
             crate::out!("signed in as {} ({})", login.user.id, login.user.role);
         }
         None => {
-            let token = store.sync_setting("token")?.filter(|_| remembered_user.as_deref() == Some(user.as_str()));
+            let token =
+                store.sync_setting("token")?.filter(|_| remembered_user.as_deref() == Some(user.as_str()));
             let token = token.ok_or_else(|| {
                 anyhow!("no password in ${password_var} and no earlier sign-in of '{user}' on this store; set the password in ${password_var}")
             })?;
@@ -126,7 +141,8 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     // The team as the server knows it: users, roles and limits are managed there.
     match client.users() {
         Ok(users) => {
-            let roster: Vec<_> = users.iter().filter_map(claimdesk_store::sync_desk::RosterUser::from_wire).collect();
+            let roster: Vec<_> =
+                users.iter().filter_map(claimdesk_store::sync_desk::RosterUser::from_wire).collect();
             let changed = store.apply_roster(&user, &roster)?;
             if changed > 0 {
                 crate::out!("team: {changed} users added or changed from the server");
@@ -137,19 +153,32 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     let cancel = AtomicBool::new(false);
     let mut progress = |p: Progress| match p {
         Progress::Push { pushed } => eprint!("\rpushed {pushed} ops          "),
-        Progress::Pull { cursor, head, pulled } => eprint!("\rpulled {pulled} ops ({cursor}/{head})          "),
+        Progress::Pull { cursor, head, pulled } => {
+            eprint!("\rpulled {pulled} ops ({cursor}/{head})          ")
+        }
     };
     let report = client.sync(&mut store, &mut progress, &cancel);
     eprintln!();
-    let report = report.map_err(fail).context("the sync stopped; what was done is kept, run it again to continue")?;
+    let report =
+        report.map_err(fail).context("the sync stopped; what was done is kept, run it again to continue")?;
     crate::out!(
         "pushed {} ops: {} accepted, {} already on the server, {} rejected",
-        report.pushed, report.accepted, report.push_duplicates, report.rejected.len()
+        report.pushed,
+        report.accepted,
+        report.push_duplicates,
+        report.rejected.len()
     );
     for r in &report.rejected {
         crate::out!("  rejected {} {} ({}): [{}] {}", r.kind, r.entity, r.op_id, r.code, r.reason);
     }
-    crate::out!("pulled {} ops: {} applied, {} already here; cursor {} of {}", report.pulled, report.applied, report.pull_duplicates, report.cursor, report.head);
+    crate::out!(
+        "pulled {} ops: {} applied, {} already here; cursor {} of {}",
+        report.pulled,
+        report.applied,
+        report.pull_duplicates,
+        report.cursor,
+        report.head
+    );
     for r in &report.parked {
         crate::out!("  parked {} {} ({}): [{}] {}", r.kind, r.entity, r.op_id, r.code, r.reason);
     }
@@ -171,10 +200,21 @@ fn status(db: &std::path::Path) -> anyhow::Result<()> {
     crate::out!("parked:     {}", s.parked);
     for p in store.parked_ops()? {
         let who = if p.origin == "local" { "rejected by the server" } else { "refused here" };
-        crate::out!("  {} {} by {} ({}), {who}: [{}] {}", p.kind, p.entity, p.user, p.op_id, p.code, p.reason);
+        crate::out!(
+            "  {} {} by {} ({}), {who}: [{}] {}",
+            p.kind,
+            p.entity,
+            p.user,
+            p.op_id,
+            p.code,
+            p.reason
+        );
     }
     crate::out!("conflicts:  {}", s.conflicts);
-    crate::out!("refused:    {} changes of others that the rules refused here (they changed nothing)", s.refused);
+    crate::out!(
+        "refused:    {} changes of others that the rules refused here (they changed nothing)",
+        s.refused
+    );
     for r in store.refused_ops(20)? {
         crate::out!("  {} {} by {} ({}): [{}] {}", r.kind, r.entity, r.user, r.op_id, r.code, r.reason);
     }
@@ -211,12 +251,20 @@ fn print_conflicts(store: &Store, all: bool) -> anyhow::Result<()> {
         for op in &c.ops {
             crate::out!(
                 "  {:<20} by {:<10} → {:<12} holder {:<10} {}",
-                op.kind, op.user, op.to.as_deref().unwrap_or("-"), op.assignee.as_deref().unwrap_or("-"),
+                op.kind,
+                op.user,
+                op.to.as_deref().unwrap_or("-"),
+                op.assignee.as_deref().unwrap_or("-"),
                 crate::output::kst(op.at_ms / 1000)
             );
         }
         for op in &c.joined {
-            crate::out!("  (arrived during the conflict) {} by {} → {}", op.kind, op.user, op.to.as_deref().unwrap_or("-"));
+            crate::out!(
+                "  (arrived during the conflict) {} by {} → {}",
+                op.kind,
+                op.user,
+                op.to.as_deref().unwrap_or("-")
+            );
         }
     }
     Ok(())

@@ -15,7 +15,11 @@ fn bin() -> Command {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../fixtures")
+    .join(name)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -44,7 +48,11 @@ fn the_worked_example_evaluates_byte_for_byte() {
         let got = text(&out.stdout);
         let want = text(&expected);
         let first = got.lines().zip(want.lines()).enumerate().find(|(_, (a, b))| a != b);
-        panic!("evaluation differs from sample-evaluation.csv; first difference: {first:?}; lines {} vs {}", got.lines().count(), want.lines().count());
+        panic!(
+            "evaluation differs from sample-evaluation.csv; first difference: {first:?}; lines {} vs {}",
+            got.lines().count(),
+            want.lines().count()
+        );
     }
 
     // The same table with the default policy given as a file.
@@ -68,7 +76,8 @@ fn a_refused_file_exits_non_zero_with_a_clear_message() {
     assert!(err.contains("received_at") || err.contains("접수일시"), "names the missing column: {err}");
 
     // The same refusal in Korean, by flag and by locale.
-    let ko = run(&["--lang", "ko", "import", "--db", db.to_str().expect("path"), bad.to_str().expect("path")]);
+    let ko =
+        run(&["--lang", "ko", "import", "--db", db.to_str().expect("path"), bad.to_str().expect("path")]);
     let said = text(&ko.stderr);
     assert!(said.contains("error [MISSING_COLUMNS]: 필수 열이 없습니다: received_at (접수일시)"), "{said}");
     let by_locale = bin()
@@ -92,8 +101,12 @@ fn roles_are_enforced_from_the_command_line() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("s.db");
     let db = db.to_str().expect("path");
-    assert!(run(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")]).status.success());
-    assert!(run(&["users", "add", "--db", db, "kim", "--name", "김지은", "--role", "reviewer"]).status.success());
+    assert!(run(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")])
+        .status
+        .success());
+    assert!(run(&["users", "add", "--db", db, "kim", "--name", "김지은", "--role", "reviewer"])
+        .status
+        .success());
     let out = run(&["users", "add", "--db", db, "--as", "kim", "eve", "--name", "Eve", "--role", "admin"]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("ROLE_NOT_ALLOWED"), "{}", text(&out.stderr));
@@ -132,13 +145,23 @@ fn kill_9_during_a_large_import_loses_nothing_and_completes_on_rerun() {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("big.csv");
     let rows = 40_000;
-    let out = run(&["synth", "--count", &rows.to_string(), "--invalid-rate", "0", "--out", file.to_str().expect("path")]);
+    let out = run(&[
+        "synth",
+        "--count",
+        &rows.to_string(),
+        "--invalid-rate",
+        "0",
+        "--out",
+        file.to_str().expect("path"),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
 
     // How long a whole import takes here, to kill at points all through it.
     let timing_db = dir.path().join("timing.db");
     let started = Instant::now();
-    assert!(run(&["import", "--db", timing_db.to_str().expect("path"), file.to_str().expect("path")]).status.success());
+    assert!(run(&["import", "--db", timing_db.to_str().expect("path"), file.to_str().expect("path")])
+        .status
+        .success());
     let full = started.elapsed();
     let expected = count_claims(&timing_db);
     assert_eq!(expected, rows as i64);
@@ -165,7 +188,10 @@ fn kill_9_during_a_large_import_loses_nothing_and_completes_on_rerun() {
         assert!(verify.status.success(), "round {round}: store after kill: {}", text(&verify.stderr));
         assert!(text(&verify.stdout).contains("integrity ok"), "{}", text(&verify.stdout));
         let n = count_claims(&db);
-        assert!(n == 0 || n == expected, "round {round}: {n} claims after kill: the import must be all or nothing");
+        assert!(
+            n == 0 || n == expected,
+            "round {round}: {n} claims after kill: the import must be all or nothing"
+        );
         let again = run(&["import", "--db", db_s, file.to_str().expect("path")]);
         assert!(again.status.success(), "round {round}: rerun failed: {}", text(&again.stderr));
         assert_eq!(count_claims(&db), expected, "round {round}: the rerun completes the import");
@@ -201,23 +227,55 @@ fn forbidden_decisions_are_refused_from_the_command_line() {
     ok(&["users", "add", "--db", db, "park", "--name", "박서준", "--role", "supervisor", "--limit", "10000"]);
     let id = "C999-000005";
     ok(&["claim", "take", "--db", db, "--as", "kim", id]);
-    ok(&["claim", "recommend", "--db", db, "--as", "kim", id, "--remedy", "cash", "--amount", "50000000", "--justification", "전액 보상"]);
+    ok(&[
+        "claim",
+        "recommend",
+        "--db",
+        db,
+        "--as",
+        "kim",
+        id,
+        "--remedy",
+        "cash",
+        "--amount",
+        "50000000",
+        "--justification",
+        "전액 보상",
+    ]);
 
-    refused(&["batch", "create", "--db", db, "--as", "kim", "--name", "x", "--claims", id], "ROLE_NOT_ALLOWED");
+    refused(
+        &["batch", "create", "--db", db, "--as", "kim", "--name", "x", "--claims", id],
+        "ROLE_NOT_ALLOWED",
+    );
     ok(&["batch", "create", "--db", db, "--as", "park", "--name", "1차", "--claims", id]);
-    let batch = ok(&["batch", "list", "--db", db]).lines().nth(2).and_then(|l| l.split_whitespace().next()).expect("batch id").to_string();
+    let batch = ok(&["batch", "list", "--db", db])
+        .lines()
+        .nth(2)
+        .and_then(|l| l.split_whitespace().next())
+        .expect("batch id")
+        .to_string();
     refused(&["batch", "approve", "--db", db, "--as", "kim", &batch], "ROLE_NOT_ALLOWED");
     refused(&["batch", "approve", "--db", db, "--as", "park", &batch], "OVER_APPROVAL_LIMIT");
-    refused(&["claim", "resolve", "--db", db, "--as", "kim", id, "--to", "approved", "--note", "x"], "ROLE_NOT_ALLOWED");
-    refused(&["payout", "export", "--db", db, "--as", "park", "--out", &out_file("p0.csv")], "ROLE_NOT_ALLOWED");
+    refused(
+        &["claim", "resolve", "--db", db, "--as", "kim", id, "--to", "approved", "--note", "x"],
+        "ROLE_NOT_ALLOWED",
+    );
+    refused(
+        &["payout", "export", "--db", db, "--as", "park", "--out", &out_file("p0.csv")],
+        "ROLE_NOT_ALLOWED",
+    );
     assert!(status(id).contains("[결재 묶음]"), "still waiting for approval: {}", status(id));
     refused(&["payout", "export", "--db", db, "--out", &out_file("p0.csv")], "No approved cash claims");
 
     // An admin without a limit approves it; only an admin pays it, once.
     ok(&["batch", "approve", "--db", db, &batch]);
     assert!(status(id).contains("[승인]"), "{}", status(id));
-    refused(&["payout", "export", "--db", db, "--as", "kim", "--out", &out_file("p.csv")], "ROLE_NOT_ALLOWED");
-    assert!(ok(&["payout", "export", "--db", db, "--out", &out_file("p.csv")]).contains("payout 1: 1 claims, 50,000,000 won"));
+    refused(
+        &["payout", "export", "--db", db, "--as", "kim", "--out", &out_file("p.csv")],
+        "ROLE_NOT_ALLOWED",
+    );
+    assert!(ok(&["payout", "export", "--db", db, "--out", &out_file("p.csv")])
+        .contains("payout 1: 1 claims, 50,000,000 won"));
     refused(&["payout", "confirm", "--db", db, "--as", "kim", "1"], "ROLE_NOT_ALLOWED");
     ok(&["payout", "confirm", "--db", db, "1"]);
     assert!(status(id).contains("[지급 완료]"), "{}", status(id));
@@ -244,7 +302,11 @@ fn the_second_example_policy_is_loaded_and_compared_from_the_command_line() {
     assert!(list.contains("default-2022") && list.contains("final-2022"), "{list}");
     assert_eq!(ok(&["policy", "examples", "final-2022"]), claimdesk_core::policy::FINAL_2022_POLICY_TOML);
     let bad = run(&["policy", "examples", "coupang"]);
-    assert!(!bad.status.success() && text(&bad.stderr).contains("default-2022, final-2022"), "{}", text(&bad.stderr));
+    assert!(
+        !bad.status.success() && text(&bad.stderr).contains("default-2022, final-2022"),
+        "{}",
+        text(&bad.stderr)
+    );
 
     ok(&["demo", "--db", db, "--count", "600"]);
     let versions = ok(&["policy", "list", "--db", db]);
@@ -253,10 +315,23 @@ fn the_second_example_policy_is_loaded_and_compared_from_the_command_line() {
     assert!(what_if.contains("message_credit"), "{what_if}");
     assert!(what_if.contains("claims change outcome"), "{what_if}");
     // The JSON form carries the totals by kind.
-    let json: serde_json::Value = serde_json::from_str(&ok(&["policy", "what-if", "--db", db, "--from", "1", "--to", "2", "--json"])).expect("json");
-    let kinds: Vec<&str> = json["grant_difference"].as_array().expect("kinds").iter().filter_map(|d| d["kind"].as_str()).collect();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["policy", "what-if", "--db", db, "--from", "1", "--to", "2", "--json"]))
+            .expect("json");
+    let kinds: Vec<&str> = json["grant_difference"]
+        .as_array()
+        .expect("kinds")
+        .iter()
+        .filter_map(|d| d["kind"].as_str())
+        .collect();
     assert!(kinds.contains(&"cash") && kinds.contains(&"message_credit"), "{kinds:?}");
-    let credit = json["after"]["grants"].as_array().expect("grants").iter().find(|g| g["kind"] == "message_credit").cloned().expect("credit");
+    let credit = json["after"]["grants"]
+        .as_array()
+        .expect("grants")
+        .iter()
+        .find(|g| g["kind"] == "message_credit")
+        .cloned()
+        .expect("credit");
     let claims = credit["claims"].as_u64().expect("claims");
     assert!(claims > 0);
     assert_eq!(credit["amount"].as_str(), Some((claims * 50_000).to_string().as_str()), "50,000 won each");
@@ -265,21 +340,46 @@ fn the_second_example_policy_is_loaded_and_compared_from_the_command_line() {
     ok(&["policy", "add", "--db", db, "--example", "final-2022", "--name", "최종안 사본"]);
     ok(&["policy", "activate", "--db", db, "2"]);
     let table = ok(&["evaluate", "--db", db]);
-    assert!(table.starts_with("claim_id,eligible,reason,remedy,amount_krw,extension_days\n"), "the table keeps its columns");
+    assert!(
+        table.starts_with("claim_id,eligible,reason,remedy,amount_krw,extension_days\n"),
+        "the table keeps its columns"
+    );
     let id = ok(&["queue", "--db", db, "--category", "small_business", "--status", "new", "--limit", "50"])
         .lines()
         .filter_map(|l| l.split_whitespace().next())
-        .find(|w| w.starts_with("D22-") && {
-            let shown = ok(&["show", "--db", db, w]);
-            shown.contains("메시지 크레딧")
+        .find(|w| {
+            w.starts_with("D22-") && {
+                let shown = ok(&["show", "--db", db, w]);
+                shown.contains("메시지 크레딧")
+            }
         })
         .expect("a small business with the credit")
         .to_string();
     ok(&["claim", "take", "--db", db, "--as", "kim.reviewer", &id]);
-    let refused = run(&["claim", "recommend", "--db", db, "--as", "kim.reviewer", &id, "--grant", "cash:30000", "--grant", "message_credit:9000000"]);
-    assert!(!refused.status.success() && text(&refused.stderr).contains("OVERRIDE_NEEDS_JUSTIFICATION"), "{}", text(&refused.stderr));
+    let refused = run(&[
+        "claim",
+        "recommend",
+        "--db",
+        db,
+        "--as",
+        "kim.reviewer",
+        &id,
+        "--grant",
+        "cash:30000",
+        "--grant",
+        "message_credit:9000000",
+    ]);
+    assert!(
+        !refused.status.success() && text(&refused.stderr).contains("OVERRIDE_NEEDS_JUSTIFICATION"),
+        "{}",
+        text(&refused.stderr)
+    );
     ok(&["claim", "recommend", "--db", db, "--as", "kim.reviewer", &id, "--as-policy"]);
     let shown = ok(&["show", "--db", db, &id]);
-    assert!(shown.contains("심사 의견 recommendation by kim.reviewer:") && shown.contains("메시지 크레딧 50,000원"), "{shown}");
+    assert!(
+        shown.contains("심사 의견 recommendation by kim.reviewer:")
+            && shown.contains("메시지 크레딧 50,000원"),
+        "{shown}"
+    );
     assert!(!shown.contains("OVERRIDE"), "{shown}");
 }

@@ -67,7 +67,9 @@ pub enum CatalogError {
     BackwardsWindow(String),
     #[error("a service in the catalog has no code")]
     EmptyCode,
-    #[error("the incident id '{0}' must be 1 to 64 lower-case letters, digits and '-' (e.g. breach-2025-11)")]
+    #[error(
+        "the incident id '{0}' must be 1 to 64 lower-case letters, digits and '-' (e.g. breach-2025-11)"
+    )]
     BadIncidentId(String),
     #[error("the incident needs a name")]
     EmptyIncidentName,
@@ -78,7 +80,9 @@ pub enum CatalogError {
 impl CatalogError {
     pub fn code(&self) -> &'static str {
         match self {
-            CatalogError::BadIncidentId(_) | CatalogError::EmptyIncidentName | CatalogError::BackwardsIncident => "BAD_INCIDENT",
+            CatalogError::BadIncidentId(_)
+            | CatalogError::EmptyIncidentName
+            | CatalogError::BackwardsIncident => "BAD_INCIDENT",
             _ => "BAD_CATALOG",
         }
     }
@@ -146,9 +150,7 @@ impl Catalog {
     /// Finds a service by its code (case-insensitive) or its Korean name.
     pub fn find(&self, code_or_name: &str) -> Option<&Service> {
         let t = code_or_name.trim();
-        self.services
-            .iter()
-            .find(|s| s.code.eq_ignore_ascii_case(t) || s.name == t)
+        self.services.iter().find(|s| s.code.eq_ignore_ascii_case(t) || s.name == t)
     }
 }
 
@@ -170,7 +172,9 @@ mod tests {
     #[test]
     fn a_window_that_ends_before_it_starts_is_refused() {
         let text = DEFAULT_CATALOG_TOML.replace("2022-10-16T01:31:00+09:00", "2022-10-14T01:31:00+09:00");
-        assert!(matches!(Catalog::from_toml(&text), Err(CatalogError::BackwardsWindow(c)) if c == "kakaotalk"));
+        assert!(
+            matches!(Catalog::from_toml(&text), Err(CatalogError::BackwardsWindow(c)) if c == "kakaotalk")
+        );
     }
 
     #[test]

@@ -88,15 +88,22 @@ impl Grant {
         }
         let q = self.quantity;
         match kind {
-            Remedy::Extension if !a.is_zero() => return Err(("amount", "must be 0 for an extension (its days are the quantity)".into())),
+            Remedy::Extension if !a.is_zero() => {
+                return Err(("amount", "must be 0 for an extension (its days are the quantity)".into()))
+            }
             Remedy::Extension | Remedy::Voucher | Remedy::Points if q == 0 => {
                 let unit = Grant::quantity_unit(kind).map_or("", |u| u.1);
                 return Err(("quantity", format!("must be at least 1 ({unit}) for {}", kind.code())));
             }
             Remedy::Cash | Remedy::MessageCredit if q != 0 => {
-                return Err(("quantity", format!("is not used by {} (its amount is in won); leave it out", kind.code())))
+                return Err((
+                    "quantity",
+                    format!("is not used by {} (its amount is in won); leave it out", kind.code()),
+                ))
             }
-            Remedy::MessageCredit if a.is_zero() => return Err(("amount", "must be > 0 for a message credit".into())),
+            Remedy::MessageCredit if a.is_zero() => {
+                return Err(("amount", "must be > 0 for a message credit".into()))
+            }
             Remedy::FeeWaiver if a.is_zero() && q == 0 => {
                 return Err(("amount", "or the quantity (months) must be > 0 for a fee waiver".into()))
             }
@@ -195,7 +202,9 @@ pub fn check_listed(remedy: Remedy, amount: Decimal, days: u32, grants: &[Grant]
         return Err(format!("at most {MAX_GRANTS} grants, not {}", grants.len()));
     }
     for (i, g) in grants.iter().enumerate() {
-        g.check().map_err(|(part, problem)| format!("grant {} ({}): the {part} {problem}", i + 1, g.kind.code()))?;
+        g.check().map_err(|(part, problem)| {
+            format!("grant {} ({}): the {part} {problem}", i + 1, g.kind.code())
+        })?;
     }
     let (r, cash, d) = summary(grants);
     if r != remedy || cash != amount || d != days {
@@ -218,13 +227,20 @@ mod tests {
     #[test]
     fn the_single_remedy_form_is_one_grant_and_compacts_back() {
         assert_eq!(legacy(Remedy::Cash, dec!(60000), 0), vec![Grant::new(Remedy::Cash, dec!(60000), 0)]);
-        assert_eq!(legacy(Remedy::Voucher, Decimal::ZERO, 0), vec![Grant::new(Remedy::Voucher, Decimal::ZERO, 1)]);
-        assert_eq!(legacy(Remedy::Extension, Decimal::ZERO, 3), vec![Grant::new(Remedy::Extension, Decimal::ZERO, 3)]);
+        assert_eq!(
+            legacy(Remedy::Voucher, Decimal::ZERO, 0),
+            vec![Grant::new(Remedy::Voucher, Decimal::ZERO, 1)]
+        );
+        assert_eq!(
+            legacy(Remedy::Extension, Decimal::ZERO, 3),
+            vec![Grant::new(Remedy::Extension, Decimal::ZERO, 3)]
+        );
         assert!(legacy(Remedy::ManualReview, Decimal::ZERO, 0).is_empty());
         assert!(legacy(Remedy::Points, dec!(5), 0).is_empty(), "a newer kind always lists its grants");
         let one = vec![Grant::new(Remedy::Cash, dec!(50000.0), 0)];
         assert!(compact(Remedy::Cash, dec!(50000), 0, one).is_empty(), "by value");
-        let two = vec![Grant::new(Remedy::Cash, dec!(50000), 0), Grant::new(Remedy::MessageCredit, dec!(50000), 0)];
+        let two =
+            vec![Grant::new(Remedy::Cash, dec!(50000), 0), Grant::new(Remedy::MessageCredit, dec!(50000), 0)];
         assert_eq!(compact(Remedy::Cash, dec!(50000), 0, two.clone()), two);
         assert_eq!(full(Remedy::Cash, dec!(50000), 0, &[]), legacy(Remedy::Cash, dec!(50000), 0));
         let labelled = vec![Grant::new(Remedy::Cash, dec!(50000), 0).with_label("T 블루")];
@@ -235,7 +251,8 @@ mod tests {
     fn the_summary_is_cash_first_then_the_first_kind() {
         let g = [Grant::new(Remedy::MessageCredit, dec!(50000), 0), Grant::new(Remedy::Cash, dec!(30000), 0)];
         assert_eq!(summary(&g), (Remedy::Cash, dec!(30000), 0));
-        let g = [Grant::new(Remedy::Points, dec!(5000), 5000), Grant::new(Remedy::Extension, Decimal::ZERO, 2)];
+        let g =
+            [Grant::new(Remedy::Points, dec!(5000), 5000), Grant::new(Remedy::Extension, Decimal::ZERO, 2)];
         assert_eq!(summary(&g), (Remedy::Points, Decimal::ZERO, 2));
         assert_eq!(summary(&[]), (Remedy::None, Decimal::ZERO, 0));
         assert!(same(&g, &[g[1].clone(), g[0].clone()]));
@@ -245,19 +262,37 @@ mod tests {
     #[test]
     fn each_kind_has_its_measures() {
         let ok = |g: Grant| g.check().map_err(|(p, e)| format!("{p} {e}"));
-        assert!(ok(Grant::new(Remedy::Cash, Decimal::ZERO, 0)).is_ok(), "cash of 0 (a claim of 9 won) is a result");
+        assert!(
+            ok(Grant::new(Remedy::Cash, Decimal::ZERO, 0)).is_ok(),
+            "cash of 0 (a claim of 9 won) is a result"
+        );
         assert!(ok(Grant::new(Remedy::Voucher, dec!(5000), 1)).is_ok());
         assert!(ok(Grant::new(Remedy::Points, Decimal::ZERO, 3000)).is_ok());
         assert!(ok(Grant::new(Remedy::FeeWaiver, Decimal::ZERO, 1)).is_ok());
-        assert_eq!(ok(Grant::new(Remedy::Voucher, dec!(5000), 0)), Err("quantity must be at least 1 (vouchers) for voucher".into()));
-        assert_eq!(ok(Grant::new(Remedy::Extension, dec!(1), 2)), Err("amount must be 0 for an extension (its days are the quantity)".into()));
-        assert!(ok(Grant::new(Remedy::Cash, dec!(10), 2)).is_err_and(|e| e.starts_with("quantity is not used")));
-        assert_eq!(ok(Grant::new(Remedy::MessageCredit, Decimal::ZERO, 0)), Err("amount must be > 0 for a message credit".into()));
+        assert_eq!(
+            ok(Grant::new(Remedy::Voucher, dec!(5000), 0)),
+            Err("quantity must be at least 1 (vouchers) for voucher".into())
+        );
+        assert_eq!(
+            ok(Grant::new(Remedy::Extension, dec!(1), 2)),
+            Err("amount must be 0 for an extension (its days are the quantity)".into())
+        );
+        assert!(
+            ok(Grant::new(Remedy::Cash, dec!(10), 2)).is_err_and(|e| e.starts_with("quantity is not used"))
+        );
+        assert_eq!(
+            ok(Grant::new(Remedy::MessageCredit, Decimal::ZERO, 0)),
+            Err("amount must be > 0 for a message credit".into())
+        );
         assert!(ok(Grant::new(Remedy::FeeWaiver, Decimal::ZERO, 0)).is_err());
         assert_eq!(ok(Grant::new(Remedy::Cash, dec!(-10), 0)), Err("amount must be >= 0".into()));
-        assert_eq!(ok(Grant::new(Remedy::Cash, dec!(10.5), 0)), Err("amount must be a whole number of won".into()));
+        assert_eq!(
+            ok(Grant::new(Remedy::Cash, dec!(10.5), 0)),
+            Err("amount must be a whole number of won".into())
+        );
         assert!(ok(Grant::new(Remedy::ManualReview, Decimal::ZERO, 0)).is_err_and(|e| e.starts_with("kind")));
-        assert!(ok(Grant::new(Remedy::Voucher, Decimal::ZERO, 1).with_label(&"가".repeat(101))).is_err_and(|e| e.starts_with("label")));
+        assert!(ok(Grant::new(Remedy::Voucher, Decimal::ZERO, 1).with_label(&"가".repeat(101)))
+            .is_err_and(|e| e.starts_with("label")));
     }
 
     #[test]
@@ -276,7 +311,10 @@ mod tests {
     #[test]
     fn grants_read_and_write_as_json_with_only_what_they_hold() {
         let g = Grant::new(Remedy::MessageCredit, dec!(50000), 0);
-        assert_eq!(serde_json::to_string(&g).unwrap_or_default(), r#"{"kind":"message_credit","amount":"50000","quantity":0,"label":""}"#);
+        assert_eq!(
+            serde_json::to_string(&g).unwrap_or_default(),
+            r#"{"kind":"message_credit","amount":"50000","quantity":0,"label":""}"#
+        );
         let p: Grant = serde_json::from_str(r#"{"kind":"points","quantity":5000}"#).expect("reads");
         assert_eq!(p, Grant::new(Remedy::Points, Decimal::ZERO, 5000));
     }

@@ -73,7 +73,10 @@ impl Clock {
     /// Takes a remote stamp into account so that later local stamps order after it.
     pub fn observe(&mut self, remote: Stamp, wall_ms: u64) -> Result<Stamp, ClockError> {
         if remote.millis > wall_ms.saturating_add(self.max_ahead_ms) {
-            return Err(ClockError::TooFarAhead { ahead_ms: remote.millis - wall_ms, limit_ms: self.max_ahead_ms });
+            return Err(ClockError::TooFarAhead {
+                ahead_ms: remote.millis - wall_ms,
+                limit_ms: self.max_ahead_ms,
+            });
         }
         let millis = wall_ms.max(self.last.millis).max(remote.millis);
         let counter = if millis == self.last.millis && millis == remote.millis {
@@ -85,7 +88,11 @@ impl Clock {
         } else {
             0
         };
-        let next = if counter > 0xFFFF { Stamp { millis: millis + 1, counter: 0 } } else { Stamp { millis, counter } };
+        let next = if counter > 0xFFFF {
+            Stamp { millis: millis + 1, counter: 0 }
+        } else {
+            Stamp { millis, counter }
+        };
         self.last = next;
         Ok(next)
     }

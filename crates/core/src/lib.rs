@@ -17,5 +17,7 @@ pub mod workflow;
 
 pub use catalog::{Catalog, Service};
 pub use grant::Grant;
-pub use model::{Actor, Category, ClaimAction, ClaimInput, ClaimStatus, NoteKind, PersonalField, Reason, Remedy, Role};
+pub use model::{
+    Actor, Category, ClaimAction, ClaimInput, ClaimStatus, NoteKind, PersonalField, Reason, Remedy, Role,
+};
 pub use ops::{Op, Stamp};

@@ -30,7 +30,11 @@ fn mask_all_but_last(text: &str, keep: usize) -> String {
         .map(|c| {
             if c.is_ascii_digit() {
                 seen += 1;
-                if seen + keep > digits { c } else { '*' }
+                if seen + keep > digits {
+                    c
+                } else {
+                    '*'
+                }
             } else {
                 c
             }

@@ -222,7 +222,10 @@ macro_rules! msg {
 #[macro_export]
 macro_rules! code_key {
     ($code:literal) => {{
-        const _: () = assert!($crate::message::known(concat!("error.", $code)), concat!("no Korean or English text for error.", $code));
+        const _: () = assert!(
+            $crate::message::known(concat!("error.", $code)),
+            concat!("no Korean or English text for error.", $code)
+        );
         $code
     }};
 }
@@ -287,19 +290,32 @@ mod tests {
         let en: BTreeMap<String, String> = serde_json::from_str(EN_JSON).expect("en.json is JSON");
         let ko_keys: BTreeSet<&String> = ko.keys().collect();
         let en_keys: BTreeSet<&String> = en.keys().collect();
-        assert_eq!(ko_keys.difference(&en_keys).collect::<Vec<_>>(), Vec::<&&String>::new(), "keys with Korean but no English text");
-        assert_eq!(en_keys.difference(&ko_keys).collect::<Vec<_>>(), Vec::<&&String>::new(), "keys with English but no Korean text");
+        assert_eq!(
+            ko_keys.difference(&en_keys).collect::<Vec<_>>(),
+            Vec::<&&String>::new(),
+            "keys with Korean but no English text"
+        );
+        assert_eq!(
+            en_keys.difference(&ko_keys).collect::<Vec<_>>(),
+            Vec::<&&String>::new(),
+            "keys with English but no Korean text"
+        );
         for (key, ko_text) in &ko {
             let en_text = &en[key];
             assert!(!ko_text.trim().is_empty() && !en_text.trim().is_empty(), "{key} has an empty text");
-            assert_eq!(placeholders(ko_text), placeholders(en_text), "{key}: the two texts name different parameters");
+            assert_eq!(
+                placeholders(ko_text),
+                placeholders(en_text),
+                "{key}: the two texts name different parameters"
+            );
             assert!(known(key), "{key}: has_key must find every key of the files (one \"key\": per line)");
         }
     }
 
     #[test]
     fn a_message_renders_in_either_language_with_its_parameters() {
-        let m = msg!("error.WRONG_STATE").with_label("action", "on.take").with_label("status", "status.approved");
+        let m =
+            msg!("error.WRONG_STATE").with_label("action", "on.take").with_label("status", "status.approved");
         assert_eq!(m.render(Lang::En), "Cannot take a claim in the state “Approved”.");
         assert_eq!(m.render(Lang::Ko), "‘승인’ 상태의 신고에는 할 수 없는 작업입니다: 맡기.");
         let m = msg!("error.STALE", claim = "K-1", seen = 3, now = 4);

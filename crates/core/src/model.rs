@@ -75,7 +75,12 @@ macro_rules! coded_enum {
 pub fn code_label(lang: crate::message::Lang, key: &str) -> Option<&'static str> {
     use crate::message::Lang;
     let (kind, code) = key.split_once('.')?;
-    fn pick<T: Copy>(lang: Lang, v: Option<T>, ko: fn(T) -> &'static str, en: fn(T) -> &'static str) -> Option<&'static str> {
+    fn pick<T: Copy>(
+        lang: Lang,
+        v: Option<T>,
+        ko: fn(T) -> &'static str,
+        en: fn(T) -> &'static str,
+    ) -> Option<&'static str> {
         v.map(|v| if lang == Lang::Ko { ko(v) } else { en(v) })
     }
     match kind {
@@ -327,7 +332,9 @@ impl ClaimInput {
     /// non-negative amounts, and no NUL characters. Intake's own rules
     /// (intake.md) produce exactly such claims.
     pub fn check(&self) -> Result<(), String> {
-        let digits = |v: &Option<String>, n: usize| v.as_ref().is_none_or(|s| s.len() == n && s.bytes().all(|b| b.is_ascii_digit()));
+        let digits = |v: &Option<String>, n: usize| {
+            v.as_ref().is_none_or(|s| s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
+        };
         if self.external_id.trim().is_empty() || self.external_id.len() > 200 {
             return Err("the claim id must be 1 to 200 characters".into());
         }
@@ -335,7 +342,10 @@ impl ClaimInput {
             return Err(format!("claim {}: the phone is not 10 or 11 digits", self.external_id));
         }
         if !digits(&self.brn, 10) {
-            return Err(format!("claim {}: the business registration number is not 10 digits", self.external_id));
+            return Err(format!(
+                "claim {}: the business registration number is not 10 digits",
+                self.external_id
+            ));
         }
         if self.damage_end < self.damage_start {
             return Err(format!("claim {}: the damage period ends before it starts", self.external_id));
@@ -356,7 +366,10 @@ impl ClaimInput {
             || optional.iter().any(|t| t.as_ref().is_some_and(|t| t.contains('\0')))
             || self.extra.iter().any(|(k, v)| k.contains('\0') || v.contains('\0'))
         {
-            return Err(format!("claim {}: a field holds a NUL character", self.external_id.replace('\0', "")));
+            return Err(format!(
+                "claim {}: a field holds a NUL character",
+                self.external_id.replace('\0', "")
+            ));
         }
         Ok(())
     }

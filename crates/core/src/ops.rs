@@ -290,7 +290,9 @@ mod double_option {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
         Option::<T>::deserialize(d).map(Some)
     }
 }
@@ -324,7 +326,9 @@ impl Op {
         match self {
             Op::Claim(cmd) => format!("{CLAIM_PREFIX}{}", cmd.action().code()),
             other => match serde_json::to_value(other) {
-                Ok(Value::Object(map)) => map.get("kind").and_then(Value::as_str).unwrap_or_default().to_string(),
+                Ok(Value::Object(map)) => {
+                    map.get("kind").and_then(Value::as_str).unwrap_or_default().to_string()
+                }
                 _ => String::new(),
             },
         }
@@ -360,7 +364,8 @@ impl Op {
         };
         if let Some(action) = kind.strip_prefix(CLAIM_PREFIX) {
             if action == "import" {
-                let claim: ClaimInput = serde_json::from_value(payload.clone()).map_err(|e| bad(e.to_string()))?;
+                let claim: ClaimInput =
+                    serde_json::from_value(payload.clone()).map_err(|e| bad(e.to_string()))?;
                 return Ok(Op::ClaimImport(Box::new(claim)));
             }
             let mut map = legacy_claim_fields(action, fields);
@@ -378,13 +383,16 @@ impl Op {
                 return Err(OpError::UnknownKind(kind.to_string()));
             }
             map.insert("action".into(), Value::String(action.to_string()));
-            let cmd: ClaimCommand = serde_json::from_value(Value::Object(map)).map_err(|e| bad(e.to_string()))?;
+            let cmd: ClaimCommand =
+                serde_json::from_value(Value::Object(map)).map_err(|e| bad(e.to_string()))?;
             return Ok(Op::Claim(cmd));
         }
         let tagged = serde_json::json!({ "kind": kind, "payload": payload });
         match serde_json::from_value::<Op>(tagged) {
             Ok(op) => Ok(op),
-            Err(e) if e.to_string().starts_with("unknown variant") => Err(OpError::UnknownKind(kind.to_string())),
+            Err(e) if e.to_string().starts_with("unknown variant") => {
+                Err(OpError::UnknownKind(kind.to_string()))
+            }
             Err(e) => Err(bad(e.to_string())),
         }
     }
@@ -427,7 +435,9 @@ impl Op {
             Op::PolicyActivate(_) => Some(AdminAction::ActivatePolicy),
             Op::CatalogReplace(_) => Some(AdminAction::EditCatalog),
             Op::IncidentCreate(_) | Op::IncidentUpdate(_) => Some(AdminAction::ManageIncidents),
-            Op::PayoutExport(_) | Op::PayoutConfirm(_) | Op::PayoutCancel(_) => Some(AdminAction::ExportPayout),
+            Op::PayoutExport(_) | Op::PayoutConfirm(_) | Op::PayoutCancel(_) => {
+                Some(AdminAction::ExportPayout)
+            }
             Op::UserCreate(_) | Op::UserUpdate(_) | Op::UserPassword(_) => Some(AdminAction::ManageUsers),
             Op::UserRoster(_)
             | Op::SignIn(_)
@@ -531,19 +541,28 @@ mod tests {
             ClaimAction::RequestInfo => ClaimCommand::RequestInfo { message: "영수증".into() },
             ClaimAction::InfoReceived => ClaimCommand::InfoReceived { note: "받음".into() },
             ClaimAction::Recommend => ClaimCommand::Recommend {
-                decision: Decision::Approve { remedy: crate::model::Remedy::Cash, amount: dec!(30000), extension_days: 0, grants: Vec::new() },
+                decision: Decision::Approve {
+                    remedy: crate::model::Remedy::Cash,
+                    amount: dec!(30000),
+                    extension_days: 0,
+                    grants: Vec::new(),
+                },
                 justification: None,
             },
             ClaimAction::AddNote => ClaimCommand::AddNote { body: "메모".into() },
             ClaimAction::WithdrawNote => ClaimCommand::WithdrawNote { note_op: "n1".into() },
             ClaimAction::Annotate => ClaimCommand::Annotate { priority: None, tags: Some(vec![]) },
-            ClaimAction::AddEvidence => {
-                ClaimCommand::AddEvidence { sha256: "a".repeat(64), file_name: "x.jpg".into(), mime: "image/jpeg".into(), size: 3 }
-            }
+            ClaimAction::AddEvidence => ClaimCommand::AddEvidence {
+                sha256: "a".repeat(64),
+                file_name: "x.jpg".into(),
+                mime: "image/jpeg".into(),
+                size: 3,
+            },
             ClaimAction::RevealPersonalData => ClaimCommand::RevealPersonalData { field: PersonalField::Brn },
-            ClaimAction::UpdateIntake => {
-                ClaimCommand::UpdateIntake { claim: Box::new(ClaimInput::placeholder()), fields: vec!["name".into()] }
-            }
+            ClaimAction::UpdateIntake => ClaimCommand::UpdateIntake {
+                claim: Box::new(ClaimInput::placeholder()),
+                fields: vec!["name".into()],
+            },
             ClaimAction::Lease => ClaimCommand::Lease,
             ClaimAction::ReleaseLease => ClaimCommand::ReleaseLease,
             ClaimAction::AddToBatch => ClaimCommand::AddToBatch { batch_id: "b".into() },
@@ -553,7 +572,9 @@ mod tests {
             ClaimAction::ReservePayout => ClaimCommand::ReservePayout { payout_id: "p".into() },
             ClaimAction::ReleasePayout => ClaimCommand::ReleasePayout { payout_id: "p".into() },
             ClaimAction::MarkPaid => ClaimCommand::MarkPaid { payout_id: "p".into() },
-            ClaimAction::ResolveConflict => ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged, note: String::new() },
+            ClaimAction::ResolveConflict => {
+                ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged, note: String::new() }
+            }
         }
     }
 
@@ -574,21 +595,53 @@ mod tests {
         let ops = [
             Op::BatchCreate(BatchCreate { id: "b1".into(), name: "1차".into() }),
             Op::BatchApprove(BatchApprove::default()),
-            Op::PolicyCreate(PolicyCreate { version: 2, name: "n".into(), note: String::new(), toml: "x".into(), incident: None }),
+            Op::PolicyCreate(PolicyCreate {
+                version: 2,
+                name: "n".into(),
+                note: String::new(),
+                toml: "x".into(),
+                incident: None,
+            }),
             Op::PolicyActivate(PolicyActivate { version: 2 }),
             Op::CatalogReplace(Box::new(Catalog::default_2022())),
             Op::PayoutExport(PayoutExport { id: "p".into(), file: "f.csv".into(), claims: 2, total: 10 }),
             Op::PayoutConfirm(PayoutRef { id: "p".into() }),
             Op::PayoutCancel(PayoutRef { id: "p".into() }),
-            Op::UserCreate(UserRecord { id: "kim".into(), display_name: "김".into(), role: Role::Reviewer, approval_limit: None, active: true }),
-            Op::UserUpdate(UserUpdate { id: "kim".into(), display_name: None, role: Some(Role::Admin), approval_limit: Some(None), active: None }),
+            Op::UserCreate(UserRecord {
+                id: "kim".into(),
+                display_name: "김".into(),
+                role: Role::Reviewer,
+                approval_limit: None,
+                active: true,
+            }),
+            Op::UserUpdate(UserUpdate {
+                id: "kim".into(),
+                display_name: None,
+                role: Some(Role::Admin),
+                approval_limit: Some(None),
+                active: None,
+            }),
             Op::ClaimImport(Box::new(ClaimInput::placeholder())),
-            Op::IncidentCreate(Box::new(IncidentCreate { catalog: Catalog::default_2022(), copied_from: Some("x".into()) })),
+            Op::IncidentCreate(Box::new(IncidentCreate {
+                catalog: Catalog::default_2022(),
+                copied_from: Some("x".into()),
+            })),
             Op::IncidentUpdate(Catalog::default_2022().incident),
         ];
         let kinds = [
-            "batch.create", "batch.approve", "policy.create", "policy.activate", "catalog.replace", "payout.export",
-            "payout.confirm", "payout.cancel", "user.create", "user.update", "claim.import", "incident.create", "incident.update",
+            "batch.create",
+            "batch.approve",
+            "policy.create",
+            "policy.activate",
+            "catalog.replace",
+            "payout.export",
+            "payout.confirm",
+            "payout.cancel",
+            "user.create",
+            "user.update",
+            "claim.import",
+            "incident.create",
+            "incident.update",
         ];
         assert_eq!(Op::ClaimImport(Box::new(ClaimInput::placeholder())).kind(), IMPORT_KIND);
         for (op, kind) in ops.iter().zip(kinds) {
@@ -600,19 +653,32 @@ mod tests {
     #[test]
     fn ops_without_an_incident_belong_to_the_first_one() {
         // As an older desktop wrote them: no incident field at all.
-        let Ok(Op::PolicyCreate(p)) = Op::decode("policy.create", &serde_json::json!({"version": 3, "toml": "x"})) else { panic!() };
+        let Ok(Op::PolicyCreate(p)) =
+            Op::decode("policy.create", &serde_json::json!({"version": 3, "toml": "x"}))
+        else {
+            panic!()
+        };
         assert_eq!(p.incident_id(), FIRST_INCIDENT);
         let mut claim = ClaimInput::placeholder();
         assert_eq!(claim.incident_id(), FIRST_INCIDENT);
         claim.set_incident(FIRST_INCIDENT);
-        assert!(Op::ClaimImport(Box::new(claim.clone())).payload().get("incident").is_none(), "the first incident is written as none");
+        assert!(
+            Op::ClaimImport(Box::new(claim.clone())).payload().get("incident").is_none(),
+            "the first incident is written as none"
+        );
         claim.set_incident("breach-2025-11");
         let payload = Op::ClaimImport(Box::new(claim)).payload();
         assert_eq!(payload["incident"], "breach-2025-11");
         let Ok(Op::ClaimImport(back)) = Op::decode(IMPORT_KIND, &payload) else { panic!() };
         assert_eq!(back.incident_id(), "breach-2025-11");
-        let op = Op::IncidentCreate(Box::new(IncidentCreate { catalog: Catalog::default_2022(), copied_from: None }));
-        assert_eq!((op.scope(), op.required_action(), op.entity_prefix()), (Scope::Team, Some(AdminAction::ManageIncidents), "incident:"));
+        let op = Op::IncidentCreate(Box::new(IncidentCreate {
+            catalog: Catalog::default_2022(),
+            copied_from: None,
+        }));
+        assert_eq!(
+            (op.scope(), op.required_action(), op.entity_prefix()),
+            (Scope::Team, Some(AdminAction::ManageIncidents), "incident:")
+        );
     }
 
     #[test]
@@ -625,7 +691,10 @@ mod tests {
             "decision": {"decision": "approve", "remedy": "cash", "amount": "50000000", "extension_days": 0}
         });
         match Op::decode("claim.recommend", &rec) {
-            Ok(Op::Claim(ClaimCommand::Recommend { decision: Decision::Approve { amount, .. }, justification: None })) => {
+            Ok(Op::Claim(ClaimCommand::Recommend {
+                decision: Decision::Approve { amount, .. },
+                justification: None,
+            })) => {
                 assert_eq!(amount, dec!(50000000))
             }
             other => panic!("{other:?}"),
@@ -634,26 +703,52 @@ mod tests {
 
     #[test]
     fn unknown_kinds_and_unreadable_payloads_are_errors_with_codes() {
-        assert_eq!(Op::decode("claim.teleport", &serde_json::json!({})).map_err(|e| e.code()), Err("UNKNOWN_KIND"));
-        assert_eq!(Op::decode("rocket.launch", &serde_json::json!({})).map_err(|e| e.code()), Err("UNKNOWN_KIND"));
-        assert_eq!(Op::decode("claim.recommend", &serde_json::json!({})).map_err(|e| e.code()), Err("BAD_PAYLOAD"));
-        assert_eq!(Op::decode("claim.take", &serde_json::json!([1])).map_err(|e| e.code()), Err("BAD_PAYLOAD"));
-        assert_eq!(Op::decode("policy.create", &serde_json::json!({"version": "x"})).map_err(|e| e.code()), Err("BAD_PAYLOAD"));
+        assert_eq!(
+            Op::decode("claim.teleport", &serde_json::json!({})).map_err(|e| e.code()),
+            Err("UNKNOWN_KIND")
+        );
+        assert_eq!(
+            Op::decode("rocket.launch", &serde_json::json!({})).map_err(|e| e.code()),
+            Err("UNKNOWN_KIND")
+        );
+        assert_eq!(
+            Op::decode("claim.recommend", &serde_json::json!({})).map_err(|e| e.code()),
+            Err("BAD_PAYLOAD")
+        );
+        assert_eq!(
+            Op::decode("claim.take", &serde_json::json!([1])).map_err(|e| e.code()),
+            Err("BAD_PAYLOAD")
+        );
+        assert_eq!(
+            Op::decode("policy.create", &serde_json::json!({"version": "x"})).map_err(|e| e.code()),
+            Err("BAD_PAYLOAD")
+        );
         // Korean labels are not kinds.
-        assert_eq!(Op::decode("claim.승인", &serde_json::json!({})).map_err(|e| e.code()), Err("UNKNOWN_KIND"));
+        assert_eq!(
+            Op::decode("claim.승인", &serde_json::json!({})).map_err(|e| e.code()),
+            Err("UNKNOWN_KIND")
+        );
     }
 
     #[test]
     fn legacy_payloads_read_as_their_commands() {
         let withdraw = Op::decode("claim.add_note", &serde_json::json!({"withdraws": "n1"}));
         assert_eq!(withdraw, Ok(Op::Claim(ClaimCommand::WithdrawNote { note_op: "n1".into() })));
-        let approve = Op::decode("claim.approve", &serde_json::json!({"recommendation": "r1", "batch_id": "b"}));
+        let approve =
+            Op::decode("claim.approve", &serde_json::json!({"recommendation": "r1", "batch_id": "b"}));
         assert_eq!(approve, Ok(Op::Claim(ClaimCommand::Approve { recommendation_op: "r1".into() })));
-        let both = Op::decode("claim.approve", &serde_json::json!({"recommendation": "r1", "recommendation_op": "r1"}));
+        let both = Op::decode(
+            "claim.approve",
+            &serde_json::json!({"recommendation": "r1", "recommendation_op": "r1"}),
+        );
         assert_eq!(both, Ok(Op::Claim(ClaimCommand::Approve { recommendation_op: "r1".into() })));
         let paid = Op::decode("claim.mark_paid", &serde_json::json!({"payout_id": 3}));
         assert_eq!(paid, Ok(Op::Claim(ClaimCommand::MarkPaid { payout_id: format!("{LEGACY_PAYOUT}3") })));
-        let cleared = Op::decode("claim.triage", &serde_json::json!({"duplicate_of": null, "duplicate_cleared": true}));
-        assert!(matches!(cleared, Ok(Op::Claim(ClaimCommand::Triage { duplicate_cleared: true, duplicate_of: None, .. }))));
+        let cleared =
+            Op::decode("claim.triage", &serde_json::json!({"duplicate_of": null, "duplicate_cleared": true}));
+        assert!(matches!(
+            cleared,
+            Ok(Op::Claim(ClaimCommand::Triage { duplicate_cleared: true, duplicate_of: None, .. }))
+        ));
     }
 }

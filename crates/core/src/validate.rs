@@ -174,8 +174,11 @@ pub fn parse_phone(text: &str) -> Result<String, PhoneError> {
     let t = folded.text.trim();
     let mut buf = [0u8; 16];
     let mut n = 0;
-    let sheet =
-        if t.bytes().any(|c| matches!(c, b'.' | b'E' | b'e')) { spreadsheet_digits(t, &mut buf)? } else { None };
+    let sheet = if t.bytes().any(|c| matches!(c, b'.' | b'E' | b'e')) {
+        spreadsheet_digits(t, &mut buf)?
+    } else {
+        None
+    };
     let intl = match sheet {
         Some(len) => {
             n = len;
@@ -329,8 +332,8 @@ pub const MAX_WON: u64 = 999_999_999_999_999;
 
 /// Words and signs that make an amount an estimate or a range.
 const ESTIMATE_WORDS: &[&str] = &[
-    "약", "대략", "정도", "쯤", "가량", "내외", "안팎", "남짓", "이상", "이하", "미만", "초과", "최소", "최대", "여원",
-    "여만", "여억", "예상", "추정", "±",
+    "약", "대략", "정도", "쯤", "가량", "내외", "안팎", "남짓", "이상", "이하", "미만", "초과", "최소",
+    "최대", "여원", "여만", "여억", "예상", "추정", "±",
 ];
 
 fn is_estimate(t: &str) -> bool {
@@ -419,7 +422,8 @@ pub fn parse_won(text: &str) -> Result<Option<Decimal>, AmountError> {
     if t.is_empty() && negative && currency {
         return Ok(Some(Decimal::ZERO));
     }
-    let value = if t.contains(['십', '백', '천', '만', '억', '조']) { korean_won(t)? } else { plain_won(t)? };
+    let value =
+        if t.contains(['십', '백', '천', '만', '억', '조']) { korean_won(t)? } else { plain_won(t)? };
     if negative && value > 0 {
         return Err(AmountError::Negative);
     }
@@ -821,7 +825,8 @@ pub fn normalize_account(text: &str) -> Option<String> {
         return None;
     }
     let t = folded.text.trim();
-    let ok = t.bytes().any(|c| c.is_ascii_digit()) && t.bytes().all(|c| c.is_ascii_digit() || c == b'-' || c == b' ');
+    let ok = t.bytes().any(|c| c.is_ascii_digit())
+        && t.bytes().all(|c| c.is_ascii_digit() || c == b'-' || c == b' ');
     ok.then(|| t.to_string())
 }
 
@@ -943,7 +948,10 @@ mod tests {
         ] {
             assert_eq!(parse_datetime(text), Some(t), "{text}");
         }
-        assert_eq!(parse_datetime("2022-10-19T09:12:30.5+09:00"), Some(t + chrono::Duration::milliseconds(30_500)));
+        assert_eq!(
+            parse_datetime("2022-10-19T09:12:30.5+09:00"),
+            Some(t + chrono::Duration::milliseconds(30_500))
+        );
         assert_eq!(parse_datetime("2022-10-18T20:12:00-04:00"), Some(t));
         for bad in [
             "2022-10-19",
@@ -1369,8 +1377,8 @@ mod tests {
 
     /// Separators people and programs put between the parts of a phone number.
     const SEPARATORS: &[&str] = &[
-        "", "-", " ", ".", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}",
-        "\u{FE63}", "\u{FF0D}", "\u{00A0}", "\u{3000}", "\u{2009}", "\u{202F}", " - ",
+        "", "-", " ", ".", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}",
+        "\u{2212}", "\u{FE63}", "\u{FF0D}", "\u{00A0}", "\u{3000}", "\u{2009}", "\u{202F}", " - ",
     ];
 
     /// The full-width form of an ASCII digit or sign, as a Korean input method writes it.

@@ -248,7 +248,8 @@ impl CsvSource {
                 // Line breaks read for this record: blank lines skipped before it,
                 // those inside its quoted values, and its own terminator (absent
                 // only for a last record without a final line break).
-                let inside = self.record.as_byte_record().as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+                let inside =
+                    self.record.as_byte_record().as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
                 let unterminated = !self.info.ends_with_newline && after.byte() >= self.info.text_len;
                 let line = if self.cr_only {
                     after.record() // approximate: a value spanning lines shifts the count
@@ -262,7 +263,10 @@ impl CsvSource {
                     .enumerate()
                     .map(|(i, f)| {
                         let f = if i + 1 == n { f.strip_suffix('\r').unwrap_or(f) } else { f };
-                        (headers.get(i).cloned().unwrap_or_default(), crate::export::without_formula_guard(f).to_owned())
+                        (
+                            headers.get(i).cloned().unwrap_or_default(),
+                            crate::export::without_formula_guard(f).to_owned(),
+                        )
                     })
                     .collect();
                 Ok(Some((line.max(1), RawRow { fields })))

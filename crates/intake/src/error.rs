@@ -70,7 +70,9 @@ impl Explain for IntakeError {
         match self {
             IntakeError::Io { path, source } => m.with("path", path.display()).with("detail", source),
             IntakeError::Empty => m,
-            IntakeError::NotTabular(d) | IntakeError::Encoding(d) | IntakeError::Xlsx(d) => m.with("detail", d),
+            IntakeError::NotTabular(d) | IntakeError::Encoding(d) | IntakeError::Xlsx(d) => {
+                m.with("detail", d)
+            }
             IntakeError::NoHeader { first_row } => m.with("first_row", first_row),
             IntakeError::MissingColumns { missing } => {
                 // Both names: a Korean file says 접수일시, an English one received_at.
@@ -90,8 +92,9 @@ mod tests {
 
     #[test]
     fn missing_columns_are_named_in_english_and_korean() {
-        let e =
-            IntakeError::MissingColumns { missing: vec![("received_at", "접수일시"), ("service", "서비스")] };
+        let e = IntakeError::MissingColumns {
+            missing: vec![("received_at", "접수일시"), ("service", "서비스")],
+        };
         assert_eq!(e.to_string(), "required columns are missing: received_at (접수일시), service (서비스)");
         let e = IntakeError::MissingColumns { missing: vec![("service", "서비스")] };
         assert_eq!(e.to_string(), "required column is missing: service (서비스)");

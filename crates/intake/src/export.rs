@@ -83,7 +83,8 @@ mod tests {
 
     #[test]
     fn cells_a_spreadsheet_would_run_are_marked_as_text_and_read_back_without_the_mark() {
-        for cell in ["=HYPERLINK(\"http://x\",\"y\")", "+82 10-1234-5678", "-5000", "@SUM(A1)", "\tx", "\rx"] {
+        for cell in ["=HYPERLINK(\"http://x\",\"y\")", "+82 10-1234-5678", "-5000", "@SUM(A1)", "\tx", "\rx"]
+        {
             let safe = formula_safe(cell);
             assert_eq!(safe, format!("'{cell}"));
             assert_eq!(without_formula_guard(&safe), cell);
@@ -100,7 +101,10 @@ mod tests {
     #[test]
     fn values_are_quoted_only_when_needed() {
         assert_eq!(to_csv_line(["a", "b c", ""]), "a,b c,\n");
-        assert_eq!(to_csv_line(["1,234", "say \"hi\"", "two\nlines"]), "\"1,234\",\"say \"\"hi\"\"\",\"two\nlines\"\n");
+        assert_eq!(
+            to_csv_line(["1,234", "say \"hi\"", "two\nlines"]),
+            "\"1,234\",\"say \"\"hi\"\"\",\"two\nlines\"\n"
+        );
         assert_eq!(to_csv_line([" padded "]), "\" padded \"\n");
     }
 }

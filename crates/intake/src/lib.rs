@@ -99,7 +99,8 @@ pub fn open(path: &Path, catalog: &Catalog) -> Result<IntakeFile, IntakeError> {
     if head.is_empty() {
         return Err(IntakeError::Empty);
     }
-    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    let extension =
+        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     let progress = Arc::new(AtomicU64::new(0));
 
     if head.starts_with(b"PK\x03\x04") {
@@ -170,7 +171,10 @@ fn binary_kind(head: &[u8]) -> Option<String> {
         (b"\xFF\xD8\xFF", "it is a JPEG image"),
         (b"GIF8", "it is a GIF image"),
         (b"%PDF", "it is a PDF document"),
-        (b"\xD0\xCF\x11\xE0", "it is an old Excel (.xls) or other legacy Office file; save it as .xlsx or CSV"),
+        (
+            b"\xD0\xCF\x11\xE0",
+            "it is an old Excel (.xls) or other legacy Office file; save it as .xlsx or CSV",
+        ),
         (b"\x1F\x8B", "it is a gzip archive"),
         (b"7z\xBC\xAF", "it is a 7-Zip archive"),
         (b"Rar!", "it is a RAR archive"),
@@ -234,7 +238,10 @@ impl IntakeFile {
                     .into_iter()
                     .enumerate()
                     .map(|(i, c)| {
-                        (headers.get(i).cloned().unwrap_or_default(), c.into_text(pad.get(i).copied().flatten()))
+                        (
+                            headers.get(i).cloned().unwrap_or_default(),
+                            c.into_text(pad.get(i).copied().flatten()),
+                        )
                     })
                     .collect();
                 Ok(Some((line, RawRow { fields })))

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use claimdesk_core::validate::{self, AmountError, BrnError, PhoneError};
 use claimdesk_core::message::{Explain, Lang, Message};
+use claimdesk_core::validate::{self, AmountError, BrnError, PhoneError};
 use claimdesk_core::{msg, Catalog, Category, ClaimInput};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -213,11 +213,21 @@ impl<'a> Check<'a> {
         let value = self.value(f).to_string();
         let explain = explain.with("value", shorten(&value));
         let message = explain.render(Lang::En);
-        self.problems.push(Problem { column: self.v.columns.header_of(f).to_string(), value, code, message, explain });
+        self.problems.push(Problem {
+            column: self.v.columns.header_of(f).to_string(),
+            value,
+            code,
+            message,
+            explain,
+        });
     }
 
     fn missing(&mut self, f: Field) {
-        self.problem(f, pc::MISSING_VALUE, msg!("problem.MISSING_VALUE").with_label("what", format!("field.{}", f.english())));
+        self.problem(
+            f,
+            pc::MISSING_VALUE,
+            msg!("problem.MISSING_VALUE").with_label("what", format!("field.{}", f.english())),
+        );
     }
 
     /// A required text, trimmed.
@@ -258,7 +268,9 @@ impl<'a> Check<'a> {
                     AmountError::NotAnAmount => msg!("problem.BAD_AMOUNT"),
                     AmountError::Negative => msg!("problem.BAD_AMOUNT.negative"),
                     AmountError::Fraction => msg!("problem.BAD_AMOUNT.fraction"),
-                    AmountError::TooLarge => msg!("problem.BAD_AMOUNT.too_large", max = validate::won_text(validate::MAX_WON)),
+                    AmountError::TooLarge => {
+                        msg!("problem.BAD_AMOUNT.too_large", max = validate::won_text(validate::MAX_WON))
+                    }
                     AmountError::MixedDigits => msg!("problem.BAD_AMOUNT.mixed_digits"),
                     AmountError::Estimate => msg!("problem.BAD_AMOUNT.estimate"),
                     AmountError::Ambiguous { literal, shorthand } => msg!(
@@ -324,7 +336,11 @@ impl RowValidator {
             if parsed.is_none() {
                 let known: Vec<String> =
                     Category::ALL.iter().map(|k| format!("{}/{}", k.code(), k.label_ko())).collect();
-                c.problem(Field::Category, pc::UNKNOWN_CATEGORY, msg!("problem.UNKNOWN_CATEGORY", known = known.join(", ")));
+                c.problem(
+                    Field::Category,
+                    pc::UNKNOWN_CATEGORY,
+                    msg!("problem.UNKNOWN_CATEGORY", known = known.join(", ")),
+                );
             }
             parsed
         };
@@ -368,7 +384,11 @@ impl RowValidator {
         // a present but malformed one already has its own problem.
         if let Some(cat) = category {
             if cat.is_business() && brn_text.trim().is_empty() {
-                c.problem(Field::Brn, pc::MISSING_BRN, msg!("problem.MISSING_BRN").with_label("category", format!("category.{}", cat.code())));
+                c.problem(
+                    Field::Brn,
+                    pc::MISSING_BRN,
+                    msg!("problem.MISSING_BRN").with_label("category", format!("category.{}", cat.code())),
+                );
             } else if !cat.is_business() && phone_text.trim().is_empty() {
                 c.problem(
                     Field::Phone,
@@ -399,7 +419,11 @@ impl RowValidator {
         if let (Some(start), Some(end)) = (damage_start, damage_end) {
             if end < start {
                 let start_text = shorten(c.value(Field::DamageStart));
-                c.problem(Field::DamageEnd, pc::END_BEFORE_START, msg!("problem.END_BEFORE_START", start = start_text));
+                c.problem(
+                    Field::DamageEnd,
+                    pc::END_BEFORE_START,
+                    msg!("problem.END_BEFORE_START", start = start_text),
+                );
             }
         }
 

@@ -45,7 +45,11 @@ pub(crate) struct XlsxSource {
 impl XlsxSource {
     /// Starts the reader thread; `progress` gets an estimate of bytes read
     /// (the file size times the share of the sheet's rows sent so far).
-    pub(crate) fn open(path: &Path, total_bytes: u64, progress: Arc<AtomicU64>) -> Result<XlsxSource, IntakeError> {
+    pub(crate) fn open(
+        path: &Path,
+        total_bytes: u64,
+        progress: Arc<AtomicU64>,
+    ) -> Result<XlsxSource, IntakeError> {
         let (tx, rx) = mpsc::sync_channel(CHANNEL_ROWS);
         let path = path.to_path_buf();
         thread::Builder::new()
@@ -82,7 +86,12 @@ impl XlsxSource {
     }
 }
 
-fn read_sheet(path: &Path, tx: &SyncSender<Msg>, total_bytes: u64, progress: &AtomicU64) -> Result<(), String> {
+fn read_sheet(
+    path: &Path,
+    tx: &SyncSender<Msg>,
+    total_bytes: u64,
+    progress: &AtomicU64,
+) -> Result<(), String> {
     let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
     let sheet = book
         .sheets_metadata()
@@ -139,8 +148,10 @@ fn convert(v: &DataRef<'_>) -> Cell {
         DataRef::Bool(b) => Cell::Text(if *b { "TRUE".into() } else { "FALSE".into() }),
         DataRef::DateTime(dt) if dt.is_datetime() => {
             let (y, mo, d, h, mi, s, ms) = dt.to_ymd_hms_milli();
-            let exact = chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(mo), u32::from(d))
-                .and_then(|date| date.and_hms_milli_opt(u32::from(h), u32::from(mi), u32::from(s), u32::from(ms)));
+            let exact =
+                chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(mo), u32::from(d)).and_then(|date| {
+                    date.and_hms_milli_opt(u32::from(h), u32::from(mi), u32::from(s), u32::from(ms))
+                });
             match exact {
                 // Serial day fractions are rarely exact (09:12 may come back as
                 // 09:11:59.999): round to the nearest second.
@@ -220,9 +231,12 @@ mod tests {
         assert_eq!(Cell::Float(1234.5).into_text(None), "1234.5");
         assert_eq!(Cell::Int(-5).into_text(Some(10)), "-5");
         assert_eq!(Cell::Float(374_530_851.0).into_text(Some(10)), "0374530851");
-        let t = chrono::NaiveDate::from_ymd_opt(2022, 10, 19).and_then(|d| d.and_hms_opt(9, 12, 0)).expect("valid");
+        let t = chrono::NaiveDate::from_ymd_opt(2022, 10, 19)
+            .and_then(|d| d.and_hms_opt(9, 12, 0))
+            .expect("valid");
         assert_eq!(Cell::DateTime(t).into_text(None), "2022-10-19 09:12:00");
-        let almost = calamine::ExcelDateTime::new(44_853.383_333_32, calamine::ExcelDateTimeType::DateTime, false);
+        let almost =
+            calamine::ExcelDateTime::new(44_853.383_333_32, calamine::ExcelDateTimeType::DateTime, false);
         assert_eq!(convert(&DataRef::DateTime(almost)).into_text(None), "2022-10-19 09:12:00");
         assert_eq!(Cell::Float(1e300).into_text(None), 1e300f64.to_string());
         // A formula's binary rounding is not part of the amount the sheet shows.

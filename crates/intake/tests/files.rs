@@ -150,7 +150,11 @@ fn utf8_utf8_bom_and_cp949_give_identical_claims() {
         assert_eq!(file.headers()[14], "비고");
         let total = file.total_bytes();
         let rows: Vec<Row> = file.collect::<Result<_, _>>().expect("reads");
-        assert_eq!(rows.iter().map(Row::line).collect::<Vec<_>>(), [2, 4, 5], "{label}: lines of record starts");
+        assert_eq!(
+            rows.iter().map(Row::line).collect::<Vec<_>>(),
+            [2, 4, 5],
+            "{label}: lines of record starts"
+        );
         results.push((claims(rows), total));
     }
     assert_eq!(results[0].0, results[1].0);
@@ -276,7 +280,8 @@ fn write_xlsx(path: &Path) {
         ws.write_string(0, c, h).expect("write");
     }
     // Row 2: the taxi claim, with a date cell, number cells and a phone typed as a number.
-    let taxi_received = ExcelDateTime::from_ymd(2022, 10, 19).and_then(|d| d.and_hms(9, 12, 0)).expect("date");
+    let taxi_received =
+        ExcelDateTime::from_ymd(2022, 10, 19).and_then(|d| d.and_hms(9, 12, 0)).expect("date");
     ws.write_string(1, 0, "C-1").expect("write");
     ws.write_datetime_with_format(1, 1, &taxi_received, &date).expect("write");
     ws.write_string(1, 2, "taxi_driver").expect("write");
@@ -333,7 +338,10 @@ fn xlsx_gives_the_same_claims_as_csv() {
 
     let q = quarantined(rows[2].clone());
     assert_eq!(q.message(), "line 5, ad_spend_krw: '1234.5' is not a whole number of won");
-    assert_eq!(q.message_in(claimdesk_core::message::Lang::Ko), "5행, ad_spend_krw: ‘1234.5’은(는) 원 단위 정수가 아닙니다");
+    assert_eq!(
+        q.message_in(claimdesk_core::message::Lang::Ko),
+        "5행, ad_spend_krw: ‘1234.5’은(는) 원 단위 정수가 아닙니다"
+    );
     assert_eq!(q.raw.get("brn"), Some("0374530851"), "leading zero of a numeric BRN restored");
     assert_eq!(q.raw.fields.len(), 14, "short rows are padded to the header");
 }
@@ -371,7 +379,8 @@ fn a_larger_workbook_streams_with_progress() {
     }
     let fields: Vec<String> = HEADER.split(',').map(|_| String::new()).collect();
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(TAXI.as_bytes());
-    let taxi: Vec<String> = rdr.records().next().expect("row").expect("csv").iter().map(str::to_string).collect();
+    let taxi: Vec<String> =
+        rdr.records().next().expect("row").expect("csv").iter().map(str::to_string).collect();
     assert_eq!(taxi.len(), fields.len());
     for r in 1..=3000u32 {
         for (c, v) in taxi.iter().enumerate() {
@@ -410,7 +419,10 @@ fn dropping_an_xlsx_file_half_way_stops_its_reader() {
 // ---- the sample fixture ----
 
 fn fixture() -> std::path::PathBuf {
-    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../../fixtures/sample-intake.csv")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../fixtures/sample-intake.csv")
 }
 
 #[test]
@@ -432,17 +444,29 @@ fn sample_intake_quarantines_exactly_the_eleven_bad_rows() {
     }
     assert_eq!(valid_count, 295);
     let expected: [(u64, &str, &str); 11] = [
-        (68, "C999-000004", "claimed_amount_krw: '많이' is not an amount in whole won (write 1,234,000 or 1234000원)"),
+        (
+            68,
+            "C999-000004",
+            "claimed_amount_krw: '많이' is not an amount in whole won (write 1,234,000 or 1234000원)",
+        ),
         (80, "C999-000056", "category: '외계인' is not a claimant category"),
         (98, "c999-000213", "claimed_amount_krw: '많이' is not an amount in whole won"),
-        (109, "C999-000237", "damage_end: '2022-10-16 19:37:00' is before the damage start '2022.10.19 07:19'"),
+        (
+            109,
+            "C999-000237",
+            "damage_end: '2022-10-16 19:37:00' is before the damage start '2022.10.19 07:19'",
+        ),
         (115, "C999-000205", "phone: '010-12-5678' is not a Korean mobile number"),
         (120, "C999-000086", "category: '외계인' is not a claimant category"),
         (123, "C999-000094", "phone: '010-12-5678' is not a Korean mobile number"),
         (137, "C999-000255", "claimed_amount_krw: '많이' is not an amount in whole won"),
         (174, "C999-000035", "claimed_amount_krw: '많이' is not an amount in whole won"),
         (179, "C999-000271", "claimed_amount_krw: '많이' is not an amount in whole won"),
-        (220, "C999-000290", "damage_end: '2022-10-15 12:18:00' is before the damage start '2022.10.18 04:39'"),
+        (
+            220,
+            "C999-000290",
+            "damage_end: '2022-10-15 12:18:00' is before the damage start '2022.10.18 04:39'",
+        ),
     ];
     assert_eq!(bad.len(), expected.len(), "{bad:#?}");
     for ((line, id, message), (eline, eid, emsg)) in bad.iter().zip(expected) {
@@ -535,7 +559,10 @@ fn formula_cells_are_exported_as_text_and_import_again_unchanged() {
     let mut out = Vec::new();
     write_quarantine_csv(&mut out, &headers, rows.iter().map(|q| &q.raw)).expect("write");
     let text = String::from_utf8(out.clone()).expect("utf-8");
-    assert!(text.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""), "the name is marked as text: {text}");
+    assert!(
+        text.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+        "the name is marked as text: {text}"
+    );
     assert!(text.contains(",'+82 10-1234-5678,"), "{text}");
     assert!(text.contains(",'@멘션 -하루 종일"), "{text}");
 

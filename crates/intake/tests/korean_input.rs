@@ -165,8 +165,8 @@ fn write_numeric_xlsx(path: &Path) {
         ws.write_string(0, u16::try_from(c).expect("few columns"), h).expect("write");
     }
     let won = Format::new().set_num_format("[$₩-ko-KR]#,##0");
-    let accounting =
-        Format::new().set_num_format(r#"_-[$₩-ko-KR]* #,##0_-;-[$₩-ko-KR]* #,##0_-;_-[$₩-ko-KR]* "-"_-;_-@_-"#);
+    let accounting = Format::new()
+        .set_num_format(r#"_-[$₩-ko-KR]* #,##0_-;-[$₩-ko-KR]* #,##0_-;_-[$₩-ko-KR]* "-"_-;_-@_-"#);
     let phone_format = Format::new().set_num_format("000-0000-0000");
     let row = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, id: &str| {
         ws.write_string(r, 0, id).expect("write");

@@ -58,7 +58,10 @@ fn python() -> PathBuf {
 
 /// The version scripts/requirements-test.txt pins.
 fn pinned_version() -> String {
-    let path = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../../scripts/requirements-test.txt");
+    let path = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../scripts/requirements-test.txt");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     text.lines()
         .find_map(|l| l.trim().strip_prefix("phonenumbers==")?.split_whitespace().next().map(str::to_string))
@@ -67,7 +70,10 @@ fn pinned_version() -> String {
 
 /// libphonenumber's reading of every text, in one Python process.
 fn ask_libphonenumber(texts: &[String]) -> Vec<Oracle> {
-    let script = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("tests/oracle/phonenumbers_kr.py");
+    let script = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/oracle/phonenumbers_kr.py");
     let python = python();
     let mut child = Command::new(&python)
         .arg(&script)
@@ -84,14 +90,15 @@ fn ask_libphonenumber(texts: &[String]) -> Vec<Oracle> {
     let lines: Vec<String> = stdout.lines().map(|l| l.expect("oracle output")).collect();
     writer.join().expect("writer").ok();
     let output = child.wait_with_output().expect("the oracle ends");
-    let header: serde_json::Value = lines.first().and_then(|l| serde_json::from_str(l).ok()).unwrap_or_else(|| {
-        panic!(
-            "{} could not run the libphonenumber oracle (is `phonenumbers` installed? \
+    let header: serde_json::Value =
+        lines.first().and_then(|l| serde_json::from_str(l).ok()).unwrap_or_else(|| {
+            panic!(
+                "{} could not run the libphonenumber oracle (is `phonenumbers` installed? \
                  `bash -c 'source scripts/common.sh && require_test_python'`):\n{}",
-            python.display(),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
+                python.display(),
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
     assert!(output.status.success(), "the oracle failed: {}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(
         header["version"].as_str(),
@@ -99,7 +106,8 @@ fn ask_libphonenumber(texts: &[String]) -> Vec<Oracle> {
         "the phonenumbers in {} is not the version scripts/requirements-test.txt pins",
         python.display()
     );
-    let answers: Vec<Oracle> = lines[1..].iter().map(|l| serde_json::from_str(l).expect("an oracle answer")).collect();
+    let answers: Vec<Oracle> =
+        lines[1..].iter().map(|l| serde_json::from_str(l).expect("an oracle answer")).collect();
     assert_eq!(answers.len(), texts.len(), "one answer per spelling");
     answers
 }
@@ -138,8 +146,9 @@ fn number(
     head: impl Strategy<Value = String>,
     rest_len: std::ops::RangeInclusive<usize>,
 ) -> impl Strategy<Value = (String, String)> {
-    (head, rest_len)
-        .prop_flat_map(|(h, n)| (Just(h), proptest::string::string_regex(&format!("[0-9]{{{n}}}")).expect("regex")))
+    (head, rest_len).prop_flat_map(|(h, n)| {
+        (Just(h), proptest::string::string_regex(&format!("[0-9]{{{n}}}")).expect("regex"))
+    })
 }
 
 fn split(head: String, rest: String, class: Class) -> Number {
@@ -155,7 +164,9 @@ fn unassigned(rest: &str) -> bool {
 }
 
 fn numbers() -> impl Strategy<Value = Number> {
-    let legacy = || prop_oneof![Just("011"), Just("016"), Just("017"), Just("018"), Just("019")].prop_map(String::from);
+    let legacy = || {
+        prop_oneof![Just("011"), Just("016"), Just("017"), Just("018"), Just("019")].prop_map(String::from)
+    };
     prop_oneof![
         // Valid mobile numbers (the unassigned 010-59[7-9]x range is told apart below).
         8 => number(Just("010".to_string()), 8..=8).prop_map(|(h, r)| {
@@ -229,7 +240,13 @@ struct Style {
 }
 
 fn styles() -> impl Strategy<Value = Style> {
-    (0u8..10, 0..SEPARATORS.len(), any::<bool>(), proptest::option::weighted(0.2, 0usize..20), (0u8..4, 0u8..4))
+    (
+        0u8..10,
+        0..SEPARATORS.len(),
+        any::<bool>(),
+        proptest::option::weighted(0.2, 0usize..20),
+        (0u8..4, 0u8..4),
+    )
         .prop_map(|(prefix, sep, wide, zero_width, pad)| Style { prefix, sep, wide, zero_width, pad })
 }
 
@@ -249,7 +266,12 @@ fn spell(n: &Number, s: &Style) -> (String, String) {
     let (sep, lp_sep) = SEPARATORS[s.sep];
     let national = n.head.strip_prefix('0').unwrap_or(&n.head);
     let join = |head: &str, sep: &str| {
-        [head, n.mid.as_str(), n.tail.as_str()].iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(sep)
+        [head, n.mid.as_str(), n.tail.as_str()]
+            .iter()
+            .filter(|p| !p.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(sep)
     };
     let nsn = format!("{national}{}{}", n.mid, n.tail);
     let (written, oracle) = match s.prefix {
@@ -291,7 +313,8 @@ struct Case {
 fn cases(seed: u64, count: usize) -> Vec<Case> {
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
+    let mut runner =
+        TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
     let strategy = (numbers(), styles());
     (0..count)
         .map(|_| {
@@ -305,9 +328,10 @@ fn cases(seed: u64, count: usize) -> Vec<Case> {
 fn seed() -> u64 {
     match std::env::var("CLAIMDESK_ORACLE_SEED") {
         Ok(s) => s.parse().expect("CLAIMDESK_ORACLE_SEED is a number"),
-        Err(_) => {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
-        }
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1),
     }
 }
 

@@ -145,7 +145,10 @@ fn unknown_category() {
 #[test]
 fn unknown_service() {
     let (m, codes) = message_with(6, "카카오뱅크");
-    assert_eq!(m, "line 2, service: '카카오뱅크' is not a service of the catalog (판교 데이터센터 화재 서비스 장애)");
+    assert_eq!(
+        m,
+        "line 2, service: '카카오뱅크' is not a service of the catalog (판교 데이터센터 화재 서비스 장애)"
+    );
     assert_eq!(codes, [pc::UNKNOWN_SERVICE]);
     assert_eq!(valid(one_row(&with_field(TAXI, 6, "카카오 T"))).claim.service, "kakao_t");
     assert_eq!(valid(one_row(&with_field(TAXI, 6, "KAKAO_T"))).claim.service, "kakao_t");
@@ -179,13 +182,17 @@ fn damage_end_before_start() {
 #[test]
 fn bad_amount() {
     let (m, codes) = message_with(9, "많이");
-    assert_eq!(m, "line 2, claimed_amount_krw: '많이' is not an amount in whole won (write 1,234,000 or 1234000원)");
+    assert_eq!(
+        m,
+        "line 2, claimed_amount_krw: '많이' is not an amount in whole won (write 1,234,000 or 1234000원)"
+    );
     assert_eq!(codes, [pc::BAD_AMOUNT]);
     let (m, _) = message_with(10, "-5,000");
     assert_eq!(m, "line 2, daily_income_krw: '-5,000' is negative; amounts are 0 or more won");
     let (m, _) = message_with(11, "1000.5");
     assert_eq!(m, "line 2, documented_loss_krw: '1000.5' is not a whole number of won");
-    for (text, won) in [("1,234,000", Some(1_234_000)), ("1234000원", Some(1_234_000)), ("0원", Some(0)), ("", None)]
+    for (text, won) in
+        [("1,234,000", Some(1_234_000)), ("1234000원", Some(1_234_000)), ("0원", Some(0)), ("", None)]
     {
         let c = valid(one_row(&with_field(TAXI, 12, text))).claim;
         assert_eq!(c.ad_spend, won.map(Decimal::from), "{text}");
@@ -237,8 +244,8 @@ fn every_problem_of_a_row_is_reported() {
 #[test]
 fn account_numbers_and_banks() {
     let header = format!("{HEADER},bank_name,account_no");
-    let rows =
-        read_csv(&format!("{header}\n{TAXI},국민은행,123-456-789012\n{TAXI},국민은행,계좌 없음\n")).expect("opens");
+    let rows = read_csv(&format!("{header}\n{TAXI},국민은행,123-456-789012\n{TAXI},국민은행,계좌 없음\n"))
+        .expect("opens");
     let c = valid(rows[0].clone()).claim;
     assert_eq!(c.bank_name.as_deref(), Some("국민은행"));
     assert_eq!(c.account_no.as_deref(), Some("123-456-789012"));

@@ -7,7 +7,9 @@ use crate::auth;
 use crate::error::ServerError;
 
 fn role(text: &str) -> Result<Role, ServerError> {
-    Role::parse(text).ok_or_else(|| ServerError::BadRequest(format!("'{text}' is not a role: reviewer, supervisor or admin")))
+    Role::parse(text).ok_or_else(|| {
+        ServerError::BadRequest(format!("'{text}' is not a role: reviewer, supervisor or admin"))
+    })
 }
 
 fn check_password(p: &str) -> Result<(), ServerError> {
@@ -24,7 +26,14 @@ fn one(n: u64, user: &str) -> Result<(), ServerError> {
     Ok(())
 }
 
-pub async fn create_user(pool: &Pool, id: &str, name: &str, role_text: &str, limit: Option<i64>, password: &str) -> Result<(), ServerError> {
+pub async fn create_user(
+    pool: &Pool,
+    id: &str,
+    name: &str,
+    role_text: &str,
+    limit: Option<i64>,
+    password: &str,
+) -> Result<(), ServerError> {
     let role = role(role_text)?;
     check_password(password)?;
     if id.trim().is_empty() || id.len() > 200 {
@@ -43,7 +52,9 @@ pub async fn create_user(pool: &Pool, id: &str, name: &str, role_text: &str, lim
         )
         .await?;
     if n == 0 {
-        return Err(ServerError::BadRequest(format!("the user '{id}' exists already; use set-role, set-limit or reset-password")));
+        return Err(ServerError::BadRequest(format!(
+            "the user '{id}' exists already; use set-role, set-limit or reset-password"
+        )));
     }
     Ok(())
 }
@@ -52,14 +63,21 @@ pub async fn reset_password(pool: &Pool, id: &str, password: &str) -> Result<(),
     check_password(password)?;
     let hash = auth::hash_password(password)?;
     let client = pool.get().await?;
-    let n = client.execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", &[&id, &hash]).await?;
+    let n = client
+        .execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", &[&id, &hash])
+        .await?;
     one(n, id)
 }
 
 pub async fn set_role(pool: &Pool, id: &str, role_text: &str) -> Result<(), ServerError> {
     let role = role(role_text)?;
     let client = pool.get().await?;
-    one(client.execute("UPDATE users SET role = $2, updated_at = now() WHERE id = $1", &[&id, &role.code()]).await?, id)
+    one(
+        client
+            .execute("UPDATE users SET role = $2, updated_at = now() WHERE id = $1", &[&id, &role.code()])
+            .await?,
+        id,
+    )
 }
 
 pub async fn set_limit(pool: &Pool, id: &str, limit: Option<i64>) -> Result<(), ServerError> {
@@ -67,14 +85,20 @@ pub async fn set_limit(pool: &Pool, id: &str, limit: Option<i64>) -> Result<(), 
         return Err(ServerError::BadRequest("an approval limit cannot be negative".into()));
     }
     let client = pool.get().await?;
-    one(client.execute("UPDATE users SET approval_limit = $2, updated_at = now() WHERE id = $1", &[&id, &limit]).await?, id)
+    one(
+        client
+            .execute("UPDATE users SET approval_limit = $2, updated_at = now() WHERE id = $1", &[&id, &limit])
+            .await?,
+        id,
+    )
 }
 
 /// Deactivating a user also ends every device sign-in they have.
 pub async fn set_active(pool: &Pool, id: &str, active: bool) -> Result<(), ServerError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let n = tx.execute("UPDATE users SET active = $2, updated_at = now() WHERE id = $1", &[&id, &active]).await?;
+    let n =
+        tx.execute("UPDATE users SET active = $2, updated_at = now() WHERE id = $1", &[&id, &active]).await?;
     one(n, id)?;
     if !active {
         tx.execute("UPDATE devices SET token_hash = NULL WHERE user_id = $1", &[&id]).await?;
@@ -85,7 +109,9 @@ pub async fn set_active(pool: &Pool, id: &str, active: bool) -> Result<(), Serve
 
 pub async fn list_users(pool: &Pool) -> Result<String, ServerError> {
     let client = pool.get().await?;
-    let rows = client.query("SELECT id, display_name, role, approval_limit, active FROM users ORDER BY id", &[]).await?;
+    let rows = client
+        .query("SELECT id, display_name, role, approval_limit, active FROM users ORDER BY id", &[])
+        .await?;
     let mut out = format!("{:<20} {:<12} {:>16} {:<8} {}\n", "id", "role", "limit (won)", "active", "name");
     for r in rows {
         let limit: Option<i64> = r.get(3);
@@ -111,7 +137,10 @@ pub async fn list_devices(pool: &Pool, user: Option<&str>) -> Result<String, Ser
             &[&user],
         )
         .await?;
-    let mut out = format!("{:<38} {:<16} {:<17} {:<17} {:<8} {}\n", "device", "user", "created (UTC)", "last seen (UTC)", "revoked", "name");
+    let mut out = format!(
+        "{:<38} {:<16} {:<17} {:<17} {:<8} {}\n",
+        "device", "user", "created (UTC)", "last seen (UTC)", "revoked", "name"
+    );
     for r in rows {
         out.push_str(&format!(
             "{:<38} {:<16} {:<17} {:<17} {:<8} {}\n",

@@ -73,8 +73,9 @@ impl Config {
     pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
         let mut config = match path {
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| anyhow::anyhow!("cannot read the configuration file {}: {e}", p.display()))?;
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    anyhow::anyhow!("cannot read the configuration file {}: {e}", p.display())
+                })?;
                 toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
             }
             None => Config::default(),
@@ -99,11 +100,14 @@ impl Config {
             self.tls_key = Some(v.into());
         }
         if let Some(v) = var("MAX_CLOCK_AHEAD_MS") {
-            self.max_clock_ahead_ms =
-                v.parse().map_err(|_| anyhow::anyhow!("CLAIMDESK_SERVER_MAX_CLOCK_AHEAD_MS: '{v}' is not a number of milliseconds"))?;
+            self.max_clock_ahead_ms = v.parse().map_err(|_| {
+                anyhow::anyhow!("CLAIMDESK_SERVER_MAX_CLOCK_AHEAD_MS: '{v}' is not a number of milliseconds")
+            })?;
         }
         if let Some(v) = var("POOL_SIZE") {
-            self.pool_size = v.parse().map_err(|_| anyhow::anyhow!("CLAIMDESK_SERVER_POOL_SIZE: '{v}' is not a number"))?;
+            self.pool_size = v
+                .parse()
+                .map_err(|_| anyhow::anyhow!("CLAIMDESK_SERVER_POOL_SIZE: '{v}' is not a number"))?;
         }
         if let Some(v) = var("LOG_FORMAT") {
             self.log_format = v;

@@ -52,7 +52,8 @@ pub async fn migrate(pool: &Pool) -> Result<Migrated, ServerError> {
         .await?;
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_MIGRATE]).await?;
-    let found: i32 = tx.query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[]).await?.get(0);
+    let found: i32 =
+        tx.query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[]).await?.get(0);
     if found > SCHEMA_VERSION {
         return Err(ServerError::SchemaTooNew { found, supported: SCHEMA_VERSION });
     }
@@ -135,7 +136,9 @@ async fn backfill_decisions(tx: &deadpool_postgres::Transaction<'_>) -> Result<(
         // The intake row as the latest applied intake update left it.
         let input = state.intake.as_deref().cloned().unwrap_or(input);
         let input = claimdesk_core::policy::PolicyInput::from(&input);
-        let key = claimdesk_core::model::claimant_key(state.category, input.phone.as_deref(), input.brn.as_deref()).map(str::to_string);
+        let key =
+            claimdesk_core::model::claimant_key(state.category, input.phone.as_deref(), input.brn.as_deref())
+                .map(str::to_string);
         let internal = |e: serde_json::Error| ServerError::Internal(e.to_string());
         tx.execute(
             "INSERT INTO claims (entity, category, claimant_key, service, input, state) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)

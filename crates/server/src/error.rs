@@ -69,7 +69,8 @@ impl IntoResponse for ServerError {
             // Details of database failures go to the log, not to the client.
             ServerError::Db(_) | ServerError::Pool(_) => {
                 tracing::error!(error = %self, "database failure");
-                "the server cannot reach its database right now; nothing was lost, try again in a moment".to_string()
+                "the server cannot reach its database right now; nothing was lost, try again in a moment"
+                    .to_string()
             }
             other => other.to_string(),
         };

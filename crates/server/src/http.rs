@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Bytes;
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use claimdesk_sync::protocol::{
-    Health, LoginRequest, LoginResponse, PushOutcome, PushRequest, PushResponse, PushResult, RejectCode, UserInfo, WireOp,
-    HEADER_PROTOCOL, HEADER_SCHEMA, MAX_PAGE, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
+    Health, LoginRequest, LoginResponse, PushOutcome, PushRequest, PushResponse, PushResult, RejectCode,
+    UserInfo, WireOp, HEADER_PROTOCOL, HEADER_SCHEMA, MAX_PAGE, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
 };
 use deadpool_postgres::Pool;
 use serde::{Deserialize, Serialize};
@@ -48,7 +48,10 @@ pub fn router(state: AppState) -> Router {
 }
 
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Gives every request an id (the caller's `x-request-id`, or a new one),
@@ -100,7 +103,9 @@ async fn catch_panic(req: Request, next: Next) -> Response {
 
 fn header_number(headers: &HeaderMap, name: &str) -> Result<u32, ServerError> {
     let value = headers.get(name).ok_or_else(|| {
-        ServerError::BadRequest(format!("the request lacks the {name} header; this is not a ClaimDesk client or a very old one"))
+        ServerError::BadRequest(format!(
+            "the request lacks the {name} header; this is not a ClaimDesk client or a very old one"
+        ))
     })?;
     value
         .to_str()
@@ -147,11 +152,13 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ServerError> {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServerError> {
-    serde_json::from_slice(body).map_err(|e| ServerError::BadRequest(format!("the request body is not valid: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ServerError::BadRequest(format!("the request body is not valid: {e}")))
 }
 
 fn parse_borrowed<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ServerError> {
-    serde_json::from_slice(body).map_err(|e| ServerError::BadRequest(format!("the request body is not valid: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ServerError::BadRequest(format!("the request body is not valid: {e}")))
 }
 
 async fn health(State(st): State<AppState>) -> Response {
@@ -170,7 +177,13 @@ async fn health(State(st): State<AppState>) -> Response {
 }
 
 fn user_info(r: &tokio_postgres::Row) -> UserInfo {
-    UserInfo { id: r.get(0), display_name: r.get(1), role: r.get(2), approval_limit: r.get(3), active: r.get(4) }
+    UserInfo {
+        id: r.get(0),
+        display_name: r.get(1),
+        role: r.get(2),
+        approval_limit: r.get(3),
+        active: r.get(4),
+    }
 }
 
 async fn login(State(st): State<AppState>, body: Bytes) -> Result<Json<LoginResponse>, ServerError> {
@@ -187,7 +200,8 @@ async fn login(State(st): State<AppState>, body: Bytes) -> Result<Json<LoginResp
         .await?;
     let hash = row.as_ref().map(|r| r.get::<_, String>(5)).unwrap_or_else(|| auth::dummy_hash().to_string());
     let password = req.password.clone();
-    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
+    let verified =
+        tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
     let wrong = || ServerError::Unauthorized("the user name or the password is wrong".into());
     let row = row.filter(|_| verified).ok_or_else(wrong)?;
     let user = user_info(&row);
@@ -195,7 +209,8 @@ async fn login(State(st): State<AppState>, body: Bytes) -> Result<Json<LoginResp
         return Err(ServerError::Unauthorized("this account is deactivated; ask an administrator".into()));
     }
     let token = auth::new_token();
-    let name = if req.device_name.trim().is_empty() { req.device_id.clone() } else { req.device_name.clone() };
+    let name =
+        if req.device_name.trim().is_empty() { req.device_id.clone() } else { req.device_name.clone() };
     let updated = client
         .execute(
             "INSERT INTO devices (id, user_id, name, token_hash) VALUES ($1, $2, $3, $4)
@@ -214,7 +229,10 @@ async fn login(State(st): State<AppState>, body: Bytes) -> Result<Json<LoginResp
     Ok(Json(LoginResponse { token, user, server_time_ms: now_ms() }))
 }
 
-async fn session(st: &AppState, headers: &HeaderMap) -> Result<(deadpool_postgres::Client, Session), ServerError> {
+async fn session(
+    st: &AppState,
+    headers: &HeaderMap,
+) -> Result<(deadpool_postgres::Client, Session), ServerError> {
     let token = bearer(headers)?;
     let client = st.pool.get().await?;
     let session = auth::session(&client, token).await?;
@@ -246,11 +264,16 @@ fn read_ops(raw: &[&RawValue]) -> Result<Vec<Result<WireOp, PushResult>>, Server
                 Ok(id) => Ok(Err(PushResult {
                     op_id: id.op_id,
                     outcome: {
-                        let r = claimdesk_sync::admit::Rejection::new(RejectCode::BAD_OP, format!("this change cannot be read: {e}"));
+                        let r = claimdesk_sync::admit::Rejection::new(
+                            RejectCode::BAD_OP,
+                            format!("this change cannot be read: {e}"),
+                        );
                         PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(r.explain) }
                     },
                 })),
-                Err(_) => Err(ServerError::BadRequest(format!("an op of the push has no readable op_id: {e}"))),
+                Err(_) => {
+                    Err(ServerError::BadRequest(format!("an op of the push has no readable op_id: {e}")))
+                }
             },
         })
         .collect()
@@ -259,7 +282,11 @@ fn read_ops(raw: &[&RawValue]) -> Result<Vec<Result<WireOp, PushResult>>, Server
 /// The largest push body read (after its token was checked).
 const MAX_PUSH_BODY: usize = 64 * 1024 * 1024;
 
-async fn push(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Result<Json<PushResponse>, ServerError> {
+async fn push(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<PushResponse>, ServerError> {
     // The token first: a body is read only for a signed-in device, and no
     // database connection is held while it arrives.
     let session = {
@@ -268,13 +295,21 @@ async fn push(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Res
         session
     };
     let body = axum::body::to_bytes(body, MAX_PUSH_BODY).await.map_err(|e| {
-        ServerError::BadRequest(format!("the push body could not be read ({e}); it may be at most {} MiB: send fewer ops per page", MAX_PUSH_BODY >> 20))
+        ServerError::BadRequest(format!(
+            "the push body could not be read ({e}); it may be at most {} MiB: send fewer ops per page",
+            MAX_PUSH_BODY >> 20
+        ))
     })?;
     let raw: RawPush<'_> = parse_borrowed(&body)?;
     let read = read_ops(&raw.ops)?;
-    let req = PushRequest { device_id: raw.device_id, ops: read.iter().filter_map(|r| r.as_ref().ok().cloned()).collect() };
+    let req = PushRequest {
+        device_id: raw.device_id,
+        ops: read.iter().filter_map(|r| r.as_ref().ok().cloned()).collect(),
+    };
     if read.len() > MAX_PAGE {
-        return Err(ServerError::BadRequest(format!("at most {MAX_PAGE} ops in one push; send the rest in another page")));
+        return Err(ServerError::BadRequest(format!(
+            "at most {MAX_PAGE} ops in one push; send the rest in another page"
+        )));
     }
     if req.device_id != session.device {
         return Err(ServerError::Forbidden(format!(
@@ -290,18 +325,24 @@ async fn push(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Res
         Vec::new()
     } else {
         let mut client = st.pool.get().await?;
-        crate::push::store_page(&mut client, &session, &req.ops, now_ms(), st.config.max_clock_ahead_ms).await?
+        crate::push::store_page(&mut client, &session, &req.ops, now_ms(), st.config.max_clock_ahead_ms)
+            .await?
     };
     // One answer per op, in the order they came.
     let mut stored = stored.into_iter();
     let results: Vec<PushResult> = read
         .into_iter()
         .map(|r| match r {
-            Ok(_) => stored.next().ok_or_else(|| ServerError::Internal("an op was left without an answer".into())),
+            Ok(_) => {
+                stored.next().ok_or_else(|| ServerError::Internal("an op was left without an answer".into()))
+            }
             Err(answer) => Ok(answer),
         })
         .collect::<Result<_, _>>()?;
-    let rejected = results.iter().filter(|r| matches!(r.outcome, claimdesk_sync::protocol::PushOutcome::Rejected { .. })).count();
+    let rejected = results
+        .iter()
+        .filter(|r| matches!(r.outcome, claimdesk_sync::protocol::PushOutcome::Rejected { .. }))
+        .count();
     tracing::info!(user = %session.user, device = %session.device, ops = req.ops.len(), rejected, "push");
     Ok(Json(PushResponse { results, server_time_ms: now_ms() }))
 }
@@ -349,7 +390,11 @@ struct PullRaw<'a> {
     server_time_ms: i64,
 }
 
-async fn pull(State(st): State<AppState>, headers: HeaderMap, query: Query<PullQuery>) -> Result<Response, ServerError> {
+async fn pull(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    query: Query<PullQuery>,
+) -> Result<Response, ServerError> {
     let limit = query.limit.unwrap_or(1000).clamp(1, MAX_PAGE) as i64;
     let after = query.after.max(0);
     let (client, _session) = session(&st, &headers).await?;
@@ -368,8 +413,8 @@ async fn pull(State(st): State<AppState>, headers: HeaderMap, query: Query<PullQ
     let mut ops = Vec::with_capacity(rows.len());
     for r in rows {
         let payload: &str = r.get(7);
-        let payload: &RawValue =
-            serde_json::from_str(payload).map_err(|e| ServerError::Internal(format!("a stored payload is not JSON: {e}")))?;
+        let payload: &RawValue = serde_json::from_str(payload)
+            .map_err(|e| ServerError::Internal(format!("a stored payload is not JSON: {e}")))?;
         ops.push(PulledRaw {
             seq: r.get(0),
             op_id: r.get::<_, uuid::Uuid>(1).to_string(),

@@ -12,10 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
 use claimdesk_server::config::Config;
 use claimdesk_server::http::{router, AppState};
 use claimdesk_server::{admin, db};
+use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(name = "claimdesk-server", version, about = "ClaimDesk sync server (PostgreSQL)")]
@@ -117,8 +117,10 @@ fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tokio_postgres=warn"));
     // A log that cannot be written (stderr closed) is dropped; the server keeps serving.
-    let builder =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).log_internal_errors(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .log_internal_errors(false);
     if format == "json" {
         builder.json().flatten_event(true).with_current_span(true).init();
     } else {
@@ -168,7 +170,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 }
                 UserCmd::SetLimit { id, limit, none: _ } => {
                     admin::set_limit(&pool, &id, limit).await?;
-                    println!("approval limit of {id}: {}", limit.map(|l| format!("{l} won")).unwrap_or_else(|| "none".into()));
+                    println!(
+                        "approval limit of {id}: {}",
+                        limit.map(|l| format!("{l} won")).unwrap_or_else(|| "none".into())
+                    );
                 }
                 UserCmd::Deactivate { id } => {
                     admin::set_active(&pool, &id, false).await?;
@@ -200,7 +205,10 @@ async fn serve(pool: deadpool_postgres::Pool, config: Config) -> anyhow::Result<
     if m.from != m.to {
         tracing::info!(from = m.from, to = m.to, "database migrated");
     }
-    let addr: SocketAddr = config.listen.parse().with_context(|| format!("listen: '{}' is not an address:port", config.listen))?;
+    let addr: SocketAddr = config
+        .listen
+        .parse()
+        .with_context(|| format!("listen: '{}' is not an address:port", config.listen))?;
     let listener = std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
     listener.set_nonblocking(true)?;
     let local = listener.local_addr()?;
@@ -217,9 +225,9 @@ async fn serve(pool: deadpool_postgres::Pool, config: Config) -> anyhow::Result<
     match tls {
         Some((cert, key)) => {
             let _ = rustls::crypto::ring::default_provider().install_default();
-            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
-                .await
-                .with_context(|| format!("cannot load the TLS certificate {} and key {}", cert.display(), key.display()))?;
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key).await.with_context(
+                || format!("cannot load the TLS certificate {} and key {}", cert.display(), key.display()),
+            )?;
             tracing::info!(address = %local, "listening (https)");
             axum_server::from_tcp_rustls(listener, tls).handle(handle).serve(service).await?;
         }

@@ -51,12 +51,17 @@ struct ServerClaim {
 
 impl ServerClaim {
     fn key(&self) -> Option<String> {
-        claimant_key(self.category, self.input.phone.as_deref(), self.input.brn.as_deref()).map(str::to_string)
+        claimant_key(self.category, self.input.phone.as_deref(), self.input.brn.as_deref())
+            .map(str::to_string)
     }
 
     /// The duplicate group (incident, claimant key, service) the claim is in now; none without a key.
     fn group(&self) -> Option<Group> {
-        Some((self.incident.clone(), self.key().filter(|k| !k.trim().is_empty())?, self.input.service.clone()))
+        Some((
+            self.incident.clone(),
+            self.key().filter(|k| !k.trim().is_empty())?,
+            self.input.service.clone(),
+        ))
     }
 }
 
@@ -133,7 +138,12 @@ pub async fn store_page(
     tx.execute(&lock, &[&LOCK_PUSH]).await?;
 
     // Ops stored by an earlier push (a retry) are answered as duplicates, with their stamp.
-    let ids: Vec<Uuid> = ops.iter().filter_map(|o| Uuid::parse_str(&o.op_id).ok()).collect::<HashSet<_>>().into_iter().collect();
+    let ids: Vec<Uuid> = ops
+        .iter()
+        .filter_map(|o| Uuid::parse_str(&o.op_id).ok())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     let known = stored_ops(&tx, &ids).await?;
     // The claims the page is about, as folded so far.
     let entities: Vec<&str> = ops
@@ -169,7 +179,8 @@ pub async fn store_page(
             let first = slots.len();
             let admit = async {
                 for op in chunk {
-                    if let Some((seq, stamp)) = Uuid::parse_str(&op.op_id).ok().and_then(|id| known.get(&id)) {
+                    if let Some((seq, stamp)) = Uuid::parse_str(&op.op_id).ok().and_then(|id| known.get(&id))
+                    {
                         slots.push(Slot::Duplicate(*seq, stamp.clone()));
                         continue;
                     }
@@ -177,7 +188,18 @@ pub async fn store_page(
                         slots.push(Slot::Again);
                         continue;
                     }
-                    match admit_one(&tx, op, &actor, &author_stamp, now_ms, max_clock_ahead_ms, &mut claims, &mut policies).await? {
+                    match admit_one(
+                        &tx,
+                        op,
+                        &actor,
+                        &author_stamp,
+                        now_ms,
+                        max_clock_ahead_ms,
+                        &mut claims,
+                        &mut policies,
+                    )
+                    .await?
+                    {
                         Ok(stamp) => {
                             in_page.insert(op.op_id.as_str());
                             slots.push(Slot::Insert(stamp));
@@ -223,7 +245,9 @@ pub async fn store_page(
         .map(|(op, slot)| {
             let outcome = match slot {
                 Slot::Duplicate(seq, stamp) => PushOutcome::Duplicate { seq, stamp },
-                Slot::Rejected(r) => PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(r.explain) },
+                Slot::Rejected(r) => {
+                    PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(r.explain) }
+                }
                 Slot::Insert(stamp) => match Uuid::parse_str(&op.op_id).ok().and_then(|id| seqs.get(&id)) {
                     Some(seq) => {
                         stamps.insert(op.op_id.as_str(), stamp.clone());
@@ -236,9 +260,14 @@ pub async fn store_page(
                     },
                 },
                 Slot::Again => match Uuid::parse_str(&op.op_id).ok().and_then(|id| seqs.get(&id)) {
-                    Some(seq) => PushOutcome::Duplicate { seq: *seq, stamp: stamps.get(op.op_id.as_str()).cloned() },
+                    Some(seq) => {
+                        PushOutcome::Duplicate { seq: *seq, stamp: stamps.get(op.op_id.as_str()).cloned() }
+                    }
                     None => {
-                        let r = claimdesk_sync::admit::Rejection::new(RejectCode::BAD_OP, "this change was sent twice in one page");
+                        let r = claimdesk_sync::admit::Rejection::new(
+                            RejectCode::BAD_OP,
+                            "this change was sent twice in one page",
+                        );
                         PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(r.explain) }
                     }
                 },
@@ -350,7 +379,9 @@ async fn admit_one(
                         return Ok(Err(r));
                     }
                 }
-                Op::IncidentUpdate(claimdesk_core::catalog::Incident { id, .. }) if !known_incident(tx, id, policies).await? => {
+                Op::IncidentUpdate(claimdesk_core::catalog::Incident { id, .. })
+                    if !known_incident(tx, id, policies).await? =>
+                {
                     return Ok(Err(unknown_incident(id)));
                 }
                 Op::CatalogReplace(c) if !known_incident(tx, &c.incident.id, policies).await? => {
@@ -363,12 +394,17 @@ async fn admit_one(
     }
 }
 
-async fn stored_ops(tx: &Transaction<'_>, ids: &[Uuid]) -> Result<HashMap<Uuid, (i64, Option<Stamp>)>, ServerError> {
+async fn stored_ops(
+    tx: &Transaction<'_>,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, (i64, Option<Stamp>)>, ServerError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     let stmt = tx
-        .prepare_cached("SELECT op_id, seq, author_role, author_limit, proposal::text FROM ops WHERE op_id = ANY($1)")
+        .prepare_cached(
+            "SELECT op_id, seq, author_role, author_limit, proposal::text FROM ops WHERE op_id = ANY($1)",
+        )
         .await?;
     Ok(tx
         .query(&stmt, &[&ids])
@@ -385,7 +421,10 @@ pub fn stamp_of(role: Option<&str>, limit: Option<i64>, proposal: Option<&str>) 
     Some(Stamp { role, approval_limit: limit, proposal })
 }
 
-async fn load_claims(tx: &Transaction<'_>, entities: &[&str]) -> Result<HashMap<String, ServerClaim>, ServerError> {
+async fn load_claims(
+    tx: &Transaction<'_>,
+    entities: &[&str],
+) -> Result<HashMap<String, ServerClaim>, ServerError> {
     let mut out = HashMap::new();
     if entities.is_empty() {
         return Ok(out);
@@ -416,13 +455,20 @@ async fn load_claims(tx: &Transaction<'_>, entities: &[&str]) -> Result<HashMap<
 async fn save_claims(tx: &Transaction<'_>, claims: &HashMap<String, ServerClaim>) -> Result<(), ServerError> {
     // New claims are inserted, changed ones updated (their intake row only when it changed).
     for stored in [false, true] {
-        let rows: Vec<(&String, &ServerClaim)> = claims.iter().filter(|(_, c)| c.dirty && c.stored == stored).collect();
+        let rows: Vec<(&String, &ServerClaim)> =
+            claims.iter().filter(|(_, c)| c.dirty && c.stored == stored).collect();
         if rows.is_empty() {
             continue;
         }
         let n = rows.len();
-        let (mut entity, mut category, mut key, mut service, mut input, mut state) =
-            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut entity, mut category, mut key, mut service, mut input, mut state) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
         let mut incident = Vec::with_capacity(n);
         for (e, c) in rows {
             entity.push(e.as_str());
@@ -430,7 +476,11 @@ async fn save_claims(tx: &Transaction<'_>, claims: &HashMap<String, ServerClaim>
             category.push(c.category.code());
             key.push(c.key());
             service.push(c.input.service.as_str());
-            input.push(if c.input_changed { Some(serde_json::to_string(&c.input).map_err(internal)?) } else { None });
+            input.push(if c.input_changed {
+                Some(serde_json::to_string(&c.input).map_err(internal)?)
+            } else {
+                None
+            });
             state.push(serde_json::to_string(&c.state).map_err(internal)?);
         }
         if stored {
@@ -471,8 +521,11 @@ async fn claim_ops(tx: &Transaction<'_>, entity: &str) -> Result<Vec<FoldOp>, Se
     for r in tx.query(&stmt, &[&entity]).await? {
         let payload: serde_json::Value = serde_json::from_str(r.get(5)).map_err(internal)?;
         let Ok(Op::Claim(cmd)) = Op::decode(r.get(4), &payload) else { continue };
-        let stamp = stamp_of(r.get(8), r.get(9), r.get(10))
-            .unwrap_or(Stamp { role: Role::Reviewer, approval_limit: None, proposal: None });
+        let stamp = stamp_of(r.get(8), r.get(9), r.get(10)).unwrap_or(Stamp {
+            role: Role::Reviewer,
+            approval_limit: None,
+            proposal: None,
+        });
         out.push(FoldOp {
             op_id: r.get(0),
             hlc: r.get(1),
@@ -487,13 +540,24 @@ async fn claim_ops(tx: &Transaction<'_>, entity: &str) -> Result<Vec<FoldOp>, Se
     Ok(out)
 }
 
-async fn insert_ops(tx: &Transaction<'_>, batch: &[(&WireOp, Stamp)]) -> Result<HashMap<Uuid, i64>, ServerError> {
+async fn insert_ops(
+    tx: &Transaction<'_>,
+    batch: &[(&WireOp, Stamp)],
+) -> Result<HashMap<Uuid, i64>, ServerError> {
     let n = batch.len();
     let (mut op_id, mut hlc, mut author, mut device, mut entity, mut kind, mut payload, mut base, mut at_ms) = (
-        Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n),
-        Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
     );
-    let (mut role, mut limit, mut proposal) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut role, mut limit, mut proposal) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     for (o, s) in batch {
         op_id.push(Uuid::parse_str(&o.op_id).unwrap_or_default());
         hlc.push(o.hlc);
@@ -521,7 +585,13 @@ async fn insert_ops(tx: &Transaction<'_>, batch: &[(&WireOp, Stamp)]) -> Result<
         )
         .await?;
     let rows = tx
-        .query(&insert, &[&op_id, &hlc, &author, &device, &entity, &kind, &payload, &base, &at_ms, &role, &limit, &proposal])
+        .query(
+            &insert,
+            &[
+                &op_id, &hlc, &author, &device, &entity, &kind, &payload, &base, &at_ms, &role, &limit,
+                &proposal,
+            ],
+        )
         .await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
@@ -542,7 +612,8 @@ async fn proposal_for(
     if let Some(pair) = claim.group() {
         if !policies.groups.contains_key(&pair) {
             // A group the prefetch did not foresee (a category corrected in this page).
-            let stored = group_members(tx, &[pair.0.as_str()], &[pair.1.as_str()], &[pair.2.as_str()]).await?;
+            let stored =
+                group_members(tx, &[pair.0.as_str()], &[pair.1.as_str()], &[pair.2.as_str()]).await?;
             policies.groups.insert(pair.clone(), stored.into_values().next().unwrap_or_default());
         }
         // The page's claims count as they are now; the stored rows for the others.
@@ -565,7 +636,12 @@ async fn proposal_for(
 
 /// Reads, in one query, the stored members of the duplicate groups of every
 /// claim the page recommends (one round trip per page, not per op).
-async fn prefetch_groups(tx: &Transaction<'_>, ops: &[WireOp], claims: &HashMap<String, ServerClaim>, policies: &mut PolicyView) -> Result<(), ServerError> {
+async fn prefetch_groups(
+    tx: &Transaction<'_>,
+    ops: &[WireOp],
+    claims: &HashMap<String, ServerClaim>,
+    policies: &mut PolicyView,
+) -> Result<(), ServerError> {
     let pairs: HashSet<Group> = ops
         .iter()
         .filter(|o| o.kind == "claim.recommend")
@@ -634,9 +710,17 @@ async fn known_incident(tx: &Transaction<'_>, id: &str, policies: &PolicyView) -
 }
 
 /// A new incident: an id not yet taken.
-async fn create_incident(tx: &Transaction<'_>, op: &WireOp, id: &str, policies: &mut PolicyView) -> Result<Result<(), Rejection>, ServerError> {
+async fn create_incident(
+    tx: &Transaction<'_>,
+    op: &WireOp,
+    id: &str,
+    policies: &mut PolicyView,
+) -> Result<Result<(), Rejection>, ServerError> {
     if known_incident(tx, id, policies).await? {
-        return Ok(Err(Rejection::new(RejectCode::BAD_INCIDENT, format!("an incident '{id}' exists already; choose another id"))));
+        return Ok(Err(Rejection::new(
+            RejectCode::BAD_INCIDENT,
+            format!("an incident '{id}' exists already; choose another id"),
+        )));
     }
     let op_id = Uuid::parse_str(&op.op_id).unwrap_or_default();
     tx.execute("INSERT INTO incidents (id, op_id) VALUES ($1, $2)", &[&id, &op_id]).await?;
@@ -645,11 +729,17 @@ async fn create_incident(tx: &Transaction<'_>, op: &WireOp, id: &str, policies: 
 }
 
 /// An incident's activation in force (read once per page).
-async fn activation(tx: &Transaction<'_>, policies: &mut PolicyView, incident: &str) -> Result<Option<Activation>, ServerError> {
+async fn activation(
+    tx: &Transaction<'_>,
+    policies: &mut PolicyView,
+    incident: &str,
+) -> Result<Option<Activation>, ServerError> {
     if let Some(a) = policies.active.get(incident) {
         return Ok(a.clone());
     }
-    let row = tx.query_opt("SELECT value::text FROM team_state WHERE key = $1", &[&activation_key(incident)]).await?;
+    let row = tx
+        .query_opt("SELECT value::text FROM team_state WHERE key = $1", &[&activation_key(incident)])
+        .await?;
     let found: Option<Activation> = row.and_then(|r| serde_json::from_str(r.get::<_, &str>(0)).ok());
     policies.active.insert(incident.to_string(), found.clone());
     Ok(found)
@@ -657,7 +747,11 @@ async fn activation(tx: &Transaction<'_>, policies: &mut PolicyView, incident: &
 
 /// An incident's active policy (for the first incident version 1, every
 /// store's default, until another is activated).
-async fn active_policy(tx: &Transaction<'_>, policies: &mut PolicyView, incident: &str) -> Result<Arc<Policy>, ServerError> {
+async fn active_policy(
+    tx: &Transaction<'_>,
+    policies: &mut PolicyView,
+    incident: &str,
+) -> Result<Arc<Policy>, ServerError> {
     let version = activation(tx, policies, incident).await?.map(|(_, v)| v).unwrap_or(1);
     if let Some(p) = policy_cache().lock().map_err(internal)?.get(&version) {
         return Ok(p.clone());
@@ -679,7 +773,11 @@ async fn active_policy(tx: &Transaction<'_>, policies: &mut PolicyView, incident
 }
 
 /// A version the team has, with its incident.
-async fn known_policy(tx: &Transaction<'_>, version: i64, policies: &PolicyView) -> Result<Option<(Policy, String)>, ServerError> {
+async fn known_policy(
+    tx: &Transaction<'_>,
+    version: i64,
+    policies: &PolicyView,
+) -> Result<Option<(Policy, String)>, ServerError> {
     if version == 1 {
         return Ok(Some((Policy::default_2022(), FIRST_INCIDENT.to_string())));
     }
@@ -707,12 +805,18 @@ async fn create_policy(
         }
         return Ok(Err(Rejection::new(
             RejectCode::BAD_POLICY,
-            format!("policy version {} already exists with other content; save the draft again as a new version", p.version),
+            format!(
+                "policy version {} already exists with other content; save the draft again as a new version",
+                p.version
+            ),
         )));
     }
     let id = Uuid::parse_str(&op.op_id).unwrap_or_default();
-    tx.execute("INSERT INTO policies (version, toml, op_id, incident) VALUES ($1, $2, $3, $4)", &[&p.version, &p.toml, &id, &p.incident_id()])
-        .await?;
+    tx.execute(
+        "INSERT INTO policies (version, toml, op_id, incident) VALUES ($1, $2, $3, $4)",
+        &[&p.version, &p.toml, &id, &p.incident_id()],
+    )
+    .await?;
     policies.created.insert(p.version, (p.toml.clone(), p.incident_id().to_string()));
     Ok(Ok(()))
 }

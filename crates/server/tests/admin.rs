@@ -132,8 +132,12 @@ async fn schema_5_gives_stored_claims_their_extra_intake_columns() {
     let extra = |id: &'static str| {
         let client = &client;
         async move {
-            let row = client.query_one("SELECT input FROM claims WHERE entity = $1", &[&format!("claim:{id}")]).await.expect("row");
-            let input: claimdesk_core::policy::PolicyInput = serde_json::from_str(row.get::<_, &str>(0)).expect("input");
+            let row = client
+                .query_one("SELECT input FROM claims WHERE entity = $1", &[&format!("claim:{id}")])
+                .await
+                .expect("row");
+            let input: claimdesk_core::policy::PolicyInput =
+                serde_json::from_str(row.get::<_, &str>(0)).expect("input");
             input.extra.get("멤버십 등급").cloned()
         }
     };
@@ -193,11 +197,16 @@ async fn the_settings_file_is_read_and_the_environment_wins() {
     let kim = Api::login(&url, "kim", "dev-kim").await;
     let mut ahead = note(&kim, "C-1", "2 s ahead");
     ahead.hlc = (((now_ms() + 2_000) as u64) << 16) as i64;
-    assert_eq!(outcome_code(&kim.push(&[ahead]).await[0]), "rejected:CLOCK_AHEAD", "the file's bound of 1 s applies");
+    assert_eq!(
+        outcome_code(&kim.push(&[ahead]).await[0]),
+        "rejected:CLOCK_AHEAD",
+        "the file's bound of 1 s applies"
+    );
     drop(child);
 
     std::fs::write(&path, "lissen = 1\n").expect("write");
-    let out = Command::new(bin()).args(["--config", &path.to_string_lossy(), "migrate"]).output().expect("run");
+    let out =
+        Command::new(bin()).args(["--config", &path.to_string_lossy(), "migrate"]).output().expect("run");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("lissen"));
 }

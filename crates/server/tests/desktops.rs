@@ -56,7 +56,8 @@ impl Desk {
 fn conflicting_offline_decisions_make_one_conflict_a_supervisor_resolves() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let db = runtime.block_on(fresh_database("desktops"));
-    for (id, role) in [("admin", "admin"), ("sam", "supervisor"), ("alice", "reviewer"), ("bob", "reviewer")] {
+    for (id, role) in [("admin", "admin"), ("sam", "supervisor"), ("alice", "reviewer"), ("bob", "reviewer")]
+    {
         create_user(&db, id, role, None);
     }
     let server = Server::start(&db);
@@ -113,7 +114,9 @@ fn conflicting_offline_decisions_make_one_conflict_a_supervisor_resolves() {
 
     // The supervisor resolves it; the choice is an op like any other.
     let s = sam.store.actor("sam").expect("sam");
-    sam.store.resolve_conflict(&s, "T-001", None, ClaimStatus::InReview, "김 심사자가 계속 검토").expect("resolve");
+    sam.store
+        .resolve_conflict(&s, "T-001", None, ClaimStatus::InReview, "김 심사자가 계속 검토")
+        .expect("resolve");
     for _ in 0..2 {
         for d in [&mut sam, &mut alice, &mut bob, &mut office] {
             d.sync();

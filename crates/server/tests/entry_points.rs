@@ -25,10 +25,26 @@ use serde_json::{json, Value};
 /// The least role each action needs (domain.md), by kind.
 fn needs(kind: &str) -> Role {
     match kind {
-        "claim.add_to_batch" | "claim.remove_from_batch" | "claim.return_to_reviewer" | "claim.approve" | "claim.resolve_conflict"
-        | "batch.create" | "batch.approve" | "policy.create" | "policy.activate" | "incident.create" | "incident.update" => Role::Supervisor,
-        "claim.update" | "claim.import" | "claim.reserve_payout" | "claim.release_payout" | "claim.mark_paid" | "catalog.replace"
-        | "payout.export" | "payout.confirm" | "payout.cancel" => Role::Admin,
+        "claim.add_to_batch"
+        | "claim.remove_from_batch"
+        | "claim.return_to_reviewer"
+        | "claim.approve"
+        | "claim.resolve_conflict"
+        | "batch.create"
+        | "batch.approve"
+        | "policy.create"
+        | "policy.activate"
+        | "incident.create"
+        | "incident.update" => Role::Supervisor,
+        "claim.update"
+        | "claim.import"
+        | "claim.reserve_payout"
+        | "claim.release_payout"
+        | "claim.mark_paid"
+        | "catalog.replace"
+        | "payout.export"
+        | "payout.confirm"
+        | "payout.cancel" => Role::Admin,
         _ => Role::Reviewer,
     }
 }
@@ -55,11 +71,17 @@ fn every_kind(api: &Api, claim: &str, n: usize) -> Vec<WireOp> {
         ("claim.release", json!({})),
         ("claim.request_info", json!({"message": "통장 사본"})),
         ("claim.info_received", json!({"note": ""})),
-        ("claim.recommend", json!({"decision": {"decision": "deny", "reason": "중복"}, "justification": "중복 신고"})),
+        (
+            "claim.recommend",
+            json!({"decision": {"decision": "deny", "reason": "중복"}, "justification": "중복 신고"}),
+        ),
         ("claim.add_note", json!({"body": "메모"})),
         ("claim.withdraw_note", json!({"note_op": uuid::Uuid::now_v7().to_string()})),
         ("claim.annotate", json!({"tags": ["확인"]})),
-        ("claim.add_evidence", json!({"sha256": "ab".repeat(32), "file_name": "영수증.jpg", "mime": "image/jpeg", "size": 10})),
+        (
+            "claim.add_evidence",
+            json!({"sha256": "ab".repeat(32), "file_name": "영수증.jpg", "mime": "image/jpeg", "size": 10}),
+        ),
         ("claim.reveal_personal_data", json!({"field": "phone"})),
         ("claim.update", json!({"claim": claim_json(claim), "fields": ["name"]})),
         ("claim.lease", json!({})),
@@ -78,15 +100,31 @@ fn every_kind(api: &Api, claim: &str, n: usize) -> Vec<WireOp> {
     ops.push(api.op(&format!("claim:{new_claim}"), "claim.import", claim_json(&new_claim)));
     ops.push(api.op(&format!("batch:{batch_id}"), "batch.create", json!({"id": batch_id, "name": "묶음"})));
     ops.push(api.op(&format!("batch:{batch_id}"), "batch.approve", json!({})));
-    ops.push(api.op(&format!("policy:{}", 10 + n), "policy.create", json!({"version": 10 + n, "name": "사본", "toml": policy})));
+    ops.push(api.op(
+        &format!("policy:{}", 10 + n),
+        "policy.create",
+        json!({"version": 10 + n, "name": "사본", "toml": policy}),
+    ));
     ops.push(api.op("policy:1", "policy.activate", json!({"version": 1})));
     ops.push(api.op("catalog", "catalog.replace", catalog));
     let mut started = claimdesk_core::Catalog::default_2022();
     started.incident.id = format!("inc-{}-{n}", api.user);
-    ops.push(api.op(&format!("incident:{}", started.incident.id), "incident.create", json!({"catalog": started})));
+    ops.push(api.op(
+        &format!("incident:{}", started.incident.id),
+        "incident.create",
+        json!({"catalog": started}),
+    ));
     let first = claimdesk_core::Catalog::default_2022().incident;
-    ops.push(api.op(&format!("incident:{}", first.id), "incident.update", serde_json::to_value(&first).expect("incident")));
-    ops.push(api.op(&format!("payout:{payout}"), "payout.export", json!({"id": payout, "file": "p.csv", "claims": 1, "total": 0})));
+    ops.push(api.op(
+        &format!("incident:{}", first.id),
+        "incident.update",
+        serde_json::to_value(&first).expect("incident"),
+    ));
+    ops.push(api.op(
+        &format!("payout:{payout}"),
+        "payout.export",
+        json!({"id": payout, "file": "p.csv", "claims": 1, "total": 0}),
+    ));
     ops.push(api.op(&format!("payout:{payout}"), "payout.confirm", json!({"id": payout})));
     ops.push(api.op(&format!("payout:{payout}"), "payout.cancel", json!({"id": payout})));
     ops
@@ -110,7 +148,12 @@ async fn every_role_and_action_at_the_server_and_at_another_desktops_fold() {
         for op in every_kind(&api, &format!("R-{}", n + 1), n) {
             let r = api.push(std::slice::from_ref(&op)).await.remove(0);
             let refused_for_role = outcome_code(&r) == "rejected:ROLE_NOT_ALLOWED";
-            assert_eq!(refused_for_role, rank(*role) < rank(needs(&op.kind)), "{} by a {role} at the server: {r:?}", op.kind);
+            assert_eq!(
+                refused_for_role,
+                rank(*role) < rank(needs(&op.kind)),
+                "{} by a {role} at the server: {r:?}",
+                op.kind
+            );
             checked += 1;
         }
     }
@@ -139,9 +182,15 @@ async fn every_role_and_action_at_the_server_and_at_another_desktops_fold() {
         let mut store = Store::open(&dir.path().join("desk.db")).expect("store");
         let mut client = SyncClient::new(&ClientConfig::new(&url, 2)).expect("client");
         client
-            .login(&LoginRequest { user: "ada".into(), password: "password-ada".into(), device_id: store.device().into(), device_name: "desk".into() })
+            .login(&LoginRequest {
+                user: "ada".into(),
+                password: "password-ada".into(),
+                device_id: store.device().into(),
+                device_name: "desk".into(),
+            })
             .expect("login");
-        let roster: Vec<RosterUser> = client.users().expect("users").iter().filter_map(RosterUser::from_wire).collect();
+        let roster: Vec<RosterUser> =
+            client.users().expect("users").iter().filter_map(RosterUser::from_wire).collect();
         store.apply_roster("ada", &roster).expect("roster");
         client.sync(&mut store, &mut |_| {}, &AtomicBool::new(false)).expect("sync");
         let mut codes = std::collections::HashMap::new();
@@ -157,7 +206,13 @@ async fn every_role_and_action_at_the_server_and_at_another_desktops_fold() {
     .expect("desktop");
     for (op, role) in &injected {
         let refused_for_role = folded.get(&op.op_id).map(String::as_str) == Some("ROLE_NOT_ALLOWED");
-        assert_eq!(refused_for_role, rank(*role) < rank(needs(&op.kind)), "{} by a {role} in a desktop's fold: {:?}", op.kind, folded.get(&op.op_id));
+        assert_eq!(
+            refused_for_role,
+            rank(*role) < rank(needs(&op.kind)),
+            "{} by a {role} in a desktop's fold: {:?}",
+            op.kind,
+            folded.get(&op.op_id)
+        );
         checked += 1;
     }
     assert_eq!(checked, 2 * 3 * 33, "every kind of op, every role, both entry points");
@@ -175,7 +230,11 @@ async fn claims_and_policies_of_an_incident_the_server_does_not_have_are_refused
     let refused = ada
         .push(&[
             ada.op("claim:X-1", "claim.import", claim.clone()),
-            ada.op("policy:20", "policy.create", json!({"version": 20, "toml": policy, "incident": "breach-2025-11"})),
+            ada.op(
+                "policy:20",
+                "policy.create",
+                json!({"version": 20, "toml": policy, "incident": "breach-2025-11"}),
+            ),
         ])
         .await;
     assert!(refused.iter().all(|r| outcome_code(r) == "rejected:UNKNOWN_INCIDENT"), "{refused:?}");
@@ -186,11 +245,16 @@ async fn claims_and_policies_of_an_incident_the_server_does_not_have_are_refused
         .push(&[
             create.clone(),
             ada.op("claim:X-1", "claim.import", claim),
-            ada.op("policy:20", "policy.create", json!({"version": 20, "toml": policy, "incident": "breach-2025-11"})),
+            ada.op(
+                "policy:20",
+                "policy.create",
+                json!({"version": 20, "toml": policy, "incident": "breach-2025-11"}),
+            ),
         ])
         .await;
     assert!(accepted.iter().all(|r| outcome_code(r) == "accepted"), "{accepted:?}");
     // The same id a second time (another desktop's start of it) is refused.
-    let again = ada.push(&[ada.op("incident:breach-2025-11", "incident.create", json!({"catalog": breach}))]).await;
+    let again =
+        ada.push(&[ada.op("incident:breach-2025-11", "incident.create", json!({"catalog": breach}))]).await;
     assert_eq!(outcome_code(&again[0]), "rejected:BAD_INCIDENT");
 }

@@ -46,7 +46,13 @@ struct Team {
 /// kim, lee: reviewers; park: supervisor with a 100,000 won limit; choi: supervisor; ada: admin.
 /// C-1: taken and recommended (30,000) by lee, batched by choi. C-4: recommended (250,000) by kim, batched.
 async fn team(url: &str, db: &str) -> (Team, WireOp, WireOp) {
-    for (id, role, limit) in [("kim", "reviewer", None), ("lee", "reviewer", None), ("park", "supervisor", Some(100_000)), ("choi", "supervisor", None), ("ada", "admin", None)] {
+    for (id, role, limit) in [
+        ("kim", "reviewer", None),
+        ("lee", "reviewer", None),
+        ("park", "supervisor", Some(100_000)),
+        ("choi", "supervisor", None),
+        ("ada", "admin", None),
+    ] {
         create_user(db, id, role, limit);
     }
     seed(url, db, &(1..=6).map(|i| format!("C-{i}")).collect::<Vec<_>>()).await;
@@ -72,7 +78,8 @@ async fn team(url: &str, db: &str) -> (Team, WireOp, WireOp) {
 
 /// The forged ops of each role, with the code the rules give them.
 fn forgeries(t: &Team, lee_rec: &WireOp, kim_rec: &WireOp) -> Vec<(WireOp, &'static str)> {
-    let fifty_million = json!({"decision": "approve", "remedy": "cash", "amount": "50000000", "extension_days": 0});
+    let fifty_million =
+        json!({"decision": "approve", "remedy": "cash", "amount": "50000000", "extension_days": 0});
     let mut out = vec![
         // The attack of the last review: a reviewer's "approved, 50,000,000 won", naming someone else.
         (
@@ -105,15 +112,32 @@ fn forgeries(t: &Team, lee_rec: &WireOp, kim_rec: &WireOp) -> Vec<(WireOp, &'sta
     ];
     // Recommending 50,000,000 after a real take: a recommendation (not an approval), which needs a justification.
     out.push((t.kim.op("claim:C-2", "claim.take", json!({"to": "approved"})), "accepted"));
-    out.push((t.kim.op("claim:C-2", "claim.recommend", json!({"to": "approved", "is_override": false, "decision": fifty_million})), "OVERRIDE_NEEDS_JUSTIFICATION"));
+    out.push((
+        t.kim.op(
+            "claim:C-2",
+            "claim.recommend",
+            json!({"to": "approved", "is_override": false, "decision": fifty_million}),
+        ),
+        "OVERRIDE_NEEDS_JUSTIFICATION",
+    ));
     // Grants: more than the policy gives (5,000,000 won of message credit) without a justification,
     // and cash hidden in the list beside a small amount (the amount an approval limit reads).
     let more_credit = json!({"decision": "approve", "remedy": "cash", "amount": "60000", "extension_days": 0,
         "grants": [{"kind": "cash", "amount": "60000"}, {"kind": "message_credit", "amount": "5000000"}]});
-    out.push((t.kim.op("claim:C-2", "claim.recommend", json!({"decision": more_credit})), "OVERRIDE_NEEDS_JUSTIFICATION"));
+    out.push((
+        t.kim.op("claim:C-2", "claim.recommend", json!({"decision": more_credit})),
+        "OVERRIDE_NEEDS_JUSTIFICATION",
+    ));
     let hidden_cash = json!({"decision": "approve", "remedy": "cash", "amount": "30000", "extension_days": 0,
         "grants": [{"kind": "cash", "amount": "50000000"}]});
-    out.push((t.kim.op("claim:C-2", "claim.recommend", json!({"decision": hidden_cash, "justification": "영업 손실 확인"})), "INVALID"));
+    out.push((
+        t.kim.op(
+            "claim:C-2",
+            "claim.recommend",
+            json!({"decision": hidden_cash, "justification": "영업 손실 확인"}),
+        ),
+        "INVALID",
+    ));
     out
 }
 
@@ -154,9 +178,15 @@ fn desk(dir: &Path, name: &str, url: &str, user: &str) -> (Store, SyncClient) {
     let mut store = Store::open(&dir.join(format!("{name}.db"))).expect("store");
     let mut client = SyncClient::new(&ClientConfig::new(url, 2)).expect("client");
     client
-        .login(&LoginRequest { user: user.into(), password: format!("password-{user}"), device_id: store.device().into(), device_name: name.into() })
+        .login(&LoginRequest {
+            user: user.into(),
+            password: format!("password-{user}"),
+            device_id: store.device().into(),
+            device_name: name.into(),
+        })
         .expect("login");
-    let roster: Vec<RosterUser> = client.users().expect("users").iter().filter_map(RosterUser::from_wire).collect();
+    let roster: Vec<RosterUser> =
+        client.users().expect("users").iter().filter_map(RosterUser::from_wire).collect();
     store.apply_roster(user, &roster).expect("roster");
     store.set_sync_setting("server_url", url).expect("url");
     (store, client)
@@ -170,7 +200,8 @@ async fn forged_ops_written_into_the_servers_database_are_refused_by_every_deskt
     // Past every check of the server: straight into its ops table, stamped with the author's real role.
     let (pg, conn) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.expect("connect");
     tokio::spawn(conn);
-    let roles: HashMap<&str, &str> = [("kim", "reviewer"), ("park", "supervisor"), ("ada", "admin")].into_iter().collect();
+    let roles: HashMap<&str, &str> =
+        [("kim", "reviewer"), ("park", "supervisor"), ("ada", "admin")].into_iter().collect();
     let mut injected = Vec::new();
     for (op, want) in forgeries(&t, &lee_rec, &kim_rec) {
         // PostgreSQL cannot hold a NUL in jsonb: that one only ever reaches the server's front door.
@@ -198,7 +229,9 @@ async fn forged_ops_written_into_the_servers_database_are_refused_by_every_deskt
         let mut dumps = Vec::new();
         for (name, user) in [("office", "ada"), ("supervisor", "choi")] {
             let (mut store, mut client) = desk(dir.path(), name, &url, user);
-            let report = client.sync(&mut store, &mut |_| {}, &AtomicBool::new(false)).expect("the poison ops do not stop the sync");
+            let report = client
+                .sync(&mut store, &mut |_| {}, &AtomicBool::new(false))
+                .expect("the poison ops do not stop the sync");
             assert!(report.pulled > 0);
             // Synced to the end: the honest note behind the poison is there.
             let c6 = store.claim("C-6").expect("C-6");
@@ -206,18 +239,39 @@ async fn forged_ops_written_into_the_servers_database_are_refused_by_every_deskt
             // Nothing was approved or paid by a forgery, no 50,000,000 won recommendation stands.
             for id in ["C-1", "C-2", "C-3", "C-4", "C-5"] {
                 let c = store.claim(id).expect("claim");
-                assert!(!matches!(c.status, ClaimStatus::Approved | ClaimStatus::Paid | ClaimStatus::ClosedDenied), "{name} {id}: {:?}", c.status);
+                assert!(
+                    !matches!(
+                        c.status,
+                        ClaimStatus::Approved | ClaimStatus::Paid | ClaimStatus::ClosedDenied
+                    ),
+                    "{name} {id}: {:?}",
+                    c.status
+                );
                 if let Some(r) = &c.recommendation {
-                    let forged = claimdesk_core::workflow::Decision::approve(claimdesk_core::Remedy::Cash, 50_000_000.into(), 0);
+                    let forged = claimdesk_core::workflow::Decision::approve(
+                        claimdesk_core::Remedy::Cash,
+                        50_000_000.into(),
+                        0,
+                    );
                     assert_ne!(r.decision, forged);
-                    assert!(r.decision.grants().iter().all(|g| g.amount < 1_000_000.into()), "{name} {id}: {:?}", r.decision);
+                    assert!(
+                        r.decision.grants().iter().all(|g| g.amount < 1_000_000.into()),
+                        "{name} {id}: {:?}",
+                        r.decision
+                    );
                 }
             }
             assert_eq!(store.claim("C-1").expect("C-1").status, ClaimStatus::Batched);
-            assert_eq!(store.claim("C-2").expect("C-2").status, ClaimStatus::InReview, "the forged take is a take, nothing more");
+            assert_eq!(
+                store.claim("C-2").expect("C-2").status,
+                ClaimStatus::InReview,
+                "the forged take is a take, nothing more"
+            );
             // Every forged claim op is kept, visible, with the rules' reason; every poison team op parked.
-            let refused: HashMap<String, String> = store.refused_ops(1000).expect("refused").into_iter().map(|r| (r.op_id, r.code)).collect();
-            let parked: HashMap<String, String> = store.parked_ops().expect("parked").into_iter().map(|p| (p.op_id, p.code)).collect();
+            let refused: HashMap<String, String> =
+                store.refused_ops(1000).expect("refused").into_iter().map(|r| (r.op_id, r.code)).collect();
+            let parked: HashMap<String, String> =
+                store.parked_ops().expect("parked").into_iter().map(|p| (p.op_id, p.code)).collect();
             for (op, want) in &injected {
                 if *want == "accepted" {
                     continue;
@@ -230,15 +284,28 @@ async fn forged_ops_written_into_the_servers_database_are_refused_by_every_deskt
                         // The claim's timeline (what the Claim screen shows) marks it refused, with the reason.
                         let external_id = op.entity.trim_start_matches("claim:");
                         let timeline = store.timeline(external_id).expect("timeline");
-                        let entry = timeline.iter().find(|e| e.op_id == op.op_id).expect("the refused op is on the timeline");
+                        let entry = timeline
+                            .iter()
+                            .find(|e| e.op_id == op.op_id)
+                            .expect("the refused op is on the timeline");
                         let refusal = entry.refusal.as_ref().expect("marked refused");
                         assert_eq!(&refusal.code, want);
                         assert!(!refusal.reason.is_empty(), "{name}: {} has no reason", op.op_id);
                     }
                     // One that does not read, or a team op: parked, never applied.
-                    (None, Some(code)) => assert!(!is_claim_op || code == want, "{name}: {} by {} parked as {code}, expected {want}", op.kind, op.user),
+                    (None, Some(code)) => assert!(
+                        !is_claim_op || code == want,
+                        "{name}: {} by {} parked as {code}, expected {want}",
+                        op.kind,
+                        op.user
+                    ),
                     // An oversized or deeply nested note is a note to a desktop: the server's front door stops those.
-                    (None, None) => assert!(*want == "BAD_OP" && op.kind == "claim.add_note", "{name}: {} by {} was applied", op.kind, op.user),
+                    (None, None) => assert!(
+                        *want == "BAD_OP" && op.kind == "claim.add_note",
+                        "{name}: {} by {} was applied",
+                        op.kind,
+                        op.user
+                    ),
                 }
             }
             assert_eq!(store.active_policy().expect("policy").0, 1, "the broken policy was never activated");
@@ -320,13 +387,23 @@ async fn a_team_on_the_final_2022_policy_gets_its_grants_and_nothing_more() {
         ),
         rec("G-2", credit("50000"), None),
         take(&kim, "G-3"),
-        rec("G-3", json!({"decision": "approve", "remedy": "cash", "amount": "25000", "extension_days": 0}), None),
+        rec(
+            "G-3",
+            json!({"decision": "approve", "remedy": "cash", "amount": "25000", "extension_days": 0}),
+            None,
+        ),
     ];
     let codes = accepted(kim.push(&ops).await);
     assert_eq!(
         codes,
         [
-            "accepted", "accepted", "accepted", "rejected:OVERRIDE_NEEDS_JUSTIFICATION", "rejected:INVALID", "accepted", "accepted",
+            "accepted",
+            "accepted",
+            "accepted",
+            "rejected:OVERRIDE_NEEDS_JUSTIFICATION",
+            "rejected:INVALID",
+            "accepted",
+            "accepted",
             // No tier: the server's proposal is manual review (SEGMENT_MISSING), so any amount needs a justification.
             "rejected:OVERRIDE_NEEDS_JUSTIFICATION",
         ],
@@ -344,14 +421,20 @@ async fn a_team_on_the_final_2022_policy_gets_its_grants_and_nothing_more() {
         assert!(!g1.is_override);
         let g2 = store.claim("G-2").expect("G-2").recommendation.expect("recommended");
         assert!(!g2.is_override, "cash and the policy's credit follow the policy");
-        assert_eq!(g2.decision.grants().iter().map(|g| (g.kind, g.amount)).collect::<Vec<_>>(), [
-            (claimdesk_core::Remedy::Cash, 30_000.into()),
-            (claimdesk_core::Remedy::MessageCredit, 50_000.into()),
-        ]);
+        assert_eq!(
+            g2.decision.grants().iter().map(|g| (g.kind, g.amount)).collect::<Vec<_>>(),
+            [
+                (claimdesk_core::Remedy::Cash, 30_000.into()),
+                (claimdesk_core::Remedy::MessageCredit, 50_000.into()),
+            ]
+        );
         // The desktop's own evaluation (what its claim screen shows) is the server's.
         let o = store.explain("G-1").expect("explain").outcome;
         assert_eq!((o.remedy, o.amount), (claimdesk_core::Remedy::Cash, 230_000.into()));
-        assert_eq!(store.explain("G-3").expect("explain").outcome.reason, Some(claimdesk_core::Reason::SegmentMissing));
+        assert_eq!(
+            store.explain("G-3").expect("explain").outcome.reason,
+            Some(claimdesk_core::Reason::SegmentMissing)
+        );
         store.verify_audit().expect("chain");
     })
     .await

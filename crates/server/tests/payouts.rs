@@ -34,9 +34,15 @@ impl Desk {
         let mut store = Store::open(&dir.join(format!("{name}.db"))).expect("store");
         let mut client = SyncClient::new(&ClientConfig::new(url, 2)).expect("client");
         client
-            .login(&LoginRequest { user: user.into(), password: format!("password-{user}"), device_id: store.device().into(), device_name: name.into() })
+            .login(&LoginRequest {
+                user: user.into(),
+                password: format!("password-{user}"),
+                device_id: store.device().into(),
+                device_name: name.into(),
+            })
             .expect("login");
-        let roster: Vec<RosterUser> = client.users().expect("users").iter().filter_map(RosterUser::from_wire).collect();
+        let roster: Vec<RosterUser> =
+            client.users().expect("users").iter().filter_map(RosterUser::from_wire).collect();
         store.apply_roster(user, &roster).expect("roster");
         store.set_sync_setting("server_url", url).expect("url");
         Desk { store, client, user: user.into() }
@@ -116,12 +122,17 @@ fn two_offline_payouts_of_one_claim_pay_it_once() {
     let report = bo.sync();
     assert_eq!(report.rejected.len(), 1, "{report:?}");
     assert_eq!(report.rejected[0].kind, "claim.reserve_payout");
-    assert!(["WRONG_STATE", "PAYOUT_RESERVED", "RESERVE_ONLINE"].contains(&report.rejected[0].code.as_str()), "{:?}", report.rejected[0]);
+    assert!(
+        ["WRONG_STATE", "PAYOUT_RESERVED", "RESERVE_ONLINE"].contains(&report.rejected[0].code.as_str()),
+        "{:?}",
+        report.rejected[0]
+    );
     let parked = bo.store.parked_ops().expect("parked");
     assert_eq!(parked.len(), 1, "surfaced for the admin");
     let e = bo.store.confirm_payout(&b, pb.payout_id).expect_err("bo's payout no longer holds the claim");
     assert!(e.to_string().contains("write the file again"), "{e}");
-    let again = bo.store.rewrite_payout_file(&b, pb.payout_id, &dir.path().join("bo-2.csv")).expect("rewrite");
+    let again =
+        bo.store.rewrite_payout_file(&b, pb.payout_id, &dir.path().join("bo-2.csv")).expect("rewrite");
     assert_eq!(again.claims, 0, "the file bo would send lists nothing");
 
     // Everyone ends with the claim paid once.
@@ -132,7 +143,10 @@ fn two_offline_payouts_of_one_claim_pay_it_once() {
         assert_eq!(d.store.claim("T-001").expect("claim").status, ClaimStatus::Paid, "{}", d.user);
         let state = d.store.folded_state("T-001").expect("state");
         let payments = (0..state.history.len())
-            .filter(|k| state.history[*k].outcome.to == ClaimStatus::Paid && state.before(*k).status == ClaimStatus::Approved)
+            .filter(|k| {
+                state.history[*k].outcome.to == ClaimStatus::Paid
+                    && state.before(*k).status == ClaimStatus::Approved
+            })
             .count();
         assert_eq!(payments, 1, "{}: paid once", d.user);
         let timeline = d.store.timeline("T-001").expect("timeline");
@@ -149,6 +163,9 @@ fn two_offline_payouts_of_one_claim_pay_it_once() {
     }
     // A modified client confirming what it never reserved gains nothing either.
     let me = bo.me();
-    let forged = bo.store.apply_to_many(&me, vec![("T-001".into(), ClaimCommand::MarkPaid { payout_id: "P-forged".into() })]).expect("apply");
+    let forged = bo
+        .store
+        .apply_to_many(&me, vec![("T-001".into(), ClaimCommand::MarkPaid { payout_id: "P-forged".into() })])
+        .expect("apply");
     assert_eq!(forged.applied, 0, "refused by the rules on bo's own desktop");
 }

@@ -15,7 +15,8 @@ async fn login_push_pull_round_trip() {
     create_user(&db, "kim", "reviewer", None);
     let server = Server::start(&db);
 
-    let health: Health = reqwest::get(format!("{}/health", server.url)).await.expect("health").json().await.expect("json");
+    let health: Health =
+        reqwest::get(format!("{}/health", server.url)).await.expect("health").json().await.expect("json");
     assert_eq!((health.status.as_str(), health.protocol), ("ok", PROTOCOL_VERSION));
 
     seed(&server.url, &db, &["C-1".to_string(), "C-2".to_string()]).await;
@@ -32,7 +33,9 @@ async fn login_push_pull_round_trip() {
     // The server stamps what it knows of the author, never what the op says.
     for r in &results {
         match &r.outcome {
-            PushOutcome::Accepted { stamp: Some(s), .. } => assert_eq!(s.role, claimdesk_core::Role::Reviewer),
+            PushOutcome::Accepted { stamp: Some(s), .. } => {
+                assert_eq!(s.role, claimdesk_core::Role::Reviewer)
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -46,7 +49,9 @@ async fn login_push_pull_round_trip() {
     let rest = kim.pull_page(page.cursor, 100).await;
     assert_eq!((rest.ops.len(), rest.more, rest.cursor), (1, false, seqs[2]));
     let pulled: Vec<PulledOp> = page.ops.into_iter().chain(rest.ops).collect();
-    assert!(pulled.iter().all(|p| p.stamp.as_ref().is_some_and(|s| s.role == claimdesk_core::Role::Reviewer)));
+    assert!(pulled
+        .iter()
+        .all(|p| p.stamp.as_ref().is_some_and(|s| s.role == claimdesk_core::Role::Reviewer)));
     let pulled: Vec<WireOp> = pulled.into_iter().map(|p| p.op).collect();
     assert_eq!(pulled, ops, "ops come back exactly as pushed, unknown payload fields included");
     let empty = kim.pull_page(seqs[2], 100).await;
@@ -72,11 +77,16 @@ async fn login_push_pull_round_trip() {
     assert_eq!(anon.get("/v1/pull?after=0").await.status(), 401);
     anon.token = Some("0".repeat(64));
     assert_eq!(anon.get("/v1/pull?after=0").await.status(), 401);
-    let no_headers = reqwest::Client::new().get(format!("{}/v1/users", server.url)).send().await.expect("get");
+    let no_headers =
+        reqwest::Client::new().get(format!("{}/v1/users", server.url)).send().await.expect("get");
     assert_eq!(no_headers.status(), 400);
     let mut older = kim.clone();
     older.protocol = MIN_PROTOCOL_VERSION;
-    assert_eq!(older.get("/v1/users").await.status(), 200, "the oldest protocol the server answers is answered");
+    assert_eq!(
+        older.get("/v1/users").await.status(),
+        200,
+        "the oldest protocol the server answers is answered"
+    );
     // Protocol 1 clients read results from payloads: they must update (PROTOCOL_CHANGES.md).
     older.protocol = 1;
     let r = older.get("/v1/users").await;
@@ -167,7 +177,11 @@ async fn a_rejected_op_never_blocks_the_ones_behind_it() {
     if let PushOutcome::Rejected { reason, explain, .. } = &results[1].outcome {
         assert_eq!(reason, "Your role (Reviewer) may not approve claims.", "the core's own words");
         let said = explain.as_ref().map(|m| m.render(claimdesk_core::message::Lang::Ko));
-        assert_eq!(said.as_deref(), Some("심사자 역할로는 할 수 없는 작업입니다: 신고 승인."), "and in the author's Korean");
+        assert_eq!(
+            said.as_deref(),
+            Some("심사자 역할로는 할 수 없는 작업입니다: 신고 승인."),
+            "and in the author's Korean"
+        );
     }
     let pulled = reviews(kim.pull_all(0).await);
     let ids: HashSet<&str> = pulled.iter().map(|p| p.op.op_id.as_str()).collect();
@@ -183,7 +197,8 @@ async fn approvals_are_maker_checked_limited_and_refused_when_superseded() {
     create_user(&db, "kim", "reviewer", None);
     create_user(&db, "park", "supervisor", Some(100_000));
     create_user(&db, "choi", "supervisor", None);
-    let server = Server::start_with(&db, ServerOpts { max_clock_ahead_ms: Some(60_000), ..Default::default() });
+    let server =
+        Server::start_with(&db, ServerOpts { max_clock_ahead_ms: Some(60_000), ..Default::default() });
     let ids: Vec<String> = (1..=5).map(|i| format!("C-{i}")).collect();
     seed(&server.url, &db, &ids).await;
     let kim = Api::login(&server.url, "kim", "dev-kim").await;
@@ -222,9 +237,14 @@ async fn approvals_are_maker_checked_limited_and_refused_when_superseded() {
     assert!(accepted(&choi.push(&back).await));
     let second = recommend(&kim, "C-3", 40_000);
     assert!(accepted(&kim.push(std::slice::from_ref(&second)).await));
-    assert!(accepted(&choi.push(&[choi.op("claim:C-3", "claim.add_to_batch", json!({"batch_id": "B-3"}))]).await));
+    assert!(accepted(
+        &choi.push(&[choi.op("claim:C-3", "claim.add_to_batch", json!({"batch_id": "B-3"}))]).await
+    ));
     let r = choi.push(&[approve(&choi, "C-3", &first), approve(&choi, "C-3", &second)]).await;
-    assert_eq!(r.iter().map(outcome_code).collect::<Vec<_>>(), ["rejected:RECOMMENDATION_SUPERSEDED", "accepted"]);
+    assert_eq!(
+        r.iter().map(outcome_code).collect::<Vec<_>>(),
+        ["rejected:RECOMMENDATION_SUPERSEDED", "accepted"]
+    );
 
     // An approval of a claim that was never recommended.
     let unseen = recommend(&kim, "C-4", 1_000);
@@ -314,7 +334,12 @@ async fn a_page_of_several_admission_chunks_answers_every_op_in_place() {
         assert_eq!(outcome_code(r), want[i], "op {i}");
     }
     assert_eq!(seq_of(&results[1500]), seq_of(&results[10]));
-    let accepted: Vec<i64> = results.iter().enumerate().filter(|(i, _)| want[*i] == "accepted").filter_map(|(_, r)| seq_of(r)).collect();
+    let accepted: Vec<i64> = results
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| want[*i] == "accepted")
+        .filter_map(|(_, r)| seq_of(r))
+        .collect();
     assert!(accepted.windows(2).all(|w| w[0] < w[1]), "stored in the page's order");
     let pulled = reviews(kim.pull_all(0).await);
     assert_eq!(pulled.len(), accepted.len());
@@ -354,7 +379,8 @@ async fn a_push_with_a_bad_token_is_refused_before_its_body_is_read() {
 /// of the body (None: after the whole request, without reading the answer).
 fn push_and_hang_up(url: &str, api: &Api, ops: &[WireOp], cut: Option<usize>) {
     let addr = url.trim_start_matches("http://");
-    let body = serde_json::to_vec(&PushRequest { device_id: api.device.clone(), ops: ops.to_vec() }).expect("json");
+    let body =
+        serde_json::to_vec(&PushRequest { device_id: api.device.clone(), ops: ops.to_vec() }).expect("json");
     let head = format!(
         "POST /v1/push HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{HEADER_PROTOCOL}: {PROTOCOL_VERSION}\r\n{HEADER_SCHEMA}: 3\r\nauthorization: Bearer {}\r\n\r\n",
         body.len(),
@@ -375,7 +401,8 @@ async fn a_push_cut_mid_way_and_retried_stores_each_op_once() {
     let server = Server::start(&db);
     seed(&server.url, &db, &(0..97).map(|i| format!("C-{i}")).collect::<Vec<_>>()).await;
     let kim = Api::login(&server.url, "kim", "dev-kim").await;
-    let ops: Vec<WireOp> = (0..2000).map(|i| note(&kim, &format!("C-{}", i % 97), &format!("메모 {i}"))).collect();
+    let ops: Vec<WireOp> =
+        (0..2000).map(|i| note(&kim, &format!("C-{}", i % 97), &format!("메모 {i}"))).collect();
 
     // Cut in the middle of the body: nothing of it is stored.
     push_and_hang_up(&server.url, &kim, &ops, Some(40_000));
@@ -403,8 +430,9 @@ async fn kill_9_mid_push_loses_nothing_acknowledged() {
     let mut server = Server::start(&db);
     seed(&server.url, &db, &(0..200).map(|p| format!("C-{p}")).collect::<Vec<_>>()).await;
     let kim = Api::login(&server.url, "kim", "dev-kim").await;
-    let pages: Vec<Vec<WireOp>> =
-        (0..200).map(|p| (0..250).map(|i| note(&kim, &format!("C-{p}"), &format!("메모 {p}-{i}"))).collect()).collect();
+    let pages: Vec<Vec<WireOp>> = (0..200)
+        .map(|p| (0..250).map(|i| note(&kim, &format!("C-{p}"), &format!("메모 {p}-{i}"))).collect())
+        .collect();
 
     // Push pages from two clients until the server dies under them.
     let acked = std::sync::Arc::new(std::sync::Mutex::new(HashMap::<String, i64>::new()));
@@ -469,12 +497,20 @@ async fn fifty_clients_push_and_pull_at_once() {
     claimdesk_server::db::migrate(&pool).await.expect("migrate");
     for i in 0..50 {
         let id = format!("u{i:02}");
-        claimdesk_server::admin::create_user(&pool, &id, &format!("심사자 {i}"), "reviewer", None, &format!("password-{id}"))
-            .await
-            .expect("user");
+        claimdesk_server::admin::create_user(
+            &pool,
+            &id,
+            &format!("심사자 {i}"),
+            "reviewer",
+            None,
+            &format!("password-{id}"),
+        )
+        .await
+        .expect("user");
     }
     let server = Server::start(&db);
-    let claims: Vec<String> = (0..50).flat_map(|i| (0..5).map(move |round| format!("C-{i}-{round}"))).collect();
+    let claims: Vec<String> =
+        (0..50).flat_map(|i| (0..5).map(move |round| format!("C-{i}-{round}"))).collect();
     seed(&server.url, &db, &claims).await;
     let mut tasks = Vec::new();
     let all_pushed = std::sync::Arc::new(tokio::sync::Barrier::new(50));
@@ -486,7 +522,8 @@ async fn fifty_clients_push_and_pull_at_once() {
             let mut cursor = 0;
             let mut seen = Vec::new();
             for round in 0..5 {
-                let ops: Vec<WireOp> = (0..40).map(|k| note(&api, &format!("C-{i}-{round}"), &format!("{k}"))).collect();
+                let ops: Vec<WireOp> =
+                    (0..40).map(|k| note(&api, &format!("C-{i}-{round}"), &format!("{k}"))).collect();
                 for r in api.push(&ops).await {
                     assert_eq!(outcome_code(&r), "accepted");
                 }
@@ -515,7 +552,8 @@ async fn two_instances_on_one_database_serve_every_op_once_in_order() {
     create_user(&db, "reader", "reviewer", None);
     let a = Server::start(&db);
     let b = Server::start(&db);
-    let claims: Vec<String> = (0..8).flat_map(|i| (0..30).map(move |round| format!("C-{i}-{round}"))).collect();
+    let claims: Vec<String> =
+        (0..8).flat_map(|i| (0..30).map(move |round| format!("C-{i}-{round}"))).collect();
     seed(&a.url, &db, &claims).await;
     let total = 8 * 30 * 40;
 
@@ -545,7 +583,8 @@ async fn two_instances_on_one_database_serve_every_op_once_in_order() {
             let api = Api::login(&url, &format!("w{i}"), &format!("dev-w{i}")).await;
             let mut ids = Vec::new();
             for round in 0..30 {
-                let ops: Vec<WireOp> = (0..40).map(|k| note(&api, &format!("C-{i}-{round}"), &format!("{k}"))).collect();
+                let ops: Vec<WireOp> =
+                    (0..40).map(|k| note(&api, &format!("C-{i}-{round}"), &format!("{k}"))).collect();
                 ids.extend(ops.iter().map(|o| o.op_id.clone()));
                 for r in api.push(&ops).await {
                     assert_eq!(outcome_code(&r), "accepted");

@@ -14,7 +14,8 @@ async fn a_client_with_the_test_ca_connects_one_without_is_refused() {
     ca_params.distinguished_name.push(DnType::CommonName, "ClaimDesk test CA");
     let ca = ca_params.self_signed(&ca_key).expect("ca");
     let key = KeyPair::generate().expect("key");
-    let mut params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).expect("params");
+    let mut params =
+        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).expect("params");
     params.distinguished_name.push(DnType::CommonName, "claimdesk-server test");
     let cert = params.signed_by(&key, &ca, &ca_key).expect("cert");
     let cert_path = dir.path().join("server.crt");
@@ -24,7 +25,8 @@ async fn a_client_with_the_test_ca_connects_one_without_is_refused() {
 
     let db = fresh_database("tls").await;
     create_user(&db, "kim", "admin", None);
-    let server = Server::start_with(&db, ServerOpts { tls: Some((cert_path, key_path)), ..Default::default() });
+    let server =
+        Server::start_with(&db, ServerOpts { tls: Some((cert_path, key_path)), ..Default::default() });
     assert!(server.url.starts_with("https://"));
 
     let trusting = reqwest::Client::builder()

@@ -29,14 +29,25 @@ mod tests {
         let admin = store.actor("admin").expect("admin");
         store.create_user(&admin, "kim", "김", Role::Reviewer, None).expect("user");
         let kim = store.actor("kim").expect("kim");
-        let fixture = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../../fixtures/sample-intake.csv");
+        let fixture = std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+        )
+        .join("../../fixtures/sample-intake.csv");
         store.import_file(&admin, &fixture, ImportOptions::default(), &mut |_| true).expect("import");
         let id = store.queue_ids(&Default::default()).expect("ids")[0].clone();
         let before = store.allowed_actions(&kim, &id).expect("actions");
-        assert!(before.contains(&ClaimAction::Triage) && !before.contains(&ClaimAction::Recommend) && !before.contains(&ClaimAction::Approve), "{before:?}");
+        assert!(
+            before.contains(&ClaimAction::Triage)
+                && !before.contains(&ClaimAction::Recommend)
+                && !before.contains(&ClaimAction::Approve),
+            "{before:?}"
+        );
         store.take(&kim, &id, None).expect("take");
         let after = store.allowed_actions(&kim, &id).expect("actions");
-        assert!(after.contains(&ClaimAction::Recommend) && after.contains(&ClaimAction::Release), "{after:?}");
+        assert!(
+            after.contains(&ClaimAction::Recommend) && after.contains(&ClaimAction::Release),
+            "{after:?}"
+        );
         assert_eq!(store.allowed_actions(&kim, "no-such-claim").err().map(|e| e.code()), Some("NOT_FOUND"));
     }
 }

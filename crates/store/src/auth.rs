@@ -2,10 +2,10 @@
 //! `users.password_hash`). Setting a password is audited; the op never
 //! carries the hash. A failed sign-in says nothing about which part was wrong.
 
-use claimdesk_core::msg;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use claimdesk_core::msg;
 use claimdesk_core::ops::{Op, UserRef};
 use claimdesk_core::workflow::{may, AdminAction};
 use claimdesk_core::Actor;
@@ -31,14 +31,19 @@ pub(crate) fn hash(password: &str) -> Result<String> {
 }
 
 fn matches(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(phc)
+        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 impl Store {
     /// Whether any user has a password yet (false on a new store: the app
     /// then offers to set the first admin's password).
     pub fn has_passwords(&self) -> Result<bool> {
-        Ok(self.conn().query_row("SELECT EXISTS(SELECT 1 FROM users WHERE password_hash IS NOT NULL)", [], |r| r.get(0))?)
+        Ok(self.conn().query_row(
+            "SELECT EXISTS(SELECT 1 FROM users WHERE password_hash IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// First run only: sets the password of the first admin while no user
@@ -47,7 +52,10 @@ impl Store {
         let phc = hash(password)?;
         let device = self.device().to_string();
         let tx = self.write_tx()?;
-        let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE password_hash IS NOT NULL)", [], |r| r.get(0))?;
+        let taken: bool =
+            tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE password_hash IS NOT NULL)", [], |r| {
+                r.get(0)
+            })?;
         if taken {
             return Err(StoreError::Invalid(msg!("store.passwords_exist")));
         }
@@ -61,7 +69,15 @@ impl Store {
         let mut ops = OpWriter::begin(&tx)?;
         let author = Author { user: crate::FIRST_ADMIN, device: &device };
         let op = Op::UserPassword(UserRef { id: crate::FIRST_ADMIN.to_string() });
-        ops.append_op(&tx, &author, &format!("user:{}", crate::FIRST_ADMIN), &op, None, None, SyncState::Local)?;
+        ops.append_op(
+            &tx,
+            &author,
+            &format!("user:{}", crate::FIRST_ADMIN),
+            &op,
+            None,
+            None,
+            SyncState::Local,
+        )?;
         ops.finish(&tx)?;
         tx.commit()?;
         self.actor(crate::FIRST_ADMIN)
@@ -82,7 +98,15 @@ impl Store {
         }
         let mut ops = OpWriter::begin(&tx)?;
         let op = Op::UserPassword(UserRef { id: user.to_string() });
-        ops.append_op(&tx, &Author { user: &actor.user, device: &device }, &entity, &op, None, None, SyncState::Local)?;
+        ops.append_op(
+            &tx,
+            &Author { user: &actor.user, device: &device },
+            &entity,
+            &op,
+            None,
+            None,
+            SyncState::Local,
+        )?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(())
@@ -95,7 +119,9 @@ impl Store {
         let user = user.trim();
         let row: Option<(Option<String>, bool)> = self
             .conn()
-            .query_row("SELECT password_hash, active FROM users WHERE id = ?1", [user], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT password_hash, active FROM users WHERE id = ?1", [user], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         match row {
             Some((Some(phc), true)) if matches(password, &phc) => self.actor(user),
@@ -134,7 +160,10 @@ mod tests {
         assert_eq!(admin.role, Role::Admin);
         assert!(store.has_passwords().expect("q"));
         // Only once.
-        assert_eq!(store.set_first_admin_password("another one").map_err(|e| e.code()).err(), Some("INVALID"));
+        assert_eq!(
+            store.set_first_admin_password("another one").map_err(|e| e.code()).err(),
+            Some("INVALID")
+        );
         assert_eq!(store.verify_password("admin", "correct horse").expect("ok").user, "admin");
         // Wrong password and unknown user give the same error.
         let wrong = store.verify_password("admin", "wrong horse").expect_err("refused");
@@ -143,7 +172,10 @@ mod tests {
         assert_eq!(wrong.to_string(), unknown.to_string());
         // The hash never reaches the op log.
         let payloads: Vec<String> = {
-            let mut stmt = store.conn().prepare("SELECT payload FROM ops WHERE kind IN ('user.password', 'session.sign_in')").expect("p");
+            let mut stmt = store
+                .conn()
+                .prepare("SELECT payload FROM ops WHERE kind IN ('user.password', 'session.sign_in')")
+                .expect("p");
             let rows = stmt.query_map([], |r| r.get(0)).expect("q");
             rows.collect::<rusqlite::Result<_>>().expect("rows")
         };
@@ -168,39 +200,62 @@ mod tests {
         assert_eq!(refused.code(), "ROLE_NOT_ALLOWED");
         // Deactivated users cannot sign in, even with the right password.
         store
-            .update_user(&admin, "kim", crate::users::UserChange { active: Some(false), ..Default::default() })
+            .update_user(
+                &admin,
+                "kim",
+                crate::users::UserChange { active: Some(false), ..Default::default() },
+            )
             .expect("deactivate");
-        assert_eq!(store.verify_password("kim", "kim new password").err().map(|e| e.code()), Some("SIGN_IN_FAILED"));
+        assert_eq!(
+            store.verify_password("kim", "kim new password").err().map(|e| e.code()),
+            Some("SIGN_IN_FAILED")
+        );
     }
 
     #[test]
     fn a_user_and_their_password_are_one_change() {
         let (_d, mut store) = store();
         let admin = store.set_first_admin_password("admin password").expect("first");
-        let ops = |store: &Store| -> i64 { store.conn().query_row("SELECT count(*) FROM ops", [], |r| r.get(0)).expect("ops") };
+        let ops = |store: &Store| -> i64 {
+            store.conn().query_row("SELECT count(*) FROM ops", [], |r| r.get(0)).expect("ops")
+        };
         let before = ops(&store);
         // Too short (four characters, though eight UTF-16 units): refused, nothing written.
-        let refused = store.create_user_with_password(&admin, "kim", "김심사", Role::Reviewer, None, "🔑🔑🔑🔑").expect_err("short");
+        let refused = store
+            .create_user_with_password(&admin, "kim", "김심사", Role::Reviewer, None, "🔑🔑🔑🔑")
+            .expect_err("short");
         assert_eq!(refused.code(), "INVALID");
         assert!(store.users().expect("users").iter().all(|u| u.id != "kim"));
         assert_eq!(ops(&store), before);
-        store.create_user_with_password(&admin, "kim", "김심사", Role::Reviewer, None, "kim password").expect("created");
+        store
+            .create_user_with_password(&admin, "kim", "김심사", Role::Reviewer, None, "kim password")
+            .expect("created");
         let kim = store.verify_password("kim", "kim password").expect("kim signs in");
         // A reviewer may not add users: refused (and audited), no user.
-        let refused = store.create_user_with_password(&kim, "lee", "이심사", Role::Reviewer, None, "lee password").expect_err("role");
+        let refused = store
+            .create_user_with_password(&kim, "lee", "이심사", Role::Reviewer, None, "lee password")
+            .expect_err("role");
         assert_eq!(refused.code(), "ROLE_NOT_ALLOWED");
         assert!(store.users().expect("users").iter().all(|u| u.id != "lee"));
         // An existing id: refused.
-        let again = store.create_user_with_password(&admin, "kim", "김", Role::Reviewer, None, "other password").expect_err("exists");
+        let again = store
+            .create_user_with_password(&admin, "kim", "김", Role::Reviewer, None, "other password")
+            .expect_err("exists");
         assert_eq!(again.code(), "INVALID");
         assert_eq!(store.verify_password("kim", "kim password").expect("unchanged").user, "kim");
         // Two ops, the user's (synced) and the password's (this device only, no hash).
         let kinds: Vec<(String, String)> = {
-            let mut stmt = store.conn().prepare("SELECT kind, payload FROM ops WHERE entity = 'user:kim' ORDER BY rowid").expect("p");
+            let mut stmt = store
+                .conn()
+                .prepare("SELECT kind, payload FROM ops WHERE entity = 'user:kim' ORDER BY rowid")
+                .expect("p");
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("q");
             rows.collect::<rusqlite::Result<_>>().expect("rows")
         };
-        assert_eq!(kinds.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["user.create", "user.password"]);
+        assert_eq!(
+            kinds.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["user.create", "user.password"]
+        );
         assert!(kinds.iter().all(|(_, p)| !p.contains("argon2")));
         store.verify_audit().expect("chain");
     }

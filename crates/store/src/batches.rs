@@ -82,8 +82,17 @@ pub struct ClaimRefusal {
 
 impl ClaimRefusal {
     /// Claim `external_id` was refused for `why` (a refusal or a store error).
-    pub fn new(external_id: &str, code: &str, why: &(impl claimdesk_core::message::Explain + std::fmt::Display)) -> ClaimRefusal {
-        ClaimRefusal { external_id: external_id.to_string(), code: code.to_string(), message: why.to_string(), explain: why.message() }
+    pub fn new(
+        external_id: &str,
+        code: &str,
+        why: &(impl claimdesk_core::message::Explain + std::fmt::Display),
+    ) -> ClaimRefusal {
+        ClaimRefusal {
+            external_id: external_id.to_string(),
+            code: code.to_string(),
+            message: why.to_string(),
+            explain: why.message(),
+        }
     }
 }
 
@@ -122,7 +131,12 @@ impl Store {
     }
 
     /// Supervisor: makes a batch of the named claims.
-    pub fn create_batch_of(&mut self, actor: &Actor, name: &str, external_ids: &[String]) -> Result<BatchBuild> {
+    pub fn create_batch_of(
+        &mut self,
+        actor: &Actor,
+        name: &str,
+        external_ids: &[String],
+    ) -> Result<BatchBuild> {
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::Invalid(msg!("store.batch_name")));
@@ -133,7 +147,10 @@ impl Store {
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
         let mut ops = OpWriter::begin(&tx)?;
-        let create = Op::BatchCreate(claimdesk_core::ops::BatchCreate { id: batch_id.clone(), name: name.to_string() });
+        let create = Op::BatchCreate(claimdesk_core::ops::BatchCreate {
+            id: batch_id.clone(),
+            name: name.to_string(),
+        });
         team_op_in_tx(&tx, &mut ops, &author, actor, &format!("batch:{batch_id}"), &create)?;
         let mut build = BatchBuild { batch_id: batch_id.clone(), ..BatchBuild::default() };
         for external_id in external_ids {
@@ -154,13 +171,13 @@ impl Store {
     /// The batches of the current incident's claims (and those still empty).
     pub fn batches(&self) -> Result<Vec<BatchInfo>> {
         let incident = self.current_incident()?;
-        let mut stmt = self.conn().prepare(
-            &format!("SELECT b.id, b.name, b.created_by, b.created_at, {BATCH_STATUS}, b.approved_by,
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT b.id, b.name, b.created_by, b.created_at, {BATCH_STATUS}, b.approved_by,
                     (SELECT count(*) FROM claims c WHERE c.batch_id = b.id)
              FROM batches b
              WHERE NOT EXISTS (SELECT 1 FROM claims o WHERE o.batch_id = b.id AND o.incident_id <> ?1)
-             ORDER BY b.created_at DESC, b.id DESC"),
-        )?;
+             ORDER BY b.created_at DESC, b.id DESC"
+        ))?;
         let rows = stmt.query_map([incident], batch_info)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -170,9 +187,11 @@ impl Store {
         let batch = self
             .conn()
             .query_row(
-                &format!("SELECT b.id, b.name, b.created_by, b.created_at, {BATCH_STATUS}, b.approved_by,
+                &format!(
+                    "SELECT b.id, b.name, b.created_by, b.created_at, {BATCH_STATUS}, b.approved_by,
                         (SELECT count(*) FROM claims c WHERE c.batch_id = b.id)
-                 FROM batches b WHERE b.id = ?1"),
+                 FROM batches b WHERE b.id = ?1"
+                ),
                 [batch_id],
                 batch_info,
             )
@@ -185,17 +204,27 @@ impl Store {
         let mut grants: BTreeMap<usize, claimdesk_core::policy::GrantTotal> = BTreeMap::new();
         let mut lines = Vec::new();
         let rows = stmt.query_map([batch_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<i64>>(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, bool>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+            ))
         })?;
         for row in rows {
             let (external_id, category, rec, is_override, policy_amount) = row?;
-            let Some(rec) = rec.and_then(|t| serde_json::from_str::<claimdesk_core::workflow::Recommendation>(&t).ok()) else {
+            let Some(rec) =
+                rec.and_then(|t| serde_json::from_str::<claimdesk_core::workflow::Recommendation>(&t).ok())
+            else {
                 continue;
             };
             let (remedy, amount, days) = match &rec.decision {
-                Decision::Approve { remedy, amount, extension_days, .. } => {
-                    (remedy.code().to_string(), crate::import::won(Some(*amount)).unwrap_or(0), i64::from(*extension_days))
-                }
+                Decision::Approve { remedy, amount, extension_days, .. } => (
+                    remedy.code().to_string(),
+                    crate::import::won(Some(*amount)).unwrap_or(0),
+                    i64::from(*extension_days),
+                ),
                 Decision::Deny { .. } => ("denied".to_string(), 0, 0),
             };
             let t = totals.entry((category.clone(), remedy.clone())).or_insert_with(|| BatchTotal {
@@ -233,7 +262,12 @@ impl Store {
                 policy_amount,
             });
         }
-        Ok(BatchReview { batch, totals: totals.into_values().collect(), grants: grants.into_values().collect(), lines })
+        Ok(BatchReview {
+            batch,
+            totals: totals.into_values().collect(),
+            grants: grants.into_values().collect(),
+            lines,
+        })
     }
 
     /// Supervisor: takes a claim out of its batch; it returns to recommended.
@@ -244,7 +278,12 @@ impl Store {
 
     /// Supervisor: sends a claim back to the reviewer who recommended it, with a comment.
     pub fn return_to_reviewer(&mut self, actor: &Actor, external_id: &str, comment: &str) -> Result<()> {
-        self.claim_change(actor, external_id, None, ClaimCommand::ReturnToReviewer { comment: comment.trim().to_string() })?;
+        self.claim_change(
+            actor,
+            external_id,
+            None,
+            ClaimCommand::ReturnToReviewer { comment: comment.trim().to_string() },
+        )?;
         Ok(())
     }
 
@@ -256,16 +295,19 @@ impl Store {
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
-        let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM batches WHERE id = ?1)", [batch_id], |r| r.get(0))?;
+        let exists: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM batches WHERE id = ?1)", [batch_id], |r| r.get(0))?;
         if !exists {
             return Err(StoreError::NotFound(format!("batch {batch_id}")));
         }
-        let records: Vec<ClaimRecord> = load_records_where(&tx, "batch_id = ?1 AND status = 'batched'", batch_id)?;
+        let records: Vec<ClaimRecord> =
+            load_records_where(&tx, "batch_id = ?1 AND status = 'batched'", batch_id)?;
         let mut ops = OpWriter::begin(&tx)?;
         let mut report = ApprovalReport::default();
         for record in &records {
             // The approval names the recommendation the supervisor is looking at.
-            let recommendation_op = record.recommendation.as_ref().map(|r| r.op_id.clone()).unwrap_or_default();
+            let recommendation_op =
+                record.recommendation.as_ref().map(|r| r.op_id.clone()).unwrap_or_default();
             let cmd = ClaimCommand::Approve { recommendation_op };
             // Approved claims keep their batch_id: the batch stays their record.
             match apply_local(&tx, &mut ops, &author, actor, &record.external_id, None, cmd) {
@@ -276,7 +318,9 @@ impl Store {
                         report.approved += 1;
                     }
                 }
-                Err(StoreError::Refused(r)) => report.refused.push(ClaimRefusal::new(&record.external_id, r.code(), &r)),
+                Err(StoreError::Refused(r)) => {
+                    report.refused.push(ClaimRefusal::new(&record.external_id, r.code(), &r))
+                }
                 Err(e) => return Err(e),
             }
         }

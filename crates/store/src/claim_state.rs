@@ -22,7 +22,8 @@ use crate::error::{Result, StoreError};
 use crate::oplog::{new_op_id, Author, OpReceipt, OpWriter, SyncState};
 
 /// The columns of an op the fold reads, in this order (see [`fold_op_from_row`]).
-pub(crate) const FOLD_COLUMNS: &str = "op_id, hlc, user_id, device, kind, payload, base, at, role, approval_limit, proposal";
+pub(crate) const FOLD_COLUMNS: &str =
+    "op_id, hlc, user_id, device, kind, payload, base, at, role, approval_limit, proposal";
 
 /// Reads one op row into the fold's form; `None` for the claim's import and
 /// for an op that does not read as a claim command (it was parked when it came).
@@ -66,7 +67,11 @@ pub(crate) fn roster_stamp(conn: &Connection, user: &str) -> rusqlite::Result<St
         .query_row([user], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     Ok(match row {
-        Some((role, limit)) => Stamp { role: Role::parse(&role).unwrap_or(Role::Reviewer), approval_limit: limit, proposal: None },
+        Some((role, limit)) => Stamp {
+            role: Role::parse(&role).unwrap_or(Role::Reviewer),
+            approval_limit: limit,
+            proposal: None,
+        },
         None => Stamp { role: Role::Reviewer, approval_limit: None, proposal: None },
     })
 }
@@ -124,7 +129,12 @@ pub(crate) fn refold(conn: &Connection, external_id: &str, filed: Category) -> R
 
 /// The cached folded state of a claim, if it is still that of every op of
 /// the claim before local op `page_start` (no op was written beside the fold since).
-pub(crate) fn cached_state(conn: &Connection, claim_id: i64, external_id: &str, page_start: i64) -> Result<Option<ClaimState>> {
+pub(crate) fn cached_state(
+    conn: &Connection,
+    claim_id: i64,
+    external_id: &str,
+    page_start: i64,
+) -> Result<Option<ClaimState>> {
     let row: Option<(Option<String>, i64)> = conn
         .prepare_cached("SELECT state, through_seq FROM claim_sync WHERE claim_id = ?1")?
         .query_row([claim_id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -134,13 +144,20 @@ pub(crate) fn cached_state(conn: &Connection, claim_id: i64, external_id: &str, 
 
 /// A cached state read with its `through_seq`, if no op of the claim before
 /// local op `page_start` came after it.
-fn checked_cache(conn: &Connection, row: Option<(Option<String>, i64)>, external_id: &str, page_start: i64) -> Result<Option<ClaimState>> {
+fn checked_cache(
+    conn: &Connection,
+    row: Option<(Option<String>, i64)>,
+    external_id: &str,
+    page_start: i64,
+) -> Result<Option<ClaimState>> {
     let Some((Some(text), through)) = row else { return Ok(None) };
     let last_before: i64 = conn
         // `COLLATE BINARY` (the column's own) on the bound text: without it
         // SQLite prepares this statement again at each run after a write
         // (measured: a third of an approval's time went into re-preparing).
-        .prepare_cached("SELECT coalesce(max(seq), 0) FROM ops WHERE entity = ?1 COLLATE BINARY AND seq < ?2")?
+        .prepare_cached(
+            "SELECT coalesce(max(seq), 0) FROM ops WHERE entity = ?1 COLLATE BINARY AND seq < ?2",
+        )?
         .query_row(params![format!("claim:{external_id}"), page_start], |r| r.get(0))?;
     if last_before > through {
         return Ok(None);
@@ -149,7 +166,12 @@ fn checked_cache(conn: &Connection, row: Option<(Option<String>, i64)>, external
 }
 
 /// The claim's current state: the cache when it is current, else folded again.
-pub(crate) fn load_state(conn: &Connection, claim_id: i64, external_id: &str, filed: Category) -> Result<ClaimState> {
+pub(crate) fn load_state(
+    conn: &Connection,
+    claim_id: i64,
+    external_id: &str,
+    filed: Category,
+) -> Result<ClaimState> {
     match cached_state(conn, claim_id, external_id, i64::MAX)? {
         Some(state) => Ok(state),
         None => refold(conn, external_id, filed),
@@ -157,7 +179,11 @@ pub(crate) fn load_state(conn: &Connection, claim_id: i64, external_id: &str, fi
 }
 
 /// Folds the claim again from its whole log and writes the result.
-pub(crate) fn refold_and_write(tx: &Transaction<'_>, external_id: &str, through_seq: i64) -> Result<Option<ClaimState>> {
+pub(crate) fn refold_and_write(
+    tx: &Transaction<'_>,
+    external_id: &str,
+    through_seq: i64,
+) -> Result<Option<ClaimState>> {
     let Some((id, filed)) = claim_row(tx, external_id)? else { return Ok(None) };
     let state = refold(tx, external_id, filed)?;
     write_state(tx, id, &state, None, through_seq)?;
@@ -177,7 +203,11 @@ pub(crate) fn proposal(conn: &Connection, claim_id: i64) -> Result<Option<Policy
 /// What this device knows about the author of an op it makes now.
 pub(crate) fn local_stamp(actor: &Actor, proposal: Option<PolicyProposal>) -> Stamp {
     use rust_decimal::prelude::ToPrimitive;
-    Stamp { role: actor.role, approval_limit: actor.approval_limit.and_then(|l| l.trunc().to_i64()), proposal }
+    Stamp {
+        role: actor.role,
+        approval_limit: actor.approval_limit.and_then(|l| l.trunc().to_i64()),
+        proposal,
+    }
 }
 
 /// A change made on this device and what it did.
@@ -262,7 +292,17 @@ pub(crate) fn apply_local(
         }
     }
     let receipt = ops.write_at(
-        tx, op_id, hlc, at, author, &entity, &op.kind(), &op.payload().to_string(), Some(base), false, SyncState::Pending,
+        tx,
+        op_id,
+        hlc,
+        at,
+        author,
+        &entity,
+        &op.kind(),
+        &op.payload().to_string(),
+        Some(base),
+        false,
+        SyncState::Pending,
         Some(&stamp),
     )?;
     write_state(tx, id, &after, Some(&before), receipt.seq)?;
@@ -281,7 +321,13 @@ fn refusal_of(code: &str, reason: String) -> Refusal {
 /// and refusals, and caches it as of local op `through_seq`. With `prev`,
 /// the state the row holds now, only what changed is written: an annotation
 /// does not rewrite the queue indexes, a new note does not rewrite the others.
-pub(crate) fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimState, prev: Option<&ClaimState>, through_seq: i64) -> Result<()> {
+pub(crate) fn write_state(
+    tx: &Transaction<'_>,
+    claim_id: i64,
+    state: &ClaimState,
+    prev: Option<&ClaimState>,
+    through_seq: i64,
+) -> Result<()> {
     let old_category = match prev {
         Some(p) => p.category.code().to_string(),
         None => tx.query_row("SELECT category FROM claims WHERE id = ?1", [claim_id], |r| r.get(0))?,
@@ -293,13 +339,20 @@ pub(crate) fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimStat
         }
     }
     let workflow_changed = prev.is_none_or(|p| {
-        p.status != state.status || p.assignee != state.assignee || p.recommendation != state.recommendation
-            || p.is_override != state.is_override || p.batch_id != state.batch_id || p.reserved_for != state.reserved_for
+        p.status != state.status
+            || p.assignee != state.assignee
+            || p.recommendation != state.recommendation
+            || p.is_override != state.is_override
+            || p.batch_id != state.batch_id
+            || p.reserved_for != state.reserved_for
     });
     // Columns no index covers.
     let plain_changed = prev.is_none_or(|p| {
-        p.priority != state.priority || p.tags != state.tags || p.duplicate_of != state.duplicate_of
-            || p.lease_holder != state.lease_holder || p.version != state.version
+        p.priority != state.priority
+            || p.tags != state.tags
+            || p.duplicate_of != state.duplicate_of
+            || p.lease_holder != state.lease_holder
+            || p.version != state.version
     });
     if workflow_changed {
         if let Some(batch) = &state.batch_id {
@@ -342,7 +395,8 @@ pub(crate) fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimStat
         (false, false) => {}
     }
     if old_category != state.category.code() {
-        tx.prepare_cached("UPDATE claims SET category = ?2 WHERE id = ?1")?.execute(params![claim_id, state.category.code()])?;
+        tx.prepare_cached("UPDATE claims SET category = ?2 WHERE id = ?1")?
+            .execute(params![claim_id, state.category.code()])?;
     }
     let mut note = tx.prepare_cached(
         "INSERT INTO notes (claim_id, op_id, author, kind, body, created_at, hidden_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -352,7 +406,15 @@ pub(crate) fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimStat
         if prev.is_some_and(|p| p.notes.contains(n)) {
             continue;
         }
-        note.execute(params![claim_id, n.op_id, n.author, n.kind.code(), n.body, n.at_ms / 1000, n.hidden_by])?;
+        note.execute(params![
+            claim_id,
+            n.op_id,
+            n.author,
+            n.kind.code(),
+            n.body,
+            n.at_ms / 1000,
+            n.hidden_by
+        ])?;
     }
     if prev.is_none() {
         // Notes of ops that are no longer folded in (the server rejected them) are hidden, never removed.
@@ -373,7 +435,16 @@ pub(crate) fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimStat
         if prev.is_some_and(|p| p.evidence.contains(e)) {
             continue;
         }
-        evidence.execute(params![claim_id, e.op_id, e.sha256, e.file_name, e.mime, e.size, e.added_by, e.at_ms / 1000])?;
+        evidence.execute(params![
+            claim_id,
+            e.op_id,
+            e.sha256,
+            e.file_name,
+            e.mime,
+            e.size,
+            e.added_by,
+            e.at_ms / 1000
+        ])?;
     }
     if prev.is_none_or(|p| p.conflicts != state.conflicts) {
         tx.prepare_cached("DELETE FROM conflicts WHERE claim_id = ?1")?.execute([claim_id])?;
@@ -381,7 +452,13 @@ pub(crate) fn write_state(tx: &Transaction<'_>, claim_id: i64, state: &ClaimStat
             "INSERT INTO conflicts (claim_id, base, ops, joined, resolved_by) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         for c in &state.conflicts {
-            conflict.execute(params![claim_id, c.base, serde_json::to_string(&c.ops)?, serde_json::to_string(&c.joined)?, c.resolved_by])?;
+            conflict.execute(params![
+                claim_id,
+                c.base,
+                serde_json::to_string(&c.ops)?,
+                serde_json::to_string(&c.joined)?,
+                c.resolved_by
+            ])?;
         }
     }
     if prev.is_none_or(|p| p.refused != state.refused) {

@@ -3,8 +3,8 @@
 //! all in one transaction. A refused action leaves only an audit entry of
 //! the refusal.
 
-use claimdesk_core::msg;
 use claimdesk_core::mask::{mask_account, mask_brn, mask_phone};
+use claimdesk_core::msg;
 use claimdesk_core::workflow::{ClaimCommand, ClaimView, Decision, PolicyProposal, Priority, Recommendation};
 use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus, NoteKind};
 use claimdesk_sync::fold::normalize_tags;
@@ -61,14 +61,20 @@ fn record_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
 }
 
 pub(crate) fn load_record(conn: &Connection, external_id: &str) -> Result<ClaimRecord> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM claims WHERE external_id = ?1"))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM claims WHERE external_id = ?1"))?;
     stmt.query_row([external_id], record_from_row)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("claim {external_id}")))
 }
 
-pub(crate) fn load_records_where(conn: &Connection, condition: &str, param: &str) -> Result<Vec<ClaimRecord>> {
-    let mut stmt = conn.prepare(&format!("SELECT {RECORD_COLUMNS} FROM claims WHERE {condition} ORDER BY external_id"))?;
+pub(crate) fn load_records_where(
+    conn: &Connection,
+    condition: &str,
+    param: &str,
+) -> Result<Vec<ClaimRecord>> {
+    let mut stmt =
+        conn.prepare(&format!("SELECT {RECORD_COLUMNS} FROM claims WHERE {condition} ORDER BY external_id"))?;
     let rows = stmt.query_map([param], record_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -120,7 +126,9 @@ pub(crate) fn load_input(conn: &Connection, id: i64) -> Result<ClaimInput> {
 /// category (`claimdesk_core::model::claimant_key`, the one definition).
 pub(crate) fn refresh_claimant_key(conn: &Connection, id: i64) -> Result<()> {
     let (category, phone, brn): (String, Option<String>, Option<String>) =
-        conn.query_row("SELECT category, phone, brn FROM claims WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        conn.query_row("SELECT category, phone, brn FROM claims WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
     let category = Category::parse(&category).unwrap_or(Category::Other);
     let key = claimdesk_core::model::claimant_key(category, phone.as_deref(), brn.as_deref());
     conn.execute("UPDATE claims SET claimant_key = ?2 WHERE id = ?1", params![id, key])?;
@@ -156,7 +164,8 @@ impl Store {
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
         let mut ops = OpWriter::begin(&tx)?;
-        let result = crate::claim_state::apply_local(&tx, &mut ops, &author, actor, external_id, seen_version, cmd);
+        let result =
+            crate::claim_state::apply_local(&tx, &mut ops, &author, actor, external_id, seen_version, cmd);
         match result {
             Ok(done) => {
                 ops.finish(&tx)?;
@@ -177,7 +186,11 @@ impl Store {
     /// path (decided, appended, folded): a refused claim is reported with its
     /// reason and leaves its audit entry; the others are applied. What bulk
     /// actions over a selection or a whole filter use.
-    pub fn apply_to_many(&mut self, actor: &Actor, items: Vec<(String, ClaimCommand)>) -> Result<crate::batches::ManyApplied> {
+    pub fn apply_to_many(
+        &mut self,
+        actor: &Actor,
+        items: Vec<(String, ClaimCommand)>,
+    ) -> Result<crate::batches::ManyApplied> {
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
@@ -197,12 +210,24 @@ impl Store {
         Ok(report)
     }
 
-    fn change(&mut self, actor: &Actor, external_id: &str, seen_version: Option<i64>, cmd: ClaimCommand) -> Result<OpReceipt> {
+    fn change(
+        &mut self,
+        actor: &Actor,
+        external_id: &str,
+        seen_version: Option<i64>,
+        cmd: ClaimCommand,
+    ) -> Result<OpReceipt> {
         Ok(self.claim_change(actor, external_id, seen_version, cmd)?.receipt)
     }
 
     /// Triage: correct the category, set priority and tags, mark a duplicate.
-    pub fn triage(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, change: TriageChange) -> Result<OpReceipt> {
+    pub fn triage(
+        &mut self,
+        actor: &Actor,
+        external_id: &str,
+        base: Option<i64>,
+        change: TriageChange,
+    ) -> Result<OpReceipt> {
         if let Some(Some(dup)) = &change.duplicate_of {
             if dup == external_id {
                 return Err(StoreError::Invalid(msg!("store.self_duplicate")));
@@ -230,12 +255,29 @@ impl Store {
     }
 
     /// Ask the claimant for more information; the message is kept as a note.
-    pub fn request_info(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, message: &str) -> Result<OpReceipt> {
-        self.change(actor, external_id, base, ClaimCommand::RequestInfo { message: message.trim().to_string() })
+    pub fn request_info(
+        &mut self,
+        actor: &Actor,
+        external_id: &str,
+        base: Option<i64>,
+        message: &str,
+    ) -> Result<OpReceipt> {
+        self.change(
+            actor,
+            external_id,
+            base,
+            ClaimCommand::RequestInfo { message: message.trim().to_string() },
+        )
     }
 
     /// The claimant answered; the claim returns to review. The answer is kept as a note.
-    pub fn info_received(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, note: &str) -> Result<OpReceipt> {
+    pub fn info_received(
+        &mut self,
+        actor: &Actor,
+        external_id: &str,
+        base: Option<i64>,
+        note: &str,
+    ) -> Result<OpReceipt> {
         self.change(actor, external_id, base, ClaimCommand::InfoReceived { note: note.trim().to_string() })
     }
 
@@ -263,13 +305,25 @@ impl Store {
     }
 
     /// Change tags or priority without a status change.
-    pub fn annotate(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, priority: Option<Priority>, tags: Option<Vec<String>>) -> Result<OpReceipt> {
+    pub fn annotate(
+        &mut self,
+        actor: &Actor,
+        external_id: &str,
+        base: Option<i64>,
+        priority: Option<Priority>,
+        tags: Option<Vec<String>>,
+    ) -> Result<OpReceipt> {
         let tags = tags.map(|t| normalize_tags(&t));
         self.change(actor, external_id, base, ClaimCommand::Annotate { priority, tags })
     }
 
     /// Show one personal field in full; the reveal is written to the audit log.
-    pub fn reveal(&mut self, actor: &Actor, external_id: &str, field: PersonalField) -> Result<Option<String>> {
+    pub fn reveal(
+        &mut self,
+        actor: &Actor,
+        external_id: &str,
+        field: PersonalField,
+    ) -> Result<Option<String>> {
         self.change(actor, external_id, None, ClaimCommand::RevealPersonalData { field })?;
         let value: Option<String> = self.conn().query_row(
             &format!("SELECT {} FROM claims WHERE external_id = ?1", field.column()),
@@ -280,12 +334,22 @@ impl Store {
     }
 
     /// Supervisor: settle a claim in conflict by choosing the state it goes to.
-    pub fn resolve_conflict(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, to: ClaimStatus, note: &str) -> Result<OpReceipt> {
-        self.change(actor, external_id, base, ClaimCommand::ResolveConflict { to, note: note.trim().to_string() })
+    pub fn resolve_conflict(
+        &mut self,
+        actor: &Actor,
+        external_id: &str,
+        base: Option<i64>,
+        to: ClaimStatus,
+        note: &str,
+    ) -> Result<OpReceipt> {
+        self.change(
+            actor,
+            external_id,
+            base,
+            ClaimCommand::ResolveConflict { to, note: note.trim().to_string() },
+        )
     }
 }
-
-
 
 /// The ids of the claims in the same (incident, claimant key, service) group as `id`, itself included.
 pub(crate) fn group_ids(conn: &Connection, id: i64) -> Result<Vec<i64>> {

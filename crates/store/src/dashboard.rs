@@ -57,7 +57,12 @@ impl Store {
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map([incident], |r| {
-            Ok(SeriesPoint { day: r.get(0)?, key: r.get(1)?, claims: r.get::<_, i64>(2)? as u64, amount: r.get(3)? })
+            Ok(SeriesPoint {
+                day: r.get(0)?,
+                key: r.get(1)?,
+                claims: r.get::<_, i64>(2)? as u64,
+                amount: r.get(3)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -98,7 +103,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(&dir.path().join("s.db")).expect("open");
         let admin = store.actor("admin").expect("admin");
-        let fixture = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../../fixtures/sample-intake.csv");
+        let fixture = std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+        )
+        .join("../../fixtures/sample-intake.csv");
         store.import_file(&admin, &fixture, ImportOptions::default(), &mut |_| true).expect("import");
         let total = store.claim_count().expect("count");
         assert!(total > 0);
@@ -107,7 +115,8 @@ mod tests {
             assert_eq!(series.iter().map(|p| p.claims).sum::<u64>(), total, "{key:?}");
             assert!(series.windows(2).all(|w| w[0].day <= w[1].day));
         }
-        let claimed: i64 = store.conn().query_row("SELECT sum(claimed_amount) FROM claims", [], |r| r.get(0)).expect("sum");
+        let claimed: i64 =
+            store.conn().query_row("SELECT sum(claimed_amount) FROM claims", [], |r| r.get(0)).expect("sum");
         let stats = store.stats().expect("stats");
         assert!(claimed > 0);
         assert_eq!(stats.by_status.iter().map(|g| g.claimed).sum::<i64>(), claimed);

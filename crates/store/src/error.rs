@@ -91,11 +91,17 @@ impl Explain for StoreError {
             StoreError::Invalid(why) => why.clone(),
             StoreError::UnknownIncident(id) => m.with("incident", id),
             StoreError::BadIncident(why) => m.with("detail", why),
-            StoreError::PayoutNotReserved { payout_id, waiting } => m.with("payout_id", payout_id).with("waiting", waiting),
+            StoreError::PayoutNotReserved { payout_id, waiting } => {
+                m.with("payout_id", payout_id).with("waiting", waiting)
+            }
             StoreError::PayoutFileOutdated { payout_id } => m.with("payout_id", payout_id),
             StoreError::SignIn | StoreError::Cancelled => m,
-            StoreError::Stale { claim, seen, now } => m.with("claim", claim).with("seen", seen).with("now", now),
-            StoreError::AuditBroken { seq, op_id, why } => m.with("seq", seq).with("op_id", op_id).with("why", why),
+            StoreError::Stale { claim, seen, now } => {
+                m.with("claim", claim).with("seen", seen).with("now", now)
+            }
+            StoreError::AuditBroken { seq, op_id, why } => {
+                m.with("seq", seq).with("op_id", op_id).with("why", why)
+            }
             // What the library said stays as it said it: the headline is the reader's language.
             StoreError::Sqlite(e) => m.with("detail", e),
             StoreError::Io(e) => m.with("detail", e),

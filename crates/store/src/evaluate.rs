@@ -2,8 +2,8 @@
 //! claim row for the queue and recomputed whenever claims or the active
 //! policy change.
 
-use claimdesk_core::msg;
 use chrono::{DateTime, Utc};
+use claimdesk_core::msg;
 use claimdesk_core::policy::{self, Outcome, Policy, PolicyInput};
 use claimdesk_core::workflow::AdminAction;
 use claimdesk_core::{Actor, Category, Reason, Remedy};
@@ -25,7 +25,8 @@ pub struct EvalSummary {
     pub eligible: u64,
 }
 
-const INPUT_COLUMNS: &str = "external_id, received_at, category, service, phone, brn, damage_start, damage_end,
+const INPUT_COLUMNS: &str =
+    "external_id, received_at, category, service, phone, brn, damage_start, damage_end,
     claimed_amount, daily_income, documented_loss, ad_spend, extra";
 
 fn time(secs: i64) -> DateTime<Utc> {
@@ -41,7 +42,11 @@ fn money(v: Option<i64>) -> Option<Decimal> {
 /// them; parsing their JSON for every claim would cost the others time).
 fn input_from_row(r: &Row<'_>, at: usize, with_extra: bool) -> rusqlite::Result<PolicyInput> {
     // Stored categories are codes; match the bytes without allocating.
-    let category = r.get_ref(at + 2)?.as_str().ok().and_then(|code| Category::ALL.iter().copied().find(|c| c.code() == code));
+    let category = r
+        .get_ref(at + 2)?
+        .as_str()
+        .ok()
+        .and_then(|code| Category::ALL.iter().copied().find(|c| c.code() == code));
     let category = category.unwrap_or(Category::Other);
     Ok(PolicyInput {
         external_id: r.get(at)?,
@@ -57,7 +62,12 @@ fn input_from_row(r: &Row<'_>, at: usize, with_extra: bool) -> rusqlite::Result<
         documented_loss: money(r.get(at + 10)?),
         ad_spend: money(r.get(at + 11)?),
         extra: if with_extra {
-            r.get_ref(at + 12)?.as_str_or_null().ok().flatten().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
+            r.get_ref(at + 12)?
+                .as_str_or_null()
+                .ok()
+                .flatten()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default()
         } else {
             Default::default()
         },
@@ -67,9 +77,17 @@ fn input_from_row(r: &Row<'_>, at: usize, with_extra: bool) -> rusqlite::Result<
 /// Above this many claims a full scan is split over two reader threads.
 const PARALLEL_SCAN_ROWS: i64 = 10_000;
 
-fn load_range(conn: &Connection, incident: &str, from: i64, to: i64, capacity: usize, with_extra: bool) -> Result<Vec<PolicyInput>> {
-    let mut stmt =
-        conn.prepare(&format!("SELECT {INPUT_COLUMNS} FROM claims WHERE id >= ?1 AND id < ?2 AND incident_id = ?3 ORDER BY id"))?;
+fn load_range(
+    conn: &Connection,
+    incident: &str,
+    from: i64,
+    to: i64,
+    capacity: usize,
+    with_extra: bool,
+) -> Result<Vec<PolicyInput>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {INPUT_COLUMNS} FROM claims WHERE id >= ?1 AND id < ?2 AND incident_id = ?3 ORDER BY id"
+    ))?;
     // Sized up front: growing a vector of a million inputs copies it several times.
     let mut out = Vec::with_capacity(capacity);
     let mut rows = stmt.query(params![from, to, incident])?;
@@ -95,14 +113,18 @@ pub fn load_inputs(conn: &Connection, incident: &str, with_extra: bool) -> Resul
     )?;
     let mid = min + (max - min) / 2;
     let count = usize::try_from(count).unwrap_or(0);
-    let data_version = |c: &Connection| -> Result<i64> { Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?) };
+    let data_version =
+        |c: &Connection| -> Result<i64> { Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?) };
     let before = data_version(conn)?;
     let second_half = match conn.path().filter(|p| !p.is_empty() && max - min > PARALLEL_SCAN_ROWS) {
         Some(path) => {
             let path = path.to_string();
             let incident = incident.to_string();
             Some(std::thread::spawn(move || -> Result<Vec<PolicyInput>> {
-                let reader = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+                let reader = Connection::open_with_flags(
+                    &path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
                 load_range(&reader, &incident, mid + 1, max + 1, count / 2 + 1, with_extra)
             }))
         }
@@ -111,7 +133,9 @@ pub fn load_inputs(conn: &Connection, incident: &str, with_extra: bool) -> Resul
     let mut inputs = match second_half {
         Some(handle) => {
             let mut first = load_range(conn, incident, min, mid + 1, count, with_extra)?;
-            let second = handle.join().map_err(|_| StoreError::Invalid(msg!("invalid.detail", detail = "a reading thread failed")))??;
+            let second = handle.join().map_err(|_| {
+                StoreError::Invalid(msg!("invalid.detail", detail = "a reading thread failed"))
+            })??;
             if data_version(conn)? == before {
                 first.extend(second);
                 first
@@ -152,7 +176,11 @@ pub fn load_group(conn: &Connection, external_id: &str) -> Result<(Vec<PolicyInp
 /// duplicate rule only looks inside a group, and a group inside one incident
 /// (a claimant of two incidents is no duplicate). `progress(done)`
 /// returning false cancels.
-pub(crate) fn reevaluate_in(conn: &Connection, incident: &str, progress: &mut dyn FnMut(u64) -> bool) -> Result<EvalSummary> {
+pub(crate) fn reevaluate_in(
+    conn: &Connection,
+    incident: &str,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<EvalSummary> {
     let (version, policy) = crate::policies::active_policy_in(conn, incident)?;
     let with_extra = policy.reads_extra_columns();
     let mut summary = EvalSummary { policy_version: version, ..EvalSummary::default() };
@@ -214,10 +242,12 @@ pub(crate) fn reevaluate_ids(conn: &Connection, ids: &[i64]) -> Result<EvalSumma
         "SELECT id, claimant_key, eval_version, eligible, reason, remedy, amount, extension_days, grants, {INPUT_COLUMNS}, incident_id
          FROM claims WHERE id = ?1"
     ))?;
-    let mut by_incident: std::collections::BTreeMap<String, Vec<(i64, Stored, PolicyInput)>> = std::collections::BTreeMap::new();
+    let mut by_incident: std::collections::BTreeMap<String, Vec<(i64, Stored, PolicyInput)>> =
+        std::collections::BTreeMap::new();
     for id in ids {
-        let (incident, row) =
-            stmt.query_row([id], |r| Ok((r.get::<_, String>(22)?, (id, Stored::from_row(r)?, input_from_row(r, 9, with_extra)?))))?;
+        let (incident, row) = stmt.query_row([id], |r| {
+            Ok((r.get::<_, String>(22)?, (id, Stored::from_row(r)?, input_from_row(r, 9, with_extra)?)))
+        })?;
         by_incident.entry(incident).or_default().push(row);
     }
     let mut update = conn.prepare_cached(UPDATE_RESULT)?;
@@ -243,7 +273,8 @@ pub(crate) fn reevaluate_shared_groups(conn: &Connection) -> Result<EvalSummary>
     reevaluate_ids(conn, &ids)
 }
 
-const UPDATE_RESULT: &str = "UPDATE claims SET eval_version = ?2, eligible = ?3, reason = ?4, remedy = ?5, amount = ?6,
+const UPDATE_RESULT: &str =
+    "UPDATE claims SET eval_version = ?2, eligible = ?3, reason = ?4, remedy = ?5, amount = ?6,
      extension_days = ?7, grants = ?8 WHERE id = ?1";
 
 /// The result stored on a claim row.
@@ -291,7 +322,8 @@ fn flush(
     if chunk.is_empty() {
         return Ok(());
     }
-    let inputs: Vec<PolicyInput> = chunk.iter_mut().map(|(_, _, i)| std::mem::replace(i, empty_input())).collect();
+    let inputs: Vec<PolicyInput> =
+        chunk.iter_mut().map(|(_, _, i)| std::mem::replace(i, empty_input())).collect();
     let outcomes = policy::evaluate_all(policy, &inputs);
     for ((id, stored, _), outcome) in chunk.iter().zip(&outcomes) {
         summary.claims += 1;
@@ -307,7 +339,16 @@ fn flush(
             && stored.days == Some(i64::from(outcome.extension_days))
             && stored.grants == grants;
         if !same {
-            update.execute(params![id, version, outcome.eligible, reason, outcome.remedy.code(), amount, outcome.extension_days, grants])?;
+            update.execute(params![
+                id,
+                version,
+                outcome.eligible,
+                reason,
+                outcome.remedy.code(),
+                amount,
+                outcome.extension_days,
+                grants
+            ])?;
             summary.changed += 1;
         }
     }
@@ -363,7 +404,11 @@ impl Store {
     }
 
     /// [`Store::evaluation_table`] of an incident (the current one when None).
-    pub fn evaluation_table_of(&self, incident: Option<&str>, policy: Option<&Policy>) -> Result<Vec<(String, Outcome)>> {
+    pub fn evaluation_table_of(
+        &self,
+        incident: Option<&str>,
+        policy: Option<&Policy>,
+    ) -> Result<Vec<(String, Outcome)>> {
         let incident = self.resolve_incident(incident)?;
         let active;
         let policy = match policy {
@@ -395,14 +440,23 @@ impl Store {
 
     /// What-if: two policies over every claim of the current incident.
     pub fn what_if(&self, before: &Policy, after: &Policy) -> Result<policy::WhatIf> {
-        let inputs = load_inputs(self.conn(), &self.current_incident()?, before.reads_extra_columns() || after.reads_extra_columns())?;
+        let inputs = load_inputs(
+            self.conn(),
+            &self.current_incident()?,
+            before.reads_extra_columns() || after.reads_extra_columns(),
+        )?;
         Ok(policy::what_if(before, after, &inputs))
     }
 
     /// Supervisor: what-if of an unsaved draft (a policy text) against a
     /// saved version (the active one when None), over every claim. Nothing
     /// is stored; the draft must be a valid policy. Gives the version compared with.
-    pub fn what_if_draft(&self, actor: &Actor, before: Option<i64>, draft_toml: &str) -> Result<(i64, policy::WhatIf)> {
+    pub fn what_if_draft(
+        &self,
+        actor: &Actor,
+        before: Option<i64>,
+        draft_toml: &str,
+    ) -> Result<(i64, policy::WhatIf)> {
         crate::users::require_role(actor, AdminAction::EditPolicy)?;
         let draft = Policy::from_toml(draft_toml)?;
         let (version, saved) = match before {

@@ -50,7 +50,14 @@ pub(crate) fn list(conn: &Connection, claim_id: i64) -> Result<Vec<EvidenceFile>
         "SELECT sha256, file_name, mime, size, added_by, added_at FROM evidence WHERE claim_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([claim_id], |r| {
-        Ok(EvidenceFile { sha256: r.get(0)?, file_name: r.get(1)?, mime: r.get(2)?, size: r.get(3)?, added_by: r.get(4)?, added_at: r.get(5)? })
+        Ok(EvidenceFile {
+            sha256: r.get(0)?,
+            file_name: r.get(1)?,
+            mime: r.get(2)?,
+            size: r.get(3)?,
+            added_by: r.get(4)?,
+            added_at: r.get(5)?,
+        })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -62,13 +69,19 @@ impl Store {
 
     /// Attaches a file from disk to a claim.
     pub fn add_evidence(&mut self, actor: &Actor, external_id: &str, file: &Path) -> Result<OpReceipt> {
-        let meta = std::fs::metadata(file)
-            .map_err(|e| StoreError::Invalid(msg!("store.evidence_unreadable", file = file.display(), detail = e)))?;
+        let meta = std::fs::metadata(file).map_err(|e| {
+            StoreError::Invalid(msg!("store.evidence_unreadable", file = file.display(), detail = e))
+        })?;
         if !meta.is_file() {
             return Err(StoreError::Invalid(msg!("store.evidence_not_file", file = file.display())));
         }
         if meta.len() > MAX_EVIDENCE_BYTES {
-            return Err(StoreError::Invalid(msg!("store.evidence_too_big", file = file.display(), size = meta.len() / 1_048_576, max = MAX_EVIDENCE_BYTES / 1_048_576)));
+            return Err(StoreError::Invalid(msg!(
+                "store.evidence_too_big",
+                file = file.display(),
+                size = meta.len() / 1_048_576,
+                max = MAX_EVIDENCE_BYTES / 1_048_576
+            )));
         }
         let bytes = std::fs::read(file)?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
@@ -83,7 +96,8 @@ impl Store {
             f.sync_all()?;
             std::fs::rename(&tmp, &target)?;
         }
-        let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "evidence".into());
+        let file_name =
+            file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "evidence".into());
         let mime = mime_for(&file_name).to_string();
         let size = bytes.len() as i64;
         let cmd = ClaimCommand::AddEvidence { sha256, file_name, mime, size };

@@ -8,8 +8,8 @@ use claimdesk_core::msg;
 use std::path::Path;
 
 use claimdesk_core::ops::Op;
-use claimdesk_core::workflow::{AdminAction, ClaimCommand};
 use claimdesk_core::policy::{self, Outcome, Policy, PolicyInput};
+use claimdesk_core::workflow::{AdminAction, ClaimCommand};
 use claimdesk_core::{Actor, ClaimInput, ClaimStatus, Reason};
 use claimdesk_intake::{QuarantinedRow, Row};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -114,9 +114,10 @@ fn prepare(row: Row, policy: &Policy, incident: &str) -> Result<Prepared> {
 
 fn prepare_valid(line: u64, claim: ClaimInput, policy: &Policy) -> Result<ValidPrepared> {
     let payload = serde_json::to_string(&claim)?;
-    let outcome = policy::evaluate_all(policy, std::slice::from_ref(&PolicyInput::from(&claim)))
-        .pop()
-        .ok_or_else(|| StoreError::Invalid(msg!("invalid.detail", detail = "the policy returned no outcome")))?;
+    let outcome =
+        policy::evaluate_all(policy, std::slice::from_ref(&PolicyInput::from(&claim))).pop().ok_or_else(
+            || StoreError::Invalid(msg!("invalid.detail", detail = "the policy returned no outcome")),
+        )?;
     Ok(ValidPrepared {
         line,
         hash: content_hash(&payload),
@@ -229,7 +230,10 @@ impl Store {
                         }
                     }
                     if rows.len() == BATCH_ROWS {
-                        let batch = Batch { rows: std::mem::replace(&mut rows, Vec::with_capacity(BATCH_ROWS)), bytes_read: file.bytes_read() };
+                        let batch = Batch {
+                            rows: std::mem::replace(&mut rows, Vec::with_capacity(BATCH_ROWS)),
+                            bytes_read: file.bytes_read(),
+                        };
                         if sender.send(Ok(batch)).is_err() {
                             return; // the writer stopped: cancelled or failed
                         }
@@ -246,7 +250,13 @@ impl Store {
                         Prepared::Valid(valid) => match writer.existing(&valid.claim.external_id)? {
                             None => {
                                 writer.insert(&valid)?;
-                                ops.write_import(&tx, &author, &valid.claim.external_id, &valid.payload, stamp.as_ref())?;
+                                ops.write_import(
+                                    &tx,
+                                    &author,
+                                    &valid.claim.external_id,
+                                    &valid.payload,
+                                    stamp.as_ref(),
+                                )?;
                                 counts.imported += 1;
                             }
                             Some(existing) if existing.hash == valid.hash => counts.unchanged += 1,
@@ -254,15 +264,33 @@ impl Store {
                                 let before = crate::claims::load_input(&tx, existing.id)?;
                                 let fields = differing_fields(&before, &valid.claim)?;
                                 // A claim never moves between incidents: a row of another incident's claim is a conflict.
-                                if options.update_existing && !existing.status_is_decided() && existing.incident == incident {
+                                if options.update_existing
+                                    && !existing.status_is_decided()
+                                    && existing.incident == incident
+                                {
                                     // Through the claim's one path (decided, folded, written; its groups re-evaluated).
-                                    let cmd = ClaimCommand::UpdateIntake { claim: Box::new(valid.claim.clone()), fields };
-                                    crate::claim_state::apply_local(&tx, &mut ops, &author, actor, &valid.claim.external_id, None, cmd)?;
+                                    let cmd = ClaimCommand::UpdateIntake {
+                                        claim: Box::new(valid.claim.clone()),
+                                        fields,
+                                    };
+                                    crate::claim_state::apply_local(
+                                        &tx,
+                                        &mut ops,
+                                        &author,
+                                        actor,
+                                        &valid.claim.external_id,
+                                        None,
+                                        cmd,
+                                    )?;
                                     counts.updated += 1;
                                 } else {
                                     writer.conflict(valid.line, &valid.claim.external_id, &fields)?;
                                     if conflicts.len() < SHOWN_IN_SUMMARY {
-                                        conflicts.push(ImportConflict { line: valid.line, external_id: valid.claim.external_id.clone(), fields });
+                                        conflicts.push(ImportConflict {
+                                            line: valid.line,
+                                            external_id: valid.claim.external_id.clone(),
+                                            fields,
+                                        });
                                     }
                                     counts.conflicts += 1;
                                 }
@@ -296,7 +324,9 @@ impl Store {
         // claimant and a service.
         let mut evaluation = crate::evaluate::reevaluate_shared_groups(&tx)?;
         evaluation.claims = tx.query_row("SELECT count(*) FROM claims", [], |r| r.get::<_, i64>(0))? as u64;
-        evaluation.eligible = tx.query_row("SELECT count(*) FROM claims WHERE eligible = 1", [], |r| r.get::<_, i64>(0))? as u64;
+        evaluation.eligible = tx
+            .query_row("SELECT count(*) FROM claims WHERE eligible = 1", [], |r| r.get::<_, i64>(0))?
+            as u64;
         tracing::debug!(ms = lap(), changed = evaluation.changed, "duplicate groups evaluated");
         tx.execute(
             "UPDATE imports SET rows_read = ?2, imported = ?3, unchanged = ?4, updated = ?5, conflicts = ?6, quarantined = ?7 WHERE id = ?1",
@@ -331,7 +361,10 @@ struct Existing {
 impl Existing {
     /// Once approved or paid, an intake update can no longer change the claim.
     fn status_is_decided(&self) -> bool {
-        matches!(self.status.parse(), Ok(ClaimStatus::Approved | ClaimStatus::Paid | ClaimStatus::ClosedDenied | ClaimStatus::Batched))
+        matches!(
+            self.status.parse(),
+            Ok(ClaimStatus::Approved | ClaimStatus::Paid | ClaimStatus::ClosedDenied | ClaimStatus::Batched)
+        )
     }
 }
 
@@ -349,20 +382,22 @@ struct RowWriter<'t> {
 impl<'t> RowWriter<'t> {
     fn new(tx: &'t Transaction<'t>, import_id: Option<i64>, policy_version: i64) -> Result<Self> {
         let open_quarantine: bool = import_id.is_some()
-            && tx.query_row("SELECT EXISTS (SELECT 1 FROM quarantine WHERE resolved_by_import IS NULL)", [], |r| r.get(0))?;
-        Ok(RowWriter {
-            tx,
-            import_id,
-            now: now_secs(),
-            policy_version,
-            open_quarantine,
-        })
+            && tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM quarantine WHERE resolved_by_import IS NULL)",
+                [],
+                |r| r.get(0),
+            )?;
+        Ok(RowWriter { tx, import_id, now: now_secs(), policy_version, open_quarantine })
     }
 
     fn existing(&self, external_id: &str) -> Result<Option<Existing>> {
-        let mut stmt = self.tx.prepare_cached("SELECT id, content_hash, status, incident_id FROM claims WHERE external_id = ?1")?;
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, content_hash, status, incident_id FROM claims WHERE external_id = ?1",
+        )?;
         Ok(stmt
-            .query_row([external_id], |r| Ok(Existing { id: r.get(0)?, hash: r.get(1)?, status: r.get(2)?, incident: r.get(3)? }))
+            .query_row([external_id], |r| {
+                Ok(Existing { id: r.get(0)?, hash: r.get(1)?, status: r.get(2)?, incident: r.get(3)? })
+            })
             .optional()?)
     }
 
@@ -379,14 +414,40 @@ impl<'t> RowWriter<'t> {
                  ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
         )?;
         stmt.execute(params![
-            c.external_id, &hash[..], c.received_at.timestamp(), c.category.code(), c.name, c.phone, c.brn, c.bank_name,
-            c.account_no, c.claimant_key(), c.service, c.damage_start.timestamp(), c.damage_end.timestamp(),
-            won(c.claimed_amount), won(c.daily_income), won(c.documented_loss), won(c.ad_spend), c.description, extra,
-            self.import_id, self.now, self.policy_version, o.eligible, o.reason.map(Reason::code), o.remedy.code(),
-            won(Some(o.amount)), o.extension_days, c.incident_id(), crate::evaluate::grants_column(o)?
+            c.external_id,
+            &hash[..],
+            c.received_at.timestamp(),
+            c.category.code(),
+            c.name,
+            c.phone,
+            c.brn,
+            c.bank_name,
+            c.account_no,
+            c.claimant_key(),
+            c.service,
+            c.damage_start.timestamp(),
+            c.damage_end.timestamp(),
+            won(c.claimed_amount),
+            won(c.daily_income),
+            won(c.documented_loss),
+            won(c.ad_spend),
+            c.description,
+            extra,
+            self.import_id,
+            self.now,
+            self.policy_version,
+            o.eligible,
+            o.reason.map(Reason::code),
+            o.remedy.code(),
+            won(Some(o.amount)),
+            o.extension_days,
+            c.incident_id(),
+            crate::evaluate::grants_column(o)?
         ])?;
         let id = self.tx.last_insert_rowid();
-        let mut fts = self.tx.prepare_cached("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)")?;
+        let mut fts = self
+            .tx
+            .prepare_cached("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)")?;
         fts.execute(params![id, v.fts_name, v.fts_description])?;
         if self.open_quarantine {
             let mut resolved = self.tx.prepare_cached(
@@ -398,9 +459,9 @@ impl<'t> RowWriter<'t> {
     }
 
     fn conflict(&mut self, line: u64, external_id: &str, fields: &[String]) -> Result<()> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("INSERT INTO import_conflicts (import_id, line, external_id, fields) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO import_conflicts (import_id, line, external_id, fields) VALUES (?1, ?2, ?3, ?4)",
+        )?;
         stmt.execute(params![self.import_id, line as i64, external_id, serde_json::to_string(fields)?])?;
         Ok(())
     }
@@ -420,8 +481,12 @@ impl<'t> RowWriter<'t> {
             "INSERT INTO quarantine (import_id, line, external_id, raw, problems, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         stmt.execute(params![
-            self.import_id, bad.line as i64, external_id, serde_json::to_string(&bad.raw.fields)?,
-            serde_json::to_string(&bad.problems)?, bad.message()
+            self.import_id,
+            bad.line as i64,
+            external_id,
+            serde_json::to_string(&bad.raw.fields)?,
+            serde_json::to_string(&bad.problems)?,
+            bad.message()
         ])?;
         Ok(())
     }
@@ -447,11 +512,13 @@ pub(crate) fn write_intake(tx: &Transaction<'_>, claim_id: i64, claim: &ClaimInp
         claim.description, extra
     ])?;
     tx.prepare_cached("DELETE FROM claims_fts WHERE rowid = ?1")?.execute([claim_id])?;
-    tx.prepare_cached("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)")?.execute(params![
-        claim_id,
-        crate::search::index_text(&claim.name),
-        crate::search::index_text(&claim.description)
-    ])?;
+    tx.prepare_cached("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)")?.execute(
+        params![
+            claim_id,
+            crate::search::index_text(&claim.name),
+            crate::search::index_text(&claim.description)
+        ],
+    )?;
     crate::claims::refresh_claimant_key(tx, claim_id)?;
     ids.extend(crate::claims::group_ids(tx, claim_id)?);
     crate::evaluate::reevaluate_ids(tx, &ids)?;
@@ -464,7 +531,8 @@ pub(crate) fn write_intake(tx: &Transaction<'_>, claim_id: i64, claim: &ClaimInp
 /// left alone (the same intake row imported on two desktops).
 pub(crate) fn insert_synced(tx: &Transaction<'_>, claims: Vec<ClaimInput>) -> Result<Vec<i64>> {
     // Each incident's claims under its own active policy (a page rarely holds more than one).
-    let mut by_incident: std::collections::BTreeMap<String, Vec<ClaimInput>> = std::collections::BTreeMap::new();
+    let mut by_incident: std::collections::BTreeMap<String, Vec<ClaimInput>> =
+        std::collections::BTreeMap::new();
     for claim in claims {
         by_incident.entry(claim.incident_id().to_string()).or_default().push(claim);
     }
@@ -492,9 +560,19 @@ fn insert_synced_in(tx: &Transaction<'_>, incident: &str, claims: Vec<ClaimInput
     let second = fresh.split_off(half);
     let (first, second) = std::thread::scope(|scope| {
         let policy = &policy;
-        let other = scope.spawn(move || second.into_iter().map(|c| prepare_valid(0, c, policy)).collect::<Result<Vec<_>>>());
+        let other = scope.spawn(move || {
+            second.into_iter().map(|c| prepare_valid(0, c, policy)).collect::<Result<Vec<_>>>()
+        });
         let mine = fresh.into_iter().map(|c| prepare_valid(0, c, policy)).collect::<Result<Vec<_>>>();
-        (mine, other.join().map_err(|_| StoreError::Invalid(msg!("invalid.detail", detail = "a preparing thread failed"))).and_then(|r| r))
+        (
+            mine,
+            other
+                .join()
+                .map_err(|_| {
+                    StoreError::Invalid(msg!("invalid.detail", detail = "a preparing thread failed"))
+                })
+                .and_then(|r| r),
+        )
     });
     let mut ids = Vec::with_capacity(half * 2 + 1);
     for prepared in first?.iter().chain(second?.iter()) {

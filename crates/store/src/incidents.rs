@@ -5,10 +5,10 @@
 //! claimant's history looks across them. The reason catalog and the letter
 //! templates of a later issue attach here, beside the catalog.
 
-use claimdesk_core::msg;
 use chrono::Duration;
 use claimdesk_core::catalog::{Incident, FIRST_INCIDENT};
 use claimdesk_core::mask::{mask_brn, mask_phone};
+use claimdesk_core::msg;
 use claimdesk_core::ops::{IncidentCreate, Op, PolicyActivate, PolicyCreate, SettingSet};
 use claimdesk_core::policy::{FilingWindow, Policy};
 use claimdesk_core::workflow::AdminAction;
@@ -59,31 +59,45 @@ const DRAFT_FILING_DAYS: i64 = 60;
 /// the catalog it kept in `meta`. A new store (no catalog yet) gets its
 /// first incident from `Store::initialize`.
 pub(crate) fn migrate_into_one_incident(tx: &Transaction<'_>) -> Result<()> {
-    let text: Option<String> = tx.query_row("SELECT value FROM meta WHERE key = 'catalog'", [], |r| r.get(0)).optional()?;
+    let text: Option<String> =
+        tx.query_row("SELECT value FROM meta WHERE key = 'catalog'", [], |r| r.get(0)).optional()?;
     let Some(text) = text else { return Ok(()) };
     // Read as it was accepted then (before incident ids were checked).
-    let catalog = Catalog::from_stored_toml(&text).map_err(|e| StoreError::Invalid(msg!("store.catalog_unreadable", detail = e)))?;
+    let catalog = Catalog::from_stored_toml(&text)
+        .map_err(|e| StoreError::Invalid(msg!("store.catalog_unreadable", detail = e)))?;
     let id = catalog.incident.id.clone();
     insert(tx, &catalog, None, "system", now_secs())?;
     if id != FIRST_INCIDENT {
         tx.execute("UPDATE claims SET incident_id = ?1", [&id])?;
         tx.execute("UPDATE policy_versions SET incident_id = ?1", [&id])?;
     }
-    tx.execute(
-        "UPDATE meta SET key = 'policy_activation:' || ?1 WHERE key = 'policy_activation'",
-        [&id],
-    )?;
+    tx.execute("UPDATE meta SET key = 'policy_activation:' || ?1 WHERE key = 'policy_activation'", [&id])?;
     tx.execute("DELETE FROM meta WHERE key = 'catalog'", [])?;
     set_current(tx, &id)?;
     Ok(())
 }
 
-fn insert(tx: &Transaction<'_>, catalog: &Catalog, copied_from: Option<&str>, by: &str, at: i64) -> Result<()> {
+fn insert(
+    tx: &Transaction<'_>,
+    catalog: &Catalog,
+    copied_from: Option<&str>,
+    by: &str,
+    at: i64,
+) -> Result<()> {
     let i = &catalog.incident;
     tx.execute(
         "INSERT INTO incidents (id, name, started_at, ended_at, catalog, copied_from, created_by, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![i.id, i.name.trim(), i.started_at.timestamp(), i.ended_at.timestamp(), catalog.to_toml(), copied_from, by, at],
+        params![
+            i.id,
+            i.name.trim(),
+            i.started_at.timestamp(),
+            i.ended_at.timestamp(),
+            catalog.to_toml(),
+            copied_from,
+            by,
+            at
+        ],
     )?;
     Ok(())
 }
@@ -97,7 +111,9 @@ fn set_current(conn: &Connection, id: &str) -> Result<()> {
 }
 
 pub(crate) fn exists(conn: &Connection, id: &str) -> Result<bool> {
-    Ok(conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM incidents WHERE id = ?1)")?.query_row([id], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM incidents WHERE id = ?1)")?
+        .query_row([id], |r| r.get(0))?)
 }
 
 /// Refuses an incident this store does not know, with `UNKNOWN_INCIDENT`.
@@ -115,7 +131,9 @@ pub(crate) fn catalog_of(conn: &Connection, id: &str) -> Result<Catalog> {
         .query_row("SELECT catalog FROM incidents WHERE id = ?1", [id], |r| r.get(0))
         .optional()?
         .ok_or_else(|| StoreError::UnknownIncident(id.chars().take(80).collect()))?;
-    Catalog::from_stored_toml(&text).map_err(|e| StoreError::Invalid(msg!("store.incident_catalog_unreadable", incident = id, detail = e)))
+    Catalog::from_stored_toml(&text).map_err(|e| {
+        StoreError::Invalid(msg!("store.incident_catalog_unreadable", incident = id, detail = e))
+    })
 }
 
 /// The incident this store works in: the one last switched to, else the first one.
@@ -130,8 +148,9 @@ pub(crate) fn current(conn: &Connection) -> Result<String> {
     if let Some(id) = chosen {
         return Ok(id);
     }
-    let first: Option<String> =
-        conn.query_row("SELECT id FROM incidents ORDER BY created_at, id LIMIT 1", [], |r| r.get(0)).optional()?;
+    let first: Option<String> = conn
+        .query_row("SELECT id FROM incidents ORDER BY created_at, id LIMIT 1", [], |r| r.get(0))
+        .optional()?;
     Ok(first.unwrap_or_else(|| FIRST_INCIDENT.to_string()))
 }
 
@@ -249,7 +268,15 @@ impl Store {
         let tx = self.write_tx()?;
         set_current(&tx, &id)?;
         let mut ops = OpWriter::begin(&tx)?;
-        ops.append_op(&tx, &Author { user: &actor.user, device: &device }, "store", &op, None, None, SyncState::Local)?;
+        ops.append_op(
+            &tx,
+            &Author { user: &actor.user, device: &device },
+            "store",
+            &op,
+            None,
+            None,
+            SyncState::Local,
+        )?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(())
@@ -260,12 +287,20 @@ impl Store {
     /// active policy of `copy_of`, or a draft over its services
     /// ([`draft_policy`]). Three team ops in one transaction: the incident,
     /// the policy version, its activation. The store then works in it.
-    pub fn create_incident(&mut self, actor: &Actor, catalog: &Catalog, copy_of: Option<&str>) -> Result<i64> {
+    pub fn create_incident(
+        &mut self,
+        actor: &Actor,
+        catalog: &Catalog,
+        copy_of: Option<&str>,
+    ) -> Result<i64> {
         let entity = format!("incident:{}", catalog.incident.id);
         self.require(actor, AdminAction::ManageIncidents, &entity)?;
         catalog.validate().map_err(|e| StoreError::BadIncident(e.to_string()))?;
         if exists(self.conn(), &catalog.incident.id)? {
-            return Err(StoreError::BadIncident(format!("an incident '{}' exists already; choose another id", catalog.incident.id)));
+            return Err(StoreError::BadIncident(format!(
+                "an incident '{}' exists already; choose another id",
+                catalog.incident.id
+            )));
         }
         let (policy, name) = match copy_of {
             Some(source) => {
@@ -280,11 +315,20 @@ impl Store {
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
         let mut ops = OpWriter::begin(&tx)?;
-        let create = Op::IncidentCreate(Box::new(IncidentCreate { catalog: catalog.clone(), copied_from: copy_of.map(str::to_string) }));
+        let create = Op::IncidentCreate(Box::new(IncidentCreate {
+            catalog: catalog.clone(),
+            copied_from: copy_of.map(str::to_string),
+        }));
         crate::users::team_op_in_tx(&tx, &mut ops, &author, actor, &entity, &create)?;
-        let version: i64 = tx.query_row("SELECT coalesce(max(version), 0) + 1 FROM policy_versions", [], |r| r.get(0))?;
-        let policy_op =
-            Op::PolicyCreate(PolicyCreate { version, name, note: String::new(), toml: policy.to_toml(), incident: Some(incident.clone()) });
+        let version: i64 =
+            tx.query_row("SELECT coalesce(max(version), 0) + 1 FROM policy_versions", [], |r| r.get(0))?;
+        let policy_op = Op::PolicyCreate(PolicyCreate {
+            version,
+            name,
+            note: String::new(),
+            toml: policy.to_toml(),
+            incident: Some(incident.clone()),
+        });
         crate::users::team_op_in_tx(&tx, &mut ops, &author, actor, &format!("policy:{version}"), &policy_op)?;
         let activate = Op::PolicyActivate(PolicyActivate { version });
         crate::users::team_op_in_tx(&tx, &mut ops, &author, actor, &format!("policy:{version}"), &activate)?;
@@ -298,7 +342,9 @@ impl Store {
     pub fn update_incident(&mut self, actor: &Actor, incident: &Incident) -> Result<()> {
         let entity = format!("incident:{}", incident.id);
         require(self.conn(), &incident.id)?;
-        self.team_change(actor, AdminAction::ManageIncidents, &entity, |_| Ok(Op::IncidentUpdate(incident.clone())))
+        self.team_change(actor, AdminAction::ManageIncidents, &entity, |_| {
+            Ok(Op::IncidentUpdate(incident.clone()))
+        })
     }
 
     /// The claimant's other claims, in every incident: the claims whose
@@ -307,7 +353,9 @@ impl Store {
     pub fn claimant_history(&self, external_id: &str) -> Result<Vec<HistoryRow>> {
         let (phone, brn): (Option<String>, Option<String>) = self
             .conn()
-            .query_row("SELECT phone, brn FROM claims WHERE external_id = ?1", [external_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT phone, brn FROM claims WHERE external_id = ?1", [external_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("claim {external_id}")))?;
         let mut stmt = self.conn().prepare_cached(
@@ -319,7 +367,8 @@ impl Store {
         )?;
         let rows = stmt.query_map(params![phone, brn, external_id], |r| {
             let key: String = r.get(8)?;
-            let masked = if phone.as_deref() == Some(key.as_str()) { mask_phone(&key) } else { mask_brn(&key) };
+            let masked =
+                if phone.as_deref() == Some(key.as_str()) { mask_phone(&key) } else { mask_brn(&key) };
             Ok(HistoryRow {
                 external_id: r.get(0)?,
                 incident_id: r.get(1)?,

@@ -10,8 +10,8 @@ pub mod actions;
 pub mod auth;
 pub mod batches;
 pub(crate) mod claim_state;
-pub mod dashboard;
 pub mod claims;
+pub mod dashboard;
 pub mod error;
 pub mod evaluate;
 pub mod evidence;
@@ -72,7 +72,12 @@ impl Store {
                 std::fs::create_dir_all(dir)?;
             }
         }
-        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // Every statement of the write paths stays prepared (rusqlite keeps 16 by default).
         conn.set_prepared_statement_cache_capacity(256);
@@ -131,7 +136,15 @@ impl Store {
         let entity = format!("incident:{}", catalog.incident.id);
         let create = claimdesk_core::ops::IncidentCreate { catalog, copied_from: None };
         incidents::apply_create(&tx, "system", now_secs(), &create)?;
-        ops.append_op(&tx, &author, &entity, &Op::IncidentCreate(Box::new(create)), None, None, SyncState::Local)?;
+        ops.append_op(
+            &tx,
+            &author,
+            &entity,
+            &Op::IncidentCreate(Box::new(create)),
+            None,
+            None,
+            SyncState::Local,
+        )?;
         let admin_name = "관리자 (Administrator)";
         users::insert_user_in_tx(&tx, FIRST_ADMIN, admin_name, claimdesk_core::Role::Admin, None)?;
         let admin = UserRecord {
@@ -141,11 +154,25 @@ impl Store {
             approval_limit: None,
             active: true,
         };
-        ops.append_op(&tx, &author, &format!("user:{FIRST_ADMIN}"), &Op::UserCreate(admin), None, None, SyncState::Local)?;
+        ops.append_op(
+            &tx,
+            &author,
+            &format!("user:{FIRST_ADMIN}"),
+            &Op::UserCreate(admin),
+            None,
+            None,
+            SyncState::Local,
+        )?;
         let policy = claimdesk_core::policy::Policy::default_2022();
         let name = "기본 정책 (2022 최종안)";
         policies::insert_version_in_tx(&tx, 1, &policy, name, "system", true)?;
-        let create = PolicyCreate { version: 1, name: name.to_string(), note: String::new(), toml: policy.to_toml(), incident: None };
+        let create = PolicyCreate {
+            version: 1,
+            name: name.to_string(),
+            note: String::new(),
+            toml: policy.to_toml(),
+            incident: None,
+        };
         ops.append_op(&tx, &author, "policy:1", &Op::PolicyCreate(create), None, None, SyncState::Local)?;
         ops.finish(&tx)?;
         tx.commit()?;
@@ -183,7 +210,13 @@ impl Store {
 
     /// Records a refused action in the audit chain, in its own transaction:
     /// the refused change itself left nothing behind.
-    pub(crate) fn record_refusal(&mut self, actor: &Actor, entity: &str, kind: &str, why: &StoreError) -> Result<OpReceipt> {
+    pub(crate) fn record_refusal(
+        &mut self,
+        actor: &Actor,
+        entity: &str,
+        kind: &str,
+        why: &StoreError,
+    ) -> Result<OpReceipt> {
         let device = self.device.clone();
         let tx = self.write_tx()?;
         let mut ops = OpWriter::begin(&tx)?;

@@ -2,8 +2,8 @@
 //! the change itself, stamped by the persisted hybrid logical clock and
 //! hash-chained so that editing any past row is detected by [`verify`].
 
-use claimdesk_core::msg;
 use claimdesk_core::hlc::{wall_clock_ms, Clock, Stamp};
+use claimdesk_core::msg;
 use claimdesk_core::ops::{Op, Stamp as AuthorStamp, IMPORT_KIND};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -71,10 +71,14 @@ pub struct OpWriter {
 impl OpWriter {
     pub fn begin(tx: &Transaction<'_>) -> Result<OpWriter> {
         let head: Option<(i64, Vec<u8>)> = tx
-            .query_row("SELECT seq, hash FROM ops ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT seq, hash FROM ops ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         let (last_seq, prev_hash) = match head {
-            Some((seq, hash)) => (seq, to_hash(&hash).ok_or_else(|| broken(seq, "", "stored hash is not 32 bytes"))?),
+            Some((seq, hash)) => {
+                (seq, to_hash(&hash).ok_or_else(|| broken(seq, "", "stored hash is not 32 bytes"))?)
+            }
             None => (0, [0u8; 32]),
         };
         let stamp: Option<i64> = tx
@@ -125,7 +129,20 @@ impl OpWriter {
         sync: SyncState,
     ) -> Result<OpReceipt> {
         let (hlc, at) = self.tick()?;
-        self.write_at(tx, op_id, hlc, at, author, entity, &op.kind(), &op.payload().to_string(), base, false, sync, stamp)
+        self.write_at(
+            tx,
+            op_id,
+            hlc,
+            at,
+            author,
+            entity,
+            &op.kind(),
+            &op.payload().to_string(),
+            base,
+            false,
+            sync,
+            stamp,
+        )
     }
 
     /// Appends a `claim.import` whose payload (the validated row as JSON) was
@@ -140,7 +157,20 @@ impl OpWriter {
     ) -> Result<OpReceipt> {
         let (hlc, at) = self.tick()?;
         let entity = format!("claim:{external_id}");
-        self.write_at(tx, new_op_id(), hlc, at, author, &entity, IMPORT_KIND, payload, None, false, SyncState::Pending, stamp)
+        self.write_at(
+            tx,
+            new_op_id(),
+            hlc,
+            at,
+            author,
+            &entity,
+            IMPORT_KIND,
+            payload,
+            None,
+            false,
+            SyncState::Pending,
+            stamp,
+        )
     }
 
     /// Records a refused action in the chain (outcome `refused`, never synced).
@@ -157,13 +187,30 @@ impl OpWriter {
     ) -> Result<OpReceipt> {
         let payload = serde_json::json!({"code": code, "message": message}).to_string();
         let (hlc, at) = self.tick()?;
-        self.write_at(tx, new_op_id(), hlc, at, author, entity, kind, &payload, base, true, SyncState::Local, None)
+        self.write_at(
+            tx,
+            new_op_id(),
+            hlc,
+            at,
+            author,
+            entity,
+            kind,
+            &payload,
+            base,
+            true,
+            SyncState::Local,
+            None,
+        )
     }
 
     /// The next clock stamp and wall time of an op written on this device.
     pub fn tick(&mut self) -> Result<(i64, i64)> {
         let at = self.wall();
-        let hlc = self.clock.tick(at).map_err(|e| StoreError::Invalid(msg!("invalid.detail", detail = e)))?.to_i64();
+        let hlc = self
+            .clock
+            .tick(at)
+            .map_err(|e| StoreError::Invalid(msg!("invalid.detail", detail = e)))?
+            .to_i64();
         Ok((hlc, at as i64))
     }
 
@@ -186,7 +233,19 @@ impl OpWriter {
     ) -> Result<OpReceipt> {
         let seq = self.next_seq;
         let outcome = if refused { "refused" } else { "applied" };
-        let entry = Entry { seq, op_id: &op_id, hlc, user: author.user, device: author.device, entity, kind, payload, base, at, outcome };
+        let entry = Entry {
+            seq,
+            op_id: &op_id,
+            hlc,
+            user: author.user,
+            device: author.device,
+            entity,
+            kind,
+            payload,
+            base,
+            at,
+            outcome,
+        };
         let hash = entry.hash(&self.prev_hash);
         let proposal = stamp.and_then(|s| s.proposal.as_ref()).map(serde_json::to_string).transpose()?;
         let mut stmt = tx.prepare_cached(
@@ -194,8 +253,22 @@ impl OpWriter {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?;
         stmt.execute(params![
-            seq, op_id, hlc, author.user, author.device, entity, kind, payload, base, at, outcome, sync.code(), &hash[..],
-            stamp.map(|s| s.role.code()), stamp.and_then(|s| s.approval_limit), proposal
+            seq,
+            op_id,
+            hlc,
+            author.user,
+            author.device,
+            entity,
+            kind,
+            payload,
+            base,
+            at,
+            outcome,
+            sync.code(),
+            &hash[..],
+            stamp.map(|s| s.role.code()),
+            stamp.and_then(|s| s.approval_limit),
+            proposal
         ])?;
         self.prev_hash = hash;
         self.next_seq += 1;
@@ -215,8 +288,17 @@ impl OpWriter {
     pub fn append_remote(&mut self, tx: &Transaction<'_>, op: &RemoteOp<'_>) -> Result<i64> {
         let seq = self.next_seq;
         let entry = Entry {
-            seq, op_id: op.op_id, hlc: op.hlc, user: op.user, device: op.device, entity: op.entity, kind: op.kind,
-            payload: op.payload, base: op.base, at: op.at_ms, outcome: "applied",
+            seq,
+            op_id: op.op_id,
+            hlc: op.hlc,
+            user: op.user,
+            device: op.device,
+            entity: op.entity,
+            kind: op.kind,
+            payload: op.payload,
+            base: op.base,
+            at: op.at_ms,
+            outcome: "applied",
         };
         let hash = entry.hash(&self.prev_hash);
         let proposal = op.stamp.and_then(|s| s.proposal.as_ref()).map(serde_json::to_string).transpose()?;
@@ -226,8 +308,21 @@ impl OpWriter {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'applied', 'remote', ?11, ?12, ?13, ?14, ?15)",
         )?;
         stmt.execute(params![
-            seq, op.op_id, op.hlc, op.user, op.device, op.entity, op.kind, op.payload, op.base, op.at_ms, &hash[..],
-            op.stamp.map(|s| s.role.code()), op.stamp.and_then(|s| s.approval_limit), proposal, op.server_seq
+            seq,
+            op.op_id,
+            op.hlc,
+            op.user,
+            op.device,
+            op.entity,
+            op.kind,
+            op.payload,
+            op.base,
+            op.at_ms,
+            &hash[..],
+            op.stamp.map(|s| s.role.code()),
+            op.stamp.and_then(|s| s.approval_limit),
+            proposal,
+            op.server_seq
         ])?;
         self.prev_hash = hash;
         self.next_seq += 1;
@@ -332,8 +427,17 @@ pub fn verify(conn: &rusqlite::Connection) -> Result<ChainReport> {
         let (user, device, entity, kind, payload, outcome): (String, String, String, String, String, String) =
             (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(10)?);
         let entry = Entry {
-            seq, op_id: &op_id, hlc: r.get(2)?, user: &user, device: &device, entity: &entity, kind: &kind,
-            payload: &payload, base: r.get(8)?, at: r.get(9)?, outcome: &outcome,
+            seq,
+            op_id: &op_id,
+            hlc: r.get(2)?,
+            user: &user,
+            device: &device,
+            entity: &entity,
+            kind: &kind,
+            payload: &payload,
+            base: r.get(8)?,
+            at: r.get(9)?,
+            outcome: &outcome,
         };
         let stored: Vec<u8> = r.get(11)?;
         // Each hash covers the previous one, so an edit, a removal or a

@@ -85,12 +85,23 @@ impl Store {
                  ORDER BY external_id",
             )?;
             let rows = stmt.query_map([&incident], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
             })?;
             for row in rows {
                 let (claim_id, external_id, name, bank_name, account_no, rec) = row?;
                 let rec: Option<Recommendation> = rec.and_then(|t| serde_json::from_str(&t).ok());
-                if let Some(Recommendation { decision: Decision::Approve { remedy: Remedy::Cash, amount, .. }, .. }) = rec {
+                if let Some(Recommendation {
+                    decision: Decision::Approve { remedy: Remedy::Cash, amount, .. },
+                    ..
+                }) = rec
+                {
                     let amount = crate::import::won(Some(amount)).unwrap_or(0);
                     lines.push(Line { claim_id, external_id, name, bank_name, account_no, amount });
                 }
@@ -121,11 +132,19 @@ impl Store {
             }
         }
         let total: i64 = reserved.iter().map(|l| l.amount).sum();
-        tx.execute("UPDATE payouts SET claims = ?2, total = ?3 WHERE id = ?1", params![payout_id, reserved.len() as i64, total])?;
+        tx.execute(
+            "UPDATE payouts SET claims = ?2, total = ?3 WHERE id = ?1",
+            params![payout_id, reserved.len() as i64, total],
+        )?;
         // The file is complete on disk before the payout is committed.
         write_file(path, payout_id, &reserved)?;
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let record = Op::PayoutExport(claimdesk_core::ops::PayoutExport { id: uid.clone(), file: file_name, claims: reserved.len() as u64, total });
+        let record = Op::PayoutExport(claimdesk_core::ops::PayoutExport {
+            id: uid.clone(),
+            file: file_name,
+            claims: reserved.len() as u64,
+            total,
+        });
         team_op_in_tx(&tx, &mut ops, &author, actor, &format!("payout:{uid}"), &record)?;
         ops.finish(&tx)?;
         tx.commit()?;
@@ -144,7 +163,11 @@ impl Store {
         let tx = self.write_tx()?;
         let (status, uid, outdated) = payout_row(&tx, payout_id)?;
         if status != "exported" {
-            return Err(StoreError::Invalid(msg!("store.payout_status", payout_id = payout_id, status = status)));
+            return Err(StoreError::Invalid(msg!(
+                "store.payout_status",
+                payout_id = payout_id,
+                status = status
+            )));
         }
         if outdated {
             return Err(StoreError::PayoutFileOutdated { payout_id });
@@ -170,7 +193,15 @@ impl Store {
         let mut ops = OpWriter::begin(&tx)?;
         let mut report = PayoutConfirm { payout_id, paid: 0, refused: Vec::new() };
         for external_id in &ids {
-            match apply_local(&tx, &mut ops, &author, actor, external_id, None, ClaimCommand::MarkPaid { payout_id: uid.clone() }) {
+            match apply_local(
+                &tx,
+                &mut ops,
+                &author,
+                actor,
+                external_id,
+                None,
+                ClaimCommand::MarkPaid { payout_id: uid.clone() },
+            ) {
                 Ok(_) => report.paid += 1,
                 Err(StoreError::Refused(r)) => {
                     report.refused.push(ClaimRefusal::new(external_id, r.code(), &r))
@@ -178,8 +209,18 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
-        tx.execute("UPDATE payouts SET status = 'confirmed', confirmed_at = ?2 WHERE id = ?1", params![payout_id, now_secs()])?;
-        team_op_in_tx(&tx, &mut ops, &author, actor, &format!("payout:{uid}"), &Op::PayoutConfirm(PayoutRef { id: uid.clone() }))?;
+        tx.execute(
+            "UPDATE payouts SET status = 'confirmed', confirmed_at = ?2 WHERE id = ?1",
+            params![payout_id, now_secs()],
+        )?;
+        team_op_in_tx(
+            &tx,
+            &mut ops,
+            &author,
+            actor,
+            &format!("payout:{uid}"),
+            &Op::PayoutConfirm(PayoutRef { id: uid.clone() }),
+        )?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(report)
@@ -193,12 +234,24 @@ impl Store {
         let tx = self.write_tx()?;
         let (status, uid, _) = payout_row(&tx, payout_id)?;
         if status != "exported" {
-            return Err(StoreError::Invalid(msg!("store.payout_cancel_status", payout_id = payout_id, status = status)));
+            return Err(StoreError::Invalid(msg!(
+                "store.payout_cancel_status",
+                payout_id = payout_id,
+                status = status
+            )));
         }
         let ids = live_claims(&tx, payout_id)?;
         let mut ops = OpWriter::begin(&tx)?;
         for external_id in &ids {
-            match apply_local(&tx, &mut ops, &author, actor, external_id, None, ClaimCommand::ReleasePayout { payout_id: uid.clone() }) {
+            match apply_local(
+                &tx,
+                &mut ops,
+                &author,
+                actor,
+                external_id,
+                None,
+                ClaimCommand::ReleasePayout { payout_id: uid.clone() },
+            ) {
                 // Not reserved for it any more (the server gave it to another payout): nothing to release.
                 Ok(_) | Err(StoreError::Refused(_)) => {}
                 Err(e) => return Err(e),
@@ -206,7 +259,14 @@ impl Store {
         }
         tx.execute("UPDATE payouts SET status = 'cancelled' WHERE id = ?1", [payout_id])?;
         tx.execute("UPDATE payout_items SET live = 0 WHERE payout_id = ?1", [payout_id])?;
-        team_op_in_tx(&tx, &mut ops, &author, actor, &format!("payout:{uid}"), &Op::PayoutCancel(PayoutRef { id: uid }))?;
+        team_op_in_tx(
+            &tx,
+            &mut ops,
+            &author,
+            actor,
+            &format!("payout:{uid}"),
+            &Op::PayoutCancel(PayoutRef { id: uid }),
+        )?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(())
@@ -214,14 +274,23 @@ impl Store {
 
     /// Admin: writes the file of an exported payout again, listing exactly
     /// the claims still reserved for it (after some left it).
-    pub fn rewrite_payout_file(&mut self, actor: &Actor, payout_id: i64, path: &Path) -> Result<PayoutExport> {
+    pub fn rewrite_payout_file(
+        &mut self,
+        actor: &Actor,
+        payout_id: i64,
+        path: &Path,
+    ) -> Result<PayoutExport> {
         self.require(actor, AdminAction::ExportPayout, &format!("payout:{payout_id}"))?;
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
         let (status, uid, _) = payout_row(&tx, payout_id)?;
         if status != "exported" {
-            return Err(StoreError::Invalid(msg!("store.payout_rewrite_status", payout_id = payout_id, status = status)));
+            return Err(StoreError::Invalid(msg!(
+                "store.payout_rewrite_status",
+                payout_id = payout_id,
+                status = status
+            )));
         }
         let lines: Vec<Line> = {
             let mut stmt = tx.prepare(
@@ -229,7 +298,14 @@ impl Store {
                  FROM payout_items p JOIN claims c ON c.id = p.claim_id WHERE p.payout_id = ?1 AND p.live = 1 ORDER BY c.external_id",
             )?;
             let rows = stmt.query_map([payout_id], |r| {
-                Ok(Line { claim_id: r.get(0)?, external_id: r.get(1)?, name: r.get(2)?, bank_name: r.get(3)?, account_no: r.get(4)?, amount: r.get(5)? })
+                Ok(Line {
+                    claim_id: r.get(0)?,
+                    external_id: r.get(1)?,
+                    name: r.get(2)?,
+                    bank_name: r.get(3)?,
+                    account_no: r.get(4)?,
+                    amount: r.get(5)?,
+                })
             })?;
             rows.collect::<Result<_, _>>()?
         };
@@ -242,7 +318,12 @@ impl Store {
         )?;
         let mut ops = OpWriter::begin(&tx)?;
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let record = Op::PayoutExport(claimdesk_core::ops::PayoutExport { id: uid.clone(), file: file_name, claims: lines.len() as u64, total });
+        let record = Op::PayoutExport(claimdesk_core::ops::PayoutExport {
+            id: uid.clone(),
+            file: file_name,
+            claims: lines.len() as u64,
+            total,
+        });
         team_op_in_tx(&tx, &mut ops, &author, actor, &format!("payout:{uid}"), &record)?;
         ops.finish(&tx)?;
         tx.commit()?;
@@ -262,12 +343,23 @@ fn live_claims(tx: &rusqlite::Transaction<'_>, payout_id: i64) -> Result<Vec<Str
 /// A reservation the sync server refused (another payout has the claim):
 /// the claim leaves this desktop's payout, whose file then lists one claim
 /// too many and must be written again before it is confirmed.
-pub(crate) fn reservation_refused(tx: &rusqlite::Transaction<'_>, reserve_op: &str, reason: &str) -> Result<()> {
+pub(crate) fn reservation_refused(
+    tx: &rusqlite::Transaction<'_>,
+    reserve_op: &str,
+    reason: &str,
+) -> Result<()> {
     let payout: Option<i64> = tx
-        .query_row("SELECT payout_id FROM payout_items WHERE reserve_op = ?1 AND live = 1", [reserve_op], |r| r.get(0))
+        .query_row(
+            "SELECT payout_id FROM payout_items WHERE reserve_op = ?1 AND live = 1",
+            [reserve_op],
+            |r| r.get(0),
+        )
         .optional()?;
     let Some(payout_id) = payout else { return Ok(()) };
-    tx.execute("UPDATE payout_items SET live = 0, dropped_reason = ?2 WHERE reserve_op = ?1", params![reserve_op, reason])?;
+    tx.execute(
+        "UPDATE payout_items SET live = 0, dropped_reason = ?2 WHERE reserve_op = ?1",
+        params![reserve_op, reason],
+    )?;
     tx.execute(
         "UPDATE payouts SET file_outdated = 1,
              claims = (SELECT count(*) FROM payout_items WHERE payout_id = ?1 AND live = 1),
@@ -280,9 +372,11 @@ pub(crate) fn reservation_refused(tx: &rusqlite::Transaction<'_>, reserve_op: &s
 
 /// A payout's status, uid and whether its file lists claims that left it.
 fn payout_row(conn: &rusqlite::Connection, payout_id: i64) -> Result<(String, String, bool)> {
-    conn.query_row("SELECT status, uid, file_outdated FROM payouts WHERE id = ?1", [payout_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("payout {payout_id}")))
+    conn.query_row("SELECT status, uid, file_outdated FROM payouts WHERE id = ?1", [payout_id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("payout {payout_id}")))
 }
 
 /// Writes the payout file through a temporary name, so a failure never
@@ -296,7 +390,14 @@ fn write_file(path: &Path, payout_id: i64, lines: &[Line]) -> Result<()> {
             for l in lines {
                 // Cells from intake never run as formulas in the bank's spreadsheet.
                 let safe = claimdesk_intake::formula_safe;
-                w.write_record([&payout_id.to_string(), &*safe(&l.external_id), &*safe(&l.name), &*safe(&l.bank_name), &*safe(&l.account_no), &l.amount.to_string()])?;
+                w.write_record([
+                    &payout_id.to_string(),
+                    &*safe(&l.external_id),
+                    &*safe(&l.name),
+                    &*safe(&l.bank_name),
+                    &*safe(&l.account_no),
+                    &l.amount.to_string(),
+                ])?;
             }
             w.flush()?;
         }
@@ -333,7 +434,14 @@ mod tests {
     fn payout_files_never_hold_a_cell_a_spreadsheet_would_run() {
         let dir = tempfile::tempdir().expect("dir");
         let name = r#"=HYPERLINK("http://x","y")"#;
-        let lines = [Line { claim_id: 1, external_id: "C-1".into(), name: name.into(), bank_name: "+신한".into(), account_no: "-110-123".into(), amount: 50_000 }];
+        let lines = [Line {
+            claim_id: 1,
+            external_id: "C-1".into(),
+            name: name.into(),
+            bank_name: "+신한".into(),
+            account_no: "-110-123".into(),
+            amount: 50_000,
+        }];
         let csv_path = dir.path().join("payout.csv");
         write_file(&csv_path, 7, &lines).expect("csv");
         let text = std::fs::read_to_string(&csv_path).expect("read");

@@ -15,7 +15,14 @@ use crate::oplog::{new_op_id, Author, OpWriter, SyncState};
 use crate::team::Envelope;
 use crate::{now_secs, Store};
 
-pub(crate) fn insert_version_in_tx(tx: &Transaction<'_>, version: i64, policy: &Policy, name: &str, by: &str, active: bool) -> Result<()> {
+pub(crate) fn insert_version_in_tx(
+    tx: &Transaction<'_>,
+    version: i64,
+    policy: &Policy,
+    name: &str,
+    by: &str,
+    active: bool,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO policy_versions (version, name, toml, created_by, created_at, active, incident_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![version, name, policy.to_toml(), by, now_secs(), active, claimdesk_core::catalog::FIRST_INCIDENT],
@@ -86,7 +93,12 @@ impl Store {
         )?;
         let rows = stmt.query_map([incident], |r| {
             Ok(PolicyVersion {
-                version: r.get(0)?, name: r.get(1)?, note: r.get(2)?, created_by: r.get(3)?, created_at: r.get(4)?, active: r.get(5)?,
+                version: r.get(0)?,
+                name: r.get(1)?,
+                note: r.get(2)?,
+                created_by: r.get(3)?,
+                created_at: r.get(4)?,
+                active: r.get(5)?,
                 incident_id: r.get(6)?,
             })
         })?;
@@ -94,19 +106,39 @@ impl Store {
     }
 
     /// Supervisor: stores a new policy version of the current incident (validated), not yet active.
-    pub fn add_policy_version(&mut self, actor: &Actor, toml_text: &str, name: &str, note: &str) -> Result<i64> {
+    pub fn add_policy_version(
+        &mut self,
+        actor: &Actor,
+        toml_text: &str,
+        name: &str,
+        note: &str,
+    ) -> Result<i64> {
         self.add_policy_version_to(actor, None, toml_text, name, note)
     }
 
     /// Supervisor: stores a new policy version of an incident (the current one when None).
-    pub fn add_policy_version_to(&mut self, actor: &Actor, incident: Option<&str>, toml_text: &str, name: &str, note: &str) -> Result<i64> {
+    pub fn add_policy_version_to(
+        &mut self,
+        actor: &Actor,
+        incident: Option<&str>,
+        toml_text: &str,
+        name: &str,
+        note: &str,
+    ) -> Result<i64> {
         let incident = self.resolve_incident(incident)?;
         let policy = Policy::from_toml(toml_text)?;
         let mut version = 0;
         let name = if name.trim().is_empty() { "새 정책" } else { name.trim() };
         self.team_change(actor, AdminAction::EditPolicy, "policy", |tx| {
-            version = tx.query_row("SELECT coalesce(max(version), 0) + 1 FROM policy_versions", [], |r| r.get(0))?;
-            let mut create = PolicyCreate { version, name: name.to_string(), note: note.to_string(), toml: policy.to_toml(), incident: None };
+            version =
+                tx.query_row("SELECT coalesce(max(version), 0) + 1 FROM policy_versions", [], |r| r.get(0))?;
+            let mut create = PolicyCreate {
+                version,
+                name: name.to_string(),
+                note: note.to_string(),
+                toml: policy.to_toml(),
+                incident: None,
+            };
             create.incident = (incident != claimdesk_core::catalog::FIRST_INCIDENT).then(|| incident.clone());
             Ok(Op::PolicyCreate(create))
         })?;
@@ -131,15 +163,33 @@ impl Store {
         let mut ops = OpWriter::begin(&tx)?;
         let (hlc, at) = ops.tick()?;
         let op_id = new_op_id();
-        let env = Envelope { op_id: &op_id, user: &actor.user, device: &device, hlc, at_ms: at, entity: &entity };
+        let env =
+            Envelope { op_id: &op_id, user: &actor.user, device: &device, hlc, at_ms: at, entity: &entity };
         let op = Op::PolicyActivate(PolicyActivate { version });
         let summary = match crate::team::apply_with(&tx, &env, &op, progress)? {
             Some(s) => s,
             // Already the active version (or a later activation won): its results, afresh.
-            None => crate::evaluate::reevaluate_in(&tx, &crate::policies::incident_of_version(&tx, version)?, progress)?,
+            None => crate::evaluate::reevaluate_in(
+                &tx,
+                &crate::policies::incident_of_version(&tx, version)?,
+                progress,
+            )?,
         };
         let stamp = crate::claim_state::local_stamp(actor, None);
-        ops.write_at(&tx, op_id, hlc, at, &author, &entity, &op.kind(), &op.payload().to_string(), None, false, SyncState::Pending, Some(&stamp))?;
+        ops.write_at(
+            &tx,
+            op_id,
+            hlc,
+            at,
+            &author,
+            &entity,
+            &op.kind(),
+            &op.payload().to_string(),
+            None,
+            false,
+            SyncState::Pending,
+            Some(&stamp),
+        )?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(summary)
@@ -149,6 +199,8 @@ impl Store {
     pub fn replace_catalog(&mut self, actor: &Actor, catalog: &Catalog) -> Result<()> {
         catalog.validate().map_err(|e| StoreError::Invalid(msg!("invalid.detail", detail = e)))?;
         crate::incidents::require(self.conn(), &catalog.incident.id)?;
-        self.team_change(actor, AdminAction::EditCatalog, "catalog", |_| Ok(Op::CatalogReplace(Box::new(catalog.clone()))))
+        self.team_change(actor, AdminAction::EditCatalog, "catalog", |_| {
+            Ok(Op::CatalogReplace(Box::new(catalog.clone())))
+        })
     }
 }

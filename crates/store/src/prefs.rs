@@ -36,12 +36,26 @@ const SETTINGS: &[(&str, Option<&[&str]>)] = &[
 
 impl Store {
     /// Appends a device-local op for a preference change, inside `apply`'s transaction.
-    fn pref_change(&mut self, actor: &Actor, entity: &str, op: Op, apply: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>) -> Result<()> {
+    fn pref_change(
+        &mut self,
+        actor: &Actor,
+        entity: &str,
+        op: Op,
+        apply: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<()> {
         let device = self.device().to_string();
         let tx = self.write_tx()?;
         apply(&tx)?;
         let mut ops = OpWriter::begin(&tx)?;
-        ops.append_op(&tx, &Author { user: &actor.user, device: &device }, entity, &op, None, None, SyncState::Local)?;
+        ops.append_op(
+            &tx,
+            &Author { user: &actor.user, device: &device },
+            entity,
+            &op,
+            None,
+            None,
+            SyncState::Local,
+        )?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(())
@@ -49,25 +63,44 @@ impl Store {
 
     /// The actor's saved views, by name.
     pub fn saved_views(&self, actor: &Actor) -> Result<Vec<SavedView>> {
-        let mut stmt = self.conn().prepare("SELECT name, filter, sort, created_at FROM saved_views WHERE user_id = ?1 ORDER BY name")?;
-        let rows = stmt.query_map([&actor.user], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
+        let mut stmt = self.conn().prepare(
+            "SELECT name, filter, sort, created_at FROM saved_views WHERE user_id = ?1 ORDER BY name",
+        )?;
+        let rows = stmt.query_map([&actor.user], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (name, filter, sort, created_at) = row?;
-            out.push(SavedView { name, filter: serde_json::from_str(&filter)?, sort: serde_json::from_str(&sort)?, created_at });
+            out.push(SavedView {
+                name,
+                filter: serde_json::from_str(&filter)?,
+                sort: serde_json::from_str(&sort)?,
+                created_at,
+            });
         }
         Ok(out)
     }
 
     /// Saves (or replaces) a view of the actor's under `name`.
-    pub fn save_view(&mut self, actor: &Actor, name: &str, filter: &QueueFilter, sort: Sort) -> Result<SavedView> {
+    pub fn save_view(
+        &mut self,
+        actor: &Actor,
+        name: &str,
+        filter: &QueueFilter,
+        sort: Sort,
+    ) -> Result<SavedView> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 60 {
             return Err(StoreError::Invalid(msg!("store.view_name")));
         }
         let view = SavedView { name: name.to_string(), filter: filter.clone(), sort, created_at: now_secs() };
         let (f, s) = (serde_json::to_string(&view.filter)?, serde_json::to_string(&view.sort)?);
-        let op = Op::ViewSave(ViewSave { name: name.to_string(), filter: serde_json::to_value(&view.filter)?, sort: serde_json::to_value(view.sort)? });
+        let op = Op::ViewSave(ViewSave {
+            name: name.to_string(),
+            filter: serde_json::to_value(&view.filter)?,
+            sort: serde_json::to_value(view.sort)?,
+        });
         self.pref_change(actor, &format!("user:{}", actor.user), op, |tx| {
             tx.execute(
                 "INSERT INTO saved_views (user_id, name, filter, sort, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -80,13 +113,21 @@ impl Store {
     }
 
     pub fn delete_view(&mut self, actor: &Actor, name: &str) -> Result<()> {
-        self.pref_change(actor, &format!("user:{}", actor.user), Op::ViewDelete(ViewRef { name: name.to_string() }), |tx| {
-            let n = tx.execute("DELETE FROM saved_views WHERE user_id = ?1 AND name = ?2", params![actor.user, name])?;
-            if n == 0 {
-                return Err(StoreError::NotFound(format!("the view '{name}'")));
-            }
-            Ok(())
-        })
+        self.pref_change(
+            actor,
+            &format!("user:{}", actor.user),
+            Op::ViewDelete(ViewRef { name: name.to_string() }),
+            |tx| {
+                let n = tx.execute(
+                    "DELETE FROM saved_views WHERE user_id = ?1 AND name = ?2",
+                    params![actor.user, name],
+                )?;
+                if n == 0 {
+                    return Err(StoreError::NotFound(format!("the view '{name}'")));
+                }
+                Ok(())
+            },
+        )
     }
 
     /// The actor's settings, key -> value.
@@ -101,11 +142,22 @@ impl Store {
         let allowed = SETTINGS
             .iter()
             .find(|(k, _)| *k == key)
-            .ok_or_else(|| StoreError::Invalid(msg!("store.unknown_setting", key = key, known = SETTINGS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", "))))?
+            .ok_or_else(|| {
+                StoreError::Invalid(msg!(
+                    "store.unknown_setting",
+                    key = key,
+                    known = SETTINGS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+                ))
+            })?
             .1;
         if let Some(values) = allowed {
             if !values.contains(&value) {
-                return Err(StoreError::Invalid(msg!("store.setting_value", value = value, key = key, known = values.join(", "))));
+                return Err(StoreError::Invalid(msg!(
+                    "store.setting_value",
+                    value = value,
+                    key = key,
+                    known = values.join(", ")
+                )));
             }
         }
         let op = Op::SettingSet(SettingSet { key: key.to_string(), value: value.to_string() });
@@ -132,7 +184,10 @@ mod tests {
         let admin = store.actor("admin").expect("admin");
         store.create_user(&admin, "kim", "김심사", Role::Reviewer, None).expect("user");
         let kim = store.actor("kim").expect("kim");
-        let filter = QueueFilter { statuses: vec![ClaimStatus::New], text: Some("택시".into()), ..Default::default() };
+        let filter =
+            QueueFilter {
+                statuses: vec![ClaimStatus::New], text: Some("택시".into()), ..Default::default()
+            };
         let sort = Sort { key: SortKey::Amount, descending: true };
         store.save_view(&kim, "새 택시", &filter, sort).expect("save");
         store.save_view(&kim, "새 택시", &QueueFilter::default(), sort).expect("replace");
@@ -159,7 +214,11 @@ mod tests {
         assert!(store.settings(&admin).expect("settings").is_empty());
         let ops: i64 = store
             .conn()
-            .query_row("SELECT count(*) FROM ops WHERE kind IN ('view.save', 'view.delete', 'setting.set')", [], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM ops WHERE kind IN ('view.save', 'view.delete', 'setting.set')",
+                [],
+                |r| r.get(0),
+            )
             .expect("count");
         assert_eq!(ops, 7);
         store.verify_audit().expect("chain");

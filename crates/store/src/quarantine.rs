@@ -87,7 +87,8 @@ impl Store {
             return Err(StoreError::Invalid(msg!("store.quarantine_empty")));
         };
         let headers_json: String =
-            self.conn().query_row("SELECT headers FROM imports WHERE id = ?1", [last.import_id], |r| r.get(0))?;
+            self.conn()
+                .query_row("SELECT headers FROM imports WHERE id = ?1", [last.import_id], |r| r.get(0))?;
         let headers: Vec<String> = serde_json::from_str(&headers_json)?;
         // Rows from a file with other headers are laid out under these, by header name.
         let rows: Vec<RawRow> = entries

@@ -88,7 +88,8 @@ pub struct QueuePage {
     pub offset: u64,
 }
 
-const ROW_COLUMNS: &str = "external_id, received_at, category, name, service, status, priority, assignee, claimed_amount, eligible,
+const ROW_COLUMNS: &str =
+    "external_id, received_at, category, name, service, status, priority, assignee, claimed_amount, eligible,
     reason, remedy, amount, tags, is_override, version";
 
 fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
@@ -244,7 +245,11 @@ impl Store {
         let (page_sql, w, total) = match text_expression(filter)? {
             None => {
                 let w = filters_without_text(filter);
-                let sql = format!("SELECT id FROM claims{} ORDER BY {} LIMIT {limit} OFFSET {offset}", w.sql, order_by(sort));
+                let sql = format!(
+                    "SELECT id FROM claims{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+                    w.sql,
+                    order_by(sort)
+                );
                 let total = self.queue_count(filter)?;
                 (sql, w, total)
             }
@@ -252,8 +257,16 @@ impl Store {
                 let mut w = filters_without_text(filter);
                 let joined = !w.sql.is_empty();
                 // Parameters: the filters' first, then the search expression.
-                let condition = if joined { format!("{} AND claims_fts MATCH ?", w.sql) } else { " WHERE claims_fts MATCH ?".into() };
-                let from = if joined { "claims_fts JOIN claims ON claims.id = claims_fts.rowid" } else { "claims_fts" };
+                let condition = if joined {
+                    format!("{} AND claims_fts MATCH ?", w.sql)
+                } else {
+                    " WHERE claims_fts MATCH ?".into()
+                };
+                let from = if joined {
+                    "claims_fts JOIN claims ON claims.id = claims_fts.rowid"
+                } else {
+                    "claims_fts"
+                };
                 w.params.push(Box::new(expr));
                 let total: i64 = self
                     .conn()
@@ -269,7 +282,8 @@ impl Store {
             let rows = stmt.query_map(w.param_refs().as_slice(), |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
-        let mut stmt = self.conn().prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM claims WHERE id = ?1"))?;
+        let mut stmt =
+            self.conn().prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM claims WHERE id = ?1"))?;
         let rows = ids.iter().map(|id| stmt.query_row([id], queue_row)).collect::<Result<Vec<_>, _>>()?;
         Ok(QueuePage { rows, total, offset })
     }
@@ -284,7 +298,8 @@ impl Store {
     /// The external ids of every claim the filter matches (for bulk actions).
     pub fn queue_ids(&self, filter: &QueueFilter) -> Result<Vec<String>> {
         let w = where_clause(&self.scoped(filter)?)?;
-        let mut stmt = self.conn().prepare(&format!("SELECT external_id FROM claims{} ORDER BY external_id", w.sql))?;
+        let mut stmt =
+            self.conn().prepare(&format!("SELECT external_id FROM claims{} ORDER BY external_id", w.sql))?;
         let rows = stmt.query_map(w.param_refs().as_slice(), |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -293,9 +308,11 @@ impl Store {
     pub fn duplicate_group(&self, external_id: &str) -> Result<Vec<QueueRow>> {
         let (key, service, incident): (Option<String>, String, String) = self
             .conn()
-            .query_row("SELECT claimant_key, service, incident_id FROM claims WHERE external_id = ?1", [external_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT claimant_key, service, incident_id FROM claims WHERE external_id = ?1",
+                [external_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("claim {external_id}")))?;
         let Some(key) = key else { return Ok(Vec::new()) };

@@ -42,20 +42,27 @@ pub fn migrate(conn: &mut Connection) -> Result<i64> {
     if found > SCHEMA_VERSION {
         return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
     }
-    conn.execute_batch("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT")?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT",
+    )?;
     let mut ordered: Vec<&(&str, &str)> = MIGRATIONS.iter().collect();
     ordered.sort_by_key(|(name, _)| number(name));
     for (name, sql) in ordered {
         let n = number(name);
         let applied = n <= SEQUENTIAL_UNTIL && n <= found
-            || conn.query_row("SELECT EXISTS (SELECT 1 FROM migrations WHERE name = ?1)", [name], |r| r.get::<_, bool>(0))?;
+            || conn.query_row("SELECT EXISTS (SELECT 1 FROM migrations WHERE name = ?1)", [name], |r| {
+                r.get::<_, bool>(0)
+            })?;
         if applied {
             continue;
         }
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         after(&tx, name)?;
-        tx.execute("INSERT INTO migrations (name, applied_at) VALUES (?1, ?2)", rusqlite::params![name, crate::now_secs()])?;
+        tx.execute(
+            "INSERT INTO migrations (name, applied_at) VALUES (?1, ?2)",
+            rusqlite::params![name, crate::now_secs()],
+        )?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         tx.pragma_update(None, "user_version", version.max(n))?;
         tx.commit()?;
@@ -74,8 +81,14 @@ fn after(tx: &rusqlite::Transaction<'_>, name: &str) -> Result<()> {
 /// Secondary indexes a large import drops and rebuilds (import.rs). The
 /// statements are those of the migrations; a test checks they stay equal.
 const BULK_INDEXES: &[(&str, &str)] = &[
-    ("claims_queue_received", "CREATE INDEX claims_queue_received ON claims(incident_id, status, category, service, received_at)"),
-    ("claims_queue_amount", "CREATE INDEX claims_queue_amount   ON claims(incident_id, status, category, service, amount)"),
+    (
+        "claims_queue_received",
+        "CREATE INDEX claims_queue_received ON claims(incident_id, status, category, service, received_at)",
+    ),
+    (
+        "claims_queue_amount",
+        "CREATE INDEX claims_queue_amount   ON claims(incident_id, status, category, service, amount)",
+    ),
     ("claims_received", "CREATE INDEX claims_received       ON claims(incident_id, received_at)"),
     ("claims_claimant", "CREATE INDEX claims_claimant       ON claims(claimant_key, service)"),
 ];
@@ -93,7 +106,9 @@ pub fn refresh_statistics(conn: &Connection) -> Result<()> {
 /// Removes STAT4 samples (see [`refresh_statistics`]) and reloads the statistics, when there are any.
 pub(crate) fn drop_stat4_samples(conn: &Connection) -> Result<()> {
     let has_table: bool =
-        conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat4')", [], |r| r.get(0))?;
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat4')", [], |r| {
+            r.get(0)
+        })?;
     if has_table {
         let samples: i64 = conn.query_row("SELECT count(*) FROM sqlite_stat4", [], |r| r.get(0))?;
         if samples > 0 {
@@ -127,7 +142,9 @@ mod tests {
         migrate(&mut conn).expect("migrate");
         for (name, sql) in BULK_INDEXES {
             let stored: String = conn
-                .query_row("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1", [name], |r| r.get(0))
+                .query_row("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1", [name], |r| {
+                    r.get(0)
+                })
                 .expect("index exists");
             assert_eq!(&stored, sql);
         }
@@ -135,7 +152,10 @@ mod tests {
 
     fn columns(conn: &Connection, table: &str) -> Vec<String> {
         let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})")).expect("table info");
-        stmt.query_map([], |r| r.get::<_, String>(1)).expect("columns").collect::<rusqlite::Result<_>>().expect("read")
+        stmt.query_map([], |r| r.get::<_, String>(1))
+            .expect("columns")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read")
     }
 
     #[test]
@@ -157,9 +177,13 @@ mod tests {
     fn migrations_apply_once_each_whatever_their_numbers() {
         let mut conn = Connection::open_in_memory().expect("memory");
         migrate(&mut conn).expect("migrate");
-        let applied: i64 = conn.query_row("SELECT count(*) FROM migrations", [], |r| r.get(0)).expect("count");
+        let applied: i64 =
+            conn.query_row("SELECT count(*) FROM migrations", [], |r| r.get(0)).expect("count");
         assert_eq!(applied as usize, MIGRATIONS.len(), "a new store records every one");
-        assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).expect("version"), SCHEMA_VERSION);
+        assert_eq!(
+            conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).expect("version"),
+            SCHEMA_VERSION
+        );
         // A second run applies nothing (a migration applied twice would fail on its CREATE TABLE).
         migrate(&mut conn).expect("again");
         assert_eq!(MIGRATIONS.iter().map(|(n, _)| number(n)).max(), Some(SCHEMA_VERSION));

@@ -12,7 +12,7 @@ fn is_cjk(c: char) -> bool {
         0xAC00..=0xD7A3 |   // Hangul syllables
         0x1100..=0x11FF | 0x3130..=0x318F | // Hangul jamo
         0x4E00..=0x9FFF | 0x3400..=0x4DBF | // CJK ideographs
-        0x3040..=0x30FF)    // kana
+        0x3040..=0x30FF) // kana
 }
 
 /// Splits text into words: runs of letters or digits (Hangul checked first:

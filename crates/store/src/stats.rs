@@ -105,7 +105,13 @@ impl Store {
             let t = match totals.iter_mut().position(|t| t.kind == kind) {
                 Some(i) => &mut totals[i],
                 None => {
-                    totals.push(GrantTotal { kind, claims: 0, grants: 0, amount: Decimal::ZERO, quantity: 0 });
+                    totals.push(GrantTotal {
+                        kind,
+                        claims: 0,
+                        grants: 0,
+                        amount: Decimal::ZERO,
+                        quantity: 0,
+                    });
                     let last = totals.len() - 1;
                     &mut totals[last]
                 }
@@ -137,11 +143,18 @@ impl Store {
 
     /// The last `n` audit entries, newest first.
     pub fn recent_ops(&self, n: i64) -> Result<Vec<OpLine>> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT seq, at, user_id, kind, entity, outcome = 'refused' FROM ops ORDER BY seq DESC LIMIT ?1")?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT seq, at, user_id, kind, entity, outcome = 'refused' FROM ops ORDER BY seq DESC LIMIT ?1",
+        )?;
         let rows = stmt.query_map([n], |r| {
-            Ok(OpLine { seq: r.get(0)?, at_ms: r.get(1)?, user: r.get(2)?, kind: r.get(3)?, entity: r.get(4)?, refused: r.get(5)? })
+            Ok(OpLine {
+                seq: r.get(0)?,
+                at_ms: r.get(1)?,
+                user: r.get(2)?,
+                kind: r.get(3)?,
+                entity: r.get(4)?,
+                refused: r.get(5)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

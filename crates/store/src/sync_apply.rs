@@ -108,7 +108,11 @@ impl Parking {
     }
 
     /// Parked for an error that says itself.
-    fn of(code: &str, why: &(impl claimdesk_core::message::Explain + std::fmt::Display), retry: bool) -> Parking {
+    fn of(
+        code: &str,
+        why: &(impl claimdesk_core::message::Explain + std::fmt::Display),
+        retry: bool,
+    ) -> Parking {
         Parking { code: code.to_string(), reason: why.to_string(), explain: Box::new(why.message()), retry }
     }
 }
@@ -149,7 +153,11 @@ fn park(tx: &Transaction<'_>, pulled: &PulledOp, why: Parking, report: &mut Appl
 /// A claim row from another device, checked like any claim before it is stored.
 fn check_import(op: &WireOp, claim: &ClaimInput) -> std::result::Result<(), Parking> {
     if op.entity.strip_prefix("claim:") != Some(claim.external_id.as_str()) {
-        return Err(Parking::new(RejectCode::BAD_PAYLOAD, format!("the imported claim {} is filed under {}", claim.external_id, op.entity), false));
+        return Err(Parking::new(
+            RejectCode::BAD_PAYLOAD,
+            format!("the imported claim {} is filed under {}", claim.external_id, op.entity),
+            false,
+        ));
     }
     claim.check().map_err(|why| Parking::new(RejectCode::BAD_PAYLOAD, why, false))
 }
@@ -172,17 +180,30 @@ impl Store {
     pub fn apply_pulled(&mut self, ops: &[PulledOp], cursor: i64, remaining: i64) -> Result<ApplyReport> {
         let down = get_state(self.conn(), "bulk_pull")?.is_some();
         let bulk = if remaining == 0 {
-            if down { Bulk::Rebuild } else { Bulk::Keep }
+            if down {
+                Bulk::Rebuild
+            } else {
+                Bulk::Keep
+            }
         } else if down {
             Bulk::Keep
         } else {
             let claims: i64 = self.conn().query_row("SELECT count(*) FROM claims", [], |r| r.get(0))?;
-            if remaining + ops.len() as i64 >= BULK_PULL_OPS && claims * 2 < remaining { Bulk::Drop } else { Bulk::Keep }
+            if remaining + ops.len() as i64 >= BULK_PULL_OPS && claims * 2 < remaining {
+                Bulk::Drop
+            } else {
+                Bulk::Keep
+            }
         };
         self.apply_remote_page(ops, Some(cursor), bulk)
     }
 
-    fn apply_remote_page(&mut self, ops: &[PulledOp], cursor: Option<i64>, bulk: Bulk) -> Result<ApplyReport> {
+    fn apply_remote_page(
+        &mut self,
+        ops: &[PulledOp],
+        cursor: Option<i64>,
+        bulk: Bulk,
+    ) -> Result<ApplyReport> {
         let tx = self.write_tx()?;
         if bulk == Bulk::Drop {
             crate::schema::drop_bulk_indexes(&tx)?;
@@ -235,7 +256,11 @@ impl Store {
                 None => roster_stamp(&tx, &op.user)?,
             };
             if !op.entity.starts_with(typed.entity_prefix()) {
-                let why = Parking::new(RejectCode::BAD_OP, format!("a {} change cannot be about {}", op.kind, op.entity), false);
+                let why = Parking::new(
+                    RejectCode::BAD_OP,
+                    format!("a {} change cannot be about {}", op.kind, op.entity),
+                    false,
+                );
                 park(&tx, pulled, why, &mut report)?;
                 continue;
             }
@@ -278,13 +303,21 @@ impl Store {
                 (_, Scope::Server) => park(
                     &tx,
                     pulled,
-                    Parking::new(RejectCode::USERS_MANAGED_ON_SERVER, "users come from the sync server's roster, not from changes", false),
+                    Parking::new(
+                        RejectCode::USERS_MANAGED_ON_SERVER,
+                        "users come from the sync server's roster, not from changes",
+                        false,
+                    ),
                     &mut report,
                 )?,
                 (_, Scope::Device) => park(
                     &tx,
                     pulled,
-                    Parking::new(RejectCode::DEVICE_ONLY, "this is another device's own record; it does not belong in the team's log", false),
+                    Parking::new(
+                        RejectCode::DEVICE_ONLY,
+                        "this is another device's own record; it does not belong in the team's log",
+                        false,
+                    ),
                     &mut report,
                 )?,
             }
@@ -408,12 +441,25 @@ fn append(tx: &Transaction<'_>, writer: &mut OpWriter, pulled: &PulledOp) -> Res
 /// A pulled team op: the author's stamped role must allow it, and it must
 /// apply (a policy that parses, a catalog that holds) inside its own
 /// savepoint, so a bad one leaves nothing behind.
-fn team_op(tx: &Transaction<'_>, writer: &mut OpWriter, pulled: &PulledOp, typed: &Op, stamp: &Stamp) -> std::result::Result<(), Parking> {
+fn team_op(
+    tx: &Transaction<'_>,
+    writer: &mut OpWriter,
+    pulled: &PulledOp,
+    typed: &Op,
+    stamp: &Stamp,
+) -> std::result::Result<(), Parking> {
     let op = &pulled.op;
     if let Some(action) = typed.required_action() {
         may(stamp.role, action).map_err(|why| Parking::of(why.code(), &why, false))?;
     }
-    let env = Envelope { op_id: &op.op_id, user: &op.user, device: &op.device, hlc: op.hlc, at_ms: op.at_ms, entity: &op.entity };
+    let env = Envelope {
+        op_id: &op.op_id,
+        user: &op.user,
+        device: &op.device,
+        hlc: op.hlc,
+        at_ms: op.at_ms,
+        entity: &op.entity,
+    };
     let db = |e: rusqlite::Error| Parking::new("DATABASE", e.to_string(), true);
     tx.execute_batch("SAVEPOINT team_op").map_err(db)?;
     match crate::team::apply(tx, &env, typed) {

@@ -57,9 +57,9 @@ fn may_act_on(actor: &Actor, author: &str) -> Result<()> {
 impl Store {
     /// The lease holders of these claims (claims nobody holds are left out).
     pub fn lease_holders(&self, external_ids: &[String]) -> Result<Vec<LeaseInfo>> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT lease_holder FROM claims WHERE external_id = ?1 AND lease_holder IS NOT NULL")?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT lease_holder FROM claims WHERE external_id = ?1 AND lease_holder IS NOT NULL",
+        )?;
         let mut out = Vec::new();
         for ext in external_ids {
             if let Some(holder) = stmt.query_row([ext], |r| r.get::<_, String>(0)).optional()? {
@@ -75,7 +75,9 @@ impl Store {
             "SELECT external_id, lease_holder FROM claims WHERE lease_holder IS NOT NULL AND (?1 IS NULL OR lease_holder = ?1)
              ORDER BY external_id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![holder, limit as i64], |r| Ok(LeaseInfo { external_id: r.get(0)?, holder: r.get(1)? }))?;
+        let rows = stmt.query_map(params![holder, limit as i64], |r| {
+            Ok(LeaseInfo { external_id: r.get(0)?, holder: r.get(1)? })
+        })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -124,7 +126,8 @@ impl Store {
             note: dismiss.map(str::to_string),
         };
         if dismiss.is_none() {
-            let n = tx.execute("UPDATE ops SET sync = 'pending' WHERE op_id = ?1 AND sync = 'local'", [op_id])?;
+            let n =
+                tx.execute("UPDATE ops SET sync = 'pending' WHERE op_id = ?1 AND sync = 'local'", [op_id])?;
             if n == 0 {
                 return Err(StoreError::Invalid(msg!("store.change_not_waiting", op_id = op_id)));
             }
@@ -133,7 +136,15 @@ impl Store {
         tx.execute("DELETE FROM parked_ops WHERE op_id = ?1", [op_id])?;
         let mut ops = OpWriter::begin(&tx)?;
         let record = if dismiss.is_some() { Op::DismissParked(decision) } else { Op::RetryParked(decision) };
-        ops.append_op(&tx, &Author { user: &actor.user, device: &device }, &entity, &record, None, None, SyncState::Local)?;
+        ops.append_op(
+            &tx,
+            &Author { user: &actor.user, device: &device },
+            &entity,
+            &record,
+            None,
+            None,
+            SyncState::Local,
+        )?;
         ops.finish(&tx)?;
         if dismiss.is_none() {
             if let Some(ext) = entity.strip_prefix("claim:") {
@@ -157,9 +168,11 @@ impl Store {
         let mut changed = 0;
         for u in users {
             let current: Option<(String, String, Option<i64>, bool)> = tx
-                .query_row("SELECT display_name, role, approval_limit, active FROM users WHERE id = ?1", [&u.id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
+                .query_row(
+                    "SELECT display_name, role, approval_limit, active FROM users WHERE id = ?1",
+                    [&u.id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
                 .optional()?;
             let want = (u.display_name.clone(), u.role.code().to_string(), u.approval_limit, u.active);
             if current.as_ref() == Some(&want) {
@@ -178,7 +191,15 @@ impl Store {
                 approval_limit: u.approval_limit,
                 active: u.active,
             });
-            ops.append_op(&tx, &Author { user: actor_user, device: &device }, &format!("user:{}", u.id), &record, None, None, SyncState::Local)?;
+            ops.append_op(
+                &tx,
+                &Author { user: actor_user, device: &device },
+                &format!("user:{}", u.id),
+                &record,
+                None,
+                None,
+                SyncState::Local,
+            )?;
             changed += 1;
         }
         ops.finish(&tx)?;

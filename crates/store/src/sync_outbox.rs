@@ -51,9 +51,9 @@ pub(crate) fn wire_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WireOp> {
 impl Store {
     /// The next ops to push: pending ones in the order they were made.
     pub fn outbox_page(&self, limit: usize) -> Result<Vec<WireOp>> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached(&format!("SELECT {OP_COLUMNS} FROM ops WHERE sync = 'pending' ORDER BY seq LIMIT ?1"))?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {OP_COLUMNS} FROM ops WHERE sync = 'pending' ORDER BY seq LIMIT ?1"
+        ))?;
         let rows = stmt.query_map([limit as i64], wire_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -74,7 +74,8 @@ impl Store {
                         report.unknown += 1;
                         continue;
                     };
-                    tx.prepare_cached("UPDATE ops SET sync = 'acked', server_seq = ?2 WHERE op_id = ?1")?.execute(params![r.op_id, seq])?;
+                    tx.prepare_cached("UPDATE ops SET sync = 'acked', server_seq = ?2 WHERE op_id = ?1")?
+                        .execute(params![r.op_id, seq])?;
                     if let Some(stamp) = stamp {
                         let theirs = stamp_columns(stamp)?;
                         if mine != theirs {
@@ -94,7 +95,9 @@ impl Store {
                     }
                 }
                 PushOutcome::Rejected { code, reason, explain } => {
-                    let explain = explain.clone().unwrap_or_else(|| claimdesk_core::message::for_code(code).with("detail", reason));
+                    let explain = explain
+                        .clone()
+                        .unwrap_or_else(|| claimdesk_core::message::for_code(code).with("detail", reason));
                     let row: Option<(String, String, String)> = tx
                         .query_row(
                             "SELECT entity, kind, user_id FROM ops WHERE op_id = ?1 AND sync = 'pending'",
@@ -119,8 +122,15 @@ impl Store {
                         refold.insert(ext.to_string());
                     }
                     report.rejected.push(ParkedOp {
-                        op_id: r.op_id.clone(), origin: "local".into(), entity, kind, user, code: code.clone(), reason: reason.clone(),
-                        explain: Some(explain), at_ms,
+                        op_id: r.op_id.clone(),
+                        origin: "local".into(),
+                        entity,
+                        kind,
+                        user,
+                        code: code.clone(),
+                        reason: reason.clone(),
+                        explain: Some(explain),
+                        at_ms,
                     });
                 }
             }
@@ -148,7 +158,13 @@ fn local_error(e: crate::StoreError) -> claimdesk_sync::engine::SyncError {
 }
 
 fn rejected(p: ParkedOp) -> claimdesk_sync::engine::Rejected {
-    claimdesk_sync::engine::Rejected { op_id: p.op_id, kind: p.kind, entity: p.entity, code: p.code, reason: p.reason }
+    claimdesk_sync::engine::Rejected {
+        op_id: p.op_id,
+        kind: p.kind,
+        entity: p.entity,
+        code: p.code,
+        reason: p.reason,
+    }
 }
 
 /// The store as the sync engine sees it.
@@ -157,7 +173,10 @@ impl claimdesk_sync::engine::Replica for Store {
         self.device().to_string()
     }
 
-    fn outbox_page(&mut self, limit: usize) -> std::result::Result<Vec<WireOp>, claimdesk_sync::engine::SyncError> {
+    fn outbox_page(
+        &mut self,
+        limit: usize,
+    ) -> std::result::Result<Vec<WireOp>, claimdesk_sync::engine::SyncError> {
         Store::outbox_page(self, limit).map_err(local_error)
     }
 

@@ -80,7 +80,8 @@ impl Store {
     /// Pending, parked, conflicts, refusals, when the last sync ended and how far it pulled.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let conn = self.conn();
-        let count = |sql: &str| -> Result<u64> { Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        let count =
+            |sql: &str| -> Result<u64> { Ok(conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
         Ok(SyncStatus {
             pending: count("SELECT count(*) FROM ops WHERE sync = 'pending'")?,
             parked: count("SELECT count(*) FROM parked_ops")?,
@@ -100,8 +101,15 @@ impl Store {
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(ParkedOp {
-                op_id: r.get(0)?, origin: r.get(1)?, entity: r.get(2)?, kind: r.get(3)?, user: r.get(4)?, code: r.get(5)?,
-                reason: r.get(6)?, at_ms: r.get(7)?, explain: message_column(r.get(8)?),
+                op_id: r.get(0)?,
+                origin: r.get(1)?,
+                entity: r.get(2)?,
+                kind: r.get(3)?,
+                user: r.get(4)?,
+                code: r.get(5)?,
+                reason: r.get(6)?,
+                at_ms: r.get(7)?,
+                explain: message_column(r.get(8)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -140,9 +148,12 @@ impl Store {
         ))?;
         type Row = (i64, String, String, i64, String, String, Option<String>);
         let rows: Vec<Row> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })?
             .collect::<Result<_, _>>()?;
-        let mut op = conn.prepare_cached(&format!("SELECT {FOLD_COLUMNS}, entity FROM ops WHERE op_id = ?1"))?;
+        let mut op =
+            conn.prepare_cached(&format!("SELECT {FOLD_COLUMNS}, entity FROM ops WHERE op_id = ?1"))?;
         let mut out = Vec::new();
         for (claim_id, external_id, filed, base, ops, joined, resolved_by) in rows {
             let filed = claimdesk_core::Category::parse(&filed).unwrap_or(claimdesk_core::Category::Other);
@@ -173,7 +184,13 @@ impl Store {
                 }
                 Ok(side)
             };
-            out.push(ConflictInfo { external_id, base, ops: load(&ops)?, joined: load(&joined)?, resolved_by });
+            out.push(ConflictInfo {
+                external_id,
+                base,
+                ops: load(&ops)?,
+                joined: load(&joined)?,
+                resolved_by,
+            });
         }
         Ok(out)
     }
@@ -181,7 +198,8 @@ impl Store {
     /// The claim's state folded from its log, as every replica with the same
     /// ops computes it (nothing is written; for checks and tests).
     pub fn folded_state(&self, external_id: &str) -> Result<ClaimState> {
-        let (_, filed) = claim_row(self.conn(), external_id)?.ok_or_else(|| StoreError::NotFound(format!("claim {external_id}")))?;
+        let (_, filed) = claim_row(self.conn(), external_id)?
+            .ok_or_else(|| StoreError::NotFound(format!("claim {external_id}")))?;
         refold(self.conn(), external_id, filed)
     }
 
@@ -189,7 +207,10 @@ impl Store {
     /// an upgrade of the rules, and tests).
     pub fn refold_all(&mut self) -> Result<u64> {
         let tx = self.write_tx()?;
-        let ids: Vec<String> = tx.prepare("SELECT external_id FROM claims")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let ids: Vec<String> = tx
+            .prepare("SELECT external_id FROM claims")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         let through: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM ops", [], |r| r.get(0))?;
         for ext in &ids {
             refold_and_write(&tx, ext, through)?;
@@ -267,22 +288,49 @@ impl Store {
                 "SELECT op_id, author, kind, body, hidden_by FROM notes WHERE claim_id = ?1 AND (hidden_by IS NULL OR hidden_by != 'parked') ORDER BY op_id",
             )?;
             for n in notes.query_map([id], |r| {
-                Ok(format!("  note {} {} {} {:?} hidden_by={:?}", r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, Option<String>>(4)?))
+                Ok(format!(
+                    "  note {} {} {} {:?} hidden_by={:?}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?
+                ))
             })? {
                 writeln!(out, "{}", n?).ok();
             }
-            let mut ev = conn.prepare_cached("SELECT op_id, sha256, file_name FROM evidence WHERE claim_id = ?1 ORDER BY op_id")?;
-            for e in ev.query_map([id], |r| Ok(format!("  evidence {} {} {}", r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))? {
+            let mut ev = conn.prepare_cached(
+                "SELECT op_id, sha256, file_name FROM evidence WHERE claim_id = ?1 ORDER BY op_id",
+            )?;
+            for e in ev.query_map([id], |r| {
+                Ok(format!(
+                    "  evidence {} {} {}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?
+                ))
+            })? {
                 writeln!(out, "{}", e?).ok();
             }
-            let mut cf = conn.prepare_cached("SELECT base, ops, joined, resolved_by FROM conflicts WHERE claim_id = ?1 ORDER BY base")?;
+            let mut cf = conn.prepare_cached(
+                "SELECT base, ops, joined, resolved_by FROM conflicts WHERE claim_id = ?1 ORDER BY base",
+            )?;
             for c in cf.query_map([id], |r| {
-                Ok(format!("  conflict base={} ops={} joined={} resolved_by={:?}", r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+                Ok(format!(
+                    "  conflict base={} ops={} joined={} resolved_by={:?}",
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?
+                ))
             })? {
                 writeln!(out, "{}", c?).ok();
             }
-            let mut rf = conn.prepare_cached("SELECT op_id, code FROM fold_refusals WHERE claim_id = ?1 ORDER BY op_id")?;
-            for x in rf.query_map([id], |r| Ok(format!("  refused {} {}", r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let mut rf = conn
+                .prepare_cached("SELECT op_id, code FROM fold_refusals WHERE claim_id = ?1 ORDER BY op_id")?;
+            for x in rf.query_map([id], |r| {
+                Ok(format!("  refused {} {}", r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })? {
                 writeln!(out, "{}", x?).ok();
             }
         }

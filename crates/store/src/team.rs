@@ -93,16 +93,21 @@ fn policy_create(tx: &Transaction<'_>, env: &Envelope<'_>, p: &PolicyCreate) -> 
     // A version belongs to an incident this store has (its creation arrives first).
     crate::incidents::require(tx, p.incident_id())?;
     let stored: Option<(String, String)> = tx
-        .query_row("SELECT toml, incident_id FROM policy_versions WHERE version = ?1", [p.version], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT toml, incident_id FROM policy_versions WHERE version = ?1", [p.version], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     match stored {
-        Some((text, incident)) if incident == p.incident_id() && Policy::from_toml(&text).ok().as_ref() == Some(&policy) => return Ok(()),
-        Some(_) => {
-            return Err(StoreError::Invalid(msg!("store.policy_version_taken", version = p.version)))
+        Some((text, incident))
+            if incident == p.incident_id() && Policy::from_toml(&text).ok().as_ref() == Some(&policy) =>
+        {
+            return Ok(())
         }
+        Some(_) => return Err(StoreError::Invalid(msg!("store.policy_version_taken", version = p.version))),
         None => {}
     }
-    let name = if p.name.trim().is_empty() { format!("정책 {}", p.version) } else { p.name.trim().to_string() };
+    let name =
+        if p.name.trim().is_empty() { format!("정책 {}", p.version) } else { p.name.trim().to_string() };
     tx.execute(
         "INSERT INTO policy_versions (version, name, toml, note, created_by, created_at, active, incident_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
@@ -121,7 +126,12 @@ fn policy_activate(
 ) -> Result<Option<EvalSummary>> {
     let incident = match crate::policies::incident_of_version(tx, a.version) {
         Ok(i) => i,
-        Err(_) => return Err(StoreError::NotFound(format!("policy version {} (its creation has not arrived)", a.version))),
+        Err(_) => {
+            return Err(StoreError::NotFound(format!(
+                "policy version {} (its creation has not arrived)",
+                a.version
+            )))
+        }
     };
     let key = (env.hlc, env.device.to_string(), env.op_id.to_string());
     if current_activation(tx, &incident)?.is_some_and(|k| k > key) {
@@ -131,8 +141,11 @@ fn policy_activate(
         "INSERT INTO meta (key, value) VALUES ('policy_activation:' || ?2, ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         params![serde_json::to_string(&key)?, incident],
     )?;
-    let active: bool =
-        tx.query_row("SELECT EXISTS (SELECT 1 FROM policy_versions WHERE version = ?1 AND active = 1)", [a.version], |r| r.get(0))?;
+    let active: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM policy_versions WHERE version = ?1 AND active = 1)",
+        [a.version],
+        |r| r.get(0),
+    )?;
     if active {
         return Ok(None);
     }

@@ -24,7 +24,13 @@ pub struct User {
     pub active: bool,
 }
 
-pub(crate) fn insert_user_in_tx(tx: &Transaction<'_>, id: &str, name: &str, role: Role, limit: Option<i64>) -> Result<()> {
+pub(crate) fn insert_user_in_tx(
+    tx: &Transaction<'_>,
+    id: &str,
+    name: &str,
+    role: Role,
+    limit: Option<i64>,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO users (id, display_name, role, approval_limit, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, name, role.code(), limit, now_secs()],
@@ -42,8 +48,14 @@ pub(crate) fn actor(conn: &Connection, user: &str, device: &str) -> Result<Actor
     if !active {
         return Err(StoreError::Invalid(msg!("store.user_deactivated", user = user)));
     }
-    let role = role.parse::<Role>().map_err(|_| StoreError::Invalid(msg!("store.unknown_role", value = role)))?;
-    Ok(Actor { user: user.to_string(), role, approval_limit: limit.map(Decimal::from), device: device.to_string() })
+    let role =
+        role.parse::<Role>().map_err(|_| StoreError::Invalid(msg!("store.unknown_role", value = role)))?;
+    Ok(Actor {
+        user: user.to_string(),
+        role,
+        approval_limit: limit.map(Decimal::from),
+        device: device.to_string(),
+    })
 }
 
 /// The trimmed id of a user to add, or why it cannot be.
@@ -60,12 +72,19 @@ fn valid_new_user(id: &str, limit: Option<i64>) -> Result<&str> {
 
 /// Inserts a new user (refused when the id is taken); returns the op recording it.
 fn insert_new_user(tx: &Transaction<'_>, id: &str, name: &str, role: Role, limit: Option<i64>) -> Result<Op> {
-    let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1)", [id], |r| r.get(0))?;
+    let exists: bool =
+        tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE id = ?1)", [id], |r| r.get(0))?;
     if exists {
         return Err(StoreError::Invalid(msg!("store.user_exists", id = id)));
     }
     insert_user_in_tx(tx, id, name, role, limit)?;
-    Ok(Op::UserCreate(UserRecord { id: id.to_string(), display_name: name.to_string(), role, approval_limit: limit, active: true }))
+    Ok(Op::UserCreate(UserRecord {
+        id: id.to_string(),
+        display_name: name.to_string(),
+        role,
+        approval_limit: limit,
+        active: true,
+    }))
 }
 
 /// What an admin can change about a user.
@@ -80,21 +99,32 @@ pub struct UserChange {
 
 impl Store {
     pub fn users(&self) -> Result<Vec<User>> {
-        let mut stmt = self.conn().prepare("SELECT id, display_name, role, approval_limit, active FROM users ORDER BY id")?;
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, display_name, role, approval_limit, active FROM users ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, display_name, role, approval_limit, active) = row?;
-            let role = role.parse().map_err(|e: claimdesk_core::model::UnknownCode| StoreError::Invalid(msg!("store.unknown_role", value = e.text)))?;
+            let role = role.parse().map_err(|e: claimdesk_core::model::UnknownCode| {
+                StoreError::Invalid(msg!("store.unknown_role", value = e.text))
+            })?;
             out.push(User { id, display_name, role, approval_limit, active });
         }
         Ok(out)
     }
 
     /// Admin: adds a user (without a password: they cannot sign in until one is set).
-    pub fn create_user(&mut self, actor: &Actor, id: &str, name: &str, role: Role, limit: Option<i64>) -> Result<()> {
+    pub fn create_user(
+        &mut self,
+        actor: &Actor,
+        id: &str,
+        name: &str,
+        role: Role,
+        limit: Option<i64>,
+    ) -> Result<()> {
         let id = valid_new_user(id, limit)?;
         self.user_change(actor, &format!("user:{id}"), |tx| insert_new_user(tx, id, name, role, limit))
     }
@@ -102,7 +132,15 @@ impl Store {
     /// Admin: adds a user with their first password, in one transaction. A
     /// password the store would refuse (too short) is refused before anything
     /// is written, so no user is left behind without it.
-    pub fn create_user_with_password(&mut self, actor: &Actor, id: &str, name: &str, role: Role, limit: Option<i64>, password: &str) -> Result<()> {
+    pub fn create_user_with_password(
+        &mut self,
+        actor: &Actor,
+        id: &str,
+        name: &str,
+        role: Role,
+        limit: Option<i64>,
+        password: &str,
+    ) -> Result<()> {
         let id = valid_new_user(id, limit)?;
         let phc = crate::auth::hash(password)?;
         let entity = format!("user:{id}");
@@ -115,7 +153,15 @@ impl Store {
         let mut ops = OpWriter::begin(&tx)?;
         ops.append_op(&tx, &author, &entity, &created, None, None, SyncState::Local)?;
         // As set_password writes it: the op never carries the hash.
-        ops.append_op(&tx, &author, &entity, &Op::UserPassword(claimdesk_core::ops::UserRef { id: id.to_string() }), None, None, SyncState::Local)?;
+        ops.append_op(
+            &tx,
+            &author,
+            &entity,
+            &Op::UserPassword(claimdesk_core::ops::UserRef { id: id.to_string() }),
+            None,
+            None,
+            SyncState::Local,
+        )?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(())
@@ -196,7 +242,15 @@ impl Store {
         let tx = self.write_tx()?;
         let op = apply(&tx)?;
         let mut ops = OpWriter::begin(&tx)?;
-        ops.append_op(&tx, &Author { user: &actor.user, device: &device }, entity, &op, None, None, SyncState::Local)?;
+        ops.append_op(
+            &tx,
+            &Author { user: &actor.user, device: &device },
+            entity,
+            &op,
+            None,
+            None,
+            SyncState::Local,
+        )?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(())
@@ -219,8 +273,28 @@ pub(crate) fn team_op_in_tx(
 ) -> Result<crate::oplog::OpReceipt> {
     let (hlc, at) = ops.tick()?;
     let op_id = crate::oplog::new_op_id();
-    let env = crate::team::Envelope { op_id: &op_id, user: author.user, device: author.device, hlc, at_ms: at, entity };
+    let env = crate::team::Envelope {
+        op_id: &op_id,
+        user: author.user,
+        device: author.device,
+        hlc,
+        at_ms: at,
+        entity,
+    };
     crate::team::apply(tx, &env, op)?;
     let stamp = crate::claim_state::local_stamp(actor, None);
-    ops.write_at(tx, op_id, hlc, at, author, entity, &op.kind(), &op.payload().to_string(), None, false, SyncState::Pending, Some(&stamp))
+    ops.write_at(
+        tx,
+        op_id,
+        hlc,
+        at,
+        author,
+        entity,
+        &op.kind(),
+        &op.payload().to_string(),
+        None,
+        false,
+        SyncState::Pending,
+        Some(&stamp),
+    )
 }

@@ -19,7 +19,11 @@ fn changing_any_past_entry_breaks_the_chain_at_that_entry() {
 
     // Rewrite the amount in the import entry of T-001, as someone editing the file would.
     let target = t.count("SELECT seq FROM ops WHERE entity = 'claim:T-001' AND kind = 'claim.import'");
-    let n = t.store.conn().execute("UPDATE ops SET payload = replace(payload, '60000', '90000') WHERE seq = ?1", [target]).expect("tamper");
+    let n = t
+        .store
+        .conn()
+        .execute("UPDATE ops SET payload = replace(payload, '60000', '90000') WHERE seq = ?1", [target])
+        .expect("tamper");
     assert_eq!(n, 1);
     match t.store.verify_audit() {
         Err(StoreError::AuditBroken { seq, .. }) => assert_eq!(seq, target),
@@ -46,7 +50,9 @@ fn every_admin_action_by_every_role_is_enforced_and_audited() {
     let out = t.dir.path().join("p.csv");
 
     // (who, action, allowed?)
-    for (actor, allowed_admin_only, allowed_supervisor) in [(&kim, false, false), (&park, false, true), (&admin, true, true)] {
+    for (actor, allowed_admin_only, allowed_supervisor) in
+        [(&kim, false, false), (&park, false, true), (&admin, true, true)]
+    {
         let refused_before = t.count("SELECT count(*) FROM ops WHERE outcome = 'refused'");
         let mut expected_refusals = 0;
         let mut check = |result: Result<(), StoreError>, allowed: bool, what: &str| {
@@ -67,11 +73,24 @@ fn every_admin_action_by_every_role_is_enforced_and_audited() {
             allowed_admin_only,
             "import",
         );
-        check(t.store.add_policy_version(actor, &policy, "v", "").map(|_| ()), allowed_supervisor, "add policy");
-        check(t.store.create_batch(actor, "b", &QueueFilter::default()).map(|_| ()), allowed_supervisor, "create batch");
+        check(
+            t.store.add_policy_version(actor, &policy, "v", "").map(|_| ()),
+            allowed_supervisor,
+            "add policy",
+        );
+        check(
+            t.store.create_batch(actor, "b", &QueueFilter::default()).map(|_| ()),
+            allowed_supervisor,
+            "create batch",
+        );
         check(t.store.export_payout(actor, &out).map(|_| ()), allowed_admin_only, "export payout");
         let refused_after = t.count("SELECT count(*) FROM ops WHERE outcome = 'refused'");
-        assert_eq!(refused_after - refused_before, expected_refusals, "every refusal of {} is audited", actor.user);
+        assert_eq!(
+            refused_after - refused_before,
+            expected_refusals,
+            "every refusal of {} is audited",
+            actor.user
+        );
     }
     t.store.verify_audit().expect("chain");
 }

@@ -48,7 +48,10 @@ fn the_final_2022_policy_reads_tiers_stores_grants_and_pays_only_cash() {
     assert_eq!((w.before.amount, w.after.amount), (won(140_000), won(310_000)));
     let c = w.after.grant(Remedy::MessageCredit);
     assert_eq!((c.claims, c.amount), (1, won(50_000)));
-    assert_eq!(w.changed.iter().map(|c| c.external_id.as_str()).collect::<Vec<_>>(), ["G-1", "G-2", "G-3", "G-4"]);
+    assert_eq!(
+        w.changed.iter().map(|c| c.external_id.as_str()).collect::<Vec<_>>(),
+        ["G-1", "G-2", "G-3", "G-4"]
+    );
 
     let v2 = t.store.add_policy_version(&park, FINAL_2022_POLICY_TOML, "2022 최종", "").expect("add");
     assert_eq!(t.store.policy(v2).expect("stored"), fin, "stored as written");
@@ -59,9 +62,11 @@ fn the_final_2022_policy_reads_tiers_stores_grants_and_pays_only_cash() {
     let row = |id: &str| -> (String, i64, Option<String>, Option<String>) {
         t.store
             .conn()
-            .query_row("SELECT remedy, amount, reason, grants FROM claims WHERE external_id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
+            .query_row(
+                "SELECT remedy, amount, reason, grants FROM claims WHERE external_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
             .expect("row")
     };
     assert_eq!(row("G-1"), ("cash".into(), 50_000, None, None), "a tier's cash is one grant: no list stored");
@@ -76,15 +81,21 @@ fn the_final_2022_policy_reads_tiers_stores_grants_and_pays_only_cash() {
     let g4_out = &table.iter().find(|(id, _)| id == "G-4").expect("G-4").1;
     assert_eq!((g4_out.remedy, g4_out.amount), (Remedy::Cash, won(30_000)));
     assert_eq!(&t.store.explain("G-4").expect("explain").outcome, g4_out, "explain agrees with the table");
-    let steps: Vec<String> = t.store.explain("G-2").expect("explain").steps.into_iter().map(|s| s.code).collect();
+    let steps: Vec<String> =
+        t.store.explain("G-2").expect("explain").steps.into_iter().map(|s| s.code).collect();
     assert_eq!(steps.last().map(String::as_str), Some("SEGMENT"));
 
     // Totals by kind for the dashboard.
     let stats = t.store.stats().expect("stats");
-    let kinds: Vec<(Remedy, u64, Decimal, u64)> = stats.grants.iter().map(|g| (g.kind, g.claims, g.amount, g.quantity)).collect();
+    let kinds: Vec<(Remedy, u64, Decimal, u64)> =
+        stats.grants.iter().map(|g| (g.kind, g.claims, g.amount, g.quantity)).collect();
     assert_eq!(
         kinds,
-        [(Remedy::Voucher, 1, Decimal::ZERO, 1), (Remedy::Cash, 3, won(310_000), 0), (Remedy::MessageCredit, 1, won(50_000), 0)]
+        [
+            (Remedy::Voucher, 1, Decimal::ZERO, 1),
+            (Remedy::Cash, 3, won(310_000), 0),
+            (Remedy::MessageCredit, 1, won(50_000), 0)
+        ]
     );
 
     // A reviewer follows the policy: the same grants are not an override.
@@ -108,8 +119,13 @@ fn the_final_2022_policy_reads_tiers_stores_grants_and_pays_only_cash() {
     // choi's limit (100,000 won) reads the cash: 30,000 is within it, whatever the credit.
     let batch = t.store.create_batch_of(&park, "최종안 1차", &["G-4".to_string()]).expect("batch");
     let review = t.store.batch_review(&batch.batch_id).expect("review");
-    let kinds: Vec<(Remedy, u64, Decimal)> = review.grants.iter().map(|g| (g.kind, g.claims, g.amount)).collect();
-    assert_eq!(kinds, [(Remedy::Cash, 1, won(30_000)), (Remedy::MessageCredit, 1, won(50_000))], "the batch shows what it grants");
+    let kinds: Vec<(Remedy, u64, Decimal)> =
+        review.grants.iter().map(|g| (g.kind, g.claims, g.amount)).collect();
+    assert_eq!(
+        kinds,
+        [(Remedy::Cash, 1, won(30_000)), (Remedy::MessageCredit, 1, won(50_000))],
+        "the batch shows what it grants"
+    );
     let report = t.store.approve_batch(&choi, &batch.batch_id).expect("approve");
     assert_eq!(report.approved, 1, "{report:?}");
     // The payout pays the cash; the message credit is fulfilled outside ClaimDesk.
@@ -122,7 +138,10 @@ fn the_final_2022_policy_reads_tiers_stores_grants_and_pays_only_cash() {
     let path = t.dir.path().join("claims.db");
     drop(t.store);
     let store = claimdesk_store::Store::open(&path).expect("reopen");
-    let stored: String = store.conn().query_row("SELECT grants FROM claims WHERE external_id = 'G-4'", [], |r| r.get(0)).expect("grants");
+    let stored: String = store
+        .conn()
+        .query_row("SELECT grants FROM claims WHERE external_id = 'G-4'", [], |r| r.get(0))
+        .expect("grants");
     assert_eq!(serde_json::from_str::<Vec<Grant>>(&stored).expect("json"), listed);
 }
 

@@ -22,8 +22,12 @@ fn the_sample_file_imports_with_its_bad_rows_quarantined() {
     assert!(q.iter().all(|e| e.message.starts_with(&format!("line {}", e.line))), "{:?}", q[0].message);
     assert!(q.iter().any(|e| e.message.contains("010-12-5678")));
     // Each problem is listed with its column, and the message says the same.
-    assert!(q.iter().all(|e| !e.problems.is_empty() && e.problems.iter().all(|p| e.message.contains(&p.message))));
-    assert!(q.iter().any(|e| e.problems.iter().any(|p| !p.column.is_empty() && p.value.contains("010-12-5678"))));
+    assert!(q
+        .iter()
+        .all(|e| !e.problems.is_empty() && e.problems.iter().all(|p| e.message.contains(&p.message))));
+    assert!(q
+        .iter()
+        .any(|e| e.problems.iter().any(|p| !p.column.is_empty() && p.value.contains("010-12-5678"))));
     // Every quarantined row is kept whole: all its columns, as written.
     assert!(q.iter().all(|e| e.raw.fields.len() >= 14));
     // One op per imported claim, in a chain that verifies.
@@ -40,7 +44,11 @@ fn reimport_is_idempotent_and_changes_are_conflicts_unless_asked() {
     let again = t.import(&file);
     assert_eq!((again.counts.imported, again.counts.unchanged, again.counts.conflicts), (0, 4, 0));
     assert_eq!(t.count("SELECT count(*) FROM claims"), 4);
-    assert_eq!(t.count("SELECT count(*) FROM ops WHERE kind LIKE 'claim.%'"), claim_ops, "a re-import changes no claim");
+    assert_eq!(
+        t.count("SELECT count(*) FROM ops WHERE kind LIKE 'claim.%'"),
+        claim_ops,
+        "a re-import changes no claim"
+    );
 
     // T-001's claimed amount changes in a later file, and T-005 is new.
     let changed = small_file().replace("\"60,000\"", "\"70,000\"")
@@ -53,7 +61,15 @@ fn reimport_is_idempotent_and_changes_are_conflicts_unless_asked() {
     assert_eq!(t.store.claim("T-001").expect("claim").claimed_amount, Some(60_000), "left untouched");
 
     let admin = t.admin.clone();
-    let s = t.store.import_file(&admin, &file2, ImportOptions { update_existing: true, ..ImportOptions::default() }, &mut |_| true).expect("update");
+    let s = t
+        .store
+        .import_file(
+            &admin,
+            &file2,
+            ImportOptions { update_existing: true, ..ImportOptions::default() },
+            &mut |_| true,
+        )
+        .expect("update");
     assert_eq!(s.counts.updated, 1);
     let d = t.store.claim("T-001").expect("claim");
     assert_eq!(d.claimed_amount, Some(70_000));
@@ -70,11 +86,15 @@ fn a_file_that_cannot_be_read_changes_nothing() {
     let imports = t.count("SELECT count(*) FROM imports");
     let admin = t.admin.clone();
     for (name, text) in [
-        ("missing-column.csv", "claim_id,received_at,category,name\nX-1,2022-10-19 09:00,free_user,홍길동\n".to_string()),
+        (
+            "missing-column.csv",
+            "claim_id,received_at,category,name\nX-1,2022-10-19 09:00,free_user,홍길동\n".to_string(),
+        ),
         ("empty.csv", String::new()),
     ] {
         let bad = t.write(name, &text);
-        let err = t.store.import_file(&admin, &bad, ImportOptions::default(), &mut |_| true).expect_err("refused");
+        let err =
+            t.store.import_file(&admin, &bad, ImportOptions::default(), &mut |_| true).expect_err("refused");
         assert!(matches!(err, StoreError::Intake(_)), "{err}");
         assert!(!err.to_string().is_empty());
     }
@@ -98,7 +118,10 @@ fn a_cancelled_import_leaves_nothing() {
     }
     let file = t.write("big.csv", &text);
     let admin = t.admin.clone();
-    let err = t.store.import_file(&admin, &file, ImportOptions::default(), &mut |p| p.counts.rows_read < 3_000).expect_err("cancelled");
+    let err = t
+        .store
+        .import_file(&admin, &file, ImportOptions::default(), &mut |p| p.counts.rows_read < 3_000)
+        .expect_err("cancelled");
     assert_eq!(err.code(), "CANCELLED");
     assert_eq!(t.count("SELECT count(*) FROM claims"), 0);
     assert_eq!(t.count("SELECT count(*) FROM imports"), 0);
@@ -123,7 +146,10 @@ fn quarantined_rows_export_fix_and_reimport() {
     std::fs::write(&out, exported.replace("010-12-5678", "010-1212-5678")).expect("fix");
     let s = t.import(&out);
     assert_eq!((s.counts.imported, s.counts.quarantined), (1, 0));
-    assert!(t.store.quarantine(true).expect("open").is_empty(), "the fixed row resolved its quarantine entry");
+    assert!(
+        t.store.quarantine(true).expect("open").is_empty(),
+        "the fixed row resolved its quarantine entry"
+    );
     assert_eq!(t.store.quarantine(false).expect("all").len(), 1, "and the entry is kept");
 }
 
@@ -134,7 +160,13 @@ fn korean_search_finds_two_syllable_words_and_phrases() {
     t.import(&file);
     let find = |q: &str| -> Vec<String> {
         let filter = QueueFilter { text: Some(q.to_string()), ..QueueFilter::default() };
-        t.store.queue_page(&filter, Sort::default(), 0, 50).expect("search").rows.into_iter().map(|r| r.external_id).collect()
+        t.store
+            .queue_page(&filter, Sort::default(), 0, 50)
+            .expect("search")
+            .rows
+            .into_iter()
+            .map(|r| r.external_id)
+            .collect()
     };
     assert_eq!(find("택시"), vec!["T-001"], "inside the name 김택시");
     assert_eq!(find("손님"), vec!["T-002", "T-001"], "inside 손님을; newest intake first");
@@ -145,7 +177,11 @@ fn korean_search_finds_two_syllable_words_and_phrases() {
     assert_eq!(find("카카오톡"), vec!["T-004", "T-002"]);
     assert_eq!(find("가나다"), vec!["T-002"], "names are searched too");
     // Combined with a filter, the search still counts and pages right.
-    let filter = QueueFilter { text: Some("카카오톡".into()), categories: vec![claimdesk_core::Category::FreeUser], ..QueueFilter::default() };
+    let filter = QueueFilter {
+        text: Some("카카오톡".into()),
+        categories: vec![claimdesk_core::Category::FreeUser],
+        ..QueueFilter::default()
+    };
     let page = t.store.queue_page(&filter, Sort::default(), 0, 50).expect("search");
     assert_eq!((page.total, page.rows.len()), (1, 1));
     assert_eq!(page.rows[0].external_id, "T-004");
@@ -179,15 +215,25 @@ fn a_cancelled_bulk_import_keeps_the_indexes_and_returns_to_wal() {
     let mut t = team();
     let file = t.dir.path().join("bulk.csv");
     let config = claimdesk_synth::SynthConfig::benchmark(60_000);
-    claimdesk_synth::write_csv(&config, &claimdesk_core::Catalog::default_2022(), std::fs::File::create(&file).expect("create")).expect("synth");
+    claimdesk_synth::write_csv(
+        &config,
+        &claimdesk_core::Catalog::default_2022(),
+        std::fs::File::create(&file).expect("create"),
+    )
+    .expect("synth");
     // Large enough for bulk mode (an estimated 50,000 rows at 200 bytes each).
     assert!(std::fs::metadata(&file).expect("size").len() > 10_000_000);
     let admin = t.admin.clone();
-    let err = t.store.import_file(&admin, &file, ImportOptions::default(), &mut |_| false).expect_err("cancelled");
+    let err =
+        t.store.import_file(&admin, &file, ImportOptions::default(), &mut |_| false).expect_err("cancelled");
     assert_eq!(err.code(), "CANCELLED");
     assert_eq!(t.count("SELECT count(*) FROM claims"), 0);
     for index in ["claims_queue_received", "claims_queue_amount", "claims_received", "claims_claimant"] {
-        assert_eq!(t.count(&format!("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '{index}'")), 1, "{index}");
+        assert_eq!(
+            t.count(&format!("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '{index}'")),
+            1,
+            "{index}"
+        );
     }
     let mode: String = t.store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
     assert_eq!(mode, "wal");
@@ -201,9 +247,13 @@ fn a_claimants_reports_of_one_service_are_shown_side_by_side() {
         + "T-009,2022-10-25 12:00,택시 기사,김택시,01012345678,,kakao_t,2022-10-15 16:00,2022-10-16 01:00,\"50,000\",,,,다시 신고합니다\n";
     let file = t.write("dup.csv", &text);
     t.import(&file);
-    let group: Vec<String> = t.store.duplicate_group("T-009").expect("group").into_iter().map(|r| r.external_id).collect();
+    let group: Vec<String> =
+        t.store.duplicate_group("T-009").expect("group").into_iter().map(|r| r.external_id).collect();
     assert_eq!(group, vec!["T-001", "T-009"], "earliest report first");
-    assert_eq!(t.store.explain("T-009").expect("explain").outcome.reason.map(|r| r.code()), Some("DUPLICATE"));
+    assert_eq!(
+        t.store.explain("T-009").expect("explain").outcome.reason.map(|r| r.code()),
+        Some("DUPLICATE")
+    );
     assert!(t.store.duplicate_group("T-003").expect("alone").len() == 1);
     assert_eq!(t.store.duplicate_group("NOPE").expect_err("missing").code(), "NOT_FOUND");
 }

@@ -21,7 +21,10 @@ fn rerun_catalog(id: &str) -> Catalog {
 }
 
 fn reason(store: &Store, id: &str) -> Option<String> {
-    store.conn().query_row("SELECT reason FROM claims WHERE external_id = ?1", [id], |r| r.get(0)).expect("reason")
+    store
+        .conn()
+        .query_row("SELECT reason FROM claims WHERE external_id = ?1", [id], |r| r.get(0))
+        .expect("reason")
 }
 
 #[test]
@@ -39,10 +42,12 @@ fn a_new_store_has_the_2022_outage_as_its_one_incident() {
 fn only_supervisors_and_admins_start_or_edit_incidents_and_a_refusal_is_audited() {
     let mut t = team();
     let kim = t.kim.clone();
-    let err = t.store.create_incident(&kim, &rerun_catalog("rerun-1"), Some(FIRST_INCIDENT)).expect_err("reviewer");
+    let err =
+        t.store.create_incident(&kim, &rerun_catalog("rerun-1"), Some(FIRST_INCIDENT)).expect_err("reviewer");
     assert_eq!(err.code(), "ROLE_NOT_ALLOWED");
     assert_eq!(t.store.incidents().expect("list").len(), 1);
-    let refused = t.count("SELECT count(*) FROM ops WHERE outcome = 'refused' AND kind = 'admin.manage_incidents'");
+    let refused =
+        t.count("SELECT count(*) FROM ops WHERE outcome = 'refused' AND kind = 'admin.manage_incidents'");
     assert_eq!(refused, 1);
     let mut edited = Catalog::default_2022().incident;
     edited.name = "바뀐 이름".into();
@@ -52,23 +57,37 @@ fn only_supervisors_and_admins_start_or_edit_incidents_and_a_refusal_is_audited(
     t.store.update_incident(&park, &edited).expect("supervisor edits");
     assert_eq!(t.store.catalog().expect("catalog").incident.name, "바뀐 이름");
     // A bad id or an existing one is refused with its code.
-    assert_eq!(t.store.create_incident(&park, &rerun_catalog("Bad Id"), None).expect_err("bad").code(), "BAD_INCIDENT");
-    assert_eq!(t.store.create_incident(&park, &rerun_catalog(FIRST_INCIDENT), None).expect_err("taken").code(), "BAD_INCIDENT");
+    assert_eq!(
+        t.store.create_incident(&park, &rerun_catalog("Bad Id"), None).expect_err("bad").code(),
+        "BAD_INCIDENT"
+    );
+    assert_eq!(
+        t.store.create_incident(&park, &rerun_catalog(FIRST_INCIDENT), None).expect_err("taken").code(),
+        "BAD_INCIDENT"
+    );
 }
 
 #[test]
 fn a_copy_owns_its_catalog_and_a_copy_of_the_active_policy() {
     let mut t = team();
     let park = t.park.clone();
-    let version = t.store.create_incident(&park, &rerun_catalog("rerun-1"), Some(FIRST_INCIDENT)).expect("copy");
-    assert_eq!(t.store.current_incident().expect("current"), "rerun-1", "the store works in the new incident");
+    let version =
+        t.store.create_incident(&park, &rerun_catalog("rerun-1"), Some(FIRST_INCIDENT)).expect("copy");
+    assert_eq!(
+        t.store.current_incident().expect("current"),
+        "rerun-1",
+        "the store works in the new incident"
+    );
     let (active, policy) = t.store.active_policy().expect("active");
     assert_eq!(active, version);
     assert_eq!(policy, t.store.active_policy_of(Some(FIRST_INCIDENT)).expect("2022").1);
     assert_eq!(t.store.policy_versions().expect("versions").len(), 1);
     assert_eq!(t.store.policy_versions_of(Some(FIRST_INCIDENT)).expect("versions")[0].version, 1);
     // Activating a version of one incident leaves the other's active policy alone.
-    let v3 = t.store.add_policy_version_to(&park, Some(FIRST_INCIDENT), &policy.to_toml(), "2022 v3", "").expect("v3");
+    let v3 = t
+        .store
+        .add_policy_version_to(&park, Some(FIRST_INCIDENT), &policy.to_toml(), "2022 v3", "")
+        .expect("v3");
     t.store.activate_policy(&park, v3, &mut |_| true).expect("activate");
     assert_eq!(t.store.active_policy_of(Some("rerun-1")).expect("rerun").0, version);
     assert_eq!(t.store.active_policy_of(Some(FIRST_INCIDENT)).expect("2022").0, v3);
@@ -103,7 +122,10 @@ fn claims_belong_to_one_incident_and_duplicates_are_looked_for_inside_it() {
     assert_eq!(reason(&t.store, "R-001"), None, "a claimant of two incidents is no duplicate");
     assert_eq!(reason(&t.store, "T-001"), None);
     let incident_of = |id: &str| -> String {
-        t.store.conn().query_row("SELECT incident_id FROM claims WHERE external_id = ?1", [id], |r| r.get(0)).expect("incident")
+        t.store
+            .conn()
+            .query_row("SELECT incident_id FROM claims WHERE external_id = ?1", [id], |r| r.get(0))
+            .expect("incident")
     };
     assert_eq!(incident_of("R-001"), "rerun-1");
     assert_eq!(incident_of("T-101"), FIRST_INCIDENT);
@@ -152,7 +174,8 @@ fn schema_4_store(path: &std::path::Path, catalog: &Catalog) {
          INSERT INTO services (code, name, outage_start, outage_end) VALUES ('kakao_t', '카카오 T', 0, 1);",
     )
     .expect("meta");
-    conn.execute("INSERT INTO meta (key, value) VALUES ('catalog', ?1)", [catalog.to_toml()]).expect("catalog");
+    conn.execute("INSERT INTO meta (key, value) VALUES ('catalog', ?1)", [catalog.to_toml()])
+        .expect("catalog");
     let policy = claimdesk_core::policy::Policy::default_2022().to_toml();
     conn.execute(
         "INSERT INTO policy_versions (version, name, toml, created_by, created_at, active) VALUES (1, '기본', ?1, 'system', 0, 1)",
@@ -185,15 +208,24 @@ fn a_store_of_the_previous_schema_becomes_one_incident() {
         assert_eq!(store.catalog().expect("catalog"), catalog);
         assert_eq!(store.queue_ids(&QueueFilter::default()).expect("queue"), vec!["OLD-1".to_string()]);
         assert_eq!(store.active_policy().expect("active").0, 1);
-        let moved: String = store.conn().query_row("SELECT value FROM meta WHERE key = 'policy_activation:' || ?1", [id], |r| r.get(0)).expect("key");
+        let moved: String = store
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = 'policy_activation:' || ?1", [id], |r| r.get(0))
+            .expect("key");
         assert!(moved.contains("op-1"));
         let leftovers: i64 = store
             .conn()
-            .query_row("SELECT count(*) FROM meta WHERE key IN ('catalog', 'policy_activation')", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM meta WHERE key IN ('catalog', 'policy_activation')", [], |r| {
+                r.get(0)
+            })
             .expect("meta");
         assert_eq!(leftovers, 0);
-        let services_table: bool =
-            store.conn().query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'services')", [], |r| r.get(0)).expect("t");
+        let services_table: bool = store
+            .conn()
+            .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'services')", [], |r| {
+                r.get(0)
+            })
+            .expect("t");
         assert!(!services_table);
         drop(store);
         // Opened again, nothing is migrated twice.
@@ -202,7 +234,13 @@ fn a_store_of_the_previous_schema_becomes_one_incident() {
     }
 }
 
-fn pulled(seq: i64, user: &str, entity: &str, op: &claimdesk_core::Op, role: claimdesk_core::Role) -> claimdesk_sync::protocol::PulledOp {
+fn pulled(
+    seq: i64,
+    user: &str,
+    entity: &str,
+    op: &claimdesk_core::Op,
+    role: claimdesk_core::Role,
+) -> claimdesk_sync::protocol::PulledOp {
     claimdesk_sync::protocol::PulledOp {
         seq,
         op: claimdesk_sync::protocol::WireOp {
@@ -225,9 +263,13 @@ fn a_pulled_incident_needs_a_supervisors_stamp_and_its_claims_wait_for_it() {
     use claimdesk_core::ops::IncidentCreate;
     use claimdesk_core::{ClaimInput, Op, Role};
     let mut t = team();
-    let create = Op::IncidentCreate(Box::new(IncidentCreate { catalog: rerun_catalog("rerun-1"), copied_from: None }));
+    let create =
+        Op::IncidentCreate(Box::new(IncidentCreate { catalog: rerun_catalog("rerun-1"), copied_from: None }));
     // A modified client's incident, stamped with a reviewer's role: parked, nothing created.
-    let report = t.store.apply_remote(&[pulled(1, "kim", "incident:rerun-1", &create, Role::Reviewer)], Some(1)).expect("apply");
+    let report = t
+        .store
+        .apply_remote(&[pulled(1, "kim", "incident:rerun-1", &create, Role::Reviewer)], Some(1))
+        .expect("apply");
     assert_eq!(report.parked.len(), 1);
     assert_eq!(report.parked[0].code, "ROLE_NOT_ALLOWED");
     assert_eq!(t.store.incidents().expect("list").len(), 1);
@@ -236,10 +278,16 @@ fn a_pulled_incident_needs_a_supervisors_stamp_and_its_claims_wait_for_it() {
     claim.external_id = "X-1".into();
     claim.set_incident("rerun-2");
     let import = Op::ClaimImport(Box::new(claim));
-    let report = t.store.apply_remote(&[pulled(2, "admin", "claim:X-1", &import, Role::Admin)], Some(2)).expect("apply");
+    let report = t
+        .store
+        .apply_remote(&[pulled(2, "admin", "claim:X-1", &import, Role::Admin)], Some(2))
+        .expect("apply");
     assert_eq!(report.parked.first().map(|p| p.code.as_str()), Some("UNKNOWN_INCIDENT"));
     // A supervisor's is applied.
-    let report = t.store.apply_remote(&[pulled(3, "park", "incident:rerun-1", &create, Role::Supervisor)], Some(3)).expect("apply");
+    let report = t
+        .store
+        .apply_remote(&[pulled(3, "park", "incident:rerun-1", &create, Role::Supervisor)], Some(3))
+        .expect("apply");
     // (the waiting claim is tried again and waits on: its incident is still another one)
     assert!(report.parked.iter().all(|p| p.kind == "claim.import"), "{:?}", report.parked);
     assert_eq!(t.store.incidents().expect("list").len(), 2);

@@ -32,9 +32,16 @@ fn a_whole_review_day() {
     assert_eq!(t.store.explain("T-003").expect("explain").outcome.extension_days, 3);
 
     // Kim triages and takes the taxi claim, adds a note and recommends as the policy says.
-    let (kim, lee, park, choi, admin) = (t.kim.clone(), t.lee.clone(), t.park.clone(), t.choi.clone(), t.admin.clone());
+    let (kim, lee, park, choi, admin) =
+        (t.kim.clone(), t.lee.clone(), t.park.clone(), t.choi.clone(), t.admin.clone());
     let s = &mut t.store;
-    s.triage(&kim, "T-001", None, TriageChange { tags: Some(vec!["택시".into(), " ".into()]), ..Default::default() }).expect("triage");
+    s.triage(
+        &kim,
+        "T-001",
+        None,
+        TriageChange { tags: Some(vec!["택시".into(), " ".into()]), ..Default::default() },
+    )
+    .expect("triage");
     s.take(&kim, "T-001", None).expect("take");
     s.add_note(&kim, "T-001", "운행 기록 확인 완료").expect("note");
     s.recommend(&kim, "T-001", None, approve(Remedy::Cash, 60_000, 0), None).expect("recommend");
@@ -43,16 +50,19 @@ fn a_whole_review_day() {
     // Lee may not recommend a claim Kim holds; that refusal is audited and changes nothing.
     s.take(&kim, "T-002", None).expect("take");
     let before = s.claim("T-002").expect("claim").version;
-    let err = s.recommend(&lee, "T-002", None, approve(Remedy::Cash, 50_000, 0), None).expect_err("held by kim");
+    let err =
+        s.recommend(&lee, "T-002", None, approve(Remedy::Cash, 50_000, 0), None).expect_err("held by kim");
     assert_eq!(err.code(), "HELD_BY_OTHER");
     assert_eq!(s.claim("T-002").expect("claim").version, before);
     let timeline = s.timeline("T-002").expect("timeline");
     assert!(timeline.iter().any(|e| e.refused && e.user == "lee"), "the refusal is in the claim's history");
 
     // An override without a justification is refused; with one it stands out.
-    let err = s.recommend(&kim, "T-002", None, approve(Remedy::Cash, 120_000, 0), None).expect_err("override");
+    let err =
+        s.recommend(&kim, "T-002", None, approve(Remedy::Cash, 120_000, 0), None).expect_err("override");
     assert_eq!(err.code(), "OVERRIDE_NEEDS_JUSTIFICATION");
-    s.recommend(&kim, "T-002", None, approve(Remedy::Cash, 120_000, 0), Some("입증 서류로 손해 확인".into())).expect("override");
+    s.recommend(&kim, "T-002", None, approve(Remedy::Cash, 120_000, 0), Some("입증 서류로 손해 확인".into()))
+        .expect("override");
     let detail = s.claim("T-002").expect("claim");
     assert_eq!(detail.status, ClaimStatus::Recommended);
     assert!(detail.recommendation.as_ref().is_some_and(|r| r.is_override));
@@ -62,7 +72,10 @@ fn a_whole_review_day() {
     s.recommend(&park, "T-003", None, approve(Remedy::Extension, 0, 3), None).expect("recommend");
 
     // A reviewer cannot build batches.
-    assert_eq!(s.create_batch(&kim, "mine", &QueueFilter::default()).expect_err("reviewer").code(), "ROLE_NOT_ALLOWED");
+    assert_eq!(
+        s.create_batch(&kim, "mine", &QueueFilter::default()).expect_err("reviewer").code(),
+        "ROLE_NOT_ALLOWED"
+    );
 
     let batch = s.create_batch(&park, "1차", &QueueFilter::default()).expect("batch");
     assert_eq!(batch.added, 3);
@@ -92,7 +105,11 @@ fn a_whole_review_day() {
     assert!(text.contains("T-002") && text.contains("120000"));
     let again = t.store.export_payout(&admin, &t.dir.path().join("again.csv")).expect_err("nothing left");
     assert_eq!(again.code(), "INVALID");
-    assert_eq!(t.store.claim("T-001").expect("claim").status, ClaimStatus::Approved, "not paid before confirmation");
+    assert_eq!(
+        t.store.claim("T-001").expect("claim").status,
+        ClaimStatus::Approved,
+        "not paid before confirmation"
+    );
     let confirm = t.store.confirm_payout(&admin, export.payout_id).expect("confirm");
     assert_eq!(confirm.paid, 2);
     assert_eq!(t.store.claim("T-001").expect("claim").status, ClaimStatus::Paid);
@@ -103,9 +120,18 @@ fn a_whole_review_day() {
     assert_eq!(d.phone_masked.as_deref(), Some("010-****-5678"));
     let phone = t.store.reveal(&kim, "T-001", PersonalField::Phone).expect("reveal");
     assert_eq!(phone.as_deref(), Some("01012345678"));
-    assert!(t.store.timeline("T-001").expect("timeline").iter().any(|e| e.kind == "claim.reveal_personal_data"));
+    assert!(t
+        .store
+        .timeline("T-001")
+        .expect("timeline")
+        .iter()
+        .any(|e| e.kind == "claim.reveal_personal_data"));
     assert!(
-        !t.store.timeline("T-001").expect("timeline").iter().any(|e| e.payload.to_string().contains("01012345678")),
+        !t.store
+            .timeline("T-001")
+            .expect("timeline")
+            .iter()
+            .any(|e| e.payload.to_string().contains("01012345678")),
         "the timeline never shows the full phone number"
     );
 
@@ -124,7 +150,8 @@ fn approval_limit_and_superseded_recommendation() {
     let (kim, choi, park) = (t.kim.clone(), t.choi.clone(), t.park.clone());
     let s = &mut t.store;
     s.take(&kim, "T-002", None).expect("take");
-    s.recommend(&kim, "T-002", None, approve(Remedy::Cash, 120_000, 0), Some("서류 확인".into())).expect("recommend");
+    s.recommend(&kim, "T-002", None, approve(Remedy::Cash, 120_000, 0), Some("서류 확인".into()))
+        .expect("recommend");
     let batch = s.create_batch(&park, "limit", &QueueFilter::default()).expect("batch");
     let report = s.approve_batch(&choi, &batch.batch_id).expect("approve");
     assert_eq!(report.refused.len(), 1);
@@ -151,16 +178,35 @@ fn a_stale_view_is_refused_and_a_category_correction_reevaluates() {
     let kim = t.kim.clone();
     let s = &mut t.store;
     let seen = s.claim("T-004").expect("claim").version;
-    s.triage(&kim, "T-004", Some(seen), TriageChange { priority: Some(claimdesk_core::workflow::Priority::High), ..Default::default() }).expect("triage");
+    s.triage(
+        &kim,
+        "T-004",
+        Some(seen),
+        TriageChange { priority: Some(claimdesk_core::workflow::Priority::High), ..Default::default() },
+    )
+    .expect("triage");
     let err = s.take(&kim, "T-004", Some(seen)).expect_err("stale");
     assert!(matches!(err, StoreError::Stale { .. }), "{err}");
 
     // A free user re-categorized as a small business has no BRN: MISSING_BRN.
-    s.triage(&kim, "T-004", None, TriageChange { category: Some(Category::SmallBusiness), ..Default::default() }).expect("triage");
+    s.triage(
+        &kim,
+        "T-004",
+        None,
+        TriageChange { category: Some(Category::SmallBusiness), ..Default::default() },
+    )
+    .expect("triage");
     let o = s.explain("T-004").expect("explain").outcome;
     assert!(!o.eligible);
     assert_eq!(o.reason.map(|r| r.code()), Some("MISSING_BRN"));
-    let row = s.queue_page(&QueueFilter { reasons: vec![claimdesk_core::Reason::MissingBrn], ..Default::default() }, Default::default(), 0, 10).expect("queue");
+    let row = s
+        .queue_page(
+            &QueueFilter { reasons: vec![claimdesk_core::Reason::MissingBrn], ..Default::default() },
+            Default::default(),
+            0,
+            10,
+        )
+        .expect("queue");
     assert_eq!(row.total, 1, "the stored result follows the correction");
 }
 

@@ -16,7 +16,9 @@ use common::*;
 fn needs(action: ClaimAction) -> Role {
     use ClaimAction as A;
     match action {
-        A::AddToBatch | A::RemoveFromBatch | A::ReturnToReviewer | A::Approve | A::ResolveConflict => Role::Supervisor,
+        A::AddToBatch | A::RemoveFromBatch | A::ReturnToReviewer | A::Approve | A::ResolveConflict => {
+            Role::Supervisor
+        }
         A::UpdateIntake | A::ReservePayout | A::ReleasePayout | A::MarkPaid => Role::Admin,
         A::Triage
         | A::Take
@@ -45,16 +47,30 @@ fn rank(r: Role) -> u8 {
 fn command(action: ClaimAction, claim: &ClaimInput) -> ClaimCommand {
     use ClaimAction as A;
     match action {
-        A::Triage => ClaimCommand::Triage { category: None, priority: None, tags: Some(vec!["확인".into()]), duplicate_of: None, duplicate_cleared: false },
+        A::Triage => ClaimCommand::Triage {
+            category: None,
+            priority: None,
+            tags: Some(vec!["확인".into()]),
+            duplicate_of: None,
+            duplicate_cleared: false,
+        },
         A::Take => ClaimCommand::Take,
         A::Release => ClaimCommand::Release,
         A::RequestInfo => ClaimCommand::RequestInfo { message: "통장 사본".into() },
         A::InfoReceived => ClaimCommand::InfoReceived { note: String::new() },
-        A::Recommend => ClaimCommand::Recommend { decision: Decision::Deny { reason: "중복".into() }, justification: Some("중복".into()) },
+        A::Recommend => ClaimCommand::Recommend {
+            decision: Decision::Deny { reason: "중복".into() },
+            justification: Some("중복".into()),
+        },
         A::AddNote => ClaimCommand::AddNote { body: "메모".into() },
         A::WithdrawNote => ClaimCommand::WithdrawNote { note_op: "none".into() },
         A::Annotate => ClaimCommand::Annotate { priority: None, tags: Some(vec![]) },
-        A::AddEvidence => ClaimCommand::AddEvidence { sha256: "ab".repeat(32), file_name: "a.jpg".into(), mime: String::new(), size: 1 },
+        A::AddEvidence => ClaimCommand::AddEvidence {
+            sha256: "ab".repeat(32),
+            file_name: "a.jpg".into(),
+            mime: String::new(),
+            size: 1,
+        },
         A::RevealPersonalData => ClaimCommand::RevealPersonalData { field: PersonalField::Phone },
         A::UpdateIntake => ClaimCommand::UpdateIntake { claim: Box::new(claim.clone()), fields: vec![] },
         A::Lease => ClaimCommand::Lease,
@@ -81,22 +97,35 @@ fn every_role_and_every_action_through_the_store() {
     t.import(&file);
     let claim = serde_json::from_value::<ClaimInput>(
         serde_json::from_str::<serde_json::Value>(
-            &t.store.conn().query_row("SELECT payload FROM ops WHERE kind = 'claim.import' LIMIT 1", [], |r| r.get::<_, String>(0)).expect("import op"),
+            &t.store
+                .conn()
+                .query_row("SELECT payload FROM ops WHERE kind = 'claim.import' LIMIT 1", [], |r| {
+                    r.get::<_, String>(0)
+                })
+                .expect("import op"),
         )
         .expect("json"),
     )
     .expect("claim");
-    let roles: [(&Actor, Role); 3] = [(&t.kim, Role::Reviewer), (&t.park, Role::Supervisor), (&t.admin, Role::Admin)];
+    let roles: [(&Actor, Role); 3] =
+        [(&t.kim, Role::Reviewer), (&t.park, Role::Supervisor), (&t.admin, Role::Admin)];
     let roles: Vec<(Actor, Role)> = roles.iter().map(|(a, r)| ((*a).clone(), *r)).collect();
     let mut checked = 0;
     for (actor, role) in &roles {
         for action in ClaimAction::ALL {
             let refusals_before = t.count("SELECT count(*) FROM ops WHERE outcome = 'refused'");
-            let report = t.store.apply_to_many(actor, vec![(claim.external_id.clone(), command(*action, &claim))]).expect("apply");
+            let report = t
+                .store
+                .apply_to_many(actor, vec![(claim.external_id.clone(), command(*action, &claim))])
+                .expect("apply");
             let refused = report.refused.first().is_some_and(|r| r.code == "ROLE_NOT_ALLOWED");
             assert_eq!(refused, rank(*role) < rank(needs(*action)), "{action} by a {role}: {report:?}");
             if refused {
-                assert_eq!(t.count("SELECT count(*) FROM ops WHERE outcome = 'refused'"), refusals_before + 1, "the refusal is audited");
+                assert_eq!(
+                    t.count("SELECT count(*) FROM ops WHERE outcome = 'refused'"),
+                    refusals_before + 1,
+                    "the refusal is audited"
+                );
             }
             checked += 1;
         }
@@ -110,16 +139,51 @@ fn every_role_and_every_action_through_the_store() {
         let sup = rank(*role) >= rank(Role::Supervisor);
         let admin = *role == Role::Admin;
         let store: &mut Store = &mut t.store;
-        assert_eq!(refused_for_role(&store.create_batch_of(actor, "묶음", &[])), !sup, "create a batch as a {role}");
-        assert_eq!(refused_for_role(&store.add_policy_version(actor, &policy, "사본", "")), !sup, "add a policy as a {role}");
-        assert_eq!(refused_for_role(&store.activate_policy(actor, 1, &mut |_| true)), !sup, "activate a policy as a {role}");
-        assert_eq!(refused_for_role(&store.replace_catalog(actor, &catalog)), !admin, "replace the catalog as a {role}");
+        assert_eq!(
+            refused_for_role(&store.create_batch_of(actor, "묶음", &[])),
+            !sup,
+            "create a batch as a {role}"
+        );
+        assert_eq!(
+            refused_for_role(&store.add_policy_version(actor, &policy, "사본", "")),
+            !sup,
+            "add a policy as a {role}"
+        );
+        assert_eq!(
+            refused_for_role(&store.activate_policy(actor, 1, &mut |_| true)),
+            !sup,
+            "activate a policy as a {role}"
+        );
+        assert_eq!(
+            refused_for_role(&store.replace_catalog(actor, &catalog)),
+            !admin,
+            "replace the catalog as a {role}"
+        );
         let out = t.dir.path().join(format!("payout-{role}.csv"));
-        assert_eq!(refused_for_role(&store.export_payout(actor, &out)), !admin, "export a payout as a {role}");
-        assert_eq!(refused_for_role(&store.confirm_payout(actor, 999)), !admin, "confirm a payout as a {role}");
+        assert_eq!(
+            refused_for_role(&store.export_payout(actor, &out)),
+            !admin,
+            "export a payout as a {role}"
+        );
+        assert_eq!(
+            refused_for_role(&store.confirm_payout(actor, 999)),
+            !admin,
+            "confirm a payout as a {role}"
+        );
         assert_eq!(refused_for_role(&store.cancel_payout(actor, 999)), !admin, "cancel a payout as a {role}");
-        assert_eq!(refused_for_role(&store.create_user(actor, &format!("new-{role}"), "새 사람", Role::Reviewer, None)), !admin, "add a user as a {role}");
-        let import = store.import_file(actor, &file, claimdesk_store::import::ImportOptions::default(), &mut |_| true);
+        assert_eq!(
+            refused_for_role(&store.create_user(
+                actor,
+                &format!("new-{role}"),
+                "새 사람",
+                Role::Reviewer,
+                None
+            )),
+            !admin,
+            "add a user as a {role}"
+        );
+        let import =
+            store.import_file(actor, &file, claimdesk_store::import::ImportOptions::default(), &mut |_| true);
         assert_eq!(refused_for_role(&import), !admin, "import as a {role}");
     }
     t.store.verify_audit().expect("chain");

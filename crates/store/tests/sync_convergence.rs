@@ -13,17 +13,19 @@ use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 
+use claimdesk_core::ops::{Op, Stamp};
 use claimdesk_core::workflow::{Decision, Priority};
 use claimdesk_core::{Actor, Category, ClaimStatus, Remedy, Role};
 use claimdesk_store::claims::TriageChange;
 use claimdesk_store::import::ImportOptions;
-use claimdesk_store::Store;
-use claimdesk_sync::engine::{self, PullTally, PushTally, Replica, SyncError, SyncOptions, Transport};
-use claimdesk_core::ops::{Op, Stamp};
 use claimdesk_store::sync_desk::RosterUser;
+use claimdesk_store::Store;
 use claimdesk_sync::admit::{self, Rejection};
+use claimdesk_sync::engine::{self, PullTally, PushTally, Replica, SyncError, SyncOptions, Transport};
 use claimdesk_sync::fold::{ClaimState, FoldOp};
-use claimdesk_sync::protocol::{PullResponse, PulledOp, PushOutcome, PushRequest, PushResponse, PushResult, WireOp};
+use claimdesk_sync::protocol::{
+    PullResponse, PulledOp, PushOutcome, PushRequest, PushResponse, PushResult, WireOp,
+};
 use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -61,13 +63,25 @@ impl FakeServer {
     fn users(&self) -> Vec<RosterUser> {
         self.roster
             .iter()
-            .map(|(id, (role, limit))| RosterUser { id: id.clone(), display_name: id.clone(), role: *role, approval_limit: *limit, active: true })
+            .map(|(id, (role, limit))| RosterUser {
+                id: id.clone(),
+                display_name: id.clone(),
+                role: *role,
+                approval_limit: *limit,
+                active: true,
+            })
             .collect()
     }
 
     fn admit(&mut self, op: &WireOp) -> Result<Stamp, Rejection> {
-        let (role, limit) = *self.roster.get(&op.user).ok_or_else(|| Rejection::new("WRONG_AUTHOR", "not on the team"))?;
-        let actor = Actor { user: op.user.clone(), role, approval_limit: limit.map(Decimal::from), device: op.device.clone() };
+        let (role, limit) =
+            *self.roster.get(&op.user).ok_or_else(|| Rejection::new("WRONG_AUTHOR", "not on the team"))?;
+        let actor = Actor {
+            user: op.user.clone(),
+            role,
+            approval_limit: limit.map(Decimal::from),
+            device: op.device.clone(),
+        };
         // The tests' clocks jump by at most two minutes ahead: far inside any bound.
         let typed = admit::check_envelope(op, &actor, i64::MAX / 4, 0)?;
         let stamp = Stamp { role, approval_limit: limit, proposal: None };
@@ -77,8 +91,14 @@ impl FakeServer {
                     return Err(Rejection::new("UNKNOWN_CLAIM", "the claim is not on the server"));
                 };
                 let fold_op = FoldOp {
-                    op_id: op.op_id.clone(), hlc: op.hlc, device: op.device.clone(), user: op.user.clone(), cmd: cmd.clone(),
-                    base: op.base, at_ms: op.at_ms, stamp: stamp.clone(),
+                    op_id: op.op_id.clone(),
+                    hlc: op.hlc,
+                    device: op.device.clone(),
+                    user: op.user.clone(),
+                    cmd: cmd.clone(),
+                    base: op.base,
+                    at_ms: op.at_ms,
+                    stamp: stamp.clone(),
                 };
                 let (category, history) = (*category, ops.clone());
                 let entry = self.claims.get_mut(&op.entity).expect("checked above");
@@ -87,7 +107,9 @@ impl FakeServer {
             }
             Op::ClaimImport(claim) => {
                 admit::check_team_op(&typed, role)?;
-                self.claims.entry(op.entity.clone()).or_insert_with(|| (ClaimState::imported(claim.category), Vec::new(), claim.category));
+                self.claims
+                    .entry(op.entity.clone())
+                    .or_insert_with(|| (ClaimState::imported(claim.category), Vec::new(), claim.category));
             }
             other => admit::check_team_op(other, role)?,
         }
@@ -102,7 +124,11 @@ impl FakeServer {
                 let outcome = if let Some(seq) = self.seq_of.get(&op.op_id) {
                     PushOutcome::Duplicate { seq: *seq, stamp: self.log[*seq as usize - 1].stamp.clone() }
                 } else if self.reject.contains(&op.op_id) {
-                    PushOutcome::Rejected { code: "ROLE_NOT_ALLOWED".into(), reason: "the server refused this change (test)".into(), explain: None }
+                    PushOutcome::Rejected {
+                        code: "ROLE_NOT_ALLOWED".into(),
+                        reason: "the server refused this change (test)".into(),
+                        explain: None,
+                    }
                 } else {
                     match self.admit(op) {
                         Ok(stamp) => {
@@ -211,7 +237,9 @@ impl Replica for CrashAfterApply<'_> {
         Replica::cursor(self.0)
     }
     fn apply_page(&mut self, page: &PullResponse) -> Result<PullTally, SyncError> {
-        self.0.apply_remote(&page.ops, None).map_err(|e| SyncError::Local { code: e.code().into(), message: e.to_string() })?;
+        self.0
+            .apply_remote(&page.ops, None)
+            .map_err(|e| SyncError::Local { code: e.code().into(), message: e.to_string() })?;
         Err(SyncError::Local { code: "CRASH".into(), message: "killed before the cursor moved".into() })
     }
     fn finished(&mut self, at_ms: i64) -> Result<(), SyncError> {
@@ -225,8 +253,13 @@ struct Desk {
     net: Flaky,
 }
 
-const USERS: [(&str, Role); 5] =
-    [("sam", Role::Supervisor), ("alice", Role::Reviewer), ("bob", Role::Reviewer), ("sue", Role::Supervisor), ("carol", Role::Reviewer)];
+const USERS: [(&str, Role); 5] = [
+    ("sam", Role::Supervisor),
+    ("alice", Role::Reviewer),
+    ("bob", Role::Reviewer),
+    ("sue", Role::Supervisor),
+    ("carol", Role::Reviewer),
+];
 const CLAIMS: [&str; 4] = ["T-001", "T-002", "T-003", "T-004"];
 
 fn sync(desk: &mut Desk, page: usize) -> Result<engine::SyncReport, SyncError> {
@@ -252,12 +285,17 @@ fn one_command(desk: &mut Desk, rng: &mut StdRng) {
     let tags = ["택시", "급함", "서류", "중복의심"];
     let _ = match rng.random_range(0..16) {
         0 => s
-            .triage(&u, c, None, TriageChange {
-                priority: Some(priorities[rng.random_range(0..4)]),
-                tags: rng.random_bool(0.5).then(|| vec![tags[rng.random_range(0..4)].to_string()]),
-                category: rng.random_bool(0.2).then_some(Category::Other),
-                duplicate_of: None,
-            })
+            .triage(
+                &u,
+                c,
+                None,
+                TriageChange {
+                    priority: Some(priorities[rng.random_range(0..4)]),
+                    tags: rng.random_bool(0.5).then(|| vec![tags[rng.random_range(0..4)].to_string()]),
+                    category: rng.random_bool(0.2).then_some(Category::Other),
+                    duplicate_of: None,
+                },
+            )
             .map(|_| ()),
         1 | 2 => s.take(&u, c, None).map(|_| ()),
         3 => s.release(&u, c, None).map(|_| ()),
@@ -265,14 +303,20 @@ fn one_command(desk: &mut Desk, rng: &mut StdRng) {
         5 => s.info_received(&u, c, None, "받았습니다").map(|_| ()),
         6 | 7 => s
             .recommend(
-                &u, c, None,
+                &u,
+                c,
+                None,
                 Decision::approve(Remedy::Cash, Decimal::from(rng.random_range(1..5) * 10_000), 0),
                 Some("증빙 확인".into()),
             )
             .map(|_| ()),
         8 => s.add_note(&u, c, &format!("메모 {}", rng.random_range(0..1000))).map(|_| ()),
         9 => {
-            let own = s.claim(c).ok().and_then(|d| d.notes.into_iter().find(|n| n.author == u.user && !n.withdrawn && n.kind == claimdesk_core::NoteKind::Note));
+            let own = s.claim(c).ok().and_then(|d| {
+                d.notes
+                    .into_iter()
+                    .find(|n| n.author == u.user && !n.withdrawn && n.kind == claimdesk_core::NoteKind::Note)
+            });
             match own {
                 Some(n) => s.withdraw_note(&u, c, &n.op_id).map(|_| ()),
                 None => Ok(()),
@@ -298,7 +342,8 @@ fn one_command(desk: &mut Desk, rng: &mut StdRng) {
             }
         }
         _ => {
-            let to = [ClaimStatus::Triaged, ClaimStatus::InReview, ClaimStatus::Recommended][rng.random_range(0..3)];
+            let to = [ClaimStatus::Triaged, ClaimStatus::InReview, ClaimStatus::Recommended]
+                [rng.random_range(0..3)];
             s.resolve_conflict(&u, c, None, to, "정리함").map(|_| ())
         }
     };
@@ -335,8 +380,15 @@ fn pulled_ops(store: &Store) -> Vec<PulledOp> {
         Ok(PulledOp {
             seq: r.get(9)?,
             op: WireOp {
-                op_id: r.get(0)?, hlc: r.get(1)?, user: r.get(2)?, device: r.get(3)?, entity: r.get(4)?, kind: r.get(5)?,
-                payload: serde_json::from_str(&payload).unwrap_or_default(), base: r.get(7)?, at_ms: r.get(8)?,
+                op_id: r.get(0)?,
+                hlc: r.get(1)?,
+                user: r.get(2)?,
+                device: r.get(3)?,
+                entity: r.get(4)?,
+                kind: r.get(5)?,
+                payload: serde_json::from_str(&payload).unwrap_or_default(),
+                base: r.get(7)?,
+                at_ms: r.get(8)?,
             },
             stamp,
         })
@@ -361,7 +413,15 @@ fn scenario(seed: u64, replicas: usize, steps: usize) -> usize {
         .map(|i| {
             let store = Store::open(&dir.path().join(format!("desk{i}.db"))).expect("store");
             let admin = store.actor("admin").expect("admin");
-            Desk { store, user: admin, net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(seed ^ (i as u64 + 1)), faults: false } }
+            Desk {
+                store,
+                user: admin,
+                net: Flaky {
+                    server: server.clone(),
+                    rng: StdRng::seed_from_u64(seed ^ (i as u64 + 1)),
+                    faults: false,
+                },
+            }
         })
         .collect();
     for d in desks.iter_mut() {
@@ -396,17 +456,29 @@ fn scenario(seed: u64, replicas: usize, steps: usize) -> usize {
             17 => {
                 let d = &mut desks[i];
                 let cancel = AtomicBool::new(false);
-                let _ = engine::run(&mut CrashAfterApply(&mut d.store), &mut d.net, SyncOptions { page: 2 }, &mut |_| {}, &cancel);
+                let _ = engine::run(
+                    &mut CrashAfterApply(&mut d.store),
+                    &mut d.net,
+                    SyncOptions { page: 2 },
+                    &mut |_| {},
+                    &cancel,
+                );
             }
             18 => {
                 // The wall clock jumps: back up to an hour, or ahead less than the bound.
-                let offset = if rng.random_bool(0.5) { -rng.random_range(0..3_600_000) } else { rng.random_range(0..120_000) };
+                let offset = if rng.random_bool(0.5) {
+                    -rng.random_range(0..3_600_000)
+                } else {
+                    rng.random_range(0..120_000)
+                };
                 set_clock_offset(&desks[i].store, offset);
             }
             _ => {
                 // The server refuses the next op this desk pushes.
                 if let Ok(page) = desks[i].store.outbox_page(1) {
-                    if let Some(op) = page.first().filter(|o| o.kind.starts_with("claim.") && o.kind != "claim.import") {
+                    if let Some(op) =
+                        page.first().filter(|o| o.kind.starts_with("claim.") && o.kind != "claim.import")
+                    {
                         server.borrow_mut().reject.insert(op.op_id.clone());
                     }
                 }
@@ -436,7 +508,11 @@ fn scenario(seed: u64, replicas: usize, steps: usize) -> usize {
     // The fast local path and the incremental path equal a fold from scratch.
     for (i, d) in desks.iter_mut().enumerate() {
         d.store.refold_all().expect("refold");
-        assert_eq!(d.store.canonical_dump().expect("dump"), dumps[0], "desk {i}: the stored state is not the fold of its ops (seed {seed})");
+        assert_eq!(
+            d.store.canonical_dump().expect("dump"),
+            dumps[0],
+            "desk {i}: the stored state is not the fold of its ops (seed {seed})"
+        );
     }
     // No decision is lost: every decision any desk made and the server took is in every log.
     let accepted: BTreeSet<String> = server.borrow().seq_of.keys().cloned().collect();
@@ -468,8 +544,14 @@ fn scenario(seed: u64, replicas: usize, steps: usize) -> usize {
         }
     }
     if std::env::var("SYNC_TEST_VERBOSE").is_ok() {
-        let decisions = all_ops(&desks[0].store).iter().filter(|o| is_decision(&o.1, &serde_json::from_str(&o.2).unwrap_or_default())).count();
-        let statuses: Vec<String> = CLAIMS.iter().map(|c| desks[0].store.claim(c).map(|d| d.status.code().to_string()).unwrap_or_default()).collect();
+        let decisions = all_ops(&desks[0].store)
+            .iter()
+            .filter(|o| is_decision(&o.1, &serde_json::from_str(&o.2).unwrap_or_default()))
+            .count();
+        let statuses: Vec<String> = CLAIMS
+            .iter()
+            .map(|c| desks[0].store.claim(c).map(|d| d.status.code().to_string()).unwrap_or_default())
+            .collect();
         eprintln!(
             "seed {seed}: {replicas} desks, {} server ops, {decisions} decisions, {} conflicts, {} rejected, parked {:?}, statuses {statuses:?}",
             server.borrow().log.len(), conflicts.len(), server.borrow().reject.len(),
@@ -508,7 +590,8 @@ fn local_scenario(seed: u64, steps: usize) {
     std::fs::write(&file, common::small_file()).expect("write");
     store.import_file(&admin, &file, ImportOptions::default(), &mut |_| true).expect("import");
     let actors: Vec<Actor> = USERS.iter().map(|(id, _)| store.actor(id).expect("actor")).collect();
-    let mut desk = Desk { store, user: admin, net: Flaky { server, rng: StdRng::seed_from_u64(seed), faults: false } };
+    let mut desk =
+        Desk { store, user: admin, net: Flaky { server, rng: StdRng::seed_from_u64(seed), faults: false } };
     for _ in 0..steps {
         desk.user = actors[rng.random_range(0..actors.len())].clone();
         one_command(&mut desk, &mut rng);
@@ -537,7 +620,11 @@ fn concurrent_takes_make_one_conflict_that_a_supervisor_resolves() {
         .map(|i| {
             let store = Store::open(&dir.path().join(format!("d{i}.db"))).expect("store");
             let admin = store.actor("admin").expect("admin");
-            Desk { store, user: admin, net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(i), faults: false } }
+            Desk {
+                store,
+                user: admin,
+                net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(i), faults: false },
+            }
         })
         .collect();
     for d in desks.iter_mut() {
@@ -553,7 +640,11 @@ fn concurrent_takes_make_one_conflict_that_a_supervisor_resolves() {
     for d in desks.iter_mut() {
         sync(d, 100).expect("sync");
     }
-    let (sam, alice, bob) = (desks[0].store.actor("sam").expect("sam"), desks[1].store.actor("alice").expect("a"), desks[2].store.actor("bob").expect("b"));
+    let (sam, alice, bob) = (
+        desks[0].store.actor("sam").expect("sam"),
+        desks[1].store.actor("alice").expect("a"),
+        desks[2].store.actor("bob").expect("b"),
+    );
     desks[1].store.take(&alice, "T-001", None).expect("alice takes");
     desks[2].store.take(&bob, "T-001", None).expect("bob takes");
     // Alice also annotates another claim, which collides with nothing.
@@ -574,7 +665,10 @@ fn concurrent_takes_make_one_conflict_that_a_supervisor_resolves() {
     }
     // A reviewer cannot resolve; the supervisor can, and everyone sees it.
     assert!(desks[1].store.resolve_conflict(&alice, "T-001", None, ClaimStatus::Triaged, "").is_err());
-    desks[0].store.resolve_conflict(&sam, "T-001", None, ClaimStatus::InReview, "김 심사자가 계속").expect("resolve");
+    desks[0]
+        .store
+        .resolve_conflict(&sam, "T-001", None, ClaimStatus::InReview, "김 심사자가 계속")
+        .expect("resolve");
     for _ in 0..2 {
         for d in desks.iter_mut() {
             sync(d, 100).expect("sync");
@@ -605,7 +699,11 @@ fn a_rejected_op_is_parked_undone_and_blocks_nothing() {
     let note = store.add_note(&alice, "T-001", "거절될 메모").expect("note");
     store.annotate(&alice, "T-001", None, Some(Priority::Urgent), None).expect("annotate");
     server.borrow_mut().reject.insert(note.op_id.clone());
-    let mut desk = Desk { store, user: alice, net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(1), faults: false } };
+    let mut desk = Desk {
+        store,
+        user: alice,
+        net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(1), faults: false },
+    };
     let report = sync(&mut desk, 2).expect("sync");
     assert_eq!(report.rejected.len(), 1);
     assert_eq!(report.rejected[0].op_id, note.op_id);
@@ -635,7 +733,9 @@ fn a_stamp_too_far_ahead_is_parked_then_applied() {
     b.apply_remote(&imports, Some(1)).expect("apply");
     set_clock_offset(&a, 60 * 60 * 1000);
     a.add_note(&admin, "T-001", "미래에서 온 메모").expect("note");
-    let ahead = unstamped(a.outbox_page(1000).expect("outbox").into_iter().filter(|o| o.kind == "claim.add_note").collect());
+    let ahead = unstamped(
+        a.outbox_page(1000).expect("outbox").into_iter().filter(|o| o.kind == "claim.add_note").collect(),
+    );
     let report = b.apply_remote(&ahead, Some(2)).expect("apply");
     assert_eq!(report.parked.len(), 1);
     assert_eq!(report.parked[0].code, "CLOCK_AHEAD");
@@ -653,7 +753,11 @@ fn a_stamp_too_far_ahead_is_parked_then_applied() {
 fn index_count(store: &Store) -> i64 {
     store
         .conn()
-        .query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'claims_%'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'claims_%'",
+            [],
+            |r| r.get(0),
+        )
         .expect("indexes")
 }
 
@@ -702,8 +806,16 @@ fn a_withdrawn_note_whose_op_was_rejected_leaves_the_shared_state() {
     a.withdraw_note(&admin, "T-003", &note.op_id).expect("withdraw");
     server.borrow_mut().reject.insert(note.op_id.clone());
     let mut desks = [
-        Desk { store: a, user: admin.clone(), net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(1), faults: false } },
-        Desk { store: b, user: admin, net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(2), faults: false } },
+        Desk {
+            store: a,
+            user: admin.clone(),
+            net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(1), faults: false },
+        },
+        Desk {
+            store: b,
+            user: admin,
+            net: Flaky { server: server.clone(), rng: StdRng::seed_from_u64(2), faults: false },
+        },
     ];
     for _ in 0..2 {
         for d in desks.iter_mut() {
@@ -711,7 +823,11 @@ fn a_withdrawn_note_whose_op_was_rejected_leaves_the_shared_state() {
         }
     }
     assert_eq!(desks[0].store.canonical_dump().expect("a"), desks[1].store.canonical_dump().expect("b"));
-    assert_eq!(desks[0].store.claim("T-003").expect("claim").notes.len(), 1, "kept on its author's desk, hidden");
+    assert_eq!(
+        desks[0].store.claim("T-003").expect("claim").notes.len(),
+        1,
+        "kept on its author's desk, hidden"
+    );
 }
 
 /// Two desktops import the same intake file: the claims arrive twice (other
@@ -748,10 +864,26 @@ fn the_servers_roster_is_the_team_and_a_new_store_pushes_nothing() {
     let roster_of = |users: &[UserInfo]| users.iter().filter_map(RosterUser::from_wire).collect::<Vec<_>>();
     let dir = tempfile::tempdir().expect("dir");
     let mut s = Store::open(&dir.path().join("a.db")).expect("a");
-    assert_eq!(s.sync_status().expect("status").pending, 0, "catalog, policy and admin of a new store stay local");
+    assert_eq!(
+        s.sync_status().expect("status").pending,
+        0,
+        "catalog, policy and admin of a new store stay local"
+    );
     let roster = vec![
-        UserInfo { id: "kim".into(), display_name: "김민수".into(), role: "reviewer".into(), approval_limit: None, active: true },
-        UserInfo { id: "park".into(), display_name: "박지현".into(), role: "supervisor".into(), approval_limit: Some(5_000_000), active: true },
+        UserInfo {
+            id: "kim".into(),
+            display_name: "김민수".into(),
+            role: "reviewer".into(),
+            approval_limit: None,
+            active: true,
+        },
+        UserInfo {
+            id: "park".into(),
+            display_name: "박지현".into(),
+            role: "supervisor".into(),
+            approval_limit: Some(5_000_000),
+            active: true,
+        },
     ];
     assert_eq!(s.apply_roster("admin", &roster_of(&roster)).expect("roster"), 2);
     assert_eq!(s.apply_roster("admin", &roster_of(&roster)).expect("again"), 0, "nothing changed");

@@ -31,7 +31,9 @@ fn pull_all(db: &Path, ops: &[PulledOp]) {
 
 #[test]
 fn pull_child() {
-    let (Ok(db), Ok(ops)) = (std::env::var("CLAIMDESK_KILL_DB"), std::env::var("CLAIMDESK_KILL_OPS")) else { return };
+    let (Ok(db), Ok(ops)) = (std::env::var("CLAIMDESK_KILL_DB"), std::env::var("CLAIMDESK_KILL_OPS")) else {
+        return;
+    };
     let ops: Vec<PulledOp> = serde_json::from_slice(&std::fs::read(ops).expect("ops")).expect("ops json");
     pull_all(Path::new(&db), &ops);
 }
@@ -40,12 +42,21 @@ fn pull_child() {
 fn a_pull_killed_at_random_points_loses_nothing_and_completes() {
     let dir = tempfile::tempdir().expect("dir");
     let csv = dir.path().join("intake.csv");
-    claimdesk_synth::write_csv_file(&claimdesk_synth::SynthConfig::benchmark(3_000), &Catalog::default_2022(), &csv).expect("synth");
+    claimdesk_synth::write_csv_file(
+        &claimdesk_synth::SynthConfig::benchmark(3_000),
+        &Catalog::default_2022(),
+        &csv,
+    )
+    .expect("synth");
     let mut source = Store::open(&dir.path().join("source.db")).expect("source");
     let admin = source.actor("admin").expect("admin");
     source.import_file(&admin, &csv, ImportOptions::default(), &mut |_| true).expect("import");
     // As the server sends them: numbered, stamped with the author's role.
-    let stamp = claimdesk_core::ops::Stamp { role: claimdesk_core::Role::Admin, approval_limit: None, proposal: None };
+    let stamp = claimdesk_core::ops::Stamp {
+        role: claimdesk_core::Role::Admin,
+        approval_limit: None,
+        proposal: None,
+    };
     let ops: Vec<PulledOp> = source
         .outbox_page(1_000_000)
         .expect("outbox")
@@ -85,7 +96,8 @@ fn a_pull_killed_at_random_points_loses_nothing_and_completes() {
         // Nothing half-applied: the claims are exactly those of the pages up to the cursor.
         let cursor = store.sync_cursor().expect("cursor") as usize;
         let imported = ops[..cursor].iter().filter(|o| o.op.kind == "claim.import").count() as i64;
-        let claims: i64 = store.conn().query_row("SELECT count(*) FROM claims", [], |r| r.get(0)).expect("count");
+        let claims: i64 =
+            store.conn().query_row("SELECT count(*) FROM claims", [], |r| r.get(0)).expect("count");
         assert_eq!(claims, imported, "the claims are those of the pages the cursor covers");
     }
     assert!(killed > 0, "at least one pull was killed in the middle");

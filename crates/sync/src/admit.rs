@@ -24,8 +24,8 @@ use claimdesk_core::{Actor, Role};
 use serde_json::Value;
 
 use crate::fold::{self, moves_money, ClaimState, FoldOp, Verdict};
-use claimdesk_core::message::{for_code, Explain, Message};
 use crate::protocol::{RejectCode, WireOp};
+use claimdesk_core::message::{for_code, Explain, Message};
 
 /// Why an op is not stored: a stable code (the core's refusal codes and
 /// [`RejectCode`]) and a sentence for its author.
@@ -77,12 +77,19 @@ fn json_len(value: &Value) -> usize {
 }
 
 /// Checks the op as it came and reads it as a typed op.
-pub fn check_envelope(op: &WireOp, author: &Actor, now_ms: i64, max_clock_ahead_ms: u64) -> Result<Op, Rejection> {
+pub fn check_envelope(
+    op: &WireOp,
+    author: &Actor,
+    now_ms: i64,
+    max_clock_ahead_ms: u64,
+) -> Result<Op, Rejection> {
     let bad = |why: String| Err(Rejection::new(RejectCode::BAD_OP, why));
     if uuid_like(&op.op_id).is_none() {
         return bad(format!("the op id '{}' is not a UUID", printable(&op.op_id, 60)));
     }
-    for (name, value) in [("user", &op.user), ("device", &op.device), ("entity", &op.entity), ("kind", &op.kind)] {
+    for (name, value) in
+        [("user", &op.user), ("device", &op.device), ("entity", &op.entity), ("kind", &op.kind)]
+    {
         if value.trim().is_empty() || value.len() > MAX_ID {
             return bad(format!("the op's {name} must be 1 to {MAX_ID} characters"));
         }
@@ -116,7 +123,11 @@ pub fn check_envelope(op: &WireOp, author: &Actor, now_ms: i64, max_clock_ahead_
     if op.device != author.device {
         return Err(Rejection::new(
             RejectCode::WRONG_DEVICE,
-            format!("this change was made on device '{}', but the token belongs to device '{}'", printable(&op.device, 60), author.device),
+            format!(
+                "this change was made on device '{}', but the token belongs to device '{}'",
+                printable(&op.device, 60),
+                author.device
+            ),
         ));
     }
     let millis = (op.hlc as u64) >> 16;
@@ -133,11 +144,19 @@ pub fn check_envelope(op: &WireOp, author: &Actor, now_ms: i64, max_clock_ahead_
     }
     let typed = Op::decode(&op.kind, &op.payload).map_err(|e| Rejection::of(e.code(), &e))?;
     if !op.entity.starts_with(typed.entity_prefix()) {
-        return bad(format!("a {} change must be about {}…, not '{}'", op.kind, typed.entity_prefix(), printable(&op.entity, 60)));
+        return bad(format!(
+            "a {} change must be about {}…, not '{}'",
+            op.kind,
+            typed.entity_prefix(),
+            printable(&op.entity, 60)
+        ));
     }
     if let Op::ClaimImport(claim) = &typed {
         if op.entity.strip_prefix("claim:") != Some(claim.external_id.as_str()) {
-            return Err(Rejection::new(RejectCode::BAD_PAYLOAD, "the imported claim's id differs from the claim the op is about"));
+            return Err(Rejection::new(
+                RejectCode::BAD_PAYLOAD,
+                "the imported claim's id differs from the claim the op is about",
+            ));
         }
         claim.check().map_err(|why| Rejection::new(RejectCode::BAD_PAYLOAD, why))?;
     }
@@ -148,7 +167,9 @@ pub fn check_envelope(op: &WireOp, author: &Actor, now_ms: i64, max_clock_ahead_
 fn uuid_like(id: &str) -> Option<()> {
     let parts: Vec<&str> = id.split('-').collect();
     let lens = [8, 4, 4, 4, 12];
-    (parts.len() == 5 && parts.iter().zip(lens).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))).then_some(())
+    (parts.len() == 5
+        && parts.iter().zip(lens).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit())))
+    .then_some(())
 }
 
 fn printable(text: &str, max: usize) -> String {
@@ -177,14 +198,15 @@ fn odd_content(v: &Value, depth: usize) -> Option<String> {
 /// Checks an op that is not about one claim.
 pub fn check_team_op(op: &Op, role: Role) -> Result<(), Rejection> {
     match op.scope() {
-        Scope::Server => {
-            return Err(Rejection::new(
-                RejectCode::USERS_MANAGED_ON_SERVER,
-                "users are managed on the server; an administrator changes users with claimdesk-server user ...",
-            ))
-        }
+        Scope::Server => return Err(Rejection::new(
+            RejectCode::USERS_MANAGED_ON_SERVER,
+            "users are managed on the server; an administrator changes users with claimdesk-server user ...",
+        )),
         Scope::Device => {
-            return Err(Rejection::new(RejectCode::DEVICE_ONLY, "this record belongs to the device that made it and is not sent"))
+            return Err(Rejection::new(
+                RejectCode::DEVICE_ONLY,
+                "this record belongs to the device that made it and is not sent",
+            ))
         }
         Scope::Team => {}
     }
@@ -193,21 +215,22 @@ pub fn check_team_op(op: &Op, role: Role) -> Result<(), Rejection> {
     }
     match op {
         Op::PolicyCreate(p) => {
-            Policy::from_toml(&p.toml).map_err(|e| Rejection::new(RejectCode::BAD_POLICY, format!("the policy cannot be used: {e}")))?;
+            Policy::from_toml(&p.toml).map_err(|e| {
+                Rejection::new(RejectCode::BAD_POLICY, format!("the policy cannot be used: {e}"))
+            })?;
             if p.version < 1 {
                 return Err(Rejection::new(RejectCode::BAD_POLICY, "a policy version number starts at 1"));
             }
         }
-        Op::CatalogReplace(c) => {
-            c.validate().map_err(|e| Rejection::new(RejectCode::BAD_CATALOG, format!("the catalog cannot be used: {e}")))?
-        }
-        Op::IncidentCreate(c) => c
-            .catalog
-            .validate()
-            .map_err(|e| Rejection::new(RejectCode::BAD_INCIDENT, format!("the incident cannot be used: {e}")))?,
-        Op::IncidentUpdate(i) => {
-            i.validate().map_err(|e| Rejection::new(RejectCode::BAD_INCIDENT, format!("the incident cannot be used: {e}")))?
-        }
+        Op::CatalogReplace(c) => c.validate().map_err(|e| {
+            Rejection::new(RejectCode::BAD_CATALOG, format!("the catalog cannot be used: {e}"))
+        })?,
+        Op::IncidentCreate(c) => c.catalog.validate().map_err(|e| {
+            Rejection::new(RejectCode::BAD_INCIDENT, format!("the incident cannot be used: {e}"))
+        })?,
+        Op::IncidentUpdate(i) => i.validate().map_err(|e| {
+            Rejection::new(RejectCode::BAD_INCIDENT, format!("the incident cannot be used: {e}"))
+        })?,
         Op::BatchCreate(b) if b.id.trim().is_empty() || b.name.trim().is_empty() => {
             return Err(Rejection::new(RejectCode::BAD_PAYLOAD, "a batch needs an id and a name"))
         }
@@ -286,14 +309,23 @@ mod tests {
         let create = Op::IncidentCreate(Box::new(IncidentCreate { catalog: breach(), copied_from: None }));
         let update = Op::IncidentUpdate(breach().incident);
         for op in [&create, &update] {
-            assert_eq!(check_team_op(op, Role::Reviewer).map_err(|r| r.code), Err("ROLE_NOT_ALLOWED".to_string()));
+            assert_eq!(
+                check_team_op(op, Role::Reviewer).map_err(|r| r.code),
+                Err("ROLE_NOT_ALLOWED".to_string())
+            );
             assert_eq!(check_team_op(op, Role::Supervisor), Ok(()));
             assert_eq!(check_team_op(op, Role::Admin), Ok(()));
         }
         let mut bad = breach();
         bad.incident.id = "Not An Id".into();
         let op = Op::IncidentCreate(Box::new(IncidentCreate { catalog: bad.clone(), copied_from: None }));
-        assert_eq!(check_team_op(&op, Role::Admin).map_err(|r| r.code), Err(RejectCode::BAD_INCIDENT.to_string()));
-        assert_eq!(check_team_op(&Op::IncidentUpdate(bad.incident), Role::Admin).map_err(|r| r.code), Err(RejectCode::BAD_INCIDENT.to_string()));
+        assert_eq!(
+            check_team_op(&op, Role::Admin).map_err(|r| r.code),
+            Err(RejectCode::BAD_INCIDENT.to_string())
+        );
+        assert_eq!(
+            check_team_op(&Op::IncidentUpdate(bad.incident), Role::Admin).map_err(|r| r.code),
+            Err(RejectCode::BAD_INCIDENT.to_string())
+        );
     }
 }

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use crate::engine::{self, Progress, Replica, SyncError, SyncOptions, SyncReport, Transport};
 use crate::protocol::{
-    ErrorBody, Health, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse, UserInfo, HEADER_PROTOCOL,
-    HEADER_SCHEMA, PROTOCOL_VERSION,
+    ErrorBody, Health, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse, UserInfo,
+    HEADER_PROTOCOL, HEADER_SCHEMA, PROTOCOL_VERSION,
 };
 
 /// How to reach the server.
@@ -30,7 +30,12 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     pub fn new(server_url: &str, schema: u32) -> ClientConfig {
-        ClientConfig { server_url: server_url.trim_end_matches('/').to_string(), ca_file: None, schema, timeout: Duration::from_secs(60) }
+        ClientConfig {
+            server_url: server_url.trim_end_matches('/').to_string(),
+            ca_file: None,
+            schema,
+            timeout: Duration::from_secs(60),
+        }
     }
 }
 
@@ -46,11 +51,15 @@ fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, SyncError>
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = ca_file {
-        let pem = std::fs::read(path).map_err(|e| SyncError::Config(format!("cannot read the CA file {}: {e}", path.display())))?;
+        let pem = std::fs::read(path)
+            .map_err(|e| SyncError::Config(format!("cannot read the CA file {}: {e}", path.display())))?;
         let mut found = 0;
         for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
-            let cert = cert.map_err(|e| SyncError::Config(format!("the CA file {} is not PEM: {e}", path.display())))?;
-            roots.add(cert).map_err(|e| SyncError::Config(format!("a certificate in {} cannot be used: {e}", path.display())))?;
+            let cert = cert
+                .map_err(|e| SyncError::Config(format!("the CA file {} is not PEM: {e}", path.display())))?;
+            roots.add(cert).map_err(|e| {
+                SyncError::Config(format!("a certificate in {} cannot be used: {e}", path.display()))
+            })?;
             found += 1;
         }
         if found == 0 {
@@ -71,7 +80,8 @@ fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, SyncError>
 pub fn server_base(address: &str) -> Result<String, SyncError> {
     let address = address.trim();
     let bad = |why: &str| SyncError::Config(format!("the server address '{address}' {why}"));
-    let url = url::Url::parse(address).map_err(|e| bad(&format!("is not a web address ({e}); write it as https://server.example.kr")))?;
+    let url = url::Url::parse(address)
+        .map_err(|e| bad(&format!("is not a web address ({e}); write it as https://server.example.kr")))?;
     let loopback = match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -81,7 +91,11 @@ pub fn server_base(address: &str) -> Result<String, SyncError> {
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
-        "http" => return Err(bad("must start with https:// (plain http is only for this machine's own test server)")),
+        "http" => {
+            return Err(bad(
+                "must start with https:// (plain http is only for this machine's own test server)",
+            ))
+        }
         _ => return Err(bad("must start with https://")),
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -125,7 +139,9 @@ impl SyncClient {
         req
     }
 
-    fn read<T: serde::de::DeserializeOwned>(result: Result<ureq::Response, ureq::Error>) -> Result<T, SyncError> {
+    fn read<T: serde::de::DeserializeOwned>(
+        result: Result<ureq::Response, ureq::Error>,
+    ) -> Result<T, SyncError> {
         let response = result.map_err(map_error)?;
         response.into_json::<T>().map_err(|e| SyncError::BadResponse(e.to_string()))
     }
@@ -173,7 +189,12 @@ impl Transport for SyncClient {
     }
 
     fn pull(&mut self, after: i64, limit: usize) -> Result<PullResponse, SyncError> {
-        Self::read(self.request("GET", "/v1/pull").query("after", &after.to_string()).query("limit", &limit.to_string()).call())
+        Self::read(
+            self.request("GET", "/v1/pull")
+                .query("after", &after.to_string())
+                .query("limit", &limit.to_string())
+                .call(),
+        )
     }
 }
 
@@ -182,8 +203,10 @@ fn map_error(e: ureq::Error) -> SyncError {
     match e {
         ureq::Error::Status(status, response) => {
             let text = response.into_string().unwrap_or_default();
-            let body: ErrorBody = serde_json::from_str(&text)
-                .unwrap_or(ErrorBody { code: format!("http_{status}"), message: text.chars().take(200).collect() });
+            let body: ErrorBody = serde_json::from_str(&text).unwrap_or(ErrorBody {
+                code: format!("http_{status}"),
+                message: text.chars().take(200).collect(),
+            });
             match (status, body.code.as_str()) {
                 (401, _) => SyncError::Unauthorized(body.message),
                 (403, _) => SyncError::Forbidden(body.message),
@@ -219,7 +242,8 @@ pub fn password_verifier(password: &str) -> Result<String, SyncError> {
 /// Whether `password` matches a verifier made by [`password_verifier`].
 pub fn verify_offline(verifier: &str, password: &str) -> bool {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    PasswordHash::new(verifier).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(verifier)
+        .is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 #[cfg(test)]
@@ -228,10 +252,21 @@ mod tests {
 
     #[test]
     fn server_addresses_are_parsed_and_plain_http_is_only_for_loopback() {
-        for ok in ["https://sync.example.kr", "https://sync.example.kr:8443/claimdesk/", "http://127.0.0.1:8787", "http://localhost:8787", "http://LOCALHOST", "http://[::1]:8787", " https://sync.example.kr/ "] {
+        for ok in [
+            "https://sync.example.kr",
+            "https://sync.example.kr:8443/claimdesk/",
+            "http://127.0.0.1:8787",
+            "http://localhost:8787",
+            "http://LOCALHOST",
+            "http://[::1]:8787",
+            " https://sync.example.kr/ ",
+        ] {
             assert!(server_base(ok).is_ok(), "{ok}");
         }
-        assert_eq!(server_base("https://sync.example.kr:8443/claimdesk/").expect("ok"), "https://sync.example.kr:8443/claimdesk");
+        assert_eq!(
+            server_base("https://sync.example.kr:8443/claimdesk/").expect("ok"),
+            "https://sync.example.kr:8443/claimdesk"
+        );
         for refused in [
             "http://localhost.evil.example",
             "http://localhost@evil.example",

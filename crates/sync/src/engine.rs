@@ -18,7 +18,9 @@ use crate::protocol::{PullResponse, PushRequest, PushResponse, PushResult, WireO
 /// Why a sync stopped. `code()` is stable for the UI; the message is for a person.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SyncError {
-    #[error("cannot reach the sync server ({0}); your changes are kept and will be sent when the network is back")]
+    #[error(
+        "cannot reach the sync server ({0}); your changes are kept and will be sent when the network is back"
+    )]
     Offline(String),
     #[error("the server's certificate could not be verified: {0}")]
     Tls(String),

@@ -38,7 +38,9 @@
 use std::cmp::Ordering;
 
 use claimdesk_core::ops::{Op, OpError, Stamp};
-use claimdesk_core::workflow::{decide, ClaimCommand, ClaimView, Decision, PolicyProposal, Priority, Recommendation, Refusal, Transition};
+use claimdesk_core::workflow::{
+    decide, ClaimCommand, ClaimView, Decision, PolicyProposal, Priority, Recommendation, Refusal, Transition,
+};
 use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus, NoteKind};
 use serde::{Deserialize, Serialize};
 
@@ -353,7 +355,13 @@ impl ClaimState {
     pub fn before(&self, k: usize) -> DecisionView {
         let done = &self.history[..k.min(self.history.len())];
         match done.last() {
-            None => DecisionView { status: ClaimStatus::New, assignee: None, recommendation: None, batch_id: None, reserved_for: None },
+            None => DecisionView {
+                status: ClaimStatus::New,
+                assignee: None,
+                recommendation: None,
+                batch_id: None,
+                reserved_for: None,
+            },
             Some(last) => DecisionView {
                 status: last.outcome.to,
                 assignee: last.outcome.assignee.clone(),
@@ -444,7 +452,13 @@ fn generic_explain(code: &str, reason: &str) -> claimdesk_core::message::Message
     claimdesk_core::message::for_code(code).with("detail", reason)
 }
 
-fn refuse_explained(state: &mut ClaimState, op: &FoldOp, code: &str, reason: String, explain: claimdesk_core::message::Message) -> Verdict {
+fn refuse_explained(
+    state: &mut ClaimState,
+    op: &FoldOp,
+    code: &str,
+    reason: String,
+    explain: claimdesk_core::message::Message,
+) -> Verdict {
     if !state.refused.iter().any(|r| r.op_id == op.op_id) {
         state.refused.push(RefusedOp {
             op_id: op.op_id.clone(),
@@ -473,7 +487,12 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) -> Verdict {
     match &op.cmd {
         ClaimCommand::WithdrawNote { note_op } => match state.notes.iter().find(|n| n.op_id == *note_op) {
             None => {
-                return refuse_with(state, op, "NOT_FOUND", format!("the note {note_op} is not on this claim"));
+                return refuse_with(
+                    state,
+                    op,
+                    "NOT_FOUND",
+                    format!("the note {note_op} is not on this claim"),
+                );
             }
             Some(n) if n.author != op.user => return refuse(state, op, &Refusal::NotNoteAuthor),
             Some(_) => {}

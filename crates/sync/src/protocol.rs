@@ -211,7 +211,10 @@ mod tests {
 
     #[test]
     fn push_result_reads_as_flat_json() {
-        let r = PushResult { op_id: "x".into(), outcome: PushOutcome::Rejected { code: "forbidden".into(), reason: "why".into(), explain: None } };
+        let r = PushResult {
+            op_id: "x".into(),
+            outcome: PushOutcome::Rejected { code: "forbidden".into(), reason: "why".into(), explain: None },
+        };
         let text = serde_json::to_string(&r).expect("serialize");
         assert_eq!(text, r#"{"op_id":"x","outcome":"rejected","code":"forbidden","reason":"why"}"#);
         let back: PushResult = serde_json::from_str(&text).expect("parse");

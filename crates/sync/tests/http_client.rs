@@ -31,7 +31,8 @@ fn serve(state: Arc<Mutex<ServerState>>) -> String {
                 continue;
             }
             let parts: Vec<&str> = line.split_whitespace().collect();
-            let (method, target) = (parts.first().copied().unwrap_or(""), parts.get(1).copied().unwrap_or(""));
+            let (method, target) =
+                (parts.first().copied().unwrap_or(""), parts.get(1).copied().unwrap_or(""));
             let (mut length, mut protocol, mut auth) = (0usize, None, None);
             loop {
                 let mut h = String::new();
@@ -53,18 +54,53 @@ fn serve(state: Arc<Mutex<ServerState>>) -> String {
             st.requests.push((target.to_string(), protocol.clone(), auth.clone()));
             let (path, query) = target.split_once('?').unwrap_or((target, ""));
             let (status, answer) = if protocol.as_deref() != Some(&PROTOCOL_VERSION.to_string()) {
-                (409, serde_json::to_string(&ErrorBody { code: "protocol_too_old".into(), message: "update".into() }).unwrap_or_default())
+                (
+                    409,
+                    serde_json::to_string(&ErrorBody {
+                        code: "protocol_too_old".into(),
+                        message: "update".into(),
+                    })
+                    .unwrap_or_default(),
+                )
             } else if path != "/v1/login" && auth.as_deref() != Some("Bearer t0k3n") {
-                (401, serde_json::to_string(&ErrorBody { code: "unauthorized".into(), message: "sign in again".into() }).unwrap_or_default())
+                (
+                    401,
+                    serde_json::to_string(&ErrorBody {
+                        code: "unauthorized".into(),
+                        message: "sign in again".into(),
+                    })
+                    .unwrap_or_default(),
+                )
             } else {
                 match (method, path) {
                     ("POST", "/v1/login") => {
                         let req: LoginRequest = serde_json::from_slice(&body).expect("login body");
                         if req.password == "pw" {
-                            let user = UserInfo { id: req.user, display_name: "김".into(), role: "reviewer".into(), approval_limit: None, active: true };
-                            (200, serde_json::to_string(&LoginResponse { token: "t0k3n".into(), user, server_time_ms: 0 }).unwrap_or_default())
+                            let user = UserInfo {
+                                id: req.user,
+                                display_name: "김".into(),
+                                role: "reviewer".into(),
+                                approval_limit: None,
+                                active: true,
+                            };
+                            (
+                                200,
+                                serde_json::to_string(&LoginResponse {
+                                    token: "t0k3n".into(),
+                                    user,
+                                    server_time_ms: 0,
+                                })
+                                .unwrap_or_default(),
+                            )
                         } else {
-                            (401, serde_json::to_string(&ErrorBody { code: "unauthorized".into(), message: "wrong password".into() }).unwrap_or_default())
+                            (
+                                401,
+                                serde_json::to_string(&ErrorBody {
+                                    code: "unauthorized".into(),
+                                    message: "wrong password".into(),
+                                })
+                                .unwrap_or_default(),
+                            )
                         }
                     }
                     ("POST", "/v1/push") => {
@@ -73,9 +109,11 @@ fn serve(state: Arc<Mutex<ServerState>>) -> String {
                         for op in req.ops {
                             let outcome = match st.seq_of.get(&op.op_id) {
                                 Some(seq) => PushOutcome::Duplicate { seq: *seq, stamp: None },
-                                None if op.kind == "claim.forbidden" => {
-                                    PushOutcome::Rejected { code: "forbidden".into(), reason: "not allowed".into(), explain: None }
-                                }
+                                None if op.kind == "claim.forbidden" => PushOutcome::Rejected {
+                                    code: "forbidden".into(),
+                                    reason: "not allowed".into(),
+                                    explain: None,
+                                },
                                 None => {
                                     let seq = st.log.len() as i64 + 1;
                                     st.log.push(PulledOp { seq, op: op.clone(), stamp: None });
@@ -85,17 +123,45 @@ fn serve(state: Arc<Mutex<ServerState>>) -> String {
                             };
                             results.push(PushResult { op_id: op.op_id, outcome });
                         }
-                        (200, serde_json::to_string(&PushResponse { results, server_time_ms: 0 }).unwrap_or_default())
+                        (
+                            200,
+                            serde_json::to_string(&PushResponse { results, server_time_ms: 0 })
+                                .unwrap_or_default(),
+                        )
                     }
                     ("GET", "/v1/pull") => {
-                        let arg = |k: &str| query.split('&').find_map(|kv| kv.strip_prefix(&format!("{k}="))).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+                        let arg = |k: &str| {
+                            query
+                                .split('&')
+                                .find_map(|kv| kv.strip_prefix(&format!("{k}=")))
+                                .and_then(|v| v.parse::<i64>().ok())
+                                .unwrap_or(0)
+                        };
                         let (after, limit) = (arg("after"), arg("limit") as usize);
-                        let ops: Vec<PulledOp> = st.log.iter().filter(|o| o.seq > after).take(limit).cloned().collect();
+                        let ops: Vec<PulledOp> =
+                            st.log.iter().filter(|o| o.seq > after).take(limit).cloned().collect();
                         let cursor = ops.last().map(|o| o.seq).unwrap_or(after);
                         let head = st.log.len() as i64;
-                        (200, serde_json::to_string(&PullResponse { more: cursor < head, ops, cursor, head, server_time_ms: 0 }).unwrap_or_default())
+                        (
+                            200,
+                            serde_json::to_string(&PullResponse {
+                                more: cursor < head,
+                                ops,
+                                cursor,
+                                head,
+                                server_time_ms: 0,
+                            })
+                            .unwrap_or_default(),
+                        )
                     }
-                    _ => (404, serde_json::to_string(&ErrorBody { code: "not_found".into(), message: "no such path".into() }).unwrap_or_default()),
+                    _ => (
+                        404,
+                        serde_json::to_string(&ErrorBody {
+                            code: "not_found".into(),
+                            message: "no such path".into(),
+                        })
+                        .unwrap_or_default(),
+                    ),
                 }
             };
             drop(st);
@@ -152,8 +218,15 @@ impl Replica for MemReplica {
 
 fn op(i: usize, kind: &str) -> WireOp {
     WireOp {
-        op_id: format!("op-{i:05}"), hlc: i as i64, user: "kim".into(), device: "dev-1".into(), entity: "claim:T-1".into(),
-        kind: kind.into(), payload: serde_json::json!({"body": "메모"}), base: None, at_ms: 0,
+        op_id: format!("op-{i:05}"),
+        hlc: i as i64,
+        user: "kim".into(),
+        device: "dev-1".into(),
+        entity: "claim:T-1".into(),
+        kind: kind.into(),
+        payload: serde_json::json!({"body": "메모"}),
+        base: None,
+        at_ms: 0,
     }
 }
 
@@ -165,11 +238,20 @@ fn a_client_signs_in_pushes_and_pulls_in_pages_over_http() {
     let cancel = AtomicBool::new(false);
     let mut replica = MemReplica::default();
     // Without a token nothing is sent.
-    assert_eq!(client.sync(&mut replica, &mut |_| {}, &cancel).expect_err("no token").code(), "SYNC_UNAUTHORIZED");
-    let login = LoginRequest { user: "kim".into(), password: "wrong".into(), device_id: "dev-1".into(), device_name: "노트북".into() };
+    assert_eq!(
+        client.sync(&mut replica, &mut |_| {}, &cancel).expect_err("no token").code(),
+        "SYNC_UNAUTHORIZED"
+    );
+    let login = LoginRequest {
+        user: "kim".into(),
+        password: "wrong".into(),
+        device_id: "dev-1".into(),
+        device_name: "노트북".into(),
+    };
     assert_eq!(client.login(&login).expect_err("wrong password").code(), "SYNC_UNAUTHORIZED");
     client.login(&LoginRequest { password: "pw".into(), ..login }).expect("login");
-    replica.outbox = (0..12_000).map(|i| op(i, if i == 7 { "claim.forbidden" } else { "claim.add_note" })).collect();
+    replica.outbox =
+        (0..12_000).map(|i| op(i, if i == 7 { "claim.forbidden" } else { "claim.add_note" })).collect();
     let report = client.sync(&mut replica, &mut |_| {}, &cancel).expect("sync");
     assert_eq!(report.pushed, 12_000);
     assert_eq!(report.accepted, 11_999);
@@ -182,14 +264,19 @@ fn a_client_signs_in_pushes_and_pulls_in_pages_over_http() {
     assert!(st.requests.iter().all(|(_, p, _)| p.as_deref() == Some(PROTOCOL_VERSION.to_string().as_str())));
     let pulls = st.requests.iter().filter(|(t, _, _)| t.starts_with("/v1/pull")).count();
     assert_eq!(pulls, 3, "12,000 ops minus one in pages of {MAX_PAGE}");
-    assert!(st.requests.iter().filter(|(t, _, _)| !t.starts_with("/v1/login")).all(|(_, _, a)| a.as_deref() == Some("Bearer t0k3n")));
+    assert!(st
+        .requests
+        .iter()
+        .filter(|(t, _, _)| !t.starts_with("/v1/login"))
+        .all(|(_, _, a)| a.as_deref() == Some("Bearer t0k3n")));
 }
 
 #[test]
 fn a_revoked_token_is_unauthorized_with_the_servers_message() {
     let state = Arc::new(Mutex::new(ServerState::default()));
     let url = serve(state);
-    let mut client = SyncClient::new(&ClientConfig::new(&url, 3)).expect("client").with_token(Some("old".into()));
+    let mut client =
+        SyncClient::new(&ClientConfig::new(&url, 3)).expect("client").with_token(Some("old".into()));
     let mut replica = MemReplica::default();
     let err = client.sync(&mut replica, &mut |_| {}, &AtomicBool::new(false)).expect_err("revoked");
     assert_eq!(err.code(), "SYNC_UNAUTHORIZED");

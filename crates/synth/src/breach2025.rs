@@ -29,13 +29,21 @@ pub fn policy(from: &Policy) -> Policy {
     let mut p = from.clone();
     p.name = "2025 유출 기본안 (2022 정책 사본)".to_string();
     p.services = catalog().services;
-    p.filing_window = FilingWindow { start: kst("2025-11-20T00:00:00+09:00"), end: kst("2026-01-31T23:59:59+09:00") };
+    p.filing_window =
+        FilingWindow { start: kst("2025-11-20T00:00:00+09:00"), end: kst("2026-01-31T23:59:59+09:00") };
     p
 }
 
 /// The config of the 2025 rows: valid rows only (the 2022 ones show the quarantine).
 pub fn config(count: usize) -> SynthConfig {
-    SynthConfig { count, seed: 20_251_118, invalid_rate: 0.0, duplicate_rate: 0.02, korean_headers: true, id_prefix: "C25-".to_string() }
+    SynthConfig {
+        count,
+        seed: 20_251_118,
+        invalid_rate: 0.0,
+        duplicate_rate: 0.02,
+        korean_headers: true,
+        id_prefix: "C25-".to_string(),
+    }
 }
 
 /// Individuals (name, phone) of the rows of `config` over `catalog`, the first `n` found.
@@ -44,7 +52,11 @@ pub fn individuals(config: &SynthConfig, catalog: &Catalog, n: usize) -> Vec<(St
     let mut rows = SynthRows::new(config, catalog);
     let mut row = SynthRow::default();
     while out.len() < n && rows.fill_next(&mut row) {
-        if row.is_valid() && !row.duplicate && !row.fields[col::PHONE].is_empty() && row.fields[col::BRN].is_empty() {
+        if row.is_valid()
+            && !row.duplicate
+            && !row.fields[col::PHONE].is_empty()
+            && row.fields[col::BRN].is_empty()
+        {
             out.push((row.fields[col::NAME].clone(), row.fields[col::PHONE].clone()));
         }
     }
@@ -54,7 +66,12 @@ pub fn individuals(config: &SynthConfig, catalog: &Catalog, n: usize) -> Vec<(St
 /// Writes `count` rows of the 2025 incident: received 2025-11-20 to 12-19
 /// KST, and every `share_every`-th individual's row by one of `shared` (a
 /// claimant of another incident: name and phone). Returns the rows shared.
-pub fn write_csv_file(count: usize, shared: &[(String, String)], share_every: usize, path: &std::path::Path) -> std::io::Result<usize> {
+pub fn write_csv_file(
+    count: usize,
+    shared: &[(String, String)],
+    share_every: usize,
+    path: &std::path::Path,
+) -> std::io::Result<usize> {
     let catalog = catalog();
     let mut writer = csv::Writer::from_path(path)?;
     writer.write_record(columns(true))?;
@@ -96,10 +113,20 @@ mod tests {
         let path = dir.path().join("c25.csv");
         let used = write_csv_file(300, &shared, 5, &path).expect("write");
         assert!(used >= 20, "{used}");
-        let records: Vec<csv::StringRecord> = csv::Reader::from_path(&path).expect("csv").records().map(|r| r.expect("row")).collect();
+        let records: Vec<csv::StringRecord> =
+            csv::Reader::from_path(&path).expect("csv").records().map(|r| r.expect("row")).collect();
         assert_eq!(records.len(), 300);
-        assert!(records.iter().all(|r| r[col::CLAIM_ID].starts_with("C25-") && r[col::RECEIVED_AT].starts_with("2025-1")), "{:?}", records[0]);
+        assert!(
+            records
+                .iter()
+                .all(|r| r[col::CLAIM_ID].starts_with("C25-") && r[col::RECEIVED_AT].starts_with("2025-1")),
+            "{:?}",
+            records[0]
+        );
         assert!(records.iter().any(|r| r[col::PHONE] == shared[0].1 && r[col::NAME] == shared[0].0));
-        assert!(policy(&Policy::default_2022()).services.iter().all(|s| s.code.starts_with("coupang") || s.code == "rocket_wow"));
+        assert!(policy(&Policy::default_2022())
+            .services
+            .iter()
+            .all(|s| s.code.starts_with("coupang") || s.code == "rocket_wow"));
     }
 }

@@ -228,7 +228,11 @@ pub fn rows(config: &SynthConfig, catalog: &Catalog) -> SynthRows {
 }
 
 /// Writes the header and `config.count` rows as CSV (UTF-8, no BOM).
-pub fn write_csv<W: std::io::Write>(config: &SynthConfig, catalog: &Catalog, out: W) -> std::io::Result<SynthStats> {
+pub fn write_csv<W: std::io::Write>(
+    config: &SynthConfig,
+    catalog: &Catalog,
+    out: W,
+) -> std::io::Result<SynthStats> {
     let mut writer = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(out);
     writer.write_record(columns(config.korean_headers))?;
     let mut gen = SynthRows::new(config, catalog);
@@ -241,7 +245,11 @@ pub fn write_csv<W: std::io::Write>(config: &SynthConfig, catalog: &Catalog, out
 }
 
 /// Writes the CSV to a file (buffered), creating or truncating it.
-pub fn write_csv_file(config: &SynthConfig, catalog: &Catalog, path: &std::path::Path) -> std::io::Result<SynthStats> {
+pub fn write_csv_file(
+    config: &SynthConfig,
+    catalog: &Catalog,
+    path: &std::path::Path,
+) -> std::io::Result<SynthStats> {
     let file = std::fs::File::create(path)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
     let stats = write_csv(config, catalog, &mut out)?;
@@ -420,12 +428,17 @@ impl SynthRows {
         for category in CATEGORIES {
             let mask = audience(category);
             for s in &services {
-                let own = text::SERVICE_SENTENCES.iter().find(|(code, _)| *code == s.code).map(|(_, list)| *list);
+                let own =
+                    text::SERVICE_SENTENCES.iter().find(|(code, _)| *code == s.code).map(|(_, list)| *list);
                 let pool = own.unwrap_or(text::GENERIC_SENTENCES);
                 let mut chosen: Vec<&'static str> =
                     pool.iter().filter(|(m, _)| m & mask != 0).map(|(_, t)| *t).collect();
                 if chosen.is_empty() {
-                    chosen = text::GENERIC_SENTENCES.iter().filter(|(m, _)| m & mask != 0).map(|(_, t)| *t).collect();
+                    chosen = text::GENERIC_SENTENCES
+                        .iter()
+                        .filter(|(m, _)| m & mask != 0)
+                        .map(|(_, t)| *t)
+                        .collect();
                 }
                 sentences.push(chosen);
             }
@@ -433,7 +446,8 @@ impl SynthRows {
         let mut rng = Rng::new(config.seed);
         let salt = rng.next();
         let p_invalid = rate(config.invalid_rate);
-        let p_duplicate = if p_invalid >= 1.0 { 0.0 } else { rate(rate(config.duplicate_rate) / (1.0 - p_invalid)) };
+        let p_duplicate =
+            if p_invalid >= 1.0 { 0.0 } else { rate(rate(config.duplicate_rate) / (1.0 - p_invalid)) };
         SynthRows {
             config: config.clone(),
             rng,
@@ -598,7 +612,8 @@ impl SynthRows {
         let sec = self.rng.below(60) as u32;
         if self.rng.chance(0.97) {
             let day = (19.0 * self.rng.unit().powf(2.2)) as i64;
-            let minute = if self.rng.chance(0.8) { self.rng.range(7 * 60, 1439) } else { self.rng.range(0, 1439) };
+            let minute =
+                if self.rng.chance(0.8) { self.rng.range(7 * 60, 1439) } else { self.rng.range(0, 1439) };
             (open + day * 1440 + minute, sec)
         } else if self.rng.chance(0.35) {
             (open - self.rng.range(1, 3 * 1440), sec)
@@ -614,7 +629,10 @@ impl SynthRows {
         let (mut start, mut end);
         if self.rng.chance(0.88) {
             start = os + self.rng.range(-180, span * 2 / 3);
-            let long = matches!(category, Category::TaxiDriver | Category::DesignatedDriver | Category::SmallBusiness);
+            let long = matches!(
+                category,
+                Category::TaxiDriver | Category::DesignatedDriver | Category::SmallBusiness
+            );
             let max = if long { span + 1440 } else { span + 720 };
             end = start + self.rng.range(60, max.max(240));
             if end <= os {
@@ -701,7 +719,10 @@ impl SynthRows {
         // Bank details for the categories the policy pays in cash.
         let cash = matches!(
             c.category,
-            Category::TaxiDriver | Category::DesignatedDriver | Category::SmallBusiness | Category::Advertiser
+            Category::TaxiDriver
+                | Category::DesignatedDriver
+                | Category::SmallBusiness
+                | Category::Advertiser
         );
         if id.chance(if cash { 0.92 } else { 0.03 }) {
             let (bank, shape, _) = text::BANKS[self.banks.sample(&mut id)];
@@ -845,7 +866,8 @@ impl SynthRows {
             Category::PaidSubscriber => {
                 if self.rng.chance(0.65) {
                     claimed = Some(if self.rng.chance(0.5) {
-                        self.rng.pick(&[1_900u64, 2_900, 3_900, 4_900, 7_900, 10_900, 11_000, 15_000]) * self.rng.range(1, 3) as u64
+                        self.rng.pick(&[1_900u64, 2_900, 3_900, 4_900, 7_900, 10_900, 11_000, 15_000])
+                            * self.rng.range(1, 3) as u64
                     } else {
                         self.rng.log_uniform(3_000, 60_000)
                     });
@@ -987,7 +1009,11 @@ impl SynthRows {
             }
             Defect::EndBeforeStart => {
                 // The end written before the start: swapped, or a day early.
-                let (s, e) = if self.rng.chance(0.5) { (end, start) } else { (start, start - self.rng.range(60, 1440)) };
+                let (s, e) = if self.rng.chance(0.5) {
+                    (end, start)
+                } else {
+                    (start, start - self.rng.range(60, 1440))
+                };
                 for (column, t) in [(col::DAMAGE_START, s), (col::DAMAGE_END, e)] {
                     let form = self.time_form();
                     let field = &mut row.fields[column];
@@ -1001,7 +1027,8 @@ impl SynthRows {
                 field.push_str(self.rng.pick(text::NOT_AMOUNTS));
             }
             Defect::BadTime => {
-                let column = self.rng.pick(&[col::RECEIVED_AT, col::RECEIVED_AT, col::DAMAGE_START, col::DAMAGE_END]);
+                let column =
+                    self.rng.pick(&[col::RECEIVED_AT, col::RECEIVED_AT, col::DAMAGE_START, col::DAMAGE_END]);
                 let field = &mut row.fields[column];
                 field.clear();
                 field.push_str(self.rng.pick(text::NOT_TIMES));

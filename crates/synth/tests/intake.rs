@@ -68,8 +68,14 @@ fn intake_quarantines_exactly_the_broken_rows() {
         match row.defect {
             None => assert!(!quarantined.contains_key(row.claim_id()), "{} was quarantined", row.claim_id()),
             Some(defect) => {
-                let codes = quarantined.get(row.claim_id()).unwrap_or_else(|| panic!("{} was accepted", row.claim_id()));
-                assert!(codes.contains(&expected_code(defect)), "{}: {defect:?} gave {codes:?}", row.claim_id());
+                let codes = quarantined
+                    .get(row.claim_id())
+                    .unwrap_or_else(|| panic!("{} was accepted", row.claim_id()));
+                assert!(
+                    codes.contains(&expected_code(defect)),
+                    "{}: {defect:?} gave {codes:?}",
+                    row.claim_id()
+                );
             }
         }
     }

@@ -47,7 +47,8 @@ fn a_seed_gives_the_same_rows_every_time() {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes.as_slice());
     let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_string).collect();
     assert_eq!(header, columns(true));
-    let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("well-formed CSV");
+    let records: Vec<csv::StringRecord> =
+        reader.records().collect::<Result<_, _>>().expect("well-formed CSV");
     let rows = generate(&cfg);
     assert_eq!(records.len(), rows.len());
     for (record, row) in records.iter().zip(&rows) {
@@ -236,7 +237,9 @@ fn rows_look_like_the_real_event() {
     assert!(distinct.len() > 2_000, "{} distinct descriptions", distinct.len());
     let names: HashSet<&str> = rows.iter().map(|r| r.fields[col::NAME].as_str()).collect();
     assert!(names.len() > 3_000, "{} distinct names", names.len());
-    assert!(rows.iter().any(|r| r.fields[col::NAME].ends_with("식당") || r.fields[col::NAME].contains("식당 ")));
+    assert!(rows
+        .iter()
+        .any(|r| r.fields[col::NAME].ends_with("식당") || r.fields[col::NAME].contains("식당 ")));
     assert!(rows.iter().any(|r| r.fields[col::NAME].starts_with("주식회사 ")));
 
     // Filed mostly within 2022-10-19 … 11-06 KST, some outside.
@@ -266,15 +269,21 @@ fn rows_look_like_the_real_event() {
     let with_income: Vec<u64> = drivers.iter().filter_map(|r| won(&r.fields[col::DAILY_INCOME])).collect();
     assert!(with_income.len() * 10 > drivers.len() * 7 && with_income.len() < drivers.len());
     assert!(with_income.iter().all(|v| (100_000..=250_000).contains(v)));
-    let kakao_t = drivers.iter().filter(|r| catalog.find(&r.fields[col::SERVICE]).is_some_and(|s| s.code == "kakao_t"));
+    let kakao_t =
+        drivers.iter().filter(|r| catalog.find(&r.fields[col::SERVICE]).is_some_and(|s| s.code == "kakao_t"));
     assert!(kakao_t.count() * 10 > drivers.len() * 7);
     let ads = of(Category::Advertiser);
     let with_spend = ads.iter().filter(|r| won(&r.fields[col::AD_SPEND]).is_some()).count();
     assert!(with_spend * 10 > ads.len() * 7);
     let shops = of(Category::SmallBusiness);
     assert!(shops.iter().any(|r| won(&r.fields[col::DOCUMENTED_LOSS]).is_some()));
-    assert!(of(Category::FreeUser).iter().all(|r| r.fields[col::AD_SPEND].is_empty() && r.fields[col::DAILY_INCOME].is_empty()));
-    let banked = shops.iter().filter(|r| !r.fields[col::BANK_NAME].is_empty() && !r.fields[col::ACCOUNT_NO].is_empty()).count();
+    assert!(of(Category::FreeUser)
+        .iter()
+        .all(|r| r.fields[col::AD_SPEND].is_empty() && r.fields[col::DAILY_INCOME].is_empty()));
+    let banked = shops
+        .iter()
+        .filter(|r| !r.fields[col::BANK_NAME].is_empty() && !r.fields[col::ACCOUNT_NO].is_empty())
+        .count();
     assert!(banked * 10 > shops.len() * 8);
     assert!(rows.iter().any(|r| r.fields[col::CLAIMED_AMOUNT].is_empty()));
 }

@@ -16,13 +16,21 @@ use crate::state::{blocking, AppState};
 /// Supervisor: a batch of the recommended claims the filter matches.
 #[tauri::command]
 pub async fn create_batch(app: AppHandle, name: String, filter: QueueFilter) -> ApiResult<BatchBuild> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.create_batch(actor, &name, &filter))).await
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.create_batch(actor, &name, &filter)))
+        .await
 }
 
 /// Supervisor: a batch of the named claims.
 #[tauri::command]
-pub async fn create_batch_of(app: AppHandle, name: String, external_ids: Vec<String>) -> ApiResult<BatchBuild> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.create_batch_of(actor, &name, &external_ids))).await
+pub async fn create_batch_of(
+    app: AppHandle,
+    name: String,
+    external_ids: Vec<String>,
+) -> ApiResult<BatchBuild> {
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.create_batch_of(actor, &name, &external_ids))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -37,12 +45,16 @@ pub async fn batch_review(app: AppHandle, batch_id: String) -> ApiResult<BatchRe
 
 #[tauri::command]
 pub async fn remove_from_batch(app: AppHandle, external_id: String) -> ApiResult<()> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.remove_from_batch(actor, &external_id))).await
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.remove_from_batch(actor, &external_id)))
+        .await
 }
 
 #[tauri::command]
 pub async fn return_to_reviewer(app: AppHandle, external_id: String, comment: String) -> ApiResult<()> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.return_to_reviewer(actor, &external_id, &comment))).await
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.return_to_reviewer(actor, &external_id, &comment))
+    })
+    .await
 }
 
 /// Supervisor: approves every claim of the batch it may; the report lists each refusal (maker-checker, limit).
@@ -60,7 +72,9 @@ fn payout_path(path: &str, format: Option<&str>) -> ApiResult<PathBuf> {
             path.as_mut_os_string().push(format!(".{f}"));
         }
         Some("csv" | "xlsx") => {}
-        Some(other) => return Err(ApiError::invalid(claimdesk_core::msg!("app.payout_format", format = other))),
+        Some(other) => {
+            return Err(ApiError::invalid(claimdesk_core::msg!("app.payout_format", format = other)))
+        }
     }
     Ok(path)
 }
@@ -69,7 +83,13 @@ fn payout_path(path: &str, format: Option<&str>) -> ApiResult<PathBuf> {
 /// paid only once the export is confirmed. Cancelled, the export is undone
 /// (the payout cancelled and the file removed).
 #[tauri::command]
-pub async fn export_payout(app: AppHandle, path: String, format: Option<String>, job_id: String, on_progress: Channel<Progress>) -> ApiResult<PayoutExport> {
+pub async fn export_payout(
+    app: AppHandle,
+    path: String,
+    format: Option<String>,
+    job_id: String,
+    on_progress: Channel<Progress>,
+) -> ApiResult<PayoutExport> {
     blocking(app, move |s: &AppState| {
         let job = s.start_job(&job_id)?;
         let path = payout_path(&path, format.as_deref())?;
@@ -81,7 +101,10 @@ pub async fn export_payout(app: AppHandle, path: String, format: Option<String>,
             store.cancel_payout(&actor, export.payout_id)?;
             let _ = std::fs::remove_file(&path);
             report(&on_progress, &job.id, "cancelled", 0, None, None);
-            return Err(ApiError::new("CANCELLED", "the payout export was cancelled; no claim was marked paid"));
+            return Err(ApiError::new(
+                "CANCELLED",
+                "the payout export was cancelled; no claim was marked paid",
+            ));
         }
         report(&on_progress, &job.id, "done", export.claims, Some(export.claims), None);
         Ok(export)
@@ -97,7 +120,12 @@ pub async fn confirm_payout(app: AppHandle, payout_id: i64) -> ApiResult<PayoutC
 /// Admin: writes an exported payout's file again, listing exactly the claims
 /// still reserved for it (after another desktop's payout took some first).
 #[tauri::command]
-pub async fn rewrite_payout_file(app: AppHandle, payout_id: i64, path: String, format: Option<String>) -> ApiResult<PayoutExport> {
+pub async fn rewrite_payout_file(
+    app: AppHandle,
+    payout_id: i64,
+    path: String,
+    format: Option<String>,
+) -> ApiResult<PayoutExport> {
     blocking(app, move |s: &AppState| {
         let path = payout_path(&path, format.as_deref())?;
         s.as_user(|store, actor| store.rewrite_payout_file(actor, payout_id, &path))

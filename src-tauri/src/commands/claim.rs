@@ -2,10 +2,10 @@
 //! action on it. `base` is the version the person was looking at (a change
 //! made meanwhile is refused as STALE).
 
-use claimdesk_core::ClaimAction;
 use base64::Engine as _;
 use claimdesk_core::policy::Explanation;
 use claimdesk_core::workflow::{Decision, Priority};
+use claimdesk_core::ClaimAction;
 use claimdesk_core::ClaimStatus;
 use claimdesk_store::claims::{ClaimDetail, PersonalField, TimelineEntry, TriageChange};
 use claimdesk_store::oplog::OpReceipt;
@@ -33,12 +33,21 @@ pub async fn explain(app: AppHandle, external_id: String) -> ApiResult<Explanati
 /// The actions (`take`, `recommend`, `approve`, ...) the signed-in user could take on the claim now.
 #[tauri::command]
 pub async fn allowed_actions(app: AppHandle, external_id: String) -> ApiResult<Vec<ClaimAction>> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.allowed_actions(actor, &external_id))).await
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.allowed_actions(actor, &external_id)))
+        .await
 }
 
 #[tauri::command]
-pub async fn triage(app: AppHandle, external_id: String, base: Option<i64>, change: TriageChange) -> ApiResult<OpReceipt> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.triage(actor, &external_id, base, change))).await
+pub async fn triage(
+    app: AppHandle,
+    external_id: String,
+    base: Option<i64>,
+    change: TriageChange,
+) -> ApiResult<OpReceipt> {
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.triage(actor, &external_id, base, change))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -48,17 +57,34 @@ pub async fn take(app: AppHandle, external_id: String, base: Option<i64>) -> Api
 
 #[tauri::command]
 pub async fn release(app: AppHandle, external_id: String, base: Option<i64>) -> ApiResult<OpReceipt> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.release(actor, &external_id, base))).await
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.release(actor, &external_id, base)))
+        .await
 }
 
 #[tauri::command]
-pub async fn request_info(app: AppHandle, external_id: String, base: Option<i64>, message: String) -> ApiResult<OpReceipt> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.request_info(actor, &external_id, base, &message))).await
+pub async fn request_info(
+    app: AppHandle,
+    external_id: String,
+    base: Option<i64>,
+    message: String,
+) -> ApiResult<OpReceipt> {
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.request_info(actor, &external_id, base, &message))
+    })
+    .await
 }
 
 #[tauri::command]
-pub async fn info_received(app: AppHandle, external_id: String, base: Option<i64>, note: String) -> ApiResult<OpReceipt> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.info_received(actor, &external_id, base, &note))).await
+pub async fn info_received(
+    app: AppHandle,
+    external_id: String,
+    base: Option<i64>,
+    note: String,
+) -> ApiResult<OpReceipt> {
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.info_received(actor, &external_id, base, &note))
+    })
+    .await
 }
 
 /// Records a recommendation; one that differs from the policy needs a justification (OVERRIDE_NEEDS_JUSTIFICATION).
@@ -70,17 +96,24 @@ pub async fn recommend(
     decision: Decision,
     justification: Option<String>,
 ) -> ApiResult<OpReceipt> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.recommend(actor, &external_id, base, decision, justification))).await
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.recommend(actor, &external_id, base, decision, justification))
+    })
+    .await
 }
 
 #[tauri::command]
 pub async fn add_note(app: AppHandle, external_id: String, body: String) -> ApiResult<OpReceipt> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.add_note(actor, &external_id, &body))).await
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.add_note(actor, &external_id, &body)))
+        .await
 }
 
 #[tauri::command]
 pub async fn withdraw_note(app: AppHandle, external_id: String, note_op: String) -> ApiResult<OpReceipt> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.withdraw_note(actor, &external_id, &note_op))).await
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.withdraw_note(actor, &external_id, &note_op))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -91,19 +124,26 @@ pub async fn annotate(
     priority: Option<Priority>,
     tags: Option<Vec<String>>,
 ) -> ApiResult<OpReceipt> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.annotate(actor, &external_id, base, priority, tags))).await
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.annotate(actor, &external_id, base, priority, tags))
+    })
+    .await
 }
 
 /// Shows one personal field unmasked; the reveal is written to the audit log.
 #[tauri::command]
 pub async fn reveal(app: AppHandle, external_id: String, field: PersonalField) -> ApiResult<Option<String>> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.reveal(actor, &external_id, field))).await
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.reveal(actor, &external_id, field)))
+        .await
 }
 
 /// Attaches a file (chosen in the open dialog) to the claim.
 #[tauri::command]
 pub async fn add_evidence(app: AppHandle, external_id: String, path: String) -> ApiResult<OpReceipt> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.add_evidence(actor, &external_id, std::path::Path::new(&path)))).await
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.add_evidence(actor, &external_id, std::path::Path::new(&path)))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -111,19 +151,30 @@ pub async fn read_evidence(app: AppHandle, external_id: String, sha256: String) 
     blocking(app, move |s: &AppState| {
         s.as_user(|store, _| {
             let claim = store.claim(&external_id)?;
-            let file = claim
-                .evidence
-                .iter()
-                .find(|e| e.sha256 == sha256)
-                .ok_or_else(|| claimdesk_store::StoreError::NotFound(format!("evidence {sha256} of claim {external_id}")))?;
+            let file = claim.evidence.iter().find(|e| e.sha256 == sha256).ok_or_else(|| {
+                claimdesk_store::StoreError::NotFound(format!("evidence {sha256} of claim {external_id}"))
+            })?;
             let bytes = store.read_evidence(&sha256)?;
-            Ok(EvidenceData { sha256, mime: file.mime.clone(), base64: base64::engine::general_purpose::STANDARD.encode(bytes) })
+            Ok(EvidenceData {
+                sha256,
+                mime: file.mime.clone(),
+                base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+            })
         })
     })
     .await
 }
 
 #[tauri::command]
-pub async fn resolve_conflict(app: AppHandle, external_id: String, base: Option<i64>, to: ClaimStatus, note: String) -> ApiResult<OpReceipt> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.resolve_conflict(actor, &external_id, base, to, &note))).await
+pub async fn resolve_conflict(
+    app: AppHandle,
+    external_id: String,
+    base: Option<i64>,
+    to: ClaimStatus,
+    note: String,
+) -> ApiResult<OpReceipt> {
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.resolve_conflict(actor, &external_id, base, to, &note))
+    })
+    .await
 }

@@ -46,7 +46,14 @@ pub async fn import_file(
         let job = s.start_job(&job_id)?;
         let actor = s.actor()?;
         let mut store = s.open_worker()?;
-        let summary = import_with_progress(&mut store, &actor, Path::new(&path), ImportOptions { update_existing: update.unwrap_or(false), ..ImportOptions::default() }, &job, &on_progress)?;
+        let summary = import_with_progress(
+            &mut store,
+            &actor,
+            Path::new(&path),
+            ImportOptions { update_existing: update.unwrap_or(false), ..ImportOptions::default() },
+            &job,
+            &on_progress,
+        )?;
         report(&on_progress, &job.id, "done", summary.counts.rows_read, Some(summary.counts.rows_read), None);
         Ok(summary)
     })
@@ -62,7 +69,10 @@ pub async fn quarantine(app: AppHandle, open_only: bool) -> ApiResult<Vec<Quaran
 /// Writes the open quarantined rows to a file to fix and import again; returns the row count.
 #[tauri::command]
 pub async fn export_quarantine(app: AppHandle, path: String) -> ApiResult<u64> {
-    blocking(app, move |s: &AppState| s.as_user(|store, _| Ok(store.export_quarantine(Path::new(&path))? as u64))).await
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, _| Ok(store.export_quarantine(Path::new(&path))? as u64))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -86,7 +96,12 @@ pub const DEMO_PASSWORD: &str = "demo-2022";
 /// quarantine), imports it, adds the demo team, and starts a small second
 /// incident ([`load_second_incident`]). The 2022 outage stays the current one.
 #[tauri::command]
-pub async fn load_demo_data(app: AppHandle, count: Option<u32>, job_id: String, on_progress: Channel<Progress>) -> ApiResult<ImportSummary> {
+pub async fn load_demo_data(
+    app: AppHandle,
+    count: Option<u32>,
+    job_id: String,
+    on_progress: Channel<Progress>,
+) -> ApiResult<ImportSummary> {
     blocking(app, move |s: &AppState| {
         let job = s.start_job(&job_id)?;
         let count = count.unwrap_or(20_000).clamp(1, 1_000_000) as usize;
@@ -100,11 +115,13 @@ pub async fn load_demo_data(app: AppHandle, count: Option<u32>, job_id: String, 
         std::fs::create_dir_all(&dir).map_err(claimdesk_store::StoreError::from)?;
         let file = dir.join("피해신고_접수_데모.csv");
         let config = claimdesk_synth::SynthConfig::demo(count);
-        claimdesk_synth::write_csv_file(&config, &store.catalog()?, &file).map_err(claimdesk_store::StoreError::from)?;
+        claimdesk_synth::write_csv_file(&config, &store.catalog()?, &file)
+            .map_err(claimdesk_store::StoreError::from)?;
         if job.is_cancelled() {
             return Err(ApiError::new("CANCELLED", "the demo data was not loaded"));
         }
-        let summary = import_with_progress(&mut store, &admin, &file, ImportOptions::default(), &job, &on_progress)?;
+        let summary =
+            import_with_progress(&mut store, &admin, &file, ImportOptions::default(), &job, &on_progress)?;
         let _ = std::fs::remove_file(&file);
         report(&on_progress, &job.id, "second_incident", 0, None, None);
         load_second_incident(&mut store, &admin, &config, &dir)?;
@@ -129,7 +146,12 @@ const SECOND_INCIDENT_CLAIMS: usize = 400;
 /// version of its own services and filing window activated, and 400 claims,
 /// one individual in four a claimant (name and phone) of the 2022 demo rows
 /// `first` generated. The store works in the 2022 outage again afterwards.
-pub fn load_second_incident(store: &mut Store, admin: &Actor, first: &claimdesk_synth::SynthConfig, dir: &Path) -> Result<(), claimdesk_store::StoreError> {
+pub fn load_second_incident(
+    store: &mut Store,
+    admin: &Actor,
+    first: &claimdesk_synth::SynthConfig,
+    dir: &Path,
+) -> Result<(), claimdesk_store::StoreError> {
     use claimdesk_synth::breach2025;
     let first_incident = store.current_incident()?;
     let catalog = breach2025::catalog();
@@ -137,9 +159,14 @@ pub fn load_second_incident(store: &mut Store, admin: &Actor, first: &claimdesk_
     let (_, copied) = store.active_policy_of(Some(breach2025::ID))?;
     let own = breach2025::policy(&copied);
     let note = "2022 정책을 복사해 서비스와 접수 기간만 이 사고에 맞춤 (demo)";
-    let version = store.add_policy_version_to(admin, Some(breach2025::ID), &own.to_toml(), &own.name, note)?;
+    let version =
+        store.add_policy_version_to(admin, Some(breach2025::ID), &own.to_toml(), &own.name, note)?;
     store.activate_policy(admin, version, &mut |_| true)?;
-    let shared = breach2025::individuals(first, &store.incident_catalog(Some(&first_incident))?, SECOND_INCIDENT_CLAIMS / 4);
+    let shared = breach2025::individuals(
+        first,
+        &store.incident_catalog(Some(&first_incident))?,
+        SECOND_INCIDENT_CLAIMS / 4,
+    );
     let file = dir.join("피해신고_접수_데모_2025.csv");
     breach2025::write_csv_file(SECOND_INCIDENT_CLAIMS, &shared, 4, &file)?;
     let options = ImportOptions { incident: Some(breach2025::ID.to_string()), ..ImportOptions::default() };
@@ -159,7 +186,12 @@ pub fn add_demo_policy(store: &mut claimdesk_store::Store, admin: &claimdesk_cor
             return Ok(());
         }
     }
-    store.add_policy_version(admin, example.toml, example.name_ko, "데모: 택시 등급별 정액, 소상공인 메시지 크레딧")?;
+    store.add_policy_version(
+        admin,
+        example.toml,
+        example.name_ko,
+        "데모: 택시 등급별 정액, 소상공인 메시지 크레딧",
+    )?;
     Ok(())
 }
 
@@ -179,7 +211,13 @@ mod tests {
         add_demo_policy(&mut store, &admin).expect("add");
         add_demo_policy(&mut store, &admin).expect("again");
         let versions = store.policy_versions().expect("versions");
-        assert_eq!(versions.iter().map(|v| (v.version, v.active)).collect::<Vec<_>>(), [(1, true), (2, false)]);
-        assert_eq!(store.policy(2).expect("v2"), claimdesk_core::policy::Policy::final_2022().expect("example"));
+        assert_eq!(
+            versions.iter().map(|v| (v.version, v.active)).collect::<Vec<_>>(),
+            [(1, true), (2, false)]
+        );
+        assert_eq!(
+            store.policy(2).expect("v2"),
+            claimdesk_core::policy::Policy::final_2022().expect("example")
+        );
     }
 }

@@ -24,11 +24,7 @@ pub fn list(s: &AppState) -> ApiResult<Vec<IncidentInfo>> {
 pub fn current(s: &AppState) -> ApiResult<IncidentInfo> {
     s.as_user(|store, _| {
         let id = store.current_incident()?;
-        store
-            .incidents()?
-            .into_iter()
-            .find(|i| i.id == id)
-            .ok_or_else(|| StoreError::UnknownIncident(id))
+        store.incidents()?.into_iter().find(|i| i.id == id).ok_or_else(|| StoreError::UnknownIncident(id))
     })
 }
 
@@ -40,7 +36,12 @@ pub fn switch(s: &AppState, id: &str) -> ApiResult<IncidentInfo> {
 /// Starts an incident: `services` given, they are its catalog; none and
 /// `copy_of` given, the services of that incident are copied (to edit later).
 /// Returns its first policy version (active). The store then works in it.
-pub fn create(s: &AppState, incident: Incident, services: Option<Vec<Service>>, copy_of: Option<String>) -> ApiResult<i64> {
+pub fn create(
+    s: &AppState,
+    incident: Incident,
+    services: Option<Vec<Service>>,
+    copy_of: Option<String>,
+) -> ApiResult<i64> {
     let copy_of = copy_of.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
     s.as_user(|store, actor| {
         let services = match (services, &copy_of) {
@@ -126,17 +127,26 @@ mod tests {
     fn app() -> (tempfile::TempDir, AppState, String) {
         let dir = tempfile::tempdir().expect("dir");
         let state = AppState::open(dir.path().join("claimdesk.db"));
-        let admin = state.with_store(|s| s.set_first_admin_password("admin-password-1")).expect("first admin");
+        let admin =
+            state.with_store(|s| s.set_first_admin_password("admin-password-1")).expect("first admin");
         let file = dir.path().join("claims.csv");
         state
             .with_store(|s| {
-                claimdesk_synth::write_csv_file(&claimdesk_synth::SynthConfig::demo(20), &s.catalog()?, &file)?;
+                claimdesk_synth::write_csv_file(
+                    &claimdesk_synth::SynthConfig::demo(20),
+                    &s.catalog()?,
+                    &file,
+                )?;
                 s.import_file(&admin, &file, ImportOptions::default(), &mut |_| true)?;
                 s.create_user(&admin, "kim", "김민수", Role::Reviewer, None)?;
                 s.create_user(&admin, "park", "박서연", Role::Supervisor, Some(1_000_000))
             })
             .expect("claims and users");
-        let claim = state.with_store(|s| Ok(s.queue_page(&Default::default(), Default::default(), 0, 1)?.rows[0].external_id.clone())).expect("claim");
+        let claim = state
+            .with_store(|s| {
+                Ok(s.queue_page(&Default::default(), Default::default(), 0, 1)?.rows[0].external_id.clone())
+            })
+            .expect("claim");
         (dir, state, claim)
     }
 
@@ -175,8 +185,12 @@ mod tests {
         state.set_session(Some("park".into()));
         let version = create(&state, breach(), None, Some(FIRST_INCIDENT.into())).expect("copy");
         let now = current(&state).expect("current");
-        assert_eq!((now.id.as_str(), now.active_policy, now.copied_from.as_deref()), ("breach-2025-11", Some(version), Some(FIRST_INCIDENT)));
-        let services = state.with_store(|s| s.incident_catalog(Some("breach-2025-11"))).expect("catalog").services;
+        assert_eq!(
+            (now.id.as_str(), now.active_policy, now.copied_from.as_deref()),
+            ("breach-2025-11", Some(version), Some(FIRST_INCIDENT))
+        );
+        let services =
+            state.with_store(|s| s.incident_catalog(Some("breach-2025-11"))).expect("catalog").services;
         assert_eq!(services, claimdesk_core::Catalog::default_2022().services, "the services are copied");
         assert_eq!(code(create(&state, breach(), None, None)), "BAD_INCIDENT", "the id is taken");
 
@@ -208,13 +222,22 @@ mod tests {
         state
             .with_store(|s| {
                 let admin = s.actor("admin")?;
-                crate::commands::import::load_second_incident(s, &admin, &claimdesk_synth::SynthConfig::demo(20), dir.path())
+                crate::commands::import::load_second_incident(
+                    s,
+                    &admin,
+                    &claimdesk_synth::SynthConfig::demo(20),
+                    dir.path(),
+                )
             })
             .expect("second incident");
         state.set_session(Some("kim".into()));
-        let mut incidents: Vec<(String, u64)> = list(&state).expect("list").into_iter().map(|i| (i.id, i.claims)).collect();
+        let mut incidents: Vec<(String, u64)> =
+            list(&state).expect("list").into_iter().map(|i| (i.id, i.claims)).collect();
         incidents.sort();
-        assert_eq!(incidents, vec![("coupang-breach-2025-11".to_string(), 400), (FIRST_INCIDENT.to_string(), 20)]);
+        assert_eq!(
+            incidents,
+            vec![("coupang-breach-2025-11".to_string(), 400), (FIRST_INCIDENT.to_string(), 20)]
+        );
         assert_eq!(current(&state).expect("current").id, FIRST_INCIDENT, "the 2022 outage stays current");
         let evaluated = state
             .with_store(|s| {
@@ -227,8 +250,14 @@ mod tests {
             .expect("evaluated");
         assert!(evaluated > 200, "most 2025 claims pass its own policy: {evaluated}");
         let ids = state.with_store(|s| s.queue_ids(&Default::default())).expect("2022 ids");
-        let crossing: Vec<HistoryRow> = ids.iter().flat_map(|id| history(&state, id).expect("history")).filter(|h| h.incident_id == "coupang-breach-2025-11").collect();
+        let crossing: Vec<HistoryRow> = ids
+            .iter()
+            .flat_map(|id| history(&state, id).expect("history"))
+            .filter(|h| h.incident_id == "coupang-breach-2025-11")
+            .collect();
         assert!(!crossing.is_empty(), "some 2022 claimants filed in 2025 too");
-        assert!(crossing.iter().all(|h| h.shared_key_masked.contains('*') && h.incident_name == "2025 쿠팡 개인정보 유출"));
+        assert!(crossing
+            .iter()
+            .all(|h| h.shared_key_masked.contains('*') && h.incident_name == "2025 쿠팡 개인정보 유출"));
     }
 }

@@ -17,6 +17,14 @@ use tauri::ipc::Channel;
 use crate::dto::Progress;
 
 /// Sends one progress message; a closed channel (window gone) is not an error.
-pub(crate) fn report(channel: &Channel<Progress>, job_id: &str, phase: &str, done: u64, total: Option<u64>, message: Option<String>) {
-    let _ = channel.send(Progress { job_id: job_id.to_string(), phase: phase.to_string(), done, total, message });
+pub(crate) fn report(
+    channel: &Channel<Progress>,
+    job_id: &str,
+    phase: &str,
+    done: u64,
+    total: Option<u64>,
+    message: Option<String>,
+) {
+    let _ =
+        channel.send(Progress { job_id: job_id.to_string(), phase: phase.to_string(), done, total, message });
 }

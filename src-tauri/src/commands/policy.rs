@@ -41,7 +41,12 @@ pub async fn example_policies(app: AppHandle) -> ApiResult<Vec<ExamplePolicyInfo
 pub fn example_list() -> Vec<ExamplePolicyInfo> {
     claimdesk_core::policy::EXAMPLE_POLICIES
         .iter()
-        .map(|e| ExamplePolicyInfo { code: e.code.into(), name_ko: e.name_ko.into(), name_en: e.name_en.into(), toml: e.toml.into() })
+        .map(|e| ExamplePolicyInfo {
+            code: e.code.into(),
+            name_ko: e.name_ko.into(),
+            name_en: e.name_en.into(),
+            toml: e.toml.into(),
+        })
         .collect()
 }
 
@@ -60,7 +65,8 @@ fn syntax_message(text: &str, e: &PolicyError) -> PolicyMessage {
     let PolicyError::Toml(t) = e else {
         return PolicyMessage { line: None, column: None, code: e.code().into(), message: e.to_string() };
     };
-    let (line, column) = t.span().map(|s| line_col(text, s.start)).map_or((None, None), |(l, c)| (Some(l), Some(c)));
+    let (line, column) =
+        t.span().map(|s| line_col(text, s.start)).map_or((None, None), |(l, c)| (Some(l), Some(c)));
     PolicyMessage { line, column, code: e.code().into(), message: t.message().to_string() }
 }
 
@@ -69,7 +75,9 @@ fn syntax_message(text: &str, e: &PolicyError) -> PolicyMessage {
 pub fn draft_of_toml(text: &str) -> DraftCheck {
     match PolicyDraft::from_toml(text) {
         Ok((draft, problems)) => DraftCheck { draft: Some(draft), toml: None, problems, syntax: None },
-        Err(e) => DraftCheck { draft: None, toml: None, problems: vec![], syntax: Some(syntax_message(text, &e)) },
+        Err(e) => {
+            DraftCheck { draft: None, toml: None, problems: vec![], syntax: Some(syntax_message(text, &e)) }
+        }
     }
 }
 
@@ -112,7 +120,11 @@ pub fn check_policy(text: &str) -> PolicyCheck {
                 }
                 PolicyError::Invalid { field, .. } => {
                     // "cash.flat" or "bands[2].base": look for the last key as written.
-                    let key = field.rsplit(['.', ']']).find(|k| !k.is_empty()).unwrap_or(field).trim_start_matches('[');
+                    let key = field
+                        .rsplit(['.', ']'])
+                        .find(|k| !k.is_empty())
+                        .unwrap_or(field)
+                        .trim_start_matches('[');
                     let key = key.split('[').next().unwrap_or(key);
                     let found = text.lines().position(|l| {
                         let l = l.trim_start();
@@ -120,7 +132,10 @@ pub fn check_policy(text: &str) -> PolicyCheck {
                     });
                     (found.map(|i| i as u32 + 1), None)
                 }
-                PolicyError::DuplicateService(code) => (text.lines().position(|l| l.contains(&format!("\"{code}\""))).map(|i| i as u32 + 1), None),
+                PolicyError::DuplicateService(code) => (
+                    text.lines().position(|l| l.contains(&format!("\"{code}\""))).map(|i| i as u32 + 1),
+                    None,
+                ),
             };
             let message = match &e {
                 // The TOML error's own text repeats the line with a caret; the first line says it.
@@ -144,13 +159,21 @@ pub async fn validate_policy(app: AppHandle, toml: String) -> ApiResult<PolicyCh
 /// Supervisor: stores a new version (not active yet).
 #[tauri::command]
 pub async fn add_policy_version(app: AppHandle, toml: String, name: String, note: String) -> ApiResult<i64> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.add_policy_version(actor, &toml, &name, &note))).await
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.add_policy_version(actor, &toml, &name, &note))
+    })
+    .await
 }
 
 /// Supervisor: activates a version and re-evaluates every claim under it,
 /// in one transaction; cancelled, the old version stays active.
 #[tauri::command]
-pub async fn activate_policy(app: AppHandle, version: i64, job_id: String, on_progress: Channel<Progress>) -> ApiResult<EvalSummary> {
+pub async fn activate_policy(
+    app: AppHandle,
+    version: i64,
+    job_id: String,
+    on_progress: Channel<Progress>,
+) -> ApiResult<EvalSummary> {
     blocking(app, move |s: &AppState| {
         let job = s.start_job(&job_id)?;
         let actor = s.actor()?;
@@ -232,7 +255,10 @@ mod tests {
         // A rule broken: still a draft (the form follows), the problem at its field.
         let check = draft_of_toml(&text.replace("cap = 5000000", "cap = 0"));
         assert!(check.draft.is_some());
-        assert_eq!(check.problems.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(), vec!["advertiser.cap"]);
+        assert_eq!(
+            check.problems.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(),
+            vec!["advertiser.cap"]
+        );
 
         // Broken TOML: no draft, the error with its line.
         let broken = text.replacen("cap = 5000000", "cap = = 1", 1);
@@ -264,7 +290,11 @@ mod tests {
         let check = check_policy(&text);
         assert!(!check.ok);
         assert_eq!(check.messages[0].code, "POLICY_INVALID");
-        assert!(check.messages[0].message.contains("taxi_driver.segments.segment[1].amount"), "{:?}", check.messages);
+        assert!(
+            check.messages[0].message.contains("taxi_driver.segments.segment[1].amount"),
+            "{:?}",
+            check.messages
+        );
         let line = check.messages[0].line.expect("a line") as usize;
         assert!(text.lines().nth(line - 1).unwrap_or("").starts_with("amount"), "line {line}");
     }

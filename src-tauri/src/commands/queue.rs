@@ -15,8 +15,15 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::{blocking, AppState};
 
 #[tauri::command]
-pub async fn queue_page(app: AppHandle, filter: QueueFilter, sort: Sort, offset: u64, limit: u64) -> ApiResult<QueuePage> {
-    blocking(app, move |s: &AppState| s.as_user(|store, _| store.queue_page(&filter, sort, offset, limit))).await
+pub async fn queue_page(
+    app: AppHandle,
+    filter: QueueFilter,
+    sort: Sort,
+    offset: u64,
+    limit: u64,
+) -> ApiResult<QueuePage> {
+    blocking(app, move |s: &AppState| s.as_user(|store, _| store.queue_page(&filter, sort, offset, limit)))
+        .await
 }
 
 #[tauri::command]
@@ -100,9 +107,16 @@ fn apply_one(store: &mut Store, actor: &Actor, id: &str, action: &BulkAction) ->
     match action {
         BulkAction::Take => store.take(actor, id, None).map(drop),
         BulkAction::Triage { priority, category } => store
-            .triage(actor, id, None, TriageChange { category: *category, priority: *priority, tags: None, duplicate_of: None })
+            .triage(
+                actor,
+                id,
+                None,
+                TriageChange { category: *category, priority: *priority, tags: None, duplicate_of: None },
+            )
             .map(drop),
-        BulkAction::SetPriority { priority } => store.annotate(actor, id, None, Some(*priority), None).map(drop),
+        BulkAction::SetPriority { priority } => {
+            store.annotate(actor, id, None, Some(*priority), None).map(drop)
+        }
         BulkAction::AddTags { tags } => add_tags(store, actor, id, tags),
         BulkAction::AddToBatch { .. } => Ok(()),
     }
@@ -131,8 +145,14 @@ pub async fn saved_views(app: AppHandle) -> ApiResult<Vec<SavedView>> {
 }
 
 #[tauri::command]
-pub async fn save_view(app: AppHandle, name: String, filter: QueueFilter, sort: Sort) -> ApiResult<SavedView> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.save_view(actor, &name, &filter, sort))).await
+pub async fn save_view(
+    app: AppHandle,
+    name: String,
+    filter: QueueFilter,
+    sort: Sort,
+) -> ApiResult<SavedView> {
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.save_view(actor, &name, &filter, sort)))
+        .await
 }
 
 #[tauri::command]
@@ -151,7 +171,10 @@ mod tests {
         let mut store = Store::open(&dir.path().join("s.db")).expect("open");
         let admin = store.actor("admin").expect("admin");
         store.create_user(&admin, "kim", "김", Role::Reviewer, None).expect("user");
-        let fixture = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../fixtures/sample-intake.csv");
+        let fixture = std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+        )
+        .join("../fixtures/sample-intake.csv");
         store.import_file(&admin, &fixture, ImportOptions::default(), &mut |_| true).expect("import");
         let ids = store.queue_ids(&QueueFilter::default()).expect("ids");
         let kim = store.actor("kim").expect("kim");
@@ -175,7 +198,13 @@ mod tests {
         apply_one(&mut store, &kim, a, &action).expect("applied");
         assert_eq!(store.claim(a).expect("a").version, version);
         // The other bulk edits leave tags alone.
-        apply_one(&mut store, &kim, a, &BulkAction::SetPriority { priority: claimdesk_core::workflow::Priority::High }).expect("priority");
+        apply_one(
+            &mut store,
+            &kim,
+            a,
+            &BulkAction::SetPriority { priority: claimdesk_core::workflow::Priority::High },
+        )
+        .expect("priority");
         let after = store.claim(a).expect("a");
         assert_eq!((after.priority.as_str(), after.tags.len()), ("high", 3));
     }

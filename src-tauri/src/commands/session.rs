@@ -11,8 +11,18 @@ use crate::state::{blocking, AppState};
 
 pub(crate) fn session_user(store: &Store, user: &str) -> Result<SessionUser, claimdesk_store::StoreError> {
     let actor = store.actor(user)?;
-    let u = store.users()?.into_iter().find(|u| u.id == user).ok_or_else(|| claimdesk_store::StoreError::NotFound(format!("user '{user}'")))?;
-    Ok(SessionUser { id: u.id, display_name: u.display_name, role: u.role, approval_limit: u.approval_limit, settings: store.settings(&actor)? })
+    let u = store
+        .users()?
+        .into_iter()
+        .find(|u| u.id == user)
+        .ok_or_else(|| claimdesk_store::StoreError::NotFound(format!("user '{user}'")))?;
+    Ok(SessionUser {
+        id: u.id,
+        display_name: u.display_name,
+        role: u.role,
+        approval_limit: u.approval_limit,
+        settings: store.settings(&actor)?,
+    })
 }
 
 #[tauri::command]
@@ -21,7 +31,11 @@ pub async fn first_run_state(app: AppHandle) -> ApiResult<FirstRunState> {
         let path = s.db_path.display().to_string();
         if let Some(e) = &s.open_error {
             return Ok(FirstRunState {
-                needs_admin_password: false, store_is_empty: false, first_admin: FIRST_ADMIN.into(), store_path: path, open_error: Some(e.clone()),
+                needs_admin_password: false,
+                store_is_empty: false,
+                first_admin: FIRST_ADMIN.into(),
+                store_path: path,
+                open_error: Some(e.clone()),
             });
         }
         s.with_store(|store| {
@@ -107,7 +121,8 @@ pub async fn ui_ready(app: AppHandle) -> ApiResult<Option<StartupReport>> {
         let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
         let mut json = serde_json::to_value(&report).map_err(|e| ApiError::internal(e.to_string()))?;
         json["ready_at_unix_ms"] = now_ms.into();
-        std::fs::write(&path, json.to_string()).map_err(|e| ApiError::new("IO", format!("could not write the startup report: {e}")))?;
+        std::fs::write(&path, json.to_string())
+            .map_err(|e| ApiError::new("IO", format!("could not write the startup report: {e}")))?;
         tracing::info!(ready_ms, vm_rss_kib, vm_hwm_kib, "ui ready");
         Ok(Some(report))
     })

@@ -27,19 +27,33 @@ pub async fn create_user(
     password: Option<String>,
 ) -> ApiResult<User> {
     blocking(app, move |s: &AppState| {
-        s.as_user(|store, actor| add_user(store, actor, &id, &display_name, role, approval_limit, password.as_deref()))
+        s.as_user(|store, actor| {
+            add_user(store, actor, &id, &display_name, role, approval_limit, password.as_deref())
+        })
     })
     .await
 }
 
 /// Adds the user (with the password when one is given) and returns them as listed.
-fn add_user(store: &mut Store, actor: &Actor, id: &str, display_name: &str, role: Role, approval_limit: Option<i64>, password: Option<&str>) -> Result<User, StoreError> {
+fn add_user(
+    store: &mut Store,
+    actor: &Actor,
+    id: &str,
+    display_name: &str,
+    role: Role,
+    approval_limit: Option<i64>,
+    password: Option<&str>,
+) -> Result<User, StoreError> {
     match password.filter(|p| !p.is_empty()) {
         Some(p) => store.create_user_with_password(actor, id, display_name, role, approval_limit, p)?,
         None => store.create_user(actor, id, display_name, role, approval_limit)?,
     }
     let id = id.trim();
-    store.users()?.into_iter().find(|u| u.id == id).ok_or_else(|| StoreError::NotFound(format!("user '{id}'")))
+    store
+        .users()?
+        .into_iter()
+        .find(|u| u.id == id)
+        .ok_or_else(|| StoreError::NotFound(format!("user '{id}'")))
 }
 
 /// Admin: changes name, role, approval limit or whether the user may sign in.
@@ -60,7 +74,8 @@ pub async fn update_user(app: AppHandle, id: String, update: UserUpdate) -> ApiR
 /// An admin sets anyone's password; anyone sets their own.
 #[tauri::command]
 pub async fn set_password(app: AppHandle, user: String, password: String) -> ApiResult<()> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.set_password(actor, &user, &password))).await
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.set_password(actor, &user, &password)))
+        .await
 }
 
 /// The signed-in user's settings (e.g. `language`).
@@ -87,15 +102,22 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(&dir.path().join("s.db")).expect("open");
         let admin = store.set_first_admin_password("admin password").expect("admin");
-        let ops = |store: &Store| -> i64 { store.conn().query_row("SELECT count(*) FROM ops", [], |r| r.get(0)).expect("ops") };
+        let ops = |store: &Store| -> i64 {
+            store.conn().query_row("SELECT count(*) FROM ops", [], |r| r.get(0)).expect("ops")
+        };
         let before = ops(&store);
         // Four characters (eight UTF-16 units, which is what the form counts).
-        let refused = add_user(&mut store, &admin, "kim", "김지은", Role::Reviewer, None, Some("🔑🔑🔑🔑")).expect_err("too short");
+        let refused = add_user(&mut store, &admin, "kim", "김지은", Role::Reviewer, None, Some("🔑🔑🔑🔑"))
+            .expect_err("too short");
         assert_eq!(refused.code(), "INVALID");
-        assert!(store.users().expect("users").iter().all(|u| u.id != "kim"), "kim was created without a password");
+        assert!(
+            store.users().expect("users").iter().all(|u| u.id != "kim"),
+            "kim was created without a password"
+        );
         assert_eq!(ops(&store), before, "nothing was written");
         // The same id works once the password is long enough.
-        let kim = add_user(&mut store, &admin, " kim ", "김지은", Role::Reviewer, None, Some("kim password")).expect("created");
+        let kim = add_user(&mut store, &admin, " kim ", "김지은", Role::Reviewer, None, Some("kim password"))
+            .expect("created");
         assert_eq!(kim.id, "kim");
         assert_eq!(store.verify_password("kim", "kim password").expect("sign in").user, "kim");
         // Without a password: the user exists and cannot sign in yet.

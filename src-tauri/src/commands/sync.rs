@@ -18,7 +18,10 @@ use super::report;
 use crate::dto::Progress;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{blocking, AppState};
-use crate::sync::{self as core, ConflictView, ParkedView, ServerAccount, SyncOutcome, SyncRuntime, SyncSettings, SyncStatusView};
+use crate::sync::{
+    self as core, ConflictView, ParkedView, ServerAccount, SyncOutcome, SyncRuntime, SyncSettings,
+    SyncStatusView,
+};
 
 /// The event the UI listens to for the sync status.
 pub const STATUS_EVENT: &str = "sync-status";
@@ -62,7 +65,13 @@ pub async fn sync_settings(app: AppHandle) -> ApiResult<SyncSettings> {
 /// Signs this desktop in to the sync server (on a second connection, so the
 /// app stays usable while the network answers).
 #[tauri::command]
-pub async fn sync_sign_in(app: AppHandle, server_url: String, ca_file: Option<String>, user: String, password: String) -> ApiResult<ServerAccount> {
+pub async fn sync_sign_in(
+    app: AppHandle,
+    server_url: String,
+    ca_file: Option<String>,
+    user: String,
+    password: String,
+) -> ApiResult<ServerAccount> {
     let a = app.clone();
     blocking(app, move |s: &AppState| {
         s.user_id()?;
@@ -82,7 +91,13 @@ pub async fn sync_sign_in(app: AppHandle, server_url: String, ca_file: Option<St
 /// account needed; the server's roster comes along) and starts the session
 /// as that user. The first sync follows (`sync_now`).
 #[tauri::command]
-pub async fn sync_join(app: AppHandle, server_url: String, ca_file: Option<String>, user: String, password: String) -> ApiResult<crate::dto::SessionUser> {
+pub async fn sync_join(
+    app: AppHandle,
+    server_url: String,
+    ca_file: Option<String>,
+    user: String,
+    password: String,
+) -> ApiResult<crate::dto::SessionUser> {
     let a = app.clone();
     blocking(app, move |s: &AppState| {
         let mut store = s.open_worker()?;
@@ -105,7 +120,12 @@ pub async fn sync_sign_out(app: AppHandle) -> ApiResult<()> {
     blocking(app, move |s: &AppState| {
         s.user_id()?;
         s.with_store(|store| {
-            core::server_sign_out(store).map_err(|e| claimdesk_store::StoreError::Invalid(claimdesk_core::msg!("invalid.detail", detail = e.message)))?;
+            core::server_sign_out(store).map_err(|e| {
+                claimdesk_store::StoreError::Invalid(claimdesk_core::msg!(
+                    "invalid.detail",
+                    detail = e.message
+                ))
+            })?;
             emit_status(&a, store);
             Ok(())
         })
@@ -113,9 +133,17 @@ pub async fn sync_sign_out(app: AppHandle) -> ApiResult<()> {
     .await
 }
 
-fn send_progress(channel: &Channel<Progress>, job_id: &str, p: SyncProgress, pending: u64, start_cursor: i64) {
+fn send_progress(
+    channel: &Channel<Progress>,
+    job_id: &str,
+    p: SyncProgress,
+    pending: u64,
+    start_cursor: i64,
+) {
     match p {
-        SyncProgress::Push { pushed } => report(channel, job_id, "push", pushed, Some(pending.max(pushed)), None),
+        SyncProgress::Push { pushed } => {
+            report(channel, job_id, "push", pushed, Some(pending.max(pushed)), None)
+        }
         SyncProgress::Pull { cursor, head, pulled } => report(
             channel,
             job_id,
@@ -131,14 +159,21 @@ fn send_progress(channel: &Channel<Progress>, job_id: &str, p: SyncProgress, pen
 /// ops received of those the server holds after this desktop's cursor) and
 /// cancel through `cancel_job`. Refused with SYNC_RUNNING while another runs.
 #[tauri::command]
-pub async fn sync_now(app: AppHandle, job_id: String, on_progress: Channel<Progress>) -> ApiResult<SyncOutcome> {
+pub async fn sync_now(
+    app: AppHandle,
+    job_id: String,
+    on_progress: Channel<Progress>,
+) -> ApiResult<SyncOutcome> {
     let a = app.clone();
     blocking(app, move |s: &AppState| {
         s.user_id()?;
         let job = s.start_job(&job_id)?;
         let rt = runtime(&a);
         let Some(_guard) = rt.try_begin() else {
-            return Err(ApiError::new("SYNC_RUNNING", "a sync is already running; it ends by itself in a moment"));
+            return Err(ApiError::new(
+                "SYNC_RUNNING",
+                "a sync is already running; it ends by itself in a moment",
+            ));
         };
         let mut store = s.open_worker()?;
         emit_status(&a, &store);
@@ -208,14 +243,19 @@ pub async fn settle_conflict(
 ) -> ApiResult<claimdesk_store::oplog::OpReceipt> {
     let a = app.clone();
     blocking(app, move |s: &AppState| {
-        let receipt = s.as_user(|store, actor| store.resolve_conflict(actor, &external_id, base, to, &note))?;
+        let receipt =
+            s.as_user(|store, actor| store.resolve_conflict(actor, &external_id, base, to, &note))?;
         emit_status_now(&a, s);
         Ok(receipt)
     })
     .await
 }
 
-fn lease_targets(store: &Store, ids: Option<Vec<String>>, filter: Option<QueueFilter>) -> Result<Vec<String>, claimdesk_store::StoreError> {
+fn lease_targets(
+    store: &Store,
+    ids: Option<Vec<String>>,
+    filter: Option<QueueFilter>,
+) -> Result<Vec<String>, claimdesk_store::StoreError> {
     match (ids, filter) {
         (Some(ids), _) if !ids.is_empty() => Ok(ids),
         (_, Some(filter)) => store.queue_ids(&filter),
@@ -226,7 +266,11 @@ fn lease_targets(store: &Store, ids: Option<Vec<String>>, filter: Option<QueueFi
 /// Takes claims offline before fieldwork (the selected ones, else every claim
 /// of the filter): others see who holds them after their next sync.
 #[tauri::command]
-pub async fn take_offline(app: AppHandle, external_ids: Option<Vec<String>>, filter: Option<QueueFilter>) -> ApiResult<u64> {
+pub async fn take_offline(
+    app: AppHandle,
+    external_ids: Option<Vec<String>>,
+    filter: Option<QueueFilter>,
+) -> ApiResult<u64> {
     let a = app.clone();
     blocking(app, move |s: &AppState| {
         let actor = s.actor()?;
@@ -241,7 +285,11 @@ pub async fn take_offline(app: AppHandle, external_ids: Option<Vec<String>>, fil
 
 /// Gives back the signed-in user's leases on these claims (or the filter's).
 #[tauri::command]
-pub async fn release_offline(app: AppHandle, external_ids: Option<Vec<String>>, filter: Option<QueueFilter>) -> ApiResult<u64> {
+pub async fn release_offline(
+    app: AppHandle,
+    external_ids: Option<Vec<String>>,
+    filter: Option<QueueFilter>,
+) -> ApiResult<u64> {
     let a = app.clone();
     blocking(app, move |s: &AppState| {
         let actor = s.actor()?;
@@ -263,7 +311,10 @@ pub async fn lease_holders(app: AppHandle, external_ids: Vec<String>) -> ApiResu
 /// The leases of one holder (the signed-in user when `mine`), or all; at most 1,000.
 #[tauri::command]
 pub async fn leases(app: AppHandle, mine: bool) -> ApiResult<Vec<LeaseInfo>> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.leases(mine.then_some(actor.user.as_str()), 1000))).await
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.leases(mine.then_some(actor.user.as_str()), 1000))
+    })
+    .await
 }
 
 /// Starts the background worker (once, from the app's setup).
@@ -291,7 +342,8 @@ fn background(app: AppHandle) {
         let rt = runtime(&app);
         let configured = st.sync_setting("server_url").ok().flatten().is_some_and(|u| !u.is_empty());
         if configured {
-            let every = if rt.online() == Some(true) { core::PROBE_EVERY_ONLINE } else { core::PROBE_EVERY_OFFLINE };
+            let every =
+                if rt.online() == Some(true) { core::PROBE_EVERY_ONLINE } else { core::PROBE_EVERY_OFFLINE };
             if last_probe.is_none_or(|t| t.elapsed() >= every) && !rt.is_running() {
                 last_probe = Some(Instant::now());
                 let now = core::probe(st);

@@ -50,7 +50,10 @@ const GLYPH_CHECK: &str = include_str!("glyphs.js");
 
 /// The fontconfig configuration the app runs with: no system CJK font.
 pub fn fontconfig_file() -> PathBuf {
-    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("fonts/no-system-cjk.conf")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("fonts/no-system-cjk.conf")
 }
 
 /// The font files that fontconfig, configured by `config` (with its cache
@@ -68,7 +71,11 @@ pub fn fonts_with_hangul(config: &Path, cache_home: &Path) -> Result<Vec<String>
     if !out.status.success() {
         return Err(format!("fc-list failed: {}", String::from_utf8_lossy(&out.stderr)).into());
     }
-    Ok(String::from_utf8_lossy(&out.stdout).lines().map(|l| l.trim().trim_end_matches(':').to_string()).filter(|l| !l.is_empty()).collect())
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim().trim_end_matches(':').to_string())
+        .filter(|l| !l.is_empty())
+        .collect())
 }
 
 /// What the glyph check saw on one screen.
@@ -112,7 +119,11 @@ impl Drop for Group {
     fn drop(&mut self) {
         let group = format!("-{}", self.child.id());
         let signal = |sig: &str| {
-            let _ = Command::new("kill").args([sig, "--", &group]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+            let _ = Command::new("kill")
+                .args([sig, "--", &group])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
         };
         signal("-TERM");
         let deadline = Instant::now() + Duration::from_secs(3);
@@ -137,7 +148,13 @@ fn wait_for_port(port: u16, group: &mut Group, log: &Path) -> Result<()> {
             return Ok(());
         }
         if group.exited() {
-            return Err(format!("{} exited early; its log {}:\n{}", group.name, log.display(), std::fs::read_to_string(log).unwrap_or_default()).into());
+            return Err(format!(
+                "{} exited early; its log {}:\n{}",
+                group.name,
+                log.display(),
+                std::fs::read_to_string(log).unwrap_or_default()
+            )
+            .into());
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -148,7 +165,10 @@ fn wait_for_port(port: u16, group: &mut Group, log: &Path) -> Result<()> {
 fn free_display() -> u32 {
     (90..190)
         .map(|n| n + std::process::id() % 50)
-        .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists() && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+        })
         .unwrap_or(189)
 }
 
@@ -156,7 +176,8 @@ fn find_tauri_driver() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("TAURI_DRIVER") {
         return Some(PathBuf::from(p));
     }
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+    let mut dirs: Vec<PathBuf> =
+        std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
     if let Some(home) = std::env::var_os("HOME") {
         dirs.push(PathBuf::from(home).join(".cargo/bin"));
     }
@@ -173,7 +194,11 @@ pub fn app_binary() -> Result<PathBuf> {
             .into());
     };
     if !bin.is_file() {
-        return Err(format!("CLAIMDESK_APP_BIN={} does not exist; build it with scripts/test.sh (or scripts/screenshots.sh)", bin.display()).into());
+        return Err(format!(
+            "CLAIMDESK_APP_BIN={} does not exist; build it with scripts/test.sh (or scripts/screenshots.sh)",
+            bin.display()
+        )
+        .into());
     }
     Ok(bin)
 }
@@ -192,7 +217,10 @@ pub fn screenshot_dir() -> Result<PathBuf> {
 
 /// The repository's root (for fixtures and node_modules).
 pub fn repo_root() -> PathBuf {
-    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../..")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../..")
 }
 
 /// axe-core's script, installed by `npm ci` at the repository root (package.json).
@@ -246,9 +274,13 @@ impl Desktop {
     /// its default one, in the app data dir of the fresh HOME.
     pub async fn launch_with(app: &Path, store: Option<&Path>) -> Result<Desktop> {
         if !app.is_file() {
-            return Err(format!("the app {} does not exist; build it with scripts/test.sh", app.display()).into());
+            return Err(
+                format!("the app {} does not exist; build it with scripts/test.sh", app.display()).into()
+            );
         }
-        let driver_bin = find_tauri_driver().ok_or("tauri-driver was not found; `cargo install tauri-driver --locked` (scripts/common.sh does)")?;
+        let driver_bin = find_tauri_driver().ok_or(
+            "tauri-driver was not found; `cargo install tauri-driver --locked` (scripts/common.sh does)",
+        )?;
         let home = tempfile::tempdir()?;
         let logs = home.path().join("logs");
         std::fs::create_dir_all(&logs)?;
@@ -264,7 +296,11 @@ impl Desktop {
         let deadline = Instant::now() + WAIT;
         while !socket.exists() {
             if Instant::now() > deadline {
-                return Err(format!("Xvfb did not start on {display}: {}", std::fs::read_to_string(&xvfb_log).unwrap_or_default()).into());
+                return Err(format!(
+                    "Xvfb did not start on {display}: {}",
+                    std::fs::read_to_string(&xvfb_log).unwrap_or_default()
+                )
+                .into());
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -274,7 +310,11 @@ impl Desktop {
         let fontconfig = fontconfig_file();
         let with_hangul = fonts_with_hangul(&fontconfig, &home.path().join("cache"))?;
         if !with_hangul.is_empty() {
-            return Err(format!("{} still lets the app find fonts with Hangul: {with_hangul:?}", fontconfig.display()).into());
+            return Err(format!(
+                "{} still lets the app find fonts with Hangul: {with_hangul:?}",
+                fontconfig.display()
+            )
+            .into());
         }
         let mut cmd = Command::new(driver_bin);
         cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
@@ -304,7 +344,12 @@ impl Desktop {
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
-            .map_err(|e| format!("no WebDriver session ({e}); tauri-driver log:\n{}", std::fs::read_to_string(&driver_log).unwrap_or_default()))?;
+            .map_err(|e| {
+                format!(
+                    "no WebDriver session ({e}); tauri-driver log:\n{}",
+                    std::fs::read_to_string(&driver_log).unwrap_or_default()
+                )
+            })?;
         let shots = screenshot_dir()?;
         std::fs::create_dir_all(&shots)?;
         Ok(Desktop { driver, xvfb, client, display, home, store: store.map(Path::to_path_buf), shots })
@@ -353,8 +398,11 @@ impl Desktop {
         match el.click().await {
             Ok(()) => Ok(()),
             // A toast over the button: click it the way the browser would dispatch it.
-            Err(fantoccini::error::CmdError::Standard(e)) if e.error == fantoccini::error::ErrorStatus::ElementClickIntercepted => {
-                self.js("document.querySelector(arguments[0]).click();", vec![Self::css(testid).into()]).await?;
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::ElementClickIntercepted =>
+            {
+                self.js("document.querySelector(arguments[0]).click();", vec![Self::css(testid).into()])
+                    .await?;
                 Ok(())
             }
             Err(e) => Err(format!("click on [data-testid={testid}]: {e}").into()),
@@ -412,7 +460,10 @@ impl Desktop {
 
     async fn text_now(&self, testid: &str) -> Option<String> {
         let v = self
-            .js("const el = document.querySelector(arguments[0]); return el ? el.innerText : null;", vec![Self::css(testid).into()])
+            .js(
+                "const el = document.querySelector(arguments[0]); return el ? el.innerText : null;",
+                vec![Self::css(testid).into()],
+            )
             .await
             .ok()?;
         v.as_str().map(str::to_string)
@@ -431,7 +482,10 @@ impl Desktop {
                 return Ok(text);
             }
             if Instant::now() > deadline {
-                return Err(format!("[data-testid={testid}] never contained {needle:?}; last text: {text:?}").into());
+                return Err(format!(
+                    "[data-testid={testid}] never contained {needle:?}; last text: {text:?}"
+                )
+                .into());
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
@@ -461,8 +515,14 @@ impl Desktop {
 
     /// Queues answers for the app's file dialogs (ui/src/lib/dialogs.ts).
     pub async fn answer_dialogs(&self, open: &[&Path], save: &[&Path]) -> Result<()> {
-        let list = |ps: &[&Path]| serde_json::Value::from(ps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>());
-        self.js("window.__claimdeskE2E = { open: arguments[0], save: arguments[1] };", vec![list(open), list(save)]).await?;
+        let list = |ps: &[&Path]| {
+            serde_json::Value::from(ps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>())
+        };
+        self.js(
+            "window.__claimdeskE2E = { open: arguments[0], save: arguments[1] };",
+            vec![list(open), list(save)],
+        )
+        .await?;
         Ok(())
     }
 
@@ -486,7 +546,9 @@ impl Desktop {
                 break;
             }
             if Instant::now() > deadline {
-                return Err(format!("the screen did not settle (still busy or showing a toast): {state}").into());
+                return Err(
+                    format!("the screen did not settle (still busy or showing a toast): {state}").into()
+                );
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
@@ -518,10 +580,19 @@ impl Desktop {
     pub async fn check_hangul(&self, screen: &str) -> Result<GlyphReport> {
         let report = self.glyph_report(None).await?;
         if report.hangul == 0 {
-            return Err(format!("{screen}: no Hangul on screen to check (the UI should be in Korean): {}", report.raw).into());
+            return Err(format!(
+                "{screen}: no Hangul on screen to check (the UI should be in Korean): {}",
+                report.raw
+            )
+            .into());
         }
         if !report.problems.is_empty() {
-            return Err(format!("{screen}: Hangul is not drawn with real glyphs:\n  {}\n{}", report.problems.join("\n  "), report.raw).into());
+            return Err(format!(
+                "{screen}: Hangul is not drawn with real glyphs:\n  {}\n{}",
+                report.problems.join("\n  "),
+                report.raw
+            )
+            .into());
         }
         Ok(report)
     }
@@ -552,9 +623,17 @@ impl Desktop {
     pub async fn capture(&self, name: &str) -> Result<PathBuf> {
         let path = self.shots.join(format!("{name}.png"));
         let grab = || -> Result<Vec<u8>> {
-            let out = Command::new("import").args(["-display", &self.display, "-window", "root", "ppm:-"]).stdin(Stdio::null()).output()?;
+            let out = Command::new("import")
+                .args(["-display", &self.display, "-window", "root", "ppm:-"])
+                .stdin(Stdio::null())
+                .output()?;
             if !out.status.success() || out.stdout.is_empty() {
-                return Err(format!("`import` could not grab the screen for {}: {}", path.display(), String::from_utf8_lossy(&out.stderr)).into());
+                return Err(format!(
+                    "`import` could not grab the screen for {}: {}",
+                    path.display(),
+                    String::from_utf8_lossy(&out.stderr)
+                )
+                .into());
             }
             Ok(out.stdout)
         };
@@ -587,7 +666,9 @@ impl Desktop {
     /// script that is not the app's own).
     pub async fn axe(&self) -> Result<Vec<Violation>> {
         self.settle().await?;
-        let loaded = self.js("return typeof window.axe === 'object' && typeof window.axe.run === 'function';", vec![]).await?;
+        let loaded = self
+            .js("return typeof window.axe === 'object' && typeof window.axe.run === 'function';", vec![])
+            .await?;
         if loaded != serde_json::Value::Bool(true) {
             let source = axe_source()?;
             self.js(&format!("{source}\n;return typeof window.axe;"), vec![]).await?;
@@ -616,7 +697,10 @@ impl Desktop {
                 rule: v["rule"].as_str().unwrap_or_default().to_string(),
                 impact: v["impact"].as_str().unwrap_or_default().to_string(),
                 help: v["help"].as_str().unwrap_or_default().to_string(),
-                nodes: v["nodes"].as_array().map(|a| a.iter().filter_map(|n| n.as_str().map(String::from)).collect()).unwrap_or_default(),
+                nodes: v["nodes"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|n| n.as_str().map(String::from)).collect())
+                    .unwrap_or_default(),
             })
             .filter(|v| v.impact == "serious" || v.impact == "critical")
             .collect())
@@ -630,7 +714,11 @@ impl Desktop {
         }
         let list: String = found.iter().map(|v| v.to_string()).collect();
         let _ = self.shot(&format!("zz-a11y-{screen}")).await;
-        Err(format!("axe-core: {} serious or critical accessibility problem(s) on the {screen} screen:\n{list}", found.len()).into())
+        Err(format!(
+            "axe-core: {} serious or critical accessibility problem(s) on the {screen} screen:\n{list}",
+            found.len()
+        )
+        .into())
     }
 
     /// Presses and releases each key in turn where the focus is (WebDriver
@@ -703,9 +791,17 @@ impl Desktop {
 
 /// Whether a PNG is one colour (ImageMagick `identify`).
 fn is_blank(path: &Path) -> Result<bool> {
-    let out = Command::new("identify").args(["-format", "%k", &path.display().to_string()]).stdin(Stdio::null()).output()?;
+    let out = Command::new("identify")
+        .args(["-format", "%k", &path.display().to_string()])
+        .stdin(Stdio::null())
+        .output()?;
     if !out.status.success() {
-        return Err(format!("`identify` could not read {}: {}", path.display(), String::from_utf8_lossy(&out.stderr)).into());
+        return Err(format!(
+            "`identify` could not read {}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
     }
     let colours: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
     Ok(colours <= 2)

@@ -26,7 +26,11 @@ fn server_bin() -> Result<PathBuf> {
         return Ok(PathBuf::from(bin));
     }
     let exe = std::env::current_exe()?;
-    let dir = exe.parent().and_then(Path::parent).ok_or("the test binary is not in a cargo target dir")?.to_path_buf();
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or("the test binary is not in a cargo target dir")?
+        .to_path_buf();
     let bin = dir.join("claimdesk-server");
     if !bin.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -79,7 +83,9 @@ impl Team {
             .args(["--watch-pid", &std::process::id().to_string(), "start"])
             .output()?;
         if !out.status.success() {
-            return Err(format!("scripts/pg.sh start failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+            return Err(
+                format!("scripts/pg.sh start failed: {}", String::from_utf8_lossy(&out.stderr)).into()
+            );
         }
         let database_url = String::from_utf8_lossy(&out.stdout).trim().to_string();
         for (id, role, limit) in users {
@@ -93,7 +99,9 @@ impl Team {
             }
             let out = cmd.output()?;
             if !out.status.success() {
-                return Err(format!("server user create {id}: {}", String::from_utf8_lossy(&out.stderr)).into());
+                return Err(
+                    format!("server user create {id}: {}", String::from_utf8_lossy(&out.stderr)).into()
+                );
             }
         }
         let mut child = Command::new(&bin)
@@ -111,7 +119,10 @@ impl Team {
             let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(std::result::Result::ok) {
                 if !sent {
-                    if let Some(addr) = serde_json::from_str::<serde_json::Value>(&line).ok().and_then(|v| v.get("address")?.as_str().map(String::from)) {
+                    if let Some(addr) = serde_json::from_str::<serde_json::Value>(&line)
+                        .ok()
+                        .and_then(|v| v.get("address")?.as_str().map(String::from))
+                    {
                         let _ = tx.send(addr);
                         sent = true;
                     }
@@ -127,14 +138,17 @@ impl Team {
 
     /// Signs the store in to the server as `user` (the team's roster comes along).
     pub fn join(&self, store: &mut Store, user: &str) -> Result<()> {
-        appsync::server_sign_in(store, &self.url, None, user, &password(user)).map_err(|e| format!("{user} signs in to the server: {e:?}"))?;
+        appsync::server_sign_in(store, &self.url, None, user, &password(user))
+            .map_err(|e| format!("{user} signs in to the server: {e:?}"))?;
         Ok(())
     }
 
     /// Runs SQL on the server's database past every check of the server, as
     /// someone with access to it could (psql, from Debian's postgresql package).
     pub fn write_to_database(&self, sql: &str) -> Result<()> {
-        let out = Command::new("psql").args([self.database_url.as_str(), "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]).output()?;
+        let out = Command::new("psql")
+            .args([self.database_url.as_str(), "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+            .output()?;
         if !out.status.success() {
             return Err(format!("psql: {}", String::from_utf8_lossy(&out.stderr)).into());
         }

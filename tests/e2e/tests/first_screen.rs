@@ -17,8 +17,10 @@ const DATA_DIR: &str = "data/kr.claimdesk.desktop";
 
 /// A slice of the bundled font that has 가 (U+AC00), from the UI's npm package.
 fn korean_font_file() -> Result<PathBuf> {
-    let p = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"))
-        .join("../../ui/node_modules/@fontsource-variable/noto-sans-kr/files/noto-sans-kr-119-wght-normal.woff2");
+    let p = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../ui/node_modules/@fontsource-variable/noto-sans-kr/files/noto-sans-kr-119-wght-normal.woff2");
     if !p.is_file() {
         return Err(format!("{} is missing: run `npm ci` in ui/ (scripts/test.sh does)", p.display()).into());
     }
@@ -51,7 +53,10 @@ fn the_test_fontconfig_has_no_hangul_and_fc_list_would_see_one() -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(not(claimdesk_e2e), ignore = "needs the built app: set CLAIMDESK_APP_BIN (scripts/test.sh does, with CI=1)")]
+#[cfg_attr(
+    not(claimdesk_e2e),
+    ignore = "needs the built app: set CLAIMDESK_APP_BIN (scripts/test.sh does, with CI=1)"
+)]
 async fn the_first_screen_is_readable_korean_without_system_cjk_fonts() -> Result<()> {
     let app = app_binary()?;
     let d = Desktop::launch_with(&app, None).await?;

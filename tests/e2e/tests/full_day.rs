@@ -26,7 +26,11 @@ const OVERRIDE: &str = "C999-000144";
 const OWN: &str = "C999-000202";
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../fixtures")
+    .join(name)
 }
 
 async fn sign_in(d: &Desktop, user: &str, password: &str) -> Result<()> {
@@ -72,10 +76,9 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     // ── Admin: the team.
     d.click("nav-settings").await?;
     d.el("screen-settings").await?;
-    for (id, name, role, limit, pw) in [
-        ("kim", "김지은", "reviewer", "", KIM_PW),
-        ("park", "박서연", "supervisor", "5000000", PARK_PW),
-    ] {
+    for (id, name, role, limit, pw) in
+        [("kim", "김지은", "reviewer", "", KIM_PW), ("park", "박서연", "supervisor", "5000000", PARK_PW)]
+    {
         d.fill("new-user-id", id).await?;
         d.fill("new-user-name", name).await?;
         d.select("new-user-role", role).await?;
@@ -99,7 +102,10 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.wait_text("import-count-quarantined", "11").await?;
     let quarantine = d.wait_text("quarantine-table", "010-12-5678").await?;
     assert!(quarantine.contains("많이"), "the quarantine shows the bad amount: {quarantine}");
-    assert!(quarantine.contains("‘많이’은(는) 원 단위 금액이 아닙니다"), "the reason in Korean: {quarantine}");
+    assert!(
+        quarantine.contains("‘많이’은(는) 원 단위 금액이 아닙니다"),
+        "the reason in Korean: {quarantine}"
+    );
     assert!(!quarantine.contains("is not an amount"), "no English in the Korean quarantine: {quarantine}");
     d.shot("import").await?;
     d.assert_accessible("import").await?;
@@ -156,7 +162,10 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.fill("decision-amount", "20000").await?;
     d.el("override-notice").await?;
     // An override cannot be sent without a justification.
-    assert!(!d.is_enabled("recommend-submit").await?, "recommend is enabled for an override without justification");
+    assert!(
+        !d.is_enabled("recommend-submit").await?,
+        "recommend is enabled for an override without justification"
+    );
     d.fill("decision-justification", "영업 손실 영수증을 추가로 확인함").await?;
     d.shot("claim").await?;
     d.assert_accessible("claim").await?;
@@ -186,7 +195,10 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.click("approve-confirm-ok").await?;
     d.el("approval-refusals").await?;
     let refusal = d.wait_text(&format!("refusal-{OWN}"), OWN).await?;
-    assert!(refusal.contains("MAKER_CHECKER") || refusal.contains("yourself") || refusal.contains("본인"), "the refusal says why: {refusal}");
+    assert!(
+        refusal.contains("MAKER_CHECKER") || refusal.contains("yourself") || refusal.contains("본인"),
+        "the refusal says why: {refusal}"
+    );
     d.shot("approval-refused").await?;
     d.assert_accessible("approval refused").await?;
     d.click("approval-close").await?;
@@ -220,7 +232,10 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(not(claimdesk_e2e), ignore = "needs the built app: set CLAIMDESK_APP_BIN (scripts/test.sh does, with CI=1)")]
+#[cfg_attr(
+    not(claimdesk_e2e),
+    ignore = "needs the built app: set CLAIMDESK_APP_BIN (scripts/test.sh does, with CI=1)"
+)]
 async fn a_full_day_in_the_app() -> Result<()> {
     let app = app_binary()?;
     let work = tempfile::tempdir()?;
@@ -239,7 +254,14 @@ async fn a_full_day_in_the_app() -> Result<()> {
     assert_eq!(follows.status, ClaimStatus::Paid);
     assert!(follows.tags.contains(&"증빙충분".to_string()), "{:?}", follows.tags);
     assert_eq!(follows.priority, "high");
-    assert!(follows.notes.iter().any(|n| n.kind == claimdesk_core::NoteKind::Note && n.author == "kim" && n.withdrawn), "the note was withdrawn: {:?}", follows.notes);
+    assert!(
+        follows
+            .notes
+            .iter()
+            .any(|n| n.kind == claimdesk_core::NoteKind::Note && n.author == "kim" && n.withdrawn),
+        "the note was withdrawn: {:?}",
+        follows.notes
+    );
     let over = store.claim(OVERRIDE)?;
     assert_eq!(over.status, ClaimStatus::Paid);
     let rec = over.recommendation.expect("the override's recommendation");

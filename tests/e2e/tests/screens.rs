@@ -14,12 +14,12 @@
 use claimdesk_core::workflow::Decision;
 use claimdesk_core::Remedy;
 use claimdesk_e2e::team::{password, Team};
+use claimdesk_e2e::Key;
 use claimdesk_e2e::{app_binary, Desktop, Result};
 use claimdesk_store::claims::TriageChange;
 use claimdesk_store::import::ImportOptions;
 use claimdesk_store::queue::{QueueFilter, Sort, SortKey};
 use claimdesk_store::Store;
-use claimdesk_e2e::Key;
 
 /// Claims of the synthetic intake file.
 const CLAIMS: usize = 3_000;
@@ -53,7 +53,8 @@ fn team_day(team: &Team, dir: &std::path::Path) -> Result<Day> {
 
     // The claims of the queue's first screen sorted by the policy's amount,
     // largest first (as the walk shows it): the reviewers work on most of them.
-    let page = admin.queue_page(&QueueFilter::default(), Sort { key: SortKey::Amount, descending: true }, 0, 40)?;
+    let page =
+        admin.queue_page(&QueueFilter::default(), Sort { key: SortKey::Amount, descending: true }, 0, 40)?;
     let first_page: Vec<String> = page.rows.iter().map(|r| r.external_id.clone()).collect();
 
     let mut kim = Store::open(&dir.join("kim.db"))?;
@@ -71,7 +72,17 @@ fn team_day(team: &Team, dir: &std::path::Path) -> Result<Day> {
             // Left new, or triaged with tags.
             0 => continue,
             1 => {
-                store.triage(actor, id, None, TriageChange { category: None, priority: None, tags: Some(vec!["전화확인".into()]), duplicate_of: None })?;
+                store.triage(
+                    actor,
+                    id,
+                    None,
+                    TriageChange {
+                        category: None,
+                        priority: None,
+                        tags: Some(vec!["전화확인".into()]),
+                        duplicate_of: None,
+                    },
+                )?;
                 continue;
             }
             _ => {}
@@ -83,7 +94,9 @@ fn team_day(team: &Team, dir: &std::path::Path) -> Result<Day> {
         let o = store.explain(id)?.outcome;
         let decision = match (o.eligible, o.remedy) {
             (_, Remedy::ManualReview) => continue,
-            (false, _) => Decision::Deny { reason: o.reason.map(|r| r.label_ko().to_string()).unwrap_or_default() },
+            (false, _) => {
+                Decision::Deny { reason: o.reason.map(|r| r.label_ko().to_string()).unwrap_or_default() }
+            }
             (true, _) => claimdesk_core::workflow::PolicyProposal::of(&o).as_decision(),
         };
         if recommended.is_none() && i % 2 == 0 {
@@ -119,7 +132,12 @@ fn team_day(team: &Team, dir: &std::path::Path) -> Result<Day> {
     team.join(&mut park, PARK)?;
     team.sync(&mut park)?;
     assert_eq!(park.claim_count()?, claims);
-    Ok(Day { first_page, recommended: recommended.ok_or("no claim was recommended with a note")?, conflict, claims })
+    Ok(Day {
+        first_page,
+        recommended: recommended.ok_or("no claim was recommended with a note")?,
+        conflict,
+        claims,
+    })
 }
 
 async fn sign_in(d: &Desktop, user: &str) -> Result<()> {
@@ -137,7 +155,11 @@ async fn css_width(d: &Desktop) -> Result<f64> {
 }
 
 async fn theme(d: &Desktop) -> Result<String> {
-    Ok(d.js("return document.documentElement.dataset.theme || '';", vec![]).await?.as_str().unwrap_or_default().to_string())
+    Ok(d.js("return document.documentElement.dataset.theme || '';", vec![])
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
 }
 
 async fn screens(d: &Desktop, day: &Day) -> Result<()> {
@@ -168,7 +190,12 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     for _ in 0..6 {
         d.keys(&[Key::Tab]).await?;
         let inside = d.js("return !!document.activeElement?.closest('dialog[open]');", vec![]).await?;
-        assert_eq!(inside, serde_json::Value::Bool(true), "Tab left the open dialog (focus on {})", d.focused().await?);
+        assert_eq!(
+            inside,
+            serde_json::Value::Bool(true),
+            "Tab left the open dialog (focus on {})",
+            d.focused().await?
+        );
     }
     d.keys(&[Key::Escape]).await?;
     d.wait_js("return !document.querySelector('dialog[open]');", "the dialog to close on Escape").await?;
@@ -183,9 +210,19 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     // The forged approval: on the timeline, refused by the rules, with the reason in Korean.
     d.el("timeline-refusal").await?;
     let timeline = d.wait_text("claim-timeline", "규칙에 따라 거부됨").await?;
-    assert!(timeline.contains("역할로는 할 수 없는 작업입니다: 신고 승인"), "the refusal in Korean, with the role and the action: {timeline}");
-    assert!(timeline.contains("담당하기") && timeline.contains("심사 의견 제출"), "op kinds read as actions: {timeline}");
-    d.js("document.querySelector('[data-testid=timeline-refusal]').scrollIntoView({block: 'center'});", vec![]).await?;
+    assert!(
+        timeline.contains("역할로는 할 수 없는 작업입니다: 신고 승인"),
+        "the refusal in Korean, with the role and the action: {timeline}"
+    );
+    assert!(
+        timeline.contains("담당하기") && timeline.contains("심사 의견 제출"),
+        "op kinds read as actions: {timeline}"
+    );
+    d.js(
+        "document.querySelector('[data-testid=timeline-refusal]').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await?;
     d.shot("claim-refused-op").await?;
 
     // ── The dashboard.
@@ -218,7 +255,11 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.click("whatif-compare").await?;
     d.el("whatif-summary").await?;
     d.el("whatif-changed").await?;
-    d.js("document.querySelector('[data-testid=\"policy-whatif\"]').scrollIntoView({ block: 'start' });", vec![]).await?;
+    d.js(
+        "document.querySelector('[data-testid=\"policy-whatif\"]').scrollIntoView({ block: 'start' });",
+        vec![],
+    )
+    .await?;
     d.shot("policy-whatif").await?;
     d.assert_accessible("policy").await?;
 
@@ -229,17 +270,26 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.wait_text("problem-pf-taxi_driver-cap-err", "0보다 커야").await?;
     d.fill("pf-taxi_driver-cap", "400,000").await?;
     d.wait_gone("problem-pf-taxi_driver-cap-err").await?;
-    d.wait_js("return document.querySelector('[data-testid=\"policy-toml\"]').value.includes('cap = 400000');", "the TOML rewritten from the form")
-        .await?;
+    d.wait_js(
+        "return document.querySelector('[data-testid=\"policy-toml\"]').value.includes('cap = 400000');",
+        "the TOML rewritten from the form",
+    )
+    .await?;
     d.click("whatif-draft").await?;
     d.wait_text("whatif-summary", "저장하지 않은 초안").await?;
-    d.js("document.querySelector('[data-testid=\"policy-editor\"]').scrollIntoView({ block: 'start' });", vec![]).await?;
+    d.js(
+        "document.querySelector('[data-testid=\"policy-editor\"]').scrollIntoView({ block: 'start' });",
+        vec![],
+    )
+    .await?;
     d.shot("policy-editor").await?;
     d.assert_accessible("policy-editor").await?;
 
     // ── Incidents: the header names the current one; a supervisor starts the next one as a copy of it
     // (after the policy steps: the copy's first policy takes the next version number).
-    let named = |part: &str| format!("return document.querySelector('[data-testid=incident-current]')?.textContent.includes('{part}') ?? false;");
+    let named = |part: &str| {
+        format!("return document.querySelector('[data-testid=incident-current]')?.textContent.includes('{part}') ?? false;")
+    };
     d.wait_js(&named("판교"), "the header to name the 2022 incident").await?;
     d.click("incident-new").await?;
     d.fill("new-incident-name", "2025 쿠팡 개인정보 유출").await?;
@@ -296,7 +346,10 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     for _ in 0..3 {
         d.chord(Key::Control, '=').await?;
     }
-    wait_until(d, "the zoom of 200 % after Ctrl + three times", || async { Ok((css_width(d).await? - width_100 / 2.0).abs() < 4.0) }).await?;
+    wait_until(d, "the zoom of 200 % after Ctrl + three times", || async {
+        Ok((css_width(d).await? - width_100 / 2.0).abs() < 4.0)
+    })
+    .await?;
     d.el(&format!("queue-row-{}", day.first_page[1])).await?;
     d.shot("queue-zoom-200").await?;
     d.assert_accessible("queue (200 %)").await?;
@@ -307,13 +360,20 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.assert_accessible("sign-in").await?;
     d.js("document.documentElement.dataset.theme = 'standard';", vec![]).await?;
     sign_in(d, PARK).await?;
-    wait_until(d, "the user's theme after signing in", || async { Ok(theme(d).await? == "contrast") }).await?;
+    wait_until(d, "the user's theme after signing in", || async { Ok(theme(d).await? == "contrast") })
+        .await?;
     let width_back = css_width(d).await?;
-    assert!(width_back < width_100 * 0.85, "the zoom came back with the user ({width_back} vs {width_100} at 100 %)");
+    assert!(
+        width_back < width_100 * 0.85,
+        "the zoom came back with the user ({width_back} vs {width_100} at 100 %)"
+    );
 
     // Ctrl+0 resets the zoom anywhere (and saves it).
     d.chord(Key::Control, '0').await?;
-    wait_until(d, "the zoom back at 100 % after Ctrl+0", || async { Ok((css_width(d).await? - width_100).abs() < 2.0) }).await?;
+    wait_until(d, "the zoom back at 100 % after Ctrl+0", || async {
+        Ok((css_width(d).await? - width_100).abs() < 2.0)
+    })
+    .await?;
     d.click("nav-settings").await?;
     d.click("settings-theme-standard").await?;
     wait_until(d, "the standard theme", || async { Ok(theme(d).await? == "standard") }).await?;
@@ -346,10 +406,18 @@ where
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(not(claimdesk_e2e), ignore = "needs the built app: set CLAIMDESK_APP_BIN (scripts/test.sh does, with CI=1)")]
+#[cfg_attr(
+    not(claimdesk_e2e),
+    ignore = "needs the built app: set CLAIMDESK_APP_BIN (scripts/test.sh does, with CI=1)"
+)]
 async fn every_screen_of_a_team_day() -> Result<()> {
     let app = app_binary()?;
-    let team = Team::start(&[(ADMIN, "admin", None), (KIM, "reviewer", None), (LEE, "reviewer", None), (PARK, "supervisor", Some(5_000_000))])?;
+    let team = Team::start(&[
+        (ADMIN, "admin", None),
+        (KIM, "reviewer", None),
+        (LEE, "reviewer", None),
+        (PARK, "supervisor", Some(5_000_000)),
+    ])?;
     let work = tempfile::tempdir()?;
     let day = team_day(&team, work.path())?;
     let store_path = work.path().join("park.db");

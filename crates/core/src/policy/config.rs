@@ -31,7 +31,12 @@ pub struct ExamplePolicy {
 
 /// The shipped policies: the default (version 1 of every store) and the final 2022 programme.
 pub const EXAMPLE_POLICIES: &[ExamplePolicy] = &[
-    ExamplePolicy { code: "default-2022", name_ko: "2022 기본 보상안", name_en: "2022 default plan", toml: DEFAULT_POLICY_TOML },
+    ExamplePolicy {
+        code: "default-2022",
+        name_ko: "2022 기본 보상안",
+        name_en: "2022 default plan",
+        toml: DEFAULT_POLICY_TOML,
+    },
     ExamplePolicy {
         code: "final-2022",
         name_ko: "2022 최종 보상안 (등급별 정액, 메시지 크레딧)",
@@ -360,19 +365,31 @@ impl Policy {
             c.push("name", "name", Rule::Empty, &[]);
         }
         if self.filing_window.end < self.filing_window.start {
-            c.push("filing_window.end", "filing_window.end", Rule::NotBefore, &[("other", "filing_window.start")]);
+            c.push(
+                "filing_window.end",
+                "filing_window.end",
+                Rule::NotBefore,
+                &[("other", "filing_window.start")],
+            );
         }
         let m = "paid_subscriber.extension_multiplier";
         // ceil(multiplier × overlap / 1 day) must fit in a day count.
-        if c.positive(m, self.paid_subscriber.extension_multiplier) && self.paid_subscriber.extension_multiplier > Decimal::from(1000) {
+        if c.positive(m, self.paid_subscriber.extension_multiplier)
+            && self.paid_subscriber.extension_multiplier > Decimal::from(1000)
+        {
             c.push(m, m, Rule::AtMost, &[("max", "1000")]);
         }
         if !self.free_user.voucher && self.free_user.grants.is_empty() {
-            c.record(Err(PolicyError::invalid("free_user.grants", "must list a grant when free_user.voucher is false")));
+            c.record(Err(PolicyError::invalid(
+                "free_user.grants",
+                "must list a grant when free_user.voucher is false",
+            )));
         }
         c.record(check_grants("free_user.grants", &self.free_user.grants));
         c.record(check_grants("paid_subscriber.grants", &self.paid_subscriber.grants));
-        for (name, rule) in [("taxi_driver", &self.taxi_driver), ("designated_driver", &self.designated_driver)] {
+        for (name, rule) in
+            [("taxi_driver", &self.taxi_driver), ("designated_driver", &self.designated_driver)]
+        {
             c.non_negative(&format!("{name}.flat"), rule.flat);
             c.positive(&format!("{name}.cap"), rule.cap);
             c.record(check_segments(&format!("{name}.segments"), rule.segments.as_ref()));
@@ -398,7 +415,12 @@ impl Policy {
         c.non_negative("small_business.documented.base", d.base);
         c.non_negative("small_business.documented.threshold", d.threshold);
         if c.non_negative("small_business.documented.rate", d.rate) && d.rate > Decimal::ONE {
-            c.push("small_business.documented.rate", "small_business.documented.rate", Rule::AtMost, &[("max", "1")]);
+            c.push(
+                "small_business.documented.rate",
+                "small_business.documented.rate",
+                Rule::AtMost,
+                &[("max", "1")],
+            );
         }
         c.record(check_segments("small_business.segments", sb.segments.as_ref()));
         c.record(check_grants("small_business.grants", &sb.grants));
@@ -418,10 +440,12 @@ impl Policy {
                 c.push(&format!("service[{i}].code"), &named, Rule::Duplicate, &code);
             }
             if s.outage_end < s.outage_start {
-                c.push(&format!("service[{i}].outage_end"), &format!("{named}.outage_end"), Rule::NotBefore, &[
-                    ("service", s.code.as_str()),
-                    ("other", "outage_start"),
-                ]);
+                c.push(
+                    &format!("service[{i}].outage_end"),
+                    &format!("{named}.outage_end"),
+                    Rule::NotBefore,
+                    &[("service", s.code.as_str()), ("other", "outage_start")],
+                );
             }
         }
         c.problems
@@ -438,11 +462,24 @@ impl Policy {
         let won = Decimal::from;
         Policy {
             name: "2022 카카오 장애 기본 보상안 (default 2022)".into(),
-            filing_window: FilingWindow { start: at(2022, 10, 19, 0, 0, 0), end: at(2022, 11, 6, 23, 59, 59) },
+            filing_window: FilingWindow {
+                start: at(2022, 10, 19, 0, 0, 0),
+                end: at(2022, 11, 6, 23, 59, 59),
+            },
             free_user: FreeUserRule::default(),
             paid_subscriber: ExtensionRule { extension_multiplier: won(3), grants: Vec::new() },
-            taxi_driver: DriverRule { flat: won(25_000), cap: won(300_000), segments: None, grants: Vec::new() },
-            designated_driver: DriverRule { flat: won(25_000), cap: won(200_000), segments: None, grants: Vec::new() },
+            taxi_driver: DriverRule {
+                flat: won(25_000),
+                cap: won(300_000),
+                segments: None,
+                grants: Vec::new(),
+            },
+            designated_driver: DriverRule {
+                flat: won(25_000),
+                cap: won(200_000),
+                segments: None,
+                grants: Vec::new(),
+            },
             small_business: SmallBusinessRule {
                 cap: won(1_000_000),
                 bands: vec![
@@ -554,14 +591,18 @@ impl Checker {
         let get = |k: &str| params.iter().find(|(n, _)| *n == k).map_or("", |(_, v)| *v);
         let problem = match rule {
             Rule::Empty => "must not be empty".to_string(),
-            Rule::NotBefore if named.starts_with("service ") => format!("must not be before its {}", get("other")),
+            Rule::NotBefore if named.starts_with("service ") => {
+                format!("must not be before its {}", get("other"))
+            }
             Rule::NotBefore => format!("must not be before {}", get("other")),
             Rule::Positive => "must be > 0".into(),
             Rule::NonNegative => "must be >= 0".into(),
             Rule::AtMost => format!("must be at most {}", get("max")),
             Rule::AtLeastOne if named == "service" => "the policy needs at least one service".into(),
             Rule::AtLeastOne => "must have at least one band".into(),
-            Rule::Ascending => "must be greater than the up_to of the band before it (bands go in ascending order)".into(),
+            Rule::Ascending => {
+                "must be greater than the up_to of the band before it (bands go in ascending order)".into()
+            }
             Rule::CodeFormat => "must be a non-empty code without surrounding spaces".into(),
             Rule::Duplicate => "appears twice in the policy".into(),
             Rule::Other => get("problem").to_string(),
@@ -581,7 +622,9 @@ impl Checker {
     fn record(&mut self, checked: Result<(), PolicyError>) {
         match checked {
             Ok(()) => {}
-            Err(PolicyError::Invalid { field, problem }) => self.push(&field, &field, Rule::Other, &[("problem", &problem)]),
+            Err(PolicyError::Invalid { field, problem }) => {
+                self.push(&field, &field, Rule::Other, &[("problem", &problem)])
+            }
             Err(other) => {
                 let text = other.to_string();
                 self.push("", "", Rule::Other, &[("problem", &text)]);
@@ -641,7 +684,9 @@ fn check_grants(field: &str, grants: &[GrantRule]) -> Result<(), PolicyError> {
             _ => {}
         }
         non_negative(&format!("{at}.amount"), rule.amount)?;
-        rule.grant().check().map_err(|(part, problem)| PolicyError::invalid(format!("{at}.{part}"), problem))?;
+        rule.grant()
+            .check()
+            .map_err(|(part, problem)| PolicyError::invalid(format!("{at}.{part}"), problem))?;
     }
     Ok(())
 }
@@ -651,7 +696,10 @@ fn check_grants(field: &str, grants: &[GrantRule]) -> Result<(), PolicyError> {
 fn check_segments(field: &str, segments: Option<&Segments>) -> Result<(), PolicyError> {
     let Some(s) = segments else { return Ok(()) };
     if s.column.is_empty() {
-        return Err(PolicyError::invalid(format!("{field}.column"), "must name the intake column (its header, Korean and/or English)"));
+        return Err(PolicyError::invalid(
+            format!("{field}.column"),
+            "must name the intake column (its header, Korean and/or English)",
+        ));
     }
     for (i, name) in s.column.iter().enumerate() {
         if normalized(name).next().is_none() {
@@ -662,7 +710,10 @@ fn check_segments(field: &str, segments: Option<&Segments>) -> Result<(), Policy
         return Err(PolicyError::invalid(format!("{field}.segment"), "must list at least one segment"));
     }
     if s.segments.len() > MAX_SEGMENTS {
-        return Err(PolicyError::invalid(format!("{field}.segment"), format!("may list at most {MAX_SEGMENTS} segments")));
+        return Err(PolicyError::invalid(
+            format!("{field}.segment"),
+            format!("may list at most {MAX_SEGMENTS} segments"),
+        ));
     }
     let mut seen: Vec<(String, usize)> = Vec::new();
     for (i, seg) in s.segments.iter().enumerate() {
@@ -671,10 +722,16 @@ fn check_segments(field: &str, segments: Option<&Segments>) -> Result<(), Policy
             return Err(PolicyError::invalid(format!("{at}.label"), "must not be empty"));
         }
         if seg.label.chars().count() > crate::grant::MAX_LABEL {
-            return Err(PolicyError::invalid(format!("{at}.label"), format!("must be at most {} characters", crate::grant::MAX_LABEL)));
+            return Err(PolicyError::invalid(
+                format!("{at}.label"),
+                format!("must be at most {} characters", crate::grant::MAX_LABEL),
+            ));
         }
         if seg.values.is_empty() {
-            return Err(PolicyError::invalid(format!("{at}.values"), "must list the column values of this segment"));
+            return Err(PolicyError::invalid(
+                format!("{at}.values"),
+                "must list the column values of this segment",
+            ));
         }
         for (j, value) in seg.values.iter().enumerate() {
             let key: String = normalized(value).collect();
@@ -785,7 +842,9 @@ mod tests {
 
     #[test]
     fn amounts_may_be_written_as_strings_or_floats() {
-        let text = DEFAULT_POLICY_TOML.replace("rate = 0.1", "rate = \"0.10\"").replace("cap = 300000", "cap = 300000.0");
+        let text = DEFAULT_POLICY_TOML
+            .replace("rate = 0.1", "rate = \"0.10\"")
+            .replace("cap = 300000", "cap = 300000.0");
         let p = Policy::from_toml(&text).expect("valid");
         assert_eq!(p.small_business.documented.rate, Decimal::new(1, 1));
         assert_eq!(p.taxi_driver.cap, Decimal::from(300_000));
@@ -803,9 +862,15 @@ mod tests {
         assert!(e.starts_with("POLICY_INVALID: small_business.bands[1].up_to must be greater"), "{e}");
         let e = err_of(&DEFAULT_POLICY_TOML.replace("rate = 0.1", "rate = -0.1"));
         assert_eq!(e, "POLICY_INVALID: small_business.documented.rate must be >= 0");
-        let e = err_of(&DEFAULT_POLICY_TOML.replace("end = \"2022-11-06T23:59:59+09:00\"", "end = \"2022-10-01T00:00:00+09:00\""));
+        let e = err_of(
+            &DEFAULT_POLICY_TOML
+                .replace("end = \"2022-11-06T23:59:59+09:00\"", "end = \"2022-10-01T00:00:00+09:00\""),
+        );
         assert_eq!(e, "POLICY_INVALID: filing_window.end must not be before filing_window.start");
-        let e = err_of(&DEFAULT_POLICY_TOML.replace("outage_end = \"2022-10-16T01:31:00+09:00\"", "outage_end = \"2022-10-14T01:31:00+09:00\""));
+        let e = err_of(&DEFAULT_POLICY_TOML.replace(
+            "outage_end = \"2022-10-16T01:31:00+09:00\"",
+            "outage_end = \"2022-10-14T01:31:00+09:00\"",
+        ));
         assert_eq!(e, "POLICY_INVALID: service 'kakaotalk'.outage_end must not be before its outage_start");
         let e = err_of(&DEFAULT_POLICY_TOML.replace("code = \"melon\"", "code = \"kakaotalk\""));
         assert_eq!(e, "POLICY_DUPLICATE_SERVICE: service 'kakaotalk' appears twice in the policy");
@@ -826,24 +891,33 @@ mod tests {
         p.services[4].outage_end = p.services[4].outage_start - chrono::Duration::hours(1);
         let problems = p.problems();
         let got: Vec<(&str, &str)> = problems.iter().map(|x| (x.path.as_str(), x.rule.as_str())).collect();
-        assert_eq!(got, vec![
-            ("name", "empty"),
-            ("taxi_driver.cap", "positive"),
-            ("small_business.bands[0].base", "non_negative"),
-            ("small_business.bands[1].up_to", "ascending"),
-            ("small_business.documented.rate", "at_most"),
-            ("service[3].code", "duplicate"),
-            ("service[4].outage_end", "not_before"),
-        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("name", "empty"),
+                ("taxi_driver.cap", "positive"),
+                ("small_business.bands[0].base", "non_negative"),
+                ("small_business.bands[1].up_to", "ascending"),
+                ("small_business.documented.rate", "at_most"),
+                ("service[3].code", "duplicate"),
+                ("service[4].outage_end", "not_before"),
+            ]
+        );
         let rate = &problems[4];
-        assert_eq!((rate.code.as_str(), rate.params.get("max").map(String::as_str)), ("POLICY_INVALID", Some("1")));
+        assert_eq!(
+            (rate.code.as_str(), rate.params.get("max").map(String::as_str)),
+            ("POLICY_INVALID", Some("1"))
+        );
         assert_eq!(rate.message, "small_business.documented.rate must be at most 1");
         let dup = &problems[5];
         assert_eq!(dup.code, "POLICY_DUPLICATE_SERVICE");
         assert_eq!(dup.message, format!("service '{}' appears twice in the policy", p.services[1].code));
         let outage = &problems[6];
         assert_eq!(outage.params.get("service"), Some(&p.services[4].code));
-        assert_eq!(outage.message, format!("service '{}'.outage_end must not be before its outage_start", p.services[4].code));
+        assert_eq!(
+            outage.message,
+            format!("service '{}'.outage_end must not be before its outage_start", p.services[4].code)
+        );
         // validate() gives the first, with the text it always had.
         let e = p.validate().expect_err("invalid");
         assert_eq!(format!("{}: {e}", e.code()), "POLICY_INVALID: name must not be empty");
@@ -867,7 +941,8 @@ mod tests {
         assert!(err_of("this is = = not toml").starts_with("POLICY_SYNTAX"));
         assert!(err_of("").starts_with("POLICY_SYNTAX"));
         // A stray key inside a [[service]] table is named too, not ignored.
-        let first_service = DEFAULT_POLICY_TOML.find("[[service]]").expect("the default policy lists services");
+        let first_service =
+            DEFAULT_POLICY_TOML.find("[[service]]").expect("the default policy lists services");
         let mut text = DEFAULT_POLICY_TOML.to_string();
         text.insert_str(first_service + "[[service]]\n".len(), "cap = -5\n");
         let e = err_of(&text);

@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::config::{
-    AdvertiserRule, Band, DocumentedLossRule, DriverRule, ExtensionRule, FilingWindow, FreeUserRule, GrantRule, Policy, PolicyError,
-    PolicyProblem, Segments, SmallBusinessRule,
+    AdvertiserRule, Band, DocumentedLossRule, DriverRule, ExtensionRule, FilingWindow, FreeUserRule,
+    GrantRule, Policy, PolicyError, PolicyProblem, Segments, SmallBusinessRule,
 };
 use crate::catalog::Service;
 
@@ -53,7 +53,8 @@ pub struct ExtensionDraft {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DriverDraft {
     pub flat: String,
-    pub cap: String,    #[serde(default)]
+    pub cap: String,
+    #[serde(default)]
     pub segments: Option<Segments>,
     #[serde(default)]
     pub grants: Vec<GrantRule>,
@@ -90,7 +91,8 @@ pub struct DocumentedDraft {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdvertiserDraft {
-    pub cap: String,    #[serde(default)]
+    pub cap: String,
+    #[serde(default)]
     pub segments: Option<Segments>,
     #[serde(default)]
     pub grants: Vec<GrantRule>,
@@ -128,7 +130,11 @@ impl From<&Policy> for PolicyDraft {
             designated_driver: driver(&p.designated_driver),
             small_business: SmallBusinessDraft {
                 cap: money(sb.cap),
-                bands: sb.bands.iter().map(|b| BandDraft { up_to: money(b.up_to), base: money(b.base) }).collect(),
+                bands: sb
+                    .bands
+                    .iter()
+                    .map(|b| BandDraft { up_to: money(b.up_to), base: money(b.base) })
+                    .collect(),
                 documented: DocumentedDraft {
                     min: money(sb.documented.min),
                     base: money(sb.documented.base),
@@ -179,7 +185,8 @@ impl Reader {
     fn time(&mut self, path: &str, text: &str, is_end: bool) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(text.trim()).unwrap_or_else(|_| {
             self.unreadable.push(PolicyProblem::unreadable(path, "not_a_time", text));
-            let utc = if is_end { DateTime::<chrono::Utc>::MAX_UTC } else { DateTime::<chrono::Utc>::MIN_UTC };
+            let utc =
+                if is_end { DateTime::<chrono::Utc>::MAX_UTC } else { DateTime::<chrono::Utc>::MIN_UTC };
             utc.fixed_offset()
         })
     }
@@ -215,7 +222,10 @@ impl PolicyDraft {
             },
             free_user: self.free_user.clone(),
             paid_subscriber: ExtensionRule {
-                extension_multiplier: r.money("paid_subscriber.extension_multiplier", &self.paid_subscriber.extension_multiplier),
+                extension_multiplier: r.money(
+                    "paid_subscriber.extension_multiplier",
+                    &self.paid_subscriber.extension_multiplier,
+                ),
                 grants: self.paid_subscriber.grants.clone(),
             },
             taxi_driver: driver(&mut r, "taxi_driver", &self.taxi_driver),
@@ -304,12 +314,15 @@ mod tests {
         let (p, problems) = d.to_policy();
         assert!(p.is_none(), "no policy while a figure does not read");
         // Only the unreadable fields: the 0 and the far times read in their place raise nothing else.
-        assert_eq!(paths(&problems), vec![
-            ("filing_window.start", "not_a_time"),
-            ("taxi_driver.cap", "not_a_number"),
-            ("small_business.bands[1].up_to", "not_a_number"),
-            ("service[2].outage_end", "not_a_time"),
-        ]);
+        assert_eq!(
+            paths(&problems),
+            vec![
+                ("filing_window.start", "not_a_time"),
+                ("taxi_driver.cap", "not_a_number"),
+                ("small_business.bands[1].up_to", "not_a_number"),
+                ("service[2].outage_end", "not_a_time"),
+            ]
+        );
         assert_eq!(problems[1].params.get("value").map(String::as_str), Some("많이"));
         assert_eq!(problems[1].message, "taxi_driver.cap must be a number");
     }
@@ -321,7 +334,10 @@ mod tests {
         d.taxi_driver.flat = "-1".into();
         let (p, problems) = d.to_policy();
         assert!(p.is_some(), "its TOML can still be shown");
-        assert_eq!(paths(&problems), vec![("taxi_driver.flat", "non_negative"), ("advertiser.cap", "positive")]);
+        assert_eq!(
+            paths(&problems),
+            vec![("taxi_driver.flat", "non_negative"), ("advertiser.cap", "positive")]
+        );
     }
 
     #[test]

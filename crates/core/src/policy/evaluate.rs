@@ -105,7 +105,14 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn ineligible(reason: Reason) -> Outcome {
-        Outcome { eligible: false, reason: Some(reason), remedy: Remedy::None, amount: Decimal::ZERO, extension_days: 0, grants: Vec::new() }
+        Outcome {
+            eligible: false,
+            reason: Some(reason),
+            remedy: Remedy::None,
+            amount: Decimal::ZERO,
+            extension_days: 0,
+            grants: Vec::new(),
+        }
     }
 
     /// An eligible result of one grant in the single-remedy form (or manual review).
@@ -153,7 +160,10 @@ pub(crate) const DAY_SECS: i64 = 86_400;
 pub(crate) enum Checked {
     Failed(Reason),
     /// `service` indexes the policy's catalog; `overlap` is in whole seconds, > 0.
-    Passed { service: u32, overlap: i64 },
+    Passed {
+        service: u32,
+        overlap: i64,
+    },
 }
 
 /// The policy with its windows and catalog prepared for fast lookups.
@@ -204,10 +214,17 @@ impl<'p> SegmentIndex<'p> {
 /// Which segment a claim is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Pick<'c> {
-    Found { column: &'c str, value: &'c str, segment: usize },
+    Found {
+        column: &'c str,
+        value: &'c str,
+        segment: usize,
+    },
     /// No column of the rule, or only blank values.
     Missing,
-    Unknown { column: &'c str, value: &'c str },
+    Unknown {
+        column: &'c str,
+        value: &'c str,
+    },
 }
 
 fn segment_slot(category: Category) -> Option<usize> {
@@ -294,24 +311,37 @@ impl<'p> Engine<'p> {
                     t.step(Step::voucher);
                 }
                 let own = rule.voucher.then(|| Grant::new(Remedy::Voucher, Decimal::ZERO, 1));
-                self.with_grants(own, Outcome::eligible(Remedy::Voucher, None, Decimal::ZERO, 0), &[&rule.grants], t)
+                self.with_grants(
+                    own,
+                    Outcome::eligible(Remedy::Voucher, None, Decimal::ZERO, 0),
+                    &[&rule.grants],
+                    t,
+                )
             }
             Category::PaidSubscriber => {
                 let rule = &p.paid_subscriber;
                 let days = extension_days(rule.extension_multiplier, overlap);
                 t.step(|| Step::extension(rule.extension_multiplier, overlap, days));
                 let own = Grant::new(Remedy::Extension, Decimal::ZERO, days);
-                self.with_grants(Some(own), Outcome::eligible(Remedy::Extension, None, Decimal::ZERO, days), &[&rule.grants], t)
+                self.with_grants(
+                    Some(own),
+                    Outcome::eligible(Remedy::Extension, None, Decimal::ZERO, days),
+                    &[&rule.grants],
+                    t,
+                )
             }
             Category::TaxiDriver | Category::DesignatedDriver => {
-                let rule = if c.category == Category::TaxiDriver { &p.taxi_driver } else { &p.designated_driver };
+                let rule =
+                    if c.category == Category::TaxiDriver { &p.taxi_driver } else { &p.designated_driver };
                 if let Some(out) = self.segmented(c, &rule.grants, t) {
                     return out;
                 }
                 let income = c.daily_income.filter(|d| *d > Decimal::ZERO);
                 let base = match income {
                     // Multiply before dividing; an overflow can only mean "far above any cap".
-                    Some(d) => Base::from(d.checked_mul(Decimal::from(overlap)).and_then(|x| x.checked_div(DAY.into()))),
+                    Some(d) => Base::from(
+                        d.checked_mul(Decimal::from(overlap)).and_then(|x| x.checked_div(DAY.into())),
+                    ),
                     None => Base::Exact(rule.flat),
                 };
                 let amount = capped(base, rule.cap, c.claimed());
@@ -330,12 +360,19 @@ impl<'p> Engine<'p> {
                         Some(doc) => documented_base(rule, doc),
                         None => {
                             t.step(|| Step::small_business_needs_evidence(rule, loss));
-                            return Outcome::eligible(Remedy::ManualReview, Some(Reason::NeedsEvidence), Decimal::ZERO, 0);
+                            return Outcome::eligible(
+                                Remedy::ManualReview,
+                                Some(Reason::NeedsEvidence),
+                                Decimal::ZERO,
+                                0,
+                            );
                         }
                     },
                 };
                 let amount = capped(base, rule.cap, c.claimed());
-                t.step(|| Step::small_business_cash(rule, loss, c.documented_loss, base, c.claimed(), amount));
+                t.step(|| {
+                    Step::small_business_cash(rule, loss, c.documented_loss, base, c.claimed(), amount)
+                });
                 self.cash(amount, &[&rule.grants], t)
             }
             Category::Advertiser => {
@@ -366,7 +403,12 @@ impl<'p> Engine<'p> {
     /// its grants, then the category's), or manual review without a listed
     /// value. None: the category has no segments, or the claim falls back to
     /// the category's formula.
-    fn segmented<T: Tracer>(&self, c: &PolicyInput, category_grants: &[GrantRule], t: &mut T) -> Option<Outcome> {
+    fn segmented<T: Tracer>(
+        &self,
+        c: &PolicyInput,
+        category_grants: &[GrantRule],
+        t: &mut T,
+    ) -> Option<Outcome> {
         let index = segment_slot(c.category).and_then(|i| self.segments.get(i)).and_then(Option::as_ref)?;
         let pick = index.pick(c);
         match pick {
@@ -380,7 +422,11 @@ impl<'p> Engine<'p> {
                 match index.rule.otherwise {
                     SegmentFallback::Formula => None,
                     SegmentFallback::ManualReview => {
-                        let reason = if pick == Pick::Missing { Reason::SegmentMissing } else { Reason::SegmentUnknown };
+                        let reason = if pick == Pick::Missing {
+                            Reason::SegmentMissing
+                        } else {
+                            Reason::SegmentUnknown
+                        };
                         Some(Outcome::eligible(Remedy::ManualReview, Some(reason), Decimal::ZERO, 0))
                     }
                 }
@@ -390,13 +436,24 @@ impl<'p> Engine<'p> {
 
     /// Cash of `amount` with the grants of `lists`.
     fn cash<T: Tracer>(&self, amount: Decimal, lists: &[&[GrantRule]], t: &mut T) -> Outcome {
-        self.with_grants(Some(Grant::new(Remedy::Cash, amount, 0)), Outcome::eligible(Remedy::Cash, None, amount, 0), lists, t)
+        self.with_grants(
+            Some(Grant::new(Remedy::Cash, amount, 0)),
+            Outcome::eligible(Remedy::Cash, None, amount, 0),
+            lists,
+            t,
+        )
     }
 
     /// The category's own grant (`own`, whose single-remedy result is
     /// `single`) and the grants of `lists`, each explained. Without further
     /// grants the result is `single` itself: nothing is allocated for it.
-    fn with_grants<T: Tracer>(&self, own: Option<Grant>, single: Outcome, lists: &[&[GrantRule]], t: &mut T) -> Outcome {
+    fn with_grants<T: Tracer>(
+        &self,
+        own: Option<Grant>,
+        single: Outcome,
+        lists: &[&[GrantRule]],
+        t: &mut T,
+    ) -> Outcome {
         if lists.iter().all(|l| l.is_empty()) {
             return single;
         }
@@ -428,7 +485,8 @@ impl From<Option<Decimal>> for Base {
 /// max(min, base + (documented_loss − threshold) × rate), exactly.
 fn documented_base(rule: &super::config::SmallBusinessRule, doc: Decimal) -> Base {
     let d = &rule.documented;
-    match doc.checked_sub(d.threshold).and_then(|x| x.checked_mul(d.rate)).and_then(|x| x.checked_add(d.base)) {
+    match doc.checked_sub(d.threshold).and_then(|x| x.checked_mul(d.rate)).and_then(|x| x.checked_add(d.base))
+    {
         Some(v) => Base::Exact(v.max(d.min)),
         // Overflow: a huge gain above the threshold, or a huge shortfall below it.
         None if (doc > d.threshold) == (d.rate > Decimal::ZERO) => Base::Huge,

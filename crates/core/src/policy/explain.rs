@@ -68,7 +68,9 @@ pub fn explain(policy: &Policy, claims: &[PolicyInput], index: usize) -> Explana
     let engine = Engine::new(policy);
     let mut steps = Vec::new();
     let (service, overlap) = match engine.check(claim, &mut steps) {
-        Checked::Failed(reason) => return Explanation { outcome: Outcome::ineligible(reason), steps, duplicate_of: None },
+        Checked::Failed(reason) => {
+            return Explanation { outcome: Outcome::ineligible(reason), steps, duplicate_of: None }
+        }
         Checked::Passed { service, overlap } => (service, overlap),
     };
     let Some(key) = claim.group_key() else {
@@ -184,7 +186,11 @@ impl Step {
             Step::new(
                 "OVERLAP",
                 format!("피해 기간({damage})과 {name} 장애({outage})의 중첩 {}", duration_ko(overlap)),
-                format!("the damage period ({damage}) meets the {} outage ({outage}) for {}", c.service, duration_en(overlap)),
+                format!(
+                    "the damage period ({damage}) meets the {} outage ({outage}) for {}",
+                    c.service,
+                    duration_en(overlap)
+                ),
             )
         }
     }
@@ -192,7 +198,11 @@ impl Step {
     pub(crate) fn brn(c: &PolicyInput, valid: bool) -> Step {
         let shown = c.brn.as_deref().map(mask_brn);
         match (valid, shown) {
-            (true, Some(b)) => Step::new("BRN_VALID", format!("사업자등록번호 {b} 확인"), format!("business registration number {b} is valid")),
+            (true, Some(b)) => Step::new(
+                "BRN_VALID",
+                format!("사업자등록번호 {b} 확인"),
+                format!("business registration number {b} is valid"),
+            ),
             (_, Some(b)) => Step::new(
                 Reason::MissingBrn.code(),
                 format!("사업자등록번호 {b}가 유효하지 않음 ({} 유형)", c.category.label_ko()),
@@ -216,12 +226,16 @@ impl Step {
 
     pub(crate) fn extension(multiplier: Decimal, overlap: i64, days: u32) -> Step {
         let m = number(multiplier);
-        let exact = Decimal::from(overlap).checked_mul(multiplier).and_then(|x| x.checked_div(DAY_SECS.into()));
+        let exact =
+            Decimal::from(overlap).checked_mul(multiplier).and_then(|x| x.checked_div(DAY_SECS.into()));
         let exact = exact.map_or_else(|| "∞".to_string(), number);
         Step::new(
             "EXTENSION",
             format!("{m} × 중첩 {} ÷ 24시간 = {exact} → 올림 {days}일 연장", duration_ko(overlap)),
-            format!("{m} × overlap {} ÷ 24 h = {exact} → rounded up: {days} days of extension", duration_en(overlap)),
+            format!(
+                "{m} × overlap {} ÷ 24 h = {exact} → rounded up: {days} days of extension",
+                duration_en(overlap)
+            ),
         )
     }
 
@@ -235,8 +249,18 @@ impl Step {
     ) -> Step {
         let (base_ko, base_en) = match income {
             Some(d) => (
-                format!("중첩 {} × 일평균수입 {}원 ÷ 24시간 = {}", duration_ko(overlap), won(d), base_won(base, "원")),
-                format!("overlap {} × daily income {} ÷ 24 h = {}", duration_en(overlap), won(d), base_won(base, "")),
+                format!(
+                    "중첩 {} × 일평균수입 {}원 ÷ 24시간 = {}",
+                    duration_ko(overlap),
+                    won(d),
+                    base_won(base, "원")
+                ),
+                format!(
+                    "overlap {} × daily income {} ÷ 24 h = {}",
+                    duration_en(overlap),
+                    won(d),
+                    base_won(base, "")
+                ),
             ),
             None => (
                 format!("일평균수입 없음: 정액 {}원", won(rule.flat)),
@@ -282,8 +306,16 @@ impl Step {
                 number(d.rate)
             );
             (
-                format!("신고 손해 L {}원 > {top}원, 입증손해액 {doc}원: {formula} = {}", won(loss), base_won(base, "원")),
-                format!("reported loss L {} > {top}, documented loss {doc}: {formula} = {}", won(loss), base_won(base, "")),
+                format!(
+                    "신고 손해 L {}원 > {top}원, 입증손해액 {doc}원: {formula} = {}",
+                    won(loss),
+                    base_won(base, "원")
+                ),
+                format!(
+                    "reported loss L {} > {top}, documented loss {doc}: {formula} = {}",
+                    won(loss),
+                    base_won(base, "")
+                ),
             )
         });
         cash_chain("CASH", base_ko, base_en, rule.cap, claimed, amount)
@@ -298,7 +330,12 @@ impl Step {
         )
     }
 
-    pub(crate) fn advertiser_cash(spend: Decimal, cap: Decimal, claimed: Option<Decimal>, amount: Decimal) -> Step {
+    pub(crate) fn advertiser_cash(
+        spend: Decimal,
+        cap: Decimal,
+        claimed: Option<Decimal>,
+        amount: Decimal,
+    ) -> Step {
         cash_chain(
             "CASH",
             format!("광고비 {}원", won(spend)),
@@ -331,7 +368,9 @@ impl Step {
         };
         match pick {
             Pick::Found { column, value, segment } => {
-                let Some(seg) = rule.segments.get(segment) else { return Step::new("SEGMENT", String::new(), String::new()) };
+                let Some(seg) = rule.segments.get(segment) else {
+                    return Step::new("SEGMENT", String::new(), String::new());
+                };
                 Step::new(
                     "SEGMENT",
                     format!("{column} '{value}' → 구간 '{}': 정액 {}원 (상한·청구액 미적용)", seg.label, won(seg.amount)),
@@ -396,7 +435,14 @@ pub fn describe_grant(g: &Grant) -> (String, String) {
 }
 
 /// "base → cap X → claimed Y → amount", the min and floor10 of policy.md.
-fn cash_chain(code: &str, base_ko: String, base_en: String, cap: Decimal, claimed: Option<Decimal>, amount: Decimal) -> Step {
+fn cash_chain(
+    code: &str,
+    base_ko: String,
+    base_en: String,
+    cap: Decimal,
+    claimed: Option<Decimal>,
+    amount: Decimal,
+) -> Step {
     let (claimed_ko, claimed_en) = match claimed {
         Some(c) => (format!("청구액 {}원", won(c)), format!("claimed {}", won(c))),
         None => ("청구액 없음".to_string(), "nothing claimed".to_string()),

@@ -82,12 +82,22 @@ fn both_shipped_policies_validate_and_round_trip() {
     assert!(fin.reads_extra_columns() && !default.reads_extra_columns());
     // Only the two categories the programme changed differ from the default.
     assert_eq!(fin.services, default.services);
-    assert_eq!((&fin.filing_window, &fin.free_user, &fin.paid_subscriber), (&default.filing_window, &default.free_user, &default.paid_subscriber));
+    assert_eq!(
+        (&fin.filing_window, &fin.free_user, &fin.paid_subscriber),
+        (&default.filing_window, &default.free_user, &default.paid_subscriber)
+    );
     assert_eq!((&fin.designated_driver, &fin.advertiser), (&default.designated_driver, &default.advertiser));
     assert_eq!(fin.small_business.bands, default.small_business.bands);
-    let tiers: Vec<(String, Decimal)> =
-        fin.taxi_driver.segments.iter().flat_map(|s| s.segments.iter().map(|x| (x.label.clone(), x.amount))).collect();
-    assert_eq!(tiers, [("T 블루".to_string(), won(50_000)), ("벤티".into(), won(150_000)), ("블랙".into(), won(230_000))]);
+    let tiers: Vec<(String, Decimal)> = fin
+        .taxi_driver
+        .segments
+        .iter()
+        .flat_map(|s| s.segments.iter().map(|x| (x.label.clone(), x.amount)))
+        .collect();
+    assert_eq!(
+        tiers,
+        [("T 블루".to_string(), won(50_000)), ("벤티".into(), won(150_000)), ("블랙".into(), won(230_000))]
+    );
     assert_eq!(example_policy("final-2022").map(|e| e.toml), Some(FINAL_2022_POLICY_TOML));
     assert_eq!(example_policy(" default-2022 ").map(|e| e.toml), Some(DEFAULT_POLICY_TOML));
     assert!(example_policy("coupang-2025").is_none());
@@ -110,8 +120,16 @@ fn the_default_policy_writes_none_of_the_new_fields() {
 #[test]
 fn a_taxi_tier_pays_its_flat_amount_whatever_the_formula_or_the_claim() {
     let p = final_2022();
-    let blue = PolicyInput { daily_income: Some(won(1_000_000)), claimed_amount: Some(won(10_000)), ..claim("T1", Category::TaxiDriver) };
-    assert_eq!(one(&p, tier(blue.clone(), "멤버십 등급", "T 블루")), cash(50_000), "no cap, no claimed amount");
+    let blue = PolicyInput {
+        daily_income: Some(won(1_000_000)),
+        claimed_amount: Some(won(10_000)),
+        ..claim("T1", Category::TaxiDriver)
+    };
+    assert_eq!(
+        one(&p, tier(blue.clone(), "멤버십 등급", "T 블루")),
+        cash(50_000),
+        "no cap, no claimed amount"
+    );
     // Values and headers compare as intake's headers: case, spaces, _ and - do not count.
     assert_eq!(one(&p, tier(blue.clone(), "Membership_Tier", " t-venti ")), cash(150_000));
     assert_eq!(one(&p, tier(blue.clone(), "멤버십등급", "BLACK")), cash(230_000));
@@ -121,7 +139,10 @@ fn a_taxi_tier_pays_its_flat_amount_whatever_the_formula_or_the_claim() {
     let last = e.steps.last().expect("a step");
     assert_eq!(last.code, "SEGMENT");
     assert_eq!(last.ko, "멤버십 등급 '벤티' → 구간 '벤티': 정액 150,000원 (상한·청구액 미적용)");
-    assert_eq!(last.en, "멤버십 등급 '벤티' → segment '벤티': flat 150,000 (no cap, the claimed amount does not apply)");
+    assert_eq!(
+        last.en,
+        "멤버십 등급 '벤티' → segment '벤티': flat 150,000 (no cap, the claimed amount does not apply)"
+    );
     // Other categories do not read the column.
     assert_eq!(one(&p, tier(claim("D1", Category::DesignatedDriver), "멤버십 등급", "블랙")), cash(25_000));
 }
@@ -133,10 +154,17 @@ fn a_missing_or_unknown_tier_goes_to_manual_review_with_its_reason() {
     let t = claim("T1", Category::TaxiDriver);
     assert_eq!(one(&p, t.clone()), needs(Reason::SegmentMissing), "no such column");
     assert_eq!(one(&p, tier(t.clone(), "멤버십 등급", "  ")), needs(Reason::SegmentMissing), "a blank value");
-    assert_eq!(one(&p, tier(t.clone(), "차량번호", "서울32바1234")), needs(Reason::SegmentMissing), "another column");
+    assert_eq!(
+        one(&p, tier(t.clone(), "차량번호", "서울32바1234")),
+        needs(Reason::SegmentMissing),
+        "another column"
+    );
     assert_eq!(one(&p, tier(t.clone(), "멤버십 등급", "골드")), needs(Reason::SegmentUnknown));
     let e = explain(&p, &[tier(t.clone(), "멤버십 등급", "골드")], 0);
-    assert_eq!(e.steps.last().map(|s| s.en.as_str()), Some("멤버십 등급 '골드' is not a segment of this policy (T 블루, 벤티, 블랙) → manual review"));
+    assert_eq!(
+        e.steps.last().map(|s| s.en.as_str()),
+        Some("멤버십 등급 '골드' is not a segment of this policy (T 블루, 벤티, 블랙) → manual review")
+    );
     assert_eq!(codes(&p, t.clone()).last().map(String::as_str), Some("SEGMENT_MISSING"));
     // The first listed column with a value is read.
     let both = tier(tier(t.clone(), "membership_tier", "Black"), "멤버십 등급", "");
@@ -149,7 +177,10 @@ fn a_segment_fallback_of_formula_keeps_the_categorys_formula() {
     let p = Policy::from_toml(&text).expect("valid");
     let t = PolicyInput { daily_income: Some(won(180_000)), ..claim("T1", Category::TaxiDriver) };
     assert_eq!(one(&p, t.clone()), cash(75_120), "the default's formula: floor10(75,125)");
-    assert_eq!(codes(&p, tier(t.clone(), "멤버십 등급", "골드")), ["FILED_IN_WINDOW", "OVERLAP", "FIRST_REPORT", "SEGMENT_FALLBACK", "CASH"]);
+    assert_eq!(
+        codes(&p, tier(t.clone(), "멤버십 등급", "골드")),
+        ["FILED_IN_WINDOW", "OVERLAP", "FIRST_REPORT", "SEGMENT_FALLBACK", "CASH"]
+    );
     assert_eq!(one(&p, tier(t, "멤버십 등급", "블루")), cash(50_000));
 }
 
@@ -180,7 +211,10 @@ fn a_small_business_gets_its_cash_and_the_message_credit() {
     let sb = PolicyInput { claimed_amount: Some(won(400_000)), ..claim("S1", Category::SmallBusiness) };
     let o = one(&p, sb.clone());
     let credit = Grant::new(Remedy::MessageCredit, won(50_000), 0).with_label("카카오톡 채널 메시지 크레딧");
-    assert_eq!((o.eligible, o.reason, o.remedy, o.amount, o.extension_days), (true, None, Remedy::Cash, won(50_000), 0));
+    assert_eq!(
+        (o.eligible, o.reason, o.remedy, o.amount, o.extension_days),
+        (true, None, Remedy::Cash, won(50_000), 0)
+    );
     assert_eq!(o.grants, vec![Grant::new(Remedy::Cash, won(50_000), 0), credit.clone()]);
     assert_eq!(o.grants(), o.grants);
     let e = explain(&p, &[sb], 0);
@@ -191,13 +225,22 @@ fn a_small_business_gets_its_cash_and_the_message_credit() {
     assert_eq!(last.en, "also granted: message credit 50,000 (카카오톡 채널 메시지 크레딧)");
     // Manual review gives nothing yet: the reviewer decides.
     let big = PolicyInput { claimed_amount: Some(won(800_000)), ..claim("S2", Category::SmallBusiness) };
-    assert_eq!(one(&p, big), Outcome::eligible(Remedy::ManualReview, Some(Reason::NeedsEvidence), Decimal::ZERO, 0));
+    assert_eq!(
+        one(&p, big),
+        Outcome::eligible(Remedy::ManualReview, Some(Reason::NeedsEvidence), Decimal::ZERO, 0)
+    );
     // The default policy's results list no grants: the single-remedy form says it all.
-    let d = one(&Policy::default_2022(), PolicyInput { claimed_amount: Some(won(400_000)), ..claim("S1", Category::SmallBusiness) });
+    let d = one(
+        &Policy::default_2022(),
+        PolicyInput { claimed_amount: Some(won(400_000)), ..claim("S1", Category::SmallBusiness) },
+    );
     assert_eq!(d, cash(50_000));
     assert_eq!(d.grants(), vec![Grant::new(Remedy::Cash, won(50_000), 0)]);
     let json = serde_json::to_string(&d).unwrap_or_default();
-    assert_eq!(json, r#"{"eligible":true,"reason":null,"remedy":"cash","amount":"50000","extension_days":0}"#);
+    assert_eq!(
+        json,
+        r#"{"eligible":true,"reason":null,"remedy":"cash","amount":"50000","extension_days":0}"#
+    );
 }
 
 /// The 2025 Coupang breach as a second check: 50,000 won of vouchers per
@@ -241,8 +284,16 @@ fn a_free_user_can_get_four_vouchers_instead_of_the_emoticon() {
     let parts: Vec<(Decimal, u32)> = o.grants.iter().map(|g| (g.amount, g.quantity)).collect();
     assert_eq!(parts, [(won(5_000), 1), (won(5_000), 1), (won(20_000), 1), (won(20_000), 1)]);
     let steps = codes(&p, claim("F1", Category::FreeUser));
-    assert_eq!(steps, ["FILED_IN_WINDOW", "OVERLAP", "FIRST_REPORT", "GRANT", "GRANT", "GRANT", "GRANT"], "no VOUCHER step");
-    let w = what_if(&Policy::default_2022(), &p, &[claim("F1", Category::FreeUser), claim("F2", Category::FreeUser)]);
+    assert_eq!(
+        steps,
+        ["FILED_IN_WINDOW", "OVERLAP", "FIRST_REPORT", "GRANT", "GRANT", "GRANT", "GRANT"],
+        "no VOUCHER step"
+    );
+    let w = what_if(
+        &Policy::default_2022(),
+        &p,
+        &[claim("F1", Category::FreeUser), claim("F2", Category::FreeUser)],
+    );
     let v = w.after.grant(Remedy::Voucher);
     assert_eq!((v.claims, v.grants, v.amount, v.quantity), (2, 8, won(100_000), 8));
     let before = w.before.grant(Remedy::Voucher);
@@ -255,12 +306,19 @@ fn a_free_user_can_get_four_vouchers_instead_of_the_emoticon() {
 #[test]
 fn grants_add_to_every_category_and_keep_the_own_remedy_first() {
     let section = "[[paid_subscriber.grants]]\nkind = \"points\"\nquantity = 3000\namount = 3000\n";
-    let text = DEFAULT_POLICY_TOML.replace("extension_multiplier = 3\n", &format!("extension_multiplier = 3\n\n{section}"));
-    let text = text.replace("cap = 200000\n", "cap = 200000\n\n[[designated_driver.grants]]\nkind = \"fee_waiver\"\nquantity = 1\n");
+    let text = DEFAULT_POLICY_TOML
+        .replace("extension_multiplier = 3\n", &format!("extension_multiplier = 3\n\n{section}"));
+    let text = text.replace(
+        "cap = 200000\n",
+        "cap = 200000\n\n[[designated_driver.grants]]\nkind = \"fee_waiver\"\nquantity = 1\n",
+    );
     let p = Policy::from_toml(&text).expect("valid");
     let o = one(&p, claim("P1", Category::PaidSubscriber));
     assert_eq!((o.remedy, o.extension_days), (Remedy::Extension, 2));
-    assert_eq!(o.grants, vec![Grant::new(Remedy::Extension, Decimal::ZERO, 2), Grant::new(Remedy::Points, won(3_000), 3_000)]);
+    assert_eq!(
+        o.grants,
+        vec![Grant::new(Remedy::Extension, Decimal::ZERO, 2), Grant::new(Remedy::Points, won(3_000), 3_000)]
+    );
     let o = one(&p, claim("D1", Category::DesignatedDriver));
     assert_eq!((o.remedy, o.amount), (Remedy::Cash, won(25_000)));
     assert_eq!(o.grants[1], Grant::new(Remedy::FeeWaiver, Decimal::ZERO, 1));
@@ -273,7 +331,10 @@ fn grants_add_to_every_category_and_keep_the_own_remedy_first() {
 #[test]
 fn bad_segments_and_grants_name_their_field() {
     let fin = FINAL_2022_POLICY_TOML;
-    let e = err_of(&fin.replace("values = [\"벤티\", \"T 벤티\", \"Venti\", \"T Venti\"]", "values = [\"벤티\", \"t-blue\"]"));
+    let e = err_of(&fin.replace(
+        "values = [\"벤티\", \"T 벤티\", \"Venti\", \"T Venti\"]",
+        "values = [\"벤티\", \"t-blue\"]",
+    ));
     assert_eq!(
         e,
         "POLICY_INVALID: taxi_driver.segments.segment[1].values[1] 't-blue' is already a value of taxi_driver.segments.segment[0] \
@@ -285,7 +346,11 @@ fn bad_segments_and_grants_name_their_field() {
     assert_eq!(e, "POLICY_INVALID: taxi_driver.segments.segment[1].amount must be a whole number of won");
     let e = err_of(&fin.replace("column = [\"멤버십 등급\", \"membership_tier\"]", "column = []"));
     assert!(e.starts_with("POLICY_INVALID: taxi_driver.segments.column must name the intake column"), "{e}");
-    let e = err_of(&fin.replace("column = [\"멤버십 등급\", \"membership_tier\"]", "column = [\"멤버십 등급\", \" _ \"]"));
+    let e =
+        err_of(&fin.replace(
+            "column = [\"멤버십 등급\", \"membership_tier\"]",
+            "column = [\"멤버십 등급\", \" _ \"]",
+        ));
     assert_eq!(e, "POLICY_INVALID: taxi_driver.segments.column[1] must not be blank");
     let e = err_of(&fin.replace("label = \"벤티\"", "label = \" \""));
     assert_eq!(e, "POLICY_INVALID: taxi_driver.segments.segment[1].label must not be empty");
@@ -302,12 +367,22 @@ fn bad_segments_and_grants_name_their_field() {
     assert!(e.starts_with("POLICY_INVALID: small_business.grants[0].kind must be voucher"), "{e}");
     let e = err_of(&fin.replace("kind = \"message_credit\"", "kind = \"lottery\""));
     assert!(e.starts_with("POLICY_SYNTAX") && e.contains("lottery"), "{e}");
-    let e = err_of(&fin.replace("kind = \"message_credit\"\namount = 50000", "kind = \"message_credit\"\namount = -1"));
+    let e = err_of(
+        &fin.replace("kind = \"message_credit\"\namount = 50000", "kind = \"message_credit\"\namount = -1"),
+    );
     assert_eq!(e, "POLICY_INVALID: small_business.grants[0].amount must be >= 0");
-    let e = err_of(&fin.replace("kind = \"message_credit\"\namount = 50000", "kind = \"points\"\namount = 50000"));
+    let e = err_of(
+        &fin.replace("kind = \"message_credit\"\namount = 50000", "kind = \"points\"\namount = 50000"),
+    );
     assert_eq!(e, "POLICY_INVALID: small_business.grants[0].quantity must be at least 1 (points) for points");
-    let e = err_of(&fin.replace("kind = \"message_credit\"\namount = 50000", "kind = \"message_credit\"\namount = 50000\nquantity = 2"));
-    assert!(e.starts_with("POLICY_INVALID: small_business.grants[0].quantity is not used by message_credit"), "{e}");
+    let e = err_of(&fin.replace(
+        "kind = \"message_credit\"\namount = 50000",
+        "kind = \"message_credit\"\namount = 50000\nquantity = 2",
+    ));
+    assert!(
+        e.starts_with("POLICY_INVALID: small_business.grants[0].quantity is not used by message_credit"),
+        "{e}"
+    );
     let e = err_of(&with_section("[free_user]\nvoucher = false\n"));
     assert_eq!(e, "POLICY_INVALID: free_user.grants must list a grant when free_user.voucher is false");
     let many = "[[advertiser.grants]]\nkind = \"points\"\nquantity = 1\n".repeat(9);
@@ -320,7 +395,8 @@ fn old_policy_files_parse_unchanged_and_give_the_same_results() {
     // The default file as shipped before segments and grants, and its round trip, give the same results.
     let old = Policy::from_toml(DEFAULT_POLICY_TOML).expect("valid");
     let again = Policy::from_toml(&old.to_toml()).expect("valid");
-    let claims: Vec<PolicyInput> = Category::ALL.iter().enumerate().map(|(i, c)| claim(&format!("C{i}"), *c)).collect();
+    let claims: Vec<PolicyInput> =
+        Category::ALL.iter().enumerate().map(|(i, c)| claim(&format!("C{i}"), *c)).collect();
     assert_eq!(evaluate_all(&old, &claims), evaluate_all(&again, &claims));
     assert!(evaluate_all(&old, &claims).iter().all(|o| o.grants.is_empty()));
 }
@@ -346,7 +422,11 @@ fn old_policy_files_parse_unchanged_and_give_the_same_results() {
 /// over 5. Message credit after: 2 claims, 100,000. Six claims change.
 fn hand_computed_claims() -> Vec<PolicyInput> {
     let taxi = |id: &str, income: Option<i64>, claimed: Option<i64>, t: Option<&str>| {
-        let c = PolicyInput { daily_income: income.map(won), claimed_amount: claimed.map(won), ..claim(id, Category::TaxiDriver) };
+        let c = PolicyInput {
+            daily_income: income.map(won),
+            claimed_amount: claimed.map(won),
+            ..claim(id, Category::TaxiDriver)
+        };
         match t {
             Some(v) => tier(c, "멤버십 등급", v),
             None => c,
@@ -393,9 +473,14 @@ fn what_if_default_against_final_2022_on_hand_computed_claims() {
     assert_eq!(w.before.reason_count(true, Some(Reason::NeedsEvidence)), 1);
     let changed: Vec<&str> = w.changed.iter().map(|c| c.external_id.as_str()).collect();
     assert_eq!(changed, ["T1", "T2", "T3", "T4", "S1", "S2"]);
-    let taxi = w.diff().into_iter().find(|d| d.category == Category::TaxiDriver && d.remedy == Remedy::Cash).expect("taxi cash row");
+    let taxi = w
+        .diff()
+        .into_iter()
+        .find(|d| d.category == Category::TaxiDriver && d.remedy == Remedy::Cash)
+        .expect("taxi cash row");
     assert_eq!((taxi.before_count, taxi.after_count, taxi.amount_change), (4, 3, won(430_000 - 185_120)));
-    let kinds: Vec<(Remedy, i64, Decimal)> = w.grant_difference.iter().map(|d| (d.kind, d.claims_change, d.amount_change)).collect();
+    let kinds: Vec<(Remedy, i64, Decimal)> =
+        w.grant_difference.iter().map(|d| (d.kind, d.claims_change, d.amount_change)).collect();
     assert_eq!(
         kinds,
         [
@@ -410,13 +495,24 @@ fn what_if_default_against_final_2022_on_hand_computed_claims() {
 // ---------------------------------------------------------------- properties
 
 fn policies() -> Vec<Policy> {
-    vec![Policy::default_2022(), final_2022(), Policy::from_toml(&with_section(COUPANG_FREE_USER)).expect("valid")]
+    vec![
+        Policy::default_2022(),
+        final_2022(),
+        Policy::from_toml(&with_section(COUPANG_FREE_USER)).expect("valid"),
+    ]
 }
 
 fn arb_claims() -> impl Strategy<Value = Vec<PolicyInput>> {
     let one = (
         prop::sample::select(Category::ALL.to_vec()),
-        prop::sample::select(vec![None, Some("T 블루"), Some("벤티"), Some("black"), Some("골드"), Some(" ")]),
+        prop::sample::select(vec![
+            None,
+            Some("T 블루"),
+            Some("벤티"),
+            Some("black"),
+            Some("골드"),
+            Some(" "),
+        ]),
         prop::sample::select(vec!["멤버십 등급", "membership_tier", "기타"]),
         prop::option::of(0i64..2_000_000),
         prop::option::of(0i64..500_000),

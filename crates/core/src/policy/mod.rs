@@ -21,14 +21,16 @@ mod tests;
 mod grant_tests;
 
 pub use config::{
-    example_policy, AdvertiserRule, Band, DocumentedLossRule, DriverRule, ExamplePolicy, ExtensionRule, FilingWindow,
-    FreeUserRule, GrantRule, Policy, PolicyError, PolicyProblem, Segment, SegmentFallback, Segments, SmallBusinessRule,
-    DEFAULT_POLICY_TOML, EXAMPLE_POLICIES, FINAL_2022_POLICY_TOML,
+    example_policy, AdvertiserRule, Band, DocumentedLossRule, DriverRule, ExamplePolicy, ExtensionRule,
+    FilingWindow, FreeUserRule, GrantRule, Policy, PolicyError, PolicyProblem, Segment, SegmentFallback,
+    Segments, SmallBusinessRule, DEFAULT_POLICY_TOML, EXAMPLE_POLICIES, FINAL_2022_POLICY_TOML,
 };
 pub use draft::{
-    AdvertiserDraft, BandDraft, DocumentedDraft, DriverDraft, ExtensionDraft, PolicyDraft, ServiceDraft, SmallBusinessDraft,
-    WindowDraft,
+    AdvertiserDraft, BandDraft, DocumentedDraft, DriverDraft, ExtensionDraft, PolicyDraft, ServiceDraft,
+    SmallBusinessDraft, WindowDraft,
 };
 pub use evaluate::{evaluate_all, Outcome, PolicyInput};
 pub use explain::{describe_grant, explain, Explanation, Step};
-pub use whatif::{what_if, Change, GrantDiff, GrantTotal, GroupDiff, GroupTotal, ReasonCount, Totals, WhatIf};
+pub use whatif::{
+    what_if, Change, GrantDiff, GrantTotal, GroupDiff, GroupTotal, ReasonCount, Totals, WhatIf,
+};

@@ -59,15 +59,36 @@ fn one(c: PolicyInput) -> Outcome {
 }
 
 fn cash(amount: i64) -> Outcome {
-    Outcome { eligible: true, reason: None, remedy: Remedy::Cash, amount: won(amount), extension_days: 0, grants: Vec::new() }
+    Outcome {
+        eligible: true,
+        reason: None,
+        remedy: Remedy::Cash,
+        amount: won(amount),
+        extension_days: 0,
+        grants: Vec::new(),
+    }
 }
 
 fn needs(reason: Reason) -> Outcome {
-    Outcome { eligible: true, reason: Some(reason), remedy: Remedy::ManualReview, amount: Decimal::ZERO, extension_days: 0, grants: Vec::new() }
+    Outcome {
+        eligible: true,
+        reason: Some(reason),
+        remedy: Remedy::ManualReview,
+        amount: Decimal::ZERO,
+        extension_days: 0,
+        grants: Vec::new(),
+    }
 }
 
 fn fails(reason: Reason) -> Outcome {
-    Outcome { eligible: false, reason: Some(reason), remedy: Remedy::None, amount: Decimal::ZERO, extension_days: 0, grants: Vec::new() }
+    Outcome {
+        eligible: false,
+        reason: Some(reason),
+        remedy: Remedy::None,
+        amount: Decimal::ZERO,
+        extension_days: 0,
+        grants: Vec::new(),
+    }
 }
 
 // ---------------------------------------------------------------- checks
@@ -89,8 +110,14 @@ fn check1_filing_window_includes_both_ends() {
 
 #[test]
 fn check2_unknown_service_is_exact_code_of_the_policys_catalog() {
-    assert_eq!(one(with(Category::FreeUser, |c| c.service = "kakao_bank".into())), fails(Reason::UnknownService));
-    assert_eq!(one(with(Category::FreeUser, |c| c.service = "KAKAO_T".into())), fails(Reason::UnknownService));
+    assert_eq!(
+        one(with(Category::FreeUser, |c| c.service = "kakao_bank".into())),
+        fails(Reason::UnknownService)
+    );
+    assert_eq!(
+        one(with(Category::FreeUser, |c| c.service = "KAKAO_T".into())),
+        fails(Reason::UnknownService)
+    );
     assert_eq!(one(with(Category::FreeUser, |c| c.service = String::new())), fails(Reason::UnknownService));
     // A policy whose catalog drops a service makes it unknown.
     let mut p = Policy::default_2022();
@@ -108,9 +135,17 @@ fn check3_overlap_is_the_intersection_in_seconds() {
         }))
     };
     assert_eq!(damage("2022-10-15 10:00:00", "2022-10-15 15:00:00"), fails(Reason::NoOverlap));
-    assert_eq!(damage("2022-10-15 10:00:00", "2022-10-15 15:30:00"), fails(Reason::NoOverlap), "touching is 0 s");
+    assert_eq!(
+        damage("2022-10-15 10:00:00", "2022-10-15 15:30:00"),
+        fails(Reason::NoOverlap),
+        "touching is 0 s"
+    );
     assert_eq!(damage("2022-10-16 14:00:00", "2022-10-17 15:00:00"), fails(Reason::NoOverlap));
-    assert_eq!(damage("2022-10-16 06:00:00", "2022-10-16 05:00:00"), fails(Reason::NoOverlap), "backwards period");
+    assert_eq!(
+        damage("2022-10-16 06:00:00", "2022-10-16 05:00:00"),
+        fails(Reason::NoOverlap),
+        "backwards period"
+    );
     assert_eq!(damage("2022-10-15 10:00:00", "2022-10-15 15:30:01").extension_days, 1, "1 s is enough");
     // A period longer than the outage counts only the outage: 22 h 30 min × 3 = 2.81 days → 3.
     assert_eq!(damage("2022-10-14 00:00:00", "2022-10-30 00:00:00").extension_days, 3);
@@ -148,7 +183,11 @@ fn report(id: &str, received: &str) -> PolicyInput {
 #[test]
 fn check5_earliest_received_wins_the_group() {
     let p = Policy::default_2022();
-    let claims = [report("A", "2022-10-21 10:00:00"), report("B", "2022-10-20 10:00:00"), report("C", "2022-10-22 10:00:00")];
+    let claims = [
+        report("A", "2022-10-21 10:00:00"),
+        report("B", "2022-10-20 10:00:00"),
+        report("C", "2022-10-22 10:00:00"),
+    ];
     let out = evaluate_all(&p, &claims);
     assert_eq!(out[0], fails(Reason::Duplicate));
     assert!(out[1].eligible);
@@ -226,7 +265,9 @@ fn check5_groups_by_claimant_key_and_service() {
         c.phone = Some(phone.into());
         c
     };
-    assert!(evaluate_all(&p, &[ind("A", t1, "01011112222"), ind("B", t2, "01033334444")]).iter().all(|o| o.eligible));
+    assert!(evaluate_all(&p, &[ind("A", t1, "01011112222"), ind("B", t2, "01033334444")])
+        .iter()
+        .all(|o| o.eligible));
     // No claimant key: never grouped.
     let mut a = report("A", t1);
     let mut b = report("B", t2);
@@ -256,7 +297,14 @@ fn check5_applies_to_every_category_and_before_the_remedy() {
 
 #[test]
 fn free_user_gets_the_voucher_whatever_was_claimed() {
-    let v = Outcome { eligible: true, reason: None, remedy: Remedy::Voucher, amount: Decimal::ZERO, extension_days: 0, grants: Vec::new() };
+    let v = Outcome {
+        eligible: true,
+        reason: None,
+        remedy: Remedy::Voucher,
+        amount: Decimal::ZERO,
+        extension_days: 0,
+        grants: Vec::new(),
+    };
     assert_eq!(one(with(Category::FreeUser, |c| c.claimed_amount = Some(won(1_000_000)))), v);
     assert_eq!(one(with(Category::FreeUser, |_| {})), v);
 }
@@ -271,9 +319,27 @@ fn paid_subscriber_extension_is_ceil_of_three_times_the_overlap() {
         }))
     };
     let o = ext("2022-10-15 20:00:00", "2022-10-16 06:01:00"); // 10 h 1 min × 3 = 1.25 days
-    assert_eq!(o, Outcome { eligible: true, reason: None, remedy: Remedy::Extension, amount: Decimal::ZERO, extension_days: 2, grants: Vec::new() });
-    assert_eq!(ext("2022-10-15 20:00:00", "2022-10-16 04:00:00").extension_days, 1, "8 h × 3 = exactly 1 day");
-    assert_eq!(ext("2022-10-15 20:00:00", "2022-10-16 04:00:01").extension_days, 2, "one second more rounds up");
+    assert_eq!(
+        o,
+        Outcome {
+            eligible: true,
+            reason: None,
+            remedy: Remedy::Extension,
+            amount: Decimal::ZERO,
+            extension_days: 2,
+            grants: Vec::new()
+        }
+    );
+    assert_eq!(
+        ext("2022-10-15 20:00:00", "2022-10-16 04:00:00").extension_days,
+        1,
+        "8 h × 3 = exactly 1 day"
+    );
+    assert_eq!(
+        ext("2022-10-15 20:00:00", "2022-10-16 04:00:01").extension_days,
+        2,
+        "one second more rounds up"
+    );
     assert_eq!(ext("2022-10-15 20:00:00", "2022-10-15 20:00:01").extension_days, 1);
 }
 
@@ -288,16 +354,29 @@ fn taxi_driver_base_from_daily_income_then_cap_then_claimed_then_floor10() {
     assert_eq!(one(PolicyInput { claimed_amount: Some(won(75_125)), ..taxi() }), cash(75_120));
     assert_eq!(one(PolicyInput { claimed_amount: Some(won(9)), ..taxi() }), cash(0));
     // Cap 300,000: 1,000,000 × 10 h 1 min / 24 h = 417,361.
-    assert_eq!(one(PolicyInput { daily_income: Some(won(1_000_000)), claimed_amount: None, ..taxi() }), cash(300_000));
+    assert_eq!(
+        one(PolicyInput { daily_income: Some(won(1_000_000)), claimed_amount: None, ..taxi() }),
+        cash(300_000)
+    );
     // No daily income (absent, 0 or negative): flat 25,000.
     for income in [None, Some(won(0)), Some(won(-100))] {
         assert_eq!(one(PolicyInput { daily_income: income, claimed_amount: None, ..taxi() }), cash(25_000));
-        assert_eq!(one(PolicyInput { daily_income: income, ..taxi() }), cash(25_000), "min(25,000, claimed 60,000)");
+        assert_eq!(
+            one(PolicyInput { daily_income: income, ..taxi() }),
+            cash(25_000),
+            "min(25,000, claimed 60,000)"
+        );
     }
     // A fractional base is only rounded by floor10: 100,001 × 36,060 / 86,400 = 41,737.08…
-    assert_eq!(one(PolicyInput { daily_income: Some(won(100_001)), claimed_amount: None, ..taxi() }), cash(41_730));
+    assert_eq!(
+        one(PolicyInput { daily_income: Some(won(100_001)), claimed_amount: None, ..taxi() }),
+        cash(41_730)
+    );
     // An absurd daily income cannot overflow or panic: the cap applies.
-    assert_eq!(one(PolicyInput { daily_income: Some(Decimal::MAX), claimed_amount: None, ..taxi() }), cash(300_000));
+    assert_eq!(
+        one(PolicyInput { daily_income: Some(Decimal::MAX), claimed_amount: None, ..taxi() }),
+        cash(300_000)
+    );
 }
 
 #[test]
@@ -376,7 +455,10 @@ fn advertiser_is_capped_ad_spend_or_needs_evidence() {
 
 #[test]
 fn other_goes_to_manual_review() {
-    assert_eq!(one(with(Category::Other, |c| c.claimed_amount = Some(won(31_000)))), needs(Reason::ManualReview));
+    assert_eq!(
+        one(with(Category::Other, |c| c.claimed_amount = Some(won(31_000)))),
+        needs(Reason::ManualReview)
+    );
 }
 
 #[test]
@@ -389,7 +471,12 @@ fn every_parameter_comes_from_the_policy() {
     let mut in_window = taxi();
     in_window.received_at = p.filing_window.start.with_timezone(&Utc);
     let claims = [
-        PolicyInput { claimed_amount: None, external_id: "1".into(), phone: Some("1".into()), ..in_window.clone() },
+        PolicyInput {
+            claimed_amount: None,
+            external_id: "1".into(),
+            phone: Some("1".into()),
+            ..in_window.clone()
+        },
         with(Category::PaidSubscriber, |c| {
             c.external_id = "2".into();
             c.phone = Some("2".into());
@@ -415,7 +502,10 @@ fn explain_lists_the_steps_of_the_worked_example() {
     let codes: Vec<&str> = e.steps.iter().map(|s| s.code.as_str()).collect();
     assert_eq!(codes, ["FILED_IN_WINDOW", "OVERLAP", "FIRST_REPORT", "CASH"]);
     let last = e.steps.last().expect("a step");
-    assert_eq!(last.en, "overlap 10 h 1 min × daily income 180,000 ÷ 24 h = 75,125 → cap 300,000 → claimed 60,000 → 60,000");
+    assert_eq!(
+        last.en,
+        "overlap 10 h 1 min × daily income 180,000 ÷ 24 h = 75,125 → cap 300,000 → claimed 60,000 → 60,000"
+    );
     assert_eq!(
         last.ko,
         "중첩 10시간 1분 × 일평균수입 180,000원 ÷ 24시간 = 75,125원 → 상한 300,000원 → 청구액 60,000원 → 60,000원"
@@ -435,7 +525,10 @@ fn explain_names_the_failing_check_and_stops_there() {
     assert!(e.steps.last().is_some_and(|s| s.en.contains("220-81-*****") || s.en.contains("not valid")));
 
     let e = explain(&p, &[with(Category::FreeUser, |c| c.service = "kakao_bank".into())], 0);
-    assert_eq!(e.steps.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(), ["FILED_IN_WINDOW", "UNKNOWN_SERVICE"]);
+    assert_eq!(
+        e.steps.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(),
+        ["FILED_IN_WINDOW", "UNKNOWN_SERVICE"]
+    );
 
     let e = explain(&p, &[], 3);
     assert_eq!(e.steps[0].code, "NO_SUCH_CLAIM");
@@ -445,7 +538,8 @@ fn explain_names_the_failing_check_and_stops_there() {
 #[test]
 fn explain_shows_the_formula_of_each_cash_row() {
     let p = Policy::default_2022();
-    let last_en = |c: PolicyInput| explain(&p, &[c], 0).steps.last().map(|s| s.en.clone()).unwrap_or_default();
+    let last_en =
+        |c: PolicyInput| explain(&p, &[c], 0).steps.last().map(|s| s.en.clone()).unwrap_or_default();
     assert_eq!(
         last_en(PolicyInput { daily_income: None, claimed_amount: None, ..taxi() }),
         "no daily income: flat 25,000 → cap 300,000 → nothing claimed → 25,000"
@@ -508,7 +602,12 @@ fn what_if_totals_differences_and_changed_claims() {
     after.taxi_driver.cap = won(50_000);
     let claims = vec![
         PolicyInput { external_id: "T1".into(), claimed_amount: None, ..taxi() },
-        PolicyInput { external_id: "T2".into(), claimed_amount: Some(won(10_000)), phone: Some("01000000002".into()), ..taxi() },
+        PolicyInput {
+            external_id: "T2".into(),
+            claimed_amount: Some(won(10_000)),
+            phone: Some("01000000002".into()),
+            ..taxi()
+        },
         with(Category::FreeUser, |c| {
             c.external_id = "F1".into();
             c.phone = Some("01000000003".into());
@@ -554,8 +653,17 @@ fn arb_claim() -> impl Strategy<Value = PolicyInput> {
         (1i64..20_000_000).prop_map(|n| Some(won(n))),
         (1i64..2_000_000_000).prop_map(|n| Some(Decimal::new(n, 2))),
     ];
-    let service = prop::sample::select(vec!["kakaotalk", "kakao_t", "daum_mail", "kakao_moment", "melon", "kakao_bank", ""]);
-    let phone = prop::sample::select(vec![None, Some("01011112222"), Some("01033334444"), Some("01055556666")]);
+    let service = prop::sample::select(vec![
+        "kakaotalk",
+        "kakao_t",
+        "daum_mail",
+        "kakao_moment",
+        "melon",
+        "kakao_bank",
+        "",
+    ]);
+    let phone =
+        prop::sample::select(vec![None, Some("01011112222"), Some("01033334444"), Some("01055556666")]);
     let brn = prop::sample::select(vec![None, Some(VALID_BRN), Some(INVALID_BRN), Some("1234567891")]);
     let base = at("2022-10-14 00:00:00").timestamp();
     (
@@ -569,34 +677,37 @@ fn arb_claim() -> impl Strategy<Value = PolicyInput> {
         -10_000i64..400_000,
         (money.clone(), money.clone(), money.clone(), money),
     )
-        .prop_map(|(category, service, phone, brn, received, start, len, (claimed, income, doc, ad))| PolicyInput {
-            external_id: String::new(),
-            received_at: DateTime::from_timestamp(received, 0).unwrap_or_default(),
-            category,
-            service: service.into(),
-            phone: phone.map(Into::into),
-            brn: brn.map(Into::into),
-            damage_start: DateTime::from_timestamp(start, 0).unwrap_or_default(),
-            damage_end: DateTime::from_timestamp(start + len, 0).unwrap_or_default(),
-            claimed_amount: claimed,
-            daily_income: income,
-            documented_loss: doc,
-            ad_spend: ad,
-            extra: Default::default(),
+        .prop_map(|(category, service, phone, brn, received, start, len, (claimed, income, doc, ad))| {
+            PolicyInput {
+                external_id: String::new(),
+                received_at: DateTime::from_timestamp(received, 0).unwrap_or_default(),
+                category,
+                service: service.into(),
+                phone: phone.map(Into::into),
+                brn: brn.map(Into::into),
+                damage_start: DateTime::from_timestamp(start, 0).unwrap_or_default(),
+                damage_end: DateTime::from_timestamp(start + len, 0).unwrap_or_default(),
+                claimed_amount: claimed,
+                daily_income: income,
+                documented_loss: doc,
+                ad_spend: ad,
+                extra: Default::default(),
+            }
         })
 }
 
 /// Claim sets with unique ids (some differing only in case, to exercise byte order).
 fn arb_claims() -> impl Strategy<Value = Vec<PolicyInput>> {
-    prop::collection::vec((arb_claim(), prop::sample::select(vec!["A", "a", "B", "C-", "접수"])), 0..60).prop_map(|v| {
-        v.into_iter()
-            .enumerate()
-            .map(|(i, (mut c, prefix))| {
-                c.external_id = format!("{prefix}{i}");
-                c
-            })
-            .collect()
-    })
+    prop::collection::vec((arb_claim(), prop::sample::select(vec!["A", "a", "B", "C-", "접수"])), 0..60)
+        .prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (mut c, prefix))| {
+                    c.external_id = format!("{prefix}{i}");
+                    c
+                })
+                .collect()
+        })
 }
 
 fn cap_of(p: &Policy, c: Category) -> Decimal {
@@ -697,9 +808,13 @@ fn default_policy_toml_prints_readably() {
 fn policy_serde_and_outcome_serde_for_the_ui() {
     let o = cash(3_683_850);
     let json = serde_json::to_string(&o).unwrap_or_default();
-    assert_eq!(json, r#"{"eligible":true,"reason":null,"remedy":"cash","amount":"3683850","extension_days":0}"#);
+    assert_eq!(
+        json,
+        r#"{"eligible":true,"reason":null,"remedy":"cash","amount":"3683850","extension_days":0}"#
+    );
     let e = explain(&Policy::default_2022(), &[taxi()], 0);
-    let back: Explanation = serde_json::from_str(&serde_json::to_string(&e).unwrap_or_default()).expect("round trip");
+    let back: Explanation =
+        serde_json::from_str(&serde_json::to_string(&e).unwrap_or_default()).expect("round trip");
     assert_eq!(back, e);
 }
 
@@ -719,7 +834,8 @@ fn evaluate_a_million_claims() {
                 c.phone = Some(format!("010{:08}", i.wrapping_mul(2_654_435_761) % 700_000));
                 c.brn = Some(VALID_BRN.into());
                 c.service = services[(i % 6) as usize].into();
-                c.received_at = at("2022-10-19 00:00:00") + chrono::Duration::seconds(i64::from(i % 1_700_000));
+                c.received_at =
+                    at("2022-10-19 00:00:00") + chrono::Duration::seconds(i64::from(i % 1_700_000));
                 c.claimed_amount = Some(won(i64::from(i % 900_000)));
                 c.daily_income = (i % 3 == 0).then(|| won(150_000));
                 c.documented_loss = (i % 5 == 0).then(|| won(2_000_000));
@@ -745,11 +861,19 @@ fn evaluate_a_million_claims() {
 /// are the project's own copies in fixtures/.
 #[test]
 fn worked_example_matches_sample_evaluation() {
-    let dir = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../../fixtures").display().to_string();
-    let intake = std::fs::read_to_string(format!("{dir}/sample-intake.csv")).expect("fixtures/sample-intake.csv");
-    let expected = std::fs::read_to_string(format!("{dir}/sample-evaluation.csv")).expect("fixtures/sample-evaluation.csv");
+    let dir = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../fixtures")
+    .display()
+    .to_string();
+    let intake =
+        std::fs::read_to_string(format!("{dir}/sample-intake.csv")).expect("fixtures/sample-intake.csv");
+    let expected = std::fs::read_to_string(format!("{dir}/sample-evaluation.csv"))
+        .expect("fixtures/sample-evaluation.csv");
     let expected: Vec<&str> = expected.lines().skip(1).filter(|l| !l.is_empty()).collect();
-    let wanted: std::collections::HashSet<&str> = expected.iter().filter_map(|l| l.split(',').next()).collect();
+    let wanted: std::collections::HashSet<&str> =
+        expected.iter().filter_map(|l| l.split(',').next()).collect();
     let catalog = crate::catalog::Catalog::default_2022();
     let rows = mini_csv(intake.trim_start_matches('\u{feff}'));
     let header = &rows[0];

@@ -145,7 +145,12 @@ pub fn what_if(before: &Policy, after: &Policy, claims: &[PolicyInput]) -> WhatI
         .enumerate()
         // Outcome equality compares amounts by value (50000 == 50000.0).
         .filter(|(_, (_, (x, y)))| x != y)
-        .map(|(index, (c, (before, after)))| Change { index, external_id: c.external_id.clone(), before, after })
+        .map(|(index, (c, (before, after)))| Change {
+            index,
+            external_id: c.external_id.clone(),
+            before,
+            after,
+        })
         .collect();
     let difference = difference(&before_totals, &after_totals);
     let grant_difference = grant_difference(&before_totals, &after_totals);
@@ -223,7 +228,9 @@ impl Totals {
                 a.amount = a.amount.saturating_add(o.amount);
                 a.days = a.days.saturating_add(u64::from(o.extension_days));
             }
-            if let Some(n) = reasons.get_mut(usize::from(o.eligible)).and_then(|r| r.get_mut(reason_slot(o.reason))) {
+            if let Some(n) =
+                reasons.get_mut(usize::from(o.eligible)).and_then(|r| r.get_mut(reason_slot(o.reason)))
+            {
                 *n += 1;
             }
             t.claims += 1;
@@ -239,14 +246,26 @@ impl Totals {
             for &remedy in Remedy::ALL {
                 let a = acc[category as usize][remedy as usize];
                 if a.count > 0 {
-                    t.groups.push(GroupTotal { category, remedy, count: a.count, amount: a.amount, extension_days: a.days });
+                    t.groups.push(GroupTotal {
+                        category,
+                        remedy,
+                        count: a.count,
+                        amount: a.amount,
+                        extension_days: a.days,
+                    });
                 }
             }
         }
         for &kind in Remedy::ALL {
             let k = kinds[kind as usize];
             if k.grants > 0 {
-                t.grants.push(GrantTotal { kind, claims: k.claims, grants: k.grants, amount: k.amount, quantity: k.quantity });
+                t.grants.push(GrantTotal {
+                    kind,
+                    claims: k.claims,
+                    grants: k.grants,
+                    amount: k.amount,
+                    quantity: k.quantity,
+                });
             }
         }
         for eligible in [true, false] {
@@ -263,13 +282,11 @@ impl Totals {
 
     /// The totals of one (category, remedy); zero when it has no claim.
     pub fn group(&self, category: Category, remedy: Remedy) -> GroupTotal {
-        self.groups.iter().find(|g| g.category == category && g.remedy == remedy).cloned().unwrap_or(GroupTotal {
-            category,
-            remedy,
-            count: 0,
-            amount: Decimal::ZERO,
-            extension_days: 0,
-        })
+        self.groups
+            .iter()
+            .find(|g| g.category == category && g.remedy == remedy)
+            .cloned()
+            .unwrap_or(GroupTotal { category, remedy, count: 0, amount: Decimal::ZERO, extension_days: 0 })
     }
 
     /// The totals of one kind of grant; zero when no claim has it.

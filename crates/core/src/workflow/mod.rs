@@ -29,10 +29,10 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::message::{for_code, won, Explain, Lang, Message};
-use crate::{code_key, msg};
 use crate::grant::{self, Grant};
+use crate::message::{for_code, won, Explain, Lang, Message};
 use crate::model::{Actor, Category, ClaimAction, ClaimInput, ClaimStatus, PersonalField, Remedy, Role};
+use crate::{code_key, msg};
 
 /// Triage priority.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -107,7 +107,14 @@ impl Decision {
     pub fn canonical(&self) -> Decision {
         let mut d = self.clone();
         if let Decision::Approve { grants, .. } = &mut d {
-            grants.sort_by(|a, b| (a.kind, a.amount.normalize(), a.quantity, &a.label).cmp(&(b.kind, b.amount.normalize(), b.quantity, &b.label)));
+            grants.sort_by(|a, b| {
+                (a.kind, a.amount.normalize(), a.quantity, &a.label).cmp(&(
+                    b.kind,
+                    b.amount.normalize(),
+                    b.quantity,
+                    &b.label,
+                ))
+            });
         }
         d
     }
@@ -115,7 +122,9 @@ impl Decision {
     /// Every grant an approval gives (none for a denial).
     pub fn grants(&self) -> Vec<Grant> {
         match self {
-            Decision::Approve { remedy, amount, extension_days, grants } => grant::full(*remedy, *amount, *extension_days, grants),
+            Decision::Approve { remedy, amount, extension_days, grants } => {
+                grant::full(*remedy, *amount, *extension_days, grants)
+            }
             Decision::Deny { .. } => Vec::new(),
         }
     }
@@ -382,15 +391,28 @@ impl Transition {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Refusal {
     /// `action`: what was refused, a key of `may.*` (a claim action's or an [`AdminAction`]'s code).
-    RoleNotAllowed { role: Role, action: String },
+    RoleNotAllowed {
+        role: Role,
+        action: String,
+    },
     /// `action`: the claim action's code (`on.*` says it in a sentence).
-    WrongState { action: String, status: ClaimStatus },
-    HeldByOther { holder: String },
+    WrongState {
+        action: String,
+        status: ClaimStatus,
+    },
+    HeldByOther {
+        holder: String,
+    },
     OwnRecommendation,
-    OverApprovalLimit { amount: Decimal, limit: Decimal },
+    OverApprovalLimit {
+        amount: Decimal,
+        limit: Decimal,
+    },
     OverrideNeedsJustification,
     RecommendationSuperseded,
-    AlreadyReserved { payout_id: String },
+    AlreadyReserved {
+        payout_id: String,
+    },
     NotReserved,
     NotNoteAuthor,
     /// A command that cannot be carried out as written: what is wrong, as a message.
@@ -424,14 +446,16 @@ impl Explain for Refusal {
     fn message(&self) -> Message {
         let m = for_code(self.code());
         match self {
-            Refusal::RoleNotAllowed { role, action } => {
-                m.with_label("role", format!("role.{}", role.code())).with_label("action", format!("may.{action}"))
-            }
-            Refusal::WrongState { action, status } => {
-                m.with_label("action", format!("on.{action}")).with_label("status", format!("status.{}", status.code()))
-            }
+            Refusal::RoleNotAllowed { role, action } => m
+                .with_label("role", format!("role.{}", role.code()))
+                .with_label("action", format!("may.{action}")),
+            Refusal::WrongState { action, status } => m
+                .with_label("action", format!("on.{action}"))
+                .with_label("status", format!("status.{}", status.code())),
             Refusal::HeldByOther { holder } => m.with("holder", holder),
-            Refusal::OverApprovalLimit { amount, limit } => m.with("amount", won(amount)).with("limit", won(limit)),
+            Refusal::OverApprovalLimit { amount, limit } => {
+                m.with("amount", won(amount)).with("limit", won(limit))
+            }
             Refusal::AlreadyReserved { payout_id } => m.with("payout_id", payout_id),
             Refusal::Invalid(why) => why.clone(),
             Refusal::OwnRecommendation
@@ -450,7 +474,6 @@ impl std::fmt::Display for Refusal {
 }
 
 impl std::error::Error for Refusal {}
-
 
 /// The lowest role that may issue a command, and how to say it is refused.
 /// Admins may do everything (domain.md: "nothing is hidden from an admin");
@@ -540,7 +563,9 @@ impl Ctx<'_> {
     /// take-over); an unheld claim is open to anyone.
     fn holder_if_held(&self) -> Result<(), Refusal> {
         match &self.claim.assignee {
-            Some(holder) if *holder != self.actor.user => Err(Refusal::HeldByOther { holder: holder.clone() }),
+            Some(holder) if *holder != self.actor.user => {
+                Err(Refusal::HeldByOther { holder: holder.clone() })
+            }
             _ => Ok(()),
         }
     }
@@ -551,14 +576,19 @@ impl Ctx<'_> {
     fn must_hold(&self) -> Result<(), Refusal> {
         self.holder_if_held()?;
         if self.claim.assignee.is_none() {
-            return Err(Refusal::Invalid(msg!("invalid.not_held").with_label("action", format!("on.{}", self.cmd.action().code()))));
+            return Err(Refusal::Invalid(
+                msg!("invalid.not_held").with_label("action", format!("on.{}", self.cmd.action().code())),
+            ));
         }
         Ok(())
     }
 
     fn recommendation(&self) -> Result<&Recommendation, Refusal> {
         self.claim.recommendation.as_ref().ok_or_else(|| {
-            Refusal::Invalid(msg!("invalid.no_recommendation").with_label("action", format!("on.{}", self.cmd.action().code())))
+            Refusal::Invalid(
+                msg!("invalid.no_recommendation")
+                    .with_label("action", format!("on.{}", self.cmd.action().code())),
+            )
         })
     }
 }
@@ -572,7 +602,10 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
 
     if let Some(needed) = required_role(cmd) {
         if rank(actor.role) < rank(needed) {
-            return Err(Refusal::RoleNotAllowed { role: actor.role, action: cmd.action().code().to_string() });
+            return Err(Refusal::RoleNotAllowed {
+                role: actor.role,
+                action: cmd.action().code().to_string(),
+            });
         }
     }
     let cx = Ctx { actor, claim, cmd };
@@ -601,7 +634,9 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             }
             Ok(cx.stay())
         }
-        ClaimCommand::RevealPersonalData { .. } | ClaimCommand::Lease | ClaimCommand::ReleaseLease => Ok(cx.stay()),
+        ClaimCommand::RevealPersonalData { .. } | ClaimCommand::Lease | ClaimCommand::ReleaseLease => {
+            Ok(cx.stay())
+        }
 
         // Tags and priority: any non-final state. A reviewer keeps off a claim
         // another person holds; supervisors and admins may annotate any claim
@@ -736,10 +771,12 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             if is_blank(comment) {
                 return Err(Refusal::Invalid(msg!("invalid.return_comment_empty")));
             }
-            let reviewer =
-                claim.recommendation.as_ref().map(|r| r.by.clone()).or_else(|| claim.assignee.clone()).ok_or_else(
-                    || Refusal::Invalid(msg!("invalid.no_reviewer")),
-                )?;
+            let reviewer = claim
+                .recommendation
+                .as_ref()
+                .map(|r| r.by.clone())
+                .or_else(|| claim.assignee.clone())
+                .ok_or_else(|| Refusal::Invalid(msg!("invalid.no_reviewer")))?;
             Ok(cx.move_held(S::InReview, Some(reviewer)))
         }
 
@@ -821,7 +858,9 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
 fn cash_only(cx: &Ctx<'_>) -> Result<(), Refusal> {
     match &cx.recommendation()?.decision {
         Decision::Approve { remedy: Remedy::Cash, .. } => Ok(()),
-        Decision::Approve { remedy, .. } => Err(Refusal::Invalid(msg!("invalid.not_cash").with_label("remedy", format!("remedy.{}", remedy.code())))),
+        Decision::Approve { remedy, .. } => Err(Refusal::Invalid(
+            msg!("invalid.not_cash").with_label("remedy", format!("remedy.{}", remedy.code())),
+        )),
         Decision::Deny { .. } => Err(Refusal::Invalid(msg!("invalid.denied_nothing_to_pay"))),
     }
 }
@@ -879,14 +918,20 @@ fn check_decision(decision: &Decision) -> Result<(), Refusal> {
         }
         Decision::Approve { remedy, amount, extension_days, grants } if !grants.is_empty() => {
             // Listed grants: each within its measures, and the fields beside them their summary.
-            grant::check_listed(*remedy, *amount, *extension_days, grants).map_err(|e| Refusal::Invalid(msg!("invalid.approve_grant", detail = e)))?;
+            grant::check_listed(*remedy, *amount, *extension_days, grants)
+                .map_err(|e| Refusal::Invalid(msg!("invalid.approve_grant", detail = e)))?;
         }
         Decision::Approve { remedy, amount, extension_days, .. } => {
             if !remedy.is_legacy_grant() && remedy.is_grant() {
-                return Err(Refusal::Invalid(msg!("invalid.approve_grants_listed").with_label("remedy", format!("remedy.{}", remedy.code()))));
+                return Err(Refusal::Invalid(
+                    msg!("invalid.approve_grants_listed")
+                        .with_label("remedy", format!("remedy.{}", remedy.code())),
+                ));
             }
             if !matches!(remedy, Remedy::Voucher | Remedy::Extension | Remedy::Cash) {
-                return Err(Refusal::Invalid(msg!("invalid.approve_remedy").with_label("remedy", format!("remedy.{}", remedy.code()))));
+                return Err(Refusal::Invalid(
+                    msg!("invalid.approve_remedy").with_label("remedy", format!("remedy.{}", remedy.code())),
+                ));
             }
             if *amount < Decimal::ZERO || !amount.fract().is_zero() {
                 return Err(Refusal::Invalid(msg!("invalid.amount_not_whole", amount = won(amount))));
@@ -949,9 +994,12 @@ fn representative(action: ClaimAction, claim: &ClaimView) -> ClaimCommand {
         ClaimAction::AddNote => ClaimCommand::AddNote { body: text() },
         ClaimAction::WithdrawNote => ClaimCommand::WithdrawNote { note_op: text() },
         ClaimAction::Annotate => ClaimCommand::Annotate { priority: None, tags: None },
-        ClaimAction::AddEvidence => {
-            ClaimCommand::AddEvidence { sha256: "0".repeat(64), file_name: text(), mime: String::new(), size: 0 }
-        }
+        ClaimAction::AddEvidence => ClaimCommand::AddEvidence {
+            sha256: "0".repeat(64),
+            file_name: text(),
+            mime: String::new(),
+            size: 0,
+        },
         ClaimAction::RevealPersonalData => ClaimCommand::RevealPersonalData { field: PersonalField::Phone },
         ClaimAction::UpdateIntake => {
             ClaimCommand::UpdateIntake { claim: Box::new(ClaimInput::placeholder()), fields: Vec::new() }
@@ -968,16 +1016,25 @@ fn representative(action: ClaimAction, claim: &ClaimView) -> ClaimCommand {
         ClaimAction::ReleasePayout => {
             ClaimCommand::ReleasePayout { payout_id: claim.reserved_for.clone().unwrap_or_default() }
         }
-        ClaimAction::MarkPaid => ClaimCommand::MarkPaid { payout_id: claim.reserved_for.clone().unwrap_or_default() },
+        ClaimAction::MarkPaid => {
+            ClaimCommand::MarkPaid { payout_id: claim.reserved_for.clone().unwrap_or_default() }
+        }
         // Triaged is always a valid resolution, so this asks "may resolve at all".
-        ClaimAction::ResolveConflict => ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged, note: String::new() },
+        ClaimAction::ResolveConflict => {
+            ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged, note: String::new() }
+        }
     }
 }
 
 impl PolicyProposal {
     /// The decision that follows the policy exactly (not an override).
     pub fn as_decision(&self) -> Decision {
-        Decision::Approve { remedy: self.remedy, amount: self.amount, extension_days: self.extension_days, grants: self.grants.clone() }
+        Decision::Approve {
+            remedy: self.remedy,
+            amount: self.amount,
+            extension_days: self.extension_days,
+            grants: self.grants.clone(),
+        }
     }
 }
 

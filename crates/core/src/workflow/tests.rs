@@ -13,7 +13,13 @@ const REC_OP: &str = "op-rec-1";
 const PAYOUT: &str = "payout-1";
 
 fn triage() -> ClaimCommand {
-    ClaimCommand::Triage { category: None, priority: None, tags: None, duplicate_of: None, duplicate_cleared: false }
+    ClaimCommand::Triage {
+        category: None,
+        priority: None,
+        tags: None,
+        duplicate_of: None,
+        duplicate_cleared: false,
+    }
 }
 fn info_received() -> ClaimCommand {
     ClaimCommand::InfoReceived { note: String::new() }
@@ -25,7 +31,12 @@ fn resolve(to: ClaimStatus) -> ClaimCommand {
     ClaimCommand::ResolveConflict { to, note: String::new() }
 }
 fn evidence() -> ClaimCommand {
-    ClaimCommand::AddEvidence { sha256: "ab".repeat(32), file_name: "receipt.jpg".to_string(), mime: "image/jpeg".to_string(), size: 10 }
+    ClaimCommand::AddEvidence {
+        sha256: "ab".repeat(32),
+        file_name: "receipt.jpg".to_string(),
+        mime: "image/jpeg".to_string(),
+        size: 10,
+    }
 }
 
 const ROLES: [Role; 3] = [Role::Reviewer, Role::Supervisor, Role::Admin];
@@ -47,7 +58,13 @@ fn cash(amount: Decimal) -> Decision {
 }
 
 fn recommendation(by: &str, op: &str, decision: Decision) -> Recommendation {
-    Recommendation { op_id: op.to_string(), by: by.to_string(), decision, is_override: false, justification: None }
+    Recommendation {
+        op_id: op.to_string(),
+        by: by.to_string(),
+        decision,
+        is_override: false,
+        justification: None,
+    }
 }
 
 fn proposal_cash(amount: Decimal) -> PolicyProposal {
@@ -55,7 +72,13 @@ fn proposal_cash(amount: Decimal) -> PolicyProposal {
 }
 
 fn ineligible() -> PolicyProposal {
-    PolicyProposal { eligible: false, remedy: Remedy::None, amount: dec!(0), extension_days: 0, grants: Vec::new() }
+    PolicyProposal {
+        eligible: false,
+        remedy: Remedy::None,
+        amount: dec!(0),
+        extension_days: 0,
+        grants: Vec::new(),
+    }
 }
 
 /// The fixture of the table: a cash claim of 50,000 won recommended by rita
@@ -96,7 +119,10 @@ fn commands() -> Vec<ClaimCommand> {
         mark_paid(),
         resolve(ClaimStatus::Triaged),
         ClaimCommand::WithdrawNote { note_op: "op-note-1".to_string() },
-        ClaimCommand::UpdateIntake { claim: Box::new(ClaimInput::placeholder()), fields: vec!["name".to_string()] },
+        ClaimCommand::UpdateIntake {
+            claim: Box::new(ClaimInput::placeholder()),
+            fields: vec!["name".to_string()],
+        },
         ClaimCommand::Lease,
         ClaimCommand::ReleaseLease,
         ClaimCommand::ReservePayout { payout_id: PAYOUT.to_string() },
@@ -204,7 +230,11 @@ fn expectation(who: &str, cell: &str, kind: &str, role: Role, status: ClaimStatu
     if flags.contains('s') && holder == Holder::Me {
         return Expect::Refused("INVALID");
     }
-    let to = if base == "=" { status } else { ClaimStatus::parse(base).unwrap_or_else(|| panic!("bad cell {cell}")) };
+    let to = if base == "=" {
+        status
+    } else {
+        ClaimStatus::parse(base).unwrap_or_else(|| panic!("bad cell {cell}"))
+    };
     let (assignee, taken_over_from) = if flags.contains('@') {
         (Some(ME.to_string()), if holder == Holder::Other { Some(OTHER.to_string()) } else { None })
     } else {
@@ -220,9 +250,11 @@ fn expectation(who: &str, cell: &str, kind: &str, role: Role, status: ClaimStatu
 
 fn outcome(result: &Result<Transition, Refusal>) -> Expect {
     match result {
-        Ok(t) => {
-            Expect::Accepted { to: t.to, assignee: t.assignee.clone(), taken_over_from: t.taken_over_from.clone() }
-        }
+        Ok(t) => Expect::Accepted {
+            to: t.to,
+            assignee: t.assignee.clone(),
+            taken_over_from: t.taken_over_from.clone(),
+        },
         Err(r) => Expect::Refused(r.code()),
     }
 }
@@ -287,7 +319,10 @@ fn workflow_resolve_conflict_targets() {
                 let denied = ClaimView { recommendation: Some(deny.clone()), ..c.clone() };
                 let cmd = resolve(S::ClosedDenied);
                 assert_eq!(decide(&me, &denied, &cmd).map(|t| t.to), Ok(S::ClosedDenied));
-                let mine = ClaimView { recommendation: Some(recommendation(ME, REC_OP, deny.decision.clone())), ..c };
+                let mine = ClaimView {
+                    recommendation: Some(recommendation(ME, REC_OP, deny.decision.clone())),
+                    ..c
+                };
                 assert_eq!(decide(&me, &mine, &cmd), Err(Refusal::OwnRecommendation));
             }
         }
@@ -358,7 +393,10 @@ fn workflow_maker_checker_through_a_whole_review() {
         (ClaimCommand::Take, ClaimStatus::InReview),
         (ClaimCommand::RequestInfo { message: "통장 사본".to_string() }, ClaimStatus::NeedsInfo),
         (info_received(), ClaimStatus::InReview),
-        (ClaimCommand::Recommend { decision: cash(dec!(75070)), justification: None }, ClaimStatus::Recommended),
+        (
+            ClaimCommand::Recommend { decision: cash(dec!(75070)), justification: None },
+            ClaimStatus::Recommended,
+        ),
         (ClaimCommand::AddToBatch { batch_id: "b1".to_string() }, ClaimStatus::Batched),
     ];
     for (cmd, want) in steps {
@@ -377,7 +415,10 @@ fn workflow_maker_checker_through_a_whole_review() {
         apply(&mut c, &admin, ClaimCommand::ReservePayout { payout_id: "payout-2".to_string() }),
         Err(Refusal::AlreadyReserved { payout_id: PAYOUT.to_string() })
     );
-    assert_eq!(apply(&mut c, &admin, ClaimCommand::MarkPaid { payout_id: "payout-2".to_string() }), Err(Refusal::NotReserved));
+    assert_eq!(
+        apply(&mut c, &admin, ClaimCommand::MarkPaid { payout_id: "payout-2".to_string() }),
+        Err(Refusal::NotReserved)
+    );
     assert_eq!(apply(&mut c, &admin, mark_paid()), Ok(()));
     assert_eq!(c.status, ClaimStatus::Paid);
     assert_eq!(
@@ -407,8 +448,12 @@ fn workflow_approval_limits() {
         text,
         "The amount 500,000 won is above your approval limit of 499,999 won; a supervisor with a higher limit must approve it."
     );
-    let ko = crate::message::Explain::message(&refused.expect_err("refused")).render(crate::message::Lang::Ko);
-    assert_eq!(ko, "금액 500,000원이 승인 한도 499,999원을 넘습니다. 한도가 더 높은 책임자가 승인해야 합니다.");
+    let ko =
+        crate::message::Explain::message(&refused.expect_err("refused")).render(crate::message::Lang::Ko);
+    assert_eq!(
+        ko,
+        "금액 500,000원이 승인 한도 499,999원을 넘습니다. 한도가 더 높은 책임자가 승인해야 합니다."
+    );
     let huge = batched_with(recommendation(RECOMMENDER, REC_OP, cash(dec!(5000000000))));
     assert_eq!(decide(&unlimited, &huge, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::Approved));
     // Admins are bound by their limit too; a limit of 0 still approves 0-won vouchers and denials.
@@ -420,7 +465,8 @@ fn workflow_approval_limits() {
         Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0, grants: Vec::new() },
     ));
     assert_eq!(decide(&admin0, &voucher, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::Approved));
-    let deny = batched_with(recommendation(RECOMMENDER, REC_OP, Decision::Deny { reason: "기간 외".to_string() }));
+    let deny =
+        batched_with(recommendation(RECOMMENDER, REC_OP, Decision::Deny { reason: "기간 외".to_string() }));
     assert_eq!(decide(&admin0, &deny, &approve(REC_OP)).map(|t| t.to), Ok(ClaimStatus::ClosedDenied));
     assert!(!allowed_actions(&below, &c).contains(&ClaimAction::Approve));
     assert!(allowed_actions(&at, &c).contains(&ClaimAction::Approve));
@@ -452,9 +498,26 @@ fn recommend(decision: Decision, justification: Option<&str>) -> ClaimCommand {
 
 #[test]
 fn workflow_override_detection() {
-    let extension = PolicyProposal { eligible: true, remedy: Remedy::Extension, amount: dec!(0), extension_days: 3, grants: Vec::new() };
-    let manual = PolicyProposal { eligible: true, remedy: Remedy::ManualReview, amount: dec!(0), extension_days: 0, grants: Vec::new() };
-    let ext = |days| Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: days, grants: Vec::new() };
+    let extension = PolicyProposal {
+        eligible: true,
+        remedy: Remedy::Extension,
+        amount: dec!(0),
+        extension_days: 3,
+        grants: Vec::new(),
+    };
+    let manual = PolicyProposal {
+        eligible: true,
+        remedy: Remedy::ManualReview,
+        amount: dec!(0),
+        extension_days: 0,
+        grants: Vec::new(),
+    };
+    let ext = |days| Decision::Approve {
+        remedy: Remedy::Extension,
+        amount: dec!(0),
+        extension_days: days,
+        grants: Vec::new(),
+    };
     let deny = Decision::Deny { reason: "증빙 없음".to_string() };
     let cases: Vec<(Option<PolicyProposal>, Decision, bool)> = vec![
         (Some(proposal_cash(dec!(25000))), cash(dec!(25000)), false),
@@ -463,7 +526,12 @@ fn workflow_override_detection() {
         (Some(proposal_cash(dec!(25000))), deny.clone(), true),
         (
             Some(proposal_cash(dec!(0))),
-            Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0, grants: Vec::new() },
+            Decision::Approve {
+                remedy: Remedy::Voucher,
+                amount: dec!(0),
+                extension_days: 0,
+                grants: Vec::new(),
+            },
             true,
         ),
         (Some(extension.clone()), ext(3), false),
@@ -478,7 +546,8 @@ fn workflow_override_detection() {
     ];
     for (proposal, decision, want) in cases {
         let c = in_review_mine(proposal.clone());
-        let justified = decide(&actor(ME, Role::Reviewer, None), &c, &recommend(decision.clone(), Some("확인함")));
+        let justified =
+            decide(&actor(ME, Role::Reviewer, None), &c, &recommend(decision.clone(), Some("확인함")));
         assert_eq!(justified.as_ref().map(|t| t.is_override), Ok(want), "{decision:?} vs {proposal:?}");
         assert_eq!(justified.as_ref().map(|t| t.to), Ok(ClaimStatus::Recommended));
         for blank in [None, Some(""), Some("  \n")] {
@@ -500,8 +569,18 @@ fn workflow_recommendation_content_is_checked() {
         cash(dec!(-10)),
         cash(dec!(100.5)),
         Decision::Approve { remedy: Remedy::Cash, amount: dec!(1000), extension_days: 2, grants: Vec::new() },
-        Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 0, grants: Vec::new() },
-        Decision::Approve { remedy: Remedy::ManualReview, amount: dec!(0), extension_days: 0, grants: Vec::new() },
+        Decision::Approve {
+            remedy: Remedy::Extension,
+            amount: dec!(0),
+            extension_days: 0,
+            grants: Vec::new(),
+        },
+        Decision::Approve {
+            remedy: Remedy::ManualReview,
+            amount: dec!(0),
+            extension_days: 0,
+            grants: Vec::new(),
+        },
         Decision::Approve { remedy: Remedy::None, amount: dec!(0), extension_days: 0, grants: Vec::new() },
         Decision::Deny { reason: "   ".to_string() },
     ];
@@ -514,7 +593,12 @@ fn workflow_recommendation_content_is_checked() {
     for d in [
         cash(dec!(0)),
         cash(dec!(1)),
-        Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 1, grants: Vec::new() },
+        Decision::Approve {
+            remedy: Remedy::Extension,
+            amount: dec!(0),
+            extension_days: 1,
+            grants: Vec::new(),
+        },
     ] {
         assert!(decide(&me, &c, &recommend(d.clone(), Some("사유"))).is_ok(), "{d:?}");
     }
@@ -562,8 +646,11 @@ fn workflow_take_over_is_recorded() {
             assert_eq!(other_work, Err(Refusal::HeldByOther { holder: OTHER.to_string() }));
         }
     }
-    let fresh =
-        decide(&actor(ME, Role::Reviewer, None), &claim(ClaimStatus::Triaged, Holder::Nobody), &ClaimCommand::Take);
+    let fresh = decide(
+        &actor(ME, Role::Reviewer, None),
+        &claim(ClaimStatus::Triaged, Holder::Nobody),
+        &ClaimCommand::Take,
+    );
     assert_eq!(fresh.map(|t| (t.to, t.taken_over_from)), Ok((ClaimStatus::InReview, None)));
     let msg = Refusal::HeldByOther { holder: OTHER.to_string() }.to_string();
     assert!(msg.contains(OTHER) && msg.contains("take it over"), "{msg}");
@@ -591,15 +678,22 @@ fn workflow_mark_paid_only_for_cash() {
     let reserved = |decision| ClaimView { reserved_for: Some(PAYOUT.to_string()), ..approved(decision) };
     let paid = decide(&admin, &reserved(cash(dec!(30000))), &mark_paid());
     assert_eq!(paid.map(|t| t.to), Ok(ClaimStatus::Paid));
-    let voucher = Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0, grants: Vec::new() };
-    let ext = Decision::Approve { remedy: Remedy::Extension, amount: dec!(0), extension_days: 3, grants: Vec::new() };
+    let voucher =
+        Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0, grants: Vec::new() };
+    let ext = Decision::Approve {
+        remedy: Remedy::Extension,
+        amount: dec!(0),
+        extension_days: 3,
+        grants: Vec::new(),
+    };
     for d in [voucher, ext] {
         let got = decide(&admin, &reserved(d.clone()), &mark_paid());
         assert_eq!(got.as_ref().map_err(|r| r.code()), Err("INVALID"), "{d:?}");
         let text = got.err().map(|r| r.to_string()).unwrap_or_default();
         assert!(text.contains("Only cash"), "{text}");
         assert!(!allowed_actions(&admin, &reserved(d.clone())).contains(&ClaimAction::MarkPaid));
-        let reserve = decide(&admin, &approved(d), &ClaimCommand::ReservePayout { payout_id: PAYOUT.to_string() });
+        let reserve =
+            decide(&admin, &approved(d), &ClaimCommand::ReservePayout { payout_id: PAYOUT.to_string() });
         assert_eq!(reserve.map_err(|r| r.code()), Err("INVALID"), "only cash is reserved for a payout");
     }
     // Never paid twice.
@@ -617,17 +711,23 @@ fn workflow_messages_read_well() {
     let admin_refusal = Refusal::RoleNotAllowed { role: Role::Reviewer, action: "approve".to_string() };
     assert_eq!(admin_refusal.to_string(), "Your role (Reviewer) may not approve claims.");
     assert_eq!(admin_refusal.message().render(Lang::Ko), "심사자 역할로는 할 수 없는 작업입니다: 신고 승인.");
-    let state = decide(
-        &actor(ME, Role::Reviewer, None),
-        &claim(ClaimStatus::InReview, Holder::Me),
-        &info_received(),
-    );
+    let state =
+        decide(&actor(ME, Role::Reviewer, None), &claim(ClaimStatus::InReview, Holder::Me), &info_received());
     let state = state.expect_err("refused");
     assert_eq!(state.to_string(), "Cannot mark information received on a claim in the state “In review”.");
-    assert_eq!(state.message().render(Lang::Ko), "‘심사 중’ 상태의 신고에는 할 수 없는 작업입니다: 보완 접수.");
-    let batched =
-        decide(&actor(ME, Role::Reviewer, None), &claim(ClaimStatus::Batched, Holder::Nobody), &ClaimCommand::Take);
-    assert_eq!(batched.err().map(|r| r.to_string()), Some("Cannot take a claim in the state “Batched”.".to_string()));
+    assert_eq!(
+        state.message().render(Lang::Ko),
+        "‘심사 중’ 상태의 신고에는 할 수 없는 작업입니다: 보완 접수."
+    );
+    let batched = decide(
+        &actor(ME, Role::Reviewer, None),
+        &claim(ClaimStatus::Batched, Holder::Nobody),
+        &ClaimCommand::Take,
+    );
+    assert_eq!(
+        batched.err().map(|r| r.to_string()),
+        Some("Cannot take a claim in the state “Batched”.".to_string())
+    );
     let own = Refusal::OwnRecommendation.message().render(Lang::Ko);
     assert!(own.contains("다른 책임자가 승인"), "{own}");
     use crate::message::won;
@@ -700,7 +800,12 @@ fn workflow_allowed_actions_match_decide_everywhere() {
         Some(recommendation(
             RECOMMENDER,
             REC_OP,
-            Decision::Approve { remedy: Remedy::Voucher, amount: dec!(0), extension_days: 0, grants: Vec::new() },
+            Decision::Approve {
+                remedy: Remedy::Voucher,
+                amount: dec!(0),
+                extension_days: 0,
+                grants: Vec::new(),
+            },
         )),
     ];
     for role in ROLES {
@@ -748,11 +853,8 @@ fn arb_amount() -> impl Strategy<Value = Decimal> {
 
 fn arb_decision() -> impl Strategy<Value = Decision> {
     prop_oneof![
-        (arb_remedy(), arb_amount(), 0u32..4).prop_map(|(remedy, amount, extension_days)| Decision::Approve {
-            remedy,
-            amount,
-            extension_days,
-            grants: Vec::new(),
+        (arb_remedy(), arb_amount(), 0u32..4).prop_map(|(remedy, amount, extension_days)| {
+            Decision::Approve { remedy, amount, extension_days, grants: Vec::new() }
         }),
         arb_text().prop_map(|reason| Decision::Deny { reason }),
     ]
@@ -761,10 +863,15 @@ fn arb_decision() -> impl Strategy<Value = Decision> {
 fn arb_claim() -> impl Strategy<Value = ClaimView> {
     let rec = (arb_user(), prop_oneof![Just("op-1"), Just("op-2")], arb_decision())
         .prop_map(|(by, op, decision)| recommendation(&by, op, decision));
-    let proposal =
-        (any::<bool>(), arb_remedy(), arb_amount(), 0u32..4).prop_map(|(eligible, remedy, amount, extension_days)| {
-            PolicyProposal { eligible, remedy, amount, extension_days, grants: Vec::new() }
-        });
+    let proposal = (any::<bool>(), arb_remedy(), arb_amount(), 0u32..4).prop_map(
+        |(eligible, remedy, amount, extension_days)| PolicyProposal {
+            eligible,
+            remedy,
+            amount,
+            extension_days,
+            grants: Vec::new(),
+        },
+    );
     (
         arb_status(),
         proptest::option::of(arb_user()),

@@ -15,8 +15,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use clap::Parser;
 use claimdesk_sync::protocol::*;
+use clap::Parser;
 use serde_json::{json, Value};
 
 #[derive(Parser)]
@@ -43,7 +43,10 @@ struct Args {
 const PAGE: usize = 5_000;
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// The intake rows of the claims the review ops are about (`claim.import` ops by an admin).
@@ -155,8 +158,17 @@ async fn main() -> anyhow::Result<()> {
     let db = format!("{base}/{dbname}");
     let pool = claimdesk_server::db::pool(&db, 2)?;
     claimdesk_server::db::migrate(&pool).await?;
-    claimdesk_server::admin::create_user(&pool, "bench", "벤치 심사자", "reviewer", None, "bench-password").await?;
-    claimdesk_server::admin::create_user(&pool, "bench-admin", "벤치 관리자", "admin", None, "bench-password").await?;
+    claimdesk_server::admin::create_user(&pool, "bench", "벤치 심사자", "reviewer", None, "bench-password")
+        .await?;
+    claimdesk_server::admin::create_user(
+        &pool,
+        "bench-admin",
+        "벤치 관리자",
+        "admin",
+        None,
+        "bench-password",
+    )
+    .await?;
 
     let server_bin = match &args.server {
         Some(p) => p.clone(),
@@ -178,7 +190,10 @@ async fn main() -> anyhow::Result<()> {
         let mut sent = false;
         for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
             if !sent {
-                if let Some(a) = serde_json::from_str::<Value>(&line).ok().and_then(|v| v.get("address").and_then(Value::as_str).map(str::to_string)) {
+                if let Some(a) = serde_json::from_str::<Value>(&line)
+                    .ok()
+                    .and_then(|v| v.get("address").and_then(Value::as_str).map(str::to_string))
+                {
                     let _ = tx.send(a);
                     sent = true;
                 }
@@ -204,7 +219,9 @@ async fn main() -> anyhow::Result<()> {
         utc_now(),
         args.ops
     ));
-    table.push_str("| workload | figure | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|\n");
+    table.push_str(
+        "| workload | figure | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|\n",
+    );
     for r in &rows {
         table.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
@@ -261,7 +278,12 @@ impl Client {
 
     async fn push(&self, ops: &[WireOp]) -> anyhow::Result<PushResponse> {
         let body = serde_json::to_vec(&PushRequest { device_id: self.device.clone(), ops: ops.to_vec() })?;
-        let resp = self.req(reqwest::Method::POST, "/v1/push").header("content-type", "application/json").body(body).send().await?;
+        let resp = self
+            .req(reqwest::Method::POST, "/v1/push")
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?;
         if !resp.status().is_success() {
             bail!("push: {} {}", resp.status(), resp.text().await?);
         }
@@ -269,7 +291,8 @@ impl Client {
     }
 
     async fn pull(&self, after: i64, limit: usize) -> anyhow::Result<PullResponse> {
-        let resp = self.req(reqwest::Method::GET, &format!("/v1/pull?after={after}&limit={limit}")).send().await?;
+        let resp =
+            self.req(reqwest::Method::GET, &format!("/v1/pull?after={after}&limit={limit}")).send().await?;
         if !resp.status().is_success() {
             bail!("pull: {} {}", resp.status(), resp.text().await?);
         }
@@ -286,7 +309,12 @@ async fn run(args: &Args, url: &str, pool: &deadpool_postgres::Pool) -> anyhow::
                 .post(format!("{url}/v1/login"))
                 .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
                 .header(HEADER_SCHEMA, "3")
-                .json(&LoginRequest { user: user.into(), password: "bench-password".into(), device_id: device.into(), device_name: "bench".into() })
+                .json(&LoginRequest {
+                    user: user.into(),
+                    password: "bench-password".into(),
+                    device_id: device.into(),
+                    device_name: "bench".into(),
+                })
                 .send()
                 .await?
                 .error_for_status()?
@@ -353,7 +381,8 @@ async fn run(args: &Args, url: &str, pool: &deadpool_postgres::Pool) -> anyhow::
         .await?;
     let started = Instant::now();
     for page in ops.chunks(PAGE) {
-        let ids: Vec<uuid::Uuid> = page.iter().map(|o| uuid::Uuid::parse_str(&o.op_id).unwrap_or_default()).collect();
+        let ids: Vec<uuid::Uuid> =
+            page.iter().map(|o| uuid::Uuid::parse_str(&o.op_id).unwrap_or_default()).collect();
         let hlc: Vec<i64> = page.iter().map(|o| o.hlc).collect();
         let author: Vec<&str> = page.iter().map(|o| o.user.as_str()).collect();
         let device: Vec<&str> = page.iter().map(|o| o.device.as_str()).collect();
@@ -401,7 +430,11 @@ async fn run(args: &Args, url: &str, pool: &deadpool_postgres::Pool) -> anyhow::
         idle.push(started.elapsed().as_secs_f64() * 1000.0);
         if i % 3 == 0 {
             // Five notes (a note is admitted on any claim, at any time).
-            let five: Vec<WireOp> = make_ops(20, "bench", "bench-device").into_iter().filter(|o| o.kind == "claim.add_note").take(5).collect();
+            let five: Vec<WireOp> = make_ops(20, "bench", "bench-device")
+                .into_iter()
+                .filter(|o| o.kind == "claim.add_note")
+                .take(5)
+                .collect();
             let started = Instant::now();
             client.push(&five).await?;
             let page = client.pull(cursor, PAGE).await?;

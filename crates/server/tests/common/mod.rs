@@ -21,11 +21,19 @@ pub struct Cluster {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 fn repo_root() -> PathBuf {
-    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../..")
+    .canonicalize()
+    .expect("repo root")
 }
 
 /// The cluster of this test binary, started on first use.
@@ -55,7 +63,9 @@ static DB_COUNTER: AtomicU32 = AtomicU32::new(0);
 pub async fn fresh_database(name: &str) -> String {
     let c = cluster();
     let db = format!("t_{}_{}", name, DB_COUNTER.fetch_add(1, Ordering::SeqCst));
-    let (client, conn) = tokio_postgres::connect(&format!("{}/postgres", c.base), tokio_postgres::NoTls).await.expect("connect");
+    let (client, conn) = tokio_postgres::connect(&format!("{}/postgres", c.base), tokio_postgres::NoTls)
+        .await
+        .expect("connect");
     tokio::spawn(conn);
     client.batch_execute(&format!("CREATE DATABASE {db}")).await.expect("create database");
     format!("{}/{db}", c.base)
@@ -288,7 +298,10 @@ impl Api {
 }
 
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// A clock stamp for now, unique within this process.
@@ -319,7 +332,11 @@ pub fn take(api: &Api, claim: &str) -> WireOp {
 /// A batch made by `api` (a supervisor) with one claim in it.
 pub fn batch(api: &Api, claim: &str, batch_id: &str) -> Vec<WireOp> {
     vec![
-        api.op(&format!("batch:{batch_id}"), "batch.create", json!({"id": batch_id, "name": format!("묶음 {batch_id}")})),
+        api.op(
+            &format!("batch:{batch_id}"),
+            "batch.create",
+            json!({"id": batch_id, "name": format!("묶음 {batch_id}")}),
+        ),
         api.op(&format!("claim:{claim}"), "claim.add_to_batch", json!({"batch_id": batch_id})),
     ]
 }

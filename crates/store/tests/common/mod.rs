@@ -8,7 +8,11 @@ use claimdesk_store::import::{ImportOptions, ImportSummary};
 use claimdesk_store::Store;
 
 pub fn fixture(name: &str) -> PathBuf {
-    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo, which sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../fixtures")
+    .join(name)
 }
 
 pub struct Team {

@@ -31,7 +31,13 @@ fn op(id: &str, hlc: i64, device: &str, user: &str, kind: &str, base: Option<i64
 }
 
 fn try_op(
-    id: &str, hlc: i64, device: &str, user: &str, kind: &str, base: Option<i64>, payload: Value,
+    id: &str,
+    hlc: i64,
+    device: &str,
+    user: &str,
+    kind: &str,
+    base: Option<i64>,
+    payload: Value,
 ) -> Result<Option<FoldOp>, OpError> {
     let wire = crate::protocol::WireOp {
         op_id: id.into(),
@@ -54,15 +60,25 @@ fn take(id: &str, hlc: i64, device: &str, user: &str, base: i64, _from: &str) ->
 
 fn recommend(id: &str, hlc: i64, device: &str, user: &str, base: i64, amount: i64) -> FoldOp {
     op(
-        id, hlc, device, user, "recommend", Some(base),
+        id,
+        hlc,
+        device,
+        user,
+        "recommend",
+        Some(base),
         json!({"decision": {"decision": "approve", "remedy": "cash", "amount": amount.to_string(), "extension_days": 0},
                "justification": "j"}),
     )
 }
 
 fn with_proposal(mut op: FoldOp, amount: i64) -> FoldOp {
-    op.stamp.proposal =
-        Some(PolicyProposal { eligible: true, remedy: Remedy::Cash, amount: Decimal::from(amount), extension_days: 0, grants: Vec::new() });
+    op.stamp.proposal = Some(PolicyProposal {
+        eligible: true,
+        remedy: Remedy::Cash,
+        amount: Decimal::from(amount),
+        extension_days: 0,
+        grants: Vec::new(),
+    });
     op
 }
 
@@ -84,7 +100,11 @@ fn scalar_fields_last_writer_wins_per_field_with_ties_by_device() {
     let a = op("a", 10, "dev-a", "u", "annotate", None, json!({"priority": "high", "tags": null}));
     let b = op("b", 10, "dev-b", "u", "annotate", None, json!({"priority": "low", "tags": ["x"]}));
     let c = op("c", 5, "dev-c", "u", "annotate", None, json!({"priority": "urgent", "tags": ["late"]}));
-    for order in [vec![a.clone(), b.clone(), c.clone()], vec![c.clone(), b.clone(), a.clone()], vec![b.clone(), a.clone(), c.clone()]] {
+    for order in [
+        vec![a.clone(), b.clone(), c.clone()],
+        vec![c.clone(), b.clone(), a.clone()],
+        vec![b.clone(), a.clone(), c.clone()],
+    ] {
         let mut ops = order;
         let s = fold(start(), &mut ops);
         // Same stamp: dev-b sorts after dev-a and wins the priority; c is older.
@@ -134,7 +154,9 @@ fn different_decisions_on_the_same_base_are_one_conflict_whatever_the_order() {
     let a2 = recommend("a2", 3, "dev-a", "alice", 1, 5000);
     let c = take("c", 2, "dev-c", "carol", 0, "new");
     let mut first = None;
-    for mut ops in [vec![a.clone(), b.clone(), a2.clone(), c.clone()], vec![c.clone(), a2.clone(), b.clone(), a.clone()]] {
+    for mut ops in
+        [vec![a.clone(), b.clone(), a2.clone(), c.clone()], vec![c.clone(), a2.clone(), b.clone(), a.clone()]]
+    {
         let s = fold(start(), &mut ops);
         assert_eq!(s.status, ClaimStatus::Conflict);
         assert_eq!(s.conflicts.len(), 1, "one conflict per divergent group");
@@ -152,7 +174,15 @@ fn different_decisions_on_the_same_base_are_one_conflict_whatever_the_order() {
     // A supervisor resolves on the count after the conflicting ops; the claim
     // leaves the conflict with the holder the applied take gave it (the
     // payload's wish for "bob" is not a rule).
-    let r = op("r", 10, "dev-s", "sam", "resolve_conflict", Some(1), json!({"to": "in_review", "assignee": "bob", "note": "alice keeps it"}));
+    let r = op(
+        "r",
+        10,
+        "dev-s",
+        "sam",
+        "resolve_conflict",
+        Some(1),
+        json!({"to": "in_review", "assignee": "bob", "note": "alice keeps it"}),
+    );
     let s = fold(start(), &mut [a.clone(), b.clone(), a2.clone(), c.clone(), r]);
     assert_eq!(s.status, ClaimStatus::InReview);
     assert_eq!(s.assignee.as_deref(), Some("alice"));
@@ -175,7 +205,8 @@ fn an_approval_of_a_superseded_recommendation_is_refused_for_that_claim() {
     let b2 = op("b2", 6, "s", "sam", "add_to_batch", Some(5), json!({"batch_id": "B"}));
     // An approval made on a copy that still showed r1.
     let appr = op("ap", 7, "s2", "sue", "approve", Some(6), json!({"recommendation_op": "r1"}));
-    let s = fold(start(), &mut [t.clone(), r1.clone(), batch.clone(), ret.clone(), r2.clone(), b2.clone(), appr]);
+    let s =
+        fold(start(), &mut [t.clone(), r1.clone(), batch.clone(), ret.clone(), r2.clone(), b2.clone(), appr]);
     assert_eq!(s.status, ClaimStatus::Batched);
     assert_eq!(s.refused.len(), 1);
     assert_eq!(s.refused[0].code, "RECOMMENDATION_SUPERSEDED");
@@ -229,7 +260,12 @@ fn a_reviewers_recommendation_that_says_approved_is_a_recommendation() {
     // The attack of the last review: "approved, 50,000,000 won" from a reviewer's token.
     let t = take("t", 1, "a", "lee", 0, "new");
     let forged = op(
-        "r", 2, "a", "lee", "recommend", Some(1),
+        "r",
+        2,
+        "a",
+        "lee",
+        "recommend",
+        Some(1),
         json!({"to": "approved", "assignee": null, "by": "kim", "op_id": "other", "is_override": false,
                "decision": {"decision": "approve", "remedy": "cash", "amount": "50000000", "extension_days": 0}}),
     );
@@ -268,12 +304,14 @@ fn results_in_payloads_do_not_move_a_claim() {
 
 #[test]
 fn approvals_keep_maker_checker_limits_and_roles() {
-    let approve = |id: &str, user: &str| op(id, 10, user, user, "approve", Some(3), json!({"recommendation_op": "r"}));
+    let approve =
+        |id: &str, user: &str| op(id, 10, user, user, "approve", Some(3), json!({"recommendation_op": "r"}));
     // A reviewer, the recommender (a supervisor here), a supervisor over their limit: refused.
     let mut ops = batched();
     ops[0] = take("t", 1, "a", "sam", 0, "new");
     ops[1] = recommend("r", 2, "a", "sam", 1, 50_000);
-    for (who, code) in [("lee", "ROLE_NOT_ALLOWED"), ("sam", "MAKER_CHECKER"), ("sid", "OVER_APPROVAL_LIMIT")] {
+    for (who, code) in [("lee", "ROLE_NOT_ALLOWED"), ("sam", "MAKER_CHECKER"), ("sid", "OVER_APPROVAL_LIMIT")]
+    {
         let mut all = ops.clone();
         all.push(approve("ap", who));
         let s = fold(start(), &mut all);
@@ -400,19 +438,29 @@ fn arb_op() -> impl Strategy<Value = RawOp> {
 /// Every applied move into approved, paid or closed_denied went the rules' way.
 fn check_path(state: &ClaimState, ops: &[FoldOp]) -> Result<(), TestCaseError> {
     for (k, applied) in state.history.iter().enumerate() {
-        let op = ops.iter().find(|o| o.op_id == applied.op_id).ok_or_else(|| TestCaseError::fail("unknown op"))?;
+        let op =
+            ops.iter().find(|o| o.op_id == applied.op_id).ok_or_else(|| TestCaseError::fail("unknown op"))?;
         let before = &state.before(k);
         match applied.outcome.to {
             ClaimStatus::Approved if before.status != ClaimStatus::Approved => {
                 let ClaimCommand::Approve { recommendation_op } = &op.cmd else {
                     return Err(TestCaseError::fail(format!("approved by {:?}", op.cmd)));
                 };
-                let rec = before.recommendation.as_ref().ok_or_else(|| TestCaseError::fail("approved without recommendation"))?;
-                prop_assert!(matches!(op.stamp.role, Role::Supervisor | Role::Admin), "approved by a {:?}", op.stamp.role);
+                let rec = before
+                    .recommendation
+                    .as_ref()
+                    .ok_or_else(|| TestCaseError::fail("approved without recommendation"))?;
+                prop_assert!(
+                    matches!(op.stamp.role, Role::Supervisor | Role::Admin),
+                    "approved by a {:?}",
+                    op.stamp.role
+                );
                 prop_assert_ne!(&rec.by, &op.user, "maker-checker");
                 prop_assert_eq!(&rec.op_id, recommendation_op, "names the current recommendation");
                 prop_assert_eq!(before.status, ClaimStatus::Batched);
-                if let (Decision::Approve { amount, .. }, Some(limit)) = (&rec.decision, op.stamp.approval_limit) {
+                if let (Decision::Approve { amount, .. }, Some(limit)) =
+                    (&rec.decision, op.stamp.approval_limit)
+                {
                     prop_assert!(*amount <= Decimal::from(limit), "within limit");
                 }
             }
@@ -425,11 +473,18 @@ fn check_path(state: &ClaimState, ops: &[FoldOp]) -> Result<(), TestCaseError> {
                 prop_assert_eq!(before.reserved_for.as_deref(), Some(payout_id.as_str()));
             }
             ClaimStatus::ClosedDenied if before.status != ClaimStatus::ClosedDenied => {
-                let rec = before.recommendation.as_ref().ok_or_else(|| TestCaseError::fail("denied without recommendation"))?;
+                let rec = before
+                    .recommendation
+                    .as_ref()
+                    .ok_or_else(|| TestCaseError::fail("denied without recommendation"))?;
                 prop_assert!(matches!(rec.decision, Decision::Deny { .. }), "a denial closes");
                 prop_assert_ne!(&rec.by, &op.user, "maker-checker on a denial");
                 prop_assert!(matches!(op.stamp.role, Role::Supervisor | Role::Admin));
-                prop_assert!(matches!(op.cmd, ClaimCommand::Approve { .. } | ClaimCommand::ResolveConflict { .. }), "closed by {:?}", op.cmd);
+                prop_assert!(
+                    matches!(op.cmd, ClaimCommand::Approve { .. } | ClaimCommand::ResolveConflict { .. }),
+                    "closed by {:?}",
+                    op.cmd
+                );
             }
             _ => {}
         }
@@ -483,7 +538,8 @@ fn build_ops(raw: Vec<RawOp>) -> Vec<FoldOp> {
         let honest = pick % 2 == 0;
         let built = if honest {
             let (who, kind, payload) = honest_next(&state, pick / 2);
-            try_op(&id, i as i64 + 1, who, who, kind, None, payload).map(|o| o.map(|o| with_proposal(o, 50_000)))
+            try_op(&id, i as i64 + 1, who, who, kind, None, payload)
+                .map(|o| o.map(|o| with_proposal(o, 50_000)))
         } else {
             // An approval names one of the recommendations made so far (or the one its payload made up).
             if kind == "approve" && !recommendations.is_empty() && pick % 3 != 0 {
@@ -521,7 +577,10 @@ fn the_random_walks_reach_every_end_state() {
         refused += s.refused.len();
     }
     eprintln!("walks reaching approval or denial: {approved}, payment: {paid}; refused ops: {refused}");
-    assert!(approved > 250 && paid > 100 && refused > 1000, "approved {approved}, paid {paid}, refused {refused}");
+    assert!(
+        approved > 250 && paid > 100 && refused > 1000,
+        "approved {approved}, paid {paid}, refused {refused}"
+    );
 }
 
 proptest! {
@@ -555,7 +614,14 @@ proptest! {
 // ---- several grants: the stamped proposal decides what follows the policy ----
 
 /// A recommendation of these grants (the single-remedy fields their summary, unless `amount` says otherwise).
-fn recommend_grants(id: &str, hlc: i64, base: i64, amount: Option<i64>, grants: Value, justification: Option<&str>) -> FoldOp {
+fn recommend_grants(
+    id: &str,
+    hlc: i64,
+    base: i64,
+    amount: Option<i64>,
+    grants: Value,
+    justification: Option<&str>,
+) -> FoldOp {
     let list: Vec<claimdesk_core::Grant> = serde_json::from_value(grants.clone()).expect("grants");
     let (remedy, cash, days) = claimdesk_core::grant::summary(&list);
     let amount = amount.map_or(cash.to_string(), |a| a.to_string());
@@ -573,7 +639,13 @@ fn stamped_credit(mut op: FoldOp) -> FoldOp {
         claimdesk_core::Grant::new(Remedy::Cash, Decimal::from(30_000), 0),
         claimdesk_core::Grant::new(Remedy::MessageCredit, Decimal::from(50_000), 0),
     ];
-    op.stamp.proposal = Some(PolicyProposal { eligible: true, remedy: Remedy::Cash, amount: Decimal::from(30_000), extension_days: 0, grants });
+    op.stamp.proposal = Some(PolicyProposal {
+        eligible: true,
+        remedy: Remedy::Cash,
+        amount: Decimal::from(30_000),
+        extension_days: 0,
+        grants,
+    });
     op
 }
 
@@ -590,13 +662,23 @@ fn a_recommendation_of_the_stamped_grants_follows_the_policy_and_a_bigger_one_is
     // More credit than the stamped proposal: an override, and without a justification it is refused.
     let forged = stamped_credit(recommend_grants("r", 2, 1, None, cash_and_credit(5_000_000), None));
     let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), forged]);
-    assert_eq!((s.status, s.refused[0].code.as_str()), (ClaimStatus::InReview, "OVERRIDE_NEEDS_JUSTIFICATION"));
+    assert_eq!(
+        (s.status, s.refused[0].code.as_str()),
+        (ClaimStatus::InReview, "OVERRIDE_NEEDS_JUSTIFICATION")
+    );
     // Without a stamped proposal (an op put in the server's database by hand) nothing follows the policy.
     let unstamped = recommend_grants("r", 2, 1, None, cash_and_credit(50_000), None);
     let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), unstamped]);
     assert_eq!(s.refused[0].code, "OVERRIDE_NEEDS_JUSTIFICATION");
     // Cash hidden in the list beside a small amount is refused whatever the justification and the stamp.
-    let hidden = stamped_credit(recommend_grants("r", 2, 1, Some(30_000), json!([{"kind": "cash", "amount": "50000000"}]), Some("근거")));
+    let hidden = stamped_credit(recommend_grants(
+        "r",
+        2,
+        1,
+        Some(30_000),
+        json!([{"kind": "cash", "amount": "50000000"}]),
+        Some("근거"),
+    ));
     let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), hidden]);
     assert_eq!((s.status, s.refused[0].code.as_str()), (ClaimStatus::InReview, "INVALID"));
 }
@@ -604,12 +686,14 @@ fn a_recommendation_of_the_stamped_grants_follows_the_policy_and_a_bigger_one_is
 #[test]
 fn two_recommendations_that_differ_only_in_their_grants_are_a_conflict() {
     let a = stamped_credit(recommend_grants("r1", 2, 1, None, cash_and_credit(50_000), None));
-    let mut b = stamped_credit(recommend_grants("r2", 3, 1, None, cash_and_credit(70_000), Some("추가 크레딧")));
+    let mut b =
+        stamped_credit(recommend_grants("r2", 3, 1, None, cash_and_credit(70_000), Some("추가 크레딧")));
     b.device = "b".into();
     let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), a.clone(), b]);
     assert_eq!(s.status, ClaimStatus::Conflict);
     // The same grants in another order are the same decision: a parallel update.
-    let reordered = json!([{"kind": "message_credit", "amount": "50000"}, {"kind": "cash", "amount": "30000"}]);
+    let reordered =
+        json!([{"kind": "message_credit", "amount": "50000"}, {"kind": "cash", "amount": "30000"}]);
     let mut same = stamped_credit(recommend_grants("r3", 3, 1, None, reordered, None));
     same.device = "b".into();
     let s = fold(start(), &mut [take("t", 1, "a", "lee", 0, "new"), a, same]);
@@ -621,18 +705,38 @@ fn two_recommendations_that_differ_only_in_their_grants_are_a_conflict() {
 fn an_approval_limit_reads_the_cash_of_a_decision_with_grants() {
     // sid: a supervisor with a 10,000 won limit; 5,000 won of cash and 5,000,000 of credit, justified.
     let rec = recommend_grants(
-        "r", 2, 1, None,
+        "r",
+        2,
+        1,
+        None,
         json!([{"kind": "cash", "amount": "5000"}, {"kind": "message_credit", "amount": "5000000"}]),
         Some("채널 피해가 큼"),
     );
-    let ops = || vec![take("t", 1, "a", "lee", 0, "new"), rec.clone(), op("b", 3, "s", "sam", "add_to_batch", Some(2), json!({"batch_id": "B"}))];
+    let ops = || {
+        vec![
+            take("t", 1, "a", "lee", 0, "new"),
+            rec.clone(),
+            op("b", 3, "s", "sam", "add_to_batch", Some(2), json!({"batch_id": "B"})),
+        ]
+    };
     let mut all = ops();
     all.push(op("ap", 4, "s", "sid", "approve", Some(3), json!({"recommendation_op": "r"})));
     let s = fold(start(), &mut all);
     assert_eq!(s.status, ClaimStatus::Approved);
     // 20,000 won of cash is over it.
-    let over = recommend_grants("r", 2, 1, None, json!([{"kind": "cash", "amount": "20000"}, {"kind": "message_credit", "amount": "1"}]), Some("j"));
-    let mut all = vec![take("t", 1, "a", "lee", 0, "new"), over, op("b", 3, "s", "sam", "add_to_batch", Some(2), json!({"batch_id": "B"}))];
+    let over = recommend_grants(
+        "r",
+        2,
+        1,
+        None,
+        json!([{"kind": "cash", "amount": "20000"}, {"kind": "message_credit", "amount": "1"}]),
+        Some("j"),
+    );
+    let mut all = vec![
+        take("t", 1, "a", "lee", 0, "new"),
+        over,
+        op("b", 3, "s", "sam", "add_to_batch", Some(2), json!({"batch_id": "B"})),
+    ];
     all.push(op("ap", 4, "s", "sid", "approve", Some(3), json!({"recommendation_op": "r"})));
     let s = fold(start(), &mut all);
     assert_eq!(s.refused.last().map(|r| r.code.as_str()), Some("OVER_APPROVAL_LIMIT"));

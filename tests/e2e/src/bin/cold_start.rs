@@ -40,12 +40,16 @@ fn group_memory(pgid: u32) -> (u64, usize) {
     for e in entries.flatten() {
         let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
         let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-        let pgrp = stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().nth(2)?.parse::<u32>().ok());
+        let pgrp =
+            stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().nth(2)?.parse::<u32>().ok());
         if pgrp != Some(pgid) {
             continue;
         }
         let status = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-        let rss = status.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok());
+        let rss = status
+            .lines()
+            .find(|l| l.starts_with("Pss:"))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok());
         total += rss.unwrap_or(0);
         count += 1;
     }
@@ -79,7 +83,11 @@ fn one_run(app: &Path, store: &Path, display: &str, dir: &Path, i: usize) -> Res
             }
         }
         if group.exited() || Instant::now() > deadline {
-            return Err(format!("the app gave no startup report; log {}", dir.join(format!("app-{i}.log")).display()).into());
+            return Err(format!(
+                "the app gave no startup report; log {}",
+                dir.join(format!("app-{i}.log")).display()
+            )
+            .into());
         }
         std::thread::sleep(Duration::from_millis(5));
     };
