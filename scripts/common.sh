@@ -38,9 +38,24 @@ require_cargo() {
     command -v cargo >/dev/null 2>&1 || { echo "cargo (Rust stable, via rustup) is required" >&2; exit 1; }
 }
 
+# The UI's tools (Vite 8, ui/package.json "engines") need Node ^20.19 or
+# >=22.12. Debian 12's own nodejs is 18, which cannot run them, so the script
+# stops with a message instead of installing it.
 require_node() {
-    if ! command -v npm >/dev/null 2>&1; then
-        install_system_packages nodejs npm
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        echo "Node.js 20.19+ (or 22.12+) with npm is needed to build the UI; none was found on PATH." >&2
+        echo "Debian 12's own nodejs package is 18, too old for the UI's Vite: install Node 20 or 22 first." >&2
+        exit 1
+    fi
+    local v major minor
+    v="$(node -p 'process.versions.node')"
+    major="${v%%.*}"
+    minor="${v#*.}"
+    minor="${minor%%.*}"
+    if ! { [ "$major" -eq 20 ] && [ "$minor" -ge 19 ]; } && ! { [ "$major" -eq 22 ] && [ "$minor" -ge 12 ]; } && [ "$major" -lt 23 ]; then
+        echo "Node.js $v is too old for the UI (Vite 8 needs ^20.19.0 or >=22.12.0; Debian 12's nodejs is 18)." >&2
+        echo "Install Node 20.19+ or 22.12+ and put it first on PATH, then run this again." >&2
+        exit 1
     fi
 }
 
