@@ -199,7 +199,7 @@ pub struct QueueArgs {
     /// Policy reasons, comma separated (e.g. NEEDS_EVIDENCE).
     #[arg(long, value_delimiter = ',')]
     reason: Vec<String>,
-    /// Full-text search in names and descriptions ("quoted phrase" keeps word order).
+    /// Search: a 접수번호, a phone or a BRN in any spelling (exact matches first), then words of names and descriptions ("quoted phrase" keeps word order).
     #[arg(long)]
     search: Option<String>,
     /// received, amount or claimed.
@@ -293,7 +293,12 @@ pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
         &[7, 9],
     );
     let pages = page.total.div_ceil(a.limit.max(1));
-    crate::out!("page {} of {} · {} claims match", a.page, pages.max(1), page.total);
+    let exact = if page.exact > 0 {
+        format!(" ({} exact: 접수번호, phone or BRN, listed first)", page.exact)
+    } else {
+        String::new()
+    };
+    crate::out!("page {} of {} · {} claims match{exact}", a.page, pages.max(1), page.total);
     Ok(())
 }
 

@@ -99,7 +99,7 @@ export const en: Record<keyof typeof ko, string> = {
   'phase.cancelled': 'Cancelled',
 
   'queue.title': 'Review queue',
-  'queue.search': 'Search names and descriptions (e.g. 택시 호출)',
+  'queue.search': 'Claim no., phone, BRN, or words of names and descriptions (e.g. 택시 호출)',
   'queue.searchLabel': 'Search',
   'queue.filters': 'Filters',
   'queue.filtersActive': 'Filters ({n})',
@@ -192,6 +192,7 @@ export const en: Record<keyof typeof ko, string> = {
   'shortcut.help': 'Show shortcuts',
   'shortcut.escape': 'Close / leave search',
 
+  'flag.exact': 'Exact match',
   'flag.override': 'Override',
   'flag.duplicate': 'Duplicate',
   'flag.ineligible': 'Ineligible',

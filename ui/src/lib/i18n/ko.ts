@@ -103,7 +103,7 @@ export const ko = {
 
   // Queue
   'queue.title': '심사 대기열',
-  'queue.search': '이름·피해내용 검색 (예: 택시 호출)',
+  'queue.search': '접수번호·전화번호·사업자번호, 이름·피해내용 검색 (예: 택시 호출)',
   'queue.searchLabel': '검색',
   'queue.filters': '필터',
   'queue.filtersActive': '필터 ({n})',
@@ -199,6 +199,7 @@ export const ko = {
   'shortcut.escape': '닫기 / 검색 나가기',
 
   // Flags
+  'flag.exact': '일치',
   'flag.override': '정책과 다름',
   'flag.duplicate': '중복',
   'flag.ineligible': '지급 제외',
