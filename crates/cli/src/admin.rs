@@ -97,6 +97,34 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
 }
 
 #[derive(Args)]
+pub struct StatusFeedArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The file to write: .csv (UTF-8 with a BOM, cells formula-safe) or .json (an array of objects).
+    #[arg(long)]
+    out: PathBuf,
+    /// The incident (default: the store's current one).
+    #[arg(long)]
+    incident: Option<String>,
+}
+
+/// Writes the feed beside its destination, then renames it into place: a
+/// reader (the call centre's import) never sees half a file.
+pub fn status_feed(a: StatusFeedArgs) -> anyhow::Result<()> {
+    let format = claimdesk_store::status_feed::FeedFormat::of_path(&a.out)?;
+    let (mut s, actor) = a.store.open_existing()?;
+    let dir = a.out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let summary = {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        s.write_status_feed(&actor, a.incident.as_deref(), format, crate::lang(), &mut w)?
+    };
+    tmp.persist(&a.out).map_err(|e| e.error)?;
+    crate::out!("{} claims of incident {} written to {}", summary.claims, summary.incident, a.out.display());
+    Ok(())
+}
+
+#[derive(Args)]
 pub struct EvaluateArgs {
     #[command(flatten)]
     store: StoreArgs,

@@ -77,9 +77,12 @@ enum Command {
     Import(admin::ImportArgs),
     /// Write the evaluation table of every claim (policy.md) to stdout as CSV.
     Evaluate(admin::EvaluateArgs),
+    /// Write the status feed for a call centre or chatbot (CSV or JSON by the file's extension):
+    /// 접수번호, masked name, status and next step in the --lang language, due date.
+    StatusFeed(admin::StatusFeedArgs),
     /// Show one claim: its fields (personal data masked), the policy's explanation, notes and history.
     Show(review::ShowArgs),
-    /// List a page of the review queue, filtered and sorted; or search names and descriptions.
+    /// List a page of the review queue, filtered and sorted; or search: a 접수번호, phone or BRN (any spelling), then names and descriptions.
     Queue(review::QueueArgs),
     /// Review actions on one claim: take, triage, recommend, note, ...
     #[command(subcommand)]
@@ -132,6 +135,7 @@ fn main() -> ExitCode {
         Command::Init(a) => admin::init(a),
         Command::Import(a) => admin::import(a),
         Command::Evaluate(a) => admin::evaluate(a),
+        Command::StatusFeed(a) => admin::status_feed(a),
         Command::Show(a) => review::show(a),
         Command::Queue(a) => review::queue(a),
         Command::Claim(c) => review::claim(c),

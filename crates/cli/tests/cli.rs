@@ -65,6 +65,93 @@ fn the_worked_example_evaluates_byte_for_byte() {
 }
 
 #[test]
+fn queue_search_looks_up_a_claim_by_number_phone_or_brn() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("sample.db");
+    let db = db.to_str().expect("utf-8 path");
+    assert!(run(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")])
+        .status
+        .success());
+    let found = |search: &str, exact: usize| -> Vec<String> {
+        let out = run(&["queue", "--db", db, "--search", search]);
+        assert!(out.status.success(), "{search}: {}", text(&out.stderr));
+        let shown = text(&out.stdout);
+        assert!(shown.contains(&format!("({exact} exact")), "{search}: {shown}");
+        shown
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|w| w.starts_with("C999-"))
+            .map(String::from)
+            .collect()
+    };
+    // One claimant wrote their number three ways across four claims: newest first.
+    assert_eq!(
+        found("+82 10 7163 2197", 4),
+        vec!["C999-000240", "C999-000048", "C999-000079", "C999-000147"]
+    );
+    assert_eq!(found("037-45-30851", 1), vec!["C999-000210"], "the file wrote 0374530851");
+    assert_eq!(found("c999-000159", 1), vec!["C999-000159"]);
+}
+
+#[test]
+fn the_status_feed_tells_a_call_centre_each_claims_status_with_the_name_masked() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("demo.db");
+    let db = db.to_str().expect("path");
+    assert!(run(&["demo", "--db", db, "--count", "300"]).status.success());
+    let csv = dir.path().join("feed.csv");
+    let csv_path = csv.to_str().expect("path");
+    // A reviewer may not write it; nothing is left behind.
+    let refused = run(&["status-feed", "--db", db, "--as", "kim.reviewer", "--out", csv_path]);
+    assert!(!refused.status.success());
+    assert!(text(&refused.stderr).contains("ROLE_NOT_ALLOWED"), "{}", text(&refused.stderr));
+    assert!(!csv.exists(), "no half-written file");
+    // An unknown format is named before anything is read.
+    let bad = run(&["status-feed", "--db", db, "--as", "park.supervisor", "--out", "feed.txt"]);
+    assert!(!bad.status.success() && text(&bad.stderr).contains(".csv"), "{}", text(&bad.stderr));
+
+    let out = run(&["--lang", "ko", "status-feed", "--db", db, "--as", "park.supervisor", "--out", csv_path]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&csv).expect("feed");
+    let mut lines = written.lines();
+    assert_eq!(lines.next(), Some("\u{feff}claim_id,name_masked,status,status_text,next_step,due_date"));
+    let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(String::from).collect()).collect();
+    let claims: usize = text(&run(&["stats", "--db", db]).stdout)
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .expect("claims");
+    assert_eq!(rows.len(), claims, "one line per claim of the incident");
+    // Masked: the middle of every name is hidden; statuses and next steps are Korean.
+    assert!(rows.iter().all(|r| r[1].chars().count() < 2 || r[1].contains('*')), "{:?}", rows[0]);
+    let new = rows.iter().find(|r| r[2] == "new").expect("a new claim");
+    assert_eq!(new[3], "신규");
+    assert!(new[4].contains("심사"), "{new:?}");
+
+    // The same as JSON, in English.
+    let json = dir.path().join("feed.json");
+    let out = run(&[
+        "--lang",
+        "en",
+        "status-feed",
+        "--db",
+        db,
+        "--as",
+        "park.supervisor",
+        "--out",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let feed: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("a JSON array");
+    assert_eq!(feed.len(), claims);
+    let first = feed.iter().find(|r| r["status"] == "new").expect("new");
+    assert_eq!(first["status_text"], "New");
+    assert!(first["next_step"].as_str().unwrap_or("").contains("review"), "{first}");
+    assert!(first["due_date"].is_null());
+}
+
+#[test]
 fn a_refused_file_exits_non_zero_with_a_clear_message() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("s.db");

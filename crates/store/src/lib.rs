@@ -26,6 +26,7 @@ pub mod queue;
 pub mod schema;
 pub mod search;
 pub mod stats;
+pub mod status_feed;
 pub mod sync_apply;
 pub mod sync_desk;
 pub mod sync_outbox;

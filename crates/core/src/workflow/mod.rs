@@ -1064,6 +1064,8 @@ pub enum AdminAction {
     ViewAudit,
     /// Starting an incident (from scratch or from a copy) and editing its name and dates.
     ManageIncidents,
+    /// Writing the status feed (masked names, statuses) for a call centre or chatbot.
+    ExportStatusFeed,
 }
 
 impl AdminAction {
@@ -1079,6 +1081,7 @@ impl AdminAction {
             AdminAction::ActivatePolicy => "activate_policy",
             AdminAction::ViewAudit => "view_audit",
             AdminAction::ManageIncidents => "manage_incidents",
+            AdminAction::ExportStatusFeed => "export_status_feed",
         }
     }
 }
@@ -1097,6 +1100,7 @@ pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
         AdminAction::ActivatePolicy => Role::Supervisor,
         AdminAction::ViewAudit => Role::Supervisor,
         AdminAction::ManageIncidents => Role::Supervisor,
+        AdminAction::ExportStatusFeed => Role::Supervisor,
     };
     if rank(role) < rank(needed) {
         return Err(Refusal::RoleNotAllowed { role, action: action.code().to_string() });
