@@ -583,6 +583,9 @@ pub enum IncidentCommand {
         #[arg(long)]
         copy_of: Option<String>,
     },
+    /// The current incident's letter templates (decision notices) in the --lang language;
+    /// edit them in the catalog (`claimdesk catalog show` / `catalog replace`, [[letter]] tables).
+    Letters(StoreArgs),
 }
 
 pub fn incident(c: IncidentCommand) -> anyhow::Result<()> {
@@ -612,6 +615,21 @@ pub fn incident(c: IncidentCommand) -> anyhow::Result<()> {
                 "incident {} started with policy version {version} (active); working in it now",
                 catalog.incident.id
             );
+        }
+        IncidentCommand::Letters(store) => {
+            let (s, _) = store.open_existing()?;
+            let catalog = s.catalog()?;
+            if catalog.letters.is_empty() {
+                crate::out!("incident {} has no letter templates yet", catalog.incident.id);
+            }
+            for kind in claimdesk_core::catalog::LetterKind::ALL {
+                if let Some(l) = catalog.letter(kind, crate::lang()) {
+                    crate::out!("── {} ({}) · fields: {}", kind.code(), l.lang, kind.fields().join(", "));
+                    crate::out!("{}", l.subject);
+                    crate::out!("{}", l.body.trim_end());
+                    crate::out!();
+                }
+            }
         }
     }
     Ok(())

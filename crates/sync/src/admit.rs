@@ -328,4 +328,24 @@ mod tests {
             Err(RejectCode::BAD_INCIDENT.to_string())
         );
     }
+
+    #[test]
+    fn a_catalog_whose_letter_uses_a_field_its_outcome_lacks_is_refused_at_admission() {
+        let mut bad = breach();
+        let i = bad
+            .letters
+            .iter()
+            .position(|l| l.kind == claimdesk_core::catalog::LetterKind::ClosedNoDamage)
+            .expect("letter");
+        bad.letters[i].body.push_str(" 보상 금액: {amount}");
+        let create = Op::IncidentCreate(Box::new(IncidentCreate { catalog: bad.clone(), copied_from: None }));
+        assert_eq!(
+            check_team_op(&create, Role::Admin).map_err(|r| r.code),
+            Err(RejectCode::BAD_INCIDENT.to_string())
+        );
+        assert_eq!(
+            check_team_op(&Op::CatalogReplace(Box::new(bad)), Role::Admin).map_err(|r| r.code),
+            Err(RejectCode::BAD_CATALOG.to_string())
+        );
+    }
 }

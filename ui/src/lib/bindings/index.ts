@@ -50,6 +50,8 @@ export type * from './ImportSummary';
 export type * from './Incident';
 export type * from './IncidentInfo';
 export type * from './LeaseInfo';
+export type * from './LetterKind';
+export type * from './LetterTemplate';
 export type * from './Message';
 export type * from './Note';
 export type * from './NoteKind';
