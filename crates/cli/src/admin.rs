@@ -97,6 +97,22 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
 }
 
 #[derive(Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The XLSX file to write.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn report(a: ReportArgs) -> anyhow::Result<()> {
+    let (mut s, actor) = a.store.open_existing()?;
+    let r = s.export_report_pack(&actor, &a.out)?;
+    crate::out!("report pack of {} claims written to {} (as of {})", r.rows, a.out.display(), r.as_of);
+    Ok(())
+}
+
+#[derive(Args)]
 pub struct StatusFeedArgs {
     #[command(flatten)]
     store: StoreArgs,

@@ -80,6 +80,9 @@ enum Command {
     /// Write the status feed for a call centre or chatbot (CSV or JSON by the file's extension):
     /// 접수번호, masked name, status and next step in the --lang language, due date.
     StatusFeed(admin::StatusFeedArgs),
+    /// Write the report pack of the current incident as XLSX (summary; by status, category,
+    /// service, remedy; per day), stamped with the time it is as of (supervisors, admins).
+    Report(admin::ReportArgs),
     /// Show one claim: its fields (personal data masked), the policy's explanation, notes and history.
     Show(review::ShowArgs),
     /// List a page of the review queue, filtered and sorted; or search: a 접수번호, phone or BRN (any spelling), then names and descriptions.
@@ -136,6 +139,7 @@ fn main() -> ExitCode {
         Command::Import(a) => admin::import(a),
         Command::Evaluate(a) => admin::evaluate(a),
         Command::StatusFeed(a) => admin::status_feed(a),
+        Command::Report(a) => admin::report(a),
         Command::Show(a) => review::show(a),
         Command::Queue(a) => review::queue(a),
         Command::Claim(c) => review::claim(c),

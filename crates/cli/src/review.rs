@@ -214,6 +214,10 @@ pub struct QueueArgs {
     limit: u64,
     #[arg(long)]
     json: bool,
+    /// Write every claim of the view (filter and sort, all pages) to this XLSX file instead
+    /// (supervisors, admins), stamped with the time it is as of.
+    #[arg(long)]
+    xlsx: Option<std::path::PathBuf>,
 }
 
 fn parse_all<T>(values: &[String], parse: impl Fn(&str) -> Option<T>, what: &str) -> anyhow::Result<Vec<T>> {
@@ -221,7 +225,7 @@ fn parse_all<T>(values: &[String], parse: impl Fn(&str) -> Option<T>, what: &str
 }
 
 pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
-    let (s, _) = a.store.open_existing()?;
+    let (mut s, actor) = a.store.open_existing()?;
     let filter = QueueFilter {
         statuses: parse_all(&a.status, ClaimStatus::parse, "status")?,
         categories: parse_all(&a.category, Category::parse, "category")?,
@@ -242,6 +246,11 @@ pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
         "claimed" => SortKey::ClaimedAmount,
         other => return Err(anyhow!("'{other}' is not a sort; use received, amount or claimed")),
     };
+    if let Some(path) = &a.xlsx {
+        let r = s.export_queue_xlsx(&actor, &filter, Sort { key, descending: a.desc }, path)?;
+        crate::out!("{} claims written to {} (as of {})", r.rows, path.display(), r.as_of);
+        return Ok(());
+    }
     let page =
         s.queue_page(&filter, Sort { key, descending: a.desc }, (a.page.max(1) - 1) * a.limit, a.limit)?;
     if a.json {

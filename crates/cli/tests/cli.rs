@@ -152,6 +152,61 @@ fn the_status_feed_tells_a_call_centre_each_claims_status_with_the_name_masked()
 }
 
 #[test]
+fn a_queue_view_and_the_report_pack_export_to_xlsx_as_of_a_time() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("demo.db");
+    let db = db.to_str().expect("path");
+    assert!(run(&["demo", "--db", db, "--count", "300"]).status.success());
+    let view = dir.path().join("택시.xlsx");
+    let view_path = view.to_str().expect("path");
+    let refused =
+        run(&["queue", "--db", db, "--as", "kim.reviewer", "--category", "taxi_driver", "--xlsx", view_path]);
+    assert!(!refused.status.success() && text(&refused.stderr).contains("ROLE_NOT_ALLOWED"));
+    assert!(!view.exists());
+    let out = run(&[
+        "queue",
+        "--db",
+        db,
+        "--as",
+        "park.supervisor",
+        "--category",
+        "taxi_driver",
+        "--xlsx",
+        view_path,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // As many rows as the queue counts for that view, every one a taxi driver's.
+    let listed = text(&run(&["queue", "--db", db, "--category", "taxi_driver", "--limit", "1"]).stdout);
+    let count: usize =
+        listed.split(" · ").nth(1).and_then(|t| t.split_whitespace().next()?.parse().ok()).expect("count");
+    let mut book: Xlsx<_> = open_workbook(&view).expect("xlsx");
+    let sheet = book.worksheet_range("대기열").expect("sheet");
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert!(rows[0].iter().any(|c| c.to_string().starts_with("기준 시각 (as of) 20")), "{:?}", rows[0]);
+    assert_eq!(rows[2][0].to_string(), "접수번호");
+    let claims: Vec<&[Data]> = rows[3..].to_vec();
+    assert_eq!(claims.len(), count);
+    assert!(claims.iter().all(|r| r[2].to_string() == "택시 기사"));
+    assert!(claims.iter().any(|r| matches!(r[9], Data::Float(_))), "amounts are numbers");
+
+    let pack = dir.path().join("pack.xlsx");
+    let out = run(&["report", "--db", db, "--as", "park.supervisor", "--out", pack.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut book: Xlsx<_> = open_workbook(&pack).expect("pack");
+    assert_eq!(book.sheet_names(), vec!["요약", "상태별", "유형별", "서비스별", "보상별", "일자별 접수"]);
+    let summary = book.worksheet_range("요약").expect("summary");
+    let received = summary.rows().find(|r| r[0].to_string().starts_with("접수")).expect("received");
+    let total: f64 = match received[1] {
+        Data::Float(f) => f,
+        Data::Int(i) => i as f64,
+        ref other => panic!("{other:?}"),
+    };
+    let stats = text(&run(&["stats", "--db", db]).stdout);
+    assert_eq!(stats.split_whitespace().next(), Some(total.to_string().as_str()));
+}
+
+#[test]
 fn a_refused_file_exits_non_zero_with_a_clear_message() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("s.db");

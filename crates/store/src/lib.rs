@@ -23,6 +23,7 @@ pub mod policies;
 pub mod prefs;
 pub mod quarantine;
 pub mod queue;
+pub mod reports;
 pub mod schema;
 pub mod search;
 pub mod stats;

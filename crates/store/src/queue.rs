@@ -403,6 +403,29 @@ impl Store {
         Ok(stmt.query_row(w.param_refs().as_slice(), |r| r.get::<_, i64>(0))? as u64)
     }
 
+    /// Every row the filter matches in the sort's order (a search text too:
+    /// by the sort, not exact matches first), one at a time, for exports.
+    pub(crate) fn for_each_row(
+        &self,
+        filter: &QueueFilter,
+        sort: Sort,
+        mut f: impl FnMut(&QueueRow) -> Result<()>,
+    ) -> Result<u64> {
+        let w = where_clause(&self.scoped(filter)?)?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {ROW_COLUMNS} FROM claims{} ORDER BY {}",
+            w.sql,
+            order_by(sort)
+        ))?;
+        let mut rows = stmt.query(w.param_refs().as_slice())?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            f(&queue_row(r)?)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// The external ids of every claim the filter matches (for bulk actions).
     pub fn queue_ids(&self, filter: &QueueFilter) -> Result<Vec<String>> {
         let w = where_clause(&self.scoped(filter)?)?;

@@ -1066,6 +1066,8 @@ pub enum AdminAction {
     ManageIncidents,
     /// Writing the status feed (masked names, statuses) for a call centre or chatbot.
     ExportStatusFeed,
+    /// Writing reports (queue views, the report pack) as spreadsheets.
+    ExportReports,
 }
 
 impl AdminAction {
@@ -1082,6 +1084,7 @@ impl AdminAction {
             AdminAction::ViewAudit => "view_audit",
             AdminAction::ManageIncidents => "manage_incidents",
             AdminAction::ExportStatusFeed => "export_status_feed",
+            AdminAction::ExportReports => "export_reports",
         }
     }
 }
@@ -1101,6 +1104,7 @@ pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
         AdminAction::ViewAudit => Role::Supervisor,
         AdminAction::ManageIncidents => Role::Supervisor,
         AdminAction::ExportStatusFeed => Role::Supervisor,
+        AdminAction::ExportReports => Role::Supervisor,
     };
     if rank(role) < rank(needed) {
         return Err(Refusal::RoleNotAllowed { role, action: action.code().to_string() });

@@ -751,6 +751,7 @@ fn workflow_may_admin_actions() {
         A::ViewAudit,
         A::ManageIncidents,
         A::ExportStatusFeed,
+        A::ExportReports,
     ];
     let supervisor = [
         A::CreateBatch,
@@ -759,6 +760,7 @@ fn workflow_may_admin_actions() {
         A::ViewAudit,
         A::ManageIncidents,
         A::ExportStatusFeed,
+        A::ExportReports,
     ];
     for action in all {
         assert_eq!(may(Role::Reviewer, action).map_err(|r| r.code()), Err("ROLE_NOT_ALLOWED"), "{action:?}");
