@@ -5,6 +5,7 @@ mod admin;
 mod output;
 mod review;
 mod sync;
+mod unlock;
 
 // mimalloc: a million small strings are allocated and freed in a full
 // evaluation; the system allocator spends much of that time in page faults.
@@ -61,10 +62,12 @@ fn say_error(e: &anyhow::Error) -> String {
 /// Options every store command takes.
 #[derive(clap::Args, Clone)]
 pub struct StoreArgs {
-    /// The store (a SQLite file); created with the default catalog and policy if missing.
+    /// The store (an encrypted SQLite file, its key slots beside it in <db>.keys); created with the
+    /// default catalog and policy if missing (the first admin's password is asked for twice).
     #[arg(long, env = "CLAIMDESK_DB")]
     pub db: PathBuf,
-    /// The user acting (roles and approval limits apply).
+    /// The user acting (roles and approval limits apply); their password opens the store
+    /// (CLAIMDESK_PASSWORD, or asked on the terminal).
     #[arg(long = "as", env = "CLAIMDESK_USER", default_value = claimdesk_store::FIRST_ADMIN)]
     pub user: String,
 }
@@ -168,17 +171,13 @@ fn main() -> ExitCode {
 }
 
 impl StoreArgs {
-    /// Opens (or creates) the store and loads the acting user.
+    /// Opens (or creates) the store as the acting user, with their password.
     pub fn open(&self) -> anyhow::Result<(claimdesk_store::Store, claimdesk_core::Actor)> {
-        let store = claimdesk_store::Store::open(&self.db)?;
-        let actor = store.actor(&self.user)?;
-        Ok((store, actor))
+        unlock::open_or_create(&self.db, &self.user)
     }
 
-    /// Opens an existing store (read-only commands should not create one).
+    /// Opens an existing store as the acting user (read-only commands should not create one).
     pub fn open_existing(&self) -> anyhow::Result<(claimdesk_store::Store, claimdesk_core::Actor)> {
-        let store = claimdesk_store::Store::open_existing(&self.db)?;
-        let actor = store.actor(&self.user)?;
-        Ok((store, actor))
+        unlock::open(&self.db, &self.user)
     }
 }

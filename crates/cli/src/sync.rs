@@ -23,10 +23,7 @@ pub struct SyncArgs {
 #[derive(Subcommand)]
 enum SyncAction {
     /// What waits to be pushed, parked ops with their reasons, open conflicts, the last sync.
-    Status {
-        #[arg(long, env = "CLAIMDESK_DB")]
-        db: PathBuf,
-    },
+    Status(crate::StoreArgs),
     /// Take claims offline before fieldwork: others see who holds them after
     /// their next sync (advice that reduces conflicts, never a lock).
     Lease {
@@ -46,6 +43,10 @@ struct RunArgs {
     /// The store (a SQLite file).
     #[arg(long, env = "CLAIMDESK_DB")]
     db: Option<PathBuf>,
+    /// The user who opens the store on this PC (their password: CLAIMDESK_PASSWORD or asked);
+    /// default: the --user of the server.
+    #[arg(long = "as", env = "CLAIMDESK_USER")]
+    as_user: Option<String>,
     /// The sync server, e.g. https://sync.example:8443 (remembered after the first sync).
     #[arg(long, env = "CLAIMDESK_SERVER")]
     server: Option<String>,
@@ -66,7 +67,7 @@ struct RunArgs {
 
 pub fn sync(args: SyncArgs) -> anyhow::Result<()> {
     match args.action {
-        Some(SyncAction::Status { db }) => status(&db),
+        Some(SyncAction::Status(store)) => status(&store),
         Some(SyncAction::Lease { store, claims, release }) => {
             let (mut s, actor) = store.open_existing()?;
             if release {
@@ -88,7 +89,9 @@ fn fail(e: SyncError) -> anyhow::Error {
 
 fn run(a: RunArgs) -> anyhow::Result<()> {
     let db = a.db.ok_or_else(|| anyhow!("name the store with --db (or CLAIMDESK_DB)"))?;
-    let mut store = Store::open_existing(&db)?;
+    let opener =
+        a.as_user.clone().or_else(|| a.user.clone()).unwrap_or_else(|| claimdesk_store::FIRST_ADMIN.into());
+    let (mut store, _) = crate::unlock::open(&db, &opener)?;
     let server = match a.server {
         Some(s) => s,
         None => store
@@ -127,6 +130,8 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
                 &format!("verifier:{user}"),
                 &password_verifier(&password).map_err(fail)?,
             )?;
+            // The password the server has just accepted opens the store on this PC too.
+            store.set_key_slot(&login.user.id, &password)?;
             crate::out!("signed in as {} ({})", login.user.id, login.user.role);
         }
         None => {
@@ -186,8 +191,8 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn status(db: &std::path::Path) -> anyhow::Result<()> {
-    let store = Store::open_existing(db)?;
+fn status(args: &crate::StoreArgs) -> anyhow::Result<()> {
+    let (store, _) = args.open_existing()?;
     let s = store.sync_status()?;
     crate::out!("server:     {}", s.server_url.as_deref().unwrap_or("(never synced)"));
     crate::out!("user:       {}", s.user.as_deref().unwrap_or("-"));
@@ -223,8 +228,8 @@ fn status(db: &std::path::Path) -> anyhow::Result<()> {
 
 #[derive(Args)]
 pub struct ConflictsArgs {
-    #[arg(long, env = "CLAIMDESK_DB")]
-    db: PathBuf,
+    #[command(flatten)]
+    store: crate::StoreArgs,
     /// Resolved conflicts too.
     #[arg(long)]
     all: bool,
@@ -232,7 +237,7 @@ pub struct ConflictsArgs {
 
 /// `claimdesk conflicts`: each conflict with its ops side by side.
 pub fn conflicts(a: ConflictsArgs) -> anyhow::Result<()> {
-    let store = Store::open_existing(&a.db)?;
+    let (store, _) = a.store.open_existing()?;
     print_conflicts(&store, a.all)
 }
 

@@ -6,9 +6,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// The password of every user these tests make (the store is encrypted and
+/// opens with the `--as` user's password: `CLAIMDESK_PASSWORD`).
+const PASSWORD: &str = "test password 1";
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_claimdesk"));
     c.env_remove("CLAIMDESK_DB").env_remove("CLAIMDESK_USER");
+    c.env("CLAIMDESK_PASSWORD", PASSWORD).env("CLAIMDESK_NEW_PASSWORD", PASSWORD);
+    c.stdin(Stdio::null());
     // These tests read the English messages; `--lang` and the locale are tested on their own.
     c.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "en_US.UTF-8");
     c
@@ -24,6 +30,16 @@ fn fixture(name: &str) -> PathBuf {
 
 fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("run claimdesk")
+}
+
+/// Runs with another password in `CLAIMDESK_PASSWORD` (None: none at all, and no terminal).
+fn run_with_password(args: &[&str], password: Option<&str>) -> Output {
+    let mut c = bin();
+    match password {
+        Some(p) => c.env("CLAIMDESK_PASSWORD", p),
+        None => c.env_remove("CLAIMDESK_PASSWORD"),
+    };
+    c.args(args).output().expect("run claimdesk")
 }
 
 fn text(b: &[u8]) -> String {
@@ -353,7 +369,9 @@ fn forbidden_decisions_are_refused_from_the_command_line() {
     let db = db.to_str().expect("path");
     let out_file = |name: &str| dir.path().join(name).to_str().expect("path").to_string();
     let ok = |args: &[&str]| {
-        let out = run(args);
+        // The demo team signs in with the demo password; the admin with the one the demo was made with.
+        let demo_user = args.windows(2).any(|w| w[0] == "--as" && w[1].ends_with(".reviewer"));
+        let out = run_with_password(args, Some(if demo_user { "demo-2022" } else { PASSWORD }));
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
         text(&out.stdout)
     };
@@ -436,7 +454,9 @@ fn the_second_example_policy_is_loaded_and_compared_from_the_command_line() {
     let db = dir.path().join("demo.db");
     let db = db.to_str().expect("path");
     let ok = |args: &[&str]| {
-        let out = run(args);
+        // The demo team signs in with the demo password; the admin with the one the demo was made with.
+        let demo_user = args.windows(2).any(|w| w[0] == "--as" && w[1].ends_with(".reviewer"));
+        let out = run_with_password(args, Some(if demo_user { "demo-2022" } else { PASSWORD }));
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
         text(&out.stdout)
     };
@@ -498,19 +518,22 @@ fn the_second_example_policy_is_loaded_and_compared_from_the_command_line() {
         .expect("a small business with the credit")
         .to_string();
     ok(&["claim", "take", "--db", db, "--as", "kim.reviewer", &id]);
-    let refused = run(&[
-        "claim",
-        "recommend",
-        "--db",
-        db,
-        "--as",
-        "kim.reviewer",
-        &id,
-        "--grant",
-        "cash:30000",
-        "--grant",
-        "message_credit:9000000",
-    ]);
+    let refused = run_with_password(
+        &[
+            "claim",
+            "recommend",
+            "--db",
+            db,
+            "--as",
+            "kim.reviewer",
+            &id,
+            "--grant",
+            "cash:30000",
+            "--grant",
+            "message_credit:9000000",
+        ],
+        Some("demo-2022"),
+    );
     assert!(
         !refused.status.success() && text(&refused.stderr).contains("OVERRIDE_NEEDS_JUSTIFICATION"),
         "{}",
@@ -524,4 +547,100 @@ fn the_second_example_policy_is_loaded_and_compared_from_the_command_line() {
         "{shown}"
     );
     assert!(!shown.contains("OVERRIDE"), "{shown}");
+}
+
+/// The store is encrypted at rest (decision 0009): made with the admin's
+/// password, opened only with the `--as` user's own password, its files
+/// 0600, no claimant data readable in them, and a plain store of 0.1 is
+/// encrypted at its first open.
+#[test]
+fn the_store_opens_only_with_the_acting_users_password() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    let db_s = db.to_str().expect("path");
+    let out = run(&["import", "--db", db_s, fixture("sample-intake.csv").to_str().expect("path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The recovery key is printed once, when the store is made.
+    let said = text(&out.stderr);
+    assert!(said.contains("Recovery key"), "{said}");
+    let stats = run(&["stats", "--db", db_s]);
+    assert!(!text(&stats.stderr).contains("Recovery key"), "shown once only");
+
+    // No password, no terminal: refused with what to do.
+    let none = run_with_password(&["stats", "--db", db_s], None);
+    assert!(!none.status.success());
+    assert!(text(&none.stderr).contains("CLAIMDESK_PASSWORD"), "{}", text(&none.stderr));
+    // A wrong one: the sign-in error.
+    let wrong = run_with_password(&["queue", "--db", db_s], Some("not the password"));
+    assert!(text(&wrong.stderr).contains("SIGN_IN_FAILED"), "{}", text(&wrong.stderr));
+
+    // --as kim needs kim's password, not the admin's.
+    let add = run_with_password(
+        &["users", "add", "--db", db_s, "kim", "--name", "김지은", "--role", "reviewer"],
+        Some(PASSWORD),
+    );
+    assert!(add.status.success(), "{}", text(&add.stderr));
+    let mut c = bin();
+    c.env("CLAIMDESK_NEW_PASSWORD", "kim's own password");
+    let lee = c
+        .args(["users", "add", "--db", db_s, "lee", "--name", "이", "--role", "reviewer"])
+        .output()
+        .expect("run");
+    assert!(lee.status.success(), "{}", text(&lee.stderr));
+    let as_lee = run_with_password(&["queue", "--db", db_s, "--as", "lee"], Some(PASSWORD));
+    assert!(
+        text(&as_lee.stderr).contains("SIGN_IN_FAILED"),
+        "the admin's password does not make you lee: {}",
+        text(&as_lee.stderr)
+    );
+    let as_lee = run_with_password(
+        &["queue", "--db", db_s, "--as", "lee", "--limit", "1"],
+        Some("kim's own password"),
+    );
+    assert!(as_lee.status.success(), "{}", text(&as_lee.stderr));
+    // Someone without a key on this PC is told so.
+    let nobody = run(&["queue", "--db", db_s, "--as", "nobody"]);
+    assert!(text(&nobody.stderr).contains("NO_KEY_HERE"), "{}", text(&nobody.stderr));
+
+    // Nothing of the claims is readable in the files, and every file is 0600.
+    let name = "김";
+    for f in [db.clone(), dir.path().join("s.db.keys")] {
+        let bytes = std::fs::read(&f).expect("read");
+        assert!(!String::from_utf8_lossy(&bytes).contains(name), "{}", f.display());
+        assert!(!String::from_utf8_lossy(&bytes).contains("SQLite format 3"), "{}", f.display());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&f).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", f.display());
+        }
+    }
+}
+
+#[test]
+fn a_plain_store_of_an_older_claimdesk_is_encrypted_at_its_first_open() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("old.db");
+    {
+        // As 0.1's `claimdesk import` made it: plain, an admin without a password.
+        let mut s = claimdesk_store::Store::open(&db).expect("plain");
+        let admin = s.actor("admin").expect("admin");
+        s.import_file(&admin, &fixture("sample-intake.csv"), Default::default(), &mut |_| true)
+            .expect("import");
+    }
+    let before = count_claims_plain(&db);
+    let out = run(&["stats", "--db", db.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("now encrypted"), "{}", text(&out.stderr));
+    assert_eq!(
+        claimdesk_store::keys::inspect(&db).expect("inspect"),
+        claimdesk_store::keys::StoreFile::Encrypted
+    );
+    assert_eq!(count_claims(&db), before);
+    let verify = run(&["audit", "verify", "--db", db.to_str().expect("path")]);
+    assert!(verify.status.success(), "{}", text(&verify.stderr));
+}
+
+fn count_claims_plain(db: &Path) -> i64 {
+    claimdesk_store::Store::open(db).expect("plain").claim_count().expect("count") as i64
 }

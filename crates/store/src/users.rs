@@ -146,8 +146,10 @@ impl Store {
         let entity = format!("user:{id}");
         self.require(actor, AdminAction::ManageUsers, &entity)?;
         let device = self.device().to_string();
+        let keys = self.key_access();
         let tx = self.write_tx()?;
         let created = insert_new_user(&tx, id, name, role, limit)?;
+        crate::cipher::set_slot(&keys, id, password)?;
         tx.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![id, phc])?;
         let author = Author { user: &actor.user, device: &device };
         let mut ops = OpWriter::begin(&tx)?;
@@ -172,6 +174,7 @@ impl Store {
         if matches!(change.approval_limit, Some(Some(l)) if l < 0) {
             return Err(StoreError::Invalid(msg!("store.limit_negative")));
         }
+        let deactivated = change.active == Some(false);
         self.user_change(actor, &format!("user:{id}"), |tx| {
             let n = tx.execute(
                 "UPDATE users SET display_name = coalesce(?2, display_name), role = coalesce(?3, role),
@@ -192,7 +195,12 @@ impl Store {
                 approval_limit: change.approval_limit,
                 active: change.active,
             }))
-        })
+        })?;
+        if deactivated {
+            // A deactivated person no longer opens the store here.
+            self.forget_key_slot(id);
+        }
+        Ok(())
     }
 
     /// Checks that the actor's role may take an action that is not about one
