@@ -14,9 +14,10 @@ SYSTEM_PACKAGES=(build-essential pkg-config sqlite3 postgresql)
 # The desktop app (Tauri 2 on WebKitGTK 4.1), its end-to-end tests (Xvfb,
 # WebKitWebDriver), the screenshots (ImageMagick's `import`), and the fonts
 # the tests let the app see (fontconfig's fc-list, DejaVu: no Hangul, so the
-# Korean on screen must be the font the UI bundles; tests/e2e/fonts).
+# Korean on screen must be the font the UI bundles; tests/e2e/fonts); libdbus-1-dev for the
+# OS keychain option (the keyring crate's Secret Service client; decision 0009).
 APP_PACKAGES=(libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-    xvfb xauth webkit2gtk-driver imagemagick x11-utils fontconfig fonts-dejavu-core)
+    libdbus-1-dev xvfb xauth webkit2gtk-driver imagemagick x11-utils fontconfig fonts-dejavu-core)
 
 install_system_packages() {
     local missing=()

@@ -43,6 +43,10 @@ pub struct Args {
     /// Print only the table.
     #[arg(long)]
     pub quiet: bool,
+    /// The store workloads on an encrypted store (SQLCipher, decision 0009), as the app and the
+    /// CLI open it; without it, on a plain one (the cost of encryption is the difference).
+    #[arg(long)]
+    pub encrypted: bool,
     /// Internal: run an import in this process and print its time and peak memory.
     #[arg(long, hide = true, num_args = 2, value_names = ["DB", "FILE"])]
     pub child_import: Option<Vec<PathBuf>>,

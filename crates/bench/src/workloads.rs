@@ -53,7 +53,7 @@ pub fn run_all(args: &Args) -> anyhow::Result<Vec<Result>> {
     }
     if !args.reuse {
         for p in [&db, &baseline_db] {
-            for suffix in ["", "-wal", "-shm"] {
+            for suffix in ["", "-wal", "-shm", ".keys"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
             }
         }
@@ -69,7 +69,7 @@ pub fn run_all(args: &Args) -> anyhow::Result<Vec<Result>> {
         say(args, &format!("generated in {}", secs(started.elapsed())));
         results.push(import(args, &csv_path, &db, &baseline_db)?);
     }
-    let mut store = Store::open(&db)?;
+    let mut store = open_store(&db)?;
     spread_statuses(&store)?;
     results.push(queue_pages(args, &store)?);
     results.push(search(args, &store, &baseline_db)?);
@@ -110,7 +110,11 @@ fn import(args: &Args, csv_path: &Path, db: &Path, baseline_db: &Path) -> anyhow
 
     say(args, "ClaimDesk import (parse, validate, store, index, evaluate, audit)");
     let exe = std::env::current_exe()?;
-    let out = Command::new(exe).arg("--child-import").arg(db).arg(csv_path).output()?;
+    let mut child = Command::new(exe);
+    if args.encrypted {
+        child.env(ENCRYPTED_VAR, "1");
+    }
+    let out = child.arg("--child-import").arg(db).arg(csv_path).output()?;
     if !out.status.success() {
         bail!("import failed: {}", String::from_utf8_lossy(&out.stderr));
     }
@@ -128,11 +132,35 @@ fn import(args: &Args, csv_path: &Path, db: &Path, baseline_db: &Path) -> anyhow
     })
 }
 
+/// Set for the import child of an `--encrypted` run.
+const ENCRYPTED_VAR: &str = "CLAIMDESK_BENCH_ENCRYPTED";
+/// The admin password of the benchmark's encrypted stores.
+const BENCH_PASSWORD: &str = "benchmark password";
+
+/// Opens the benchmark's store as it was made: encrypted (with the admin's
+/// password, as the app and CLI do) or plain.
+fn open_store(db: &Path) -> anyhow::Result<Store> {
+    Ok(match claimdesk_store::keys::inspect(db)? {
+        claimdesk_store::keys::StoreFile::Encrypted => {
+            Store::unlock(db, claimdesk_store::FIRST_ADMIN, BENCH_PASSWORD)?.store
+        }
+        _ => Store::open(db)?,
+    })
+}
+
 /// Runs in the child: the import as `claimdesk import` does it.
 pub fn child_import(db: &Path, file: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
-    let mut store = Store::open(db)?;
-    let admin = store.actor(claimdesk_store::FIRST_ADMIN)?;
+    let (mut store, admin) = if std::env::var_os(ENCRYPTED_VAR).is_some() {
+        // As `claimdesk import` makes a new store: encrypted, the admin's password and slot set.
+        let (mut store, _) = Store::create_encrypted(db)?;
+        let admin = store.set_first_admin_password(BENCH_PASSWORD)?;
+        (store, admin)
+    } else {
+        let store = Store::open(db)?;
+        let admin = store.actor(claimdesk_store::FIRST_ADMIN)?;
+        (store, admin)
+    };
     let summary = store.import_file(&admin, file, ImportOptions::default(), &mut |_| true)?;
     let took = started.elapsed();
     let peak_kb = std::fs::read_to_string("/proc/self/status")?

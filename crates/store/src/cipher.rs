@@ -327,6 +327,37 @@ impl Store {
         Ok(Unlocked { store, actor, migrated: false })
     }
 
+    /// Opens the encrypted store at `path` with a secret of the OS keychain
+    /// (its keychain slot); None when the store has no such slot or the
+    /// secret is not its. Nobody is signed in by this.
+    pub fn open_with_keychain(path: &Path, secret: &[u8]) -> Result<Option<Store>> {
+        if keys::inspect(path)? != StoreFile::Encrypted {
+            return Ok(None);
+        }
+        let Some(key_file) = KeyFile::load(path)? else { return Ok(None) };
+        match key_file.unlock_keychain(secret)? {
+            Some(key) => Ok(Some(Store::open_with(path, Some(&key))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// An admin lets this PC's keychain open the store (`secret` is kept
+    /// there by the caller), or stops it (None). Audited as a refusal when
+    /// not an admin.
+    pub fn set_keychain_slot(&mut self, actor: &Actor, secret: Option<&[u8]>) -> Result<()> {
+        self.require(actor, claimdesk_core::workflow::AdminAction::ManageUsers, "store:keychain")?;
+        if self.key.is_none() {
+            return Err(StoreError::Invalid(msg!("store.not_encrypted")));
+        }
+        self.update_key_file(|f, key| match secret {
+            Some(s) => f.set_keychain(key, s),
+            None => {
+                f.remove_keychain();
+                Ok(())
+            }
+        })
+    }
+
     /// Whether the store is encrypted (opened with a data key).
     pub fn is_encrypted(&self) -> bool {
         self.key.is_some()
@@ -708,6 +739,23 @@ mod tests {
         assert_eq!(back.actor.user, "admin");
         drop(back);
         assert_eq!(Store::unlock(&path, "admin", "brand new pw").expect("signs in").actor.user, "admin");
+        // The keychain slot: its secret opens the store, another does not, and it can be taken away.
+        let mut store = Store::unlock(&path, "admin", "brand new pw").expect("admin").store;
+        let admin = store.actor("admin").expect("admin");
+        let reviewer = Actor { user: "kim".into(), role: claimdesk_core::Role::Reviewer, ..admin.clone() };
+        assert_eq!(
+            store.set_keychain_slot(&reviewer, Some(b"x")).err().map(|e| e.code()),
+            Some("ROLE_NOT_ALLOWED")
+        );
+        store.set_keychain_slot(&admin, Some(b"a secret from the keychain")).expect("on");
+        drop(store);
+        assert!(Store::open_with_keychain(&path, b"another secret").expect("try").is_none());
+        let mut store =
+            Store::open_with_keychain(&path, b"a secret from the keychain").expect("try").expect("opens");
+        assert!(store.key_file().expect("f").expect("f").has_keychain());
+        store.set_keychain_slot(&admin, None).expect("off");
+        drop(store);
+        assert!(Store::open_with_keychain(&path, b"a secret from the keychain").expect("try").is_none());
         // A wrong key for the database itself is refused as such.
         assert_eq!(Store::open_keyed(&path, &DataKey::random()).err().map(|e| e.code()), Some("WRONG_KEY"));
     }

@@ -1,7 +1,7 @@
 //! The keys of an encrypted store (decision 0009): one random data key, and
 //! the key slots beside the database (`<store>.keys`) that hold it wrapped
-//! once per way in: a person's password, the recovery key (a `keychain` kind
-//! is reserved for the OS keychain, decision 0009, not built yet).
+//! once per way in: a person's password, the recovery key, and where a person
+//! turns it on and one exists, a secret kept in the OS keychain.
 //!
 //! A slot is the data key sealed with XChaCha20-Poly1305 under a key derived
 //! with argon2id from the secret (salt and parameters in the slot); its
@@ -116,6 +116,13 @@ impl DataKey {
     pub(crate) fn evidence_key(&self) -> Zeroizing<[u8; 32]> {
         self.derive("evidence file key v1")
     }
+}
+
+/// 32 random bytes from the OS (a keychain secret).
+pub fn random_secret() -> Zeroizing<[u8; 32]> {
+    let mut k = Zeroizing::new([0u8; 32]);
+    OsRng.fill_bytes(k.as_mut());
+    k
 }
 
 /// The recovery key as people write it: 32 Crockford base-32 characters
@@ -411,6 +418,33 @@ impl KeyFile {
             }
         }
         Err(StoreError::RecoveryFailed)
+    }
+
+    /// The data key from the keychain slot with the keychain's secret (None: not this secret).
+    pub fn unlock_keychain(&self, secret: &[u8]) -> Result<Option<DataKey>> {
+        for slot in self.data.slots.iter().filter(|s| s.kind == SlotKind::Keychain) {
+            if let Some(k) = self.open_slot(slot, secret)? {
+                return Ok(Some(k));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether the store opens with a secret of the OS keychain.
+    pub fn has_keychain(&self) -> bool {
+        self.data.slots.iter().any(|s| s.kind == SlotKind::Keychain)
+    }
+
+    /// A keychain slot for `secret` replaces any earlier one (not saved yet).
+    pub(crate) fn set_keychain(&mut self, key: &DataKey, secret: &[u8]) -> Result<()> {
+        let slot = self.seal(key, SlotKind::Keychain, None, secret, RANDOM_SECRET_KDF)?;
+        self.data.slots.retain(|s| s.kind != SlotKind::Keychain);
+        self.data.slots.push(slot);
+        Ok(())
+    }
+
+    pub(crate) fn remove_keychain(&mut self) {
+        self.data.slots.retain(|s| s.kind != SlotKind::Keychain);
     }
 
     /// Writes (or replaces) `user`'s slot, wrapped with `password` (not saved yet).

@@ -77,6 +77,8 @@ pub async fn sync_sign_in(
         s.user_id()?;
         let mut store = s.open_worker()?;
         let account = core::server_sign_in(&mut store, &server_url, ca_file.as_deref(), &user, &password)?;
+        // The password the server has just accepted opens the store here too (a new slot, or a changed password).
+        store.set_key_slot(&account.user, &password)?;
         let rt = runtime(&a);
         rt.clear_error();
         rt.set_online(Some(true));
@@ -100,8 +102,26 @@ pub async fn sync_join(
 ) -> ApiResult<crate::dto::SessionUser> {
     let a = app.clone();
     blocking(app, move |s: &AppState| {
-        let mut store = s.open_worker()?;
-        let account = core::server_sign_in(&mut store, &server_url, ca_file.as_deref(), &user, &password)?;
+        // A fresh desktop: the encrypted store is made now, and given up again if the join fails.
+        let fresh = !s.is_open() && s.store_file()? == claimdesk_store::keys::StoreFile::Missing;
+        s.create_store()?;
+        let joined = (|| {
+            let mut store = s.open_worker()?;
+            let account =
+                core::server_sign_in(&mut store, &server_url, ca_file.as_deref(), &user, &password)?;
+            // The password the server has just accepted is this person's key to the store here.
+            store.set_key_slot(&account.user, &password)?;
+            Ok::<_, ApiError>((store, account))
+        })();
+        let (store, account) = match joined {
+            Ok(j) => j,
+            Err(e) => {
+                if fresh {
+                    s.discard_new_store();
+                }
+                return Err(e);
+            }
+        };
         let signed = s.with_store(|store| super::session::session_user(store, &account.user))?;
         s.set_session(Some(signed.id.clone()));
         let rt = runtime(&a);

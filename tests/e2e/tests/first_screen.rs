@@ -66,10 +66,24 @@ async fn the_first_screen_is_readable_korean_without_system_cjk_fonts() -> Resul
     }
     let store = d.home.path().join(DATA_DIR).join("claimdesk.db");
     let home = d.home.path().to_path_buf();
-    let store_made = store.is_file();
+    let store_made = claimdesk_store::keys::inspect(&store);
+    let keys = std::fs::metadata(claimdesk_store::keys::KeyFile::path_for(&store));
     d.quit().await?;
     outcome?;
-    assert!(store_made, "the app made no store at {} (HOME {})", store.display(), home.display());
+    // Made when the admin password was set, encrypted, its key slots beside it, owner-only.
+    assert_eq!(
+        store_made?,
+        claimdesk_store::keys::StoreFile::Encrypted,
+        "no encrypted store at {} (HOME {})",
+        store.display(),
+        home.display()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&store)?.permissions().mode() & 0o777, 0o600);
+        assert_eq!(keys?.permissions().mode() & 0o777, 0o600);
+    }
     Ok(())
 }
 
@@ -96,5 +110,18 @@ async fn first_screen(d: &Desktop) -> Result<()> {
     // And drawn in the bundled family alone, every syllable is a glyph of its own.
     let own = d.glyph_report(Some(&format!("'{BUNDLED_FONT}'"))).await?;
     assert!(own.problems.is_empty(), "the bundled family alone: {:?}", own.problems);
+
+    // Setting the admin password makes the encrypted store; its recovery key
+    // is shown once, in Korean, until the admin says they have kept it.
+    d.fill("signin-new-password", "first-screen-pw").await?;
+    d.fill("signin-confirm-password", "first-screen-pw").await?;
+    d.click("signin-submit").await?;
+    d.el("screen-recovery-key").await?;
+    let shown = d.text("screen-recovery-key").await?;
+    assert!(shown.contains("복구 키"), "the recovery key screen is in Korean: {shown:?}");
+    d.check_hangul("recovery key").await?;
+    d.click("recovery-kept").await?;
+    d.click("recovery-continue").await?;
+    d.el("screen-first-run").await?;
     Ok(())
 }

@@ -8,6 +8,7 @@
 // `cancelJob(job.id)` asks the job to stop (it then rejects with CANCELLED).
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
+  KeychainStatus,
   ApiError,
   ApprovalReport,
   BatchBuild,
@@ -122,6 +123,15 @@ export const firstRunState = () => call<FirstRunState>('first_run_state');
 export const createFirstAdmin = (password: string) => call<SessionUser>('create_first_admin', { password });
 /** Wrong user or password rejects with SIGN_IN_FAILED (one message for both). */
 export const signIn = (user: string, password: string) => call<SessionUser>('sign_in', { user, password });
+/** Admin only: the recovery key made with the store, until they confirm keeping it (decision 0009). */
+export const pendingRecoveryKey = () => call<string | null>('pending_recovery_key');
+export const confirmRecoveryKey = () => call<void>('confirm_recovery_key');
+/** Forgot the admin password: the recovery key opens the locked store and sets a new password. */
+/** Whether this PC's keychain can open the store (decision 0009); admins turn it on or off. */
+export const keychainStatus = () => call<KeychainStatus>('keychain_status');
+export const setKeychain = (enabled: boolean) => call<KeychainStatus>('set_keychain', { enabled });
+export const recoverWithKey = (recoveryKey: string, user: string, password: string) =>
+  call<SessionUser>('recover_with_key', { recoveryKey, user, password });
 export const signOut = () => call<void>('sign_out');
 export const currentUser = () => call<SessionUser | null>('current_user');
 export const storeIsEmpty = () => call<boolean>('store_is_empty');

@@ -49,6 +49,7 @@ export type * from './ImportProgress';
 export type * from './ImportSummary';
 export type * from './Incident';
 export type * from './IncidentInfo';
+export type * from './KeychainStatus';
 export type * from './LeaseInfo';
 export type * from './LetterKind';
 export type * from './LetterTemplate';
