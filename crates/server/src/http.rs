@@ -1,11 +1,13 @@
 //! The HTTP API of protocol.rs: routes, version and request-id middleware, handlers.
 
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -24,13 +26,30 @@ use crate::auth::{self, Session};
 use crate::config::Config;
 use crate::db::SCHEMA_VERSION;
 use crate::error::ServerError;
+use crate::guard::{Guard, MAX_PUSH_BYTES};
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub config: Arc<Config>,
+    pub guard: Arc<Guard>,
 }
 
+impl AppState {
+    pub fn new(pool: Pool, config: Config) -> AppState {
+        let guard = Arc::new(Guard::new(&config));
+        AppState { pool, config: Arc::new(config), guard }
+    }
+}
+
+/// The largest login body read (a user name, a password, a device id and name).
+pub const MAX_LOGIN_BODY: usize = 4 * 1024;
+
+/// Routes and their limits. Bodies: a login is read up to [`MAX_LOGIN_BODY`]
+/// (the default for every route), a push up to [`MAX_PUSH_BYTES`] and only
+/// after its token was checked ([`Authed`] runs before the body is touched);
+/// the other routes read none. Every request ends within
+/// `request_timeout_secs`.
 pub fn router(state: AppState) -> Router {
     let v1 = Router::new()
         .route("/v1/login", post(login))
@@ -38,13 +57,58 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/pull", get(pull))
         .route("/v1/users", get(users))
         .layer(middleware::from_fn(check_versions));
+    let timeout = Duration::from_secs(state.config.request_timeout_secs);
     Router::new()
         .route("/health", get(health))
         .merge(v1)
-        .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(DefaultBodyLimit::max(MAX_LOGIN_BODY))
         .layer(middleware::from_fn(catch_panic))
+        .layer(middleware::from_fn_with_state(timeout, time_limit))
         .layer(middleware::from_fn(request_id))
         .with_state(state)
+}
+
+/// Answers 503 when a request takes longer than the setting; what it had
+/// open (a push's transaction) is dropped and so rolled back, and a client
+/// pushes the same ops again (they are recognised by op id).
+async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ServerError::Busy {
+            message: format!(
+                "the request took longer than {} s and was stopped; nothing of it was stored, try again",
+                limit.as_secs()
+            ),
+            retry_after_secs: 5,
+        }
+        .into_response(),
+    }
+}
+
+/// The signed-in device a bearer token stands for. An extractor of the
+/// request's head: a handler that takes it and a body reads no byte of the
+/// body for a request without a valid token.
+pub struct Authed(pub Session);
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Authed, ServerError> {
+        let token = bearer(&parts.headers)?;
+        let client = st.pool.get().await?;
+        Ok(Authed(auth::session(&client, token).await?))
+    }
+}
+
+/// The client's address ([`Guard::client_address`]).
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<ClientAddr, ServerError> {
+        Ok(ClientAddr(st.guard.client_address(parts)))
+    }
 }
 
 pub fn now_ms() -> i64 {
@@ -186,25 +250,48 @@ fn user_info(r: &tokio_postgres::Row) -> UserInfo {
     }
 }
 
-async fn login(State(st): State<AppState>, body: Bytes) -> Result<Json<LoginResponse>, ServerError> {
+/// A sign-in, in the order that keeps it cheap to refuse: the address's
+/// sign-ins of the minute, the body (at most [`MAX_LOGIN_BODY`]), a turn to
+/// check a password, the account's attempts (a locked account is refused
+/// without a check), then argon2 with no database connection held.
+async fn login(
+    State(st): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    body: Bytes,
+) -> Result<Json<LoginResponse>, ServerError> {
+    st.guard.login_from(address)?;
     let req: LoginRequest = parse(&body)?;
     if req.device_id.trim().is_empty() || req.device_id.len() > 200 {
         return Err(ServerError::BadRequest("the device id must be 1 to 200 characters".into()));
     }
+    if req.user.trim().is_empty() || req.user.len() > 200 || req.device_name.len() > 200 {
+        return Err(ServerError::BadRequest(
+            "the user name and the device name must be at most 200 characters".into(),
+        ));
+    }
+    let turn = st.guard.password_check().await?;
     let client = st.pool.get().await?;
+    st.guard.account_attempt(&client, &req.user).await?;
     let row = client
         .query_opt(
             "SELECT id, display_name, role, approval_limit, active, password_hash FROM users WHERE id = $1",
             &[&req.user],
         )
         .await?;
+    drop(client);
     let hash = row.as_ref().map(|r| r.get::<_, String>(5)).unwrap_or_else(|| auth::dummy_hash().to_string());
     let password = req.password.clone();
     let verified =
         tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
+    drop(turn);
     let wrong = || ServerError::Unauthorized("the user name or the password is wrong".into());
-    let row = row.filter(|_| verified).ok_or_else(wrong)?;
+    let row = row.filter(|_| verified).ok_or_else(|| {
+        tracing::info!(address = %address, "sign-in refused: wrong user name or password");
+        wrong()
+    })?;
     let user = user_info(&row);
+    let client = st.pool.get().await?;
+    Guard::account_signed_in(&client, &req.user).await?;
     if !user.active {
         return Err(ServerError::Unauthorized("this account is deactivated; ask an administrator".into()));
     }
@@ -227,16 +314,6 @@ async fn login(State(st): State<AppState>, body: Bytes) -> Result<Json<LoginResp
     }
     tracing::info!(user = %user.id, device = %req.device_id, "signed in");
     Ok(Json(LoginResponse { token, user, server_time_ms: now_ms() }))
-}
-
-async fn session(
-    st: &AppState,
-    headers: &HeaderMap,
-) -> Result<(deadpool_postgres::Client, Session), ServerError> {
-    let token = bearer(headers)?;
-    let client = st.pool.get().await?;
-    let session = auth::session(&client, token).await?;
-    Ok((client, session))
 }
 
 /// A push as it comes: each op is read on its own, so that one op that does
@@ -279,26 +356,42 @@ fn read_ops(raw: &[&RawValue]) -> Result<Vec<Result<WireOp, PushResult>>, Server
         .collect()
 }
 
-/// The largest push body read (after its token was checked).
-const MAX_PUSH_BODY: usize = 64 * 1024 * 1024;
-
 async fn push(
     State(st): State<AppState>,
+    Authed(session): Authed,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<PushResponse>, ServerError> {
-    // The token first: a body is read only for a signed-in device, and no
-    // database connection is held while it arrives.
-    let session = {
-        let (client, session) = session(&st, &headers).await?;
-        drop(client);
-        session
-    };
-    let body = axum::body::to_bytes(body, MAX_PUSH_BODY).await.map_err(|e| {
-        ServerError::BadRequest(format!(
-            "the push body could not be read ({e}); it may be at most {} MiB: send fewer ops per page",
-            MAX_PUSH_BODY >> 20
+    // The token was checked before this runs ([`Authed`]): a body is read
+    // only for a signed-in device, and no database connection is held while
+    // it arrives. A body announced larger than a push may be is refused
+    // without reading it; one that grows past it while arriving stops there.
+    let too_large = || {
+        ServerError::TooLarge(format!(
+            "a push body may be at most {} MiB; send fewer ops per page",
+            MAX_PUSH_BYTES >> 20
         ))
+    };
+    let announced = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_PUSH_BYTES as u64) {
+        return Err(too_large());
+    }
+    let _turn = st.guard.push_turn().await?;
+    let body = axum::body::to_bytes(body, MAX_PUSH_BYTES).await.map_err(|e| {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        let mut over = false;
+        while let Some(s) = source {
+            over |= s.is::<http_body_util::LengthLimitError>();
+            source = s.source();
+        }
+        if over {
+            too_large()
+        } else {
+            ServerError::BadRequest(format!("the push body could not be read: {e}"))
+        }
     })?;
     let raw: RawPush<'_> = parse_borrowed(&body)?;
     let read = read_ops(&raw.ops)?;
@@ -392,12 +485,12 @@ struct PullRaw<'a> {
 
 async fn pull(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    Authed(_session): Authed,
     query: Query<PullQuery>,
 ) -> Result<Response, ServerError> {
     let limit = query.limit.unwrap_or(1000).clamp(1, MAX_PAGE) as i64;
     let after = query.after.max(0);
-    let (client, _session) = session(&st, &headers).await?;
+    let client = st.pool.get().await?;
     let ops_stmt = client
         .prepare_cached(
             "SELECT seq, op_id, hlc, author, device, entity, kind, payload::text, base, at_ms, author_role, author_limit, proposal::text
@@ -446,8 +539,11 @@ async fn pull(
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
-async fn users(State(st): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<UserInfo>>, ServerError> {
-    let (client, _session) = session(&st, &headers).await?;
+async fn users(
+    State(st): State<AppState>,
+    Authed(_session): Authed,
+) -> Result<Json<Vec<UserInfo>>, ServerError> {
+    let client = st.pool.get().await?;
     let rows = client
         .query("SELECT id, display_name, role, approval_limit, active FROM users ORDER BY id", &[])
         .await?;

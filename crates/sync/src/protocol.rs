@@ -28,6 +28,10 @@ pub const HEADER_PROTOCOL: &str = "x-claimdesk-protocol";
 pub const HEADER_SCHEMA: &str = "x-claimdesk-schema";
 /// Most ops in one push or pull page.
 pub const MAX_PAGE: usize = 5_000;
+/// The largest push body a server reads (bytes of JSON). A page of
+/// [`MAX_PAGE`] intake rows is about 8 MiB; the sync engine sends fewer ops
+/// in a page when they would not fit.
+pub const MAX_PUSH_BYTES: usize = 16 * 1024 * 1024;
 
 /// One operation as it travels (sync.md "Operations").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
