@@ -30,3 +30,5 @@ export CLAIMDESK_APP_BIN="$CARGO_TARGET_DIR/debug/claimdesk-app-e2e"
 cargo run --locked --release -p claimdesk-bench -- --claims 20000 --quiet
 cargo run --locked --release -p claimdesk-bench -- --sync 20000 --quiet
 cargo test --locked --workspace --no-fail-fast
+# A short run of every fuzz target (intake readers, sync decoders) after their regression inputs.
+scripts/fuzz.sh all 15
