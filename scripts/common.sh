@@ -106,8 +106,11 @@ setup_app() {
 }
 
 # The UI (ui/dist), then the app with the UI inside (custom-protocol), release.
+# Extra features as arguments (scripts/bench-app.sh: bench-sign-in).
 build_app() {
     (cd "$ROOT/ui" && npm run build --silent)
-    cargo build --locked --release -p claimdesk-app --features custom-protocol
+    local features="custom-protocol"
+    for f in "$@"; do features="$features,$f"; done
+    cargo build --locked --release -p claimdesk-app --features "$features"
     APP_BIN="$CARGO_TARGET_DIR/release/claimdesk-app"
 }
