@@ -27,7 +27,7 @@ cp "$CARGO_TARGET_DIR/debug/claimdesk-app" "$CARGO_TARGET_DIR/debug/claimdesk-ap
 export CLAIMDESK_APP_BIN="$CARGO_TARGET_DIR/debug/claimdesk-app-e2e"
 # The benchmark program at a small size, so that it keeps working (the
 # figures at 1,000,000 claims are in docs/benchmarks.md: scripts/bench.sh).
-cargo run --locked --release -p claimdesk-bench -- --claims 20000 --quiet
+cargo run --locked --release -p claimdesk-bench -- --claims 20000 --encrypted --quiet
 cargo run --locked --release -p claimdesk-bench -- --sync 20000 --quiet
 cargo test --locked --workspace --no-fail-fast
 # A short run of every fuzz target (intake readers, sync decoders) after their regression inputs.

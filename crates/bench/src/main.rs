@@ -139,11 +139,13 @@ fn write_markdown(path: &PathBuf, args: &Args, table: &str) -> std::io::Result<(
             .unwrap_or_default()
     );
     let generated = format!(
-        "{START}\nLatest run: {} claims, release build, {}, {} (UTC).\nCommand: `scripts/bench.sh {}`\n\n{}{END}",
+        "{START}\nLatest run: {} claims, {} store, release build, {}, {} (UTC).\nCommand: `scripts/bench.sh {}{}`\n\n{}{END}",
         args.claims,
+        if args.encrypted { "encrypted (SQLCipher)" } else { "plain (unencrypted)" },
         machine,
         chrono_like_now(),
         args.claims,
+        if args.encrypted { "" } else { " --plain" },
         table
     );
     let text = std::fs::read_to_string(path).unwrap_or_default();
