@@ -6,7 +6,7 @@
 //! is a finding.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use claimdesk_core::message::{Explain, Lang};
@@ -25,13 +25,13 @@ fn scratch(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("claimdesk-fuzz-{}-{name}", std::process::id()))
 }
 
-fn write(path: &PathBuf, data: &[u8]) {
+fn write(path: &Path, data: &[u8]) {
     let mut f = std::fs::File::create(path).expect("scratch file");
     f.write_all(data).expect("scratch write");
 }
 
 /// Reads an intake file to its end as an import would, rendering every message.
-fn read_intake(path: &PathBuf) {
+fn read_intake(path: &Path) {
     static CATALOG: std::sync::OnceLock<claimdesk_core::Catalog> = std::sync::OnceLock::new();
     let catalog = CATALOG.get_or_init(claimdesk_core::Catalog::default_2022);
     match claimdesk_intake::open(path, catalog) {

@@ -196,10 +196,31 @@ impl XmlScan {
                     }
                 },
                 Lex::Tag => {
+                    let special = matches!(self.tag.first(), Some(b'!' | b'?'));
+                    // The bytes that can neither end the tag nor change its
+                    // quoting, taken in one go.
+                    let plain = if self.tag.is_empty() {
+                        0
+                    } else {
+                        match (special, self.quote) {
+                            (true, _) => bytes.iter().position(|&b| b == b'>'),
+                            (false, Some(q)) => bytes.iter().position(|&b| b == q),
+                            (false, None) => bytes.iter().position(|&b| matches!(b, b'>' | b'"' | b'\'')),
+                        }
+                        .unwrap_or(bytes.len())
+                    };
+                    if plain > 0 {
+                        self.tag.extend_from_slice(&bytes[..plain]);
+                        self.offset += plain as u64;
+                        bytes = &bytes[plain..];
+                        if self.tag.len() as u64 > MAX_XML_ELEMENT_BYTES {
+                            return Err(self.too_large(XmlPlace::Offset(self.last_lt)));
+                        }
+                        continue;
+                    }
                     let b = bytes[0];
                     bytes = &bytes[1..];
                     self.offset += 1;
-                    let special = matches!(self.tag.first(), Some(b'!' | b'?'));
                     if b == b'>' && self.quote.is_none() && self.tag_ends(special)? {
                         self.lex = Lex::Text;
                         self.tag_done(special)?;
