@@ -64,7 +64,7 @@ impl AppState {
 
     /// What is at the store's path now (and whether it is open).
     pub fn store_file(&self) -> ApiResult<StoreFile> {
-        Ok(inspect(&self.db_path).map_err(ApiError::from)?)
+        inspect(&self.db_path).map_err(ApiError::from)
     }
 
     pub fn is_open(&self) -> bool {

@@ -155,7 +155,7 @@ fn the_status_feed_tells_a_call_centre_each_claims_status_with_the_name_masked()
         "--as",
         "park.supervisor",
         "--out",
-        json.to_str().unwrap(),
+        json.to_str().expect("path"),
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let feed: Vec<serde_json::Value> =
@@ -203,7 +203,7 @@ fn a_queue_view_and_the_report_pack_export_to_xlsx_as_of_a_time() {
     assert_eq!(rows[2][0].to_string(), "접수번호");
     let claims: Vec<&[Data]> = rows[3..].to_vec();
     assert_eq!(claims.len(), count);
-    assert!(claims.iter().all(|r| r[2].to_string() == "택시 기사"));
+    assert!(claims.iter().all(|r| r[2] == "택시 기사"));
     assert!(claims.iter().any(|r| matches!(r[9], Data::Float(_))), "amounts are numbers");
 
     let pack = dir.path().join("pack.xlsx");

@@ -62,15 +62,14 @@ fn label_of(kind: &str, code: &str) -> String {
 fn group_sheet(book: &mut Workbook, name: &str, kind: &str, groups: &[Group], as_of: &str) -> Result<()> {
     let sheet = book.add_worksheet();
     sheet.set_name(name)?;
-    let mut row = head(sheet, name, as_of, &["구분", "코드", "건수", "정책 금액(원)", "청구 금액(원)"])?;
+    let first = head(sheet, name, as_of, &["구분", "코드", "건수", "정책 금액(원)", "청구 금액(원)"])?;
     let won = won_format();
-    for g in groups {
+    for (row, g) in (first..).zip(groups) {
         sheet.write_string(row, 0, label_of(kind, &g.key))?;
         sheet.write_string(row, 1, &g.key)?;
         sheet.write_number(row, 2, g.claims as f64)?;
         sheet.write_number_with_format(row, 3, g.amount as f64, &won)?;
         sheet.write_number_with_format(row, 4, g.claimed as f64, &won)?;
-        row += 1;
     }
     sheet.set_column_width(0, 18)?;
     sheet.set_column_width(3, 16)?;
