@@ -118,15 +118,24 @@ fn the_status_feed_tells_a_call_centre_each_claims_status_with_the_name_masked()
     let csv = dir.path().join("feed.csv");
     let csv_path = csv.to_str().expect("path");
     // A reviewer may not write it; nothing is left behind.
-    let refused = run(&["status-feed", "--db", db, "--as", "kim.reviewer", "--out", csv_path]);
+    let refused = run_with_password(
+        &["status-feed", "--db", db, "--as", "kim.reviewer", "--out", csv_path],
+        Some("demo-2022"),
+    );
     assert!(!refused.status.success());
     assert!(text(&refused.stderr).contains("ROLE_NOT_ALLOWED"), "{}", text(&refused.stderr));
     assert!(!csv.exists(), "no half-written file");
     // An unknown format is named before anything is read.
-    let bad = run(&["status-feed", "--db", db, "--as", "park.supervisor", "--out", "feed.txt"]);
+    let bad = run_with_password(
+        &["status-feed", "--db", db, "--as", "park.supervisor", "--out", "feed.txt"],
+        Some("demo-2022"),
+    );
     assert!(!bad.status.success() && text(&bad.stderr).contains(".csv"), "{}", text(&bad.stderr));
 
-    let out = run(&["--lang", "ko", "status-feed", "--db", db, "--as", "park.supervisor", "--out", csv_path]);
+    let out = run_with_password(
+        &["--lang", "ko", "status-feed", "--db", db, "--as", "park.supervisor", "--out", csv_path],
+        Some("demo-2022"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let written = std::fs::read_to_string(&csv).expect("feed");
     let mut lines = written.lines();
@@ -146,17 +155,20 @@ fn the_status_feed_tells_a_call_centre_each_claims_status_with_the_name_masked()
 
     // The same as JSON, in English.
     let json = dir.path().join("feed.json");
-    let out = run(&[
-        "--lang",
-        "en",
-        "status-feed",
-        "--db",
-        db,
-        "--as",
-        "park.supervisor",
-        "--out",
-        json.to_str().expect("path"),
-    ]);
+    let out = run_with_password(
+        &[
+            "--lang",
+            "en",
+            "status-feed",
+            "--db",
+            db,
+            "--as",
+            "park.supervisor",
+            "--out",
+            json.to_str().expect("path"),
+        ],
+        Some("demo-2022"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let feed: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("a JSON array");
@@ -176,21 +188,16 @@ fn a_queue_view_and_the_report_pack_export_to_xlsx_as_of_a_time() {
     assert!(run(&["demo", "--db", db, "--count", "300"]).status.success());
     let view = dir.path().join("택시.xlsx");
     let view_path = view.to_str().expect("path");
-    let refused =
-        run(&["queue", "--db", db, "--as", "kim.reviewer", "--category", "taxi_driver", "--xlsx", view_path]);
+    let refused = run_with_password(
+        &["queue", "--db", db, "--as", "kim.reviewer", "--category", "taxi_driver", "--xlsx", view_path],
+        Some("demo-2022"),
+    );
     assert!(!refused.status.success() && text(&refused.stderr).contains("ROLE_NOT_ALLOWED"));
     assert!(!view.exists());
-    let out = run(&[
-        "queue",
-        "--db",
-        db,
-        "--as",
-        "park.supervisor",
-        "--category",
-        "taxi_driver",
-        "--xlsx",
-        view_path,
-    ]);
+    let out = run_with_password(
+        &["queue", "--db", db, "--as", "park.supervisor", "--category", "taxi_driver", "--xlsx", view_path],
+        Some("demo-2022"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     // As many rows as the queue counts for that view, every one a taxi driver's.
     let listed = text(&run(&["queue", "--db", db, "--category", "taxi_driver", "--limit", "1"]).stdout);
@@ -207,7 +214,10 @@ fn a_queue_view_and_the_report_pack_export_to_xlsx_as_of_a_time() {
     assert!(claims.iter().any(|r| matches!(r[9], Data::Float(_))), "amounts are numbers");
 
     let pack = dir.path().join("pack.xlsx");
-    let out = run(&["report", "--db", db, "--as", "park.supervisor", "--out", pack.to_str().expect("path")]);
+    let out = run_with_password(
+        &["report", "--db", db, "--as", "park.supervisor", "--out", pack.to_str().expect("path")],
+        Some("demo-2022"),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let mut book: Xlsx<_> = open_workbook(&pack).expect("pack");
     assert_eq!(book.sheet_names(), vec!["요약", "상태별", "유형별", "서비스별", "보상별", "일자별 접수"]);
