@@ -617,6 +617,26 @@ mod tests {
         assert_eq!(provider, "openssl");
     }
 
+    /// Past 10,000 claims the evaluation reads half the table on a second
+    /// connection, which must open the encrypted file with the key too.
+    #[test]
+    fn an_encrypted_store_large_enough_for_the_parallel_read_evaluates_every_claim() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("big.db");
+        let (mut store, _recovery) = Store::create_encrypted(&path).expect("create");
+        let admin = store.set_first_admin_password("admin password").expect("admin");
+        let csv = dir.path().join("in.csv");
+        let mut config = claimdesk_synth::SynthConfig::demo(12_000);
+        config.invalid_rate = 0.0;
+        claimdesk_synth::write_csv_file(&config, &store.catalog().expect("c"), &csv).expect("synth");
+        store.import_file(&admin, &csv, ImportOptions::default(), &mut |_| true).expect("import");
+        let claims = store.claim_count().expect("count");
+        assert!(claims > 10_000, "{claims}");
+        assert_eq!(store.evaluation_table(None).expect("evaluate").len() as u64, claims);
+        let (_, policy) = store.active_policy().expect("policy");
+        assert_eq!(store.what_if(&policy, &policy).expect("what-if").before.claims, claims);
+    }
+
     #[cfg(unix)]
     #[test]
     fn every_file_of_an_encrypted_store_is_0600() {
