@@ -206,11 +206,16 @@ impl Where {
     }
 }
 
+/// The filter's search text, if it has one that is not blank.
+fn search_text(f: &QueueFilter) -> Option<&str> {
+    f.text.as_deref().filter(|t| !t.trim().is_empty())
+}
+
 /// The filter as one WHERE clause: what [`Store::queue_page`] lists, for
 /// counts and bulk actions (a search text matches its exact lookups or its words).
 pub(crate) fn where_clause(f: &QueueFilter) -> Result<Where> {
     let mut w = filters_without_text(f);
-    let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) else { return Ok(w) };
+    let Some(text) = search_text(f) else { return Ok(w) };
     let lookup = Lookup::of(text);
     let mut terms = Vec::new();
     if !lookup.is_empty() {
@@ -309,8 +314,7 @@ impl Store {
     pub fn queue_page(&self, filter: &QueueFilter, sort: Sort, offset: u64, limit: u64) -> Result<QueuePage> {
         let filter = &self.scoped(filter)?;
         let limit = limit.clamp(1, MAX_PAGE);
-        let text = filter.text.as_deref().filter(|t| !t.trim().is_empty());
-        let Some(text) = text else {
+        let Some(text) = search_text(filter) else {
             let w = filters_without_text(filter);
             let sql = format!(
                 "SELECT id FROM claims{} ORDER BY {} LIMIT {limit} OFFSET {offset}",

@@ -7,9 +7,11 @@
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
+use claimdesk_core::message::Lang;
+use claimdesk_core::model::code_label;
 use claimdesk_core::time::format_kst;
 use claimdesk_core::workflow::AdminAction;
-use claimdesk_core::{Actor, Category, ClaimStatus, Remedy};
+use claimdesk_core::Actor;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 use crate::error::Result;
@@ -48,14 +50,10 @@ fn head(sheet: &mut Worksheet, title: &str, as_of: &str, header: &[&str]) -> Res
     Ok(3)
 }
 
+/// The Korean label of a coded value (`status`, `category`, `remedy`), the
+/// code itself for values without one (services, days).
 fn label_of(kind: &str, code: &str) -> String {
-    let known = match kind {
-        "status" => ClaimStatus::parse(code).map(|s| s.label_ko()),
-        "category" => Category::parse(code).map(|c| c.label_ko()),
-        "remedy" => Remedy::parse(code).map(|r| r.label_ko()),
-        _ => None,
-    };
-    known.map(str::to_string).unwrap_or_else(|| code.to_string())
+    code_label(Lang::Ko, &format!("{kind}.{code}")).map_or_else(|| code.to_string(), str::to_string)
 }
 
 /// One sheet of groups: key, claims, policy amount, claimed amount.
