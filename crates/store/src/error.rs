@@ -30,6 +30,8 @@ pub enum StoreError {
     PayoutFileOutdated { payout_id: i64 },
     #[error("the user name or the password is not right")]
     SignIn,
+    #[error("this desktop trusts the sync server {trusted_url} (id {trusted_id}), but {url} answers as server {server_id}; only an administrator of this desktop can switch it to another server, and must confirm the change")]
+    ServerChanged { trusted_url: String, trusted_id: String, url: String, server_id: String },
     #[error("claim {claim} changed since you opened it (you saw version {seen}, it is now {now}); look at it again and retry")]
     Stale { claim: String, seen: i64, now: i64 },
     #[error("the work was cancelled; nothing was changed")]
@@ -63,6 +65,7 @@ impl StoreError {
             StoreError::PayoutNotReserved { .. } => code_key!("PAYOUT_NOT_RESERVED_YET"),
             StoreError::PayoutFileOutdated { .. } => code_key!("PAYOUT_FILE_OUTDATED"),
             StoreError::SignIn => code_key!("SIGN_IN_FAILED"),
+            StoreError::ServerChanged { .. } => code_key!("SERVER_CHANGED"),
             StoreError::Stale { .. } => code_key!("STALE"),
             StoreError::Cancelled => code_key!("CANCELLED"),
             StoreError::AuditBroken { .. } => code_key!("AUDIT_BROKEN"),
@@ -96,6 +99,11 @@ impl Explain for StoreError {
             }
             StoreError::PayoutFileOutdated { payout_id } => m.with("payout_id", payout_id),
             StoreError::SignIn | StoreError::Cancelled => m,
+            StoreError::ServerChanged { trusted_url, trusted_id, url, server_id } => m
+                .with("trusted_url", trusted_url)
+                .with("trusted_id", trusted_id)
+                .with("url", url)
+                .with("server_id", server_id),
             StoreError::Stale { claim, seen, now } => {
                 m.with("claim", claim).with("seen", seen).with("now", now)
             }

@@ -25,6 +25,7 @@ pub mod quarantine;
 pub mod queue;
 pub mod schema;
 pub mod search;
+pub mod server_trust;
 pub mod stats;
 pub mod sync_apply;
 pub mod sync_desk;
