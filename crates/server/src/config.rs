@@ -16,6 +16,7 @@
 //! password_checks = 4                     # argon2 checks at once (default: half the processors); more wait briefly, then 503
 //! request_timeout_secs = 120              # a request taking longer is answered 503
 //! pool_wait_ms = 5000                     # longest wait for a database connection, then 503
+//! token_ttl_secs = 604800                 # a device token's lifetime (7 days); desktops refresh it as they sync
 //! ```
 //!
 //! Environment: `CLAIMDESK_SERVER_` and the setting's name in capitals
@@ -56,6 +57,8 @@ pub struct Config {
     pub request_timeout_secs: u64,
     #[serde(default = "default_pool_wait_ms")]
     pub pool_wait_ms: u64,
+    #[serde(default = "default_token_ttl_secs")]
+    pub token_ttl_secs: u64,
 }
 
 fn default_database_url() -> String {
@@ -93,6 +96,9 @@ fn default_request_timeout_secs() -> u64 {
 fn default_pool_wait_ms() -> u64 {
     5000
 }
+fn default_token_ttl_secs() -> u64 {
+    7 * 24 * 3600
+}
 
 impl Default for Config {
     fn default() -> Config {
@@ -111,6 +117,7 @@ impl Default for Config {
             password_checks: default_password_checks(),
             request_timeout_secs: default_request_timeout_secs(),
             pool_wait_ms: default_pool_wait_ms(),
+            token_ttl_secs: default_token_ttl_secs(),
         }
     }
 }
@@ -181,6 +188,9 @@ impl Config {
         if let Some(v) = var("POOL_WAIT_MS") {
             self.pool_wait_ms = number("POOL_WAIT_MS", &v)?;
         }
+        if let Some(v) = var("TOKEN_TTL_SECS") {
+            self.token_ttl_secs = number("TOKEN_TTL_SECS", &v)?;
+        }
         Ok(())
     }
 
@@ -201,6 +211,7 @@ impl Config {
             ("password_checks", self.password_checks as u64),
             ("request_timeout_secs", self.request_timeout_secs),
             ("pool_wait_ms", self.pool_wait_ms),
+            ("token_ttl_secs", self.token_ttl_secs),
         ] {
             if value == 0 {
                 anyhow::bail!("{name} must be at least 1");

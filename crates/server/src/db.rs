@@ -15,6 +15,8 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (4, include_str!("../migrations/0004_incidents.sql")),
     (5, include_str!("../migrations/0005_policy_input_extra.sql")),
     (6, include_str!("../migrations/0006_login_guard.sql")),
+    (7, include_str!("../migrations/0007_server_identity.sql")),
+    (8, include_str!("../migrations/0008_tokens.sql")),
 ];
 
 /// The schema this binary speaks (the highest migration it carries).
@@ -45,6 +47,13 @@ pub fn pool_waiting(url: &str, size: usize, wait: Duration) -> Result<Pool, Serv
         .recycle_timeout(Some(wait))
         .build()
         .map_err(|e| ServerError::Config(format!("cannot build the connection pool: {e}")))
+}
+
+/// The server's identity (migration 0007): the same for every instance of one database.
+pub async fn server_id(pool: &Pool) -> Result<String, ServerError> {
+    let client = pool.get().await?;
+    let row = client.query_one("SELECT id FROM server_identity", &[]).await?;
+    Ok(row.get::<_, uuid::Uuid>(0).to_string())
 }
 
 /// What [`migrate`] did.

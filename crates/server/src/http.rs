@@ -14,8 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use claimdesk_sync::protocol::{
-    Health, LoginRequest, LoginResponse, PushOutcome, PushRequest, PushResponse, PushResult, RejectCode,
-    UserInfo, WireOp, HEADER_PROTOCOL, HEADER_SCHEMA, MAX_PAGE, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
+    Health, LoginRequest, LoginResponse, PushOutcome, PushRequest, PushResponse, PushResult, RefreshResponse,
+    RejectCode, UserInfo, WireOp, HEADER_PROTOCOL, HEADER_SCHEMA, MAX_PAGE, MIN_PROTOCOL_VERSION,
+    PROTOCOL_VERSION,
 };
 use deadpool_postgres::Pool;
 use serde::{Deserialize, Serialize};
@@ -33,12 +34,14 @@ pub struct AppState {
     pub pool: Pool,
     pub config: Arc<Config>,
     pub guard: Arc<Guard>,
+    /// The database's identity ([`crate::db::server_id`]), answered by /health and /v1/login.
+    pub server_id: Arc<str>,
 }
 
 impl AppState {
-    pub fn new(pool: Pool, config: Config) -> AppState {
+    pub fn new(pool: Pool, config: Config, server_id: String) -> AppState {
         let guard = Arc::new(Guard::new(&config));
-        AppState { pool, config: Arc::new(config), guard }
+        AppState { pool, config: Arc::new(config), guard, server_id: server_id.into() }
     }
 }
 
@@ -56,6 +59,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
         .route("/v1/users", get(users))
+        .route("/v1/refresh", post(refresh))
+        .route("/v1/logout", post(logout))
         .layer(middleware::from_fn(check_versions));
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
     Router::new()
@@ -235,6 +240,7 @@ async fn health(State(st): State<AppState>) -> Response {
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION as u32,
         server_time_ms: now_ms(),
+        server_id: st.server_id.to_string(),
     };
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body)).into_response()
@@ -298,22 +304,90 @@ async fn login(
     let token = auth::new_token();
     let name =
         if req.device_name.trim().is_empty() { req.device_id.clone() } else { req.device_name.clone() };
-    let updated = client
-        .execute(
-            "INSERT INTO devices (id, user_id, name, token_hash) VALUES ($1, $2, $3, $4)
+    // The device id belongs to the machine that registered it: a later
+    // sign-in with the id (by any user) must bring the secret it registered
+    // with; one registered before secrets gives its own now.
+    let secret = (!req.device_secret.is_empty()).then(|| auth::token_hash(&req.device_secret));
+    let ttl = i64::try_from(st.config.token_ttl_secs).unwrap_or(i64::MAX / 2);
+    let row = client
+        .query_opt(
+            "INSERT INTO devices (id, user_id, name, token_hash, token_expires_at, secret_hash)
+             VALUES ($1, $2, $3, $4, now() + $5::bigint * interval '1 second', $6)
              ON CONFLICT (id) DO UPDATE SET user_id = EXCLUDED.user_id, name = EXCLUDED.name,
-                 token_hash = EXCLUDED.token_hash, last_seen = now()
-             WHERE devices.revoked_at IS NULL",
-            &[&req.device_id, &user.id, &name, &auth::token_hash(&token)],
+                 token_hash = EXCLUDED.token_hash, token_expires_at = EXCLUDED.token_expires_at, last_seen = now(),
+                 secret_hash = coalesce(devices.secret_hash, EXCLUDED.secret_hash)
+             WHERE devices.revoked_at IS NULL
+               AND (devices.secret_hash IS NULL OR devices.secret_hash = EXCLUDED.secret_hash)
+             RETURNING (extract(epoch FROM token_expires_at) * 1000)::bigint",
+            &[&req.device_id, &user.id, &name, &auth::token_hash(&token), &ttl, &secret],
         )
         .await?;
-    if updated == 0 {
-        return Err(ServerError::Forbidden(
-            "this device was revoked by an administrator and cannot sign in again; ask them".into(),
-        ));
-    }
+    let Some(row) = row else {
+        let revoked: bool = client
+            .query_opt("SELECT revoked_at IS NOT NULL FROM devices WHERE id = $1", &[&req.device_id])
+            .await?
+            .is_some_and(|r| r.get(0));
+        tracing::warn!(user = %user.id, device = %req.device_id, revoked, "sign-in refused for the device id");
+        return Err(ServerError::Forbidden(if revoked {
+            "this device was revoked by an administrator and cannot sign in again; ask them".into()
+        } else {
+            "this device id belongs to another computer, which registered it; a computer cannot take over another's device id".into()
+        }));
+    };
     tracing::info!(user = %user.id, device = %req.device_id, "signed in");
-    Ok(Json(LoginResponse { token, user, server_time_ms: now_ms() }))
+    Ok(Json(LoginResponse {
+        token,
+        user,
+        server_time_ms: now_ms(),
+        server_id: st.server_id.to_string(),
+        token_expires_ms: row.get(0),
+    }))
+}
+
+/// A new token for the signed-in device in place of the one it sent (which
+/// stops working), with a new lifetime: desktops call it while they sync,
+/// so a device in use never expires and one left unused does.
+async fn refresh(
+    State(st): State<AppState>,
+    Authed(session): Authed,
+    headers: HeaderMap,
+) -> Result<Json<RefreshResponse>, ServerError> {
+    let old = bearer(&headers)?;
+    let token = auth::new_token();
+    let ttl = i64::try_from(st.config.token_ttl_secs).unwrap_or(i64::MAX / 2);
+    let client = st.pool.get().await?;
+    let row = client
+        .query_opt(
+            "UPDATE devices SET token_hash = $3, token_expires_at = now() + $4::bigint * interval '1 second'
+             WHERE id = $1 AND token_hash = $2 AND revoked_at IS NULL
+             RETURNING (extract(epoch FROM token_expires_at) * 1000)::bigint",
+            &[&session.device, &auth::token_hash(old), &auth::token_hash(&token), &ttl],
+        )
+        .await?
+        .ok_or_else(|| {
+            ServerError::Unauthorized(
+                "this device's sign-in is not known to the server; sign in again".into(),
+            )
+        })?;
+    Ok(Json(RefreshResponse { token, token_expires_ms: row.get(0) }))
+}
+
+/// Signing out: the token stops working at once.
+async fn logout(
+    State(st): State<AppState>,
+    Authed(session): Authed,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ServerError> {
+    let token = bearer(&headers)?;
+    let client = st.pool.get().await?;
+    client
+        .execute(
+            "UPDATE devices SET token_hash = NULL, token_expires_at = NULL WHERE token_hash = $1",
+            &[&auth::token_hash(token)],
+        )
+        .await?;
+    tracing::info!(user = %session.user, device = %session.device, "signed out");
+    Ok(Json(serde_json::json!({})))
 }
 
 /// A push as it comes: each op is read on its own, so that one op that does

@@ -225,7 +225,9 @@ async fn serve(pool: deadpool_postgres::Pool, config: Config) -> anyhow::Result<
     listener.set_nonblocking(true)?;
     let local = listener.local_addr()?;
     let tls = config.tls_cert.clone().zip(config.tls_key.clone());
-    let state = AppState::new(pool.clone(), config);
+    let server_id = db::server_id(&pool).await.context("cannot read the server's identity")?;
+    tracing::info!(server_id = %server_id, "server identity");
+    let state = AppState::new(pool.clone(), config, server_id);
     let guard = state.guard.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));

@@ -133,7 +133,10 @@ async fn schema_5_gives_stored_claims_their_extra_intake_columns() {
     }
     // Back to schema 4 (the later migrations' tables go too, to be made again).
     client
-        .batch_execute("DELETE FROM schema_migrations WHERE version >= 5; DROP TABLE login_guard")
+        .batch_execute(
+            "DELETE FROM schema_migrations WHERE version >= 5; DROP TABLE login_guard; DROP TABLE server_identity;
+             ALTER TABLE devices DROP COLUMN token_expires_at, DROP COLUMN secret_hash",
+        )
         .await
         .expect("back to 4");
     let now = claimdesk_server::db::SCHEMA_VERSION;

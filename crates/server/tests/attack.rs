@@ -30,6 +30,7 @@ async fn sign_in(http: &reqwest::Client, url: &str, user: &str, password: &str) 
             password: password.into(),
             device_id: format!("dev-{user}"),
             device_name: String::new(),
+            device_secret: format!("secret-{user}"),
         })
         .send()
         .await

@@ -42,6 +42,8 @@ pub enum StoreError {
     RecoveryFailed,
     #[error("the store could not be encrypted: {0}; the plain store is unchanged")]
     Encryption(String),
+    #[error("this desktop trusts the sync server {trusted_url} (id {trusted_id}), but {url} answers as server {server_id}; only an administrator of this desktop can switch it to another server, and must confirm the change")]
+    ServerChanged { trusted_url: String, trusted_id: String, url: String, server_id: String },
     #[error("claim {claim} changed since you opened it (you saw version {seen}, it is now {now}); look at it again and retry")]
     Stale { claim: String, seen: i64, now: i64 },
     #[error("the work was cancelled; nothing was changed")]
@@ -81,6 +83,7 @@ impl StoreError {
             StoreError::KeyFile { .. } => code_key!("KEY_FILE"),
             StoreError::RecoveryFailed => code_key!("RECOVERY_FAILED"),
             StoreError::Encryption(_) => code_key!("ENCRYPTION"),
+            StoreError::ServerChanged { .. } => code_key!("SERVER_CHANGED"),
             StoreError::Stale { .. } => code_key!("STALE"),
             StoreError::Cancelled => code_key!("CANCELLED"),
             StoreError::AuditBroken { .. } => code_key!("AUDIT_BROKEN"),
@@ -121,6 +124,11 @@ impl Explain for StoreError {
             StoreError::Locked { path } => m.with("path", path),
             StoreError::KeyFile { file, detail } => m.with("file", file).with("detail", detail),
             StoreError::Encryption(detail) => m.with("detail", detail),
+            StoreError::ServerChanged { trusted_url, trusted_id, url, server_id } => m
+                .with("trusted_url", trusted_url)
+                .with("trusted_id", trusted_id)
+                .with("url", url)
+                .with("server_id", server_id),
             StoreError::Stale { claim, seen, now } => {
                 m.with("claim", claim).with("seen", seen).with("now", now)
             }

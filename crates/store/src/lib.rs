@@ -29,6 +29,7 @@ pub mod queue;
 pub mod reports;
 pub mod schema;
 pub mod search;
+pub mod server_trust;
 pub mod stats;
 pub mod status_feed;
 pub mod sync_apply;

@@ -7,6 +7,8 @@
 //! | POST | /v1/push | [`PushRequest`] → [`PushResponse`] (one result per op, in order) |
 //! | GET  | /v1/pull?after=SEQ&limit=N | → [`PullResponse`] |
 //! | GET  | /v1/users | → `Vec<UserInfo>` (the roster, for display and offline sign-in) |
+//! | POST | /v1/refresh | → [`RefreshResponse`] (a new token for the one sent, which ends) |
+//! | POST | /v1/logout | → `{}` (the token sent ends) |
 //!
 //! Every request but /health carries the headers [`HEADER_PROTOCOL`] and
 //! [`HEADER_SCHEMA`]; all but /health and /v1/login carry
@@ -60,6 +62,11 @@ pub struct Health {
     pub protocol: u32,
     pub schema: u32,
     pub server_time_ms: i64,
+    /// The server's identity, made once with its database (empty from a
+    /// server older than it): a desktop remembers it when it joins and
+    /// refuses another unless an administrator confirms.
+    #[serde(default)]
+    pub server_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,6 +77,13 @@ pub struct LoginRequest {
     pub device_id: String,
     /// A name a person recognises ("김민수 노트북").
     pub device_name: String,
+    /// A secret the device made once and keeps (the store's
+    /// `Store::device_secret`): the server ties the device id to it at the
+    /// first sign-in and refuses a later one with the id but not the secret,
+    /// so another computer cannot take this device id over. Empty from a
+    /// client older than it.
+    #[serde(default)]
+    pub device_secret: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +103,20 @@ pub struct LoginResponse {
     pub token: String,
     pub user: UserInfo,
     pub server_time_ms: i64,
+    /// As in [`Health`].
+    #[serde(default)]
+    pub server_id: String,
+    /// When the token stops working (ms since the epoch; 0 from an older
+    /// server): a desktop renews it while it syncs (`POST /v1/refresh`).
+    #[serde(default)]
+    pub token_expires_ms: i64,
+}
+
+/// `POST /v1/refresh`: a new token in place of the one sent, with a new lifetime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefreshResponse {
+    pub token: String,
+    pub token_expires_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

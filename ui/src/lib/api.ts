@@ -319,9 +319,11 @@ export const SYNC_STATUS_EVENT = 'sync-status';
 export const syncStatus = () => call<SyncStatusView>('sync_status');
 export const syncSettings = () => call<SyncSettings>('sync_settings');
 /** Signs this desktop in to the sync server; the device token is kept in the store. */
-export const syncSignIn = (serverUrl: string, caFile: string | null, user: string, password: string) =>
-  call<ServerAccount>('sync_sign_in', { serverUrl, caFile, user, password });
-export const syncSignOut = () => call<void>('sync_sign_out');
+/** SERVER_CHANGED when the address or the server's identity differs from the one this desktop trusts: an administrator resends with `confirmChange`. */
+export const syncSignIn = (serverUrl: string, caFile: string | null, user: string, password: string, confirmChange = false) =>
+  call<ServerAccount>('sync_sign_in', { serverUrl, caFile, user, password, confirmChange });
+/** True when the server ended the token (it answered); false: forgotten here, it ends at its expiry. */
+export const syncSignOut = () => call<boolean>('sync_sign_out');
 /** One sync now: progress phases `push` then `pull` (done/total of the ops after the cursor); SYNC_RUNNING while another runs. */
 export const syncNow = (job: Job) => call<SyncOutcome>('sync_now', { ...jobArgs(job) });
 export const parkedOps = () => call<ParkedView[]>('parked_ops');

@@ -236,6 +236,7 @@ impl Api {
                     password: format!("password-{user}"),
                     device_id: device.into(),
                     device_name: format!("{user}의 노트북"),
+                    device_secret: format!("secret-{device}"),
                 })
                 .send()
                 .await
