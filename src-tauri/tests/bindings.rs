@@ -28,6 +28,7 @@ fn export(cfg: &Config) -> Result<(), ExportError> {
     dto::EvidenceData::export_all(cfg)?;
     dto::UserUpdate::export_all(cfg)?;
     dto::StartupReport::export_all(cfg)?;
+    dto::KeychainStatus::export_all(cfg)?;
     claimdesk_core::ClaimStatus::export_all(cfg)?;
     claimdesk_core::Category::export_all(cfg)?;
     claimdesk_core::Remedy::export_all(cfg)?;

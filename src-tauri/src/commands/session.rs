@@ -255,6 +255,8 @@ mod tests {
                     active: true,
                 }],
             )?;
+            // As a sync does: offline sign-in needs a roster taken in the last 3 days.
+            st.roster_refreshed(claimdesk_core::hlc::wall_clock_ms() as i64)?;
             let verifier = claimdesk_sync::client::password_verifier("lee password")
                 .map_err(|e| claimdesk_store::StoreError::Encryption(e.to_string()))?;
             st.set_sync_setting("verifier:lee", &verifier)
