@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (3, include_str!("../migrations/0003_claims_text.sql")),
     (4, include_str!("../migrations/0004_incidents.sql")),
     (5, include_str!("../migrations/0005_policy_input_extra.sql")),
+    (6, include_str!("../migrations/0006_cited_reasons.sql")),
 ];
 
 /// The schema this binary speaks (the highest migration it carries).
@@ -127,7 +128,7 @@ async fn backfill_decisions(tx: &deadpool_postgres::Transaction<'_>) -> Result<(
                 cmd,
                 base: r.get(7),
                 at_ms: r.get(8),
-                stamp: Stamp { role, approval_limit: r.get(10), proposal: None },
+                stamp: Stamp::of_role(role, r.get(10)),
             });
         }
     }

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_messages", include_str!("migrations/0005_messages.sql")),
     ("0006_incidents", include_str!("migrations/0006_incidents.sql")),
     ("0007_grants", include_str!("migrations/0007_grants.sql")),
+    ("0012_reasons", include_str!("migrations/0012_reasons.sql")),
 ];
 
 /// The first migration after which every claim must be folded again (its
@@ -33,7 +34,7 @@ fn number(name: &str) -> i64 {
 }
 
 /// The schema version this binary writes: its highest migration number.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// Brings the schema up to date, or refuses a store from a newer binary.
 /// Returns the version the store was at.
