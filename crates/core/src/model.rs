@@ -245,6 +245,8 @@ coded_enum! {
     }
 }
 
+// coded_enum! declares the variants, so `#[derive(Default)]` with `#[default]` cannot be used here.
+#[allow(clippy::derivable_impls)]
 impl Default for ReportType {
     fn default() -> ReportType {
         ReportType::DamageClaim

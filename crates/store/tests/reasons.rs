@@ -218,7 +218,7 @@ fn pulled(
 
 #[test]
 fn another_desks_denial_folds_only_with_a_code_of_the_catalog_and_a_free_text_one_of_before_still_folds() {
-    let hlc = |n: i64| ((1_666_000_000_000 + n) << 16) as i64;
+    let hlc = |n: i64| (1_666_000_000_000 + n) << 16;
     let mut t = team();
     let file = t.write("a.csv", &small_file());
     t.import(&file);
