@@ -14,9 +14,10 @@ SYSTEM_PACKAGES=(build-essential pkg-config sqlite3 postgresql)
 # The desktop app (Tauri 2 on WebKitGTK 4.1), its end-to-end tests (Xvfb,
 # WebKitWebDriver), the screenshots (ImageMagick's `import`), and the fonts
 # the tests let the app see (fontconfig's fc-list, DejaVu: no Hangul, so the
-# Korean on screen must be the font the UI bundles; tests/e2e/fonts).
+# Korean on screen must be the font the UI bundles; tests/e2e/fonts); libdbus-1-dev for the
+# OS keychain option (the keyring crate's Secret Service client; decision 0009).
 APP_PACKAGES=(libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-    xvfb xauth webkit2gtk-driver imagemagick x11-utils fontconfig fonts-dejavu-core)
+    libdbus-1-dev xvfb xauth webkit2gtk-driver imagemagick x11-utils fontconfig fonts-dejavu-core)
 
 install_system_packages() {
     local missing=()
@@ -38,9 +39,24 @@ require_cargo() {
     command -v cargo >/dev/null 2>&1 || { echo "cargo (Rust stable, via rustup) is required" >&2; exit 1; }
 }
 
+# The UI's tools (Vite 8, ui/package.json "engines") need Node ^20.19 or
+# >=22.12. Debian 12's own nodejs is 18, which cannot run them, so the script
+# stops with a message instead of installing it.
 require_node() {
-    if ! command -v npm >/dev/null 2>&1; then
-        install_system_packages nodejs npm
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        echo "Node.js 20.19+ (or 22.12+) with npm is needed to build the UI; none was found on PATH." >&2
+        echo "Debian 12's own nodejs package is 18, too old for the UI's Vite: install Node 20 or 22 first." >&2
+        exit 1
+    fi
+    local v major minor
+    v="$(node -p 'process.versions.node')"
+    major="${v%%.*}"
+    minor="${v#*.}"
+    minor="${minor%%.*}"
+    if ! { [ "$major" -eq 20 ] && [ "$minor" -ge 19 ]; } && ! { [ "$major" -eq 22 ] && [ "$minor" -ge 12 ]; } && [ "$major" -lt 23 ]; then
+        echo "Node.js $v is too old for the UI (Vite 8 needs ^20.19.0 or >=22.12.0; Debian 12's nodejs is 18)." >&2
+        echo "Install Node 20.19+ or 22.12+ and put it first on PATH, then run this again." >&2
+        exit 1
     fi
 }
 
@@ -90,8 +106,11 @@ setup_app() {
 }
 
 # The UI (ui/dist), then the app with the UI inside (custom-protocol), release.
+# Extra features as arguments (scripts/bench-app.sh: bench-sign-in).
 build_app() {
     (cd "$ROOT/ui" && npm run build --silent)
-    cargo build --locked --release -p claimdesk-app --features custom-protocol
+    local features="custom-protocol"
+    for f in "$@"; do features="$features,$f"; done
+    cargo build --locked --release -p claimdesk-app --features "$features"
     APP_BIN="$CARGO_TARGET_DIR/release/claimdesk-app"
 }

@@ -22,6 +22,12 @@ version="$(node -p "require('./src-tauri/tauri.conf.json').version")"
 arch="$(dpkg --print-architecture)"
 DEB="$CARGO_TARGET_DIR/dist/bundle/deb/ClaimDesk_${version}_${arch}.deb"
 [ -f "$DEB" ] || { echo "deb.sh: the package $DEB was not made" >&2; exit 1; }
+# The benchmark's sign-in at start is compiled only into benchmark builds
+# (feature bench-sign-in): the packaged binary must not even name it.
+if grep -q CLAIMDESK_SIGN_IN "$BIN"; then
+    echo "deb.sh: $BIN holds the benchmark-only CLAIMDESK_SIGN_IN; build without the bench-sign-in feature" >&2
+    exit 1
+fi
 cp "$BIN.debug" "$(dirname "$DEB")/claimdesk-app.debug"
 echo "deb.sh: $(du -h "$DEB" | cut -f1) package, installed size $(dpkg-deb -f "$DEB" Installed-Size) KiB; debug info beside it: $(dirname "$DEB")/claimdesk-app.debug" >&2
 echo "$DEB"

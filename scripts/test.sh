@@ -12,10 +12,14 @@ setup_app
 require_tauri_driver
 require_test_python
 cd "$ROOT"
+# Style first: it fails in seconds (rustfmt.toml at the root).
+cargo fmt --all --check
 # The UI first: the app embeds ui/dist.
 (cd ui && npm run build --silent)
 (cd ui && npm test --silent && npm run check --silent)
 cargo build --locked --workspace --all-targets
+# Lints as errors, over every crate and test (check-mode builds of the dependencies, made once per target dir).
+cargo clippy --locked --workspace --all-targets -- -D warnings
 # The app as shipped (UI inside) for the end-to-end tests.
 # (copied aside: `cargo test` rebuilds target/debug/claimdesk-app without the UI inside)
 cargo build --locked -p claimdesk-app --features custom-protocol
@@ -23,6 +27,8 @@ cp "$CARGO_TARGET_DIR/debug/claimdesk-app" "$CARGO_TARGET_DIR/debug/claimdesk-ap
 export CLAIMDESK_APP_BIN="$CARGO_TARGET_DIR/debug/claimdesk-app-e2e"
 # The benchmark program at a small size, so that it keeps working (the
 # figures at 1,000,000 claims are in docs/benchmarks.md: scripts/bench.sh).
-cargo run --locked --release -p claimdesk-bench -- --claims 20000 --quiet
+cargo run --locked --release -p claimdesk-bench -- --claims 20000 --encrypted --quiet
 cargo run --locked --release -p claimdesk-bench -- --sync 20000 --quiet
 cargo test --locked --workspace --no-fail-fast
+# A short run of every fuzz target (intake readers, sync decoders) after their regression inputs.
+scripts/fuzz.sh all 15

@@ -16,7 +16,8 @@ pub const STORE_FILE: &str = "claimdesk.db";
 /// SQLite's companions of the store file. The write-ahead log holds committed
 /// changes not yet copied into the database (after a crash, or while the app
 /// runs): the store and its log only ever move together.
-const COMPANIONS: [&str; 3] = ["claimdesk.db-wal", "claimdesk.db-shm", "claimdesk.db-journal"];
+const COMPANIONS: [&str; 4] =
+    ["claimdesk.db-wal", "claimdesk.db-shm", "claimdesk.db-journal", "claimdesk.db.keys"];
 
 /// What [`adopt_legacy_store`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -34,6 +34,17 @@ pub struct SessionUser {
     pub settings: BTreeMap<String, String>,
 }
 
+/// Whether this PC's keychain may open the store (decision 0009).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct KeychainStatus {
+    /// A keychain answers on this PC.
+    pub available: bool,
+    /// The store has a keychain slot: it opens at the app's start.
+    pub enabled: bool,
+    /// Why there is no keychain, as the platform said it.
+    pub detail: Option<String>,
+}
+
 /// What the first screen needs to know.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct FirstRunState {
@@ -41,6 +52,8 @@ pub struct FirstRunState {
     pub needs_admin_password: bool,
     /// The store holds no claims: offer the demo data.
     pub store_is_empty: bool,
+    /// The store is encrypted and not open yet: signing in opens it.
+    pub locked: bool,
     /// The user id of the first admin (to show on the first-run screen).
     pub first_admin: String,
     pub store_path: String,

@@ -1,6 +1,7 @@
-//! The app's state: the open store behind a mutex, the signed-in user, the
-//! cancel flags of running jobs. The actor of every change comes from here,
-//! never from the UI.
+//! The app's state: the store behind a mutex (locked until someone signs in:
+//! the store is encrypted, decision 0009), the signed-in user, the cancel
+//! flags of running jobs. The actor of every change comes from here, never
+//! from the UI.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use claimdesk_core::Actor;
+use claimdesk_store::keys::{inspect, StoreFile};
 use claimdesk_store::{Store, StoreError};
 use tauri::{AppHandle, Manager};
 
@@ -15,6 +17,8 @@ use crate::error::{ApiError, ApiResult};
 
 pub struct AppState {
     pub db_path: PathBuf,
+    /// None while the store is locked (or not made yet); once opened it stays
+    /// open until the app quits, so the next person can sign in after a sign-out.
     store: Mutex<Option<Store>>,
     pub open_error: Option<ApiError>,
     /// The signed-in user's id.
@@ -29,29 +33,112 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl AppState {
-    /// Opens (or creates) the store at `db_path`; an error is kept and shown.
-    pub fn open(db_path: PathBuf) -> AppState {
-        let (store, open_error) = match Store::open(&db_path) {
-            Ok(s) => (Some(s), None),
+    /// The state at the app's start: the store stays locked (or unmade)
+    /// until someone signs in or sets the first admin password.
+    pub fn new(db_path: PathBuf) -> AppState {
+        let open_error = match inspect(&db_path) {
+            Ok(_) => None,
             Err(e) => {
-                tracing::error!(path = %db_path.display(), error = %e, "the store could not be opened");
-                (None, Some(ApiError::from(e)))
+                tracing::error!(path = %db_path.display(), error = %e, "the store cannot be read");
+                Some(ApiError::from(e))
             }
         };
         AppState {
             db_path,
-            store: Mutex::new(store),
+            store: Mutex::new(None),
             open_error,
             session: Mutex::new(None),
             jobs: Mutex::new(HashMap::new()),
         }
     }
 
+    /// For tests: the state with a new encrypted store made at once when
+    /// there is none (its first admin has no password yet), else locked.
+    pub fn open(db_path: PathBuf) -> AppState {
+        let state = AppState::new(db_path);
+        if let Err(e) = state.create_store() {
+            tracing::error!(error = ?e, "the store could not be made");
+        }
+        state
+    }
+
+    /// What is at the store's path now (and whether it is open).
+    pub fn store_file(&self) -> ApiResult<StoreFile> {
+        inspect(&self.db_path).map_err(ApiError::from)
+    }
+
+    pub fn is_open(&self) -> bool {
+        lock(&self.store).is_some()
+    }
+
+    /// Makes the new encrypted store when there is none yet (the first
+    /// admin password, or joining a team, on a fresh desktop); its recovery
+    /// key waits inside it for an admin to see it once.
+    pub fn create_store(&self) -> ApiResult<()> {
+        let mut guard = lock(&self.store);
+        if guard.is_some() || self.store_file()? != StoreFile::Missing {
+            return Ok(());
+        }
+        let (store, _recovery) = Store::create_encrypted(&self.db_path)?;
+        tracing::info!(store = %self.db_path.display(), "a new encrypted store was made");
+        *guard = Some(store);
+        Ok(())
+    }
+
+    /// Gives up a store made in this run that nobody has a key to yet (a
+    /// join that failed): it holds nothing, and left behind it could never be opened.
+    pub fn discard_new_store(&self) {
+        let mut guard = lock(&self.store);
+        let unkeyed = guard.as_ref().is_some_and(|s| {
+            s.key_file().ok().flatten().is_some_and(|f| f.password_slots() == 0)
+                && s.claim_count().unwrap_or(1) == 0
+        });
+        if !unkeyed {
+            return;
+        }
+        *guard = None;
+        for suffix in ["", "-wal", "-shm", "-journal", ".keys"] {
+            let mut name = self.db_path.as_os_str().to_os_string();
+            name.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(name));
+        }
+    }
+
+    /// Puts a store opened elsewhere (the recovery) in place of a locked one.
+    pub fn put_store(&self, store: Store) {
+        let mut guard = lock(&self.store);
+        if guard.is_none() {
+            *guard = Some(store);
+        }
+    }
+
+    /// Opens the locked store as `user` (their key slot, then `check`); a
+    /// plain store is encrypted now. Returns the person as the rules see them.
+    pub fn unlock(
+        &self,
+        user: &str,
+        password: &str,
+        check: claimdesk_store::cipher::SignInCheck<'_>,
+    ) -> ApiResult<Actor> {
+        let mut guard = lock(&self.store);
+        if let Some(store) = guard.as_mut() {
+            return Ok(check(store, user, password)?);
+        }
+        let opened = Store::unlock_with(&self.db_path, user, password, check)?;
+        if opened.migrated {
+            tracing::info!(store = %self.db_path.display(), "the plain store was encrypted");
+        }
+        *guard = Some(opened.store);
+        Ok(opened.actor)
+    }
+
     /// Runs `f` on the store, signed in or not.
     pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> ApiResult<T> {
         let mut guard = lock(&self.store);
         let store = guard.as_mut().ok_or_else(|| {
-            self.open_error.clone().unwrap_or_else(|| ApiError::internal("the store is not open"))
+            self.open_error.clone().unwrap_or_else(|| {
+                ApiError::from(StoreError::Locked { path: self.db_path.display().to_string() })
+            })
         })?;
         Ok(f(store)?)
     }
@@ -83,7 +170,12 @@ impl AppState {
         if let Some(e) = &self.open_error {
             return Err(e.clone());
         }
-        Ok(Store::open_existing(&self.db_path)?)
+        let key = lock(&self.store).as_ref().map(|s| s.data_key().cloned());
+        match key {
+            None => Err(ApiError::from(StoreError::Locked { path: self.db_path.display().to_string() })),
+            Some(Some(key)) => Ok(Store::open_keyed(&self.db_path, &key)?),
+            Some(None) => Ok(Store::open_existing(&self.db_path)?),
+        }
     }
 
     /// Registers a job; its flag turns true when the UI cancels it.

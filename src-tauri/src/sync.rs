@@ -33,6 +33,8 @@ const KEY_USER: &str = "user";
 const KEY_TOKEN: &str = "token";
 const KEY_CA: &str = "ca_file";
 const KEY_DEVICE_NAME: &str = "device_name";
+const KEY_TOKEN_ISSUED: &str = "token_issued_ms";
+const KEY_TOKEN_EXPIRES: &str = "token_expires_ms";
 
 /// What the chrome and the Sync screen show.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
@@ -80,7 +82,10 @@ pub struct SyncOutcome {
 /// The server and the account this desktop syncs with.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct SyncSettings {
+    /// The server this desktop trusts (`Store::trusted_server`).
     pub server_url: Option<String>,
+    /// Its identity, remembered at the join.
+    pub server_id: Option<String>,
     pub server_user: Option<String>,
     pub ca_file: Option<String>,
     pub device_id: String,
@@ -97,6 +102,10 @@ pub struct ServerAccount {
     pub role: Role,
     /// Users added or changed here from the server's roster.
     pub roster_changed: u64,
+    /// The identity the server answered, which this desktop now trusts.
+    pub server_id: String,
+    /// "This desktop now trusts the sync server … (server id …)", in the reader's language.
+    pub trusted: claimdesk_core::message::Message,
 }
 
 /// What a person can do about a parked op.
@@ -299,6 +308,7 @@ pub fn device_name(store: &Store) -> String {
 pub fn settings(store: &Store) -> ApiResult<SyncSettings> {
     Ok(SyncSettings {
         server_url: setting(store, KEY_SERVER)?,
+        server_id: setting(store, claimdesk_store::server_trust::KEY_SERVER_ID)?,
         server_user: setting(store, KEY_USER)?,
         ca_file: setting(store, KEY_CA)?,
         device_id: store.device().to_string(),
@@ -307,47 +317,64 @@ pub fn settings(store: &Store) -> ApiResult<SyncSettings> {
     })
 }
 
-/// Signs in to the server: keeps its address, the device token and an
-/// offline verifier of the password, and takes the server's user roster in.
+/// Signs in to the server: keeps its address, its identity, the device
+/// token and an offline verifier of the password, and takes the server's
+/// user roster in. Who may choose the server is the store's decision
+/// (`Store::check_server_choice`: a fresh store, or an administrator of this
+/// desktop, `actor`; another server than the trusted one only with
+/// `confirm_change`), made on the server's /health answer before the
+/// password is sent to it.
 pub fn server_sign_in(
     store: &mut Store,
+    actor: Option<&Actor>,
     server_url: &str,
     ca_file: Option<&str>,
     user: &str,
     password: &str,
+    confirm_change: bool,
 ) -> ApiResult<ServerAccount> {
     let user = user.trim();
     if server_url.trim().is_empty() || user.is_empty() || password.is_empty() {
         return Err(ApiError::invalid(claimdesk_core::msg!("app.sync_sign_in_fields")));
     }
-    let mut client =
-        SyncClient::new(&config(server_url, ca_file, Duration::from_secs(30))).map_err(sync_error)?;
+    let url = claimdesk_sync::client::server_base(server_url).map_err(sync_error)?;
+    let mut client = SyncClient::new(&config(&url, ca_file, Duration::from_secs(30))).map_err(sync_error)?;
+    let health = client.health().map_err(sync_error)?;
+    store.check_server_choice(actor, &url, &health.server_id, confirm_change)?;
     let login = client
         .login(&LoginRequest {
             user: user.to_string(),
             password: password.to_string(),
             device_id: store.device().to_string(),
             device_name: device_name(store),
+            device_secret: store.device_secret()?,
         })
         .map_err(sync_error)?;
-    let url = server_url.trim().trim_end_matches('/').to_string();
+    if login.server_id != health.server_id {
+        // Another server answered the sign-in than the /health just before it.
+        store.check_server_choice(actor, &url, &login.server_id, confirm_change)?;
+    }
     let roster: Vec<RosterUser> =
         client.users().map_err(sync_error)?.iter().filter_map(RosterUser::from_wire).collect();
     let roster_changed = store.apply_roster(&login.user.id, &roster)?;
-    store.set_sync_setting(KEY_SERVER, &url)?;
+    store.roster_refreshed(login.server_time_ms.max(now_ms()))?;
+    store.trust_server(&url, &login.server_id)?;
     store.set_sync_setting(KEY_USER, &login.user.id)?;
-    store.set_sync_setting(KEY_TOKEN, &login.token)?;
+    keep_token(store, &login.token, login.token_expires_ms)?;
     store.set_sync_setting(KEY_CA, ca_file.unwrap_or("").trim())?;
     store.set_sync_setting(
         &format!("verifier:{}", login.user.id),
         &password_verifier(password).map_err(sync_error)?,
     )?;
+    tracing::info!(server = %url, server_id = %login.server_id, user = %login.user.id, "this desktop trusts the sync server");
     Ok(ServerAccount {
+        trusted: claimdesk_core::msg!("store.server_trusted", url = &url, server_id = &login.server_id),
         server_url: url,
         user: login.user.id,
         display_name: login.user.display_name,
         role: Role::parse(&login.user.role).unwrap_or(Role::Reviewer),
         roster_changed,
+        server_id: login.server_id,
     })
 }
 
@@ -356,16 +383,54 @@ pub fn joined(store: &Store) -> bool {
     setting(store, KEY_SERVER).ok().flatten().is_some()
 }
 
-/// Forgets the device token (the server address and the offline verifier stay).
-pub fn server_sign_out(store: &mut Store) -> ApiResult<()> {
-    store.set_sync_setting(KEY_TOKEN, "")?;
+/// Keeps a device token with when it was issued and when it ends.
+fn keep_token(store: &mut Store, token: &str, expires_ms: i64) -> ApiResult<()> {
+    store.set_sync_setting(KEY_TOKEN, token)?;
+    store.set_sync_setting(KEY_TOKEN_ISSUED, &now_ms().to_string())?;
+    store.set_sync_setting(KEY_TOKEN_EXPIRES, &expires_ms.to_string())?;
     Ok(())
+}
+
+/// Whether the token is past half its lifetime (then a sync renews it).
+fn token_due(store: &Store) -> bool {
+    let get = |k| setting(store, k).ok().flatten().and_then(|v| v.parse::<i64>().ok());
+    match (get(KEY_TOKEN_ISSUED), get(KEY_TOKEN_EXPIRES)) {
+        (Some(issued), Some(expires)) if expires > 0 => now_ms() >= issued + (expires - issued) / 2,
+        // A token from before lifetimes (or from an older server): renew it.
+        _ => true,
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Signs this device out: the token is ended on the server (when it
+/// answers; otherwise it ends by itself at its expiry) and forgotten here.
+/// The server address and the offline verifier stay. Says whether the
+/// server ended it.
+pub fn server_sign_out(store: &mut Store) -> ApiResult<bool> {
+    let ended = match client(store, PROBE_TIMEOUT) {
+        Ok(mut c) => c.logout().is_ok(),
+        Err(_) => false,
+    };
+    store.set_sync_setting(KEY_TOKEN, "")?;
+    Ok(ended)
 }
 
 /// Signs `user` in with the password the sync server last accepted on this
 /// desktop, for a person the server knows but this store has no password of.
 pub fn offline_sign_in(store: &Store, user: &str, password: &str) -> Option<Actor> {
     let verifier = store.sync_setting(&format!("verifier:{}", user.trim())).ok().flatten()?;
+    // The team as the server last said it, no older than the bound: a person
+    // deactivated on the server loses offline sign-in once this desktop
+    // syncs, and at the latest when its roster is older than the bound.
+    if !store.may_sign_in_offline(user.trim(), now_ms()).unwrap_or(false) {
+        return None;
+    }
     if !verify_offline(&verifier, password) {
         return None;
     }
@@ -401,6 +466,20 @@ pub fn run_sync(
     progress: &mut dyn FnMut(SyncProgress),
 ) -> ApiResult<SyncOutcome> {
     let mut client = client(store, Duration::from_secs(60))?;
+    // The server answering is the one this desktop trusts (its identity), or nothing is sent.
+    let health = client.health().map_err(sync_error)?;
+    store.check_server_identity(&health.server_id)?;
+    // A token in use is renewed before it ends; the team (roles, who is
+    // active) is taken in at every sync, which keeps offline sign-in current.
+    if token_due(store) {
+        let fresh = client.refresh().map_err(sync_error)?;
+        keep_token(store, &fresh.token, fresh.token_expires_ms)?;
+    }
+    let user = setting(store, KEY_USER)?.unwrap_or_default();
+    let roster: Vec<RosterUser> =
+        client.users().map_err(sync_error)?.iter().filter_map(RosterUser::from_wire).collect();
+    store.apply_roster(&user, &roster)?;
+    store.roster_refreshed(now_ms())?;
     let report = client.sync(store, progress, cancel).map_err(sync_error)?;
     Ok(SyncOutcome {
         pushed: report.pushed,

@@ -64,7 +64,12 @@ fn server_bin() -> PathBuf {
 
 /// A cluster for this test process (stopped and removed by pg.sh's watchdog when it ends).
 fn database() -> String {
-    let dir = std::env::temp_dir().join(format!("claimdesk-appsync-pg-{}", std::process::id()));
+    database_named("main")
+}
+
+/// A cluster of its own for each test of this process.
+fn database_named(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("claimdesk-appsync-pg-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("cluster dir");
     #[cfg(unix)]
     {
@@ -179,8 +184,17 @@ fn two_reviewers_conflict_offline_and_a_supervisor_resolves_it_everywhere() {
     )
     .expect("intake file");
     admin.import_file(&admin_actor, &file, ImportOptions::default(), &mut |_| true).expect("import");
-    let account = appsync::server_sign_in(&mut admin, &server.url, None, FIRST_ADMIN, &password(FIRST_ADMIN))
-        .expect("admin signs in");
+    // The store holds claims: joining it to a server is for its own administrator.
+    let account = appsync::server_sign_in(
+        &mut admin,
+        Some(&admin_actor),
+        &server.url,
+        None,
+        FIRST_ADMIN,
+        &password(FIRST_ADMIN),
+        false,
+    )
+    .expect("admin signs in");
     assert_eq!(account.user, FIRST_ADMIN);
     let before = appsync::status(&admin, &rt).expect("status");
     assert!(
@@ -217,7 +231,8 @@ fn two_reviewers_conflict_offline_and_a_supervisor_resolves_it_everywhere() {
     let mut lee = Store::open(&dir.path().join("lee.db")).expect("lee store");
     assert!(!appsync::joined(&kim), "a new store has joined no server");
     for (store, user) in [(&mut kim, "kim.reviewer"), (&mut lee, "lee.reviewer")] {
-        let acc = appsync::server_sign_in(store, &server.url, None, user, &password(user))
+        // A fresh store joins from the sign-in screen, nobody signed in.
+        let acc = appsync::server_sign_in(store, None, &server.url, None, user, &password(user), false)
             .expect("reviewer signs in");
         assert!(acc.roster_changed >= 4, "{acc:?}");
         assert!(appsync::joined(store), "the sign-in screen now signs people in with the server's passwords");
@@ -265,8 +280,16 @@ fn two_reviewers_conflict_offline_and_a_supervisor_resolves_it_everywhere() {
 
     // The supervisor's desktop pulls everything and resolves: x goes to Lee.
     let mut park = Store::open(&dir.path().join("park.db")).expect("park store");
-    appsync::server_sign_in(&mut park, &server.url, None, "park.supervisor", &password("park.supervisor"))
-        .expect("supervisor signs in");
+    appsync::server_sign_in(
+        &mut park,
+        None,
+        &server.url,
+        None,
+        "park.supervisor",
+        &password("park.supervisor"),
+        false,
+    )
+    .expect("supervisor signs in");
     sync(&mut park, &rt);
     let open = appsync::conflicts(&park, false).expect("conflicts");
     assert_eq!(open.len(), 1);
@@ -330,4 +353,140 @@ fn two_reviewers_conflict_offline_and_a_supervisor_resolves_it_everywhere() {
     let st = appsync::status(&kim, &rt).expect("status");
     assert_eq!((st.online, st.pending), (Some(false), 1));
     assert_eq!(st.last_error.map(|e| e.code), Some("SYNC_OFFLINE".into()));
+}
+
+/// Who may choose the server (issue 10, item 3): a desktop holding claims is
+/// not joined from the sign-in screen (a server of one's own would make its
+/// user an administrator there); a reviewer cannot move a desktop to another
+/// server, an administrator only by confirming; a server that answers as
+/// another one at the trusted address gets nothing at the next sync.
+#[test]
+fn only_a_fresh_store_or_its_admin_chooses_the_server_and_a_changed_server_is_refused() {
+    let bin = server_bin();
+    let (db_a, db_b) = (database_named("team"), database_named("other"));
+    for db in [&db_a, &db_b] {
+        create_user(&bin, db, FIRST_ADMIN, "admin", None);
+        create_user(&bin, db, "kim.reviewer", "reviewer", None);
+        // The other server's operator makes himself an admin there.
+        create_user(&bin, db, "mallory", "admin", None);
+    }
+    let (team, other) = (start_server(&bin, &db_a), start_server(&bin, &db_b));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("desk.db")).expect("store");
+    let admin = store.set_first_admin_password("admin-local-pw").expect("first admin");
+    let file = dir.path().join("intake.csv");
+    claimdesk_synth::write_csv_file(
+        &claimdesk_synth::SynthConfig::demo(10),
+        &store.catalog().expect("catalog"),
+        &file,
+    )
+    .expect("intake file");
+    store.import_file(&admin, &file, ImportOptions::default(), &mut |_| true).expect("import");
+
+    // Nobody signed in: the desktop holds claims, so no server is joined, and
+    // the answering server's admin is no admin here.
+    let err =
+        appsync::server_sign_in(&mut store, None, &other.url, None, "mallory", &password("mallory"), false)
+            .expect_err("joined from the sign-in screen");
+    assert_eq!(err.code, "INVALID", "{err:?}");
+    assert!(!appsync::joined(&store));
+    assert!(appsync::offline_sign_in(&store, "mallory", &password("mallory")).is_none());
+
+    // Its administrator joins the team server; the desktop says which it trusts.
+    let joined = appsync::server_sign_in(
+        &mut store,
+        Some(&admin),
+        &team.url,
+        None,
+        FIRST_ADMIN,
+        &password(FIRST_ADMIN),
+        false,
+    )
+    .expect("the admin joins");
+    assert!(!joined.server_id.is_empty());
+    let said = joined.trusted.render(claimdesk_core::message::Lang::En);
+    assert!(said.contains(&team.url) && said.contains(&joined.server_id), "{said}");
+    let settings = appsync::settings(&store).expect("settings");
+    assert_eq!(
+        (settings.server_url.as_deref(), settings.server_id.as_deref()),
+        (Some(team.url.as_str()), Some(joined.server_id.as_str()))
+    );
+    let kim = store.actor("kim.reviewer").expect("kim from the roster");
+
+    // Another server: a reviewer cannot switch, an admin must confirm.
+    let err = appsync::server_sign_in(
+        &mut store,
+        Some(&kim),
+        &other.url,
+        None,
+        "kim.reviewer",
+        &password("kim.reviewer"),
+        true,
+    )
+    .expect_err("a reviewer switches");
+    assert_eq!(err.code, "SERVER_CHANGED", "{err:?}");
+    let err = appsync::server_sign_in(
+        &mut store,
+        Some(&admin),
+        &other.url,
+        None,
+        FIRST_ADMIN,
+        &password(FIRST_ADMIN),
+        false,
+    )
+    .expect_err("unconfirmed");
+    assert_eq!(err.code, "SERVER_CHANGED");
+    assert_eq!(
+        appsync::settings(&store).expect("settings").server_url.as_deref(),
+        Some(team.url.as_str()),
+        "still the team's"
+    );
+    // Signing in again to the trusted server is open to anyone.
+    appsync::server_sign_in(
+        &mut store,
+        Some(&kim),
+        &team.url,
+        None,
+        "kim.reviewer",
+        &password("kim.reviewer"),
+        false,
+    )
+    .expect("kim signs in to the trusted server");
+
+    // The trusted address now answers as another server (a look-alike behind
+    // the same name): the sync stops before anything is sent.
+    store.set_sync_setting("server_url", &other.url).expect("address");
+    let pending = appsync::status(&store, &SyncRuntime::default()).expect("status").pending;
+    let err =
+        appsync::run_sync(&mut store, &AtomicBool::new(false), &mut |_| {}).expect_err("another server");
+    assert_eq!(err.code, "SERVER_CHANGED", "{err:?}");
+    assert_eq!(
+        appsync::status(&store, &SyncRuntime::default()).expect("status").pending,
+        pending,
+        "nothing was pushed"
+    );
+
+    // An administrator who confirms moves the desktop.
+    let moved = appsync::server_sign_in(
+        &mut store,
+        Some(&admin),
+        &other.url,
+        None,
+        FIRST_ADMIN,
+        &password(FIRST_ADMIN),
+        true,
+    )
+    .expect("confirmed by the admin");
+    assert_ne!(moved.server_id, joined.server_id);
+
+    // Signing out ends the token on the server, not only here.
+    let token = store.sync_setting("token").expect("token").expect("a token");
+    assert!(appsync::server_sign_out(&mut store).expect("sign out"), "the server ended the token");
+    let old = claimdesk_sync::client::SyncClient::new(&claimdesk_sync::client::ClientConfig::new(
+        &other.url,
+        claimdesk_store::schema::SCHEMA_VERSION as u32,
+    ))
+    .expect("client")
+    .with_token(Some(token));
+    assert_eq!(old.users().map(|_| ()).map_err(|e| e.code()), Err("SYNC_UNAUTHORIZED"));
 }

@@ -248,13 +248,16 @@ export function installMockBackend(params: URLSearchParams): void {
     };
     switch (cmd) {
       case 'first_run_state':
-        return { needs_admin_password: params.get('firstrun') === '1', store_is_empty: params.get('empty') === '1', first_admin: 'admin', store_path: '~/.local/share/kr.claimdesk.desktop/claimdesk.db', open_error: null };
+        return { needs_admin_password: params.get('firstrun') === '1', store_is_empty: params.get('empty') === '1', locked: params.get('firstrun') !== '1', first_admin: 'admin', store_path: '~/.local/share/kr.claimdesk.desktop/claimdesk.db', open_error: null };
       case 'current_user': return user;
       case 'sign_in':
         if (args.password !== 'demo-2022') throw { code: 'SIGN_IN_FAILED', message: 'the user or the password is not right' };
         return signIn(args.user);
       case 'create_first_admin': return signIn('admin');
       case 'sign_out': user = null; return null;
+      case 'pending_recovery_key': return null;
+      case 'keychain_status': return { available: false, enabled: false, detail: 'no Secret Service' };
+      case 'confirm_recovery_key': return null;
       case 'store_is_empty': return params.get('empty') === '1';
       case 'ui_ready': return null;
       case 'set_setting': return null;

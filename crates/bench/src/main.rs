@@ -43,6 +43,10 @@ pub struct Args {
     /// Print only the table.
     #[arg(long)]
     pub quiet: bool,
+    /// The store workloads on an encrypted store (SQLCipher, decision 0009), as the app and the
+    /// CLI open it; without it, on a plain one (the cost of encryption is the difference).
+    #[arg(long)]
+    pub encrypted: bool,
     /// Internal: run an import in this process and print its time and peak memory.
     #[arg(long, hide = true, num_args = 2, value_names = ["DB", "FILE"])]
     pub child_import: Option<Vec<PathBuf>>,
@@ -135,11 +139,13 @@ fn write_markdown(path: &PathBuf, args: &Args, table: &str) -> std::io::Result<(
             .unwrap_or_default()
     );
     let generated = format!(
-        "{START}\nLatest run: {} claims, release build, {}, {} (UTC).\nCommand: `scripts/bench.sh {}`\n\n{}{END}",
+        "{START}\nLatest run: {} claims, {} store, release build, {}, {} (UTC).\nCommand: `scripts/bench.sh {}{}`\n\n{}{END}",
         args.claims,
+        if args.encrypted { "encrypted (SQLCipher)" } else { "plain (unencrypted)" },
         machine,
         chrono_like_now(),
         args.claims,
+        if args.encrypted { "" } else { " --plain" },
         table
     );
     let text = std::fs::read_to_string(path).unwrap_or_default();

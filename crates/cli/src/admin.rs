@@ -16,8 +16,8 @@ use crate::output::{bar, decimal_won, kst, kst_ms, table, won};
 use crate::StoreArgs;
 
 pub fn init(a: StoreArgs) -> anyhow::Result<()> {
-    let existed = a.db.exists();
-    let store = Store::open(&a.db)?;
+    let existed = claimdesk_store::keys::inspect(&a.db)? != claimdesk_store::keys::StoreFile::Missing;
+    let (store, _) = a.open()?;
     let (version, _) = store.active_policy()?;
     crate::out!(
         "{} {} (device {}, policy v{version} active, first user '{}')",
@@ -97,6 +97,50 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
 }
 
 #[derive(Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The XLSX file to write.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn report(a: ReportArgs) -> anyhow::Result<()> {
+    let (mut s, actor) = a.store.open_existing()?;
+    let r = s.export_report_pack(&actor, &a.out)?;
+    crate::out!("report pack of {} claims written to {} (as of {})", r.rows, a.out.display(), r.as_of);
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct StatusFeedArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The file to write: .csv (UTF-8 with a BOM, cells formula-safe) or .json (an array of objects).
+    #[arg(long)]
+    out: PathBuf,
+    /// The incident (default: the store's current one).
+    #[arg(long)]
+    incident: Option<String>,
+}
+
+/// Writes the feed beside its destination, then renames it into place: a
+/// reader (the call centre's import) never sees half a file.
+pub fn status_feed(a: StatusFeedArgs) -> anyhow::Result<()> {
+    let format = claimdesk_store::status_feed::FeedFormat::of_path(&a.out)?;
+    let (mut s, actor) = a.store.open_existing()?;
+    let dir = a.out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let summary = {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        s.write_status_feed(&actor, a.incident.as_deref(), format, crate::lang(), &mut w)?
+    };
+    tmp.persist(&a.out).map_err(|e| e.error)?;
+    crate::out!("{} claims of incident {} written to {}", summary.claims, summary.incident, a.out.display());
+    Ok(())
+}
+
+#[derive(Args)]
 pub struct EvaluateArgs {
     #[command(flatten)]
     store: StoreArgs,
@@ -106,7 +150,7 @@ pub struct EvaluateArgs {
 }
 
 pub fn evaluate(a: EvaluateArgs) -> anyhow::Result<()> {
-    let store = Store::open_existing(&a.store.db)?;
+    let (store, _) = a.store.open_existing()?;
     let policy = match &a.policy {
         Some(path) => Some(read_policy(path)?),
         None => None,
@@ -587,6 +631,9 @@ pub enum IncidentCommand {
         #[arg(long)]
         copy_of: Option<String>,
     },
+    /// The current incident's letter templates (decision notices) in the --lang language;
+    /// edit them in the catalog (`claimdesk catalog show` / `catalog replace`, [[letter]] tables).
+    Letters(StoreArgs),
 }
 
 pub fn incident(c: IncidentCommand) -> anyhow::Result<()> {
@@ -616,6 +663,21 @@ pub fn incident(c: IncidentCommand) -> anyhow::Result<()> {
                 "incident {} started with policy version {version} (active); working in it now",
                 catalog.incident.id
             );
+        }
+        IncidentCommand::Letters(store) => {
+            let (s, _) = store.open_existing()?;
+            let catalog = s.catalog()?;
+            if catalog.letters.is_empty() {
+                crate::out!("incident {} has no letter templates yet", catalog.incident.id);
+            }
+            for kind in claimdesk_core::catalog::LetterKind::ALL {
+                if let Some(l) = catalog.letter(kind, crate::lang()) {
+                    crate::out!("── {} ({}) · fields: {}", kind.code(), l.lang, kind.fields().join(", "));
+                    crate::out!("{}", l.subject);
+                    crate::out!("{}", l.body.trim_end());
+                    crate::out!();
+                }
+            }
         }
     }
     Ok(())
@@ -647,7 +709,9 @@ pub fn catalog(c: CatalogCommand) -> anyhow::Result<()> {
 pub enum UsersCommand {
     /// List users with their roles and approval limits.
     List(StoreArgs),
-    /// Add a user (admin only).
+    /// Add a user (admin only), with their password from CLAIMDESK_NEW_PASSWORD or asked twice on a
+    /// terminal (and so their key to the store on this PC); without either, they cannot sign in
+    /// until `users password` sets one.
     Add {
         #[command(flatten)]
         store: StoreArgs,
@@ -661,7 +725,24 @@ pub enum UsersCommand {
         #[arg(long)]
         limit: Option<i64>,
     },
-    /// Change a user's role, limit, name, or deactivate them (admin only).
+    /// Set a user's password (an admin for anyone, anyone for themselves): CLAIMDESK_NEW_PASSWORD or
+    /// asked twice. Their key to the store on this PC follows it.
+    Password {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: String,
+    },
+    /// Forgot the admin password: open the store with its recovery key (CLAIMDESK_RECOVERY_KEY or
+    /// asked) and set a new password for an admin (CLAIMDESK_NEW_PASSWORD or asked twice).
+    Recover {
+        #[arg(long, env = "CLAIMDESK_DB")]
+        db: PathBuf,
+        /// The admin whose password is set.
+        #[arg(long, default_value = claimdesk_store::FIRST_ADMIN)]
+        admin: String,
+    },
+    /// Change a user's role, limit, name, or deactivate them (admin only; a deactivated user's key
+    /// to the store on this PC is removed).
     Update {
         #[command(flatten)]
         store: StoreArgs,
@@ -708,8 +789,33 @@ pub fn users(c: UsersCommand) -> anyhow::Result<()> {
         }
         UsersCommand::Add { store, id, name, role, limit } => {
             let (mut s, actor) = store.open_existing()?;
-            s.create_user(&actor, &id, &name, parse_role(&role)?, limit)?;
-            crate::out!("user {id} added");
+            match crate::unlock::optional_new_password(&id)? {
+                Some(password) => {
+                    s.create_user_with_password(&actor, &id, &name, parse_role(&role)?, limit, &password)?;
+                    crate::out!("user {id} added, with a password");
+                }
+                None => {
+                    s.create_user(&actor, &id, &name, parse_role(&role)?, limit)?;
+                    crate::out!(
+                        "user {id} added, without a password (set one with `claimdesk users password {id}`)"
+                    );
+                }
+            }
+        }
+        UsersCommand::Password { store, id } => {
+            let (mut s, actor) = store.open_existing()?;
+            let password = crate::unlock::new_password(&id, crate::unlock::NEW_PASSWORD_VAR)?;
+            s.set_password(&actor, &id, &password)?;
+            crate::out!("password of {id} set");
+        }
+        UsersCommand::Recover { db, admin } => {
+            let key = match std::env::var("CLAIMDESK_RECOVERY_KEY").ok().filter(|k| !k.is_empty()) {
+                Some(k) => k,
+                None => rpassword::prompt_password("recovery key 복구 키: ")?,
+            };
+            let password = crate::unlock::new_password(&admin, crate::unlock::NEW_PASSWORD_VAR)?;
+            Store::recover(&db, &key, &admin, &password)?;
+            crate::out!("password of {admin} set with the recovery key");
         }
         UsersCommand::Update { store, id, name, role, limit, no_limit, deactivate, activate } => {
             let (mut s, actor) = store.open_existing()?;
@@ -748,7 +854,7 @@ pub enum AuditCommand {
 pub fn audit(c: AuditCommand) -> anyhow::Result<()> {
     match c {
         AuditCommand::Verify(store) => {
-            let s = Store::open_existing(&store.db)?;
+            let (s, _) = store.open_existing()?;
             let integrity = s.integrity_check()?;
             if integrity != "ok" {
                 bail!("the database file is damaged (PRAGMA integrity_check: {integrity}); restore it from a backup");
@@ -762,7 +868,7 @@ pub fn audit(c: AuditCommand) -> anyhow::Result<()> {
             );
         }
         AuditCommand::Log { store, last } => {
-            let s = Store::open_existing(&store.db)?;
+            let (s, _) = store.open_existing()?;
             let rows = s.recent_ops(last)?;
             let rows: Vec<Vec<String>> = rows
                 .into_iter()
@@ -784,7 +890,7 @@ pub fn audit(c: AuditCommand) -> anyhow::Result<()> {
 }
 
 pub fn stats(a: StoreArgs) -> anyhow::Result<()> {
-    let s = Store::open_existing(&a.db)?;
+    let (s, _) = a.open_existing()?;
     let st = s.stats()?;
     crate::out!("{} claims", st.total);
     for (title, groups) in [
@@ -867,17 +973,21 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         if !a.force {
             bail!("{} already exists; pass --force to replace it with a new demo store", a.db.display());
         }
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["", "-wal", "-shm", ".keys"] {
             let p = PathBuf::from(format!("{}{suffix}", a.db.display()));
             if p.exists() {
                 std::fs::remove_file(&p)?;
             }
         }
+        let evidence = PathBuf::from(format!("{}.evidence", a.db.display()));
+        if evidence.is_dir() {
+            std::fs::remove_dir_all(&evidence)?;
+        }
     }
-    let mut store = Store::open(&a.db)?;
-    let admin = store.actor(claimdesk_store::FIRST_ADMIN)?;
+    // Encrypted, with the admin password given (CLAIMDESK_PASSWORD or asked twice).
+    let (mut store, admin) = crate::unlock::create(&a.db, claimdesk_store::FIRST_ADMIN)?;
     for (id, name, role, limit) in TEAM {
-        store.create_user(&admin, id, name, *role, *limit)?;
+        store.create_user_with_password(&admin, id, name, *role, *limit, claimdesk_synth::DEMO_PASSWORD)?;
     }
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("피해신고_접수.csv");
@@ -952,6 +1062,11 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         "policy v{v} ({}) added, not active; compare: claimdesk policy what-if --db {} --to {v}",
         e.name_ko,
         a.db.display()
+    );
+    crate::out!(
+        "the demo team ({}) signs in with the password {}",
+        TEAM.iter().map(|t| t.0).collect::<Vec<_>>().join(", "),
+        claimdesk_synth::DEMO_PASSWORD
     );
     crate::out!("try: claimdesk queue --db {} --search 택시", a.db.display());
     Ok(())

@@ -5,6 +5,7 @@ mod admin;
 mod output;
 mod review;
 mod sync;
+mod unlock;
 
 // mimalloc: a million small strings are allocated and freed in a full
 // evaluation; the system allocator spends much of that time in page faults.
@@ -61,10 +62,12 @@ fn say_error(e: &anyhow::Error) -> String {
 /// Options every store command takes.
 #[derive(clap::Args, Clone)]
 pub struct StoreArgs {
-    /// The store (a SQLite file); created with the default catalog and policy if missing.
+    /// The store (an encrypted SQLite file, its key slots beside it in <db>.keys); created with the
+    /// default catalog and policy if missing (the first admin's password is asked for twice).
     #[arg(long, env = "CLAIMDESK_DB")]
     pub db: PathBuf,
-    /// The user acting (roles and approval limits apply).
+    /// The user acting (roles and approval limits apply); their password opens the store
+    /// (CLAIMDESK_PASSWORD, or asked on the terminal).
     #[arg(long = "as", env = "CLAIMDESK_USER", default_value = claimdesk_store::FIRST_ADMIN)]
     pub user: String,
 }
@@ -77,9 +80,15 @@ enum Command {
     Import(admin::ImportArgs),
     /// Write the evaluation table of every claim (policy.md) to stdout as CSV.
     Evaluate(admin::EvaluateArgs),
+    /// Write the status feed for a call centre or chatbot (CSV or JSON by the file's extension):
+    /// 접수번호, masked name, status and next step in the --lang language, due date.
+    StatusFeed(admin::StatusFeedArgs),
+    /// Write the report pack of the current incident as XLSX (summary; by status, category,
+    /// service, remedy; per day), stamped with the time it is as of (supervisors, admins).
+    Report(admin::ReportArgs),
     /// Show one claim: its fields (personal data masked), the policy's explanation, notes and history.
     Show(review::ShowArgs),
-    /// List a page of the review queue, filtered and sorted; or search names and descriptions.
+    /// List a page of the review queue, filtered and sorted; or search: a 접수번호, phone or BRN (any spelling), then names and descriptions.
     Queue(review::QueueArgs),
     /// Close every non-damage report of a filter with one standard reply (inquiries, opinions,
     /// complaints; damage claims and decided claims are refused and listed).
@@ -135,6 +144,8 @@ fn main() -> ExitCode {
         Command::Init(a) => admin::init(a),
         Command::Import(a) => admin::import(a),
         Command::Evaluate(a) => admin::evaluate(a),
+        Command::StatusFeed(a) => admin::status_feed(a),
+        Command::Report(a) => admin::report(a),
         Command::Show(a) => review::show(a),
         Command::Queue(a) => review::queue(a),
         Command::CloseNoDamage(a) => review::close_no_damage(a),
@@ -164,17 +175,13 @@ fn main() -> ExitCode {
 }
 
 impl StoreArgs {
-    /// Opens (or creates) the store and loads the acting user.
+    /// Opens (or creates) the store as the acting user, with their password.
     pub fn open(&self) -> anyhow::Result<(claimdesk_store::Store, claimdesk_core::Actor)> {
-        let store = claimdesk_store::Store::open(&self.db)?;
-        let actor = store.actor(&self.user)?;
-        Ok((store, actor))
+        unlock::open_or_create(&self.db, &self.user)
     }
 
-    /// Opens an existing store (read-only commands should not create one).
+    /// Opens an existing store as the acting user (read-only commands should not create one).
     pub fn open_existing(&self) -> anyhow::Result<(claimdesk_store::Store, claimdesk_core::Actor)> {
-        let store = claimdesk_store::Store::open_existing(&self.db)?;
-        let actor = store.actor(&self.user)?;
-        Ok((store, actor))
+        unlock::open(&self.db, &self.user)
     }
 }

@@ -213,7 +213,7 @@ pub struct QueueArgs {
     /// Reason codes the claims carry (a denial's, an open request's, a closure's), comma separated.
     #[arg(long = "reason-code", value_delimiter = ',')]
     reason_code: Vec<String>,
-    /// Full-text search in names and descriptions ("quoted phrase" keeps word order).
+    /// Search: a 접수번호, a phone or a BRN in any spelling (exact matches first), then words of names and descriptions ("quoted phrase" keeps word order).
     #[arg(long)]
     search: Option<String>,
     /// received, amount or claimed.
@@ -228,6 +228,10 @@ pub struct QueueArgs {
     limit: u64,
     #[arg(long)]
     json: bool,
+    /// Write every claim of the view (filter and sort, all pages) to this XLSX file instead
+    /// (supervisors, admins), stamped with the time it is as of.
+    #[arg(long)]
+    xlsx: Option<std::path::PathBuf>,
 }
 
 fn parse_all<T>(values: &[String], parse: impl Fn(&str) -> Option<T>, what: &str) -> anyhow::Result<Vec<T>> {
@@ -282,7 +286,7 @@ pub fn close_no_damage(a: CloseArgs) -> anyhow::Result<()> {
 }
 
 pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
-    let (s, _) = a.store.open_existing()?;
+    let (mut s, actor) = a.store.open_existing()?;
     let filter = a.filter()?;
     let key = match a.sort.as_str() {
         "received" => SortKey::ReceivedAt,
@@ -290,6 +294,11 @@ pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
         "claimed" => SortKey::ClaimedAmount,
         other => return Err(anyhow!("'{other}' is not a sort; use received, amount or claimed")),
     };
+    if let Some(path) = &a.xlsx {
+        let r = s.export_queue_xlsx(&actor, &filter, Sort { key, descending: a.desc }, path)?;
+        crate::out!("{} claims written to {} (as of {})", r.rows, path.display(), r.as_of);
+        return Ok(());
+    }
     let page =
         s.queue_page(&filter, Sort { key, descending: a.desc }, (a.page.max(1) - 1) * a.limit, a.limit)?;
     if a.json {
@@ -341,7 +350,12 @@ pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
         &[7, 9],
     );
     let pages = page.total.div_ceil(a.limit.max(1));
-    crate::out!("page {} of {} · {} claims match", a.page, pages.max(1), page.total);
+    let exact = if page.exact > 0 {
+        format!(" ({} exact: 접수번호, phone or BRN, listed first)", page.exact)
+    } else {
+        String::new()
+    };
+    crate::out!("page {} of {} · {} claims match{exact}", a.page, pages.max(1), page.total);
     Ok(())
 }
 

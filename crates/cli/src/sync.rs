@@ -23,10 +23,7 @@ pub struct SyncArgs {
 #[derive(Subcommand)]
 enum SyncAction {
     /// What waits to be pushed, parked ops with their reasons, open conflicts, the last sync.
-    Status {
-        #[arg(long, env = "CLAIMDESK_DB")]
-        db: PathBuf,
-    },
+    Status(crate::StoreArgs),
     /// Take claims offline before fieldwork: others see who holds them after
     /// their next sync (advice that reduces conflicts, never a lock).
     Lease {
@@ -46,6 +43,10 @@ struct RunArgs {
     /// The store (a SQLite file).
     #[arg(long, env = "CLAIMDESK_DB")]
     db: Option<PathBuf>,
+    /// The user who opens the store on this PC (their password: CLAIMDESK_PASSWORD or asked);
+    /// default: the --user of the server.
+    #[arg(long = "as", env = "CLAIMDESK_USER")]
+    as_user: Option<String>,
     /// The sync server, e.g. https://sync.example:8443 (remembered after the first sync).
     #[arg(long, env = "CLAIMDESK_SERVER")]
     server: Option<String>,
@@ -62,11 +63,16 @@ struct RunArgs {
     /// How this device is named on the server.
     #[arg(long)]
     device_name: Option<String>,
+    /// Switch this store to another server than the one it trusts (another
+    /// address, or a server that answers another identity): only for a user
+    /// who is an administrator of this store, signing in with their password.
+    #[arg(long)]
+    confirm_server_change: bool,
 }
 
 pub fn sync(args: SyncArgs) -> anyhow::Result<()> {
     match args.action {
-        Some(SyncAction::Status { db }) => status(&db),
+        Some(SyncAction::Status(store)) => status(&store),
         Some(SyncAction::Lease { store, claims, release }) => {
             let (mut s, actor) = store.open_existing()?;
             if release {
@@ -88,7 +94,9 @@ fn fail(e: SyncError) -> anyhow::Error {
 
 fn run(a: RunArgs) -> anyhow::Result<()> {
     let db = a.db.ok_or_else(|| anyhow!("name the store with --db (or CLAIMDESK_DB)"))?;
-    let mut store = Store::open_existing(&db)?;
+    let opener =
+        a.as_user.clone().or_else(|| a.user.clone()).unwrap_or_else(|| claimdesk_store::FIRST_ADMIN.into());
+    let (mut store, _) = crate::unlock::open(&db, &opener)?;
     let server = match a.server {
         Some(s) => s,
         None => store
@@ -106,9 +114,36 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     let mut config = ClientConfig::new(&server, claimdesk_store::schema::SCHEMA_VERSION as u32);
     config.ca_file = a.ca_file;
     let mut client = SyncClient::new(&config).map_err(fail)?;
+    let url = claimdesk_sync::client::server_base(&server).map_err(fail)?;
     let remembered_user = store.sync_setting("user")?;
+    // Who the answering server is, before a password or a change goes to it.
+    let health = client.health().map_err(fail)?;
     match password {
         Some(password) => {
+            // A fresh store, or the server it trusts, needs nobody; joining
+            // with a store that holds claims, or changing server, needs the
+            // user to be an administrator of this store (its own users table
+            // and credentials decide, not what the server says).
+            let choice = match store.check_server_choice(None, &url, &health.server_id, false) {
+                Ok(choice) => choice,
+                Err(first) => {
+                    let local = match store.sync_setting(&format!("verifier:{user}"))? {
+                        Some(v) if claimdesk_sync::client::verify_offline(&v, &password) => {
+                            store.actor(&user).ok()
+                        }
+                        _ => store.verify_password(&user, &password).ok(),
+                    };
+                    match local {
+                        Some(actor) => store.check_server_choice(
+                            Some(&actor),
+                            &url,
+                            &health.server_id,
+                            a.confirm_server_change,
+                        )?,
+                        None => return Err(first.into()),
+                    }
+                }
+            };
             let device_name = a.device_name.unwrap_or_else(|| {
                 format!("claimdesk-cli {}", &store.device()[..8.min(store.device().len())])
             });
@@ -118,15 +153,28 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
                     password: password.clone(),
                     device_id: store.device().to_string(),
                     device_name,
+                    device_secret: store.device_secret()?,
                 })
                 .map_err(fail)?;
-            store.set_sync_setting("server_url", &server)?;
+            if login.server_id != health.server_id {
+                store.check_server_identity(&login.server_id)?;
+            }
+            store.trust_server(&url, &login.server_id)?;
+            if choice != claimdesk_store::server_trust::ServerChoice::Same {
+                crate::out!(
+                    "{}",
+                    claimdesk_core::msg!("store.server_trusted", url = url, server_id = login.server_id)
+                        .render(crate::lang())
+                );
+            }
             store.set_sync_setting("user", &user)?;
             store.set_sync_setting("token", &login.token)?;
             store.set_sync_setting(
                 &format!("verifier:{user}"),
                 &password_verifier(&password).map_err(fail)?,
             )?;
+            // The password the server has just accepted opens the store on this PC too.
+            store.set_key_slot(&login.user.id, &password)?;
             crate::out!("signed in as {} ({})", login.user.id, login.user.role);
         }
         None => {
@@ -135,7 +183,17 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
             let token = token.ok_or_else(|| {
                 anyhow!("no password in ${password_var} and no earlier sign-in of '{user}' on this store; set the password in ${password_var}")
             })?;
+            if store.trusted_server()?.is_some_and(|t| t.url != url) {
+                return Err(claimdesk_store::StoreError::Invalid(claimdesk_core::msg!(
+                    "store.join_needs_admin"
+                ))
+                .into());
+            }
+            store.check_server_identity(&health.server_id)?;
             client = client.with_token(Some(token));
+            // A token in use is renewed (the old one ends), so it never runs out while this store syncs.
+            let fresh = client.refresh().map_err(fail)?;
+            store.set_sync_setting("token", &fresh.token)?;
         }
     }
     // The team as the server knows it: users, roles and limits are managed there.
@@ -144,6 +202,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
             let roster: Vec<_> =
                 users.iter().filter_map(claimdesk_store::sync_desk::RosterUser::from_wire).collect();
             let changed = store.apply_roster(&user, &roster)?;
+            store.roster_refreshed(claimdesk_core::hlc::wall_clock_ms() as i64)?;
             if changed > 0 {
                 crate::out!("team: {changed} users added or changed from the server");
             }
@@ -186,8 +245,8 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn status(db: &std::path::Path) -> anyhow::Result<()> {
-    let store = Store::open_existing(db)?;
+fn status(args: &crate::StoreArgs) -> anyhow::Result<()> {
+    let (store, _) = args.open_existing()?;
     let s = store.sync_status()?;
     crate::out!("server:     {}", s.server_url.as_deref().unwrap_or("(never synced)"));
     crate::out!("user:       {}", s.user.as_deref().unwrap_or("-"));
@@ -223,8 +282,8 @@ fn status(db: &std::path::Path) -> anyhow::Result<()> {
 
 #[derive(Args)]
 pub struct ConflictsArgs {
-    #[arg(long, env = "CLAIMDESK_DB")]
-    db: PathBuf,
+    #[command(flatten)]
+    store: crate::StoreArgs,
     /// Resolved conflicts too.
     #[arg(long)]
     all: bool,
@@ -232,7 +291,7 @@ pub struct ConflictsArgs {
 
 /// `claimdesk conflicts`: each conflict with its ops side by side.
 pub fn conflicts(a: ConflictsArgs) -> anyhow::Result<()> {
-    let store = Store::open_existing(&a.db)?;
+    let (store, _) = a.store.open_existing()?;
     print_conflicts(&store, a.all)
 }
 

@@ -6,9 +6,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// The password of every user these tests make (the store is encrypted and
+/// opens with the `--as` user's password: `CLAIMDESK_PASSWORD`).
+const PASSWORD: &str = "test password 1";
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_claimdesk"));
     c.env_remove("CLAIMDESK_DB").env_remove("CLAIMDESK_USER");
+    c.env("CLAIMDESK_PASSWORD", PASSWORD).env("CLAIMDESK_NEW_PASSWORD", PASSWORD);
+    c.stdin(Stdio::null());
     // These tests read the English messages; `--lang` and the locale are tested on their own.
     c.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "en_US.UTF-8");
     c
@@ -24,6 +30,16 @@ fn fixture(name: &str) -> PathBuf {
 
 fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("run claimdesk")
+}
+
+/// Runs with another password in `CLAIMDESK_PASSWORD` (None: none at all, and no terminal).
+fn run_with_password(args: &[&str], password: Option<&str>) -> Output {
+    let mut c = bin();
+    match password {
+        Some(p) => c.env("CLAIMDESK_PASSWORD", p),
+        None => c.env_remove("CLAIMDESK_PASSWORD"),
+    };
+    c.args(args).output().expect("run claimdesk")
 }
 
 fn text(b: &[u8]) -> String {
@@ -62,6 +78,158 @@ fn the_worked_example_evaluates_byte_for_byte() {
     let out = run(&["evaluate", "--db", db, "--policy", policy.to_str().expect("path")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(out.stdout, expected);
+}
+
+#[test]
+fn queue_search_looks_up_a_claim_by_number_phone_or_brn() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("sample.db");
+    let db = db.to_str().expect("utf-8 path");
+    assert!(run(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")])
+        .status
+        .success());
+    let found = |search: &str, exact: usize| -> Vec<String> {
+        let out = run(&["queue", "--db", db, "--search", search]);
+        assert!(out.status.success(), "{search}: {}", text(&out.stderr));
+        let shown = text(&out.stdout);
+        assert!(shown.contains(&format!("({exact} exact")), "{search}: {shown}");
+        shown
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|w| w.starts_with("C999-"))
+            .map(String::from)
+            .collect()
+    };
+    // One claimant wrote their number three ways across four claims: newest first.
+    assert_eq!(
+        found("+82 10 7163 2197", 4),
+        vec!["C999-000240", "C999-000048", "C999-000079", "C999-000147"]
+    );
+    assert_eq!(found("037-45-30851", 1), vec!["C999-000210"], "the file wrote 0374530851");
+    assert_eq!(found("c999-000159", 1), vec!["C999-000159"]);
+}
+
+#[test]
+fn the_status_feed_tells_a_call_centre_each_claims_status_with_the_name_masked() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("demo.db");
+    let db = db.to_str().expect("path");
+    assert!(run(&["demo", "--db", db, "--count", "300"]).status.success());
+    let csv = dir.path().join("feed.csv");
+    let csv_path = csv.to_str().expect("path");
+    // A reviewer may not write it; nothing is left behind.
+    let refused = run_with_password(
+        &["status-feed", "--db", db, "--as", "kim.reviewer", "--out", csv_path],
+        Some("demo-2022"),
+    );
+    assert!(!refused.status.success());
+    assert!(text(&refused.stderr).contains("ROLE_NOT_ALLOWED"), "{}", text(&refused.stderr));
+    assert!(!csv.exists(), "no half-written file");
+    // An unknown format is named before anything is read.
+    let bad = run_with_password(
+        &["status-feed", "--db", db, "--as", "park.supervisor", "--out", "feed.txt"],
+        Some("demo-2022"),
+    );
+    assert!(!bad.status.success() && text(&bad.stderr).contains(".csv"), "{}", text(&bad.stderr));
+
+    let out = run_with_password(
+        &["--lang", "ko", "status-feed", "--db", db, "--as", "park.supervisor", "--out", csv_path],
+        Some("demo-2022"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&csv).expect("feed");
+    let mut lines = written.lines();
+    assert_eq!(lines.next(), Some("\u{feff}claim_id,name_masked,status,status_text,next_step,due_date"));
+    let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(String::from).collect()).collect();
+    let claims: usize = text(&run(&["stats", "--db", db]).stdout)
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .expect("claims");
+    assert_eq!(rows.len(), claims, "one line per claim of the incident");
+    // Masked: the middle of every name is hidden; statuses and next steps are Korean.
+    assert!(rows.iter().all(|r| r[1].chars().count() < 2 || r[1].contains('*')), "{:?}", rows[0]);
+    let new = rows.iter().find(|r| r[2] == "new").expect("a new claim");
+    assert_eq!(new[3], "신규");
+    assert!(new[4].contains("심사"), "{new:?}");
+
+    // The same as JSON, in English.
+    let json = dir.path().join("feed.json");
+    let out = run_with_password(
+        &[
+            "--lang",
+            "en",
+            "status-feed",
+            "--db",
+            db,
+            "--as",
+            "park.supervisor",
+            "--out",
+            json.to_str().expect("path"),
+        ],
+        Some("demo-2022"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let feed: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("a JSON array");
+    assert_eq!(feed.len(), claims);
+    let first = feed.iter().find(|r| r["status"] == "new").expect("new");
+    assert_eq!(first["status_text"], "New");
+    assert!(first["next_step"].as_str().unwrap_or("").contains("review"), "{first}");
+    assert!(first["due_date"].is_null());
+}
+
+#[test]
+fn a_queue_view_and_the_report_pack_export_to_xlsx_as_of_a_time() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("demo.db");
+    let db = db.to_str().expect("path");
+    assert!(run(&["demo", "--db", db, "--count", "300"]).status.success());
+    let view = dir.path().join("택시.xlsx");
+    let view_path = view.to_str().expect("path");
+    let refused = run_with_password(
+        &["queue", "--db", db, "--as", "kim.reviewer", "--category", "taxi_driver", "--xlsx", view_path],
+        Some("demo-2022"),
+    );
+    assert!(!refused.status.success() && text(&refused.stderr).contains("ROLE_NOT_ALLOWED"));
+    assert!(!view.exists());
+    let out = run_with_password(
+        &["queue", "--db", db, "--as", "park.supervisor", "--category", "taxi_driver", "--xlsx", view_path],
+        Some("demo-2022"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // As many rows as the queue counts for that view, every one a taxi driver's.
+    let listed = text(&run(&["queue", "--db", db, "--category", "taxi_driver", "--limit", "1"]).stdout);
+    let count: usize =
+        listed.split(" · ").nth(1).and_then(|t| t.split_whitespace().next()?.parse().ok()).expect("count");
+    let mut book: Xlsx<_> = open_workbook(&view).expect("xlsx");
+    let sheet = book.worksheet_range("대기열").expect("sheet");
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert!(rows[0].iter().any(|c| c.to_string().starts_with("기준 시각 (as of) 20")), "{:?}", rows[0]);
+    assert_eq!(rows[2][0].to_string(), "접수번호");
+    let claims: Vec<&[Data]> = rows[3..].to_vec();
+    assert_eq!(claims.len(), count);
+    assert!(claims.iter().all(|r| r[2] == "택시 기사"));
+    assert!(claims.iter().any(|r| matches!(r[9], Data::Float(_))), "amounts are numbers");
+
+    let pack = dir.path().join("pack.xlsx");
+    let out = run_with_password(
+        &["report", "--db", db, "--as", "park.supervisor", "--out", pack.to_str().expect("path")],
+        Some("demo-2022"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut book: Xlsx<_> = open_workbook(&pack).expect("pack");
+    assert_eq!(book.sheet_names(), vec!["요약", "상태별", "유형별", "서비스별", "보상별", "일자별 접수"]);
+    let summary = book.worksheet_range("요약").expect("summary");
+    let received = summary.rows().find(|r| r[0].to_string().starts_with("접수")).expect("received");
+    let total: f64 = match received[1] {
+        Data::Float(f) => f,
+        Data::Int(i) => i as f64,
+        ref other => panic!("{other:?}"),
+    };
+    let stats = text(&run(&["stats", "--db", db]).stdout);
+    assert_eq!(stats.split_whitespace().next(), Some(total.to_string().as_str()));
 }
 
 #[test]
@@ -211,7 +379,9 @@ fn forbidden_decisions_are_refused_from_the_command_line() {
     let db = db.to_str().expect("path");
     let out_file = |name: &str| dir.path().join(name).to_str().expect("path").to_string();
     let ok = |args: &[&str]| {
-        let out = run(args);
+        // The demo team signs in with the demo password; the admin with the one the demo was made with.
+        let demo_user = args.windows(2).any(|w| w[0] == "--as" && w[1].ends_with(".reviewer"));
+        let out = run_with_password(args, Some(if demo_user { "demo-2022" } else { PASSWORD }));
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
         text(&out.stdout)
     };
@@ -294,7 +464,9 @@ fn the_second_example_policy_is_loaded_and_compared_from_the_command_line() {
     let db = dir.path().join("demo.db");
     let db = db.to_str().expect("path");
     let ok = |args: &[&str]| {
-        let out = run(args);
+        // The demo team signs in with the demo password; the admin with the one the demo was made with.
+        let demo_user = args.windows(2).any(|w| w[0] == "--as" && w[1].ends_with(".reviewer"));
+        let out = run_with_password(args, Some(if demo_user { "demo-2022" } else { PASSWORD }));
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
         text(&out.stdout)
     };
@@ -356,19 +528,22 @@ fn the_second_example_policy_is_loaded_and_compared_from_the_command_line() {
         .expect("a small business with the credit")
         .to_string();
     ok(&["claim", "take", "--db", db, "--as", "kim.reviewer", &id]);
-    let refused = run(&[
-        "claim",
-        "recommend",
-        "--db",
-        db,
-        "--as",
-        "kim.reviewer",
-        &id,
-        "--grant",
-        "cash:30000",
-        "--grant",
-        "message_credit:9000000",
-    ]);
+    let refused = run_with_password(
+        &[
+            "claim",
+            "recommend",
+            "--db",
+            db,
+            "--as",
+            "kim.reviewer",
+            &id,
+            "--grant",
+            "cash:30000",
+            "--grant",
+            "message_credit:9000000",
+        ],
+        Some("demo-2022"),
+    );
     assert!(
         !refused.status.success() && text(&refused.stderr).contains("OVERRIDE_NEEDS_JUSTIFICATION"),
         "{}",
@@ -450,4 +625,98 @@ fn denials_and_closures_cite_the_policys_reason_codes_from_the_command_line() {
     assert!(said.contains("DAMAGE_CLAIM"), "the damage claims are listed with why: {said}");
     let inquiries = ok(&["queue", "--db", db, "--report-type", "inquiry", "--status", "closed_no_damage"]);
     assert!(inquiries.contains("2 claims match"), "{inquiries}");
+/// The store is encrypted at rest (decision 0009): made with the admin's
+/// password, opened only with the `--as` user's own password, its files
+/// 0600, no claimant data readable in them, and a plain store of 0.1 is
+/// encrypted at its first open.
+#[test]
+fn the_store_opens_only_with_the_acting_users_password() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    let db_s = db.to_str().expect("path");
+    let out = run(&["import", "--db", db_s, fixture("sample-intake.csv").to_str().expect("path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The recovery key is printed once, when the store is made.
+    let said = text(&out.stderr);
+    assert!(said.contains("Recovery key"), "{said}");
+    let stats = run(&["stats", "--db", db_s]);
+    assert!(!text(&stats.stderr).contains("Recovery key"), "shown once only");
+
+    // No password, no terminal: refused with what to do.
+    let none = run_with_password(&["stats", "--db", db_s], None);
+    assert!(!none.status.success());
+    assert!(text(&none.stderr).contains("CLAIMDESK_PASSWORD"), "{}", text(&none.stderr));
+    // A wrong one: the sign-in error.
+    let wrong = run_with_password(&["queue", "--db", db_s], Some("not the password"));
+    assert!(text(&wrong.stderr).contains("SIGN_IN_FAILED"), "{}", text(&wrong.stderr));
+
+    // --as kim needs kim's password, not the admin's.
+    let add = run_with_password(
+        &["users", "add", "--db", db_s, "kim", "--name", "김지은", "--role", "reviewer"],
+        Some(PASSWORD),
+    );
+    assert!(add.status.success(), "{}", text(&add.stderr));
+    let mut c = bin();
+    c.env("CLAIMDESK_NEW_PASSWORD", "kim's own password");
+    let lee = c
+        .args(["users", "add", "--db", db_s, "lee", "--name", "이", "--role", "reviewer"])
+        .output()
+        .expect("run");
+    assert!(lee.status.success(), "{}", text(&lee.stderr));
+    let as_lee = run_with_password(&["queue", "--db", db_s, "--as", "lee"], Some(PASSWORD));
+    assert!(
+        text(&as_lee.stderr).contains("SIGN_IN_FAILED"),
+        "the admin's password does not make you lee: {}",
+        text(&as_lee.stderr)
+    );
+    let as_lee = run_with_password(
+        &["queue", "--db", db_s, "--as", "lee", "--limit", "1"],
+        Some("kim's own password"),
+    );
+    assert!(as_lee.status.success(), "{}", text(&as_lee.stderr));
+    // Someone without a key on this PC is told so.
+    let nobody = run(&["queue", "--db", db_s, "--as", "nobody"]);
+    assert!(text(&nobody.stderr).contains("NO_KEY_HERE"), "{}", text(&nobody.stderr));
+
+    // Nothing of the claims is readable in the files, and every file is 0600.
+    let name = "김";
+    for f in [db.clone(), dir.path().join("s.db.keys")] {
+        let bytes = std::fs::read(&f).expect("read");
+        assert!(!String::from_utf8_lossy(&bytes).contains(name), "{}", f.display());
+        assert!(!String::from_utf8_lossy(&bytes).contains("SQLite format 3"), "{}", f.display());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&f).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", f.display());
+        }
+    }
+}
+
+#[test]
+fn a_plain_store_of_an_older_claimdesk_is_encrypted_at_its_first_open() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("old.db");
+    {
+        // As 0.1's `claimdesk import` made it: plain, an admin without a password.
+        let mut s = claimdesk_store::Store::open(&db).expect("plain");
+        let admin = s.actor("admin").expect("admin");
+        s.import_file(&admin, &fixture("sample-intake.csv"), Default::default(), &mut |_| true)
+            .expect("import");
+    }
+    let before = count_claims_plain(&db);
+    let out = run(&["stats", "--db", db.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("now encrypted"), "{}", text(&out.stderr));
+    assert_eq!(
+        claimdesk_store::keys::inspect(&db).expect("inspect"),
+        claimdesk_store::keys::StoreFile::Encrypted
+    );
+    assert_eq!(count_claims(&db), before);
+    let verify = run(&["audit", "verify", "--db", db.to_str().expect("path")]);
+    assert!(verify.status.success(), "{}", text(&verify.stderr));
+}
+
+fn count_claims_plain(db: &Path) -> i64 {
+    claimdesk_store::Store::open(db).expect("plain").claim_count().expect("count") as i64
 }

@@ -55,6 +55,116 @@ pub struct Catalog {
     pub incident: Incident,
     #[serde(rename = "service")]
     pub services: Vec<Service>,
+    /// The incident's letter templates (decision notices), per outcome and
+    /// language. Part of the catalog, so they travel with `incident.create`
+    /// (copied with the incident) and `catalog.replace`; none in a catalog
+    /// written before they existed (and then none serialized, so its ops
+    /// and hashes stay as they were).
+    #[serde(default, rename = "letter", skip_serializing_if = "Vec::is_empty")]
+    pub letters: Vec<LetterTemplate>,
+}
+
+/// What a letter tells the claimant.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LetterKind {
+    /// Approved, with its remedy and amount.
+    Approved,
+    /// Denied, with the reason.
+    Denied,
+    /// A report that claimed no damage (an inquiry, an opinion, a complaint), closed with a reply.
+    ClosedNoDamage,
+    /// Documents requested, with the date they are due.
+    NeedsInfo,
+}
+
+impl LetterKind {
+    pub const ALL: [LetterKind; 4] =
+        [LetterKind::Approved, LetterKind::Denied, LetterKind::ClosedNoDamage, LetterKind::NeedsInfo];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            LetterKind::Approved => "approved",
+            LetterKind::Denied => "denied",
+            LetterKind::ClosedNoDamage => "closed_no_damage",
+            LetterKind::NeedsInfo => "needs_info",
+        }
+    }
+
+    /// The fields a letter of this kind may use, as `{field}`: every letter
+    /// has the claim, the claimant and the incident; the rest only where the
+    /// outcome has them, so a template cannot promise an amount to a denial.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            LetterKind::Approved => {
+                &["claim_id", "name", "incident", "received_on", "policy_version", "remedy", "amount"]
+            }
+            LetterKind::Denied => {
+                &["claim_id", "name", "incident", "received_on", "policy_version", "reason"]
+            }
+            LetterKind::ClosedNoDamage => &["claim_id", "name", "incident", "received_on", "report_type"],
+            LetterKind::NeedsInfo => {
+                &["claim_id", "name", "incident", "received_on", "documents", "due_date"]
+            }
+        }
+    }
+}
+
+/// One letter: subject and body with `{field}`s ([`LetterKind::fields`]).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LetterTemplate {
+    pub kind: LetterKind,
+    /// "ko" or "en".
+    pub lang: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl LetterTemplate {
+    /// The `{field}`s the subject and body use, in order of appearance.
+    pub fn used_fields(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        for text in [&self.subject, &self.body] {
+            let mut rest = text.as_str();
+            while let Some(open) = rest.find('{') {
+                let after = &rest[open + 1..];
+                match after.find('}') {
+                    Some(close) if after[..close].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                        out.push(&after[..close]);
+                        rest = &after[close + 1..];
+                    }
+                    _ => rest = after,
+                }
+            }
+        }
+        out
+    }
+
+    /// Subject and body with the fields filled in.
+    pub fn render(&self, fields: &std::collections::BTreeMap<String, String>) -> (String, String) {
+        (crate::message::fill(&self.subject, fields), crate::message::fill(&self.body, fields))
+    }
+
+    fn validate(&self) -> Result<(), CatalogError> {
+        let which = || format!("{} ({})", self.kind.code(), self.lang);
+        if !matches!(self.lang.as_str(), "ko" | "en") {
+            return Err(CatalogError::LetterLanguage(which()));
+        }
+        if self.subject.trim().is_empty() || self.body.trim().is_empty() {
+            return Err(CatalogError::EmptyLetter(which()));
+        }
+        if let Some(unknown) = self.used_fields().into_iter().find(|f| !self.kind.fields().contains(f)) {
+            return Err(CatalogError::LetterField {
+                letter: which(),
+                field: unknown.to_string(),
+                allowed: self.kind.fields().join(", "),
+            });
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +185,18 @@ pub enum CatalogError {
     EmptyIncidentName,
     #[error("the incident ends before it starts")]
     BackwardsIncident,
+    #[error("letter {0}: the language must be ko or en")]
+    LetterLanguage(String),
+    #[error("letter {0}: the subject and the body must not be empty")]
+    EmptyLetter(String),
+    #[error("letter {letter}: {{{field}}} is not a field of this letter; it may use {allowed}")]
+    LetterField { letter: String, field: String, allowed: String },
+    #[error("letter {0} appears twice in the catalog")]
+    DuplicateLetter(String),
+    #[error(
+        "letter {0} has no Korean version: the Korean one is sent unless the claimant asked for English"
+    )]
+    LetterWithoutKorean(String),
 }
 
 impl CatalogError {
@@ -136,7 +258,30 @@ impl Catalog {
                 return Err(CatalogError::BackwardsWindow(s.code.clone()));
             }
         }
+        let mut letters = std::collections::HashSet::new();
+        for l in &self.letters {
+            l.validate()?;
+            if !letters.insert((l.kind, l.lang.as_str())) {
+                return Err(CatalogError::DuplicateLetter(format!("{} ({})", l.kind.code(), l.lang)));
+            }
+        }
+        for l in &self.letters {
+            if !letters.contains(&(l.kind, "ko")) {
+                return Err(CatalogError::LetterWithoutKorean(l.kind.code().to_string()));
+            }
+        }
         Ok(())
+    }
+
+    /// The letter of an outcome in a language, the Korean one when the
+    /// incident has none in that language; None when it has none at all.
+    pub fn letter(&self, kind: LetterKind, lang: crate::message::Lang) -> Option<&LetterTemplate> {
+        let code = match lang {
+            crate::message::Lang::Ko => "ko",
+            crate::message::Lang::En => "en",
+        };
+        let of = |c: &str| self.letters.iter().find(|l| l.kind == kind && l.lang == c);
+        of(code).or_else(|| of("ko"))
     }
 
     pub fn default_2022() -> Catalog {
@@ -191,5 +336,59 @@ mod tests {
         c.incident.name = "유출".into();
         std::mem::swap(&mut c.incident.started_at, &mut c.incident.ended_at);
         assert!(matches!(c.validate(), Err(CatalogError::BackwardsIncident)));
+    }
+
+    #[test]
+    fn the_shipped_letters_cover_every_outcome_in_both_languages_and_render() {
+        use crate::message::Lang;
+        let c = Catalog::default_2022();
+        for kind in LetterKind::ALL {
+            for lang in [Lang::Ko, Lang::En] {
+                let l = c.letter(kind, lang).expect("a letter");
+                assert_eq!(l.lang, if lang == Lang::Ko { "ko" } else { "en" }, "{kind:?}");
+            }
+        }
+        let fields: std::collections::BTreeMap<String, String> = [
+            ("claim_id", "D22-0000017"),
+            ("name", "홍길동"),
+            ("incident", "판교 데이터센터 화재 서비스 장애"),
+            ("received_on", "2022-10-19"),
+            ("policy_version", "v1"),
+            ("reason", "장애 시간과 무관"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (subject, body) = c.letter(LetterKind::Denied, Lang::Ko).expect("denied").render(&fields);
+        assert_eq!(subject, "[판교 데이터센터 화재 서비스 장애] 피해 신고 심사 결과 안내 (D22-0000017)");
+        assert!(body.contains("홍길동 님") && body.contains("- 사유: 장애 시간과 무관"), "{body}");
+        assert!(!body.contains('{'), "every field filled: {body}");
+        // A catalog written before letters existed still reads, and writes none.
+        let old = DEFAULT_CATALOG_TOML.split("[[letter]]").next().expect("head");
+        let plain = Catalog::from_toml(old).expect("no letters");
+        assert!(plain.letters.is_empty() && plain.letter(LetterKind::Approved, Lang::Ko).is_none());
+        assert!(!plain.to_toml().contains("letter"));
+        assert!(!serde_json::to_string(&plain).expect("json").contains("letter"));
+    }
+
+    #[test]
+    fn a_letter_may_use_only_the_fields_of_its_outcome() {
+        let mut c = Catalog::default_2022();
+        let denied = c.letters.iter().position(|l| l.kind == LetterKind::Denied).expect("denied");
+        c.letters[denied].body.push_str(" 보상액 {amount}");
+        assert!(matches!(c.validate(), Err(CatalogError::LetterField { field, .. }) if field == "amount"));
+        let mut c = Catalog::default_2022();
+        c.letters[0].lang = "ja".into();
+        assert!(matches!(c.validate(), Err(CatalogError::LetterLanguage(_))));
+        let mut c = Catalog::default_2022();
+        let twice = c.letters[0].clone();
+        c.letters.push(twice);
+        assert!(matches!(c.validate(), Err(CatalogError::DuplicateLetter(_))));
+        let mut c = Catalog::default_2022();
+        c.letters.retain(|l| !(l.kind == LetterKind::NeedsInfo && l.lang == "ko"));
+        assert!(matches!(c.validate(), Err(CatalogError::LetterWithoutKorean(k)) if k == "needs_info"));
+        let mut c = Catalog::default_2022();
+        c.letters[1].subject = " ".into();
+        assert!(matches!(c.validate(), Err(CatalogError::EmptyLetter(_))));
     }
 }

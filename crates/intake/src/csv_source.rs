@@ -1,7 +1,7 @@
 //! CSV intake: encoding detection and a streamed record reader.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use encoding_rs::EUC_KR;
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
 use crate::error::IntakeError;
+use crate::limits::{MAX_FIELDS, MAX_RECORD_BYTES};
 use crate::row::RawRow;
 
 /// The text encoding of a CSV file.
@@ -47,7 +48,6 @@ pub(crate) fn detect_encoding(path: &Path, file: &mut File) -> Result<TextInfo, 
     let mut offset = 0u64; // file offset of buf[0]
     let mut first = true;
     let mut bom = false;
-    let mut last_byte = 0u8;
     let utf8_error_at: Option<u64> = loop {
         let n = read_full(file, &mut buf[carry..carry + CHUNK]).map_err(io)?;
         let len = carry + n;
@@ -63,7 +63,6 @@ pub(crate) fn detect_encoding(path: &Path, file: &mut File) -> Result<TextInfo, 
             // End of file: an incomplete sequence left over is an error.
             break (carry > 0).then_some(offset);
         }
-        last_byte = buf[len - 1];
         match std::str::from_utf8(&buf[start..len]) {
             Ok(_) => {
                 offset += len as u64;
@@ -79,32 +78,22 @@ pub(crate) fn detect_encoding(path: &Path, file: &mut File) -> Result<TextInfo, 
             Err(e) => break Some(offset + (start + e.valid_up_to()) as u64),
         }
     };
-    let ends_with_newline = last_byte == b'\n';
     let Some(bad_at) = utf8_error_at else {
-        let bom_len = if bom { 3 } else { 0 };
-        return Ok(TextInfo {
-            encoding: if bom { CsvEncoding::Utf8Bom } else { CsvEncoding::Utf8 },
-            text_len: offset.saturating_sub(bom_len),
-            ends_with_newline,
-        });
+        return Ok(TextInfo { encoding: if bom { CsvEncoding::Utf8Bom } else { CsvEncoding::Utf8 } });
     };
     if bom {
         return Err(IntakeError::Encoding(format!(
             "it starts with a UTF-8 byte order mark but has bytes that are not UTF-8 at byte {bad_at}"
         )));
     }
-    let text_len = check_cp949(path, file)?;
-    Ok(TextInfo { encoding: CsvEncoding::Cp949, text_len, ends_with_newline })
+    check_cp949(path, file)?;
+    Ok(TextInfo { encoding: CsvEncoding::Cp949 })
 }
 
-/// What the encoding pass learned about the text, for exact line numbers.
+/// What the encoding pass learned about the text.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TextInfo {
     pub(crate) encoding: CsvEncoding,
-    /// Length of the text as the CSV parser sees it (UTF-8, without BOM).
-    text_len: u64,
-    /// Whether the last record ends with a line break.
-    ends_with_newline: bool,
 }
 
 /// Decodes the whole file as CP949 into a scratch buffer, refusing it at the
@@ -187,15 +176,66 @@ fn sniff_delimiter(first_bytes: &[u8]) -> u8 {
     }
 }
 
-/// A streamed CSV reader: one reused record (its UTF-8 checked in one pass by
-/// csv), fields handed out as owned strings.
+/// A streamed CSV reader over csv-core, with bounded buffers: a record
+/// longer than [`MAX_RECORD_BYTES`] or with more than [`MAX_FIELDS`] fields
+/// refuses the file (naming its line) instead of growing without end, and a
+/// quoted value that never closes is an error naming the line of its opening
+/// quote, not a silent merge of every row after it into one value.
 pub(crate) struct CsvSource {
-    reader: csv::Reader<Box<dyn Read + Send>>,
-    record: csv::StringRecord,
+    input: BufReader<Box<dyn Read + Send>>,
+    parser: csv_core::Reader,
+    /// The current record's field bytes (`out[..ends[n-1]]`).
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    /// The current record's bytes as read (bounded by MAX_RECORD_BYTES plus
+    /// one buffer), to find an unclosed quote's line.
+    raw: Vec<u8>,
     path: std::path::PathBuf,
-    info: TextInfo,
-    /// Old Mac files end lines with CR alone; lines are then counted by record.
-    cr_only: bool,
+    /// The byte that ends a line: LF, or CR alone in old Mac files.
+    terminator: u8,
+    delimiter: u8,
+    /// The physical line of the next byte to be read, from 1.
+    line: u64,
+    at_end: bool,
+}
+
+/// How a record's bytes end, as csv-core reads them (quoting on, doubled
+/// quotes as escapes, no escape character).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    StartField,
+    InField,
+    InQuoted,
+    QuoteInQuoted,
+}
+
+/// The line where the quoted value still open at the end of `raw` started,
+/// if one is; `first_line` is the line of `raw[0]`.
+fn open_quote_line(raw: &[u8], first_line: u64, delimiter: u8, terminator: u8) -> Option<u64> {
+    let mut state = QuoteState::StartField;
+    let mut line = first_line;
+    let mut quote_line = first_line;
+    for &b in raw {
+        state = match state {
+            QuoteState::StartField if b == b'"' => {
+                quote_line = line;
+                QuoteState::InQuoted
+            }
+            QuoteState::StartField | QuoteState::InField if b == delimiter || b == terminator => {
+                QuoteState::StartField
+            }
+            QuoteState::StartField | QuoteState::InField => QuoteState::InField,
+            QuoteState::InQuoted if b == b'"' => QuoteState::QuoteInQuoted,
+            QuoteState::InQuoted => QuoteState::InQuoted,
+            QuoteState::QuoteInQuoted if b == b'"' => QuoteState::InQuoted,
+            QuoteState::QuoteInQuoted if b == delimiter || b == terminator => QuoteState::StartField,
+            QuoteState::QuoteInQuoted => QuoteState::InField,
+        };
+        if b == terminator {
+            line += 1;
+        }
+    }
+    (state == QuoteState::InQuoted).then_some(quote_line)
 }
 
 impl CsvSource {
@@ -225,64 +265,140 @@ impl CsvSource {
             ),
         };
         // Records end at LF only (a CR before it is stripped from the last
-        // field): with csv's default CRLF handling the reader cannot tell
-        // where a record starts after a CRLF or a blank line, and the line
-        // number of a quarantined row must be the physical line.
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
+        // field), so that the line of a record is the physical line.
+        let terminator = if cr_only { b'\r' } else { b'\n' };
+        let parser = csv_core::ReaderBuilder::new()
             .delimiter(delimiter)
-            .terminator(csv::Terminator::Any(if cr_only { b'\r' } else { b'\n' }))
-            .buffer_capacity(CHUNK)
-            .from_reader(input);
-        Ok(CsvSource { reader, record: csv::StringRecord::new(), path: path.to_path_buf(), info, cr_only })
+            .terminator(csv_core::Terminator::Any(terminator))
+            .build();
+        Ok(CsvSource {
+            input: BufReader::with_capacity(CHUNK, input),
+            parser,
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+            raw: Vec::with_capacity(4096),
+            path: path.to_path_buf(),
+            terminator,
+            delimiter,
+            line: 1,
+            at_end: false,
+        })
     }
 
-    /// The next record as (line where it starts, raw row under `headers`), or
-    /// None at the end. Values beyond the header get an empty header.
-    pub(crate) fn next_record(&mut self, headers: &[String]) -> Result<Option<(u64, RawRow)>, IntakeError> {
-        match self.reader.read_record(&mut self.record) {
-            Ok(false) => Ok(None),
-            Ok(true) => {
-                let after = self.reader.position();
-                // Line breaks read for this record: blank lines skipped before it,
-                // those inside its quoted values, and its own terminator (absent
-                // only for a last record without a final line break).
-                let inside =
-                    self.record.as_byte_record().as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-                let unterminated = !self.info.ends_with_newline && after.byte() >= self.info.text_len;
-                let line = if self.cr_only {
-                    after.record() // approximate: a value spanning lines shifts the count
-                } else {
-                    after.line().saturating_sub(inside + u64::from(!unterminated))
-                };
-                let n = self.record.len();
-                let fields = self
-                    .record
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| {
-                        let f = if i + 1 == n { f.strip_suffix('\r').unwrap_or(f) } else { f };
-                        (
-                            headers.get(i).cloned().unwrap_or_default(),
-                            crate::export::without_formula_guard(f).to_owned(),
-                        )
-                    })
-                    .collect();
-                Ok(Some((line.max(1), RawRow { fields })))
+    /// Skips the line ends before a record (blank lines), counting them.
+    fn skip_blank_lines(&mut self) -> Result<(), IntakeError> {
+        loop {
+            let buf = self.input.fill_buf().map_err(|e| IntakeError::io(&self.path, e))?;
+            let blank = buf.iter().take_while(|&&b| b == self.terminator).count();
+            let more = blank == buf.len() && !buf.is_empty();
+            self.line += blank as u64;
+            self.input.consume(blank);
+            if !more {
+                return Ok(());
             }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                match e.into_kind() {
-                    csv::ErrorKind::Io(source) => Err(IntakeError::io(&self.path, source)),
-                    // Only if the file changed after its encoding was checked.
-                    csv::ErrorKind::Utf8 { .. } => Err(IntakeError::Encoding(format!(
-                        "line {line} is not valid text (did the file change while it was read?)"
-                    ))),
-                    other => Err(IntakeError::Csv { line, message: format!("{other:?}") }),
+        }
+    }
+
+    /// The next record as (line where it starts, line where it ends, raw row
+    /// under `headers`), or None at the end. Values beyond the header get an
+    /// empty header.
+    pub(crate) fn next_record(
+        &mut self,
+        headers: &[String],
+    ) -> Result<Option<(u64, u64, RawRow)>, IntakeError> {
+        if self.at_end {
+            return Ok(None);
+        }
+        self.skip_blank_lines()?;
+        let start_line = self.line;
+        self.raw.clear();
+        let (mut nout, mut nend) = (0usize, 0usize);
+        let mut read_total = 0usize;
+        loop {
+            let buf = self.input.fill_buf().map_err(|e| IntakeError::io(&self.path, e))?;
+            let eof = buf.is_empty();
+            let (result, nin, o, e) =
+                self.parser.read_record(buf, &mut self.out[nout..], &mut self.ends[nend..]);
+            let consumed = &buf[..nin];
+            if self.raw.len() <= MAX_RECORD_BYTES {
+                self.raw.extend_from_slice(consumed);
+            }
+            self.line += consumed.iter().filter(|&&b| b == self.terminator).count() as u64;
+            read_total += nin;
+            self.input.consume(nin);
+            nout += o;
+            nend += e;
+            if read_total > MAX_RECORD_BYTES {
+                return Err(self.too_long(start_line));
+            }
+            match result {
+                csv_core::ReadRecordResult::InputEmpty => continue,
+                csv_core::ReadRecordResult::OutputFull => {
+                    // Output never outgrows input; the check above bounds both.
+                    let len = (self.out.len() * 2).min(MAX_RECORD_BYTES + CHUNK);
+                    self.out.resize(len.max(self.out.len() + 1), 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    if self.ends.len() >= MAX_FIELDS {
+                        self.at_end = true;
+                        return Err(IntakeError::TooManyFields { line: start_line });
+                    }
+                    let len = (self.ends.len() * 2).min(MAX_FIELDS);
+                    self.ends.resize(len, 0);
+                }
+                csv_core::ReadRecordResult::Record => {
+                    if eof {
+                        // The last record, ended by the end of the file: inside a
+                        // quoted value, the file's rest went into that value.
+                        self.at_end = true;
+                        if let Some(line) =
+                            open_quote_line(&self.raw, start_line, self.delimiter, self.terminator)
+                        {
+                            return Err(IntakeError::UnclosedQuote { line });
+                        }
+                    }
+                    // The line of the record's last byte (its terminator is counted).
+                    let end_line = if eof { self.line } else { self.line - 1 }.max(start_line);
+                    return self.fields(start_line, nend, headers).map(|(l, raw)| Some((l, end_line, raw)));
+                }
+                csv_core::ReadRecordResult::End => {
+                    self.at_end = true;
+                    return Ok(None);
                 }
             }
         }
+    }
+
+    /// A record too long: an unclosed quote when a quoted value is still open.
+    fn too_long(&mut self, start_line: u64) -> IntakeError {
+        self.at_end = true;
+        match open_quote_line(&self.raw, start_line, self.delimiter, self.terminator) {
+            Some(line) => IntakeError::UnclosedQuote { line },
+            None => IntakeError::RecordTooLong { line: start_line },
+        }
+    }
+
+    fn fields(&self, line: u64, nend: usize, headers: &[String]) -> Result<(u64, RawRow), IntakeError> {
+        let mut fields = Vec::with_capacity(nend);
+        let mut start = 0;
+        for (i, &end) in self.ends[..nend].iter().enumerate() {
+            let bytes = &self.out[start..end];
+            start = end;
+            let Ok(mut f) = std::str::from_utf8(bytes) else {
+                // Only if the file changed after its encoding was checked.
+                return Err(IntakeError::Encoding(format!(
+                    "line {line} is not valid text (did the file change while it was read?)"
+                )));
+            };
+            if i + 1 == nend && self.terminator == b'\n' {
+                f = f.strip_suffix('\r').unwrap_or(f);
+            }
+            fields.push((
+                headers.get(i).cloned().unwrap_or_default(),
+                crate::export::without_formula_guard(f).to_owned(),
+            ));
+        }
+        Ok((line, RawRow { fields }))
     }
 }
 

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use claimdesk_core::code_key;
+use claimdesk_core::{code_key, msg};
+
+use crate::limits::*;
 use claimdesk_core::message::{for_code, Explain, Message};
 
 /// A file-level failure: the file is refused as a whole (from `open`) or
@@ -35,6 +37,79 @@ pub enum IntakeError {
     DuplicateColumn { field: &'static str, first: String, second: String },
     #[error("line {line}: the file cannot be read as CSV: {message}")]
     Csv { line: u64, message: String },
+    #[error("line {line}: a quoted value starts here and does not close")]
+    UnclosedQuote { line: u64 },
+    #[error("line {line}: the row that starts here is longer than {}", size_text(MAX_RECORD_BYTES as u64))]
+    RecordTooLong { line: u64 },
+    #[error("line {line}: the row has more than {MAX_FIELDS} fields")]
+    TooManyFields { line: u64 },
+    #[error("line {line}: the file has more than {MAX_ROWS} rows")]
+    TooManyRows { line: u64 },
+    #[error("this is an OpenDocument spreadsheet (.ods); save it as XLSX or CSV")]
+    Ods,
+    #[error("the workbook has {count} parts, more than {MAX_ZIP_MEMBERS}")]
+    ZipTooManyParts { count: usize },
+    #[error("the workbook's part '{part}' unpacks to {}, more than {}", size_text(*size), size_text(*max))]
+    ZipPartTooLarge { part: String, size: u64, max: u64 },
+    #[error("the workbook's part '{part}' unpacks from {} to {}: a zip bomb", size_text(*packed), size_text(*size))]
+    ZipRatio { part: String, size: u64, packed: u64 },
+    #[error("the workbook unpacks to {} in all, more than {}", size_text(*size), size_text(MAX_TOTAL_UNPACKED_BYTES))]
+    ZipTotalTooLarge { size: u64 },
+    #[error("the workbook's part '{part}' declares a DTD")]
+    XmlDtd { part: String },
+    #[error(
+        "the workbook's part '{part}' has a value larger than {} ({at})",
+        size_text(MAX_XML_ELEMENT_BYTES)
+    )]
+    XmlTooLarge { part: String, at: XmlPlace },
+    #[error("the workbook has more than {MAX_SHARED_STRINGS} shared strings")]
+    TooManySharedStrings,
+}
+
+/// Where in a workbook's XML a value is too large.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum XmlPlace {
+    /// A cell, by its reference (`B7`), as the sheet names it.
+    Cell(String),
+    /// A shared string, by its index from 0.
+    SharedString(u64),
+    /// Text or markup elsewhere, by its byte offset in the unpacked part.
+    Offset(u64),
+}
+
+impl std::fmt::Display for XmlPlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            XmlPlace::Cell(c) => write!(f, "cell {c}"),
+            XmlPlace::SharedString(i) => write!(f, "shared string {i}"),
+            XmlPlace::Offset(o) => write!(f, "near byte {o}"),
+        }
+    }
+}
+
+/// A size for people: `900 KB`, `64.0 MB`, `1.1 GB` (units of 1024).
+pub fn size_text(bytes: u64) -> String {
+    const K: u64 = 1024;
+    if bytes < K * K {
+        format!("{} KB", bytes.div_ceil(K))
+    } else if bytes < K * K * K {
+        format!("{:.1} MB", bytes as f64 / (K * K) as f64)
+    } else {
+        format!("{:.1} GB", bytes as f64 / (K * K * K) as f64)
+    }
+}
+
+/// `2,000,000`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn fmt_missing(missing: &[(&'static str, &'static str)]) -> String {
@@ -54,6 +129,18 @@ impl IntakeError {
             IntakeError::MissingColumns { .. } => code_key!("MISSING_COLUMNS"),
             IntakeError::DuplicateColumn { .. } => code_key!("DUPLICATE_COLUMN"),
             IntakeError::Csv { .. } => code_key!("BAD_CSV"),
+            IntakeError::UnclosedQuote { .. } => code_key!("UNCLOSED_QUOTE"),
+            IntakeError::RecordTooLong { .. } => code_key!("RECORD_TOO_LONG"),
+            IntakeError::TooManyFields { .. } => code_key!("TOO_MANY_FIELDS"),
+            IntakeError::TooManyRows { .. } => code_key!("TOO_MANY_ROWS"),
+            IntakeError::Ods => code_key!("ODS_NOT_SUPPORTED"),
+            IntakeError::ZipTooManyParts { .. } => code_key!("ZIP_TOO_MANY_PARTS"),
+            IntakeError::ZipPartTooLarge { .. } => code_key!("ZIP_PART_TOO_LARGE"),
+            IntakeError::ZipRatio { .. } => code_key!("ZIP_RATIO"),
+            IntakeError::ZipTotalTooLarge { .. } => code_key!("ZIP_TOTAL_TOO_LARGE"),
+            IntakeError::XmlDtd { .. } => code_key!("XML_DTD"),
+            IntakeError::XmlTooLarge { .. } => code_key!("XML_TOO_LARGE"),
+            IntakeError::TooManySharedStrings => code_key!("TOO_MANY_SHARED_STRINGS"),
         }
     }
 
@@ -82,6 +169,46 @@ impl Explain for IntakeError {
                 m.with("field", field).with("first", first).with("second", second)
             }
             IntakeError::Csv { line, message } => m.with("line", line).with("detail", message),
+            IntakeError::UnclosedQuote { line } => {
+                m.with("line", line).with("max", size_text(MAX_RECORD_BYTES as u64))
+            }
+            IntakeError::RecordTooLong { line } => {
+                m.with("line", line).with("max", size_text(MAX_RECORD_BYTES as u64))
+            }
+            IntakeError::TooManyFields { line } => {
+                m.with("line", line).with("max", thousands(MAX_FIELDS as u64))
+            }
+            IntakeError::TooManyRows { line } => m.with("line", line).with("max", thousands(MAX_ROWS)),
+            IntakeError::Ods => m,
+            IntakeError::ZipTooManyParts { count } => {
+                m.with("count", thousands(*count as u64)).with("max", thousands(MAX_ZIP_MEMBERS as u64))
+            }
+            IntakeError::ZipPartTooLarge { part, size, max } => {
+                m.with("part", part).with("size", size_text(*size)).with("max", size_text(*max))
+            }
+            IntakeError::ZipRatio { part, size, packed } => m
+                .with("part", part)
+                .with("size", size_text(*size))
+                .with("packed", size_text(*packed))
+                .with("ratio", thousands(size / (*packed).max(1)))
+                .with("max", MAX_COMPRESSION_RATIO),
+            IntakeError::ZipTotalTooLarge { size } => {
+                m.with("size", size_text(*size)).with("max", size_text(MAX_TOTAL_UNPACKED_BYTES))
+            }
+            IntakeError::XmlDtd { part } => m.with("part", part),
+            IntakeError::XmlTooLarge { part, at } => {
+                let max = size_text(MAX_XML_ELEMENT_BYTES);
+                match at {
+                    XmlPlace::Cell(cell) => {
+                        msg!("error.XML_TOO_LARGE.cell", part = part, cell = cell, max = max)
+                    }
+                    XmlPlace::SharedString(index) => {
+                        msg!("error.XML_TOO_LARGE.shared", part = part, index = index, max = max)
+                    }
+                    XmlPlace::Offset(offset) => m.with("part", part).with("offset", offset).with("max", max),
+                }
+            }
+            IntakeError::TooManySharedStrings => m.with("max", thousands(MAX_SHARED_STRINGS)),
         }
     }
 }

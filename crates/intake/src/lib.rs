@@ -14,8 +14,10 @@ mod columns;
 mod csv_source;
 mod error;
 mod export;
+pub mod limits;
 mod row;
 mod xlsx_source;
+mod zip_guard;
 
 use std::fs::File;
 use std::io::Read;
@@ -27,7 +29,7 @@ use claimdesk_core::Catalog;
 pub use claimdesk_core::ClaimInput;
 
 pub use columns::{Columns, Field};
-pub use error::IntakeError;
+pub use error::{size_text, IntakeError, XmlPlace};
 pub use export::{formula_safe, to_csv_line, without_formula_guard, write_quarantine_csv};
 pub use row::{problem_codes, Problem, QuarantinedRow, RawRow, Row, RowValidator, ValidRow};
 
@@ -54,7 +56,7 @@ impl std::fmt::Display for FileFormat {
 }
 
 enum Source {
-    Csv(CsvSource),
+    Csv(Box<CsvSource>),
     Xlsx { source: XlsxSource, pad: Vec<Option<usize>> },
 }
 
@@ -70,6 +72,8 @@ pub struct IntakeFile {
     source: Source,
     validator: RowValidator,
     done: bool,
+    /// Data rows returned so far (blank rows not counted).
+    rows: u64,
 }
 
 impl std::fmt::Debug for IntakeFile {
@@ -87,9 +91,10 @@ impl std::fmt::Debug for IntakeFile {
 const SNIFF_BYTES: usize = 8 * 1024;
 
 /// Opens an intake file, CSV or XLSX, told apart by content (a ZIP container
-/// is XLSX) and then by extension. Refuses the whole file, with one message,
+/// is checked for what it holds: an XLSX is read, an ODS or another ZIP is
+/// refused) and then by extension. Refuses the whole file, with one message,
 /// when it cannot be read: not CSV/XLSX, empty, no header, a required column
-/// missing, an unreadable encoding.
+/// missing, an unreadable encoding, a container beyond the [`limits`].
 pub fn open(path: &Path, catalog: &Catalog) -> Result<IntakeFile, IntakeError> {
     let io = |e| IntakeError::io(path, e);
     let mut file = File::open(path).map_err(io)?;
@@ -105,6 +110,7 @@ pub fn open(path: &Path, catalog: &Catalog) -> Result<IntakeFile, IntakeError> {
 
     if head.starts_with(b"PK\x03\x04") {
         drop(file);
+        zip_guard::check(path)?;
         return open_xlsx(path, catalog, total_bytes, progress);
     }
     if let Some(what) = binary_kind(&head) {
@@ -112,6 +118,9 @@ pub fn open(path: &Path, catalog: &Catalog) -> Result<IntakeFile, IntakeError> {
     }
     if extension == "xlsx" || extension == "xlsm" {
         return Err(IntakeError::NotTabular("it is named .xlsx but is not an Excel workbook".into()));
+    }
+    if extension == "ods" {
+        return Err(IntakeError::NotTabular("it is named .ods but is not a spreadsheet".into()));
     }
     if head.iter().all(|b| b.is_ascii_whitespace()) && total_bytes <= SNIFF_BYTES as u64 {
         return Err(IntakeError::Empty);
@@ -121,7 +130,7 @@ pub fn open(path: &Path, catalog: &Catalog) -> Result<IntakeFile, IntakeError> {
     let encoding = info.encoding;
     let mut source = CsvSource::open(path, file, info, &head, Arc::clone(&progress))?;
     let headers = match source.next_record(&[])? {
-        Some((_, raw)) => raw.fields.into_iter().map(|(_, v)| v).collect(),
+        Some((_, _, raw)) => raw.fields.into_iter().map(|(_, v)| v).collect(),
         None => return Err(IntakeError::Empty),
     };
     let columns = Columns::from_headers(headers)?;
@@ -129,9 +138,10 @@ pub fn open(path: &Path, catalog: &Catalog) -> Result<IntakeFile, IntakeError> {
         format: FileFormat::Csv { encoding: encoding.label() },
         total_bytes,
         progress,
-        source: Source::Csv(source),
+        source: Source::Csv(Box::new(source)),
         validator: RowValidator::new(columns, catalog.clone()),
         done: false,
+        rows: 0,
     })
 }
 
@@ -159,6 +169,7 @@ fn open_xlsx(
         source: Source::Xlsx { source, pad },
         validator: RowValidator::new(columns, catalog.clone()),
         done: false,
+        rows: 0,
     })
 }
 
@@ -220,7 +231,8 @@ impl IntakeFile {
         &self.validator
     }
 
-    fn next_raw(&mut self) -> Result<Option<(u64, RawRow)>, IntakeError> {
+    /// The next row as (first line, last line, raw row).
+    fn next_raw(&mut self) -> Result<Option<(u64, u64, RawRow)>, IntakeError> {
         let headers = self.validator.columns().headers();
         match &mut self.source {
             Source::Csv(source) => source.next_record(headers),
@@ -244,7 +256,7 @@ impl IntakeFile {
                         )
                     })
                     .collect();
-                Ok(Some((line, RawRow { fields })))
+                Ok(Some((line, line, RawRow { fields })))
             }
         }
     }
@@ -259,8 +271,15 @@ impl Iterator for IntakeFile {
         }
         loop {
             match self.next_raw() {
-                Ok(Some((_, raw))) if RowValidator::is_blank(&raw) => continue,
-                Ok(Some((line, raw))) => return Some(Ok(self.validator.validate(line, raw))),
+                Ok(Some((_, _, raw))) if RowValidator::is_blank(&raw) => continue,
+                Ok(Some((line, _, _))) if self.rows >= limits::MAX_ROWS => {
+                    self.done = true;
+                    return Some(Err(IntakeError::TooManyRows { line }));
+                }
+                Ok(Some((line, end, raw))) => {
+                    self.rows += 1;
+                    return Some(Ok(self.validator.validate_lines(line, end, raw)));
+                }
                 Ok(None) => {
                     self.done = true;
                     self.progress.store(self.total_bytes, Ordering::Relaxed);

@@ -12,6 +12,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::columns::{Columns, Field};
+use crate::error::size_text;
+use crate::limits::MAX_CELL_BYTES;
 
 /// A row as it was in the file: (header as written, value as written) for
 /// every column in file order. Values beyond the header's width (a row with
@@ -35,6 +37,11 @@ impl RawRow {
 
     fn is_blank(&self) -> bool {
         self.fields.iter().all(|(_, v)| v.trim().is_empty())
+    }
+
+    /// Bytes the row holds (its values and headers), to batch rows by size.
+    pub fn weight(&self) -> usize {
+        self.fields.iter().map(|(h, v)| h.len() + v.len() + 48).sum()
     }
 }
 
@@ -92,6 +99,10 @@ pub mod problem_codes {
     pub const BAD_ACCOUNT: &str = "BAD_ACCOUNT";
     /// The row has more or fewer fields than the header.
     pub const FIELD_COUNT: &str = "FIELD_COUNT";
+    /// A value longer than `limits::MAX_CELL_BYTES`.
+    pub const CELL_TOO_LONG: &str = "CELL_TOO_LONG";
+    /// A value holding a control character (NUL, ESC, …; tab and line breaks are text).
+    pub const CONTROL_CHAR: &str = "CONTROL_CHAR";
 }
 use problem_codes as pc;
 
@@ -175,14 +186,66 @@ impl Row {
 /// Longest value quoted in a message; the full value stays in `Problem::value`.
 const QUOTE_MAX_CHARS: usize = 60;
 
+/// The value as quoted in a message: at most `QUOTE_MAX_CHARS` characters,
+/// line breaks and tabs as spaces, other control characters as U+FFFD (a
+/// message never carries a NUL or an escape sequence to a terminal).
 fn shorten(value: &str) -> String {
     let mut chars = value.chars();
-    let head: String = chars.by_ref().take(QUOTE_MAX_CHARS).collect();
+    let head: String = chars
+        .by_ref()
+        .take(QUOTE_MAX_CHARS)
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect();
     if chars.next().is_some() {
         format!("{head}…")
     } else {
         head
     }
+}
+
+/// Problems of single values that no rule of a field may see: a value
+/// longer than a cell may hold, a control character. Every field is checked,
+/// the extra columns too (they are stored with the claim).
+fn hostile_values(raw: &RawRow) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (header, value) in &raw.fields {
+        if value.len() > MAX_CELL_BYTES {
+            let explain = msg!(
+                "problem.CELL_TOO_LONG",
+                size = size_text(value.len() as u64),
+                max = size_text(MAX_CELL_BYTES as u64)
+            )
+            .with("value", shorten(value));
+            problems.push(Problem {
+                column: header.clone(),
+                value: value.clone(),
+                code: pc::CELL_TOO_LONG,
+                message: explain.render(Lang::En),
+                explain,
+            });
+        } else if let Some((position, c)) =
+            value.chars().enumerate().find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            let explain = msg!(
+                "problem.CONTROL_CHAR",
+                char = format!("U+{:04X}", u32::from(c)),
+                position = position + 1
+            )
+            .with("value", shorten(value));
+            problems.push(Problem {
+                column: header.clone(),
+                value: value.clone(),
+                code: pc::CONTROL_CHAR,
+                message: explain.render(Lang::En),
+                explain,
+            });
+        }
+    }
+    problems
 }
 
 /// Validates rows against a header mapping and a catalog. Also usable on its
@@ -303,9 +366,24 @@ impl RowValidator {
 
     /// Validates one row: every problem of the row is reported, not only the first.
     pub fn validate(&self, line: u64, raw: RawRow) -> Row {
+        self.validate_lines(line, line, raw)
+    }
+
+    /// Validates a row read from lines `line` to `end` (a quoted value may
+    /// hold line breaks): a row of the wrong width that spans lines says
+    /// which lines went into it, so that no line is lost without a word.
+    pub fn validate_lines(&self, line: u64, end: u64, raw: RawRow) -> Row {
+        let hostile = hostile_values(&raw);
+        if !hostile.is_empty() {
+            return Row::Invalid(QuarantinedRow { line, raw, problems: hostile });
+        }
         let width = self.columns.headers().len();
         if raw.fields.len() != width {
-            let explain = msg!("problem.FIELD_COUNT", fields = raw.fields.len(), width = width);
+            let explain = if end > line {
+                msg!("problem.FIELD_COUNT.lines", fields = raw.fields.len(), width = width, end = end)
+            } else {
+                msg!("problem.FIELD_COUNT", fields = raw.fields.len(), width = width)
+            };
             let problem = Problem {
                 column: String::new(),
                 value: String::new(),

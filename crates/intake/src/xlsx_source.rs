@@ -15,6 +15,7 @@ use std::thread;
 use calamine::{DataRef, Reader, SheetType, Xlsx};
 
 use crate::error::IntakeError;
+use crate::limits::MAX_FIELDS;
 
 /// A cell as the sheet typed it.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +32,7 @@ enum Msg {
     /// A sheet row (0-based index) with its cells from column A.
     Row(u32, Vec<Cell>),
     Done,
-    Failed(String),
+    Failed(IntakeError),
 }
 
 /// Rows in flight between the reader thread and the iterator.
@@ -55,8 +56,8 @@ impl XlsxSource {
         thread::Builder::new()
             .name("claimdesk-xlsx".into())
             .spawn(move || {
-                if let Err(message) = read_sheet(&path, &tx, total_bytes, &progress) {
-                    let _ = tx.send(Msg::Failed(message));
+                if let Err(e) = read_sheet(&path, &tx, total_bytes, &progress) {
+                    let _ = tx.send(Msg::Failed(e));
                 }
             })
             .map_err(|e| IntakeError::Xlsx(format!("cannot start the reader: {e}")))?;
@@ -74,9 +75,9 @@ impl XlsxSource {
                 self.finished = true;
                 Ok(None)
             }
-            Ok(Msg::Failed(m)) => {
+            Ok(Msg::Failed(e)) => {
                 self.finished = true;
-                Err(IntakeError::Xlsx(m))
+                Err(e)
             }
             Err(_) => {
                 self.finished = true;
@@ -91,23 +92,27 @@ fn read_sheet(
     tx: &SyncSender<Msg>,
     total_bytes: u64,
     progress: &AtomicU64,
-) -> Result<(), String> {
-    let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
+) -> Result<(), IntakeError> {
+    let bad = |e: calamine::XlsxError| IntakeError::Xlsx(e.to_string());
+    let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(bad)?;
     let sheet = book
         .sheets_metadata()
         .iter()
         .find(|s| s.typ == SheetType::WorkSheet)
         .map(|s| s.name.clone())
-        .ok_or_else(|| "it has no worksheet".to_string())?;
-    let mut cells = book.worksheet_cells_reader(&sheet).map_err(|e| e.to_string())?;
+        .ok_or_else(|| IntakeError::Xlsx("it has no worksheet".to_string()))?;
+    let mut cells = book.worksheet_cells_reader(&sheet).map_err(bad)?;
     let last_row = u64::from(cells.dimensions().end.0).max(1);
     let mut current: Option<(u32, Vec<Cell>)> = None;
     let send = |row: u32, values: Vec<Cell>| -> bool {
         progress.store(total_bytes.saturating_mul(u64::from(row)) / last_row, Ordering::Relaxed);
         tx.send(Msg::Row(row, values)).is_ok()
     };
-    while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+    while let Some(cell) = cells.next_cell().map_err(bad)? {
         let (row, col) = cell.get_position();
+        if col as usize >= MAX_FIELDS {
+            return Err(IntakeError::TooManyFields { line: u64::from(row) + 1 });
+        }
         let value = convert(cell.get_value());
         if value == Cell::Empty {
             continue;
@@ -121,8 +126,8 @@ fn read_sheet(
         }
         let (_, values) = current.get_or_insert_with(|| (row, Vec::new()));
         let col = col as usize;
-        // A cell far to the right of everything else (column XFD) would cost
-        // 16k cells per row at worst; that is bounded, so no special case.
+        // Bounded by MAX_FIELDS above (a cell in column XFD would otherwise
+        // cost 16k cells per row, and 512 such rows wait in the channel).
         if values.len() <= col {
             values.resize(col + 1, Cell::Empty);
         }

@@ -66,7 +66,19 @@ pub async fn reset_password(pool: &Pool, id: &str, password: &str) -> Result<(),
     let n = client
         .execute("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", &[&id, &hash])
         .await?;
-    one(n, id)
+    one(n, id)?;
+    client.execute("DELETE FROM login_guard WHERE account = $1", &[&id]).await?;
+    Ok(())
+}
+
+/// Ends a lock from too many sign-in attempts (and the count towards one).
+/// Says whether the account was locked.
+pub async fn unlock(pool: &Pool, id: &str) -> Result<bool, ServerError> {
+    let client = pool.get().await?;
+    let n =
+        client.execute("DELETE FROM login_guard WHERE account = $1 AND locked_until > now()", &[&id]).await?;
+    client.execute("DELETE FROM login_guard WHERE account = $1", &[&id]).await?;
+    Ok(n > 0)
 }
 
 pub async fn set_role(pool: &Pool, id: &str, role_text: &str) -> Result<(), ServerError> {

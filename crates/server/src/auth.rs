@@ -67,13 +67,14 @@ pub async fn session(client: &deadpool_postgres::Client, token: &str) -> Result<
     let stmt = client
         .prepare_cached(
             "WITH d AS (
-                 SELECT d.id, d.user_id, d.revoked_at IS NOT NULL AS revoked, u.role, u.approval_limit, u.active
+                 SELECT d.id, d.user_id, d.revoked_at IS NOT NULL AS revoked, u.role, u.approval_limit, u.active,
+                        d.token_expires_at IS NOT NULL AND d.token_expires_at <= now() AS expired
                  FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = $1
              ), seen AS (
                  UPDATE devices SET last_seen = now()
                  WHERE token_hash = $1 AND revoked_at IS NULL AND last_seen < now() - interval '60 seconds'
              )
-             SELECT id, user_id, revoked, role, approval_limit, active FROM d",
+             SELECT id, user_id, revoked, role, approval_limit, active, expired FROM d",
         )
         .await?;
     let row = client.query_opt(&stmt, &[&token_hash(token)]).await?.ok_or_else(|| {
@@ -88,6 +89,11 @@ pub async fn session(client: &deadpool_postgres::Client, token: &str) -> Result<
     }
     if !active {
         return Err(ServerError::Unauthorized("this account is deactivated; ask an administrator".into()));
+    }
+    if row.get::<_, bool>(6) {
+        return Err(ServerError::Unauthorized(
+            "this device's sign-in has expired (a desktop renews it while it syncs); sign in again".into(),
+        ));
     }
     let role_code: String = row.get(3);
     let role = Role::parse(&role_code)

@@ -1,6 +1,8 @@
 //! PostgreSQL: the connection pool and the numbered migrations embedded in the binary.
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 
 use crate::error::ServerError;
@@ -12,7 +14,10 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (3, include_str!("../migrations/0003_claims_text.sql")),
     (4, include_str!("../migrations/0004_incidents.sql")),
     (5, include_str!("../migrations/0005_policy_input_extra.sql")),
-    (6, include_str!("../migrations/0006_cited_reasons.sql")),
+    (6, include_str!("../migrations/0006_login_guard.sql")),
+    (7, include_str!("../migrations/0007_server_identity.sql")),
+    (8, include_str!("../migrations/0008_tokens.sql")),
+    (9, include_str!("../migrations/0009_cited_reasons.sql")),
 ];
 
 /// The schema this binary speaks (the highest migration it carries).
@@ -25,13 +30,31 @@ pub const LOCK_MIGRATE: i64 = 0x436c_6169_6d00_0001;
 pub const LOCK_PUSH: i64 = 0x436c_6169_6d00_0002;
 
 pub fn pool(url: &str, size: usize) -> Result<Pool, ServerError> {
+    pool_waiting(url, size, Duration::from_secs(5))
+}
+
+/// A pool whose callers wait at most `wait` for a connection (and as long
+/// for a new one to connect): past it a request is answered 503 at once
+/// rather than piling up behind a database that does not keep up.
+pub fn pool_waiting(url: &str, size: usize, wait: Duration) -> Result<Pool, ServerError> {
     let pg: tokio_postgres::Config =
         url.parse().map_err(|e| ServerError::Config(format!("the database URL is not valid: {e}")))?;
     let manager = Manager::from_config(pg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
     Pool::builder(manager)
         .max_size(size)
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(wait))
+        .create_timeout(Some(wait))
+        .recycle_timeout(Some(wait))
         .build()
         .map_err(|e| ServerError::Config(format!("cannot build the connection pool: {e}")))
+}
+
+/// The server's identity (migration 0007): the same for every instance of one database.
+pub async fn server_id(pool: &Pool) -> Result<String, ServerError> {
+    let client = pool.get().await?;
+    let row = client.query_one("SELECT id FROM server_identity", &[]).await?;
+    Ok(row.get::<_, uuid::Uuid>(0).to_string())
 }
 
 /// What [`migrate`] did.

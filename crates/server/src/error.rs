@@ -25,6 +25,16 @@ pub enum ServerError {
     NotFound(String),
     #[error("{0}")]
     Internal(String),
+    /// Too many attempts (sign-ins of one account or from one address): 429.
+    #[error("{message}")]
+    Throttled { message: String, retry_after_secs: u64 },
+    /// The server is at a bound it keeps (password checks, pushes at once, a
+    /// request's time): 503, try again after a moment.
+    #[error("{message}")]
+    Busy { message: String, retry_after_secs: u64 },
+    /// A body larger than the route takes: 413, never read.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("database: {0}")]
     Db(#[from] tokio_postgres::Error),
     #[error("database pool: {0}")]
@@ -43,7 +53,21 @@ impl ServerError {
             ServerError::ProtocolTooNew(_) => "protocol_too_new",
             ServerError::NotFound(_) => "not_found",
             ServerError::Internal(_) => "internal",
+            ServerError::Throttled { .. } => "too_many_attempts",
+            ServerError::Busy { .. } => "busy",
+            ServerError::TooLarge(_) => "too_large",
             ServerError::Db(_) | ServerError::Pool(_) => "unavailable",
+        }
+    }
+
+    /// Seconds after which trying again may succeed (the `Retry-After` header).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ServerError::Throttled { retry_after_secs, .. } | ServerError::Busy { retry_after_secs, .. } => {
+                Some((*retry_after_secs).max(1))
+            }
+            ServerError::Db(_) | ServerError::Pool(_) => Some(2),
+            _ => None,
         }
     }
 
@@ -54,6 +78,9 @@ impl ServerError {
             ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServerError::ProtocolTooOld(_) | ServerError::ProtocolTooNew(_) => StatusCode::CONFLICT,
             ServerError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServerError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ServerError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ServerError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ServerError::Db(_) | ServerError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
             ServerError::Config(_) | ServerError::SchemaTooNew { .. } | ServerError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -74,6 +101,11 @@ impl IntoResponse for ServerError {
             }
             other => other.to_string(),
         };
-        (status, Json(ErrorBody { code: self.code().to_string(), message })).into_response()
+        let mut response =
+            (status, Json(ErrorBody { code: self.code().to_string(), message })).into_response();
+        if let Some(secs) = self.retry_after() {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }

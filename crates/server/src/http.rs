@@ -1,19 +1,22 @@
 //! The HTTP API of protocol.rs: routes, version and request-id middleware, handlers.
 
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use claimdesk_sync::protocol::{
-    Health, LoginRequest, LoginResponse, PushOutcome, PushRequest, PushResponse, PushResult, RejectCode,
-    UserInfo, WireOp, HEADER_PROTOCOL, HEADER_SCHEMA, MAX_PAGE, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
+    Health, LoginRequest, LoginResponse, PushOutcome, PushRequest, PushResponse, PushResult, RefreshResponse,
+    RejectCode, UserInfo, WireOp, HEADER_PROTOCOL, HEADER_SCHEMA, MAX_PAGE, MIN_PROTOCOL_VERSION,
+    PROTOCOL_VERSION,
 };
 use deadpool_postgres::Pool;
 use serde::{Deserialize, Serialize};
@@ -24,27 +27,93 @@ use crate::auth::{self, Session};
 use crate::config::Config;
 use crate::db::SCHEMA_VERSION;
 use crate::error::ServerError;
+use crate::guard::{Guard, MAX_PUSH_BYTES};
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub config: Arc<Config>,
+    pub guard: Arc<Guard>,
+    /// The database's identity ([`crate::db::server_id`]), answered by /health and /v1/login.
+    pub server_id: Arc<str>,
 }
 
+impl AppState {
+    pub fn new(pool: Pool, config: Config, server_id: String) -> AppState {
+        let guard = Arc::new(Guard::new(&config));
+        AppState { pool, config: Arc::new(config), guard, server_id: server_id.into() }
+    }
+}
+
+/// The largest login body read (a user name, a password, a device id and name).
+pub const MAX_LOGIN_BODY: usize = 4 * 1024;
+
+/// Routes and their limits. Bodies: a login is read up to [`MAX_LOGIN_BODY`]
+/// (the default for every route), a push up to [`MAX_PUSH_BYTES`] and only
+/// after its token was checked ([`Authed`] runs before the body is touched);
+/// the other routes read none. Every request ends within
+/// `request_timeout_secs`.
 pub fn router(state: AppState) -> Router {
     let v1 = Router::new()
         .route("/v1/login", post(login))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
         .route("/v1/users", get(users))
+        .route("/v1/refresh", post(refresh))
+        .route("/v1/logout", post(logout))
         .layer(middleware::from_fn(check_versions));
+    let timeout = Duration::from_secs(state.config.request_timeout_secs);
     Router::new()
         .route("/health", get(health))
         .merge(v1)
-        .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(DefaultBodyLimit::max(MAX_LOGIN_BODY))
         .layer(middleware::from_fn(catch_panic))
+        .layer(middleware::from_fn_with_state(timeout, time_limit))
         .layer(middleware::from_fn(request_id))
         .with_state(state)
+}
+
+/// Answers 503 when a request takes longer than the setting; what it had
+/// open (a push's transaction) is dropped and so rolled back, and a client
+/// pushes the same ops again (they are recognised by op id).
+async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ServerError::Busy {
+            message: format!(
+                "the request took longer than {} s and was stopped; nothing of it was stored, try again",
+                limit.as_secs()
+            ),
+            retry_after_secs: 5,
+        }
+        .into_response(),
+    }
+}
+
+/// The signed-in device a bearer token stands for. An extractor of the
+/// request's head: a handler that takes it and a body reads no byte of the
+/// body for a request without a valid token.
+pub struct Authed(pub Session);
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Authed, ServerError> {
+        let token = bearer(&parts.headers)?;
+        let client = st.pool.get().await?;
+        Ok(Authed(auth::session(&client, token).await?))
+    }
+}
+
+/// The client's address ([`Guard::client_address`]).
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<ClientAddr, ServerError> {
+        Ok(ClientAddr(st.guard.client_address(parts)))
+    }
 }
 
 pub fn now_ms() -> i64 {
@@ -171,6 +240,7 @@ async fn health(State(st): State<AppState>) -> Response {
         protocol: PROTOCOL_VERSION,
         schema: SCHEMA_VERSION as u32,
         server_time_ms: now_ms(),
+        server_id: st.server_id.to_string(),
     };
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body)).into_response()
@@ -186,57 +256,138 @@ fn user_info(r: &tokio_postgres::Row) -> UserInfo {
     }
 }
 
-async fn login(State(st): State<AppState>, body: Bytes) -> Result<Json<LoginResponse>, ServerError> {
+/// A sign-in, in the order that keeps it cheap to refuse: the address's
+/// sign-ins of the minute, the body (at most [`MAX_LOGIN_BODY`]), a turn to
+/// check a password, the account's attempts (a locked account is refused
+/// without a check), then argon2 with no database connection held.
+async fn login(
+    State(st): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    body: Bytes,
+) -> Result<Json<LoginResponse>, ServerError> {
+    st.guard.login_from(address)?;
     let req: LoginRequest = parse(&body)?;
     if req.device_id.trim().is_empty() || req.device_id.len() > 200 {
         return Err(ServerError::BadRequest("the device id must be 1 to 200 characters".into()));
     }
+    if req.user.trim().is_empty() || req.user.len() > 200 || req.device_name.len() > 200 {
+        return Err(ServerError::BadRequest(
+            "the user name and the device name must be at most 200 characters".into(),
+        ));
+    }
+    let turn = st.guard.password_check().await?;
     let client = st.pool.get().await?;
+    st.guard.account_attempt(&client, &req.user).await?;
     let row = client
         .query_opt(
             "SELECT id, display_name, role, approval_limit, active, password_hash FROM users WHERE id = $1",
             &[&req.user],
         )
         .await?;
+    drop(client);
     let hash = row.as_ref().map(|r| r.get::<_, String>(5)).unwrap_or_else(|| auth::dummy_hash().to_string());
     let password = req.password.clone();
     let verified =
         tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
+    drop(turn);
     let wrong = || ServerError::Unauthorized("the user name or the password is wrong".into());
-    let row = row.filter(|_| verified).ok_or_else(wrong)?;
+    let row = row.filter(|_| verified).ok_or_else(|| {
+        tracing::info!(address = %address, "sign-in refused: wrong user name or password");
+        wrong()
+    })?;
     let user = user_info(&row);
+    let client = st.pool.get().await?;
+    Guard::account_signed_in(&client, &req.user).await?;
     if !user.active {
         return Err(ServerError::Unauthorized("this account is deactivated; ask an administrator".into()));
     }
     let token = auth::new_token();
     let name =
         if req.device_name.trim().is_empty() { req.device_id.clone() } else { req.device_name.clone() };
-    let updated = client
-        .execute(
-            "INSERT INTO devices (id, user_id, name, token_hash) VALUES ($1, $2, $3, $4)
+    // The device id belongs to the machine that registered it: a later
+    // sign-in with the id (by any user) must bring the secret it registered
+    // with; one registered before secrets gives its own now.
+    let secret = (!req.device_secret.is_empty()).then(|| auth::token_hash(&req.device_secret));
+    let ttl = i64::try_from(st.config.token_ttl_secs).unwrap_or(i64::MAX / 2);
+    let row = client
+        .query_opt(
+            "INSERT INTO devices (id, user_id, name, token_hash, token_expires_at, secret_hash)
+             VALUES ($1, $2, $3, $4, now() + $5::bigint * interval '1 second', $6)
              ON CONFLICT (id) DO UPDATE SET user_id = EXCLUDED.user_id, name = EXCLUDED.name,
-                 token_hash = EXCLUDED.token_hash, last_seen = now()
-             WHERE devices.revoked_at IS NULL",
-            &[&req.device_id, &user.id, &name, &auth::token_hash(&token)],
+                 token_hash = EXCLUDED.token_hash, token_expires_at = EXCLUDED.token_expires_at, last_seen = now(),
+                 secret_hash = coalesce(devices.secret_hash, EXCLUDED.secret_hash)
+             WHERE devices.revoked_at IS NULL
+               AND (devices.secret_hash IS NULL OR devices.secret_hash = EXCLUDED.secret_hash)
+             RETURNING (extract(epoch FROM token_expires_at) * 1000)::bigint",
+            &[&req.device_id, &user.id, &name, &auth::token_hash(&token), &ttl, &secret],
         )
         .await?;
-    if updated == 0 {
-        return Err(ServerError::Forbidden(
-            "this device was revoked by an administrator and cannot sign in again; ask them".into(),
-        ));
-    }
+    let Some(row) = row else {
+        let revoked: bool = client
+            .query_opt("SELECT revoked_at IS NOT NULL FROM devices WHERE id = $1", &[&req.device_id])
+            .await?
+            .is_some_and(|r| r.get(0));
+        tracing::warn!(user = %user.id, device = %req.device_id, revoked, "sign-in refused for the device id");
+        return Err(ServerError::Forbidden(if revoked {
+            "this device was revoked by an administrator and cannot sign in again; ask them".into()
+        } else {
+            "this device id belongs to another computer, which registered it; a computer cannot take over another's device id".into()
+        }));
+    };
     tracing::info!(user = %user.id, device = %req.device_id, "signed in");
-    Ok(Json(LoginResponse { token, user, server_time_ms: now_ms() }))
+    Ok(Json(LoginResponse {
+        token,
+        user,
+        server_time_ms: now_ms(),
+        server_id: st.server_id.to_string(),
+        token_expires_ms: row.get(0),
+    }))
 }
 
-async fn session(
-    st: &AppState,
-    headers: &HeaderMap,
-) -> Result<(deadpool_postgres::Client, Session), ServerError> {
-    let token = bearer(headers)?;
+/// A new token for the signed-in device in place of the one it sent (which
+/// stops working), with a new lifetime: desktops call it while they sync,
+/// so a device in use never expires and one left unused does.
+async fn refresh(
+    State(st): State<AppState>,
+    Authed(session): Authed,
+    headers: HeaderMap,
+) -> Result<Json<RefreshResponse>, ServerError> {
+    let old = bearer(&headers)?;
+    let token = auth::new_token();
+    let ttl = i64::try_from(st.config.token_ttl_secs).unwrap_or(i64::MAX / 2);
     let client = st.pool.get().await?;
-    let session = auth::session(&client, token).await?;
-    Ok((client, session))
+    let row = client
+        .query_opt(
+            "UPDATE devices SET token_hash = $3, token_expires_at = now() + $4::bigint * interval '1 second'
+             WHERE id = $1 AND token_hash = $2 AND revoked_at IS NULL
+             RETURNING (extract(epoch FROM token_expires_at) * 1000)::bigint",
+            &[&session.device, &auth::token_hash(old), &auth::token_hash(&token), &ttl],
+        )
+        .await?
+        .ok_or_else(|| {
+            ServerError::Unauthorized(
+                "this device's sign-in is not known to the server; sign in again".into(),
+            )
+        })?;
+    Ok(Json(RefreshResponse { token, token_expires_ms: row.get(0) }))
+}
+
+/// Signing out: the token stops working at once.
+async fn logout(
+    State(st): State<AppState>,
+    Authed(session): Authed,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ServerError> {
+    let token = bearer(&headers)?;
+    let client = st.pool.get().await?;
+    client
+        .execute(
+            "UPDATE devices SET token_hash = NULL, token_expires_at = NULL WHERE token_hash = $1",
+            &[&auth::token_hash(token)],
+        )
+        .await?;
+    tracing::info!(user = %session.user, device = %session.device, "signed out");
+    Ok(Json(serde_json::json!({})))
 }
 
 /// A push as it comes: each op is read on its own, so that one op that does
@@ -279,26 +430,42 @@ fn read_ops(raw: &[&RawValue]) -> Result<Vec<Result<WireOp, PushResult>>, Server
         .collect()
 }
 
-/// The largest push body read (after its token was checked).
-const MAX_PUSH_BODY: usize = 64 * 1024 * 1024;
-
 async fn push(
     State(st): State<AppState>,
+    Authed(session): Authed,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<PushResponse>, ServerError> {
-    // The token first: a body is read only for a signed-in device, and no
-    // database connection is held while it arrives.
-    let session = {
-        let (client, session) = session(&st, &headers).await?;
-        drop(client);
-        session
-    };
-    let body = axum::body::to_bytes(body, MAX_PUSH_BODY).await.map_err(|e| {
-        ServerError::BadRequest(format!(
-            "the push body could not be read ({e}); it may be at most {} MiB: send fewer ops per page",
-            MAX_PUSH_BODY >> 20
+    // The token was checked before this runs ([`Authed`]): a body is read
+    // only for a signed-in device, and no database connection is held while
+    // it arrives. A body announced larger than a push may be is refused
+    // without reading it; one that grows past it while arriving stops there.
+    let too_large = || {
+        ServerError::TooLarge(format!(
+            "a push body may be at most {} MiB; send fewer ops per page",
+            MAX_PUSH_BYTES >> 20
         ))
+    };
+    let announced = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_PUSH_BYTES as u64) {
+        return Err(too_large());
+    }
+    let _turn = st.guard.push_turn().await?;
+    let body = axum::body::to_bytes(body, MAX_PUSH_BYTES).await.map_err(|e| {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        let mut over = false;
+        while let Some(s) = source {
+            over |= s.is::<http_body_util::LengthLimitError>();
+            source = s.source();
+        }
+        if over {
+            too_large()
+        } else {
+            ServerError::BadRequest(format!("the push body could not be read: {e}"))
+        }
     })?;
     let raw: RawPush<'_> = parse_borrowed(&body)?;
     let read = read_ops(&raw.ops)?;
@@ -394,12 +561,12 @@ struct PullRaw<'a> {
 
 async fn pull(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    Authed(_session): Authed,
     query: Query<PullQuery>,
 ) -> Result<Response, ServerError> {
     let limit = query.limit.unwrap_or(1000).clamp(1, MAX_PAGE) as i64;
     let after = query.after.max(0);
-    let (client, _session) = session(&st, &headers).await?;
+    let client = st.pool.get().await?;
     let ops_stmt = client
         .prepare_cached(
             "SELECT seq, op_id, hlc, author, device, entity, kind, payload::text, base, at_ms, author_role, author_limit, proposal::text,
@@ -454,8 +621,11 @@ async fn pull(
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
-async fn users(State(st): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<UserInfo>>, ServerError> {
-    let (client, _session) = session(&st, &headers).await?;
+async fn users(
+    State(st): State<AppState>,
+    Authed(_session): Authed,
+) -> Result<Json<Vec<UserInfo>>, ServerError> {
+    let client = st.pool.get().await?;
     let rows = client
         .query("SELECT id, display_name, role, approval_limit, active FROM users ORDER BY id", &[])
         .await?;

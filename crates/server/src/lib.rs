@@ -8,5 +8,6 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod guard;
 pub mod http;
 pub mod push;

@@ -8,7 +8,6 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -85,6 +84,11 @@ enum UserCmd {
         #[arg(long)]
         id: String,
     },
+    /// End a lock from too many sign-in attempts (reset-password ends it too).
+    Unlock {
+        #[arg(long)]
+        id: String,
+    },
     List,
 }
 
@@ -146,7 +150,8 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
-    let pool = db::pool(&config.database_url, config.pool_size)?;
+    let pool =
+        db::pool_waiting(&config.database_url, config.pool_size, Duration::from_millis(config.pool_wait_ms))?;
     match command {
         Command::Serve => serve(pool, config).await?,
         Command::Migrate => {
@@ -183,6 +188,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     admin::set_active(&pool, &id, true).await?;
                     println!("activated {id}");
                 }
+                UserCmd::Unlock { id } => {
+                    if admin::unlock(&pool, &id).await? {
+                        println!("unlocked {id}");
+                    } else {
+                        println!("{id} was not locked");
+                    }
+                }
                 UserCmd::List => print!("{}", admin::list_users(&pool).await?),
             }
         }
@@ -213,7 +225,18 @@ async fn serve(pool: deadpool_postgres::Pool, config: Config) -> anyhow::Result<
     listener.set_nonblocking(true)?;
     let local = listener.local_addr()?;
     let tls = config.tls_cert.clone().zip(config.tls_key.clone());
-    let app = router(AppState { pool, config: Arc::new(config) });
+    let server_id = db::server_id(&pool).await.context("cannot read the server's identity")?;
+    tracing::info!(server_id = %server_id, "server identity");
+    let state = AppState::new(pool.clone(), config, server_id);
+    let guard = state.guard.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            guard.prune(&pool).await;
+        }
+    });
+    let app = router(state);
     let handle = axum_server::Handle::new();
     let shutdown = handle.clone();
     tokio::spawn(async move {
@@ -221,7 +244,8 @@ async fn serve(pool: deadpool_postgres::Pool, config: Config) -> anyhow::Result<
         tracing::info!("shutting down");
         shutdown.graceful_shutdown(Some(Duration::from_secs(10)));
     });
-    let service = app.into_make_service();
+    // The client's address for the sign-in limits (docs/security.md).
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
     match tls {
         Some((cert, key)) => {
             let _ = rustls::crypto::ring::default_provider().install_default();
@@ -229,14 +253,25 @@ async fn serve(pool: deadpool_postgres::Pool, config: Config) -> anyhow::Result<
                 || format!("cannot load the TLS certificate {} and key {}", cert.display(), key.display()),
             )?;
             tracing::info!(address = %local, "listening (https)");
-            axum_server::from_tcp_rustls(listener, tls).handle(handle).serve(service).await?;
+            let mut server = axum_server::from_tcp_rustls(listener, tls).handle(handle);
+            header_timeout(server.http_builder());
+            server.serve(service).await?;
         }
         None => {
             tracing::info!(address = %local, "listening (http)");
-            axum_server::from_tcp(listener).handle(handle).serve(service).await?;
+            let mut server = axum_server::from_tcp(listener).handle(handle);
+            header_timeout(server.http_builder());
+            server.serve(service).await?;
         }
     }
     Ok(())
+}
+
+/// A client has 10 s to send a request's head (a connection that trickles
+/// its headers, slowloris, is closed); the body is bounded by the request
+/// timeout.
+fn header_timeout(builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>) {
+    builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(Duration::from_secs(10));
 }
 
 async fn wait_for_signal() {

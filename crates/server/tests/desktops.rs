@@ -42,6 +42,7 @@ impl Desk {
                 password: format!("password-{user}"),
                 device_id: store.device().to_string(),
                 device_name: name.into(),
+                device_secret: String::new(),
             })
             .expect("login");
         Desk { store, client, user: user.into() }

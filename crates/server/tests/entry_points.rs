@@ -191,6 +191,7 @@ async fn every_role_and_action_at_the_server_and_at_another_desktops_fold() {
                 password: "password-ada".into(),
                 device_id: store.device().into(),
                 device_name: "desk".into(),
+                device_secret: String::new(),
             })
             .expect("login");
         let roster: Vec<RosterUser> =

@@ -201,6 +201,7 @@ fn desk(dir: &Path, name: &str, url: &str, user: &str) -> (Store, SyncClient) {
             password: format!("password-{user}"),
             device_id: store.device().into(),
             device_name: name.into(),
+            device_secret: String::new(),
         })
         .expect("login");
     let roster: Vec<RosterUser> =

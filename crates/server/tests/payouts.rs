@@ -39,6 +39,7 @@ impl Desk {
                 password: format!("password-{user}"),
                 device_id: store.device().into(),
                 device_name: name.into(),
+                device_secret: String::new(),
             })
             .expect("login");
         let roster: Vec<RosterUser> =

@@ -20,14 +20,20 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 
 /// The PHC string of a password, refused (before anything is written) when too short.
 pub(crate) fn hash(password: &str) -> Result<String> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(StoreError::Invalid(msg!("store.password_short", min = MIN_PASSWORD_CHARS)));
-    }
+    check_length(password)?;
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| StoreError::Invalid(msg!("store.password_hash", detail = e)))
+}
+
+/// A password too short is refused before anything is written.
+pub fn check_length(password: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(StoreError::Invalid(msg!("store.password_short", min = MIN_PASSWORD_CHARS)));
+    }
+    Ok(())
 }
 
 fn matches(password: &str, phc: &str) -> bool {
@@ -51,6 +57,7 @@ impl Store {
     pub fn set_first_admin_password(&mut self, password: &str) -> Result<Actor> {
         let phc = hash(password)?;
         let device = self.device().to_string();
+        let keys = self.key_access();
         let tx = self.write_tx()?;
         let taken: bool =
             tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE password_hash IS NOT NULL)", [], |r| {
@@ -66,6 +73,8 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound(format!("the first admin '{}'", crate::FIRST_ADMIN)));
         }
+        // The admin's key slot, under the store's write lock.
+        crate::cipher::set_slot(&keys, crate::FIRST_ADMIN, password)?;
         let mut ops = OpWriter::begin(&tx)?;
         let author = Author { user: crate::FIRST_ADMIN, device: &device };
         let op = Op::UserPassword(UserRef { id: crate::FIRST_ADMIN.to_string() });
@@ -91,11 +100,14 @@ impl Store {
         }
         let phc = hash(password)?;
         let device = self.device().to_string();
+        let keys = self.key_access();
         let tx = self.write_tx()?;
         let n = tx.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![user, phc])?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("user '{user}'")));
         }
+        // Their key slot follows the password (under the store's write lock).
+        crate::cipher::set_slot(&keys, user, password)?;
         let mut ops = OpWriter::begin(&tx)?;
         let op = Op::UserPassword(UserRef { id: user.to_string() });
         ops.append_op(
@@ -132,6 +144,27 @@ impl Store {
             }
             _ => Err(StoreError::SignIn),
         }
+    }
+
+    /// Signs `user` in on this store: their argon2 hash, or for a user of
+    /// the sync server the verifier of the password the server last accepted
+    /// here. One error whatever was wrong ([`StoreError::SignIn`]); a wrong
+    /// password of a known user is audited.
+    pub fn check_password(&mut self, user: &str, password: &str) -> Result<Actor> {
+        let user = user.trim();
+        let has_hash: bool = self
+            .conn()
+            .query_row("SELECT password_hash IS NOT NULL FROM users WHERE id = ?1", [user], |r| r.get(0))
+            .optional()?
+            .unwrap_or(false);
+        if !has_hash {
+            if let Some(verifier) = self.sync_setting(&format!("verifier:{user}"))? {
+                if matches(password, &verifier) {
+                    return self.actor(user).map_err(|_| StoreError::SignIn);
+                }
+            }
+        }
+        self.verify_password(user, password)
     }
 
     /// Whether `actor` may manage users (for screens that offer it).

@@ -314,6 +314,8 @@ pub(crate) fn apply_local(
         ops.append_refusal(tx, author, &entity, &op.kind(), err.code(), &err.to_string(), Some(base))?;
         return Err(err);
     }
+    let payload = op.payload();
+    crate::oplog::check_size(&op, &payload)?;
     let (hlc, at) = ops.tick()?;
     let op_id = new_op_id();
     let fold_op = FoldOp {
@@ -346,7 +348,7 @@ pub(crate) fn apply_local(
         author,
         &entity,
         &op.kind(),
-        &op.payload().to_string(),
+        &payload.to_string(),
         Some(base),
         false,
         SyncState::Pending,

@@ -30,6 +30,20 @@ pub enum StoreError {
     PayoutFileOutdated { payout_id: i64 },
     #[error("the user name or the password is not right")]
     SignIn,
+    #[error("there is no key for {user} on this desktop; the encrypted store stays locked")]
+    NoKeyHere { user: String },
+    #[error("the store {path} is encrypted; open it with a user's password")]
+    Locked { path: String },
+    #[error("the key does not open this store")]
+    WrongKey,
+    #[error("the key file {file} cannot be used: {detail}")]
+    KeyFile { file: String, detail: String },
+    #[error("the recovery key is not right, or the user is not an active admin")]
+    RecoveryFailed,
+    #[error("the store could not be encrypted: {0}; the plain store is unchanged")]
+    Encryption(String),
+    #[error("this desktop trusts the sync server {trusted_url} (id {trusted_id}), but {url} answers as server {server_id}; only an administrator of this desktop can switch it to another server, and must confirm the change")]
+    ServerChanged { trusted_url: String, trusted_id: String, url: String, server_id: String },
     #[error("claim {claim} changed since you opened it (you saw version {seen}, it is now {now}); look at it again and retry")]
     Stale { claim: String, seen: i64, now: i64 },
     #[error("the work was cancelled; nothing was changed")]
@@ -63,6 +77,13 @@ impl StoreError {
             StoreError::PayoutNotReserved { .. } => code_key!("PAYOUT_NOT_RESERVED_YET"),
             StoreError::PayoutFileOutdated { .. } => code_key!("PAYOUT_FILE_OUTDATED"),
             StoreError::SignIn => code_key!("SIGN_IN_FAILED"),
+            StoreError::NoKeyHere { .. } => code_key!("NO_KEY_HERE"),
+            StoreError::Locked { .. } => code_key!("STORE_LOCKED"),
+            StoreError::WrongKey => code_key!("WRONG_KEY"),
+            StoreError::KeyFile { .. } => code_key!("KEY_FILE"),
+            StoreError::RecoveryFailed => code_key!("RECOVERY_FAILED"),
+            StoreError::Encryption(_) => code_key!("ENCRYPTION"),
+            StoreError::ServerChanged { .. } => code_key!("SERVER_CHANGED"),
             StoreError::Stale { .. } => code_key!("STALE"),
             StoreError::Cancelled => code_key!("CANCELLED"),
             StoreError::AuditBroken { .. } => code_key!("AUDIT_BROKEN"),
@@ -95,7 +116,19 @@ impl Explain for StoreError {
                 m.with("payout_id", payout_id).with("waiting", waiting)
             }
             StoreError::PayoutFileOutdated { payout_id } => m.with("payout_id", payout_id),
-            StoreError::SignIn | StoreError::Cancelled => m,
+            StoreError::SignIn
+            | StoreError::Cancelled
+            | StoreError::WrongKey
+            | StoreError::RecoveryFailed => m,
+            StoreError::NoKeyHere { user } => m.with("user", user),
+            StoreError::Locked { path } => m.with("path", path),
+            StoreError::KeyFile { file, detail } => m.with("file", file).with("detail", detail),
+            StoreError::Encryption(detail) => m.with("detail", detail),
+            StoreError::ServerChanged { trusted_url, trusted_id, url, server_id } => m
+                .with("trusted_url", trusted_url)
+                .with("trusted_id", trusted_id)
+                .with("url", url)
+                .with("server_id", server_id),
             StoreError::Stale { claim, seen, now } => {
                 m.with("claim", claim).with("seen", seen).with("now", now)
             }

@@ -104,8 +104,14 @@ fn load_range(
 /// connection commits while the halves are read (they are two snapshots),
 /// the read is done again on this connection alone, in one snapshot.
 /// Call it outside a write transaction. `with_extra`: read the extra intake
-/// columns too (for a policy with segments).
-pub fn load_inputs(conn: &Connection, incident: &str, with_extra: bool) -> Result<Vec<PolicyInput>> {
+/// columns too (for a policy with segments). `key`: the store's data key,
+/// which the second reader needs to open an encrypted store (decision 0009).
+pub fn load_inputs(
+    conn: &Connection,
+    key: Option<&crate::keys::DataKey>,
+    incident: &str,
+    with_extra: bool,
+) -> Result<Vec<PolicyInput>> {
     let (min, max, count): (i64, i64, i64) = conn.query_row(
         "SELECT coalesce(min(id), 0), coalesce(max(id), 0), count(*) FROM claims WHERE incident_id = ?1",
         [incident],
@@ -120,11 +126,15 @@ pub fn load_inputs(conn: &Connection, incident: &str, with_extra: bool) -> Resul
         Some(path) => {
             let path = path.to_string();
             let incident = incident.to_string();
+            let key = key.cloned();
             Some(std::thread::spawn(move || -> Result<Vec<PolicyInput>> {
                 let reader = Connection::open_with_flags(
                     &path,
                     rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
+                if let Some(key) = &key {
+                    crate::cipher::apply_key(&reader, key)?;
+                }
                 load_range(&reader, &incident, mid + 1, max + 1, count / 2 + 1, with_extra)
             }))
         }
@@ -419,7 +429,7 @@ impl Store {
             }
         };
         let started = std::time::Instant::now();
-        let inputs = load_inputs(self.conn(), &incident, policy.reads_extra_columns())?;
+        let inputs = load_inputs(self.conn(), self.key.as_ref(), &incident, policy.reads_extra_columns())?;
         tracing::debug!(ms = started.elapsed().as_millis() as u64, claims = inputs.len(), "claims read");
         let outcomes = policy::evaluate_all(policy, &inputs);
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "claims evaluated");
@@ -442,6 +452,7 @@ impl Store {
     pub fn what_if(&self, before: &Policy, after: &Policy) -> Result<policy::WhatIf> {
         let inputs = load_inputs(
             self.conn(),
+            self.key.as_ref(),
             &self.current_incident()?,
             before.reads_extra_columns() || after.reads_extra_columns(),
         )?;

@@ -220,7 +220,14 @@ impl Store {
             let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Batch>>(4);
             scope.spawn(move || {
                 let mut rows = Vec::with_capacity(BATCH_ROWS);
+                // Batches end at BATCH_ROWS rows or BATCH_BYTES of raw values,
+                // so that rows of long values cannot fill memory (the channel
+                // holds a few batches).
+                let mut bytes = 0usize;
                 while let Some(row) = file.next() {
+                    if let Ok(r) = &row {
+                        bytes += r.raw().weight();
+                    }
                     let prepared = row.map_err(StoreError::from).and_then(|r| prepare(r, &policy, incident));
                     match prepared {
                         Ok(p) => rows.push(p),
@@ -229,7 +236,8 @@ impl Store {
                             return;
                         }
                     }
-                    if rows.len() == BATCH_ROWS {
+                    if rows.len() == BATCH_ROWS || bytes >= claimdesk_intake::limits::BATCH_BYTES {
+                        bytes = 0;
                         let batch = Batch {
                             rows: std::mem::replace(&mut rows, Vec::with_capacity(BATCH_ROWS)),
                             bytes_read: file.bytes_read(),

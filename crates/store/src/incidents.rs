@@ -295,6 +295,15 @@ impl Store {
     ) -> Result<i64> {
         let entity = format!("incident:{}", catalog.incident.id);
         self.require(actor, AdminAction::ManageIncidents, &entity)?;
+        // Letters not given: those of the incident copied, or the shipped ones.
+        let mut catalog = catalog.clone();
+        if catalog.letters.is_empty() {
+            catalog.letters = match copy_of {
+                Some(source) => self.incident_catalog(Some(source))?.letters,
+                None => Catalog::default_2022().letters,
+            };
+        }
+        let catalog = &catalog;
         catalog.validate().map_err(|e| StoreError::BadIncident(e.to_string()))?;
         if exists(self.conn(), &catalog.incident.id)? {
             return Err(StoreError::BadIncident(format!(

@@ -1,4 +1,5 @@
-//! ClaimDesk's local store: one SQLite file (rusqlite, bundled SQLite, WAL)
+//! ClaimDesk's local store: one SQLite file (rusqlite, bundled SQLCipher,
+//! WAL; encrypted at rest with its key slots beside it: [`keys`], [`cipher`])
 //! holding claims, the catalog, policy versions, annotations, evidence,
 //! batches, users, the intake quarantine and the operation log.
 //!
@@ -9,6 +10,7 @@
 pub mod actions;
 pub mod auth;
 pub mod batches;
+pub mod cipher;
 pub(crate) mod claim_state;
 pub mod claims;
 pub mod dashboard;
@@ -17,15 +19,19 @@ pub mod evaluate;
 pub mod evidence;
 pub mod import;
 pub mod incidents;
+pub mod keys;
 pub mod oplog;
 pub mod payout;
 pub mod policies;
 pub mod prefs;
 pub mod quarantine;
 pub mod queue;
+pub mod reports;
 pub mod schema;
 pub mod search;
+pub mod server_trust;
 pub mod stats;
+pub mod status_feed;
 pub mod sync_apply;
 pub mod sync_desk;
 pub mod sync_outbox;
@@ -39,11 +45,13 @@ use claimdesk_core::ops::{Op, PolicyCreate, UserRecord};
 use claimdesk_core::{Actor, Catalog};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
+pub use cipher::Unlocked;
 pub use error::{Result, StoreError};
+pub use keys::{DataKey, RecoveryKey};
 use oplog::{Author, OpReceipt, OpWriter, SyncState};
 
-/// Page size of new stores, bytes.
-const PAGE_SIZE: i64 = 8192;
+/// Page size of new stores, bytes (SQLCipher's `cipher_page_size` too).
+pub(crate) const PAGE_SIZE: i64 = 8192;
 
 /// The page cache of a store connection, KiB.
 pub(crate) const CACHE_KIB: i64 = 64 * 1024;
@@ -55,6 +63,18 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     device: String,
+    /// The data key of an encrypted store; None for a plain one.
+    key: Option<keys::DataKey>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("device", &self.device)
+            .field("encrypted", &self.key.is_some())
+            .finish()
+    }
 }
 
 /// Seconds since the epoch, now.
@@ -63,14 +83,47 @@ pub(crate) fn now_secs() -> i64 {
 }
 
 impl Store {
-    /// Opens the store at `path`, creating it (default catalog, default policy
-    /// active, a first admin) when the file does not exist.
+    /// Opens the plain (unencrypted) store at `path`, creating it (default
+    /// catalog, default policy active, a first admin) when the file does not
+    /// exist. For tests, benchmarks and tools: the app and the CLI open
+    /// encrypted stores only ([`Store::create_encrypted`], [`Store::unlock`],
+    /// [`Store::open_keyed`]). An encrypted store is refused: `STORE_LOCKED`.
     pub fn open(path: &Path) -> Result<Store> {
-        let existed = path.exists();
+        if keys::inspect(path)? == keys::StoreFile::Encrypted {
+            return Err(StoreError::Locked { path: path.display().to_string() });
+        }
+        Store::open_with(path, None)
+    }
+
+    /// Opens an existing plain store; refuses to create one.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if keys::inspect(path)? == keys::StoreFile::Missing {
+            return Err(StoreError::NotFound(format!("the store {}", path.display())));
+        }
+        Store::open(path)
+    }
+
+    /// Opens the existing encrypted store at `path` with its data key (a
+    /// second connection beside one opened by [`Store::unlock`]).
+    pub fn open_keyed(path: &Path, key: &keys::DataKey) -> Result<Store> {
+        match keys::inspect(path)? {
+            keys::StoreFile::Missing => Err(StoreError::NotFound(format!("the store {}", path.display()))),
+            keys::StoreFile::Plain => Err(StoreError::Invalid(claimdesk_core::msg!("store.not_encrypted"))),
+            keys::StoreFile::Encrypted => Store::open_with(path, Some(key)),
+        }
+    }
+
+    /// Opens (or creates) the store at `path`, encrypted with `key` when given.
+    pub(crate) fn open_with(path: &Path, key: Option<&keys::DataKey>) -> Result<Store> {
+        let existed = keys::inspect(path)? != keys::StoreFile::Missing;
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)?;
+                keys::create_private_dir(dir)?;
             }
+        }
+        if !existed {
+            // 0600 from the start; SQLite gives its WAL, -shm and journal the same mode.
+            keys::precreate_private(path)?;
         }
         let mut conn = Connection::open_with_flags(
             path,
@@ -78,12 +131,17 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        if let Some(key) = key {
+            // Before anything else reads the file.
+            cipher::apply_key(&conn, key)?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // Every statement of the write paths stays prepared (rusqlite keeps 16 by default).
         conn.set_prepared_statement_cache_capacity(256);
-        if !existed {
+        if !existed && key.is_none() {
             // Larger pages suit a store of long rows and big indexes; the
-            // size is fixed when the first table is written.
+            // size is fixed when the first table is written (SQLCipher's is
+            // its cipher_page_size, set with the key).
             conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))?;
         }
         conn.execute_batch(
@@ -96,7 +154,7 @@ impl Store {
         let found = schema::migrate(&mut conn)?;
         sync_apply::restore_bulk_indexes(&conn)?;
         schema::drop_stat4_samples(&conn)?;
-        let mut store = Store { conn, path: path.to_path_buf(), device: String::new() };
+        let mut store = Store { conn, path: path.to_path_buf(), device: String::new(), key: key.cloned() };
         let device: Option<String> = store
             .conn
             .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| r.get(0))
@@ -109,15 +167,11 @@ impl Store {
             // Cached states of older rules: every claim is decided again, once.
             store.refold_all()?;
         }
-        Ok(store)
-    }
-
-    /// Opens an existing store; refuses to create one.
-    pub fn open_existing(path: &Path) -> Result<Store> {
-        if !path.exists() {
-            return Err(StoreError::NotFound(format!("the store {}", path.display())));
+        if store.key.is_some() {
+            // Evidence of a store that was plain is sealed now (once; resumed if cut short).
+            store.seal_plain_evidence()?;
         }
-        Store::open(path)
+        Ok(store)
     }
 
     /// First run: device id, catalog, default policy and the first admin, as

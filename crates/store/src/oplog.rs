@@ -19,6 +19,18 @@ pub fn new_op_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// What the server would refuse for its size is not made here either
+/// (`claimdesk_sync::admit::max_payload_bytes`: a note of 40,000 letters, say),
+/// so it never sits in the outbox to be parked at every push.
+pub fn check_size(op: &Op, payload: &serde_json::Value) -> Result<()> {
+    match claimdesk_sync::admit::oversized(op, payload) {
+        Some((size, max)) => {
+            Err(StoreError::Invalid(msg!("store.op_too_large", kind = op.kind(), size = size, max = max)))
+        }
+        None => Ok(()),
+    }
+}
+
 /// Who makes the change, from which device.
 #[derive(Debug, Clone)]
 pub struct Author<'a> {
@@ -128,6 +140,10 @@ impl OpWriter {
         stamp: Option<&AuthorStamp>,
         sync: SyncState,
     ) -> Result<OpReceipt> {
+        let payload = op.payload();
+        if sync == SyncState::Pending {
+            check_size(op, &payload)?;
+        }
         let (hlc, at) = self.tick()?;
         self.write_at(
             tx,
@@ -137,7 +153,7 @@ impl OpWriter {
             author,
             entity,
             &op.kind(),
-            &op.payload().to_string(),
+            &payload.to_string(),
             base,
             false,
             sync,

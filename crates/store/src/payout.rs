@@ -388,7 +388,13 @@ fn write_file(path: &Path, payout_id: i64, lines: &[Line]) -> Result<()> {
             let mut w = csv::Writer::from_path(&tmp)?;
             w.write_record(HEADER)?;
             for l in lines {
-                // Cells from intake never run as formulas in the bank's spreadsheet.
+                // Cells from intake never run as formulas in the bank's
+                // spreadsheet: a text cell that starts with =, +, -, @, a tab
+                // or a CR gets the text mark ' in front. The numeric columns
+                // (the payout id and the amount, integers ClaimDesk writes
+                // itself) are left as numbers: a spreadsheet reads "-5" as a
+                // number, never as a formula, and marking it would turn an
+                // amount into text. Payouts carry no negative amounts anyway.
                 let safe = claimdesk_intake::formula_safe;
                 w.write_record([
                     &payout_id.to_string(),

@@ -92,6 +92,69 @@ pub struct QueuePage {
     pub rows: Vec<QueueRow>,
     pub total: u64,
     pub offset: u64,
+    /// How many claims at the head of the whole result the search text names
+    /// exactly (its 접수번호, phone or BRN: [`Lookup`]); the text's word
+    /// matches follow them. 0 without a search text.
+    pub exact: u64,
+}
+
+/// What a search text may name exactly, besides its words: a claim by its
+/// 접수번호, or every claim of a phone or a BRN, in any spelling people type
+/// (010-1234-5678, +82 10 1234 5678, 220-81-62517, 2208162517: the intake's
+/// own readers, so the values are those the store holds).
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Lookup {
+    external_ids: Vec<String>,
+    phone: Option<String>,
+    brn: Option<String>,
+}
+
+/// Most claims a lookup puts ahead of the word matches (one claimant's claims
+/// across services and incidents are far fewer).
+const MAX_EXACT: usize = 1_000;
+
+impl Lookup {
+    pub(crate) fn of(text: &str) -> Lookup {
+        let t = text.trim();
+        let mut external_ids = Vec::new();
+        // A 접수번호 is one token; ids are compared as written and upper-cased
+        // (people read D22-… aloud and type d22-…).
+        if !t.is_empty() && !t.contains(char::is_whitespace) && t.len() <= 64 {
+            external_ids.push(t.to_string());
+            let upper = t.to_uppercase();
+            if upper != t {
+                external_ids.push(upper);
+            }
+        }
+        Lookup {
+            external_ids,
+            phone: claimdesk_core::validate::parse_phone(t).ok(),
+            brn: claimdesk_core::validate::normalize_brn(t).ok(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.external_ids.is_empty() && self.phone.is_none() && self.brn.is_none()
+    }
+
+    /// The condition and its parameters.
+    fn condition(&self) -> (String, Vec<Box<dyn ToSql>>) {
+        let mut terms = Vec::new();
+        let mut params: Vec<Box<dyn ToSql>> = Vec::new();
+        if !self.external_ids.is_empty() {
+            terms.push(format!("external_id IN ({})", vec!["?"; self.external_ids.len()].join(", ")));
+            params.extend(self.external_ids.iter().map(|id| Box::new(id.clone()) as Box<dyn ToSql>));
+        }
+        if let Some(phone) = &self.phone {
+            terms.push("phone = ?".to_string());
+            params.push(Box::new(phone.clone()));
+        }
+        if let Some(brn) = &self.brn {
+            terms.push("brn = ?".to_string());
+            params.push(Box::new(brn.clone()));
+        }
+        (format!("({})", terms.join(" OR ")), params)
+    }
 }
 
 const ROW_COLUMNS: &str =
@@ -151,23 +214,32 @@ impl Where {
     }
 }
 
-pub(crate) fn where_clause(f: &QueueFilter) -> Result<Where> {
-    let mut w = filters_without_text(f);
-    if let Some(expr) = text_expression(f)? {
-        w.push("claims.id IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)");
-        w.params.push(Box::new(expr));
-    }
-    Ok(w)
+/// The filter's search text, if it has one that is not blank.
+fn search_text(f: &QueueFilter) -> Option<&str> {
+    f.text.as_deref().filter(|t| !t.trim().is_empty())
 }
 
-/// The FTS5 expression of the filter's search text, if it has one.
-fn text_expression(f: &QueueFilter) -> Result<Option<String>> {
-    match f.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        None => Ok(None),
-        Some(text) => search::match_expression(text)
-            .map(Some)
-            .ok_or_else(|| StoreError::Invalid(msg!("store.search_empty", text = text))),
+/// The filter as one WHERE clause: what [`Store::queue_page`] lists, for
+/// counts and bulk actions (a search text matches its exact lookups or its words).
+pub(crate) fn where_clause(f: &QueueFilter) -> Result<Where> {
+    let mut w = filters_without_text(f);
+    let Some(text) = search_text(f) else { return Ok(w) };
+    let lookup = Lookup::of(text);
+    let mut terms = Vec::new();
+    if !lookup.is_empty() {
+        let (condition, params) = lookup.condition();
+        terms.push(condition);
+        w.params.extend(params);
     }
+    if let Some(expr) = search::match_expression(text) {
+        terms.push("claims.id IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)".to_string());
+        w.params.push(Box::new(expr));
+    }
+    if terms.is_empty() {
+        return Err(StoreError::Invalid(msg!("store.search_empty", text = text)));
+    }
+    w.push(&format!("({})", terms.join(" OR ")));
+    Ok(w)
 }
 
 fn filters_without_text(f: &QueueFilter) -> Where {
@@ -252,50 +324,90 @@ impl Store {
     pub fn queue_page(&self, filter: &QueueFilter, sort: Sort, offset: u64, limit: u64) -> Result<QueuePage> {
         let filter = &self.scoped(filter)?;
         let limit = limit.clamp(1, MAX_PAGE);
-        let (page_sql, w, total) = match text_expression(filter)? {
-            None => {
-                let w = filters_without_text(filter);
+        let Some(text) = search_text(filter) else {
+            let w = filters_without_text(filter);
+            let sql = format!(
+                "SELECT id FROM claims{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+                w.sql,
+                order_by(sort)
+            );
+            let ids = self.ids_of(&sql, &w)?;
+            return Ok(QueuePage {
+                rows: self.rows_of(&ids)?,
+                total: self.queue_count(filter)?,
+                offset,
+                exact: 0,
+            });
+        };
+        // Exact matches (a 접수번호, a phone, a BRN) first, then the word matches without them.
+        let exact = self.exact_ids(filter, &Lookup::of(text))?;
+        let words = search::match_expression(text);
+        if words.is_none() && exact.is_empty() {
+            return Err(StoreError::Invalid(msg!("store.search_empty", text = text)));
+        }
+        let skip = (offset as usize).min(exact.len());
+        let mut ids: Vec<i64> = exact.iter().skip(skip).take(limit as usize).copied().collect();
+        let mut total = exact.len() as u64;
+        if let Some(expr) = words {
+            let mut w = filters_without_text(filter);
+            let joined = !w.sql.is_empty();
+            // Parameters: the filters' first, then the search expression.
+            let mut condition = if joined {
+                format!("{} AND claims_fts MATCH ?", w.sql)
+            } else {
+                " WHERE claims_fts MATCH ?".into()
+            };
+            if !exact.is_empty() {
+                // Row ids are integers from the store itself: safe to write inline.
+                let list: Vec<String> = exact.iter().map(i64::to_string).collect();
+                condition.push_str(&format!(" AND claims_fts.rowid NOT IN ({})", list.join(",")));
+            }
+            let from =
+                if joined { "claims_fts JOIN claims ON claims.id = claims_fts.rowid" } else { "claims_fts" };
+            w.params.push(Box::new(expr));
+            let matches: i64 = self
+                .conn()
+                .prepare_cached(&format!("SELECT count(*) FROM {from}{condition}"))?
+                .query_row(w.param_refs().as_slice(), |r| r.get(0))?;
+            total += matches as u64;
+            let room = limit - ids.len() as u64;
+            if room > 0 {
+                let word_offset = offset - skip as u64;
                 let sql = format!(
-                    "SELECT id FROM claims{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-                    w.sql,
-                    order_by(sort)
+                    "SELECT claims_fts.rowid AS id FROM {from}{condition}
+                     ORDER BY claims_fts.rowid DESC LIMIT {room} OFFSET {word_offset}"
                 );
-                let total = self.queue_count(filter)?;
-                (sql, w, total)
+                ids.extend(self.ids_of(&sql, &w)?);
             }
-            Some(expr) => {
-                let mut w = filters_without_text(filter);
-                let joined = !w.sql.is_empty();
-                // Parameters: the filters' first, then the search expression.
-                let condition = if joined {
-                    format!("{} AND claims_fts MATCH ?", w.sql)
-                } else {
-                    " WHERE claims_fts MATCH ?".into()
-                };
-                let from = if joined {
-                    "claims_fts JOIN claims ON claims.id = claims_fts.rowid"
-                } else {
-                    "claims_fts"
-                };
-                w.params.push(Box::new(expr));
-                let total: i64 = self
-                    .conn()
-                    .prepare_cached(&format!("SELECT count(*) FROM {from}{condition}"))?
-                    .query_row(w.param_refs().as_slice(), |r| r.get(0))?;
-                let sql = format!("SELECT claims_fts.rowid AS id FROM {from}{condition} ORDER BY claims_fts.rowid DESC LIMIT {limit} OFFSET {offset}");
-                (sql, w, total as u64)
-            }
-        };
-        // The page's ids in order, then each row by id: 100 point lookups.
-        let ids: Vec<i64> = {
-            let mut stmt = self.conn().prepare_cached(&page_sql)?;
-            let rows = stmt.query_map(w.param_refs().as_slice(), |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
+        }
+        Ok(QueuePage { rows: self.rows_of(&ids)?, total, offset, exact: exact.len() as u64 })
+    }
+
+    /// The ids of the claims within the filter that the lookup names, newest first.
+    fn exact_ids(&self, filter: &QueueFilter, lookup: &Lookup) -> Result<Vec<i64>> {
+        if lookup.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = filters_without_text(filter);
+        let (condition, params) = lookup.condition();
+        w.push(&condition);
+        w.params.extend(params);
+        let sql =
+            format!("SELECT id FROM claims{} ORDER BY received_at DESC, id DESC LIMIT {MAX_EXACT}", w.sql);
+        self.ids_of(&sql, &w)
+    }
+
+    fn ids_of(&self, sql: &str, w: &Where) -> Result<Vec<i64>> {
+        let mut stmt = self.conn().prepare_cached(sql)?;
+        let rows = stmt.query_map(w.param_refs().as_slice(), |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The rows of these ids, in their order: one point lookup each.
+    fn rows_of(&self, ids: &[i64]) -> Result<Vec<QueueRow>> {
         let mut stmt =
             self.conn().prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM claims WHERE id = ?1"))?;
-        let rows = ids.iter().map(|id| stmt.query_row([id], queue_row)).collect::<Result<Vec<_>, _>>()?;
-        Ok(QueuePage { rows, total, offset })
+        Ok(ids.iter().map(|id| stmt.query_row([id], queue_row)).collect::<Result<Vec<_>, _>>()?)
     }
 
     /// How many claims the filter matches.
@@ -303,6 +415,29 @@ impl Store {
         let w = where_clause(&self.scoped(filter)?)?;
         let mut stmt = self.conn().prepare_cached(&format!("SELECT count(*) FROM claims{}", w.sql))?;
         Ok(stmt.query_row(w.param_refs().as_slice(), |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// Every row the filter matches in the sort's order (a search text too:
+    /// by the sort, not exact matches first), one at a time, for exports.
+    pub(crate) fn for_each_row(
+        &self,
+        filter: &QueueFilter,
+        sort: Sort,
+        mut f: impl FnMut(&QueueRow) -> Result<()>,
+    ) -> Result<u64> {
+        let w = where_clause(&self.scoped(filter)?)?;
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {ROW_COLUMNS} FROM claims{} ORDER BY {}",
+            w.sql,
+            order_by(sort)
+        ))?;
+        let mut rows = stmt.query(w.param_refs().as_slice())?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            f(&queue_row(r)?)?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// The external ids of every claim the filter matches (for bulk actions).

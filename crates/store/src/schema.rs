@@ -17,7 +17,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_messages", include_str!("migrations/0005_messages.sql")),
     ("0006_incidents", include_str!("migrations/0006_incidents.sql")),
     ("0007_grants", include_str!("migrations/0007_grants.sql")),
-    ("0012_reasons", include_str!("migrations/0012_reasons.sql")),
+    ("0008_lookup", include_str!("migrations/0008_lookup.sql")),
+    ("0009_reasons", include_str!("migrations/0009_reasons.sql")),
 ];
 
 /// The first migration after which every claim must be folded again (its
@@ -34,7 +35,7 @@ fn number(name: &str) -> i64 {
 }
 
 /// The schema version this binary writes: its highest migration number.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// Brings the schema up to date, or refuses a store from a newer binary.
 /// Returns the version the store was at.
@@ -92,6 +93,8 @@ const BULK_INDEXES: &[(&str, &str)] = &[
     ),
     ("claims_received", "CREATE INDEX claims_received       ON claims(incident_id, received_at)"),
     ("claims_claimant", "CREATE INDEX claims_claimant       ON claims(claimant_key, service)"),
+    ("claims_phone", "CREATE INDEX claims_phone ON claims(phone) WHERE phone IS NOT NULL"),
+    ("claims_brn", "CREATE INDEX claims_brn   ON claims(brn) WHERE brn IS NOT NULL"),
 ];
 
 /// Fresh statistics for the query planner after a large load (bounded cost),

@@ -204,6 +204,10 @@ impl Store {
         }
         ops.finish(&tx)?;
         tx.commit()?;
+        // A person the server has deactivated no longer opens the store here.
+        for u in users.iter().filter(|u| !u.active) {
+            self.forget_key_slot(&u.id);
+        }
         Ok(changed)
     }
 }

@@ -97,7 +97,44 @@ pub struct UserChange {
     pub active: Option<bool>,
 }
 
+/// When this desktop last took the team's roster from the sync server (ms).
+pub const KEY_ROSTER_AT: &str = "roster_at_ms";
+/// How long a roster stays good for offline sign-in, ms (`KEY_OFFLINE_MAX_AGE`
+/// overrides it): a person deactivated or demoted on the server loses
+/// offline sign-in (or their old role) on a desktop that does not sync within it.
+pub const OFFLINE_SIGN_IN_MAX_AGE_MS: i64 = 3 * 24 * 3600 * 1000;
+pub const KEY_OFFLINE_MAX_AGE: &str = "offline_sign_in_max_age_ms";
+
 impl Store {
+    /// Records that the roster was taken from the server at `at_ms` (after `apply_roster`).
+    pub fn roster_refreshed(&mut self, at_ms: i64) -> Result<()> {
+        self.set_sync_setting(KEY_ROSTER_AT, &at_ms.to_string())
+    }
+
+    /// The longest a roster stays good for offline sign-in on this desktop, ms.
+    pub fn offline_sign_in_max_age_ms(&self) -> Result<i64> {
+        Ok(self
+            .sync_setting(KEY_OFFLINE_MAX_AGE)?
+            .and_then(|v| v.trim().parse().ok())
+            .filter(|v: &i64| *v > 0)
+            .unwrap_or(OFFLINE_SIGN_IN_MAX_AGE_MS))
+    }
+
+    /// Whether `user` may sign in offline (with the password the server
+    /// last accepted here) at `now_ms`: they are active in the team as the
+    /// server last said, and that was no longer ago than the bound. A desktop
+    /// that has not synced within it asks for an online sign-in, so a person
+    /// the server deactivated or demoted cannot go on working offline as before.
+    pub fn may_sign_in_offline(&self, user: &str, now_ms: i64) -> Result<bool> {
+        let Some(at) = self.sync_setting(KEY_ROSTER_AT)?.and_then(|v| v.trim().parse::<i64>().ok()) else {
+            return Ok(false);
+        };
+        if now_ms.saturating_sub(at) > self.offline_sign_in_max_age_ms()? {
+            return Ok(false);
+        }
+        Ok(self.users()?.iter().any(|u| u.id == user && u.active))
+    }
+
     pub fn users(&self) -> Result<Vec<User>> {
         let mut stmt = self
             .conn()
@@ -146,8 +183,10 @@ impl Store {
         let entity = format!("user:{id}");
         self.require(actor, AdminAction::ManageUsers, &entity)?;
         let device = self.device().to_string();
+        let keys = self.key_access();
         let tx = self.write_tx()?;
         let created = insert_new_user(&tx, id, name, role, limit)?;
+        crate::cipher::set_slot(&keys, id, password)?;
         tx.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![id, phc])?;
         let author = Author { user: &actor.user, device: &device };
         let mut ops = OpWriter::begin(&tx)?;
@@ -172,6 +211,7 @@ impl Store {
         if matches!(change.approval_limit, Some(Some(l)) if l < 0) {
             return Err(StoreError::Invalid(msg!("store.limit_negative")));
         }
+        let deactivated = change.active == Some(false);
         self.user_change(actor, &format!("user:{id}"), |tx| {
             let n = tx.execute(
                 "UPDATE users SET display_name = coalesce(?2, display_name), role = coalesce(?3, role),
@@ -192,7 +232,12 @@ impl Store {
                 approval_limit: change.approval_limit,
                 active: change.active,
             }))
-        })
+        })?;
+        if deactivated {
+            // A deactivated person no longer opens the store here.
+            self.forget_key_slot(id);
+        }
+        Ok(())
     }
 
     /// Checks that the actor's role may take an action that is not about one

@@ -196,6 +196,65 @@ fn korean_search_finds_two_syllable_words_and_phrases() {
 }
 
 #[test]
+fn lookup_finds_a_claim_by_its_number_phone_or_brn_in_any_spelling_exact_matches_first() {
+    let mut t = team();
+    // T-005's description quotes T-001's phone: a word match, listed after the exact one.
+    let file = t.write(
+        "a.csv",
+        &format!(
+            "{}T-005,2022-10-23 12:00,free_user,최무료,010-9999-0000,,kakaotalk,2022-10-15 15:30,2022-10-16 01:31,,,,,\
+             010 1234 5678 번호로 문의했습니다\n",
+            small_file()
+        ),
+    );
+    t.import(&file);
+    let find = |q: &str| {
+        let filter = QueueFilter { text: Some(q.to_string()), ..QueueFilter::default() };
+        let page = t.store.queue_page(&filter, Sort::default(), 0, 50).expect(q);
+        let ids: Vec<String> = page.rows.iter().map(|r| r.external_id.clone()).collect();
+        assert_eq!(page.total as usize, ids.len(), "{q}: total and rows agree");
+        assert_eq!(
+            t.store.queue_count(&filter).expect("count") as usize,
+            ids.len(),
+            "{q}: the bulk count too"
+        );
+        (ids, page.exact)
+    };
+    // By 접수번호, as written or in lower case.
+    assert_eq!(find("T-003"), (vec!["T-003".to_string()], 1));
+    assert_eq!(find("t-003").0, vec!["T-003"]);
+    // By phone, however it is typed: the exact claim first, then the description that quotes it.
+    for q in
+        ["010-1234-5678", "01012345678", "+82 10 1234 5678", "821012345678", "０１０－１２３４－５６７８"]
+    {
+        let (ids, exact) = find(q);
+        assert_eq!(exact, 1, "{q}");
+        assert_eq!(ids.first().map(String::as_str), Some("T-001"), "{q}");
+    }
+    assert_eq!(find("010 1234 5678").0, vec!["T-001", "T-005"], "exact first, then the word match");
+    // The international form stored for T-004 is found by its national spelling.
+    assert_eq!(find("010-4444-5555").0, vec!["T-004"]);
+    // By BRN with or without dashes.
+    assert_eq!(find("220-81-62517"), (vec!["T-002".to_string()], 1));
+    assert_eq!(find("2208162517").0, vec!["T-002"]);
+    // A number nobody has finds nothing, and is not an error.
+    assert_eq!(find("010-0000-1111").0, Vec::<String>::new());
+    // Paging runs across the exact matches into the word matches.
+    let filter = QueueFilter { text: Some("010 1234 5678".into()), ..QueueFilter::default() };
+    let second = t.store.queue_page(&filter, Sort::default(), 1, 1).expect("page 2");
+    assert_eq!(second.rows.iter().map(|r| r.external_id.as_str()).collect::<Vec<_>>(), vec!["T-005"]);
+    // Other filters still apply to the exact matches.
+    let filter = QueueFilter {
+        text: Some("010-1234-5678".into()),
+        categories: vec![claimdesk_core::Category::FreeUser],
+        ..QueueFilter::default()
+    };
+    let page = t.store.queue_page(&filter, Sort::default(), 0, 50).expect("filtered");
+    assert_eq!(page.rows.iter().map(|r| r.external_id.as_str()).collect::<Vec<_>>(), vec!["T-005"]);
+    assert_eq!(page.exact, 0);
+}
+
+#[test]
 fn a_store_from_a_newer_version_is_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("new.db");

@@ -97,6 +97,39 @@ fn a_copy_owns_its_catalog_and_a_copy_of_the_active_policy() {
 }
 
 #[test]
+fn a_new_incident_starts_with_the_letters_of_the_one_it_copies_or_the_shipped_ones() {
+    use claimdesk_core::catalog::LetterKind;
+    use claimdesk_core::message::Lang;
+    let mut t = team();
+    let park = t.park.clone();
+    // The 2022 incident's denial letter, reworded by the team.
+    let mut own = t.store.catalog().expect("catalog");
+    let denied = own.letters.iter().position(|l| l.kind == LetterKind::Denied && l.lang == "ko").expect("ko");
+    own.letters[denied].subject = "[{incident}] 심사 결과를 알려 드립니다 ({claim_id})".into();
+    t.store.replace_catalog(&t.admin.clone(), &own).expect("replace");
+    let mut bare = rerun_catalog("rerun-1");
+    bare.letters.clear();
+    t.store.create_incident(&park, &bare, Some(FIRST_INCIDENT)).expect("copy");
+    let copied = t.store.incident_catalog(Some("rerun-1")).expect("rerun");
+    assert_eq!(
+        copied.letter(LetterKind::Denied, Lang::Ko).map(|l| l.subject.as_str()),
+        Some("[{incident}] 심사 결과를 알려 드립니다 ({claim_id})")
+    );
+    let mut fresh = rerun_catalog("fresh-1");
+    fresh.letters.clear();
+    t.store.create_incident(&park, &fresh, None).expect("from scratch");
+    assert_eq!(
+        t.store.incident_catalog(Some("fresh-1")).expect("fresh").letters,
+        Catalog::default_2022().letters
+    );
+    // A letter promising an amount to a denial is refused, whoever sends it.
+    let mut bad = rerun_catalog("bad-1");
+    let i = bad.letters.iter().position(|l| l.kind == LetterKind::Denied).expect("denied");
+    bad.letters[i].body.push_str("{amount}");
+    assert_eq!(t.store.create_incident(&park, &bad, None).expect_err("bad letter").code(), "BAD_INCIDENT");
+}
+
+#[test]
 fn claims_belong_to_one_incident_and_duplicates_are_looked_for_inside_it() {
     let mut t = team();
     let admin = t.admin.clone();

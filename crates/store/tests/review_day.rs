@@ -226,6 +226,25 @@ fn notes_are_append_only_and_withdrawals_hide() {
     assert!(d.notes[0].withdrawn);
 }
 
+/// A note larger than the server takes for a note (32 KiB of JSON) is
+/// refused here, before it could sit in the outbox and be parked at every
+/// push; the claim is left as it was.
+#[test]
+fn a_note_larger_than_the_server_takes_is_refused_on_the_desktop() {
+    let mut t = team();
+    let file = t.write("intake.csv", &small_file());
+    t.import(&file);
+    let kim = t.kim.clone();
+    let before = t.count("SELECT count(*) FROM ops");
+    let long = "가".repeat(12_000);
+    let err = t.store.add_note(&kim, "T-001", &long).expect_err("36,000 bytes of note");
+    assert_eq!(err.code(), "INVALID");
+    let text = err.to_string();
+    assert!(text.contains("claim.add_note") && text.contains("32768"), "{text}");
+    assert_eq!(t.count("SELECT count(*) FROM ops"), before, "nothing was written");
+    t.store.add_note(&kim, "T-001", &"가".repeat(10_000)).expect("30,000 bytes is a note the server takes");
+}
+
 #[test]
 fn evidence_is_content_addressed() {
     let mut t = team();

@@ -58,6 +58,29 @@ impl Rejection {
 /// The largest payload of one op, bytes of JSON (an intake row with long
 /// description and extra columns stays far below).
 pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+/// The largest payload of each kind of op, bytes of JSON: a policy version
+/// (its TOML text) may use all of [`MAX_PAYLOAD_BYTES`], an intake row 128
+/// KiB, a catalog or a new incident 64 KiB, and every other op (notes,
+/// reasons, justifications, ids) 32 KiB, about ten thousand Korean letters.
+/// The server refuses a larger one with `BAD_OP` and a desktop refuses to
+/// make one, so a flood of oversized ops costs neither.
+pub fn max_payload_bytes(op: &Op) -> usize {
+    use claimdesk_core::workflow::ClaimCommand;
+    match op {
+        Op::PolicyCreate(_) => MAX_PAYLOAD_BYTES,
+        Op::ClaimImport(_) | Op::Claim(ClaimCommand::UpdateIntake { .. }) => 128 * 1024,
+        Op::CatalogReplace(_) | Op::IncidentCreate(_) => 64 * 1024,
+        _ => 32 * 1024,
+    }
+}
+
+/// The payload's size when it is over its kind's limit ([`max_payload_bytes`]).
+pub fn oversized(op: &Op, payload: &Value) -> Option<(usize, usize)> {
+    let size = json_len(payload);
+    let max = max_payload_bytes(op);
+    (size > max).then_some((size, max))
+}
+
 /// The deepest nesting of a payload (the vocabulary needs 4).
 pub const MAX_PAYLOAD_DEPTH: usize = 16;
 const MAX_ID: usize = 200;
@@ -147,6 +170,12 @@ pub fn check_envelope(
         ));
     }
     let typed = Op::decode(&op.kind, &op.payload).map_err(|e| Rejection::of(e.code(), &e))?;
+    if let Some((size, max)) = oversized(&typed, &op.payload) {
+        return bad(format!(
+            "the payload of this {} is {size} bytes; at most {max} are accepted for this kind of change",
+            printable(&op.kind, 60)
+        ));
+    }
     if !op.entity.starts_with(typed.entity_prefix()) {
         return bad(format!(
             "a {} change must be about {}…, not '{}'",
@@ -323,6 +352,43 @@ mod tests {
         c
     }
 
+    fn wire(kind: &str, payload: Value) -> WireOp {
+        WireOp {
+            op_id: "01890000-0000-7000-8000-000000000001".into(),
+            hlc: 1 << 16,
+            user: "kim".into(),
+            device: "d1".into(),
+            entity: "claim:T-1".into(),
+            kind: kind.into(),
+            payload,
+            base: None,
+            at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn each_kind_of_op_has_its_own_size_limit() {
+        let kim =
+            Actor { user: "kim".into(), role: Role::Reviewer, approval_limit: None, device: "d1".into() };
+        let note =
+            |letters: usize| wire("claim.add_note", serde_json::json!({ "body": "가".repeat(letters) }));
+        // 30,000 bytes of Korean text: a long note, taken.
+        assert!(check_envelope(&note(10_000), &kim, 0, 1000).is_ok());
+        // 36,000 bytes: over a note's 32 KiB, though far below the 256 KiB any op may hold.
+        let refused = check_envelope(&note(12_000), &kim, 0, 1000).expect_err("too large for a note");
+        assert_eq!(refused.code, RejectCode::BAD_OP);
+        assert!(
+            refused.reason.contains("claim.add_note") && refused.reason.contains("32768"),
+            "{}",
+            refused.reason
+        );
+        // A policy version may be larger: its TOML text.
+        let policy = Op::decode("policy.create", &serde_json::json!({"version": 7, "toml": "# 설명\n"}))
+            .expect("a policy.create");
+        assert_eq!(max_payload_bytes(&policy), MAX_PAYLOAD_BYTES);
+        assert_eq!(max_payload_bytes(&Op::Claim(claimdesk_core::workflow::ClaimCommand::Take)), 32 * 1024);
+    }
+
     #[test]
     fn incidents_are_started_and_edited_by_supervisors_and_admins_only() {
         let create = Op::IncidentCreate(Box::new(IncidentCreate { catalog: breach(), copied_from: None }));
@@ -345,6 +411,26 @@ mod tests {
         assert_eq!(
             check_team_op(&Op::IncidentUpdate(bad.incident), Role::Admin).map_err(|r| r.code),
             Err(RejectCode::BAD_INCIDENT.to_string())
+        );
+    }
+
+    #[test]
+    fn a_catalog_whose_letter_uses_a_field_its_outcome_lacks_is_refused_at_admission() {
+        let mut bad = breach();
+        let i = bad
+            .letters
+            .iter()
+            .position(|l| l.kind == claimdesk_core::catalog::LetterKind::ClosedNoDamage)
+            .expect("letter");
+        bad.letters[i].body.push_str(" 보상 금액: {amount}");
+        let create = Op::IncidentCreate(Box::new(IncidentCreate { catalog: bad.clone(), copied_from: None }));
+        assert_eq!(
+            check_team_op(&create, Role::Admin).map_err(|r| r.code),
+            Err(RejectCode::BAD_INCIDENT.to_string())
+        );
+        assert_eq!(
+            check_team_op(&Op::CatalogReplace(Box::new(bad)), Role::Admin).map_err(|r| r.code),
+            Err(RejectCode::BAD_CATALOG.to_string())
         );
     }
 }

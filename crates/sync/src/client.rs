@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use crate::engine::{self, Progress, Replica, SyncError, SyncOptions, SyncReport, Transport};
 use crate::protocol::{
-    ErrorBody, Health, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse, UserInfo,
-    HEADER_PROTOCOL, HEADER_SCHEMA, PROTOCOL_VERSION,
+    ErrorBody, Health, LoginRequest, LoginResponse, PullResponse, PushRequest, PushResponse, RefreshResponse,
+    UserInfo, HEADER_PROTOCOL, HEADER_SCHEMA, PROTOCOL_VERSION,
 };
 
 /// How to reach the server.
@@ -155,6 +155,20 @@ impl SyncClient {
         let response: LoginResponse = Self::read(self.request("POST", "/v1/login").send_json(request))?;
         self.token = Some(response.token.clone());
         Ok(response)
+    }
+
+    /// Renews the token (the old one ends); the new one is kept for the following requests.
+    pub fn refresh(&mut self) -> Result<RefreshResponse, SyncError> {
+        let response: RefreshResponse = Self::read(self.request("POST", "/v1/refresh").call())?;
+        self.token = Some(response.token.clone());
+        Ok(response)
+    }
+
+    /// Signs this device out on the server: its token ends there at once.
+    pub fn logout(&mut self) -> Result<(), SyncError> {
+        let _: serde_json::Value = Self::read(self.request("POST", "/v1/logout").call())?;
+        self.token = None;
+        Ok(())
     }
 
     pub fn users(&self) -> Result<Vec<UserInfo>, SyncError> {

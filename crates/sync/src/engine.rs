@@ -13,7 +13,9 @@ use claimdesk_core::code_key;
 use claimdesk_core::message::{for_code, Explain, Message};
 use serde::Serialize;
 
-use crate::protocol::{PullResponse, PushRequest, PushResponse, PushResult, WireOp, MAX_PAGE};
+use crate::protocol::{
+    PullResponse, PushRequest, PushResponse, PushResult, WireOp, MAX_PAGE, MAX_PUSH_BYTES,
+};
 
 /// Why a sync stopped. `code()` is stable for the UI; the message is for a person.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -185,7 +187,9 @@ pub fn run(
         if cancel.load(Ordering::Relaxed) {
             return Err(SyncError::Cancelled);
         }
-        let ops = replica.outbox_page(page)?;
+        let mut ops = replica.outbox_page(page)?;
+        let full = ops.len() >= page;
+        let trimmed = within_push_bytes(&mut ops);
         let Some(first) = ops.first().map(|o| o.op_id.clone()) else { break };
         if last_first.as_deref() == Some(first.as_str()) {
             return Err(SyncError::BadResponse("the server did not answer for every op pushed".into()));
@@ -199,7 +203,7 @@ pub fn run(
         report.rejected.extend(tally.rejected);
         progress(Progress::Push { pushed: report.pushed });
         last_first = Some(first);
-        if n < page {
+        if !full && !trimmed {
             break;
         }
     }
@@ -241,9 +245,61 @@ pub fn run(
     Ok(report)
 }
 
+/// Keeps the first ops of a page whose push body stays within
+/// [`MAX_PUSH_BYTES`] (at least one); says whether any were left for the next page.
+fn within_push_bytes(ops: &mut Vec<WireOp>) -> bool {
+    // The request's own fields and the commas between ops.
+    let mut total = 1024usize;
+    let mut keep = 0;
+    for op in ops.iter() {
+        let size = serde_json::to_vec(op).map(|v| v.len()).unwrap_or(0) + 1;
+        if keep > 0 && total + size > MAX_PUSH_BYTES {
+            break;
+        }
+        total += size;
+        keep += 1;
+    }
+    let trimmed = keep < ops.len();
+    ops.truncate(keep);
+    trimmed
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(i: usize, body: usize) -> WireOp {
+        WireOp {
+            op_id: format!("00000000-0000-7000-8000-{i:012}"),
+            hlc: 1,
+            user: "kim".into(),
+            device: "d".into(),
+            entity: "claim:x".into(),
+            kind: "claim.add_note".into(),
+            payload: serde_json::json!({ "body": "가".repeat(body / 3) }),
+            base: None,
+            at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_page_of_large_ops_is_cut_to_what_a_server_reads() {
+        // 100 ops of about 250 KiB: 25 MB, more than a server reads in one push.
+        let mut ops: Vec<WireOp> = (0..100).map(|i| op(i, 250 * 1024)).collect();
+        assert!(within_push_bytes(&mut ops), "the rest is left for the next page");
+        let body =
+            serde_json::to_vec(&PushRequest { device_id: "d".into(), ops: ops.clone() }).expect("json");
+        assert!(body.len() <= MAX_PUSH_BYTES, "{} bytes", body.len());
+        assert!(ops.len() >= 60, "as many as fit: {}", ops.len());
+        let mut small: Vec<WireOp> = (0..10).map(|i| op(i, 100)).collect();
+        assert!(!within_push_bytes(&mut small));
+        assert_eq!(small.len(), 10);
+    }
 }

@@ -7,6 +7,8 @@
 //! | POST | /v1/push | [`PushRequest`] → [`PushResponse`] (one result per op, in order) |
 //! | GET  | /v1/pull?after=SEQ&limit=N | → [`PullResponse`] |
 //! | GET  | /v1/users | → `Vec<UserInfo>` (the roster, for display and offline sign-in) |
+//! | POST | /v1/refresh | → [`RefreshResponse`] (a new token for the one sent, which ends) |
+//! | POST | /v1/logout | → `{}` (the token sent ends) |
 //!
 //! Every request but /health carries the headers [`HEADER_PROTOCOL`] and
 //! [`HEADER_SCHEMA`]; all but /health and /v1/login carry
@@ -19,15 +21,23 @@ use serde::{Deserialize, Serialize};
 /// The protocol this build speaks. 2: the server decides every op with the
 /// core's rules and stamps what it knew about the author ([`Stamp`]); the
 /// merge decides every op again instead of reading results from payloads.
-pub const PROTOCOL_VERSION: u32 = 2;
-/// The oldest client protocol a server still answers. Ordinarily one
-/// version behind; protocol 1 clients read an op's result from its payload,
-/// which protocol 2 ops no longer carry, so they must update (PROTOCOL_CHANGES.md).
-pub const MIN_PROTOCOL_VERSION: u32 = 2;
+/// 3: report types and coded reasons (new claim kinds, a reason code in
+/// denials, requests and closures, the stamp's `cited` catalog entry).
+pub const PROTOCOL_VERSION: u32 = 3;
+/// The oldest client protocol a server still answers. A protocol 2 desktop
+/// would park every non-damage closure and reopening it pulls and fold
+/// denials without the catalog entry the team's fold requires, so it must
+/// update (PROTOCOL_CHANGES.md); protocol 1 clients read an op's result from
+/// its payload, which later ops no longer carry.
+pub const MIN_PROTOCOL_VERSION: u32 = 3;
 pub const HEADER_PROTOCOL: &str = "x-claimdesk-protocol";
 pub const HEADER_SCHEMA: &str = "x-claimdesk-schema";
 /// Most ops in one push or pull page.
 pub const MAX_PAGE: usize = 5_000;
+/// The largest push body a server reads (bytes of JSON). A page of
+/// [`MAX_PAGE`] intake rows is about 8 MiB; the sync engine sends fewer ops
+/// in a page when they would not fit.
+pub const MAX_PUSH_BYTES: usize = 16 * 1024 * 1024;
 
 /// One operation as it travels (sync.md "Operations").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +66,11 @@ pub struct Health {
     pub protocol: u32,
     pub schema: u32,
     pub server_time_ms: i64,
+    /// The server's identity, made once with its database (empty from a
+    /// server older than it): a desktop remembers it when it joins and
+    /// refuses another unless an administrator confirms.
+    #[serde(default)]
+    pub server_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +81,13 @@ pub struct LoginRequest {
     pub device_id: String,
     /// A name a person recognises ("김민수 노트북").
     pub device_name: String,
+    /// A secret the device made once and keeps (the store's
+    /// `Store::device_secret`): the server ties the device id to it at the
+    /// first sign-in and refuses a later one with the id but not the secret,
+    /// so another computer cannot take this device id over. Empty from a
+    /// client older than it.
+    #[serde(default)]
+    pub device_secret: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,6 +107,20 @@ pub struct LoginResponse {
     pub token: String,
     pub user: UserInfo,
     pub server_time_ms: i64,
+    /// As in [`Health`].
+    #[serde(default)]
+    pub server_id: String,
+    /// When the token stops working (ms since the epoch; 0 from an older
+    /// server): a desktop renews it while it syncs (`POST /v1/refresh`).
+    #[serde(default)]
+    pub token_expires_ms: i64,
+}
+
+/// `POST /v1/refresh`: a new token in place of the one sent, with a new lifetime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefreshResponse {
+    pub token: String,
+    pub token_expires_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

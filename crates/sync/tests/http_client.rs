@@ -89,6 +89,8 @@ fn serve(state: Arc<Mutex<ServerState>>) -> String {
                                     token: "t0k3n".into(),
                                     user,
                                     server_time_ms: 0,
+                                    server_id: "stand-in".into(),
+                                    token_expires_ms: 0,
                                 })
                                 .unwrap_or_default(),
                             )
@@ -247,6 +249,7 @@ fn a_client_signs_in_pushes_and_pulls_in_pages_over_http() {
         password: "wrong".into(),
         device_id: "dev-1".into(),
         device_name: "노트북".into(),
+        device_secret: String::new(),
     };
     assert_eq!(client.login(&login).expect_err("wrong password").code(), "SYNC_UNAUTHORIZED");
     client.login(&LoginRequest { password: "pw".into(), ..login }).expect("login");

@@ -39,6 +39,9 @@ use rng::{Rng, Weighted};
 /// How many columns an intake row has (intake.md's 16 and the membership tier).
 pub const COLUMN_COUNT: usize = 17;
 
+/// The password of every member of the demo team (the app's and `claimdesk demo`'s; README).
+pub const DEMO_PASSWORD: &str = "demo-2022";
+
 /// Column positions in [`SynthRow::fields`] and [`columns`].
 pub mod col {
     pub const CLAIM_ID: usize = 0;

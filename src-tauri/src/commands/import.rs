@@ -89,7 +89,7 @@ pub const DEMO_TEAM: &[(&str, &str, Role, Option<i64>)] = &[
 ];
 
 /// The demo team's password (demo data only; shown on the first-run screen).
-pub const DEMO_PASSWORD: &str = "demo-2022";
+pub const DEMO_PASSWORD: &str = claimdesk_synth::DEMO_PASSWORD;
 
 /// Admin, first run: writes a demo intake file of `count` (default 20,000)
 /// synthetic claims of the 2022 outage (with a few bad rows for the

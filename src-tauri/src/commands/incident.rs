@@ -49,7 +49,7 @@ pub fn create(
             (None, Some(source)) => store.incident_catalog(Some(source))?.services,
             (None, None) => Vec::new(),
         };
-        store.create_incident(actor, &Catalog { incident, services }, copy_of.as_deref())
+        store.create_incident(actor, &Catalog { incident, services, letters: Vec::new() }, copy_of.as_deref())
     })
 }
 

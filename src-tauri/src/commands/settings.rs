@@ -126,3 +126,78 @@ mod tests {
         store.verify_audit().expect("chain");
     }
 }
+
+/// Whether this PC's keychain can open the store, and whether it does.
+#[tauri::command]
+pub async fn keychain_status(app: AppHandle) -> ApiResult<crate::dto::KeychainStatus> {
+    blocking(app, |s: &AppState| s.as_user(|store, _| Ok(keychain_status_of(store)))).await
+}
+
+pub(crate) fn keychain_status_of(store: &Store) -> crate::dto::KeychainStatus {
+    let available = crate::keychain::available();
+    crate::dto::KeychainStatus {
+        available: available.is_ok(),
+        enabled: store.key_file().ok().flatten().is_some_and(|f| f.has_keychain()),
+        detail: available.err(),
+    }
+}
+
+/// Admin: lets this PC's keychain open the store at start, or stops it.
+#[tauri::command]
+pub async fn set_keychain(app: AppHandle, enabled: bool) -> ApiResult<crate::dto::KeychainStatus> {
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| set_keychain_on(store, actor, enabled))).await
+}
+
+pub(crate) fn set_keychain_on(
+    store: &mut Store,
+    actor: &Actor,
+    enabled: bool,
+) -> Result<crate::dto::KeychainStatus, StoreError> {
+    let store_id = store
+        .key_file()?
+        .map(|f| f.store_id().to_string())
+        .ok_or_else(|| StoreError::Invalid(claimdesk_core::msg!("store.not_encrypted")))?;
+    if enabled {
+        if !Store::may_manage_users(actor) {
+            // Refused (and audited) by the store before anything reaches the keychain.
+            store.set_keychain_slot(actor, None)?;
+        }
+        let secret = crate::keychain::new_secret(&store_id).map_err(|detail| {
+            StoreError::Invalid(claimdesk_core::msg!("app.keychain_unavailable", detail = detail))
+        })?;
+        store.set_keychain_slot(actor, Some(&secret))?;
+    } else {
+        store.set_keychain_slot(actor, None)?;
+        crate::keychain::forget(&store_id);
+    }
+    Ok(keychain_status_of(store))
+}
+
+#[cfg(test)]
+mod keychain_tests {
+    use super::*;
+
+    /// Under Xvfb (the tests, CI) there is no Secret Service: the option
+    /// says so, turning it on is refused with that reason, nothing is added
+    /// to the key file, and the store still opens with the password.
+    #[test]
+    fn without_a_keychain_the_option_is_refused_and_passwords_still_open_the_store() {
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() && crate::keychain::available().is_ok() {
+            eprintln!("a keychain answers here; this test is about its absence");
+            return;
+        }
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("claimdesk.db");
+        let (mut store, _) = Store::create_encrypted(&path).expect("create");
+        let admin = store.set_first_admin_password("admin password 1").expect("admin");
+        let status = keychain_status_of(&store);
+        assert!(!status.available && !status.enabled, "{status:?}");
+        assert!(status.detail.is_some());
+        let refused = set_keychain_on(&mut store, &admin, true).expect_err("no keychain");
+        assert_eq!(refused.code(), "INVALID");
+        assert!(!store.key_file().expect("f").expect("f").has_keychain());
+        drop(store);
+        assert!(crate::keychain::open_at_start(&path).is_none());
+        Store::unlock(&path, "admin", "admin password 1").expect("the password opens it");
+    }
+}

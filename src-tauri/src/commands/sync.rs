@@ -63,7 +63,9 @@ pub async fn sync_settings(app: AppHandle) -> ApiResult<SyncSettings> {
 }
 
 /// Signs this desktop in to the sync server (on a second connection, so the
-/// app stays usable while the network answers).
+/// app stays usable while the network answers). Joining a server on a store
+/// that is not fresh, or switching to another server (`confirm_change`),
+/// needs the signed-in user to be an administrator of this desktop.
 #[tauri::command]
 pub async fn sync_sign_in(
     app: AppHandle,
@@ -71,12 +73,23 @@ pub async fn sync_sign_in(
     ca_file: Option<String>,
     user: String,
     password: String,
+    confirm_change: Option<bool>,
 ) -> ApiResult<ServerAccount> {
     let a = app.clone();
     blocking(app, move |s: &AppState| {
-        s.user_id()?;
+        let actor = s.actor()?;
         let mut store = s.open_worker()?;
-        let account = core::server_sign_in(&mut store, &server_url, ca_file.as_deref(), &user, &password)?;
+        let account = core::server_sign_in(
+            &mut store,
+            Some(&actor),
+            &server_url,
+            ca_file.as_deref(),
+            &user,
+            &password,
+            confirm_change.unwrap_or(false),
+        )?;
+        // The password the server has just accepted opens the store here too (a new slot, or a changed password).
+        store.set_key_slot(&account.user, &password)?;
         let rt = runtime(&a);
         rt.clear_error();
         rt.set_online(Some(true));
@@ -87,9 +100,12 @@ pub async fn sync_sign_in(
     .await
 }
 
-/// A new desktop joins the team: signs in to the sync server (no local
-/// account needed; the server's roster comes along) and starts the session
-/// as that user. The first sync follows (`sync_now`).
+/// A new desktop joins the team from the sign-in screen: signs in to the
+/// sync server (no local account needed; the server's roster comes along)
+/// and starts the session as that user. Nobody is signed in here, so this
+/// is only for a fresh store (no server, no claim) or the server it already
+/// trusts (`Store::check_server_choice`): a server cannot make anyone an
+/// administrator of a desktop that holds data. The first sync follows (`sync_now`).
 #[tauri::command]
 pub async fn sync_join(
     app: AppHandle,
@@ -100,8 +116,33 @@ pub async fn sync_join(
 ) -> ApiResult<crate::dto::SessionUser> {
     let a = app.clone();
     blocking(app, move |s: &AppState| {
-        let mut store = s.open_worker()?;
-        let account = core::server_sign_in(&mut store, &server_url, ca_file.as_deref(), &user, &password)?;
+        // A fresh desktop: the encrypted store is made now, and given up again if the join fails.
+        let fresh = !s.is_open() && s.store_file()? == claimdesk_store::keys::StoreFile::Missing;
+        s.create_store()?;
+        let joined = (|| {
+            let mut store = s.open_worker()?;
+            let account = core::server_sign_in(
+                &mut store,
+                None,
+                &server_url,
+                ca_file.as_deref(),
+                &user,
+                &password,
+                false,
+            )?;
+            // The password the server has just accepted is this person's key to the store here.
+            store.set_key_slot(&account.user, &password)?;
+            Ok::<_, ApiError>((store, account))
+        })();
+        let (store, account) = match joined {
+            Ok(j) => j,
+            Err(e) => {
+                if fresh {
+                    s.discard_new_store();
+                }
+                return Err(e);
+            }
+        };
         let signed = s.with_store(|store| super::session::session_user(store, &account.user))?;
         s.set_session(Some(signed.id.clone()));
         let rt = runtime(&a);
@@ -113,21 +154,23 @@ pub async fn sync_join(
     .await
 }
 
-/// Forgets the device token; syncing stops until the next sign-in.
+/// Signs this device out of the server (the token ends there when the server
+/// answers) and forgets it; syncing stops until the next sign-in. Says
+/// whether the server ended the token.
 #[tauri::command]
-pub async fn sync_sign_out(app: AppHandle) -> ApiResult<()> {
+pub async fn sync_sign_out(app: AppHandle) -> ApiResult<bool> {
     let a = app.clone();
     blocking(app, move |s: &AppState| {
         s.user_id()?;
         s.with_store(|store| {
-            core::server_sign_out(store).map_err(|e| {
+            let ended = core::server_sign_out(store).map_err(|e| {
                 claimdesk_store::StoreError::Invalid(claimdesk_core::msg!(
                     "invalid.detail",
                     detail = e.message
                 ))
             })?;
             emit_status(&a, store);
-            Ok(())
+            Ok(ended)
         })
     })
     .await

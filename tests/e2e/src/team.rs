@@ -138,7 +138,9 @@ impl Team {
 
     /// Signs the store in to the server as `user` (the team's roster comes along).
     pub fn join(&self, store: &mut Store, user: &str) -> Result<()> {
-        appsync::server_sign_in(store, &self.url, None, user, &password(user))
+        // As the app does for the person signed in on that desktop (its own admin, on a store with claims).
+        let actor = store.actor(user).ok();
+        appsync::server_sign_in(store, actor.as_ref(), &self.url, None, user, &password(user), false)
             .map_err(|e| format!("{user} signs in to the server: {e:?}"))?;
         Ok(())
     }

@@ -66,10 +66,31 @@ async fn the_first_screen_is_readable_korean_without_system_cjk_fonts() -> Resul
     }
     let store = d.home.path().join(DATA_DIR).join("claimdesk.db");
     let home = d.home.path().to_path_buf();
-    let store_made = store.is_file();
+    let store_made = claimdesk_store::keys::inspect(&store);
+    // The modes now: the temporary HOME goes with the desktop.
+    let mode = |p: &std::path::Path| -> std::io::Result<u32> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            Ok(std::fs::metadata(p)?.permissions().mode() & 0o777)
+        }
+        #[cfg(not(unix))]
+        {
+            std::fs::metadata(p).map(|_| 0o600)
+        }
+    };
+    let modes = (mode(&store), mode(&claimdesk_store::keys::KeyFile::path_for(&store)));
     d.quit().await?;
     outcome?;
-    assert!(store_made, "the app made no store at {} (HOME {})", store.display(), home.display());
+    // Made when the admin password was set, encrypted, its key slots beside it, owner-only.
+    assert_eq!(
+        store_made?,
+        claimdesk_store::keys::StoreFile::Encrypted,
+        "no encrypted store at {} (HOME {})",
+        store.display(),
+        home.display()
+    );
+    assert_eq!((modes.0?, modes.1?), (0o600, 0o600), "the store and its key slots are the owner's only");
     Ok(())
 }
 
@@ -96,5 +117,18 @@ async fn first_screen(d: &Desktop) -> Result<()> {
     // And drawn in the bundled family alone, every syllable is a glyph of its own.
     let own = d.glyph_report(Some(&format!("'{BUNDLED_FONT}'"))).await?;
     assert!(own.problems.is_empty(), "the bundled family alone: {:?}", own.problems);
+
+    // Setting the admin password makes the encrypted store; its recovery key
+    // is shown once, in Korean, until the admin says they have kept it.
+    d.fill("signin-new-password", "first-screen-pw").await?;
+    d.fill("signin-confirm-password", "first-screen-pw").await?;
+    d.click("signin-submit").await?;
+    d.el("screen-recovery-key").await?;
+    let shown = d.text("screen-recovery-key").await?;
+    assert!(shown.contains("복구 키"), "the recovery key screen is in Korean: {shown:?}");
+    d.check_hangul("recovery key").await?;
+    d.click("recovery-kept").await?;
+    d.click("recovery-continue").await?;
+    d.el("screen-first-run").await?;
     Ok(())
 }

@@ -71,6 +71,19 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.fill("signin-new-password", ADMIN_PW).await?;
     d.fill("signin-confirm-password", ADMIN_PW).await?;
     d.click("signin-submit").await?;
+    // The store is made encrypted; its recovery key is shown once, and the
+    // screen stays until the admin says they have kept it.
+    d.el("screen-recovery-key").await?;
+    let key = d.text("recovery-key").await?;
+    assert_eq!(key.trim().len(), 39, "eight groups of four: {key:?}");
+    assert!(
+        d.el("recovery-continue").await?.attr("disabled").await?.is_some(),
+        "not before the box is ticked"
+    );
+    d.shot("first-run-recovery-key").await?;
+    d.assert_accessible("recovery key").await?;
+    d.click("recovery-kept").await?;
+    d.click("recovery-continue").await?;
     d.el("screen-first-run").await?;
     d.shot("first-run").await?;
     d.assert_accessible("first run").await?;
@@ -266,7 +279,11 @@ async fn a_full_day_in_the_app() -> Result<()> {
     outcome?;
 
     // ── What the clicks left in the store.
-    let store = Store::open_existing(&store_path)?;
+    // Encrypted: plain SQLite cannot open it, the admin's password does.
+    assert_eq!(claimdesk_store::keys::inspect(&store_path)?, claimdesk_store::keys::StoreFile::Encrypted);
+    assert_eq!(Store::open(&store_path).err().map(|e| e.code()), Some("STORE_LOCKED"));
+    let store = Store::unlock(&store_path, "admin", ADMIN_PW)?.store;
+    assert!(store.pending_recovery_key(&store.actor("admin")?)?.is_none(), "the key was confirmed once");
     let follows = store.claim(FOLLOWS)?;
     assert_eq!(follows.status, ClaimStatus::Paid);
     assert!(follows.tags.contains(&"증빙충분".to_string()), "{:?}", follows.tags);

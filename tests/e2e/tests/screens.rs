@@ -438,7 +438,9 @@ async fn every_screen_of_a_team_day() -> Result<()> {
     outcome?;
 
     // What the app left in the supervisor's store: the new policy version and the user's display.
-    let store = Store::open_existing(&store_path)?;
+    // The supervisor's plain store was encrypted at their first sign-in in the app.
+    assert_eq!(claimdesk_store::keys::inspect(&store_path)?, claimdesk_store::keys::StoreFile::Encrypted);
+    let store = Store::unlock(&store_path, PARK, &password(PARK))?.store;
     assert_eq!(store.policy_versions()?.len(), 2);
     let park = store.actor(PARK)?;
     let settings = store.settings(&park)?;

@@ -8,6 +8,7 @@
 // `cancelJob(job.id)` asks the job to stop (it then rejects with CANCELLED).
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
+  KeychainStatus,
   ApiError,
   ApprovalReport,
   BatchBuild,
@@ -124,6 +125,15 @@ export const firstRunState = () => call<FirstRunState>('first_run_state');
 export const createFirstAdmin = (password: string) => call<SessionUser>('create_first_admin', { password });
 /** Wrong user or password rejects with SIGN_IN_FAILED (one message for both). */
 export const signIn = (user: string, password: string) => call<SessionUser>('sign_in', { user, password });
+/** Admin only: the recovery key made with the store, until they confirm keeping it (decision 0009). */
+export const pendingRecoveryKey = () => call<string | null>('pending_recovery_key');
+export const confirmRecoveryKey = () => call<void>('confirm_recovery_key');
+/** Forgot the admin password: the recovery key opens the locked store and sets a new password. */
+/** Whether this PC's keychain can open the store (decision 0009); admins turn it on or off. */
+export const keychainStatus = () => call<KeychainStatus>('keychain_status');
+export const setKeychain = (enabled: boolean) => call<KeychainStatus>('set_keychain', { enabled });
+export const recoverWithKey = (recoveryKey: string, user: string, password: string) =>
+  call<SessionUser>('recover_with_key', { recoveryKey, user, password });
 export const signOut = () => call<void>('sign_out');
 export const currentUser = () => call<SessionUser | null>('current_user');
 export const storeIsEmpty = () => call<boolean>('store_is_empty');
@@ -324,9 +334,11 @@ export const SYNC_STATUS_EVENT = 'sync-status';
 export const syncStatus = () => call<SyncStatusView>('sync_status');
 export const syncSettings = () => call<SyncSettings>('sync_settings');
 /** Signs this desktop in to the sync server; the device token is kept in the store. */
-export const syncSignIn = (serverUrl: string, caFile: string | null, user: string, password: string) =>
-  call<ServerAccount>('sync_sign_in', { serverUrl, caFile, user, password });
-export const syncSignOut = () => call<void>('sync_sign_out');
+/** SERVER_CHANGED when the address or the server's identity differs from the one this desktop trusts: an administrator resends with `confirmChange`. */
+export const syncSignIn = (serverUrl: string, caFile: string | null, user: string, password: string, confirmChange = false) =>
+  call<ServerAccount>('sync_sign_in', { serverUrl, caFile, user, password, confirmChange });
+/** True when the server ended the token (it answered); false: forgotten here, it ends at its expiry. */
+export const syncSignOut = () => call<boolean>('sync_sign_out');
 /** One sync now: progress phases `push` then `pull` (done/total of the ops after the cursor); SYNC_RUNNING while another runs. */
 export const syncNow = (job: Job) => call<SyncOutcome>('sync_now', { ...jobArgs(job) });
 export const parkedOps = () => call<ParkedView[]>('parked_ops');

@@ -1252,6 +1252,10 @@ pub enum AdminAction {
     ViewAudit,
     /// Starting an incident (from scratch or from a copy) and editing its name and dates.
     ManageIncidents,
+    /// Writing the status feed (masked names, statuses) for a call centre or chatbot.
+    ExportStatusFeed,
+    /// Writing reports (queue views, the report pack) as spreadsheets.
+    ExportReports,
 }
 
 impl AdminAction {
@@ -1267,6 +1271,8 @@ impl AdminAction {
             AdminAction::ActivatePolicy => "activate_policy",
             AdminAction::ViewAudit => "view_audit",
             AdminAction::ManageIncidents => "manage_incidents",
+            AdminAction::ExportStatusFeed => "export_status_feed",
+            AdminAction::ExportReports => "export_reports",
         }
     }
 }
@@ -1285,6 +1291,8 @@ pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
         AdminAction::ActivatePolicy => Role::Supervisor,
         AdminAction::ViewAudit => Role::Supervisor,
         AdminAction::ManageIncidents => Role::Supervisor,
+        AdminAction::ExportStatusFeed => Role::Supervisor,
+        AdminAction::ExportReports => Role::Supervisor,
     };
     if rank(role) < rank(needed) {
         return Err(Refusal::RoleNotAllowed { role, action: action.code().to_string() });

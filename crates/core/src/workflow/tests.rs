@@ -776,8 +776,18 @@ fn workflow_may_admin_actions() {
         A::ActivatePolicy,
         A::ViewAudit,
         A::ManageIncidents,
+        A::ExportStatusFeed,
+        A::ExportReports,
     ];
-    let supervisor = [A::CreateBatch, A::EditPolicy, A::ActivatePolicy, A::ViewAudit, A::ManageIncidents];
+    let supervisor = [
+        A::CreateBatch,
+        A::EditPolicy,
+        A::ActivatePolicy,
+        A::ViewAudit,
+        A::ManageIncidents,
+        A::ExportStatusFeed,
+        A::ExportReports,
+    ];
     for action in all {
         assert_eq!(may(Role::Reviewer, action).map_err(|r| r.code()), Err("ROLE_NOT_ALLOWED"), "{action:?}");
         assert_eq!(may(Role::Supervisor, action).is_ok(), supervisor.contains(&action), "{action:?}");

@@ -314,6 +314,7 @@ async fn run(args: &Args, url: &str, pool: &deadpool_postgres::Pool) -> anyhow::
                     password: "bench-password".into(),
                     device_id: device.into(),
                     device_name: "bench".into(),
+                    device_secret: String::new(),
                 })
                 .send()
                 .await?

@@ -86,6 +86,8 @@ pub struct ServerOpts {
     pub tls: Option<(PathBuf, PathBuf)>,
     pub max_clock_ahead_ms: Option<u64>,
     pub listen: Option<String>,
+    /// More settings, as `CLAIMDESK_SERVER_<NAME>` variables (`("LOGIN_LOCK_SECS", "5")`).
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Server {
@@ -99,10 +101,15 @@ impl Server {
             .env("CLAIMDESK_SERVER_LISTEN", opts.listen.clone().unwrap_or_else(|| "127.0.0.1:0".into()))
             .env("CLAIMDESK_SERVER_LOG_FORMAT", "json")
             .env("CLAIMDESK_SERVER_POOL_SIZE", "8")
+            // Every test signs in from 127.0.0.1; the sign-in limits have tests of their own (attack.rs).
+            .env("CLAIMDESK_SERVER_LOGIN_PER_ADDRESS_PER_MINUTE", "100000")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        for (name, value) in &opts.env {
+            cmd.env(format!("CLAIMDESK_SERVER_{name}"), value);
+        }
         if let Some(ms) = opts.max_clock_ahead_ms {
             cmd.env("CLAIMDESK_SERVER_MAX_CLOCK_AHEAD_MS", ms.to_string());
         }
@@ -141,6 +148,16 @@ impl Server {
             panic!("claimdesk-server did not start listening")
         });
         Server { child, url: format!("{scheme}://{addr}"), database_url: database_url.to_string() }
+    }
+
+    /// The server process's resident memory (VmRSS of /proc/PID/status), in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
     }
 
     /// kill -9.
@@ -206,24 +223,33 @@ impl Api {
         r
     }
 
+    /// Signs in with the test password; a server busy checking other
+    /// sign-ins (503 with Retry-After, many clients at once) is asked again.
     pub async fn login(url: &str, user: &str, device: &str) -> Api {
         let mut api = Api::new(url);
-        let resp: LoginResponse = api
-            .req(reqwest::Method::POST, "/v1/login")
-            .json(&LoginRequest {
-                user: user.into(),
-                password: format!("password-{user}"),
-                device_id: device.into(),
-                device_name: format!("{user}의 노트북"),
-            })
-            .send()
-            .await
-            .expect("login request")
-            .error_for_status()
-            .expect("login status")
-            .json()
-            .await
-            .expect("login body");
+        let started = std::time::Instant::now();
+        let response = loop {
+            let response = api
+                .req(reqwest::Method::POST, "/v1/login")
+                .json(&LoginRequest {
+                    user: user.into(),
+                    password: format!("password-{user}"),
+                    device_id: device.into(),
+                    device_name: format!("{user}의 노트북"),
+                    device_secret: format!("secret-{device}"),
+                })
+                .send()
+                .await
+                .expect("login request");
+            if response.status() != reqwest::StatusCode::SERVICE_UNAVAILABLE
+                || started.elapsed() > Duration::from_secs(60)
+            {
+                break response;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let resp: LoginResponse =
+            response.error_for_status().expect("login status").json().await.expect("login body");
         api.token = Some(resp.token);
         api.user = user.into();
         api.device = device.into();

@@ -4,7 +4,8 @@
 //!
 //! Usage: cold-start <app binary> <store> [runs, default 5]
 //! The store gets an admin password if it has none; the app signs in at
-//! start (CLAIMDESK_SIGN_IN, honoured only in benchmark runs). Runs on its
+//! start (CLAIMDESK_SIGN_IN, honoured only by an app built with the
+//! `bench-sign-in` feature, as scripts/bench-app.sh builds it). Runs on its
 //! own Xvfb display. Prints one line per run and a summary as Markdown.
 
 use std::path::{Path, PathBuf};

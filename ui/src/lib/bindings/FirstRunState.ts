@@ -14,6 +14,10 @@ needs_admin_password: boolean,
  */
 store_is_empty: boolean, 
 /**
+ * The store is encrypted and not open yet: signing in opens it.
+ */
+locked: boolean, 
+/**
  * The user id of the first admin (to show on the first-run screen).
  */
 first_admin: string, store_path: string, 

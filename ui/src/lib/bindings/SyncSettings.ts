@@ -3,4 +3,12 @@
 /**
  * The server and the account this desktop syncs with.
  */
-export type SyncSettings = { server_url: string | null, server_user: string | null, ca_file: string | null, device_id: string, device_name: string, signed_in: boolean, };
+export type SyncSettings = { 
+/**
+ * The server this desktop trusts (`Store::trusted_server`).
+ */
+server_url: string | null, 
+/**
+ * Its identity, remembered at the join.
+ */
+server_id: string | null, server_user: string | null, ca_file: string | null, device_id: string, device_name: string, signed_in: boolean, };

@@ -76,6 +76,17 @@ export const ko = {
   'signin.passwordMismatch': '두 비밀번호가 같지 않습니다.',
   'signin.createAdmin': '관리자 만들고 로그인',
   'signin.opening': '저장소를 여는 중…',
+  'signin.forgot': '관리자 비밀번호를 잊었나요? 복구 키 사용',
+  'signin.recoverTitle': '복구 키로 저장소 열기',
+  'signin.recoverHelp': '복구 키는 이 저장소를 만들 때 한 번 보여 드렸습니다. 복구 키로 저장소를 열고 관리자의 새 비밀번호를 정합니다.',
+  'signin.recoveryKey': '복구 키',
+  'signin.recoverSubmit': '새 비밀번호 정하고 로그인',
+  'signin.recoverBack': '로그인으로 돌아가기',
+  'signin.locked': '이 PC의 저장소는 암호화되어 있어 비밀번호로 엽니다.',
+  'recovery.title': '이 저장소의 복구 키',
+  'recovery.help': '이 PC의 저장소는 암호화되어 있습니다. 관리자 비밀번호를 모두 잊으면 이 키로만 다시 열 수 있습니다. 지금 한 번만 보여 드리니 적거나 인쇄해서 이 PC와 떨어진 안전한 곳에 보관하세요.',
+  'recovery.kept': '복구 키를 적어 두었고 안전한 곳에 보관합니다',
+  'recovery.continue': '계속',
 
   // First run
   'firstrun.title': '저장소가 비어 있습니다',
@@ -103,7 +114,7 @@ export const ko = {
 
   // Queue
   'queue.title': '심사 대기열',
-  'queue.search': '이름·피해내용 검색 (예: 택시 호출)',
+  'queue.search': '접수번호·전화번호·사업자번호, 이름·피해내용 검색 (예: 택시 호출)',
   'queue.searchLabel': '검색',
   'queue.filters': '필터',
   'queue.filtersActive': '필터 ({n})',
@@ -203,6 +214,7 @@ export const ko = {
   'shortcut.escape': '닫기 / 검색 나가기',
 
   // Flags
+  'flag.exact': '일치',
   'flag.override': '정책과 다름',
   'flag.duplicate': '중복',
   'flag.ineligible': '지급 제외',
@@ -433,6 +445,10 @@ export const ko = {
   'settings.title': '설정',
   'settings.language': '언어',
   'settings.languageHelp': '기본은 한국어입니다.',
+  'settings.keychain': '저장소 열기',
+  'settings.keychainOpen': '시작할 때 이 PC의 키체인으로 저장소 열기',
+  'settings.keychainHelp': '저장소는 암호화되어 있어 사람의 비밀번호로 엽니다. 키체인을 쓰면 ClaimDesk가 시작할 때 저장소가 열리므로(로그인은 그대로 필요합니다) 이 PC에서 로그인한 적이 없는 팀원도 로그인할 수 있습니다. 그 대신 이 PC 계정을 쓸 수 있는 사람은 누구나 저장소를 열 수 있습니다.',
+  'settings.keychainUnavailable': '이 PC에는 ClaimDesk가 쓸 수 있는 키체인이 없어 저장소는 비밀번호로 엽니다.',
   'settings.users': '사용자와 승인 한도',
   'settings.adminOnly': '사용자 관리는 관리자만 할 수 있습니다.',
   'settings.newUser': '새 사용자',
@@ -564,6 +580,9 @@ export const ko = {
   'syncx.signIn': '서버에 로그인',
   'syncx.signOut': '서버 로그아웃',
   'syncx.signedInAs': '{user}(으)로 서버에 로그인했습니다',
+  'syncx.confirmChange': '이 컴퓨터가 새 서버를 신뢰하도록 바꿉니다(관리자 확인). 새 서버가 이 컴퓨터의 변경을 받고, 사용자와 역할을 정합니다.',
+  'syncx.trustedServer': '신뢰하는 서버',
+  'syncx.nowTrusts': '이 컴퓨터는 이제 동기화 서버 {url}을(를) 신뢰합니다',
   'syncx.notSignedIn': '서버에 로그인하지 않음',
   'syncx.account': '계정',
   'syncx.device': '기기',

@@ -1,6 +1,4 @@
--- ClaimDesk store: report types and coded reasons (issue 12). Numbered 0012:
--- the numbers between belong to other branches, and the runner (schema.rs)
--- applies every number a store has not had, in order.
+-- ClaimDesk store: report types and coded reasons (issue 12).
 
 -- The catalog entry an op's reason code named in the policy in force, as
 -- the op was stamped (core::policy::CitedReason as JSON); NULL for ops that

@@ -1,4 +1,4 @@
--- ClaimDesk sync server, schema 6: coded reasons (issue 12). An op that
+-- ClaimDesk sync server, schema 9: coded reasons (issue 12). An op that
 -- cites a reason code (a denial, a request for information, a non-damage
 -- closure) is stamped with the catalog entry that code names in the policy
 -- in force when the server accepted it (core::policy::CitedReason as JSON
