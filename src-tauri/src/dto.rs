@@ -76,6 +76,11 @@ pub enum BulkAction {
     AddTags { tags: Vec<String> },
     /// Supervisor: a new batch of the filter's recommended claims.
     AddToBatch { name: String },
+    /// Set the report type of each claim (triage).
+    SetReportType { report_type: claimdesk_core::ReportType },
+    /// Close each non-damage report with the standard reply `reply` (a closure
+    /// code of the catalog); damage claims and decided claims are refused and reported.
+    CloseNoDamage { reply: String, note: String },
 }
 
 /// What a bulk action did.

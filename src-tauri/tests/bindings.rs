@@ -59,6 +59,7 @@ fn export(cfg: &Config) -> Result<(), ExportError> {
     payout::PayoutExport::export_all(cfg)?;
     payout::PayoutConfirm::export_all(cfg)?;
     policies::PolicyVersion::export_all(cfg)?;
+    policies::ReasonCatalog::export_all(cfg)?;
     prefs::SavedView::export_all(cfg)?;
     quarantine::QuarantineEntry::export_all(cfg)?;
     queue::QueueFilter::export_all(cfg)?;

@@ -67,6 +67,8 @@ function rowAt(i: number, n: number): QueueRow {
     tags: r() < 0.1 ? ['서류확인'] : [],
     is_override: ['recommended', 'batched', 'approved'].includes(status) && r() < 0.15,
     version: 1 + Math.floor(r() * 5),
+    report_type: r() < 0.3 ? pick(r, ['inquiry', 'opinion', 'complaint']) : 'damage_claim',
+    reason_code: null,
   };
 }
 
@@ -159,9 +161,15 @@ export function installMockBackend(params: URLSearchParams): void {
         ? { op_id: 'op-1', by: 'kim', decision: { decision: 'approve', remedy: (r.remedy ?? 'cash') as never, amount: String(r.amount ?? 0), extension_days: 0 }, is_override: r.is_override, justification: r.is_override ? '영수증으로 추가 손해가 확인됨' : null }
         : null,
       notes: [
-        { op_id: 'n1', author: 'kim', kind: 'note', body: '신고인과 통화함. 운행 기록 사진 보내기로 함.', created_at: BASE + 86400 * 2, withdrawn: false },
-        { op_id: 'n2', author: 'lee', kind: 'note', body: '잘못 적은 메모', created_at: BASE + 86400 * 3, withdrawn: true },
+        { op_id: 'n1', author: 'kim', kind: 'note', body: '신고인과 통화함. 운행 기록 사진 보내기로 함.', code: null, created_at: BASE + 86400 * 2, withdrawn: false },
+        { op_id: 'n2', author: 'lee', kind: 'note', body: '잘못 적은 메모', code: null, created_at: BASE + 86400 * 3, withdrawn: true },
       ],
+      recommendation_reason: null,
+      report_type: r.report_type as never,
+      reason_code: r.reason_code,
+      documents: business
+        ? [{ code: 'SMALL_BUSINESS_CERT', ko: '소상공인 확인서', en: 'Small-business certificate', categories: ['small_business'] }]
+        : [],
       evidence: [
         { sha256: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', file_name: '운행기록.png', mime: 'image/png', size: 184_220, added_by: 'kim', added_at: BASE + 86400 * 2 },
         { sha256: 'ffeeddccbbaa00998877665544332211', file_name: '영수증.pdf', mime: 'application/pdf', size: 612, added_by: 'kim', added_at: BASE + 86400 * 3 },
@@ -193,6 +201,12 @@ export function installMockBackend(params: URLSearchParams): void {
       return { key: day, claims, amount: claims * 40_000, claimed: claims * 61_000 };
     }),
     by_reviewer: group(['kim', 'lee', 'park'], (_, i) => 300 - i * 80),
+    by_report_type: group(['damage_claim', 'inquiry', 'opinion', 'complaint'], (_, i) => Math.round(N * [0.32, 0.4, 0.16, 0.12][i])),
+    by_reason: [
+      { kind: 'closure', code: 'INQUIRY_ANSWERED', claims: 420 },
+      { kind: 'denial', code: 'NO_LOSS_SHOWN', claims: 61 },
+      { kind: 'deficiency', code: 'DOCUMENTS_MISSING', claims: 35 },
+    ],
     grants: [
       { kind: 'voucher', claims: Math.round(N * 0.44), grants: Math.round(N * 0.44), amount: '0', quantity: Math.round(N * 0.44) },
       { kind: 'extension', claims: Math.round(N * 0.14), grants: Math.round(N * 0.14), amount: '0', quantity: Math.round(N * 0.14) * 3 },
@@ -249,6 +263,15 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'set_setting': return null;
       case 'cancel_job': return true;
       case 'load_demo_data': await progress(args.count ?? 20000); return { import_id: 1, file_name: 'demo.csv', format: 'csv', counts: { rows_read: args.count, imported: args.count, unchanged: 0, updated: 0, conflicts: 0, quarantined: 0 }, conflicts: [], quarantine: [], evaluation: { policy_version: 1, claims: args.count, changed: args.count, eligible: args.count } };
+      case 'reason_catalog': return {
+        version: 1,
+        reasons: [
+          { code: 'NO_LOSS_SHOWN', kind: 'denial', ko: '장애로 인한 피해 사실이 확인되지 않았습니다.', en: 'No loss caused by the outage was shown.', appealable: true },
+          { code: 'DOCUMENTS_MISSING', kind: 'deficiency', ko: '보상에 필요한 서류가 빠져 있습니다.', en: 'Documents needed for compensation are missing.', appealable: false },
+          { code: 'INQUIRY_ANSWERED', kind: 'closure', ko: '문의하신 내용에 답변드리고 접수를 종결합니다.', en: 'Your inquiry has been answered and the report is closed.', appealable: false },
+        ],
+        documents: [],
+      };
       case 'catalog': return { incident: { id: 'pangyo-2022-10-15', name: '판교 데이터센터 화재 서비스 장애', started_at: '2022-10-15T15:30:00+09:00', ended_at: '2022-10-20T23:00:00+09:00' }, service: SERVICES.map(([code, name]) => ({ code, name, outage_start: '', outage_end: '' })) };
       case 'queue_count': { const idx = index(args.filter, { key: 'received_at', descending: true }); return idx ? idx.length : N; }
       case 'queue_page': {

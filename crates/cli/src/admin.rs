@@ -331,6 +331,9 @@ pub fn quarantine(c: QuarantineCommand) -> anyhow::Result<()> {
 pub enum PolicyCommand {
     /// List policy versions.
     List(StoreArgs),
+    /// The reason catalog of the active policy (denial, deficiency and closure codes with their
+    /// Korean and English texts) and the documents each category must send.
+    Reasons(StoreArgs),
     /// Print a policy version as TOML (the active one by default).
     Show {
         #[command(flatten)]
@@ -382,6 +385,35 @@ pub enum PolicyCommand {
 
 pub fn policy(c: PolicyCommand) -> anyhow::Result<()> {
     match c {
+        PolicyCommand::Reasons(store) => {
+            let (s, _) = store.open_existing()?;
+            let catalog = s.reason_catalog(None)?;
+            crate::out!("policy version {}", catalog.version);
+            let rows: Vec<Vec<String>> = catalog
+                .reasons
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.code.clone(),
+                        r.kind.code().to_string(),
+                        if r.appealable { "yes".into() } else { String::new() },
+                        r.ko.clone(),
+                        r.en.clone(),
+                    ]
+                })
+                .collect();
+            table(&["code", "kind", "appeal", "ko", "en"], &rows, &[]);
+            crate::out!();
+            let rows: Vec<Vec<String>> = catalog
+                .documents
+                .iter()
+                .map(|d| {
+                    let cats: Vec<&str> = d.categories.iter().map(|c| c.label_ko()).collect();
+                    vec![d.code.clone(), d.ko.clone(), d.en.clone(), cats.join(", ")]
+                })
+                .collect();
+            table(&["document", "ko", "en", "categories"], &rows, &[]);
+        }
         PolicyCommand::List(store) => {
             let (s, _) = store.open_existing()?;
             let rows: Vec<Vec<String>> = s
@@ -994,7 +1026,15 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         let decision = match (o.eligible, o.remedy) {
             (_, Remedy::ManualReview) => continue,
             (false, _) => {
-                Decision::Deny { reason: o.reason.map(|r| r.label_ko().to_string()).unwrap_or_default() }
+                // The catalog's code for the policy's reason (a note beside it: the reason's label).
+                Decision::Deny {
+                    code: o
+                        .reason
+                        .and_then(|r| r.denial_code())
+                        .or(Some("NOT_ELIGIBLE_CATEGORY"))
+                        .map(str::to_string),
+                    reason: o.reason.map(|r| r.label_ko().to_string()).unwrap_or_default(),
+                }
             }
             (true, _) => claimdesk_core::workflow::PolicyProposal::of(&o).as_decision(),
         };

@@ -90,6 +90,9 @@ enum Command {
     Show(review::ShowArgs),
     /// List a page of the review queue, filtered and sorted; or search: a 접수번호, phone or BRN (any spelling), then names and descriptions.
     Queue(review::QueueArgs),
+    /// Close every non-damage report of a filter with one standard reply (inquiries, opinions,
+    /// complaints; damage claims and decided claims are refused and listed).
+    CloseNoDamage(review::CloseArgs),
     /// Review actions on one claim: take, triage, recommend, note, ...
     #[command(subcommand)]
     Claim(review::ClaimCommand),
@@ -145,6 +148,7 @@ fn main() -> ExitCode {
         Command::Report(a) => admin::report(a),
         Command::Show(a) => review::show(a),
         Command::Queue(a) => review::queue(a),
+        Command::CloseNoDamage(a) => review::close_no_damage(a),
         Command::Claim(c) => review::claim(c),
         Command::Batch(c) => review::batch(c),
         Command::Payout(c) => admin::payout(c),

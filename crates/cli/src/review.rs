@@ -2,7 +2,7 @@
 
 use anyhow::anyhow;
 use claimdesk_core::workflow::{Decision, PolicyProposal, Priority};
-use claimdesk_core::{Category, ClaimStatus, Grant, Reason, Remedy};
+use claimdesk_core::{Category, ClaimStatus, Grant, Reason, Remedy, ReportType};
 use claimdesk_store::claims::{PersonalField, TriageChange};
 use claimdesk_store::queue::{QueueFilter, Sort, SortKey};
 use clap::{Args, Subcommand};
@@ -32,6 +32,10 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     crate::out!("{}  [{}]  v{}", d.external_id, d.status.label_ko(), d.version);
+    crate::out!("  신고구분 report type {} ({})", d.report_type.label_ko(), d.report_type.code());
+    if let Some(code) = &d.reason_code {
+        crate::out!("  사유 코드 reason     {code}");
+    }
     crate::out!("  접수일시 received   {}", kst(d.received_at));
     let corrected = if d.category != d.filed_category {
         format!(" (신고: {})", d.filed_category.label_ko())
@@ -143,7 +147,11 @@ fn decision_text(d: &Decision) -> String {
         Decision::Approve { remedy, amount, .. } => {
             format!("승인 approve · {} {}원", remedy.label_ko(), won(decimal_won(amount)))
         }
-        Decision::Deny { reason } => format!("기각 deny · {reason}"),
+        Decision::Deny { code: Some(code), reason } if !reason.trim().is_empty() => {
+            format!("기각 deny · {code} ({reason})")
+        }
+        Decision::Deny { code: Some(code), .. } => format!("기각 deny · {code}"),
+        Decision::Deny { code: None, reason } => format!("기각 deny · {reason} (사유 코드 없음 no code)"),
     }
 }
 
@@ -199,6 +207,12 @@ pub struct QueueArgs {
     /// Policy reasons, comma separated (e.g. NEEDS_EVIDENCE).
     #[arg(long, value_delimiter = ',')]
     reason: Vec<String>,
+    /// Report types, comma separated: damage_claim, inquiry, opinion, complaint (or 문의, 의견, ...).
+    #[arg(long = "report-type", value_delimiter = ',')]
+    report_type: Vec<String>,
+    /// Reason codes the claims carry (a denial's, an open request's, a closure's), comma separated.
+    #[arg(long = "reason-code", value_delimiter = ',')]
+    reason_code: Vec<String>,
     /// Search: a 접수번호, a phone or a BRN in any spelling (exact matches first), then words of names and descriptions ("quoted phrase" keeps word order).
     #[arg(long)]
     search: Option<String>,
@@ -224,22 +238,56 @@ fn parse_all<T>(values: &[String], parse: impl Fn(&str) -> Option<T>, what: &str
     values.iter().map(|v| parse(v).ok_or_else(|| anyhow!("'{v}' is not a {what}"))).collect()
 }
 
+impl QueueArgs {
+    fn filter(&self) -> anyhow::Result<QueueFilter> {
+        let a = self;
+        Ok(QueueFilter {
+            statuses: parse_all(&a.status, ClaimStatus::parse, "status")?,
+            categories: parse_all(&a.category, Category::parse, "category")?,
+            services: a.service.clone(),
+            assignee: a.assignee.clone().map(|u| if u == "none" { String::new() } else { u }),
+            amount_min: a.min_amount,
+            amount_max: a.max_amount,
+            duplicates_only: a.duplicates,
+            overrides_only: a.overrides,
+            reasons: parse_all(&a.reason, Reason::parse, "reason code")?,
+            report_types: parse_all(&a.report_type, ReportType::parse_value, "report type")?,
+            reason_codes: a.reason_code.clone(),
+            text: a.search.clone(),
+            incident: a.incident.clone(),
+            ..QueueFilter::default()
+        })
+    }
+}
+
+/// Closes every non-damage report the filter matches with one standard reply
+/// (damage claims and claims already decided are listed as refused).
+#[derive(Args)]
+pub struct CloseArgs {
+    #[command(flatten)]
+    queue: QueueArgs,
+    /// The reply: a closure code of the reason catalog (claimdesk policy reasons).
+    #[arg(long)]
+    reply: String,
+    /// Free text beside the reply.
+    #[arg(long, default_value = "")]
+    note: String,
+}
+
+pub fn close_no_damage(a: CloseArgs) -> anyhow::Result<()> {
+    let (mut s, actor) = a.queue.store.open_existing()?;
+    let filter = a.queue.filter()?;
+    let r = s.close_no_damage_where(&actor, &filter, &a.reply, &a.note)?;
+    crate::out!("{} closed as non-damage (종결), {} refused", r.applied, r.refused.len());
+    for x in &r.refused {
+        crate::out!("  ! {} [{}]: {}", x.external_id, x.code, x.explain.render(crate::lang()));
+    }
+    Ok(())
+}
+
 pub fn queue(a: QueueArgs) -> anyhow::Result<()> {
     let (mut s, actor) = a.store.open_existing()?;
-    let filter = QueueFilter {
-        statuses: parse_all(&a.status, ClaimStatus::parse, "status")?,
-        categories: parse_all(&a.category, Category::parse, "category")?,
-        services: a.service.clone(),
-        assignee: a.assignee.map(|u| if u == "none" { String::new() } else { u }),
-        amount_min: a.min_amount,
-        amount_max: a.max_amount,
-        duplicates_only: a.duplicates,
-        overrides_only: a.overrides,
-        reasons: parse_all(&a.reason, Reason::parse, "reason code")?,
-        text: a.search.clone(),
-        incident: a.incident.clone(),
-        ..QueueFilter::default()
-    };
+    let filter = a.filter()?;
     let key = match a.sort.as_str() {
         "received" => SortKey::ReceivedAt,
         "amount" => SortKey::Amount,
@@ -333,12 +381,33 @@ pub enum ClaimCommand {
         #[arg(long)]
         duplicate_of: Option<String>,
     },
-    /// Ask the claimant for more information.
+    /// Ask the claimant for more information, citing a deficiency code of the reason catalog.
     RequestInfo {
         #[command(flatten)]
         claim: ClaimRef,
+        /// A deficiency code (claimdesk policy reasons), e.g. DOCUMENTS_MISSING.
         #[arg(long)]
+        reason: Option<String>,
+        /// Free text beside the code.
+        #[arg(long, default_value = "")]
         message: String,
+    },
+    /// Set what the report is: damage_claim, inquiry, opinion or complaint (문의, 의견, 불만, ...).
+    ReportType {
+        #[command(flatten)]
+        claim: ClaimRef,
+        report_type: String,
+    },
+    /// Supervisor: reopen a closed non-damage report as a damage claim (back to triaged).
+    Reopen(ClaimRef),
+    /// Close a non-damage report with a standard reply (a closure code of the reason catalog).
+    Close {
+        #[command(flatten)]
+        claim: ClaimRef,
+        #[arg(long)]
+        reply: String,
+        #[arg(long, default_value = "")]
+        note: String,
     },
     /// The claimant answered; back to review.
     InfoReceived {
@@ -354,9 +423,12 @@ pub enum ClaimCommand {
         /// Approve as the policy proposes.
         #[arg(long, conflicts_with_all = ["deny", "remedy"])]
         as_policy: bool,
-        /// Deny with this reason.
+        /// Deny, citing this denial code of the reason catalog (claimdesk policy reasons), e.g. NO_LOSS_SHOWN.
         #[arg(long)]
         deny: Option<String>,
+        /// Free text beside the denial code.
+        #[arg(long, default_value = "", requires = "deny")]
+        note: String,
         /// voucher, extension or cash.
         #[arg(long)]
         remedy: Option<String>,
@@ -442,10 +514,28 @@ pub fn claim(c: ClaimCommand) -> anyhow::Result<()> {
             s.triage(&a, &r.claim_id, r.base, change)?;
             done("triaged", &r.claim_id);
         }
-        ClaimCommand::RequestInfo { claim: r, message } => {
+        ClaimCommand::RequestInfo { claim: r, reason, message } => {
             let (mut s, a) = r.store.open_existing()?;
-            s.request_info(&a, &r.claim_id, r.base, &message)?;
+            s.request_info(&a, &r.claim_id, r.base, reason.as_deref(), &message)?;
             done("waiting for information", &r.claim_id);
+        }
+        ClaimCommand::ReportType { claim: r, report_type } => {
+            let (mut s, a) = r.store.open_existing()?;
+            let t = ReportType::parse_value(&report_type).ok_or_else(|| {
+                anyhow!("'{report_type}' is not a report type (damage_claim, inquiry, opinion, complaint)")
+            })?;
+            s.set_report_type(&a, &r.claim_id, r.base, t)?;
+            done(&format!("report type {}", t.code()), &r.claim_id);
+        }
+        ClaimCommand::Reopen(r) => {
+            let (mut s, a) = r.store.open_existing()?;
+            s.reopen(&a, &r.claim_id, r.base)?;
+            done("reopened as a damage claim", &r.claim_id);
+        }
+        ClaimCommand::Close { claim: r, reply, note } => {
+            let (mut s, a) = r.store.open_existing()?;
+            s.close_no_damage(&a, &r.claim_id, r.base, &reply, &note)?;
+            done("closed as non-damage", &r.claim_id);
         }
         ClaimCommand::InfoReceived { claim: r, note } => {
             let (mut s, a) = r.store.open_existing()?;
@@ -456,6 +546,7 @@ pub fn claim(c: ClaimCommand) -> anyhow::Result<()> {
             claim: r,
             as_policy,
             deny,
+            note,
             remedy,
             amount,
             days,
@@ -463,8 +554,8 @@ pub fn claim(c: ClaimCommand) -> anyhow::Result<()> {
             justification,
         } => {
             let (mut s, a) = r.store.open_existing()?;
-            let decision = if let Some(reason) = deny {
-                Decision::Deny { reason }
+            let decision = if let Some(code) = deny {
+                Decision::Deny { code: Some(code.trim().to_string()), reason: note.trim().to_string() }
             } else if as_policy {
                 PolicyProposal::of(&s.explain(&r.claim_id)?.outcome).as_decision()
             } else if !grants.is_empty() {
@@ -612,7 +703,10 @@ pub fn batch(c: BatchCommand) -> anyhow::Result<()> {
                         Decision::Approve { remedy, amount, .. } => {
                             (remedy.code().to_string(), won(decimal_won(amount)))
                         }
-                        Decision::Deny { reason } => (format!("deny: {}", clip(reason, 20)), String::new()),
+                        Decision::Deny { code, reason } => (
+                            format!("deny: {}", code.clone().unwrap_or_else(|| clip(reason, 20))),
+                            String::new(),
+                        ),
                     };
                     vec![
                         l.external_id.clone(),

@@ -559,6 +559,72 @@ fn the_second_example_policy_is_loaded_and_compared_from_the_command_line() {
     assert!(!shown.contains("OVERRIDE"), "{shown}");
 }
 
+#[test]
+fn denials_and_closures_cite_the_policys_reason_codes_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    let db = db.to_str().expect("path");
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let refused = |args: &[&str], code: &str| {
+        let out = run(args);
+        assert!(!out.status.success(), "{args:?} must be refused");
+        let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(said.contains(code), "{args:?}: expected {code}, got {said}");
+    };
+    ok(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")]);
+    ok(&["users", "add", "--db", db, "kim", "--name", "김지은", "--role", "reviewer"]);
+    let reasons = ok(&["policy", "reasons", "--db", db]);
+    assert!(reasons.contains("NO_LOSS_SHOWN") && reasons.contains("INQUIRY_ANSWERED"), "{reasons}");
+    let id = "C999-000005";
+    ok(&["claim", "take", "--db", db, "--as", "kim", id]);
+    let deny = |code: &str| {
+        vec!["claim", "recommend", "--db", db, "--as", "kim", id, "--deny", code, "--justification", "확인함"]
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let args = deny("MADE_UP");
+    refused(&args.iter().map(String::as_str).collect::<Vec<_>>(), "UNKNOWN_REASON");
+    refused(
+        &["claim", "request-info", "--db", db, "--as", "kim", id, "--message", "통장 사본"],
+        "REASON_REQUIRED",
+    );
+    refused(
+        &["claim", "close", "--db", db, "--as", "kim", id, "--reply", "INQUIRY_ANSWERED"],
+        "DAMAGE_CLAIM",
+    );
+    let shown = ok(&["show", "--db", db, id]);
+    assert!(shown.contains("[심사 중]"), "nothing moved: {shown}");
+    let args = deny("NO_LOSS_SHOWN");
+    ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let shown = ok(&["show", "--db", db, id]);
+    assert!(shown.contains("NO_LOSS_SHOWN") && shown.contains("[심사 의견 제출]"), "{shown}");
+
+    // Two inquiries among damage claims: a close over the filter closes only those two.
+    for other in ["C999-000052", "C999-000084"] {
+        ok(&["claim", "report-type", "--db", db, "--as", "kim", other, "문의"]);
+    }
+    let out = run(&[
+        "close-no-damage",
+        "--db",
+        db,
+        "--as",
+        "kim",
+        "--category",
+        "free_user",
+        "--reply",
+        "INQUIRY_ANSWERED",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.starts_with("2 closed as non-damage"), "{said}");
+    assert!(said.contains("DAMAGE_CLAIM"), "the damage claims are listed with why: {said}");
+    let inquiries = ok(&["queue", "--db", db, "--report-type", "inquiry", "--status", "closed_no_damage"]);
+    assert!(inquiries.contains("2 claims match"), "{inquiries}");
 /// The store is encrypted at rest (decision 0009): made with the admin's
 /// password, opened only with the `--as` user's own password, its files
 /// 0600, no claimant data readable in them, and a plain store of 0.1 is

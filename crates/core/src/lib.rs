@@ -18,6 +18,7 @@ pub mod workflow;
 pub use catalog::{Catalog, Service};
 pub use grant::Grant;
 pub use model::{
-    Actor, Category, ClaimAction, ClaimInput, ClaimStatus, NoteKind, PersonalField, Reason, Remedy, Role,
+    Actor, Category, ClaimAction, ClaimInput, ClaimStatus, NoteKind, PersonalField, Reason, Remedy,
+    ReportType, Role,
 };
 pub use ops::{Op, Stamp};

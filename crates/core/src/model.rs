@@ -91,6 +91,7 @@ pub fn code_label(lang: crate::message::Lang, key: &str) -> Option<&'static str>
         "reason" => pick(lang, Reason::parse(code), Reason::label_ko, Reason::label_en),
         "action" => pick(lang, ClaimAction::parse(code), ClaimAction::label_ko, ClaimAction::label_en),
         "noteKind" => pick(lang, NoteKind::parse(code), NoteKind::label_ko, NoteKind::label_en),
+        "reportType" => pick(lang, ReportType::parse(code), ReportType::label_ko, ReportType::label_en),
         _ => None,
     }
 }
@@ -113,6 +114,24 @@ coded_enum! {
         SmallBusiness => "small_business", "소상공인", "Small business";
         Advertiser => "advertiser", "광고주", "Advertiser";
         Other => "other", "기타", "Other";
+    }
+}
+
+impl Reason {
+    /// The denial code of the shipped reason catalog that a denial following
+    /// this policy result cites (the policy found the claim ineligible for it).
+    pub fn denial_code(self) -> Option<&'static str> {
+        match self {
+            Reason::FiledOutOfWindow => Some("OUTSIDE_WINDOW"),
+            Reason::UnknownService => Some("NOT_AFFECTED_SERVICE"),
+            Reason::NoOverlap => Some("NO_OVERLAP"),
+            Reason::MissingBrn => Some("NO_VALID_BRN"),
+            Reason::Duplicate => Some("DUPLICATE"),
+            Reason::NeedsEvidence
+            | Reason::ManualReview
+            | Reason::SegmentMissing
+            | Reason::SegmentUnknown => None,
+        }
     }
 }
 
@@ -150,6 +169,7 @@ coded_enum! {
         Approved => "approved", "승인", "Approved";
         Paid => "paid", "지급 완료", "Paid";
         ClosedDenied => "closed_denied", "기각 종결", "Closed (denied)";
+        ClosedNoDamage => "closed_no_damage", "비피해 종결", "Closed (no damage)";
         Conflict => "conflict", "충돌", "Conflict";
     }
 }
@@ -206,6 +226,92 @@ coded_enum! {
         ReleasePayout => "release_payout", "지급 예약 해제", "Release a payout reservation";
         MarkPaid => "mark_paid", "지급 완료 처리", "Mark paid";
         ResolveConflict => "resolve_conflict", "충돌 해결", "Resolve a conflict";
+        SetReportType => "set_report_type", "신고 구분 변경", "Set the report type";
+        CloseNoDamage => "close_no_damage", "비피해 종결", "Close as non-damage";
+        Reopen => "reopen", "피해 신고로 다시 열기", "Reopen as a damage claim";
+    }
+}
+
+coded_enum! {
+    /// What a report is (issue 12): a damage claim is reviewed for
+    /// compensation; an inquiry, an opinion or a complaint is answered with a
+    /// standard reply and closed (`closed_no_damage`), never denied. The
+    /// labels are also in the message catalogs (`reportType.<code>`).
+    ReportType {
+        DamageClaim => "damage_claim", "피해 신고", "Damage claim";
+        Inquiry => "inquiry", "문의", "Inquiry";
+        Opinion => "opinion", "의견", "Opinion";
+        Complaint => "complaint", "불만", "Complaint";
+    }
+}
+
+// coded_enum! declares the variants, so `#[derive(Default)]` with `#[default]` cannot be used here.
+#[allow(clippy::derivable_impls)]
+impl Default for ReportType {
+    fn default() -> ReportType {
+        ReportType::DamageClaim
+    }
+}
+
+impl ReportType {
+    /// Whether the report asks for money (only a damage claim is reviewed and decided).
+    pub fn is_damage(self) -> bool {
+        self == ReportType::DamageClaim
+    }
+
+    /// The headers of the intake column that may give a report's type
+    /// (compared ignoring case, spaces, `_` and `-`, as intake compares headers).
+    pub const COLUMNS: &'static [&'static str] =
+        &["report_type", "신고구분", "신고유형", "접수구분", "문의유형"];
+
+    /// A value of that column: the code, the Korean or English label, or a
+    /// common word for it (`민원` is a complaint, `피해` a damage claim).
+    pub fn parse_value(text: &str) -> Option<ReportType> {
+        let key: String = text
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect();
+        if key.is_empty() {
+            return None;
+        }
+        let plain = |t: &str| -> String {
+            t.chars().filter(|c| !matches!(c, ' ' | '_' | '-')).flat_map(char::to_lowercase).collect()
+        };
+        if let Some(t) = ReportType::ALL
+            .iter()
+            .copied()
+            .find(|t| plain(t.code()) == key || plain(t.label_ko()) == key || plain(t.label_en()) == key)
+        {
+            return Some(t);
+        }
+        match key.as_str() {
+            "피해" | "피해보상" | "보상신청" | "damage" | "claim" => Some(ReportType::DamageClaim),
+            "질문" | "question" => Some(ReportType::Inquiry),
+            "건의" | "제안" | "suggestion" | "feedback" => Some(ReportType::Opinion),
+            "민원" | "항의" => Some(ReportType::Complaint),
+            _ => None,
+        }
+    }
+
+    /// The type an intake row gives: its report-type column when one holds a
+    /// known value, else a damage claim (so nothing is closed by accident).
+    pub fn of_intake(extra: &BTreeMap<String, String>) -> ReportType {
+        let header = |h: &str| -> String {
+            h.trim()
+                .trim_start_matches('\u{feff}')
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '_' | '-'))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let wanted: Vec<String> = ReportType::COLUMNS.iter().map(|c| header(c)).collect();
+        extra
+            .iter()
+            .filter(|(k, _)| wanted.contains(&header(k)))
+            .find_map(|(_, v)| ReportType::parse_value(v))
+            .unwrap_or_default()
     }
 }
 
@@ -216,6 +322,7 @@ coded_enum! {
         InfoRequest => "info_request", "보완 요청", "Information requested";
         InfoReceived => "info_received", "보완 자료 받음", "Information received";
         ReturnComment => "return_comment", "반려 사유", "Returned to the reviewer";
+        Closure => "closure", "비피해 종결 답변", "Closed with a standard reply";
     }
 }
 
@@ -374,6 +481,11 @@ impl ClaimInput {
         Ok(())
     }
 
+    /// The report type the intake row gives ([`ReportType::of_intake`]).
+    pub fn report_type(&self) -> ReportType {
+        ReportType::of_intake(&self.extra)
+    }
+
     /// The claimant key of policy.md: the phone for individuals, the BRN for businesses.
     pub fn claimant_key(&self) -> Option<&str> {
         claimant_key(self.category, self.phone.as_deref(), self.brn.as_deref())
@@ -421,5 +533,22 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", s.code()));
         }
         assert_eq!("FILED_OUT_OF_WINDOW".parse::<Reason>(), Ok(Reason::FiledOutOfWindow));
+    }
+
+    #[test]
+    fn an_intake_column_gives_the_report_type_and_anything_else_is_a_damage_claim() {
+        let row = |k: &str, v: &str| BTreeMap::from([(k.to_string(), v.to_string())]);
+        assert_eq!(ReportType::of_intake(&row("신고 구분", "문의")), ReportType::Inquiry);
+        assert_eq!(ReportType::of_intake(&row("Report_Type", "Complaint")), ReportType::Complaint);
+        assert_eq!(ReportType::of_intake(&row("report-type", "opinion")), ReportType::Opinion);
+        assert_eq!(ReportType::of_intake(&row("문의유형", "민원")), ReportType::Complaint);
+        assert_eq!(ReportType::of_intake(&row("신고구분", "피해 신고")), ReportType::DamageClaim);
+        // An unknown value, a blank one, another column or none: a damage claim.
+        assert_eq!(ReportType::of_intake(&row("신고구분", "기타 등등")), ReportType::DamageClaim);
+        assert_eq!(ReportType::of_intake(&row("신고구분", " ")), ReportType::DamageClaim);
+        assert_eq!(ReportType::of_intake(&row("메모", "문의")), ReportType::DamageClaim);
+        assert_eq!(ReportType::of_intake(&BTreeMap::new()), ReportType::DamageClaim);
+        assert_eq!(ReportType::parse("inquiry"), Some(ReportType::Inquiry));
+        assert!(!ReportType::Opinion.is_damage() && ReportType::DamageClaim.is_damage());
     }
 }

@@ -511,9 +511,19 @@ pub struct Stamp {
     pub approval_limit: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposal: Option<PolicyProposal>,
+    /// For an op that cites a reason code (a denial, a request for
+    /// information, a non-damage closure): the entry of the reason catalog
+    /// of the policy in force that the code names, None when it names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cited: Option<crate::policy::CitedReason>,
 }
 
 impl Stamp {
+    /// A stamp of the author's role and limit, with nothing about the claim.
+    pub fn of_role(role: Role, approval_limit: Option<i64>) -> Stamp {
+        Stamp { role, approval_limit, proposal: None, cited: None }
+    }
+
     pub fn approval_limit_won(&self) -> Option<Decimal> {
         self.approval_limit.map(Decimal::from)
     }
@@ -538,7 +548,10 @@ mod tests {
             },
             ClaimAction::Take => ClaimCommand::Take,
             ClaimAction::Release => ClaimCommand::Release,
-            ClaimAction::RequestInfo => ClaimCommand::RequestInfo { message: "영수증".into() },
+            ClaimAction::RequestInfo => ClaimCommand::RequestInfo {
+                code: Some("DOCUMENTS_MISSING".into()),
+                message: "영수증".into(),
+            },
             ClaimAction::InfoReceived => ClaimCommand::InfoReceived { note: "받음".into() },
             ClaimAction::Recommend => ClaimCommand::Recommend {
                 decision: Decision::Approve {
@@ -575,6 +588,13 @@ mod tests {
             ClaimAction::ResolveConflict => {
                 ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged, note: String::new() }
             }
+            ClaimAction::SetReportType => {
+                ClaimCommand::SetReportType { report_type: crate::model::ReportType::Inquiry }
+            }
+            ClaimAction::CloseNoDamage => {
+                ClaimCommand::CloseNoDamage { reply: "INQUIRY_ANSWERED".into(), note: "안내함".into() }
+            }
+            ClaimAction::Reopen => ClaimCommand::Reopen,
         }
     }
 
@@ -728,6 +748,36 @@ mod tests {
             Op::decode("claim.승인", &serde_json::json!({})).map_err(|e| e.code()),
             Err("UNKNOWN_KIND")
         );
+    }
+
+    #[test]
+    fn denials_and_requests_written_before_coded_reasons_read_without_a_code() {
+        let deny = Op::decode(
+            "claim.recommend",
+            &serde_json::json!({"decision": {"decision": "deny", "reason": "피해 없음"}}),
+        );
+        assert_eq!(
+            deny,
+            Ok(Op::Claim(ClaimCommand::Recommend {
+                decision: Decision::Deny { code: None, reason: "피해 없음".into() },
+                justification: None
+            }))
+        );
+        let request = Op::decode("claim.request_info", &serde_json::json!({"message": "영수증"}));
+        assert_eq!(
+            request,
+            Ok(Op::Claim(ClaimCommand::RequestInfo { code: None, message: "영수증".into() }))
+        );
+        // A coded denial without a note, and the legacy text field kept as the note.
+        let coded = Op::Claim(ClaimCommand::Recommend {
+            decision: Decision::Deny { code: Some("NO_LOSS_SHOWN".into()), reason: String::new() },
+            justification: None,
+        });
+        assert_eq!(
+            coded.payload()["decision"],
+            serde_json::json!({"decision": "deny", "code": "NO_LOSS_SHOWN", "reason": ""})
+        );
+        assert_eq!(Op::decode("claim.recommend", &coded.payload()), Ok(coded));
     }
 
     #[test]

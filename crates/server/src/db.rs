@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (6, include_str!("../migrations/0006_login_guard.sql")),
     (7, include_str!("../migrations/0007_server_identity.sql")),
     (8, include_str!("../migrations/0008_tokens.sql")),
+    (9, include_str!("../migrations/0009_cited_reasons.sql")),
 ];
 
 /// The schema this binary speaks (the highest migration it carries).
@@ -150,7 +151,7 @@ async fn backfill_decisions(tx: &deadpool_postgres::Transaction<'_>) -> Result<(
                 cmd,
                 base: r.get(7),
                 at_ms: r.get(8),
-                stamp: Stamp { role, approval_limit: r.get(10), proposal: None },
+                stamp: Stamp::of_role(role, r.get(10)),
             });
         }
     }

@@ -546,6 +546,8 @@ struct StampRaw<'a> {
     approval_limit: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     proposal: Option<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cited: Option<&'a RawValue>,
 }
 
 #[derive(Serialize)]
@@ -567,7 +569,8 @@ async fn pull(
     let client = st.pool.get().await?;
     let ops_stmt = client
         .prepare_cached(
-            "SELECT seq, op_id, hlc, author, device, entity, kind, payload::text, base, at_ms, author_role, author_limit, proposal::text
+            "SELECT seq, op_id, hlc, author, device, entity, kind, payload::text, base, at_ms, author_role, author_limit, proposal::text,
+                    cited::text
              FROM ops WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .await?;
@@ -599,6 +602,11 @@ async fn pull(
                     approval_limit: r.get(11),
                     proposal: r
                         .get::<_, Option<&str>>(12)
+                        .map(serde_json::from_str)
+                        .transpose()
+                        .map_err(|e| ServerError::Internal(format!("a stored stamp is not JSON: {e}")))?,
+                    cited: r
+                        .get::<_, Option<&str>>(13)
                         .map(serde_json::from_str)
                         .transpose()
                         .map_err(|e| ServerError::Internal(format!("a stored stamp is not JSON: {e}")))?,

@@ -130,7 +130,7 @@ pub async fn store_page(
     max_clock_ahead_ms: u64,
 ) -> Result<Vec<PushResult>, ServerError> {
     let actor = session.actor();
-    let author_stamp = Stamp { role: session.role, approval_limit: session.approval_limit, proposal: None };
+    let author_stamp = Stamp::of_role(session.role, session.approval_limit);
     let tx = client.transaction().await?;
     // Pushes commit one at a time, in sequence order: a pull never skips an op
     // that commits later with a lower seq (docs/decisions/0006-server-stack.md).
@@ -309,7 +309,7 @@ async fn admit_one(
                     incident: claim.incident_id().to_string(),
                     category: claim.category,
                     input: PolicyInput::from(&**claim),
-                    state: ClaimState::imported(claim.category),
+                    state: ClaimState::of_import(claim),
                     dirty: true,
                     stored: false,
                     input_changed: true,
@@ -331,6 +331,10 @@ async fn admit_one(
             if let ClaimCommand::Recommend { .. } = cmd {
                 stamp.proposal = proposal_for(tx, &op.entity, claims, policies).await?;
             }
+            // The reason its code names in the policy in force (the fold refuses a code without one).
+            if cmd.citation().is_some() {
+                stamp.cited = cited_for(tx, cmd, &op.entity, claims, policies).await?;
+            }
             let fold_op = FoldOp::of_wire(op, cmd.clone(), stamp.clone());
             let claim = claims.get(&op.entity).ok_or_else(|| internal("claim vanished"))?;
             let history = if claim.state.accepts_next(&fold_op) {
@@ -340,7 +344,8 @@ async fn admit_one(
                 h.extend(claim.accepted.iter().cloned());
                 h
             };
-            let start = ClaimState::imported(claim.input.category);
+            let start = ClaimState::imported(claim.input.category)
+                .with_report_type(claimdesk_core::ReportType::of_intake(&claim.input.extra));
             let claim = claims.get_mut(&op.entity).ok_or_else(|| internal("claim vanished"))?;
             if let Err(r) = admit::admit_claim_op(&mut claim.state, &fold_op, || (start, history)) {
                 return Ok(Err(r));
@@ -403,22 +408,30 @@ async fn stored_ops(
     }
     let stmt = tx
         .prepare_cached(
-            "SELECT op_id, seq, author_role, author_limit, proposal::text FROM ops WHERE op_id = ANY($1)",
+            "SELECT op_id, seq, author_role, author_limit, proposal::text, cited::text FROM ops WHERE op_id = ANY($1)",
         )
         .await?;
     Ok(tx
         .query(&stmt, &[&ids])
         .await?
         .iter()
-        .map(|r| (r.get::<_, Uuid>(0), (r.get::<_, i64>(1), stamp_of(r.get(2), r.get(3), r.get(4)))))
+        .map(|r| {
+            (r.get::<_, Uuid>(0), (r.get::<_, i64>(1), stamp_of(r.get(2), r.get(3), r.get(4), r.get(5))))
+        })
         .collect())
 }
 
 /// A stored stamp (none for ops stored before schema 2).
-pub fn stamp_of(role: Option<&str>, limit: Option<i64>, proposal: Option<&str>) -> Option<Stamp> {
+pub fn stamp_of(
+    role: Option<&str>,
+    limit: Option<i64>,
+    proposal: Option<&str>,
+    cited: Option<&str>,
+) -> Option<Stamp> {
     let role = Role::parse(role?)?;
     let proposal = proposal.and_then(|p| serde_json::from_str::<PolicyProposal>(p).ok());
-    Some(Stamp { role, approval_limit: limit, proposal })
+    let cited = cited.and_then(|c| serde_json::from_str(c).ok());
+    Some(Stamp { role, approval_limit: limit, proposal, cited })
 }
 
 async fn load_claims(
@@ -512,7 +525,8 @@ async fn claim_ops(tx: &Transaction<'_>, entity: &str) -> Result<Vec<FoldOp>, Se
     let stmt = tx
         .prepare_cached(
             "SELECT o.op_id::text, o.hlc, o.author, o.device, o.kind, o.payload::text, o.base, o.at_ms,
-                    coalesce(o.author_role, u.role), coalesce(o.author_limit, u.approval_limit), o.proposal::text
+                    coalesce(o.author_role, u.role), coalesce(o.author_limit, u.approval_limit), o.proposal::text,
+                    o.cited::text
              FROM ops o LEFT JOIN users u ON u.id = o.author
              WHERE o.entity = $1 AND o.kind != 'claim.import' ORDER BY o.seq",
         )
@@ -521,11 +535,8 @@ async fn claim_ops(tx: &Transaction<'_>, entity: &str) -> Result<Vec<FoldOp>, Se
     for r in tx.query(&stmt, &[&entity]).await? {
         let payload: serde_json::Value = serde_json::from_str(r.get(5)).map_err(internal)?;
         let Ok(Op::Claim(cmd)) = Op::decode(r.get(4), &payload) else { continue };
-        let stamp = stamp_of(r.get(8), r.get(9), r.get(10)).unwrap_or(Stamp {
-            role: Role::Reviewer,
-            approval_limit: None,
-            proposal: None,
-        });
+        let stamp = stamp_of(r.get(8), r.get(9), r.get(10), r.get(11))
+            .unwrap_or(Stamp::of_role(Role::Reviewer, None));
         out.push(FoldOp {
             op_id: r.get(0),
             hlc: r.get(1),
@@ -556,8 +567,8 @@ async fn insert_ops(
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    let (mut role, mut limit, mut proposal) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut role, mut limit, mut proposal, mut cited) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     for (o, s) in batch {
         op_id.push(Uuid::parse_str(&o.op_id).unwrap_or_default());
         hlc.push(o.hlc);
@@ -571,14 +582,15 @@ async fn insert_ops(
         role.push(s.role.code());
         limit.push(s.approval_limit);
         proposal.push(s.proposal.as_ref().map(serde_json::to_string).transpose().map_err(internal)?);
+        cited.push(s.cited.as_ref().map(serde_json::to_string).transpose().map_err(internal)?);
     }
     let insert = tx
         .prepare_cached(
-            "INSERT INTO ops (op_id, hlc, author, device, entity, kind, payload, base, at_ms, author_role, author_limit, proposal)
-             SELECT op_id, hlc, author, device, entity, kind, payload, base, at_ms, role, lim, proposal
+            "INSERT INTO ops (op_id, hlc, author, device, entity, kind, payload, base, at_ms, author_role, author_limit, proposal, cited)
+             SELECT op_id, hlc, author, device, entity, kind, payload, base, at_ms, role, lim, proposal, cited
              FROM unnest($1::uuid[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::int8[],
-                         $10::text[], $11::int8[], $12::text[])
-                  WITH ORDINALITY AS t(op_id, hlc, author, device, entity, kind, payload, base, at_ms, role, lim, proposal, n)
+                         $10::text[], $11::int8[], $12::text[], $13::text[])
+                  WITH ORDINALITY AS t(op_id, hlc, author, device, entity, kind, payload, base, at_ms, role, lim, proposal, cited, n)
              ORDER BY n
              ON CONFLICT (op_id) DO NOTHING
              RETURNING op_id, seq",
@@ -589,7 +601,7 @@ async fn insert_ops(
             &insert,
             &[
                 &op_id, &hlc, &author, &device, &entity, &kind, &payload, &base, &at_ms, &role, &limit,
-                &proposal,
+                &proposal, &cited,
             ],
         )
         .await?;
@@ -632,6 +644,21 @@ async fn proposal_for(
     }
     let outcome = evaluate_all(&policy, &group).into_iter().next();
     Ok(outcome.map(|o| PolicyProposal::of(&o)))
+}
+
+/// The catalog entry a claim op's reason code names in the active policy of
+/// the claim's incident, with that policy's version (None: not found).
+async fn cited_for(
+    tx: &Transaction<'_>,
+    cmd: &ClaimCommand,
+    entity: &str,
+    claims: &HashMap<String, ServerClaim>,
+    policies: &mut PolicyView,
+) -> Result<Option<claimdesk_core::policy::CitedReason>, ServerError> {
+    let Some(claim) = claims.get(entity) else { return Ok(None) };
+    let version = activation(tx, policies, &claim.incident).await?.map(|(_, v)| v).unwrap_or(1);
+    let policy = active_policy(tx, policies, &claim.incident).await?;
+    Ok(admit::cite(cmd, &policy, Some(version)))
 }
 
 /// Reads, in one query, the stored members of the duplicate groups of every

@@ -30,6 +30,7 @@ fn needs(kind: &str) -> Role {
         | "claim.return_to_reviewer"
         | "claim.approve"
         | "claim.resolve_conflict"
+        | "claim.reopen"
         | "batch.create"
         | "batch.approve"
         | "policy.create"
@@ -69,11 +70,11 @@ fn every_kind(api: &Api, claim: &str, n: usize) -> Vec<WireOp> {
         ("claim.triage", json!({"priority": "high"})),
         ("claim.take", json!({})),
         ("claim.release", json!({})),
-        ("claim.request_info", json!({"message": "통장 사본"})),
+        ("claim.request_info", json!({"code": "ACCOUNT_INFO_NEEDED", "message": "통장 사본"})),
         ("claim.info_received", json!({"note": ""})),
         (
             "claim.recommend",
-            json!({"decision": {"decision": "deny", "reason": "중복"}, "justification": "중복 신고"}),
+            json!({"decision": {"decision": "deny", "code": "DUPLICATE", "reason": "중복"}, "justification": "중복 신고"}),
         ),
         ("claim.add_note", json!({"body": "메모"})),
         ("claim.withdraw_note", json!({"note_op": uuid::Uuid::now_v7().to_string()})),
@@ -94,6 +95,9 @@ fn every_kind(api: &Api, claim: &str, n: usize) -> Vec<WireOp> {
         ("claim.release_payout", json!({"payout_id": payout})),
         ("claim.mark_paid", json!({"payout_id": payout})),
         ("claim.resolve_conflict", json!({"to": "triaged"})),
+        ("claim.set_report_type", json!({"report_type": "inquiry"})),
+        ("claim.close_no_damage", json!({"reply": "INQUIRY_ANSWERED"})),
+        ("claim.reopen", json!({})),
     ];
     let mut ops: Vec<WireOp> = claim_kinds.into_iter().map(|(k, p)| api.op(&c, k, p)).collect();
     let new_claim = format!("N-{}-{n}", api.user);
@@ -216,7 +220,7 @@ async fn every_role_and_action_at_the_server_and_at_another_desktops_fold() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 2 * 3 * 33, "every kind of op, every role, both entry points");
+    assert_eq!(checked, 2 * 3 * 36, "every kind of op, every role, both entry points");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -258,4 +262,55 @@ async fn claims_and_policies_of_an_incident_the_server_does_not_have_are_refused
     let again =
         ada.push(&[ada.op("incident:breach-2025-11", "incident.create", json!({"catalog": breach}))]).await;
     assert_eq!(outcome_code(&again[0]), "rejected:BAD_INCIDENT");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denial_needs_a_code_of_the_policy_in_force_at_the_push_and_the_stamp_carries_its_text() {
+    let db = fresh_database("reasons").await;
+    create_user(&db, "rita", "reviewer", None);
+    let server = Server::start(&db);
+    seed(&server.url, &db, &["Q-1".into(), "Q-2".into()]).await;
+    let rita = Api::login(&server.url, "rita", "dev-rita").await;
+    let deny = |claim: &str, decision: Value| {
+        rita.op(
+            &format!("claim:{claim}"),
+            "claim.recommend",
+            json!({"decision": decision, "justification": "근거"}),
+        )
+    };
+    let ops = vec![
+        rita.op("claim:Q-1", "claim.take", json!({})),
+        // Free text only (as before coded reasons), a made-up code, a deficiency code: refused.
+        deny("Q-1", json!({"decision": "deny", "reason": "피해 없음"})),
+        deny("Q-1", json!({"decision": "deny", "code": "MADE_UP", "reason": "x"})),
+        deny("Q-1", json!({"decision": "deny", "code": "LOSS_PROOF_NEEDED"})),
+        rita.op("claim:Q-1", "claim.request_info", json!({"message": "통장 사본"})),
+        // A code of the catalog, a note beside it: accepted, one bad op blocking nothing.
+        deny("Q-1", json!({"decision": "deny", "code": "NO_LOSS_SHOWN", "reason": "통화 확인"})),
+        rita.op("claim:Q-2", "claim.add_note", json!({"body": "뒤의 정상 메모"})),
+    ];
+    let results = rita.push(&ops).await;
+    let codes: Vec<String> = results.iter().map(outcome_code).collect();
+    assert_eq!(
+        codes,
+        [
+            "accepted",
+            "rejected:REASON_REQUIRED",
+            "rejected:UNKNOWN_REASON",
+            "rejected:UNKNOWN_REASON",
+            "rejected:REASON_REQUIRED",
+            "accepted",
+            "accepted"
+        ]
+    );
+    let PushOutcome::Accepted { stamp: Some(stamp), .. } = &results[5].outcome else {
+        panic!("{:?}", results[5])
+    };
+    let cited = stamp.cited.as_ref().expect("the server's stamp names the catalog entry");
+    assert_eq!((cited.code.as_str(), cited.policy_version), ("NO_LOSS_SHOWN", Some(1)));
+    assert!(cited.ko.contains("피해"), "{}", cited.ko);
+    // Pulled with its stamp: another desktop folds it as the team's denial with that text.
+    let pulled = rita.pull_all(0).await;
+    let denial = pulled.iter().find(|p| p.op.op_id == ops[5].op_id).expect("pulled");
+    assert_eq!(denial.stamp.as_ref().and_then(|s| s.cited.as_ref()), Some(cited));
 }

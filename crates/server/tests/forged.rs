@@ -138,6 +138,24 @@ fn forgeries(t: &Team, lee_rec: &WireOp, kim_rec: &WireOp) -> Vec<(WireOp, &'sta
         ),
         "INVALID",
     ));
+    // Coded reasons: a denial or request citing a code the policy in force does not have (or one of
+    // another kind), and a damage claim closed as a non-damage report.
+    for (kind, payload, want) in [
+        (
+            "claim.recommend",
+            json!({"decision": {"decision": "deny", "code": "MADE_UP"}, "justification": "x"}),
+            "UNKNOWN_REASON",
+        ),
+        (
+            "claim.recommend",
+            json!({"decision": {"decision": "deny", "code": "DOCUMENTS_MISSING"}, "justification": "x"}),
+            "UNKNOWN_REASON",
+        ),
+        ("claim.request_info", json!({"code": "NO_LOSS_SHOWN", "message": "서류"}), "UNKNOWN_REASON"),
+        ("claim.close_no_damage", json!({"reply": "INQUIRY_ANSWERED"}), "DAMAGE_CLAIM"),
+    ] {
+        out.push((t.kim.op("claim:C-2", kind, payload), want));
+    }
     out
 }
 

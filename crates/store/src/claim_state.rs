@@ -13,8 +13,9 @@ use claimdesk_core::msg;
 use std::collections::HashSet;
 
 use claimdesk_core::ops::{Op, Stamp};
-use claimdesk_core::workflow::{decide, ClaimCommand, PolicyProposal, Refusal};
-use claimdesk_core::{Actor, Category, Role};
+use claimdesk_core::policy::{CitedReason, Policy};
+use claimdesk_core::workflow::{check_new, decide, ClaimCommand, PolicyProposal, Refusal};
+use claimdesk_core::{Actor, Category, ClaimStatus, NoteKind, ReportType, Role};
 use claimdesk_sync::fold::{self, ClaimState, FoldOp, Verdict};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -23,7 +24,7 @@ use crate::oplog::{new_op_id, Author, OpReceipt, OpWriter, SyncState};
 
 /// The columns of an op the fold reads, in this order (see [`fold_op_from_row`]).
 pub(crate) const FOLD_COLUMNS: &str =
-    "op_id, hlc, user_id, device, kind, payload, base, at, role, approval_limit, proposal";
+    "op_id, hlc, user_id, device, kind, payload, base, at, role, approval_limit, proposal, cited";
 
 /// Reads one op row into the fold's form; `None` for the claim's import and
 /// for an op that does not read as a claim command (it was parked when it came).
@@ -38,11 +39,13 @@ pub(crate) fn fold_op_from_row(conn: &Connection, r: &rusqlite::Row<'_>) -> rusq
     let user: String = r.get(2)?;
     let role: Option<String> = r.get(8)?;
     let proposal: Option<String> = r.get(10)?;
+    let cited: Option<String> = r.get(11)?;
     let stamp = match role.and_then(|r| Role::parse(&r)) {
         Some(role) => Stamp {
             role,
             approval_limit: r.get(9)?,
             proposal: proposal.and_then(|p| serde_json::from_str::<PolicyProposal>(&p).ok()),
+            cited: cited.and_then(|c| serde_json::from_str::<CitedReason>(&c).ok()),
         },
         None => roster_stamp(conn, &user)?,
     };
@@ -67,36 +70,39 @@ pub(crate) fn roster_stamp(conn: &Connection, user: &str) -> rusqlite::Result<St
         .query_row([user], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     Ok(match row {
-        Some((role, limit)) => Stamp {
-            role: Role::parse(&role).unwrap_or(Role::Reviewer),
-            approval_limit: limit,
-            proposal: None,
-        },
-        None => Stamp { role: Role::Reviewer, approval_limit: None, proposal: None },
+        Some((role, limit)) => Stamp::of_role(Role::parse(&role).unwrap_or(Role::Reviewer), limit),
+        None => Stamp::of_role(Role::Reviewer, None),
     })
 }
 
+/// What the fold starts from of a claim's import: its category and report type.
+type Filed = (Category, ReportType);
+
 /// The ops of one claim that its state is folded from: applied, not parked.
-fn claim_ops(conn: &Connection, external_id: &str) -> Result<(Vec<FoldOp>, Option<Category>)> {
+fn claim_ops(conn: &Connection, external_id: &str) -> Result<(Vec<FoldOp>, Option<Filed>)> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {FOLD_COLUMNS} FROM ops WHERE entity = ?1 COLLATE BINARY AND outcome = 'applied' AND sync != 'local' ORDER BY seq"
     ))?;
     let mut rows = stmt.query([format!("claim:{external_id}")])?;
     let mut ops = Vec::new();
     // The claim as its first import (by key) made it.
-    let mut first_import: Option<((i64, String, String), Category)> = None;
+    let mut first_import: Option<((i64, String, String), Filed)> = None;
     while let Some(r) = rows.next()? {
         let kind: String = r.get(4)?;
         if kind == "claim.import" {
             let key: (i64, String, String) = (r.get(1)?, r.get(3)?, r.get(0)?);
-            // Only the category is needed of the import: read just that field.
+            // Only the category and the extra columns (the report type) are needed of the import.
             #[derive(serde::Deserialize)]
-            struct Filed {
+            struct Import {
                 category: Category,
+                #[serde(default)]
+                extra: std::collections::BTreeMap<String, String>,
             }
             let payload: String = r.get(5)?;
-            let category = serde_json::from_str::<Filed>(&payload).ok().map(|f| f.category);
-            if let Some(c) = category {
+            let filed = serde_json::from_str::<Import>(&payload)
+                .ok()
+                .map(|f| (f.category, ReportType::of_intake(&f.extra)));
+            if let Some(c) = filed {
                 if first_import.as_ref().is_none_or(|(k, _)| key < *k) {
                     first_import = Some((key, c));
                 }
@@ -124,7 +130,8 @@ pub(crate) fn claim_row(conn: &Connection, external_id: &str) -> Result<Option<(
 /// The claim's state folded from its whole log (nothing written).
 pub(crate) fn refold(conn: &Connection, external_id: &str, filed: Category) -> Result<ClaimState> {
     let (mut ops, imported) = claim_ops(conn, external_id)?;
-    Ok(fold::fold(ClaimState::imported(imported.unwrap_or(filed)), &mut ops))
+    let (category, report_type) = imported.unwrap_or((filed, ReportType::DamageClaim));
+    Ok(fold::fold(ClaimState::imported(category).with_report_type(report_type), &mut ops))
 }
 
 /// The cached folded state of a claim, if it is still that of every op of
@@ -201,13 +208,52 @@ pub(crate) fn proposal(conn: &Connection, claim_id: i64) -> Result<Option<Policy
 }
 
 /// What this device knows about the author of an op it makes now.
-pub(crate) fn local_stamp(actor: &Actor, proposal: Option<PolicyProposal>) -> Stamp {
+pub(crate) fn local_stamp(
+    actor: &Actor,
+    proposal: Option<PolicyProposal>,
+    cited: Option<CitedReason>,
+) -> Stamp {
     use rust_decimal::prelude::ToPrimitive;
     Stamp {
         role: actor.role,
         approval_limit: actor.approval_limit.and_then(|l| l.trunc().to_i64()),
         proposal,
+        cited,
     }
+}
+
+thread_local! {
+    /// The last active policy read for a citation, by its text (a bulk close reads it once).
+    static CITING: std::cell::RefCell<Option<(String, std::sync::Arc<Policy>)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The catalog entry the command's reason code names in the active policy
+/// of the claim's incident (what the server stamps the op with as well);
+/// None when it cites nothing or a code that policy lacks.
+pub(crate) fn cite_local(
+    conn: &Connection,
+    claim_id: i64,
+    cmd: &ClaimCommand,
+) -> Result<Option<CitedReason>> {
+    let Some((kind, code)) = cmd.citation() else { return Ok(None) };
+    let row: Option<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT p.version, p.toml FROM claims c JOIN policy_versions p ON p.incident_id = c.incident_id AND p.active = 1
+             WHERE c.id = ?1",
+        )?
+        .query_row([claim_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((version, text)) = row else { return Ok(None) };
+    let cached = CITING.with(|c| c.borrow().as_ref().filter(|(t, _)| *t == text).map(|(_, p)| p.clone()));
+    let policy = match cached {
+        Some(p) => p,
+        None => {
+            let parsed = std::sync::Arc::new(Policy::from_toml(&text)?);
+            CITING.with(|c| *c.borrow_mut() = Some((text, parsed.clone())));
+            parsed
+        }
+    };
+    Ok(policy.cite(kind, code, Some(version)))
 }
 
 /// A change made on this device and what it did.
@@ -259,10 +305,11 @@ pub(crate) fn apply_local(
         ClaimCommand::Recommend { .. } => proposal(tx, id)?,
         _ => None,
     };
-    let stamp = local_stamp(actor, proposal);
-    // The decision the fold will make (checked first, so a refusal is the core's own).
-    let seen = before.view_at(base, cmd).claim_view(stamp.proposal.clone());
-    if let Err(refusal) = decide(actor, &seen, cmd) {
+    let stamp = local_stamp(actor, proposal, cite_local(tx, id, cmd)?);
+    // The decision the fold will make (checked first, so a refusal is the core's own),
+    // after what only a change made now must say (a reason code).
+    let seen = before.view_at(base, cmd).claim_view(Some(&stamp));
+    if let Err(refusal) = check_new(cmd).and_then(|()| decide(actor, &seen, cmd)) {
         let err = StoreError::Refused(refusal);
         ops.append_refusal(tx, author, &entity, &op.kind(), err.code(), &err.to_string(), Some(base))?;
         return Err(err);
@@ -400,8 +447,12 @@ pub(crate) fn write_state(
         tx.prepare_cached("UPDATE claims SET category = ?2 WHERE id = ?1")?
             .execute(params![claim_id, state.category.code()])?;
     }
+    if prev.is_none_or(|p| p.report_type != state.report_type || reason_code(p) != reason_code(state)) {
+        tx.prepare_cached("UPDATE claims SET report_type = ?2, reason_code = ?3 WHERE id = ?1")?
+            .execute(params![claim_id, state.report_type.code(), reason_code(state)])?;
+    }
     let mut note = tx.prepare_cached(
-        "INSERT INTO notes (claim_id, op_id, author, kind, body, created_at, hidden_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO notes (claim_id, op_id, author, kind, body, created_at, hidden_by, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(op_id) DO UPDATE SET hidden_by = excluded.hidden_by",
     )?;
     for n in &state.notes {
@@ -415,7 +466,8 @@ pub(crate) fn write_state(
             n.kind.code(),
             n.body,
             n.at_ms / 1000,
-            n.hidden_by
+            n.hidden_by,
+            n.code
         ])?;
     }
     if prev.is_none() {
@@ -485,4 +537,35 @@ pub(crate) fn write_state(
         crate::evaluate::reevaluate_ids(tx, &ids)?;
     }
     Ok(())
+}
+
+/// The reason code a claim carries in its state (the claims row's
+/// `reason_code`, which the dashboard counts): the deficiency code of its
+/// open request, the code of its denial, the reply it was closed with;
+/// [`claimdesk_core::policy::LEGACY_REASON`] for a denial or request made
+/// before coded reasons.
+pub(crate) fn reason_code(state: &ClaimState) -> Option<String> {
+    use claimdesk_core::policy::LEGACY_REASON;
+    use claimdesk_core::workflow::Decision;
+    let last_note = |kind: NoteKind| {
+        state
+            .notes
+            .iter()
+            .rev()
+            .find(|n| n.kind == kind)
+            .map(|n| n.code.clone().unwrap_or_else(|| LEGACY_REASON.into()))
+    };
+    match state.status {
+        ClaimStatus::NeedsInfo => last_note(NoteKind::InfoRequest),
+        ClaimStatus::ClosedNoDamage => last_note(NoteKind::Closure),
+        ClaimStatus::Recommended | ClaimStatus::Batched | ClaimStatus::ClosedDenied => {
+            match state.recommendation.as_ref().map(|r| &r.decision) {
+                Some(Decision::Deny { code, .. }) => {
+                    Some(code.clone().unwrap_or_else(|| LEGACY_REASON.into()))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }

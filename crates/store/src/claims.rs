@@ -5,8 +5,9 @@
 
 use claimdesk_core::mask::{mask_account, mask_brn, mask_phone};
 use claimdesk_core::msg;
+use claimdesk_core::policy::{CitedReason, DocumentDef};
 use claimdesk_core::workflow::{ClaimCommand, ClaimView, Decision, PolicyProposal, Priority, Recommendation};
-use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus, NoteKind};
+use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus, NoteKind, ReportType};
 use claimdesk_sync::fold::normalize_tags;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
@@ -27,6 +28,7 @@ pub(crate) struct ClaimRecord {
     pub batch_id: Option<String>,
     pub proposal: Option<PolicyProposal>,
     pub reserved_for: Option<String>,
+    pub report_type: ReportType,
 }
 
 impl ClaimRecord {
@@ -38,12 +40,14 @@ impl ClaimRecord {
             batch_id: self.batch_id.clone(),
             proposal: self.proposal.clone(),
             reserved_for: self.reserved_for.clone(),
+            report_type: self.report_type,
+            cited: None,
         }
     }
 }
 
 const RECORD_COLUMNS: &str =
-    "external_id, status, assignee, recommendation, batch_id, reserved_for, eligible, reason, remedy, amount, extension_days, grants";
+    "external_id, status, assignee, recommendation, batch_id, reserved_for, eligible, reason, remedy, amount, extension_days, grants, report_type";
 
 fn record_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
     let status: String = r.get(1)?;
@@ -57,6 +61,7 @@ fn record_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
         batch_id: r.get(4)?,
         proposal: outcome.map(|o| PolicyProposal::of(&o)),
         reserved_for: r.get(5)?,
+        report_type: ReportType::parse(&r.get::<_, String>(12)?).unwrap_or_default(),
     })
 }
 
@@ -254,20 +259,73 @@ impl Store {
         self.change(actor, external_id, base, ClaimCommand::Release)
     }
 
-    /// Ask the claimant for more information; the message is kept as a note.
+    /// Ask the claimant for more information: `code` cites a deficiency
+    /// reason of the policy in force (required: REASON_REQUIRED without,
+    /// UNKNOWN_REASON for a code the policy lacks); the message goes beside it.
     pub fn request_info(
         &mut self,
         actor: &Actor,
         external_id: &str,
         base: Option<i64>,
+        code: Option<&str>,
         message: &str,
     ) -> Result<OpReceipt> {
+        let code = code.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
         self.change(
             actor,
             external_id,
             base,
-            ClaimCommand::RequestInfo { message: message.trim().to_string() },
+            ClaimCommand::RequestInfo { code, message: message.trim().to_string() },
         )
+    }
+
+    /// Set what the report is (triage), while it is open.
+    pub fn set_report_type(
+        &mut self,
+        actor: &Actor,
+        external_id: &str,
+        base: Option<i64>,
+        report_type: ReportType,
+    ) -> Result<OpReceipt> {
+        self.change(actor, external_id, base, ClaimCommand::SetReportType { report_type })
+    }
+
+    /// Supervisor: a closed non-damage report is a damage claim after all:
+    /// back to triaged, unheld, as a damage claim.
+    pub fn reopen(&mut self, actor: &Actor, external_id: &str, base: Option<i64>) -> Result<OpReceipt> {
+        self.change(actor, external_id, base, ClaimCommand::Reopen)
+    }
+
+    /// Close a non-damage report with the standard reply `reply` (a closure
+    /// code of the policy in force), a note beside it. A damage claim is
+    /// refused (DAMAGE_CLAIM), so is a claim already decided.
+    pub fn close_no_damage(
+        &mut self,
+        actor: &Actor,
+        external_id: &str,
+        base: Option<i64>,
+        reply: &str,
+        note: &str,
+    ) -> Result<OpReceipt> {
+        let cmd =
+            ClaimCommand::CloseNoDamage { reply: reply.trim().to_string(), note: note.trim().to_string() };
+        self.change(actor, external_id, base, cmd)
+    }
+
+    /// Closes every claim the filter matches with the same reply, in one
+    /// transaction: the non-damage reports are closed; the others (damage
+    /// claims, claims decided or held by another) are reported with why.
+    pub fn close_no_damage_where(
+        &mut self,
+        actor: &Actor,
+        filter: &crate::queue::QueueFilter,
+        reply: &str,
+        note: &str,
+    ) -> Result<crate::batches::ManyApplied> {
+        let ids = self.queue_ids(filter)?;
+        let cmd =
+            ClaimCommand::CloseNoDamage { reply: reply.trim().to_string(), note: note.trim().to_string() };
+        self.apply_to_many(actor, ids.into_iter().map(|id| (id, cmd.clone())).collect())
     }
 
     /// The claimant answered; the claim returns to review. The answer is kept as a note.
@@ -415,8 +473,16 @@ pub struct ClaimDetail {
     pub duplicate_of: Option<String>,
     pub batch_id: Option<String>,
     pub recommendation: Option<Recommendation>,
+    /// The catalog entry its recommendation's denial code named when it was
+    /// made (the op's stamp), so the reason reads as the claimant was told.
+    pub recommendation_reason: Option<CitedReason>,
     pub notes: Vec<Note>,
     pub evidence: Vec<crate::evidence::EvidenceFile>,
+    pub report_type: ReportType,
+    /// The reason code it carries now (its request's, its denial's, its closure's; LEGACY before codes).
+    pub reason_code: Option<String>,
+    /// The documents its category must send under the policy in force.
+    pub documents: Vec<DocumentDef>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -426,6 +492,8 @@ pub struct Note {
     pub author: String,
     pub kind: NoteKind,
     pub body: String,
+    /// The reason code it cites (an info request's deficiency, a closure's reply).
+    pub code: Option<String>,
     pub created_at: i64,
     pub withdrawn: bool,
 }
@@ -466,7 +534,8 @@ impl Store {
             .query_row(
                 "SELECT id, external_id, version, status, received_at, category, filed_category, name, phone, brn, bank_name,
                         account_no, service, damage_start, damage_end, claimed_amount, daily_income, documented_loss, ad_spend,
-                        description, extra, priority, tags, assignee, duplicate_of, batch_id, recommendation, incident_id
+                        description, extra, priority, tags, assignee, duplicate_of, batch_id, recommendation, incident_id,
+                        report_type, reason_code
                  FROM claims WHERE external_id = ?1",
                 [external_id],
                 |r| {
@@ -506,8 +575,12 @@ impl Store {
                             duplicate_of: r.get(24)?,
                             batch_id: r.get(25)?,
                             recommendation: rec.and_then(|t| serde_json::from_str(&t).ok()),
+                            recommendation_reason: None,
                             notes: Vec::new(),
                             evidence: Vec::new(),
+                            report_type: ReportType::parse(&r.get::<_, String>(28)?).unwrap_or_default(),
+                            reason_code: r.get(29)?,
+                            documents: Vec::new(),
                         },
                     ))
                 },
@@ -515,7 +588,7 @@ impl Store {
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("claim {external_id}")))?;
         let mut stmt = conn.prepare_cached(
-            "SELECT op_id, author, kind, body, created_at, hidden_by IS NOT NULL FROM notes WHERE claim_id = ?1 ORDER BY id",
+            "SELECT op_id, author, kind, body, created_at, hidden_by IS NOT NULL, code FROM notes WHERE claim_id = ?1 ORDER BY id",
         )?;
         let notes = stmt.query_map([id], |r| {
             let kind: String = r.get(2)?;
@@ -524,12 +597,25 @@ impl Store {
                 author: r.get(1)?,
                 kind: NoteKind::parse(&kind).unwrap_or(NoteKind::Note),
                 body: r.get(3)?,
+                code: r.get(6)?,
                 created_at: r.get(4)?,
                 withdrawn: r.get(5)?,
             })
         })?;
         detail.notes = notes.collect::<Result<_, _>>()?;
         detail.evidence = crate::evidence::list(conn, id)?;
+        if let Some(rec) = &detail.recommendation {
+            let cited: Option<String> = conn
+                .prepare_cached("SELECT cited FROM ops WHERE op_id = ?1")?
+                .query_row([&rec.op_id], |r| r.get(0))
+                .optional()?
+                .flatten();
+            detail.recommendation_reason = cited.and_then(|c| serde_json::from_str(&c).ok());
+        }
+        // A policy that does not read leaves the list empty rather than the claim unreadable.
+        if let Ok((_, policy)) = crate::policies::active_policy_in(conn, &detail.incident_id) {
+            detail.documents = policy.documents_for(detail.category).into_iter().cloned().collect();
+        }
         Ok(detail)
     }
 

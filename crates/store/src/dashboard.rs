@@ -14,6 +14,7 @@ pub enum SeriesKey {
     Status,
     Category,
     Service,
+    ReportType,
 }
 
 /// Claims received on one day (Korea time) with one value of the key.
@@ -50,6 +51,7 @@ impl Store {
             SeriesKey::Status => "status",
             SeriesKey::Category => "category",
             SeriesKey::Service => "service",
+            SeriesKey::ReportType => "report_type",
         };
         let sql = format!(
             "SELECT date(received_at + 9 * 3600, 'unixepoch'), {column}, count(*), coalesce(sum(amount), 0)

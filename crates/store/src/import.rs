@@ -210,7 +210,7 @@ impl Store {
         }
         let mut ops = OpWriter::begin(&tx)?;
         let mut counts = ImportCounts::default();
-        let stamp = Some(crate::claim_state::local_stamp(actor, None));
+        let stamp = Some(crate::claim_state::local_stamp(actor, None, None));
         let mut conflicts = Vec::new();
         let mut quarantine = Vec::new();
         // Two threads: one reads, validates and prepares rows (JSON, hashes,
@@ -417,9 +417,9 @@ impl<'t> RowWriter<'t> {
             "INSERT INTO claims (external_id, content_hash, received_at, category, filed_category, name, phone, brn, bank_name,
                  account_no, claimant_key, service, damage_start, damage_end, claimed_amount, daily_income, documented_loss,
                  ad_spend, description, extra, import_id, updated_at,
-                 eval_version, eligible, reason, remedy, amount, extension_days, incident_id, grants)
+                 eval_version, eligible, reason, remedy, amount, extension_days, incident_id, grants, report_type)
              VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-                 ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+                 ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
         )?;
         stmt.execute(params![
             c.external_id,
@@ -450,7 +450,8 @@ impl<'t> RowWriter<'t> {
             won(Some(o.amount)),
             o.extension_days,
             c.incident_id(),
-            crate::evaluate::grants_column(o)?
+            crate::evaluate::grants_column(o)?,
+            c.report_type().code()
         ])?;
         let id = self.tx.last_insert_rowid();
         let mut fts = self

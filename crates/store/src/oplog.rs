@@ -264,9 +264,10 @@ impl OpWriter {
         };
         let hash = entry.hash(&self.prev_hash);
         let proposal = stamp.and_then(|s| s.proposal.as_ref()).map(serde_json::to_string).transpose()?;
+        let cited = stamp.and_then(|s| s.cited.as_ref()).map(serde_json::to_string).transpose()?;
         let mut stmt = tx.prepare_cached(
-            "INSERT INTO ops (seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, sync, hash, role, approval_limit, proposal)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            "INSERT INTO ops (seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, sync, hash, role, approval_limit, proposal, cited)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         )?;
         stmt.execute(params![
             seq,
@@ -284,7 +285,8 @@ impl OpWriter {
             &hash[..],
             stamp.map(|s| s.role.code()),
             stamp.and_then(|s| s.approval_limit),
-            proposal
+            proposal,
+            cited
         ])?;
         self.prev_hash = hash;
         self.next_seq += 1;
@@ -318,10 +320,11 @@ impl OpWriter {
         };
         let hash = entry.hash(&self.prev_hash);
         let proposal = op.stamp.and_then(|s| s.proposal.as_ref()).map(serde_json::to_string).transpose()?;
+        let cited = op.stamp.and_then(|s| s.cited.as_ref()).map(serde_json::to_string).transpose()?;
         let mut stmt = tx.prepare_cached(
             "INSERT INTO ops (seq, op_id, hlc, user_id, device, entity, kind, payload, base, at, outcome, sync, hash,
-                              role, approval_limit, proposal, server_seq)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'applied', 'remote', ?11, ?12, ?13, ?14, ?15)",
+                              role, approval_limit, proposal, server_seq, cited)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'applied', 'remote', ?11, ?12, ?13, ?14, ?15, ?16)",
         )?;
         stmt.execute(params![
             seq,
@@ -338,7 +341,8 @@ impl OpWriter {
             op.stamp.map(|s| s.role.code()),
             op.stamp.and_then(|s| s.approval_limit),
             proposal,
-            op.server_seq
+            op.server_seq,
+            cited
         ])?;
         self.prev_hash = hash;
         self.next_seq += 1;

@@ -47,6 +47,16 @@ pub(crate) fn incident_of_version(conn: &Connection, version: i64) -> Result<Str
         .ok_or_else(|| StoreError::NotFound(format!("policy version {version}")))
 }
 
+/// The reason catalog and the documents of a policy version, for the app's
+/// pickers and lists (a policy without its own catalog shows the shipped one).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize)]
+pub struct ReasonCatalog {
+    pub version: i64,
+    pub reasons: Vec<claimdesk_core::policy::ReasonDef>,
+    pub documents: Vec<claimdesk_core::policy::DocumentDef>,
+}
+
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyVersion {
@@ -68,6 +78,16 @@ impl Store {
     /// An incident's active policy (the current incident's when None).
     pub fn active_policy_of(&self, incident: Option<&str>) -> Result<(i64, Policy)> {
         active_policy_in(self.conn(), &self.resolve_incident(incident)?)
+    }
+
+    /// The reason catalog and documents of an incident's active policy (the current incident's when None).
+    pub fn reason_catalog(&self, incident: Option<&str>) -> Result<ReasonCatalog> {
+        let (version, policy) = self.active_policy_of(incident)?;
+        Ok(ReasonCatalog {
+            version,
+            reasons: policy.reason_catalog().into_owned(),
+            documents: policy.documents.clone(),
+        })
     }
 
     pub fn policy(&self, version: i64) -> Result<Policy> {
@@ -175,7 +195,7 @@ impl Store {
                 progress,
             )?,
         };
-        let stamp = crate::claim_state::local_stamp(actor, None);
+        let stamp = crate::claim_state::local_stamp(actor, None, None);
         ops.write_at(
             &tx,
             op_id,

@@ -3,7 +3,7 @@
 //! only those rows are read), and the same filter drives bulk actions.
 
 use claimdesk_core::msg;
-use claimdesk_core::{Category, ClaimStatus, Reason, Remedy};
+use claimdesk_core::{Category, ClaimStatus, Reason, Remedy, ReportType};
 use rusqlite::types::ToSql;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,10 @@ pub struct QueueFilter {
     pub eligible: Option<bool>,
     pub remedies: Vec<Remedy>,
     pub reasons: Vec<Reason>,
+    /// Report types (damage claim, inquiry, opinion, complaint).
+    pub report_types: Vec<ReportType>,
+    /// Reason codes the claims carry now (a denial's, an open request's, a closure's; LEGACY).
+    pub reason_codes: Vec<String>,
     /// Only recommendations that override the policy.
     pub overrides_only: bool,
     /// Only claims the policy or a reviewer marked as duplicates.
@@ -78,6 +82,8 @@ pub struct QueueRow {
     pub tags: Vec<String>,
     pub is_override: bool,
     pub version: i64,
+    pub report_type: String,
+    pub reason_code: Option<String>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -153,7 +159,7 @@ impl Lookup {
 
 const ROW_COLUMNS: &str =
     "external_id, received_at, category, name, service, status, priority, assignee, claimed_amount, eligible,
-    reason, remedy, amount, tags, is_override, version";
+    reason, remedy, amount, tags, is_override, version, report_type, reason_code";
 
 fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
     let tags: String = r.get(13)?;
@@ -174,6 +180,8 @@ fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         tags: serde_json::from_str(&tags).unwrap_or_default(),
         is_override: r.get(14)?,
         version: r.get(15)?,
+        report_type: r.get(16)?,
+        reason_code: r.get(17)?,
     })
 }
 
@@ -246,6 +254,8 @@ fn filters_without_text(f: &QueueFilter) -> Where {
     w.any_of("service", f.services.clone());
     w.any_of("remedy", f.remedies.iter().map(|r| r.code().to_string()).collect());
     w.any_of("reason", f.reasons.iter().map(|r| r.code().to_string()).collect());
+    w.any_of("report_type", f.report_types.iter().map(|t| t.code().to_string()).collect());
+    w.any_of("reason_code", f.reason_codes.clone());
     match f.assignee.as_deref() {
         Some("") => w.push("assignee IS NULL"),
         Some(user) => {

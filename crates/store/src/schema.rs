@@ -18,6 +18,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_incidents", include_str!("migrations/0006_incidents.sql")),
     ("0007_grants", include_str!("migrations/0007_grants.sql")),
     ("0008_lookup", include_str!("migrations/0008_lookup.sql")),
+    ("0009_reasons", include_str!("migrations/0009_reasons.sql")),
 ];
 
 /// The first migration after which every claim must be folded again (its
@@ -34,7 +35,7 @@ fn number(name: &str) -> i64 {
 }
 
 /// The schema version this binary writes: its highest migration number.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// Brings the schema up to date, or refuses a store from a newer binary.
 /// Returns the version the store was at.

@@ -34,6 +34,21 @@ pub struct Stats {
     /// What the policy's results give, by kind of grant (cash and each
     /// non-cash kind), over every claim: only cash is paid out.
     pub grants: Vec<GrantTotal>,
+    /// Claims by report type (damage claim, inquiry, opinion, complaint).
+    pub by_report_type: Vec<Group>,
+    /// Claims by the reason code they carry now: denials (recommended,
+    /// batched or closed as denied), open deficiency requests and
+    /// non-damage closures, each counted apart.
+    pub by_reason: Vec<ReasonTally>,
+}
+
+/// How many claims carry one reason code of one kind.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReasonTally {
+    pub kind: claimdesk_core::policy::ReasonKind,
+    pub code: String,
+    pub claims: u64,
 }
 
 /// One recent audit entry.
@@ -92,7 +107,28 @@ impl Store {
                 &i,
             )?,
             grants: self.grant_totals()?,
+            by_report_type: self.groups(&by("report_type"), &i)?,
+            by_reason: self.reason_counts(&i)?,
         })
+    }
+
+    /// Claims by (kind, reason code), most first.
+    fn reason_counts(&self, incident: &str) -> Result<Vec<ReasonTally>> {
+        use claimdesk_core::policy::ReasonKind;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT CASE status WHEN 'needs_info' THEN 'deficiency' WHEN 'closed_no_damage' THEN 'closure' ELSE 'denial' END,
+                    reason_code, count(*)
+             FROM claims WHERE incident_id = ?1 AND reason_code IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC, 2",
+        )?;
+        let rows = stmt.query_map([incident], |r| {
+            let kind = match r.get::<_, String>(0)?.as_str() {
+                "deficiency" => ReasonKind::Deficiency,
+                "closure" => ReasonKind::Closure,
+                _ => ReasonKind::Denial,
+            };
+            Ok(ReasonTally { kind, code: r.get(1)?, claims: r.get::<_, i64>(2)? as u64 })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The policy's grants by kind: results in the single-remedy form read

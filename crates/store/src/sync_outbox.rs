@@ -67,8 +67,8 @@ impl Store {
             match &r.outcome {
                 PushOutcome::Accepted { seq, stamp } | PushOutcome::Duplicate { seq, stamp } => {
                     let row: Option<(String, StampColumns)> = tx
-                        .prepare_cached("SELECT entity, role, approval_limit, proposal FROM ops WHERE op_id = ?1 AND sync = 'pending'")?
-                        .query_row([&r.op_id], |x| Ok((x.get(0)?, (x.get(1)?, x.get(2)?, x.get(3)?))))
+                        .prepare_cached("SELECT entity, role, approval_limit, proposal, cited FROM ops WHERE op_id = ?1 AND sync = 'pending'")?
+                        .query_row([&r.op_id], |x| Ok((x.get(0)?, (x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?))))
                         .optional()?;
                     let Some((entity, mine)) = row else {
                         report.unknown += 1;
@@ -80,8 +80,8 @@ impl Store {
                         let theirs = stamp_columns(stamp)?;
                         if mine != theirs {
                             // Every other replica decides this op with the server's stamp: so does this one.
-                            tx.prepare_cached("UPDATE ops SET role = ?2, approval_limit = ?3, proposal = ?4 WHERE op_id = ?1")?
-                                .execute(params![r.op_id, theirs.0, theirs.1, theirs.2])?;
+                            tx.prepare_cached("UPDATE ops SET role = ?2, approval_limit = ?3, proposal = ?4, cited = ?5 WHERE op_id = ?1")?
+                                .execute(params![r.op_id, theirs.0, theirs.1, theirs.2, theirs.3])?;
                             if let Some(ext) = entity.strip_prefix("claim:") {
                                 refold.insert(ext.to_string());
                                 report.restamped += 1;
@@ -144,13 +144,13 @@ impl Store {
     }
 }
 
-/// A stamp as the ops table keeps it.
-/// A stamp as the ops table holds it: role, approval limit, proposal (JSON).
-pub(crate) type StampColumns = (Option<String>, Option<i64>, Option<String>);
+/// A stamp as the ops table holds it: role, approval limit, proposal (JSON), cited reason (JSON).
+pub(crate) type StampColumns = (Option<String>, Option<i64>, Option<String>, Option<String>);
 
 pub(crate) fn stamp_columns(stamp: &Stamp) -> Result<StampColumns> {
     let proposal = stamp.proposal.as_ref().map(serde_json::to_string).transpose()?;
-    Ok((Some(stamp.role.code().to_string()), stamp.approval_limit, proposal))
+    let cited = stamp.cited.as_ref().map(serde_json::to_string).transpose()?;
+    Ok((Some(stamp.role.code().to_string()), stamp.approval_limit, proposal, cited))
 }
 
 fn local_error(e: crate::StoreError) -> claimdesk_sync::engine::SyncError {

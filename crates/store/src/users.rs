@@ -327,7 +327,7 @@ pub(crate) fn team_op_in_tx(
         entity,
     };
     crate::team::apply(tx, &env, op)?;
-    let stamp = crate::claim_state::local_stamp(actor, None);
+    let stamp = crate::claim_state::local_stamp(actor, None, None);
     ops.write_at(
         tx,
         op_id,

@@ -287,7 +287,7 @@ fn pulled(
             base: None,
             at_ms: chrono::Utc::now().timestamp_millis(),
         },
-        stamp: Some(claimdesk_core::Stamp { role, approval_limit: None, proposal: None }),
+        stamp: Some(claimdesk_core::Stamp::of_role(role, None)),
     }
 }
 

@@ -16,9 +16,12 @@ use common::*;
 fn needs(action: ClaimAction) -> Role {
     use ClaimAction as A;
     match action {
-        A::AddToBatch | A::RemoveFromBatch | A::ReturnToReviewer | A::Approve | A::ResolveConflict => {
-            Role::Supervisor
-        }
+        A::AddToBatch
+        | A::RemoveFromBatch
+        | A::ReturnToReviewer
+        | A::Approve
+        | A::ResolveConflict
+        | A::Reopen => Role::Supervisor,
         A::UpdateIntake | A::ReservePayout | A::ReleasePayout | A::MarkPaid => Role::Admin,
         A::Triage
         | A::Take
@@ -32,7 +35,9 @@ fn needs(action: ClaimAction) -> Role {
         | A::AddEvidence
         | A::RevealPersonalData
         | A::Lease
-        | A::ReleaseLease => Role::Reviewer,
+        | A::ReleaseLease
+        | A::SetReportType
+        | A::CloseNoDamage => Role::Reviewer,
     }
 }
 
@@ -56,10 +61,13 @@ fn command(action: ClaimAction, claim: &ClaimInput) -> ClaimCommand {
         },
         A::Take => ClaimCommand::Take,
         A::Release => ClaimCommand::Release,
-        A::RequestInfo => ClaimCommand::RequestInfo { message: "통장 사본".into() },
+        A::RequestInfo => ClaimCommand::RequestInfo {
+            code: Some("ACCOUNT_INFO_NEEDED".into()),
+            message: "통장 사본".into(),
+        },
         A::InfoReceived => ClaimCommand::InfoReceived { note: String::new() },
         A::Recommend => ClaimCommand::Recommend {
-            decision: Decision::Deny { reason: "중복".into() },
+            decision: Decision::Deny { code: Some("DUPLICATE".into()), reason: "중복".into() },
             justification: Some("중복".into()),
         },
         A::AddNote => ClaimCommand::AddNote { body: "메모".into() },
@@ -83,6 +91,11 @@ fn command(action: ClaimAction, claim: &ClaimInput) -> ClaimCommand {
         A::ReleasePayout => ClaimCommand::ReleasePayout { payout_id: "P".into() },
         A::MarkPaid => ClaimCommand::MarkPaid { payout_id: "P".into() },
         A::ResolveConflict => ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged, note: String::new() },
+        A::SetReportType => ClaimCommand::SetReportType { report_type: claimdesk_core::ReportType::Inquiry },
+        A::CloseNoDamage => {
+            ClaimCommand::CloseNoDamage { reply: "INQUIRY_ANSWERED".into(), note: String::new() }
+        }
+        A::Reopen => ClaimCommand::Reopen,
     }
 }
 

@@ -84,9 +84,11 @@ impl FakeServer {
         };
         // The tests' clocks jump by at most two minutes ahead: far inside any bound.
         let typed = admit::check_envelope(op, &actor, i64::MAX / 4, 0)?;
-        let stamp = Stamp { role, approval_limit: limit, proposal: None };
+        let mut stamp = Stamp::of_role(role, limit);
         match &typed {
             Op::Claim(cmd) => {
+                // The reason its code names in the team's policy (the default, version 1).
+                stamp.cited = admit::cite(cmd, &claimdesk_core::policy::Policy::default_2022(), Some(1));
                 let Some((_, ops, category)) = self.claims.get(&op.entity) else {
                     return Err(Rejection::new("UNKNOWN_CLAIM", "the claim is not on the server"));
                 };
@@ -299,7 +301,7 @@ fn one_command(desk: &mut Desk, rng: &mut StdRng) {
             .map(|_| ()),
         1 | 2 => s.take(&u, c, None).map(|_| ()),
         3 => s.release(&u, c, None).map(|_| ()),
-        4 => s.request_info(&u, c, None, "영수증을 보내 주세요").map(|_| ()),
+        4 => s.request_info(&u, c, None, Some("DOCUMENTS_MISSING"), "영수증을 보내 주세요").map(|_| ()),
         5 => s.info_received(&u, c, None, "받았습니다").map(|_| ()),
         6 | 7 => s
             .recommend(
@@ -364,7 +366,7 @@ fn pulled_ops(store: &Store) -> Vec<PulledOp> {
     let mut stmt = store
         .conn()
         .prepare(
-            "SELECT op_id, hlc, user_id, device, entity, kind, payload, base, at, coalesce(server_seq, 0), role, approval_limit, proposal
+            "SELECT op_id, hlc, user_id, device, entity, kind, payload, base, at, coalesce(server_seq, 0), role, approval_limit, proposal, cited
              FROM ops WHERE sync IN ('acked', 'remote') ORDER BY seq",
         )
         .expect("ops");
@@ -376,6 +378,7 @@ fn pulled_ops(store: &Store) -> Vec<PulledOp> {
             role,
             approval_limit: r.get(11).ok().flatten(),
             proposal: proposal.and_then(|p| serde_json::from_str(&p).ok()),
+            cited: r.get::<_, Option<String>>(13).ok().flatten().and_then(|c| serde_json::from_str(&c).ok()),
         });
         Ok(PulledOp {
             seq: r.get(9)?,

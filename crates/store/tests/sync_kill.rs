@@ -52,11 +52,7 @@ fn a_pull_killed_at_random_points_loses_nothing_and_completes() {
     let admin = source.actor("admin").expect("admin");
     source.import_file(&admin, &csv, ImportOptions::default(), &mut |_| true).expect("import");
     // As the server sends them: numbered, stamped with the author's role.
-    let stamp = claimdesk_core::ops::Stamp {
-        role: claimdesk_core::Role::Admin,
-        approval_limit: None,
-        proposal: None,
-    };
+    let stamp = claimdesk_core::ops::Stamp::of_role(claimdesk_core::Role::Admin, None);
     let ops: Vec<PulledOp> = source
         .outbox_page(1_000_000)
         .expect("outbox")

@@ -15,7 +15,11 @@
 //!    the core's code. A late op (made offline, sorting before ops already
 //!    accepted) is folded at its place, and rejected if it would change what
 //!    happened to an accepted approval, reservation or payment; a payout
-//!    reservation must be the claim's latest op (made online).
+//!    reservation must be the claim's latest op (made online). A denial or a
+//!    request for information made now must cite a reason code
+//!    ([`claimdesk_core::workflow::check_new`]); the server stamps the op with
+//!    the catalog entry of the policy in force ([`cite`]), which the fold
+//!    then requires.
 
 use claimdesk_core::ops::{Op, Scope};
 use claimdesk_core::policy::Policy;
@@ -268,6 +272,19 @@ pub fn check_team_op(op: &Op, role: Role) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// The catalog entry a claim op's reason code names in `policy` (the policy
+/// in force for the claim's incident, version `version`), for the op's
+/// stamp; None when the op cites nothing or a code the policy lacks (the
+/// fold then refuses it with UNKNOWN_REASON).
+pub fn cite(
+    cmd: &claimdesk_core::workflow::ClaimCommand,
+    policy: &Policy,
+    version: Option<i64>,
+) -> Option<claimdesk_core::policy::CitedReason> {
+    let (kind, code) = cmd.citation()?;
+    policy.cite(kind, code, version)
+}
+
 /// Admits a claim op onto the claim's state (`state`, the fold of the ops
 /// accepted so far, which `initial` gives back when the op comes late): on
 /// success `state` has the op folded in; a rejected op leaves it as it was.
@@ -276,6 +293,8 @@ pub fn admit_claim_op(
     op: &FoldOp,
     initial: impl FnOnce() -> (ClaimState, Vec<FoldOp>),
 ) -> Result<(), Rejection> {
+    // What an op made now must say (a reason code), beyond what the fold accepts of older ops.
+    claimdesk_core::workflow::check_new(&op.cmd).map_err(|r| Rejection::of(r.code(), &r))?;
     let reserve = matches!(op.cmd, claimdesk_core::workflow::ClaimCommand::ReservePayout { .. });
     if state.accepts_next(op) {
         // Stepped in place: a refusal changes only the refusal list and the last key, put back here.

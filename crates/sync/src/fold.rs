@@ -39,9 +39,9 @@ use std::cmp::Ordering;
 
 use claimdesk_core::ops::{Op, OpError, Stamp};
 use claimdesk_core::workflow::{
-    decide, ClaimCommand, ClaimView, Decision, PolicyProposal, Priority, Recommendation, Refusal, Transition,
+    decide, ClaimCommand, ClaimView, Decision, Priority, Recommendation, Refusal, Transition,
 };
-use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus, NoteKind};
+use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus, NoteKind, ReportType};
 use serde::{Deserialize, Serialize};
 
 /// The total order of ops: clock stamp, then device id, then op id.
@@ -116,6 +116,9 @@ pub struct NoteEntry {
     pub author: String,
     pub kind: NoteKind,
     pub body: String,
+    /// The reason code it cites (an info request's deficiency, a closure's reply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     pub at_ms: i64,
     /// The op that withdrew it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,18 +191,24 @@ pub struct DecisionView {
     pub batch_id: Option<String>,
     #[serde(default)]
     pub reserved_for: Option<String>,
+    /// The report type (a scalar field: the claim's current one).
+    #[serde(default)]
+    pub report_type: ReportType,
 }
 
 impl DecisionView {
-    /// The view as [`decide`] takes it, with the policy's result the op was stamped with.
-    pub fn claim_view(&self, proposal: Option<PolicyProposal>) -> ClaimView {
+    /// The view as [`decide`] takes it, with what the op was stamped with:
+    /// the policy's result and the catalog entry its reason code names.
+    pub fn claim_view(&self, stamp: Option<&Stamp>) -> ClaimView {
         ClaimView {
             status: self.status,
             assignee: self.assignee.clone(),
             recommendation: self.recommendation.clone(),
             batch_id: self.batch_id.clone(),
-            proposal,
+            proposal: stamp.and_then(|s| s.proposal.clone()),
             reserved_for: self.reserved_for.clone(),
+            report_type: self.report_type,
+            cited: stamp.and_then(|s| s.cited.clone()),
         }
     }
 }
@@ -255,6 +264,12 @@ pub struct ClaimState {
     pub duplicate_of: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease_holder: Option<String>,
+    /// What the report is: from intake, changed by `set_report_type` (last writer wins).
+    #[serde(default, skip_serializing_if = "is_damage_claim")]
+    pub report_type: ReportType,
+    /// The type the intake row gave (a change in triage survives a new intake row).
+    #[serde(default, skip_serializing_if = "is_damage_claim")]
+    pub filed_report_type: ReportType,
     /// The intake row as the latest applied intake update left it (None: as imported).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intake: Option<Box<ClaimInput>>,
@@ -297,6 +312,8 @@ impl ClaimState {
             tags: Vec::new(),
             duplicate_of: None,
             lease_holder: None,
+            report_type: ReportType::DamageClaim,
+            filed_report_type: ReportType::DamageClaim,
             intake: None,
             version: 1,
             decisions: 0,
@@ -308,6 +325,18 @@ impl ClaimState {
             parallel: Vec::new(),
             last_key: None,
         }
+    }
+
+    /// A claim as imported from `input` (its category and report type).
+    pub fn of_import(input: &ClaimInput) -> ClaimState {
+        ClaimState::imported(input.category).with_report_type(input.report_type())
+    }
+
+    /// The same state filed as `report_type` (the import's).
+    pub fn with_report_type(mut self, report_type: ReportType) -> ClaimState {
+        self.report_type = report_type;
+        self.filed_report_type = report_type;
+        self
     }
 
     /// Whether `op` sorts after every op folded so far (so [`step`] may apply it incrementally).
@@ -331,6 +360,7 @@ impl ClaimState {
             recommendation: self.recommendation.clone(),
             batch_id: self.batch_id.clone(),
             reserved_for: self.reserved_for.clone(),
+            report_type: self.report_type,
         }
     }
 
@@ -341,7 +371,7 @@ impl ClaimState {
     /// it); a resolution is decided against the conflict itself.
     pub fn view_at(&self, base: i64, cmd: &ClaimCommand) -> DecisionView {
         if let Some(k) = usize::try_from(base).ok().filter(|b| *b < self.history.len()) {
-            return self.before(k);
+            return DecisionView { report_type: self.report_type, ..self.before(k) };
         }
         let mut view = self.view();
         if self.status == ClaimStatus::Conflict && !matches!(cmd, ClaimCommand::ResolveConflict { .. }) {
@@ -361,6 +391,7 @@ impl ClaimState {
                 recommendation: None,
                 batch_id: None,
                 reserved_for: None,
+                report_type: self.report_type,
             },
             Some(last) => DecisionView {
                 status: last.outcome.to,
@@ -368,6 +399,7 @@ impl ClaimState {
                 recommendation: done.iter().rev().find_map(|d| d.recommendation.clone()),
                 batch_id: last.outcome.batch.clone(),
                 reserved_for: last.outcome.reserved_for.clone(),
+                report_type: self.report_type,
             },
         }
     }
@@ -391,6 +423,10 @@ impl ClaimState {
         }
         Verdict::Applied
     }
+}
+
+fn is_damage_claim(t: &ReportType) -> bool {
+    t.is_damage()
 }
 
 /// Whether an op of this command bumps the claim's version (when decided).
@@ -479,7 +515,7 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) -> Verdict {
     let base = op.base.unwrap_or(state.decisions).clamp(0, state.decisions);
     let seen = state.view_at(base, &op.cmd);
     let actor = op.actor();
-    let transition = match decide(&actor, &seen.claim_view(op.stamp.proposal.clone()), &op.cmd) {
+    let transition = match decide(&actor, &seen.claim_view(Some(&op.stamp)), &op.cmd) {
         Ok(t) => t,
         Err(refusal) => return refuse(state, op, &refusal),
     };
@@ -591,19 +627,21 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) -> Verdict {
 /// What a decided op records beside the decision: scalar fields (last writer
 /// wins, as ops come in key order) and append-only entries.
 fn record(state: &mut ClaimState, op: &FoldOp) {
-    let note = |state: &mut ClaimState, kind: NoteKind, body: &str| {
+    let coded = |state: &mut ClaimState, kind: NoteKind, body: &str, code: Option<&String>| {
         let body = body.trim();
-        if !body.is_empty() && !state.notes.iter().any(|n| n.op_id == op.op_id) {
+        if (!body.is_empty() || code.is_some()) && !state.notes.iter().any(|n| n.op_id == op.op_id) {
             state.notes.push(NoteEntry {
                 op_id: op.op_id.clone(),
                 author: op.user.clone(),
                 kind,
                 body: body.to_string(),
+                code: code.cloned(),
                 at_ms: op.at_ms,
                 hidden_by: None,
             });
         }
     };
+    let note = |state: &mut ClaimState, kind: NoteKind, body: &str| coded(state, kind, body, None);
     match &op.cmd {
         ClaimCommand::Triage { category, priority, tags, duplicate_of, duplicate_cleared } => {
             if let Some(c) = category {
@@ -635,6 +673,11 @@ fn record(state: &mut ClaimState, op: &FoldOp) {
                 state.category = claim.category;
             }
             state.filed_category = claim.category;
+            // So does a report type set in triage.
+            if state.report_type == state.filed_report_type {
+                state.report_type = claim.report_type();
+            }
+            state.filed_report_type = claim.report_type();
             state.intake = Some(claim.clone());
         }
         ClaimCommand::Lease => state.lease_holder = Some(op.user.clone()),
@@ -650,7 +693,14 @@ fn record(state: &mut ClaimState, op: &FoldOp) {
                 n.hidden_by = Some(op.op_id.clone());
             }
         }
-        ClaimCommand::RequestInfo { message } => note(state, NoteKind::InfoRequest, message),
+        ClaimCommand::RequestInfo { code, message } => {
+            coded(state, NoteKind::InfoRequest, message, code.as_ref())
+        }
+        ClaimCommand::CloseNoDamage { reply, note: text } => {
+            coded(state, NoteKind::Closure, text, Some(reply))
+        }
+        ClaimCommand::SetReportType { report_type } => state.report_type = *report_type,
+        ClaimCommand::Reopen => state.report_type = ReportType::DamageClaim,
         ClaimCommand::InfoReceived { note: text } => note(state, NoteKind::InfoReceived, text),
         ClaimCommand::ReturnToReviewer { comment } => note(state, NoteKind::ReturnComment, comment),
         ClaimCommand::ResolveConflict { note: text, .. } => note(state, NoteKind::Note, text),
@@ -684,7 +734,7 @@ fn record(state: &mut ClaimState, op: &FoldOp) {
 /// (for showing the two sides of a conflict); None when the rules refuse it.
 pub fn outcome_at(state: &ClaimState, op: &FoldOp, base: i64) -> Option<Outcome> {
     let seen = state.view_at(base, &op.cmd);
-    let t = decide(&op.actor(), &seen.claim_view(op.stamp.proposal.clone()), &op.cmd).ok()?;
+    let t = decide(&op.actor(), &seen.claim_view(Some(&op.stamp)), &op.cmd).ok()?;
     Some(outcome_of(&op.cmd, &t, &seen))
 }
 

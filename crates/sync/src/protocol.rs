@@ -21,11 +21,15 @@ use serde::{Deserialize, Serialize};
 /// The protocol this build speaks. 2: the server decides every op with the
 /// core's rules and stamps what it knew about the author ([`Stamp`]); the
 /// merge decides every op again instead of reading results from payloads.
-pub const PROTOCOL_VERSION: u32 = 2;
-/// The oldest client protocol a server still answers. Ordinarily one
-/// version behind; protocol 1 clients read an op's result from its payload,
-/// which protocol 2 ops no longer carry, so they must update (PROTOCOL_CHANGES.md).
-pub const MIN_PROTOCOL_VERSION: u32 = 2;
+/// 3: report types and coded reasons (new claim kinds, a reason code in
+/// denials, requests and closures, the stamp's `cited` catalog entry).
+pub const PROTOCOL_VERSION: u32 = 3;
+/// The oldest client protocol a server still answers. A protocol 2 desktop
+/// would park every non-damage closure and reopening it pulls and fold
+/// denials without the catalog entry the team's fold requires, so it must
+/// update (PROTOCOL_CHANGES.md); protocol 1 clients read an op's result from
+/// its payload, which later ops no longer carry.
+pub const MIN_PROTOCOL_VERSION: u32 = 3;
 pub const HEADER_PROTOCOL: &str = "x-claimdesk-protocol";
 pub const HEADER_SCHEMA: &str = "x-claimdesk-schema";
 /// Most ops in one push or pull page.

@@ -7,8 +7,10 @@ use claimdesk_core::policy::Explanation;
 use claimdesk_core::workflow::{Decision, Priority};
 use claimdesk_core::ClaimAction;
 use claimdesk_core::ClaimStatus;
+use claimdesk_core::ReportType;
 use claimdesk_store::claims::{ClaimDetail, PersonalField, TimelineEntry, TriageChange};
 use claimdesk_store::oplog::OpReceipt;
+use claimdesk_store::policies::ReasonCatalog;
 use tauri::AppHandle;
 
 use crate::dto::EvidenceData;
@@ -61,17 +63,61 @@ pub async fn release(app: AppHandle, external_id: String, base: Option<i64>) -> 
         .await
 }
 
+/// Asks for information citing a deficiency code of the policy in force (REASON_REQUIRED without one,
+/// UNKNOWN_REASON for a code it lacks); the message goes beside the code.
 #[tauri::command]
 pub async fn request_info(
     app: AppHandle,
     external_id: String,
     base: Option<i64>,
+    code: Option<String>,
     message: String,
 ) -> ApiResult<OpReceipt> {
     blocking(app, move |s: &AppState| {
-        s.as_user(|store, actor| store.request_info(actor, &external_id, base, &message))
+        s.as_user(|store, actor| store.request_info(actor, &external_id, base, code.as_deref(), &message))
     })
     .await
+}
+
+/// Sets the report type (triage) while the report is open.
+#[tauri::command]
+pub async fn set_report_type(
+    app: AppHandle,
+    external_id: String,
+    base: Option<i64>,
+    report_type: ReportType,
+) -> ApiResult<OpReceipt> {
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.set_report_type(actor, &external_id, base, report_type))
+    })
+    .await
+}
+
+/// Closes a non-damage report with a standard reply (a closure code of the catalog); DAMAGE_CLAIM for a damage claim.
+#[tauri::command]
+pub async fn close_no_damage(
+    app: AppHandle,
+    external_id: String,
+    base: Option<i64>,
+    reply: String,
+    note: String,
+) -> ApiResult<OpReceipt> {
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.close_no_damage(actor, &external_id, base, &reply, &note))
+    })
+    .await
+}
+
+/// Supervisor: reopens a closed non-damage report as a damage claim.
+#[tauri::command]
+pub async fn reopen(app: AppHandle, external_id: String, base: Option<i64>) -> ApiResult<OpReceipt> {
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.reopen(actor, &external_id, base))).await
+}
+
+/// The reason catalog and the documents per category of the current incident's active policy.
+#[tauri::command]
+pub async fn reason_catalog(app: AppHandle) -> ApiResult<ReasonCatalog> {
+    blocking(app, |s: &AppState| s.as_user(|store, _| store.reason_catalog(None))).await
 }
 
 #[tauri::command]

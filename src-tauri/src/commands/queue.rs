@@ -118,6 +118,12 @@ fn apply_one(store: &mut Store, actor: &Actor, id: &str, action: &BulkAction) ->
             store.annotate(actor, id, None, Some(*priority), None).map(drop)
         }
         BulkAction::AddTags { tags } => add_tags(store, actor, id, tags),
+        BulkAction::SetReportType { report_type } => {
+            store.set_report_type(actor, id, None, *report_type).map(drop)
+        }
+        BulkAction::CloseNoDamage { reply, note } => {
+            store.close_no_damage(actor, id, None, reply, note).map(drop)
+        }
         BulkAction::AddToBatch { .. } => Ok(()),
     }
 }
@@ -179,6 +185,45 @@ mod tests {
         let ids = store.queue_ids(&QueueFilter::default()).expect("ids");
         let kim = store.actor("kim").expect("kim");
         (dir, store, kim, ids)
+    }
+
+    /// Closing non-damage reports over the whole queue: the inquiries close, the damage claims are
+    /// refused one by one (DAMAGE_CLAIM) and nothing else changes.
+    #[test]
+    fn bulk_close_over_a_filter_closes_only_the_non_damage_reports() {
+        let (_d, mut store, kim, ids) = store_with_claims();
+        let inquiry = &ids[0];
+        apply_one(
+            &mut store,
+            &kim,
+            inquiry,
+            &BulkAction::SetReportType { report_type: claimdesk_core::ReportType::Inquiry },
+        )
+        .expect("typed");
+        let close =
+            BulkAction::CloseNoDamage { reply: "INQUIRY_ANSWERED".into(), note: "표준 답변".into() };
+        let mut refused = Vec::new();
+        for id in &ids {
+            if let Err(e) = apply_one(&mut store, &kim, id, &close) {
+                refused.push((id.clone(), e.code().to_string()));
+            }
+        }
+        assert_eq!(store.claim(inquiry).expect("claim").status, claimdesk_core::ClaimStatus::ClosedNoDamage);
+        assert_eq!(refused.len(), ids.len() - 1);
+        assert!(refused.iter().all(|(_, code)| code == "DAMAGE_CLAIM"), "{refused:?}");
+        // A reply the catalog lacks is refused too.
+        apply_one(
+            &mut store,
+            &kim,
+            &ids[1],
+            &BulkAction::SetReportType { report_type: claimdesk_core::ReportType::Opinion },
+        )
+        .expect("typed");
+        let bad = BulkAction::CloseNoDamage { reply: "BYE".into(), note: String::new() };
+        assert_eq!(
+            apply_one(&mut store, &kim, &ids[1], &bad).map_err(|e| e.code().to_string()),
+            Err("UNKNOWN_REASON".into())
+        );
     }
 
     /// "Add tags" over the whole filter adds to each claim's tags, as it does on selected rows.

@@ -24,6 +24,8 @@ const FOLLOWS: &str = "C999-000079";
 const OVERRIDE: &str = "C999-000144";
 /// Recommended by the supervisor who then tries to approve it.
 const OWN: &str = "C999-000202";
+/// A free user's report that is an inquiry: typed as one in triage and closed with a standard reply.
+const INQUIRY: &str = "C999-000084";
 
 fn fixture(name: &str) -> std::path::PathBuf {
     std::path::PathBuf::from(
@@ -184,6 +186,21 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.assert_accessible("claim").await?;
     d.click("recommend-submit").await?;
     wait_status(d, "심사 의견 제출").await?;
+
+    // An inquiry: typed as one, then closed with a standard reply of the policy's catalog (not denied).
+    open_claim(d, INQUIRY).await?;
+    d.wait_text("claim-report-type", "피해 신고").await?;
+    d.select("report-type-select", "inquiry").await?;
+    d.click("report-type-submit").await?;
+    d.wait_text("claim-report-type", "문의").await?;
+    assert!(!d.is_enabled("close-submit").await?, "no reply chosen yet: the close is not offered");
+    d.select("close-reply", "INQUIRY_ANSWERED").await?;
+    d.fill("close-note", "고객센터에서 전화로 안내함").await?;
+    d.click("close-submit").await?;
+    wait_status(d, "비피해 종결").await?;
+    d.wait_text("claim-reason-code", "문의하신 내용에 답변").await?;
+    d.shot("claim-closed-no-damage").await?;
+    d.assert_accessible("claim closed as non-damage").await?;
     sign_out(d).await?;
 
     // ── Supervisor: recommends one claim, builds a batch, approves it; the
@@ -286,6 +303,11 @@ async fn a_full_day_in_the_app() -> Result<()> {
     assert_eq!(rec.by, "kim");
     assert_eq!(rec.justification.as_deref(), Some("영업 손실 영수증을 추가로 확인함"));
     assert_eq!(store.claim(OWN)?.status, ClaimStatus::Batched, "the self-approved claim stays in its batch");
+    let inquiry = store.claim(INQUIRY)?;
+    assert_eq!(
+        (inquiry.status, inquiry.report_type, inquiry.reason_code.as_deref()),
+        (ClaimStatus::ClosedNoDamage, claimdesk_core::ReportType::Inquiry, Some("INQUIRY_ANSWERED"))
+    );
     let refused: i64 = store.conn().query_row(
         "SELECT count(*) FROM ops WHERE entity = ?1 AND kind = 'claim.approve' AND outcome = 'refused' AND user_id = 'park'",
         [format!("claim:{OWN}")],

@@ -95,7 +95,15 @@ fn team_day(team: &Team, dir: &std::path::Path) -> Result<Day> {
         let decision = match (o.eligible, o.remedy) {
             (_, Remedy::ManualReview) => continue,
             (false, _) => {
-                Decision::Deny { reason: o.reason.map(|r| r.label_ko().to_string()).unwrap_or_default() }
+                // The catalog's code for the policy's reason (a note beside it: the reason's label).
+                Decision::Deny {
+                    code: o
+                        .reason
+                        .and_then(|r| r.denial_code())
+                        .or(Some("NOT_ELIGIBLE_CATEGORY"))
+                        .map(str::to_string),
+                    reason: o.reason.map(|r| r.label_ko().to_string()).unwrap_or_default(),
+                }
             }
             (true, _) => claimdesk_core::workflow::PolicyProposal::of(&o).as_decision(),
         };

@@ -45,6 +45,8 @@ import type {
   QueueFilter,
   QueuePage,
   QueueRow,
+  ReasonCatalog,
+  ReportType,
   Role,
   SavedView,
   SeriesKey,
@@ -169,6 +171,8 @@ export function emptyFilter(): QueueFilter {
     eligible: null,
     remedies: [],
     reasons: [],
+    report_types: [],
+    reason_codes: [],
     overrides_only: false,
     duplicates_only: false,
     tags: [],
@@ -191,8 +195,9 @@ export const triage = (externalId: string, base: number | null, change: TriageCh
   call<OpReceipt>('triage', { externalId, base, change });
 export const take = (externalId: string, base: number | null) => call<OpReceipt>('take', { externalId, base });
 export const release = (externalId: string, base: number | null) => call<OpReceipt>('release', { externalId, base });
-export const requestInfo = (externalId: string, base: number | null, message: string) =>
-  call<OpReceipt>('request_info', { externalId, base, message });
+/** Asks the claimant for information, citing a deficiency code of the policy's catalog (`code`); the message goes beside it. */
+export const requestInfo = (externalId: string, base: number | null, code: string | null, message: string) =>
+  call<OpReceipt>('request_info', { externalId, base, code, message });
 export const infoReceived = (externalId: string, base: number | null, note: string) =>
   call<OpReceipt>('info_received', { externalId, base, note });
 /** An override (differs from the policy) needs a justification: else OVERRIDE_NEEDS_JUSTIFICATION. */
@@ -208,6 +213,16 @@ export const reveal = (externalId: string, field: PersonalField) => call<string 
 export const addEvidence = (externalId: string, path: string) => call<OpReceipt>('add_evidence', { externalId, path });
 /** The file as base64 with its media type: `data:${mime};base64,${base64}`. */
 export const readEvidence = (externalId: string, sha256: string) => call<EvidenceData>('read_evidence', { externalId, sha256 });
+/** Sets what the report is, while it is open. */
+export const setReportType = (externalId: string, base: number | null, reportType: ReportType) =>
+  call<OpReceipt>('set_report_type', { externalId, base, reportType });
+/** Closes a non-damage report with a standard reply (a closure code of the catalog). */
+export const closeNoDamage = (externalId: string, base: number | null, reply: string, note: string) =>
+  call<OpReceipt>('close_no_damage', { externalId, base, reply, note });
+/** Supervisor: a closed non-damage report is a damage claim after all (back to triaged). */
+export const reopen = (externalId: string, base: number | null) => call<OpReceipt>('reopen', { externalId, base });
+/** The reason catalog and documents per category of the current incident's active policy. */
+export const reasonCatalog = () => call<ReasonCatalog>('reason_catalog');
 export const resolveConflict = (externalId: string, base: number | null, to: ClaimStatus, note: string) =>
   call<OpReceipt>('resolve_conflict', { externalId, base, to, note });
 

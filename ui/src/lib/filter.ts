@@ -15,6 +15,10 @@ export interface QueueFilterShape {
   eligible: boolean | null;
   remedies: string[];
   reasons: string[];
+  /** damage_claim, inquiry, opinion, complaint. */
+  report_types: string[];
+  /** Reason codes the claims carry now (a denial's, an open request's, a closure's). */
+  reason_codes: string[];
   overrides_only: boolean;
   duplicates_only: boolean;
   tags: string[];
@@ -39,6 +43,8 @@ export interface UiFilter {
   /** '' = any, 'yes', 'no'. */
   eligible: '' | 'yes' | 'no';
   remedies: string[];
+  /** Report types (empty: any). */
+  reportTypes: string[];
   overridesOnly: boolean;
   duplicatesOnly: boolean;
   /** Comma- or space-separated tags; a claim must carry all of them. */
@@ -58,6 +64,7 @@ export function emptyUiFilter(): UiFilter {
     amountMax: '',
     eligible: '',
     remedies: [],
+    reportTypes: [],
     overridesOnly: false,
     duplicatesOnly: false,
     tags: '',
@@ -118,6 +125,8 @@ export function toQueueFilter(ui: UiFilter, currentUser: string): Converted {
       eligible: ui.eligible === 'yes' ? true : ui.eligible === 'no' ? false : null,
       remedies: [...ui.remedies],
       reasons: [],
+      report_types: [...ui.reportTypes],
+      reason_codes: [],
       overrides_only: ui.overridesOnly,
       duplicates_only: ui.duplicatesOnly,
       tags: splitTags(ui.tags),
@@ -140,6 +149,7 @@ export function activeFilterCount(ui: UiFilter): number {
   if (ui.amountMin.trim() || ui.amountMax.trim()) n++;
   if (ui.eligible) n++;
   if (ui.remedies.length) n++;
+  if (ui.reportTypes.length) n++;
   if (ui.overridesOnly) n++;
   if (ui.duplicatesOnly) n++;
   if (splitTags(ui.tags).length) n++;

@@ -2,7 +2,7 @@
 
 import type { ClaimAction, Remedy } from './bindings';
 
-export const STATUSES = ['new', 'triaged', 'in_review', 'needs_info', 'recommended', 'batched', 'approved', 'paid', 'closed_denied', 'conflict'];
+export const STATUSES = ['new', 'triaged', 'in_review', 'needs_info', 'recommended', 'batched', 'approved', 'paid', 'closed_denied', 'closed_no_damage', 'conflict'];
 export const CATEGORIES = ['free_user', 'paid_subscriber', 'taxi_driver', 'designated_driver', 'small_business', 'advertiser', 'other'];
 /** Every remedy of the core, in its order (a new one fails svelte-check here until it is listed). */
 const REMEDY_SET: Record<Remedy, true> = {
@@ -20,7 +20,8 @@ const ACTION_SET: Record<ClaimAction, true> = {
   triage: true, take: true, release: true, request_info: true, info_received: true, recommend: true, add_note: true,
   withdraw_note: true, annotate: true, add_evidence: true, reveal_personal_data: true, update: true, lease: true,
   release_lease: true, add_to_batch: true, remove_from_batch: true, return_to_reviewer: true, approve: true,
-  reserve_payout: true, release_payout: true, mark_paid: true, resolve_conflict: true,
+  reserve_payout: true, release_payout: true, mark_paid: true, resolve_conflict: true, set_report_type: true,
+  close_no_damage: true, reopen: true,
 };
 export const CLAIM_ACTIONS = Object.keys(ACTION_SET) as ClaimAction[];
 

@@ -36,7 +36,8 @@ export type DecisionForm =
       label?: string;
       extras?: GrantForm[];
     }
-  | { decision: 'deny'; reason: string };
+  /** A denial cites `code` (a denial code of the policy's reason catalog); `reason` is the note beside it. */
+  | { decision: 'deny'; code: string; reason: string };
 
 export type OverrideDiff = 'no_policy' | 'eligibility' | 'remedy' | 'amount' | 'extension_days' | 'grants';
 
@@ -105,7 +106,7 @@ export function checkOverride(form: DecisionForm, proposal: ProposalLike | null 
 
 /** The decision form pre-filled from the policy's result (what a reviewer starts from). */
 export function formFromProposal(proposal: ProposalLike | null | undefined): DecisionForm {
-  if (!proposal || !proposal.eligible || proposal.remedy === 'none') return { decision: 'deny', reason: '' };
+  if (!proposal || !proposal.eligible || proposal.remedy === 'none') return { decision: 'deny', code: '', reason: '' };
   const listed = proposal.grants ?? [];
   if (listed.length === 0) {
     return {
@@ -133,7 +134,7 @@ export function formFromProposal(proposal: ProposalLike | null | undefined): Dec
  * beside them their summary (the core refuses a list that does not add up).
  */
 export function decisionFromForm(form: DecisionForm): Decision {
-  if (form.decision === 'deny') return { decision: 'deny', reason: form.reason.trim() };
+  if (form.decision === 'deny') return { decision: 'deny', code: form.code.trim() || null, reason: form.reason.trim() };
   const grants = formGrants(form);
   if (isSingleForm(grants)) {
     const amount = parseWon(form.amount) ?? 0;

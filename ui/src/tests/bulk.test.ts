@@ -17,4 +17,13 @@ describe('bulk actions over the whole filter', () => {
     expect(bulkActionFor('take', input)).toEqual({ kind: 'take' });
     expect(bulkActionFor('batch', input)).toEqual({ kind: 'add_to_batch', name: '1차 지급' });
   });
+
+  it('closes non-damage reports with the chosen standard reply, and sets report types', () => {
+    expect(bulkActionFor('close', { ...input, reply: 'INQUIRY_ANSWERED', note: ' 전화 안내 ' })).toEqual({
+      kind: 'close_no_damage',
+      reply: 'INQUIRY_ANSWERED',
+      note: '전화 안내',
+    });
+    expect(bulkActionFor('report_type', { ...input, reportType: 'opinion' })).toEqual({ kind: 'set_report_type', report_type: 'opinion' });
+  });
 });

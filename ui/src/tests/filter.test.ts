@@ -15,6 +15,8 @@ describe('queue filter → QueueFilter', () => {
       eligible: null,
       remedies: [],
       reasons: [],
+      report_types: [],
+      reason_codes: [],
       overrides_only: false,
       duplicates_only: false,
       tags: [],
@@ -23,6 +25,14 @@ describe('queue filter → QueueFilter', () => {
       text: null,
       incident: null,
     });
+  });
+
+  it('filters by report type and counts it as a filter', () => {
+    const ui = { ...emptyUiFilter(), reportTypes: ['inquiry', 'complaint'] };
+    expect(toQueueFilter(ui, 'kim').filter.report_types).toEqual(['inquiry', 'complaint']);
+    expect(activeFilterCount(ui)).toBe(1);
+    // A view saved before report types existed reads with none.
+    expect(parseSavedViews(JSON.stringify([{ name: 'old', filter: { statuses: ['new'] } }]))[0].filter.reportTypes).toEqual([]);
   });
 
   it('turns "mine" into the signed-in user and "unassigned" into an empty assignee', () => {

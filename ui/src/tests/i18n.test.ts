@@ -66,7 +66,8 @@ describe('i18n completeness', () => {
 
   it('labels every status, category, remedy and role the core defines', () => {
     const codes = {
-      status: ['new', 'triaged', 'in_review', 'needs_info', 'recommended', 'batched', 'approved', 'paid', 'closed_denied', 'conflict'],
+      status: ['new', 'triaged', 'in_review', 'needs_info', 'recommended', 'batched', 'approved', 'paid', 'closed_denied', 'closed_no_damage', 'conflict'],
+      reportType: ['damage_claim', 'inquiry', 'opinion', 'complaint'],
       category: ['free_user', 'paid_subscriber', 'taxi_driver', 'designated_driver', 'small_business', 'advertiser', 'other'],
       remedy: ['voucher', 'extension', 'cash', 'manual_review', 'none', 'points', 'message_credit', 'fee_waiver'],
       role: ['reviewer', 'supervisor', 'admin'],
@@ -80,6 +81,9 @@ describe('i18n completeness', () => {
     }
     expect(codeLabel('ko', 'status', 'in_review')).toBe('심사 중');
     expect(codeLabel('en', 'status', 'in_review')).toBe('In review');
+    // Report types are labelled by the core's catalogs (the CLI prints the same words).
+    expect(codeLabel('ko', 'reportType', 'inquiry')).toBe('문의');
+    expect(codeLabel('en', 'reportType', 'complaint')).toBe('Complaint');
   });
 
   it('fills placeholders and falls back to the code for an unknown code', () => {

@@ -30,8 +30,8 @@ describe('override shown before submit', () => {
   });
 
   it('denying an eligible claim is an override; denying an ineligible one follows the policy', () => {
-    expect(checkOverride({ decision: 'deny', reason: '증빙 부족' }, taxi)).toEqual({ isOverride: true, differences: ['eligibility'] });
-    expect(checkOverride({ decision: 'deny', reason: '중복' }, duplicate).isOverride).toBe(false);
+    expect(checkOverride({ decision: 'deny', code: 'NO_LOSS_SHOWN', reason: '증빙 부족' }, taxi)).toEqual({ isOverride: true, differences: ['eligibility'] });
+    expect(checkOverride({ decision: 'deny', code: 'DUPLICATE', reason: '중복' }, duplicate).isOverride).toBe(false);
   });
 
   it('approving an ineligible claim is an override', () => {
@@ -39,7 +39,7 @@ describe('override shown before submit', () => {
   });
 
   it('any decision without a policy result is an override', () => {
-    expect(checkOverride({ decision: 'deny', reason: 'x' }, null)).toEqual({ isOverride: true, differences: ['no_policy'] });
+    expect(checkOverride({ decision: 'deny', code: 'DUPLICATE', reason: 'x' }, null)).toEqual({ isOverride: true, differences: ['no_policy'] });
   });
 
   it('an amount that is not whole won counts as different', () => {
@@ -48,7 +48,7 @@ describe('override shown before submit', () => {
 
   it('the form starts from the policy result', () => {
     expect(formFromProposal(taxi)).toEqual({ decision: 'approve', remedy: 'cash', amount: '75070', extension_days: 0 });
-    expect(formFromProposal(duplicate)).toEqual({ decision: 'deny', reason: '' });
+    expect(formFromProposal(duplicate)).toEqual({ decision: 'deny', code: '', reason: '' });
     expect(checkOverride(formFromProposal(taxi), taxi).isOverride).toBe(false);
   });
 });
@@ -59,7 +59,7 @@ describe('the decision as sent', () => {
     const switched = normalizeForm({ decision: 'approve', remedy: 'voucher', amount: '0', extension_days: 2 });
     expect(switched).toEqual({ decision: 'approve', remedy: 'voucher', amount: '0', extension_days: 0 });
     expect(checkOverride(switched, paid).differences).toEqual(['remedy', 'extension_days']);
-    expect(normalizeForm({ decision: 'deny', reason: 'x' })).toEqual({ decision: 'deny', reason: 'x' });
+    expect(normalizeForm({ decision: 'deny', code: 'DUPLICATE', reason: 'x' })).toEqual({ decision: 'deny', code: 'DUPLICATE', reason: 'x' });
   });
 });
 
@@ -103,6 +103,8 @@ describe('several grants', () => {
   it('the single-remedy form is sent as before', () => {
     expect(decisionFromForm(formFromProposal(taxi))).toEqual({ decision: 'approve', remedy: 'cash', amount: '75070', extension_days: 0 });
     expect(decisionFromForm(formFromProposal(paid))).toEqual({ decision: 'approve', remedy: 'extension', amount: '0', extension_days: 2 });
-    expect(decisionFromForm({ decision: 'deny', reason: ' 중복 ' })).toEqual({ decision: 'deny', reason: '중복' });
+    expect(decisionFromForm({ decision: 'deny', code: ' DUPLICATE ', reason: ' 중복 ' })).toEqual({ decision: 'deny', code: 'DUPLICATE', reason: '중복' });
+    // No code chosen: sent as none, which every entry point refuses (REASON_REQUIRED).
+    expect(decisionFromForm({ decision: 'deny', code: '', reason: '중복' })).toEqual({ decision: 'deny', code: null, reason: '중복' });
   });
 });

@@ -27,6 +27,8 @@ function draft(): PolicyDraft {
       { code: 'kakaotalk', name: '카카오톡', outage_start: '2022-10-15T15:30:00+09:00', outage_end: '2022-10-16T01:31:00+09:00' },
       { code: 'melon', name: '멜론', outage_start: '2022-10-15T15:30:00+09:00', outage_end: '2022-10-16T10:00:00+09:00' },
     ],
+    reasons: [],
+    documents: [],
   };
 }
 

@@ -77,6 +77,248 @@ pub struct Policy {
     /// The policy's own catalog: UNKNOWN_SERVICE means "not in this list".
     #[serde(rename = "service")]
     pub services: Vec<Service>,
+    /// The reason catalog: the codes a denial, a request for information
+    /// (deficiency) and a non-damage closure must cite. A policy without
+    /// one (every file written before it existed) uses the shipped 2022
+    /// catalog ([`standard_reasons`]); see [`Policy::reason_catalog`].
+    #[serde(default, rename = "reason", skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<ReasonDef>,
+    /// The documents each category must send (shown on the claim screen).
+    #[serde(default, rename = "document", skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<DocumentDef>,
+}
+
+/// What a coded reason is for.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonKind {
+    /// Why a claim is denied (a deny recommendation).
+    Denial,
+    /// What a claimant must still send (a request for information).
+    Deficiency,
+    /// The standard reply with which a non-damage report is closed.
+    Closure,
+}
+
+impl ReasonKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ReasonKind::Denial => "denial",
+            ReasonKind::Deficiency => "deficiency",
+            ReasonKind::Closure => "closure",
+        }
+    }
+}
+
+/// One entry of a policy's reason catalog.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonDef {
+    /// `NO_LOSS_SHOWN`: capitals, digits and `_`, starting with a letter.
+    pub code: String,
+    pub kind: ReasonKind,
+    /// The text a claimant reads, in Korean.
+    pub ko: String,
+    pub en: String,
+    /// Whether a claimant may ask for reconsideration (denials).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub appealable: bool,
+}
+
+/// A document a category must send (code and labels).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentDef {
+    pub code: String,
+    pub ko: String,
+    pub en: String,
+    /// The categories that must send it.
+    pub categories: Vec<crate::model::Category>,
+}
+
+/// A reason of the catalog as an op cites it: the entry as the policy in
+/// force had it when the op was accepted (stamped by the sync server, or by
+/// the author's desktop until then), with that policy's version.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitedReason {
+    pub code: String,
+    pub kind: ReasonKind,
+    pub ko: String,
+    pub en: String,
+    #[serde(default)]
+    pub appealable: bool,
+    /// The policy version whose catalog it is (None: not known to whoever stamped it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_version: Option<i64>,
+}
+
+/// The code a denial or request made before coded reasons is counted under.
+pub const LEGACY_REASON: &str = "LEGACY";
+
+/// Most entries of a reason catalog and of a document list.
+const MAX_REASONS: usize = 100;
+const MAX_DOCUMENTS: usize = 64;
+/// Longest text of a reason or a document label (characters).
+const MAX_REASON_TEXT: usize = 500;
+
+/// The shipped 2022 reason catalog: what a policy without its own uses
+/// (the default and final-2022 files list exactly these; a test keeps them equal).
+pub fn standard_reasons() -> Vec<ReasonDef> {
+    let r = |code: &str, kind, ko: &str, en: &str, appealable| ReasonDef {
+        code: code.into(),
+        kind,
+        ko: ko.into(),
+        en: en.into(),
+        appealable,
+    };
+    use ReasonKind::{Closure, Deficiency, Denial};
+    vec![
+        r(
+            "NO_LOSS_SHOWN",
+            Denial,
+            "장애로 인한 피해 사실이 확인되지 않았습니다.",
+            "No loss caused by the outage was shown.",
+            true,
+        ),
+        r(
+            "OUTSIDE_WINDOW",
+            Denial,
+            "접수 기간이 지난 뒤에 접수된 신고입니다.",
+            "The report was filed outside the filing window.",
+            true,
+        ),
+        r(
+            "DUPLICATE",
+            Denial,
+            "이미 접수된 신고와 같은 피해에 대한 중복 신고입니다.",
+            "The report duplicates an earlier report of the same damage.",
+            false,
+        ),
+        r(
+            "NOT_ELIGIBLE_CATEGORY",
+            Denial,
+            "신고인 유형이 보상 대상에 해당하지 않습니다.",
+            "The claimant's category is not covered by the programme.",
+            true,
+        ),
+        r(
+            "NOT_AFFECTED_SERVICE",
+            Denial,
+            "신고한 서비스는 장애 대상 서비스가 아닙니다.",
+            "The service reported was not affected by the outage.",
+            true,
+        ),
+        r(
+            "NO_OVERLAP",
+            Denial,
+            "피해 기간이 장애 시간과 겹치지 않습니다.",
+            "The damage period does not meet the outage.",
+            true,
+        ),
+        r(
+            "NO_VALID_BRN",
+            Denial,
+            "유효한 사업자등록번호가 확인되지 않습니다.",
+            "No valid business registration number was given.",
+            true,
+        ),
+        r(
+            "NOT_CURED",
+            Denial,
+            "보완 요청한 서류가 기한까지 제출되지 않았습니다.",
+            "The requested documents were not sent by the due date.",
+            true,
+        ),
+        r(
+            "DOCUMENTS_MISSING",
+            Deficiency,
+            "보상에 필요한 서류가 빠져 있습니다. 안내한 서류를 보내 주세요.",
+            "Documents needed for compensation are missing; please send the documents listed.",
+            false,
+        ),
+        r(
+            "LOSS_PROOF_NEEDED",
+            Deficiency,
+            "매출 감소 등 피해 금액을 확인할 수 있는 증빙을 보내 주세요.",
+            "Please send proof of the amount lost (lost sales, for example).",
+            false,
+        ),
+        r(
+            "ACCOUNT_INFO_NEEDED",
+            Deficiency,
+            "지급받을 계좌 정보를 확인할 수 없습니다. 통장 사본을 보내 주세요.",
+            "The bank account for the payment cannot be confirmed; please send a copy of the bankbook.",
+            false,
+        ),
+        r(
+            "IDENTITY_UNCONFIRMED",
+            Deficiency,
+            "신고인 본인 확인이 필요합니다.",
+            "The claimant's identity must be confirmed.",
+            false,
+        ),
+        r(
+            "INQUIRY_ANSWERED",
+            Closure,
+            "문의하신 내용에 답변드리고 접수를 종결합니다.",
+            "Your inquiry has been answered and the report is closed.",
+            false,
+        ),
+        r(
+            "OPINION_NOTED",
+            Closure,
+            "보내 주신 의견을 접수하고 종결합니다.",
+            "Your opinion has been noted and the report is closed.",
+            false,
+        ),
+        r(
+            "COMPLAINT_FORWARDED",
+            Closure,
+            "불편 사항을 담당 부서에 전달하고 종결합니다.",
+            "Your complaint has been passed on and the report is closed.",
+            false,
+        ),
+        r(
+            "NO_DAMAGE_REPORTED",
+            Closure,
+            "보상 대상 피해가 신고되지 않아 종결합니다.",
+            "No damage to compensate was reported; the report is closed.",
+            false,
+        ),
+    ]
+}
+
+/// The documents the 2022 programme asked for (the default and final-2022 files list them).
+pub fn standard_documents() -> Vec<DocumentDef> {
+    use crate::model::Category::{Advertiser, DesignatedDriver, SmallBusiness, TaxiDriver};
+    let d = |code: &str, ko: &str, en: &str, categories: Vec<crate::model::Category>| DocumentDef {
+        code: code.into(),
+        ko: ko.into(),
+        en: en.into(),
+        categories,
+    };
+    vec![
+        d("SMALL_BUSINESS_CERT", "소상공인 확인서", "Small-business certificate", vec![SmallBusiness]),
+        d("LOST_SALES_PROOF", "매출 감소 증빙", "Proof of lost sales", vec![SmallBusiness]),
+        d(
+            "SERVICE_USE_PROOF",
+            "카카오 서비스 이용 증빙",
+            "Proof of Kakao service use",
+            vec![SmallBusiness, Advertiser],
+        ),
+        d("TRIP_RECORDS", "카카오 T 운행 내역", "Kakao T trip records", vec![TaxiDriver, DesignatedDriver]),
+        d("AD_SPEND_STATEMENT", "광고비 집행 내역", "Statement of ad spend", vec![Advertiser]),
+        d(
+            "BANK_ACCOUNT_COPY",
+            "통장 사본",
+            "Copy of the bankbook",
+            vec![SmallBusiness, TaxiDriver, DesignatedDriver, Advertiser],
+        ),
+    ]
 }
 
 /// Check 1: claims received outside [start, end] fail with FILED_OUT_OF_WINDOW.
@@ -327,6 +569,33 @@ impl Policy {
             || self.advertiser.segments.is_some()
     }
 
+    /// The reason catalog in force under this policy: its own list, or the
+    /// shipped 2022 catalog for a policy that lists none.
+    pub fn reason_catalog(&self) -> std::borrow::Cow<'_, [ReasonDef]> {
+        if self.reasons.is_empty() {
+            std::borrow::Cow::Owned(standard_reasons())
+        } else {
+            std::borrow::Cow::Borrowed(&self.reasons)
+        }
+    }
+
+    /// The catalog entry of `kind` with `code` (exact), as an op cites it under version `version`.
+    pub fn cite(&self, kind: ReasonKind, code: &str, version: Option<i64>) -> Option<CitedReason> {
+        self.reason_catalog().iter().find(|r| r.kind == kind && r.code == code).map(|r| CitedReason {
+            code: r.code.clone(),
+            kind: r.kind,
+            ko: r.ko.clone(),
+            en: r.en.clone(),
+            appealable: r.appealable,
+            policy_version: version,
+        })
+    }
+
+    /// The documents a claimant of `category` must send.
+    pub fn documents_for(&self, category: crate::model::Category) -> Vec<&DocumentDef> {
+        self.documents.iter().filter(|d| d.categories.contains(&category)).collect()
+    }
+
     /// Parses and validates a policy file.
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
         let policy: Policy = toml::from_str(text)?;
@@ -448,6 +717,8 @@ impl Policy {
                 );
             }
         }
+        c.reasons(&self.reasons);
+        c.documents(&self.documents);
         c.problems
     }
 
@@ -499,6 +770,8 @@ impl Policy {
             services: crate::catalog::Catalog::from_toml(crate::catalog::DEFAULT_CATALOG_TOML)
                 .map(|c| c.services)
                 .unwrap_or_default(),
+            reasons: standard_reasons(),
+            documents: standard_documents(),
         }
     }
 }
@@ -755,6 +1028,87 @@ fn check_segments(field: &str, segments: Option<&Segments>) -> Result<(), Policy
     Ok(())
 }
 
+/// A code of the reason catalog or the document list: `NO_LOSS_SHOWN`.
+fn is_code(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && text.len() <= 40
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// What is wrong with a text a claimant reads (blank, too long), if anything.
+fn text_problem(text: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        return Some("must not be empty".into());
+    }
+    (text.chars().count() > MAX_REASON_TEXT).then(|| format!("must be at most {MAX_REASON_TEXT} characters"))
+}
+
+impl Checker {
+    /// A problem said by its English text, at `path`.
+    fn other(&mut self, path: &str, problem: &str) {
+        self.push(path, path, Rule::Other, &[("problem", problem)]);
+    }
+
+    /// A code of the catalog or the document list at `at`: well formed and not listed before.
+    fn code<'a>(&mut self, at: &str, code: &'a str, seen: &mut HashSet<&'a str>, example: &str) {
+        if !is_code(code) {
+            self.other(
+                &format!("{at}.code"),
+                &format!("must be a code of capitals, digits and _ starting with a letter (at most 40), e.g. {example}"),
+            );
+        } else if !seen.insert(code) {
+            self.other(&format!("{at}.code"), &format!("'{code}' is listed twice"));
+        }
+    }
+
+    fn texts(&mut self, at: &str, ko: &str, en: &str) {
+        for (lang, text) in [("ko", ko), ("en", en)] {
+            if let Some(p) = text_problem(text) {
+                self.other(&format!("{at}.{lang}"), &p);
+            }
+        }
+    }
+
+    /// The reason catalog: codes well formed and unique, texts in both languages. Every problem, at its field.
+    fn reasons(&mut self, reasons: &[ReasonDef]) {
+        if reasons.len() > MAX_REASONS {
+            self.other("reason", &format!("may list at most {MAX_REASONS} reasons"));
+        }
+        let mut seen = HashSet::new();
+        for (i, r) in reasons.iter().enumerate() {
+            let at = format!("reason[{i}]");
+            if r.code == LEGACY_REASON {
+                self.other(
+                    &format!("{at}.code"),
+                    &format!(
+                        "{LEGACY_REASON} is kept for denials made before coded reasons; choose another code"
+                    ),
+                );
+            } else {
+                self.code(&at, &r.code, &mut seen, "NO_LOSS_SHOWN");
+            }
+            self.texts(&at, &r.ko, &r.en);
+        }
+    }
+
+    /// The documents: codes well formed and unique, labels, at least one category each.
+    fn documents(&mut self, documents: &[DocumentDef]) {
+        if documents.len() > MAX_DOCUMENTS {
+            self.other("document", &format!("may list at most {MAX_DOCUMENTS} documents"));
+        }
+        let mut seen = HashSet::new();
+        for (i, d) in documents.iter().enumerate() {
+            let at = format!("document[{i}]");
+            self.code(&at, &d.code, &mut seen, "BANK_ACCOUNT_COPY");
+            self.texts(&at, &d.ko, &d.en);
+            if d.categories.is_empty() {
+                self.other(&format!("{at}.categories"), "must name the categories that send it");
+            }
+        }
+    }
+}
+
 /// A header or a segment value as compared: trimmed, without a byte order
 /// mark, spaces, `_` or `-`, lower case (intake's rule for headers).
 pub(crate) fn normalized(text: &str) -> impl Iterator<Item = char> + '_ {
@@ -947,5 +1301,72 @@ mod tests {
         text.insert_str(first_service + "[[service]]\n".len(), "cap = -5\n");
         let e = err_of(&text);
         assert!(e.starts_with("POLICY_SYNTAX") && e.contains("cap"), "{e}");
+    }
+
+    #[test]
+    fn the_shipped_policies_carry_the_2022_reason_catalog_and_documents() {
+        for example in EXAMPLE_POLICIES {
+            let p = Policy::from_toml(example.toml).expect("valid");
+            assert_eq!(p.reasons, standard_reasons(), "{}", example.code);
+            assert_eq!(p.documents, standard_documents(), "{}", example.code);
+        }
+        let p = Policy::default_2022();
+        let cited = p.cite(ReasonKind::Denial, "NO_LOSS_SHOWN", Some(1)).expect("a denial reason");
+        assert!(cited.appealable && cited.ko.contains("피해") && cited.policy_version == Some(1));
+        assert!(
+            p.cite(ReasonKind::Deficiency, "NO_LOSS_SHOWN", None).is_none(),
+            "a denial is not a deficiency"
+        );
+        assert!(p.cite(ReasonKind::Denial, "no_loss_shown", None).is_none(), "codes are exact");
+        assert!(p.cite(ReasonKind::Closure, "INQUIRY_ANSWERED", None).is_some());
+        let small: Vec<&str> =
+            p.documents_for(crate::model::Category::SmallBusiness).iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(
+            small,
+            ["SMALL_BUSINESS_CERT", "LOST_SALES_PROOF", "SERVICE_USE_PROOF", "BANK_ACCOUNT_COPY"]
+        );
+        assert!(p.documents_for(crate::model::Category::FreeUser).is_empty());
+    }
+
+    #[test]
+    fn a_policy_written_before_reason_catalogs_uses_the_shipped_one_and_writes_as_before() {
+        // The default file as it was: everything up to its first [[reason]].
+        let old = &DEFAULT_POLICY_TOML[..DEFAULT_POLICY_TOML.find("\n# The reason catalog").expect("marker")];
+        let p = Policy::from_toml(old).expect("reads");
+        assert!(p.reasons.is_empty() && p.documents.is_empty());
+        assert_eq!(p.reason_catalog().as_ref(), standard_reasons().as_slice());
+        assert!(p.cite(ReasonKind::Denial, "DUPLICATE", None).is_some());
+        assert!(!p.to_toml().contains("[[reason]]"), "nothing is added to the file");
+        assert!(p.documents_for(crate::model::Category::SmallBusiness).is_empty());
+    }
+
+    #[test]
+    fn a_bad_reason_catalog_or_document_list_is_named_at_every_field() {
+        let mut p = Policy::default_2022();
+        p.reasons[1].code = "no spaces".into();
+        p.reasons[2].code = p.reasons[0].code.clone();
+        p.reasons[3].ko = " ".into();
+        p.reasons[4].code = LEGACY_REASON.into();
+        p.documents[0].categories.clear();
+        p.documents[1].en = "x".repeat(600);
+        let got: Vec<(String, String)> = p.problems().into_iter().map(|x| (x.path, x.message)).collect();
+        let paths: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "reason[1].code",
+                "reason[2].code",
+                "reason[3].ko",
+                "reason[4].code",
+                "document[0].categories",
+                "document[1].en"
+            ],
+            "{got:?}"
+        );
+        assert!(got[1].1.contains("listed twice"), "{got:?}");
+        let e = Policy::from_toml(&p.to_toml()).expect_err("invalid");
+        assert_eq!(e.code(), "POLICY_INVALID");
+        let text = DEFAULT_POLICY_TOML.replace("kind = \"closure\"", "kind = \"farewell\"");
+        assert_eq!(Policy::from_toml(&text).map_err(|e| e.code()).err(), Some("POLICY_SYNTAX"));
     }
 }

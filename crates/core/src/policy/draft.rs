@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::config::{
-    AdvertiserRule, Band, DocumentedLossRule, DriverRule, ExtensionRule, FilingWindow, FreeUserRule,
-    GrantRule, Policy, PolicyError, PolicyProblem, Segments, SmallBusinessRule,
+    AdvertiserRule, Band, DocumentDef, DocumentedLossRule, DriverRule, ExtensionRule, FilingWindow,
+    FreeUserRule, GrantRule, Policy, PolicyError, PolicyProblem, ReasonDef, Segments, SmallBusinessRule,
 };
 use crate::catalog::Service;
 
@@ -32,6 +32,12 @@ pub struct PolicyDraft {
     pub advertiser: AdvertiserDraft,
     /// Problems name these `service[i]`, as the TOML tables are named.
     pub services: Vec<ServiceDraft>,
+    /// The reason catalog as the policy holds it (problems name `reason[i].code`, ...).
+    #[serde(default)]
+    pub reasons: Vec<ReasonDef>,
+    /// The documents per category (problems name `document[i].code`, ...).
+    #[serde(default)]
+    pub documents: Vec<DocumentDef>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -159,6 +165,8 @@ impl From<&Policy> for PolicyDraft {
                     outage_end: time(s.outage_end),
                 })
                 .collect(),
+            reasons: p.reasons.clone(),
+            documents: p.documents.clone(),
         }
     }
 }
@@ -266,6 +274,8 @@ impl PolicyDraft {
                     outage_end: r.time(&format!("service[{i}].outage_end"), &s.outage_end, true),
                 })
                 .collect(),
+            reasons: self.reasons.clone(),
+            documents: self.documents.clone(),
         };
         let mut problems = r.unreadable;
         let readable = problems.is_empty();

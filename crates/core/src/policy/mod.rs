@@ -21,9 +21,10 @@ mod tests;
 mod grant_tests;
 
 pub use config::{
-    example_policy, AdvertiserRule, Band, DocumentedLossRule, DriverRule, ExamplePolicy, ExtensionRule,
-    FilingWindow, FreeUserRule, GrantRule, Policy, PolicyError, PolicyProblem, Segment, SegmentFallback,
-    Segments, SmallBusinessRule, DEFAULT_POLICY_TOML, EXAMPLE_POLICIES, FINAL_2022_POLICY_TOML,
+    example_policy, standard_documents, standard_reasons, AdvertiserRule, Band, CitedReason, DocumentDef,
+    DocumentedLossRule, DriverRule, ExamplePolicy, ExtensionRule, FilingWindow, FreeUserRule, GrantRule,
+    Policy, PolicyError, PolicyProblem, ReasonDef, ReasonKind, Segment, SegmentFallback, Segments,
+    SmallBusinessRule, DEFAULT_POLICY_TOML, EXAMPLE_POLICIES, FINAL_2022_POLICY_TOML, LEGACY_REASON,
 };
 pub use draft::{
     AdvertiserDraft, BandDraft, DocumentedDraft, DriverDraft, ExtensionDraft, PolicyDraft, ServiceDraft,

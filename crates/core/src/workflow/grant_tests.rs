@@ -35,6 +35,8 @@ fn in_review(proposal: Option<PolicyProposal>) -> ClaimView {
         batch_id: None,
         proposal,
         reserved_for: None,
+        report_type: Default::default(),
+        cited: None,
     }
 }
 
@@ -147,6 +149,8 @@ fn batched(decision: Decision) -> ClaimView {
         batch_id: Some("b1".into()),
         proposal: Some(proposal()),
         reserved_for: None,
+        report_type: Default::default(),
+        cited: None,
     }
 }
 

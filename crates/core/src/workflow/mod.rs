@@ -10,9 +10,12 @@
 //! | triage | all | new, triaged → triaged; in_review, needs_info → same | if held, the holder; in review, the holder only |
 //! | take | all | new, triaged → in_review; in_review, needs_info → same | anyone: another's claim is a take-over (recorded); your own in review is refused |
 //! | release | all | in_review → triaged, unheld | the holder |
-//! | request_info (message) | all | in_review → needs_info | the holder |
+//! | request_info (deficiency code, message) | all | in_review → needs_info | the holder |
 //! | info_received | all | needs_info → in_review | the holder |
-//! | recommend | all | in_review → recommended | the holder; override needs a justification |
+//! | recommend | all | in_review → recommended | the holder; override needs a justification; a denial cites a denial code |
+//! | set_report_type | all | new, triaged, in_review, needs_info → same | if held, the holder (in review: the holder) |
+//! | close_no_damage (closure code, note) | all | new, triaged, in_review, needs_info → closed_no_damage, unheld; never a damage claim | if held, the holder |
+//! | reopen | supervisor, admin | closed_no_damage → triaged, unheld, as a damage claim | any |
 //! | update (intake) | admin | any but batched/approved/paid/closed_denied → same | any |
 //! | add_to_batch (batch id) | supervisor, admin | recommended → batched | any |
 //! | remove_from_batch | supervisor, admin | batched → recommended | any |
@@ -31,7 +34,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::grant::{self, Grant};
 use crate::message::{for_code, won, Explain, Lang, Message};
-use crate::model::{Actor, Category, ClaimAction, ClaimInput, ClaimStatus, PersonalField, Remedy, Role};
+use crate::model::{
+    Actor, Category, ClaimAction, ClaimInput, ClaimStatus, PersonalField, Remedy, ReportType, Role,
+};
+use crate::policy::{CitedReason, ReasonKind};
 use crate::{code_key, msg};
 
 /// Triage priority.
@@ -79,8 +85,16 @@ pub enum Decision {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         grants: Vec<Grant>,
     },
-    /// Deny with a reason a claimant can be told.
-    Deny { reason: String },
+    /// Deny, citing a denial reason of the policy's catalog (`code`), with
+    /// free text beside it (`reason`, may be empty). A denial made before
+    /// coded reasons has no code and its whole reason in `reason` (it still
+    /// folds; a new one must cite a code: [`check_new`]).
+    Deny {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        #[serde(default)]
+        reason: String,
+    },
 }
 
 /// The recommendation a claim carries once recommended.
@@ -179,6 +193,14 @@ pub struct ClaimView {
     /// The payout this approved claim is reserved for (sync.md: never paid twice).
     #[serde(default)]
     pub reserved_for: Option<String>,
+    /// What the report is (a non-damage report is closed, never decided).
+    #[serde(default)]
+    pub report_type: ReportType,
+    /// The catalog entry the command's reason code names in the policy in
+    /// force, as whoever stamped the op found it (the sync server, or the
+    /// author's desktop until then); None: not found (or nothing cited).
+    #[serde(default)]
+    pub cited: Option<CitedReason>,
 }
 
 /// Everything a person can do to one claim, with everything the action says
@@ -211,7 +233,13 @@ pub enum ClaimCommand {
     Take,
     /// Gives a held claim back to the queue: in_review → triaged.
     Release,
+    /// Asks the claimant for something (a deficiency): `code` cites a
+    /// deficiency reason of the catalog, `message` is free text beside it.
+    /// Requests made before coded reasons have no code (they still fold).
     RequestInfo {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        #[serde(default)]
         message: String,
     },
     InfoReceived {
@@ -296,6 +324,21 @@ pub enum ClaimCommand {
         #[serde(default)]
         note: String,
     },
+    /// Sets what the report is (damage claim, inquiry, opinion, complaint)
+    /// while it is open.
+    SetReportType {
+        report_type: ReportType,
+    },
+    /// Closes a non-damage report with a standard reply: `reply` cites a
+    /// closure reason of the catalog, `note` is free text beside it.
+    CloseNoDamage {
+        reply: String,
+        #[serde(default)]
+        note: String,
+    },
+    /// Supervisor: a closed non-damage report is a damage claim after all:
+    /// closed_no_damage → triaged, unheld, its report type a damage claim.
+    Reopen,
 }
 
 impl ClaimCommand {
@@ -324,6 +367,23 @@ impl ClaimCommand {
             ClaimCommand::ReleasePayout { .. } => ClaimAction::ReleasePayout,
             ClaimCommand::MarkPaid { .. } => ClaimAction::MarkPaid,
             ClaimCommand::ResolveConflict { .. } => ClaimAction::ResolveConflict,
+            ClaimCommand::SetReportType { .. } => ClaimAction::SetReportType,
+            ClaimCommand::CloseNoDamage { .. } => ClaimAction::CloseNoDamage,
+            ClaimCommand::Reopen => ClaimAction::Reopen,
+        }
+    }
+
+    /// The reason code the command cites and the kind of reason it must be
+    /// (a denial, a request for information, a non-damage closure); None
+    /// for commands that cite none, and for legacy ones without a code.
+    pub fn citation(&self) -> Option<(ReasonKind, &str)> {
+        match self {
+            ClaimCommand::Recommend { decision: Decision::Deny { code: Some(code), .. }, .. } => {
+                Some((ReasonKind::Denial, code))
+            }
+            ClaimCommand::RequestInfo { code: Some(code), .. } => Some((ReasonKind::Deficiency, code)),
+            ClaimCommand::CloseNoDamage { reply, .. } => Some((ReasonKind::Closure, reply)),
+            _ => None,
         }
     }
 
@@ -345,8 +405,11 @@ impl ClaimCommand {
             | ClaimAction::ReservePayout
             | ClaimAction::ReleasePayout
             | ClaimAction::MarkPaid
-            | ClaimAction::ResolveConflict => true,
+            | ClaimAction::ResolveConflict
+            | ClaimAction::CloseNoDamage
+            | ClaimAction::Reopen => true,
             ClaimAction::Triage
+            | ClaimAction::SetReportType
             | ClaimAction::AddNote
             | ClaimAction::WithdrawNote
             | ClaimAction::Annotate
@@ -415,6 +478,17 @@ pub enum Refusal {
     },
     NotReserved,
     NotNoteAuthor,
+    /// The reason code is not a reason of this kind in the policy in force.
+    UnknownReason {
+        code: String,
+        kind: ReasonKind,
+    },
+    /// A denial or a request for information made now must cite a reason code.
+    ReasonRequired {
+        kind: ReasonKind,
+    },
+    /// A damage claim is reviewed and decided; it cannot be closed as a non-damage report.
+    DamageClaim,
     /// A command that cannot be carried out as written: what is wrong, as a message.
     Invalid(Message),
 }
@@ -432,6 +506,9 @@ impl Refusal {
             Refusal::AlreadyReserved { .. } => code_key!("PAYOUT_RESERVED"),
             Refusal::NotReserved => code_key!("NOT_RESERVED"),
             Refusal::NotNoteAuthor => code_key!("NOT_NOTE_AUTHOR"),
+            Refusal::UnknownReason { .. } => code_key!("UNKNOWN_REASON"),
+            Refusal::ReasonRequired { .. } => code_key!("REASON_REQUIRED"),
+            Refusal::DamageClaim => code_key!("DAMAGE_CLAIM"),
             Refusal::Invalid(_) => code_key!("INVALID"),
         }
     }
@@ -457,8 +534,13 @@ impl Explain for Refusal {
                 m.with("amount", won(amount)).with("limit", won(limit))
             }
             Refusal::AlreadyReserved { payout_id } => m.with("payout_id", payout_id),
+            Refusal::UnknownReason { code, kind } => {
+                m.with("code", code).with_label("kind", format!("reasonKind.{}", kind.code()))
+            }
+            Refusal::ReasonRequired { kind } => m.with_label("kind", format!("reasonKind.{}", kind.code())),
             Refusal::Invalid(why) => why.clone(),
-            Refusal::OwnRecommendation
+            Refusal::DamageClaim
+            | Refusal::OwnRecommendation
             | Refusal::OverrideNeedsJustification
             | Refusal::RecommendationSuperseded
             | Refusal::NotReserved
@@ -485,6 +567,7 @@ fn required_role(cmd: &ClaimCommand) -> Option<Role> {
         ClaimAction::ReturnToReviewer => Some(Role::Supervisor),
         ClaimAction::Approve => Some(Role::Supervisor),
         ClaimAction::ResolveConflict => Some(Role::Supervisor),
+        ClaimAction::Reopen => Some(Role::Supervisor),
         ClaimAction::UpdateIntake => Some(Role::Admin),
         ClaimAction::ReservePayout => Some(Role::Admin),
         ClaimAction::ReleasePayout => Some(Role::Admin),
@@ -501,7 +584,9 @@ fn required_role(cmd: &ClaimCommand) -> Option<Role> {
         | ClaimAction::AddEvidence
         | ClaimAction::RevealPersonalData
         | ClaimAction::Lease
-        | ClaimAction::ReleaseLease => None,
+        | ClaimAction::ReleaseLease
+        | ClaimAction::SetReportType
+        | ClaimAction::CloseNoDamage => None,
     }
 }
 
@@ -513,9 +598,37 @@ fn rank(role: Role) -> u8 {
     }
 }
 
-/// paid and closed_denied: nothing moves any more, only notes, evidence and reveals.
+/// paid, closed_denied and closed_no_damage: nothing moves any more, only
+/// notes, evidence and reveals (and a supervisor's reopening of a closed
+/// non-damage report that turns out to be a damage claim).
 fn is_final(status: ClaimStatus) -> bool {
-    matches!(status, ClaimStatus::Paid | ClaimStatus::ClosedDenied)
+    matches!(status, ClaimStatus::Paid | ClaimStatus::ClosedDenied | ClaimStatus::ClosedNoDamage)
+}
+
+/// The command cites a reason of `kind` that the policy in force has (as the op's stamp says).
+fn check_cited(claim: &ClaimView, kind: ReasonKind, code: &str) -> Result<(), Refusal> {
+    match &claim.cited {
+        Some(c) if c.code == code && c.kind == kind => Ok(()),
+        _ => Err(Refusal::UnknownReason { code: code.to_string(), kind }),
+    }
+}
+
+/// What a command made *now* (in the app, on the command line, pushed to
+/// the sync server) must say beyond what the fold accepts from ops made
+/// before: a denial and a request for information cite a reason code.
+/// Every entry point asks this before [`decide`]; the fold does not, so
+/// denials and requests recorded before coded reasons still fold (counted
+/// under [`crate::policy::LEGACY_REASON`]).
+pub fn check_new(cmd: &ClaimCommand) -> Result<(), Refusal> {
+    match cmd {
+        ClaimCommand::Recommend { decision: Decision::Deny { code: None, .. }, .. } => {
+            Err(Refusal::ReasonRequired { kind: ReasonKind::Denial })
+        }
+        ClaimCommand::RequestInfo { code: None, .. } => {
+            Err(Refusal::ReasonRequired { kind: ReasonKind::Deficiency })
+        }
+        _ => Ok(()),
+    }
 }
 
 fn is_blank(text: &str) -> bool {
@@ -654,7 +767,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
         // An intake row changed after import: only while nothing was decided
         // on the claim (once batched, approved, paid or denied it stays as decided).
         ClaimCommand::UpdateIntake { claim: input, .. } => {
-            if matches!(status, S::Batched | S::Approved | S::Paid | S::ClosedDenied) {
+            if matches!(status, S::Batched | S::Approved | S::Paid | S::ClosedDenied | S::ClosedNoDamage) {
                 return Err(cx.wrong_state());
             }
             input.check().map_err(|why| Refusal::Invalid(msg!("invalid.detail", detail = why)))?;
@@ -708,13 +821,16 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             Ok(cx.move_held(S::Triaged, None))
         }
 
-        ClaimCommand::RequestInfo { message } => {
+        ClaimCommand::RequestInfo { code, message } => {
             if status != S::InReview {
                 return Err(cx.wrong_state());
             }
             cx.must_hold()?;
-            if is_blank(message) {
-                return Err(Refusal::Invalid(msg!("invalid.request_empty")));
+            match code {
+                Some(code) => check_cited(claim, ReasonKind::Deficiency, code)?,
+                // Before coded reasons: the message was the whole request.
+                None if is_blank(message) => return Err(Refusal::Invalid(msg!("invalid.request_empty"))),
+                None => {}
             }
             Ok(cx.move_to(S::NeedsInfo))
         }
@@ -734,7 +850,16 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
                 return Err(cx.wrong_state());
             }
             cx.must_hold()?;
+            if !claim.report_type.is_damage() {
+                return Err(Refusal::Invalid(
+                    msg!("invalid.not_a_damage_claim")
+                        .with_label("type", format!("reportType.{}", claim.report_type.code())),
+                ));
+            }
             check_decision(decision)?;
+            if let Decision::Deny { code: Some(code), .. } = decision {
+                check_cited(claim, ReasonKind::Denial, code)?;
+            }
             let is_override = is_override(decision, claim.proposal.as_ref());
             if is_override && !has_text(justification.as_deref()) {
                 return Err(Refusal::OverrideNeedsJustification);
@@ -851,6 +976,43 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             }
             resolve_conflict(&cx, *to)
         }
+
+        // The report's type: while it is open, by whoever may triage it
+        // (the holder once held). Once closed or decided it stays; a closed
+        // non-damage report that is a damage claim after all is reopened.
+        ClaimCommand::SetReportType { .. } => match status {
+            S::New | S::Triaged => {
+                cx.holder_if_held()?;
+                Ok(cx.stay())
+            }
+            S::InReview | S::NeedsInfo => {
+                cx.must_hold()?;
+                Ok(cx.stay())
+            }
+            _ => Err(cx.wrong_state()),
+        },
+
+        // closed_no_damage → triaged, unheld, as a damage claim (the fold sets the type).
+        ClaimCommand::Reopen => {
+            if status != S::ClosedNoDamage {
+                return Err(cx.wrong_state());
+            }
+            Ok(cx.move_held(S::Triaged, None))
+        }
+
+        // An open non-damage report → closed_no_damage with a standard reply.
+        // Never a damage claim (it is reviewed and decided), never once decided.
+        ClaimCommand::CloseNoDamage { reply, .. } => {
+            if !matches!(status, S::New | S::Triaged | S::InReview | S::NeedsInfo) {
+                return Err(cx.wrong_state());
+            }
+            cx.holder_if_held()?;
+            if claim.report_type.is_damage() {
+                return Err(Refusal::DamageClaim);
+            }
+            check_cited(claim, ReasonKind::Closure, reply)?;
+            Ok(cx.move_held(S::ClosedNoDamage, None))
+        }
     }
 }
 
@@ -904,6 +1066,7 @@ fn resolve_conflict(cx: &Ctx<'_>, to: ClaimStatus) -> Result<Transition, Refusal
         S::Batched => refuse(msg!("invalid.resolve_not_batched")),
         S::Approved => refuse(msg!("invalid.resolve_not_approved")),
         S::Paid => refuse(msg!("invalid.resolve_not_paid")),
+        S::ClosedNoDamage => refuse(msg!("invalid.resolve_not_closed_no_damage")),
         S::Conflict => refuse(msg!("invalid.resolve_choose")),
     }
 }
@@ -911,11 +1074,13 @@ fn resolve_conflict(cx: &Ctx<'_>, to: ClaimStatus) -> Result<Transition, Refusal
 /// A recommendation must say something a claimant can be told.
 fn check_decision(decision: &Decision) -> Result<(), Refusal> {
     match decision {
-        Decision::Deny { reason } => {
+        // Before coded reasons the text was the whole reason; with a code it is a note beside it.
+        Decision::Deny { code: None, reason } => {
             if is_blank(reason) {
                 return Err(Refusal::Invalid(msg!("invalid.deny_reason_empty")));
             }
         }
+        Decision::Deny { code: Some(_), .. } => {}
         Decision::Approve { remedy, amount, extension_days, grants } if !grants.is_empty() => {
             // Listed grants: each within its measures, and the fields beside them their summary.
             grant::check_listed(*remedy, *amount, *extension_days, grants)
@@ -967,8 +1132,9 @@ fn is_override(decision: &Decision, proposal: Option<&PolicyProposal>) -> bool {
 }
 
 /// A well-formed command of `action`, for asking [`decide`] which kinds the
-/// actor could apply now. Content-only refusals (blank texts) are avoided, so
-/// the answer depends on role, state, holder and the claim's recommendation.
+/// actor could apply now. Content-only refusals (blank texts, reason codes)
+/// are avoided, so the answer depends on role, state, holder, report type and
+/// the claim's recommendation.
 fn representative(action: ClaimAction, claim: &ClaimView) -> ClaimCommand {
     const TEXT: &str = "-";
     let text = || TEXT.to_string();
@@ -982,12 +1148,12 @@ fn representative(action: ClaimAction, claim: &ClaimView) -> ClaimCommand {
         },
         ClaimAction::Take => ClaimCommand::Take,
         ClaimAction::Release => ClaimCommand::Release,
-        ClaimAction::RequestInfo => ClaimCommand::RequestInfo { message: text() },
+        ClaimAction::RequestInfo => ClaimCommand::RequestInfo { code: None, message: text() },
         ClaimAction::InfoReceived => ClaimCommand::InfoReceived { note: String::new() },
         ClaimAction::Recommend => {
             let decision = match &claim.proposal {
                 Some(p) if p.eligible && check_decision(&p.as_decision()).is_ok() => p.as_decision(),
-                _ => Decision::Deny { reason: text() },
+                _ => Decision::Deny { code: None, reason: text() },
             };
             ClaimCommand::Recommend { decision, justification: Some(text()) }
         }
@@ -1023,8 +1189,16 @@ fn representative(action: ClaimAction, claim: &ClaimView) -> ClaimCommand {
         ClaimAction::ResolveConflict => {
             ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged, note: String::new() }
         }
+        ClaimAction::SetReportType => ClaimCommand::SetReportType { report_type: claim.report_type },
+        ClaimAction::Reopen => ClaimCommand::Reopen,
+        ClaimAction::CloseNoDamage => {
+            ClaimCommand::CloseNoDamage { reply: REPRESENTATIVE_REPLY.into(), note: String::new() }
+        }
     }
 }
+
+/// The reply code of the representative closure (its citation is made up to match).
+const REPRESENTATIVE_REPLY: &str = "REPLY";
 
 impl PolicyProposal {
     /// The decision that follows the policy exactly (not an override).
@@ -1043,10 +1217,24 @@ impl PolicyProposal {
 /// Approve is offered only when this actor could approve the claim's current
 /// recommendation (not their own, within their limit).
 pub fn allowed_actions(actor: &Actor, claim: &ClaimView) -> Vec<ClaimAction> {
+    let cited = ClaimView {
+        cited: Some(CitedReason {
+            code: REPRESENTATIVE_REPLY.into(),
+            kind: ReasonKind::Closure,
+            ko: String::new(),
+            en: String::new(),
+            appealable: false,
+            policy_version: None,
+        }),
+        ..claim.clone()
+    };
     ClaimAction::ALL
         .iter()
         .copied()
-        .filter(|a| decide(actor, claim, &representative(*a, claim)).is_ok())
+        .filter(|a| {
+            let view = if *a == ClaimAction::CloseNoDamage { &cited } else { claim };
+            decide(actor, view, &representative(*a, claim)).is_ok()
+        })
         .collect()
 }
 

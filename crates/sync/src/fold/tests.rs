@@ -1,4 +1,5 @@
 use super::*;
+use claimdesk_core::workflow::PolicyProposal;
 use claimdesk_core::{Remedy, Role};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -18,7 +19,7 @@ fn stamp_of(user: &str) -> Stamp {
         "sid" => Some(10_000),
         _ => None,
     };
-    Stamp { role: role_of(user), approval_limit: limit, proposal: None }
+    Stamp { role: role_of(user), approval_limit: limit, proposal: None, cited: None }
 }
 
 /// An op in its wire form, read the way every replica reads it (payload
@@ -523,7 +524,9 @@ fn honest_next(state: &ClaimState, pick: usize) -> (&'static str, &'static str, 
             Some(p) => ("root", "mark_paid", json!({"payout_id": p})),
         },
         ClaimStatus::Conflict => ("sam", "resolve_conflict", json!({"to": "triaged"})),
-        ClaimStatus::Paid | ClaimStatus::ClosedDenied => ("kim", "add_note", json!({"body": "안내 완료"})),
+        ClaimStatus::Paid | ClaimStatus::ClosedDenied | ClaimStatus::ClosedNoDamage => {
+            ("kim", "add_note", json!({"body": "안내 완료"}))
+        }
     }
 }
 
@@ -740,4 +743,101 @@ fn an_approval_limit_reads_the_cash_of_a_decision_with_grants() {
     all.push(op("ap", 4, "s", "sid", "approve", Some(3), json!({"recommendation_op": "r"})));
     let s = fold(start(), &mut all);
     assert_eq!(s.refused.last().map(|r| r.code.as_str()), Some("OVER_APPROVAL_LIMIT"));
+}
+
+/// The stamp's citation as the policy in force (the default 2022 one) gives it.
+fn cited(mut op: FoldOp) -> FoldOp {
+    let policy = claimdesk_core::policy::Policy::default_2022();
+    op.stamp.cited = op.cmd.citation().and_then(|(kind, code)| policy.cite(kind, code, Some(1)));
+    op
+}
+
+#[test]
+fn a_coded_denial_folds_only_with_the_policys_entry_and_an_old_free_text_one_still_folds() {
+    let start = || {
+        let mut s = ClaimState::imported(Category::TaxiDriver);
+        step(&mut s, &take("t", 1, "d1", "kim", 0, "triaged"));
+        s
+    };
+    let deny = |id: &str, code: &str| {
+        op(
+            id,
+            2,
+            "d1",
+            "kim",
+            "recommend",
+            Some(1),
+            json!({"decision": {"decision": "deny", "code": code, "reason": "메모"}, "justification": "j"}),
+        )
+    };
+    // With the entry of the policy in force: applied, the recommendation carries the code.
+    let mut s = start();
+    assert_eq!(step(&mut s, &cited(deny("r", "NO_LOSS_SHOWN"))), Verdict::Applied);
+    assert_eq!(s.status, ClaimStatus::Recommended);
+    assert!(
+        matches!(&s.recommendation, Some(r) if r.decision == Decision::Deny { code: Some("NO_LOSS_SHOWN".into()), reason: "메모".into() })
+    );
+    // A code the policy does not have (a hand-written op, or one stamped without it): refused, nothing moves.
+    for bad in [cited(deny("r", "MADE_UP")), deny("r", "NO_LOSS_SHOWN")] {
+        let mut s = start();
+        match step(&mut s, &bad) {
+            Verdict::Refused { code, .. } => assert_eq!(code, "UNKNOWN_REASON"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!((s.status, s.recommendation.is_none(), s.refused.len()), (ClaimStatus::InReview, true, 1));
+    }
+    // A denial recorded before coded reasons: folds as it always did.
+    let mut s = start();
+    let legacy = op(
+        "r",
+        2,
+        "d1",
+        "kim",
+        "recommend",
+        Some(1),
+        json!({"decision": {"decision": "deny", "reason": "중복 신고"}, "justification": "j"}),
+    );
+    assert_eq!(step(&mut s, &legacy), Verdict::Applied);
+    assert_eq!(s.status, ClaimStatus::Recommended);
+    // A request for information with a deficiency code: the note carries it.
+    let mut s = start();
+    let ask = cited(op("q", 2, "d1", "kim", "request_info", Some(1), json!({"code": "DOCUMENTS_MISSING"})));
+    assert_eq!(step(&mut s, &ask), Verdict::Applied);
+    assert_eq!(
+        s.notes.last().map(|n| (n.kind, n.code.clone())),
+        Some((NoteKind::InfoRequest, Some("DOCUMENTS_MISSING".into())))
+    );
+}
+
+#[test]
+fn a_report_type_is_a_scalar_and_a_closure_needs_a_non_damage_report() {
+    let mut s = ClaimState::imported(Category::FreeUser);
+    let close = |id: &str, hlc: i64| {
+        cited(op(id, hlc, "d1", "kim", "close_no_damage", None, json!({"reply": "INQUIRY_ANSWERED"})))
+    };
+    // A damage claim is not closed, even with a reply of the catalog.
+    assert!(matches!(step(&mut s, &close("c0", 1)), Verdict::Refused { code, .. } if code == "DAMAGE_CLAIM"));
+    assert_eq!(
+        step(&mut s, &op("t", 2, "d1", "kim", "set_report_type", None, json!({"report_type": "inquiry"}))),
+        Verdict::Applied
+    );
+    assert_eq!(s.report_type, ReportType::Inquiry);
+    assert_eq!(step(&mut s, &close("c1", 3)), Verdict::Applied);
+    assert_eq!((s.status, s.assignee.clone()), (ClaimStatus::ClosedNoDamage, None));
+    assert_eq!(
+        s.notes.last().map(|n| (n.kind, n.code.clone())),
+        Some((NoteKind::Closure, Some("INQUIRY_ANSWERED".into())))
+    );
+    // A reviewer cannot reopen it; a supervisor can, as a damage claim.
+    let reopen = |id: &str, hlc: i64, user: &str| op(id, hlc, "d1", user, "reopen", None, json!({}));
+    assert!(
+        matches!(step(&mut s, &reopen("o1", 4, "kim")), Verdict::Refused { code, .. } if code == "ROLE_NOT_ALLOWED")
+    );
+    assert_eq!(s.report_type, ReportType::Inquiry);
+    assert_eq!(step(&mut s, &reopen("o2", 5, "sam")), Verdict::Applied);
+    assert_eq!((s.status, s.report_type), (ClaimStatus::Triaged, ReportType::DamageClaim));
+    // The import's type: a row with the column.
+    let mut input = claimdesk_core::ClaimInput::placeholder();
+    input.extra.insert("신고구분".into(), "의견".into());
+    assert_eq!(ClaimState::of_import(&input).report_type, ReportType::Opinion);
 }

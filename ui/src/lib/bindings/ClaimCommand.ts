@@ -5,6 +5,7 @@ import type { ClaimStatus } from "./ClaimStatus";
 import type { Decision } from "./Decision";
 import type { PersonalField } from "./PersonalField";
 import type { Priority } from "./Priority";
+import type { ReportType } from "./ReportType";
 
 /**
  * Everything a person can do to one claim, with everything the action says
@@ -22,7 +23,7 @@ duplicate_of?: string | null,
 /**
  * Clears the duplicate mark.
  */
-duplicate_cleared?: boolean, } | { "action": "take" } | { "action": "release" } | { "action": "request_info", message: string, } | { "action": "info_received", 
+duplicate_cleared?: boolean, } | { "action": "take" } | { "action": "release" } | { "action": "request_info", code?: string | null, message: string, } | { "action": "info_received", 
 /**
  * What arrived, kept as a note (may be empty).
  */
@@ -30,4 +31,4 @@ note: string, } | { "action": "recommend", decision: Decision, justification: st
 /**
  * The intake fields that changed (for people reading the history).
  */
-fields: Array<string>, } | { "action": "lease" } | { "action": "release_lease" } | { "action": "add_to_batch", batch_id: string, } | { "action": "remove_from_batch" } | { "action": "return_to_reviewer", comment: string, } | { "action": "approve", recommendation_op: string, } | { "action": "reserve_payout", payout_id: string, } | { "action": "release_payout", payout_id: string, } | { "action": "mark_paid", payout_id: string, } | { "action": "resolve_conflict", to: ClaimStatus, note: string, };
+fields: Array<string>, } | { "action": "lease" } | { "action": "release_lease" } | { "action": "add_to_batch", batch_id: string, } | { "action": "remove_from_batch" } | { "action": "return_to_reviewer", comment: string, } | { "action": "approve", recommendation_op: string, } | { "action": "reserve_payout", payout_id: string, } | { "action": "release_payout", payout_id: string, } | { "action": "mark_paid", payout_id: string, } | { "action": "resolve_conflict", to: ClaimStatus, note: string, } | { "action": "set_report_type", report_type: ReportType, } | { "action": "close_no_damage", reply: string, note: string, } | { "action": "reopen" };

@@ -5,4 +5,4 @@ import type { Remedy } from "./Remedy";
 /**
  * What a reviewer proposes.
  */
-export type Decision = { "decision": "approve", remedy: Remedy, amount: string, extension_days: number, grants?: Array<Grant>, } | { "decision": "deny", reason: string, };
+export type Decision = { "decision": "approve", remedy: Remedy, amount: string, extension_days: number, grants?: Array<Grant>, } | { "decision": "deny", code?: string | null, reason: string, };

@@ -3,6 +3,7 @@ import type { Category } from "./Category";
 import type { ClaimStatus } from "./ClaimStatus";
 import type { Reason } from "./Reason";
 import type { Remedy } from "./Remedy";
+import type { ReportType } from "./ReportType";
 
 export type QueueFilter = { statuses: Array<ClaimStatus>, categories: Array<Category>, services: Array<string>, 
 /**
@@ -13,6 +14,14 @@ assignee: string | null,
  * Bounds on the policy amount, whole won, inclusive.
  */
 amount_min: number | null, amount_max: number | null, eligible: boolean | null, remedies: Array<Remedy>, reasons: Array<Reason>, 
+/**
+ * Report types (damage claim, inquiry, opinion, complaint).
+ */
+report_types: Array<ReportType>, 
+/**
+ * Reason codes the claims carry now (a denial's, an open request's, a closure's; LEGACY).
+ */
+reason_codes: Array<string>, 
 /**
  * Only recommendations that override the policy.
  */

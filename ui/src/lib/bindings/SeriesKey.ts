@@ -3,4 +3,4 @@
 /**
  * What a time series of claims is split by.
  */
-export type SeriesKey = "status" | "category" | "service";
+export type SeriesKey = "status" | "category" | "service" | "report_type";
