@@ -570,7 +570,7 @@ fn sync_pull(args: &Args, dir: &Path, count: usize) -> anyhow::Result<Result> {
 
 /// Ops as the server hands them out: numbered, stamped with their author's role (an admin here).
 fn as_pulled(ops: Vec<claimdesk_sync::protocol::WireOp>) -> Vec<claimdesk_sync::protocol::PulledOp> {
-    let stamp = claimdesk_core::ops::Stamp { role: Role::Admin, approval_limit: None, proposal: None };
+    let stamp = claimdesk_core::ops::Stamp::of_role(Role::Admin, None);
     ops.into_iter()
         .enumerate()
         .map(|(i, op)| claimdesk_sync::protocol::PulledOp {

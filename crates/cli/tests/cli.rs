@@ -625,6 +625,8 @@ fn denials_and_closures_cite_the_policys_reason_codes_from_the_command_line() {
     assert!(said.contains("DAMAGE_CLAIM"), "the damage claims are listed with why: {said}");
     let inquiries = ok(&["queue", "--db", db, "--report-type", "inquiry", "--status", "closed_no_damage"]);
     assert!(inquiries.contains("2 claims match"), "{inquiries}");
+}
+
 /// The store is encrypted at rest (decision 0009): made with the admin's
 /// password, opened only with the `--as` user's own password, its files
 /// 0600, no claimant data readable in them, and a plain store of 0.1 is

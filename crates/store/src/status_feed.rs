@@ -65,6 +65,7 @@ fn texts(status: ClaimStatus, lang: Lang) -> (String, String) {
         ClaimStatus::Approved => msg!("feed.next.approved"),
         ClaimStatus::Paid => msg!("feed.next.paid"),
         ClaimStatus::ClosedDenied => msg!("feed.next.closed_denied"),
+        ClaimStatus::ClosedNoDamage => msg!("feed.next.closed_no_damage"),
         ClaimStatus::Conflict => msg!("feed.next.conflict"),
     };
     // A sync conflict is the team's business: the claimant hears "in review".
