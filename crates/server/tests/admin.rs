@@ -135,7 +135,8 @@ async fn schema_5_gives_stored_claims_their_extra_intake_columns() {
     client
         .batch_execute(
             "DELETE FROM schema_migrations WHERE version >= 5; DROP TABLE login_guard; DROP TABLE server_identity;
-             ALTER TABLE devices DROP COLUMN token_expires_at, DROP COLUMN secret_hash",
+             ALTER TABLE devices DROP COLUMN token_expires_at, DROP COLUMN secret_hash;
+             ALTER TABLE ops DROP COLUMN cited",
         )
         .await
         .expect("back to 4");
