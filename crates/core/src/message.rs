@@ -258,6 +258,32 @@ impl Explain for crate::policy::PolicyError {
     }
 }
 
+impl Explain for crate::catalog::CatalogError {
+    /// Each problem in its own words (the code stays BAD_CATALOG or BAD_INCIDENT).
+    fn message(&self) -> Message {
+        use crate::catalog::CatalogError as E;
+        match self {
+            E::Toml(e) => msg!("catalog.toml", detail = e),
+            E::DuplicateService(service) => msg!("catalog.duplicate_service", service = service),
+            E::BackwardsWindow(service) => msg!("catalog.backwards_window", service = service),
+            E::EmptyCode => msg!("catalog.empty_code"),
+            E::BadIncidentId(id) => msg!("catalog.bad_incident_id", id = id),
+            E::EmptyIncidentName => msg!("catalog.empty_incident_name"),
+            E::BackwardsIncident => msg!("catalog.backwards_incident"),
+            E::LetterLanguage(letter) => msg!("catalog.letter_language", letter = letter),
+            E::EmptyLetter(letter) => msg!("catalog.empty_letter", letter = letter),
+            E::LetterField { letter, field, allowed } => msg!(
+                "catalog.letter_field",
+                letter = letter,
+                field = format!("{{{field}}}"),
+                allowed = allowed
+            ),
+            E::DuplicateLetter(letter) => msg!("catalog.duplicate_letter", letter = letter),
+            E::LetterWithoutKorean(letter) => msg!("catalog.letter_without_korean", letter = letter),
+        }
+    }
+}
+
 /// A sum of won as people read it in either language: `1,234,000`.
 pub fn won(amount: &rust_decimal::Decimal) -> String {
     use rust_decimal::prelude::ToPrimitive;

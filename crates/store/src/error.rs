@@ -22,8 +22,9 @@ pub enum StoreError {
     Invalid(Message),
     #[error("there is no incident '{0}' in this store; choose one of the incidents listed by `claimdesk incident list`")]
     UnknownIncident(String),
+    /// What is wrong with an incident or its catalog, in the reader's language.
     #[error("the incident cannot be used: {0}")]
-    BadIncident(String),
+    BadIncident(Message),
     #[error("{waiting} claims of payout {payout_id} are not yet reserved on the sync server; sync while online, then confirm")]
     PayoutNotReserved { payout_id: i64, waiting: i64 },
     #[error("claims left payout {payout_id} after its file was written (another payout reserved them first); write the file again (payout file {payout_id}) and send that one")]
@@ -111,7 +112,7 @@ impl Explain for StoreError {
             StoreError::Policy(e) => e.message(),
             StoreError::Invalid(why) => why.clone(),
             StoreError::UnknownIncident(id) => m.with("incident", id),
-            StoreError::BadIncident(why) => m.with("detail", why),
+            StoreError::BadIncident(why) => why.clone(),
             StoreError::PayoutNotReserved { payout_id, waiting } => {
                 m.with("payout_id", payout_id).with("waiting", waiting)
             }

@@ -8,6 +8,7 @@
 use chrono::Duration;
 use claimdesk_core::catalog::{Incident, FIRST_INCIDENT};
 use claimdesk_core::mask::{mask_brn, mask_phone};
+use claimdesk_core::message::Explain;
 use claimdesk_core::msg;
 use claimdesk_core::ops::{IncidentCreate, Op, PolicyActivate, PolicyCreate, SettingSet};
 use claimdesk_core::policy::{FilingWindow, Policy};
@@ -161,14 +162,14 @@ pub(crate) fn only_one(conn: &Connection) -> Result<bool> {
 
 /// `incident.create` as every replica applies it (after its role check).
 pub(crate) fn apply_create(tx: &Transaction<'_>, user: &str, at_secs: i64, c: &IncidentCreate) -> Result<()> {
-    c.catalog.validate().map_err(|e| StoreError::BadIncident(e.to_string()))?;
+    c.catalog.validate().map_err(|e| StoreError::BadIncident(e.message()))?;
     let id = &c.catalog.incident.id;
     if let Some(stored) = catalog_if_any(tx, id)? {
         // The same creation again (a retry, or pulled back): nothing to do.
         if stored == c.catalog {
             return Ok(());
         }
-        return Err(StoreError::BadIncident(format!("an incident '{id}' exists already; choose another id")));
+        return Err(StoreError::BadIncident(msg!("catalog.incident_exists", id = id)));
     }
     insert(tx, &c.catalog, c.copied_from.as_deref(), user, at_secs)
 }
@@ -185,7 +186,7 @@ fn catalog_if_any(conn: &Connection, id: &str) -> Result<Option<Catalog>> {
 pub(crate) fn apply_update(tx: &Transaction<'_>, incident: &Incident) -> Result<()> {
     let mut catalog = catalog_of(tx, &incident.id)?;
     catalog.incident = incident.clone();
-    catalog.validate().map_err(|e| StoreError::BadIncident(e.to_string()))?;
+    catalog.validate().map_err(|e| StoreError::BadIncident(e.message()))?;
     write_catalog(tx, &catalog)
 }
 
@@ -304,12 +305,9 @@ impl Store {
             };
         }
         let catalog = &catalog;
-        catalog.validate().map_err(|e| StoreError::BadIncident(e.to_string()))?;
+        catalog.validate().map_err(|e| StoreError::BadIncident(e.message()))?;
         if exists(self.conn(), &catalog.incident.id)? {
-            return Err(StoreError::BadIncident(format!(
-                "an incident '{}' exists already; choose another id",
-                catalog.incident.id
-            )));
+            return Err(StoreError::BadIncident(msg!("catalog.incident_exists", id = &catalog.incident.id)));
         }
         let (policy, name) = match copy_of {
             Some(source) => {

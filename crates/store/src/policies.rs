@@ -2,7 +2,7 @@
 //! never edited in place: a supervisor adds a new version to an incident and
 //! activates it, which re-evaluates that incident's claims.
 
-use claimdesk_core::msg;
+use claimdesk_core::message::Explain;
 use claimdesk_core::ops::{Op, PolicyActivate, PolicyCreate};
 use claimdesk_core::policy::Policy;
 use claimdesk_core::workflow::AdminAction;
@@ -217,7 +217,7 @@ impl Store {
 
     /// Admin: replaces the service catalog of the incident it names (used by intake).
     pub fn replace_catalog(&mut self, actor: &Actor, catalog: &Catalog) -> Result<()> {
-        catalog.validate().map_err(|e| StoreError::Invalid(msg!("invalid.detail", detail = e)))?;
+        catalog.validate().map_err(|e| StoreError::Invalid(e.message()))?;
         crate::incidents::require(self.conn(), &catalog.incident.id)?;
         self.team_change(actor, AdminAction::EditCatalog, "catalog", |_| {
             Ok(Op::CatalogReplace(Box::new(catalog.clone())))

@@ -6,6 +6,7 @@
 //! catalog with a service twice is an error of that op, never a store that
 //! holds it.
 
+use claimdesk_core::message::Explain;
 use claimdesk_core::msg;
 use claimdesk_core::ops::{BatchCreate, Op, PolicyActivate, PolicyCreate};
 use claimdesk_core::policy::Policy;
@@ -178,6 +179,6 @@ fn current_activation(tx: &Transaction<'_>, incident: &str) -> Result<Option<(i6
 }
 
 pub(crate) fn catalog_replace(tx: &Transaction<'_>, catalog: &Catalog) -> Result<()> {
-    catalog.validate().map_err(|e| StoreError::Invalid(msg!("invalid.detail", detail = e)))?;
+    catalog.validate().map_err(|e| StoreError::Invalid(e.message()))?;
     crate::incidents::write_catalog(tx, catalog)
 }

@@ -5,6 +5,7 @@
 mod common;
 
 use claimdesk_core::catalog::FIRST_INCIDENT;
+use claimdesk_core::message::{Explain, Lang};
 use claimdesk_core::Catalog;
 use claimdesk_store::import::ImportOptions;
 use claimdesk_store::queue::QueueFilter;
@@ -56,15 +57,29 @@ fn only_supervisors_and_admins_start_or_edit_incidents_and_a_refusal_is_audited(
     let park = t.park.clone();
     t.store.update_incident(&park, &edited).expect("supervisor edits");
     assert_eq!(t.store.catalog().expect("catalog").incident.name, "바뀐 이름");
-    // A bad id or an existing one is refused with its code.
-    assert_eq!(
-        t.store.create_incident(&park, &rerun_catalog("Bad Id"), None).expect_err("bad").code(),
-        "BAD_INCIDENT"
+    // A bad id or an existing one is refused with its code, and said in the reader's language.
+    let bad = t.store.create_incident(&park, &rerun_catalog("Bad Id"), None).expect_err("bad");
+    assert_eq!(bad.code(), "BAD_INCIDENT");
+    let said = bad.message();
+    assert!(said.render(Lang::Ko).contains("영문 소문자, 숫자, '-'로 1~64자"), "{}", said.render(Lang::Ko));
+    assert!(
+        said.render(Lang::En).contains("'Bad Id' must be 1 to 64 lower-case"),
+        "{}",
+        said.render(Lang::En)
     );
-    assert_eq!(
-        t.store.create_incident(&park, &rerun_catalog(FIRST_INCIDENT), None).expect_err("taken").code(),
-        "BAD_INCIDENT"
+    let taken = t.store.create_incident(&park, &rerun_catalog(FIRST_INCIDENT), None).expect_err("taken");
+    assert_eq!(taken.code(), "BAD_INCIDENT");
+    assert!(
+        taken.message().render(Lang::Ko).contains("이미 있습니다"),
+        "{}",
+        taken.message().render(Lang::Ko)
     );
+    // Every problem of a catalog has its Korean words (none falls back to English or to its key).
+    let mut nameless = rerun_catalog("nameless-1");
+    nameless.incident.name = " ".into();
+    let said =
+        t.store.create_incident(&park, &nameless, None).expect_err("nameless").message().render(Lang::Ko);
+    assert_eq!(said, "사고 이름을 입력하십시오.");
 }
 
 #[test]
@@ -126,7 +141,10 @@ fn a_new_incident_starts_with_the_letters_of_the_one_it_copies_or_the_shipped_on
     let mut bad = rerun_catalog("bad-1");
     let i = bad.letters.iter().position(|l| l.kind == LetterKind::Denied).expect("denied");
     bad.letters[i].body.push_str("{amount}");
-    assert_eq!(t.store.create_incident(&park, &bad, None).expect_err("bad letter").code(), "BAD_INCIDENT");
+    let refused = t.store.create_incident(&park, &bad, None).expect_err("bad letter");
+    assert_eq!(refused.code(), "BAD_INCIDENT");
+    let said = refused.message().render(Lang::Ko);
+    assert!(said.contains("{amount}는 이 안내문에 없는 항목입니다"), "{said}");
 }
 
 #[test]

@@ -255,15 +255,11 @@ pub fn check_team_op(op: &Op, role: Role) -> Result<(), Rejection> {
                 return Err(Rejection::new(RejectCode::BAD_POLICY, "a policy version number starts at 1"));
             }
         }
-        Op::CatalogReplace(c) => c.validate().map_err(|e| {
-            Rejection::new(RejectCode::BAD_CATALOG, format!("the catalog cannot be used: {e}"))
-        })?,
-        Op::IncidentCreate(c) => c.catalog.validate().map_err(|e| {
-            Rejection::new(RejectCode::BAD_INCIDENT, format!("the incident cannot be used: {e}"))
-        })?,
-        Op::IncidentUpdate(i) => i.validate().map_err(|e| {
-            Rejection::new(RejectCode::BAD_INCIDENT, format!("the incident cannot be used: {e}"))
-        })?,
+        Op::CatalogReplace(c) => c.validate().map_err(|e| Rejection::of(RejectCode::BAD_CATALOG, &e))?,
+        Op::IncidentCreate(c) => {
+            c.catalog.validate().map_err(|e| Rejection::of(RejectCode::BAD_INCIDENT, &e))?
+        }
+        Op::IncidentUpdate(i) => i.validate().map_err(|e| Rejection::of(RejectCode::BAD_INCIDENT, &e))?,
         Op::BatchCreate(b) if b.id.trim().is_empty() || b.name.trim().is_empty() => {
             return Err(Rejection::new(RejectCode::BAD_PAYLOAD, "a batch needs an id and a name"))
         }
@@ -404,10 +400,11 @@ mod tests {
         let mut bad = breach();
         bad.incident.id = "Not An Id".into();
         let op = Op::IncidentCreate(Box::new(IncidentCreate { catalog: bad.clone(), copied_from: None }));
-        assert_eq!(
-            check_team_op(&op, Role::Admin).map_err(|r| r.code),
-            Err(RejectCode::BAD_INCIDENT.to_string())
-        );
+        let refused = check_team_op(&op, Role::Admin).expect_err("a bad id");
+        assert_eq!(refused.code, RejectCode::BAD_INCIDENT);
+        // The author reads why in their language, sent with the rejection.
+        let ko = refused.explain.render(claimdesk_core::message::Lang::Ko);
+        assert!(ko.contains("사고 ID 'Not An Id'는 영문 소문자"), "{ko}");
         assert_eq!(
             check_team_op(&Op::IncidentUpdate(bad.incident), Role::Admin).map_err(|r| r.code),
             Err(RejectCode::BAD_INCIDENT.to_string())
