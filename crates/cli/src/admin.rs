@@ -960,14 +960,6 @@ pub struct DemoArgs {
     force: bool,
 }
 
-/// The demo team: (id, name, role, approval limit).
-const TEAM: &[(&str, &str, Role, Option<i64>)] = &[
-    ("kim.reviewer", "김지은 (심사자)", Role::Reviewer, None),
-    ("lee.reviewer", "이준호 (심사자)", Role::Reviewer, None),
-    ("park.supervisor", "박서연 (책임자)", Role::Supervisor, Some(5_000_000)),
-    ("choi.supervisor", "최민수 (책임자)", Role::Supervisor, Some(1_000_000)),
-];
-
 pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     if a.db.exists() {
         if !a.force {
@@ -986,9 +978,7 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     }
     // Encrypted, with the admin password given (CLAIMDESK_PASSWORD or asked twice).
     let (mut store, admin) = crate::unlock::create(&a.db, claimdesk_store::FIRST_ADMIN)?;
-    for (id, name, role, limit) in TEAM {
-        store.create_user_with_password(&admin, id, name, *role, *limit, claimdesk_synth::DEMO_PASSWORD)?;
-    }
+    claimdesk_demo::add_team(&mut store, &admin)?;
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("피해신고_접수.csv");
     let mut config = claimdesk_synth::SynthConfig::demo(a.count);
@@ -1049,24 +1039,24 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         batch.batch_id,
         batch.added
     );
-    // The final 2022 programme beside the default, not active: what-if is one comparison away.
-    let e = claimdesk_core::policy::example_policy("final-2022")
-        .ok_or_else(|| anyhow::anyhow!("the final-2022 example is missing"))?;
-    let v = store.add_policy_version(
-        &supervisor,
-        e.toml,
-        e.name_ko,
-        "데모: 택시 등급별 정액, 소상공인 메시지 크레딧",
-    )?;
+    // A second incident (the 2025 breach), some of its claimants those of 2022.
+    claimdesk_demo::load_second_incident(&mut store, &admin, &config, dir.path())?;
     crate::out!(
-        "policy v{v} ({}) added, not active; compare: claimdesk policy what-if --db {} --to {v}",
-        e.name_ko,
+        "incident {} added with {} claims (claimdesk incident list; the 2022 outage stays current)",
+        claimdesk_synth::breach2025::ID,
+        claimdesk_demo::SECOND_INCIDENT_CLAIMS
+    );
+    // The final 2022 programme beside the default, not active: what-if is one comparison away.
+    let v = claimdesk_demo::add_final_2022_policy(&mut store, &supervisor)?
+        .ok_or_else(|| anyhow::anyhow!("the final-2022 example is missing"))?;
+    crate::out!(
+        "policy v{v} added, not active; compare: claimdesk policy what-if --db {} --to {v}",
         a.db.display()
     );
     crate::out!(
         "the demo team ({}) signs in with the password {}",
-        TEAM.iter().map(|t| t.0).collect::<Vec<_>>().join(", "),
-        claimdesk_synth::DEMO_PASSWORD
+        claimdesk_demo::TEAM.iter().map(|m| m.id).collect::<Vec<_>>().join(", "),
+        claimdesk_demo::PASSWORD
     );
     crate::out!("try: claimdesk queue --db {} --search 택시", a.db.display());
     Ok(())

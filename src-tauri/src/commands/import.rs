@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use claimdesk_core::{Actor, Role};
+use claimdesk_core::Actor;
 use claimdesk_store::import::{ImportOptions, ImportSummary};
 use claimdesk_store::quarantine::QuarantineEntry;
 use claimdesk_store::Store;
@@ -80,21 +80,10 @@ pub async fn store_is_empty(app: AppHandle) -> ApiResult<bool> {
     blocking(app, |s: &AppState| s.with_store(|store| Ok(store.claim_count()? == 0))).await
 }
 
-/// The demo team (id, name, role, approval limit); their password is [`DEMO_PASSWORD`].
-pub const DEMO_TEAM: &[(&str, &str, Role, Option<i64>)] = &[
-    ("kim.reviewer", "김지은 (심사자)", Role::Reviewer, None),
-    ("lee.reviewer", "이준호 (심사자)", Role::Reviewer, None),
-    ("park.supervisor", "박서연 (책임자)", Role::Supervisor, Some(5_000_000)),
-    ("choi.supervisor", "최민수 (책임자)", Role::Supervisor, Some(1_000_000)),
-];
-
-/// The demo team's password (demo data only; shown on the first-run screen).
-pub const DEMO_PASSWORD: &str = claimdesk_synth::DEMO_PASSWORD;
-
 /// Admin, first run: writes a demo intake file of `count` (default 20,000)
 /// synthetic claims of the 2022 outage (with a few bad rows for the
 /// quarantine), imports it, adds the demo team, and starts a small second
-/// incident ([`load_second_incident`]). The 2022 outage stays the current one.
+/// incident (`claimdesk_demo::load_second_incident`). The 2022 outage stays the current one.
 #[tauri::command]
 pub async fn load_demo_data(
     app: AppHandle,
@@ -124,100 +113,15 @@ pub async fn load_demo_data(
             import_with_progress(&mut store, &admin, &file, ImportOptions::default(), &job, &on_progress)?;
         let _ = std::fs::remove_file(&file);
         report(&on_progress, &job.id, "second_incident", 0, None, None);
-        load_second_incident(&mut store, &admin, &config, &dir)?;
-        let existing: Vec<String> = store.users()?.into_iter().map(|u| u.id).collect();
-        for (id, name, role, limit) in DEMO_TEAM {
-            if !existing.iter().any(|e| e == id) {
-                store.create_user_with_password(&admin, id, name, *role, *limit, DEMO_PASSWORD)?;
-            }
-        }
-        add_demo_policy(&mut store, &admin)?;
+        claimdesk_demo::load_second_incident(&mut store, &admin, &config, &dir)?;
+        claimdesk_demo::add_team(&mut store, &admin)?;
+        claimdesk_demo::add_final_2022_policy(&mut store, &admin)?;
         report(&on_progress, &job.id, "done", summary.counts.rows_read, Some(summary.counts.rows_read), None);
         Ok(summary)
     })
     .await
 }
 
-/// Claims of the demo's second incident.
-const SECOND_INCIDENT_CLAIMS: usize = 400;
-
-/// The demo's second incident, "2025 쿠팡 개인정보 유출" (claimdesk_synth::breach2025):
-/// started as a copy of the 2022 outage (its active policy), then a policy
-/// version of its own services and filing window activated, and 400 claims,
-/// one individual in four a claimant (name and phone) of the 2022 demo rows
-/// `first` generated. The store works in the 2022 outage again afterwards.
-pub fn load_second_incident(
-    store: &mut Store,
-    admin: &Actor,
-    first: &claimdesk_synth::SynthConfig,
-    dir: &Path,
-) -> Result<(), claimdesk_store::StoreError> {
-    use claimdesk_synth::breach2025;
-    let first_incident = store.current_incident()?;
-    let catalog = breach2025::catalog();
-    store.create_incident(admin, &catalog, Some(&first_incident))?;
-    let (_, copied) = store.active_policy_of(Some(breach2025::ID))?;
-    let own = breach2025::policy(&copied);
-    let note = "2022 정책을 복사해 서비스와 접수 기간만 이 사고에 맞춤 (demo)";
-    let version =
-        store.add_policy_version_to(admin, Some(breach2025::ID), &own.to_toml(), &own.name, note)?;
-    store.activate_policy(admin, version, &mut |_| true)?;
-    let shared = breach2025::individuals(
-        first,
-        &store.incident_catalog(Some(&first_incident))?,
-        SECOND_INCIDENT_CLAIMS / 4,
-    );
-    let file = dir.join("피해신고_접수_데모_2025.csv");
-    breach2025::write_csv_file(SECOND_INCIDENT_CLAIMS, &shared, 4, &file)?;
-    let options = ImportOptions { incident: Some(breach2025::ID.to_string()), ..ImportOptions::default() };
-    let imported = store.import_file(admin, &file, options, &mut |_| true);
-    let _ = std::fs::remove_file(&file);
-    imported?;
-    store.set_current_incident(admin, &first_incident)
-}
-
-/// The final 2022 programme beside the default, not active (once), so the
-/// policy screen's what-if compares the two with one click.
-pub fn add_demo_policy(store: &mut claimdesk_store::Store, admin: &claimdesk_core::Actor) -> ApiResult<()> {
-    let Some(example) = claimdesk_core::policy::example_policy("final-2022") else { return Ok(()) };
-    let policy = claimdesk_core::policy::Policy::from_toml(example.toml)?;
-    for v in store.policy_versions()? {
-        if store.policy(v.version)? == policy {
-            return Ok(());
-        }
-    }
-    store.add_policy_version(
-        admin,
-        example.toml,
-        example.name_ko,
-        "데모: 택시 등급별 정액, 소상공인 메시지 크레딧",
-    )?;
-    Ok(())
-}
-
 fn demo_dir(db: &Path) -> PathBuf {
     db.parent().map(|p| p.join("demo")).unwrap_or_else(|| PathBuf::from("demo"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_demo_data_adds_the_final_2022_policy_once_and_inactive() {
-        let dir = tempfile::tempdir().expect("dir");
-        let mut store = claimdesk_store::Store::open(&dir.path().join("s.db")).expect("store");
-        let admin = store.actor(claimdesk_store::FIRST_ADMIN).expect("admin");
-        add_demo_policy(&mut store, &admin).expect("add");
-        add_demo_policy(&mut store, &admin).expect("again");
-        let versions = store.policy_versions().expect("versions");
-        assert_eq!(
-            versions.iter().map(|v| (v.version, v.active)).collect::<Vec<_>>(),
-            [(1, true), (2, false)]
-        );
-        assert_eq!(
-            store.policy(2).expect("v2"),
-            claimdesk_core::policy::Policy::final_2022().expect("example")
-        );
-    }
 }

@@ -222,7 +222,7 @@ mod tests {
         state
             .with_store(|s| {
                 let admin = s.actor("admin")?;
-                crate::commands::import::load_second_incident(
+                claimdesk_demo::load_second_incident(
                     s,
                     &admin,
                     &claimdesk_synth::SynthConfig::demo(20),
