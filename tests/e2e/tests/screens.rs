@@ -283,6 +283,20 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
         "the TOML rewritten from the form",
     )
     .await?;
+    // A reason added in the form: a code in lower case is named at its own field; the row removed again.
+    let rows = d
+        .js(
+            "return document.querySelectorAll('[data-testid=\"pf-section-reasons\"] tbody tr').length;",
+            vec![],
+        )
+        .await?;
+    let n = rows.as_u64().ok_or("no reason rows")?;
+    d.click("pf-reason-add").await?;
+    d.fill(&format!("pf-reason-{n}-code"), "bad code").await?;
+    d.wait_text(&format!("problem-pf-reason-{n}-code-err"), "NO_LOSS_SHOWN").await?;
+    d.click(&format!("pf-reason-{n}-remove")).await?;
+    d.wait_gone(&format!("pf-reason-{n}")).await?;
+    d.wait_gone("policy-problem-count").await?;
     d.click("whatif-draft").await?;
     d.wait_text("whatif-summary", "저장하지 않은 초안").await?;
     d.js(

@@ -5,6 +5,7 @@
 
 import type { PolicyDraft, PolicyProblem, ServiceDraft } from './bindings';
 import type { Params } from './i18n/index';
+import { listPaths } from './policyLists';
 
 export type FieldKind = 'money' | 'rate' | 'text' | 'time';
 
@@ -102,6 +103,7 @@ export function formPaths(draft: PolicyDraft): Set<string> {
   for (const r of RULE_SECTIONS) for (const f of r.fields) s.add(`${r.path}.${f.name}`);
   draft.small_business.bands.forEach((_, i) => ['up_to', 'base'].forEach((k) => s.add(`small_business.bands[${i}].${k}`)));
   draft.services.forEach((_, i) => ['code', 'name', 'outage_start', 'outage_end'].forEach((k) => s.add(`service[${i}].${k}`)));
+  for (const p of listPaths(draft)) s.add(p);
   return s;
 }
 
@@ -111,9 +113,18 @@ export function unplaced(problems: PolicyProblem[], draft: PolicyDraft): PolicyP
   return problems.filter((p) => !paths.has(p.path));
 }
 
-/** The i18n key of a field's label: `policyForm.f.small_business.bands.up_to` for `small_business.bands[1].up_to`. */
+/**
+ * The i18n key of a field's label: `policyForm.f.small_business.bands.up_to` for `small_business.bands[1].up_to`.
+ * Segments and grants are labelled alike in every rule: `policyForm.f.segments.segment.amount`,
+ * `policyForm.f.grants.kind` (a segment's grants too).
+ */
 export function fieldKey(path: string): string {
-  return `policyForm.f.${path.replace(/\[\d+\]/g, '')}`;
+  const p = path.replace(/\[\d+\]/g, '');
+  const grants = p.lastIndexOf('.grants');
+  if (grants >= 0) return `policyForm.f${p.slice(grants)}`;
+  const segments = p.indexOf('.segments');
+  if (segments >= 0) return `policyForm.f${p.slice(segments)}`;
+  return `policyForm.f.${p}`;
 }
 
 /**

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { render } from 'svelte/server';
+import type { PolicyDraft, PolicyProblem } from '../lib/bindings';
+import PolicyForm from '../lib/components/policy/PolicyForm.svelte';
+
+/** The form rendered (server-side: what it shows, not how it reacts) over a draft with every list. */
+function draft(): PolicyDraft {
+  return {
+    name: 'final',
+    filing_window: { start: '2022-10-19T00:00:00+09:00', end: '2022-11-06T23:59:59+09:00' },
+    free_user: { voucher: true, grants: [] },
+    paid_subscriber: { extension_multiplier: '3', grants: [{ kind: 'extension', quantity: 3 }] },
+    taxi_driver: {
+      flat: '25000', cap: '300000', grants: [],
+      segments: { column: ['멤버십 등급'], otherwise: 'formula', segment: [{ label: 'T 블루', values: ['T 블루', 't-blue'], amount: 50000, grants: [{ kind: 'points', quantity: 3000 }] }] },
+    },
+    designated_driver: { flat: '25000', cap: '200000', segments: null, grants: [] },
+    small_business: {
+      cap: '1000000', bands: [{ up_to: '300000', base: '30000' }], segments: null,
+      documented: { min: '50000', base: '50000', threshold: '500000', rate: '0.1' },
+      grants: [{ kind: 'message_credit', amount: 50000 }],
+    },
+    advertiser: { cap: '5000000', segments: null, grants: [] },
+    services: [{ code: 'kakaotalk', name: '카카오톡', outage_start: '2022-10-15T15:30:00+09:00', outage_end: '2022-10-16T01:31:00+09:00' }],
+    reasons: [{ code: 'bad code', kind: 'denial', ko: '손해 없음', en: 'No loss' }],
+    documents: [{ code: 'BANK_ACCOUNT_COPY', ko: '통장 사본', en: 'Bank account copy', categories: [] }],
+  };
+}
+
+const other = (path: string, problem: string): PolicyProblem => ({ path, rule: 'other', params: { problem }, code: 'POLICY_INVALID', message: problem });
+
+function html(problems: PolicyProblem[], readonly: boolean): string {
+  return render(PolicyForm, { props: { draft: draft(), problems, readonly, onchange: () => {} } }).body;
+}
+
+/** The text of the problem list under the field with this id. */
+function under(body: string, id: string): string | undefined {
+  const m = new RegExp(`data-testid="problem-${id}-err"[^>]*>(.*?)</ul>`).exec(body);
+  return m?.[1].replace(/<[^>]+>/g, '');
+}
+
+describe('the policy form', () => {
+  it('shows each problem of the lists under its own field and none on top', () => {
+    const body = html([
+      other('reason[0].code', 'must be a code, e.g. NO_LOSS_SHOWN'),
+      other('document[0].categories', 'must name the categories that send it'),
+      other('taxi_driver.segments.segment[0].values[1]', "'t-blue' is already a value"),
+      other('taxi_driver.segments.segment[0].grants[0].quantity', 'must be at least 1'),
+      other('small_business.grants[0].amount', 'must be > 0 for a message credit'),
+      other('paid_subscriber.grants[0].kind', 'cannot be cash'),
+    ], false);
+    expect(under(body, 'pf-reason-0-code')).toContain('NO_LOSS_SHOWN');
+    expect(under(body, 'pf-document-0-categories')).toContain('must name the categories');
+    expect(under(body, 'pf-taxi_driver-segments-segment-0-values')).toContain('already a value');
+    expect(under(body, 'pf-taxi_driver-segments-segment-0-grants-0-quantity')).toContain('at least 1');
+    expect(under(body, 'pf-small_business-grants-0-amount')).toContain('message credit');
+    expect(under(body, 'pf-paid_subscriber-grants-0-kind')).toContain('cannot be cash');
+    expect(body).not.toContain('pf-unplaced');
+  });
+
+  it('offers to add rows and segments only while editing', () => {
+    const editing = html([], false);
+    for (const id of ['pf-reason-add', 'pf-document-add', 'pf-designated_driver-segments-start', 'pf-taxi_driver-segments-add',
+      'pf-taxi_driver-segments-segment-0-grants-add', 'pf-advertiser-grants-add', 'pf-reason-0-remove']) {
+      expect(editing, id).toContain(`data-testid="${id}"`);
+    }
+    expect(editing).not.toContain('data-testid="pf-taxi_driver-segments-start"');
+    const reading = html([], true);
+    // (pf-filing-start is the filing window's field.)
+    expect(reading.match(/data-testid="pf-[^"]*-(add|start|remove)"/g)).toEqual(['data-testid="pf-filing-start"']);
+    expect(reading).toContain('value="T 블루, t-blue"');
+  });
+});
