@@ -21,7 +21,9 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::message::Message;
 use crate::model::Remedy;
+use crate::msg;
 
 /// One remedy given to a claim.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -71,49 +73,49 @@ impl Grant {
 
     /// Checks the grant against the table of the module. The error names the
     /// part (`kind`, `amount`, `quantity`, `label`) and what is wrong with it.
-    pub fn check(&self) -> Result<(), (&'static str, String)> {
+    pub fn check(&self) -> Result<(), (&'static str, Message)> {
         let kind = self.kind;
         if !kind.is_grant() {
-            return Err(("kind", format!("'{}' is not something a claim can be given", kind.code())));
+            return Err(("kind", msg!("policy.problem.not_grantable", kind = kind.code())));
         }
         let a = self.amount;
         if a.is_sign_negative() && !a.is_zero() {
-            return Err(("amount", "must be >= 0".into()));
+            return Err(("amount", msg!("policy.problem.non_negative")));
         }
         if !a.fract().is_zero() {
-            return Err(("amount", "must be a whole number of won".into()));
+            return Err(("amount", msg!("policy.problem.whole_won")));
         }
         if a > AMOUNT_MAX {
-            return Err(("amount", "must be at most 1,000,000,000,000,000".into()));
+            return Err(("amount", msg!("policy.problem.at_most", max = "1,000,000,000,000,000")));
         }
         let q = self.quantity;
         match kind {
             Remedy::Extension if !a.is_zero() => {
-                return Err(("amount", "must be 0 for an extension (its days are the quantity)".into()))
+                return Err(("amount", msg!("policy.problem.extension_amount")))
             }
             Remedy::Extension | Remedy::Voucher | Remedy::Points if q == 0 => {
                 let unit = Grant::quantity_unit(kind).map_or("", |u| u.1);
-                return Err(("quantity", format!("must be at least 1 ({unit}) for {}", kind.code())));
-            }
-            Remedy::Cash | Remedy::MessageCredit if q != 0 => {
                 return Err((
                     "quantity",
-                    format!("is not used by {} (its amount is in won); leave it out", kind.code()),
-                ))
+                    msg!("policy.problem.quantity_at_least_one", unit = unit, kind = kind.code()),
+                ));
+            }
+            Remedy::Cash | Remedy::MessageCredit if q != 0 => {
+                return Err(("quantity", msg!("policy.problem.quantity_unused", kind = kind.code())))
             }
             Remedy::MessageCredit if a.is_zero() => {
-                return Err(("amount", "must be > 0 for a message credit".into()))
+                return Err(("amount", msg!("policy.problem.credit_amount")))
             }
             Remedy::FeeWaiver if a.is_zero() && q == 0 => {
-                return Err(("amount", "or the quantity (months) must be > 0 for a fee waiver".into()))
+                return Err(("amount", msg!("policy.problem.fee_waiver_empty")))
             }
             _ => {}
         }
         if self.label.chars().count() > MAX_LABEL {
-            return Err(("label", format!("must be at most {MAX_LABEL} characters")));
+            return Err(("label", msg!("policy.problem.too_long", max = MAX_LABEL)));
         }
         if self.label.chars().any(char::is_control) {
-            return Err(("label", "must not hold control characters".into()));
+            return Err(("label", msg!("policy.problem.control_characters")));
         }
         Ok(())
     }

@@ -10,8 +10,8 @@ import type {
 
 /** The rules that may have segments (policy.md: the drivers, small businesses, advertisers). */
 export const SEGMENT_RULES = ['taxi_driver', 'designated_driver', 'small_business', 'advertiser'] as const;
-/** The rules with further grants the form edits (free_user's are the TOML view's). */
-export const GRANT_RULES = ['paid_subscriber', ...SEGMENT_RULES] as const;
+/** The rules with further grants the form edits. */
+export const GRANT_RULES = ['free_user', 'paid_subscriber', ...SEGMENT_RULES] as const;
 export const REASON_KINDS: ReasonKind[] = ['denial', 'deficiency', 'closure'];
 export const FALLBACKS: SegmentFallback[] = ['manual_review', 'formula'];
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { render } from 'svelte/server';
 import type { PolicyDraft, PolicyProblem } from '../lib/bindings';
 import PolicyForm from '../lib/components/policy/PolicyForm.svelte';
+import { setLocale } from '../lib/i18n.svelte';
 
 /** The form rendered (server-side: what it shows, not how it reacts) over a draft with every list. */
 function draft(): PolicyDraft {
@@ -48,7 +49,9 @@ describe('the policy form', () => {
       other('taxi_driver.segments.segment[0].grants[0].quantity', 'must be at least 1'),
       other('small_business.grants[0].amount', 'must be > 0 for a message credit'),
       other('paid_subscriber.grants[0].kind', 'cannot be cash'),
+      other('free_user.grants', 'must list a grant when free_user.voucher is false'),
     ], false);
+    expect(under(body, 'pf-free_user-grants')).toContain('free_user.voucher is false');
     expect(under(body, 'pf-reason-0-code')).toContain('NO_LOSS_SHOWN');
     expect(under(body, 'pf-document-0-categories')).toContain('must name the categories');
     expect(under(body, 'pf-taxi_driver-segments-segment-0-values')).toContain('already a value');
@@ -56,6 +59,19 @@ describe('the policy form', () => {
     expect(under(body, 'pf-small_business-grants-0-amount')).toContain('message credit');
     expect(under(body, 'pf-paid_subscriber-grants-0-kind')).toContain('cannot be cash');
     expect(body).not.toContain('pf-unplaced');
+  });
+
+  it("words a problem the core sent as a message in the reader's language", () => {
+    // What Rust sends for a reason code listed twice: English text, and the message the editor shows.
+    const twice: PolicyProblem = {
+      ...other('reason[0].code', "'NO_LOSS_SHOWN' is listed twice"),
+      explain: { key: 'policy.problem.listed_twice', params: { code: 'NO_LOSS_SHOWN' } },
+    };
+    setLocale('ko');
+    expect(under(html([twice], false), 'pf-reason-0-code')).toContain("'NO_LOSS_SHOWN'이(가) 두 번 있습니다.");
+    setLocale('en');
+    expect(under(html([twice], false), 'pf-reason-0-code')).toContain("'NO_LOSS_SHOWN' is listed twice");
+    setLocale('ko');
   });
 
   it('offers to add rows and segments only while editing', () => {

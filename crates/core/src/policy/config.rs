@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, Service};
 use crate::grant::Grant;
+use crate::message::{Lang, Message};
 use crate::model::Remedy;
+use crate::msg;
 
 /// The policy shipped as the first version (policy.md, "default policy").
 pub const DEFAULT_POLICY_TOML: &str = include_str!("default-policy.toml");
@@ -541,10 +543,6 @@ impl PolicyError {
             PolicyError::DuplicateService(_) => "POLICY_DUPLICATE_SERVICE",
         }
     }
-
-    fn invalid(field: impl Into<String>, problem: impl Into<String>) -> PolicyError {
-        PolicyError::Invalid { field: field.into(), problem: problem.into() }
-    }
 }
 
 impl Policy {
@@ -649,10 +647,7 @@ impl Policy {
             c.push(m, m, Rule::AtMost, &[("max", "1000")]);
         }
         if !self.free_user.voucher && self.free_user.grants.is_empty() {
-            c.record(Err(PolicyError::invalid(
-                "free_user.grants",
-                "must list a grant when free_user.voucher is false",
-            )));
+            c.record(Err(Said::new("free_user.grants", msg!("policy.problem.free_user_grant"))));
         }
         c.record(check_grants("free_user.grants", &self.free_user.grants));
         c.record(check_grants("paid_subscriber.grants", &self.paid_subscriber.grants));
@@ -825,6 +820,11 @@ pub struct PolicyProblem {
     /// The rule's figures: `max`, `other` (the field it is compared with), `service` (its code), `value`.
     pub params: BTreeMap<String, String>,
     pub message: String,
+    /// The problem in the reader's language, for the problems the `rule` codes
+    /// do not word (segments, grants, reasons, documents: rule `other`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub explain: Option<Message>,
     /// The field as the message names it, and what is wrong: PolicyError::Invalid's parts.
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -841,6 +841,7 @@ impl PolicyProblem {
             rule: rule.into(),
             params: BTreeMap::from([("value".to_string(), value.to_string())]),
             message: format!("{path} {problem}"),
+            explain: None,
             parts: (path.to_string(), problem.to_string()),
         }
     }
@@ -887,21 +888,24 @@ impl Checker {
             rule: rule.code().into(),
             params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             message: format!("{named} {problem}"),
+            explain: None,
             parts: (named.to_string(), problem),
         });
     }
 
+    /// A problem worded by a message of the core's catalogs (its English is the problem's text).
+    fn said(&mut self, said: Said) {
+        let problem = said.message.render(Lang::En);
+        self.push(&said.field, &said.field, Rule::Other, &[("problem", &problem)]);
+        if let Some(last) = self.problems.last_mut() {
+            last.explain = Some(said.message);
+        }
+    }
+
     /// Records the problem of a check that stops at its first (segments, grants).
-    fn record(&mut self, checked: Result<(), PolicyError>) {
-        match checked {
-            Ok(()) => {}
-            Err(PolicyError::Invalid { field, problem }) => {
-                self.push(&field, &field, Rule::Other, &[("problem", &problem)])
-            }
-            Err(other) => {
-                let text = other.to_string();
-                self.push("", "", Rule::Other, &[("problem", &text)]);
-            }
+    fn record(&mut self, checked: Result<(), Said>) {
+        if let Err(said) = checked {
+            self.said(said);
         }
     }
 
@@ -927,101 +931,105 @@ impl Checker {
     }
 }
 
-fn non_negative(field: &str, v: Decimal) -> Result<(), PolicyError> {
-    let mut c = Checker::default();
-    c.non_negative(field, v);
-    c.problems.into_iter().next().map_or(Ok(()), |p| Err(p.into_error()))
+/// A problem at a field, worded in both languages by the core's message catalogs.
+struct Said {
+    field: String,
+    message: Message,
+}
+
+impl Said {
+    fn new(field: impl Into<String>, message: Message) -> Said {
+        Said { field: field.into(), message }
+    }
+}
+
+fn non_negative(field: &str, v: Decimal) -> Result<(), Said> {
+    if v.is_sign_negative() && !v.is_zero() {
+        return Err(Said::new(field, msg!("policy.problem.non_negative")));
+    }
+    if v > MONEY_MAX {
+        return Err(Said::new(field, msg!("policy.problem.at_most", max = "1,000,000,000,000,000")));
+    }
+    Ok(())
 }
 
 /// A category's further grants: non-cash kinds, each within the measures of
 /// [`crate::grant`], a few at most.
-fn check_grants(field: &str, grants: &[GrantRule]) -> Result<(), PolicyError> {
+fn check_grants(field: &str, grants: &[GrantRule]) -> Result<(), Said> {
     if grants.len() > MAX_RULE_GRANTS {
-        return Err(PolicyError::invalid(field, format!("may list at most {MAX_RULE_GRANTS} grants")));
+        return Err(Said::new(field, msg!("policy.problem.too_many_grants", max = MAX_RULE_GRANTS)));
     }
     for (i, rule) in grants.iter().enumerate() {
         let at = format!("{field}[{i}]");
         match rule.kind {
-            Remedy::Cash => {
-                return Err(PolicyError::invalid(
-                    format!("{at}.kind"),
-                    "cannot be cash: a category's cash comes from its own rule (or its segments); list non-cash grants here",
-                ))
-            }
+            Remedy::Cash => return Err(Said::new(format!("{at}.kind"), msg!("policy.problem.grant_cash"))),
             Remedy::ManualReview | Remedy::None => {
-                return Err(PolicyError::invalid(
-                    format!("{at}.kind"),
-                    "must be voucher, extension, points, message_credit or fee_waiver",
-                ))
+                return Err(Said::new(format!("{at}.kind"), msg!("policy.problem.grant_kind")))
             }
             _ => {}
         }
         non_negative(&format!("{at}.amount"), rule.amount)?;
-        rule.grant()
-            .check()
-            .map_err(|(part, problem)| PolicyError::invalid(format!("{at}.{part}"), problem))?;
+        rule.grant().check().map_err(|(part, problem)| Said::new(format!("{at}.{part}"), problem))?;
     }
     Ok(())
 }
 
 /// A category's segments: a column to read, at least one segment, each with a
 /// label, values no other segment lists, and a whole non-negative amount.
-fn check_segments(field: &str, segments: Option<&Segments>) -> Result<(), PolicyError> {
+fn check_segments(field: &str, segments: Option<&Segments>) -> Result<(), Said> {
     let Some(s) = segments else { return Ok(()) };
     if s.column.is_empty() {
-        return Err(PolicyError::invalid(
-            format!("{field}.column"),
-            "must name the intake column (its header, Korean and/or English)",
-        ));
+        return Err(Said::new(format!("{field}.column"), msg!("policy.problem.segment_column")));
     }
     for (i, name) in s.column.iter().enumerate() {
         if normalized(name).next().is_none() {
-            return Err(PolicyError::invalid(format!("{field}.column[{i}]"), "must not be blank"));
+            return Err(Said::new(format!("{field}.column[{i}]"), msg!("policy.problem.blank")));
         }
     }
     if s.segments.is_empty() {
-        return Err(PolicyError::invalid(format!("{field}.segment"), "must list at least one segment"));
+        return Err(Said::new(format!("{field}.segment"), msg!("policy.problem.segment_list")));
     }
     if s.segments.len() > MAX_SEGMENTS {
-        return Err(PolicyError::invalid(
+        return Err(Said::new(
             format!("{field}.segment"),
-            format!("may list at most {MAX_SEGMENTS} segments"),
+            msg!("policy.problem.too_many_segments", max = MAX_SEGMENTS),
         ));
     }
     let mut seen: Vec<(String, usize)> = Vec::new();
     for (i, seg) in s.segments.iter().enumerate() {
         let at = format!("{field}.segment[{i}]");
         if seg.label.trim().is_empty() {
-            return Err(PolicyError::invalid(format!("{at}.label"), "must not be empty"));
+            return Err(Said::new(format!("{at}.label"), msg!("policy.problem.empty")));
         }
         if seg.label.chars().count() > crate::grant::MAX_LABEL {
-            return Err(PolicyError::invalid(
+            return Err(Said::new(
                 format!("{at}.label"),
-                format!("must be at most {} characters", crate::grant::MAX_LABEL),
+                msg!("policy.problem.too_long", max = crate::grant::MAX_LABEL),
             ));
         }
         if seg.values.is_empty() {
-            return Err(PolicyError::invalid(
-                format!("{at}.values"),
-                "must list the column values of this segment",
-            ));
+            return Err(Said::new(format!("{at}.values"), msg!("policy.problem.segment_values")));
         }
         for (j, value) in seg.values.iter().enumerate() {
             let key: String = normalized(value).collect();
             if key.is_empty() {
-                return Err(PolicyError::invalid(format!("{at}.values[{j}]"), "must not be blank"));
+                return Err(Said::new(format!("{at}.values[{j}]"), msg!("policy.problem.blank")));
             }
             if let Some((_, other)) = seen.iter().find(|(k, _)| *k == key) {
-                return Err(PolicyError::invalid(
+                return Err(Said::new(
                     format!("{at}.values[{j}]"),
-                    format!("'{value}' is already a value of {field}.segment[{other}] (values are compared ignoring case, spaces, _ and -)"),
+                    msg!(
+                        "policy.problem.value_taken",
+                        value = value,
+                        other = format!("{field}.segment[{other}]")
+                    ),
                 ));
             }
             seen.push((key, i));
         }
         non_negative(&format!("{at}.amount"), seg.amount)?;
         if !seg.amount.fract().is_zero() {
-            return Err(PolicyError::invalid(format!("{at}.amount"), "must be a whole number of won"));
+            return Err(Said::new(format!("{at}.amount"), msg!("policy.problem.whole_won")));
         }
         check_grants(&format!("{at}.grants"), &seg.grants)?;
     }
@@ -1037,35 +1045,32 @@ fn is_code(text: &str) -> bool {
 }
 
 /// What is wrong with a text a claimant reads (blank, too long), if anything.
-fn text_problem(text: &str) -> Option<String> {
+fn text_problem(text: &str) -> Option<Message> {
     if text.trim().is_empty() {
-        return Some("must not be empty".into());
+        return Some(msg!("policy.problem.empty"));
     }
-    (text.chars().count() > MAX_REASON_TEXT).then(|| format!("must be at most {MAX_REASON_TEXT} characters"))
+    (text.chars().count() > MAX_REASON_TEXT).then(|| msg!("policy.problem.too_long", max = MAX_REASON_TEXT))
 }
 
 impl Checker {
-    /// A problem said by its English text, at `path`.
-    fn other(&mut self, path: &str, problem: &str) {
-        self.push(path, path, Rule::Other, &[("problem", problem)]);
+    /// A problem at `path`, worded by a message of the core's catalogs.
+    fn other(&mut self, path: &str, message: Message) {
+        self.said(Said::new(path, message));
     }
 
     /// A code of the catalog or the document list at `at`: well formed and not listed before.
     fn code<'a>(&mut self, at: &str, code: &'a str, seen: &mut HashSet<&'a str>, example: &str) {
         if !is_code(code) {
-            self.other(
-                &format!("{at}.code"),
-                &format!("must be a code of capitals, digits and _ starting with a letter (at most 40), e.g. {example}"),
-            );
+            self.other(&format!("{at}.code"), msg!("policy.problem.code_format", example = example));
         } else if !seen.insert(code) {
-            self.other(&format!("{at}.code"), &format!("'{code}' is listed twice"));
+            self.other(&format!("{at}.code"), msg!("policy.problem.listed_twice", code = code));
         }
     }
 
     fn texts(&mut self, at: &str, ko: &str, en: &str) {
         for (lang, text) in [("ko", ko), ("en", en)] {
             if let Some(p) = text_problem(text) {
-                self.other(&format!("{at}.{lang}"), &p);
+                self.other(&format!("{at}.{lang}"), p);
             }
         }
     }
@@ -1073,18 +1078,13 @@ impl Checker {
     /// The reason catalog: codes well formed and unique, texts in both languages. Every problem, at its field.
     fn reasons(&mut self, reasons: &[ReasonDef]) {
         if reasons.len() > MAX_REASONS {
-            self.other("reason", &format!("may list at most {MAX_REASONS} reasons"));
+            self.other("reason", msg!("policy.problem.too_many_reasons", max = MAX_REASONS));
         }
         let mut seen = HashSet::new();
         for (i, r) in reasons.iter().enumerate() {
             let at = format!("reason[{i}]");
             if r.code == LEGACY_REASON {
-                self.other(
-                    &format!("{at}.code"),
-                    &format!(
-                        "{LEGACY_REASON} is kept for denials made before coded reasons; choose another code"
-                    ),
-                );
+                self.other(&format!("{at}.code"), msg!("policy.problem.legacy_code", code = LEGACY_REASON));
             } else {
                 self.code(&at, &r.code, &mut seen, "NO_LOSS_SHOWN");
             }
@@ -1095,7 +1095,7 @@ impl Checker {
     /// The documents: codes well formed and unique, labels, at least one category each.
     fn documents(&mut self, documents: &[DocumentDef]) {
         if documents.len() > MAX_DOCUMENTS {
-            self.other("document", &format!("may list at most {MAX_DOCUMENTS} documents"));
+            self.other("document", msg!("policy.problem.too_many_documents", max = MAX_DOCUMENTS));
         }
         let mut seen = HashSet::new();
         for (i, d) in documents.iter().enumerate() {
@@ -1103,7 +1103,7 @@ impl Checker {
             self.code(&at, &d.code, &mut seen, "BANK_ACCOUNT_COPY");
             self.texts(&at, &d.ko, &d.en);
             if d.categories.is_empty() {
-                self.other(&format!("{at}.categories"), "must name the categories that send it");
+                self.other(&format!("{at}.categories"), msg!("policy.problem.document_categories"));
             }
         }
     }
@@ -1364,6 +1364,24 @@ mod tests {
             "{got:?}"
         );
         assert!(got[1].1.contains("listed twice"), "{got:?}");
+        // The editor shows each in the reader's language: the core's message, in Korean too.
+        let ko: Vec<String> = p
+            .problems()
+            .into_iter()
+            .map(|x| x.explain.expect("worded by the core").render(Lang::Ko))
+            .collect();
+        let twice = format!("'{}'이(가) 두 번 있습니다.", p.reasons[0].code);
+        assert_eq!(
+            ko,
+            [
+                "영문 대문자, 숫자, _로 된 코드여야 하며 문자로 시작하고 40자 이하입니다(예: NO_LOSS_SHOWN).",
+                twice.as_str(),
+                "비워 둘 수 없습니다.",
+                "LEGACY는 코드 사유 도입 전의 기각에 쓰는 예약 코드입니다. 다른 코드를 정하십시오.",
+                "이 서류를 내야 하는 신고 유형을 하나 이상 고르십시오.",
+                "500자 이하여야 합니다."
+            ]
+        );
         let e = Policy::from_toml(&p.to_toml()).expect_err("invalid");
         assert_eq!(e.code(), "POLICY_INVALID");
         let text = DEFAULT_POLICY_TOML.replace("kind = \"closure\"", "kind = \"farewell\"");

@@ -16,8 +16,8 @@ use super::config::{
 use crate::catalog::Service;
 
 /// [`Policy`] field for field; money, rates and times as text (times RFC 3339).
-/// Segments and further grants are held as the policy holds them (the form
-/// lists them; the TOML view edits them).
+/// Segments, further grants, reasons and documents are held as the policy
+/// holds them (the form edits them as lists).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyDraft {

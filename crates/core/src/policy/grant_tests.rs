@@ -340,6 +340,18 @@ fn bad_segments_and_grants_name_their_field() {
         "POLICY_INVALID: taxi_driver.segments.segment[1].values[1] 't-blue' is already a value of taxi_driver.segments.segment[0] \
          (values are compared ignoring case, spaces, _ and -)"
     );
+    // The editor words it in Korean from the core's own message, at the same field.
+    let taken = toml::from_str::<Policy>(&fin.replace(
+        "values = [\"벤티\", \"T 벤티\", \"Venti\", \"T Venti\"]",
+        "values = [\"벤티\", \"t-blue\"]",
+    ))
+    .expect("reads")
+    .problems();
+    assert_eq!(taken[0].path, "taxi_driver.segments.segment[1].values[1]");
+    assert_eq!(
+        taken[0].explain.as_ref().map(|m| m.render(crate::message::Lang::Ko)).as_deref(),
+        Some("'t-blue'은(는) 이미 taxi_driver.segments.segment[0]의 값입니다(대소문자, 공백, _와 -는 구분하지 않습니다).")
+    );
     let e = err_of(&fin.replace("amount = 150000", "amount = -150000"));
     assert_eq!(e, "POLICY_INVALID: taxi_driver.segments.segment[1].amount must be >= 0");
     let e = err_of(&fin.replace("amount = 150000", "amount = 150000.5"));

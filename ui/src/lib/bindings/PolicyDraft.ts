@@ -11,8 +11,8 @@ import type { WindowDraft } from "./WindowDraft";
 
 /**
  * [`Policy`] field for field; money, rates and times as text (times RFC 3339).
- * Segments and further grants are held as the policy holds them (the form
- * lists them; the TOML view edits them).
+ * Segments, further grants, reasons and documents are held as the policy
+ * holds them (the form edits them as lists).
  */
 export type PolicyDraft = { name: string, filing_window: WindowDraft, free_user: FreeUserRule, paid_subscriber: ExtensionDraft, taxi_driver: DriverDraft, designated_driver: DriverDraft, small_business: SmallBusinessDraft, advertiser: AdvertiserDraft, 
 /**
