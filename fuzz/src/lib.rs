@@ -123,11 +123,7 @@ fn decode_op(op: &WireOp, stamp: Option<&claimdesk_core::Stamp>) {
         let again = Op::decode(&typed.kind(), &typed.payload());
         assert!(again.is_ok(), "op {} re-encoded does not decode: {again:?}", op.kind);
     }
-    let stamp = stamp.cloned().unwrap_or(claimdesk_core::Stamp {
-        role: Role::Reviewer,
-        approval_limit: None,
-        proposal: None,
-    });
+    let stamp = stamp.cloned().unwrap_or(claimdesk_core::Stamp::of_role(Role::Reviewer, None));
     if let Err(e) = FoldOp::from_wire(op, stamp) {
         let _ = e.message().render(Lang::Ko);
     }
