@@ -399,6 +399,14 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.click("nav-settings").await?;
     d.click("settings-theme-standard").await?;
     wait_until(d, "the standard theme", || async { Ok(theme(d).await? == "standard") }).await?;
+    // Saved, not only shown (the setting is written after the screen changes): signing in
+    // again brings the standard theme back from the store, whatever the page shows before.
+    d.click("sign-out").await?;
+    d.el("screen-signin").await?;
+    d.js("document.documentElement.dataset.theme = 'contrast';", vec![]).await?;
+    sign_in(d, PARK).await?;
+    wait_until(d, "the standard theme after signing in", || async { Ok(theme(d).await? == "standard") })
+        .await?;
     Ok(())
 }
 
