@@ -155,11 +155,6 @@ pub(crate) fn current(conn: &Connection) -> Result<String> {
     Ok(first.unwrap_or_else(|| FIRST_INCIDENT.to_string()))
 }
 
-/// Whether the store holds a single incident (then a filter by incident is no filter).
-pub(crate) fn only_one(conn: &Connection) -> Result<bool> {
-    Ok(conn.prepare_cached("SELECT count(*) <= 1 FROM incidents")?.query_row([], |r| r.get(0))?)
-}
-
 /// `incident.create` as every replica applies it (after its role check).
 pub(crate) fn apply_create(tx: &Transaction<'_>, user: &str, at_secs: i64, c: &IncidentCreate) -> Result<()> {
     c.catalog.validate().map_err(|e| StoreError::BadIncident(e.message()))?;
