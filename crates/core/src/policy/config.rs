@@ -911,15 +911,17 @@ impl Checker {
 
     /// Whether `v` is fine (>= 0 and at most MONEY_MAX); records the problem if not.
     fn non_negative(&mut self, field: &str, v: Decimal) -> bool {
-        if v.is_sign_negative() && !v.is_zero() {
-            self.push(field, field, Rule::NonNegative, &[]);
-            return false;
+        match money_problem(v) {
+            None => true,
+            Some(Rule::AtMost) => {
+                self.push(field, field, Rule::AtMost, &[("max", MONEY_MAX_TEXT)]);
+                false
+            }
+            Some(rule) => {
+                self.push(field, field, rule, &[]);
+                false
+            }
         }
-        if v > MONEY_MAX {
-            self.push(field, field, Rule::AtMost, &[("max", "1,000,000,000,000,000")]);
-            return false;
-        }
-        true
     }
 
     fn positive(&mut self, field: &str, v: Decimal) -> bool {
@@ -943,14 +945,26 @@ impl Said {
     }
 }
 
-fn non_negative(field: &str, v: Decimal) -> Result<(), Said> {
+/// [`MONEY_MAX`] as the problems write it.
+const MONEY_MAX_TEXT: &str = "1,000,000,000,000,000";
+
+/// What is wrong with a sum of money, if anything: below zero, or above [`MONEY_MAX`].
+fn money_problem(v: Decimal) -> Option<Rule> {
     if v.is_sign_negative() && !v.is_zero() {
-        return Err(Said::new(field, msg!("policy.problem.non_negative")));
+        Some(Rule::NonNegative)
+    } else if v > MONEY_MAX {
+        Some(Rule::AtMost)
+    } else {
+        None
     }
-    if v > MONEY_MAX {
-        return Err(Said::new(field, msg!("policy.problem.at_most", max = "1,000,000,000,000,000")));
+}
+
+fn non_negative(field: &str, v: Decimal) -> Result<(), Said> {
+    match money_problem(v) {
+        None => Ok(()),
+        Some(Rule::AtMost) => Err(Said::new(field, msg!("policy.problem.at_most", max = MONEY_MAX_TEXT))),
+        Some(_) => Err(Said::new(field, msg!("policy.problem.non_negative"))),
     }
-    Ok(())
 }
 
 /// A category's further grants: non-cash kinds, each within the measures of
