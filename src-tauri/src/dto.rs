@@ -103,7 +103,10 @@ pub struct PolicyMessage {
     pub line: Option<u32>,
     pub column: Option<u32>,
     pub code: String,
+    /// English (the parser's own words for a syntax error).
     pub message: String,
+    /// The problem in the reader's language.
+    pub explain: claimdesk_core::message::Message,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -10,7 +10,8 @@ use serde::Serialize;
 pub struct ApiError {
     pub code: String,
     pub message: String,
-    pub explain: Message,
+    /// Boxed: every command's error, kept small.
+    pub explain: Box<Message>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -18,12 +19,12 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// An error whose code's own text says it all (`error.<code>`); `message` is for logs.
     pub fn new(code: &str, message: impl Into<String>) -> ApiError {
-        ApiError { code: code.to_string(), message: message.into(), explain: for_code(code) }
+        ApiError { code: code.to_string(), message: message.into(), explain: Box::new(for_code(code)) }
     }
 
     /// An error said by `explain` under `code`.
     pub fn explained(code: &str, explain: Message) -> ApiError {
-        ApiError { code: code.to_string(), message: explain.render(Lang::En), explain }
+        ApiError { code: code.to_string(), message: explain.render(Lang::En), explain: Box::new(explain) }
     }
 
     pub fn not_signed_in() -> ApiError {
@@ -41,7 +42,7 @@ impl ApiError {
 
     /// An error of a layer below that says itself.
     pub fn of(code: &str, e: &impl Explain, english: String) -> ApiError {
-        ApiError { code: code.to_string(), message: english, explain: e.message() }
+        ApiError { code: code.to_string(), message: english, explain: Box::new(e.message()) }
     }
 }
 

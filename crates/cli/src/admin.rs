@@ -176,7 +176,7 @@ pub fn evaluate(a: EvaluateArgs) -> anyhow::Result<()> {
 fn read_policy(path: &PathBuf) -> anyhow::Result<Policy> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the policy file {}", path.display()))?;
-    Policy::from_toml(&text).with_context(|| format!("the policy file {} is not valid", path.display()))
+    Policy::from_toml(&text).map_err(|e| crate::FileProblem::new(path, e.code(), &e).into())
 }
 
 #[derive(Subcommand)]
@@ -657,7 +657,7 @@ pub fn incident(c: IncidentCommand) -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&catalog)
                 .with_context(|| format!("cannot read {}", catalog.display()))?;
             let catalog = claimdesk_core::Catalog::from_toml(&text)
-                .with_context(|| format!("{} is not a valid catalog", catalog.display()))?;
+                .map_err(|e| crate::FileProblem::new(&catalog, e.code(), &e))?;
             let version = s.create_incident(&actor, &catalog, copy_of.as_deref())?;
             crate::out!(
                 "incident {} started with policy version {version} (active); working in it now",
@@ -694,7 +694,7 @@ pub fn catalog(c: CatalogCommand) -> anyhow::Result<()> {
             let text =
                 std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let catalog = claimdesk_core::Catalog::from_toml(&text)
-                .with_context(|| format!("{} is not a valid catalog", file.display()))?;
+                .map_err(|e| crate::FileProblem::new(&file, e.code(), &e))?;
             s.replace_catalog(&actor, &catalog)?;
             crate::out!(
                 "catalog replaced: {} services; new imports use it (policies keep their own catalog)",

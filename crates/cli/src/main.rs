@@ -56,8 +56,39 @@ fn say_error(e: &anyhow::Error) -> String {
     if let Some(se) = e.downcast_ref::<claimdesk_sync::engine::SyncError>() {
         return format!("error [{}]: {}", se.code(), se.message().render(lang()));
     }
+    if let Some(said) = e.downcast_ref::<FileProblem>() {
+        return format!("error [{}]: {}", said.code, said.message.render(lang()));
+    }
     format!("error: {e:#}")
 }
+
+/// A file the user named (a policy, a catalog) that cannot be used: said with
+/// the file's name and the problem in the reader's language.
+#[derive(Debug)]
+pub struct FileProblem {
+    code: &'static str,
+    message: claimdesk_core::message::Message,
+}
+
+impl FileProblem {
+    pub fn new(
+        path: &std::path::Path,
+        code: &'static str,
+        problem: &impl claimdesk_core::message::Explain,
+    ) -> FileProblem {
+        let message = claimdesk_core::msg!("cli.file_problem", file = path.display())
+            .with_part("problem", problem.message());
+        FileProblem { code, message }
+    }
+}
+
+impl std::fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for FileProblem {}
 
 /// Options every store command takes.
 #[derive(clap::Args, Clone)]

@@ -264,6 +264,46 @@ fn a_refused_file_exits_non_zero_with_a_clear_message() {
     assert!(text(&help.stdout).contains("--update"));
 }
 
+/// A policy file that breaks a rule or is not TOML: refused with the field or
+/// the line, in Korean (the rule's words come from the core's catalogs), for
+/// a file given to `evaluate --policy` and for one added with `policy add`.
+#[test]
+fn a_broken_policy_file_is_said_in_korean_with_its_field_or_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    let db = db.to_str().expect("path");
+    assert!(run(&["init", "--db", db]).status.success());
+    let default = claimdesk_core::policy::DEFAULT_POLICY_TOML;
+    let rule = dir.path().join("rule.toml");
+    std::fs::write(&rule, default.replacen("cap = 5000000", "cap = 0", 1)).expect("write");
+    let syntax = dir.path().join("syntax.toml");
+    std::fs::write(&syntax, default.replacen("cap = 5000000", "cap = 오백만", 1)).expect("write");
+    let line = default.lines().position(|l| l.starts_with("cap = 5000000")).expect("line") + 1;
+
+    let added = run(&["--lang", "ko", "policy", "add", "--db", db, rule.to_str().expect("path")]);
+    assert!(!added.status.success());
+    assert!(
+        text(&added.stderr).contains("error [POLICY_INVALID]: 정책 항목 advertiser.cap: 0보다 커야 합니다."),
+        "{}",
+        text(&added.stderr)
+    );
+    let evaluated =
+        run(&["--lang", "ko", "evaluate", "--db", db, "--policy", syntax.to_str().expect("path")]);
+    assert!(!evaluated.status.success());
+    let said = text(&evaluated.stderr);
+    assert!(
+        said.contains("error [POLICY_SYNTAX]:") && said.contains("syntax.toml을(를) 쓸 수 없습니다."),
+        "{said}"
+    );
+    assert!(said.contains(&format!("{line}번째 줄 7번째 글자: TOML 문법에 맞지 않습니다.")), "{said}");
+    let en = run(&["evaluate", "--db", db, "--policy", rule.to_str().expect("path")]);
+    assert!(
+        text(&en.stderr).contains("Policy field advertiser.cap: Must be more than 0."),
+        "{}",
+        text(&en.stderr)
+    );
+}
+
 #[test]
 fn roles_are_enforced_from_the_command_line() {
     let dir = tempfile::tempdir().expect("dir");

@@ -170,7 +170,7 @@ impl LetterTemplate {
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("the service catalog is not valid TOML: {0}")]
-    Toml(#[from] toml::de::Error),
+    Toml(#[from] crate::toml_text::TomlSyntax),
     #[error("service '{0}' appears twice in the catalog")]
     DuplicateService(String),
     #[error("service '{0}': its outage ends before it starts")]
@@ -231,7 +231,7 @@ impl Incident {
 
 impl Catalog {
     pub fn from_toml(text: &str) -> Result<Catalog, CatalogError> {
-        let catalog: Catalog = toml::from_str(text)?;
+        let catalog: Catalog = crate::toml_text::parse(text)?;
         catalog.validate()?;
         Ok(catalog)
     }
@@ -239,7 +239,7 @@ impl Catalog {
     /// Reads a catalog a store accepted earlier, without today's checks
     /// (incident ids were not checked before schema 6).
     pub fn from_stored_toml(text: &str) -> Result<Catalog, CatalogError> {
-        Ok(toml::from_str(text)?)
+        Ok(crate::toml_text::parse(text)?)
     }
 
     /// Checks what a catalog from any source (a file, a synced op) must hold:

@@ -12,6 +12,7 @@ pub mod model;
 pub mod ops;
 pub mod policy;
 pub mod time;
+pub mod toml_text;
 pub mod validate;
 pub mod workflow;
 

@@ -64,12 +64,27 @@ pub struct Message {
     /// `role.reviewer`, `may.approve`): rendered in the reader's language too.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
+    /// Parameters that are messages of their own (a policy field's problem
+    /// inside "policy field X: ..."), rendered in the reader's language too.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parts: BTreeMap<String, Message>,
 }
 
 impl Message {
     /// A message without parameters. Prefer [`msg!`], which checks the key.
     pub fn new(key: &str) -> Message {
-        Message { key: key.to_string(), params: BTreeMap::new(), labels: BTreeMap::new() }
+        Message {
+            key: key.to_string(),
+            params: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            parts: BTreeMap::new(),
+        }
+    }
+
+    /// The same message with one more parameter that is a message itself.
+    pub fn with_part(mut self, name: &str, part: Message) -> Message {
+        self.parts.insert(name.to_string(), part);
+        self
     }
 
     /// The same message with one more parameter that is a label key.
@@ -90,6 +105,9 @@ impl Message {
         let mut params = self.params.clone();
         for (name, key) in &self.labels {
             params.insert(name.clone(), label(lang, key));
+        }
+        for (name, part) in &self.parts {
+            params.insert(name.clone(), part.render(lang));
         }
         match text(lang, &self.key) {
             Some(template) => fill(template, &params),
@@ -251,8 +269,8 @@ impl Explain for crate::policy::PolicyError {
         use crate::policy::PolicyError as E;
         let m = for_code(self.code());
         match self {
-            E::Toml(e) => m.with("detail", e),
-            E::Invalid { field, problem } => m.with("field", field).with("problem", problem),
+            E::Toml(e) => m.with_part("detail", e.message()),
+            E::Invalid { field, said, .. } => m.with("field", field).with_part("problem", (**said).clone()),
             E::DuplicateService(service) => m.with("service", service),
         }
     }
@@ -263,7 +281,7 @@ impl Explain for crate::catalog::CatalogError {
     fn message(&self) -> Message {
         use crate::catalog::CatalogError as E;
         match self {
-            E::Toml(e) => msg!("catalog.toml", detail = e),
+            E::Toml(e) => msg!("catalog.toml").with_part("detail", e.message()),
             E::DuplicateService(service) => msg!("catalog.duplicate_service", service = service),
             E::BackwardsWindow(service) => msg!("catalog.backwards_window", service = service),
             E::EmptyCode => msg!("catalog.empty_code"),

@@ -419,7 +419,7 @@ fn read_ops(raw: &[&RawValue]) -> Result<Vec<Result<WireOp, PushResult>>, Server
                             RejectCode::BAD_OP,
                             format!("this change cannot be read: {e}"),
                         );
-                        PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(r.explain) }
+                        PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(*r.explain) }
                     },
                 })),
                 Err(_) => {

@@ -246,7 +246,7 @@ pub async fn store_page(
             let outcome = match slot {
                 Slot::Duplicate(seq, stamp) => PushOutcome::Duplicate { seq, stamp },
                 Slot::Rejected(r) => {
-                    PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(r.explain) }
+                    PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(*r.explain) }
                 }
                 Slot::Insert(stamp) => match Uuid::parse_str(&op.op_id).ok().and_then(|id| seqs.get(&id)) {
                     Some(seq) => {
@@ -268,7 +268,7 @@ pub async fn store_page(
                             RejectCode::BAD_OP,
                             "this change was sent twice in one page",
                         );
-                        PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(r.explain) }
+                        PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(*r.explain) }
                     }
                 },
             };
@@ -830,12 +830,9 @@ async fn create_policy(
         if existing == policy && incident == p.incident_id() {
             return Ok(Ok(()));
         }
-        return Ok(Err(Rejection::new(
+        return Ok(Err(Rejection::said(
             RejectCode::BAD_POLICY,
-            format!(
-                "policy version {} already exists with other content; save the draft again as a new version",
-                p.version
-            ),
+            claimdesk_core::msg!("policy.version_taken", version = p.version),
         )));
     }
     let id = Uuid::parse_str(&op.op_id).unwrap_or_default();
@@ -856,9 +853,9 @@ async fn activate_policy(
     policies: &mut PolicyView,
 ) -> Result<Result<(), Rejection>, ServerError> {
     let Some((_, incident)) = known_policy(tx, version, policies).await? else {
-        return Ok(Err(Rejection::new(
+        return Ok(Err(Rejection::said(
             RejectCode::BAD_POLICY,
-            format!("policy version {version} is not on the server; send its creation first (sync the desktop that made it)"),
+            claimdesk_core::msg!("policy.version_unknown", version = version),
         )));
     };
     // Each incident's latest activation is in force; a version activates in its own incident.

@@ -30,6 +30,7 @@ use serde_json::Value;
 use crate::fold::{self, moves_money, ClaimState, FoldOp, Verdict};
 use crate::protocol::{RejectCode, WireOp};
 use claimdesk_core::message::{for_code, Explain, Message};
+use claimdesk_core::msg;
 
 /// Why an op is not stored: a stable code (the core's refusal codes and
 /// [`RejectCode`]) and a sentence for its author.
@@ -38,20 +39,34 @@ pub struct Rejection {
     pub code: String,
     /// English.
     pub reason: String,
-    /// The same in the reader's language, sent with the rejection.
-    pub explain: Message,
+    /// The same in the reader's language, sent with the rejection (boxed: a
+    /// rejection is the error of every admission check and stays small).
+    pub explain: Box<Message>,
 }
 
 impl Rejection {
     /// A rejection said by its code's own message, `reason` as its detail.
     pub fn new(code: &str, reason: impl Into<String>) -> Rejection {
         let reason = reason.into();
-        Rejection { code: code.to_string(), explain: for_code(code).with("detail", &reason), reason }
+        Rejection {
+            code: code.to_string(),
+            explain: Box::new(for_code(code).with("detail", &reason)),
+            reason,
+        }
     }
 
     /// A rejection that is one of the core's refusals (or another error that says itself).
     pub fn of(code: &str, why: &(impl Explain + std::fmt::Display)) -> Rejection {
-        Rejection { code: code.to_string(), reason: why.to_string(), explain: why.message() }
+        Rejection { code: code.to_string(), reason: why.to_string(), explain: Box::new(why.message()) }
+    }
+
+    /// A rejection said by a message of its own (its English is the reason).
+    pub fn said(code: &str, explain: Message) -> Rejection {
+        Rejection {
+            code: code.to_string(),
+            reason: explain.render(claimdesk_core::message::Lang::En),
+            explain: Box::new(explain),
+        }
     }
 }
 
@@ -248,11 +263,9 @@ pub fn check_team_op(op: &Op, role: Role) -> Result<(), Rejection> {
     }
     match op {
         Op::PolicyCreate(p) => {
-            Policy::from_toml(&p.toml).map_err(|e| {
-                Rejection::new(RejectCode::BAD_POLICY, format!("the policy cannot be used: {e}"))
-            })?;
+            Policy::from_toml(&p.toml).map_err(|e| Rejection::of(RejectCode::BAD_POLICY, &e))?;
             if p.version < 1 {
-                return Err(Rejection::new(RejectCode::BAD_POLICY, "a policy version number starts at 1"));
+                return Err(Rejection::said(RejectCode::BAD_POLICY, msg!("policy.version_from_one")));
             }
         }
         Op::CatalogReplace(c) => c.validate().map_err(|e| Rejection::of(RejectCode::BAD_CATALOG, &e))?,
@@ -299,7 +312,7 @@ pub fn admit_claim_op(
             Verdict::Refused { code, reason, explain } => {
                 state.refused.retain(|r| r.op_id != op.op_id);
                 state.last_key = last_key;
-                Err(Rejection { code, reason, explain })
+                Err(Rejection { code, reason, explain: Box::new(explain) })
             }
             _ => Ok(()),
         };
@@ -327,7 +340,7 @@ pub fn admit_claim_op(
     }
     match after.iter().find(|(id, _)| *id == op.op_id) {
         Some((_, Verdict::Refused { code, reason, explain })) => {
-            Err(Rejection { code: code.clone(), reason: reason.clone(), explain: explain.clone() })
+            Err(Rejection { code: code.clone(), reason: reason.clone(), explain: Box::new(explain.clone()) })
         }
         _ => {
             *state = next;

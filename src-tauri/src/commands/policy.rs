@@ -1,6 +1,7 @@
 //! Compensation policy versions: read, check, add, activate (re-evaluating
 //! every claim, with progress and cancel) and compare.
 
+use claimdesk_core::message::Explain;
 use claimdesk_core::policy::{Policy, PolicyDraft, PolicyError};
 use claimdesk_store::evaluate::EvalSummary;
 use claimdesk_store::policies::PolicyVersion;
@@ -50,24 +51,15 @@ pub fn example_list() -> Vec<ExamplePolicyInfo> {
         .collect()
 }
 
-/// 1-based line and column of a byte offset.
-fn line_col(text: &str, offset: usize) -> (u32, u32) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() as u32 + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-    (line, column)
-}
-
-/// A TOML error as a message with its line and column, its first line as the text
-/// (the error's own text repeats the line with a caret).
-/// Other errors: their text, no place.
-fn syntax_message(text: &str, e: &PolicyError) -> PolicyMessage {
-    let PolicyError::Toml(t) = e else {
-        return PolicyMessage { line: None, column: None, code: e.code().into(), message: e.to_string() };
+/// A policy error as a message with its line and column when it has them
+/// (TOML errors), the parser's own words as the English text and the problem
+/// in the reader's language (a TOML error's without its place, which the editor shows).
+fn syntax_message(e: &PolicyError) -> PolicyMessage {
+    let (line, column, message, explain) = match e {
+        PolicyError::Toml(t) => (t.line, t.column, t.detail.clone(), t.problem()),
+        other => (None, None, other.to_string(), other.message()),
     };
-    let (line, column) =
-        t.span().map(|s| line_col(text, s.start)).map_or((None, None), |(l, c)| (Some(l), Some(c)));
-    PolicyMessage { line, column, code: e.code().into(), message: t.message().to_string() }
+    PolicyMessage { line, column, code: e.code().into(), message, explain }
 }
 
 /// The editor's TOML view read into a draft with every problem at its field
@@ -75,9 +67,7 @@ fn syntax_message(text: &str, e: &PolicyError) -> PolicyMessage {
 pub fn draft_of_toml(text: &str) -> DraftCheck {
     match PolicyDraft::from_toml(text) {
         Ok((draft, problems)) => DraftCheck { draft: Some(draft), toml: None, problems, syntax: None },
-        Err(e) => {
-            DraftCheck { draft: None, toml: None, problems: vec![], syntax: Some(syntax_message(text, &e)) }
-        }
+        Err(e) => DraftCheck { draft: None, toml: None, problems: vec![], syntax: Some(syntax_message(&e)) },
     }
 }
 
@@ -112,12 +102,9 @@ pub fn check_policy(text: &str) -> PolicyCheck {
     match Policy::from_toml(text) {
         Ok(_) => PolicyCheck { ok: true, messages: vec![] },
         Err(e) => {
-            let code = e.code().to_string();
-            let (line, column) = match &e {
-                PolicyError::Toml(_) => {
-                    let m = syntax_message(text, &e);
-                    (m.line, m.column)
-                }
+            let mut message = syntax_message(&e);
+            let line = match &e {
+                PolicyError::Toml(_) => message.line,
                 PolicyError::Invalid { field, .. } => {
                     // "cash.flat" or "bands[2].base": look for the last key as written.
                     let key = field
@@ -130,19 +117,14 @@ pub fn check_policy(text: &str) -> PolicyCheck {
                         let l = l.trim_start();
                         l.starts_with(key) && l[key.len()..].trim_start().starts_with('=')
                     });
-                    (found.map(|i| i as u32 + 1), None)
+                    found.map(|i| i as u32 + 1)
                 }
-                PolicyError::DuplicateService(code) => (
-                    text.lines().position(|l| l.contains(&format!("\"{code}\""))).map(|i| i as u32 + 1),
-                    None,
-                ),
+                PolicyError::DuplicateService(code) => {
+                    text.lines().position(|l| l.contains(&format!("\"{code}\""))).map(|i| i as u32 + 1)
+                }
             };
-            let message = match &e {
-                // The TOML error's own text repeats the line with a caret; the first line says it.
-                PolicyError::Toml(t) => t.message().to_string(),
-                other => other.to_string(),
-            };
-            PolicyCheck { ok: false, messages: vec![PolicyMessage { line, column, code, message }] }
+            message.line = line;
+            PolicyCheck { ok: false, messages: vec![message] }
         }
     }
 }
@@ -301,7 +283,20 @@ mod tests {
 
     #[test]
     fn line_and_column_count_from_one() {
+        use claimdesk_core::toml_text::line_col;
         assert_eq!(line_col("ab\ncd", 0), (1, 1));
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn policy_problems_are_said_in_korean_with_their_field() {
+        use claimdesk_core::message::Lang;
+        let text = claimdesk_core::policy::FINAL_2022_POLICY_TOML.replace("amount = 150000", "amount = -1");
+        let ko = check_policy(&text).messages[0].explain.render(Lang::Ko);
+        assert_eq!(ko, "정책 항목 taxi_driver.segments.segment[1].amount: 0 이상이어야 합니다.");
+        let missing = Policy::default_2022().to_toml().replacen("cap = 5000000\n", "", 1);
+        let check = check_policy(&missing);
+        assert_eq!(check.messages[0].explain.render(Lang::Ko), "필수 항목 ‘cap’이(가) 없습니다.");
+        assert!(check.messages[0].line.is_some(), "{:?}", check.messages);
     }
 }

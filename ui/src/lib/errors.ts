@@ -19,10 +19,11 @@ function asMessage(v: unknown): Message | undefined {
   return typeof o.key === 'string' ? (o as unknown as Message) : undefined;
 }
 
-/** A core message in `locale`: its text with its parameters, labels said in the same language. */
+/** A core message in `locale`: its text with its parameters, labels and parts said in the same language. */
 export function renderMessage(m: Message, locale: Locale): string {
   const params: Record<string, string> = { ...(m.params ?? {}) };
   for (const [name, key] of Object.entries(m.labels ?? {})) params[name] = hasMessage(key) ? translate(locale, key) : key;
+  for (const [name, part] of Object.entries(m.parts ?? {})) if (part) params[name] = renderMessage(part, locale);
   if (!hasMessage(m.key)) {
     const shown = Object.entries(params).map(([k, v]) => `${k}=${v}`);
     return shown.length ? `${m.key} (${shown.join(', ')})` : m.key;

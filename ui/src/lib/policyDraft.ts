@@ -4,7 +4,6 @@
 // worded here in the reader's language.
 
 import type { PolicyDraft, PolicyProblem, ServiceDraft } from './bindings';
-import type { Params } from './i18n/index';
 import { listPaths } from './policyLists';
 
 export type FieldKind = 'money' | 'rate' | 'text' | 'time';
@@ -127,14 +126,3 @@ export function fieldKey(path: string): string {
   return `policyForm.f.${p}`;
 }
 
-/**
- * A problem as the i18n key and parameters of its text. `other` (the field a
- * time is compared with) is passed as its label key, for the caller to translate.
- */
-export function problemMessage(p: PolicyProblem): { key: string; params: Params; otherKey?: string } {
-  const params: Params = {};
-  for (const [k, v] of Object.entries(p.params)) if (v !== undefined) params[k] = v;
-  const other = p.params.other;
-  const otherKey = other ? fieldKey(other.includes('.') ? other : `service.${other}`) : undefined;
-  return { key: `policyForm.rule.${p.rule}`, params, otherKey };
-}

@@ -99,7 +99,10 @@ export function showValue(v: number | string | undefined): string {
 
 /** The problem of a text that does not read, worded as Rust words a draft's (`not_a_number`). */
 export function unreadableProblem(path: string, text: string): PolicyProblem {
-  return { path, code: 'POLICY_INVALID', rule: 'not_a_number', params: { value: text }, message: `${path} must be a number` };
+  return {
+    path, code: 'POLICY_INVALID', rule: 'not_a_number', params: { value: text }, message: `${path} must be a number`,
+    explain: { key: 'policy.rule.not_a_number', params: { value: text } },
+  };
 }
 
 // ------------------------------------------------------------ paths

@@ -21,6 +21,15 @@ describe('errors from the core shown to a person', () => {
     };
     expect(describeError(state, 'ko').title).toBe('‘승인’ 상태의 신고에는 할 수 없는 작업입니다: 맡기.');
   });
+  it('says a message inside a message (a policy field and its rule) in the same language', () => {
+    const err = {
+      code: 'POLICY_INVALID',
+      message: 'advertiser.cap must be > 0',
+      explain: { key: 'error.POLICY_INVALID', params: { field: 'advertiser.cap' }, parts: { problem: { key: 'policy.rule.positive' } } },
+    };
+    expect(describeError(err, 'ko').title).toBe('정책 항목 advertiser.cap: 0보다 커야 합니다.');
+    expect(describeError(err, 'en').title).toBe('Policy field advertiser.cap: Must be more than 0.');
+  });
   it('shows the code’s headline without a message, and the English text as detail in English only', () => {
     const err = { code: 'MAKER_CHECKER', message: 'you recommended this claim yourself (older core)' };
     expect(describeError(err, 'ko')).toEqual({ code: 'MAKER_CHECKER', title: '본인이 제출한 의견은 다른 책임자가 승인해야 합니다(작성자·승인자 분리).', detail: '' });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyDraft, PolicyProblem } from '../lib/bindings';
 import { dictionaries } from '../lib/i18n/index';
+import { problemText } from '../lib/components/policy/problemText';
+import { setLocale } from '../lib/i18n.svelte';
 import {
-  RULE_SECTIONS, fieldKey, formPaths, kstInputOf, moveRow, newService, problemMessage, problemsByPath, removeRow,
+  RULE_SECTIONS, fieldKey, formPaths, kstInputOf, moveRow, newService, problemsByPath, removeRow,
   rfc3339OfKstInput, ruleAt, unplaced,
 } from '../lib/policyDraft';
 
@@ -41,7 +43,7 @@ function leaves(v: unknown, path = ''): string[] {
 }
 
 const problem = (path: string, rule: string, params: Record<string, string> = {}): PolicyProblem => ({
-  path, rule, params, code: 'POLICY_INVALID', message: `${path} (English from Rust)`,
+  path, rule, params, code: 'POLICY_INVALID', message: `${path} (English from Rust)`, explain: { key: `policy.rule.${rule}`, params },
 });
 
 describe('policy form over the draft', () => {
@@ -110,16 +112,9 @@ describe('problems at their fields', () => {
     expect(unplaced(ps, d).map((p) => p.path)).toEqual(['small_business.bands[1].up_to', 'small_business.bands[1].up_to', 'segments[0].name']);
   });
 
-  it('words every rule and labels every field in Korean and English, never with Rust English', () => {
+  it('labels every field in Korean and English, never with Rust English', () => {
     const ko = dictionaries.ko as Record<string, string>;
     const en = dictionaries.en as Record<string, string>;
-    const rules = ['empty', 'not_before', 'positive', 'non_negative', 'at_most', 'at_least_one', 'ascending', 'code_format', 'duplicate',
-      'not_a_number', 'not_a_time'];
-    for (const r of rules) {
-      const m = problemMessage(problem('x', r));
-      expect(ko[m.key], m.key).toBeTruthy();
-      expect(en[m.key], m.key).toBeTruthy();
-    }
     for (const p of formPaths(draft())) {
       expect(ko[fieldKey(p)], fieldKey(p)).toBeTruthy();
       expect(en[fieldKey(p)], fieldKey(p)).toBeTruthy();
@@ -132,12 +127,14 @@ describe('problems at their fields', () => {
     expect(fieldKey('service[10].outage_end')).toBe('policyForm.f.service.outage_end');
   });
 
-  it('names the field a time is compared with by its label key', () => {
-    const w = problemMessage(problem('filing_window.end', 'not_before', { other: 'filing_window.start' }));
-    expect(w).toEqual({ key: 'policyForm.rule.not_before', params: { other: 'filing_window.start' }, otherKey: 'policyForm.f.filing_window.start' });
-    const s = problemMessage(problem('service[0].outage_end', 'not_before', { other: 'outage_start', service: 'melon' }));
-    expect(s.otherKey).toBe('policyForm.f.service.outage_start');
-    expect(s.params.service).toBe('melon');
-    expect(problemMessage(problem('advertiser.cap', 'at_most', { max: '1000' })).params).toEqual({ max: '1000' });
+  it('words every rule in the reader\'s language from the message the core sent', () => {
+    // As Rust sends them (crates/core/src/policy/config.rs Rule::message): the compared field as a label.
+    const before: PolicyProblem = { ...problem('filing_window.end', 'not_before'), explain: { key: 'policy.rule.not_before', labels: { other: 'policy.field.filing_window.start' } } };
+    setLocale('ko');
+    expect(problemText(before)).toBe('접수 시작보다 앞설 수 없습니다.');
+    expect(problemText(problem('advertiser.cap', 'at_most', { max: '1000' }))).toBe('1000 이하여야 합니다.');
+    setLocale('en');
+    expect(problemText(before)).toBe('Must not be before the filing start.');
+    setLocale('ko');
   });
 });

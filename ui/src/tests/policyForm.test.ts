@@ -28,7 +28,7 @@ function draft(): PolicyDraft {
   };
 }
 
-const other = (path: string, problem: string): PolicyProblem => ({ path, rule: 'other', params: { problem }, code: 'POLICY_INVALID', message: problem });
+const other = (path: string, problem: string): PolicyProblem => ({ path, rule: 'other', params: { problem }, code: 'POLICY_INVALID', message: problem, explain: { key: 'policy.rule.other', params: { problem } } });
 
 function html(problems: PolicyProblem[], readonly: boolean): string {
   return render(PolicyForm, { props: { draft: draft(), problems, readonly, onchange: () => {} } }).body;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyDraft, PolicyProblem, Segments } from '../lib/bindings';
 import { dictionaries } from '../lib/i18n/index';
-import { fieldKey, formPaths, problemMessage, problemsByPath, unplaced } from '../lib/policyDraft';
+import { fieldKey, formPaths, problemsByPath, unplaced } from '../lib/policyDraft';
+import { problemText } from '../lib/components/policy/problemText';
 import {
   GRANT_RULES, SEGMENT_RULES, addRow, idOf, joinList, listProblems, listsOf, newDocument, newGrant, newReason, newSegment,
   newSegments, patchRow, readCount, readWon, splitList, unreadableProblem, withoutSegment,
@@ -43,7 +44,7 @@ function draft(): PolicyDraft {
 }
 
 const problem = (path: string, rule = 'other', params: Record<string, string> = { problem: 'must not be empty' }): PolicyProblem => ({
-  path, rule, params, code: 'POLICY_INVALID', message: `${path} (English from Rust)`,
+  path, rule, params, code: 'POLICY_INVALID', message: `${path} (English from Rust)`, explain: { key: `policy.rule.${rule}`, params },
 });
 
 /** Every value of the draft by the path Rust's problems use (a document's categories are one field). */
@@ -105,10 +106,6 @@ describe('the lists of the policy form', () => {
     expect(fieldKey('advertiser.grants[2].kind')).toBe('policyForm.f.grants.kind');
     expect(fieldKey('small_business.segments.segment[3].values[0]')).toBe('policyForm.f.segments.segment.values');
     expect(fieldKey('document[4].categories')).toBe('policyForm.f.document.categories');
-    // Rust's English problems of these lists are shown as they are, in either language.
-    const m = problemMessage(problem('reason[0].code', 'other', { problem: 'must be a code' }));
-    expect(m).toEqual({ key: 'policyForm.rule.other', params: { problem: 'must be a code' }, otherKey: undefined });
-    expect(ko[m.key]).toBe('{problem}');
   });
 
   it('names inputs by their path', () => {
@@ -184,6 +181,6 @@ describe('text typed into the lists', () => {
 
   it('words text that does not read as Rust words a draft’s figure', () => {
     const p = unreadableProblem('pf-x', '오만');
-    expect(problemMessage(p)).toEqual({ key: 'policyForm.rule.not_a_number', params: { value: '오만' }, otherKey: undefined });
+    expect(problemText(p)).toBe('숫자가 아닙니다: "오만"');
   });
 });

@@ -527,9 +527,10 @@ pub struct AdvertiserRule {
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     #[error("the policy is not valid TOML: {0}")]
-    Toml(#[from] toml::de::Error),
+    Toml(#[from] crate::toml_text::TomlSyntax),
+    /// `problem` in English (logs, scripts); `said` in the reader's language.
     #[error("{field} {problem}")]
-    Invalid { field: String, problem: String },
+    Invalid { field: String, problem: String, said: Box<Message> },
     #[error("service '{0}' appears twice in the policy")]
     DuplicateService(String),
 }
@@ -596,7 +597,7 @@ impl Policy {
 
     /// Parses and validates a policy file.
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
-        let policy: Policy = toml::from_str(text)?;
+        let policy: Policy = crate::toml_text::parse(text)?;
         policy.validate()?;
         Ok(policy)
     }
@@ -802,6 +803,28 @@ impl Rule {
             Rule::Other => "other",
         }
     }
+
+    /// The rule in the reader's language, with its figures (`get` reads the
+    /// problem's parameters; `other`, the field compared with, by its label).
+    fn message<'p>(self, get: impl Fn(&str) -> &'p str) -> Message {
+        let other = || match get("other") {
+            "outage_start" => "policy.field.outage_start",
+            _ => "policy.field.filing_window.start",
+        };
+        match self {
+            Rule::Empty => msg!("policy.rule.empty"),
+            Rule::NotBefore => msg!("policy.rule.not_before").with_label("other", other()),
+            Rule::Positive => msg!("policy.rule.positive"),
+            Rule::NonNegative => msg!("policy.rule.non_negative"),
+            Rule::AtMost => msg!("policy.rule.at_most", max = get("max")),
+            Rule::AtLeastOne => msg!("policy.rule.at_least_one"),
+            Rule::Ascending => msg!("policy.rule.ascending"),
+            Rule::CodeFormat => msg!("policy.rule.code_format"),
+            Rule::Duplicate => msg!("policy.rule.duplicate", service = get("service")),
+            // Said by the check that found it (Checker::said); never pushed by rule.
+            Rule::Other => msg!("policy.rule.other", problem = get("problem")),
+        }
+    }
 }
 
 /// One problem of a policy: where (`path`, as the editor addresses fields:
@@ -820,11 +843,8 @@ pub struct PolicyProblem {
     /// The rule's figures: `max`, `other` (the field it is compared with), `service` (its code), `value`.
     pub params: BTreeMap<String, String>,
     pub message: String,
-    /// The problem in the reader's language, for the problems the `rule` codes
-    /// do not word (segments, grants, reasons, documents: rule `other`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub explain: Option<Message>,
+    /// The problem in the reader's language (the field is shown beside it).
+    pub explain: Message,
     /// The field as the message names it, and what is wrong: PolicyError::Invalid's parts.
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -834,14 +854,18 @@ pub struct PolicyProblem {
 impl PolicyProblem {
     /// A problem of a value that is not even a number or a time (editor drafts).
     pub(crate) fn unreadable(path: &str, rule: &'static str, value: &str) -> PolicyProblem {
-        let problem = if rule == "not_a_time" { "must be a date and time" } else { "must be a number" };
+        let (problem, explain) = if rule == "not_a_time" {
+            ("must be a date and time", msg!("policy.rule.not_a_time"))
+        } else {
+            ("must be a number", msg!("policy.rule.not_a_number", value = value))
+        };
         PolicyProblem {
             path: path.to_string(),
             code: "POLICY_INVALID".into(),
             rule: rule.into(),
             params: BTreeMap::from([("value".to_string(), value.to_string())]),
             message: format!("{path} {problem}"),
-            explain: None,
+            explain,
             parts: (path.to_string(), problem.to_string()),
         }
     }
@@ -850,7 +874,7 @@ impl PolicyProblem {
         if self.code == "POLICY_DUPLICATE_SERVICE" {
             return PolicyError::DuplicateService(self.params.get("service").cloned().unwrap_or_default());
         }
-        PolicyError::Invalid { field: self.parts.0, problem: self.parts.1 }
+        PolicyError::Invalid { field: self.parts.0, problem: self.parts.1, said: Box::new(self.explain) }
     }
 }
 
@@ -888,7 +912,7 @@ impl Checker {
             rule: rule.code().into(),
             params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             message: format!("{named} {problem}"),
-            explain: None,
+            explain: rule.message(get),
             parts: (named.to_string(), problem),
         });
     }
@@ -898,7 +922,7 @@ impl Checker {
         let problem = said.message.render(Lang::En);
         self.push(&said.field, &said.field, Rule::Other, &[("problem", &problem)]);
         if let Some(last) = self.problems.last_mut() {
-            last.explain = Some(said.message);
+            last.explain = said.message;
         }
     }
 
@@ -1174,6 +1198,62 @@ mod tests {
     }
 
     #[test]
+    fn every_rule_problem_is_said_in_korean_with_its_field() {
+        use crate::message::Explain;
+        let mut p = Policy::default_2022();
+        p.name = " ".into();
+        p.filing_window.end = p.filing_window.start - chrono::Duration::days(1);
+        p.paid_subscriber.extension_multiplier = Decimal::from(5000);
+        p.taxi_driver.cap = Decimal::ZERO;
+        p.taxi_driver.flat = Decimal::from(-1);
+        p.small_business.bands[1].up_to = Decimal::from(1);
+        p.small_business.documented.rate = Decimal::from(2);
+        p.services[1].code = p.services[0].code.clone();
+        p.services[2].code = " x".into();
+        let s = p.services[3].outage_start;
+        p.services[3].outage_end = s - chrono::Duration::hours(1);
+        let ko: Vec<(String, String)> =
+            p.problems().into_iter().map(|x| (x.path.clone(), x.explain.render(Lang::Ko))).collect();
+        let said = |path: &str| ko.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str());
+        assert_eq!(said("name"), Some("비워 둘 수 없습니다."));
+        assert_eq!(said("filing_window.end"), Some("접수 시작보다 앞설 수 없습니다."));
+        assert_eq!(said("paid_subscriber.extension_multiplier"), Some("1000 이하여야 합니다."));
+        assert_eq!(said("taxi_driver.cap"), Some("0보다 커야 합니다."));
+        assert_eq!(said("taxi_driver.flat"), Some("0 이상이어야 합니다."));
+        assert_eq!(
+            said("small_business.bands[1].up_to"),
+            Some("앞 구간의 상한보다 커야 합니다 (구간은 오름차순).")
+        );
+        assert_eq!(said("small_business.documented.rate"), Some("1 이하여야 합니다."));
+        assert_eq!(said("service[2].code"), Some("앞뒤 공백 없는 코드를 입력하세요."));
+        assert_eq!(said("service[3].outage_end"), Some("장애 시작보다 앞설 수 없습니다."));
+        let twice = format!("서비스 코드 {}이(가) 두 번 있습니다.", p.services[0].code);
+        assert_eq!(said("service[1].code"), Some(twice.as_str()));
+        assert!(ko.iter().all(|(_, t)| t.chars().any(|c| ('가'..='힣').contains(&c))), "{ko:?}");
+
+        // The error a script or the server sees says the field and the rule in Korean too.
+        let e = Policy::from_toml(&p.to_toml()).expect_err("refused");
+        assert_eq!(e.message().render(Lang::Ko), "정책 항목 name: 비워 둘 수 없습니다.");
+        assert_eq!(e.message().render(Lang::En), "Policy field name: Must not be empty.");
+    }
+
+    #[test]
+    fn a_policy_that_is_not_toml_names_its_line_in_korean() {
+        use crate::message::Explain;
+        let text = DEFAULT_POLICY_TOML.replacen("cap = 5000000", "cap = 오백만", 1);
+        let e = Policy::from_toml(&text).expect_err("refused");
+        assert_eq!(e.code(), "POLICY_SYNTAX");
+        let line = text.lines().position(|l| l.contains("오백만")).expect("the line") + 1;
+        let ko = e.message().render(Lang::Ko);
+        assert!(
+            ko.starts_with(&format!(
+                "정책 파일을 읽을 수 없습니다. {line}번째 줄 7번째 글자: TOML 문법에 맞지 않습니다."
+            )),
+            "{ko}"
+        );
+    }
+
+    #[test]
     fn default_policy_validates_and_matches_the_builtin_copy() {
         let p = Policy::from_toml(DEFAULT_POLICY_TOML).expect("the shipped policy is valid");
         assert_eq!(p, Policy::builtin_2022());
@@ -1379,11 +1459,7 @@ mod tests {
         );
         assert!(got[1].1.contains("listed twice"), "{got:?}");
         // The editor shows each in the reader's language: the core's message, in Korean too.
-        let ko: Vec<String> = p
-            .problems()
-            .into_iter()
-            .map(|x| x.explain.expect("worded by the core").render(Lang::Ko))
-            .collect();
+        let ko: Vec<String> = p.problems().into_iter().map(|x| x.explain.render(Lang::Ko)).collect();
         let twice = format!("'{}'이(가) 두 번 있습니다.", p.reasons[0].code);
         assert_eq!(
             ko,

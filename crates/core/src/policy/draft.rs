@@ -205,7 +205,7 @@ impl PolicyDraft {
     /// that does not even read as a policy (syntax, a missing or unknown key,
     /// a bad time) is an error.
     pub fn from_toml(text: &str) -> Result<(PolicyDraft, Vec<PolicyProblem>), PolicyError> {
-        let policy: Policy = toml::from_str(text)?;
+        let policy: Policy = crate::toml_text::parse(text)?;
         Ok((PolicyDraft::from(&policy), policy.problems()))
     }
 

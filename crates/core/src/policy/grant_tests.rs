@@ -349,8 +349,8 @@ fn bad_segments_and_grants_name_their_field() {
     .problems();
     assert_eq!(taken[0].path, "taxi_driver.segments.segment[1].values[1]");
     assert_eq!(
-        taken[0].explain.as_ref().map(|m| m.render(crate::message::Lang::Ko)).as_deref(),
-        Some("'t-blue'은(는) 이미 taxi_driver.segments.segment[0]의 값입니다(대소문자, 공백, _와 -는 구분하지 않습니다).")
+        taken[0].explain.render(crate::message::Lang::Ko),
+        "'t-blue'은(는) 이미 taxi_driver.segments.segment[0]의 값입니다(대소문자, 공백, _와 -는 구분하지 않습니다)."
     );
     let e = err_of(&fin.replace("amount = 150000", "amount = -150000"));
     assert_eq!(e, "POLICY_INVALID: taxi_driver.segments.segment[1].amount must be >= 0");

@@ -8,4 +8,9 @@ export type Message = { key: string, params?: { [key in string]: string },
  * Parameters that are codes with a label of their own (`status.approved`,
  * `role.reviewer`, `may.approve`): rendered in the reader's language too.
  */
-labels?: { [key in string]: string }, };
+labels?: { [key in string]: string }, 
+/**
+ * Parameters that are messages of their own (a policy field's problem
+ * inside "policy field X: ..."), rendered in the reader's language too.
+ */
+parts?: { [key in string]: Message }, };

@@ -22,7 +22,6 @@ rule: string,
  */
 params: { [key in string]: string }, message: string, 
 /**
- * The problem in the reader's language, for the problems the `rule` codes
- * do not word (segments, grants, reasons, documents: rule `other`).
+ * The problem in the reader's language (the field is shown beside it).
  */
-explain?: Message, };
+explain: Message, };
