@@ -28,6 +28,11 @@ if grep -q CLAIMDESK_SIGN_IN "$BIN"; then
     echo "deb.sh: $BIN holds the benchmark-only CLAIMDESK_SIGN_IN; build without the bench-sign-in feature" >&2
     exit 1
 fi
+# Nor the end-to-end tests' answers to the save dialogs (feature e2e-dialogs).
+if grep -q CLAIMDESK_E2E_DIALOGS "$BIN"; then
+    echo "deb.sh: $BIN holds the test-only CLAIMDESK_E2E_DIALOGS; build without the e2e-dialogs feature" >&2
+    exit 1
+fi
 cp "$BIN.debug" "$(dirname "$DEB")/claimdesk-app.debug"
 echo "deb.sh: $(du -h "$DEB" | cut -f1) package, installed size $(dpkg-deb -f "$DEB" Installed-Size) KiB; debug info beside it: $(dirname "$DEB")/claimdesk-app.debug" >&2
 echo "$DEB"

@@ -13,7 +13,7 @@ require_tauri_driver
 cd "$ROOT"
 (cd ui && npm run build --silent)
 # The app as shipped (UI inside), copied aside as scripts/test.sh does.
-cargo build --locked -p claimdesk-app --features custom-protocol
+cargo build --locked -p claimdesk-app --features custom-protocol,e2e-dialogs
 cp "$CARGO_TARGET_DIR/debug/claimdesk-app" "$CARGO_TARGET_DIR/debug/claimdesk-app-e2e"
 # The team sync server of the screens walk.
 cargo build --locked -p claimdesk-server --bin claimdesk-server

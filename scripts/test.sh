@@ -22,7 +22,7 @@ cargo build --locked --workspace --all-targets
 cargo clippy --locked --workspace --all-targets -- -D warnings
 # The app as shipped (UI inside) for the end-to-end tests.
 # (copied aside: `cargo test` rebuilds target/debug/claimdesk-app without the UI inside)
-cargo build --locked -p claimdesk-app --features custom-protocol
+cargo build --locked -p claimdesk-app --features custom-protocol,e2e-dialogs
 cp "$CARGO_TARGET_DIR/debug/claimdesk-app" "$CARGO_TARGET_DIR/debug/claimdesk-app-e2e"
 export CLAIMDESK_APP_BIN="$CARGO_TARGET_DIR/debug/claimdesk-app-e2e"
 # The benchmark program at a small size, so that it keeps working (the

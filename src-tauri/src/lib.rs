@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod data_dir;
+pub mod dialogs;
 pub mod dto;
 pub mod error;
 pub mod keychain;
@@ -100,6 +101,7 @@ pub fn run() {
             bench_sign_in(&state);
             app.manage(state);
             app.manage(sync::SyncRuntime::default());
+            app.manage(dialogs::PickedIntake::default());
             commands::sync::start_background(app.handle().clone());
             Ok(())
         })
@@ -136,6 +138,7 @@ pub fn run() {
             commands::claim::withdraw_note,
             commands::claim::annotate,
             commands::claim::reveal,
+            commands::claim::reveals,
             commands::claim::add_evidence,
             commands::claim::read_evidence,
             commands::claim::resolve_conflict,
@@ -164,6 +167,7 @@ pub fn run() {
             commands::policy::policy_draft_of_toml,
             commands::policy::policy_draft_to_toml,
             commands::policy::example_policies,
+            commands::import::choose_intake_file,
             commands::import::import_file,
             commands::import::quarantine,
             commands::import::export_quarantine,

@@ -57,6 +57,7 @@ fn export(cfg: &Config) -> Result<(), ExportError> {
     oplog::OpReceipt::export_all(cfg)?;
     oplog::ChainReport::export_all(cfg)?;
     payout::PayoutExport::export_all(cfg)?;
+    claimdesk_store::reveals::RevealEntry::export_all(cfg)?;
     payout::PayoutConfirm::export_all(cfg)?;
     policies::PolicyVersion::export_all(cfg)?;
     policies::ReasonCatalog::export_all(cfg)?;

@@ -490,3 +490,86 @@ fn only_a_fresh_store_or_its_admin_chooses_the_server_and_a_changed_server_is_re
     .with_token(Some(token));
     assert_eq!(old.users().map(|_| ()).map_err(|e| e.code()), Err("SYNC_UNAUTHORIZED"));
 }
+
+/// Issue 10, item 6: a reveal made on one desktop syncs, and a supervisor on
+/// another desktop sees who revealed what, from which desktop; the reviewer
+/// may not list reveals, on their own desktop either.
+#[test]
+fn a_reveal_on_one_desktop_is_listed_for_a_supervisor_on_another() {
+    let bin = server_bin();
+    let db = database_named("reveals");
+    for (id, role) in
+        [(FIRST_ADMIN, "admin"), ("kim.reviewer", "reviewer"), ("park.supervisor", "supervisor")]
+    {
+        create_user(&bin, &db, id, role, None);
+    }
+    let server = start_server(&bin, &db);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rt = SyncRuntime::default();
+
+    let mut admin = Store::open(&dir.path().join("admin.db")).expect("admin store");
+    let admin_actor = admin.set_first_admin_password("admin-local-pw").expect("first admin");
+    let file = dir.path().join("intake.csv");
+    claimdesk_synth::write_csv_file(
+        &claimdesk_synth::SynthConfig::demo(5),
+        &admin.catalog().expect("catalog"),
+        &file,
+    )
+    .expect("intake file");
+    admin.import_file(&admin_actor, &file, ImportOptions::default(), &mut |_| true).expect("import");
+    appsync::server_sign_in(
+        &mut admin,
+        Some(&admin_actor),
+        &server.url,
+        None,
+        FIRST_ADMIN,
+        &password(FIRST_ADMIN),
+        false,
+    )
+    .expect("admin signs in");
+    sync(&mut admin, &rt);
+    let claim = admin.queue_ids(&Default::default()).expect("ids")[0].clone();
+
+    let mut kim = Store::open(&dir.path().join("kim.db")).expect("kim store");
+    appsync::server_sign_in(
+        &mut kim,
+        None,
+        &server.url,
+        None,
+        "kim.reviewer",
+        &password("kim.reviewer"),
+        false,
+    )
+    .expect("kim signs in");
+    sync(&mut kim, &rt);
+    let kim_actor = kim.actor("kim.reviewer").expect("kim");
+    kim.reveal(&kim_actor, &claim, claimdesk_core::PersonalField::Phone).expect("reveal");
+    let pushed = sync(&mut kim, &rt);
+    assert!(pushed.accepted >= 1 && pushed.rejected == 0, "{pushed:?}");
+    assert_eq!(kim.reveals(&kim_actor, None, 10).map_err(|e| e.code()).err(), Some("ROLE_NOT_ALLOWED"));
+
+    let mut park = Store::open(&dir.path().join("park.db")).expect("park store");
+    appsync::server_sign_in(
+        &mut park,
+        None,
+        &server.url,
+        None,
+        "park.supervisor",
+        &password("park.supervisor"),
+        false,
+    )
+    .expect("park signs in");
+    sync(&mut park, &rt);
+    let park_actor = park.actor("park.supervisor").expect("park");
+    let seen = park.reveals(&park_actor, None, 10).expect("reveals");
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let r = &seen[0];
+    assert_eq!(
+        (r.user.as_str(), r.claim_id.as_str(), r.field.as_str(), r.device.as_str(), r.pending),
+        ("kim.reviewer", claim.as_str(), "phone", kim.device(), false)
+    );
+    assert_ne!(r.device, park.device(), "the desktop it was made on, not this one");
+    // On the claim's history too, for anyone who opens the claim.
+    let history = park.timeline(&claim).expect("timeline");
+    assert!(history.iter().any(|e| e.kind == "claim.reveal_personal_data" && e.user == "kim.reviewer"));
+}

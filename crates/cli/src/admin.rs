@@ -157,17 +157,30 @@ pub fn evaluate(a: EvaluateArgs) -> anyhow::Result<()> {
     };
     let table = store.evaluation_table(policy.as_ref())?;
     let stdout = std::io::stdout();
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(stdout.lock()));
-    w.write_record(["claim_id", "eligible", "reason", "remedy", "amount_krw", "extension_days"])?;
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    w.write_all(
+        claimdesk_intake::csv_record([
+            "claim_id",
+            "eligible",
+            "reason",
+            "remedy",
+            "amount_krw",
+            "extension_days",
+        ])
+        .as_bytes(),
+    )?;
     for (id, o) in &table {
-        w.write_record([
-            &*claimdesk_intake::formula_safe(id),
+        let (amount, days) = (o.amount.trunc().to_string(), o.extension_days.to_string());
+        let record = claimdesk_intake::csv_record([
+            id.as_str(),
             if o.eligible { "true" } else { "false" },
             o.reason.map(|r| r.code()).unwrap_or(""),
             o.remedy.code(),
-            &o.amount.trunc().to_string(),
-            &o.extension_days.to_string(),
-        ])?;
+            amount.as_str(),
+            days.as_str(),
+        ]);
+        w.write_all(record.as_bytes())?;
     }
     w.flush()?;
     Ok(())
@@ -298,8 +311,8 @@ fn problems_in(
 pub fn quarantine(c: QuarantineCommand) -> anyhow::Result<()> {
     match c {
         QuarantineCommand::List { store, all } => {
-            let (s, _) = store.open_existing()?;
-            let entries = s.quarantine(!all)?;
+            let (mut s, actor) = store.open_existing()?;
+            let entries = s.quarantine(&actor, !all)?;
             let rows: Vec<Vec<String>> = entries
                 .iter()
                 .map(|e| {
@@ -316,8 +329,8 @@ pub fn quarantine(c: QuarantineCommand) -> anyhow::Result<()> {
             crate::out!("{} rows", entries.len());
         }
         QuarantineCommand::Export { store, out } => {
-            let (s, _) = store.open_existing()?;
-            let n = s.export_quarantine(&out)?;
+            let (mut s, actor) = store.open_existing()?;
+            let n = s.export_quarantine(&actor, &out)?;
             crate::out!(
                 "{n} rows written to {}; fix them and run `claimdesk import` on the file",
                 out.display()
@@ -849,6 +862,17 @@ pub enum AuditCommand {
         #[arg(long, default_value_t = 30)]
         last: i64,
     },
+    /// Supervisors: who revealed which personal field of which claim, on which
+    /// desktop (this store's and, once synced, every other desktop's), newest first.
+    Reveals {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Only the reveals of this claim.
+        #[arg(long)]
+        claim: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        last: u32,
+    },
 }
 
 pub fn audit(c: AuditCommand) -> anyhow::Result<()> {
@@ -884,6 +908,25 @@ pub fn audit(c: AuditCommand) -> anyhow::Result<()> {
                 })
                 .collect();
             table(&["seq", "at (KST)", "user", "action", "on", ""], &rows, &[0]);
+        }
+        AuditCommand::Reveals { store, claim, last } => {
+            let (mut s, actor) = store.open_existing()?;
+            let reveals = s.reveals(&actor, claim.as_deref(), last)?;
+            let rows: Vec<Vec<String>> = reveals
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        kst_ms(r.at_ms),
+                        r.user,
+                        r.device,
+                        r.claim_id,
+                        r.field,
+                        if r.pending { "not yet synced".into() } else { String::new() },
+                    ]
+                })
+                .collect();
+            table(&["at (KST)", "user", "device", "claim", "field", ""], &rows, &[]);
+            crate::out!("{} reveals", rows.len());
         }
     }
     Ok(())

@@ -36,6 +36,17 @@ enum SyncAction {
         #[arg(long)]
         release: bool,
     },
+    /// Sign this store out of the sync server: its device token is ended on
+    /// the server (when the trusted server answers; otherwise it ends at its
+    /// expiry) and forgotten here. The server address stays; the next
+    /// `claimdesk sync` needs the password again.
+    SignOut {
+        #[command(flatten)]
+        store: crate::StoreArgs,
+        /// A PEM file of CA certificates to trust besides the public ones (a team's own CA).
+        #[arg(long, env = "CLAIMDESK_CA_FILE")]
+        ca_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -84,8 +95,53 @@ pub fn sync(args: SyncArgs) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(SyncAction::SignOut { store, ca_file }) => sign_out(&store, ca_file),
         None => run(args.run),
     }
+}
+
+fn say(m: claimdesk_core::message::Message) -> String {
+    m.render(crate::lang())
+}
+
+/// `claimdesk sync sign-out`: the token goes only to the server this store
+/// trusts (its address, and the identity its /health answers), never to a
+/// look-alike; whatever the server answers, the token is forgotten here.
+fn sign_out(args: &crate::StoreArgs, ca_file: Option<PathBuf>) -> anyhow::Result<()> {
+    let (mut store, _) = args.open_existing()?;
+    let setting = |store: &Store, key: &str| -> anyhow::Result<Option<String>> {
+        Ok(store.sync_setting(key)?.filter(|v| !v.trim().is_empty()))
+    };
+    let Some(token) = setting(&store, "token")? else {
+        crate::out!("{}", say(claimdesk_core::msg!("cli.sync_not_signed_in")));
+        return Ok(());
+    };
+    let server = setting(&store, "server_url")?;
+    let ca_file = ca_file.or(setting(&store, "ca_file")?.map(PathBuf::from));
+    let mut ended = false;
+    if let Some(server) = server {
+        let mut config = ClientConfig::new(&server, claimdesk_store::schema::SCHEMA_VERSION as u32);
+        config.timeout = std::time::Duration::from_secs(10);
+        config.ca_file = ca_file;
+        if let Ok(client) = SyncClient::new(&config) {
+            let trusted =
+                client.health().ok().is_some_and(|h| store.check_server_identity(&h.server_id).is_ok());
+            if trusted {
+                ended = client.with_token(Some(token)).logout().is_ok();
+            }
+        }
+    }
+    store.set_sync_setting("token", "")?;
+    let said = if ended {
+        claimdesk_core::msg!("cli.sync_signed_out", user = store.sync_setting("user")?.unwrap_or_default())
+    } else {
+        claimdesk_core::msg!(
+            "cli.sync_signed_out_here",
+            user = store.sync_setting("user")?.unwrap_or_default()
+        )
+    };
+    crate::out!("{}", say(said));
+    Ok(())
 }
 
 fn fail(e: SyncError) -> anyhow::Error {

@@ -771,3 +771,55 @@ fn a_plain_store_of_an_older_claimdesk_is_encrypted_at_its_first_open() {
 fn count_claims_plain(db: &Path) -> i64 {
     claimdesk_store::Store::open(db).expect("plain").claim_count().expect("count") as i64
 }
+
+/// Issue 10, item 6 from the command line: the quarantine is an admin's
+/// (listed and exported; the export audited), who revealed what is a
+/// supervisor's list, and `sync sign-out` on a store that never signed in
+/// changes nothing.
+#[test]
+fn the_quarantine_and_the_reveals_list_keep_to_their_roles_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    let db = db.to_str().expect("path");
+    assert!(run(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")])
+        .status
+        .success());
+    for (id, role) in [("kim", "reviewer"), ("park", "supervisor")] {
+        let added = run(&["users", "add", "--db", db, id, "--name", id, "--role", role]);
+        assert!(added.status.success(), "{}", text(&added.stderr));
+    }
+    let out = dir.path().join("fix.csv");
+    let out = out.to_str().expect("path");
+    for who in ["kim", "park"] {
+        let listed = run(&["quarantine", "list", "--db", db, "--as", who]);
+        assert!(!listed.status.success());
+        assert!(text(&listed.stderr).contains("ROLE_NOT_ALLOWED"), "{}", text(&listed.stderr));
+        assert!(!text(&listed.stdout).contains("010-12-5678"), "no raw row for {who}");
+        let exported = run(&["quarantine", "export", "--db", db, "--as", who, "--out", out]);
+        assert!(text(&exported.stderr).contains("ROLE_NOT_ALLOWED"), "{}", text(&exported.stderr));
+        assert!(!Path::new(out).exists());
+    }
+    let listed = run(&["quarantine", "list", "--db", db]);
+    assert!(listed.status.success() && text(&listed.stdout).contains("11 rows"), "{}", text(&listed.stdout));
+    let exported = run(&["quarantine", "export", "--db", db, "--out", out]);
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
+    let log = text(&run(&["audit", "log", "--db", db, "--last", "3"]).stdout);
+    assert!(log.contains("quarantine.export"), "{log}");
+
+    let claim = "C999-000159";
+    let revealed = run(&["claim", "reveal", "--db", db, "--as", "kim", claim, "phone"]);
+    assert!(revealed.status.success(), "{}", text(&revealed.stderr));
+    let refused = run(&["audit", "reveals", "--db", db, "--as", "kim"]);
+    assert!(text(&refused.stderr).contains("ROLE_NOT_ALLOWED"), "{}", text(&refused.stderr));
+    let reveals = run(&["audit", "reveals", "--db", db, "--as", "park", "--claim", claim]);
+    let said = text(&reveals.stdout);
+    assert!(reveals.status.success(), "{}", text(&reveals.stderr));
+    assert!(
+        said.contains("kim") && said.contains(claim) && said.contains("phone") && said.contains("1 reveals"),
+        "{said}"
+    );
+
+    let signed_out = run(&["sync", "sign-out", "--db", db]);
+    assert!(signed_out.status.success(), "{}", text(&signed_out.stderr));
+    assert!(text(&signed_out.stdout).contains("not signed in"), "{}", text(&signed_out.stdout));
+}

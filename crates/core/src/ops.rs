@@ -87,6 +87,10 @@ pub enum Op {
     /// The summary of one intake file's import.
     #[serde(rename = "import.file")]
     ImportFile(ImportFile),
+    /// The open quarantined rows were written to a file (raw rows, personal
+    /// data unmasked): who, where, how many.
+    #[serde(rename = "quarantine.export")]
+    QuarantineExport(QuarantineExport),
     /// Someone asked to try a parked op again.
     #[serde(rename = "sync.retry_parked")]
     RetryParked(ParkedDecision),
@@ -267,6 +271,14 @@ pub struct ImportFile {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct QuarantineExport {
+    /// The path the person chose.
+    pub file: String,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ParkedDecision {
     pub op_id: String,
     #[serde(default)]
@@ -419,6 +431,7 @@ impl Op {
             | Op::ViewDelete(_)
             | Op::SettingSet(_)
             | Op::ImportFile(_)
+            | Op::QuarantineExport(_)
             | Op::RetryParked(_)
             | Op::DismissParked(_) => Scope::Device,
         }
@@ -445,6 +458,7 @@ impl Op {
             | Op::ViewDelete(_)
             | Op::SettingSet(_)
             | Op::ImportFile(_)
+            | Op::QuarantineExport(_)
             | Op::RetryParked(_)
             | Op::DismissParked(_) => None,
         }
@@ -462,6 +476,7 @@ impl Op {
             Op::UserCreate(_) | Op::UserUpdate(_) | Op::UserPassword(_) | Op::UserRoster(_) => "user:",
             Op::SignIn(_) | Op::ViewSave(_) | Op::ViewDelete(_) | Op::SettingSet(_) => "user:",
             Op::ImportFile(_) => "import",
+            Op::QuarantineExport(_) => "quarantine",
             Op::RetryParked(_) | Op::DismissParked(_) => "",
         }
     }

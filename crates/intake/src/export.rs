@@ -39,7 +39,21 @@ pub fn without_formula_guard(cell: &str) -> &str {
     }
 }
 
-/// One CSV record (RFC 4180 quoting, `\n` terminated) of the given values.
+/// One CSV record of a file ClaimDesk writes: every cell through
+/// [`formula_safe`], then [`to_csv_line`]. This is the one way a CSV line
+/// leaves ClaimDesk (the payout file, the quarantine export, the status feed,
+/// `claimdesk evaluate`, synthetic intake files): a writer that has its own
+/// formatting would be a writer that forgets the guard. Integers ClaimDesk
+/// writes itself are never changed by it (only a negative one would be, and
+/// none is written).
+pub fn csv_record<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
+    let safe: Vec<Cow<'a, str>> = cells.into_iter().map(formula_safe).collect();
+    to_csv_line(safe.iter().map(|c| c.as_ref()))
+}
+
+/// One CSV record (RFC 4180 quoting, `\n` terminated) of the given values,
+/// as they are: for reading tests and the intake readers' own tests; files
+/// are written with [`csv_record`].
 pub fn to_csv_line<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for (i, v) in values.into_iter().enumerate() {
@@ -69,10 +83,9 @@ pub fn write_quarantine_csv<'a, W: Write>(
     rows: impl IntoIterator<Item = &'a RawRow>,
 ) -> std::io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
-    let safe = |cells: Vec<Cow<'_, str>>| to_csv_line(cells.iter().map(|c| c.as_ref()));
-    out.write_all(safe(headers.iter().map(|h| formula_safe(h)).collect()).as_bytes())?;
+    out.write_all(csv_record(headers.iter().map(String::as_str)).as_bytes())?;
     for row in rows {
-        out.write_all(safe(row.values().map(formula_safe).collect()).as_bytes())?;
+        out.write_all(csv_record(row.values()).as_bytes())?;
     }
     out.flush()
 }
@@ -95,6 +108,25 @@ mod tests {
         for cell in ["김민수", "010-1234-5678", "", "'quoted", "it's", "50,000원"] {
             assert_eq!(formula_safe(cell), cell);
             assert_eq!(without_formula_guard(cell), cell);
+        }
+    }
+
+    /// The cells of the issue, as a written record: each marked, quoted
+    /// where CSV needs it, and read back by the intake reader as written.
+    #[test]
+    fn a_record_guards_every_cell() {
+        let cells =
+            ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-1", "@SUM(A1:A9)", "\tx", "\rx", "김민수", "60000"];
+        let line = csv_record(cells);
+        assert_eq!(
+            line,
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+1,'-1,'@SUM(A1:A9),'\tx,\"'\rx\",김민수,60000\n"
+        );
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
+        let record = reader.records().next().expect("a record").expect("csv");
+        for (read, cell) in record.iter().zip(cells) {
+            assert!(!read.starts_with(FORMULA_STARTS), "{read:?} would run");
+            assert_eq!(without_formula_guard(read), cell);
         }
     }
 

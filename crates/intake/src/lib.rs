@@ -30,7 +30,7 @@ pub use claimdesk_core::ClaimInput;
 
 pub use columns::{Columns, Field};
 pub use error::{size_text, IntakeError, XmlPlace};
-pub use export::{formula_safe, to_csv_line, without_formula_guard, write_quarantine_csv};
+pub use export::{csv_record, formula_safe, to_csv_line, without_formula_guard, write_quarantine_csv};
 pub use row::{problem_codes, Problem, QuarantinedRow, RawRow, Row, RowValidator, ValidRow};
 
 use csv_source::CsvSource;

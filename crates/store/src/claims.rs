@@ -3,7 +3,7 @@
 //! all in one transaction. A refused action leaves only an audit entry of
 //! the refusal.
 
-use claimdesk_core::mask::{mask_account, mask_brn, mask_phone};
+use claimdesk_core::mask::{mask_account, mask_brn, mask_extra, mask_phone};
 use claimdesk_core::msg;
 use claimdesk_core::policy::{CitedReason, DocumentDef};
 use claimdesk_core::workflow::{ClaimCommand, ClaimView, Decision, PolicyProposal, Priority, Recommendation};
@@ -419,13 +419,29 @@ pub(crate) fn group_ids(conn: &Connection, id: i64) -> Result<Vec<i64>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Masks personal data inside an op payload shown on a timeline.
-fn masked_payload(mut v: Value) -> Value {
+/// A claim's extra intake columns as shown: those holding personal data
+/// (by header or by value, `claimdesk_core::mask::is_personal_extra`)
+/// masked like the named personal fields.
+fn masked_extra(mut v: Value) -> Value {
+    if let Value::Object(map) = &mut v {
+        for (header, value) in map.iter_mut() {
+            if let Some(text) = value.as_str() {
+                *value = Value::String(mask_extra(header, text));
+            }
+        }
+    }
+    v
+}
+
+/// Masks personal data inside an op payload shown on a timeline (the named
+/// fields and the personal extra columns of an import or an update).
+pub(crate) fn masked_payload(mut v: Value) -> Value {
     fn walk(v: &mut Value) {
         match v {
             Value::Object(map) => {
                 for (key, value) in map.iter_mut() {
                     match (key.as_str(), value.as_str()) {
+                        ("extra", None) if value.is_object() => *value = masked_extra(value.take()),
                         ("phone", Some(p)) => *value = Value::String(mask_phone(p)),
                         ("brn", Some(b)) => *value = Value::String(mask_brn(b)),
                         ("account_no", Some(a)) => *value = Value::String(mask_account(a)),
@@ -568,7 +584,10 @@ impl Store {
                             documented_loss: r.get(17)?,
                             ad_spend: r.get(18)?,
                             description: r.get(19)?,
-                            extra: extra.and_then(|e| serde_json::from_str(&e).ok()).unwrap_or(Value::Null),
+                            extra: extra
+                                .and_then(|e| serde_json::from_str(&e).ok())
+                                .map(masked_extra)
+                                .unwrap_or(Value::Null),
                             priority: r.get(21)?,
                             tags: serde_json::from_str(&tags).unwrap_or_default(),
                             assignee: r.get(23)?,

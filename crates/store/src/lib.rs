@@ -27,6 +27,7 @@ pub mod prefs;
 pub mod quarantine;
 pub mod queue;
 pub mod reports;
+pub mod reveals;
 pub mod schema;
 pub mod search;
 pub mod server_trust;

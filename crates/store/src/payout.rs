@@ -385,25 +385,27 @@ fn write_file(path: &Path, payout_id: i64, lines: &[Line]) -> Result<()> {
     let tmp = path.with_extension("partial");
     match PayoutFormat::for_path(path) {
         PayoutFormat::Csv => {
-            let mut w = csv::Writer::from_path(&tmp)?;
-            w.write_record(HEADER)?;
+            use std::io::Write;
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            w.write_all(claimdesk_intake::csv_record(HEADER).as_bytes())?;
             for l in lines {
-                // Cells from intake never run as formulas in the bank's
-                // spreadsheet: a text cell that starts with =, +, -, @, a tab
-                // or a CR gets the text mark ' in front. The numeric columns
-                // (the payout id and the amount, integers ClaimDesk writes
-                // itself) are left as numbers: a spreadsheet reads "-5" as a
-                // number, never as a formula, and marking it would turn an
-                // amount into text. Payouts carry no negative amounts anyway.
-                let safe = claimdesk_intake::formula_safe;
-                w.write_record([
-                    &payout_id.to_string(),
-                    &*safe(&l.external_id),
-                    &*safe(&l.name),
-                    &*safe(&l.bank_name),
-                    &*safe(&l.account_no),
-                    &l.amount.to_string(),
-                ])?;
+                // Every cell through the one CSV record writer: a text cell
+                // from intake that starts with =, +, -, @, a tab or a CR gets
+                // the text mark ' in front. The numeric columns (the payout
+                // id and the amount, non-negative integers ClaimDesk writes
+                // itself) pass unchanged and stay numbers.
+                let (id, amount) = (payout_id.to_string(), l.amount.to_string());
+                w.write_all(
+                    claimdesk_intake::csv_record([
+                        id.as_str(),
+                        l.external_id.as_str(),
+                        l.name.as_str(),
+                        l.bank_name.as_str(),
+                        l.account_no.as_str(),
+                        amount.as_str(),
+                    ])
+                    .as_bytes(),
+                )?;
             }
             w.flush()?;
         }
@@ -440,19 +442,42 @@ mod tests {
     fn payout_files_never_hold_a_cell_a_spreadsheet_would_run() {
         let dir = tempfile::tempdir().expect("dir");
         let name = r#"=HYPERLINK("http://x","y")"#;
-        let lines = [Line {
-            claim_id: 1,
-            external_id: "C-1".into(),
-            name: name.into(),
-            bank_name: "+신한".into(),
-            account_no: "-110-123".into(),
-            amount: 50_000,
-        }];
+        let lines = [
+            Line {
+                claim_id: 1,
+                external_id: "C-1".into(),
+                name: name.into(),
+                bank_name: "+신한".into(),
+                account_no: "-110-123".into(),
+                amount: 50_000,
+            },
+            Line {
+                claim_id: 2,
+                external_id: "@SUM(A1)".into(),
+                name: "\t김민수".into(),
+                bank_name: "\r국민".into(),
+                account_no: "+1".into(),
+                amount: 1,
+            },
+        ];
         let csv_path = dir.path().join("payout.csv");
         write_file(&csv_path, 7, &lines).expect("csv");
         let text = std::fs::read_to_string(&csv_path).expect("read");
         let row = text.lines().nth(1).expect("a line");
         assert_eq!(row, r#"7,C-1,"'=HYPERLINK(""http://x"",""y"")",'+신한,'-110-123,50000"#);
+        // Read as a spreadsheet would: no cell starts a formula, the numbers stay numbers.
+        let mut reader = csv::Reader::from_path(&csv_path).expect("csv");
+        let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+        assert_eq!(records.len(), 2);
+        for record in &records {
+            for cell in record {
+                assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?} would run");
+            }
+        }
+        assert_eq!(&records[1][1], "'@SUM(A1)");
+        assert_eq!(&records[1][2], "'\t김민수");
+        assert_eq!(&records[1][3], "'\r국민");
+        assert_eq!((&records[1][0], &records[1][5]), ("7", "1"));
 
         let xlsx_path = dir.path().join("payout.xlsx");
         write_file(&xlsx_path, 7, &lines).expect("xlsx");

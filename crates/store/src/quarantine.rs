@@ -1,14 +1,24 @@
 //! The intake quarantine: rows that broke a rule, kept whole with their line,
 //! column and message, to be listed, exported, fixed and imported again.
 //! A quarantined row counts as resolved once a later import brings its claim in.
+//!
+//! The rows are whole and unmasked (phone numbers, accounts, whatever the
+//! file held), so listing and exporting them is an admin's
+//! (`AdminAction::ViewQuarantine`), checked here for the app and the CLI
+//! alike; a refusal is audited like every other, and an export is an audit
+//! entry of its own (`quarantine.export`: who, which file, how many rows).
+//! The quarantine never syncs: it is the importing desktop's.
 
-use claimdesk_core::msg;
+use claimdesk_core::ops::{Op, QuarantineExport};
+use claimdesk_core::workflow::AdminAction;
+use claimdesk_core::{msg, Actor};
 use std::path::Path;
 
 use claimdesk_intake::{write_quarantine_csv, RawRow};
 use serde::Serialize;
 
 use crate::error::{Result, StoreError};
+use crate::oplog::{Author, OpWriter, SyncState};
 use crate::Store;
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -44,8 +54,13 @@ pub struct QuarantineProblem {
 }
 
 impl Store {
-    /// Quarantined rows, oldest import first; `open_only` leaves out resolved ones.
-    pub fn quarantine(&self, open_only: bool) -> Result<Vec<QuarantineEntry>> {
+    /// Admin: quarantined rows, oldest import first; `open_only` leaves out resolved ones.
+    pub fn quarantine(&mut self, actor: &Actor, open_only: bool) -> Result<Vec<QuarantineEntry>> {
+        self.require(actor, AdminAction::ViewQuarantine, "quarantine")?;
+        self.quarantined_rows(open_only)
+    }
+
+    fn quarantined_rows(&self, open_only: bool) -> Result<Vec<QuarantineEntry>> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT q.id, q.import_id, i.file_name, q.line, q.external_id, q.message, q.raw, q.resolved_by_import IS NOT NULL, q.problems
              FROM quarantine q JOIN imports i ON i.id = q.import_id {} ORDER BY q.import_id, q.line",
@@ -78,11 +93,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Writes the open quarantined rows to a CSV file under their original
-    /// header, to be fixed in a spreadsheet and imported again. Returns how
-    /// many rows were written.
-    pub fn export_quarantine(&self, path: &Path) -> Result<usize> {
-        let entries = self.quarantine(true)?;
+    /// Admin: writes the open quarantined rows to a CSV file under their
+    /// original header, to be fixed in a spreadsheet and imported again
+    /// (every cell formula-safe). The export is in the audit log
+    /// (`quarantine.export`, with the file and the row count) before the
+    /// file gets its name. Returns how many rows were written.
+    pub fn export_quarantine(&mut self, actor: &Actor, path: &Path) -> Result<usize> {
+        self.require(actor, AdminAction::ViewQuarantine, "quarantine")?;
+        let entries = self.quarantined_rows(true)?;
         let Some(last) = entries.last() else {
             return Err(StoreError::Invalid(msg!("store.quarantine_empty")));
         };
@@ -111,7 +129,27 @@ impl Store {
         let tmp = path.with_extension("partial");
         let file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         write_quarantine_csv(file, &headers, rows.iter())?;
-        std::fs::rename(&tmp, path)?;
+        let audited = self.audit_quarantine_export(actor, path, rows.len());
+        match audited {
+            Ok(()) => std::fs::rename(&tmp, path)?,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        }
         Ok(rows.len())
+    }
+
+    fn audit_quarantine_export(&mut self, actor: &Actor, path: &Path, rows: usize) -> Result<()> {
+        let device = self.device().to_string();
+        let author = Author { user: &actor.user, device: &device };
+        let op =
+            Op::QuarantineExport(QuarantineExport { file: path.display().to_string(), rows: rows as u64 });
+        let tx = self.write_tx()?;
+        let mut ops = OpWriter::begin(&tx)?;
+        ops.append_op(&tx, &author, "quarantine", &op, None, None, SyncState::Local)?;
+        ops.finish(&tx)?;
+        tx.commit()?;
+        Ok(())
     }
 }

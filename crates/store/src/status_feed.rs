@@ -11,7 +11,7 @@ use claimdesk_core::mask::mask_name;
 use claimdesk_core::message::Lang;
 use claimdesk_core::workflow::AdminAction;
 use claimdesk_core::{msg, Actor, ClaimStatus};
-use claimdesk_intake::{formula_safe, to_csv_line};
+use claimdesk_intake::csv_record;
 use serde::Serialize;
 
 use crate::error::{Result, StoreError};
@@ -108,7 +108,7 @@ impl Store {
             FeedFormat::Csv => {
                 // A BOM, so a spreadsheet shows the Korean; every cell formula-safe.
                 out.write_all("\u{feff}".as_bytes())?;
-                out.write_all(to_csv_line(COLUMNS).as_bytes())?;
+                out.write_all(csv_record(COLUMNS).as_bytes())?;
             }
             FeedFormat::Json => out.write_all(b"[")?,
         }
@@ -127,7 +127,7 @@ impl Store {
             };
             match format {
                 FeedFormat::Csv => {
-                    let cells = [
+                    let cells: [&str; 6] = [
                         &row.claim_id,
                         &row.name_masked,
                         &row.status,
@@ -135,8 +135,7 @@ impl Store {
                         &row.next_step,
                         row.due_date.as_deref().unwrap_or(""),
                     ];
-                    let safe: Vec<_> = cells.iter().map(|c| formula_safe(c)).collect();
-                    out.write_all(to_csv_line(safe.iter().map(|c| c.as_ref())).as_bytes())?;
+                    out.write_all(csv_record(cells).as_bytes())?;
                 }
                 FeedFormat::Json => {
                     if claims > 0 {

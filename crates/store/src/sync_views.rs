@@ -178,7 +178,10 @@ impl Store {
                             device: f.device,
                             kind,
                             at_ms: f.at_ms,
-                            payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
+                            // Personal data masked, as on the claim's history.
+                            payload: crate::claims::masked_payload(
+                                serde_json::from_str(&payload).unwrap_or(Value::Null),
+                            ),
                         });
                     }
                 }

@@ -68,6 +68,7 @@ pub(crate) fn apply_with(
         | Op::ViewDelete(_)
         | Op::SettingSet(_)
         | Op::ImportFile(_)
+        | Op::QuarantineExport(_)
         | Op::RetryParked(_)
         | Op::DismissParked(_) => Err(StoreError::Invalid(msg!("store.not_team_change", kind = op.kind()))),
     }

@@ -242,6 +242,13 @@ impl Store {
 
     /// Checks that the actor's role may take an action that is not about one
     /// claim; a refusal is written to the audit chain and returned.
+    /// The role check of an action, with its refusal audited, for a shell
+    /// that asks the person something (a file dialog) before the action:
+    /// the action checks again when it runs.
+    pub fn check_may(&mut self, actor: &Actor, action: AdminAction, entity: &str) -> Result<()> {
+        self.require(actor, action, entity)
+    }
+
     pub(crate) fn require(&mut self, actor: &Actor, action: AdminAction, entity: &str) -> Result<()> {
         if let Err(refusal) = may(actor.role, action) {
             let err = StoreError::Refused(refusal);

@@ -75,7 +75,7 @@ fn hostile_rows_are_quarantined_and_the_counts_add_up() {
             OR instr(description, char(0)) > 0",
     );
     assert_eq!(with_control, 0);
-    let q = t.store.quarantine(true).expect("quarantine");
+    let q = t.store.quarantine(&t.admin, true).expect("quarantine");
     let codes: Vec<_> = q.iter().flat_map(|e| e.problems.iter().map(|p| p.code.to_string())).collect();
     assert_eq!(codes, ["CONTROL_CHAR", "CELL_TOO_LONG", "CONTROL_CHAR", "FIELD_COUNT"]);
     // Re-imported: everything is unchanged or quarantined again, and still adds up.

@@ -17,7 +17,7 @@ fn the_sample_file_imports_with_its_bad_rows_quarantined() {
     assert_eq!(summary.counts.imported, 295);
     assert_eq!(summary.counts.quarantined, 11);
     assert_eq!(t.count("SELECT count(*) FROM claims"), 295);
-    let q = t.store.quarantine(true).expect("quarantine");
+    let q = t.store.quarantine(&t.admin, true).expect("quarantine");
     assert_eq!(q.len(), 11);
     assert!(q.iter().all(|e| e.message.starts_with(&format!("line {}", e.line))), "{:?}", q[0].message);
     assert!(q.iter().any(|e| e.message.contains("010-12-5678")));
@@ -140,17 +140,17 @@ fn quarantined_rows_export_fix_and_reimport() {
     let s = t.import(&file);
     assert_eq!((s.counts.imported, s.counts.quarantined), (1, 1));
     let out = t.dir.path().join("fix.csv");
-    assert_eq!(t.store.export_quarantine(&out).expect("export"), 1);
+    assert_eq!(t.store.export_quarantine(&t.admin, &out).expect("export"), 1);
     let exported = std::fs::read_to_string(&out).expect("read");
     assert!(exported.contains("010-12-5678") && exported.contains("claim_id"));
     std::fs::write(&out, exported.replace("010-12-5678", "010-1212-5678")).expect("fix");
     let s = t.import(&out);
     assert_eq!((s.counts.imported, s.counts.quarantined), (1, 0));
     assert!(
-        t.store.quarantine(true).expect("open").is_empty(),
+        t.store.quarantine(&t.admin, true).expect("open").is_empty(),
         "the fixed row resolved its quarantine entry"
     );
-    assert_eq!(t.store.quarantine(false).expect("all").len(), 1, "and the entry is kept");
+    assert_eq!(t.store.quarantine(&t.admin, false).expect("all").len(), 1, "and the entry is kept");
 }
 
 #[test]

@@ -73,8 +73,9 @@ pub fn write_csv_file(
     path: &std::path::Path,
 ) -> std::io::Result<usize> {
     let catalog = catalog();
-    let mut writer = csv::Writer::from_path(path)?;
-    writer.write_record(columns(true))?;
+    use std::io::Write;
+    let mut writer = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writer.write_all(claimdesk_intake::csv_record(columns(true).iter().copied()).as_bytes())?;
     let mut rows = SynthRows::new(&config(count), &catalog);
     let mut row = SynthRow::default();
     let (mut i, mut individual, mut used) = (0usize, 0usize, 0usize);
@@ -94,7 +95,7 @@ pub fn write_csv_file(
             }
             individual += 1;
         }
-        writer.write_record(&row.fields)?;
+        writer.write_all(claimdesk_intake::csv_record(row.fields.iter().map(String::as_str)).as_bytes())?;
         i += 1;
     }
     writer.flush()?;

@@ -230,20 +230,24 @@ pub fn rows(config: &SynthConfig, catalog: &Catalog) -> SynthRows {
     SynthRows::new(config, catalog)
 }
 
-/// Writes the header and `config.count` rows as CSV (UTF-8, no BOM).
+/// Writes the header and `config.count` rows as CSV (UTF-8, no BOM), each
+/// record through `claimdesk_intake::csv_record` like every CSV ClaimDesk
+/// writes (a cell a spreadsheet would run gets the text mark, which intake
+/// takes off again).
 pub fn write_csv<W: std::io::Write>(
     config: &SynthConfig,
     catalog: &Catalog,
     out: W,
 ) -> std::io::Result<SynthStats> {
-    let mut writer = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(out);
-    writer.write_record(columns(config.korean_headers))?;
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    out.write_all(claimdesk_intake::csv_record(columns(config.korean_headers).iter().copied()).as_bytes())?;
     let mut gen = SynthRows::new(config, catalog);
     let mut row = SynthRow::default();
     while gen.fill_next(&mut row) {
-        writer.write_record(&row.fields)?;
+        out.write_all(claimdesk_intake::csv_record(row.fields.iter().map(String::as_str)).as_bytes())?;
     }
-    writer.flush()?;
+    out.flush()?;
     Ok(gen.stats())
 }
 

@@ -64,8 +64,8 @@ pub async fn approve_batch(app: AppHandle, batch_id: String) -> ApiResult<Approv
 }
 
 /// The payout file's path with the extension of `format` ("csv" or "xlsx").
-fn payout_path(path: &str, format: Option<&str>) -> ApiResult<PathBuf> {
-    let mut path = PathBuf::from(path);
+fn payout_path(path: impl Into<PathBuf>, format: Option<&str>) -> ApiResult<PathBuf> {
+    let mut path: PathBuf = path.into();
     match format.map(str::to_ascii_lowercase).as_deref() {
         None => {}
         Some(f @ ("csv" | "xlsx")) if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case(f)) => {
@@ -79,20 +79,57 @@ fn payout_path(path: &str, format: Option<&str>) -> ApiResult<PathBuf> {
     Ok(path)
 }
 
-/// Admin: writes approved, unpaid cash claims to a payout file; they are
-/// paid only once the export is confirmed. Cancelled, the export is undone
-/// (the payout cancelled and the file removed).
+/// Asks where to write a payout file (the save dialog, opened here: the
+/// webview names no path), with the extension of `format`; None when the
+/// person cancels. Refused before the dialog opens when the role may not
+/// export payouts (the store refuses it again, audited).
+fn ask_payout_path(
+    s: &AppState,
+    name: &str,
+    format: Option<&str>,
+    ask: impl FnOnce(&str, &str, &[&str]) -> ApiResult<Option<PathBuf>>,
+) -> ApiResult<Option<PathBuf>> {
+    s.as_user(|store, actor| {
+        store.check_may(actor, claimdesk_core::workflow::AdminAction::ExportPayout, "payout")
+    })?;
+    let ext = match format.map(str::to_ascii_lowercase).as_deref() {
+        Some("csv") => "csv",
+        _ => "xlsx",
+    };
+    let (filter, file_name) = (if ext == "csv" { "CSV" } else { "Excel" }, format!("{name}.{ext}"));
+    match ask(&file_name, filter, &[ext])? {
+        Some(path) => Ok(Some(payout_path(path, format)?)),
+        None => Ok(None),
+    }
+}
+
+/// Now in Korean time, for the suggested file name (`payout-202210190912`).
+fn kst_stamp() -> String {
+    let kst = chrono::FixedOffset::east_opt(9 * 3600).expect("a valid offset");
+    chrono::Utc::now().with_timezone(&kst).format("%Y%m%d%H%M").to_string()
+}
+
+/// Admin: asks where to write the payout file (save dialog), then writes
+/// approved, unpaid cash claims to it; they are paid only once the export
+/// is confirmed. None when the dialog was cancelled. Cancelled while it
+/// runs, the export is undone (the payout cancelled and the file removed).
 #[tauri::command]
 pub async fn export_payout(
     app: AppHandle,
-    path: String,
     format: Option<String>,
     job_id: String,
     on_progress: Channel<Progress>,
-) -> ApiResult<PayoutExport> {
+) -> ApiResult<Option<PayoutExport>> {
+    let handle = app.clone();
     blocking(app, move |s: &AppState| {
         let job = s.start_job(&job_id)?;
-        let path = payout_path(&path, format.as_deref())?;
+        let name = format!("payout-{}", kst_stamp());
+        let Some(path) = ask_payout_path(s, &name, format.as_deref(), |file, filter, ext| {
+            crate::dialogs::save_path(&handle, file, filter, ext)
+        })?
+        else {
+            return Ok(None);
+        };
         let actor = s.actor()?;
         let mut store = s.open_worker()?;
         report(&on_progress, &job.id, "export", 0, None, Some(path.display().to_string()));
@@ -107,7 +144,7 @@ pub async fn export_payout(
             ));
         }
         report(&on_progress, &job.id, "done", export.claims, Some(export.claims), None);
-        Ok(export)
+        Ok(Some(export))
     })
     .await
 }
@@ -117,18 +154,25 @@ pub async fn confirm_payout(app: AppHandle, payout_id: i64) -> ApiResult<PayoutC
     blocking(app, move |s: &AppState| s.as_user(|store, actor| store.confirm_payout(actor, payout_id))).await
 }
 
-/// Admin: writes an exported payout's file again, listing exactly the claims
-/// still reserved for it (after another desktop's payout took some first).
+/// Admin: asks where (save dialog), then writes an exported payout's file
+/// again, listing exactly the claims still reserved for it (after another
+/// desktop's payout took some first). None when the dialog was cancelled.
 #[tauri::command]
 pub async fn rewrite_payout_file(
     app: AppHandle,
     payout_id: i64,
-    path: String,
     format: Option<String>,
-) -> ApiResult<PayoutExport> {
+) -> ApiResult<Option<PayoutExport>> {
+    let handle = app.clone();
     blocking(app, move |s: &AppState| {
-        let path = payout_path(&path, format.as_deref())?;
-        s.as_user(|store, actor| store.rewrite_payout_file(actor, payout_id, &path))
+        let name = format!("payout-{payout_id}-again");
+        let Some(path) = ask_payout_path(s, &name, format.as_deref(), |file, filter, ext| {
+            crate::dialogs::save_path(&handle, file, filter, ext)
+        })?
+        else {
+            return Ok(None);
+        };
+        s.as_user(|store, actor| store.rewrite_payout_file(actor, payout_id, &path)).map(Some)
     })
     .await
 }
@@ -148,5 +192,39 @@ mod tests {
         assert_eq!(payout_path("/tmp/p.CSV", Some("csv")).expect("ok"), PathBuf::from("/tmp/p.CSV"));
         assert_eq!(payout_path("/tmp/p.csv", None).expect("ok"), PathBuf::from("/tmp/p.csv"));
         assert_eq!(payout_path("/tmp/p", Some("pdf")).err().map(|e| e.code), Some("INVALID".to_string()));
+    }
+
+    /// The payout's save dialog: a role that may not export payouts is
+    /// refused (audited) before it opens; the format's extension is added
+    /// to the path the dialog answered.
+    #[test]
+    fn the_payout_dialog_opens_only_for_an_admin() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("s.db");
+        let mut store = claimdesk_store::Store::open(&db).expect("store");
+        let admin = store.actor("admin").expect("admin");
+        store.create_user(&admin, "park", "박서연", claimdesk_core::Role::Supervisor, None).expect("park");
+        let state = AppState::new(db);
+        state.put_store(store);
+        state.set_session(Some("park".into()));
+        let refused = ask_payout_path(&state, "payout-1", Some("csv"), |_, _, _| panic!("the dialog opened"));
+        assert_eq!(refused.map_err(|e| e.code).err().as_deref(), Some("ROLE_NOT_ALLOWED"));
+        let audited: i64 = state
+            .with_store(|s| {
+                Ok(s.conn().query_row(
+                    "SELECT count(*) FROM ops WHERE outcome = 'refused' AND kind = 'admin.export_payout'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .expect("count");
+        assert_eq!(audited, 1);
+        state.set_session(Some("admin".into()));
+        let asked = ask_payout_path(&state, "payout-1", Some("csv"), |file, filter, ext| {
+            assert_eq!((file, filter, ext), ("payout-1.csv", "CSV", &["csv"][..]));
+            Ok(Some(PathBuf::from("/tmp/chosen")))
+        });
+        assert_eq!(asked.expect("asked"), Some(PathBuf::from("/tmp/chosen.csv")));
+        assert_eq!(ask_payout_path(&state, "payout-1", None, |_, _, _| Ok(None)).expect("cancelled"), None);
     }
 }

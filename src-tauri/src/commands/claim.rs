@@ -183,14 +183,37 @@ pub async fn reveal(app: AppHandle, external_id: String, field: PersonalField) -
         .await
 }
 
-/// Attaches a file (chosen in the open dialog) to the claim.
+/// Supervisor: who revealed which personal field, on which desktop, newest
+/// first (at most `limit`): of one claim, or of all with `external_id` None.
+/// Reveals sync, so this lists every desktop's once they are pulled.
 #[tauri::command]
-pub async fn add_evidence(app: AppHandle, external_id: String, path: String) -> ApiResult<OpReceipt> {
+pub async fn reveals(
+    app: AppHandle,
+    external_id: Option<String>,
+    limit: Option<u32>,
+) -> ApiResult<Vec<claimdesk_store::reveals::RevealEntry>> {
     blocking(app, move |s: &AppState| {
-        s.as_user(|store, actor| store.add_evidence(actor, &external_id, std::path::Path::new(&path)))
+        s.as_user(|store, actor| store.reveals(actor, external_id.as_deref(), limit.unwrap_or(200)))
     })
     .await
 }
+
+/// Asks for a file (the open dialog, opened here: the webview names no
+/// path) and attaches it to the claim; None when the person cancelled.
+#[tauri::command]
+pub async fn add_evidence(app: AppHandle, external_id: String) -> ApiResult<Option<OpReceipt>> {
+    let handle = app.clone();
+    blocking(app, move |s: &AppState| {
+        let Some(path) = crate::dialogs::open_path(&handle, "Evidence", EVIDENCE_EXTENSIONS)? else {
+            return Ok(None);
+        };
+        s.as_user(|store, actor| store.add_evidence(actor, &external_id, &path)).map(Some)
+    })
+    .await
+}
+
+/// What the evidence dialog offers (photos and PDFs, as the claim screen shows them).
+const EVIDENCE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "gif", "webp", "pdf", "heic"];
 
 #[tauri::command]
 pub async fn read_evidence(app: AppHandle, external_id: String, sha256: String) -> ApiResult<EvidenceData> {

@@ -250,6 +250,11 @@ impl std::fmt::Display for Violation {
     }
 }
 
+/// The file of answers to the app's save dialogs ([`Desktop::answer_dialogs`]).
+fn dialog_answers(home: &Path) -> PathBuf {
+    home.join("e2e-dialogs.json")
+}
+
 /// One running app with its own display, home, data dirs and store.
 pub struct Desktop {
     // Field order is drop order: the driver (and the app under it) before the display.
@@ -325,7 +330,8 @@ impl Desktop {
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("FONTCONFIG_FILE", &fontconfig)
-            .env("RUST_LOG", "claimdesk_app=info");
+            .env("RUST_LOG", "claimdesk_app=info")
+            .env("CLAIMDESK_E2E_DIALOGS", dialog_answers(home.path()));
         match store {
             Some(store) => cmd.env("CLAIMDESK_DB", store),
             // The app's own default: the app data dir under this fresh HOME.
@@ -513,16 +519,16 @@ impl Desktop {
         Ok(())
     }
 
-    /// Queues answers for the app's file dialogs (ui/src/lib/dialogs.ts).
+    /// Queues answers for the app's file dialogs, which it opens in Rust
+    /// (src-tauri/src/dialogs.rs): the app built with `e2e-dialogs` reads
+    /// them from the file `CLAIMDESK_E2E_DIALOGS` names, one answer per
+    /// dialog, in order.
     pub async fn answer_dialogs(&self, open: &[&Path], save: &[&Path]) -> Result<()> {
         let list = |ps: &[&Path]| {
             serde_json::Value::from(ps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>())
         };
-        self.js(
-            "window.__claimdeskE2E = { open: arguments[0], save: arguments[1] };",
-            vec![list(open), list(save)],
-        )
-        .await?;
+        let answers = serde_json::json!({ "open": list(open), "save": list(save) });
+        std::fs::write(dialog_answers(self.home.path()), answers.to_string())?;
         Ok(())
     }
 

@@ -282,7 +282,7 @@ async fn a_full_day_in_the_app() -> Result<()> {
     // Encrypted: plain SQLite cannot open it, the admin's password does.
     assert_eq!(claimdesk_store::keys::inspect(&store_path)?, claimdesk_store::keys::StoreFile::Encrypted);
     assert_eq!(Store::open(&store_path).err().map(|e| e.code()), Some("STORE_LOCKED"));
-    let store = Store::unlock(&store_path, "admin", ADMIN_PW)?.store;
+    let mut store = Store::unlock(&store_path, "admin", ADMIN_PW)?.store;
     assert!(store.pending_recovery_key(&store.actor("admin")?)?.is_none(), "the key was confirmed once");
     let follows = store.claim(FOLLOWS)?;
     assert_eq!(follows.status, ClaimStatus::Paid);
@@ -314,7 +314,8 @@ async fn a_full_day_in_the_app() -> Result<()> {
         |r| r.get(0),
     )?;
     assert_eq!(refused, 1, "the refused self-approval is in the audit log");
-    assert_eq!(store.quarantine(true)?.len(), 11);
+    let admin = store.actor("admin")?;
+    assert_eq!(store.quarantine(&admin, true)?.len(), 11);
     store.verify_audit()?;
     assert_eq!(store.integrity_check()?, "ok");
     Ok(())

@@ -47,6 +47,7 @@ import type {
   QueueRow,
   ReasonCatalog,
   ReportType,
+  RevealEntry,
   Role,
   SavedView,
   SeriesKey,
@@ -209,8 +210,10 @@ export const annotate = (externalId: string, base: number | null, priority: Prio
   call<OpReceipt>('annotate', { externalId, base, priority, tags });
 /** Unmasks one personal field; the reveal is audited. */
 export const reveal = (externalId: string, field: PersonalField) => call<string | null>('reveal', { externalId, field });
-/** `path` from the open dialog (@tauri-apps/plugin-dialog). */
-export const addEvidence = (externalId: string, path: string) => call<OpReceipt>('add_evidence', { externalId, path });
+/** Supervisor: who revealed which personal field, on which desktop, newest first; of one claim or (null) all. */
+export const reveals = (externalId: string | null, limit: number) => call<RevealEntry[]>('reveals', { externalId, limit });
+/** The app asks for the file in its own open dialog (the UI names no path); null when the person cancelled. */
+export const addEvidence = (externalId: string) => call<OpReceipt | null>('add_evidence', { externalId });
 /** The file as base64 with its media type: `data:${mime};base64,${base64}`. */
 export const readEvidence = (externalId: string, sha256: string) => call<EvidenceData>('read_evidence', { externalId, sha256 });
 /** Sets what the report is, while it is open. */
@@ -255,13 +258,16 @@ export const removeFromBatch = (externalId: string) => call<void>('remove_from_b
 export const returnToReviewer = (externalId: string, comment: string) => call<void>('return_to_reviewer', { externalId, comment });
 /** Per-claim report: approved, closed_denied, and each refusal (e.g. MAKER_CHECKER) with its message. */
 export const approveBatch = (batchId: string) => call<ApprovalReport>('approve_batch', { batchId });
-/** Admin: `path` from the save dialog; `format` adds .csv/.xlsx when missing. Claims are paid only on confirm. */
-export const exportPayout = (path: string, format: 'csv' | 'xlsx' | null, job: Job) =>
-  call<PayoutExport>('export_payout', { path, format, ...jobArgs(job) });
+/**
+ * Admin: the app asks where in its own save dialog (the UI names no path); `format` adds .csv/.xlsx when missing.
+ * null when the person cancelled the dialog. Claims are paid only on confirm.
+ */
+export const exportPayout = (format: 'csv' | 'xlsx' | null, job: Job) =>
+  call<PayoutExport | null>('export_payout', { format, ...jobArgs(job) });
 export const confirmPayout = (payoutId: number) => call<PayoutConfirm>('confirm_payout', { payoutId });
 /** Admin: the file of an exported payout written again with the claims still reserved for it. */
-export const rewritePayoutFile = (payoutId: number, path: string, format: 'csv' | 'xlsx' | null) =>
-  call<PayoutExport>('rewrite_payout_file', { payoutId, path, format });
+export const rewritePayoutFile = (payoutId: number, format: 'csv' | 'xlsx' | null) =>
+  call<PayoutExport | null>('rewrite_payout_file', { payoutId, format });
 export const cancelPayout = (payoutId: number) => call<void>('cancel_payout', { payoutId });
 
 // ---------------------------------------------------------------- policy
@@ -290,11 +296,16 @@ export const examplePolicies = () => call<ExamplePolicyInfo[]>('example_policies
  * Admin: imports a CSV/XLSX intake file; bad rows go to the quarantine. Re-import a fixed quarantine export the same way.
  * `update`: apply rows whose claim is already stored with other content (audited) instead of listing them as conflicts.
  */
-export const importFile = (path: string, job: Job, update = false) =>
-  call<ImportSummary>('import_file', { path, update, ...jobArgs(job) });
+export const importFile = (job: Job, update = false) => call<ImportSummary>('import_file', { update, ...jobArgs(job) });
+/** Admin: the app asks for the intake file in its own open dialog; its name to show, or null when cancelled. */
+export const chooseIntakeFile = () => call<string | null>('choose_intake_file');
+/** Admin: the quarantined rows, whole. */
 export const quarantine = (openOnly: boolean) => call<QuarantineEntry[]>('quarantine', { openOnly });
-/** Writes the open quarantined rows to `path` (CSV) to fix and re-import; returns the row count. */
-export const exportQuarantine = (path: string) => call<number>('export_quarantine', { path });
+/**
+ * Admin: the app asks where in its own save dialog, then writes the open quarantined rows (CSV) to fix and re-import
+ * (audited); the row count, or null when the person cancelled the dialog.
+ */
+export const exportQuarantine = () => call<number | null>('export_quarantine');
 
 // ---------------------------------------------------------------- dashboard
 

@@ -1256,6 +1256,9 @@ pub enum AdminAction {
     ExportStatusFeed,
     /// Writing reports (queue views, the report pack) as spreadsheets.
     ExportReports,
+    /// Listing or exporting the intake quarantine: whole raw rows, personal
+    /// data unmasked, as the file had them.
+    ViewQuarantine,
 }
 
 impl AdminAction {
@@ -1273,6 +1276,7 @@ impl AdminAction {
             AdminAction::ManageIncidents => "manage_incidents",
             AdminAction::ExportStatusFeed => "export_status_feed",
             AdminAction::ExportReports => "export_reports",
+            AdminAction::ViewQuarantine => "view_quarantine",
         }
     }
 }
@@ -1293,6 +1297,7 @@ pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
         AdminAction::ManageIncidents => Role::Supervisor,
         AdminAction::ExportStatusFeed => Role::Supervisor,
         AdminAction::ExportReports => Role::Supervisor,
+        AdminAction::ViewQuarantine => Role::Admin,
     };
     if rank(role) < rank(needed) {
         return Err(Refusal::RoleNotAllowed { role, action: action.code().to_string() });

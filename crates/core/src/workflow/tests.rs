@@ -778,6 +778,7 @@ fn workflow_may_admin_actions() {
         A::ManageIncidents,
         A::ExportStatusFeed,
         A::ExportReports,
+        A::ViewQuarantine,
     ];
     let supervisor = [
         A::CreateBatch,

@@ -88,6 +88,7 @@ export type * from './ReasonTally';
 export type * from './Recommendation';
 export type * from './Remedy';
 export type * from './ReportType';
+export type * from './RevealEntry';
 export type * from './Role';
 export type * from './SavedView';
 export type * from './Segment';
