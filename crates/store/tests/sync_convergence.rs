@@ -141,7 +141,11 @@ impl FakeServer {
                         }
                         Err(r) => {
                             self.refused.push((op.op_id.clone(), r.code.clone()));
-                            PushOutcome::Rejected { code: r.code, reason: r.reason, explain: Some(*r.explain) }
+                            PushOutcome::Rejected {
+                                code: r.code,
+                                reason: r.reason,
+                                explain: Some(*r.explain),
+                            }
                         }
                     }
                 };
