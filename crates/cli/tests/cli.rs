@@ -337,7 +337,10 @@ fn roles_are_enforced_from_the_command_line() {
     std::fs::write(&file, "[incident]\nid = 1\n").expect("write");
     let bad = run(&["catalog", "replace", "--db", db, file.to_str().expect("path")]);
     assert!(!bad.status.success());
-    assert!(text(&bad.stderr).contains("not a valid catalog"), "{}", text(&bad.stderr));
+    // Said with the file, the line and what is wrong there.
+    let said = text(&bad.stderr);
+    assert!(said.contains("error [BAD_CATALOG]") && said.contains("catalog.toml cannot be used"), "{said}");
+    assert!(said.contains("Line 2, column 6") && said.contains("(the line: id = 1)"), "{said}");
 }
 
 /// The number of claims, from `claimdesk stats`.
