@@ -149,6 +149,21 @@ fn password(user: &str) -> String {
     format!("password-{user}")
 }
 
+/// The admin's desktop (a new store in `dir`) with `n` demo claims imported, not yet joined to a server.
+fn admin_desktop_with_claims(dir: &Path, n: usize) -> (Store, claimdesk_core::Actor) {
+    let mut admin = Store::open(&dir.join("admin.db")).expect("admin store");
+    let actor = admin.set_first_admin_password("admin-local-pw").expect("first admin");
+    let file = dir.join("intake.csv");
+    claimdesk_synth::write_csv_file(
+        &claimdesk_synth::SynthConfig::demo(n),
+        &admin.catalog().expect("catalog"),
+        &file,
+    )
+    .expect("intake file");
+    admin.import_file(&actor, &file, ImportOptions::default(), &mut |_| true).expect("import");
+    (admin, actor)
+}
+
 fn sync(store: &mut Store, rt: &SyncRuntime) -> appsync::SyncOutcome {
     let guard = rt.try_begin().expect("no other sync runs");
     let result = appsync::run_sync(store, &AtomicBool::new(false), &mut |_| {});
@@ -174,16 +189,7 @@ fn two_reviewers_conflict_offline_and_a_supervisor_resolves_it_everywhere() {
     let rt = SyncRuntime::default();
 
     // The admin's desktop imports the intake file and sends it.
-    let mut admin = Store::open(&dir.path().join("admin.db")).expect("admin store");
-    let admin_actor = admin.set_first_admin_password("admin-local-pw").expect("first admin");
-    let file = dir.path().join("intake.csv");
-    claimdesk_synth::write_csv_file(
-        &claimdesk_synth::SynthConfig::demo(40),
-        &admin.catalog().expect("catalog"),
-        &file,
-    )
-    .expect("intake file");
-    admin.import_file(&admin_actor, &file, ImportOptions::default(), &mut |_| true).expect("import");
+    let (mut admin, admin_actor) = admin_desktop_with_claims(dir.path(), 40);
     // The store holds claims: joining it to a server is for its own administrator.
     let account = appsync::server_sign_in(
         &mut admin,
@@ -507,16 +513,7 @@ fn a_reveal_on_one_desktop_is_listed_for_a_supervisor_on_another() {
     let dir = tempfile::tempdir().expect("tempdir");
     let rt = SyncRuntime::default();
 
-    let mut admin = Store::open(&dir.path().join("admin.db")).expect("admin store");
-    let admin_actor = admin.set_first_admin_password("admin-local-pw").expect("first admin");
-    let file = dir.path().join("intake.csv");
-    claimdesk_synth::write_csv_file(
-        &claimdesk_synth::SynthConfig::demo(5),
-        &admin.catalog().expect("catalog"),
-        &file,
-    )
-    .expect("intake file");
-    admin.import_file(&admin_actor, &file, ImportOptions::default(), &mut |_| true).expect("import");
+    let (mut admin, admin_actor) = admin_desktop_with_claims(dir.path(), 5);
     appsync::server_sign_in(
         &mut admin,
         Some(&admin_actor),
