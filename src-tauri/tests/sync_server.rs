@@ -164,6 +164,12 @@ fn admin_desktop_with_claims(dir: &Path, n: usize) -> (Store, claimdesk_core::Ac
     (admin, actor)
 }
 
+/// The admin's store (it holds claims) joined to the server by its own signed-in administrator.
+fn admin_joins(admin: &mut Store, actor: &claimdesk_core::Actor, url: &str) -> appsync::ServerAccount {
+    appsync::server_sign_in(admin, Some(actor), url, None, FIRST_ADMIN, &password(FIRST_ADMIN), false)
+        .expect("admin signs in")
+}
+
 fn sync(store: &mut Store, rt: &SyncRuntime) -> appsync::SyncOutcome {
     let guard = rt.try_begin().expect("no other sync runs");
     let result = appsync::run_sync(store, &AtomicBool::new(false), &mut |_| {});
@@ -191,16 +197,7 @@ fn two_reviewers_conflict_offline_and_a_supervisor_resolves_it_everywhere() {
     // The admin's desktop imports the intake file and sends it.
     let (mut admin, admin_actor) = admin_desktop_with_claims(dir.path(), 40);
     // The store holds claims: joining it to a server is for its own administrator.
-    let account = appsync::server_sign_in(
-        &mut admin,
-        Some(&admin_actor),
-        &server.url,
-        None,
-        FIRST_ADMIN,
-        &password(FIRST_ADMIN),
-        false,
-    )
-    .expect("admin signs in");
+    let account = admin_joins(&mut admin, &admin_actor, &server.url);
     assert_eq!(account.user, FIRST_ADMIN);
     let before = appsync::status(&admin, &rt).expect("status");
     assert!(
@@ -514,16 +511,7 @@ fn a_reveal_on_one_desktop_is_listed_for_a_supervisor_on_another() {
     let rt = SyncRuntime::default();
 
     let (mut admin, admin_actor) = admin_desktop_with_claims(dir.path(), 5);
-    appsync::server_sign_in(
-        &mut admin,
-        Some(&admin_actor),
-        &server.url,
-        None,
-        FIRST_ADMIN,
-        &password(FIRST_ADMIN),
-        false,
-    )
-    .expect("admin signs in");
+    admin_joins(&mut admin, &admin_actor, &server.url);
     sync(&mut admin, &rt);
     let claim = admin.queue_ids(&Default::default()).expect("ids")[0].clone();
 
