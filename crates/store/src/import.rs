@@ -454,10 +454,7 @@ impl<'t> RowWriter<'t> {
             c.report_type().code()
         ])?;
         let id = self.tx.last_insert_rowid();
-        let mut fts = self
-            .tx
-            .prepare_cached("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)")?;
-        fts.execute(params![id, v.fts_name, v.fts_description])?;
+        search::insert_entry(self.tx, id, &v.fts_name, &v.fts_description, c.incident_id())?;
         if self.open_quarantine {
             let mut resolved = self.tx.prepare_cached(
                 "UPDATE quarantine SET resolved_by_import = ?2 WHERE external_id = ?1 AND resolved_by_import IS NULL",
@@ -521,12 +518,15 @@ pub(crate) fn write_intake(tx: &Transaction<'_>, claim_id: i64, claim: &ClaimInp
         claim.description, extra
     ])?;
     tx.prepare_cached("DELETE FROM claims_fts WHERE rowid = ?1")?.execute([claim_id])?;
-    tx.prepare_cached("INSERT INTO claims_fts (rowid, name, description) VALUES (?1, ?2, ?3)")?.execute(
-        params![
-            claim_id,
-            crate::search::index_text(&claim.name),
-            crate::search::index_text(&claim.description)
-        ],
+    let incident: String = tx
+        .prepare_cached("SELECT incident_id FROM claims WHERE id = ?1")?
+        .query_row([claim_id], |r| r.get(0))?;
+    search::insert_entry(
+        tx,
+        claim_id,
+        &search::index_text(&claim.name),
+        &search::index_text(&claim.description),
+        &incident,
     )?;
     crate::claims::refresh_claimant_key(tx, claim_id)?;
     ids.extend(crate::claims::group_ids(tx, claim_id)?);

@@ -233,7 +233,7 @@ pub(crate) fn where_clause(f: &QueueFilter) -> Result<Where> {
     }
     if let Some(expr) = search::match_expression(text) {
         terms.push("claims.id IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)".to_string());
-        w.params.push(Box::new(expr));
+        w.params.push(Box::new(search::match_in(&expr, None)));
     }
     if terms.is_empty() {
         return Err(StoreError::Invalid(msg!("store.search_empty", text = text)));
@@ -349,9 +349,18 @@ impl Store {
         let skip = (offset as usize).min(exact.len());
         let mut ids: Vec<i64> = exact.iter().skip(skip).take(limit as usize).copied().collect();
         let mut total = exact.len() as u64;
-        if let Some(expr) = words {
-            let mut w = filters_without_text(filter);
-            let joined = !w.sql.is_empty();
+        if let Some(words) = words {
+            // Within the incident alone the index answers by itself, in rowid
+            // order; other filters read each match's claims row (the join).
+            let others = filters_without_text(&QueueFilter { incident: None, ..filter.clone() });
+            let joined = !others.sql.is_empty();
+            let (mut w, expr) = match filter.incident.as_deref() {
+                Some(incident) if !joined => {
+                    let scope = self.has_claims_outside(incident)?.then_some(incident);
+                    (others, search::match_in(&words, scope))
+                }
+                _ => (filters_without_text(filter), search::match_in(&words, None)),
+            };
             // Parameters: the filters' first, then the search expression.
             let mut condition = if joined {
                 format!("{} AND claims_fts MATCH ?", w.sql)
@@ -382,6 +391,18 @@ impl Store {
             }
         }
         Ok(QueuePage { rows: self.rows_of(&ids)?, total, offset, exact: exact.len() as u64 })
+    }
+
+    /// Whether any claim belongs to another incident than this one (two
+    /// seeks of the incident index): if none, a search needs no incident term.
+    fn has_claims_outside(&self, incident: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM claims WHERE incident_id < ?1)
+                 OR EXISTS (SELECT 1 FROM claims WHERE incident_id > ?1)",
+            )?
+            .query_row([incident], |r| r.get(0))?)
     }
 
     /// The ids of the claims within the filter that the lookup names, newest first.

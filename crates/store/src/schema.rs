@@ -19,6 +19,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_grants", include_str!("migrations/0007_grants.sql")),
     ("0008_lookup", include_str!("migrations/0008_lookup.sql")),
     ("0009_reasons", include_str!("migrations/0009_reasons.sql")),
+    ("0010_search_scope", include_str!("migrations/0010_search_scope.sql")),
 ];
 
 /// The first migration after which every claim must be folded again (its
@@ -35,7 +36,7 @@ fn number(name: &str) -> i64 {
 }
 
 /// The schema version this binary writes: its highest migration number.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// Brings the schema up to date, or refuses a store from a newer binary.
 /// Returns the version the store was at.
@@ -76,6 +77,9 @@ pub fn migrate(conn: &mut Connection) -> Result<i64> {
 fn after(tx: &rusqlite::Transaction<'_>, name: &str) -> Result<()> {
     if name == "0006_incidents" {
         crate::incidents::migrate_into_one_incident(tx)?;
+    }
+    if name == "0010_search_scope" {
+        crate::search::rebuild_index(tx)?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use claimdesk_core::catalog::FIRST_INCIDENT;
 use claimdesk_core::message::{Explain, Lang};
 use claimdesk_core::Catalog;
 use claimdesk_store::import::ImportOptions;
-use claimdesk_store::queue::QueueFilter;
+use claimdesk_store::queue::{QueueFilter, Sort};
 use claimdesk_store::Store;
 use common::{small_file, team, HEADER};
 
@@ -188,6 +188,18 @@ fn claims_belong_to_one_incident_and_duplicates_are_looked_for_inside_it() {
     assert_eq!(t.store.queue_count(&in_2022).expect("count"), 5);
     let search = QueueFilter { text: Some("택시".into()), ..QueueFilter::default() };
     assert_eq!(t.store.queue_ids(&search).expect("search"), vec!["R-001".to_string()]);
+    // The queue's search answers from the index alone, still within the incident.
+    let page_ids = |filter: &QueueFilter| -> (Vec<String>, u64) {
+        let page = t.store.queue_page(filter, Sort::default(), 0, 50).expect("page");
+        (page.rows.into_iter().map(|r| r.external_id).collect(), page.total)
+    };
+    assert_eq!(page_ids(&search), (vec!["R-001".to_string()], 1));
+    let search_2022 = QueueFilter { incident: Some(FIRST_INCIDENT.into()), ..search.clone() };
+    let (mut in_2022_ids, total) = page_ids(&search_2022);
+    in_2022_ids.sort();
+    assert_eq!(in_2022_ids, t.store.queue_ids(&search_2022).expect("ids"), "the page and the count agree");
+    assert_eq!(total as usize, in_2022_ids.len());
+    assert!(in_2022_ids.contains(&"T-101".to_string()) && !in_2022_ids.contains(&"R-001".to_string()));
     assert_eq!(t.store.stats().expect("stats").total, 1);
     let kim = t.kim.clone();
     t.store.set_current_incident(&kim, FIRST_INCIDENT).expect("switch");
@@ -258,6 +270,11 @@ fn a_store_of_the_previous_schema_becomes_one_incident() {
         assert_eq!(store.current_incident().expect("current"), id);
         assert_eq!(store.catalog().expect("catalog"), catalog);
         assert_eq!(store.queue_ids(&QueueFilter::default()).expect("queue"), vec!["OLD-1".to_string()]);
+        // Migration 0010 made the search index again from the claims table.
+        let search = QueueFilter { text: Some("택시".into()), ..QueueFilter::default() };
+        let page = store.queue_page(&search, Sort::default(), 0, 50).expect("search");
+        assert_eq!((page.rows.len(), page.total), (1, 1), "{id}");
+        assert_eq!(page.rows[0].external_id, "OLD-1");
         assert_eq!(store.active_policy().expect("active").0, 1);
         let moved: String = store
             .conn()
