@@ -19,6 +19,7 @@ pub const KO_JSON: &str = include_str!("../messages/ko.json");
 pub const EN_JSON: &str = include_str!("../messages/en.json");
 
 /// A reader's language.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {

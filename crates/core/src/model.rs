@@ -92,6 +92,8 @@ pub fn code_label(lang: crate::message::Lang, key: &str) -> Option<&'static str>
         "action" => pick(lang, ClaimAction::parse(code), ClaimAction::label_ko, ClaimAction::label_en),
         "noteKind" => pick(lang, NoteKind::parse(code), NoteKind::label_ko, NoteKind::label_en),
         "reportType" => pick(lang, ReportType::parse(code), ReportType::label_ko, ReportType::label_en),
+        "noticeKind" => pick(lang, NoticeKind::parse(code), NoticeKind::label_ko, NoticeKind::label_en),
+        "noticeChannel" => pick(lang, NoticeChannel::parse(code), NoticeChannel::label_ko, NoticeChannel::label_en),
         _ => None,
     }
 }
@@ -229,6 +231,7 @@ coded_enum! {
         SetReportType => "set_report_type", "신고 구분 변경", "Set the report type";
         CloseNoDamage => "close_no_damage", "비피해 종결", "Close as non-damage";
         Reopen => "reopen", "피해 신고로 다시 열기", "Reopen as a damage claim";
+        Notify => "notify", "결정 안내 발송", "Send the decision notice";
     }
 }
 
@@ -298,22 +301,32 @@ impl ReportType {
     /// The type an intake row gives: its report-type column when one holds a
     /// known value, else a damage claim (so nothing is closed by accident).
     pub fn of_intake(extra: &BTreeMap<String, String>) -> ReportType {
-        let header = |h: &str| -> String {
-            h.trim()
-                .trim_start_matches('\u{feff}')
-                .chars()
-                .filter(|c| !matches!(c, ' ' | '_' | '-'))
-                .flat_map(char::to_lowercase)
-                .collect()
-        };
-        let wanted: Vec<String> = ReportType::COLUMNS.iter().map(|c| header(c)).collect();
-        extra
-            .iter()
-            .filter(|(k, _)| wanted.contains(&header(k)))
-            .find_map(|(_, v)| ReportType::parse_value(v))
-            .unwrap_or_default()
+        extra_values(extra, ReportType::COLUMNS).find_map(ReportType::parse_value).unwrap_or_default()
     }
 }
+
+/// The values of the extra intake columns whose header is one of `headers`
+/// (compared ignoring case, spaces, `_` and `-`, as intake compares headers).
+fn extra_values<'a>(
+    extra: &'a BTreeMap<String, String>,
+    headers: &[&str],
+) -> impl Iterator<Item = &'a str> + 'a {
+    fn header(h: &str) -> String {
+        h.trim()
+            .trim_start_matches('\u{feff}')
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+    let wanted: Vec<String> = headers.iter().map(|c| header(c)).collect();
+    extra.iter().filter(move |(k, _)| wanted.contains(&header(k))).map(|(_, v)| v.as_str())
+}
+
+/// The headers of the optional intake column with the claimant's e-mail address.
+pub const EMAIL_COLUMNS: &[&str] = &["email", "e-mail", "이메일", "전자우편"];
+/// The headers of the optional intake column with the language the claimant reads.
+pub const LANGUAGE_COLUMNS: &[&str] = &["language", "lang", "언어", "안내 언어"];
 
 coded_enum! {
     /// What a note on a claim is (the fold writes them; the author may withdraw a plain note).
@@ -323,6 +336,48 @@ coded_enum! {
         InfoReceived => "info_received", "보완 자료 받음", "Information received";
         ReturnComment => "return_comment", "반려 사유", "Returned to the reviewer";
         Closure => "closure", "비피해 종결 답변", "Closed with a standard reply";
+        Notice => "notice", "결정 안내 발송", "Notice sent";
+    }
+}
+
+coded_enum! {
+    /// What a decision notice tells the claimant (issue 12). The kind follows
+    /// from the claim's status ([`NoticeKind::of_status`]), never from what the
+    /// client that records the notice says.
+    NoticeKind {
+        Approval => "approval", "승인 안내", "Approval";
+        Denial => "denial", "기각 안내", "Denial";
+        Closure => "closure", "답변 후 종결 안내", "Reply and closure";
+        InfoRequest => "info_request", "보완 요청 안내", "Request for information";
+    }
+}
+
+impl NoticeKind {
+    /// The notice a claim in `status` is owed; None while nothing is decided.
+    /// An approved claim and the same claim once paid owe one approval notice.
+    pub fn of_status(status: ClaimStatus) -> Option<NoticeKind> {
+        match status {
+            ClaimStatus::Approved | ClaimStatus::Paid => Some(NoticeKind::Approval),
+            ClaimStatus::ClosedDenied => Some(NoticeKind::Denial),
+            ClaimStatus::ClosedNoDamage => Some(NoticeKind::Closure),
+            ClaimStatus::NeedsInfo => Some(NoticeKind::InfoRequest),
+            ClaimStatus::New
+            | ClaimStatus::Triaged
+            | ClaimStatus::InReview
+            | ClaimStatus::Recommended
+            | ClaimStatus::Batched
+            | ClaimStatus::Conflict => None,
+        }
+    }
+}
+
+coded_enum! {
+    /// How a notice leaves for the claimant: a letter (PDF), a line of the
+    /// bulk 알림톡/SMS file, an e-mail sent by SMTP.
+    NoticeChannel {
+        Pdf => "pdf", "안내문(PDF)", "Letter (PDF)";
+        Sms => "sms", "알림톡·문자", "KakaoTalk/SMS";
+        Email => "email", "이메일", "E-mail";
     }
 }
 
@@ -484,6 +539,33 @@ impl ClaimInput {
     /// The report type the intake row gives ([`ReportType::of_intake`]).
     pub fn report_type(&self) -> ReportType {
         ReportType::of_intake(&self.extra)
+    }
+
+    /// The claimant's e-mail address (the optional `email` / `이메일` column),
+    /// when it holds one that reads as an address; a malformed one is None.
+    pub fn email(&self) -> Option<&str> {
+        extra_values(&self.extra, EMAIL_COLUMNS).map(str::trim).find(|v| crate::validate::is_email(v))
+    }
+
+    /// The raw text of the e-mail column, when there is one that is not an address
+    /// (so an export can say which claim's address could not be used).
+    pub fn malformed_email(&self) -> Option<&str> {
+        extra_values(&self.extra, EMAIL_COLUMNS)
+            .map(str::trim)
+            .find(|v| !v.is_empty() && !crate::validate::is_email(v))
+    }
+
+    /// The language the claimant reads (the optional `language` / `언어`
+    /// column: `ko`, `en`, `한국어`, `영어`, `English`); Korean when none is given.
+    pub fn language(&self) -> crate::message::Lang {
+        use crate::message::Lang;
+        extra_values(&self.extra, LANGUAGE_COLUMNS)
+            .find_map(|v| match v.trim() {
+                "한국어" | "국문" => Some(Lang::Ko),
+                "영어" | "영문" => Some(Lang::En),
+                other => Lang::parse(other),
+            })
+            .unwrap_or_default()
     }
 
     /// The claimant key of policy.md: the phone for individuals, the BRN for businesses.

@@ -610,6 +610,11 @@ mod tests {
                 ClaimCommand::CloseNoDamage { reply: "INQUIRY_ANSWERED".into(), note: "안내함".into() }
             }
             ClaimAction::Reopen => ClaimCommand::Reopen,
+            ClaimAction::Notify => ClaimCommand::Notify {
+                channels: vec![crate::model::NoticeChannel::Sms, crate::model::NoticeChannel::Email],
+                lang: crate::message::Lang::En,
+                resend: true,
+            },
         }
     }
 

@@ -830,8 +830,43 @@ pub fn normalize_account(text: &str) -> Option<String> {
     ok.then(|| t.to_string())
 }
 
+/// Whether `text` reads as one e-mail address a mail server would take:
+/// `local@domain`, no spaces or angle brackets, one `@`, a domain of dotted
+/// labels (letters, digits, `-`) ending in a label of letters, at most 254
+/// characters (RFC 5321). Display names (`이름 <a@b.kr>`) are not addresses.
+pub fn is_email(text: &str) -> bool {
+    if text.len() > 254 || text.chars().any(|c| c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';')) {
+        return false;
+    }
+    let Some((local, domain)) = text.split_once('@') else { return false };
+    if local.is_empty() || local.len() > 64 || domain.contains('@') || local.starts_with('.') || local.ends_with('.') {
+        return false;
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels.last().is_some_and(|l| l.chars().all(|c| c.is_ascii_alphabetic()))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_email_address_is_told_from_what_is_not_one() {
+        for ok in ["kim@example.kr", "a.b+claims@mail.co.kr", "x@sub-domain.example.com"] {
+            assert!(super::is_email(ok), "{ok}");
+        }
+        for bad in ["", "kim", "kim@", "@example.kr", "kim@example", "kim@@example.kr", "kim @example.kr",
+            "김 <kim@example.kr>", "kim@example.123", "kim@-x.kr", ".kim@example.kr", "a,b@example.kr"] {
+            assert!(!super::is_email(bad), "{bad}");
+        }
+    }
+
     use super::*;
     use chrono::TimeZone;
     use proptest::prelude::*;

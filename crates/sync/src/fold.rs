@@ -41,7 +41,8 @@ use claimdesk_core::ops::{Op, OpError, Stamp};
 use claimdesk_core::workflow::{
     decide, ClaimCommand, ClaimView, Decision, Priority, Recommendation, Refusal, Transition,
 };
-use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus, NoteKind, ReportType};
+use claimdesk_core::message::Lang;
+use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus, NoteKind, NoticeChannel, NoticeKind, ReportType};
 use serde::{Deserialize, Serialize};
 
 /// The total order of ops: clock stamp, then device id, then op id.
@@ -125,6 +126,23 @@ pub struct NoteEntry {
     pub hidden_by: Option<String>,
 }
 
+/// A decision notice the claimant was sent (`claim.notify`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeEntry {
+    pub op_id: String,
+    /// Who sent it.
+    pub by: String,
+    /// What it told: decided by the fold from the claim's status the op was made on.
+    pub kind: NoticeKind,
+    /// The decision count it was made on (the notice covers the decision the claim had then).
+    pub base: i64,
+    pub channels: Vec<NoticeChannel>,
+    pub lang: Lang,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resend: bool,
+    pub at_ms: i64,
+}
+
 /// Evidence metadata (the file itself travels separately).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceEntry {
@@ -194,6 +212,9 @@ pub struct DecisionView {
     /// The report type (a scalar field: the claim's current one).
     #[serde(default)]
     pub report_type: ReportType,
+    /// Whether the notice this state owes was sent ([`ClaimState::notified_after`]).
+    #[serde(default)]
+    pub notified: bool,
 }
 
 impl DecisionView {
@@ -209,6 +230,7 @@ impl DecisionView {
             reserved_for: self.reserved_for.clone(),
             report_type: self.report_type,
             cited: stamp.and_then(|s| s.cited.clone()),
+            notified: self.notified,
         }
     }
 }
@@ -284,6 +306,9 @@ pub struct ClaimState {
     pub notes: Vec<NoteEntry>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EvidenceEntry>,
+    /// Decision notices sent, in fold order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<NoticeEntry>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<ConflictRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -320,6 +345,7 @@ impl ClaimState {
             history: Vec::new(),
             notes: Vec::new(),
             evidence: Vec::new(),
+            notices: Vec::new(),
             conflicts: Vec::new(),
             refused: Vec::new(),
             parallel: Vec::new(),
@@ -361,7 +387,36 @@ impl ClaimState {
             batch_id: self.batch_id.clone(),
             reserved_for: self.reserved_for.clone(),
             report_type: self.report_type,
+            notified: self.notified_after(self.history.len()),
         }
+    }
+
+    /// The status after `k` decisions.
+    fn status_after(&self, k: usize) -> ClaimStatus {
+        match k.checked_sub(1).and_then(|i| self.history.get(i)) {
+            None => ClaimStatus::New,
+            Some(d) => d.outcome.to,
+        }
+    }
+
+    /// Whether the notice the claim owed after `k` decisions had been sent
+    /// by then: a notice of that kind made on a base since the claim entered
+    /// a status of the kind (approved then paid owe one approval notice; a
+    /// second request for information after an answer owes a new one).
+    pub fn notified_after(&self, k: usize) -> bool {
+        let k = k.min(self.history.len());
+        let Some(kind) = NoticeKind::of_status(self.status_after(k)) else { return false };
+        let mut entered = k;
+        while entered > 0 && NoticeKind::of_status(self.status_after(entered - 1)) == Some(kind) {
+            entered -= 1;
+        }
+        let covered = entered as i64..=k as i64;
+        self.notices.iter().any(|n| n.kind == kind && covered.contains(&n.base))
+    }
+
+    /// The notice the claim owes now and has not been sent, if any.
+    pub fn notice_due(&self) -> Option<NoticeKind> {
+        NoticeKind::of_status(self.status).filter(|_| !self.notified_after(self.history.len()))
     }
 
     /// What the author of an op made on `base` decisions saw: the state
@@ -392,6 +447,7 @@ impl ClaimState {
                 batch_id: None,
                 reserved_for: None,
                 report_type: self.report_type,
+                notified: false,
             },
             Some(last) => DecisionView {
                 status: last.outcome.to,
@@ -400,6 +456,7 @@ impl ClaimState {
                 batch_id: last.outcome.batch.clone(),
                 reserved_for: last.outcome.reserved_for.clone(),
                 report_type: self.report_type,
+                notified: self.notified_after(done.len()),
             },
         }
     }
@@ -704,6 +761,22 @@ fn record(state: &mut ClaimState, op: &FoldOp) {
         ClaimCommand::InfoReceived { note: text } => note(state, NoteKind::InfoReceived, text),
         ClaimCommand::ReturnToReviewer { comment } => note(state, NoteKind::ReturnComment, comment),
         ClaimCommand::ResolveConflict { note: text, .. } => note(state, NoteKind::Note, text),
+        ClaimCommand::Notify { channels, lang, resend } => {
+            let base = op.base.unwrap_or(state.decisions).clamp(0, state.decisions);
+            let kind = NoticeKind::of_status(state.view_at(base, &op.cmd).status);
+            if let Some(kind) = kind.filter(|_| !state.notices.iter().any(|n| n.op_id == op.op_id)) {
+                state.notices.push(NoticeEntry {
+                    op_id: op.op_id.clone(),
+                    by: op.user.clone(),
+                    kind,
+                    base,
+                    channels: channels.clone(),
+                    lang: *lang,
+                    resend: *resend,
+                    at_ms: op.at_ms,
+                });
+            }
+        }
         ClaimCommand::AddEvidence { sha256, file_name, mime, size } => {
             if !state.evidence.iter().any(|e| e.op_id == op.op_id) {
                 state.evidence.push(EvidenceEntry {

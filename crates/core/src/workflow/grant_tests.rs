@@ -37,6 +37,7 @@ fn in_review(proposal: Option<PolicyProposal>) -> ClaimView {
         reserved_for: None,
         report_type: Default::default(),
         cited: None,
+        notified: false,
     }
 }
 
@@ -151,6 +152,7 @@ fn batched(decision: Decision) -> ClaimView {
         reserved_for: None,
         report_type: Default::default(),
         cited: None,
+        notified: false,
     }
 }
 

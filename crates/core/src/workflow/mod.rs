@@ -16,6 +16,7 @@
 //! | set_report_type | all | new, triaged, in_review, needs_info → same | if held, the holder (in review: the holder) |
 //! | close_no_damage (closure code, note) | all | new, triaged, in_review, needs_info → closed_no_damage, unheld; never a damage claim | if held, the holder |
 //! | reopen | supervisor, admin | closed_no_damage → triaged, unheld, as a damage claim | any |
+//! | notify (channels, language, resend) | supervisor, admin | approved, paid, closed_denied, closed_no_damage, needs_info → same; once per decision, a resend by a supervisor | any |
 //! | update (intake) | admin | any but batched/approved/paid/closed_denied → same | any |
 //! | add_to_batch (batch id) | supervisor, admin | recommended → batched | any |
 //! | remove_from_batch | supervisor, admin | batched → recommended | any |
@@ -35,7 +36,8 @@ use serde::{Deserialize, Serialize};
 use crate::grant::{self, Grant};
 use crate::message::{for_code, won, Explain, Lang, Message};
 use crate::model::{
-    Actor, Category, ClaimAction, ClaimInput, ClaimStatus, PersonalField, Remedy, ReportType, Role,
+    Actor, Category, ClaimAction, ClaimInput, ClaimStatus, NoticeChannel, NoticeKind, PersonalField, Remedy,
+    ReportType, Role,
 };
 use crate::policy::{CitedReason, ReasonKind};
 use crate::{code_key, msg};
@@ -201,6 +203,11 @@ pub struct ClaimView {
     /// author's desktop until then); None: not found (or nothing cited).
     #[serde(default)]
     pub cited: Option<CitedReason>,
+    /// Whether the claimant has been sent the notice its current decision
+    /// owes ([`NoticeKind::of_status`]): a notice recorded since the claim
+    /// entered a status of that kind.
+    #[serde(default)]
+    pub notified: bool,
 }
 
 /// Everything a person can do to one claim, with everything the action says
@@ -339,6 +346,17 @@ pub enum ClaimCommand {
     /// Supervisor: a closed non-damage report is a damage claim after all:
     /// closed_no_damage → triaged, unheld, its report type a damage claim.
     Reopen,
+    /// Supervisor: the claimant was sent the notice of the claim's decision
+    /// (approval, denial, closure, request for information: which one
+    /// follows from the status, [`NoticeKind::of_status`]) by `channels`, in
+    /// `lang`. Once per decision; `resend` sends it again on purpose.
+    Notify {
+        channels: Vec<NoticeChannel>,
+        #[serde(default)]
+        lang: crate::message::Lang,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        resend: bool,
+    },
 }
 
 impl ClaimCommand {
@@ -370,6 +388,7 @@ impl ClaimCommand {
             ClaimCommand::SetReportType { .. } => ClaimAction::SetReportType,
             ClaimCommand::CloseNoDamage { .. } => ClaimAction::CloseNoDamage,
             ClaimCommand::Reopen => ClaimAction::Reopen,
+            ClaimCommand::Notify { .. } => ClaimAction::Notify,
         }
     }
 
@@ -417,7 +436,8 @@ impl ClaimCommand {
             | ClaimAction::RevealPersonalData
             | ClaimAction::UpdateIntake
             | ClaimAction::Lease
-            | ClaimAction::ReleaseLease => false,
+            | ClaimAction::ReleaseLease
+            | ClaimAction::Notify => false,
         }
     }
 }
@@ -478,6 +498,8 @@ pub enum Refusal {
     },
     NotReserved,
     NotNoteAuthor,
+    /// The claimant was already sent the notice of this decision (a resend says so).
+    AlreadyNotified,
     /// The reason code is not a reason of this kind in the policy in force.
     UnknownReason {
         code: String,
@@ -506,6 +528,7 @@ impl Refusal {
             Refusal::AlreadyReserved { .. } => code_key!("PAYOUT_RESERVED"),
             Refusal::NotReserved => code_key!("NOT_RESERVED"),
             Refusal::NotNoteAuthor => code_key!("NOT_NOTE_AUTHOR"),
+            Refusal::AlreadyNotified => code_key!("ALREADY_NOTIFIED"),
             Refusal::UnknownReason { .. } => code_key!("UNKNOWN_REASON"),
             Refusal::ReasonRequired { .. } => code_key!("REASON_REQUIRED"),
             Refusal::DamageClaim => code_key!("DAMAGE_CLAIM"),
@@ -544,7 +567,8 @@ impl Explain for Refusal {
             | Refusal::OverrideNeedsJustification
             | Refusal::RecommendationSuperseded
             | Refusal::NotReserved
-            | Refusal::NotNoteAuthor => m,
+            | Refusal::NotNoteAuthor
+            | Refusal::AlreadyNotified => m,
         }
     }
 }
@@ -568,6 +592,7 @@ fn required_role(cmd: &ClaimCommand) -> Option<Role> {
         ClaimAction::Approve => Some(Role::Supervisor),
         ClaimAction::ResolveConflict => Some(Role::Supervisor),
         ClaimAction::Reopen => Some(Role::Supervisor),
+        ClaimAction::Notify => Some(Role::Supervisor),
         ClaimAction::UpdateIntake => Some(Role::Admin),
         ClaimAction::ReservePayout => Some(Role::Admin),
         ClaimAction::ReleasePayout => Some(Role::Admin),
@@ -992,6 +1017,22 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             _ => Err(cx.wrong_state()),
         },
 
+        // The decision's notice: only once a decision the claimant must hear of
+        // is made, once per decision (a resend is a supervisor's deliberate act;
+        // the role check above already asked for one).
+        ClaimCommand::Notify { channels, resend, .. } => {
+            if NoticeKind::of_status(status).is_none() {
+                return Err(cx.wrong_state());
+            }
+            if channels.is_empty() {
+                return Err(Refusal::Invalid(msg!("invalid.notice_no_channel")));
+            }
+            if claim.notified && !resend {
+                return Err(Refusal::AlreadyNotified);
+            }
+            Ok(cx.stay())
+        }
+
         // closed_no_damage → triaged, unheld, as a damage claim (the fold sets the type).
         ClaimCommand::Reopen => {
             if status != S::ClosedNoDamage {
@@ -1191,6 +1232,11 @@ fn representative(action: ClaimAction, claim: &ClaimView) -> ClaimCommand {
         }
         ClaimAction::SetReportType => ClaimCommand::SetReportType { report_type: claim.report_type },
         ClaimAction::Reopen => ClaimCommand::Reopen,
+        ClaimAction::Notify => ClaimCommand::Notify {
+            channels: vec![NoticeChannel::Pdf],
+            lang: crate::message::Lang::Ko,
+            resend: claim.notified,
+        },
         ClaimAction::CloseNoDamage => {
             ClaimCommand::CloseNoDamage { reply: REPRESENTATIVE_REPLY.into(), note: String::new() }
         }

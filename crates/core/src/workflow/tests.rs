@@ -98,6 +98,7 @@ fn claim(status: ClaimStatus, holder: Holder) -> ClaimView {
         reserved_for: None,
         report_type: Default::default(),
         cited: None,
+        notified: false,
     }
 }
 
@@ -133,6 +134,7 @@ fn commands() -> Vec<ClaimCommand> {
         ClaimCommand::SetReportType { report_type: ReportType::Inquiry },
         ClaimCommand::CloseNoDamage { reply: "INQUIRY_ANSWERED".to_string(), note: String::new() },
         ClaimCommand::Reopen,
+        ClaimCommand::Notify { channels: vec![NoticeChannel::Pdf], lang: Default::default(), resend: false },
     ]
 }
 
@@ -189,6 +191,7 @@ release_payout        A    x                  x                  x              
 set_report_type       R    =?                 =?                 =!                 =!                 x            x            x         x     x              x                 x
 close_no_damage       R    closed_no_damage?  closed_no_damage?  closed_no_damage?  closed_no_damage?  x            x            x         x     x              x                 x
 reopen                S    x                  x                  x                  x                  x            x            x         x     x              triaged           x
+notify                S    x                  x                  x                  =                  x            x            =         =     =              =                 x
 ";
 
 #[derive(Debug, PartialEq)]
@@ -394,6 +397,7 @@ fn workflow_maker_checker_through_a_whole_review() {
         reserved_for: None,
         report_type: Default::default(),
         cited: None,
+        notified: false,
     };
     let apply = |c: &mut ClaimView, who: &Actor, cmd: ClaimCommand| -> Result<(), Refusal> {
         let t = decide(who, c, &cmd)?;
@@ -452,7 +456,9 @@ fn workflow_maker_checker_through_a_whole_review() {
             ClaimAction::AddEvidence,
             ClaimAction::RevealPersonalData,
             ClaimAction::Lease,
-            ClaimAction::ReleaseLease
+            ClaimAction::ReleaseLease,
+            // The claimant has not been told yet.
+            ClaimAction::Notify
         ]
     );
 }
@@ -925,6 +931,7 @@ fn arb_claim() -> impl Strategy<Value = ClaimView> {
             reserved_for,
             report_type: Default::default(),
             cited: None,
+            notified: false,
         })
 }
 
@@ -1206,4 +1213,40 @@ fn a_closed_report_is_reopened_as_a_damage_claim_by_a_supervisor_only() {
             "{status}"
         );
     }
+}
+
+#[test]
+fn a_notice_goes_once_per_decision_and_only_once_one_is_made() {
+    use ClaimStatus as S;
+    let supervisor = actor(ME, Role::Supervisor, None);
+    let reviewer = actor(OTHER, Role::Reviewer, None);
+    let notify = |resend: bool| ClaimCommand::Notify {
+        channels: vec![NoticeChannel::Pdf, NoticeChannel::Email],
+        lang: crate::message::Lang::En,
+        resend,
+    };
+    // Nothing is decided yet: there is nothing to tell the claimant.
+    for status in [S::New, S::Triaged, S::InReview, S::Recommended, S::Batched, S::Conflict] {
+        let got = decide(&supervisor, &claim(status, Holder::Nobody), &notify(false));
+        assert_eq!(got.map_err(|r| r.code()), Err("WRONG_STATE"), "{status}");
+    }
+    let approved = claim(S::Approved, Holder::Nobody);
+    let t = decide(&supervisor, &approved, &notify(false)).expect("the first notice");
+    assert_eq!(t.to, S::Approved, "a notice moves nothing");
+    // A reviewer does not send notices, not even the first.
+    let refusal = decide(&reviewer, &approved, &notify(false)).expect_err("reviewer");
+    assert_eq!(refusal.code(), "ROLE_NOT_ALLOWED");
+    // Sent once: a second by accident is refused, a deliberate resend is not.
+    let notified = ClaimView { notified: true, ..approved.clone() };
+    let refusal = decide(&supervisor, &notified, &notify(false)).expect_err("twice");
+    assert_eq!(refusal.code(), "ALREADY_NOTIFIED");
+    assert!(refusal.to_string().contains("already"), "{refusal}");
+    decide(&supervisor, &notified, &notify(true)).expect("a resend");
+    // A notice without a way to send it is not a notice.
+    let empty = ClaimCommand::Notify { channels: Vec::new(), lang: Default::default(), resend: false };
+    assert_eq!(decide(&supervisor, &approved, &empty).map_err(|r| r.code()), Err("INVALID"));
+    // The app offers it to a supervisor on a decided claim, and as a resend once sent.
+    assert!(allowed_actions(&supervisor, &approved).contains(&ClaimAction::Notify));
+    assert!(allowed_actions(&supervisor, &notified).contains(&ClaimAction::Notify));
+    assert!(!allowed_actions(&reviewer, &approved).contains(&ClaimAction::Notify));
 }
