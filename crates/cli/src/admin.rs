@@ -683,7 +683,7 @@ pub fn incident(c: IncidentCommand) -> anyhow::Result<()> {
             if catalog.letters.is_empty() {
                 crate::out!("incident {} has no letter templates yet", catalog.incident.id);
             }
-            for kind in claimdesk_core::catalog::LetterKind::ALL {
+            for &kind in claimdesk_core::catalog::LetterKind::ALL {
                 if let Some(l) = catalog.letter(kind, crate::lang()) {
                     crate::out!("── {} ({}) · fields: {}", kind.code(), l.lang, kind.fields().join(", "));
                     crate::out!("{}", l.subject);

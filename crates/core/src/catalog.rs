@@ -64,34 +64,9 @@ pub struct Catalog {
     pub letters: Vec<LetterTemplate>,
 }
 
-/// What a letter tells the claimant.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LetterKind {
-    /// Approved, with its remedy and amount.
-    Approved,
-    /// Denied, with the reason.
-    Denied,
-    /// A report that claimed no damage (an inquiry, an opinion, a complaint), closed with a reply.
-    ClosedNoDamage,
-    /// Documents requested, with the date they are due.
-    NeedsInfo,
-}
+pub use crate::model::LetterKind;
 
 impl LetterKind {
-    pub const ALL: [LetterKind; 4] =
-        [LetterKind::Approved, LetterKind::Denied, LetterKind::ClosedNoDamage, LetterKind::NeedsInfo];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            LetterKind::Approved => "approved",
-            LetterKind::Denied => "denied",
-            LetterKind::ClosedNoDamage => "closed_no_damage",
-            LetterKind::NeedsInfo => "needs_info",
-        }
-    }
-
     /// The fields a letter of this kind may use, as `{field}`: every letter
     /// has the claim, the claimant and the incident; the rest only where the
     /// outcome has them, so a template cannot promise an amount to a denial.
@@ -342,7 +317,7 @@ mod tests {
     fn the_shipped_letters_cover_every_outcome_in_both_languages_and_render() {
         use crate::message::Lang;
         let c = Catalog::default_2022();
-        for kind in LetterKind::ALL {
+        for &kind in LetterKind::ALL {
             for lang in [Lang::Ko, Lang::En] {
                 let l = c.letter(kind, lang).expect("a letter");
                 assert_eq!(l.lang, if lang == Lang::Ko { "ko" } else { "en" }, "{kind:?}");

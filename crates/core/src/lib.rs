@@ -19,7 +19,7 @@ pub mod workflow;
 pub use catalog::{Catalog, Service};
 pub use grant::Grant;
 pub use model::{
-    Actor, Category, ClaimAction, ClaimInput, ClaimStatus, NoteKind, NoticeChannel, NoticeKind, PersonalField,
-    Reason, Remedy, ReportType, Role,
+    Actor, Category, ClaimAction, ClaimInput, ClaimStatus, LetterKind, NoteKind, NoticeChannel,
+    PersonalField, Reason, Remedy, ReportType, Role,
 };
 pub use ops::{Op, Stamp};

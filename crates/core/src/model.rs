@@ -92,8 +92,10 @@ pub fn code_label(lang: crate::message::Lang, key: &str) -> Option<&'static str>
         "action" => pick(lang, ClaimAction::parse(code), ClaimAction::label_ko, ClaimAction::label_en),
         "noteKind" => pick(lang, NoteKind::parse(code), NoteKind::label_ko, NoteKind::label_en),
         "reportType" => pick(lang, ReportType::parse(code), ReportType::label_ko, ReportType::label_en),
-        "noticeKind" => pick(lang, NoticeKind::parse(code), NoticeKind::label_ko, NoticeKind::label_en),
-        "noticeChannel" => pick(lang, NoticeChannel::parse(code), NoticeChannel::label_ko, NoticeChannel::label_en),
+        "letterKind" => pick(lang, LetterKind::parse(code), LetterKind::label_ko, LetterKind::label_en),
+        "noticeChannel" => {
+            pick(lang, NoticeChannel::parse(code), NoticeChannel::label_ko, NoticeChannel::label_en)
+        }
         _ => None,
     }
 }
@@ -341,26 +343,27 @@ coded_enum! {
 }
 
 coded_enum! {
-    /// What a decision notice tells the claimant (issue 12). The kind follows
-    /// from the claim's status ([`NoticeKind::of_status`]), never from what the
-    /// client that records the notice says.
-    NoticeKind {
-        Approval => "approval", "승인 안내", "Approval";
-        Denial => "denial", "기각 안내", "Denial";
-        Closure => "closure", "답변 후 종결 안내", "Reply and closure";
-        InfoRequest => "info_request", "보완 요청 안내", "Request for information";
+    /// What a letter (a decision notice) tells the claimant: each has its
+    /// templates in the incident's catalog ([`crate::catalog::LetterTemplate`]).
+    /// Which one a claim owes follows from its status ([`LetterKind::of_status`]),
+    /// never from what the client that records the notice says.
+    LetterKind {
+        Approved => "approved", "승인 안내", "Approval";
+        Denied => "denied", "기각 안내", "Denial";
+        ClosedNoDamage => "closed_no_damage", "답변 후 종결 안내", "Reply and closure";
+        NeedsInfo => "needs_info", "보완 요청 안내", "Request for information";
     }
 }
 
-impl NoticeKind {
+impl LetterKind {
     /// The notice a claim in `status` is owed; None while nothing is decided.
     /// An approved claim and the same claim once paid owe one approval notice.
-    pub fn of_status(status: ClaimStatus) -> Option<NoticeKind> {
+    pub fn of_status(status: ClaimStatus) -> Option<LetterKind> {
         match status {
-            ClaimStatus::Approved | ClaimStatus::Paid => Some(NoticeKind::Approval),
-            ClaimStatus::ClosedDenied => Some(NoticeKind::Denial),
-            ClaimStatus::ClosedNoDamage => Some(NoticeKind::Closure),
-            ClaimStatus::NeedsInfo => Some(NoticeKind::InfoRequest),
+            ClaimStatus::Approved | ClaimStatus::Paid => Some(LetterKind::Approved),
+            ClaimStatus::ClosedDenied => Some(LetterKind::Denied),
+            ClaimStatus::ClosedNoDamage => Some(LetterKind::ClosedNoDamage),
+            ClaimStatus::NeedsInfo => Some(LetterKind::NeedsInfo),
             ClaimStatus::New
             | ClaimStatus::Triaged
             | ClaimStatus::InReview

@@ -839,7 +839,12 @@ pub fn is_email(text: &str) -> bool {
         return false;
     }
     let Some((local, domain)) = text.split_once('@') else { return false };
-    if local.is_empty() || local.len() > 64 || domain.contains('@') || local.starts_with('.') || local.ends_with('.') {
+    if local.is_empty()
+        || local.len() > 64
+        || domain.contains('@')
+        || local.starts_with('.')
+        || local.ends_with('.')
+    {
         return false;
     }
     let labels: Vec<&str> = domain.split('.').collect();
@@ -861,8 +866,20 @@ mod tests {
         for ok in ["kim@example.kr", "a.b+claims@mail.co.kr", "x@sub-domain.example.com"] {
             assert!(super::is_email(ok), "{ok}");
         }
-        for bad in ["", "kim", "kim@", "@example.kr", "kim@example", "kim@@example.kr", "kim @example.kr",
-            "김 <kim@example.kr>", "kim@example.123", "kim@-x.kr", ".kim@example.kr", "a,b@example.kr"] {
+        for bad in [
+            "",
+            "kim",
+            "kim@",
+            "@example.kr",
+            "kim@example",
+            "kim@@example.kr",
+            "kim @example.kr",
+            "김 <kim@example.kr>",
+            "kim@example.123",
+            "kim@-x.kr",
+            ".kim@example.kr",
+            "a,b@example.kr",
+        ] {
             assert!(!super::is_email(bad), "{bad}");
         }
     }

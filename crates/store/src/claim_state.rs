@@ -451,6 +451,40 @@ pub(crate) fn write_state(
         tx.prepare_cached("UPDATE claims SET report_type = ?2, reason_code = ?3 WHERE id = ?1")?
             .execute(params![claim_id, state.report_type.code(), reason_code(state)])?;
     }
+    let notified = |s: &ClaimState| {
+        s.notice_due().is_none() && claimdesk_core::LetterKind::of_status(s.status).is_some()
+    };
+    if prev.is_none_or(|p| notified(p) != notified(state)) {
+        tx.prepare_cached("UPDATE claims SET notified = ?2 WHERE id = ?1")?
+            .execute(params![claim_id, notified(state)])?;
+    }
+    if prev.is_none_or(|p| p.notices != state.notices) {
+        let mut notice = tx.prepare_cached(
+            "INSERT OR IGNORE INTO notices (op_id, claim_id, kind, channels, lang, resend, sent_by, sent_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for n in &state.notices {
+            notice.execute(params![
+                n.op_id,
+                claim_id,
+                n.kind.code(),
+                serde_json::to_string(&n.channels)?,
+                serde_json::to_string(&n.lang)?.trim_matches('"'),
+                n.resend,
+                n.by,
+                n.at_ms / 1000
+            ])?;
+        }
+        // A notice whose op is no longer folded in (the server refused it) was never sent.
+        let kept: Vec<&str> = state.notices.iter().map(|n| n.op_id.as_str()).collect();
+        let stored: Vec<String> = tx
+            .prepare_cached("SELECT op_id FROM notices WHERE claim_id = ?1")?
+            .query_map([claim_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for op_id in stored.iter().filter(|o| !kept.contains(&o.as_str())) {
+            tx.execute("DELETE FROM notices WHERE op_id = ?1", [op_id])?;
+        }
+    }
     let mut note = tx.prepare_cached(
         "INSERT INTO notes (claim_id, op_id, author, kind, body, created_at, hidden_by, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(op_id) DO UPDATE SET hidden_by = excluded.hidden_by",

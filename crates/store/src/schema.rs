@@ -20,6 +20,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_lookup", include_str!("migrations/0008_lookup.sql")),
     ("0009_reasons", include_str!("migrations/0009_reasons.sql")),
     ("0010_search_scope", include_str!("migrations/0010_search_scope.sql")),
+    ("0011_notices", include_str!("migrations/0011_notices.sql")),
 ];
 
 /// The first migration after which every claim must be folded again (its
@@ -36,7 +37,7 @@ fn number(name: &str) -> i64 {
 }
 
 /// The schema version this binary writes: its highest migration number.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 /// Brings the schema up to date, or refuses a store from a newer binary.
 /// Returns the version the store was at.

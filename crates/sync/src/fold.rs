@@ -37,12 +37,14 @@
 
 use std::cmp::Ordering;
 
+use claimdesk_core::message::Lang;
 use claimdesk_core::ops::{Op, OpError, Stamp};
 use claimdesk_core::workflow::{
     decide, ClaimCommand, ClaimView, Decision, Priority, Recommendation, Refusal, Transition,
 };
-use claimdesk_core::message::Lang;
-use claimdesk_core::{Actor, Category, ClaimInput, ClaimStatus, NoteKind, NoticeChannel, NoticeKind, ReportType};
+use claimdesk_core::{
+    Actor, Category, ClaimInput, ClaimStatus, LetterKind, NoteKind, NoticeChannel, ReportType,
+};
 use serde::{Deserialize, Serialize};
 
 /// The total order of ops: clock stamp, then device id, then op id.
@@ -133,7 +135,7 @@ pub struct NoticeEntry {
     /// Who sent it.
     pub by: String,
     /// What it told: decided by the fold from the claim's status the op was made on.
-    pub kind: NoticeKind,
+    pub kind: LetterKind,
     /// The decision count it was made on (the notice covers the decision the claim had then).
     pub base: i64,
     pub channels: Vec<NoticeChannel>,
@@ -405,9 +407,9 @@ impl ClaimState {
     /// second request for information after an answer owes a new one).
     pub fn notified_after(&self, k: usize) -> bool {
         let k = k.min(self.history.len());
-        let Some(kind) = NoticeKind::of_status(self.status_after(k)) else { return false };
+        let Some(kind) = LetterKind::of_status(self.status_after(k)) else { return false };
         let mut entered = k;
-        while entered > 0 && NoticeKind::of_status(self.status_after(entered - 1)) == Some(kind) {
+        while entered > 0 && LetterKind::of_status(self.status_after(entered - 1)) == Some(kind) {
             entered -= 1;
         }
         let covered = entered as i64..=k as i64;
@@ -415,8 +417,8 @@ impl ClaimState {
     }
 
     /// The notice the claim owes now and has not been sent, if any.
-    pub fn notice_due(&self) -> Option<NoticeKind> {
-        NoticeKind::of_status(self.status).filter(|_| !self.notified_after(self.history.len()))
+    pub fn notice_due(&self) -> Option<LetterKind> {
+        LetterKind::of_status(self.status).filter(|_| !self.notified_after(self.history.len()))
     }
 
     /// What the author of an op made on `base` decisions saw: the state
@@ -763,7 +765,7 @@ fn record(state: &mut ClaimState, op: &FoldOp) {
         ClaimCommand::ResolveConflict { note: text, .. } => note(state, NoteKind::Note, text),
         ClaimCommand::Notify { channels, lang, resend } => {
             let base = op.base.unwrap_or(state.decisions).clamp(0, state.decisions);
-            let kind = NoticeKind::of_status(state.view_at(base, &op.cmd).status);
+            let kind = LetterKind::of_status(state.view_at(base, &op.cmd).status);
             if let Some(kind) = kind.filter(|_| !state.notices.iter().any(|n| n.op_id == op.op_id)) {
                 state.notices.push(NoticeEntry {
                     op_id: op.op_id.clone(),

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use crate::grant::{self, Grant};
 use crate::message::{for_code, won, Explain, Lang, Message};
 use crate::model::{
-    Actor, Category, ClaimAction, ClaimInput, ClaimStatus, NoticeChannel, NoticeKind, PersonalField, Remedy,
+    Actor, Category, ClaimAction, ClaimInput, ClaimStatus, LetterKind, NoticeChannel, PersonalField, Remedy,
     ReportType, Role,
 };
 use crate::policy::{CitedReason, ReasonKind};
@@ -204,7 +204,7 @@ pub struct ClaimView {
     #[serde(default)]
     pub cited: Option<CitedReason>,
     /// Whether the claimant has been sent the notice its current decision
-    /// owes ([`NoticeKind::of_status`]): a notice recorded since the claim
+    /// owes ([`LetterKind::of_status`]): a notice recorded since the claim
     /// entered a status of that kind.
     #[serde(default)]
     pub notified: bool,
@@ -348,7 +348,7 @@ pub enum ClaimCommand {
     Reopen,
     /// Supervisor: the claimant was sent the notice of the claim's decision
     /// (approval, denial, closure, request for information: which one
-    /// follows from the status, [`NoticeKind::of_status`]) by `channels`, in
+    /// follows from the status, [`LetterKind::of_status`]) by `channels`, in
     /// `lang`. Once per decision; `resend` sends it again on purpose.
     Notify {
         channels: Vec<NoticeChannel>,
@@ -1021,7 +1021,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
         // is made, once per decision (a resend is a supervisor's deliberate act;
         // the role check above already asked for one).
         ClaimCommand::Notify { channels, resend, .. } => {
-            if NoticeKind::of_status(status).is_none() {
+            if LetterKind::of_status(status).is_none() {
                 return Err(cx.wrong_state());
             }
             if channels.is_empty() {

@@ -378,7 +378,15 @@ fn a_late_op_is_decided_against_what_its_author_saw() {
 }
 
 fn notify(id: &str, hlc: i64, device: &str, user: &str, base: i64, resend: bool) -> FoldOp {
-    op(id, hlc, device, user, "notify", Some(base), json!({"channels": ["pdf", "email"], "lang": "en", "resend": resend}))
+    op(
+        id,
+        hlc,
+        device,
+        user,
+        "notify",
+        Some(base),
+        json!({"channels": ["pdf", "email"], "lang": "en", "resend": resend}),
+    )
 }
 
 #[test]
@@ -386,14 +394,14 @@ fn a_decision_notice_is_sent_once_whichever_desktop_sends_it() {
     let mut ops = batched();
     ops.push(op("ap", 4, "s2", "sue", "approve", Some(3), json!({"recommendation_op": "r"})));
     let approved = fold(start(), &mut ops.clone());
-    assert_eq!(approved.notice_due(), Some(NoticeKind::Approval));
+    assert_eq!(approved.notice_due(), Some(LetterKind::Approved));
     // Two supervisors' desktops export the notices offline on the same state: one notice stands.
     let mut twice = ops.clone();
     twice.push(notify("n1", 5, "x", "sam", 4, false));
     twice.push(notify("n2", 5, "y", "sue", 4, false));
     let s = fold(start(), &mut twice);
     assert_eq!(s.notices.len(), 1);
-    assert_eq!((s.notices[0].kind, s.notices[0].lang), (NoticeKind::Approval, Lang::En));
+    assert_eq!((s.notices[0].kind, s.notices[0].lang), (LetterKind::Approved, Lang::En));
     assert_eq!(s.notice_due(), None);
     assert_eq!(s.refused.len(), 1);
     assert_eq!(s.refused[0].code, "ALREADY_NOTIFIED");
@@ -402,11 +410,14 @@ fn a_decision_notice_is_sent_once_whichever_desktop_sends_it() {
     more.push(notify("n3", 6, "a", "alice", 4, false));
     more.push(notify("n4", 7, "x", "sam", 4, true));
     let s = fold(start(), &mut more);
-    assert_eq!(s.verdict_of("n3"), Verdict::Refused {
-        code: "ROLE_NOT_ALLOWED".into(),
-        reason: s.refused.iter().find(|r| r.op_id == "n3").map(|r| r.reason.clone()).unwrap_or_default(),
-        explain: s.refused.iter().find(|r| r.op_id == "n3").and_then(|r| r.explain.clone()).unwrap(),
-    });
+    assert_eq!(
+        s.verdict_of("n3"),
+        Verdict::Refused {
+            code: "ROLE_NOT_ALLOWED".into(),
+            reason: s.refused.iter().find(|r| r.op_id == "n3").map(|r| r.reason.clone()).unwrap_or_default(),
+            explain: s.refused.iter().find(|r| r.op_id == "n3").and_then(|r| r.explain.clone()).unwrap(),
+        }
+    );
     assert_eq!(s.notices.iter().map(|n| n.op_id.as_str()).collect::<Vec<_>>(), ["n1", "n4"]);
     // Paid after the approval notice: the claim owes no second one.
     let mut paid = twice;
@@ -424,13 +435,14 @@ fn a_second_request_for_information_owes_a_second_notice() {
     let ask = |id: &str, hlc: i64, base: i64| {
         op(id, hlc, "a", "alice", "request_info", Some(base), json!({"message": "매출 증빙"}))
     };
-    let mut ops = vec![take("t", 1, "a", "alice", 0, "new"), ask("q1", 2, 1), notify("n1", 3, "s", "sam", 2, false)];
+    let mut ops =
+        vec![take("t", 1, "a", "alice", 0, "new"), ask("q1", 2, 1), notify("n1", 3, "s", "sam", 2, false)];
     let s = fold(start(), &mut ops.clone());
     assert_eq!((s.status, s.notice_due()), (ClaimStatus::NeedsInfo, None));
     ops.push(op("got", 4, "a", "alice", "info_received", Some(2), json!({"note": ""})));
     ops.push(ask("q2", 5, 3));
     let s = fold(start(), &mut ops);
-    assert_eq!(s.notice_due(), Some(NoticeKind::InfoRequest), "the first notice was of the first request");
+    assert_eq!(s.notice_due(), Some(LetterKind::NeedsInfo), "the first notice was of the first request");
 }
 
 // ---- property: nothing reaches approved, paid or closed_denied except by the rules' path ----
