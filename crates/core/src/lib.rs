@@ -9,6 +9,7 @@ pub mod hlc;
 pub mod mask;
 pub mod message;
 pub mod model;
+pub mod notice;
 pub mod ops;
 pub mod policy;
 pub mod time;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +88,50 @@ pub struct Policy {
     /// The documents each category must send (shown on the claim screen).
     #[serde(default, rename = "document", skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<DocumentDef>,
+    /// How long a claimant has to answer a request for information.
+    #[serde(default, skip_serializing_if = "CureWindow::is_default")]
+    pub cure: CureWindow,
+}
+
+/// The time a claimant has to send what a request for information asks for:
+/// `days` from the request, and `mail_days` more because the notice may go
+/// by post (class-action practice: 30 days, +3 by mail). The due date a
+/// notice states is the request's day (KST) + days + mail_days, the same on
+/// every channel, so a claimant is never told two dates.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CureWindow {
+    #[serde(default = "thirty")]
+    pub days: u32,
+    #[serde(default = "three")]
+    pub mail_days: u32,
+}
+
+impl Default for CureWindow {
+    fn default() -> CureWindow {
+        CureWindow { days: 30, mail_days: 3 }
+    }
+}
+
+impl CureWindow {
+    fn is_default(&self) -> bool {
+        *self == CureWindow::default()
+    }
+
+    /// The last day (KST) to answer a request made at `requested`.
+    pub fn due_on(&self, requested: DateTime<Utc>) -> chrono::NaiveDate {
+        let day = requested.with_timezone(&crate::time::kst()).date_naive();
+        day + chrono::Days::new(u64::from(self.days) + u64::from(self.mail_days))
+    }
+}
+
+fn thirty() -> u32 {
+    30
+}
+
+fn three() -> u32 {
+    3
 }
 
 /// What a coded reason is for.
@@ -647,6 +691,14 @@ impl Policy {
         {
             c.push(m, m, Rule::AtMost, &[("max", "1000")]);
         }
+        if self.cure.days == 0 {
+            c.push("cure.days", "cure.days", Rule::Positive, &[]);
+        } else if self.cure.days > 365 {
+            c.push("cure.days", "cure.days", Rule::AtMost, &[("max", "365")]);
+        }
+        if self.cure.mail_days > 30 {
+            c.push("cure.mail_days", "cure.mail_days", Rule::AtMost, &[("max", "30")]);
+        }
         if !self.free_user.voucher && self.free_user.grants.is_empty() {
             c.record(Err(Said::new("free_user.grants", msg!("policy.problem.free_user_grant"))));
         }
@@ -733,6 +785,7 @@ impl Policy {
                 start: at(2022, 10, 19, 0, 0, 0),
                 end: at(2022, 11, 6, 23, 59, 59),
             },
+            cure: CureWindow::default(),
             free_user: FreeUserRule::default(),
             paid_subscriber: ExtensionRule { extension_multiplier: won(3), grants: Vec::new() },
             taxi_driver: DriverRule {

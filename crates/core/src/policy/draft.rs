@@ -10,8 +10,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::config::{
-    AdvertiserRule, Band, DocumentDef, DocumentedLossRule, DriverRule, ExtensionRule, FilingWindow,
-    FreeUserRule, GrantRule, Policy, PolicyError, PolicyProblem, ReasonDef, Segments, SmallBusinessRule,
+    AdvertiserRule, Band, CureWindow, DocumentDef, DocumentedLossRule, DriverRule, ExtensionRule,
+    FilingWindow, FreeUserRule, GrantRule, Policy, PolicyError, PolicyProblem, ReasonDef, Segments,
+    SmallBusinessRule,
 };
 use crate::catalog::Service;
 
@@ -38,6 +39,9 @@ pub struct PolicyDraft {
     /// The documents per category (problems name `document[i].code`, ...).
     #[serde(default)]
     pub documents: Vec<DocumentDef>,
+    /// The time a claimant has to answer a request for information (whole days).
+    #[serde(default)]
+    pub cure: CureWindow,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -167,6 +171,7 @@ impl From<&Policy> for PolicyDraft {
                 .collect(),
             reasons: p.reasons.clone(),
             documents: p.documents.clone(),
+            cure: p.cure,
         }
     }
 }
@@ -276,6 +281,7 @@ impl PolicyDraft {
                 .collect(),
             reasons: self.reasons.clone(),
             documents: self.documents.clone(),
+            cure: self.cure,
         };
         let mut problems = r.unreadable;
         let readable = problems.is_empty();

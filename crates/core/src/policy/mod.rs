@@ -21,9 +21,9 @@ mod tests;
 mod grant_tests;
 
 pub use config::{
-    example_policy, standard_documents, standard_reasons, AdvertiserRule, Band, CitedReason, DocumentDef,
-    DocumentedLossRule, DriverRule, ExamplePolicy, ExtensionRule, FilingWindow, FreeUserRule, GrantRule,
-    Policy, PolicyError, PolicyProblem, ReasonDef, ReasonKind, Segment, SegmentFallback, Segments,
+    example_policy, standard_documents, standard_reasons, AdvertiserRule, Band, CitedReason, CureWindow,
+    DocumentDef, DocumentedLossRule, DriverRule, ExamplePolicy, ExtensionRule, FilingWindow, FreeUserRule,
+    GrantRule, Policy, PolicyError, PolicyProblem, ReasonDef, ReasonKind, Segment, SegmentFallback, Segments,
     SmallBusinessRule, DEFAULT_POLICY_TOML, EXAMPLE_POLICIES, FINAL_2022_POLICY_TOML, LEGACY_REASON,
 };
 pub use draft::{
