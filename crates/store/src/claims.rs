@@ -29,6 +29,7 @@ pub(crate) struct ClaimRecord {
     pub proposal: Option<PolicyProposal>,
     pub reserved_for: Option<String>,
     pub report_type: ReportType,
+    pub notified: bool,
 }
 
 impl ClaimRecord {
@@ -42,12 +43,13 @@ impl ClaimRecord {
             reserved_for: self.reserved_for.clone(),
             report_type: self.report_type,
             cited: None,
+            notified: self.notified,
         }
     }
 }
 
 const RECORD_COLUMNS: &str =
-    "external_id, status, assignee, recommendation, batch_id, reserved_for, eligible, reason, remedy, amount, extension_days, grants, report_type";
+    "external_id, status, assignee, recommendation, batch_id, reserved_for, eligible, reason, remedy, amount, extension_days, grants, report_type, notified";
 
 fn record_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
     let status: String = r.get(1)?;
@@ -62,6 +64,7 @@ fn record_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
         proposal: outcome.map(|o| PolicyProposal::of(&o)),
         reserved_for: r.get(5)?,
         report_type: ReportType::parse(&r.get::<_, String>(12)?).unwrap_or_default(),
+        notified: r.get(13)?,
     })
 }
 
@@ -196,15 +199,25 @@ impl Store {
         actor: &Actor,
         items: Vec<(String, ClaimCommand)>,
     ) -> Result<crate::batches::ManyApplied> {
+        self.apply_each(actor, items.into_iter().map(|(id, cmd)| (id, None, cmd)).collect())
+    }
+
+    /// [`Store::apply_to_many`] with the version each command was made on
+    /// (a claim changed since is refused as STALE, and reported).
+    pub(crate) fn apply_each(
+        &mut self,
+        actor: &Actor,
+        items: Vec<(String, Option<i64>, ClaimCommand)>,
+    ) -> Result<crate::batches::ManyApplied> {
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
         let mut ops = OpWriter::begin(&tx)?;
         let mut report = crate::batches::ManyApplied::default();
-        for (external_id, cmd) in items {
-            match crate::claim_state::apply_local(&tx, &mut ops, &author, actor, &external_id, None, cmd) {
+        for (external_id, seen, cmd) in items {
+            match crate::claim_state::apply_local(&tx, &mut ops, &author, actor, &external_id, seen, cmd) {
                 Ok(_) => report.applied += 1,
-                Err(e @ (StoreError::Refused(_) | StoreError::NotFound(_))) => {
+                Err(e @ (StoreError::Refused(_) | StoreError::NotFound(_) | StoreError::Stale { .. })) => {
                     report.refused.push(crate::batches::ClaimRefusal::new(&external_id, e.code(), &e))
                 }
                 Err(e) => return Err(e),
@@ -499,6 +512,10 @@ pub struct ClaimDetail {
     pub reason_code: Option<String>,
     /// The documents its category must send under the policy in force.
     pub documents: Vec<DocumentDef>,
+    /// The decision notices the claimant was sent, oldest first.
+    pub notices: Vec<crate::notices::NoticeSent>,
+    /// Whether the claimant was told of the current decision (false while nothing is decided).
+    pub notified: bool,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -551,7 +568,7 @@ impl Store {
                 "SELECT id, external_id, version, status, received_at, category, filed_category, name, phone, brn, bank_name,
                         account_no, service, damage_start, damage_end, claimed_amount, daily_income, documented_loss, ad_spend,
                         description, extra, priority, tags, assignee, duplicate_of, batch_id, recommendation, incident_id,
-                        report_type, reason_code
+                        report_type, reason_code, notified
                  FROM claims WHERE external_id = ?1",
                 [external_id],
                 |r| {
@@ -600,6 +617,8 @@ impl Store {
                             report_type: ReportType::parse(&r.get::<_, String>(28)?).unwrap_or_default(),
                             reason_code: r.get(29)?,
                             documents: Vec::new(),
+                            notices: Vec::new(),
+                            notified: r.get(30)?,
                         },
                     ))
                 },
@@ -623,6 +642,7 @@ impl Store {
         })?;
         detail.notes = notes.collect::<Result<_, _>>()?;
         detail.evidence = crate::evidence::list(conn, id)?;
+        detail.notices = crate::notices::sent_for(conn, id)?;
         if let Some(rec) = &detail.recommendation {
             let cited: Option<String> = conn
                 .prepare_cached("SELECT cited FROM ops WHERE op_id = ?1")?

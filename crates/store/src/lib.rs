@@ -20,6 +20,7 @@ pub mod evidence;
 pub mod import;
 pub mod incidents;
 pub mod keys;
+pub mod notices;
 pub mod oplog;
 pub mod payout;
 pub mod policies;

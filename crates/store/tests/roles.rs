@@ -21,7 +21,8 @@ fn needs(action: ClaimAction) -> Role {
         | A::ReturnToReviewer
         | A::Approve
         | A::ResolveConflict
-        | A::Reopen => Role::Supervisor,
+        | A::Reopen
+        | A::Notify => Role::Supervisor,
         A::UpdateIntake | A::ReservePayout | A::ReleasePayout | A::MarkPaid => Role::Admin,
         A::Triage
         | A::Take
@@ -96,6 +97,11 @@ fn command(action: ClaimAction, claim: &ClaimInput) -> ClaimCommand {
             ClaimCommand::CloseNoDamage { reply: "INQUIRY_ANSWERED".into(), note: String::new() }
         }
         A::Reopen => ClaimCommand::Reopen,
+        A::Notify => ClaimCommand::Notify {
+            channels: vec![claimdesk_core::NoticeChannel::Pdf],
+            lang: Default::default(),
+            resend: false,
+        },
     }
 }
 

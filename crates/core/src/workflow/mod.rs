@@ -1305,6 +1305,9 @@ pub enum AdminAction {
     /// Listing or exporting the intake quarantine: whole raw rows, personal
     /// data unmasked, as the file had them.
     ViewQuarantine,
+    /// Reading the letters of decided claims (names, phones and e-mail
+    /// addresses in clear) to send them: PDFs, the 알림톡/SMS file, e-mail.
+    SendNotices,
 }
 
 impl AdminAction {
@@ -1323,6 +1326,7 @@ impl AdminAction {
             AdminAction::ExportStatusFeed => "export_status_feed",
             AdminAction::ExportReports => "export_reports",
             AdminAction::ViewQuarantine => "view_quarantine",
+            AdminAction::SendNotices => "send_notices",
         }
     }
 }
@@ -1344,6 +1348,7 @@ pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
         AdminAction::ExportStatusFeed => Role::Supervisor,
         AdminAction::ExportReports => Role::Supervisor,
         AdminAction::ViewQuarantine => Role::Admin,
+        AdminAction::SendNotices => Role::Supervisor,
     };
     if rank(role) < rank(needed) {
         return Err(Refusal::RoleNotAllowed { role, action: action.code().to_string() });

@@ -785,6 +785,7 @@ fn workflow_may_admin_actions() {
         A::ExportStatusFeed,
         A::ExportReports,
         A::ViewQuarantine,
+        A::SendNotices,
     ];
     let supervisor = [
         A::CreateBatch,
@@ -794,6 +795,7 @@ fn workflow_may_admin_actions() {
         A::ManageIncidents,
         A::ExportStatusFeed,
         A::ExportReports,
+        A::SendNotices,
     ];
     for action in all {
         assert_eq!(may(Role::Reviewer, action).map_err(|r| r.code()), Err("ROLE_NOT_ALLOWED"), "{action:?}");
