@@ -30,6 +30,8 @@ pub struct Letter {
     pub name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// The e-mail column's text when it is not an address (reported, never sent to).
+    pub bad_email: Option<String>,
     pub category: Category,
     pub report_type: ReportType,
     pub incident: String,
@@ -230,6 +232,7 @@ mod tests {
             name: "김민수".into(),
             phone: Some("01012345678".into()),
             email: Some("minsu@example.kr".into()),
+            bad_email: None,
             category: Category::TaxiDriver,
             report_type: ReportType::DamageClaim,
             incident: "2022 판교 데이터센터 화재".into(),

@@ -290,6 +290,7 @@ impl Store {
             name: input.name.clone(),
             phone: input.phone.clone(),
             email: input.email().map(str::to_string),
+            bad_email: input.malformed_email().map(str::to_string),
             category: state.category,
             report_type: state.report_type,
             incident: catalog.incident.name.clone(),
