@@ -2,6 +2,7 @@
 //! thin layer over claimdesk-store; the rules live in the crates.
 
 mod admin;
+mod notice;
 mod output;
 mod review;
 mod sync;
@@ -55,6 +56,9 @@ fn say_error(e: &anyhow::Error) -> String {
     }
     if let Some(se) = e.downcast_ref::<claimdesk_sync::engine::SyncError>() {
         return format!("error [{}]: {}", se.code(), se.message().render(lang()));
+    }
+    if let Some(ne) = e.downcast_ref::<claimdesk_notice::NoticeError>() {
+        return format!("error [{}]: {}", ne.code(), ne.message().render(lang()));
     }
     if let Some(said) = e.downcast_ref::<FileProblem>() {
         return format!("error [{}]: {}", said.code, said.message.render(lang()));
@@ -127,6 +131,10 @@ enum Command {
     /// Review actions on one claim: take, triage, recommend, note, ...
     #[command(subcommand)]
     Claim(review::ClaimCommand),
+    /// Decision notices: list what waits to be sent and what was sent; export them as PDFs,
+    /// a bulk 알림톡/SMS file and e-mails, each recorded on its claim.
+    #[command(subcommand)]
+    Notice(notice::NoticeCommand),
     /// Batches of recommended claims: create, review, take out, return, approve.
     #[command(subcommand)]
     Batch(review::BatchCommand),
@@ -181,6 +189,7 @@ fn main() -> ExitCode {
         Command::Queue(a) => review::queue(a),
         Command::CloseNoDamage(a) => review::close_no_damage(a),
         Command::Claim(c) => review::claim(c),
+        Command::Notice(c) => notice::notice(c),
         Command::Batch(c) => review::batch(c),
         Command::Payout(c) => admin::payout(c),
         Command::Quarantine(c) => admin::quarantine(c),

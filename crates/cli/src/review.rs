@@ -118,6 +118,22 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
             );
         }
     }
+    if !d.notices.is_empty() || claimdesk_core::LetterKind::of_status(d.status).is_some() {
+        crate::out!();
+        crate::out!("결정 안내 notices{}", if d.notified { "" } else { " (보낼 안내 있음 one is due)" });
+        for n in &d.notices {
+            let channels: Vec<&str> = n.channels.iter().map(|c| c.code()).collect();
+            crate::out!(
+                "  [{}] {} {} {} ({}){}",
+                kst(n.sent_at),
+                n.sent_by,
+                n.kind.label_ko(),
+                channels.join("+"),
+                if n.lang == claimdesk_core::message::Lang::Ko { "ko" } else { "en" },
+                if n.resend { " resend" } else { "" }
+            );
+        }
+    }
     crate::out!();
     crate::out!("이력 history");
     for t in &timeline {
@@ -400,6 +416,20 @@ pub enum ClaimCommand {
     },
     /// Supervisor: reopen a closed non-damage report as a damage claim (back to triaged).
     Reopen(ClaimRef),
+    /// Supervisor: record that the claimant was told of the decision outside ClaimDesk's export
+    /// (by post, by phone): pdf, sms or email, comma separated. Once per decision; --resend to
+    /// record a second notice on purpose. `claimdesk notice export` sends and records in one go.
+    Notify {
+        #[command(flatten)]
+        claim: ClaimRef,
+        #[arg(long, value_delimiter = ',', required = true)]
+        channel: Vec<String>,
+        /// ko or en (default: the claimant's language column, else Korean).
+        #[arg(long)]
+        lang: Option<String>,
+        #[arg(long)]
+        resend: bool,
+    },
     /// Close a non-damage report with a standard reply (a closure code of the reason catalog).
     Close {
         #[command(flatten)]
@@ -531,6 +561,23 @@ pub fn claim(c: ClaimCommand) -> anyhow::Result<()> {
             let (mut s, a) = r.store.open_existing()?;
             s.reopen(&a, &r.claim_id, r.base)?;
             done("reopened as a damage claim", &r.claim_id);
+        }
+        ClaimCommand::Notify { claim: r, channel, lang, resend } => {
+            let channels = channel
+                .iter()
+                .map(|c| {
+                    claimdesk_core::NoticeChannel::parse(c)
+                        .ok_or_else(|| anyhow::anyhow!("'{c}' is not a notice channel: pdf, sms or email"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let (mut s, a) = r.store.open_existing()?;
+            let lang = match lang {
+                Some(l) => claimdesk_core::message::Lang::parse(&l)
+                    .ok_or_else(|| anyhow::anyhow!("'{l}' is not a language: ko or en"))?,
+                None => s.letter(&a, &r.claim_id)?.lang,
+            };
+            s.notify(&a, &r.claim_id, r.base, channels, lang, resend)?;
+            done("notice recorded", &r.claim_id);
         }
         ClaimCommand::Close { claim: r, reply, note } => {
             let (mut s, a) = r.store.open_existing()?;
