@@ -10,7 +10,7 @@
 //! End-to-end tests cannot drive a GTK dialog: an app built with the
 //! `e2e-dialogs` feature (only scripts/test.sh and scripts/screenshots.sh
 //! build it, for tests/e2e) takes its answers from the JSON file that
-//! `CLAIMDESK_E2E_DIALOGS` names (`{"open": [...], "save": [...]}`, each
+//! `CLAIMDESK_E2E_DIALOGS` names (`{"open": [...], "save": [...], "folder": [...]}`, each
 //! answer a path or null for a cancel), written by the test harness
 //! (`Desktop::answer_dialogs`); a release build holds none of this.
 
@@ -51,6 +51,15 @@ pub fn open_path(app: &AppHandle, filter: &str, extensions: &[&str]) -> ApiResul
     dialog.blocking_pick_file().map(into_path).transpose()
 }
 
+/// Asks for a folder to write into: None when the person cancels.
+pub fn pick_folder(app: &AppHandle) -> ApiResult<Option<PathBuf>> {
+    #[cfg(feature = "e2e-dialogs")]
+    if let Some(answer) = e2e::next("folder") {
+        return Ok(answer);
+    }
+    app.dialog().file().blocking_pick_folder().map(into_path).transpose()
+}
+
 /// The intake file an admin picked in the open dialog
 /// (`choose_intake_file`), kept here until `import_file` imports it: the
 /// webview only ever sees its name.
@@ -76,7 +85,7 @@ fn into_path(p: tauri_plugin_dialog::FilePath) -> ApiResult<PathBuf> {
 mod e2e {
     use std::path::PathBuf;
 
-    /// The next queued answer of `kind` ("open" or "save"): Some(None) is a
+    /// The next queued answer of `kind` ("open", "save" or "folder"): Some(None) is a
     /// cancel; None when nothing is queued (the real dialog opens).
     pub fn next(kind: &str) -> Option<Option<PathBuf>> {
         let file = std::env::var_os("CLAIMDESK_E2E_DIALOGS")?;

@@ -96,6 +96,22 @@ pub struct BulkReport {
     pub batch_id: Option<String>,
 }
 
+/// What an export of the due decision notices did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct NoticeExport {
+    /// The folder the PDFs and send.csv were written into.
+    pub folder: String,
+    /// Notices recorded as sent (one PDF each).
+    pub recorded: u64,
+    /// Lines of send.csv (claims with a phone number).
+    pub sms_lines: u64,
+    /// Notices the rules refused when recording (sent meanwhile elsewhere, changed since).
+    pub refused: Vec<ClaimRefusal>,
+    pub cancelled: bool,
+    /// One line for people.
+    pub summary: claimdesk_core::message::Message,
+}
+
 /// One problem of a policy text, with its place when known.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct PolicyMessage {

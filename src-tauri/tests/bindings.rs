@@ -78,6 +78,11 @@ fn export(cfg: &Config) -> Result<(), ExportError> {
     claimdesk_core::NoteKind::export_all(cfg)?;
     workflow::ClaimCommand::export_all(cfg)?;
     claimdesk_core::ops::Stamp::export_all(cfg)?;
+    dto::NoticeExport::export_all(cfg)?;
+    claimdesk_store::notices::NoticeRow::export_all(cfg)?;
+    claimdesk_store::notices::NoticeCounts::export_all(cfg)?;
+    claimdesk_core::LetterKind::export_all(cfg)?;
+    claimdesk_core::NoticeChannel::export_all(cfg)?;
     claims::TimelineRefusal::export_all(cfg)?;
     claimdesk_app::sync::ConflictView::export_all(cfg)?;
     claimdesk_app::sync::ConflictSide::export_all(cfg)?;

@@ -31,6 +31,7 @@ fn needs(kind: &str) -> Role {
         | "claim.approve"
         | "claim.resolve_conflict"
         | "claim.reopen"
+        | "claim.notify"
         | "batch.create"
         | "batch.approve"
         | "policy.create"
@@ -98,6 +99,7 @@ fn every_kind(api: &Api, claim: &str, n: usize) -> Vec<WireOp> {
         ("claim.set_report_type", json!({"report_type": "inquiry"})),
         ("claim.close_no_damage", json!({"reply": "INQUIRY_ANSWERED"})),
         ("claim.reopen", json!({})),
+        ("claim.notify", json!({"channels": ["pdf", "sms"], "lang": "ko"})),
     ];
     let mut ops: Vec<WireOp> = claim_kinds.into_iter().map(|(k, p)| api.op(&c, k, p)).collect();
     let new_claim = format!("N-{}-{n}", api.user);

@@ -23,13 +23,15 @@ use serde::{Deserialize, Serialize};
 /// merge decides every op again instead of reading results from payloads.
 /// 3: report types and coded reasons (new claim kinds, a reason code in
 /// denials, requests and closures, the stamp's `cited` catalog entry).
-pub const PROTOCOL_VERSION: u32 = 3;
-/// The oldest client protocol a server still answers. A protocol 2 desktop
-/// would park every non-damage closure and reopening it pulls and fold
-/// denials without the catalog entry the team's fold requires, so it must
-/// update (PROTOCOL_CHANGES.md); protocol 1 clients read an op's result from
-/// its payload, which later ops no longer carry.
-pub const MIN_PROTOCOL_VERSION: u32 = 3;
+/// 4: decision notices (`claim.notify`).
+pub const PROTOCOL_VERSION: u32 = 4;
+/// The oldest client protocol a server still answers. A protocol 3 desktop
+/// would park every notice it pulls and so offer to notify claimants again
+/// whom a colleague already told; a protocol 2 one would also park every
+/// non-damage closure and fold denials without the catalog entry the team's
+/// fold requires: both must update (PROTOCOL_CHANGES.md). Protocol 1 clients
+/// read an op's result from its payload, which later ops no longer carry.
+pub const MIN_PROTOCOL_VERSION: u32 = 4;
 pub const HEADER_PROTOCOL: &str = "x-claimdesk-protocol";
 pub const HEADER_SCHEMA: &str = "x-claimdesk-schema";
 /// Most ops in one push or pull page.

@@ -6,6 +6,7 @@ pub mod claim;
 pub mod dashboard;
 pub mod import;
 pub mod incident;
+pub mod notice;
 pub mod policy;
 pub mod queue;
 pub mod session;

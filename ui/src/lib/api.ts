@@ -9,6 +9,9 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   KeychainStatus,
+  NoticeCounts,
+  NoticeExport,
+  NoticeRow,
   ApiError,
   ApprovalReport,
   BatchBuild,
@@ -269,6 +272,19 @@ export const confirmPayout = (payoutId: number) => call<PayoutConfirm>('confirm_
 export const rewritePayoutFile = (payoutId: number, format: 'csv' | 'xlsx' | null) =>
   call<PayoutExport | null>('rewrite_payout_file', { payoutId, format });
 export const cancelPayout = (payoutId: number) => call<void>('cancel_payout', { payoutId });
+
+// ---------------------------------------------------------------- notices
+
+/** Supervisors: claims whose claimant still has to hear of the decision. */
+export const noticesDue = (limit: number) => call<NoticeRow[]>('notices_due', { limit });
+/** Supervisors: the notices sent, newest first. */
+export const noticesSent = (limit: number) => call<NoticeRow[]>('notices_sent', { limit });
+export const noticeCounts = () => call<NoticeCounts>('notice_counts');
+/** Asks for a folder (the app's own dialog), writes every due notice there (PDFs, send.csv) and records each; null: cancelled. */
+export const exportNotices = (job: Job) => call<NoticeExport | null>('export_notices', { ...jobArgs(job) });
+/** Saves one claim's letter as a PDF (save dialog) and records the notice; null: cancelled. */
+export const saveNotice = (externalId: string, base: number, resend: boolean) =>
+  call<OpReceipt | null>('save_notice', { externalId, base, resend });
 
 // ---------------------------------------------------------------- policy
 

@@ -21,7 +21,7 @@ const ACTION_SET: Record<ClaimAction, true> = {
   withdraw_note: true, annotate: true, add_evidence: true, reveal_personal_data: true, update: true, lease: true,
   release_lease: true, add_to_batch: true, remove_from_batch: true, return_to_reviewer: true, approve: true,
   reserve_payout: true, release_payout: true, mark_paid: true, resolve_conflict: true, set_report_type: true,
-  close_no_damage: true, reopen: true,
+  close_no_damage: true, reopen: true, notify: true,
 };
 export const CLAIM_ACTIONS = Object.keys(ACTION_SET) as ClaimAction[];
 

@@ -1,6 +1,6 @@
 // A small hash router: #/queue, #/claim/D22-0000043, #/batches/b-12, ...
 
-export type Screen = 'queue' | 'claim' | 'batches' | 'policy' | 'import' | 'dashboard' | 'settings' | 'first-run' | 'sync' | 'conflicts';
+export type Screen = 'queue' | 'claim' | 'batches' | 'policy' | 'import' | 'dashboard' | 'settings' | 'first-run' | 'sync' | 'conflicts' | 'notices';
 
 export interface Route {
   screen: Screen;
@@ -8,7 +8,7 @@ export interface Route {
   query: URLSearchParams;
 }
 
-const SCREENS: Screen[] = ['queue', 'claim', 'batches', 'policy', 'import', 'dashboard', 'settings', 'first-run', 'sync', 'conflicts'];
+const SCREENS: Screen[] = ['queue', 'claim', 'batches', 'policy', 'import', 'dashboard', 'settings', 'first-run', 'sync', 'conflicts', 'notices'];
 
 export function parseHash(hash: string): Route {
   const h = hash.replace(/^#\/?/, '');
