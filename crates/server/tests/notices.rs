@@ -11,7 +11,11 @@ use common::*;
 use serde_json::json;
 
 fn notify(api: &Api, claim: &str, resend: bool) -> claimdesk_sync::protocol::WireOp {
-    api.op(&format!("claim:{claim}"), "claim.notify", json!({"channels": ["pdf", "sms"], "lang": "ko", "resend": resend}))
+    api.op(
+        &format!("claim:{claim}"),
+        "claim.notify",
+        json!({"channels": ["pdf", "sms"], "lang": "ko", "resend": resend}),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

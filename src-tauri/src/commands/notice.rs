@@ -28,7 +28,9 @@ impl From<NoticeError> for ApiError {
 #[tauri::command]
 pub async fn notices_due(app: AppHandle, limit: u32) -> ApiResult<Vec<NoticeRow>> {
     blocking(app, move |s: &AppState| {
-        s.as_user(|store, actor| Ok(store.notices_due(actor, None, 0, limit)?.into_iter().map(|(_, r)| r).collect()))
+        s.as_user(|store, actor| {
+            Ok(store.notices_due(actor, None, 0, limit)?.into_iter().map(|(_, r)| r).collect())
+        })
     })
     .await
 }
@@ -69,7 +71,14 @@ pub async fn export_notices(
             report(&on_progress, &job.id, "export", done, Some(total), None);
             !job.is_cancelled()
         })?;
-        report(&on_progress, &job.id, if done.cancelled { "cancelled" } else { "done" }, done.recorded, None, None);
+        report(
+            &on_progress,
+            &job.id,
+            if done.cancelled { "cancelled" } else { "done" },
+            done.recorded,
+            None,
+            None,
+        );
         Ok(Some(NoticeExport {
             folder: dir.display().to_string(),
             recorded: done.recorded,
@@ -86,7 +95,12 @@ pub async fn export_notices(
 /// (save dialog) and records the notice (`resend` when one was sent before).
 /// None when the dialog was cancelled.
 #[tauri::command]
-pub async fn save_notice(app: AppHandle, external_id: String, base: i64, resend: bool) -> ApiResult<Option<OpReceipt>> {
+pub async fn save_notice(
+    app: AppHandle,
+    external_id: String,
+    base: i64,
+    resend: bool,
+) -> ApiResult<Option<OpReceipt>> {
     let handle = app.clone();
     blocking(app, move |s: &AppState| {
         let letter = s.as_user(|store, actor| store.letter(actor, &external_id))?;
@@ -97,8 +111,7 @@ pub async fn save_notice(app: AppHandle, external_id: String, base: i64, resend:
         let pdf = claimdesk_notice::pdf::letter_pdf(&text, letter.lang)?;
         let name = format!("{}.pdf", claimdesk_notice::file_name(&external_id));
         let Some(path) = crate::dialogs::save_path(&handle, &name, "PDF", &["pdf"])? else { return Ok(None) };
-        std::fs::write(&path, &pdf)
-            .map_err(|e| ApiError::from(NoticeError::Folder(path.clone(), e)))?;
+        std::fs::write(&path, &pdf).map_err(|e| ApiError::from(NoticeError::Folder(path.clone(), e)))?;
         let receipt = s.as_user(|store, actor| {
             store.notify(actor, &external_id, Some(base), vec![NoticeChannel::Pdf], letter.lang, resend)
         });

@@ -524,10 +524,20 @@ impl Desktop {
     /// them from the file `CLAIMDESK_E2E_DIALOGS` names, one answer per
     /// dialog, in order.
     pub async fn answer_dialogs(&self, open: &[&Path], save: &[&Path]) -> Result<()> {
+        self.answer_dialogs_with_folders(open, save, &[]).await
+    }
+
+    /// [`Desktop::answer_dialogs`] with the folders the folder dialog answers, in order.
+    pub async fn answer_dialogs_with_folders(
+        &self,
+        open: &[&Path],
+        save: &[&Path],
+        folder: &[&Path],
+    ) -> Result<()> {
         let list = |ps: &[&Path]| {
             serde_json::Value::from(ps.iter().map(|p| p.display().to_string()).collect::<Vec<_>>())
         };
-        let answers = serde_json::json!({ "open": list(open), "save": list(save) });
+        let answers = serde_json::json!({ "open": list(open), "save": list(save), "folder": list(folder) });
         std::fs::write(dialog_answers(self.home.path()), answers.to_string())?;
         Ok(())
     }

@@ -3,7 +3,7 @@
 //! an admin's desktop that imported synthetic claims of the 2022 outage, two
 //! reviewers who worked on them (one claim taken by both while offline: a
 //! conflict), then the app on the supervisor's desktop: the queue, a claim,
-//! the dashboard, a new policy version and its what-if, the policy editor (a
+//! the dashboard, the decision notices written into a folder, a new policy version and its what-if, the policy editor (a
 //! problem at its field, what-if on the unsaved draft), the Sync and
 //! Conflicts screens, and the display settings (zoom, high contrast), kept
 //! per user across a sign-out. axe-core checks every screen (serious or
@@ -135,6 +135,21 @@ fn team_day(team: &Team, dir: &std::path::Path) -> Result<Day> {
         at = hlc >> 16,
     ))?;
 
+    // The admin approves a batch of the reviewers' recommendations (not the
+    // one with the note), so decisions wait to be told to their claimants.
+    team.sync(&mut admin)?;
+    let decided: Vec<String> = first_page
+        .iter()
+        .filter(|id| **id != recommended.clone().unwrap_or_default())
+        .filter(|id| admin.claim(id).is_ok_and(|c| c.status == claimdesk_core::ClaimStatus::Recommended))
+        .take(6)
+        .cloned()
+        .collect();
+    let batch = admin.create_batch_of(&admin_actor, "1차 결재", &decided)?;
+    let approved = admin.approve_batch(&admin_actor, &batch.batch_id)?;
+    assert!(approved.approved + approved.closed_denied >= 3, "decisions to tell: {approved:?}");
+    team.sync(&mut admin)?;
+
     // The supervisor's desktop: signed in to the server, everything pulled.
     let mut park = Store::open(&dir.join("park.db"))?;
     team.join(&mut park, PARK)?;
@@ -240,6 +255,28 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     d.el("chart-service").await?;
     d.shot("dashboard").await?;
     d.assert_accessible("dashboard").await?;
+
+    // ── Notices: the decided claims wait for their letters; written into a folder, recorded once.
+    d.click("nav-notices").await?;
+    d.el("notices-table").await?;
+    let waiting = d.text("notices-due-count").await?;
+    assert!(!waiting.starts_with('0'), "decisions wait to be told: {waiting}");
+    d.el("chart-notices-by-kind").await?;
+    d.shot("notices").await?;
+    d.assert_accessible("notices").await?;
+    let folder = tempfile::tempdir()?;
+    d.answer_dialogs_with_folders(&[], &[], &[folder.path()]).await?;
+    d.click("notices-export").await?;
+    let said = d.wait_text("notices-exported", "send.csv").await?;
+    let letters = std::fs::read_dir(folder.path())?
+        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "pdf")))
+        .count();
+    assert!(letters >= 3, "one PDF per decided claim: {letters} ({said})");
+    assert!(folder.path().join("send.csv").exists());
+    d.el("notices-empty").await?;
+    d.click("notices-tab-sent").await?;
+    d.wait_text("notices-table", PARK).await?;
+    d.shot("notices-sent").await?;
 
     // ── Policy: a new version (taxi drivers' flat amount and cap raised), then what-if.
     d.click("nav-policy").await?;
