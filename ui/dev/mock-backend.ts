@@ -170,6 +170,10 @@ export function installMockBackend(params: URLSearchParams): void {
       documents: business
         ? [{ code: 'SMALL_BUSINESS_CERT', ko: '소상공인 확인서', en: 'Small-business certificate', categories: ['small_business'] }]
         : [],
+      notices: r.status === 'approved' || r.status === 'paid'
+        ? [{ op_id: 'nt1', kind: 'approved', channels: ['pdf', 'sms'], lang: 'ko', resend: false, sent_by: 'park', sent_at: BASE + 86400 * 9 }]
+        : [],
+      notified: r.status === 'approved' || r.status === 'paid',
       evidence: [
         { sha256: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', file_name: '운행기록.png', mime: 'image/png', size: 184_220, added_by: 'kim', added_at: BASE + 86400 * 2 },
         { sha256: 'ffeeddccbbaa00998877665544332211', file_name: '영수증.pdf', mime: 'application/pdf', size: 612, added_by: 'kim', added_at: BASE + 86400 * 3 },
@@ -260,6 +264,19 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'confirm_recovery_key': return null;
       case 'store_is_empty': return params.get('empty') === '1';
       case 'ui_ready': return null;
+      case 'notice_counts': return { due: 2, sent: 1, due_by_kind: [['denied', 1], ['needs_info', 1]] };
+      case 'notices_due':
+        return [
+          { external_id: 'D22-0000101', name_masked: '김*수', status: 'closed_denied', kind: 'denied', lang: 'ko', phone_masked: '010-****-5678', has_email: true, sent: null },
+          { external_id: 'D22-0000102', name_masked: '가**당', status: 'needs_info', kind: 'needs_info', lang: 'en', phone_masked: null, has_email: false, sent: null },
+        ];
+      case 'notices_sent':
+        return [
+          { external_id: 'D22-0000099', name_masked: '박*료', status: 'approved', kind: 'approved', lang: 'ko', phone_masked: '010-****-5555', has_email: false,
+            sent: { op_id: 'nt1', kind: 'approved', channels: ['pdf', 'sms'], lang: 'ko', resend: false, sent_by: 'park', sent_at: BASE + 86400 * 9 } },
+        ];
+      case 'export_notices': return null;
+      case 'save_notice': return null;
       case 'set_setting': return null;
       case 'cancel_job': return true;
       case 'load_demo_data': await progress(args.count ?? 20000); return { import_id: 1, file_name: 'demo.csv', format: 'csv', counts: { rows_read: args.count, imported: args.count, unchanged: 0, updated: 0, conflicts: 0, quarantined: 0 }, conflicts: [], quarantine: [], evaluation: { policy_version: 1, claims: args.count, changed: args.count, eligible: args.count } };

@@ -338,7 +338,6 @@ coded_enum! {
         InfoReceived => "info_received", "보완 자료 받음", "Information received";
         ReturnComment => "return_comment", "반려 사유", "Returned to the reviewer";
         Closure => "closure", "비피해 종결 답변", "Closed with a standard reply";
-        Notice => "notice", "결정 안내 발송", "Notice sent";
     }
 }
 

@@ -79,13 +79,14 @@ pub async fn export_notices(
             None,
             None,
         );
+        let summary = done.summary();
         Ok(Some(NoticeExport {
             folder: dir.display().to_string(),
             recorded: done.recorded,
             sms_lines: done.sms_lines,
             refused: done.refused,
             cancelled: done.cancelled,
-            summary: done.summary(),
+            summary,
         }))
     })
     .await

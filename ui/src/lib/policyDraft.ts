@@ -6,6 +6,12 @@
 import type { PolicyDraft, PolicyProblem, ServiceDraft } from './bindings';
 import { listPaths } from './policyLists';
 
+/** Whole days typed into a field (anything else is 0, which the policy's check refuses at the field). */
+export function daysOf(text: string): number {
+  const n = Number.parseInt(text.trim(), 10);
+  return Number.isFinite(n) && n >= 0 ? n : 0;
+}
+
 export type FieldKind = 'money' | 'rate' | 'text' | 'time';
 
 export interface FieldSpec {
@@ -98,7 +104,7 @@ export function problemsByPath(problems: PolicyProblem[]): Map<string, PolicyPro
 
 /** Every path the form has an input or a list heading for, so no problem goes unshown. */
 export function formPaths(draft: PolicyDraft): Set<string> {
-  const s = new Set<string>(['name', 'filing_window.start', 'filing_window.end', 'small_business.bands', 'service']);
+  const s = new Set<string>(['name', 'filing_window.start', 'filing_window.end', 'cure.days', 'cure.mail_days', 'small_business.bands', 'service']);
   for (const r of RULE_SECTIONS) for (const f of r.fields) s.add(`${r.path}.${f.name}`);
   draft.small_business.bands.forEach((_, i) => ['up_to', 'base'].forEach((k) => s.add(`small_business.bands[${i}].${k}`)));
   draft.services.forEach((_, i) => ['code', 'name', 'outage_start', 'outage_end'].forEach((k) => s.add(`service[${i}].${k}`)));

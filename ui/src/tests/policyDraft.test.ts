@@ -31,6 +31,7 @@ function draft(): PolicyDraft {
     ],
     reasons: [],
     documents: [],
+    cure: { days: 30, mail_days: 3 },
   };
 }
 

@@ -25,6 +25,7 @@ function draft(): PolicyDraft {
     services: [{ code: 'kakaotalk', name: '카카오톡', outage_start: '2022-10-15T15:30:00+09:00', outage_end: '2022-10-16T01:31:00+09:00' }],
     reasons: [{ code: 'bad code', kind: 'denial', ko: '손해 없음', en: 'No loss' }],
     documents: [{ code: 'BANK_ACCOUNT_COPY', ko: '통장 사본', en: 'Bank account copy', categories: [] }],
+    cure: { days: 30, mail_days: 3 },
   };
 }
 

@@ -3,6 +3,8 @@ import type { Category } from "./Category";
 import type { ClaimInput } from "./ClaimInput";
 import type { ClaimStatus } from "./ClaimStatus";
 import type { Decision } from "./Decision";
+import type { Lang } from "./Lang";
+import type { NoticeChannel } from "./NoticeChannel";
 import type { PersonalField } from "./PersonalField";
 import type { Priority } from "./Priority";
 import type { ReportType } from "./ReportType";
@@ -31,4 +33,4 @@ note: string, } | { "action": "recommend", decision: Decision, justification: st
 /**
  * The intake fields that changed (for people reading the history).
  */
-fields: Array<string>, } | { "action": "lease" } | { "action": "release_lease" } | { "action": "add_to_batch", batch_id: string, } | { "action": "remove_from_batch" } | { "action": "return_to_reviewer", comment: string, } | { "action": "approve", recommendation_op: string, } | { "action": "reserve_payout", payout_id: string, } | { "action": "release_payout", payout_id: string, } | { "action": "mark_paid", payout_id: string, } | { "action": "resolve_conflict", to: ClaimStatus, note: string, } | { "action": "set_report_type", report_type: ReportType, } | { "action": "close_no_damage", reply: string, note: string, } | { "action": "reopen" };
+fields: Array<string>, } | { "action": "lease" } | { "action": "release_lease" } | { "action": "add_to_batch", batch_id: string, } | { "action": "remove_from_batch" } | { "action": "return_to_reviewer", comment: string, } | { "action": "approve", recommendation_op: string, } | { "action": "reserve_payout", payout_id: string, } | { "action": "release_payout", payout_id: string, } | { "action": "mark_paid", payout_id: string, } | { "action": "resolve_conflict", to: ClaimStatus, note: string, } | { "action": "set_report_type", report_type: ReportType, } | { "action": "close_no_damage", reply: string, note: string, } | { "action": "reopen" } | { "action": "notify", channels: Array<NoticeChannel>, lang: Lang, resend?: boolean, };

@@ -5,6 +5,7 @@ import type { ClaimStatus } from "./ClaimStatus";
 import type { DocumentDef } from "./DocumentDef";
 import type { EvidenceFile } from "./EvidenceFile";
 import type { Note } from "./Note";
+import type { NoticeSent } from "./NoticeSent";
 import type { Recommendation } from "./Recommendation";
 import type { ReportType } from "./ReportType";
 import type { JsonValue } from "./serde_json/JsonValue";
@@ -29,4 +30,12 @@ reason_code: string | null,
 /**
  * The documents its category must send under the policy in force.
  */
-documents: Array<DocumentDef>, };
+documents: Array<DocumentDef>, 
+/**
+ * The decision notices the claimant was sent, oldest first.
+ */
+notices: Array<NoticeSent>, 
+/**
+ * Whether the claimant was told of the current decision (false while nothing is decided).
+ */
+notified: boolean, };

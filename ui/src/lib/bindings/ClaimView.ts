@@ -26,4 +26,10 @@ report_type: ReportType,
  * force, as whoever stamped the op found it (the sync server, or the
  * author's desktop until then); None: not found (or nothing cited).
  */
-cited: CitedReason | null, };
+cited: CitedReason | null, 
+/**
+ * Whether the claimant has been sent the notice its current decision
+ * owes ([`LetterKind::of_status`]): a notice recorded since the claim
+ * entered a status of that kind.
+ */
+notified: boolean, };

@@ -739,6 +739,8 @@ export const en: Record<keyof typeof ko, string> = {
   'policyForm.f.name': 'Policy name',
   'policyForm.f.filing_window.start': 'Filing opens (KST)',
   'policyForm.f.filing_window.end': 'Filing closes (KST)',
+  'policyForm.f.cure.days': 'Days to send documents (from the request)',
+  'policyForm.f.cure.mail_days': 'Extra days by post',
   'policyForm.f.paid_subscriber.extension_multiplier': 'Extension multiplier',
   'policyForm.f.taxi_driver.flat': 'Flat amount (won)',
   'policyForm.f.taxi_driver.cap': 'Cap (won)',

@@ -754,6 +754,8 @@ export const ko = {
   'policyForm.f.name': '정책 이름',
   'policyForm.f.filing_window.start': '접수 시작 (KST)',
   'policyForm.f.filing_window.end': '접수 마감 (KST)',
+  'policyForm.f.cure.days': '보완 제출 기한 (요청일부터, 일)',
+  'policyForm.f.cure.mail_days': '우편 추가 기한 (일)',
   'policyForm.f.paid_subscriber.extension_multiplier': '연장 배수',
   'policyForm.f.taxi_driver.flat': '정액 (원)',
   'policyForm.f.taxi_driver.cap': '상한 (원)',
