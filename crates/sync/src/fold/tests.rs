@@ -410,13 +410,10 @@ fn a_decision_notice_is_sent_once_whichever_desktop_sends_it() {
     more.push(notify("n3", 6, "a", "alice", 4, false));
     more.push(notify("n4", 7, "x", "sam", 4, true));
     let s = fold(start(), &mut more);
-    assert_eq!(
-        s.verdict_of("n3"),
-        Verdict::Refused {
-            code: "ROLE_NOT_ALLOWED".into(),
-            reason: s.refused.iter().find(|r| r.op_id == "n3").map(|r| r.reason.clone()).unwrap_or_default(),
-            explain: s.refused.iter().find(|r| r.op_id == "n3").and_then(|r| r.explain.clone()).unwrap(),
-        }
+    assert!(
+        matches!(s.verdict_of("n3"), Verdict::Refused { code, .. } if code == "ROLE_NOT_ALLOWED"),
+        "a reviewer's notice: {:?}",
+        s.verdict_of("n3")
     );
     assert_eq!(s.notices.iter().map(|n| n.op_id.as_str()).collect::<Vec<_>>(), ["n1", "n4"]);
     // Paid after the approval notice: the claim owes no second one.
