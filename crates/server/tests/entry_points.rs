@@ -222,7 +222,7 @@ async fn every_role_and_action_at_the_server_and_at_another_desktops_fold() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 2 * 3 * 36, "every kind of op, every role, both entry points");
+    assert_eq!(checked, 2 * 3 * 37, "every kind of op, every role, both entry points");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

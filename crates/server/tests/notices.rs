@@ -30,12 +30,16 @@ async fn the_server_takes_one_notice_per_decision_and_only_from_a_supervisor() {
     let sam = Api::login(&server.url, "sam", "dev-sam").await;
     let sue = Api::login(&server.url, "sue", "dev-sue").await;
 
+    // Made in order: an op's clock stamp says when it was made.
+    let took = take(&rita, "N-1");
     let rec = recommend(&rita, "N-1", 60_000);
-    for r in rita.push(&[take(&rita, "N-1"), rec.clone()]).await {
-        assert_eq!(outcome_code(&r), "accepted", "{r:?}");
+    for op in [took, rec.clone()] {
+        let r = rita.push(&[op]).await;
+        assert_eq!(outcome_code(&r[0]), "accepted", "{r:?}");
     }
-    for r in sam.push(&batch(&sam, "N-1", "B-1")).await {
-        assert_eq!(outcome_code(&r), "accepted", "{r:?}");
+    for op in batch(&sam, "N-1", "B-1") {
+        let r = sam.push(&[op]).await;
+        assert_eq!(outcome_code(&r[0]), "accepted", "{r:?}");
     }
     let approved = sue.push(&[approve(&sue, "N-1", &rec)]).await;
     assert_eq!(outcome_code(&approved[0]), "accepted", "{approved:?}");
