@@ -27,9 +27,9 @@ pub struct FeedRow {
     /// The status as a claimant is told it.
     pub status_text: String,
     pub next_step: String,
-    /// The due date (KST, YYYY-MM-DD) of the request the claimant must answer;
-    /// None while nothing is due (the store keeps no due dates yet: the cure
-    /// clock, issue 12 item 4, will fill this column).
+    /// The due date (KST, YYYY-MM-DD) of the request the claimant must answer
+    /// (needs_info: the day of its latest request + the policy's cure window,
+    /// the date its notice states); None while nothing is due.
     pub due_date: Option<String>,
 }
 
@@ -99,8 +99,15 @@ impl Store {
     ) -> Result<FeedSummary> {
         self.require(actor, AdminAction::ExportStatusFeed, "status_feed")?;
         let incident = self.resolve_incident(incident)?;
+        // A request's due date: the day of its latest request + the policy's cure window,
+        // as the request's notice states it (core::notice, claimdesk notice export).
+        let cure = crate::policies::active_policy_in(self.conn(), &incident)?.1.cure;
         let mut stmt = self.conn().prepare(
-            "SELECT external_id, name, status FROM claims WHERE incident_id = ?1 ORDER BY external_id",
+            "SELECT external_id, name, status,
+                    CASE WHEN status = 'needs_info' THEN
+                        (SELECT max(created_at) FROM notes WHERE notes.claim_id = claims.id AND notes.kind = 'info_request')
+                    END
+             FROM claims WHERE incident_id = ?1 ORDER BY external_id",
         )?;
         let mut rows = stmt.query([&incident])?;
         let mut claims = 0u64;
@@ -123,7 +130,10 @@ impl Store {
                 status: code,
                 status_text,
                 next_step,
-                due_date: None,
+                due_date: r
+                    .get::<_, Option<i64>>(3)?
+                    .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
+                    .map(|at| cure.due_on(at).format("%Y-%m-%d").to_string()),
             };
             match format {
                 FeedFormat::Csv => {

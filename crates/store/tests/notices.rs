@@ -188,3 +188,20 @@ fn a_letter_of_a_decision_changed_since_it_was_read_is_not_recorded_and_a_new_re
     assert!(due_ids(&mut t).contains(&"T-002".to_string()));
     assert_eq!(t.store.letter(&park, "T-002").expect("letter").note, "11월분도");
 }
+
+#[test]
+fn the_status_feed_gives_an_open_request_the_due_date_its_notice_states() {
+    let mut t = decided_team();
+    let park = t.park.clone();
+    let mut out = Vec::new();
+    t.store
+        .write_status_feed(&park, None, claimdesk_store::status_feed::FeedFormat::Json, Lang::Ko, &mut out)
+        .expect("feed");
+    let feed: Vec<serde_json::Value> = serde_json::from_slice(&out).expect("json");
+    let due =
+        |id: &str| feed.iter().find(|r| r["claim_id"] == id).map(|r| r["due_date"].clone()).expect("row");
+    let letter = t.store.letter(&park, "T-002").expect("letter");
+    let stated = letter.due_on.map(|d| d.format("%Y-%m-%d").to_string()).expect("a due date");
+    assert_eq!(due("T-002"), serde_json::Value::String(stated), "the feed and the letter say one date");
+    assert!(due("T-001").is_null(), "an approved claim owes nothing");
+}
