@@ -82,7 +82,7 @@ fn list(a: ListArgs) -> anyhow::Result<()> {
                 r.external_id.clone(),
                 r.name_masked.clone(),
                 label(r.kind.label_ko(), r.kind.label_en()),
-                if r.lang == claimdesk_core::message::Lang::Ko { "ko".into() } else { "en".into() },
+                r.lang.code().into(),
                 r.phone_masked.clone().unwrap_or_else(|| "-".into()),
                 if r.has_email { "✓".into() } else { "-".into() },
                 r.sent

@@ -129,7 +129,7 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
                 n.sent_by,
                 n.kind.label_ko(),
                 channels.join("+"),
-                if n.lang == claimdesk_core::message::Lang::Ko { "ko" } else { "en" },
+                n.lang.code(),
                 if n.resend { " resend" } else { "" }
             );
         }

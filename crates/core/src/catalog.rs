@@ -251,10 +251,7 @@ impl Catalog {
     /// The letter of an outcome in a language, the Korean one when the
     /// incident has none in that language; None when it has none at all.
     pub fn letter(&self, kind: LetterKind, lang: crate::message::Lang) -> Option<&LetterTemplate> {
-        let code = match lang {
-            crate::message::Lang::Ko => "ko",
-            crate::message::Lang::En => "en",
-        };
+        let code = lang.code();
         let of = |c: &str| self.letters.iter().find(|l| l.kind == kind && l.lang == c);
         of(code).or_else(|| of("ko"))
     }
@@ -320,7 +317,7 @@ mod tests {
         for &kind in LetterKind::ALL {
             for lang in [Lang::Ko, Lang::En] {
                 let l = c.letter(kind, lang).expect("a letter");
-                assert_eq!(l.lang, if lang == Lang::Ko { "ko" } else { "en" }, "{kind:?}");
+                assert_eq!(l.lang, lang.code(), "{kind:?}");
             }
         }
         let fields: std::collections::BTreeMap<String, String> = [

@@ -30,6 +30,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The code as stored and written (`ko`, `en`; serde's form too).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+        }
+    }
+
     /// `ko`/`en` (also `ko_KR.UTF-8`, `en-US`): the language a locale names.
     pub fn parse(text: &str) -> Option<Lang> {
         let t = text.trim().to_ascii_lowercase();

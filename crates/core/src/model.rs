@@ -325,6 +325,23 @@ fn extra_values<'a>(
     extra.iter().filter(move |(k, _)| wanted.contains(&header(k))).map(|(_, v)| v.as_str())
 }
 
+/// The e-mail address among an intake row's extra columns ([`ClaimInput::email`]).
+pub fn email_in(extra: &BTreeMap<String, String>) -> Option<&str> {
+    extra_values(extra, EMAIL_COLUMNS).map(str::trim).find(|v| crate::validate::is_email(v))
+}
+
+/// The language an intake row's extra columns name ([`ClaimInput::language`]).
+pub fn language_in(extra: &BTreeMap<String, String>) -> crate::message::Lang {
+    use crate::message::Lang;
+    extra_values(extra, LANGUAGE_COLUMNS)
+        .find_map(|v| match v.trim() {
+            "한국어" | "국문" => Some(Lang::Ko),
+            "영어" | "영문" => Some(Lang::En),
+            other => Lang::parse(other),
+        })
+        .unwrap_or_default()
+}
+
 /// The headers of the optional intake column with the claimant's e-mail address.
 pub const EMAIL_COLUMNS: &[&str] = &["email", "e-mail", "이메일", "전자우편"];
 /// The headers of the optional intake column with the language the claimant reads.
@@ -546,7 +563,7 @@ impl ClaimInput {
     /// The claimant's e-mail address (the optional `email` / `이메일` column),
     /// when it holds one that reads as an address; a malformed one is None.
     pub fn email(&self) -> Option<&str> {
-        extra_values(&self.extra, EMAIL_COLUMNS).map(str::trim).find(|v| crate::validate::is_email(v))
+        email_in(&self.extra)
     }
 
     /// The raw text of the e-mail column, when there is one that is not an address
@@ -560,14 +577,7 @@ impl ClaimInput {
     /// The language the claimant reads (the optional `language` / `언어`
     /// column: `ko`, `en`, `한국어`, `영어`, `English`); Korean when none is given.
     pub fn language(&self) -> crate::message::Lang {
-        use crate::message::Lang;
-        extra_values(&self.extra, LANGUAGE_COLUMNS)
-            .find_map(|v| match v.trim() {
-                "한국어" | "국문" => Some(Lang::Ko),
-                "영어" | "영문" => Some(Lang::En),
-                other => Lang::parse(other),
-            })
-            .unwrap_or_default()
+        language_in(&self.extra)
     }
 
     /// The claimant key of policy.md: the phone for individuals, the BRN for businesses.

@@ -202,14 +202,14 @@ impl Letter {
         let fields = self.fields();
         let wanted = self.kind.fields();
         let variables = fields.into_iter().filter(|(k, _)| wanted.contains(&k.as_str())).collect();
-        let lang = match self.lang {
-            Lang::Ko => "KO",
-            Lang::En => "EN",
-        };
         Some(SmsLine {
             claim_id: self.claim_id.clone(),
             phone,
-            template: format!("CLAIMDESK_{}_{lang}", self.kind.code().to_ascii_uppercase()),
+            template: format!(
+                "CLAIMDESK_{}_{}",
+                self.kind.code().to_ascii_uppercase(),
+                self.lang.code().to_ascii_uppercase()
+            ),
             variables,
         })
     }

@@ -451,12 +451,9 @@ pub(crate) fn write_state(
         tx.prepare_cached("UPDATE claims SET report_type = ?2, reason_code = ?3 WHERE id = ?1")?
             .execute(params![claim_id, state.report_type.code(), reason_code(state)])?;
     }
-    let notified = |s: &ClaimState| {
-        s.notice_due().is_none() && claimdesk_core::LetterKind::of_status(s.status).is_some()
-    };
-    if prev.is_none_or(|p| notified(p) != notified(state)) {
+    if prev.is_none_or(|p| p.notified() != state.notified()) {
         tx.prepare_cached("UPDATE claims SET notified = ?2 WHERE id = ?1")?
-            .execute(params![claim_id, notified(state)])?;
+            .execute(params![claim_id, state.notified()])?;
     }
     if prev.is_none_or(|p| p.notices != state.notices) {
         let mut notice = tx.prepare_cached(
@@ -469,7 +466,7 @@ pub(crate) fn write_state(
                 claim_id,
                 n.kind.code(),
                 serde_json::to_string(&n.channels)?,
-                serde_json::to_string(&n.lang)?.trim_matches('"'),
+                n.lang.code(),
                 n.resend,
                 n.by,
                 n.at_ms / 1000

@@ -21,8 +21,16 @@ use crate::batches::ManyApplied;
 use crate::error::{Result, StoreError};
 use crate::Store;
 
-/// The statuses whose claims owe a notice until it is sent ([`LetterKind::of_status`]).
-const NOTIFIABLE: &str = "('approved', 'paid', 'closed_denied', 'closed_no_damage', 'needs_info')";
+/// The statuses whose claims owe a notice until it is sent, as an SQL list:
+/// those [`LetterKind::of_status`] names a letter for.
+fn notifiable() -> String {
+    let codes: Vec<String> = ClaimStatus::ALL
+        .iter()
+        .filter(|s| LetterKind::of_status(**s).is_some())
+        .map(|s| format!("'{}'", s.code()))
+        .collect();
+    format!("({})", codes.join(", "))
+}
 
 /// The op id of claim `c`'s latest notice.
 const LAST_NOTICE: &str =
@@ -79,6 +87,11 @@ pub struct SentNotice {
     pub resend: bool,
 }
 
+/// The condition of a claims row (`table`: its name or alias) that owes its notice.
+fn due_where(table: &str) -> String {
+    format!("{table}.notified = 0 AND {table}.status IN {}", notifiable())
+}
+
 fn sent_of(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<NoticeSent>> {
     let Some(op_id) = r.get::<_, Option<String>>(at)? else { return Ok(None) };
     let kind: String = r.get(at + 1)?;
@@ -119,8 +132,9 @@ impl Store {
         self.notice_rows(
             &format!(
                 "FROM claims c LEFT JOIN notices n ON n.op_id = {LAST_NOTICE}
-                 WHERE c.incident_id = ?1 AND c.notified = 0 AND c.status IN {NOTIFIABLE} AND c.id > ?2
-                 ORDER BY c.id LIMIT ?3"
+                 WHERE c.incident_id = ?1 AND {} AND c.id > ?2
+                 ORDER BY c.id LIMIT ?3",
+                due_where("c")
             ),
             &incident,
             after,
@@ -157,7 +171,8 @@ impl Store {
         let conn = self.conn();
         let mut counts = NoticeCounts::default();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT status, COUNT(*) FROM claims WHERE incident_id = ?1 AND notified = 0 AND status IN {NOTIFIABLE} GROUP BY status"
+            "SELECT status, COUNT(*) FROM claims WHERE incident_id = ?1 AND {} GROUP BY status",
+            due_where("claims")
         ))?;
         let mut rows = stmt.query([&incident])?;
         while let Some(r) = rows.next()? {
@@ -198,11 +213,7 @@ impl Store {
             let status: String = r.get(3)?;
             let status = ClaimStatus::parse(&status).unwrap_or(ClaimStatus::Conflict);
             let extra: Option<String> = r.get(5)?;
-            let input_extra = extra.and_then(|e| serde_json::from_str(&e).ok()).unwrap_or_default();
-            let probe = claimdesk_core::ClaimInput {
-                extra: input_extra,
-                ..claimdesk_core::ClaimInput::placeholder()
-            };
+            let extra = extra.and_then(|e| serde_json::from_str(&e).ok()).unwrap_or_default();
             let sent = sent_of(r, 6)?;
             let kind = LetterKind::of_status(status)
                 .or(sent.as_ref().map(|s| s.kind))
@@ -214,9 +225,9 @@ impl Store {
                     name_masked: mask_name(&r.get::<_, String>(2)?),
                     status,
                     kind,
-                    lang: probe.language(),
+                    lang: claimdesk_core::model::language_in(&extra),
                     phone_masked: r.get::<_, Option<String>>(4)?.map(|p| mask_phone(&p)),
-                    has_email: probe.email().is_some(),
+                    has_email: claimdesk_core::model::email_in(&extra).is_some(),
                     sent,
                 },
             ))
@@ -234,10 +245,19 @@ impl Store {
         after: i64,
         limit: u32,
     ) -> Result<Vec<(i64, Letter)>> {
-        let due = self.notices_due(actor, incident, after, limit)?;
+        self.require(actor, AdminAction::SendNotices, "notices")?;
+        let incident = self.resolve_incident(incident)?;
+        let due: Vec<(i64, String)> = self
+            .conn()
+            .prepare_cached(&format!(
+                "SELECT id, external_id FROM claims WHERE incident_id = ?1 AND {} AND id > ?2 ORDER BY id LIMIT ?3",
+                due_where("claims")
+            ))?
+            .query_map(params![incident, after, i64::from(limit)], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::with_capacity(due.len());
-        for (row, n) in due {
-            out.push((row, self.letter_of(&n.external_id)?));
+        for (row, id) in due {
+            out.push((row, self.letter_of(&id)?));
         }
         Ok(out)
     }

@@ -421,6 +421,18 @@ impl ClaimState {
         LetterKind::of_status(self.status).filter(|_| !self.notified_after(self.history.len()))
     }
 
+    /// Whether the claimant was told of the decision the claim is in now
+    /// (false while nothing is decided: the claims row's `notified`).
+    pub fn notified(&self) -> bool {
+        LetterKind::of_status(self.status).is_some() && self.notice_due().is_none()
+    }
+
+    /// The decision count `op` was made on: its `base`, or the current count
+    /// when it names none or one the claim has not reached (nobody saw that).
+    fn base_of(&self, op: &FoldOp) -> i64 {
+        op.base.unwrap_or(self.decisions).clamp(0, self.decisions)
+    }
+
     /// What the author of an op made on `base` decisions saw: the state
     /// after that many decisions. For the current count that is the current
     /// state, except that a conflict raised since is not something its author
@@ -570,8 +582,7 @@ fn refuse_explained(
 /// order (see [`ClaimState::accepts_next`]).
 pub fn step(state: &mut ClaimState, op: &FoldOp) -> Verdict {
     state.last_key = Some(op.key());
-    // A base the claim has not reached yet was not seen by anyone: it is the current state.
-    let base = op.base.unwrap_or(state.decisions).clamp(0, state.decisions);
+    let base = state.base_of(op);
     let seen = state.view_at(base, &op.cmd);
     let actor = op.actor();
     let transition = match decide(&actor, &seen.claim_view(Some(&op.stamp)), &op.cmd) {
@@ -764,7 +775,7 @@ fn record(state: &mut ClaimState, op: &FoldOp) {
         ClaimCommand::ReturnToReviewer { comment } => note(state, NoteKind::ReturnComment, comment),
         ClaimCommand::ResolveConflict { note: text, .. } => note(state, NoteKind::Note, text),
         ClaimCommand::Notify { channels, lang, resend } => {
-            let base = op.base.unwrap_or(state.decisions).clamp(0, state.decisions);
+            let base = state.base_of(op);
             let kind = LetterKind::of_status(state.view_at(base, &op.cmd).status);
             if let Some(kind) = kind.filter(|_| !state.notices.iter().any(|n| n.op_id == op.op_id)) {
                 state.notices.push(NoticeEntry {
