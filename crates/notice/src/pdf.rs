@@ -29,23 +29,24 @@ const PAGE_H: f32 = 842.0;
 const MARGIN: f32 = 60.0;
 const TEXT_W: f32 = PAGE_W - 2.0 * MARGIN;
 
-/// One face: krilla's font for drawing, and the advance widths for wrapping.
+/// One face: krilla's font for drawing, and the same font read by skrifa
+/// for the advance widths that wrapping needs (parsed once, at load).
 struct Face {
     font: Font,
-    data: &'static [u8],
+    metrics: skrifa::FontRef<'static>,
 }
 
 impl Face {
     fn load(data: &'static [u8]) -> Result<Face, NoticeError> {
         let font = Font::new(data.into(), 0).ok_or(NoticeError::Font)?;
-        Ok(Face { font, data })
+        let metrics = skrifa::FontRef::new(data).map_err(|_| NoticeError::Font)?;
+        Ok(Face { font, metrics })
     }
 
     /// The width of `text` at `size` points.
     fn width(&self, text: &str, size: f32) -> f32 {
-        let Ok(font) = skrifa::FontRef::new(self.data) else { return 0.0 };
-        let charmap = font.charmap();
-        let metrics = font.glyph_metrics(Size::new(size), LocationRef::default());
+        let charmap = self.metrics.charmap();
+        let metrics = self.metrics.glyph_metrics(Size::new(size), LocationRef::default());
         text.chars()
             .map(|c| charmap.map(c).and_then(|g| metrics.advance_width(g)).unwrap_or(size * 0.5))
             .sum()
