@@ -93,6 +93,7 @@ pub fn code_label(lang: crate::message::Lang, key: &str) -> Option<&'static str>
         "noteKind" => pick(lang, NoteKind::parse(code), NoteKind::label_ko, NoteKind::label_en),
         "reportType" => pick(lang, ReportType::parse(code), ReportType::label_ko, ReportType::label_en),
         "letterKind" => pick(lang, LetterKind::parse(code), LetterKind::label_ko, LetterKind::label_en),
+        "dueState" => pick(lang, DueState::parse(code), DueState::label_ko, DueState::label_en),
         "noticeChannel" => {
             pick(lang, NoticeChannel::parse(code), NoticeChannel::label_ko, NoticeChannel::label_en)
         }
@@ -234,6 +235,8 @@ coded_enum! {
         CloseNoDamage => "close_no_damage", "비피해 종결", "Close as non-damage";
         Reopen => "reopen", "피해 신고로 다시 열기", "Reopen as a damage claim";
         Notify => "notify", "결정 안내 발송", "Send the decision notice";
+        CheckDocument => "check_document", "서류 확인", "Tick a document";
+        Expire => "expire", "보완 기한 만료 종결", "Close as not cured";
     }
 }
 
@@ -387,6 +390,17 @@ impl LetterKind {
             | ClaimStatus::Batched
             | ClaimStatus::Conflict => None,
         }
+    }
+}
+
+coded_enum! {
+    /// Where a request for information stands against its due date (the
+    /// cure clock): derived from the request's day, the policy's window and
+    /// today's date, so every desktop shows the same clock offline.
+    DueState {
+        Open => "open", "기한 내", "Within the window";
+        ReminderDue => "reminder_due", "독촉 필요", "Reminder due";
+        Overdue => "overdue", "기한 경과", "Overdue";
     }
 }
 

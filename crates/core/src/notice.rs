@@ -266,6 +266,7 @@ mod tests {
             en: "The damage period does not meet the outage".into(),
             appealable: true,
             policy_version: Some(3),
+            cure: None,
         }
     }
 

@@ -566,6 +566,8 @@ mod tests {
             ClaimAction::RequestInfo => ClaimCommand::RequestInfo {
                 code: Some("DOCUMENTS_MISSING".into()),
                 message: "영수증".into(),
+                due_on: chrono::NaiveDate::from_ymd_opt(2023, 3, 14),
+                another: true,
             },
             ClaimAction::InfoReceived => ClaimCommand::InfoReceived { note: "받음".into() },
             ClaimAction::Recommend => ClaimCommand::Recommend {
@@ -615,6 +617,10 @@ mod tests {
                 lang: crate::message::Lang::En,
                 resend: true,
             },
+            ClaimAction::CheckDocument => {
+                ClaimCommand::CheckDocument { document: "BANK_ACCOUNT_COPY".into(), received: false }
+            }
+            ClaimAction::Expire => ClaimCommand::Expire { note: "기한 경과".into() },
         }
     }
 
@@ -786,7 +792,12 @@ mod tests {
         let request = Op::decode("claim.request_info", &serde_json::json!({"message": "영수증"}));
         assert_eq!(
             request,
-            Ok(Op::Claim(ClaimCommand::RequestInfo { code: None, message: "영수증".into() }))
+            Ok(Op::Claim(ClaimCommand::RequestInfo {
+                code: None,
+                message: "영수증".into(),
+                due_on: None,
+                another: false
+            }))
         );
         // A coded denial without a note, and the legacy text field kept as the note.
         let coded = Op::Claim(ClaimCommand::Recommend {

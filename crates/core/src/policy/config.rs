@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -97,7 +97,10 @@ pub struct Policy {
 /// `days` from the request, and `mail_days` more because the notice may go
 /// by post (class-action practice: 30 days, +3 by mail). The due date a
 /// notice states is the request's day (KST) + days + mail_days, the same on
-/// every channel, so a claimant is never told two dates.
+/// every channel, so a claimant is never told two dates. `reminder_days`
+/// before it a claim is "reminder due". `extended_until` is the programme's
+/// extension of the window (2023: from 27 Feb to 14 Mar): every request made
+/// on or before that day is due no earlier than it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,11 +109,16 @@ pub struct CureWindow {
     pub days: u32,
     #[serde(default = "three")]
     pub mail_days: u32,
+    #[serde(default = "seven")]
+    pub reminder_days: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub extended_until: Option<NaiveDate>,
 }
 
 impl Default for CureWindow {
     fn default() -> CureWindow {
-        CureWindow { days: 30, mail_days: 3 }
+        CureWindow { days: 30, mail_days: 3, reminder_days: 7, extended_until: None }
     }
 }
 
@@ -120,10 +128,41 @@ impl CureWindow {
     }
 
     /// The last day (KST) to answer a request made at `requested`.
-    pub fn due_on(&self, requested: DateTime<Utc>) -> chrono::NaiveDate {
-        let day = requested.with_timezone(&crate::time::kst()).date_naive();
+    pub fn due_on(&self, requested: DateTime<Utc>) -> NaiveDate {
+        self.due_from(requested.with_timezone(&crate::time::kst()).date_naive())
+    }
+
+    /// The last day to answer a request made on `day` (KST), before any extension.
+    pub fn due_from(&self, day: NaiveDate) -> NaiveDate {
         day + chrono::Days::new(u64::from(self.days) + u64::from(self.mail_days))
     }
+
+    /// The due date of a request made on `requested_on` and due on `due_on`
+    /// once this window's extension applies: a request made on or before
+    /// `extended_until` is due no earlier than that day.
+    pub fn extended(&self, requested_on: NaiveDate, due_on: NaiveDate) -> NaiveDate {
+        match self.extended_until {
+            Some(until) if requested_on <= until && due_on < until => until,
+            _ => due_on,
+        }
+    }
+
+    /// Where a request due on `due_on` stands on `today`: overdue the day
+    /// after it, reminder due from `reminder_days` before it.
+    pub fn state(&self, due_on: NaiveDate, today: NaiveDate) -> crate::model::DueState {
+        use crate::model::DueState;
+        if today > due_on {
+            DueState::Overdue
+        } else if today + chrono::Days::new(u64::from(self.reminder_days)) >= due_on {
+            DueState::ReminderDue
+        } else {
+            DueState::Open
+        }
+    }
+}
+
+fn seven() -> u32 {
+    7
 }
 
 fn thirty() -> u32 {
@@ -200,6 +239,12 @@ pub struct CitedReason {
     /// The policy version whose catalog it is (None: not known to whoever stamped it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_version: Option<i64>,
+    /// That policy's cure window: a request's due date follows from the one
+    /// its deficiency was cited under, an expiry is decided under the one in
+    /// force then (its extension). None: stamped before the window existed
+    /// (the default window applies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cure: Option<CureWindow>,
 }
 
 /// The code a denial or request made before coded reasons is counted under.
@@ -631,6 +676,7 @@ impl Policy {
             en: r.en.clone(),
             appealable: r.appealable,
             policy_version: version,
+            cure: Some(self.cure),
         })
     }
 
@@ -698,6 +744,10 @@ impl Policy {
         }
         if self.cure.mail_days > 30 {
             c.push("cure.mail_days", "cure.mail_days", Rule::AtMost, &[("max", "30")]);
+        }
+        if self.cure.reminder_days > self.cure.days {
+            let max = self.cure.days.to_string();
+            c.push("cure.reminder_days", "cure.reminder_days", Rule::AtMost, &[("max", max.as_str())]);
         }
         if !self.free_user.voucher && self.free_user.grants.is_empty() {
             c.record(Err(Said::new("free_user.grants", msg!("policy.problem.free_user_grant"))));

@@ -38,6 +38,9 @@ fn in_review(proposal: Option<PolicyProposal>) -> ClaimView {
         report_type: Default::default(),
         cited: None,
         notified: false,
+        request: None,
+        requests: 0,
+        as_of: None,
     }
 }
 
@@ -153,6 +156,9 @@ fn batched(decision: Decision) -> ClaimView {
         report_type: Default::default(),
         cited: None,
         notified: false,
+        request: None,
+        requests: 0,
+        as_of: None,
     }
 }
 

@@ -10,12 +10,14 @@
 //! | triage | all | new, triaged → triaged; in_review, needs_info → same | if held, the holder; in review, the holder only |
 //! | take | all | new, triaged → in_review; in_review, needs_info → same | anyone: another's claim is a take-over (recorded); your own in review is refused |
 //! | release | all | in_review → triaged, unheld | the holder |
-//! | request_info (deficiency code, message) | all | in_review → needs_info | the holder |
+//! | request_info (deficiency code, message, due date, another) | all | in_review → needs_info; one per claim, another only by a supervisor | the holder |
 //! | info_received | all | needs_info → in_review | the holder |
 //! | recommend | all | in_review → recommended | the holder; override needs a justification; a denial cites a denial code |
 //! | set_report_type | all | new, triaged, in_review, needs_info → same | if held, the holder (in review: the holder) |
 //! | close_no_damage (closure code, note) | all | new, triaged, in_review, needs_info → closed_no_damage, unheld; never a damage claim | if held, the holder |
 //! | reopen | supervisor, admin | closed_no_damage → triaged, unheld, as a damage claim | any |
+//! | check_document (document, received) | all | new, triaged, in_review, needs_info → same | reviewers: not on a claim another holds |
+//! | expire (note) | supervisor, admin | needs_info → closed_denied, unheld, citing NOT_CURED; only after the due date | any |
 //! | notify (channels, language, resend) | supervisor, admin | approved, paid, closed_denied, closed_no_damage, needs_info → same; once per decision, a resend by a supervisor | any |
 //! | update (intake) | admin | any but batched/approved/paid/closed_denied → same | any |
 //! | add_to_batch (batch id) | supervisor, admin | recommended → batched | any |
@@ -30,6 +32,7 @@
 //! Checks run in the order role, state, holder, content, then
 //! supersession, maker-checker and limit; the first failure is the answer.
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -208,6 +211,33 @@ pub struct ClaimView {
     /// entered a status of that kind.
     #[serde(default)]
     pub notified: bool,
+    /// The latest request for information applied, while the claim waits
+    /// for it (needs_info): its day and due date.
+    #[serde(default)]
+    pub request: Option<OpenRequest>,
+    /// How many requests for information the claim has had (one deficiency
+    /// notice per claim unless a supervisor asks for another).
+    #[serde(default)]
+    pub requests: u32,
+    /// The day (KST) the command is made on: the op's clock stamp when
+    /// folded, today when asked which actions are open. An expiry needs it.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub as_of: Option<NaiveDate>,
+}
+
+/// A request for information waiting for the claimant.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenRequest {
+    /// The day (KST) it was made.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub requested_on: NaiveDate,
+    /// Its due date: the one it gave, or its day + the cure window it was
+    /// cited under (an extension of the window moves it later, never earlier:
+    /// [`crate::policy::CureWindow::extended`]).
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub due_on: NaiveDate,
 }
 
 /// Everything a person can do to one claim, with everything the action says
@@ -243,11 +273,19 @@ pub enum ClaimCommand {
     /// Asks the claimant for something (a deficiency): `code` cites a
     /// deficiency reason of the catalog, `message` is free text beside it.
     /// Requests made before coded reasons have no code (they still fold).
+    /// `due_on`: a due date given instead of the policy's window (after the
+    /// request's day, within a year). A claim gets one request; `another`
+    /// is a supervisor's second (or later) one.
     RequestInfo {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         code: Option<String>,
         #[serde(default)]
         message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+        due_on: Option<NaiveDate>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        another: bool,
     },
     InfoReceived {
         /// What arrived, kept as a note (may be empty).
@@ -357,7 +395,28 @@ pub enum ClaimCommand {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         resend: bool,
     },
+    /// One of the documents the policy asks of the claim's category arrived
+    /// (`received`), or the tick was a mistake (`received: false`).
+    CheckDocument {
+        document: String,
+        #[serde(default = "yes")]
+        received: bool,
+    },
+    /// Supervisor: the claimant did not answer the request for information
+    /// by its due date: needs_info → closed_denied, citing `NOT_CURED` (the
+    /// denial reason of the catalog), never before the due date has passed.
+    Expire {
+        #[serde(default)]
+        note: String,
+    },
 }
+
+fn yes() -> bool {
+    true
+}
+
+/// The denial reason an expiry cites (the policy's reason catalog must have it).
+pub const NOT_CURED: &str = "NOT_CURED";
 
 impl ClaimCommand {
     /// The kind of action, without its content.
@@ -389,6 +448,8 @@ impl ClaimCommand {
             ClaimCommand::CloseNoDamage { .. } => ClaimAction::CloseNoDamage,
             ClaimCommand::Reopen => ClaimAction::Reopen,
             ClaimCommand::Notify { .. } => ClaimAction::Notify,
+            ClaimCommand::CheckDocument { .. } => ClaimAction::CheckDocument,
+            ClaimCommand::Expire { .. } => ClaimAction::Expire,
         }
     }
 
@@ -402,6 +463,7 @@ impl ClaimCommand {
             }
             ClaimCommand::RequestInfo { code: Some(code), .. } => Some((ReasonKind::Deficiency, code)),
             ClaimCommand::CloseNoDamage { reply, .. } => Some((ReasonKind::Closure, reply)),
+            ClaimCommand::Expire { .. } => Some((ReasonKind::Denial, NOT_CURED)),
             _ => None,
         }
     }
@@ -426,7 +488,8 @@ impl ClaimCommand {
             | ClaimAction::MarkPaid
             | ClaimAction::ResolveConflict
             | ClaimAction::CloseNoDamage
-            | ClaimAction::Reopen => true,
+            | ClaimAction::Reopen
+            | ClaimAction::Expire => true,
             ClaimAction::Triage
             | ClaimAction::SetReportType
             | ClaimAction::AddNote
@@ -437,7 +500,8 @@ impl ClaimCommand {
             | ClaimAction::UpdateIntake
             | ClaimAction::Lease
             | ClaimAction::ReleaseLease
-            | ClaimAction::Notify => false,
+            | ClaimAction::Notify
+            | ClaimAction::CheckDocument => false,
         }
     }
 }
@@ -500,6 +564,12 @@ pub enum Refusal {
     NotNoteAuthor,
     /// The claimant was already sent the notice of this decision (a resend says so).
     AlreadyNotified,
+    /// The request for information is not overdue: an expiry waits until the day after `due`.
+    NotDue {
+        due: NaiveDate,
+    },
+    /// The claim already had its request for information; another is a supervisor's.
+    SecondRequest,
     /// The reason code is not a reason of this kind in the policy in force.
     UnknownReason {
         code: String,
@@ -529,6 +599,8 @@ impl Refusal {
             Refusal::NotReserved => code_key!("NOT_RESERVED"),
             Refusal::NotNoteAuthor => code_key!("NOT_NOTE_AUTHOR"),
             Refusal::AlreadyNotified => code_key!("ALREADY_NOTIFIED"),
+            Refusal::NotDue { .. } => code_key!("NOT_DUE"),
+            Refusal::SecondRequest => code_key!("SECOND_REQUEST"),
             Refusal::UnknownReason { .. } => code_key!("UNKNOWN_REASON"),
             Refusal::ReasonRequired { .. } => code_key!("REASON_REQUIRED"),
             Refusal::DamageClaim => code_key!("DAMAGE_CLAIM"),
@@ -561,6 +633,7 @@ impl Explain for Refusal {
                 m.with("code", code).with_label("kind", format!("reasonKind.{}", kind.code()))
             }
             Refusal::ReasonRequired { kind } => m.with_label("kind", format!("reasonKind.{}", kind.code())),
+            Refusal::NotDue { due } => m.with("due", due.format("%Y-%m-%d").to_string()),
             Refusal::Invalid(why) => why.clone(),
             Refusal::DamageClaim
             | Refusal::OwnRecommendation
@@ -568,7 +641,8 @@ impl Explain for Refusal {
             | Refusal::RecommendationSuperseded
             | Refusal::NotReserved
             | Refusal::NotNoteAuthor
-            | Refusal::AlreadyNotified => m,
+            | Refusal::AlreadyNotified
+            | Refusal::SecondRequest => m,
         }
     }
 }
@@ -593,6 +667,7 @@ fn required_role(cmd: &ClaimCommand) -> Option<Role> {
         ClaimAction::ResolveConflict => Some(Role::Supervisor),
         ClaimAction::Reopen => Some(Role::Supervisor),
         ClaimAction::Notify => Some(Role::Supervisor),
+        ClaimAction::Expire => Some(Role::Supervisor),
         ClaimAction::UpdateIntake => Some(Role::Admin),
         ClaimAction::ReservePayout => Some(Role::Admin),
         ClaimAction::ReleasePayout => Some(Role::Admin),
@@ -611,7 +686,8 @@ fn required_role(cmd: &ClaimCommand) -> Option<Role> {
         | ClaimAction::Lease
         | ClaimAction::ReleaseLease
         | ClaimAction::SetReportType
-        | ClaimAction::CloseNoDamage => None,
+        | ClaimAction::CloseNoDamage
+        | ClaimAction::CheckDocument => None,
     }
 }
 
@@ -846,18 +922,70 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             Ok(cx.move_held(S::Triaged, None))
         }
 
-        ClaimCommand::RequestInfo { code, message } => {
+        ClaimCommand::RequestInfo { code, message, due_on, another } => {
             if status != S::InReview {
                 return Err(cx.wrong_state());
             }
             cx.must_hold()?;
+            // One deficiency notice per claim (class-action practice); a
+            // further one is a supervisor's deliberate act.
+            if *another && rank(actor.role) < rank(Role::Supervisor) {
+                return Err(Refusal::RoleNotAllowed { role: actor.role, action: "request_another".into() });
+            }
+            if claim.requests > 0 && !another {
+                return Err(Refusal::SecondRequest);
+            }
             match code {
                 Some(code) => check_cited(claim, ReasonKind::Deficiency, code)?,
                 // Before coded reasons: the message was the whole request.
                 None if is_blank(message) => return Err(Refusal::Invalid(msg!("invalid.request_empty"))),
                 None => {}
             }
+            if let (Some(due), Some(today)) = (due_on, claim.as_of) {
+                if *due <= today || *due > today + chrono::Days::new(MAX_DUE_DAYS) {
+                    return Err(Refusal::Invalid(msg!(
+                        "invalid.due_date",
+                        due = due.format("%Y-%m-%d").to_string(),
+                        max = MAX_DUE_DAYS
+                    )));
+                }
+            }
             Ok(cx.move_to(S::NeedsInfo))
+        }
+
+        // The checklist: a document the policy asks of the category arrived
+        // (or the tick is taken back), while the claim is open. The code's
+        // place in the policy's list is checked where the policy is at hand
+        // (the store and the server, [`check_document`]).
+        ClaimCommand::CheckDocument { document, .. } => {
+            if !matches!(status, S::New | S::Triaged | S::InReview | S::NeedsInfo) {
+                return Err(cx.wrong_state());
+            }
+            if actor.role == Role::Reviewer {
+                cx.holder_if_held()?;
+            }
+            if !is_code(document) {
+                return Err(Refusal::Invalid(msg!("invalid.document_code", code = document)));
+            }
+            Ok(cx.stay())
+        }
+
+        // needs_info → closed_denied, unheld, once the due date (moved by
+        // the window's extension in force) has passed: never silently, never early.
+        ClaimCommand::Expire { .. } => {
+            if status != S::NeedsInfo {
+                return Err(cx.wrong_state());
+            }
+            check_cited(claim, ReasonKind::Denial, NOT_CURED)?;
+            let request = claim.request.ok_or_else(|| Refusal::Invalid(msg!("invalid.no_request")))?;
+            let due = match claim.cited.as_ref().and_then(|c| c.cure) {
+                Some(window) => window.extended(request.requested_on, request.due_on),
+                None => request.due_on,
+            };
+            match claim.as_of {
+                Some(today) if today > due => Ok(cx.move_held(S::ClosedDenied, None)),
+                _ => Err(Refusal::NotDue { due }),
+            }
         }
 
         ClaimCommand::InfoReceived { .. } => {
@@ -1057,6 +1185,37 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
     }
 }
 
+/// The latest due date a request may give: a year after it is made.
+pub const MAX_DUE_DAYS: u64 = 365;
+
+/// A code of a policy list: capitals, digits and `_`, starting with a letter, at most 64.
+fn is_code(text: &str) -> bool {
+    text.len() <= 64
+        && text.starts_with(|c: char| c.is_ascii_uppercase())
+        && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// A document tick names a document the policy asks of the claim's category
+/// (every entry point asks this with the policy in force; the fold does not,
+/// so ticks recorded under an older policy still fold).
+pub fn check_document(
+    cmd: &ClaimCommand,
+    policy: &crate::policy::Policy,
+    category: Category,
+) -> Result<(), Refusal> {
+    match cmd {
+        ClaimCommand::CheckDocument { document, .. }
+            if !policy.documents_for(category).iter().any(|d| d.code == *document) =>
+        {
+            Err(Refusal::Invalid(
+                msg!("invalid.document_unknown", code = document)
+                    .with_label("category", format!("category.{}", category.code())),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Only an approved cash remedy leaves as money.
 fn cash_only(cx: &Ctx<'_>) -> Result<(), Refusal> {
     match &cx.recommendation()?.decision {
@@ -1189,7 +1348,12 @@ fn representative(action: ClaimAction, claim: &ClaimView) -> ClaimCommand {
         },
         ClaimAction::Take => ClaimCommand::Take,
         ClaimAction::Release => ClaimCommand::Release,
-        ClaimAction::RequestInfo => ClaimCommand::RequestInfo { code: None, message: text() },
+        ClaimAction::RequestInfo => ClaimCommand::RequestInfo {
+            code: None,
+            message: text(),
+            due_on: None,
+            another: claim.requests > 0,
+        },
         ClaimAction::InfoReceived => ClaimCommand::InfoReceived { note: String::new() },
         ClaimAction::Recommend => {
             let decision = match &claim.proposal {
@@ -1240,6 +1404,8 @@ fn representative(action: ClaimAction, claim: &ClaimView) -> ClaimCommand {
         ClaimAction::CloseNoDamage => {
             ClaimCommand::CloseNoDamage { reply: REPRESENTATIVE_REPLY.into(), note: String::new() }
         }
+        ClaimAction::CheckDocument => ClaimCommand::CheckDocument { document: "DOCUMENT".into(), received: true },
+        ClaimAction::Expire => ClaimCommand::Expire { note: String::new() },
     }
 }
 
@@ -1262,23 +1428,32 @@ impl PolicyProposal {
 ///
 /// Approve is offered only when this actor could approve the claim's current
 /// recommendation (not their own, within their limit).
+/// An expiry is offered once the claim is overdue: `claim.request` then
+/// carries the due date with the window's extension already applied.
 pub fn allowed_actions(actor: &Actor, claim: &ClaimView) -> Vec<ClaimAction> {
-    let cited = ClaimView {
+    let citing = |code: &str, kind: ReasonKind| ClaimView {
         cited: Some(CitedReason {
-            code: REPRESENTATIVE_REPLY.into(),
-            kind: ReasonKind::Closure,
+            code: code.into(),
+            kind,
             ko: String::new(),
             en: String::new(),
             appealable: false,
             policy_version: None,
+            cure: None,
         }),
         ..claim.clone()
     };
+    let closing = citing(REPRESENTATIVE_REPLY, ReasonKind::Closure);
+    let expiring = citing(NOT_CURED, ReasonKind::Denial);
     ClaimAction::ALL
         .iter()
         .copied()
         .filter(|a| {
-            let view = if *a == ClaimAction::CloseNoDamage { &cited } else { claim };
+            let view = match a {
+                ClaimAction::CloseNoDamage => &closing,
+                ClaimAction::Expire => &expiring,
+                _ => claim,
+            };
             decide(actor, view, &representative(*a, claim)).is_ok()
         })
         .collect()

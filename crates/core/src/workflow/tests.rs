@@ -99,6 +99,9 @@ fn claim(status: ClaimStatus, holder: Holder) -> ClaimView {
         report_type: Default::default(),
         cited: None,
         notified: false,
+        request: None,
+        requests: 0,
+        as_of: None,
     }
 }
 
@@ -109,7 +112,7 @@ fn commands() -> Vec<ClaimCommand> {
         triage(),
         ClaimCommand::Take,
         ClaimCommand::Release,
-        ClaimCommand::RequestInfo { code: None, message: "영수증 사본을 보내 주세요".to_string() },
+        request_info("영수증 사본을 보내 주세요"),
         info_received(),
         ClaimCommand::Recommend { decision: cash(dec!(50000)), justification: None },
         ClaimCommand::AddNote { body: "통화함".to_string() },
@@ -135,7 +138,42 @@ fn commands() -> Vec<ClaimCommand> {
         ClaimCommand::CloseNoDamage { reply: "INQUIRY_ANSWERED".to_string(), note: String::new() },
         ClaimCommand::Reopen,
         ClaimCommand::Notify { channels: vec![NoticeChannel::Pdf], lang: Default::default(), resend: false },
+        ClaimCommand::CheckDocument { document: "BANK_ACCOUNT_COPY".to_string(), received: true },
+        ClaimCommand::Expire { note: String::new() },
     ]
+}
+
+/// A first request for information with the policy's due date, uncoded (as before coded reasons).
+fn request_info(message: &str) -> ClaimCommand {
+    ClaimCommand::RequestInfo { code: None, message: message.to_string(), due_on: None, another: false }
+}
+
+fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date")
+}
+
+/// NOT_CURED as the policy in force cites it, with its cure window.
+fn not_cured(window: Option<crate::policy::CureWindow>) -> CitedReason {
+    CitedReason {
+        code: NOT_CURED.to_string(),
+        kind: ReasonKind::Denial,
+        ko: "보완 서류 미제출".to_string(),
+        en: "Not cured".to_string(),
+        appealable: true,
+        policy_version: Some(1),
+        cure: window,
+    }
+}
+
+/// A request made on 30 Jan 2023, due 4 Mar, seen on `today` with NOT_CURED cited.
+fn waiting(today: chrono::NaiveDate, window: Option<crate::policy::CureWindow>) -> ClaimView {
+    ClaimView {
+        request: Some(OpenRequest { requested_on: day(2023, 1, 30), due_on: day(2023, 3, 4) }),
+        requests: 1,
+        as_of: Some(today),
+        cited: Some(not_cured(window)),
+        ..claim(ClaimStatus::NeedsInfo, Holder::Other)
+    }
 }
 
 /// The table's claim, reserved for [`PAYOUT`] where the command needs a reservation.
@@ -147,6 +185,8 @@ fn claim_for(cmd: &ClaimCommand, status: ClaimStatus, holder: Holder) -> ClaimVi
         ClaimCommand::CloseNoDamage { reply, .. } => {
             ClaimView { report_type: ReportType::Inquiry, cited: Some(closure(reply)), ..view }
         }
+        // Overdue: asked on 30 Jan, due 4 Mar, expired on 5 Mar.
+        ClaimCommand::Expire { .. } => ClaimView { status, assignee: view.assignee.clone(), ..waiting(day(2023, 3, 5), None) },
         _ => view,
     }
 }
@@ -192,6 +232,8 @@ set_report_type       R    =?                 =?                 =!             
 close_no_damage       R    closed_no_damage?  closed_no_damage?  closed_no_damage?  closed_no_damage?  x            x            x         x     x              x                 x
 reopen                S    x                  x                  x                  x                  x            x            x         x     x              triaged           x
 notify                S    x                  x                  x                  =                  x            x            =         =     =              =                 x
+check_document        R    =r                 =r                 =r                 =r                 x            x            x         x     x              x                 x
+expire                S    x                  x                  x                  closed_denied      x            x            x         x     x              x                 x
 ";
 
 #[derive(Debug, PartialEq)]
@@ -262,7 +304,7 @@ fn expectation(who: &str, cell: &str, kind: &str, role: Role, status: ClaimStatu
         (Some(ME.to_string()), if holder == Holder::Other { Some(OTHER.to_string()) } else { None })
     } else {
         let assignee = match kind {
-            "release" | "resolve_conflict" | "close_no_damage" | "reopen" => None,
+            "release" | "resolve_conflict" | "close_no_damage" | "reopen" | "expire" => None,
             "return_to_reviewer" => Some(RECOMMENDER.to_string()),
             _ => holder_name,
         };
@@ -398,6 +440,9 @@ fn workflow_maker_checker_through_a_whole_review() {
         report_type: Default::default(),
         cited: None,
         notified: false,
+        request: None,
+        requests: 0,
+        as_of: None,
     };
     let apply = |c: &mut ClaimView, who: &Actor, cmd: ClaimCommand| -> Result<(), Refusal> {
         let t = decide(who, c, &cmd)?;
@@ -418,7 +463,7 @@ fn workflow_maker_checker_through_a_whole_review() {
     let steps = [
         (triage(), ClaimStatus::Triaged),
         (ClaimCommand::Take, ClaimStatus::InReview),
-        (ClaimCommand::RequestInfo { code: None, message: "통장 사본".to_string() }, ClaimStatus::NeedsInfo),
+        (request_info("통장 사본"), ClaimStatus::NeedsInfo),
         (info_received(), ClaimStatus::InReview),
         (
             ClaimCommand::Recommend { decision: cash(dec!(75070)), justification: None },
@@ -646,7 +691,7 @@ fn workflow_texts_must_not_be_blank() {
     let in_review = claim(ClaimStatus::InReview, Holder::Me);
     let recommended = claim(ClaimStatus::Recommended, Holder::Nobody);
     let cases = [
-        (&in_review, ClaimCommand::RequestInfo { code: None, message: " ".to_string() }),
+        (&in_review, request_info(" ")),
         (&recommended, ClaimCommand::ReturnToReviewer { comment: "\t".to_string() }),
         (&recommended, ClaimCommand::AddToBatch { batch_id: String::new() }),
     ];
@@ -816,6 +861,8 @@ fn ui_commands(claim: &ClaimView) -> Vec<ClaimCommand> {
         match cmd {
             ClaimCommand::Approve { recommendation_op } => *recommendation_op = op.clone(),
             ClaimCommand::Recommend { justification, .. } => *justification = Some("검토 의견".to_string()),
+            // The app asks for a further request once the claim had one.
+            ClaimCommand::RequestInfo { another, .. } => *another = claim.requests > 0,
             ClaimCommand::MarkPaid { payout_id } | ClaimCommand::ReleasePayout { payout_id } => {
                 *payout_id = claim.reserved_for.clone().unwrap_or_else(|| PAYOUT.to_string())
             }
@@ -825,11 +872,19 @@ fn ui_commands(claim: &ClaimView) -> Vec<ClaimCommand> {
     cmds
 }
 
+/// The claim as an expiry's stamp shows it: NOT_CURED cited by the policy in force.
+fn stamped(c: &ClaimView, cmd: &ClaimCommand) -> ClaimView {
+    match cmd {
+        ClaimCommand::Expire { .. } => ClaimView { cited: Some(not_cured(None)), ..c.clone() },
+        _ => c.clone(),
+    }
+}
+
 fn check_allowed_matches_decide(me: &Actor, c: &ClaimView) {
     let allowed = allowed_actions(me, c);
     for cmd in ui_commands(c) {
         let kind = cmd.action();
-        let result = decide(me, c, &cmd);
+        let result = decide(me, &stamped(c, &cmd), &cmd);
         assert_eq!(allowed.contains(&kind), result.is_ok(), "{kind} for {me:?} on {c:?}: {result:?}");
     }
 }
@@ -923,17 +978,25 @@ fn arb_claim() -> impl Strategy<Value = ClaimView> {
         proptest::option::of(rec),
         proptest::option::of(proposal),
         proptest::option::of(Just(PAYOUT.to_string())),
+        (0u32..3, proptest::option::of(0u32..60), any::<bool>()),
     )
-        .prop_map(|(status, assignee, recommendation, proposal, reserved_for)| ClaimView {
-            status,
-            assignee,
-            recommendation,
-            batch_id: None,
-            proposal,
-            reserved_for,
-            report_type: Default::default(),
-            cited: None,
-            notified: false,
+        .prop_map(|(status, assignee, recommendation, proposal, reserved_for, (requests, today, cites))| {
+            // A request of 30 Jan due 4 Mar, seen some days after it.
+            let asked = day(2023, 1, 30);
+            ClaimView {
+                status,
+                assignee,
+                recommendation,
+                batch_id: None,
+                proposal,
+                reserved_for,
+                report_type: Default::default(),
+                cited: cites.then(|| not_cured(None)),
+                notified: false,
+                request: (requests > 0).then(|| OpenRequest { requested_on: asked, due_on: day(2023, 3, 4) }),
+                requests,
+                as_of: today.map(|d| asked + chrono::Days::new(u64::from(d) + 10)),
+            }
         })
 }
 
@@ -951,7 +1014,13 @@ fn arb_command() -> impl Strategy<Value = ClaimCommand> {
         Just(triage()),
         Just(ClaimCommand::Take),
         Just(ClaimCommand::Release),
-        arb_text().prop_map(|message| ClaimCommand::RequestInfo { code: None, message }),
+        (arb_text(), any::<bool>()).prop_map(|(message, another)| ClaimCommand::RequestInfo {
+            code: None,
+            message,
+            due_on: None,
+            another
+        }),
+        Just(ClaimCommand::Expire { note: String::new() }),
         Just(info_received()),
         (arb_decision(), proptest::option::of(arb_text()))
             .prop_map(|(decision, justification)| ClaimCommand::Recommend { decision, justification }),
@@ -979,7 +1048,7 @@ fn lifecycle_edge(from: ClaimStatus, to: ClaimStatus) -> bool {
             | (S::Triaged, S::Triaged)
             | (S::New | S::Triaged, S::InReview)
             | (S::InReview, S::Triaged | S::NeedsInfo | S::Recommended)
-            | (S::NeedsInfo, S::InReview)
+            | (S::NeedsInfo, S::InReview | S::ClosedDenied)
             | (S::Recommended, S::Batched | S::InReview)
             | (S::Batched, S::Recommended | S::InReview | S::Approved | S::ClosedDenied)
             | (S::Approved, S::Paid)
@@ -995,7 +1064,7 @@ proptest! {
         let allowed = allowed_actions(&me, &c);
         for cmd in ui_commands(&c) {
             let kind = cmd.action();
-            prop_assert_eq!(allowed.contains(&kind), decide(&me, &c, &cmd).is_ok(), "{} for {:?} on {:?}", kind, me, c);
+            prop_assert_eq!(allowed.contains(&kind), decide(&me, &stamped(&c, &cmd), &cmd).is_ok(), "{} for {:?} on {:?}", kind, me, c);
         }
     }
 
@@ -1062,6 +1131,7 @@ fn cited(kind: ReasonKind, code: &str) -> CitedReason {
         en: "reason".to_string(),
         appealable: true,
         policy_version: Some(1),
+        cure: None,
     }
 }
 
@@ -1100,6 +1170,8 @@ fn a_denial_or_request_must_cite_a_code_the_policy_in_force_has() {
     let request = |c: Option<&str>, m: &str| ClaimCommand::RequestInfo {
         code: c.map(str::to_string),
         message: m.into(),
+        due_on: None,
+        another: false,
     };
     let asked = ClaimView { cited: Some(cited(ReasonKind::Deficiency, "DOCUMENTS_MISSING")), ..mine.clone() };
     assert_eq!(
@@ -1251,4 +1323,115 @@ fn a_notice_goes_once_per_decision_and_only_once_one_is_made() {
     assert!(allowed_actions(&supervisor, &approved).contains(&ClaimAction::Notify));
     assert!(allowed_actions(&supervisor, &notified).contains(&ClaimAction::Notify));
     assert!(!allowed_actions(&reviewer, &approved).contains(&ClaimAction::Notify));
+}
+
+#[test]
+fn a_claim_gets_one_request_for_information_and_a_supervisor_may_send_another() {
+    let reviewer = actor(ME, Role::Reviewer, None);
+    let supervisor = actor(ME, Role::Supervisor, None);
+    let in_review = ClaimView { as_of: Some(day(2023, 2, 1)), ..claim(ClaimStatus::InReview, Holder::Me) };
+    decide(&reviewer, &in_review, &request_info("통장 사본")).expect("the first request");
+    // Answered once already: a second request by the reviewer is refused, with what to do.
+    let answered = ClaimView { requests: 1, ..in_review.clone() };
+    let refusal = decide(&reviewer, &answered, &request_info("한 번 더")).expect_err("a second request");
+    assert_eq!(refusal.code(), "SECOND_REQUEST");
+    assert!(refusal.message().render(crate::message::Lang::Ko).contains("책임자"), "{refusal}");
+    let another = ClaimCommand::RequestInfo {
+        code: None,
+        message: "사업자등록증".to_string(),
+        due_on: None,
+        another: true,
+    };
+    // A reviewer cannot say "another" themselves; a supervisor holding the claim can.
+    assert_eq!(decide(&reviewer, &answered, &another).map_err(|r| r.code()), Err("ROLE_NOT_ALLOWED"));
+    let t = decide(&supervisor, &answered, &another).expect("a supervisor's further request");
+    assert_eq!(t.to, ClaimStatus::NeedsInfo);
+    // The app offers the request to the supervisor only, once one was made.
+    assert!(!allowed_actions(&reviewer, &answered).contains(&ClaimAction::RequestInfo));
+    assert!(allowed_actions(&supervisor, &answered).contains(&ClaimAction::RequestInfo));
+}
+
+#[test]
+fn a_given_due_date_lies_after_the_request_and_within_a_year() {
+    let reviewer = actor(ME, Role::Reviewer, None);
+    let in_review = ClaimView { as_of: Some(day(2023, 2, 1)), ..claim(ClaimStatus::InReview, Holder::Me) };
+    let due = |d| ClaimCommand::RequestInfo {
+        code: None,
+        message: "통장 사본".to_string(),
+        due_on: Some(d),
+        another: false,
+    };
+    decide(&reviewer, &in_review, &due(day(2023, 2, 15))).expect("two weeks");
+    decide(&reviewer, &in_review, &due(day(2024, 2, 1))).expect("a year");
+    for bad in [day(2023, 2, 1), day(2023, 1, 20), day(2024, 2, 2)] {
+        let refusal = decide(&reviewer, &in_review, &due(bad)).expect_err("out of range");
+        assert_eq!(refusal.code(), "INVALID", "{bad}");
+        assert!(refusal.to_string().contains(&bad.format("%Y-%m-%d").to_string()), "{refusal}");
+    }
+}
+
+#[test]
+fn an_expiry_waits_until_the_due_date_has_passed_and_the_extension_moves_it() {
+    let supervisor = actor(ME, Role::Supervisor, None);
+    let expire = ClaimCommand::Expire { note: String::new() };
+    // Due 4 Mar: refused on 1 Mar and on the due day itself, saying the date.
+    for today in [day(2023, 3, 1), day(2023, 3, 4)] {
+        let refusal = decide(&supervisor, &waiting(today, None), &expire).expect_err("not yet due");
+        assert_eq!(refusal, Refusal::NotDue { due: day(2023, 3, 4) });
+        assert!(refusal.message().render(crate::message::Lang::Ko).contains("2023-03-04"), "{refusal}");
+    }
+    let t = decide(&supervisor, &waiting(day(2023, 3, 5), None), &expire).expect("overdue");
+    assert_eq!((t.to, t.assignee), (ClaimStatus::ClosedDenied, None), "closed and unheld");
+    // The programme extended the window to 14 Mar: the request of 30 Jan is due then.
+    let extended = crate::policy::CureWindow {
+        extended_until: Some(day(2023, 3, 14)),
+        ..crate::policy::CureWindow::default()
+    };
+    let refusal = decide(&supervisor, &waiting(day(2023, 3, 5), Some(extended)), &expire).expect_err("extended");
+    assert_eq!(refusal, Refusal::NotDue { due: day(2023, 3, 14) });
+    decide(&supervisor, &waiting(day(2023, 3, 15), Some(extended)), &expire).expect("after the extension");
+    // A reviewer does not close claims as not cured; a policy without NOT_CURED cannot.
+    let reviewer = actor(ME, Role::Reviewer, None);
+    let refusal = decide(&reviewer, &waiting(day(2023, 3, 5), None), &expire).expect_err("reviewer");
+    assert_eq!(refusal.code(), "ROLE_NOT_ALLOWED");
+    let uncited = ClaimView { cited: None, ..waiting(day(2023, 3, 5), None) };
+    assert_eq!(decide(&supervisor, &uncited, &expire).map_err(|r| r.code()), Err("UNKNOWN_REASON"));
+    // Without a clock (an op with no day) nothing expires.
+    let timeless = ClaimView { as_of: None, ..waiting(day(2023, 3, 5), None) };
+    assert_eq!(decide(&supervisor, &timeless, &expire).map_err(|r| r.code()), Err("NOT_DUE"));
+    // The app offers it only once overdue.
+    let offered = |today| allowed_actions(&supervisor, &ClaimView { cited: None, ..waiting(today, None) });
+    assert!(!offered(day(2023, 3, 4)).contains(&ClaimAction::Expire));
+    assert!(offered(day(2023, 3, 5)).contains(&ClaimAction::Expire));
+}
+
+#[test]
+fn the_cure_window_gives_due_dates_reminders_and_extensions() {
+    use crate::model::DueState;
+    let w = crate::policy::CureWindow::default();
+    assert_eq!(w.due_from(day(2023, 1, 30)), day(2023, 3, 4), "30 days + 3 by mail");
+    assert_eq!(w.state(day(2023, 3, 4), day(2023, 2, 24)), DueState::Open);
+    assert_eq!(w.state(day(2023, 3, 4), day(2023, 2, 25)), DueState::ReminderDue, "7 days before");
+    assert_eq!(w.state(day(2023, 3, 4), day(2023, 3, 4)), DueState::ReminderDue, "the due day");
+    assert_eq!(w.state(day(2023, 3, 4), day(2023, 3, 5)), DueState::Overdue);
+    let x = crate::policy::CureWindow { extended_until: Some(day(2023, 3, 14)), ..w };
+    assert_eq!(x.extended(day(2023, 1, 30), day(2023, 3, 4)), day(2023, 3, 14), "moved");
+    assert_eq!(x.extended(day(2023, 3, 1), day(2023, 4, 3)), day(2023, 4, 3), "never earlier");
+    assert_eq!(x.extended(day(2023, 3, 20), day(2023, 4, 22)), day(2023, 4, 22), "made after it");
+}
+
+#[test]
+fn a_document_tick_names_a_document_the_policy_asks_of_the_category() {
+    let reviewer = actor(ME, Role::Reviewer, None);
+    let tick = |code: &str| ClaimCommand::CheckDocument { document: code.to_string(), received: true };
+    let policy = crate::policy::Policy::default_2022();
+    let sb = crate::model::Category::SmallBusiness;
+    check_document(&tick("SMALL_BUSINESS_CERT"), &policy, sb).expect("asked of small businesses");
+    let refusal = check_document(&tick("SMALL_BUSINESS_CERT"), &policy, crate::model::Category::FreeUser)
+        .expect_err("not asked of free users");
+    assert_eq!(refusal.code(), "INVALID");
+    assert!(refusal.message().render(crate::message::Lang::Ko).contains("무료 이용자"), "{refusal}");
+    let c = claim(ClaimStatus::NeedsInfo, Holder::Me);
+    assert_eq!(decide(&reviewer, &c, &tick("bank copy")).map_err(|r| r.code()), Err("INVALID"));
+    decide(&reviewer, &c, &tick("SMALL_BUSINESS_CERT")).expect("a tick while waiting for documents");
 }
