@@ -358,6 +358,7 @@ coded_enum! {
         InfoReceived => "info_received", "보완 자료 받음", "Information received";
         ReturnComment => "return_comment", "반려 사유", "Returned to the reviewer";
         Closure => "closure", "비피해 종결 답변", "Closed with a standard reply";
+        Expiry => "expiry", "보완 기한 만료", "Closed as not cured";
     }
 }
 

@@ -39,8 +39,10 @@ use std::cmp::Ordering;
 
 use claimdesk_core::message::Lang;
 use claimdesk_core::ops::{Op, OpError, Stamp};
+use chrono::NaiveDate;
 use claimdesk_core::workflow::{
-    decide, ClaimCommand, ClaimView, Decision, Priority, Recommendation, Refusal, Transition,
+    decide, ClaimCommand, ClaimView, Decision, OpenRequest, Priority, Recommendation, Refusal, Transition,
+    NOT_CURED,
 };
 use claimdesk_core::{
     Actor, Category, ClaimInput, ClaimStatus, LetterKind, NoteKind, NoticeChannel, ReportType,
@@ -217,12 +219,19 @@ pub struct DecisionView {
     /// Whether the notice this state owes was sent ([`ClaimState::notified_after`]).
     #[serde(default)]
     pub notified: bool,
+    /// The request for information the claim waits for (needs_info).
+    #[serde(default)]
+    pub request: Option<OpenRequest>,
+    /// Requests for information applied so far.
+    #[serde(default)]
+    pub requests: u32,
 }
 
 impl DecisionView {
-    /// The view as [`decide`] takes it, with what the op was stamped with:
-    /// the policy's result and the catalog entry its reason code names.
-    pub fn claim_view(&self, stamp: Option<&Stamp>) -> ClaimView {
+    /// The view as [`decide`] takes it, with what the op was stamped with
+    /// (the policy's result and the catalog entry its reason code names)
+    /// and the day it was made on.
+    pub fn claim_view(&self, stamp: Option<&Stamp>, as_of: Option<NaiveDate>) -> ClaimView {
         ClaimView {
             status: self.status,
             assignee: self.assignee.clone(),
@@ -233,8 +242,24 @@ impl DecisionView {
             report_type: self.report_type,
             cited: stamp.and_then(|s| s.cited.clone()),
             notified: self.notified,
+            request: self.request,
+            requests: self.requests,
+            as_of,
         }
     }
+}
+
+/// A request for information that was applied (`claim.request_info`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestEntry {
+    pub op_id: String,
+    /// The decision count it was applied on (it is decision `at`).
+    pub at: i64,
+    /// The day (KST) of its clock stamp.
+    pub requested_on: NaiveDate,
+    /// The due date it gave, or its day + the cure window its deficiency
+    /// was cited under (the default window for a stamp without one).
+    pub due_on: NaiveDate,
 }
 
 /// A decision that was applied, at the count it was applied on. The state
@@ -311,6 +336,15 @@ pub struct ClaimState {
     /// Decision notices sent, in fold order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<NoticeEntry>,
+    /// Requests for information applied, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<RequestEntry>,
+    /// The documents of the policy's checklist ticked as received (codes, sorted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
+    /// The expiry that closed the claim as not cured, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired_by: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<ConflictRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -348,6 +382,9 @@ impl ClaimState {
             notes: Vec::new(),
             evidence: Vec::new(),
             notices: Vec::new(),
+            requests: Vec::new(),
+            documents: Vec::new(),
+            expired_by: None,
             conflicts: Vec::new(),
             refused: Vec::new(),
             parallel: Vec::new(),
@@ -390,7 +427,31 @@ impl ClaimState {
             reserved_for: self.reserved_for.clone(),
             report_type: self.report_type,
             notified: self.notified_after(self.history.len()),
+            request: self.request_after(self.history.len()),
+            requests: self.requests_before(self.history.len()),
         }
+    }
+
+    /// Requests for information among the first `k` decisions.
+    fn requests_before(&self, k: usize) -> u32 {
+        self.requests.iter().filter(|r| (r.at as usize) < k).count() as u32
+    }
+
+    /// The request the claim waited for after `k` decisions: the latest one
+    /// among them, while the claim is in needs_info.
+    fn request_after(&self, k: usize) -> Option<OpenRequest> {
+        if self.status_after(k) != ClaimStatus::NeedsInfo {
+            return None;
+        }
+        self.requests.iter().rev().find(|r| (r.at as usize) < k).map(|r| OpenRequest {
+            requested_on: r.requested_on,
+            due_on: r.due_on,
+        })
+    }
+
+    /// The request for information the claim waits for now (needs_info), with its due date.
+    pub fn open_request(&self) -> Option<&RequestEntry> {
+        (self.status == ClaimStatus::NeedsInfo).then(|| self.requests.last()).flatten()
     }
 
     /// The status after `k` decisions.
@@ -462,6 +523,8 @@ impl ClaimState {
                 reserved_for: None,
                 report_type: self.report_type,
                 notified: false,
+                request: None,
+                requests: 0,
             },
             Some(last) => DecisionView {
                 status: last.outcome.to,
@@ -471,6 +534,8 @@ impl ClaimState {
                 reserved_for: last.outcome.reserved_for.clone(),
                 report_type: self.report_type,
                 notified: self.notified_after(done.len()),
+                request: self.request_after(done.len()),
+                requests: self.requests_before(done.len()),
             },
         }
     }
@@ -585,7 +650,8 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) -> Verdict {
     let base = state.base_of(op);
     let seen = state.view_at(base, &op.cmd);
     let actor = op.actor();
-    let transition = match decide(&actor, &seen.claim_view(Some(&op.stamp)), &op.cmd) {
+    let as_of = claimdesk_core::time::kst_day_of_hlc(op.hlc);
+    let transition = match decide(&actor, &seen.claim_view(Some(&op.stamp), as_of), &op.cmd) {
         Ok(t) => t,
         Err(refusal) => return refuse(state, op, &refusal),
     };
@@ -608,7 +674,7 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) -> Verdict {
         }
         _ => {}
     }
-    let is_decision = op.cmd.is_decision_kind() || transition.moves(&seen.claim_view(None));
+    let is_decision = op.cmd.is_decision_kind() || transition.moves(&seen.claim_view(None, None));
 
     if let Some(index) = state.conflicts.iter().position(|c| c.resolved_by.is_none()) {
         // A conflict stays until a supervisor resolves it; other decisions join it.
@@ -688,6 +754,21 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) -> Verdict {
         state.status = transition.to;
         state.assignee = transition.assignee.clone();
         state.reserved_for = transition.reserved_for.clone();
+        match &op.cmd {
+            ClaimCommand::RequestInfo { due_on, .. } => {
+                if let Some(requested_on) = as_of {
+                    let window = op.stamp.cited.as_ref().and_then(|c| c.cure).unwrap_or_default();
+                    state.requests.push(RequestEntry {
+                        op_id: op.op_id.clone(),
+                        at: state.decisions,
+                        requested_on,
+                        due_on: due_on.unwrap_or_else(|| window.due_from(requested_on)),
+                    });
+                }
+            }
+            ClaimCommand::Expire { .. } => state.expired_by = Some(op.op_id.clone()),
+            _ => {}
+        }
         state.history.push(AppliedDecision { op_id: op.op_id.clone(), outcome, recommendation });
         state.decisions += 1;
     }
@@ -763,8 +844,20 @@ fn record(state: &mut ClaimState, op: &FoldOp) {
                 n.hidden_by = Some(op.op_id.clone());
             }
         }
-        ClaimCommand::RequestInfo { code, message } => {
+        ClaimCommand::RequestInfo { code, message, .. } => {
             coded(state, NoteKind::InfoRequest, message, code.as_ref())
+        }
+        ClaimCommand::Expire { note: text } => {
+            coded(state, NoteKind::Expiry, text, Some(&NOT_CURED.to_string()))
+        }
+        ClaimCommand::CheckDocument { document, received } => {
+            if *received {
+                if let Err(at) = state.documents.binary_search(document) {
+                    state.documents.insert(at, document.clone());
+                }
+            } else if let Ok(at) = state.documents.binary_search(document) {
+                state.documents.remove(at);
+            }
         }
         ClaimCommand::CloseNoDamage { reply, note: text } => {
             coded(state, NoteKind::Closure, text, Some(reply))
@@ -820,7 +913,8 @@ fn record(state: &mut ClaimState, op: &FoldOp) {
 /// (for showing the two sides of a conflict); None when the rules refuse it.
 pub fn outcome_at(state: &ClaimState, op: &FoldOp, base: i64) -> Option<Outcome> {
     let seen = state.view_at(base, &op.cmd);
-    let t = decide(&op.actor(), &seen.claim_view(Some(&op.stamp)), &op.cmd).ok()?;
+    let as_of = claimdesk_core::time::kst_day_of_hlc(op.hlc);
+    let t = decide(&op.actor(), &seen.claim_view(Some(&op.stamp), as_of), &op.cmd).ok()?;
     Some(outcome_of(&op.cmd, &t, &seen))
 }
 

@@ -437,9 +437,133 @@ fn a_second_request_for_information_owes_a_second_notice() {
     let s = fold(start(), &mut ops.clone());
     assert_eq!((s.status, s.notice_due()), (ClaimStatus::NeedsInfo, None));
     ops.push(op("got", 4, "a", "alice", "info_received", Some(2), json!({"note": ""})));
+    // One request per claim: the reviewer's second is refused; a supervisor takes it over and sends another.
     ops.push(ask("q2", 5, 3));
+    let s = fold(start(), &mut ops.clone());
+    assert_eq!(s.refused.last().map(|r| (r.op_id.as_str(), r.code.as_str())), Some(("q2", "SECOND_REQUEST")));
+    ops.push(take("t2", 6, "s", "sam", 3, "in_review"));
+    ops.push(op("q3", 7, "s", "sam", "request_info", Some(4), json!({"message": "사업자등록증", "another": true})));
     let s = fold(start(), &mut ops);
+    assert_eq!(s.status, ClaimStatus::NeedsInfo);
     assert_eq!(s.notice_due(), Some(LetterKind::NeedsInfo), "the first notice was of the first request");
+}
+
+/// A clock stamp at noon (KST) of a day.
+fn noon(y: i32, m: u32, d: u32) -> i64 {
+    let t = chrono::NaiveDate::from_ymd_opt(y, m, d)
+        .and_then(|d| d.and_hms_opt(3, 0, 0))
+        .expect("a day")
+        .and_utc()
+        .timestamp_millis();
+    t << 16
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a day")
+}
+
+/// take (alice, 20 Jan) → request (alice, 30 Jan, cited under the default 30+3 window).
+fn waiting_for_documents() -> Vec<FoldOp> {
+    vec![
+        take("t", noon(2023, 1, 20), "a", "alice", 0, "new"),
+        cited(op(
+            "q",
+            noon(2023, 1, 30),
+            "a",
+            "alice",
+            "request_info",
+            Some(1),
+            json!({"code": "DOCUMENTS_MISSING", "message": "통장 사본"}),
+        )),
+    ]
+}
+
+fn expire(id: &str, hlc: i64, base: i64) -> FoldOp {
+    cited(op(id, hlc, "s", "sam", "expire", Some(base), json!({"note": "기한 경과"})))
+}
+
+#[test]
+fn a_request_is_due_from_its_own_day_and_window_and_expires_only_after_it() {
+    let s = fold(start(), &mut waiting_for_documents());
+    let r = s.open_request().expect("waiting");
+    assert_eq!((r.requested_on, r.due_on), (day(2023, 1, 30), day(2023, 3, 4)));
+    // An expiry stamped on the due day is refused with the date; the day after, it closes the claim.
+    let mut early = waiting_for_documents();
+    early.push(expire("x", noon(2023, 3, 4), 2));
+    let s = fold(start(), &mut early);
+    assert_eq!((s.status, s.refused[0].code.as_str()), (ClaimStatus::NeedsInfo, "NOT_DUE"));
+    assert!(s.refused[0].reason.contains("2023-03-04"), "{}", s.refused[0].reason);
+    let mut late = waiting_for_documents();
+    late.push(expire("x", noon(2023, 3, 5), 2));
+    let s = fold(start(), &mut late);
+    assert_eq!((s.status, s.assignee.as_deref()), (ClaimStatus::ClosedDenied, None));
+    assert_eq!(s.expired_by.as_deref(), Some("x"));
+    assert_eq!(s.notes.last().map(|n| (n.kind, n.code.as_deref())), Some((NoteKind::Expiry, Some("NOT_CURED"))));
+    assert_eq!(s.notice_due(), Some(LetterKind::Denied), "the claimant is told of the closure");
+    // A reviewer's expiry, or one whose stamp does not cite NOT_CURED, is refused on every replica.
+    let mut forged = waiting_for_documents();
+    forged.push(cited(op("y", noon(2023, 3, 9), "a", "alice", "expire", Some(2), json!({}))));
+    let mut uncited = waiting_for_documents();
+    uncited.push(op("z", noon(2023, 3, 9), "s", "sam", "expire", Some(2), json!({})));
+    for (mut ops, code) in [(forged, "ROLE_NOT_ALLOWED"), (uncited, "UNKNOWN_REASON")] {
+        let s = fold(start(), &mut ops);
+        assert_eq!((s.status, s.refused[0].code.as_str()), (ClaimStatus::NeedsInfo, code));
+    }
+}
+
+#[test]
+fn a_given_due_date_and_the_windows_extension_move_the_expiry() {
+    // A request giving its own due date (20 Feb) expires from 21 Feb.
+    let mut given = waiting_for_documents();
+    given[1] = cited(op(
+        "q",
+        noon(2023, 1, 30),
+        "a",
+        "alice",
+        "request_info",
+        Some(1),
+        json!({"code": "DOCUMENTS_MISSING", "message": "", "due_on": "2023-02-20"}),
+    ));
+    given.push(expire("x", noon(2023, 2, 21), 2));
+    assert_eq!(fold(start(), &mut given).status, ClaimStatus::ClosedDenied);
+    // The window extended to 14 Mar in the policy in force when the expiry is stamped.
+    let extended = |mut op: FoldOp| {
+        if let Some(c) = op.stamp.cited.as_mut() {
+            c.cure = Some(claimdesk_core::policy::CureWindow {
+                extended_until: Some(day(2023, 3, 14)),
+                ..Default::default()
+            });
+        }
+        op
+    };
+    let mut ops = waiting_for_documents();
+    ops.push(extended(expire("x", noon(2023, 3, 10), 2)));
+    let s = fold(start(), &mut ops);
+    assert_eq!(s.refused[0].code, "NOT_DUE");
+    assert!(s.refused[0].reason.contains("2023-03-14"), "{}", s.refused[0].reason);
+    let mut ops = waiting_for_documents();
+    ops.push(extended(expire("x", noon(2023, 3, 15), 2)));
+    assert_eq!(fold(start(), &mut ops).status, ClaimStatus::ClosedDenied);
+}
+
+#[test]
+fn document_ticks_are_a_set_per_code_in_key_order() {
+    let tick = |id: &str, hlc: i64, code: &str, received: bool| {
+        op(id, hlc, "a", "alice", "check_document", None, json!({"document": code, "received": received}))
+    };
+    let mut ops = waiting_for_documents();
+    ops.push(tick("d1", noon(2023, 2, 1), "BANK_ACCOUNT_COPY", true));
+    ops.push(tick("d2", noon(2023, 2, 2), "SMALL_BUSINESS_CERT", true));
+    ops.push(tick("d3", noon(2023, 2, 3), "BANK_ACCOUNT_COPY", false));
+    ops.push(tick("d4", noon(2023, 2, 4), "SMALL_BUSINESS_CERT", true));
+    let s = fold(start(), &mut ops);
+    assert_eq!(s.documents, vec!["SMALL_BUSINESS_CERT".to_string()]);
+    assert_eq!(s.status, ClaimStatus::NeedsInfo, "a tick moves nothing");
+    // Another reviewer keeps off a claim alice holds.
+    let mut ops = waiting_for_documents();
+    ops.push(op("d5", noon(2023, 2, 5), "b", "bob", "check_document", None, json!({"document": "BANK_ACCOUNT_COPY"})));
+    let s = fold(start(), &mut ops);
+    assert_eq!((s.documents.len(), s.refused[0].code.as_str()), (0, "HELD_BY_OTHER"));
 }
 
 // ---- property: nothing reaches approved, paid or closed_denied except by the rules' path ----
