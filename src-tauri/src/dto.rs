@@ -81,6 +81,9 @@ pub enum BulkAction {
     /// Close each non-damage report with the standard reply `reply` (a closure
     /// code of the catalog); damage claims and decided claims are refused and reported.
     CloseNoDamage { reply: String, note: String },
+    /// Supervisor: close each claim whose request for information is overdue
+    /// as not cured (NOT_CURED); a claim not yet due is refused and reported.
+    Expire { note: String },
 }
 
 /// What a bulk action did.

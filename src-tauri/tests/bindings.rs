@@ -81,6 +81,8 @@ fn export(cfg: &Config) -> Result<(), ExportError> {
     dto::NoticeExport::export_all(cfg)?;
     claimdesk_store::notices::NoticeRow::export_all(cfg)?;
     claimdesk_store::notices::NoticeCounts::export_all(cfg)?;
+    claimdesk_store::cure::DueCounts::export_all(cfg)?;
+    claimdesk_store::cure::CureClock::export_all(cfg)?;
     claimdesk_core::LetterKind::export_all(cfg)?;
     claimdesk_core::NoticeChannel::export_all(cfg)?;
     claims::TimelineRefusal::export_all(cfg)?;

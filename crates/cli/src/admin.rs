@@ -378,6 +378,20 @@ pub enum PolicyCommand {
         store: StoreArgs,
         version: i64,
     },
+    /// Extend the window for documents: every request for information made on or before
+    /// --until is due no earlier than it (a new policy version, made active at once).
+    ExtendCure {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The new last day (YYYY-MM-DD, Korea time).
+        #[arg(long)]
+        until: chrono::NaiveDate,
+        /// Why (kept in the policy's history).
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        incident: Option<String>,
+    },
     /// Compare two policies over every claim: totals by category and remedy, and changed claims.
     WhatIf {
         #[command(flatten)]
@@ -495,6 +509,23 @@ pub fn policy(c: PolicyCommand) -> anyhow::Result<()> {
                 e.claims,
                 e.eligible,
                 e.changed
+            );
+        }
+        PolicyCommand::ExtendCure { store, until, reason, incident } => {
+            let (mut s, actor) = store.open_existing()?;
+            let progress = bar(s.claim_count()?, "evaluate");
+            let v = s.extend_cure(&actor, incident.as_deref(), until, &reason, &mut |done| {
+                progress.set_position(done);
+                true
+            });
+            progress.finish_and_clear();
+            let v = v?;
+            let due = s.due_counts(incident.as_deref())?;
+            crate::out!(
+                "policy v{v} active: requests made on or before {until} are due then ({} open, {} reminder due, {} overdue)",
+                due.open,
+                due.reminder_due,
+                due.overdue
             );
         }
         PolicyCommand::WhatIf { store, from, to, show, json } => {

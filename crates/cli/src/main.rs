@@ -128,6 +128,9 @@ enum Command {
     /// Close every non-damage report of a filter with one standard reply (inquiries, opinions,
     /// complaints; damage claims and decided claims are refused and listed).
     CloseNoDamage(review::CloseArgs),
+    /// Close every claim of a filter whose request for information is overdue as not cured
+    /// (supervisors; claims not yet due are refused and listed).
+    Expire(review::ExpireArgs),
     /// Review actions on one claim: take, triage, recommend, note, ...
     #[command(subcommand)]
     Claim(review::ClaimCommand),
@@ -188,6 +191,7 @@ fn main() -> ExitCode {
         Command::Show(a) => review::show(a),
         Command::Queue(a) => review::queue(a),
         Command::CloseNoDamage(a) => review::close_no_damage(a),
+        Command::Expire(a) => review::expire(a),
         Command::Claim(c) => review::claim(c),
         Command::Notice(c) => notice::notice(c),
         Command::Batch(c) => review::batch(c),

@@ -2,6 +2,7 @@
 
 use anyhow::anyhow;
 use claimdesk_core::workflow::{Decision, PolicyProposal, Priority};
+use claimdesk_core::model::DueState;
 use claimdesk_core::{Category, ClaimStatus, Grant, Reason, Remedy, ReportType};
 use claimdesk_store::claims::{PersonalField, TriageChange};
 use claimdesk_store::queue::{QueueFilter, Sort, SortKey};
@@ -118,6 +119,24 @@ pub fn show(a: ShowArgs) -> anyhow::Result<()> {
             );
         }
     }
+    if let Some(c) = &d.cure {
+        crate::out!();
+        crate::out!(
+            "보완 기한 due {} ({}; requested {}{}), {} day(s) left",
+            c.due_on,
+            c.state.code(),
+            c.requested_on,
+            if c.extended { ", extended" } else { "" },
+            c.days_left
+        );
+    }
+    if !d.documents.is_empty() {
+        crate::out!("서류 documents:");
+        for doc in &d.documents {
+            let got = d.documents_received.contains(&doc.code);
+            crate::out!("  [{}] {} {}", if got { "x" } else { " " }, doc.code, doc.ko);
+        }
+    }
     if !d.notices.is_empty() || claimdesk_core::LetterKind::of_status(d.status).is_some() {
         crate::out!();
         crate::out!("결정 안내 notices{}", if d.notified { "" } else { " (보낼 안내 있음 one is due)" });
@@ -232,6 +251,10 @@ pub struct QueueArgs {
     /// Search: a 접수번호, a phone or a BRN in any spelling (exact matches first), then words of names and descriptions ("quoted phrase" keeps word order).
     #[arg(long)]
     search: Option<String>,
+    /// Requests for information by their due date: open, reminder_due (within the policy's
+    /// reminder days) or overdue, by today's date.
+    #[arg(long)]
+    due: Option<String>,
     /// received, amount or claimed.
     #[arg(long, default_value = "received")]
     sort: String,
@@ -271,6 +294,13 @@ impl QueueArgs {
             reason_codes: a.reason_code.clone(),
             text: a.search.clone(),
             incident: a.incident.clone(),
+            due: a
+                .due
+                .as_deref()
+                .map(|d| {
+                    DueState::parse(d).ok_or_else(|| anyhow!("'{d}' is not a due state (open, reminder_due, overdue)"))
+                })
+                .transpose()?,
             ..QueueFilter::default()
         })
     }
@@ -295,6 +325,28 @@ pub fn close_no_damage(a: CloseArgs) -> anyhow::Result<()> {
     let filter = a.queue.filter()?;
     let r = s.close_no_damage_where(&actor, &filter, &a.reply, &a.note)?;
     crate::out!("{} closed as non-damage (종결), {} refused", r.applied, r.refused.len());
+    for x in &r.refused {
+        crate::out!("  ! {} [{}]: {}", x.external_id, x.code, x.explain.render(crate::lang()));
+    }
+    Ok(())
+}
+
+/// Closes every claim of the filter whose request for information is overdue
+/// as not cured (supervisors); the filter is narrowed to overdue requests.
+#[derive(Args)]
+pub struct ExpireArgs {
+    #[command(flatten)]
+    queue: QueueArgs,
+    /// A note beside NOT_CURED, kept on each claim.
+    #[arg(long, default_value = "")]
+    note: String,
+}
+
+pub fn expire(a: ExpireArgs) -> anyhow::Result<()> {
+    let (mut s, actor) = a.queue.store.open_existing()?;
+    let filter = QueueFilter { due: Some(DueState::Overdue), ..a.queue.filter()? };
+    let r = s.expire_where(&actor, &filter, &a.note)?;
+    crate::out!("{} closed as not cured (NOT_CURED), {} refused", r.applied, r.refused.len());
     for x in &r.refused {
         crate::out!("  ! {} [{}]: {}", x.external_id, x.code, x.explain.render(crate::lang()));
     }
@@ -407,6 +459,28 @@ pub enum ClaimCommand {
         /// Free text beside the code.
         #[arg(long, default_value = "")]
         message: String,
+        /// The due date (YYYY-MM-DD) instead of the policy's window: after today, within a year.
+        #[arg(long)]
+        due: Option<chrono::NaiveDate>,
+        /// Supervisor: a further request on a claim that already had one.
+        #[arg(long)]
+        another: bool,
+    },
+    /// Tick a document of the policy's checklist as received (--missing takes the tick back).
+    Document {
+        #[command(flatten)]
+        claim: ClaimRef,
+        /// The document's code (claimdesk policy reasons lists them), e.g. BANK_ACCOUNT_COPY.
+        code: String,
+        #[arg(long)]
+        missing: bool,
+    },
+    /// Supervisor: close a claim whose request for information is overdue as not cured (NOT_CURED).
+    Expire {
+        #[command(flatten)]
+        claim: ClaimRef,
+        #[arg(long, default_value = "")]
+        note: String,
     },
     /// Set what the report is: damage_claim, inquiry, opinion or complaint (문의, 의견, 불만, ...).
     ReportType {
@@ -544,10 +618,22 @@ pub fn claim(c: ClaimCommand) -> anyhow::Result<()> {
             s.triage(&a, &r.claim_id, r.base, change)?;
             done("triaged", &r.claim_id);
         }
-        ClaimCommand::RequestInfo { claim: r, reason, message } => {
+        ClaimCommand::RequestInfo { claim: r, reason, message, due, another } => {
             let (mut s, a) = r.store.open_existing()?;
-            s.request_info(&a, &r.claim_id, r.base, reason.as_deref(), &message)?;
-            done("waiting for information", &r.claim_id);
+            let request = claimdesk_store::claims::InfoRequest { due_on: due, another };
+            s.request_info(&a, &r.claim_id, r.base, reason.as_deref(), &message, request)?;
+            let due = s.cure_clock(&r.claim_id)?.map(|c| c.due_on.to_string()).unwrap_or_default();
+            done(&format!("waiting for information, due {due}"), &r.claim_id);
+        }
+        ClaimCommand::Document { claim: r, code, missing } => {
+            let (mut s, a) = r.store.open_existing()?;
+            s.check_document(&a, &r.claim_id, r.base, &code, !missing)?;
+            done(&format!("{code} {}", if missing { "missing" } else { "received" }), &r.claim_id);
+        }
+        ClaimCommand::Expire { claim: r, note } => {
+            let (mut s, a) = r.store.open_existing()?;
+            s.expire(&a, &r.claim_id, r.base, &note)?;
+            done("closed as not cured (NOT_CURED)", &r.claim_id);
         }
         ClaimCommand::ReportType { claim: r, report_type } => {
             let (mut s, a) = r.store.open_existing()?;

@@ -335,6 +335,15 @@ async fn admit_one(
             if cmd.citation().is_some() {
                 stamp.cited = cited_for(tx, cmd, &op.entity, claims, policies).await?;
             }
+            // A document tick names a document that policy asks of the claim's category.
+            if let ClaimCommand::CheckDocument { .. } = cmd {
+                let claim = claims.get(&op.entity).ok_or_else(|| internal("claim vanished"))?;
+                let (incident, category) = (claim.incident.clone(), claim.state.category);
+                let policy = active_policy(tx, policies, &incident).await?;
+                if let Err(r) = claimdesk_core::workflow::check_document(cmd, &policy, category) {
+                    return Ok(Err(Rejection::of(r.code(), &r)));
+                }
+            }
             let fold_op = FoldOp::of_wire(op, cmd.clone(), stamp.clone());
             let claim = claims.get(&op.entity).ok_or_else(|| internal("claim vanished"))?;
             let history = if claim.state.accepts_next(&fold_op) {

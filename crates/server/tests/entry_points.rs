@@ -32,6 +32,7 @@ fn needs(kind: &str) -> Role {
         | "claim.resolve_conflict"
         | "claim.reopen"
         | "claim.notify"
+        | "claim.expire"
         | "batch.create"
         | "batch.approve"
         | "policy.create"
@@ -100,6 +101,8 @@ fn every_kind(api: &Api, claim: &str, n: usize) -> Vec<WireOp> {
         ("claim.close_no_damage", json!({"reply": "INQUIRY_ANSWERED"})),
         ("claim.reopen", json!({})),
         ("claim.notify", json!({"channels": ["pdf", "sms"], "lang": "ko"})),
+        ("claim.check_document", json!({"document": "BANK_ACCOUNT_COPY"})),
+        ("claim.expire", json!({"note": "기한 경과"})),
     ];
     let mut ops: Vec<WireOp> = claim_kinds.into_iter().map(|(k, p)| api.op(&c, k, p)).collect();
     let new_claim = format!("N-{}-{n}", api.user);
@@ -222,7 +225,7 @@ async fn every_role_and_action_at_the_server_and_at_another_desktops_fold() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 2 * 3 * 37, "every kind of op, every role, both entry points");
+    assert_eq!(checked, 2 * 3 * 39, "every kind of op, every role, both entry points");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

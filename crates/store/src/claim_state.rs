@@ -236,6 +236,13 @@ pub(crate) fn cite_local(
     cmd: &ClaimCommand,
 ) -> Result<Option<CitedReason>> {
     let Some((kind, code)) = cmd.citation() else { return Ok(None) };
+    let Some((version, policy)) = claim_policy(conn, claim_id)? else { return Ok(None) };
+    Ok(policy.cite(kind, code, Some(version)))
+}
+
+/// The active policy of the claim's incident, with its version (None: no
+/// active policy). Read once per text: a bulk action parses it once.
+pub(crate) fn claim_policy(conn: &Connection, claim_id: i64) -> Result<Option<(i64, std::sync::Arc<Policy>)>> {
     let row: Option<(i64, String)> = conn
         .prepare_cached(
             "SELECT p.version, p.toml FROM claims c JOIN policy_versions p ON p.incident_id = c.incident_id AND p.active = 1
@@ -253,7 +260,7 @@ pub(crate) fn cite_local(
             parsed
         }
     };
-    Ok(policy.cite(kind, code, Some(version)))
+    Ok(Some((version, policy)))
 }
 
 /// A change made on this device and what it did.
@@ -308,8 +315,15 @@ pub(crate) fn apply_local(
     let stamp = local_stamp(actor, proposal, cite_local(tx, id, cmd)?);
     // The decision the fold will make (checked first, so a refusal is the core's own),
     // after what only a change made now must say (a reason code).
-    let seen = before.view_at(base, cmd).claim_view(Some(&stamp));
-    if let Err(refusal) = check_new(cmd).and_then(|()| decide(actor, &seen, cmd)) {
+    let seen = before.view_at(base, cmd).claim_view(Some(&stamp), Some(crate::cure::today(tx)?));
+    // A document tick names one the policy in force asks of the claim's category.
+    let listed = match (cmd, claim_policy(tx, id)?) {
+        (ClaimCommand::CheckDocument { .. }, Some((_, policy))) => {
+            claimdesk_core::workflow::check_document(cmd, &policy, before.category)
+        }
+        _ => Ok(()),
+    };
+    if let Err(refusal) = check_new(cmd).and_then(|()| listed).and_then(|()| decide(actor, &seen, cmd)) {
         let err = StoreError::Refused(refusal);
         ops.append_refusal(tx, author, &entity, &op.kind(), err.code(), &err.to_string(), Some(base))?;
         return Err(err);
@@ -451,6 +465,16 @@ pub(crate) fn write_state(
         tx.prepare_cached("UPDATE claims SET report_type = ?2, reason_code = ?3 WHERE id = ?1")?
             .execute(params![claim_id, state.report_type.code(), reason_code(state)])?;
     }
+    let request = |s: &ClaimState| {
+        let open = s.open_request().map(|r| (r.requested_on.to_string(), r.due_on.to_string()));
+        (open, s.requests.len() as i64)
+    };
+    if prev.is_none_or(|p| request(p) != request(state)) {
+        let (open, count) = request(state);
+        let (requested_on, due_on) = open.unzip();
+        tx.prepare_cached("UPDATE claims SET requested_on = ?2, due_on = ?3, info_requests = ?4 WHERE id = ?1")?
+            .execute(params![claim_id, requested_on, due_on, count])?;
+    }
     if prev.is_none_or(|p| p.notified() != state.notified()) {
         tx.prepare_cached("UPDATE claims SET notified = ?2 WHERE id = ?1")?
             .execute(params![claim_id, state.notified()])?;
@@ -589,6 +613,7 @@ pub(crate) fn reason_code(state: &ClaimState) -> Option<String> {
     match state.status {
         ClaimStatus::NeedsInfo => last_note(NoteKind::InfoRequest),
         ClaimStatus::ClosedNoDamage => last_note(NoteKind::Closure),
+        ClaimStatus::ClosedDenied if state.expired_by.is_some() => last_note(NoteKind::Expiry),
         ClaimStatus::Recommended | ClaimStatus::Batched | ClaimStatus::ClosedDenied => {
             match state.recommendation.as_ref().map(|r| &r.decision) {
                 Some(Decision::Deny { code, .. }) => {

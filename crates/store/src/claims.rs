@@ -18,6 +18,14 @@ use crate::error::{Result, StoreError};
 use crate::oplog::{Author, OpReceipt, OpWriter};
 use crate::Store;
 
+/// What a request for information says beyond its reason: a due date given
+/// instead of the policy's window, and whether it is a supervisor's further one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InfoRequest {
+    pub due_on: Option<chrono::NaiveDate>,
+    pub another: bool,
+}
+
 /// A claim row as the rules see it (allowed actions, batch approval).
 #[derive(Debug, Clone)]
 pub(crate) struct ClaimRecord {
@@ -30,6 +38,9 @@ pub(crate) struct ClaimRecord {
     pub reserved_for: Option<String>,
     pub report_type: ReportType,
     pub notified: bool,
+    /// The request for information it waits for, with its own due date (before any extension).
+    pub request: Option<claimdesk_core::workflow::OpenRequest>,
+    pub requests: u32,
 }
 
 impl ClaimRecord {
@@ -44,12 +55,16 @@ impl ClaimRecord {
             report_type: self.report_type,
             cited: None,
             notified: self.notified,
+            request: self.request,
+            requests: self.requests,
+            as_of: None,
         }
     }
 }
 
 const RECORD_COLUMNS: &str =
-    "external_id, status, assignee, recommendation, batch_id, reserved_for, eligible, reason, remedy, amount, extension_days, grants, report_type, notified";
+    "external_id, status, assignee, recommendation, batch_id, reserved_for, eligible, reason, remedy, amount, extension_days, grants, report_type, notified,
+     requested_on, due_on, info_requests";
 
 fn record_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
     let status: String = r.get(1)?;
@@ -65,6 +80,13 @@ fn record_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
         reserved_for: r.get(5)?,
         report_type: ReportType::parse(&r.get::<_, String>(12)?).unwrap_or_default(),
         notified: r.get(13)?,
+        request: match (r.get::<_, Option<String>>(14)?, r.get::<_, Option<String>>(15)?) {
+            (Some(asked), Some(due)) => asked.parse().ok().zip(due.parse().ok()).map(|(requested_on, due_on)| {
+                claimdesk_core::workflow::OpenRequest { requested_on, due_on }
+            }),
+            _ => None,
+        },
+        requests: r.get(16)?,
     })
 }
 
@@ -274,7 +296,9 @@ impl Store {
 
     /// Ask the claimant for more information: `code` cites a deficiency
     /// reason of the policy in force (required: REASON_REQUIRED without,
-    /// UNKNOWN_REASON for a code the policy lacks); the message goes beside it.
+    /// UNKNOWN_REASON for a code the policy lacks); the message goes beside
+    /// it. The due date is the policy's window unless `request.due_on` gives
+    /// one; a claim's second request is a supervisor's (`request.another`).
     pub fn request_info(
         &mut self,
         actor: &Actor,
@@ -282,14 +306,16 @@ impl Store {
         base: Option<i64>,
         code: Option<&str>,
         message: &str,
+        request: InfoRequest,
     ) -> Result<OpReceipt> {
         let code = code.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
-        self.change(
-            actor,
-            external_id,
-            base,
-            ClaimCommand::RequestInfo { code, message: message.trim().to_string() },
-        )
+        let cmd = ClaimCommand::RequestInfo {
+            code,
+            message: message.trim().to_string(),
+            due_on: request.due_on,
+            another: request.another,
+        };
+        self.change(actor, external_id, base, cmd)
     }
 
     /// Set what the report is (triage), while it is open.
@@ -516,6 +542,12 @@ pub struct ClaimDetail {
     pub notices: Vec<crate::notices::NoticeSent>,
     /// Whether the claimant was told of the current decision (false while nothing is decided).
     pub notified: bool,
+    /// Where its request for information stands (None unless it waits for one).
+    pub cure: Option<crate::cure::CureClock>,
+    /// The checklist's documents ticked as received (codes).
+    pub documents_received: Vec<String>,
+    /// How many requests for information it has had.
+    pub info_requests: u32,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -568,7 +600,7 @@ impl Store {
                 "SELECT id, external_id, version, status, received_at, category, filed_category, name, phone, brn, bank_name,
                         account_no, service, damage_start, damage_end, claimed_amount, daily_income, documented_loss, ad_spend,
                         description, extra, priority, tags, assignee, duplicate_of, batch_id, recommendation, incident_id,
-                        report_type, reason_code, notified
+                        report_type, reason_code, notified, info_requests
                  FROM claims WHERE external_id = ?1",
                 [external_id],
                 |r| {
@@ -619,6 +651,9 @@ impl Store {
                             documents: Vec::new(),
                             notices: Vec::new(),
                             notified: r.get(30)?,
+                            cure: None,
+                            documents_received: Vec::new(),
+                            info_requests: r.get(31)?,
                         },
                     ))
                 },
@@ -655,6 +690,9 @@ impl Store {
         if let Ok((_, policy)) = crate::policies::active_policy_in(conn, &detail.incident_id) {
             detail.documents = policy.documents_for(detail.category).into_iter().cloned().collect();
         }
+        detail.cure = self.cure_clock(external_id)?;
+        let state = crate::claim_state::load_state(conn, id, external_id, detail.filed_category)?;
+        detail.documents_received = state.documents;
         Ok(detail)
     }
 

@@ -13,6 +13,7 @@ pub mod batches;
 pub mod cipher;
 pub(crate) mod claim_state;
 pub mod claims;
+pub mod cure;
 pub mod dashboard;
 pub mod error;
 pub mod evaluate;

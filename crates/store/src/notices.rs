@@ -326,6 +326,17 @@ impl Store {
             steps: Vec::new(),
         };
         match kind {
+            // Closed as not cured: the expiry's own citation (NOT_CURED), no recommendation's.
+            LetterKind::Denied if state.expired_by.is_some() => {
+                if let Some(n) = last_note(NoteKind::Expiry) {
+                    letter.reason = cite(ReasonKind::Denial, n.code.as_ref(), &n.op_id)?;
+                    letter.note = n.body.clone();
+                }
+                if let Some(v) = letter.reason.as_ref().and_then(|r| r.policy_version) {
+                    letter.policy_version = v;
+                    letter.policy_name = policy_name(conn, &incident, v)?.unwrap_or(letter.policy_name);
+                }
+            }
             LetterKind::Approved | LetterKind::Denied => {
                 if let Some(rec) = &state.recommendation {
                     match &rec.decision {
@@ -346,9 +357,9 @@ impl Store {
                 if let Some(n) = last_note(NoteKind::InfoRequest) {
                     letter.reason = cite(ReasonKind::Deficiency, n.code.as_ref(), &n.op_id)?;
                     letter.note = n.body.clone();
-                    let asked = DateTime::<Utc>::from_timestamp_millis(n.at_ms).unwrap_or(decided_at);
-                    letter.due_on = Some(policy.cure.due_on(asked));
                 }
+                // The due date the queue shows: the request's own, moved by the window's extension.
+                letter.due_on = state.open_request().map(|r| policy.cure.extended(r.requested_on, r.due_on));
                 letter.documents = policy.documents_for(state.category).into_iter().cloned().collect();
             }
             LetterKind::ClosedNoDamage => {

@@ -42,6 +42,15 @@ pub struct QueueFilter {
     pub text: Option<String>,
     /// The incident; None: the store's current one (every list is of one incident).
     pub incident: Option<String>,
+    /// Requests for information in this state of the cure clock (open,
+    /// reminder due, overdue), by this desktop's today.
+    pub due: Option<claimdesk_core::model::DueState>,
+    /// The due state's dates, set by the store when it scopes the filter
+    /// (today, the incident's cure window); a value given is replaced.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    #[doc(hidden)]
+    pub due_bounds: Option<crate::cure::DueBounds>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -84,6 +93,34 @@ pub struct QueueRow {
     pub version: i64,
     pub report_type: String,
     pub reason_code: Option<String>,
+    /// The due date of the request for information it waits for (YYYY-MM-DD,
+    /// the window's extension applied), None unless it waits for one.
+    pub due_on: Option<String>,
+    /// The day that request was made (what the extension is decided on).
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    requested_on: Option<String>,
+}
+
+impl QueueRow {
+    /// The row's due date moved by the incident's extension of the window.
+    fn extend(&mut self, window: &claimdesk_core::policy::CureWindow) {
+        let day = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+        if let (Some(asked), Some(due)) = (day(&self.requested_on), day(&self.due_on)) {
+            self.due_on = Some(window.extended(asked, due).to_string());
+        }
+    }
+}
+
+/// The rows' due dates with their incident's extension of the window (read
+/// once for the rows, only when one of them waits for information).
+fn extend_all(conn: &rusqlite::Connection, rows: &mut [QueueRow], incident: &str) {
+    if rows.iter().any(|r| r.due_on.is_some()) {
+        let window = crate::cure::window(conn, incident);
+        if window.extended_until.is_some() {
+            rows.iter_mut().for_each(|r| r.extend(&window));
+        }
+    }
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -159,7 +196,7 @@ impl Lookup {
 
 const ROW_COLUMNS: &str =
     "external_id, received_at, category, name, service, status, priority, assignee, claimed_amount, eligible,
-    reason, remedy, amount, tags, is_override, version, report_type, reason_code";
+    reason, remedy, amount, tags, is_override, version, report_type, reason_code, due_on, requested_on";
 
 fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
     let tags: String = r.get(13)?;
@@ -182,6 +219,8 @@ fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         version: r.get(15)?,
         report_type: r.get(16)?,
         reason_code: r.get(17)?,
+        due_on: r.get(18)?,
+        requested_on: r.get(19)?,
     })
 }
 
@@ -294,6 +333,19 @@ fn filters_without_text(f: &QueueFilter) -> Where {
         w.push("batch_id = ?");
         w.params.push(Box::new(b.clone()));
     }
+    if let Some(due) = &f.due_bounds {
+        // Through the partial index of open requests; the extension's day is
+        // bound once per mention (positional parameters cannot be reused here).
+        w.push("due_on IS NOT NULL");
+        let ext = || Box::new(due.extended_until.clone()) as Box<dyn ToSql>;
+        let effective = crate::cure::effective_due_sql("?");
+        for (op, bound) in [(">=", &due.from), ("<=", &due.to)] {
+            if let Some(day) = bound {
+                w.push(&format!("{effective} {op} ?"));
+                w.params.extend([ext(), ext(), ext(), Box::new(day.clone()) as Box<dyn ToSql>]);
+            }
+        }
+    }
     w
 }
 
@@ -315,7 +367,15 @@ impl Store {
     /// and far worse at 1,000,000).
     pub(crate) fn scoped(&self, filter: &QueueFilter) -> Result<QueueFilter> {
         let incident = self.resolve_incident(filter.incident.as_deref())?;
-        Ok(QueueFilter { incident: Some(incident), ..filter.clone() })
+        let due_bounds = match filter.due {
+            Some(state) => Some(crate::cure::DueBounds::of(
+                state,
+                &crate::cure::window(self.conn(), &incident),
+                crate::cure::today(self.conn())?,
+            )),
+            None => None,
+        };
+        Ok(QueueFilter { incident: Some(incident), due_bounds, ..filter.clone() })
     }
 
     /// One page of the queue and the number of claims the filter matches.
@@ -334,7 +394,7 @@ impl Store {
             );
             let ids = self.ids_of(&sql, &w)?;
             return Ok(QueuePage {
-                rows: self.rows_of(&ids)?,
+                rows: self.rows_of(&ids, filter)?,
                 total: self.queue_count(filter)?,
                 offset,
                 exact: 0,
@@ -390,7 +450,7 @@ impl Store {
                 ids.extend(self.ids_of(&sql, &w)?);
             }
         }
-        Ok(QueuePage { rows: self.rows_of(&ids)?, total, offset, exact: exact.len() as u64 })
+        Ok(QueuePage { rows: self.rows_of(&ids, filter)?, total, offset, exact: exact.len() as u64 })
     }
 
     /// Whether any claim belongs to another incident than this one (two
@@ -426,10 +486,12 @@ impl Store {
     }
 
     /// The rows of these ids, in their order: one point lookup each.
-    fn rows_of(&self, ids: &[i64]) -> Result<Vec<QueueRow>> {
+    fn rows_of(&self, ids: &[i64], scoped: &QueueFilter) -> Result<Vec<QueueRow>> {
         let mut stmt =
             self.conn().prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM claims WHERE id = ?1"))?;
-        Ok(ids.iter().map(|id| stmt.query_row([id], queue_row)).collect::<Result<Vec<_>, _>>()?)
+        let mut rows = ids.iter().map(|id| stmt.query_row([id], queue_row)).collect::<Result<Vec<_>, _>>()?;
+        extend_all(self.conn(), &mut rows, scoped.incident.as_deref().unwrap_or_default());
+        Ok(rows)
     }
 
     /// How many claims the filter matches.
@@ -447,7 +509,9 @@ impl Store {
         sort: Sort,
         mut f: impl FnMut(&QueueRow) -> Result<()>,
     ) -> Result<u64> {
-        let w = where_clause(&self.scoped(filter)?)?;
+        let scoped = self.scoped(filter)?;
+        let w = where_clause(&scoped)?;
+        let window = crate::cure::window(self.conn(), scoped.incident.as_deref().unwrap_or_default());
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {ROW_COLUMNS} FROM claims{} ORDER BY {}",
             w.sql,
@@ -456,7 +520,9 @@ impl Store {
         let mut rows = stmt.query(w.param_refs().as_slice())?;
         let mut n = 0;
         while let Some(r) = rows.next()? {
-            f(&queue_row(r)?)?;
+            let mut row = queue_row(r)?;
+            row.extend(&window);
+            f(&row)?;
             n += 1;
         }
         Ok(n)
@@ -487,8 +553,9 @@ impl Store {
             "SELECT {ROW_COLUMNS} FROM claims WHERE claimant_key = ?1 AND service = ?2 AND incident_id = ?3
              ORDER BY received_at, external_id"
         ))?;
-        let rows = stmt.query_map([&key, &service, &incident], queue_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut rows = stmt.query_map([&key, &service, &incident], queue_row)?.collect::<Result<Vec<_>, _>>()?;
+        extend_all(self.conn(), &mut rows, &incident);
+        Ok(rows)
     }
 }
 

@@ -21,11 +21,13 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0009_reasons", include_str!("migrations/0009_reasons.sql")),
     ("0010_search_scope", include_str!("migrations/0010_search_scope.sql")),
     ("0011_notices", include_str!("migrations/0011_notices.sql")),
+    ("0012_cure_clock", include_str!("migrations/0012_cure_clock.sql")),
 ];
 
 /// The first migration after which every claim must be folded again (its
-/// cached state was made by older rules).
-pub const REFOLD_AFTER: i64 = 4;
+/// cached state was made by older rules): 12, as states folded before it
+/// keep no requests for information with their due dates.
+pub const REFOLD_AFTER: i64 = 12;
 
 /// Migrations up to this number were applied in sequence, before the table
 /// `migrations` existed: `user_version` alone says which ran.
@@ -37,7 +39,7 @@ fn number(name: &str) -> i64 {
 }
 
 /// The schema version this binary writes: its highest migration number.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// Brings the schema up to date, or refuses a store from a newer binary.
 /// Returns the version the store was at.

@@ -99,17 +99,14 @@ impl Store {
     ) -> Result<FeedSummary> {
         self.require(actor, AdminAction::ExportStatusFeed, "status_feed")?;
         let incident = self.resolve_incident(incident)?;
-        // A request's due date: the day of its latest request + the policy's cure window,
-        // as the request's notice states it (core::notice, claimdesk notice export).
-        let cure = crate::policies::active_policy_in(self.conn(), &incident)?.1.cure;
-        let mut stmt = self.conn().prepare(
-            "SELECT external_id, name, status,
-                    CASE WHEN status = 'needs_info' THEN
-                        (SELECT max(created_at) FROM notes WHERE notes.claim_id = claims.id AND notes.kind = 'info_request')
-                    END
-             FROM claims WHERE incident_id = ?1 ORDER BY external_id",
-        )?;
-        let mut rows = stmt.query([&incident])?;
+        // A request's due date as its notice states it and the queue shows it
+        // (the request's own, moved by the window's extension: crate::cure).
+        let cure = crate::cure::window(self.conn(), &incident);
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT external_id, name, status, {due} FROM claims WHERE incident_id = ?1 ORDER BY external_id",
+            due = crate::cure::effective_due_sql("?2")
+        ))?;
+        let mut rows = stmt.query(rusqlite::params![&incident, cure.extended_until.map(|d| d.to_string())])?;
         let mut claims = 0u64;
         match format {
             FeedFormat::Csv => {
@@ -130,10 +127,7 @@ impl Store {
                 status: code,
                 status_text,
                 next_step,
-                due_date: r
-                    .get::<_, Option<i64>>(3)?
-                    .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
-                    .map(|at| cure.due_on(at).format("%Y-%m-%d").to_string()),
+                due_date: r.get::<_, Option<String>>(3)?,
             };
             match format {
                 FeedFormat::Csv => {

@@ -46,7 +46,7 @@ fn decided_team() -> Team {
     };
     s.recommend(&kim, "T-001", None, cash, None).expect("recommend");
     s.take(&kim, "T-002", None).expect("take");
-    s.request_info(&kim, "T-002", None, Some("LOSS_PROOF_NEEDED"), "10월 매출 장부").expect("ask");
+    s.request_info(&kim, "T-002", None, Some("LOSS_PROOF_NEEDED"), "10월 매출 장부", Default::default()).expect("ask");
     s.take(&kim, "T-003", None).expect("take");
     let deny =
         Decision::Deny { code: Some("DUPLICATE".into()), reason: "같은 신고가 먼저 접수됨".into() };
@@ -184,7 +184,7 @@ fn a_letter_of_a_decision_changed_since_it_was_read_is_not_recorded_and_a_new_re
         .expect_err("in review");
     assert_eq!(e.code(), "WRONG_STATE");
     // Asked again: a second request owes a second notice.
-    t.store.request_info(&kim, "T-002", None, Some("LOSS_PROOF_NEEDED"), "11월분도").expect("ask again");
+    t.store.request_info(&kim, "T-002", None, Some("LOSS_PROOF_NEEDED"), "11월분도", Default::default()).expect("ask again");
     assert!(due_ids(&mut t).contains(&"T-002".to_string()));
     assert_eq!(t.store.letter(&park, "T-002").expect("letter").note, "11월분도");
 }

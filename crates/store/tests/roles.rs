@@ -22,7 +22,8 @@ fn needs(action: ClaimAction) -> Role {
         | A::Approve
         | A::ResolveConflict
         | A::Reopen
-        | A::Notify => Role::Supervisor,
+        | A::Notify
+        | A::Expire => Role::Supervisor,
         A::UpdateIntake | A::ReservePayout | A::ReleasePayout | A::MarkPaid => Role::Admin,
         A::Triage
         | A::Take
@@ -38,7 +39,8 @@ fn needs(action: ClaimAction) -> Role {
         | A::Lease
         | A::ReleaseLease
         | A::SetReportType
-        | A::CloseNoDamage => Role::Reviewer,
+        | A::CloseNoDamage
+        | A::CheckDocument => Role::Reviewer,
     }
 }
 
@@ -65,7 +67,11 @@ fn command(action: ClaimAction, claim: &ClaimInput) -> ClaimCommand {
         A::RequestInfo => ClaimCommand::RequestInfo {
             code: Some("ACCOUNT_INFO_NEEDED".into()),
             message: "통장 사본".into(),
+            due_on: None,
+            another: false,
         },
+        A::CheckDocument => ClaimCommand::CheckDocument { document: "BANK_ACCOUNT_COPY".into(), received: true },
+        A::Expire => ClaimCommand::Expire { note: String::new() },
         A::InfoReceived => ClaimCommand::InfoReceived { note: String::new() },
         A::Recommend => ClaimCommand::Recommend {
             decision: Decision::Deny { code: Some("DUPLICATE".into()), reason: "중복".into() },

@@ -8,7 +8,7 @@ use claimdesk_core::workflow::{Decision, Priority};
 use claimdesk_core::ClaimAction;
 use claimdesk_core::ClaimStatus;
 use claimdesk_core::ReportType;
-use claimdesk_store::claims::{ClaimDetail, PersonalField, TimelineEntry, TriageChange};
+use claimdesk_store::claims::{ClaimDetail, InfoRequest, PersonalField, TimelineEntry, TriageChange};
 use claimdesk_store::oplog::OpReceipt;
 use claimdesk_store::policies::ReasonCatalog;
 use tauri::AppHandle;
@@ -64,19 +64,46 @@ pub async fn release(app: AppHandle, external_id: String, base: Option<i64>) -> 
 }
 
 /// Asks for information citing a deficiency code of the policy in force (REASON_REQUIRED without one,
-/// UNKNOWN_REASON for a code it lacks); the message goes beside the code.
+/// UNKNOWN_REASON for a code it lacks); the message goes beside the code. `due_on` (YYYY-MM-DD)
+/// replaces the policy's window; `another` is a supervisor's further request (SECOND_REQUEST without).
 #[tauri::command]
+#[allow(clippy::too_many_arguments)]
 pub async fn request_info(
     app: AppHandle,
     external_id: String,
     base: Option<i64>,
     code: Option<String>,
     message: String,
+    due_on: Option<chrono::NaiveDate>,
+    another: Option<bool>,
 ) -> ApiResult<OpReceipt> {
+    let request = InfoRequest { due_on, another: another.unwrap_or(false) };
     blocking(app, move |s: &AppState| {
-        s.as_user(|store, actor| store.request_info(actor, &external_id, base, code.as_deref(), &message))
+        s.as_user(|store, actor| store.request_info(actor, &external_id, base, code.as_deref(), &message, request))
     })
     .await
+}
+
+/// Ticks a document of the policy's checklist as received (or takes the tick back).
+#[tauri::command]
+pub async fn check_document(
+    app: AppHandle,
+    external_id: String,
+    base: Option<i64>,
+    document: String,
+    received: bool,
+) -> ApiResult<OpReceipt> {
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.check_document(actor, &external_id, base, &document, received))
+    })
+    .await
+}
+
+/// Supervisor: closes an overdue claim as not cured (NOT_DUE before its due date has passed).
+#[tauri::command]
+pub async fn expire(app: AppHandle, external_id: String, base: Option<i64>, note: String) -> ApiResult<OpReceipt> {
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.expire(actor, &external_id, base, &note)))
+        .await
 }
 
 /// Sets the report type (triage) while the report is open.

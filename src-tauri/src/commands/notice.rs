@@ -46,6 +46,12 @@ pub async fn notice_counts(app: AppHandle) -> ApiResult<NoticeCounts> {
     blocking(app, move |s: &AppState| s.as_user(|store, actor| store.notice_counts(actor, None))).await
 }
 
+/// The current incident's requests for information by due state (open, reminder due, overdue).
+#[tauri::command]
+pub async fn due_counts(app: AppHandle) -> ApiResult<claimdesk_store::cure::DueCounts> {
+    blocking(app, move |s: &AppState| s.as_user(|store, _| store.due_counts(None))).await
+}
+
 /// Supervisors: asks for a folder (the native dialog), then writes every due
 /// notice of the current incident into it and records each. None when the
 /// dialog was cancelled; cancelled while it runs, it stops after the page

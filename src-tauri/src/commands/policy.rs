@@ -300,3 +300,30 @@ mod tests {
         assert!(check.messages[0].line.is_some(), "{:?}", check.messages);
     }
 }
+
+/// Supervisor: extends the cure window of the current incident to `until`
+/// (a new policy version, made active at once, its claims re-evaluated
+/// with progress); every open request made on or before that day is due then.
+#[tauri::command]
+pub async fn extend_cure(
+    app: AppHandle,
+    until: chrono::NaiveDate,
+    reason: String,
+    job_id: String,
+    on_progress: Channel<Progress>,
+) -> ApiResult<i64> {
+    blocking(app, move |s: &AppState| {
+        let job = s.start_job(&job_id)?;
+        let actor = s.actor()?;
+        let mut store = s.open_worker()?;
+        let total = store.claim_count()?;
+        report(&on_progress, &job.id, "evaluate", 0, Some(total), None);
+        let version = store.extend_cure(&actor, None, until, &reason, &mut |done| {
+            report(&on_progress, &job.id, "evaluate", done, Some(total), None);
+            !job.is_cancelled()
+        })?;
+        report(&on_progress, &job.id, "done", total, Some(total), None);
+        Ok(version)
+    })
+    .await
+}

@@ -124,6 +124,7 @@ fn apply_one(store: &mut Store, actor: &Actor, id: &str, action: &BulkAction) ->
         BulkAction::CloseNoDamage { reply, note } => {
             store.close_no_damage(actor, id, None, reply, note).map(drop)
         }
+        BulkAction::Expire { note } => store.expire(actor, id, None, note).map(drop),
         BulkAction::AddToBatch { .. } => Ok(()),
     }
 }

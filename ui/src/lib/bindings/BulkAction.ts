@@ -6,4 +6,4 @@ import type { ReportType } from "./ReportType";
 /**
  * One action over every claim of a filter.
  */
-export type BulkAction = { "kind": "take" } | { "kind": "triage", priority: Priority | null, category: Category | null, } | { "kind": "set_priority", priority: Priority, } | { "kind": "add_tags", tags: Array<string>, } | { "kind": "add_to_batch", name: string, } | { "kind": "set_report_type", report_type: ReportType, } | { "kind": "close_no_damage", reply: string, note: string, };
+export type BulkAction = { "kind": "take" } | { "kind": "triage", priority: Priority | null, category: Category | null, } | { "kind": "set_priority", priority: Priority, } | { "kind": "add_tags", tags: Array<string>, } | { "kind": "add_to_batch", name: string, } | { "kind": "set_report_type", report_type: ReportType, } | { "kind": "close_no_damage", reply: string, note: string, } | { "kind": "expire", note: string, };

@@ -25,7 +25,7 @@ duplicate_of?: string | null,
 /**
  * Clears the duplicate mark.
  */
-duplicate_cleared?: boolean, } | { "action": "take" } | { "action": "release" } | { "action": "request_info", code?: string | null, message: string, } | { "action": "info_received", 
+duplicate_cleared?: boolean, } | { "action": "take" } | { "action": "release" } | { "action": "request_info", code?: string | null, message: string, due_on?: string | null, another?: boolean, } | { "action": "info_received", 
 /**
  * What arrived, kept as a note (may be empty).
  */
@@ -33,4 +33,4 @@ note: string, } | { "action": "recommend", decision: Decision, justification: st
 /**
  * The intake fields that changed (for people reading the history).
  */
-fields: Array<string>, } | { "action": "lease" } | { "action": "release_lease" } | { "action": "add_to_batch", batch_id: string, } | { "action": "remove_from_batch" } | { "action": "return_to_reviewer", comment: string, } | { "action": "approve", recommendation_op: string, } | { "action": "reserve_payout", payout_id: string, } | { "action": "release_payout", payout_id: string, } | { "action": "mark_paid", payout_id: string, } | { "action": "resolve_conflict", to: ClaimStatus, note: string, } | { "action": "set_report_type", report_type: ReportType, } | { "action": "close_no_damage", reply: string, note: string, } | { "action": "reopen" } | { "action": "notify", channels: Array<NoticeChannel>, lang: Lang, resend?: boolean, };
+fields: Array<string>, } | { "action": "lease" } | { "action": "release_lease" } | { "action": "add_to_batch", batch_id: string, } | { "action": "remove_from_batch" } | { "action": "return_to_reviewer", comment: string, } | { "action": "approve", recommendation_op: string, } | { "action": "reserve_payout", payout_id: string, } | { "action": "release_payout", payout_id: string, } | { "action": "mark_paid", payout_id: string, } | { "action": "resolve_conflict", to: ClaimStatus, note: string, } | { "action": "set_report_type", report_type: ReportType, } | { "action": "close_no_damage", reply: string, note: string, } | { "action": "reopen" } | { "action": "notify", channels: Array<NoticeChannel>, lang: Lang, resend?: boolean, } | { "action": "check_document", document: string, received: boolean, } | { "action": "expire", note: string, };

@@ -2,6 +2,7 @@
 import type { Category } from "./Category";
 import type { CitedReason } from "./CitedReason";
 import type { ClaimStatus } from "./ClaimStatus";
+import type { CureClock } from "./CureClock";
 import type { DocumentDef } from "./DocumentDef";
 import type { EvidenceFile } from "./EvidenceFile";
 import type { Note } from "./Note";
@@ -38,4 +39,16 @@ notices: Array<NoticeSent>,
 /**
  * Whether the claimant was told of the current decision (false while nothing is decided).
  */
-notified: boolean, };
+notified: boolean, 
+/**
+ * Where its request for information stands (None unless it waits for one).
+ */
+cure: CureClock | null, 
+/**
+ * The checklist's documents ticked as received (codes).
+ */
+documents_received: Array<string>, 
+/**
+ * How many requests for information it has had.
+ */
+info_requests: number, };

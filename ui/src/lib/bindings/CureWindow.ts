@@ -5,6 +5,9 @@
  * `days` from the request, and `mail_days` more because the notice may go
  * by post (class-action practice: 30 days, +3 by mail). The due date a
  * notice states is the request's day (KST) + days + mail_days, the same on
- * every channel, so a claimant is never told two dates.
+ * every channel, so a claimant is never told two dates. `reminder_days`
+ * before it a claim is "reminder due". `extended_until` is the programme's
+ * extension of the window (2023: from 27 Feb to 14 Mar): every request made
+ * on or before that day is due no earlier than it.
  */
-export type CureWindow = { days: number, mail_days: number, };
+export type CureWindow = { days: number, mail_days: number, reminder_days: number, extended_until?: string | null, };

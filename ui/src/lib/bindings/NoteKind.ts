@@ -3,4 +3,4 @@
 /**
  * What a note on a claim is (the fold writes them; the author may withdraw a plain note).
  */
-export type NoteKind = "note" | "info_request" | "info_received" | "return_comment" | "closure";
+export type NoteKind = "note" | "info_request" | "info_received" | "return_comment" | "closure" | "expiry";

@@ -3,4 +3,9 @@
 /**
  * One line of the queue. Names are shown; phone, BRN and account are not.
  */
-export type QueueRow = { external_id: string, received_at: number, category: string, name: string, service: string, status: string, priority: string, assignee: string | null, claimed_amount: number | null, eligible: boolean | null, reason: string | null, remedy: string | null, amount: number | null, tags: Array<string>, is_override: boolean, version: number, report_type: string, reason_code: string | null, };
+export type QueueRow = { external_id: string, received_at: number, category: string, name: string, service: string, status: string, priority: string, assignee: string | null, claimed_amount: number | null, eligible: boolean | null, reason: string | null, remedy: string | null, amount: number | null, tags: Array<string>, is_override: boolean, version: number, report_type: string, reason_code: string | null, 
+/**
+ * The due date of the request for information it waits for (YYYY-MM-DD,
+ * the window's extension applied), None unless it waits for one.
+ */
+due_on: string | null, };
