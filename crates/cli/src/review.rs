@@ -1,8 +1,8 @@
 //! Review commands: the queue, one claim, actions on a claim, batches.
 
 use anyhow::anyhow;
-use claimdesk_core::workflow::{Decision, PolicyProposal, Priority};
 use claimdesk_core::model::DueState;
+use claimdesk_core::workflow::{Decision, PolicyProposal, Priority};
 use claimdesk_core::{Category, ClaimStatus, Grant, Reason, Remedy, ReportType};
 use claimdesk_store::claims::{PersonalField, TriageChange};
 use claimdesk_store::queue::{QueueFilter, Sort, SortKey};
@@ -298,7 +298,8 @@ impl QueueArgs {
                 .due
                 .as_deref()
                 .map(|d| {
-                    DueState::parse(d).ok_or_else(|| anyhow!("'{d}' is not a due state (open, reminder_due, overdue)"))
+                    DueState::parse(d)
+                        .ok_or_else(|| anyhow!("'{d}' is not a due state (open, reminder_due, overdue)"))
                 })
                 .transpose()?,
             ..QueueFilter::default()

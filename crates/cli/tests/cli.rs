@@ -826,3 +826,66 @@ fn the_quarantine_and_the_reveals_list_keep_to_their_roles_from_the_command_line
     assert!(signed_out.status.success(), "{}", text(&signed_out.stderr));
     assert!(text(&signed_out.stdout).contains("not signed in"), "{}", text(&signed_out.stdout));
 }
+
+/// The cure clock from the command line: a request's due date in `show` and
+/// the queue's due filter, document ticks checked against the policy, an
+/// expiry refused before the due date (one claim and over a filter), and the
+/// window's extension, a supervisor's, moving the date.
+#[test]
+fn the_cure_clock_runs_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    let db = db.to_str().expect("path");
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let refused = |args: &[&str], code: &str| {
+        let out = run(args);
+        assert!(!out.status.success(), "{args:?} must be refused");
+        let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(said.contains(code), "{args:?}: expected {code}, got {said}");
+        said
+    };
+    ok(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")]);
+    ok(&["users", "add", "--db", db, "kim", "--name", "김지은", "--role", "reviewer"]);
+    ok(&["users", "add", "--db", db, "park", "--name", "박서연", "--role", "supervisor"]);
+    let id = "C999-000168";
+    let today = chrono::Utc::now().with_timezone(&claimdesk_core::time::kst()).date_naive();
+    let due = (today + chrono::Days::new(33)).to_string();
+    ok(&["claim", "take", "--db", db, "--as", "kim", id]);
+    let asked =
+        ok(&["claim", "request-info", "--db", db, "--as", "kim", id, "--reason", "LOSS_PROOF_NEEDED"]);
+    assert!(asked.contains(&due), "the due date is said: {asked}");
+    refused(
+        &["claim", "request-info", "--db", db, "--as", "kim", id, "--reason", "LOSS_PROOF_NEEDED"],
+        "WRONG_STATE",
+    );
+    ok(&["claim", "document", "--db", db, "--as", "kim", id, "SMALL_BUSINESS_CERT"]);
+    refused(&["claim", "document", "--db", db, "--as", "kim", id, "TRIP_RECORDS"], "INVALID");
+    let shown = ok(&["show", "--db", db, id]);
+    assert!(shown.contains(&format!("due {due} (open")), "{shown}");
+    assert!(shown.contains("[x] SMALL_BUSINESS_CERT") && shown.contains("[ ] BANK_ACCOUNT_COPY"), "{shown}");
+    let open = ok(&["queue", "--db", db, "--due", "open"]);
+    assert!(open.contains("1 claims match") && open.contains(id), "{open}");
+    assert!(ok(&["queue", "--db", db, "--due", "overdue"]).contains("0 claims match"));
+    refused(&["queue", "--db", db, "--due", "late"], "not a due state");
+    // Not yet due: refused one by one, saying the date, and not closed over the overdue filter.
+    let said = refused(&["claim", "expire", "--db", db, "--as", "park", id], "NOT_DUE");
+    assert!(said.contains(&due), "{said}");
+    refused(&["claim", "expire", "--db", db, "--as", "kim", id], "ROLE_NOT_ALLOWED");
+    assert!(ok(&["expire", "--db", db, "--as", "park"]).starts_with("0 closed as not cured"));
+    // The extension: a supervisor's, with a reason; the claim's due date moves.
+    let until = (today + chrono::Days::new(60)).to_string();
+    let extend = ["policy", "extend-cure", "--db", db, "--until", &until, "--reason", "협의회 결정"];
+    let mut as_kim = extend.to_vec();
+    as_kim.extend(["--as", "kim"]);
+    refused(&as_kim, "ROLE_NOT_ALLOWED");
+    let mut as_park = extend.to_vec();
+    as_park.extend(["--as", "park"]);
+    let said = ok(&as_park);
+    assert!(said.contains(&until) && said.contains("1 open"), "{said}");
+    let shown = ok(&["show", "--db", db, id]);
+    assert!(shown.contains(&format!("due {until} (open")) && shown.contains("extended"), "{shown}");
+}

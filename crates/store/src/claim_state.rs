@@ -242,7 +242,10 @@ pub(crate) fn cite_local(
 
 /// The active policy of the claim's incident, with its version (None: no
 /// active policy). Read once per text: a bulk action parses it once.
-pub(crate) fn claim_policy(conn: &Connection, claim_id: i64) -> Result<Option<(i64, std::sync::Arc<Policy>)>> {
+pub(crate) fn claim_policy(
+    conn: &Connection,
+    claim_id: i64,
+) -> Result<Option<(i64, std::sync::Arc<Policy>)>> {
     let row: Option<(i64, String)> = conn
         .prepare_cached(
             "SELECT p.version, p.toml FROM claims c JOIN policy_versions p ON p.incident_id = c.incident_id AND p.active = 1
@@ -472,8 +475,10 @@ pub(crate) fn write_state(
     if prev.is_none_or(|p| request(p) != request(state)) {
         let (open, count) = request(state);
         let (requested_on, due_on) = open.unzip();
-        tx.prepare_cached("UPDATE claims SET requested_on = ?2, due_on = ?3, info_requests = ?4 WHERE id = ?1")?
-            .execute(params![claim_id, requested_on, due_on, count])?;
+        tx.prepare_cached(
+            "UPDATE claims SET requested_on = ?2, due_on = ?3, info_requests = ?4 WHERE id = ?1",
+        )?
+        .execute(params![claim_id, requested_on, due_on, count])?;
     }
     if prev.is_none_or(|p| p.notified() != state.notified()) {
         tx.prepare_cached("UPDATE claims SET notified = ?2 WHERE id = ?1")?

@@ -81,9 +81,11 @@ fn record_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
         report_type: ReportType::parse(&r.get::<_, String>(12)?).unwrap_or_default(),
         notified: r.get(13)?,
         request: match (r.get::<_, Option<String>>(14)?, r.get::<_, Option<String>>(15)?) {
-            (Some(asked), Some(due)) => asked.parse().ok().zip(due.parse().ok()).map(|(requested_on, due_on)| {
-                claimdesk_core::workflow::OpenRequest { requested_on, due_on }
-            }),
+            (Some(asked), Some(due)) => {
+                asked.parse().ok().zip(due.parse().ok()).map(|(requested_on, due_on)| {
+                    claimdesk_core::workflow::OpenRequest { requested_on, due_on }
+                })
+            }
             _ => None,
         },
         requests: r.get(16)?,

@@ -74,7 +74,12 @@ pub struct CureClock {
 }
 
 impl CureClock {
-    pub(crate) fn of(requested_on: NaiveDate, own_due: NaiveDate, window: &CureWindow, today: NaiveDate) -> CureClock {
+    pub(crate) fn of(
+        requested_on: NaiveDate,
+        own_due: NaiveDate,
+        window: &CureWindow,
+        today: NaiveDate,
+    ) -> CureClock {
         let due_on = window.extended(requested_on, own_due);
         CureClock {
             requested_on,
@@ -134,7 +139,13 @@ impl Store {
 
     /// Supervisor: closes a claim whose request for information is overdue
     /// as not cured (closed_denied, NOT_CURED); refused before (NOT_DUE).
-    pub fn expire(&mut self, actor: &Actor, external_id: &str, base: Option<i64>, note: &str) -> Result<OpReceipt> {
+    pub fn expire(
+        &mut self,
+        actor: &Actor,
+        external_id: &str,
+        base: Option<i64>,
+        note: &str,
+    ) -> Result<OpReceipt> {
         let cmd = ClaimCommand::Expire { note: note.trim().to_string() };
         Ok(self.claim_change(actor, external_id, base, cmd)?.receipt)
     }
@@ -191,8 +202,10 @@ impl Store {
             .prepare_cached("SELECT requested_on, due_on, incident_id FROM claims WHERE external_id = ?1")?
             .query_row([external_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        let (requested, due, incident) = row.ok_or_else(|| StoreError::NotFound(format!("claim {external_id}")))?;
-        let (Some(requested), Some(due)) = (requested.and_then(|d| d.parse().ok()), due.and_then(|d| d.parse().ok()))
+        let (requested, due, incident) =
+            row.ok_or_else(|| StoreError::NotFound(format!("claim {external_id}")))?;
+        let (Some(requested), Some(due)) =
+            (requested.and_then(|d| d.parse().ok()), due.and_then(|d| d.parse().ok()))
         else {
             return Ok(None);
         };

@@ -553,7 +553,8 @@ impl Store {
             "SELECT {ROW_COLUMNS} FROM claims WHERE claimant_key = ?1 AND service = ?2 AND incident_id = ?3
              ORDER BY received_at, external_id"
         ))?;
-        let mut rows = stmt.query_map([&key, &service, &incident], queue_row)?.collect::<Result<Vec<_>, _>>()?;
+        let mut rows =
+            stmt.query_map([&key, &service, &incident], queue_row)?.collect::<Result<Vec<_>, _>>()?;
         extend_all(self.conn(), &mut rows, &incident);
         Ok(rows)
     }

@@ -106,7 +106,8 @@ impl Store {
             "SELECT external_id, name, status, {due} FROM claims WHERE incident_id = ?1 ORDER BY external_id",
             due = crate::cure::effective_due_sql("?2")
         ))?;
-        let mut rows = stmt.query(rusqlite::params![&incident, cure.extended_until.map(|d| d.to_string())])?;
+        let mut rows =
+            stmt.query(rusqlite::params![&incident, cure.extended_until.map(|d| d.to_string())])?;
         let mut claims = 0u64;
         match format {
             FeedFormat::Csv => {

@@ -46,7 +46,8 @@ fn decided_team() -> Team {
     };
     s.recommend(&kim, "T-001", None, cash, None).expect("recommend");
     s.take(&kim, "T-002", None).expect("take");
-    s.request_info(&kim, "T-002", None, Some("LOSS_PROOF_NEEDED"), "10월 매출 장부", Default::default()).expect("ask");
+    s.request_info(&kim, "T-002", None, Some("LOSS_PROOF_NEEDED"), "10월 매출 장부", Default::default())
+        .expect("ask");
     s.take(&kim, "T-003", None).expect("take");
     let deny =
         Decision::Deny { code: Some("DUPLICATE".into()), reason: "같은 신고가 먼저 접수됨".into() };
@@ -183,8 +184,12 @@ fn a_letter_of_a_decision_changed_since_it_was_read_is_not_recorded_and_a_new_re
         .notify(&park, "T-002", None, vec![NoticeChannel::Pdf], Lang::Ko, false)
         .expect_err("in review");
     assert_eq!(e.code(), "WRONG_STATE");
-    // Asked again: a second request owes a second notice.
-    t.store.request_info(&kim, "T-002", None, Some("LOSS_PROOF_NEEDED"), "11월분도", Default::default()).expect("ask again");
+    // Asked again (a supervisor's further request: one per claim otherwise): it owes a second notice.
+    t.store.take(&park, "T-002", None).expect("take over");
+    let another = claimdesk_store::claims::InfoRequest { due_on: None, another: true };
+    t.store
+        .request_info(&park, "T-002", None, Some("LOSS_PROOF_NEEDED"), "11월분도", another)
+        .expect("ask again");
     assert!(due_ids(&mut t).contains(&"T-002".to_string()));
     assert_eq!(t.store.letter(&park, "T-002").expect("letter").note, "11월분도");
 }

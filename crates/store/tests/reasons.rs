@@ -55,9 +55,15 @@ fn a_denial_or_request_without_a_code_of_the_policy_in_force_is_refused_with_an_
         let e = t.store.recommend(&kim, "T-001", None, decision, Some("근거".into())).expect_err("refused");
         assert_eq!(e.code(), code, "{e}");
     }
-    let e = t.store.request_info(&kim, "T-001", None, Some("NO_LOSS_SHOWN"), "", Default::default()).expect_err("a denial code");
+    let e = t
+        .store
+        .request_info(&kim, "T-001", None, Some("NO_LOSS_SHOWN"), "", Default::default())
+        .expect_err("a denial code");
     assert_eq!(e.code(), "UNKNOWN_REASON");
-    let e = t.store.request_info(&kim, "T-001", None, None, "통장 사본", Default::default()).expect_err("no code");
+    let e = t
+        .store
+        .request_info(&kim, "T-001", None, None, "통장 사본", Default::default())
+        .expect_err("no code");
     assert_eq!(e.code(), "REASON_REQUIRED");
     assert_eq!(
         t.count("SELECT count(*) FROM ops WHERE outcome = 'refused'") - refused_before,
@@ -67,7 +73,9 @@ fn a_denial_or_request_without_a_code_of_the_policy_in_force_is_refused_with_an_
     assert_eq!(status(&t, "T-001"), ClaimStatus::InReview, "nothing moved");
 
     // With a code of the catalog (and a note beside it): the request, then the denial.
-    t.store.request_info(&kim, "T-001", None, Some("LOSS_PROOF_NEEDED"), "운행 기록도", Default::default()).expect("asked");
+    t.store
+        .request_info(&kim, "T-001", None, Some("LOSS_PROOF_NEEDED"), "운행 기록도", Default::default())
+        .expect("asked");
     let claim = t.store.claim("T-001").expect("claim");
     assert_eq!(
         (claim.status, claim.reason_code.as_deref()),

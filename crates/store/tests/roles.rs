@@ -70,7 +70,9 @@ fn command(action: ClaimAction, claim: &ClaimInput) -> ClaimCommand {
             due_on: None,
             another: false,
         },
-        A::CheckDocument => ClaimCommand::CheckDocument { document: "BANK_ACCOUNT_COPY".into(), received: true },
+        A::CheckDocument => {
+            ClaimCommand::CheckDocument { document: "BANK_ACCOUNT_COPY".into(), received: true }
+        }
         A::Expire => ClaimCommand::Expire { note: String::new() },
         A::InfoReceived => ClaimCommand::InfoReceived { note: String::new() },
         A::Recommend => ClaimCommand::Recommend {

@@ -305,7 +305,9 @@ fn one_command(desk: &mut Desk, rng: &mut StdRng) {
             .map(|_| ()),
         1 | 2 => s.take(&u, c, None).map(|_| ()),
         3 => s.release(&u, c, None).map(|_| ()),
-        4 => s.request_info(&u, c, None, Some("DOCUMENTS_MISSING"), "영수증을 보내 주세요", Default::default()).map(|_| ()),
+        4 => s
+            .request_info(&u, c, None, Some("DOCUMENTS_MISSING"), "영수증을 보내 주세요", Default::default())
+            .map(|_| ()),
         5 => s.info_received(&u, c, None, "받았습니다").map(|_| ()),
         6 | 7 => s
             .recommend(

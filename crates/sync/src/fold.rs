@@ -37,9 +37,9 @@
 
 use std::cmp::Ordering;
 
+use chrono::NaiveDate;
 use claimdesk_core::message::Lang;
 use claimdesk_core::ops::{Op, OpError, Stamp};
-use chrono::NaiveDate;
 use claimdesk_core::workflow::{
     decide, ClaimCommand, ClaimView, Decision, OpenRequest, Priority, Recommendation, Refusal, Transition,
     NOT_CURED,
@@ -443,10 +443,11 @@ impl ClaimState {
         if self.status_after(k) != ClaimStatus::NeedsInfo {
             return None;
         }
-        self.requests.iter().rev().find(|r| (r.at as usize) < k).map(|r| OpenRequest {
-            requested_on: r.requested_on,
-            due_on: r.due_on,
-        })
+        self.requests
+            .iter()
+            .rev()
+            .find(|r| (r.at as usize) < k)
+            .map(|r| OpenRequest { requested_on: r.requested_on, due_on: r.due_on })
     }
 
     /// The request for information the claim waits for now (needs_info), with its due date.

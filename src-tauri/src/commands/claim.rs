@@ -79,7 +79,9 @@ pub async fn request_info(
 ) -> ApiResult<OpReceipt> {
     let request = InfoRequest { due_on, another: another.unwrap_or(false) };
     blocking(app, move |s: &AppState| {
-        s.as_user(|store, actor| store.request_info(actor, &external_id, base, code.as_deref(), &message, request))
+        s.as_user(|store, actor| {
+            store.request_info(actor, &external_id, base, code.as_deref(), &message, request)
+        })
     })
     .await
 }
@@ -101,9 +103,16 @@ pub async fn check_document(
 
 /// Supervisor: closes an overdue claim as not cured (NOT_DUE before its due date has passed).
 #[tauri::command]
-pub async fn expire(app: AppHandle, external_id: String, base: Option<i64>, note: String) -> ApiResult<OpReceipt> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.expire(actor, &external_id, base, &note)))
-        .await
+pub async fn expire(
+    app: AppHandle,
+    external_id: String,
+    base: Option<i64>,
+    note: String,
+) -> ApiResult<OpReceipt> {
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.expire(actor, &external_id, base, &note))
+    })
+    .await
 }
 
 /// Sets the report type (triage) while the report is open.

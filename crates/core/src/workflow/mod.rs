@@ -1404,7 +1404,9 @@ fn representative(action: ClaimAction, claim: &ClaimView) -> ClaimCommand {
         ClaimAction::CloseNoDamage => {
             ClaimCommand::CloseNoDamage { reply: REPRESENTATIVE_REPLY.into(), note: String::new() }
         }
-        ClaimAction::CheckDocument => ClaimCommand::CheckDocument { document: "DOCUMENT".into(), received: true },
+        ClaimAction::CheckDocument => {
+            ClaimCommand::CheckDocument { document: "DOCUMENT".into(), received: true }
+        }
         ClaimAction::Expire => ClaimCommand::Expire { note: String::new() },
     }
 }

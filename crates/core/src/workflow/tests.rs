@@ -186,7 +186,9 @@ fn claim_for(cmd: &ClaimCommand, status: ClaimStatus, holder: Holder) -> ClaimVi
             ClaimView { report_type: ReportType::Inquiry, cited: Some(closure(reply)), ..view }
         }
         // Overdue: asked on 30 Jan, due 4 Mar, expired on 5 Mar.
-        ClaimCommand::Expire { .. } => ClaimView { status, assignee: view.assignee.clone(), ..waiting(day(2023, 3, 5), None) },
+        ClaimCommand::Expire { .. } => {
+            ClaimView { status, assignee: view.assignee.clone(), ..waiting(day(2023, 3, 5), None) }
+        }
         _ => view,
     }
 }
@@ -980,24 +982,27 @@ fn arb_claim() -> impl Strategy<Value = ClaimView> {
         proptest::option::of(Just(PAYOUT.to_string())),
         (0u32..3, proptest::option::of(0u32..60), any::<bool>()),
     )
-        .prop_map(|(status, assignee, recommendation, proposal, reserved_for, (requests, today, cites))| {
-            // A request of 30 Jan due 4 Mar, seen some days after it.
-            let asked = day(2023, 1, 30);
-            ClaimView {
-                status,
-                assignee,
-                recommendation,
-                batch_id: None,
-                proposal,
-                reserved_for,
-                report_type: Default::default(),
-                cited: cites.then(|| not_cured(None)),
-                notified: false,
-                request: (requests > 0).then(|| OpenRequest { requested_on: asked, due_on: day(2023, 3, 4) }),
-                requests,
-                as_of: today.map(|d| asked + chrono::Days::new(u64::from(d) + 10)),
-            }
-        })
+        .prop_map(
+            |(status, assignee, recommendation, proposal, reserved_for, (requests, today, cites))| {
+                // A request of 30 Jan due 4 Mar, seen some days after it.
+                let asked = day(2023, 1, 30);
+                ClaimView {
+                    status,
+                    assignee,
+                    recommendation,
+                    batch_id: None,
+                    proposal,
+                    reserved_for,
+                    report_type: Default::default(),
+                    cited: cites.then(|| not_cured(None)),
+                    notified: false,
+                    request: (requests > 0)
+                        .then(|| OpenRequest { requested_on: asked, due_on: day(2023, 3, 4) }),
+                    requests,
+                    as_of: today.map(|d| asked + chrono::Days::new(u64::from(d) + 10)),
+                }
+            },
+        )
 }
 
 fn arb_actor() -> impl Strategy<Value = Actor> {
@@ -1387,7 +1392,8 @@ fn an_expiry_waits_until_the_due_date_has_passed_and_the_extension_moves_it() {
         extended_until: Some(day(2023, 3, 14)),
         ..crate::policy::CureWindow::default()
     };
-    let refusal = decide(&supervisor, &waiting(day(2023, 3, 5), Some(extended)), &expire).expect_err("extended");
+    let refusal =
+        decide(&supervisor, &waiting(day(2023, 3, 5), Some(extended)), &expire).expect_err("extended");
     assert_eq!(refusal, Refusal::NotDue { due: day(2023, 3, 14) });
     decide(&supervisor, &waiting(day(2023, 3, 15), Some(extended)), &expire).expect("after the extension");
     // A reviewer does not close claims as not cured; a policy without NOT_CURED cannot.

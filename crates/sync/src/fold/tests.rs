@@ -442,7 +442,15 @@ fn a_second_request_for_information_owes_a_second_notice() {
     let s = fold(start(), &mut ops.clone());
     assert_eq!(s.refused.last().map(|r| (r.op_id.as_str(), r.code.as_str())), Some(("q2", "SECOND_REQUEST")));
     ops.push(take("t2", 6, "s", "sam", 3, "in_review"));
-    ops.push(op("q3", 7, "s", "sam", "request_info", Some(4), json!({"message": "사업자등록증", "another": true})));
+    ops.push(op(
+        "q3",
+        7,
+        "s",
+        "sam",
+        "request_info",
+        Some(4),
+        json!({"message": "사업자등록증", "another": true}),
+    ));
     let s = fold(start(), &mut ops);
     assert_eq!(s.status, ClaimStatus::NeedsInfo);
     assert_eq!(s.notice_due(), Some(LetterKind::NeedsInfo), "the first notice was of the first request");
@@ -498,7 +506,10 @@ fn a_request_is_due_from_its_own_day_and_window_and_expires_only_after_it() {
     let s = fold(start(), &mut late);
     assert_eq!((s.status, s.assignee.as_deref()), (ClaimStatus::ClosedDenied, None));
     assert_eq!(s.expired_by.as_deref(), Some("x"));
-    assert_eq!(s.notes.last().map(|n| (n.kind, n.code.as_deref())), Some((NoteKind::Expiry, Some("NOT_CURED"))));
+    assert_eq!(
+        s.notes.last().map(|n| (n.kind, n.code.as_deref())),
+        Some((NoteKind::Expiry, Some("NOT_CURED")))
+    );
     assert_eq!(s.notice_due(), Some(LetterKind::Denied), "the claimant is told of the closure");
     // A reviewer's expiry, or one whose stamp does not cite NOT_CURED, is refused on every replica.
     let mut forged = waiting_for_documents();
@@ -561,7 +572,15 @@ fn document_ticks_are_a_set_per_code_in_key_order() {
     assert_eq!(s.status, ClaimStatus::NeedsInfo, "a tick moves nothing");
     // Another reviewer keeps off a claim alice holds.
     let mut ops = waiting_for_documents();
-    ops.push(op("d5", noon(2023, 2, 5), "b", "bob", "check_document", None, json!({"document": "BANK_ACCOUNT_COPY"})));
+    ops.push(op(
+        "d5",
+        noon(2023, 2, 5),
+        "b",
+        "bob",
+        "check_document",
+        None,
+        json!({"document": "BANK_ACCOUNT_COPY"}),
+    ));
     let s = fold(start(), &mut ops);
     assert_eq!((s.documents.len(), s.refused[0].code.as_str()), (0, "HELD_BY_OTHER"));
 }
