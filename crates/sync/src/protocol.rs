@@ -23,15 +23,18 @@ use serde::{Deserialize, Serialize};
 /// merge decides every op again instead of reading results from payloads.
 /// 3: report types and coded reasons (new claim kinds, a reason code in
 /// denials, requests and closures, the stamp's `cited` catalog entry).
-/// 4: decision notices (`claim.notify`).
-pub const PROTOCOL_VERSION: u32 = 4;
-/// The oldest client protocol a server still answers. A protocol 3 desktop
+/// 4: decision notices (`claim.notify`). 5: the cure clock (`claim.check_document`,
+/// `claim.expire`, a request's `due_on` and `another`, the cited entry's `cure` window).
+pub const PROTOCOL_VERSION: u32 = 5;
+/// The oldest client protocol a server still answers. A protocol 4 desktop
+/// would park every expiry and document tick it pulls, and would fold a
+/// reviewer's second request for information that the team refuses. A protocol 3 desktop
 /// would park every notice it pulls and so offer to notify claimants again
 /// whom a colleague already told; a protocol 2 one would also park every
 /// non-damage closure and fold denials without the catalog entry the team's
 /// fold requires: both must update (PROTOCOL_CHANGES.md). Protocol 1 clients
 /// read an op's result from its payload, which later ops no longer carry.
-pub const MIN_PROTOCOL_VERSION: u32 = 4;
+pub const MIN_PROTOCOL_VERSION: u32 = 5;
 pub const HEADER_PROTOCOL: &str = "x-claimdesk-protocol";
 pub const HEADER_SCHEMA: &str = "x-claimdesk-schema";
 /// Most ops in one push or pull page.
