@@ -2,7 +2,8 @@
 // the app (and for looking at screens in a browser). Numbers are synthetic;
 // no rule here is the product's rule.
 import { mockIPC } from '@tauri-apps/api/mocks';
-import type { QueueFilter, QueueRow, Sort, SessionUser, ClaimDetail, Explanation, Stats, User, SavedView, PolicyVersion, BatchInfo, IncidentInfo, HistoryRow } from '../src/lib/api';
+import type { QueueFilter, QueueRow, Sort, SessionUser, ClaimDetail, Explanation, Stats, User, SavedView, PolicyVersion, BatchInfo, IncidentInfo, HistoryRow, DocumentDef, DueState, CureClock } from '../src/lib/api';
+import { addDays, kstToday } from '../src/lib/cure';
 
 const SERVICES: [string, string][] = [
   ['kakaotalk', '카카오톡'], ['talk_drawer', '톡서랍'], ['talk_channel', '카카오톡 채널'], ['kakao_gift', '카카오톡 선물하기'],
@@ -38,7 +39,36 @@ function rnd(seed: number): () => number {
 }
 const pick = <T>(r: () => number, xs: T[]): T => xs[Math.floor(r() * xs.length)];
 
-function rowAt(i: number, n: number): QueueRow {
+// ------------------------------------------------------------ document deadlines (a mock cure clock)
+// Requests for information are due 30 + 3 days after the request, "reminder due" 7 days before;
+// the dates are around the real today so every state shows. Not the product's rule (Rust's is).
+const TODAY = kstToday();
+const CURE_DAYS = 33;
+const REMINDER_DAYS = 7;
+const DOCS: DocumentDef[] = [
+  { code: 'BANK_ACCOUNT_COPY', ko: '통장 사본', en: 'Bank account copy', categories: ['taxi_driver', 'designated_driver', 'small_business'] },
+  { code: 'DRIVING_RECORD', ko: '운행 기록', en: 'Driving record', categories: ['taxi_driver', 'designated_driver'] },
+  { code: 'SMALL_BUSINESS_CERT', ko: '소상공인 확인서', en: 'Small-business certificate', categories: ['small_business'] },
+  { code: 'BUSINESS_REGISTRATION', ko: '사업자등록증', en: 'Business registration', categories: ['small_business', 'advertiser'] },
+  { code: 'AD_INVOICE', ko: '광고비 청구서', en: 'Advertising invoice', categories: ['advertiser'] },
+];
+/** What the mock's commands changed: the window's extension, claims closed as not cured, documents ticked. */
+const cureState = { extendedUntil: null as string | null, expired: new Set<string>(), ticks: new Map<string, Set<string>>() };
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+/** The request for information of the row at `i` waiting in needs_info: its day and due date (the extension applied). */
+function requestOf(i: number, status: string): { requested_on: string; due_on: string; extended: boolean } | null {
+  if (status !== 'needs_info') return null;
+  const r = rnd(i * 104_729 + 3);
+  const due = addDays(TODAY, Math.floor(r() * 40) - 12);
+  const extended = cureState.extendedUntil !== null && cureState.extendedUntil > due;
+  return { requested_on: addDays(due, -CURE_DAYS), due_on: extended ? cureState.extendedUntil! : due, extended };
+}
+function dueState(dueOn: string): DueState {
+  if (dueOn < TODAY) return 'overdue';
+  return daysBetween(TODAY, dueOn) <= REMINDER_DAYS ? 'reminder_due' : 'open';
+}
+
+function baseRowAt(i: number, n: number): QueueRow {
   const r = rnd(i * 7919 + 17);
   const category = pick(r, CATS);
   const service = category === 'taxi_driver' || category === 'designated_driver' ? 'kakao_t' : category === 'advertiser' ? 'kakao_moment' : pick(r, SERVICES)[0];
@@ -69,7 +99,16 @@ function rowAt(i: number, n: number): QueueRow {
     version: 1 + Math.floor(r() * 5),
     report_type: r() < 0.3 ? pick(r, ['inquiry', 'opinion', 'complaint']) : 'damage_claim',
     reason_code: null,
+    due_on: null,
   };
+}
+
+/** The row with what the mock's commands changed: its request's due date, or its closure as not cured. */
+function rowAt(i: number, n: number): QueueRow {
+  const row = baseRowAt(i, n);
+  if (cureState.expired.has(row.external_id)) return { ...row, status: 'closed_denied', reason_code: 'NOT_CURED', eligible: false, remedy: 'none', amount: 0 };
+  const request = requestOf(i, row.status);
+  return request ? { ...row, due_on: request.due_on, reason_code: 'DOCUMENTS_MISSING' } : row;
 }
 
 function matches(row: QueueRow, f: QueueFilter): boolean {
@@ -85,6 +124,7 @@ function matches(row: QueueRow, f: QueueFilter): boolean {
   if (f.duplicates_only && row.reason !== 'DUPLICATE') return false;
   if (f.priority && row.priority !== f.priority) return false;
   if (f.tags.length && !f.tags.every((t) => row.tags.includes(t))) return false;
+  if (f.due && (!row.due_on || dueState(row.due_on) !== f.due)) return false;
   if (f.text) {
     const words = f.text.split(' ');
     const hay = row.name + DESCS[Math.abs(hash(row.external_id)) % DESCS.length];
@@ -98,7 +138,7 @@ function hash(s: string): number {
   return h;
 }
 function isEmpty(f: QueueFilter): boolean {
-  return !f.statuses.length && !f.categories.length && !f.services.length && !f.remedies.length && f.assignee === null && f.amount_min === null && f.amount_max === null && f.eligible === null && !f.overrides_only && !f.duplicates_only && !f.priority && !f.tags.length && !f.text;
+  return !f.statuses.length && !f.categories.length && !f.services.length && !f.remedies.length && f.assignee === null && f.amount_min === null && f.amount_max === null && f.eligible === null && !f.overrides_only && !f.duplicates_only && !f.priority && !f.tags.length && !f.text && !f.due;
 }
 
 export function installMockBackend(params: URLSearchParams): void {
@@ -125,7 +165,37 @@ export function installMockBackend(params: URLSearchParams): void {
     void sort;
     return filtered.idx;
   };
-  const rowById = (id: string) => rowAt(N - Number(id.replace(/\D/g, '')), N);
+  // The number after "D22-" (the row's place from the newest).
+  const indexOf = (id: string) => N - Number(/(\d+)$/.exec(id)?.[1] ?? 0);
+  const rowById = (id: string) => rowAt(indexOf(id), N);
+  const isSupervisor = () => user?.role === 'supervisor' || user?.role === 'admin';
+  /** The claim's cure clock (null unless it waits for documents). */
+  const cureOf = (id: string): CureClock | null => {
+    const r = rowById(id);
+    const request = r.due_on ? requestOf(indexOf(id), r.status) : null;
+    if (!request) return null;
+    return { ...request, state: dueState(request.due_on), days_left: daysBetween(TODAY, request.due_on) };
+  };
+  /** The documents ticked: what the mock was told, else (waiting claims) the first of the list. */
+  const ticked = (id: string, docs: DocumentDef[]): string[] => {
+    const set = cureState.ticks.get(id);
+    if (set) return docs.filter((d) => set.has(d.code)).map((d) => d.code);
+    return rowById(id).status === 'needs_info' && docs.length > 1 ? [docs[0].code] : [];
+  };
+  /** Claims (of the newest 200,000) by due state, recounted when something changed. */
+  let dueCache: { key: string; counts: { open: number; reminder_due: number; overdue: number } } | null = null;
+  const dueCounts = () => {
+    const key = `${cureState.extendedUntil}#${cureState.expired.size}`;
+    if (dueCache?.key !== key) {
+      const counts = { open: 0, reminder_due: 0, overdue: 0 };
+      for (let i = 0; i < Math.min(N, 200_000); i++) {
+        const d = rowAt(i, N).due_on;
+        if (d) counts[dueState(d)]++;
+      }
+      dueCache = { key, counts };
+    }
+    return dueCache.counts;
+  };
   const versions: PolicyVersion[] = [
     { version: 1, name: '기본 정책 (2022 최종안)', note: '사용자 일괄 보상, 소상공인 구간 지원, 유료 3배 연장', created_by: 'admin', created_at: BASE, active: true, incident_id: 'pangyo-2022-10-15' },
     { version: 2, name: '소상공인 상한 상향', note: '상한 100만 → 150만', created_by: 'park', created_at: BASE + 86400 * 5, active: false, incident_id: 'pangyo-2022-10-15' },
@@ -163,13 +233,20 @@ export function installMockBackend(params: URLSearchParams): void {
       notes: [
         { op_id: 'n1', author: 'kim', kind: 'note', body: '신고인과 통화함. 운행 기록 사진 보내기로 함.', code: null, created_at: BASE + 86400 * 2, withdrawn: false },
         { op_id: 'n2', author: 'lee', kind: 'note', body: '잘못 적은 메모', code: null, created_at: BASE + 86400 * 3, withdrawn: true },
+        ...(r.due_on || cureState.expired.has(r.external_id)
+          ? [{ op_id: 'n3', author: r.assignee ?? 'kim', kind: 'info_request' as const, body: '통장 사본과 운행 기록을 보내 주세요.', code: 'DOCUMENTS_MISSING', created_at: BASE + 86400 * 4, withdrawn: false }]
+          : []),
+        ...(cureState.expired.has(r.external_id)
+          ? [{ op_id: 'n4', author: user?.id ?? 'park', kind: 'expiry' as const, body: '', code: 'NOT_CURED', created_at: Math.floor(Date.now() / 1000), withdrawn: false }]
+          : []),
       ],
       recommendation_reason: null,
       report_type: r.report_type as never,
       reason_code: r.reason_code,
-      documents: business
-        ? [{ code: 'SMALL_BUSINESS_CERT', ko: '소상공인 확인서', en: 'Small-business certificate', categories: ['small_business'] }]
-        : [],
+      documents: DOCS.filter((d) => (d.categories as string[]).includes(r.category)),
+      documents_received: ticked(r.external_id, DOCS.filter((d) => (d.categories as string[]).includes(r.category))),
+      cure: cureOf(r.external_id),
+      info_requests: r.status === 'needs_info' ? 1 + (Math.abs(hash(r.external_id)) % 7 === 0 ? 1 : 0) : cureState.expired.has(r.external_id) ? 1 : 0,
       notices: r.status === 'approved' || r.status === 'paid'
         ? [{ op_id: 'nt1', kind: 'approved', channels: ['pdf', 'sms'], lang: 'ko', resend: false, sent_by: 'park', sent_at: BASE + 86400 * 9 }]
         : [],
@@ -238,15 +315,16 @@ export function installMockBackend(params: URLSearchParams): void {
         { code: 'kakaotalk', name: '카카오톡', outage_start: at, outage_end: '2022-10-16T01:31:00+09:00' },
         { code: 'kakao_t', name: '카카오 T', outage_start: at, outage_end: '2022-10-16T10:00:00+09:00' },
       ],
+      cure: { days: 30, mail_days: 3, reminder_days: REMINDER_DAYS, extended_until: cureState.extendedUntil },
     };
   };
 
   mockIPC(async (cmd, a) => {
     const args = (a ?? {}) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     await new Promise((r) => setTimeout(r, 5));
-    const progress = async (total: number) => {
+    const progress = async (total: number, phase = 'import') => {
       for (let done = 0; done <= total; done += total / 10) {
-        args.onProgress?.onmessage?.({ job_id: args.jobId, phase: 'import', done, total, message: null });
+        args.onProgress?.onmessage?.({ job_id: args.jobId, phase, done, total, message: null });
         await new Promise((r) => setTimeout(r, 120));
       }
     };
@@ -285,9 +363,10 @@ export function installMockBackend(params: URLSearchParams): void {
         reasons: [
           { code: 'NO_LOSS_SHOWN', kind: 'denial', ko: '장애로 인한 피해 사실이 확인되지 않았습니다.', en: 'No loss caused by the outage was shown.', appealable: true },
           { code: 'DOCUMENTS_MISSING', kind: 'deficiency', ko: '보상에 필요한 서류가 빠져 있습니다.', en: 'Documents needed for compensation are missing.', appealable: false },
+          { code: 'NOT_CURED', kind: 'denial', ko: '정해진 기한까지 보완 서류가 제출되지 않았습니다.', en: 'The documents asked for were not sent by the due date.', appealable: true },
           { code: 'INQUIRY_ANSWERED', kind: 'closure', ko: '문의하신 내용에 답변드리고 접수를 종결합니다.', en: 'Your inquiry has been answered and the report is closed.', appealable: false },
         ],
-        documents: [],
+        documents: DOCS,
       };
       case 'catalog': return { incident: { id: 'pangyo-2022-10-15', name: '판교 데이터센터 화재 서비스 장애', started_at: '2022-10-15T15:30:00+09:00', ended_at: '2022-10-20T23:00:00+09:00' }, service: SERVICES.map(([code, name]) => ({ code, name, outage_start: '', outage_end: '' })) };
       case 'queue_count': { const idx = index(args.filter, { key: 'received_at', descending: true }); return idx ? idx.length : N; }
@@ -305,7 +384,33 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'saved_views': return views;
       case 'save_view': { const v = { name: args.name, filter: args.filter, sort: args.sort, created_at: Date.now() / 1000 }; views.push(v); return v; }
       case 'delete_view': views.splice(views.findIndex((v) => v.name === args.name), 1); return null;
-      case 'bulk_action': await progress(100); return { matched: 100, applied: 97, refused: [{ external_id: 'D22-0000005', code: 'HELD_BY_OTHER', message: 'this claim is held by lee; take it over first (the take-over is recorded)' }], refused_total: 3, batch_id: null };
+      case 'bulk_action':
+        if (args.action.kind === 'expire') {
+          if (!isSupervisor()) throw { code: 'ROLE_NOT_ALLOWED', message: 'only a supervisor closes a claim as not cured' };
+          const idx = index(args.filter, { key: 'received_at', descending: true } as Sort) ?? Array.from({ length: Math.min(N, 200_000) }, (_, i) => i);
+          const refused: { external_id: string; code: string; message: string }[] = [];
+          let applied = 0;
+          let refusedTotal = 0;
+          for (const [k, i] of idx.entries()) {
+            const row = rowAt(i, N);
+            if (row.due_on && dueState(row.due_on) === 'overdue') {
+              cureState.expired.add(row.external_id);
+              applied++;
+            } else {
+              refusedTotal++;
+              if (refused.length < 200) refused.push(row.due_on
+                ? { external_id: row.external_id, code: 'NOT_DUE', message: `the due date (${row.due_on}) has not passed yet` }
+                : { external_id: row.external_id, code: 'WRONG_STATE', message: 'this claim is not waiting for documents' });
+            }
+            if (k % Math.max(1, Math.floor(idx.length / 10)) === 0) {
+              args.onProgress?.onmessage?.({ job_id: args.jobId, phase: 'bulk', done: k, total: idx.length, message: null });
+              await new Promise((r) => setTimeout(r, 60));
+            }
+          }
+          filtered = null;
+          return { matched: idx.length, applied, refused, refused_total: refusedTotal, batch_id: null };
+        }
+        await progress(100); return { matched: 100, applied: 97, refused: [{ external_id: 'D22-0000005', code: 'HELD_BY_OTHER', message: 'this claim is held by lee; take it over first (the take-over is recorded)' }], refused_total: 3, batch_id: null };
       case 'claim': return detail(args.externalId);
       case 'incidents': return incidentList;
       case 'current_incident': return incidentNow();
@@ -324,9 +429,12 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'allowed_actions': {
         const r = rowById(args.externalId);
         const base = ['add_note', 'annotate', 'add_evidence', 'reveal_personal_data'];
-        if (['new', 'triaged'].includes(r.status)) return [...base, 'triage', 'take'];
-        if (r.status === 'in_review') return [...base, 'release', 'request_info', 'recommend'];
-        if (r.status === 'needs_info') return [...base, 'info_received'];
+        if (['new', 'triaged'].includes(r.status)) return [...base, 'triage', 'take', 'check_document'];
+        if (r.status === 'in_review') return [...base, 'release', 'request_info', 'recommend', 'check_document'];
+        if (r.status === 'needs_info') {
+          const late = !!r.due_on && dueState(r.due_on) === 'overdue';
+          return [...base, 'info_received', 'check_document', ...(late && isSupervisor() ? ['expire'] : [])];
+        }
         if (r.status === 'batched' && user?.role !== 'reviewer') return [...base, 'remove_from_batch', 'return_to_reviewer'];
         return base;
       }
@@ -341,6 +449,37 @@ export function installMockBackend(params: URLSearchParams): void {
         if (args.sha256.startsWith('ffee')) return { sha256: args.sha256, mime: 'application/pdf', base64: PDF_B64 };
         const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="300"><rect width="480" height="300" fill="#dbeafe"/><text x="40" y="150" font-size="28" fill="#1e3a8a">운행 기록 (예시)</text></svg>`;
         return { sha256: args.sha256, mime: 'image/svg+xml', base64: btoa(unescape(encodeURIComponent(svg))) };
+      }
+      case 'check_document': {
+        const docs = DOCS.filter((d) => (d.categories as string[]).includes(rowById(args.externalId).category));
+        if (!docs.some((d) => d.code === args.document)) throw { code: 'INVALID', message: `'${args.document}' is not a document this claim must send`, explain: { key: 'invalid.document_code', params: { code: args.document } } };
+        const set = new Set(ticked(args.externalId, docs));
+        if (args.received) set.add(args.document);
+        else set.delete(args.document);
+        cureState.ticks.set(args.externalId, set);
+        return { seq: 9, op_id: 'op-x', hlc: 1 };
+      }
+      case 'expire': {
+        if (!isSupervisor()) throw { code: 'ROLE_NOT_ALLOWED', message: 'only a supervisor closes a claim as not cured' };
+        const cure = cureOf(args.externalId);
+        if (!cure) throw { code: 'WRONG_STATE', message: 'this claim is not waiting for documents' };
+        if (cure.state !== 'overdue') throw { code: 'NOT_DUE', message: `the due date (${cure.due_on}) has not passed yet`, explain: { key: 'error.NOT_DUE', params: { due: cure.due_on } } };
+        cureState.expired.add(args.externalId);
+        filtered = null;
+        return { seq: 9, op_id: 'op-x', hlc: 1 };
+      }
+      case 'due_counts': return dueCounts();
+      case 'extend_cure': {
+        if (!isSupervisor()) throw { code: 'ROLE_NOT_ALLOWED', message: 'only a supervisor extends the window' };
+        const current = cureState.extendedUntil ?? TODAY;
+        if (!args.until || args.until <= current) throw { code: 'INVALID', message: `the extension ${args.until} must be after today and the current extension`, explain: { key: 'store.extend_not_later', params: { until: args.until, today: TODAY, current } } };
+        if (!String(args.reason ?? '').trim()) throw { code: 'INVALID', message: 'say why the window is extended', explain: { key: 'store.extend_reason', params: {} } };
+        await progress(N, 'evaluate');
+        cureState.extendedUntil = args.until;
+        filtered = null;
+        versions.forEach((v) => (v.active = false));
+        versions.push({ version: versions.length + 1, name: `보완 기한 ${args.until}까지 연장`, note: args.reason, created_by: user?.id ?? '', created_at: Date.now() / 1000, active: true, incident_id: 'pangyo-2022-10-15' });
+        return versions.length;
       }
       case 'take': case 'release': case 'request_info': case 'info_received': case 'recommend': case 'add_note': case 'withdraw_note': case 'annotate': case 'triage': case 'add_evidence': case 'resolve_conflict':
         return { seq: 9, op_id: 'op-x', hlc: 1 };

@@ -24,6 +24,7 @@ import type {
   ClaimDetail,
   ClaimStatus,
   Decision,
+  DueCounts,
   EvalSummary,
   EvidenceData,
   Explanation,
@@ -184,6 +185,7 @@ export function emptyFilter(): QueueFilter {
     batch_id: null,
     text: null,
     incident: null,
+    due: null,
   };
 }
 
@@ -199,9 +201,25 @@ export const triage = (externalId: string, base: number | null, change: TriageCh
   call<OpReceipt>('triage', { externalId, base, change });
 export const take = (externalId: string, base: number | null) => call<OpReceipt>('take', { externalId, base });
 export const release = (externalId: string, base: number | null) => call<OpReceipt>('release', { externalId, base });
-/** Asks the claimant for information, citing a deficiency code of the policy's catalog (`code`); the message goes beside it. */
-export const requestInfo = (externalId: string, base: number | null, code: string | null, message: string) =>
-  call<OpReceipt>('request_info', { externalId, base, code, message });
+/**
+ * Asks the claimant for information, citing a deficiency code of the policy's catalog (`code`); the message goes beside it.
+ * `dueOn` (YYYY-MM-DD): the due date the notice states; null: the policy's cure window (days + mail days from today).
+ * `another`: a further request after the claim's first (supervisors; without it a second one is refused with SECOND_REQUEST).
+ */
+export const requestInfo = (
+  externalId: string,
+  base: number | null,
+  code: string | null,
+  message: string,
+  dueOn: string | null = null,
+  another: boolean | null = null,
+) => call<OpReceipt>('request_info', { externalId, base, code, message, dueOn, another });
+/** Ticks (or unticks) one document of the claim's checklist (a code of `detail.documents`) as received. */
+export const checkDocument = (externalId: string, base: number | null, document: string, received: boolean) =>
+  call<OpReceipt>('check_document', { externalId, base, document, received });
+/** Supervisor: closes an overdue claim as not cured (denied, reason NOT_CURED); before its due date NOT_DUE. */
+export const expire = (externalId: string, base: number | null, note: string) =>
+  call<OpReceipt>('expire', { externalId, base, note });
 export const infoReceived = (externalId: string, base: number | null, note: string) =>
   call<OpReceipt>('info_received', { externalId, base, note });
 /** An override (differs from the policy) needs a justification: else OVERRIDE_NEEDS_JUSTIFICATION. */
@@ -280,6 +298,8 @@ export const noticesDue = (limit: number) => call<NoticeRow[]>('notices_due', { 
 /** Supervisors: the notices sent, newest first. */
 export const noticesSent = (limit: number) => call<NoticeRow[]>('notices_sent', { limit });
 export const noticeCounts = () => call<NoticeCounts>('notice_counts');
+/** Requests for information of the current incident by where their due date stands (open, reminder due, overdue). */
+export const dueCounts = () => call<DueCounts>('due_counts');
 /** Asks for a folder (the app's own dialog), writes every due notice there (PDFs, send.csv) and records each; null: cancelled. */
 export const exportNotices = (job: Job) => call<NoticeExport | null>('export_notices', { ...jobArgs(job) });
 /** Saves one claim's letter as a PDF (save dialog) and records the notice; null: cancelled. */
@@ -296,6 +316,12 @@ export const addPolicyVersion = (toml: string, name: string, note: string) =>
   call<number>('add_policy_version', { toml, name, note });
 /** Supervisor: activates and re-evaluates every claim; cancelled, the old version stays active. */
 export const activatePolicy = (version: number, job: Job) => call<EvalSummary>('activate_policy', { version, ...jobArgs(job) });
+/**
+ * Supervisor: extends the cure window to `until` (YYYY-MM-DD), moving every open due date: a new active policy
+ * version (its `[cure] extended_until`), every claim re-evaluated with progress. Returns the new version.
+ */
+export const extendCure = (until: string, reason: string, job: Job) =>
+  call<number>('extend_cure', { until, reason, ...jobArgs(job) });
 export const whatIf = (before: number, after: number) => call<WhatIfReport>('what_if', { before, after });
 /** The editor's TOML view read into a form draft, every problem at its field; a syntax error with its line. */
 export const policyDraftOfToml = (toml: string) => call<DraftCheck>('policy_draft_of_toml', { toml });

@@ -4,7 +4,7 @@
 import type { BulkAction, Priority, ReportType } from './bindings';
 import { splitTags } from './filter';
 
-export type BulkKind = 'take' | 'triage' | 'tag' | 'priority' | 'batch' | 'report_type' | 'close';
+export type BulkKind = 'take' | 'triage' | 'tag' | 'priority' | 'batch' | 'report_type' | 'close' | 'expire';
 
 export interface BulkInput {
   priority: string;
@@ -12,7 +12,7 @@ export interface BulkInput {
   tags: string;
   batchName: string;
   reportType?: string;
-  /** A closure code of the reason catalog, and the note beside it. */
+  /** A closure code of the reason catalog, and the note beside it (the note of an expiry too). */
   reply?: string;
   note?: string;
 }
@@ -34,5 +34,7 @@ export function bulkActionFor(kind: BulkKind, input: BulkInput): BulkAction {
       return { kind: 'set_report_type', report_type: (input.reportType ?? 'damage_claim') as ReportType };
     case 'close':
       return { kind: 'close_no_damage', reply: (input.reply ?? '').trim(), note: (input.note ?? '').trim() };
+    case 'expire':
+      return { kind: 'expire', note: (input.note ?? '').trim() };
   }
 }

@@ -3,6 +3,8 @@
 // fetches, the total, bulk actions over the whole filtered set, and batches.
 
 import { parseWon } from './format';
+import { DUE_STATES } from './labels';
+import type { DueState } from './bindings';
 
 /** Mirror of crates/store QueueFilter (the serde shape the commands take). */
 export interface QueueFilterShape {
@@ -27,6 +29,8 @@ export interface QueueFilterShape {
   text: string | null;
   /** The incident; null: the store's current one. */
   incident: string | null;
+  /** Requests for information in this state of the cure clock (open, reminder_due, overdue). */
+  due: DueState | null;
 }
 
 export type AssigneeChoice = 'any' | 'mine' | 'unassigned' | 'user';
@@ -51,6 +55,8 @@ export interface UiFilter {
   tags: string;
   priority: string;
   text: string;
+  /** The cure clock of the claim's request for information: '' = any. */
+  due: '' | DueState;
 }
 
 export function emptyUiFilter(): UiFilter {
@@ -70,6 +76,7 @@ export function emptyUiFilter(): UiFilter {
     tags: '',
     priority: '',
     text: '',
+    due: '',
   };
 }
 
@@ -134,6 +141,7 @@ export function toQueueFilter(ui: UiFilter, currentUser: string): Converted {
       batch_id: null,
       text: text || null,
       incident: null,
+      due: ui.due || null,
     },
     problems,
   };
@@ -155,6 +163,7 @@ export function activeFilterCount(ui: UiFilter): number {
   if (splitTags(ui.tags).length) n++;
   if (ui.priority) n++;
   if (ui.text.trim()) n++;
+  if (ui.due) n++;
   return n;
 }
 
@@ -176,7 +185,7 @@ export function parseSavedViews(json: string | null): SavedView[] {
       .filter((v) => v && typeof v.name === 'string' && v.filter && typeof v.filter === 'object')
       .map((v) => ({
         name: v.name,
-        filter: { ...emptyUiFilter(), ...v.filter },
+        filter: { ...emptyUiFilter(), ...v.filter, due: (DUE_STATES as unknown[]).includes(v.filter.due) ? v.filter.due : '' },
         sortKey: ['received_at', 'amount', 'claimed_amount'].includes(v.sortKey) ? v.sortKey : 'received_at',
         descending: v.descending === true,
       }));
@@ -212,6 +221,7 @@ export function fromQueueFilter(f: Partial<QueueFilterShape>, currentUser: strin
   ui.tags = (f.tags ?? []).join(', ');
   ui.priority = f.priority ?? '';
   ui.text = f.text ?? '';
+  ui.due = f.due && (DUE_STATES as string[]).includes(f.due) ? f.due : '';
   return ui;
 }
 

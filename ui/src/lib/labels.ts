@@ -1,6 +1,6 @@
 // Option lists for the filter controls, in the order the core defines the codes.
 
-import type { ClaimAction, Remedy } from './bindings';
+import type { ClaimAction, DueState, Remedy } from './bindings';
 
 export const STATUSES = ['new', 'triaged', 'in_review', 'needs_info', 'recommended', 'batched', 'approved', 'paid', 'closed_denied', 'closed_no_damage', 'conflict'];
 export const CATEGORIES = ['free_user', 'paid_subscriber', 'taxi_driver', 'designated_driver', 'small_business', 'advertiser', 'other'];
@@ -21,9 +21,13 @@ const ACTION_SET: Record<ClaimAction, true> = {
   withdraw_note: true, annotate: true, add_evidence: true, reveal_personal_data: true, update: true, lease: true,
   release_lease: true, add_to_batch: true, remove_from_batch: true, return_to_reviewer: true, approve: true,
   reserve_payout: true, release_payout: true, mark_paid: true, resolve_conflict: true, set_report_type: true,
-  close_no_damage: true, reopen: true, notify: true,
+  close_no_damage: true, reopen: true, notify: true, check_document: true, expire: true,
 };
 export const CLAIM_ACTIONS = Object.keys(ACTION_SET) as ClaimAction[];
+
+/** Where a request for information stands against its due date (the cure clock), in the core's order; labels: dueState.<state>. */
+const DUE_STATE_SET: Record<DueState, true> = { open: true, reminder_due: true, overdue: true };
+export const DUE_STATES = Object.keys(DUE_STATE_SET) as DueState[];
 
 /** The label key of an op kind: `claim.take` is the action `take`. */
 export function opKindAction(kind: string): string {

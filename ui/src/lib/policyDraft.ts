@@ -12,7 +12,8 @@ export function daysOf(text: string): number {
   return Number.isFinite(n) && n >= 0 ? n : 0;
 }
 
-export type FieldKind = 'money' | 'rate' | 'text' | 'time';
+/** `date`: a calendar day (YYYY-MM-DD, '' for none). */
+export type FieldKind = 'money' | 'rate' | 'text' | 'time' | 'date';
 
 export interface FieldSpec {
   /** Key in the rule's object of the draft. */
@@ -104,7 +105,7 @@ export function problemsByPath(problems: PolicyProblem[]): Map<string, PolicyPro
 
 /** Every path the form has an input or a list heading for, so no problem goes unshown. */
 export function formPaths(draft: PolicyDraft): Set<string> {
-  const s = new Set<string>(['name', 'filing_window.start', 'filing_window.end', 'cure.days', 'cure.mail_days', 'small_business.bands', 'service']);
+  const s = new Set<string>(['name', 'filing_window.start', 'filing_window.end', 'cure.days', 'cure.mail_days', 'cure.reminder_days', 'cure.extended_until', 'small_business.bands', 'service']);
   for (const r of RULE_SECTIONS) for (const f of r.fields) s.add(`${r.path}.${f.name}`);
   draft.small_business.bands.forEach((_, i) => ['up_to', 'base'].forEach((k) => s.add(`small_business.bands[${i}].${k}`)));
   draft.services.forEach((_, i) => ['code', 'name', 'outage_start', 'outage_end'].forEach((k) => s.add(`service[${i}].${k}`)));

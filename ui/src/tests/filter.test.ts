@@ -24,6 +24,7 @@ describe('queue filter → QueueFilter', () => {
       batch_id: null,
       text: null,
       incident: null,
+      due: null,
     });
   });
 

@@ -31,7 +31,7 @@ function draft(): PolicyDraft {
     ],
     reasons: [],
     documents: [],
-    cure: { days: 30, mail_days: 3 },
+    cure: { days: 30, mail_days: 3, reminder_days: 7, extended_until: null },
   };
 }
 

@@ -25,7 +25,7 @@ function draft(): PolicyDraft {
     services: [{ code: 'kakaotalk', name: '카카오톡', outage_start: '2022-10-15T15:30:00+09:00', outage_end: '2022-10-16T01:31:00+09:00' }],
     reasons: [{ code: 'bad code', kind: 'denial', ko: '손해 없음', en: 'No loss' }],
     documents: [{ code: 'BANK_ACCOUNT_COPY', ko: '통장 사본', en: 'Bank account copy', categories: [] }],
-    cure: { days: 30, mail_days: 3 },
+    cure: { days: 30, mail_days: 3, reminder_days: 7, extended_until: null },
   };
 }
 
@@ -86,5 +86,17 @@ describe('the policy form', () => {
     // (pf-filing-start is the filing window's field.)
     expect(reading.match(/data-testid="pf-[^"]*-(add|start|remove)"/g)).toEqual(['data-testid="pf-filing-start"']);
     expect(reading).toContain('value="T 블루, t-blue"');
+  });
+  it('edits the cure window: its days, the reminder and the extension as a date', () => {
+    const d = draft();
+    d.cure = { days: 30, mail_days: 3, reminder_days: 7, extended_until: '2023-03-14' };
+    const body = render(PolicyForm, { props: { draft: d, problems: [other('cure.reminder_days', 'must be less than the window')], readonly: false, onchange: () => {} } }).body;
+    expect(body).toMatch(/<input[^>]*value="7"[^>]*data-testid="pf-cure-reminder-days"/);
+    expect(body).toMatch(/<input[^>]*type="date"[^>]*value="2023-03-14"[^>]*data-testid="pf-cure-extended-until"/);
+    expect(under(body, 'pf-cure-reminder-days')).toContain('less than the window');
+    expect(body).toContain('독촉 알림 (기한 며칠 전)');
+    expect(body).not.toContain('pf-unplaced');
+    // No extension: the date is empty.
+    expect(html([], false)).toMatch(/<input[^>]*type="date"[^>]*value=""[^>]*data-testid="pf-cure-extended-until"/);
   });
 });

@@ -40,7 +40,7 @@ function draft(): PolicyDraft {
       { code: 'bad code', kind: 'closure', ko: '문의 답변', en: 'Inquiry answered' },
     ],
     documents: [{ code: 'BANK_ACCOUNT_COPY', ko: '통장 사본', en: 'Bank account copy', categories: ['taxi_driver', 'small_business'] }],
-    cure: { days: 30, mail_days: 3 },
+    cure: { days: 30, mail_days: 3, reminder_days: 7, extended_until: null },
   };
 }
 
