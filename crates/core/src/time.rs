@@ -33,6 +33,12 @@ pub fn format_won(amount: i64) -> String {
     out
 }
 
+/// The day in Korea of a clock stamp (a hybrid logical clock: milliseconds
+/// since the epoch in its upper 48 bits); None for a stamp out of range.
+pub fn kst_day_of_hlc(hlc: i64) -> Option<chrono::NaiveDate> {
+    DateTime::<Utc>::from_timestamp_millis(hlc >> 16).map(|t| t.with_timezone(&kst()).date_naive())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,8 +56,3 @@ mod tests {
     }
 }
 
-/// The day in Korea of a clock stamp (a hybrid logical clock: milliseconds
-/// since the epoch in its upper 48 bits); None for a stamp out of range.
-pub fn kst_day_of_hlc(hlc: i64) -> Option<chrono::NaiveDate> {
-    DateTime::<Utc>::from_timestamp_millis(hlc >> 16).map(|t| t.with_timezone(&kst()).date_naive())
-}

@@ -326,7 +326,7 @@ pub(crate) fn apply_local(
         }
         _ => Ok(()),
     };
-    if let Err(refusal) = check_new(cmd).and_then(|()| listed).and_then(|()| decide(actor, &seen, cmd)) {
+    if let Err(refusal) = check_new(cmd).and(listed).and_then(|()| decide(actor, &seen, cmd)) {
         let err = StoreError::Refused(refusal);
         ops.append_refusal(tx, author, &entity, &op.kind(), err.code(), &err.to_string(), Some(base))?;
         return Err(err);

@@ -26,6 +26,8 @@ const OVERRIDE: &str = "C999-000144";
 const OWN: &str = "C999-000202";
 /// A free user's report that is an inquiry: typed as one in triage and closed with a standard reply.
 const INQUIRY: &str = "C999-000084";
+/// A small business asked for proof of lost sales; five weeks later, closed as not cured.
+const DEFICIENT: &str = "C999-000168";
 
 fn fixture(name: &str) -> std::path::PathBuf {
     std::path::PathBuf::from(
@@ -201,6 +203,23 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.wait_text("claim-reason-code", "문의하신 내용에 답변").await?;
     d.shot("claim-closed-no-damage").await?;
     d.assert_accessible("claim closed as non-damage").await?;
+
+    // A small business: one document arrived (ticked), the rest asked for, due on the policy's day.
+    open_claim(d, DEFICIENT).await?;
+    d.click("claim-take").await?;
+    wait_status(d, "심사 중").await?;
+    d.wait_text("documents-count", "0 / 4").await?;
+    d.click("document-check-SMALL_BUSINESS_CERT").await?;
+    d.wait_text("documents-count", "1 / 4").await?;
+    d.select("request-info-code", "LOSS_PROOF_NEEDED").await?;
+    d.fill("request-info-message", "2022년 10월 매출 장부 사본을 보내 주세요").await?;
+    d.click("request-info-submit").await?;
+    wait_status(d, "보완 요청").await?;
+    d.wait_text("cure-state", "기한 내").await?;
+    let due = kst_today() + chrono::Days::new(33);
+    d.wait_text("cure-due", &due.to_string()).await?;
+    d.shot("claim-info-requested").await?;
+    d.assert_accessible("claim waiting for documents").await?;
     sign_out(d).await?;
 
     // ── Supervisor: recommends one claim, builds a batch, approves it; the
@@ -261,6 +280,35 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     Ok(())
 }
 
+fn kst_today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&claimdesk_core::time::kst()).date_naive()
+}
+
+/// Five weeks on (the desktop's clock moved with the store's offset, which its
+/// op writer and its "today" both read): the request is overdue; the queue's
+/// filter finds it, the supervisor closes it as not cured.
+async fn five_weeks_later(d: &Desktop) -> Result<()> {
+    sign_in(d, "park", PARK_PW).await?;
+    d.click("nav-queue").await?;
+    d.el("queue-table").await?;
+    d.select("filter-due", "overdue").await?;
+    d.wait_text("queue-total", "1").await?;
+    d.el(&format!("queue-due-{DEFICIENT}")).await?;
+    d.shot("queue-overdue").await?;
+    d.assert_accessible("queue of overdue requests").await?;
+    open_claim(d, DEFICIENT).await?;
+    d.wait_text("cure-state", "기한 경과").await?;
+    d.el("claim-expire").await?;
+    d.shot("claim-overdue").await?;
+    d.assert_accessible("overdue claim").await?;
+    d.fill("expire-note", "기한까지 매출 증빙이 오지 않음").await?;
+    d.click("expire-submit").await?;
+    wait_status(d, "기각 종결").await?;
+    d.wait_text("claim-reason-code", "NOT_CURED").await?;
+    d.wait_gone("cure-clock").await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(claimdesk_e2e),
@@ -316,7 +364,39 @@ async fn a_full_day_in_the_app() -> Result<()> {
     assert_eq!(refused, 1, "the refused self-approval is in the audit log");
     let admin = store.actor("admin")?;
     assert_eq!(store.quarantine(&admin, true)?.len(), 11);
+    let waiting = store.claim(DEFICIENT)?;
+    assert_eq!(
+        (waiting.status, waiting.documents_received.clone()),
+        (ClaimStatus::NeedsInfo, vec!["SMALL_BUSINESS_CERT".to_string()])
+    );
     store.verify_audit()?;
     assert_eq!(store.integrity_check()?, "ok");
+
+    // ── Five weeks later, on the same desktop.
+    store.conn().execute(
+        "INSERT INTO meta (key, value) VALUES ('clock_offset_ms', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [(35_i64 * 86_400_000).to_string()],
+    )?;
+    drop(store);
+    let desktop = Desktop::launch(&app, &store_path).await?;
+    let outcome = five_weeks_later(&desktop).await;
+    if outcome.is_err() {
+        let _ = desktop.capture("zz-failure-later").await;
+    }
+    desktop.quit().await?;
+    outcome?;
+    let store = Store::unlock(&store_path, "admin", ADMIN_PW)?.store;
+    let closed = store.claim(DEFICIENT)?;
+    assert_eq!(
+        (closed.status, closed.reason_code.as_deref()),
+        (ClaimStatus::ClosedDenied, Some("NOT_CURED"))
+    );
+    let expired: i64 = store.conn().query_row(
+        "SELECT count(*) FROM ops WHERE entity = ?1 AND kind = 'claim.expire' AND outcome = 'applied' AND user_id = 'park'",
+        [format!("claim:{DEFICIENT}")],
+        |r| r.get(0),
+    )?;
+    assert_eq!(expired, 1, "the expiry is on record, by the supervisor");
+    store.verify_audit()?;
     Ok(())
 }
