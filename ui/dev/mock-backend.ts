@@ -100,6 +100,7 @@ function baseRowAt(i: number, n: number): QueueRow {
     report_type: r() < 0.3 ? pick(r, ['inquiry', 'opinion', 'complaint']) : 'damage_claim',
     reason_code: null,
     due_on: null,
+    due_state: null,
   };
 }
 
@@ -108,7 +109,9 @@ function rowAt(i: number, n: number): QueueRow {
   const row = baseRowAt(i, n);
   if (cureState.expired.has(row.external_id)) return { ...row, status: 'closed_denied', reason_code: 'NOT_CURED', eligible: false, remedy: 'none', amount: 0 };
   const request = requestOf(i, row.status);
-  return request ? { ...row, due_on: request.due_on, reason_code: 'DOCUMENTS_MISSING' } : row;
+  return request
+    ? { ...row, due_on: request.due_on, due_state: dueState(request.due_on), reason_code: 'DOCUMENTS_MISSING' }
+    : row;
 }
 
 function matches(row: QueueRow, f: QueueFilter): boolean {

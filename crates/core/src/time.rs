@@ -55,4 +55,3 @@ mod tests {
         assert_eq!(format_won(100), "100");
     }
 }
-

@@ -96,6 +96,8 @@ pub struct QueueRow {
     /// The due date of the request for information it waits for (YYYY-MM-DD,
     /// the window's extension applied), None unless it waits for one.
     pub due_on: Option<String>,
+    /// Where that due date stands by this desktop's today (None with no request).
+    pub due_state: Option<claimdesk_core::model::DueState>,
     /// The day that request was made (what the extension is decided on).
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -103,24 +105,26 @@ pub struct QueueRow {
 }
 
 impl QueueRow {
-    /// The row's due date moved by the incident's extension of the window.
-    fn extend(&mut self, window: &claimdesk_core::policy::CureWindow) {
+    /// The row's due date moved by the incident's extension of the window,
+    /// and where it stands on `today`.
+    fn clock(&mut self, window: &claimdesk_core::policy::CureWindow, today: chrono::NaiveDate) {
         let day = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<chrono::NaiveDate>().ok());
         if let (Some(asked), Some(due)) = (day(&self.requested_on), day(&self.due_on)) {
-            self.due_on = Some(window.extended(asked, due).to_string());
+            let due = window.extended(asked, due);
+            self.due_on = Some(due.to_string());
+            self.due_state = Some(window.state(due, today));
         }
     }
 }
 
-/// The rows' due dates with their incident's extension of the window (read
-/// once for the rows, only when one of them waits for information).
-fn extend_all(conn: &rusqlite::Connection, rows: &mut [QueueRow], incident: &str) {
+/// The rows' cure clocks (the window read once for the rows, only when one
+/// of them waits for information).
+fn clock_all(conn: &rusqlite::Connection, rows: &mut [QueueRow], incident: &str) -> Result<()> {
     if rows.iter().any(|r| r.due_on.is_some()) {
-        let window = crate::cure::window(conn, incident);
-        if window.extended_until.is_some() {
-            rows.iter_mut().for_each(|r| r.extend(&window));
-        }
+        let (window, today) = (crate::cure::window(conn, incident), crate::cure::today(conn)?);
+        rows.iter_mut().for_each(|r| r.clock(&window, today));
     }
+    Ok(())
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -220,6 +224,7 @@ fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         report_type: r.get(16)?,
         reason_code: r.get(17)?,
         due_on: r.get(18)?,
+        due_state: None,
         requested_on: r.get(19)?,
     })
 }
@@ -490,7 +495,7 @@ impl Store {
         let mut stmt =
             self.conn().prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM claims WHERE id = ?1"))?;
         let mut rows = ids.iter().map(|id| stmt.query_row([id], queue_row)).collect::<Result<Vec<_>, _>>()?;
-        extend_all(self.conn(), &mut rows, scoped.incident.as_deref().unwrap_or_default());
+        clock_all(self.conn(), &mut rows, scoped.incident.as_deref().unwrap_or_default())?;
         Ok(rows)
     }
 
@@ -512,6 +517,7 @@ impl Store {
         let scoped = self.scoped(filter)?;
         let w = where_clause(&scoped)?;
         let window = crate::cure::window(self.conn(), scoped.incident.as_deref().unwrap_or_default());
+        let today = crate::cure::today(self.conn())?;
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {ROW_COLUMNS} FROM claims{} ORDER BY {}",
             w.sql,
@@ -521,7 +527,7 @@ impl Store {
         let mut n = 0;
         while let Some(r) = rows.next()? {
             let mut row = queue_row(r)?;
-            row.extend(&window);
+            row.clock(&window, today);
             f(&row)?;
             n += 1;
         }
@@ -555,7 +561,7 @@ impl Store {
         ))?;
         let mut rows =
             stmt.query_map([&key, &service, &incident], queue_row)?.collect::<Result<Vec<_>, _>>()?;
-        extend_all(self.conn(), &mut rows, &incident);
+        clock_all(self.conn(), &mut rows, &incident)?;
         Ok(rows)
     }
 }

@@ -218,6 +218,8 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.wait_text("cure-state", "기한 내").await?;
     let due = kst_today() + chrono::Days::new(33);
     d.wait_text("cure-due", &due.to_string()).await?;
+    d.js("document.querySelector('[data-testid=\"cure-clock\"]').scrollIntoView({block: 'start'});", vec![])
+        .await?;
     d.shot("claim-info-requested").await?;
     d.assert_accessible("claim waiting for documents").await?;
     sign_out(d).await?;
@@ -291,6 +293,7 @@ async fn five_weeks_later(d: &Desktop) -> Result<()> {
     sign_in(d, "park", PARK_PW).await?;
     d.click("nav-queue").await?;
     d.el("queue-table").await?;
+    d.click("queue-filters-toggle").await?;
     d.select("filter-due", "overdue").await?;
     d.wait_text("queue-total", "1").await?;
     d.el(&format!("queue-due-{DEFICIENT}")).await?;

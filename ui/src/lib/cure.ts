@@ -27,11 +27,6 @@ export function addDays(date: string, n: number): string {
   return new Date(ms + n * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** Whether a due date (YYYY-MM-DD) has passed: it is before `today`. No date, not overdue. */
-export function isPastDue(dueOn: string | null | undefined, today: string): boolean {
-  return !!dueOn && /^\d{4}-\d\d-\d\d$/.test(dueOn) && dueOn < today;
-}
-
 /** What days left reads as: "5일 남음" / "5 days left", "오늘 마감" / "Due today", "3일 경과" / "3 days overdue". */
 export function daysLeftText(daysLeft: number, locale: Locale): string {
   const n = Math.trunc(daysLeft);
