@@ -320,10 +320,11 @@ pub(crate) fn apply_local(
     // after what only a change made now must say (a reason code).
     let seen = before.view_at(base, cmd).claim_view(Some(&stamp), Some(crate::cure::today(tx)?));
     // A document tick names one the policy in force asks of the claim's category.
-    let listed = match (cmd, claim_policy(tx, id)?) {
-        (ClaimCommand::CheckDocument { .. }, Some((_, policy))) => {
-            claimdesk_core::workflow::check_document(cmd, &policy, before.category)
-        }
+    let listed = match cmd {
+        ClaimCommand::CheckDocument { .. } => match claim_policy(tx, id)? {
+            Some((_, policy)) => claimdesk_core::workflow::check_document(cmd, &policy, before.category),
+            None => Ok(()),
+        },
         _ => Ok(()),
     };
     if let Err(refusal) = check_new(cmd).and(listed).and_then(|()| decide(actor, &seen, cmd)) {

@@ -88,6 +88,18 @@ fn team_day(team: &Team, dir: &std::path::Path) -> Result<Day> {
             _ => {}
         }
         store.take(actor, id, None)?;
+        if i == 5 {
+            // Asked for documents: its due date runs on the policy's window.
+            store.request_info(
+                actor,
+                id,
+                None,
+                Some("DOCUMENTS_MISSING"),
+                "통장 사본을 보내 주세요",
+                Default::default(),
+            )?;
+            continue;
+        }
         if i % 6 == 5 {
             continue; // in review
         }
@@ -262,6 +274,8 @@ async fn screens(d: &Desktop, day: &Day) -> Result<()> {
     let waiting = d.text("notices-due-count").await?;
     assert!(!waiting.starts_with('0'), "decisions wait to be told: {waiting}");
     d.el("chart-notices-by-kind").await?;
+    // The request of the team's day: within its window.
+    d.wait_text("due-count-open-n", "1").await?;
     d.shot("notices").await?;
     d.assert_accessible("notices").await?;
     let folder = tempfile::tempdir()?;
