@@ -46,6 +46,22 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Runs a command that must succeed; its standard output.
+fn ok(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// Runs a command that must be refused with `code`; what it said.
+fn refused(args: &[&str], code: &str) -> String {
+    let out = run(args);
+    assert!(!out.status.success(), "{args:?} must be refused");
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(said.contains(code), "{args:?}: expected {code}, got {said}");
+    said
+}
+
 #[test]
 fn the_worked_example_evaluates_byte_for_byte() {
     let dir = tempfile::tempdir().expect("dir");
@@ -428,12 +444,6 @@ fn forbidden_decisions_are_refused_from_the_command_line() {
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
         text(&out.stdout)
     };
-    let refused = |args: &[&str], code: &str| {
-        let out = run(args);
-        assert!(!out.status.success(), "{args:?} must be refused");
-        let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
-        assert!(said.contains(code), "{args:?}: expected {code}, got {said}");
-    };
     let status = |id: &str| ok(&["show", "--db", db, id]).lines().next().unwrap_or_default().to_string();
     ok(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")]);
     ok(&["users", "add", "--db", db, "kim", "--name", "김지은", "--role", "reviewer"]);
@@ -614,17 +624,6 @@ fn denials_and_closures_cite_the_policys_reason_codes_from_the_command_line() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("s.db");
     let db = db.to_str().expect("path");
-    let ok = |args: &[&str]| {
-        let out = run(args);
-        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-        text(&out.stdout)
-    };
-    let refused = |args: &[&str], code: &str| {
-        let out = run(args);
-        assert!(!out.status.success(), "{args:?} must be refused");
-        let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
-        assert!(said.contains(code), "{args:?}: expected {code}, got {said}");
-    };
     ok(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")]);
     ok(&["users", "add", "--db", db, "kim", "--name", "김지은", "--role", "reviewer"]);
     let reasons = ok(&["policy", "reasons", "--db", db]);
@@ -836,18 +835,6 @@ fn the_cure_clock_runs_from_the_command_line() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("s.db");
     let db = db.to_str().expect("path");
-    let ok = |args: &[&str]| {
-        let out = run(args);
-        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-        text(&out.stdout)
-    };
-    let refused = |args: &[&str], code: &str| {
-        let out = run(args);
-        assert!(!out.status.success(), "{args:?} must be refused");
-        let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
-        assert!(said.contains(code), "{args:?}: expected {code}, got {said}");
-        said
-    };
     ok(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")]);
     ok(&["users", "add", "--db", db, "kim", "--name", "김지은", "--role", "reviewer"]);
     ok(&["users", "add", "--db", db, "park", "--name", "박서연", "--role", "supervisor"]);

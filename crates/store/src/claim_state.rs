@@ -318,7 +318,9 @@ pub(crate) fn apply_local(
     let stamp = local_stamp(actor, proposal, cite_local(tx, id, cmd)?);
     // The decision the fold will make (checked first, so a refusal is the core's own),
     // after what only a change made now must say (a reason code).
-    let seen = before.view_at(base, cmd).claim_view(Some(&stamp), Some(crate::cure::today(tx)?));
+    // Today, for the commands whose rules read the day (the fold reads the op's own).
+    let today = if cmd.reads_day() { Some(crate::cure::today(tx)?) } else { None };
+    let seen = before.view_at(base, cmd).claim_view(Some(&stamp), today);
     // A document tick names one the policy in force asks of the claim's category.
     let listed = match cmd {
         ClaimCommand::CheckDocument { .. } => match claim_policy(tx, id)? {

@@ -3,9 +3,10 @@
 
 use claimdesk_core::message::Explain;
 use claimdesk_core::policy::{Policy, PolicyDraft, PolicyError};
+use claimdesk_core::Actor;
 use claimdesk_store::evaluate::EvalSummary;
 use claimdesk_store::policies::PolicyVersion;
-use claimdesk_store::StoreError;
+use claimdesk_store::{Store, StoreError};
 use tauri::ipc::Channel;
 use tauri::AppHandle;
 
@@ -156,18 +157,32 @@ pub async fn activate_policy(
     job_id: String,
     on_progress: Channel<Progress>,
 ) -> ApiResult<EvalSummary> {
+    evaluating(app, job_id, on_progress, move |store, actor, progress| {
+        store.activate_policy(actor, version, progress)
+    })
+    .await
+}
+
+/// A change that activates a policy version as a job: every claim re-evaluated
+/// with progress on `on_progress`, cancelled by the job (the old version stays).
+async fn evaluating<T: Send + 'static>(
+    app: AppHandle,
+    job_id: String,
+    on_progress: Channel<Progress>,
+    change: impl FnOnce(&mut Store, &Actor, &mut dyn FnMut(u64) -> bool) -> Result<T, StoreError> + Send + 'static,
+) -> ApiResult<T> {
     blocking(app, move |s: &AppState| {
         let job = s.start_job(&job_id)?;
         let actor = s.actor()?;
         let mut store = s.open_worker()?;
         let total = store.claim_count()?;
         report(&on_progress, &job.id, "evaluate", 0, Some(total), None);
-        let summary = store.activate_policy(&actor, version, &mut |done| {
+        let out = change(&mut store, &actor, &mut |done| {
             report(&on_progress, &job.id, "evaluate", done, Some(total), None);
             !job.is_cancelled()
         })?;
         report(&on_progress, &job.id, "done", total, Some(total), None);
-        Ok(summary)
+        Ok(out)
     })
     .await
 }
@@ -312,18 +327,8 @@ pub async fn extend_cure(
     job_id: String,
     on_progress: Channel<Progress>,
 ) -> ApiResult<i64> {
-    blocking(app, move |s: &AppState| {
-        let job = s.start_job(&job_id)?;
-        let actor = s.actor()?;
-        let mut store = s.open_worker()?;
-        let total = store.claim_count()?;
-        report(&on_progress, &job.id, "evaluate", 0, Some(total), None);
-        let version = store.extend_cure(&actor, None, until, &reason, &mut |done| {
-            report(&on_progress, &job.id, "evaluate", done, Some(total), None);
-            !job.is_cancelled()
-        })?;
-        report(&on_progress, &job.id, "done", total, Some(total), None);
-        Ok(version)
+    evaluating(app, job_id, on_progress, move |store, actor, progress| {
+        store.extend_cure(actor, None, until, &reason, progress)
     })
     .await
 }

@@ -468,6 +468,12 @@ impl ClaimCommand {
         }
     }
 
+    /// Whether deciding the command reads the day it is made on
+    /// ([`ClaimView::as_of`]): an expiry, and a request that gives its own due date.
+    pub fn reads_day(&self) -> bool {
+        matches!(self, ClaimCommand::Expire { .. } | ClaimCommand::RequestInfo { due_on: Some(_), .. })
+    }
+
     /// Whether the command is a *decision*: it may move status, holder,
     /// recommendation, batch or payout reservation, so two of them made on
     /// the same state by different people may collide (sync.md). Triage is

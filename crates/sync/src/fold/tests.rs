@@ -470,19 +470,16 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a day")
 }
 
-/// take (alice, 20 Jan) → request (alice, 30 Jan, cited under the default 30+3 window).
+/// alice's request for information of 30 Jan, cited under the default 30+3 window.
+fn asked_on_30_jan(payload: Value) -> FoldOp {
+    cited(op("q", noon(2023, 1, 30), "a", "alice", "request_info", Some(1), payload))
+}
+
+/// take (alice, 20 Jan) → request (alice, 30 Jan).
 fn waiting_for_documents() -> Vec<FoldOp> {
     vec![
         take("t", noon(2023, 1, 20), "a", "alice", 0, "new"),
-        cited(op(
-            "q",
-            noon(2023, 1, 30),
-            "a",
-            "alice",
-            "request_info",
-            Some(1),
-            json!({"code": "DOCUMENTS_MISSING", "message": "통장 사본"}),
-        )),
+        asked_on_30_jan(json!({"code": "DOCUMENTS_MISSING", "message": "통장 사본"})),
     ]
 }
 
@@ -526,15 +523,7 @@ fn a_request_is_due_from_its_own_day_and_window_and_expires_only_after_it() {
 fn a_given_due_date_and_the_windows_extension_move_the_expiry() {
     // A request giving its own due date (20 Feb) expires from 21 Feb.
     let mut given = waiting_for_documents();
-    given[1] = cited(op(
-        "q",
-        noon(2023, 1, 30),
-        "a",
-        "alice",
-        "request_info",
-        Some(1),
-        json!({"code": "DOCUMENTS_MISSING", "message": "", "due_on": "2023-02-20"}),
-    ));
+    given[1] = asked_on_30_jan(json!({"code": "DOCUMENTS_MISSING", "message": "", "due_on": "2023-02-20"}));
     given.push(expire("x", noon(2023, 2, 21), 2));
     assert_eq!(fold(start(), &mut given).status, ClaimStatus::ClosedDenied);
     // The window extended to 14 Mar in the policy in force when the expiry is stamped.
