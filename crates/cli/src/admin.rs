@@ -923,8 +923,8 @@ pub fn audit(c: AuditCommand) -> anyhow::Result<()> {
             );
         }
         AuditCommand::Log { store, last } => {
-            let (s, _) = store.open_existing()?;
-            let rows = s.recent_ops(last)?;
+            let (mut s, actor) = store.open_existing()?;
+            let rows = s.recent_ops(&actor, last)?;
             let rows: Vec<Vec<String>> = rows
                 .into_iter()
                 .map(|o| {

@@ -336,6 +336,10 @@ fn roles_are_enforced_from_the_command_line() {
     assert!(text(&out.stderr).contains("ROLE_NOT_ALLOWED"), "{}", text(&out.stderr));
     let log = run(&["audit", "log", "--db", db, "--last", "5"]);
     assert!(text(&log.stdout).contains("REFUSED"), "the refusal is in the audit log");
+    // A reviewer does not read the audit log; the refusal is itself on record.
+    refused(&["audit", "log", "--db", db, "--as", "kim"], "ROLE_NOT_ALLOWED");
+    let log = ok(&["audit", "log", "--db", db, "--last", "1"]);
+    assert!(log.contains("admin.view_audit") && log.contains("kim"), "{log}");
     let verify = run(&["audit", "verify", "--db", db]);
     assert!(verify.status.success(), "{}", text(&verify.stderr));
 

@@ -1,7 +1,8 @@
 //! Counts and amounts for the dashboard and `claimdesk stats`.
 
 use claimdesk_core::policy::GrantTotal;
-use claimdesk_core::Remedy;
+use claimdesk_core::workflow::AdminAction;
+use claimdesk_core::{Actor, Remedy};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -177,8 +178,10 @@ impl Store {
         Ok(totals)
     }
 
-    /// The last `n` audit entries, newest first.
-    pub fn recent_ops(&self, n: i64) -> Result<Vec<OpLine>> {
+    /// The last `n` audit entries, newest first: supervisors and admins
+    /// (`AdminAction::ViewAudit`); a reviewer's request is refused and audited.
+    pub fn recent_ops(&mut self, actor: &Actor, n: i64) -> Result<Vec<OpLine>> {
+        self.require(actor, AdminAction::ViewAudit, "audit")?;
         let mut stmt = self.conn().prepare_cached(
             "SELECT seq, at, user_id, kind, entity, outcome = 'refused' FROM ops ORDER BY seq DESC LIMIT ?1",
         )?;

@@ -84,6 +84,7 @@ fn every_admin_action_by_every_role_is_enforced_and_audited() {
             "create batch",
         );
         check(t.store.export_payout(actor, &out).map(|_| ()), allowed_admin_only, "export payout");
+        check(t.store.recent_ops(actor, 10).map(|_| ()), allowed_supervisor, "read the audit log");
         let refused_after = t.count("SELECT count(*) FROM ops WHERE outcome = 'refused'");
         assert_eq!(
             refused_after - refused_before,

@@ -27,7 +27,7 @@ pub async fn throughput(app: AppHandle, days: u32) -> ApiResult<Vec<Throughput>>
 
 #[tauri::command]
 pub async fn recent_ops(app: AppHandle, limit: u32) -> ApiResult<Vec<OpLine>> {
-    blocking(app, move |s: &AppState| s.as_user(|store, _| store.recent_ops(i64::from(limit.min(1_000)))))
+    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.recent_ops(actor, i64::from(limit.min(1_000)))))
         .await
 }
 
