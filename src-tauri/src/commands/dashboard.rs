@@ -27,8 +27,10 @@ pub async fn throughput(app: AppHandle, days: u32) -> ApiResult<Vec<Throughput>>
 
 #[tauri::command]
 pub async fn recent_ops(app: AppHandle, limit: u32) -> ApiResult<Vec<OpLine>> {
-    blocking(app, move |s: &AppState| s.as_user(|store, actor| store.recent_ops(actor, i64::from(limit.min(1_000)))))
-        .await
+    blocking(app, move |s: &AppState| {
+        s.as_user(|store, actor| store.recent_ops(actor, i64::from(limit.min(1_000))))
+    })
+    .await
 }
 
 /// Walks the whole audit chain; AUDIT_BROKEN names the first bad entry.
