@@ -13,15 +13,10 @@ impl Store {
     pub fn allowed_actions(&self, actor: &Actor, external_id: &str) -> Result<Vec<ClaimAction>> {
         let record = load_record(self.conn(), external_id)?;
         let mut view = record.view();
-        // Asked today, with the due date as the window's extension in force moves it.
+        // Asked today, with the due date the claim's clock shows (the window's extension applied).
         view.as_of = Some(crate::cure::today(self.conn())?);
-        if let Some(r) = view.request.as_mut() {
-            let incident: String = self.conn().query_row(
-                "SELECT incident_id FROM claims WHERE external_id = ?1",
-                [external_id],
-                |row| row.get(0),
-            )?;
-            r.due_on = crate::cure::window(self.conn(), &incident).extended(r.requested_on, r.due_on);
+        if let (Some(r), Some(clock)) = (view.request.as_mut(), self.cure_clock(external_id)?) {
+            r.due_on = clock.due_on;
         }
         Ok(allowed_actions(actor, &view))
     }

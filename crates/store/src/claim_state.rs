@@ -223,8 +223,19 @@ pub(crate) fn local_stamp(
 }
 
 thread_local! {
-    /// The last active policy read for a citation, by its text (a bulk close reads it once).
-    static CITING: std::cell::RefCell<Option<(String, std::sync::Arc<Policy>)>> = const { std::cell::RefCell::new(None) };
+    /// The last policy text parsed, by its text (a bulk action or a queue page parses it once).
+    static PARSED: std::cell::RefCell<Option<(String, std::sync::Arc<Policy>)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A policy text parsed, or the same text's parse of a moment ago.
+pub(crate) fn parsed_policy(text: String) -> Result<std::sync::Arc<Policy>> {
+    if let Some(p) = PARSED.with(|c| c.borrow().as_ref().filter(|(t, _)| *t == text).map(|(_, p)| p.clone()))
+    {
+        return Ok(p);
+    }
+    let parsed = std::sync::Arc::new(Policy::from_toml(&text)?);
+    PARSED.with(|c| *c.borrow_mut() = Some((text, parsed.clone())));
+    Ok(parsed)
 }
 
 /// The catalog entry the command's reason code names in the active policy
@@ -254,16 +265,7 @@ pub(crate) fn claim_policy(
         .query_row([claim_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((version, text)) = row else { return Ok(None) };
-    let cached = CITING.with(|c| c.borrow().as_ref().filter(|(t, _)| *t == text).map(|(_, p)| p.clone()));
-    let policy = match cached {
-        Some(p) => p,
-        None => {
-            let parsed = std::sync::Arc::new(Policy::from_toml(&text)?);
-            CITING.with(|c| *c.borrow_mut() = Some((text, parsed.clone())));
-            parsed
-        }
-    };
-    Ok(Some((version, policy)))
+    Ok(Some((version, parsed_policy(text)?)))
 }
 
 /// A change made on this device and what it did.

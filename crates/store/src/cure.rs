@@ -34,26 +34,16 @@ pub(crate) fn today(conn: &Connection) -> Result<NaiveDate> {
         .date_naive())
 }
 
-thread_local! {
-    /// The last policy text read for its window, and the window (a queue page reads it once per page).
-    static WINDOW: std::cell::RefCell<Option<(String, CureWindow)>> = const { std::cell::RefCell::new(None) };
-}
-
 /// The cure window of the incident's active policy (the default one when
-/// no policy reads: a clock never stops a claim from showing).
+/// no policy reads: a clock never stops a claim from showing). The text is
+/// parsed once while it stays the same (a queue page reads it once).
 pub(crate) fn window(conn: &Connection, incident: &str) -> CureWindow {
     let text: Option<String> = conn
         .prepare_cached("SELECT toml FROM policy_versions WHERE incident_id = ?1 AND active = 1")
         .and_then(|mut s| s.query_row([incident], |r| r.get(0)).optional())
         .ok()
         .flatten();
-    let Some(text) = text else { return CureWindow::default() };
-    if let Some(w) = WINDOW.with(|c| c.borrow().as_ref().filter(|(t, _)| *t == text).map(|(_, w)| *w)) {
-        return w;
-    }
-    let w = claimdesk_core::policy::Policy::from_toml(&text).map(|p| p.cure).unwrap_or_default();
-    WINDOW.with(|c| *c.borrow_mut() = Some((text, w)));
-    w
+    text.and_then(|t| crate::claim_state::parsed_policy(t).ok()).map(|p| p.cure).unwrap_or_default()
 }
 
 /// Where a claim's request for information stands.

@@ -28,8 +28,8 @@ pub struct FeedRow {
     pub status_text: String,
     pub next_step: String,
     /// The due date (KST, YYYY-MM-DD) of the request the claimant must answer
-    /// (needs_info: the day of its latest request + the policy's cure window,
-    /// the date its notice states); None while nothing is due.
+    /// (needs_info: the request's own due date moved by the window's extension,
+    /// the date its notice states: crate::cure); None while nothing is due.
     pub due_date: Option<String>,
 }
 
