@@ -173,6 +173,7 @@ coded_enum! {
         Batched => "batched", "결재 묶음", "Batched";
         Approved => "approved", "승인", "Approved";
         Paid => "paid", "지급 완료", "Paid";
+        Fulfilled => "fulfilled", "이행 완료", "Fulfilled";
         ClosedDenied => "closed_denied", "기각 종결", "Closed (denied)";
         ClosedNoDamage => "closed_no_damage", "비피해 종결", "Closed (no damage)";
         Conflict => "conflict", "충돌", "Conflict";
@@ -230,6 +231,9 @@ coded_enum! {
         ReservePayout => "reserve_payout", "지급 예약", "Reserve for a payout";
         ReleasePayout => "release_payout", "지급 예약 해제", "Release a payout reservation";
         MarkPaid => "mark_paid", "지급 완료 처리", "Mark paid";
+        ReserveFulfilment => "reserve_fulfilment", "이행 예약", "Reserve for a fulfilment";
+        ReleaseFulfilment => "release_fulfilment", "이행 예약 해제", "Release a fulfilment reservation";
+        MarkFulfilled => "mark_fulfilled", "이행 완료 처리", "Mark fulfilled";
         ResolveConflict => "resolve_conflict", "충돌 해결", "Resolve a conflict";
         SetReportType => "set_report_type", "신고 구분 변경", "Set the report type";
         CloseNoDamage => "close_no_damage", "비피해 종결", "Close as non-damage";
@@ -377,10 +381,10 @@ coded_enum! {
 
 impl LetterKind {
     /// The notice a claim in `status` is owed; None while nothing is decided.
-    /// An approved claim and the same claim once paid owe one approval notice.
+    /// An approved claim and the same claim once paid or fulfilled owe one approval notice.
     pub fn of_status(status: ClaimStatus) -> Option<LetterKind> {
         match status {
-            ClaimStatus::Approved | ClaimStatus::Paid => Some(LetterKind::Approved),
+            ClaimStatus::Approved | ClaimStatus::Paid | ClaimStatus::Fulfilled => Some(LetterKind::Approved),
             ClaimStatus::ClosedDenied => Some(LetterKind::Denied),
             ClaimStatus::ClosedNoDamage => Some(LetterKind::ClosedNoDamage),
             ClaimStatus::NeedsInfo => Some(LetterKind::NeedsInfo),

@@ -66,6 +66,16 @@ pub enum Op {
     PayoutConfirm(PayoutRef),
     #[serde(rename = "payout.cancel")]
     PayoutCancel(PayoutRef),
+    /// A fulfilment file was made (non-cash grants; `total` is their value
+    /// in won); its claims are reserved by `claim.reserve_fulfilment`.
+    #[serde(rename = "fulfilment.export")]
+    FulfilmentExport(PayoutExport),
+    /// The grants of a fulfilment were delivered; its claims are marked
+    /// fulfilled by `claim.mark_fulfilled`.
+    #[serde(rename = "fulfilment.confirm")]
+    FulfilmentConfirm(PayoutRef),
+    #[serde(rename = "fulfilment.cancel")]
+    FulfilmentCancel(PayoutRef),
     #[serde(rename = "user.create")]
     UserCreate(UserRecord),
     #[serde(rename = "user.update")]
@@ -423,7 +433,10 @@ impl Op {
             | Op::IncidentUpdate(_)
             | Op::PayoutExport(_)
             | Op::PayoutConfirm(_)
-            | Op::PayoutCancel(_) => Scope::Team,
+            | Op::PayoutCancel(_)
+            | Op::FulfilmentExport(_)
+            | Op::FulfilmentConfirm(_)
+            | Op::FulfilmentCancel(_) => Scope::Team,
             Op::UserCreate(_) | Op::UserUpdate(_) | Op::UserPassword(_) => Scope::Server,
             Op::UserRoster(_)
             | Op::SignIn(_)
@@ -451,6 +464,9 @@ impl Op {
             Op::PayoutExport(_) | Op::PayoutConfirm(_) | Op::PayoutCancel(_) => {
                 Some(AdminAction::ExportPayout)
             }
+            Op::FulfilmentExport(_) | Op::FulfilmentConfirm(_) | Op::FulfilmentCancel(_) => {
+                Some(AdminAction::ExportFulfilment)
+            }
             Op::UserCreate(_) | Op::UserUpdate(_) | Op::UserPassword(_) => Some(AdminAction::ManageUsers),
             Op::UserRoster(_)
             | Op::SignIn(_)
@@ -473,6 +489,7 @@ impl Op {
             Op::CatalogReplace(_) => "catalog",
             Op::IncidentCreate(_) | Op::IncidentUpdate(_) => "incident:",
             Op::PayoutExport(_) | Op::PayoutConfirm(_) | Op::PayoutCancel(_) => "payout:",
+            Op::FulfilmentExport(_) | Op::FulfilmentConfirm(_) | Op::FulfilmentCancel(_) => "fulfilment:",
             Op::UserCreate(_) | Op::UserUpdate(_) | Op::UserPassword(_) | Op::UserRoster(_) => "user:",
             Op::SignIn(_) | Op::ViewSave(_) | Op::ViewDelete(_) | Op::SettingSet(_) => "user:",
             Op::ImportFile(_) => "import",
@@ -602,6 +619,9 @@ mod tests {
             ClaimAction::ReservePayout => ClaimCommand::ReservePayout { payout_id: "p".into() },
             ClaimAction::ReleasePayout => ClaimCommand::ReleasePayout { payout_id: "p".into() },
             ClaimAction::MarkPaid => ClaimCommand::MarkPaid { payout_id: "p".into() },
+            ClaimAction::ReserveFulfilment => ClaimCommand::ReserveFulfilment { fulfilment_id: "f".into() },
+            ClaimAction::ReleaseFulfilment => ClaimCommand::ReleaseFulfilment { fulfilment_id: "f".into() },
+            ClaimAction::MarkFulfilled => ClaimCommand::MarkFulfilled { fulfilment_id: "f".into() },
             ClaimAction::ResolveConflict => {
                 ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged, note: String::new() }
             }
@@ -653,6 +673,9 @@ mod tests {
             Op::PayoutExport(PayoutExport { id: "p".into(), file: "f.csv".into(), claims: 2, total: 10 }),
             Op::PayoutConfirm(PayoutRef { id: "p".into() }),
             Op::PayoutCancel(PayoutRef { id: "p".into() }),
+            Op::FulfilmentExport(PayoutExport { id: "f".into(), file: "f.csv".into(), claims: 2, total: 0 }),
+            Op::FulfilmentConfirm(PayoutRef { id: "f".into() }),
+            Op::FulfilmentCancel(PayoutRef { id: "f".into() }),
             Op::UserCreate(UserRecord {
                 id: "kim".into(),
                 display_name: "김".into(),
@@ -683,6 +706,9 @@ mod tests {
             "payout.export",
             "payout.confirm",
             "payout.cancel",
+            "fulfilment.export",
+            "fulfilment.confirm",
+            "fulfilment.cancel",
             "user.create",
             "user.update",
             "claim.import",

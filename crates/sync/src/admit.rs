@@ -304,7 +304,11 @@ pub fn admit_claim_op(
 ) -> Result<(), Rejection> {
     // What an op made now must say (a reason code), beyond what the fold accepts of older ops.
     claimdesk_core::workflow::check_new(&op.cmd).map_err(|r| Rejection::of(r.code(), &r))?;
-    let reserve = matches!(op.cmd, claimdesk_core::workflow::ClaimCommand::ReservePayout { .. });
+    let reserve = matches!(
+        op.cmd,
+        claimdesk_core::workflow::ClaimCommand::ReservePayout { .. }
+            | claimdesk_core::workflow::ClaimCommand::ReserveFulfilment { .. }
+    );
     if state.accepts_next(op) {
         // Stepped in place: a refusal changes only the refusal list and the last key, put back here.
         let last_key = state.last_key.clone();
@@ -320,7 +324,7 @@ pub fn admit_claim_op(
     if reserve {
         return Err(Rejection::new(
             RejectCode::RESERVE_ONLINE,
-            "this payout reservation was made while other changes to the claim were on their way; export the payout again while online",
+            "this payout or fulfilment reservation was made while other changes to the claim were on their way; export it again while online",
         ));
     }
     // A late op: fold everything again with it at its place.

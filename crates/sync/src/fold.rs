@@ -906,7 +906,10 @@ fn record(state: &mut ClaimState, op: &FoldOp) {
         | ClaimCommand::Approve { .. }
         | ClaimCommand::ReservePayout { .. }
         | ClaimCommand::ReleasePayout { .. }
-        | ClaimCommand::MarkPaid { .. } => {}
+        | ClaimCommand::MarkPaid { .. }
+        | ClaimCommand::ReserveFulfilment { .. }
+        | ClaimCommand::ReleaseFulfilment { .. }
+        | ClaimCommand::MarkFulfilled { .. } => {}
     }
 }
 
@@ -930,9 +933,10 @@ pub fn fold_with_verdicts(mut state: ClaimState, ops: &mut [FoldOp]) -> (ClaimSt
     (state, verdicts)
 }
 
-/// Whether an op moves money: an approval, a payout reservation or release,
-/// a payment. Once such an op is accepted, the server refuses a late op that
-/// would change what happened to it (sync.md: never paid twice).
+/// Whether an op moves money or what stands for it: an approval, a payout
+/// or fulfilment reservation or release, a payment, a fulfilment. Once such
+/// an op is accepted, the server refuses a late op that would change what
+/// happened to it (sync.md: never paid twice, never fulfilled twice).
 pub fn moves_money(cmd: &ClaimCommand) -> bool {
     matches!(
         cmd,
@@ -940,6 +944,9 @@ pub fn moves_money(cmd: &ClaimCommand) -> bool {
             | ClaimCommand::ReservePayout { .. }
             | ClaimCommand::ReleasePayout { .. }
             | ClaimCommand::MarkPaid { .. }
+            | ClaimCommand::ReserveFulfilment { .. }
+            | ClaimCommand::ReleaseFulfilment { .. }
+            | ClaimCommand::MarkFulfilled { .. }
     )
 }
 

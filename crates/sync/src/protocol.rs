@@ -25,8 +25,13 @@ use serde::{Deserialize, Serialize};
 /// denials, requests and closures, the stamp's `cited` catalog entry).
 /// 4: decision notices (`claim.notify`). 5: the cure clock (`claim.check_document`,
 /// `claim.expire`, a request's `due_on` and `another`, the cited entry's `cure` window).
-pub const PROTOCOL_VERSION: u32 = 5;
-/// The oldest client protocol a server still answers. A protocol 4 desktop
+/// 6: fulfilment of non-cash grants (`claim.reserve_fulfilment`,
+/// `claim.release_fulfilment`, `claim.mark_fulfilled`, the `fulfilment.*`
+/// team ops; `claim.mark_paid` ends the payout's reservation).
+pub const PROTOCOL_VERSION: u32 = 6;
+/// The oldest client protocol a server still answers. A protocol 5 desktop
+/// would park every fulfilment op it pulls and keep a paid claim reserved
+/// for its payout, so it could offer a fulfilled voucher again. A protocol 4 desktop
 /// would park every expiry and document tick it pulls, and would fold a
 /// reviewer's second request for information that the team refuses. A protocol 3 desktop
 /// would park every notice it pulls and so offer to notify claimants again
@@ -34,7 +39,7 @@ pub const PROTOCOL_VERSION: u32 = 5;
 /// non-damage closure and fold denials without the catalog entry the team's
 /// fold requires: both must update (PROTOCOL_CHANGES.md). Protocol 1 clients
 /// read an op's result from its payload, which later ops no longer carry.
-pub const MIN_PROTOCOL_VERSION: u32 = 5;
+pub const MIN_PROTOCOL_VERSION: u32 = 6;
 pub const HEADER_PROTOCOL: &str = "x-claimdesk-protocol";
 pub const HEADER_SCHEMA: &str = "x-claimdesk-schema";
 /// Most ops in one push or pull page.

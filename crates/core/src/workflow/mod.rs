@@ -359,9 +359,27 @@ pub enum ClaimCommand {
     ReleasePayout {
         payout_id: String,
     },
-    /// Admin: approved cash claim → paid, when the payout it is reserved for is confirmed.
+    /// Admin: approved cash claim → paid, when the payout it is reserved for
+    /// is confirmed; the reservation ends with it (a claim that is also given
+    /// something else is then reserved for a fulfilment).
     MarkPaid {
         payout_id: String,
+    },
+    /// Admin: reserves a claim's non-cash grants (vouchers, extensions,
+    /// points, credits, fee waivers) for one fulfilment: an approved claim
+    /// given no cash, or a paid one given something beside its cash. One
+    /// live reservation per claim team-wide, as for a payout.
+    ReserveFulfilment {
+        fulfilment_id: String,
+    },
+    /// Admin: the fulfilment was cancelled; the claim may be reserved again.
+    ReleaseFulfilment {
+        fulfilment_id: String,
+    },
+    /// Admin: approved (or paid) → fulfilled, when the fulfilment it is
+    /// reserved for is confirmed. Final: nothing is fulfilled twice.
+    MarkFulfilled {
+        fulfilment_id: String,
     },
     /// Supervisor: conflict → the chosen state.
     ResolveConflict {
@@ -443,6 +461,9 @@ impl ClaimCommand {
             ClaimCommand::ReservePayout { .. } => ClaimAction::ReservePayout,
             ClaimCommand::ReleasePayout { .. } => ClaimAction::ReleasePayout,
             ClaimCommand::MarkPaid { .. } => ClaimAction::MarkPaid,
+            ClaimCommand::ReserveFulfilment { .. } => ClaimAction::ReserveFulfilment,
+            ClaimCommand::ReleaseFulfilment { .. } => ClaimAction::ReleaseFulfilment,
+            ClaimCommand::MarkFulfilled { .. } => ClaimAction::MarkFulfilled,
             ClaimCommand::ResolveConflict { .. } => ClaimAction::ResolveConflict,
             ClaimCommand::SetReportType { .. } => ClaimAction::SetReportType,
             ClaimCommand::CloseNoDamage { .. } => ClaimAction::CloseNoDamage,
@@ -492,6 +513,9 @@ impl ClaimCommand {
             | ClaimAction::ReservePayout
             | ClaimAction::ReleasePayout
             | ClaimAction::MarkPaid
+            | ClaimAction::ReserveFulfilment
+            | ClaimAction::ReleaseFulfilment
+            | ClaimAction::MarkFulfilled
             | ClaimAction::ResolveConflict
             | ClaimAction::CloseNoDamage
             | ClaimAction::Reopen
@@ -678,6 +702,9 @@ fn required_role(cmd: &ClaimCommand) -> Option<Role> {
         ClaimAction::ReservePayout => Some(Role::Admin),
         ClaimAction::ReleasePayout => Some(Role::Admin),
         ClaimAction::MarkPaid => Some(Role::Admin),
+        ClaimAction::ReserveFulfilment => Some(Role::Admin),
+        ClaimAction::ReleaseFulfilment => Some(Role::Admin),
+        ClaimAction::MarkFulfilled => Some(Role::Admin),
         ClaimAction::Triage
         | ClaimAction::Take
         | ClaimAction::Release
@@ -705,11 +732,15 @@ fn rank(role: Role) -> u8 {
     }
 }
 
-/// paid, closed_denied and closed_no_damage: nothing moves any more, only
-/// notes, evidence and reveals (and a supervisor's reopening of a closed
-/// non-damage report that turns out to be a damage claim).
+/// paid, fulfilled, closed_denied and closed_no_damage: nothing moves any
+/// more, only notes, evidence and reveals (and a supervisor's reopening of a
+/// closed non-damage report that turns out to be a damage claim, and the
+/// fulfilment of what a paid claim is given beside its cash).
 fn is_final(status: ClaimStatus) -> bool {
-    matches!(status, ClaimStatus::Paid | ClaimStatus::ClosedDenied | ClaimStatus::ClosedNoDamage)
+    matches!(
+        status,
+        ClaimStatus::Paid | ClaimStatus::Fulfilled | ClaimStatus::ClosedDenied | ClaimStatus::ClosedNoDamage
+    )
 }
 
 /// The command cites a reason of `kind` that the policy in force has (as the op's stamp says).
@@ -874,7 +905,10 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
         // An intake row changed after import: only while nothing was decided
         // on the claim (once batched, approved, paid or denied it stays as decided).
         ClaimCommand::UpdateIntake { claim: input, .. } => {
-            if matches!(status, S::Batched | S::Approved | S::Paid | S::ClosedDenied | S::ClosedNoDamage) {
+            if matches!(
+                status,
+                S::Batched | S::Approved | S::Paid | S::Fulfilled | S::ClosedDenied | S::ClosedNoDamage
+            ) {
                 return Err(cx.wrong_state());
             }
             input.check().map_err(|why| Refusal::Invalid(msg!("invalid.detail", detail = why)))?;
@@ -1109,6 +1143,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             if status != S::Approved {
                 return Err(cx.wrong_state());
             }
+            cash_only(&cx)?;
             if claim.reserved_for.as_deref() != Some(payout_id.as_str()) {
                 return Err(Refusal::NotReserved);
             }
@@ -1126,7 +1161,38 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             if claim.reserved_for.as_deref() != Some(payout_id.as_str()) {
                 return Err(Refusal::NotReserved);
             }
-            Ok(cx.move_to(S::Paid))
+            Ok(Transition { reserved_for: None, ..cx.move_to(S::Paid) })
+        }
+
+        // What is not money leaves through a fulfilment, reserved like a
+        // payout (one live reservation, confirmed once). A claim given cash
+        // and something else is paid first: one status line, and the money,
+        // which a bank may return, is settled before the rest goes out.
+        ClaimCommand::ReserveFulfilment { fulfilment_id } => {
+            awaits_fulfilment(&cx)?;
+            if is_blank(fulfilment_id) {
+                return Err(Refusal::Invalid(msg!("invalid.fulfilment_unnamed")));
+            }
+            if let Some(held) = &claim.reserved_for {
+                return Err(Refusal::AlreadyReserved { payout_id: held.clone() });
+            }
+            Ok(Transition { reserved_for: Some(fulfilment_id.clone()), ..cx.stay() })
+        }
+
+        ClaimCommand::ReleaseFulfilment { fulfilment_id } => {
+            awaits_fulfilment(&cx)?;
+            if claim.reserved_for.as_deref() != Some(fulfilment_id.as_str()) {
+                return Err(Refusal::NotReserved);
+            }
+            Ok(Transition { reserved_for: None, ..cx.stay() })
+        }
+
+        ClaimCommand::MarkFulfilled { fulfilment_id } => {
+            awaits_fulfilment(&cx)?;
+            if claim.reserved_for.as_deref() != Some(fulfilment_id.as_str()) {
+                return Err(Refusal::NotReserved);
+            }
+            Ok(cx.move_to(S::Fulfilled))
         }
 
         ClaimCommand::ResolveConflict { to, .. } => {
@@ -1222,6 +1288,29 @@ pub fn check_document(
     }
 }
 
+/// The claim has grants to fulfil now: approved with no cash, or paid, and
+/// given at least one grant that is not cash ([`fulfilment_grants`]).
+fn awaits_fulfilment(cx: &Ctx<'_>) -> Result<(), Refusal> {
+    use ClaimStatus as S;
+    if !matches!(cx.claim.status, S::Approved | S::Paid) {
+        return Err(cx.wrong_state());
+    }
+    let decision = &cx.recommendation()?.decision;
+    if fulfilment_grants(decision).is_empty() {
+        return Err(Refusal::Invalid(msg!("invalid.nothing_to_fulfil")));
+    }
+    if cx.claim.status == S::Approved && matches!(decision, Decision::Approve { remedy: Remedy::Cash, .. }) {
+        return Err(Refusal::Invalid(msg!("invalid.fulfil_after_payout")));
+    }
+    Ok(())
+}
+
+/// The grants of a decision that a fulfilment delivers: every one but cash
+/// (which a payout pays).
+pub fn fulfilment_grants(decision: &Decision) -> Vec<Grant> {
+    decision.grants().into_iter().filter(|g| g.kind != Remedy::Cash).collect()
+}
+
 /// Only an approved cash remedy leaves as money.
 fn cash_only(cx: &Ctx<'_>) -> Result<(), Refusal> {
     match &cx.recommendation()?.decision {
@@ -1272,6 +1361,7 @@ fn resolve_conflict(cx: &Ctx<'_>, to: ClaimStatus) -> Result<Transition, Refusal
         S::Batched => refuse(msg!("invalid.resolve_not_batched")),
         S::Approved => refuse(msg!("invalid.resolve_not_approved")),
         S::Paid => refuse(msg!("invalid.resolve_not_paid")),
+        S::Fulfilled => refuse(msg!("invalid.resolve_not_fulfilled")),
         S::ClosedNoDamage => refuse(msg!("invalid.resolve_not_closed_no_damage")),
         S::Conflict => refuse(msg!("invalid.resolve_choose")),
     }
@@ -1396,6 +1486,13 @@ fn representative(action: ClaimAction, claim: &ClaimView) -> ClaimCommand {
         ClaimAction::MarkPaid => {
             ClaimCommand::MarkPaid { payout_id: claim.reserved_for.clone().unwrap_or_default() }
         }
+        ClaimAction::ReserveFulfilment => ClaimCommand::ReserveFulfilment { fulfilment_id: text() },
+        ClaimAction::ReleaseFulfilment => {
+            ClaimCommand::ReleaseFulfilment { fulfilment_id: claim.reserved_for.clone().unwrap_or_default() }
+        }
+        ClaimAction::MarkFulfilled => {
+            ClaimCommand::MarkFulfilled { fulfilment_id: claim.reserved_for.clone().unwrap_or_default() }
+        }
         // Triaged is always a valid resolution, so this asks "may resolve at all".
         ClaimAction::ResolveConflict => {
             ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged, note: String::new() }
@@ -1491,6 +1588,9 @@ pub enum AdminAction {
     /// Reading the letters of decided claims (names, phones and e-mail
     /// addresses in clear) to send them: PDFs, the 알림톡/SMS file, e-mail.
     SendNotices,
+    /// Writing the fulfilment file of non-cash grants (claimants' phone or
+    /// BRN, what each is given), then confirming or cancelling it.
+    ExportFulfilment,
 }
 
 impl AdminAction {
@@ -1510,6 +1610,7 @@ impl AdminAction {
             AdminAction::ExportReports => "export_reports",
             AdminAction::ViewQuarantine => "view_quarantine",
             AdminAction::SendNotices => "send_notices",
+            AdminAction::ExportFulfilment => "export_fulfilment",
         }
     }
 }
@@ -1532,6 +1633,7 @@ pub fn may(role: Role, action: AdminAction) -> Result<(), Refusal> {
         AdminAction::ExportReports => Role::Supervisor,
         AdminAction::ViewQuarantine => Role::Admin,
         AdminAction::SendNotices => Role::Supervisor,
+        AdminAction::ExportFulfilment => Role::Admin,
     };
     if rank(role) < rank(needed) {
         return Err(Refusal::RoleNotAllowed { role, action: action.code().to_string() });

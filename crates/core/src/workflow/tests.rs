@@ -140,6 +140,9 @@ fn commands() -> Vec<ClaimCommand> {
         ClaimCommand::Notify { channels: vec![NoticeChannel::Pdf], lang: Default::default(), resend: false },
         ClaimCommand::CheckDocument { document: "BANK_ACCOUNT_COPY".to_string(), received: true },
         ClaimCommand::Expire { note: String::new() },
+        ClaimCommand::ReserveFulfilment { fulfilment_id: PAYOUT.to_string() },
+        ClaimCommand::ReleaseFulfilment { fulfilment_id: PAYOUT.to_string() },
+        ClaimCommand::MarkFulfilled { fulfilment_id: PAYOUT.to_string() },
     ]
 }
 
@@ -176,11 +179,24 @@ fn waiting(today: chrono::NaiveDate, window: Option<crate::policy::CureWindow>) 
     }
 }
 
-/// The table's claim, reserved for [`PAYOUT`] where the command needs a reservation.
+/// The table's claim, reserved for [`PAYOUT`] where the command needs a
+/// reservation; given a voucher (nothing to pay, something to fulfil) for a fulfilment.
 fn claim_for(cmd: &ClaimCommand, status: ClaimStatus, holder: Holder) -> ClaimView {
-    let reserved = matches!(cmd, ClaimCommand::MarkPaid { .. } | ClaimCommand::ReleasePayout { .. });
+    let reserved = matches!(
+        cmd,
+        ClaimCommand::MarkPaid { .. }
+            | ClaimCommand::ReleasePayout { .. }
+            | ClaimCommand::ReleaseFulfilment { .. }
+            | ClaimCommand::MarkFulfilled { .. }
+    );
     let view = ClaimView { reserved_for: reserved.then(|| PAYOUT.to_string()), ..claim(status, holder) };
     match cmd {
+        ClaimCommand::ReserveFulfilment { .. }
+        | ClaimCommand::ReleaseFulfilment { .. }
+        | ClaimCommand::MarkFulfilled { .. } => {
+            let voucher = Decision::approve(crate::Remedy::Voucher, dec!(2500), 0);
+            ClaimView { recommendation: Some(recommendation(RECOMMENDER, REC_OP, voucher)), ..view }
+        }
         // An inquiry, whose reply code the policy in force has (the stamp says so).
         ClaimCommand::CloseNoDamage { reply, .. } => {
             ClaimView { report_type: ReportType::Inquiry, cited: Some(closure(reply)), ..view }
@@ -207,35 +223,38 @@ fn claim_for(cmd: &ClaimCommand, status: ClaimStatus, holder: Holder) -> ClaimVi
 ///   ^  supervisors and admins only: a reviewer → ROLE_NOT_ALLOWED
 /// `who`: R any role, S supervisor or admin, A admin only (others: ROLE_NOT_ALLOWED).
 const TABLE: &str = "
-kind                  who  new                triaged            in_review          needs_info         recommended  batched      approved  paid  closed_denied  closed_no_damage  conflict
-triage                R    triaged?           triaged?           =!                 =!                 x            x            x         x     x              x                 x
-take                  R    in_review@         in_review@         =@s                =@s                x            x            x         x     x              x                 x
-release               R    x                  x                  triaged!           x                  x            x            x         x     x              x                 x
-request_info          R    x                  x                  needs_info!        x                  x            x            x         x     x              x                 x
-info_received         R    x                  x                  x                  in_review!         x            x            x         x     x              x                 x
-recommend             R    x                  x                  recommended!       x                  x            x            x         x     x              x                 x
-add_note              R    =                  =                  =                  =                  =            =            =         =     =              =                 =
-annotate              R    =r                 =r                 =r                 =r                 =r           =r           =r        x     x              x                 =r
-add_evidence          R    =                  =                  =                  =                  =            =            =         =     =              =                 =
-reveal_personal_data  R    =                  =                  =                  =                  =            =            =         =     =              =                 =
-add_to_batch          S    x                  x                  x                  x                  batched      x            x         x     x              x                 x
-remove_from_batch     S    x                  x                  x                  x                  x            recommended  x         x     x              x                 x
-return_to_reviewer    S    x                  x                  x                  x                  in_review    in_review    x         x     x              x                 x
-approve               S    x                  x                  x                  x                  x            approved     x         x     x              x                 x
-mark_paid             A    x                  x                  x                  x                  x            x            paid      x     x              x                 x
-resolve_conflict      S    x                  x                  x                  x                  x            x            x         x     x              x                 triaged
-withdraw_note         R    =                  =                  =                  =                  =            =            =         =     =              =                 =
-update                A    =                  =                  =                  =                  =            x            x         x     x              x                 =
-lease                 R    =                  =                  =                  =                  =            =            =         =     =              =                 =
-release_lease         R    =                  =                  =                  =                  =            =            =         =     =              =                 =
-reserve_payout        A    x                  x                  x                  x                  x            x            =         x     x              x                 x
-release_payout        A    x                  x                  x                  x                  x            x            =         x     x              x                 x
-set_report_type       R    =?                 =?                 =!                 =!                 x            x            x         x     x              x                 x
-close_no_damage       R    closed_no_damage?  closed_no_damage?  closed_no_damage?  closed_no_damage?  x            x            x         x     x              x                 x
-reopen                S    x                  x                  x                  x                  x            x            x         x     x              triaged           x
-notify                S    x                  x                  x                  =                  x            x            =         =     =              =                 x
-check_document        R    =r                 =r                 =r                 =r                 x            x            x         x     x              x                 x
-expire                S    x                  x                  x                  closed_denied      x            x            x         x     x              x                 x
+kind                  who  new                triaged            in_review          needs_info         recommended  batched      approved   paid       fulfilled  closed_denied  closed_no_damage  conflict
+triage                R    triaged?           triaged?           =!                 =!                 x            x            x          x          x          x              x                 x
+take                  R    in_review@         in_review@         =@s                =@s                x            x            x          x          x          x              x                 x
+release               R    x                  x                  triaged!           x                  x            x            x          x          x          x              x                 x
+request_info          R    x                  x                  needs_info!        x                  x            x            x          x          x          x              x                 x
+info_received         R    x                  x                  x                  in_review!         x            x            x          x          x          x              x                 x
+recommend             R    x                  x                  recommended!       x                  x            x            x          x          x          x              x                 x
+add_note              R    =                  =                  =                  =                  =            =            =          =          =          =              =                 =
+annotate              R    =r                 =r                 =r                 =r                 =r           =r           =r         x          x          x              x                 =r
+add_evidence          R    =                  =                  =                  =                  =            =            =          =          =          =              =                 =
+reveal_personal_data  R    =                  =                  =                  =                  =            =            =          =          =          =              =                 =
+add_to_batch          S    x                  x                  x                  x                  batched      x            x          x          x          x              x                 x
+remove_from_batch     S    x                  x                  x                  x                  x            recommended  x          x          x          x              x                 x
+return_to_reviewer    S    x                  x                  x                  x                  in_review    in_review    x          x          x          x              x                 x
+approve               S    x                  x                  x                  x                  x            approved     x          x          x          x              x                 x
+mark_paid             A    x                  x                  x                  x                  x            x            paid       x          x          x              x                 x
+resolve_conflict      S    x                  x                  x                  x                  x            x            x          x          x          x              x                 triaged
+withdraw_note         R    =                  =                  =                  =                  =            =            =          =          =          =              =                 =
+update                A    =                  =                  =                  =                  =            x            x          x          x          x              x                 =
+lease                 R    =                  =                  =                  =                  =            =            =          =          =          =              =                 =
+release_lease         R    =                  =                  =                  =                  =            =            =          =          =          =              =                 =
+reserve_payout        A    x                  x                  x                  x                  x            x            =          x          x          x              x                 x
+release_payout        A    x                  x                  x                  x                  x            x            =          x          x          x              x                 x
+set_report_type       R    =?                 =?                 =!                 =!                 x            x            x          x          x          x              x                 x
+close_no_damage       R    closed_no_damage?  closed_no_damage?  closed_no_damage?  closed_no_damage?  x            x            x          x          x          x              x                 x
+reopen                S    x                  x                  x                  x                  x            x            x          x          x          x              triaged           x
+notify                S    x                  x                  x                  =                  x            x            =          =          =          =              =                 x
+check_document        R    =r                 =r                 =r                 =r                 x            x            x          x          x          x              x                 x
+expire                S    x                  x                  x                  closed_denied      x            x            x          x          x          x              x                 x
+reserve_fulfilment    A    x                  x                  x                  x                  x            x            =          =          x          x              x                 x
+release_fulfilment    A    x                  x                  x                  x                  x            x            =          =          x          x              x                 x
+mark_fulfilled        A    x                  x                  x                  x                  x            x            fulfilled  fulfilled  x          x              x                 x
 ";
 
 #[derive(Debug, PartialEq)]

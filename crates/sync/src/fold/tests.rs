@@ -601,6 +601,7 @@ fn arb_payload() -> impl Strategy<Value = Value> {
                 "to": to, "assignee": assignee, "by": by, "is_override": is_override, "op_id": rec,
                 "recommendation_op": rec, "decision": decision, "justification": if is_override { Value::Null } else { json!("사유") },
                 "batch_id": "B", "comment": "다시", "message": "서류", "payout_id": payout, "body": "메모", "note": "",
+                "fulfilment_id": payout.replace('P', "F"),
                 "tags": ["t"], "priority": "high",
             });
             // A field a payload lacks is absent, not null (an unreadable op is parked before any fold).
@@ -620,6 +621,7 @@ fn arb_op() -> impl Strategy<Value = RawOp> {
         1 => Just("info_received"), 4 => Just("recommend"), 4 => Just("add_to_batch"), 1 => Just("remove_from_batch"),
         1 => Just("return_to_reviewer"), 4 => Just("approve"), 3 => Just("reserve_payout"), 1 => Just("release_payout"),
         3 => Just("mark_paid"), 1 => Just("resolve_conflict"), 1 => Just("annotate"), 1 => Just("add_note"),
+        2 => Just("reserve_fulfilment"), 1 => Just("release_fulfilment"), 2 => Just("mark_fulfilled"),
     ];
     (
         kind,
@@ -669,6 +671,29 @@ fn check_path(state: &ClaimState, ops: &[FoldOp]) -> Result<(), TestCaseError> {
                 prop_assert_eq!(op.stamp.role, Role::Admin);
                 prop_assert_eq!(before.status, ClaimStatus::Approved);
                 prop_assert_eq!(before.reserved_for.as_deref(), Some(payout_id.as_str()));
+                prop_assert_eq!(
+                    &state.history[k].outcome.reserved_for,
+                    &None,
+                    "the payout's reservation ends"
+                );
+            }
+            // Fulfilled only through a fulfilment the claim is reserved for,
+            // once, and only what is not cash (a claim with cash paid first).
+            ClaimStatus::Fulfilled if before.status != ClaimStatus::Fulfilled => {
+                let ClaimCommand::MarkFulfilled { fulfilment_id } = &op.cmd else {
+                    return Err(TestCaseError::fail(format!("fulfilled by {:?}", op.cmd)));
+                };
+                prop_assert_eq!(op.stamp.role, Role::Admin);
+                prop_assert_eq!(before.reserved_for.as_deref(), Some(fulfilment_id.as_str()));
+                let rec = before.recommendation.as_ref().ok_or_else(|| TestCaseError::fail("no decision"))?;
+                prop_assert!(!claimdesk_core::workflow::fulfilment_grants(&rec.decision).is_empty());
+                let cash =
+                    matches!(rec.decision, Decision::Approve { remedy: claimdesk_core::Remedy::Cash, .. });
+                let from = if cash { ClaimStatus::Paid } else { ClaimStatus::Approved };
+                prop_assert_eq!(before.status, from);
+            }
+            ClaimStatus::Fulfilled => {
+                return Err(TestCaseError::fail(format!("moved while fulfilled by {:?}", op.cmd)));
             }
             ClaimStatus::ClosedDenied if before.status != ClaimStatus::ClosedDenied => {
                 let rec = before
@@ -706,8 +731,18 @@ fn honest_next(state: &ClaimState, pick: usize) -> (&'static str, &'static str, 
             "recommend",
             if pick % 3 == 0 {
                 json!({"decision": {"decision": "deny", "reason": "중복 신고"}, "justification": "중복"})
-            } else {
+            } else if pick % 3 == 1 {
                 json!({"decision": {"decision": "approve", "remedy": "cash", "amount": "50000", "extension_days": 0}})
+            } else if pick % 2 == 0 {
+                // Vouchers only: fulfilled, never paid.
+                json!({"decision": {"decision": "approve", "remedy": "voucher", "amount": "0", "extension_days": 0},
+                       "justification": "교환권"})
+            } else {
+                // Cash and an extension: paid, then fulfilled.
+                json!({"decision": {"decision": "approve", "remedy": "cash", "amount": "50000", "extension_days": 30,
+                       "grants": [{"kind": "cash", "amount": "50000", "quantity": 0},
+                                  {"kind": "extension", "amount": "0", "quantity": 30}]},
+                       "justification": "연장 포함"})
             },
         ),
         ClaimStatus::NeedsInfo => (holder, "info_received", json!({"note": "받음"})),
@@ -716,12 +751,27 @@ fn honest_next(state: &ClaimState, pick: usize) -> (&'static str, &'static str, 
             let rec = state.recommendation.as_ref().map(|r| r.op_id.clone()).unwrap_or_default();
             (["sue", "root"][pick % 2], "approve", json!({"recommendation_op": rec}))
         }
-        ClaimStatus::Approved => match &state.reserved_for {
-            None => ("root", "reserve_payout", json!({"payout_id": (["P1", "P2"][pick % 2])})),
-            Some(p) => ("root", "mark_paid", json!({"payout_id": p})),
-        },
+        ClaimStatus::Approved | ClaimStatus::Paid => {
+            let cash = matches!(
+                state.recommendation.as_ref().map(|r| &r.decision),
+                Some(Decision::Approve { remedy: claimdesk_core::Remedy::Cash, .. })
+            );
+            let others = state
+                .recommendation
+                .as_ref()
+                .is_some_and(|r| !claimdesk_core::workflow::fulfilment_grants(&r.decision).is_empty());
+            match (&state.reserved_for, state.status == ClaimStatus::Approved && cash) {
+                (None, true) => ("root", "reserve_payout", json!({"payout_id": (["P1", "P2"][pick % 2])})),
+                (Some(p), true) => ("root", "mark_paid", json!({"payout_id": p})),
+                (None, false) if others => {
+                    ("root", "reserve_fulfilment", json!({"fulfilment_id": (["F1", "F2"][pick % 2])}))
+                }
+                (Some(f), false) => ("root", "mark_fulfilled", json!({"fulfilment_id": f})),
+                (None, false) => ("kim", "add_note", json!({"body": "안내 완료"})),
+            }
+        }
         ClaimStatus::Conflict => ("sam", "resolve_conflict", json!({"to": "triaged"})),
-        ClaimStatus::Paid | ClaimStatus::ClosedDenied | ClaimStatus::ClosedNoDamage => {
+        ClaimStatus::Fulfilled | ClaimStatus::ClosedDenied | ClaimStatus::ClosedNoDamage => {
             ("kim", "add_note", json!({"body": "안내 완료"}))
         }
     }
