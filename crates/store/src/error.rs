@@ -29,6 +29,10 @@ pub enum StoreError {
     PayoutNotReserved { payout_id: i64, waiting: i64 },
     #[error("claims left payout {payout_id} after its file was written (another payout reserved them first); write the file again (payout file {payout_id}) and send that one")]
     PayoutFileOutdated { payout_id: i64 },
+    #[error("{waiting} claims of fulfilment {fulfilment_id} are not yet reserved on the sync server; sync while online, then confirm")]
+    FulfilmentNotReserved { fulfilment_id: i64, waiting: i64 },
+    #[error("claims left fulfilment {fulfilment_id} after its file was written (another fulfilment reserved them first); write the file again (fulfilment file {fulfilment_id}) and send that one")]
+    FulfilmentFileOutdated { fulfilment_id: i64 },
     #[error("the user name or the password is not right")]
     SignIn,
     #[error("there is no key for {user} on this desktop; the encrypted store stays locked")]
@@ -77,6 +81,8 @@ impl StoreError {
             StoreError::BadIncident(_) => code_key!("BAD_INCIDENT"),
             StoreError::PayoutNotReserved { .. } => code_key!("PAYOUT_NOT_RESERVED_YET"),
             StoreError::PayoutFileOutdated { .. } => code_key!("PAYOUT_FILE_OUTDATED"),
+            StoreError::FulfilmentNotReserved { .. } => code_key!("FULFILMENT_NOT_RESERVED_YET"),
+            StoreError::FulfilmentFileOutdated { .. } => code_key!("FULFILMENT_FILE_OUTDATED"),
             StoreError::SignIn => code_key!("SIGN_IN_FAILED"),
             StoreError::NoKeyHere { .. } => code_key!("NO_KEY_HERE"),
             StoreError::Locked { .. } => code_key!("STORE_LOCKED"),
@@ -117,6 +123,10 @@ impl Explain for StoreError {
                 m.with("payout_id", payout_id).with("waiting", waiting)
             }
             StoreError::PayoutFileOutdated { payout_id } => m.with("payout_id", payout_id),
+            StoreError::FulfilmentNotReserved { fulfilment_id, waiting } => {
+                m.with("fulfilment_id", fulfilment_id).with("waiting", waiting)
+            }
+            StoreError::FulfilmentFileOutdated { fulfilment_id } => m.with("fulfilment_id", fulfilment_id),
             StoreError::SignIn
             | StoreError::Cancelled
             | StoreError::WrongKey

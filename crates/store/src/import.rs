@@ -367,11 +367,15 @@ struct Existing {
 }
 
 impl Existing {
-    /// Once approved or paid, an intake update can no longer change the claim.
+    /// Once approved, paid or fulfilled, an intake update can no longer change the claim.
     fn status_is_decided(&self) -> bool {
         matches!(
             self.status.parse(),
-            Ok(ClaimStatus::Approved | ClaimStatus::Paid | ClaimStatus::ClosedDenied | ClaimStatus::Batched)
+            Ok(ClaimStatus::Approved
+                | ClaimStatus::Paid
+                | ClaimStatus::Fulfilled
+                | ClaimStatus::ClosedDenied
+                | ClaimStatus::Batched)
         )
     }
 }

@@ -1,18 +1,19 @@
 //! Payout export: approved cash claims to a payout file (CSV or XLSX). A claim
 //! joins at most one live payout (a unique index), and is marked paid only
-//! when the export is confirmed, so a claim is never paid twice.
+//! when the export is confirmed, so a claim is never paid twice. What a
+//! payout shares with a fulfilment (confirm, cancel, refused reservations)
+//! is in [`crate::delivery`].
 
 use claimdesk_core::msg;
 use std::path::Path;
 
-use claimdesk_core::ops::{Op, PayoutRef};
-use claimdesk_core::workflow::{AdminAction, ClaimCommand, Decision, Recommendation};
+use claimdesk_core::workflow::{Decision, Recommendation};
 use claimdesk_core::{Actor, Remedy};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::Serialize;
 
 use crate::batches::ClaimRefusal;
-use crate::claim_state::apply_local;
+use crate::delivery::{write_atomically, Delivery, Item, Step};
 use crate::error::{Result, StoreError};
 use crate::oplog::{Author, OpWriter};
 use crate::users::team_op_in_tx;
@@ -70,7 +71,7 @@ impl Store {
     /// another payout reserved first leaves this one (and its file must be
     /// written again).
     pub fn export_payout(&mut self, actor: &Actor, path: &Path) -> Result<PayoutExport> {
-        self.require(actor, AdminAction::ExportPayout, "payout")?;
+        self.require(actor, Delivery::Payout.action(), "payout")?;
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let file = path.display().to_string();
@@ -119,16 +120,9 @@ impl Store {
         let mut ops = OpWriter::begin(&tx)?;
         let mut reserved = Vec::with_capacity(lines.len());
         for l in lines {
-            let cmd = ClaimCommand::ReservePayout { payout_id: uid.clone() };
-            match apply_local(&tx, &mut ops, &author, actor, &l.external_id, None, cmd) {
-                Ok(change) => {
-                    tx.prepare_cached("INSERT INTO payout_items (payout_id, claim_id, amount, reserve_op) VALUES (?1, ?2, ?3, ?4)")?
-                        .execute(params![payout_id, l.claim_id, l.amount, change.receipt.op_id])?;
-                    reserved.push(l);
-                }
-                // Another payout of this desktop got it meanwhile: not in this one.
-                Err(StoreError::Refused(_)) => {}
-                Err(e) => return Err(e),
+            let item = Item { claim_id: l.claim_id, external_id: &l.external_id, amount: l.amount, lines: 1 };
+            if Delivery::Payout.reserve_item(&tx, &mut ops, &author, actor, (payout_id, &uid), item)? {
+                reserved.push(l);
             }
         }
         let total: i64 = reserved.iter().map(|l| l.amount).sum();
@@ -139,137 +133,29 @@ impl Store {
         // The file is complete on disk before the payout is committed.
         write_file(path, payout_id, &reserved)?;
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let record = Op::PayoutExport(claimdesk_core::ops::PayoutExport {
+        let record = Delivery::Payout.export_op(claimdesk_core::ops::PayoutExport {
             id: uid.clone(),
             file: file_name,
             claims: reserved.len() as u64,
             total,
         });
-        team_op_in_tx(&tx, &mut ops, &author, actor, &format!("payout:{uid}"), &record)?;
+        team_op_in_tx(&tx, &mut ops, &author, actor, &Delivery::Payout.entity(&uid), &record)?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(PayoutExport { payout_id, file, claims: reserved.len() as u64, total })
     }
 
-    /// Admin: the bank confirmed the payout file; its claims become paid.
-    /// Refused while a reservation of the payout is not yet accepted by the
-    /// sync server (a desktop offline confirms only what it reserved online),
-    /// and while the file lists claims that left the payout.
+    /// Admin: the bank confirmed the payout file; its claims become paid
+    /// ([`Store::confirm_delivery`]: refused while a reservation is not yet
+    /// accepted by the sync server, and while the file is outdated).
     pub fn confirm_payout(&mut self, actor: &Actor, payout_id: i64) -> Result<PayoutConfirm> {
-        self.require(actor, AdminAction::ExportPayout, &format!("payout:{payout_id}"))?;
-        let device = self.device().to_string();
-        let author = Author { user: &actor.user, device: &device };
-        let team = self.sync_setting("server_url")?.is_some();
-        let tx = self.write_tx()?;
-        let (status, uid, outdated) = payout_row(&tx, payout_id)?;
-        if status != "exported" {
-            return Err(StoreError::Invalid(msg!(
-                "store.payout_status",
-                payout_id = payout_id,
-                status = status
-            )));
-        }
-        if outdated {
-            return Err(StoreError::PayoutFileOutdated { payout_id });
-        }
-        if team {
-            let waiting: i64 = tx.query_row(
-                "SELECT count(*) FROM payout_items p LEFT JOIN ops o ON o.op_id = p.reserve_op
-                 WHERE p.payout_id = ?1 AND p.live = 1 AND (o.sync IS NULL OR o.sync != 'acked')",
-                [payout_id],
-                |r| r.get(0),
-            )?;
-            if waiting > 0 {
-                return Err(StoreError::PayoutNotReserved { payout_id, waiting });
-            }
-        }
-        let ids: Vec<String> = {
-            let mut stmt = tx.prepare(
-                "SELECT c.external_id FROM payout_items p JOIN claims c ON c.id = p.claim_id WHERE p.payout_id = ?1 AND p.live = 1 ORDER BY c.external_id",
-            )?;
-            let rows = stmt.query_map([payout_id], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        let mut ops = OpWriter::begin(&tx)?;
-        let mut report = PayoutConfirm { payout_id, paid: 0, refused: Vec::new() };
-        for external_id in &ids {
-            match apply_local(
-                &tx,
-                &mut ops,
-                &author,
-                actor,
-                external_id,
-                None,
-                ClaimCommand::MarkPaid { payout_id: uid.clone() },
-            ) {
-                Ok(_) => report.paid += 1,
-                Err(StoreError::Refused(r)) => {
-                    report.refused.push(ClaimRefusal::new(external_id, r.code(), &r))
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        tx.execute(
-            "UPDATE payouts SET status = 'confirmed', confirmed_at = ?2 WHERE id = ?1",
-            params![payout_id, now_secs()],
-        )?;
-        team_op_in_tx(
-            &tx,
-            &mut ops,
-            &author,
-            actor,
-            &format!("payout:{uid}"),
-            &Op::PayoutConfirm(PayoutRef { id: uid.clone() }),
-        )?;
-        ops.finish(&tx)?;
-        tx.commit()?;
-        Ok(report)
+        let done = self.confirm_delivery(actor, Delivery::Payout, payout_id)?;
+        Ok(PayoutConfirm { payout_id, paid: done.done, refused: done.refused })
     }
 
     /// Admin: the payout file was not sent; its claims are released and may be exported again.
     pub fn cancel_payout(&mut self, actor: &Actor, payout_id: i64) -> Result<()> {
-        self.require(actor, AdminAction::ExportPayout, &format!("payout:{payout_id}"))?;
-        let device = self.device().to_string();
-        let author = Author { user: &actor.user, device: &device };
-        let tx = self.write_tx()?;
-        let (status, uid, _) = payout_row(&tx, payout_id)?;
-        if status != "exported" {
-            return Err(StoreError::Invalid(msg!(
-                "store.payout_cancel_status",
-                payout_id = payout_id,
-                status = status
-            )));
-        }
-        let ids = live_claims(&tx, payout_id)?;
-        let mut ops = OpWriter::begin(&tx)?;
-        for external_id in &ids {
-            match apply_local(
-                &tx,
-                &mut ops,
-                &author,
-                actor,
-                external_id,
-                None,
-                ClaimCommand::ReleasePayout { payout_id: uid.clone() },
-            ) {
-                // Not reserved for it any more (the server gave it to another payout): nothing to release.
-                Ok(_) | Err(StoreError::Refused(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        tx.execute("UPDATE payouts SET status = 'cancelled' WHERE id = ?1", [payout_id])?;
-        tx.execute("UPDATE payout_items SET live = 0 WHERE payout_id = ?1", [payout_id])?;
-        team_op_in_tx(
-            &tx,
-            &mut ops,
-            &author,
-            actor,
-            &format!("payout:{uid}"),
-            &Op::PayoutCancel(PayoutRef { id: uid }),
-        )?;
-        ops.finish(&tx)?;
-        tx.commit()?;
-        Ok(())
+        self.cancel_delivery(actor, Delivery::Payout, payout_id)
     }
 
     /// Admin: writes the file of an exported payout again, listing exactly
@@ -280,17 +166,13 @@ impl Store {
         payout_id: i64,
         path: &Path,
     ) -> Result<PayoutExport> {
-        self.require(actor, AdminAction::ExportPayout, &format!("payout:{payout_id}"))?;
+        self.require(actor, Delivery::Payout.action(), &Delivery::Payout.entity(payout_id))?;
         let device = self.device().to_string();
         let author = Author { user: &actor.user, device: &device };
         let tx = self.write_tx()?;
-        let (status, uid, _) = payout_row(&tx, payout_id)?;
+        let (status, uid, _) = Delivery::Payout.row(&tx, payout_id)?;
         if status != "exported" {
-            return Err(StoreError::Invalid(msg!(
-                "store.payout_rewrite_status",
-                payout_id = payout_id,
-                status = status
-            )));
+            return Err(Delivery::Payout.not_exported(Step::Rewrite, payout_id, &status));
         }
         let lines: Vec<Line> = {
             let mut stmt = tx.prepare(
@@ -318,75 +200,29 @@ impl Store {
         )?;
         let mut ops = OpWriter::begin(&tx)?;
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let record = Op::PayoutExport(claimdesk_core::ops::PayoutExport {
+        let record = Delivery::Payout.export_op(claimdesk_core::ops::PayoutExport {
             id: uid.clone(),
             file: file_name,
             claims: lines.len() as u64,
             total,
         });
-        team_op_in_tx(&tx, &mut ops, &author, actor, &format!("payout:{uid}"), &record)?;
+        team_op_in_tx(&tx, &mut ops, &author, actor, &Delivery::Payout.entity(&uid), &record)?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(PayoutExport { payout_id, file, claims: lines.len() as u64, total })
     }
 }
 
-/// The claims a payout still holds.
-fn live_claims(tx: &rusqlite::Transaction<'_>, payout_id: i64) -> Result<Vec<String>> {
-    let mut stmt = tx.prepare(
-        "SELECT c.external_id FROM payout_items p JOIN claims c ON c.id = p.claim_id WHERE p.payout_id = ?1 AND p.live = 1 ORDER BY c.external_id",
-    )?;
-    let rows = stmt.query_map([payout_id], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// A reservation the sync server refused (another payout has the claim):
-/// the claim leaves this desktop's payout, whose file then lists one claim
-/// too many and must be written again before it is confirmed.
-pub(crate) fn reservation_refused(
-    tx: &rusqlite::Transaction<'_>,
-    reserve_op: &str,
-    reason: &str,
-) -> Result<()> {
-    let payout: Option<i64> = tx
-        .query_row(
-            "SELECT payout_id FROM payout_items WHERE reserve_op = ?1 AND live = 1",
-            [reserve_op],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(payout_id) = payout else { return Ok(()) };
-    tx.execute(
-        "UPDATE payout_items SET live = 0, dropped_reason = ?2 WHERE reserve_op = ?1",
-        params![reserve_op, reason],
-    )?;
-    tx.execute(
-        "UPDATE payouts SET file_outdated = 1,
-             claims = (SELECT count(*) FROM payout_items WHERE payout_id = ?1 AND live = 1),
-             total = (SELECT coalesce(sum(amount), 0) FROM payout_items WHERE payout_id = ?1 AND live = 1)
-         WHERE id = ?1 AND status = 'exported'",
-        [payout_id],
-    )?;
-    Ok(())
-}
-
-/// A payout's status, uid and whether its file lists claims that left it.
-fn payout_row(conn: &rusqlite::Connection, payout_id: i64) -> Result<(String, String, bool)> {
-    conn.query_row("SELECT status, uid, file_outdated FROM payouts WHERE id = ?1", [payout_id], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-    })
-    .optional()?
-    .ok_or_else(|| StoreError::NotFound(format!("payout {payout_id}")))
-}
-
-/// Writes the payout file through a temporary name, so a failure never
-/// leaves a half-written file under the requested name.
+/// Writes the payout file (through a temporary name: [`write_atomically`]).
 fn write_file(path: &Path, payout_id: i64, lines: &[Line]) -> Result<()> {
-    let tmp = path.with_extension("partial");
-    match PayoutFormat::for_path(path) {
+    write_atomically(path, |tmp| write_lines(tmp, PayoutFormat::for_path(path), payout_id, lines))
+}
+
+fn write_lines(tmp: &Path, format: PayoutFormat, payout_id: i64, lines: &[Line]) -> Result<()> {
+    match format {
         PayoutFormat::Csv => {
             use std::io::Write;
-            let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            let mut w = std::io::BufWriter::new(std::fs::File::create(tmp)?);
             w.write_all(claimdesk_intake::csv_record(HEADER).as_bytes())?;
             for l in lines {
                 // Every cell through the one CSV record writer: a text cell
@@ -425,10 +261,9 @@ fn write_file(path: &Path, payout_id: i64, lines: &[Line]) -> Result<()> {
                 sheet.write_string(row, 4, &l.account_no)?;
                 sheet.write_number(row, 5, l.amount as f64)?;
             }
-            book.save(&tmp)?;
+            book.save(tmp)?;
         }
     }
-    std::fs::rename(&tmp, path)?;
     Ok(())
 }
 

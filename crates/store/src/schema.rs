@@ -22,12 +22,15 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0010_search_scope", include_str!("migrations/0010_search_scope.sql")),
     ("0011_notices", include_str!("migrations/0011_notices.sql")),
     ("0012_cure_clock", include_str!("migrations/0012_cure_clock.sql")),
+    ("0013_fulfilment", include_str!("migrations/0013_fulfilment.sql")),
 ];
 
 /// The first migration after which every claim must be folded again (its
-/// cached state was made by older rules): 12, as states folded before it
-/// keep no requests for information with their due dates.
-pub const REFOLD_AFTER: i64 = 12;
+/// cached state was made by older rules): 13, as states folded before it
+/// keep a paid claim's payout reservation, which now ends with the payment
+/// (so what the claim is given beside its cash can be reserved for a
+/// fulfilment); 12 kept no requests for information with their due dates.
+pub const REFOLD_AFTER: i64 = 13;
 
 /// Migrations up to this number were applied in sequence, before the table
 /// `migrations` existed: `user_version` alone says which ran.
@@ -39,7 +42,7 @@ fn number(name: &str) -> i64 {
 }
 
 /// The schema version this binary writes: its highest migration number.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 /// Brings the schema up to date, or refuses a store from a newer binary.
 /// Returns the version the store was at.

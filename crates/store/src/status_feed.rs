@@ -64,6 +64,7 @@ fn texts(status: ClaimStatus, lang: Lang) -> (String, String) {
         ClaimStatus::Batched => msg!("feed.next.batched"),
         ClaimStatus::Approved => msg!("feed.next.approved"),
         ClaimStatus::Paid => msg!("feed.next.paid"),
+        ClaimStatus::Fulfilled => msg!("feed.next.fulfilled"),
         ClaimStatus::ClosedDenied => msg!("feed.next.closed_denied"),
         ClaimStatus::ClosedNoDamage => msg!("feed.next.closed_no_damage"),
         ClaimStatus::Conflict => msg!("feed.next.conflict"),

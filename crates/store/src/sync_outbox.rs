@@ -116,8 +116,8 @@ impl Store {
                          VALUES (?1, 'local', ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
                         params![r.op_id, entity, kind, user, code, reason, at_ms, serde_json::to_string(&explain)?],
                     )?;
-                    // A payout reservation another payout beat: the claim leaves this desktop's payout.
-                    crate::payout::reservation_refused(&tx, &r.op_id, reason)?;
+                    // A reservation another payout or fulfilment beat: the claim leaves this desktop's.
+                    crate::delivery::reservation_refused(&tx, &r.op_id, reason)?;
                     if let Some(ext) = entity.strip_prefix("claim:") {
                         refold.insert(ext.to_string());
                     }

@@ -56,7 +56,12 @@ pub(crate) fn apply_with(
         Op::CatalogReplace(c) => done(catalog_replace(tx, c)),
         Op::IncidentCreate(c) => done(crate::incidents::apply_create(tx, env.user, env.at_ms / 1000, c)),
         Op::IncidentUpdate(i) => done(crate::incidents::apply_update(tx, i)),
-        Op::PayoutExport(_) | Op::PayoutConfirm(_) | Op::PayoutCancel(_) => Ok(None),
+        Op::PayoutExport(_)
+        | Op::PayoutConfirm(_)
+        | Op::PayoutCancel(_)
+        | Op::FulfilmentExport(_)
+        | Op::FulfilmentConfirm(_)
+        | Op::FulfilmentCancel(_) => Ok(None),
         Op::Claim(_)
         | Op::ClaimImport(_)
         | Op::UserCreate(_)

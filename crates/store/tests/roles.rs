@@ -24,7 +24,13 @@ fn needs(action: ClaimAction) -> Role {
         | A::Reopen
         | A::Notify
         | A::Expire => Role::Supervisor,
-        A::UpdateIntake | A::ReservePayout | A::ReleasePayout | A::MarkPaid => Role::Admin,
+        A::UpdateIntake
+        | A::ReservePayout
+        | A::ReleasePayout
+        | A::MarkPaid
+        | A::ReserveFulfilment
+        | A::ReleaseFulfilment
+        | A::MarkFulfilled => Role::Admin,
         A::Triage
         | A::Take
         | A::Release
@@ -99,6 +105,9 @@ fn command(action: ClaimAction, claim: &ClaimInput) -> ClaimCommand {
         A::ReservePayout => ClaimCommand::ReservePayout { payout_id: "P".into() },
         A::ReleasePayout => ClaimCommand::ReleasePayout { payout_id: "P".into() },
         A::MarkPaid => ClaimCommand::MarkPaid { payout_id: "P".into() },
+        A::ReserveFulfilment => ClaimCommand::ReserveFulfilment { fulfilment_id: "F".into() },
+        A::ReleaseFulfilment => ClaimCommand::ReleaseFulfilment { fulfilment_id: "F".into() },
+        A::MarkFulfilled => ClaimCommand::MarkFulfilled { fulfilment_id: "F".into() },
         A::ResolveConflict => ClaimCommand::ResolveConflict { to: ClaimStatus::Triaged, note: String::new() },
         A::SetReportType => ClaimCommand::SetReportType { report_type: claimdesk_core::ReportType::Inquiry },
         A::CloseNoDamage => {
