@@ -47,7 +47,13 @@ fn needs(kind: &str) -> Role {
         | "catalog.replace"
         | "payout.export"
         | "payout.confirm"
-        | "payout.cancel" => Role::Admin,
+        | "payout.cancel"
+        | "claim.reserve_fulfilment"
+        | "claim.release_fulfilment"
+        | "claim.mark_fulfilled"
+        | "fulfilment.export"
+        | "fulfilment.confirm"
+        | "fulfilment.cancel" => Role::Admin,
         _ => Role::Reviewer,
     }
 }
@@ -68,6 +74,7 @@ fn every_kind(api: &Api, claim: &str, n: usize) -> Vec<WireOp> {
     let catalog = serde_json::to_value(claimdesk_core::Catalog::default_2022()).expect("catalog");
     let batch_id = format!("B-{}-{n}", api.user);
     let payout = format!("P-{}-{n}", api.user);
+    let fulfilment = format!("F-{}-{n}", api.user);
     let claim_kinds: Vec<(&str, Value)> = vec![
         ("claim.triage", json!({"priority": "high"})),
         ("claim.take", json!({})),
@@ -96,6 +103,9 @@ fn every_kind(api: &Api, claim: &str, n: usize) -> Vec<WireOp> {
         ("claim.reserve_payout", json!({"payout_id": payout})),
         ("claim.release_payout", json!({"payout_id": payout})),
         ("claim.mark_paid", json!({"payout_id": payout})),
+        ("claim.reserve_fulfilment", json!({"fulfilment_id": fulfilment})),
+        ("claim.release_fulfilment", json!({"fulfilment_id": fulfilment})),
+        ("claim.mark_fulfilled", json!({"fulfilment_id": fulfilment})),
         ("claim.resolve_conflict", json!({"to": "triaged"})),
         ("claim.set_report_type", json!({"report_type": "inquiry"})),
         ("claim.close_no_damage", json!({"reply": "INQUIRY_ANSWERED"})),
@@ -136,6 +146,13 @@ fn every_kind(api: &Api, claim: &str, n: usize) -> Vec<WireOp> {
     ));
     ops.push(api.op(&format!("payout:{payout}"), "payout.confirm", json!({"id": payout})));
     ops.push(api.op(&format!("payout:{payout}"), "payout.cancel", json!({"id": payout})));
+    ops.push(api.op(
+        &format!("fulfilment:{fulfilment}"),
+        "fulfilment.export",
+        json!({"id": fulfilment, "file": "f.csv", "claims": 1, "total": 0}),
+    ));
+    ops.push(api.op(&format!("fulfilment:{fulfilment}"), "fulfilment.confirm", json!({"id": fulfilment})));
+    ops.push(api.op(&format!("fulfilment:{fulfilment}"), "fulfilment.cancel", json!({"id": fulfilment})));
     ops
 }
 
@@ -225,7 +242,7 @@ async fn every_role_and_action_at_the_server_and_at_another_desktops_fold() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 2 * 3 * 39, "every kind of op, every role, both entry points");
+    assert_eq!(checked, 2 * 3 * 45, "every kind of op, every role, both entry points");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

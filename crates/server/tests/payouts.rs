@@ -7,56 +7,15 @@
 
 mod common;
 
-use std::path::Path;
-use std::sync::atomic::AtomicBool;
-
 use claimdesk_core::workflow::ClaimCommand;
 use claimdesk_core::ClaimStatus;
 use claimdesk_store::import::ImportOptions;
-use claimdesk_store::sync_desk::RosterUser;
-use claimdesk_store::Store;
-use claimdesk_sync::client::{ClientConfig, SyncClient};
-use claimdesk_sync::protocol::LoginRequest;
+use common::desk::Desk;
 use common::*;
 
 const INTAKE: &str = "claim_id,received_at,category,name,phone,brn,service,damage_start,damage_end,claimed_amount_krw,daily_income_krw,documented_loss_krw,ad_spend_krw,description,bank_name,account_no
 T-001,2022-10-19T09:12:00+09:00,taxi_driver,김택시,010-1234-5678,,kakao_t,2022-10-15 15:00,2022-10-16 01:31,\"60,000\",\"180,000\",,,카카오 T 호출이 안 돼서 손님을 못 받았습니다,국민은행,123-45-678901
 ";
-
-struct Desk {
-    store: Store,
-    client: SyncClient,
-    user: String,
-}
-
-impl Desk {
-    fn new(dir: &Path, name: &str, url: &str, user: &str) -> Desk {
-        let mut store = Store::open(&dir.join(format!("{name}.db"))).expect("store");
-        let mut client = SyncClient::new(&ClientConfig::new(url, 2)).expect("client");
-        client
-            .login(&LoginRequest {
-                user: user.into(),
-                password: format!("password-{user}"),
-                device_id: store.device().into(),
-                device_name: name.into(),
-                device_secret: String::new(),
-            })
-            .expect("login");
-        let roster: Vec<RosterUser> =
-            client.users().expect("users").iter().filter_map(RosterUser::from_wire).collect();
-        store.apply_roster(user, &roster).expect("roster");
-        store.set_sync_setting("server_url", url).expect("url");
-        Desk { store, client, user: user.into() }
-    }
-
-    fn sync(&mut self) -> claimdesk_sync::engine::SyncReport {
-        self.client.sync(&mut self.store, &mut |_| {}, &AtomicBool::new(false)).expect("sync")
-    }
-
-    fn me(&self) -> claimdesk_core::Actor {
-        self.store.actor(&self.user).expect("actor")
-    }
-}
 
 #[test]
 fn two_offline_payouts_of_one_claim_pay_it_once() {

@@ -4,6 +4,8 @@
 //! binary on a free loopback port.
 #![allow(dead_code)]
 
+pub mod desk;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
