@@ -2,6 +2,7 @@
 //! thin layer over claimdesk-store; the rules live in the crates.
 
 mod admin;
+mod fulfilment;
 mod notice;
 mod output;
 mod review;
@@ -144,6 +145,10 @@ enum Command {
     /// Payout files of approved cash claims: export, confirm, cancel.
     #[command(subcommand)]
     Payout(admin::PayoutCommand),
+    /// Fulfilment files of what approved claims are given beside cash (vouchers, extensions,
+    /// points, credits, fee waivers): export, confirm, cancel, list.
+    #[command(subcommand)]
+    Fulfilment(fulfilment::FulfilmentCommand),
     /// Rows of intake files that broke a rule: list or export to fix and import again.
     #[command(subcommand)]
     Quarantine(admin::QuarantineCommand),
@@ -196,6 +201,7 @@ fn main() -> ExitCode {
         Command::Notice(c) => notice::notice(c),
         Command::Batch(c) => review::batch(c),
         Command::Payout(c) => admin::payout(c),
+        Command::Fulfilment(c) => fulfilment::fulfilment(c),
         Command::Quarantine(c) => admin::quarantine(c),
         Command::Policy(c) => admin::policy(c),
         Command::Catalog(c) => admin::catalog(c),

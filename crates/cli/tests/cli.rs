@@ -880,3 +880,72 @@ fn the_cure_clock_runs_from_the_command_line() {
     let shown = ok(&["show", "--db", db, id]);
     assert!(shown.contains(&format!("due {until} (open")) && shown.contains("extended"), "{shown}");
 }
+
+/// A voucher and an extension leave through a fulfilment file: only an
+/// admin writes and confirms it, each claim is fulfilled once, and the list
+/// shows the file after it was confirmed.
+#[test]
+fn non_cash_grants_are_fulfilled_once_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    let db = db.to_str().expect("path");
+    let out_file = |name: &str| dir.path().join(name).to_str().expect("path").to_string();
+    ok(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")]);
+    ok(&["users", "add", "--db", db, "kim", "--name", "김지은", "--role", "reviewer"]);
+    ok(&["users", "add", "--db", db, "park", "--name", "박서연", "--role", "supervisor"]);
+    let (voucher, extension) = ("C999-000006", "C999-000072");
+    for id in [voucher, extension] {
+        ok(&["claim", "take", "--db", db, "--as", "kim", id]);
+        ok(&["claim", "recommend", "--db", db, "--as", "kim", id, "--as-policy"]);
+    }
+    ok(&[
+        "batch",
+        "create",
+        "--db",
+        db,
+        "--as",
+        "park",
+        "--name",
+        "비현금",
+        "--claims",
+        voucher,
+        "--claims",
+        extension,
+    ]);
+    let batch = ok(&["batch", "list", "--db", db])
+        .lines()
+        .nth(2)
+        .and_then(|l| l.split_whitespace().next())
+        .expect("batch id")
+        .to_string();
+    ok(&["batch", "approve", "--db", db, "--as", "park", &batch]);
+
+    refused(
+        &["fulfilment", "export", "--db", db, "--as", "park", "--out", &out_file("f0.csv")],
+        "ROLE_NOT_ALLOWED",
+    );
+    assert!(!dir.path().join("f0.csv").exists(), "a refused export writes no file");
+    let said = ok(&["fulfilment", "export", "--db", db, "--out", &out_file("이행.csv")]);
+    assert!(said.contains("fulfilment 1: 2 claims, 2 grants"), "{said}");
+    assert!(
+        said.contains("Voucher: 1 claims") && said.contains("Subscription extension: 1 claims, quantity 2"),
+        "{said}"
+    );
+    let file = std::fs::read_to_string(dir.path().join("이행.csv")).expect("file");
+    assert_eq!(file.lines().count(), 3, "a header and one line per grant: {file}");
+    assert!(file.contains(voucher) && file.contains(extension), "{file}");
+
+    refused(&["fulfilment", "confirm", "--db", db, "--as", "kim", "1"], "ROLE_NOT_ALLOWED");
+    assert!(ok(&["fulfilment", "confirm", "--db", db, "1"]).contains("2 claims marked fulfilled"));
+    for id in [voucher, extension] {
+        let shown = ok(&["show", "--db", db, id]);
+        assert!(shown.lines().next().unwrap_or_default().contains("[이행 완료]"), "{shown}");
+    }
+    refused(&["fulfilment", "confirm", "--db", db, "1"], "already confirmed");
+    refused(
+        &["fulfilment", "export", "--db", db, "--out", &out_file("f2.csv")],
+        "No claims are waiting for fulfilment",
+    );
+    let list = ok(&["fulfilment", "list", "--db", db]);
+    assert!(list.lines().nth(2).is_some_and(|l| l.contains("confirmed") && l.contains("admin")), "{list}");
+}
