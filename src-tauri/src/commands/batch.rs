@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use claimdesk_core::workflow::AdminAction;
 use claimdesk_store::batches::{ApprovalReport, BatchBuild, BatchInfo, BatchReview};
 use claimdesk_store::payout::{PayoutConfirm, PayoutExport};
 use claimdesk_store::queue::QueueFilter;
@@ -63,7 +64,7 @@ pub async fn approve_batch(app: AppHandle, batch_id: String) -> ApiResult<Approv
     blocking(app, move |s: &AppState| s.as_user(|store, actor| store.approve_batch(actor, &batch_id))).await
 }
 
-/// The payout file's path with the extension of `format` ("csv" or "xlsx").
+/// A payout or fulfilment file's path with the extension of `format` ("csv" or "xlsx").
 fn payout_path(path: impl Into<PathBuf>, format: Option<&str>) -> ApiResult<PathBuf> {
     let mut path: PathBuf = path.into();
     match format.map(str::to_ascii_lowercase).as_deref() {
@@ -89,9 +90,19 @@ fn ask_payout_path(
     format: Option<&str>,
     ask: impl FnOnce(&str, &str, &[&str]) -> ApiResult<Option<PathBuf>>,
 ) -> ApiResult<Option<PathBuf>> {
-    s.as_user(|store, actor| {
-        store.check_may(actor, claimdesk_core::workflow::AdminAction::ExportPayout, "payout")
-    })?;
+    ask_file_path(s, (AdminAction::ExportPayout, "payout"), name, format, ask)
+}
+
+/// [`ask_payout_path`] for the file of any admin export (`action` on
+/// `entity`: a payout's or a fulfilment's), refused before the dialog opens.
+pub(super) fn ask_file_path(
+    s: &AppState,
+    (action, entity): (AdminAction, &str),
+    name: &str,
+    format: Option<&str>,
+    ask: impl FnOnce(&str, &str, &[&str]) -> ApiResult<Option<PathBuf>>,
+) -> ApiResult<Option<PathBuf>> {
+    s.as_user(|store, actor| store.check_may(actor, action, entity))?;
     let ext = match format.map(str::to_ascii_lowercase).as_deref() {
         Some("csv") => "csv",
         _ => "xlsx",
@@ -104,7 +115,7 @@ fn ask_payout_path(
 }
 
 /// Now in Korean time, for the suggested file name (`payout-202210190912`).
-fn kst_stamp() -> String {
+pub(super) fn kst_stamp() -> String {
     let kst = chrono::FixedOffset::east_opt(9 * 3600).expect("a valid offset");
     chrono::Utc::now().with_timezone(&kst).format("%Y%m%d%H%M").to_string()
 }

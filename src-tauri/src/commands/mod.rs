@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod claim;
 pub mod dashboard;
+pub mod fulfilment;
 pub mod import;
 pub mod incident;
 pub mod notice;

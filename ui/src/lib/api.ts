@@ -29,6 +29,9 @@ import type {
   EvidenceData,
   Explanation,
   FirstRunState,
+  FulfilmentConfirm,
+  FulfilmentExport,
+  FulfilmentRow,
   HistoryRow,
   ImportSummary,
   Incident,
@@ -290,6 +293,23 @@ export const confirmPayout = (payoutId: number) => call<PayoutConfirm>('confirm_
 export const rewritePayoutFile = (payoutId: number, format: 'csv' | 'xlsx' | null) =>
   call<PayoutExport | null>('rewrite_payout_file', { payoutId, format });
 export const cancelPayout = (payoutId: number) => call<void>('cancel_payout', { payoutId });
+
+// ---------------------------------------------------------------- fulfilment of non-cash grants
+
+/**
+ * Admin: the claims waiting for vouchers, extensions, points, credits or fee waivers (approved
+ * with no cash, or paid) written one line per grant to a file the app asks for; fulfilled only on confirm.
+ */
+export const exportFulfilment = (format: 'csv' | 'xlsx' | null, job: Job) =>
+  call<FulfilmentExport | null>('export_fulfilment', { format, ...jobArgs(job) });
+export const confirmFulfilment = (fulfilmentId: number) =>
+  call<FulfilmentConfirm>('confirm_fulfilment', { fulfilmentId });
+/** Admin: the file of an exported fulfilment written again with the claims still reserved for it. */
+export const rewriteFulfilmentFile = (fulfilmentId: number, format: 'csv' | 'xlsx' | null) =>
+  call<FulfilmentExport | null>('rewrite_fulfilment_file', { fulfilmentId, format });
+export const cancelFulfilment = (fulfilmentId: number) => call<void>('cancel_fulfilment', { fulfilmentId });
+/** Admin: every fulfilment of this desktop, newest first (exported ones wait for confirmation). */
+export const fulfilments = () => call<FulfilmentRow[]>('fulfilments');
 
 // ---------------------------------------------------------------- notices
 

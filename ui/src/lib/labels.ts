@@ -1,8 +1,13 @@
 // Option lists for the filter controls, in the order the core defines the codes.
 
-import type { ClaimAction, DueState, Remedy } from './bindings';
+import type { ClaimAction, ClaimStatus, DueState, Remedy } from './bindings';
 
-export const STATUSES = ['new', 'triaged', 'in_review', 'needs_info', 'recommended', 'batched', 'approved', 'paid', 'closed_denied', 'closed_no_damage', 'conflict'];
+/** Every status of the core, in its order (a new one fails svelte-check here until it is listed). */
+const STATUS_SET: Record<ClaimStatus, true> = {
+  new: true, triaged: true, in_review: true, needs_info: true, recommended: true, batched: true, approved: true,
+  paid: true, fulfilled: true, closed_denied: true, closed_no_damage: true, conflict: true,
+};
+export const STATUSES = Object.keys(STATUS_SET) as ClaimStatus[];
 export const CATEGORIES = ['free_user', 'paid_subscriber', 'taxi_driver', 'designated_driver', 'small_business', 'advertiser', 'other'];
 /** Every remedy of the core, in its order (a new one fails svelte-check here until it is listed). */
 const REMEDY_SET: Record<Remedy, true> = {
@@ -22,6 +27,7 @@ const ACTION_SET: Record<ClaimAction, true> = {
   release_lease: true, add_to_batch: true, remove_from_batch: true, return_to_reviewer: true, approve: true,
   reserve_payout: true, release_payout: true, mark_paid: true, resolve_conflict: true, set_report_type: true,
   close_no_damage: true, reopen: true, notify: true, check_document: true, expire: true,
+  reserve_fulfilment: true, release_fulfilment: true, mark_fulfilled: true,
 };
 export const CLAIM_ACTIONS = Object.keys(ACTION_SET) as ClaimAction[];
 

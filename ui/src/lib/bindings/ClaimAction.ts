@@ -6,4 +6,4 @@
  * allowed-action lists are keyed by them, so a new action that is not
  * handled everywhere does not compile (Rust) or type-check (TypeScript).
  */
-export type ClaimAction = "triage" | "take" | "release" | "request_info" | "info_received" | "recommend" | "add_note" | "withdraw_note" | "annotate" | "add_evidence" | "reveal_personal_data" | "update" | "lease" | "release_lease" | "add_to_batch" | "remove_from_batch" | "return_to_reviewer" | "approve" | "reserve_payout" | "release_payout" | "mark_paid" | "resolve_conflict" | "set_report_type" | "close_no_damage" | "reopen" | "notify" | "check_document" | "expire";
+export type ClaimAction = "triage" | "take" | "release" | "request_info" | "info_received" | "recommend" | "add_note" | "withdraw_note" | "annotate" | "add_evidence" | "reveal_personal_data" | "update" | "lease" | "release_lease" | "add_to_batch" | "remove_from_batch" | "return_to_reviewer" | "approve" | "reserve_payout" | "release_payout" | "mark_paid" | "reserve_fulfilment" | "release_fulfilment" | "mark_fulfilled" | "resolve_conflict" | "set_report_type" | "close_no_damage" | "reopen" | "notify" | "check_document" | "expire";

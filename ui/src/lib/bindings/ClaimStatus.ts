@@ -3,4 +3,4 @@
 /**
  * Where a claim is in its life (domain.md, "Lifecycle").
  */
-export type ClaimStatus = "new" | "triaged" | "in_review" | "needs_info" | "recommended" | "batched" | "approved" | "paid" | "closed_denied" | "closed_no_damage" | "conflict";
+export type ClaimStatus = "new" | "triaged" | "in_review" | "needs_info" | "recommended" | "batched" | "approved" | "paid" | "fulfilled" | "closed_denied" | "closed_no_damage" | "conflict";
