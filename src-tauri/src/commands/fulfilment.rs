@@ -127,7 +127,7 @@ mod tests {
             .expect("count");
         assert_eq!(audited, 1);
         state.set_session(Some("admin".into()));
-        let asked = ask_file_path(&state, ASK, "fulfilment-1", None, |file, filter, ext| {
+        let asked = ask_file_path(&state, ASK, "fulfilment-1", Some("xlsx"), |file, filter, ext| {
             assert_eq!((file, filter, ext), ("fulfilment-1.xlsx", "Excel", &["xlsx"][..]));
             Ok(Some(PathBuf::from("/tmp/chosen")))
         });
