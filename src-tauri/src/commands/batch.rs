@@ -1,11 +1,13 @@
 //! Batches and payouts.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use claimdesk_core::workflow::AdminAction;
+use claimdesk_core::Actor;
 use claimdesk_store::batches::{ApprovalReport, BatchBuild, BatchInfo, BatchReview};
 use claimdesk_store::payout::{PayoutConfirm, PayoutExport};
 use claimdesk_store::queue::QueueFilter;
+use claimdesk_store::Store;
 use tauri::ipc::Channel;
 use tauri::AppHandle;
 
@@ -115,9 +117,57 @@ pub(super) fn ask_file_path(
 }
 
 /// Now in Korean time, for the suggested file name (`payout-202210190912`).
-pub(super) fn kst_stamp() -> String {
+fn kst_stamp() -> String {
     let kst = chrono::FixedOffset::east_opt(9 * 3600).expect("a valid offset");
     chrono::Utc::now().with_timezone(&kst).format("%Y%m%d%H%M").to_string()
+}
+
+/// How a way out of ClaimDesk (a payout, a fulfilment) is exported from
+/// the app, for [`export_with_progress`].
+pub(super) struct ExportSteps<E> {
+    /// The admin action and entity the save dialog is refused for.
+    pub ask: (AdminAction, &'static str),
+    pub export: fn(&mut Store, &Actor, &Path) -> claimdesk_store::Result<E>,
+    pub cancel: fn(&mut Store, &Actor, i64) -> claimdesk_store::Result<()>,
+    /// The export's id and how many claims it holds.
+    pub counts: fn(&E) -> (i64, u64),
+    /// Said when the person cancelled the job while it ran.
+    pub cancelled: &'static str,
+}
+
+/// Asks where (the save dialog, after the role check), exports with
+/// progress, and undoes the export (cancelled in the store, the file
+/// removed) when the job was cancelled while it ran. None: the dialog was
+/// cancelled.
+pub(super) fn export_with_progress<E>(
+    s: &AppState,
+    app: &AppHandle,
+    job_id: &str,
+    format: Option<&str>,
+    on_progress: &Channel<Progress>,
+    steps: ExportSteps<E>,
+) -> ApiResult<Option<E>> {
+    let job = s.start_job(job_id)?;
+    let name = format!("{}-{}", steps.ask.1, kst_stamp());
+    let Some(path) = ask_file_path(s, steps.ask, &name, format, |file, filter, ext| {
+        crate::dialogs::save_path(app, file, filter, ext)
+    })?
+    else {
+        return Ok(None);
+    };
+    let actor = s.actor()?;
+    let mut store = s.open_worker()?;
+    report(on_progress, &job.id, "export", 0, None, Some(path.display().to_string()));
+    let export = (steps.export)(&mut store, &actor, &path)?;
+    let (id, claims) = (steps.counts)(&export);
+    if job.is_cancelled() {
+        (steps.cancel)(&mut store, &actor, id)?;
+        let _ = std::fs::remove_file(&path);
+        report(on_progress, &job.id, "cancelled", 0, None, None);
+        return Err(ApiError::new("CANCELLED", steps.cancelled));
+    }
+    report(on_progress, &job.id, "done", claims, Some(claims), None);
+    Ok(Some(export))
 }
 
 /// Admin: asks where to write the payout file (save dialog), then writes
@@ -133,29 +183,14 @@ pub async fn export_payout(
 ) -> ApiResult<Option<PayoutExport>> {
     let handle = app.clone();
     blocking(app, move |s: &AppState| {
-        let job = s.start_job(&job_id)?;
-        let name = format!("payout-{}", kst_stamp());
-        let Some(path) = ask_payout_path(s, &name, format.as_deref(), |file, filter, ext| {
-            crate::dialogs::save_path(&handle, file, filter, ext)
-        })?
-        else {
-            return Ok(None);
+        let steps = ExportSteps {
+            ask: (AdminAction::ExportPayout, "payout"),
+            export: Store::export_payout,
+            cancel: Store::cancel_payout,
+            counts: |e: &PayoutExport| (e.payout_id, e.claims),
+            cancelled: "the payout export was cancelled; no claim was marked paid",
         };
-        let actor = s.actor()?;
-        let mut store = s.open_worker()?;
-        report(&on_progress, &job.id, "export", 0, None, Some(path.display().to_string()));
-        let export = store.export_payout(&actor, &path)?;
-        if job.is_cancelled() {
-            store.cancel_payout(&actor, export.payout_id)?;
-            let _ = std::fs::remove_file(&path);
-            report(&on_progress, &job.id, "cancelled", 0, None, None);
-            return Err(ApiError::new(
-                "CANCELLED",
-                "the payout export was cancelled; no claim was marked paid",
-            ));
-        }
-        report(&on_progress, &job.id, "done", export.claims, Some(export.claims), None);
-        Ok(Some(export))
+        export_with_progress(s, &handle, &job_id, format.as_deref(), &on_progress, steps)
     })
     .await
 }

@@ -4,13 +4,13 @@
 
 use claimdesk_core::workflow::AdminAction;
 use claimdesk_store::fulfilment::{FulfilmentConfirm, FulfilmentExport, FulfilmentRow};
+use claimdesk_store::Store;
 use tauri::ipc::Channel;
 use tauri::AppHandle;
 
-use super::batch::{ask_file_path, kst_stamp};
-use super::report;
+use super::batch::{ask_file_path, export_with_progress, ExportSteps};
 use crate::dto::Progress;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::{blocking, AppState};
 
 const ASK: (AdminAction, &str) = (AdminAction::ExportFulfilment, "fulfilment");
@@ -28,29 +28,14 @@ pub async fn export_fulfilment(
 ) -> ApiResult<Option<FulfilmentExport>> {
     let handle = app.clone();
     blocking(app, move |s: &AppState| {
-        let job = s.start_job(&job_id)?;
-        let name = format!("fulfilment-{}", kst_stamp());
-        let Some(path) = ask_file_path(s, ASK, &name, format.as_deref(), |file, filter, ext| {
-            crate::dialogs::save_path(&handle, file, filter, ext)
-        })?
-        else {
-            return Ok(None);
+        let steps = ExportSteps {
+            ask: ASK,
+            export: Store::export_fulfilment,
+            cancel: Store::cancel_fulfilment,
+            counts: |e: &FulfilmentExport| (e.fulfilment_id, e.claims),
+            cancelled: "the fulfilment export was cancelled; no claim was marked fulfilled",
         };
-        let actor = s.actor()?;
-        let mut store = s.open_worker()?;
-        report(&on_progress, &job.id, "export", 0, None, Some(path.display().to_string()));
-        let export = store.export_fulfilment(&actor, &path)?;
-        if job.is_cancelled() {
-            store.cancel_fulfilment(&actor, export.fulfilment_id)?;
-            let _ = std::fs::remove_file(&path);
-            report(&on_progress, &job.id, "cancelled", 0, None, None);
-            return Err(ApiError::new(
-                "CANCELLED",
-                "the fulfilment export was cancelled; no claim was marked fulfilled",
-            ));
-        }
-        report(&on_progress, &job.id, "done", export.claims, Some(export.claims), None);
-        Ok(Some(export))
+        export_with_progress(s, &handle, &job_id, format.as_deref(), &on_progress, steps)
     })
     .await
 }
