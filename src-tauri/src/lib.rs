@@ -166,6 +166,7 @@ pub fn run() {
             commands::batch::confirm_payout,
             commands::batch::rewrite_payout_file,
             commands::batch::cancel_payout,
+            commands::batch::payouts,
             commands::fulfilment::export_fulfilment,
             commands::fulfilment::confirm_fulfilment,
             commands::fulfilment::rewrite_fulfilment_file,

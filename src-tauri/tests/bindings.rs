@@ -61,7 +61,7 @@ fn export(cfg: &Config) -> Result<(), ExportError> {
     payout::PayoutConfirm::export_all(cfg)?;
     claimdesk_store::fulfilment::FulfilmentExport::export_all(cfg)?;
     claimdesk_store::fulfilment::FulfilmentConfirm::export_all(cfg)?;
-    claimdesk_store::fulfilment::FulfilmentRow::export_all(cfg)?;
+    claimdesk_store::delivery::DeliveryRow::export_all(cfg)?;
     policies::PolicyVersion::export_all(cfg)?;
     policies::ReasonCatalog::export_all(cfg)?;
     prefs::SavedView::export_all(cfg)?;

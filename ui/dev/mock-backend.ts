@@ -512,6 +512,11 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'export_payout': await progress(1000); return { payout_id: 7, file: args.path, claims: 1280, total: 51_230_000 };
       case 'confirm_payout': return { payout_id: 7, paid: 1280, refused: [] };
       case 'cancel_payout': return null;
+      case 'payouts': return [
+        { id: 7, file: '/home/admin/지급-2022-11-14.xlsx', status: 'exported', created_by: 'lee', created_at: Date.now() / 1000 - 3600, confirmed_by: null, confirmed_at: null, claims: 1280, lines: 1280, total: 51_230_000, file_outdated: false },
+        { id: 6, file: '/home/admin/지급-2022-11-07.xlsx', status: 'confirmed', created_by: 'lee', created_at: Date.now() / 1000 - 7 * 86400, confirmed_by: 'lee', confirmed_at: Date.now() / 1000 - 6 * 86400, claims: 2210, lines: 2210, total: 88_400_000, file_outdated: false },
+        { id: 5, file: '/home/admin/지급-2022-11-05.csv', status: 'cancelled', created_by: 'lee', created_at: Date.now() / 1000 - 9 * 86400, confirmed_by: null, confirmed_at: null, claims: 40, lines: 40, total: 1_600_000, file_outdated: false },
+      ];
       case 'policy_versions': return versions;
       case 'example_policies': return [
         { code: 'default-2022', name_ko: '2022 기본 보상안', name_en: '2022 default plan', toml: '# default\nname = "2022 기본 보상안"\n' },

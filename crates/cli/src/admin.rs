@@ -222,6 +222,11 @@ pub enum PayoutCommand {
         store: StoreArgs,
         payout_id: i64,
     },
+    /// Every payout of this desktop, newest first (an exported one waits for its confirmation).
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 pub fn payout(c: PayoutCommand) -> anyhow::Result<()> {
@@ -267,6 +272,13 @@ pub fn payout(c: PayoutCommand) -> anyhow::Result<()> {
             let (mut s, actor) = store.open_existing()?;
             s.cancel_payout(&actor, payout_id)?;
             crate::out!("payout {payout_id} cancelled; its claims can be exported again");
+        }
+        PayoutCommand::List { store } => {
+            let (mut s, actor) = store.open_existing()?;
+            crate::fulfilment::print_deliveries(
+                &s.payouts(&actor)?,
+                "no payouts yet: claimdesk payout export --out FILE",
+            );
         }
     }
     Ok(())

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use claimdesk_core::message::Lang;
+use claimdesk_store::delivery::DeliveryRow;
 use claimdesk_store::fulfilment::FulfilmentExport;
 use clap::Subcommand;
 
@@ -89,41 +90,45 @@ pub fn fulfilment(c: FulfilmentCommand) -> anyhow::Result<()> {
         }
         FulfilmentCommand::List { store } => {
             let (mut s, actor) = store.open_existing()?;
-            let rows = s.fulfilments(&actor)?;
-            if rows.is_empty() {
-                crate::out!("no fulfilments yet: claimdesk fulfilment export --out FILE");
-                return Ok(());
-            }
-            let cells: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    let status = if r.file_outdated {
-                        format!("{} (file outdated)", r.status)
-                    } else {
-                        r.status.clone()
-                    };
-                    vec![
-                        r.fulfilment_id.to_string(),
-                        status,
-                        r.claims.to_string(),
-                        r.lines.to_string(),
-                        won(Some(r.total)),
-                        format!("{} {}", kst(r.created_at), r.created_by),
-                        r.confirmed_at
-                            .map(|t| format!("{} {}", kst(t), r.confirmed_by.clone().unwrap_or_default()))
-                            .unwrap_or_else(|| "-".into()),
-                        r.file.clone(),
-                    ]
-                })
-                .collect();
-            table(
-                &["id", "status", "claims", "lines", "value", "exported", "confirmed", "file"],
-                &cells,
-                &[0, 2, 3, 4],
+            print_deliveries(
+                &s.fulfilments(&actor)?,
+                "no fulfilments yet: claimdesk fulfilment export --out FILE",
             );
         }
     }
     Ok(())
+}
+
+/// Payouts or fulfilments as a table, newest first (`empty`: what to say when there are none).
+pub(crate) fn print_deliveries(rows: &[DeliveryRow], empty: &str) {
+    if rows.is_empty() {
+        crate::out!("{empty}");
+        return;
+    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let status =
+                if r.file_outdated { format!("{} (file outdated)", r.status) } else { r.status.clone() };
+            vec![
+                r.id.to_string(),
+                status,
+                r.claims.to_string(),
+                r.lines.to_string(),
+                won(Some(r.total)),
+                format!("{} {}", kst(r.created_at), r.created_by),
+                r.confirmed_at
+                    .map(|t| format!("{} {}", kst(t), r.confirmed_by.clone().unwrap_or_default()))
+                    .unwrap_or_else(|| "-".into()),
+                r.file.clone(),
+            ]
+        })
+        .collect();
+    table(
+        &["id", "status", "claims", "lines", "total", "exported", "confirmed", "file"],
+        &cells,
+        &[0, 2, 3, 4],
+    );
 }
 
 /// The totals of a file written, one line per kind of grant.

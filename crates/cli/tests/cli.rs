@@ -503,9 +503,24 @@ fn forbidden_decisions_are_refused_from_the_command_line() {
     );
     assert!(ok(&["payout", "export", "--db", db, "--out", &out_file("p.csv")])
         .contains("payout 1: 1 claims, 50,000,000 won"));
+    // The pending payout is listed (a later run of the command line is a restart), for admins only.
+    let pending = ok(&["payout", "list", "--db", db]);
+    assert!(
+        pending
+            .lines()
+            .nth(2)
+            .is_some_and(|l| l.contains("exported") && l.contains("50,000,000") && l.contains("p.csv")),
+        "{pending}"
+    );
+    refused(&["payout", "list", "--db", db, "--as", "kim"], "ROLE_NOT_ALLOWED");
     refused(&["payout", "confirm", "--db", db, "--as", "kim", "1"], "ROLE_NOT_ALLOWED");
     ok(&["payout", "confirm", "--db", db, "1"]);
     assert!(status(id).contains("[지급 완료]"), "{}", status(id));
+    let confirmed = ok(&["payout", "list", "--db", db]);
+    assert!(
+        confirmed.lines().nth(2).is_some_and(|l| l.contains("confirmed") && l.contains("admin")),
+        "{confirmed}"
+    );
     refused(&["payout", "confirm", "--db", db, "1"], "already confirmed");
     refused(&["payout", "export", "--db", db, "--out", &out_file("p2.csv")], "No approved cash claims");
     let verify = run(&["audit", "verify", "--db", db]);

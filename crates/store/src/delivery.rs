@@ -40,6 +40,30 @@ pub struct Confirmed {
     pub refused: Vec<ClaimRefusal>,
 }
 
+/// A payout or fulfilment as listed, newest first (exported ones wait for
+/// their confirmation, also after a restart).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DeliveryRow {
+    /// The payout's or fulfilment's number on this desktop.
+    pub id: i64,
+    pub file: String,
+    /// exported, confirmed or cancelled.
+    pub status: String,
+    pub created_by: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<i64>,
+    pub claims: u64,
+    /// Lines of the file: one per claim in a payout, one per grant in a fulfilment.
+    pub lines: u64,
+    /// Won: paid, or the value of the grants listed.
+    pub total: i64,
+    /// Claims left it after its file was written: write it again before confirming.
+    pub file_outdated: bool,
+}
+
 impl Delivery {
     /// Its table; its items are in `<table without s>_items`.
     fn table(self) -> &'static str {
@@ -283,16 +307,47 @@ impl Store {
             }
         }
         tx.execute(
-            &format!("UPDATE {} SET status = 'confirmed', confirmed_at = ?2 WHERE id = ?1", d.table()),
-            params![id, now_secs()],
+            &format!(
+                "UPDATE {} SET status = 'confirmed', confirmed_at = ?2, confirmed_by = ?3 WHERE id = ?1",
+                d.table()
+            ),
+            params![id, now_secs(), actor.user],
         )?;
-        if d == Delivery::Fulfilment {
-            tx.execute("UPDATE fulfilments SET confirmed_by = ?2 WHERE id = ?1", params![id, actor.user])?;
-        }
         team_op_in_tx(&tx, &mut ops, &author, actor, &d.entity(&uid), &d.confirm_op(&uid))?;
         ops.finish(&tx)?;
         tx.commit()?;
         Ok(report)
+    }
+
+    /// Admin: every payout or fulfilment of this desktop, newest first.
+    pub(crate) fn deliveries(&mut self, actor: &Actor, d: Delivery) -> Result<Vec<DeliveryRow>> {
+        self.require(actor, d.action(), d.table())?;
+        // A payout file has one line per claim; a fulfilment counts its grant lines.
+        let lines = match d {
+            Delivery::Payout => "claims",
+            Delivery::Fulfilment => "lines",
+        };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT id, file_name, status, created_by, created_at, confirmed_by, confirmed_at, claims, {lines}, total, file_outdated
+             FROM {} ORDER BY id DESC",
+            d.table()
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DeliveryRow {
+                id: r.get(0)?,
+                file: r.get(1)?,
+                status: r.get(2)?,
+                created_by: r.get(3)?,
+                created_at: r.get(4)?,
+                confirmed_by: r.get(5)?,
+                confirmed_at: r.get(6)?,
+                claims: r.get::<_, i64>(7)? as u64,
+                lines: r.get::<_, i64>(8)? as u64,
+                total: r.get(9)?,
+                file_outdated: r.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Admin: the file was not sent; its claims are released and may be exported again.

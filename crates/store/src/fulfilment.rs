@@ -15,7 +15,7 @@ use claimdesk_core::{Actor, ClaimStatus, Remedy};
 use rusqlite::params;
 use serde::Serialize;
 
-use crate::delivery::{write_atomically, Confirmed, Delivery, Item, Step};
+use crate::delivery::{write_atomically, Confirmed, Delivery, DeliveryRow, Item, Step};
 use crate::error::{Result, StoreError};
 use crate::oplog::{Author, OpWriter};
 use crate::payout::PayoutFormat;
@@ -46,25 +46,6 @@ pub struct KindTotal {
     /// Days, vouchers, points or months ([`Grant::quantity_unit`]); 0 for a kind without a unit.
     pub quantity: u64,
     pub amount: i64,
-}
-
-/// A fulfilment as listed (pending ones stay listed after a restart).
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct FulfilmentRow {
-    pub fulfilment_id: i64,
-    pub file: String,
-    pub status: String,
-    pub created_by: String,
-    /// Unix seconds.
-    pub created_at: i64,
-    pub confirmed_by: Option<String>,
-    pub confirmed_at: Option<i64>,
-    pub claims: u64,
-    pub lines: u64,
-    pub total: i64,
-    /// Claims left it after its file was written: write it again before confirming.
-    pub file_outdated: bool,
 }
 
 /// What a confirmation did.
@@ -199,28 +180,8 @@ impl Store {
 
     /// Admin: every fulfilment of this desktop, newest first (exported ones
     /// wait for their confirmation, also after a restart).
-    pub fn fulfilments(&mut self, actor: &Actor) -> Result<Vec<FulfilmentRow>> {
-        self.require(actor, Delivery::Fulfilment.action(), "fulfilment")?;
-        let mut stmt = self.conn.prepare(
-            "SELECT id, file_name, status, created_by, created_at, confirmed_by, confirmed_at, claims, lines, total, file_outdated
-             FROM fulfilments ORDER BY id DESC",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(FulfilmentRow {
-                fulfilment_id: r.get(0)?,
-                file: r.get(1)?,
-                status: r.get(2)?,
-                created_by: r.get(3)?,
-                created_at: r.get(4)?,
-                confirmed_by: r.get(5)?,
-                confirmed_at: r.get(6)?,
-                claims: r.get::<_, i64>(7)? as u64,
-                lines: r.get::<_, i64>(8)? as u64,
-                total: r.get(9)?,
-                file_outdated: r.get(10)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    pub fn fulfilments(&mut self, actor: &Actor) -> Result<Vec<DeliveryRow>> {
+        self.deliveries(actor, Delivery::Fulfilment)
     }
 }
 

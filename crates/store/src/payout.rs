@@ -13,7 +13,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use crate::batches::ClaimRefusal;
-use crate::delivery::{write_atomically, Delivery, Item, Step};
+use crate::delivery::{write_atomically, Delivery, DeliveryRow, Item, Step};
 use crate::error::{Result, StoreError};
 use crate::oplog::{Author, OpWriter};
 use crate::users::team_op_in_tx;
@@ -151,6 +151,12 @@ impl Store {
     pub fn confirm_payout(&mut self, actor: &Actor, payout_id: i64) -> Result<PayoutConfirm> {
         let done = self.confirm_delivery(actor, Delivery::Payout, payout_id)?;
         Ok(PayoutConfirm { payout_id, paid: done.done, refused: done.refused })
+    }
+
+    /// Admin: every payout of this desktop, newest first: an exported one
+    /// waits for its confirmation, also after a restart.
+    pub fn payouts(&mut self, actor: &Actor) -> Result<Vec<DeliveryRow>> {
+        self.deliveries(actor, Delivery::Payout)
     }
 
     /// Admin: the payout file was not sent; its claims are released and may be exported again.

@@ -179,7 +179,7 @@ fn a_cancelled_fulfilment_releases_its_claims_and_the_list_survives_a_reopen() {
     let mut store = Store::open(&path).expect("reopen");
     let admin = store.actor("admin").expect("admin");
     let rows = store.fulfilments(&admin).expect("list");
-    let statuses: Vec<(i64, &str)> = rows.iter().map(|r| (r.fulfilment_id, r.status.as_str())).collect();
+    let statuses: Vec<(i64, &str)> = rows.iter().map(|r| (r.id, r.status.as_str())).collect();
     assert_eq!(statuses, vec![(second.fulfilment_id, "exported"), (first.fulfilment_id, "cancelled")]);
     assert_eq!((rows[0].claims, rows[0].lines), (2, 2));
     store.confirm_fulfilment(&admin, second.fulfilment_id).expect("confirm after the restart");

@@ -288,3 +288,46 @@ fn payout_export_as_xlsx() {
     assert_eq!(rows[1][5], Data::Float(60_000.0));
     assert!(!t.dir.path().join("지급.partial").exists(), "no temporary file left behind");
 }
+
+/// A payout written and not yet confirmed is still there after the store is
+/// closed and opened again (the app's Batches screen and `claimdesk payout
+/// list` show it), and once confirmed the list says who confirmed it.
+#[test]
+fn a_pending_payout_is_listed_after_a_restart() {
+    let mut t = team();
+    let file = t.write("intake.csv", &small_file());
+    t.import(&file);
+    let (kim, park, admin) = (t.kim.clone(), t.park.clone(), t.admin.clone());
+    t.store.take(&kim, "T-001", None).expect("take");
+    t.store.recommend(&kim, "T-001", None, approve(Remedy::Cash, 60_000, 0), None).expect("recommend");
+    let batch = t.store.create_batch(&park, "x", &QueueFilter::default()).expect("batch");
+    t.store.approve_batch(&park, &batch.batch_id).expect("approve");
+    assert!(t.store.payouts(&admin).expect("list").is_empty());
+    let export = t.store.export_payout(&admin, &t.dir.path().join("지급.csv")).expect("export");
+    assert_eq!(t.store.payouts(&park).expect_err("a supervisor").code(), "ROLE_NOT_ALLOWED");
+
+    let path = t.dir.path().join("claims.db");
+    drop(std::mem::replace(
+        &mut t.store,
+        claimdesk_store::Store::open(&t.dir.path().join("other.db")).expect("other"),
+    ));
+    let mut store = claimdesk_store::Store::open(&path).expect("reopen");
+    let admin = store.actor("admin").expect("admin");
+    let rows = store.payouts(&admin).expect("list");
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!(
+        (r.id, r.status.as_str(), r.claims, r.lines, r.total),
+        (export.payout_id, "exported", 1, 1, 60_000)
+    );
+    assert_eq!(
+        (r.created_by.as_str(), r.confirmed_by.as_deref(), r.file.as_str()),
+        ("admin", None, export.file.as_str())
+    );
+
+    store.confirm_payout(&admin, r.id).expect("confirm after the restart");
+    assert_eq!(store.claim("T-001").expect("claim").status, ClaimStatus::Paid);
+    let rows = store.payouts(&admin).expect("list");
+    assert_eq!((rows[0].status.as_str(), rows[0].confirmed_by.as_deref()), ("confirmed", Some("admin")));
+    assert!(rows[0].confirmed_at.is_some());
+}

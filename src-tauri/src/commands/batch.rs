@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use claimdesk_core::workflow::AdminAction;
 use claimdesk_core::Actor;
 use claimdesk_store::batches::{ApprovalReport, BatchBuild, BatchInfo, BatchReview};
+use claimdesk_store::delivery::DeliveryRow;
 use claimdesk_store::payout::{PayoutConfirm, PayoutExport};
 use claimdesk_store::queue::QueueFilter;
 use claimdesk_store::Store;
@@ -226,6 +227,13 @@ pub async fn rewrite_payout_file(
 #[tauri::command]
 pub async fn cancel_payout(app: AppHandle, payout_id: i64) -> ApiResult<()> {
     blocking(app, move |s: &AppState| s.as_user(|store, actor| store.cancel_payout(actor, payout_id))).await
+}
+
+/// Admin: every payout of this desktop, newest first (an exported one waits
+/// for its confirmation, also after a restart).
+#[tauri::command]
+pub async fn payouts(app: AppHandle) -> ApiResult<Vec<DeliveryRow>> {
+    blocking(app, |s: &AppState| s.as_user(|store, actor| store.payouts(actor))).await
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! confirmation (the store's rules: crates/store/src/fulfilment.rs).
 
 use claimdesk_core::workflow::AdminAction;
-use claimdesk_store::fulfilment::{FulfilmentConfirm, FulfilmentExport, FulfilmentRow};
+use claimdesk_store::delivery::DeliveryRow;
+use claimdesk_store::fulfilment::{FulfilmentConfirm, FulfilmentExport};
 use claimdesk_store::Store;
 use tauri::ipc::Channel;
 use tauri::AppHandle;
@@ -79,7 +80,7 @@ pub async fn cancel_fulfilment(app: AppHandle, fulfilment_id: i64) -> ApiResult<
 
 /// Admin: every fulfilment of this desktop, newest first (pending ones after a restart too).
 #[tauri::command]
-pub async fn fulfilments(app: AppHandle) -> ApiResult<Vec<FulfilmentRow>> {
+pub async fn fulfilments(app: AppHandle) -> ApiResult<Vec<DeliveryRow>> {
     blocking(app, |s: &AppState| s.as_user(|store, actor| store.fulfilments(actor))).await
 }
 

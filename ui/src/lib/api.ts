@@ -31,7 +31,7 @@ import type {
   FirstRunState,
   FulfilmentConfirm,
   FulfilmentExport,
-  FulfilmentRow,
+  DeliveryRow,
   HistoryRow,
   ImportSummary,
   Incident,
@@ -293,6 +293,8 @@ export const confirmPayout = (payoutId: number) => call<PayoutConfirm>('confirm_
 export const rewritePayoutFile = (payoutId: number, format: 'csv' | 'xlsx' | null) =>
   call<PayoutExport | null>('rewrite_payout_file', { payoutId, format });
 export const cancelPayout = (payoutId: number) => call<void>('cancel_payout', { payoutId });
+/** Admin: every payout of this desktop, newest first (an exported one waits for its confirmation, also after a restart). */
+export const payouts = () => call<DeliveryRow[]>('payouts');
 
 // ---------------------------------------------------------------- fulfilment of non-cash grants
 
@@ -309,7 +311,7 @@ export const rewriteFulfilmentFile = (fulfilmentId: number, format: 'csv' | 'xls
   call<FulfilmentExport | null>('rewrite_fulfilment_file', { fulfilmentId, format });
 export const cancelFulfilment = (fulfilmentId: number) => call<void>('cancel_fulfilment', { fulfilmentId });
 /** Admin: every fulfilment of this desktop, newest first (exported ones wait for confirmation). */
-export const fulfilments = () => call<FulfilmentRow[]>('fulfilments');
+export const fulfilments = () => call<DeliveryRow[]>('fulfilments');
 
 // ---------------------------------------------------------------- notices
 
