@@ -268,6 +268,11 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.assert_accessible("payout").await?;
     d.click("payout-confirm").await?;
     d.wait_gone("payout-exported").await?;
+    // The confirmed payout is listed with who wrote and who confirmed it.
+    d.click("payout-history-open").await?;
+    let row = d.wait_text("payout-history-1", "지급 완료").await?;
+    assert!(row.matches("admin").count() == 2, "written and confirmed by the admin: {row}");
+    d.shot("payout-history").await?;
     let file = std::fs::read_to_string(&payout)?;
     assert!(file.contains(FOLLOWS) && file.contains(OVERRIDE) && !file.contains(OWN), "payout file:\n{file}");
 

@@ -350,7 +350,6 @@ export const en: Record<keyof typeof ko, string> = {
   'batches.payoutRewrite': 'Write the file again',
   'batches.payoutHistory': 'Earlier payouts',
   'batches.payoutWritten': 'File written',
-  'batches.payoutSettled': 'Confirmed or cancelled',
   'batches.payoutStatus.exported': 'Awaiting confirmation',
   'batches.payoutStatus.confirmed': 'Paid',
   'batches.payoutStatus.cancelled': 'Cancelled',

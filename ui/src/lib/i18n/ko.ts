@@ -359,7 +359,6 @@ export const ko = {
   'batches.payoutRewrite': '파일 다시 쓰기',
   'batches.payoutHistory': '지난 지급 건',
   'batches.payoutWritten': '파일 작성',
-  'batches.payoutSettled': '확정·취소',
   'batches.payoutStatus.exported': '확정 대기',
   'batches.payoutStatus.confirmed': '지급 완료',
   'batches.payoutStatus.cancelled': '취소됨',
