@@ -174,16 +174,14 @@ fn a_cancelled_fulfilment_releases_its_claims_and_the_list_survives_a_reopen() {
     assert_eq!(second.claims, 2);
 
     // Closed and opened again (a restart): the pending file is still listed.
-    let path = t.dir.path().join("claims.db");
-    drop(std::mem::replace(&mut t.store, Store::open(&t.dir.path().join("other.db")).expect("other")));
-    let mut store = Store::open(&path).expect("reopen");
-    let admin = store.actor("admin").expect("admin");
+    t.reopen();
+    let (store, admin) = (&mut t.store, t.admin.clone());
     let rows = store.fulfilments(&admin).expect("list");
     let statuses: Vec<(i64, &str)> = rows.iter().map(|r| (r.id, r.status.as_str())).collect();
     assert_eq!(statuses, vec![(second.fulfilment_id, "exported"), (first.fulfilment_id, "cancelled")]);
     assert_eq!((rows[0].claims, rows[0].lines), (2, 2));
     store.confirm_fulfilment(&admin, second.fulfilment_id).expect("confirm after the restart");
-    assert_eq!(status(&store, "T-003"), ClaimStatus::Fulfilled);
+    assert_eq!(status(store, "T-003"), ClaimStatus::Fulfilled);
     let rows = store.fulfilments(&admin).expect("list");
     assert_eq!(rows[0].status, "confirmed");
     assert_eq!(rows[0].confirmed_by.as_deref(), Some("admin"));

@@ -266,17 +266,24 @@ fn evidence_is_content_addressed() {
     assert!(t.store.add_evidence(&kim, "T-001", &missing).is_err());
 }
 
-#[test]
-fn payout_export_as_xlsx() {
-    use calamine::{open_workbook_auto, Data, Reader};
+/// The small file imported and T-001 approved for 60,000 won in cash (Kim recommends, Park approves).
+fn approved_cash_claim() -> common::Team {
     let mut t = team();
     let file = t.write("intake.csv", &small_file());
     t.import(&file);
-    let (kim, park, admin) = (t.kim.clone(), t.park.clone(), t.admin.clone());
+    let (kim, park) = (t.kim.clone(), t.park.clone());
     t.store.take(&kim, "T-001", None).expect("take");
     t.store.recommend(&kim, "T-001", None, approve(Remedy::Cash, 60_000, 0), None).expect("recommend");
     let batch = t.store.create_batch(&park, "x", &QueueFilter::default()).expect("batch");
     t.store.approve_batch(&park, &batch.batch_id).expect("approve");
+    t
+}
+
+#[test]
+fn payout_export_as_xlsx() {
+    use calamine::{open_workbook_auto, Data, Reader};
+    let mut t = approved_cash_claim();
+    let admin = t.admin.clone();
     let out = t.dir.path().join("지급.xlsx");
     let e = t.store.export_payout(&admin, &out).expect("export");
     assert_eq!(e.claims, 1);
@@ -294,25 +301,14 @@ fn payout_export_as_xlsx() {
 /// list` show it), and once confirmed the list says who confirmed it.
 #[test]
 fn a_pending_payout_is_listed_after_a_restart() {
-    let mut t = team();
-    let file = t.write("intake.csv", &small_file());
-    t.import(&file);
-    let (kim, park, admin) = (t.kim.clone(), t.park.clone(), t.admin.clone());
-    t.store.take(&kim, "T-001", None).expect("take");
-    t.store.recommend(&kim, "T-001", None, approve(Remedy::Cash, 60_000, 0), None).expect("recommend");
-    let batch = t.store.create_batch(&park, "x", &QueueFilter::default()).expect("batch");
-    t.store.approve_batch(&park, &batch.batch_id).expect("approve");
+    let mut t = approved_cash_claim();
+    let (park, admin) = (t.park.clone(), t.admin.clone());
     assert!(t.store.payouts(&admin).expect("list").is_empty());
     let export = t.store.export_payout(&admin, &t.dir.path().join("지급.csv")).expect("export");
     assert_eq!(t.store.payouts(&park).expect_err("a supervisor").code(), "ROLE_NOT_ALLOWED");
 
-    let path = t.dir.path().join("claims.db");
-    drop(std::mem::replace(
-        &mut t.store,
-        claimdesk_store::Store::open(&t.dir.path().join("other.db")).expect("other"),
-    ));
-    let mut store = claimdesk_store::Store::open(&path).expect("reopen");
-    let admin = store.actor("admin").expect("admin");
+    t.reopen();
+    let store = &mut t.store;
     let rows = store.payouts(&admin).expect("list");
     assert_eq!(rows.len(), 1);
     let r = &rows[0];

@@ -54,6 +54,18 @@ impl Team {
         p
     }
 
+    /// Closes the store and opens it again from its file (the app or the
+    /// command line started again); the actors stay as they were.
+    pub fn reopen(&mut self) {
+        let path = self.dir.path().join("claims.db");
+        // The store is moved out (and closed) by putting a throwaway one in its place.
+        drop(std::mem::replace(
+            &mut self.store,
+            Store::open(&self.dir.path().join("other.db")).expect("other"),
+        ));
+        self.store = Store::open(&path).expect("reopen");
+    }
+
     pub fn count(&self, sql: &str) -> i64 {
         self.store.conn().query_row(sql, [], |r| r.get(0)).expect("count")
     }
