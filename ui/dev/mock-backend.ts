@@ -514,7 +514,7 @@ export function installMockBackend(params: URLSearchParams): void {
       case 'cancel_payout': return null;
       case 'payouts': return [
         { id: 7, file: '/home/admin/지급-2022-11-14.xlsx', status: 'exported', created_by: 'lee', created_at: Date.now() / 1000 - 3600, confirmed_by: null, confirmed_at: null, claims: 1280, lines: 1280, total: 51_230_000, file_outdated: false },
-        { id: 6, file: '/home/admin/지급-2022-11-07.xlsx', status: 'confirmed', created_by: 'lee', created_at: Date.now() / 1000 - 7 * 86400, confirmed_by: 'lee', confirmed_at: Date.now() / 1000 - 6 * 86400, claims: 2210, lines: 2210, total: 88_400_000, file_outdated: false },
+        { id: 6, file: '/home/admin/지급-2022-11-07.xlsx', status: 'confirmed', created_by: 'lee', created_at: Date.now() / 1000 - 7 * 86400, confirmed_by: 'yoon', confirmed_at: Date.now() / 1000 - 6 * 86400, claims: 2210, lines: 2210, total: 88_400_000, file_outdated: false },
         { id: 5, file: '/home/admin/지급-2022-11-05.csv', status: 'cancelled', created_by: 'lee', created_at: Date.now() / 1000 - 9 * 86400, confirmed_by: null, confirmed_at: null, claims: 40, lines: 40, total: 1_600_000, file_outdated: false },
       ];
       case 'policy_versions': return versions;

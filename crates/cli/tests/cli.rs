@@ -434,7 +434,8 @@ fn kill_9_during_a_large_import_loses_nothing_and_completes_on_rerun() {
 /// The forbidden inputs of the review, tried from the command line: a
 /// reviewer's 50,000,000 won override goes nowhere without a supervisor
 /// within limit, a reviewer cannot batch, approve, export, confirm or settle
-/// a conflict, and a confirmed payout pays once.
+/// a conflict, the admin who exported a payout cannot confirm it, and a
+/// confirmed payout pays once.
 #[test]
 fn forbidden_decisions_are_refused_from_the_command_line() {
     let dir = tempfile::tempdir().expect("dir");
@@ -452,6 +453,7 @@ fn forbidden_decisions_are_refused_from_the_command_line() {
     ok(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")]);
     ok(&["users", "add", "--db", db, "kim", "--name", "김지은", "--role", "reviewer"]);
     ok(&["users", "add", "--db", db, "park", "--name", "박서준", "--role", "supervisor", "--limit", "10000"]);
+    ok(&["users", "add", "--db", db, "yoon", "--name", "윤하늘", "--role", "admin"]);
     let id = "C999-000005";
     ok(&["claim", "take", "--db", db, "--as", "kim", id]);
     ok(&[
@@ -514,11 +516,17 @@ fn forbidden_decisions_are_refused_from_the_command_line() {
     );
     refused(&["payout", "list", "--db", db, "--as", "kim"], "ROLE_NOT_ALLOWED");
     refused(&["payout", "confirm", "--db", db, "--as", "kim", "1"], "ROLE_NOT_ALLOWED");
-    ok(&["payout", "confirm", "--db", db, "1"]);
+    // Dual control: the admin who exported it cannot confirm it; another admin does.
+    refused(&["payout", "confirm", "--db", db, "1"], "DUAL_CONTROL");
+    assert!(status(id).contains("[승인]"), "not paid by the refused confirmation: {}", status(id));
+    ok(&["payout", "confirm", "--db", db, "--as", "yoon", "1"]);
     assert!(status(id).contains("[지급 완료]"), "{}", status(id));
     let confirmed = ok(&["payout", "list", "--db", db]);
     assert!(
-        confirmed.lines().nth(2).is_some_and(|l| l.contains("confirmed") && l.contains("admin")),
+        confirmed
+            .lines()
+            .nth(2)
+            .is_some_and(|l| l.contains("confirmed") && l.contains("admin") && l.contains("yoon")),
         "{confirmed}"
     );
     refused(&["payout", "confirm", "--db", db, "1"], "already confirmed");
@@ -897,7 +905,7 @@ fn the_cure_clock_runs_from_the_command_line() {
 }
 
 /// A voucher and an extension leave through a fulfilment file: only an
-/// admin writes and confirms it, each claim is fulfilled once, and the list
+/// admin writes it, another admin confirms it, each claim is fulfilled once, and the list
 /// shows the file after it was confirmed.
 #[test]
 fn non_cash_grants_are_fulfilled_once_from_the_command_line() {
@@ -908,6 +916,7 @@ fn non_cash_grants_are_fulfilled_once_from_the_command_line() {
     ok(&["import", "--db", db, fixture("sample-intake.csv").to_str().expect("path")]);
     ok(&["users", "add", "--db", db, "kim", "--name", "김지은", "--role", "reviewer"]);
     ok(&["users", "add", "--db", db, "park", "--name", "박서연", "--role", "supervisor"]);
+    ok(&["users", "add", "--db", db, "yoon", "--name", "윤하늘", "--role", "admin"]);
     let (voucher, extension) = ("C999-000006", "C999-000072");
     for id in [voucher, extension] {
         ok(&["claim", "take", "--db", db, "--as", "kim", id]);
@@ -951,7 +960,10 @@ fn non_cash_grants_are_fulfilled_once_from_the_command_line() {
     assert!(file.contains(voucher) && file.contains(extension), "{file}");
 
     refused(&["fulfilment", "confirm", "--db", db, "--as", "kim", "1"], "ROLE_NOT_ALLOWED");
-    assert!(ok(&["fulfilment", "confirm", "--db", db, "1"]).contains("2 claims marked fulfilled"));
+    refused(&["fulfilment", "confirm", "--db", db, "1"], "DUAL_CONTROL");
+    assert!(
+        ok(&["fulfilment", "confirm", "--db", db, "--as", "yoon", "1"]).contains("2 claims marked fulfilled")
+    );
     for id in [voucher, extension] {
         let shown = ok(&["show", "--db", db, id]);
         assert!(shown.lines().next().unwrap_or_default().contains("[이행 완료]"), "{shown}");
@@ -962,5 +974,5 @@ fn non_cash_grants_are_fulfilled_once_from_the_command_line() {
         "No claims are waiting for fulfilment",
     );
     let list = ok(&["fulfilment", "list", "--db", db]);
-    assert!(list.lines().nth(2).is_some_and(|l| l.contains("confirmed") && l.contains("admin")), "{list}");
+    assert!(list.lines().nth(2).is_some_and(|l| l.contains("confirmed") && l.contains("yoon")), "{list}");
 }

@@ -182,13 +182,20 @@ async fn forged_ops_from_a_raw_client_are_refused_by_the_server() {
     // Nothing forged moved a claim: the honest path still works, and only it.
     let r = t.choi.push(&[approve(&t.choi, "C-1", &lee_rec)]).await;
     assert_eq!(outcome_code(&r[0]), "accepted", "choi approves lee's recommendation");
-    let pay = vec![
+    // Dual control: the admin who reserved it cannot say it was paid; another admin can, once.
+    let own = vec![
         t.ada.op("claim:C-1", "claim.reserve_payout", json!({"payout_id": "P-1"})),
         t.ada.op("claim:C-1", "claim.mark_paid", json!({"payout_id": "P-1"})),
-        t.ada.op("claim:C-1", "claim.mark_paid", json!({"payout_id": "P-1"})),
     ];
-    let codes: Vec<String> = t.ada.push(&pay).await.iter().map(outcome_code).collect();
-    assert_eq!(codes, ["accepted", "accepted", "rejected:WRONG_STATE"], "paid once");
+    let codes: Vec<String> = t.ada.push(&own).await.iter().map(outcome_code).collect();
+    assert_eq!(codes, ["accepted", "rejected:DUAL_CONTROL"], "ada's own payout");
+    let other = Api::login(&server.url, "seeder", "dev-seeder").await;
+    let pay = vec![
+        other.op("claim:C-1", "claim.mark_paid", json!({"payout_id": "P-1"})),
+        other.op("claim:C-1", "claim.mark_paid", json!({"payout_id": "P-1"})),
+    ];
+    let codes: Vec<String> = other.push(&pay).await.iter().map(outcome_code).collect();
+    assert_eq!(codes, ["accepted", "rejected:WRONG_STATE"], "paid once");
 }
 
 /// A desktop that syncs through the real client as `user`, with the server's roster.

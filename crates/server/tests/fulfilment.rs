@@ -63,22 +63,25 @@ fn two_offline_fulfilments_of_one_claim_fulfil_it_once() {
     let fa = ada.store.export_fulfilment(&a, &dir.path().join("ada.csv")).expect("ada exports");
     let fb = bo.store.export_fulfilment(&b, &dir.path().join("bo.csv")).expect("bo exports");
     assert_eq!((fa.claims, fb.claims), (1, 1), "each offline desktop reserved the claim for itself");
-    for (d, f) in [(&mut ada, fa.fulfilment_id), (&mut bo, fb.fulfilment_id)] {
+    for (d, f, other) in [(&mut ada, fa.fulfilment_id, &b), (&mut bo, fb.fulfilment_id, &a)] {
         let me = d.me();
+        assert_eq!(d.store.confirm_fulfilment(&me, f).expect_err("own export").code(), "DUAL_CONTROL");
         let e =
-            d.store.confirm_fulfilment(&me, f).expect_err("confirm before the server has the reservation");
+            d.store.confirm_fulfilment(other, f).expect_err("confirm before the server has the reservation");
         assert!(e.to_string().contains("not yet reserved on the sync server"), "{e}");
     }
 
-    // ada is online first and confirms; bo's reservation is refused and his file must be written again.
+    // ada is online first; bo confirms her file at her desktop (dual
+    // control); bo's own reservation is refused and his file must be written again.
     assert!(ada.sync().rejected.is_empty());
-    assert_eq!(ada.store.confirm_fulfilment(&a, fa.fulfilment_id).expect("ada confirms").fulfilled, 1);
-    ada.sync();
+    ada.sign_in_as("bo");
+    assert_eq!(ada.store.confirm_fulfilment(&b, fa.fulfilment_id).expect("bo confirms").fulfilled, 1);
+    assert!(ada.sync().rejected.is_empty());
     let report = bo.sync();
     assert_eq!(report.rejected.len(), 1, "{report:?}");
     assert_eq!(report.rejected[0].kind, "claim.reserve_fulfilment");
     let e =
-        bo.store.confirm_fulfilment(&b, fb.fulfilment_id).expect_err("bo's file no longer holds the claim");
+        bo.store.confirm_fulfilment(&a, fb.fulfilment_id).expect_err("bo's file no longer holds the claim");
     assert!(e.to_string().contains("write the file again"), "{e}");
     let again = bo
         .store
@@ -100,7 +103,7 @@ fn two_offline_fulfilments_of_one_claim_fulfil_it_once() {
             .filter(|e| e.kind == "claim.mark_fulfilled" && e.refusal.is_none() && !e.refused)
             .map(|e| e.user)
             .collect();
-        assert_eq!(fulfilled_by, ["ada"], "{}", d.user);
+        assert_eq!(fulfilled_by, ["bo"], "{}", d.user);
         assert_eq!(d.store.canonical_dump().expect("dump"), dump, "{} converged", d.user);
     }
 

@@ -65,18 +65,22 @@ fn two_offline_payouts_of_one_claim_pay_it_once() {
     let pa = ada.store.export_payout(&a, &dir.path().join("ada.csv")).expect("ada exports");
     let pb = bo.store.export_payout(&b, &dir.path().join("bo.csv")).expect("bo exports");
     assert_eq!((pa.claims, pb.claims), (1, 1), "each offline desktop reserved the claim for itself");
-    // Offline, neither may confirm: the server has not accepted the reservation.
-    for (d, p) in [(&mut ada, pa.payout_id), (&mut bo, pb.payout_id)] {
+    // Offline, neither may confirm: the server has not accepted the
+    // reservation (and neither admin may confirm the file they wrote).
+    for (d, p, other) in [(&mut ada, pa.payout_id, &b), (&mut bo, pb.payout_id, &a)] {
         let me = d.me();
-        let e = d.store.confirm_payout(&me, p).expect_err("confirm before the server has the reservation");
+        assert_eq!(d.store.confirm_payout(&me, p).expect_err("own export").code(), "DUAL_CONTROL");
+        let e = d.store.confirm_payout(other, p).expect_err("confirm before the server has the reservation");
         assert!(e.to_string().contains("not yet reserved on the sync server"), "{e}");
     }
 
-    // ada comes online first: her reservation is accepted and she confirms.
+    // ada comes online first: her reservation is accepted; bo signs in at
+    // her desktop and confirms it (dual control).
     assert!(ada.sync().rejected.is_empty());
-    let confirmed = ada.store.confirm_payout(&a, pa.payout_id).expect("ada confirms");
+    ada.sign_in_as("bo");
+    let confirmed = ada.store.confirm_payout(&b, pa.payout_id).expect("bo confirms ada's payout");
     assert_eq!(confirmed.paid, 1);
-    ada.sync();
+    assert!(ada.sync().rejected.is_empty());
 
     // bo comes online: his reservation is refused, shown to him, and his payout loses the claim.
     let report = bo.sync();
@@ -89,7 +93,7 @@ fn two_offline_payouts_of_one_claim_pay_it_once() {
     );
     let parked = bo.store.parked_ops().expect("parked");
     assert_eq!(parked.len(), 1, "surfaced for the admin");
-    let e = bo.store.confirm_payout(&b, pb.payout_id).expect_err("bo's payout no longer holds the claim");
+    let e = bo.store.confirm_payout(&a, pb.payout_id).expect_err("bo's payout no longer holds the claim");
     assert!(e.to_string().contains("write the file again"), "{e}");
     let again =
         bo.store.rewrite_payout_file(&b, pb.payout_id, &dir.path().join("bo-2.csv")).expect("rewrite");
@@ -115,7 +119,7 @@ fn two_offline_payouts_of_one_claim_pay_it_once() {
             .filter(|e| e.kind == "claim.mark_paid" && e.refusal.is_none() && !e.refused)
             .map(|e| e.user.as_str())
             .collect();
-        assert_eq!(paid_by, ["ada"], "{}", d.user);
+        assert_eq!(paid_by, ["bo"], "{}", d.user);
     }
     let dump = ada.store.canonical_dump().expect("dump");
     for d in [&bo, &lee, &choi] {

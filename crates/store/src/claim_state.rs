@@ -416,6 +416,7 @@ pub(crate) fn write_state(
             || p.is_override != state.is_override
             || p.batch_id != state.batch_id
             || p.reserved_for != state.reserved_for
+            || p.reserved_by != state.reserved_by
     });
     // Columns no index covers.
     let plain_changed = prev.is_none_or(|p| {
@@ -439,19 +440,23 @@ pub(crate) fn write_state(
         (true, true) => {
             tx.prepare_cached(
                 "UPDATE claims SET status = ?2, assignee = ?3, recommendation = ?4, is_override = ?5, batch_id = ?6, reserved_for = ?7,
-                     priority = ?8, tags = ?9, duplicate_of = ?10, lease_holder = ?11, version = ?12, updated_at = ?13 WHERE id = ?1",
+                     priority = ?8, tags = ?9, duplicate_of = ?10, lease_holder = ?11, version = ?12, updated_at = ?13,
+                     reserved_by = ?14 WHERE id = ?1",
             )?
             .execute(params![
                 claim_id, state.status.code(), state.assignee, recommendation()?, state.is_override, state.batch_id, state.reserved_for,
-                state.priority.code(), tags()?, state.duplicate_of, state.lease_holder, state.version, crate::now_secs()
+                state.priority.code(), tags()?, state.duplicate_of, state.lease_holder, state.version, crate::now_secs(),
+                state.reserved_by
             ])?;
         }
         (true, false) => {
             tx.prepare_cached(
-                "UPDATE claims SET status = ?2, assignee = ?3, recommendation = ?4, is_override = ?5, batch_id = ?6, reserved_for = ?7 WHERE id = ?1",
+                "UPDATE claims SET status = ?2, assignee = ?3, recommendation = ?4, is_override = ?5, batch_id = ?6, reserved_for = ?7,
+                     reserved_by = ?8 WHERE id = ?1",
             )?
             .execute(params![
-                claim_id, state.status.code(), state.assignee, recommendation()?, state.is_override, state.batch_id, state.reserved_for
+                claim_id, state.status.code(), state.assignee, recommendation()?, state.is_override, state.batch_id, state.reserved_for,
+                state.reserved_by
             ])?;
         }
         // An annotation: no queue index is rewritten.

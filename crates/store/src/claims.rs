@@ -36,6 +36,7 @@ pub(crate) struct ClaimRecord {
     pub batch_id: Option<String>,
     pub proposal: Option<PolicyProposal>,
     pub reserved_for: Option<String>,
+    pub reserved_by: Option<String>,
     pub report_type: ReportType,
     pub notified: bool,
     /// The request for information it waits for, with its own due date (before any extension).
@@ -52,6 +53,7 @@ impl ClaimRecord {
             batch_id: self.batch_id.clone(),
             proposal: self.proposal.clone(),
             reserved_for: self.reserved_for.clone(),
+            reserved_by: self.reserved_by.clone(),
             report_type: self.report_type,
             cited: None,
             notified: self.notified,
@@ -64,7 +66,7 @@ impl ClaimRecord {
 
 const RECORD_COLUMNS: &str =
     "external_id, status, assignee, recommendation, batch_id, reserved_for, eligible, reason, remedy, amount, extension_days, grants, report_type, notified,
-     requested_on, due_on, info_requests";
+     requested_on, due_on, info_requests, reserved_by";
 
 fn record_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
     let status: String = r.get(1)?;
@@ -89,6 +91,7 @@ fn record_from_row(r: &Row<'_>) -> rusqlite::Result<ClaimRecord> {
             _ => None,
         },
         requests: r.get(16)?,
+        reserved_by: r.get(17)?,
     })
 }
 

@@ -263,7 +263,8 @@ pub(crate) enum Step {
 
 impl Store {
     /// Admin: the delivery happened (the bank paid, the grants were given);
-    /// its claims become paid or fulfilled. Refused while a reservation is
+    /// its claims become paid or fulfilled. Refused to the admin who exported
+    /// it (dual control: another admin confirms), while a reservation is
     /// not yet accepted by the sync server (a desktop offline confirms only
     /// what it reserved online), and while the file lists claims that left it.
     pub(crate) fn confirm_delivery(&mut self, actor: &Actor, d: Delivery, id: i64) -> Result<Confirmed> {
@@ -275,6 +276,13 @@ impl Store {
         let (status, uid, outdated) = d.row(&tx, id)?;
         if status != "exported" {
             return Err(d.not_exported(Step::Confirm, id, &status));
+        }
+        // Dual control, said once for the file (the rules refuse each claim
+        // too, on every desktop and on the server: see MarkPaid).
+        let exporter: String =
+            tx.query_row(&format!("SELECT created_by FROM {} WHERE id = ?1", d.table()), [id], |r| r.get(0))?;
+        if exporter == actor.user {
+            return Err(StoreError::Refused(claimdesk_core::workflow::Refusal::OwnExport));
         }
         if outdated {
             return Err(d.outdated(id));

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0012_cure_clock", include_str!("migrations/0012_cure_clock.sql")),
     ("0013_fulfilment", include_str!("migrations/0013_fulfilment.sql")),
     ("0014_payout_confirmer", include_str!("migrations/0014_payout_confirmer.sql")),
+    ("0015_reserved_by", include_str!("migrations/0015_reserved_by.sql")),
 ];
 
 /// The first migration after which every claim must be folded again (its
@@ -43,7 +44,7 @@ fn number(name: &str) -> i64 {
 }
 
 /// The schema version this binary writes: its highest migration number.
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 /// Brings the schema up to date, or refuses a store from a newer binary.
 /// Returns the version the store was at.

@@ -269,7 +269,7 @@ impl Store {
         let mut out = String::new();
         let mut stmt = conn.prepare(
             "SELECT c.id, c.external_id, c.status, c.assignee, c.recommendation, c.is_override, c.batch_id, c.category, c.priority,
-                    c.tags, c.duplicate_of, c.lease_holder, c.version, coalesce(s.decisions, 0), c.eligible, c.amount, c.reserved_for
+                    c.tags, c.duplicate_of, c.lease_holder, c.version, coalesce(s.decisions, 0), c.eligible, c.amount, c.reserved_for, c.reserved_by
              FROM claims c LEFT JOIN claim_sync s ON s.claim_id = c.id ORDER BY c.external_id",
         )?;
         let mut rows = stmt.query([])?;
@@ -280,11 +280,11 @@ impl Store {
             let rec: Option<Value> = rec.and_then(|t| serde_json::from_str(&t).ok());
             writeln!(
                 out,
-                "{ext} status={} assignee={:?} rec={} override={} batch={:?} category={} priority={} tags={} dup={:?} lease={:?} version={} decisions={} eligible={:?} amount={:?} reserved={:?}",
+                "{ext} status={} assignee={:?} rec={} override={} batch={:?} category={} priority={} tags={} dup={:?} lease={:?} version={} decisions={} eligible={:?} amount={:?} reserved={:?} by={:?}",
                 r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?, rec.map(|v| v.to_string()).unwrap_or_default(),
                 r.get::<_, bool>(5)?, r.get::<_, Option<String>>(6)?, r.get::<_, String>(7)?, r.get::<_, String>(8)?,
                 r.get::<_, String>(9)?, r.get::<_, Option<String>>(10)?, r.get::<_, Option<String>>(11)?, r.get::<_, i64>(12)?,
-                r.get::<_, i64>(13)?, r.get::<_, Option<bool>>(14)?, r.get::<_, Option<i64>>(15)?, r.get::<_, Option<String>>(16)?
+                r.get::<_, i64>(13)?, r.get::<_, Option<bool>>(14)?, r.get::<_, Option<i64>>(15)?, r.get::<_, Option<String>>(16)?, r.get::<_, Option<String>>(17)?
             )
             .ok();
             let mut notes = conn.prepare_cached(

@@ -84,12 +84,17 @@ fn a_voucher_and_an_extension_are_fulfilled_once() {
     let again = t.store.export_fulfilment(&admin, &t.dir.path().join("again.csv")).expect_err("nothing left");
     assert_eq!(again.code(), "INVALID");
 
-    let confirm = t.store.confirm_fulfilment(&admin, export.fulfilment_id).expect("confirm");
+    // Dual control: the exporter cannot confirm it, another admin does.
+    let own = t.store.confirm_fulfilment(&admin, export.fulfilment_id).expect_err("own export");
+    assert_eq!(own.code(), "DUAL_CONTROL");
+    assert_eq!(status(&t.store, "T-004"), ClaimStatus::Approved);
+    let yoon = t.yoon.clone();
+    let confirm = t.store.confirm_fulfilment(&yoon, export.fulfilment_id).expect("confirm");
     assert_eq!((confirm.fulfilled, confirm.refused.len()), (2, 0));
     assert_eq!(status(&t.store, "T-003"), ClaimStatus::Fulfilled);
     assert_eq!(status(&t.store, "T-004"), ClaimStatus::Fulfilled);
     assert!(
-        t.store.confirm_fulfilment(&admin, export.fulfilment_id).is_err(),
+        t.store.confirm_fulfilment(&yoon, export.fulfilment_id).is_err(),
         "a fulfilment is confirmed once"
     );
     assert_eq!(
@@ -99,7 +104,7 @@ fn a_voucher_and_an_extension_are_fulfilled_once() {
 
     // A fulfilled claim is final: its history says who confirmed it.
     let timeline = t.store.timeline("T-004").expect("timeline");
-    assert!(timeline.iter().any(|e| e.kind == "claim.mark_fulfilled" && e.user == "admin" && !e.refused));
+    assert!(timeline.iter().any(|e| e.kind == "claim.mark_fulfilled" && e.user == "yoon" && !e.refused));
     let kim = t.kim.clone();
     assert!(t.store.add_note(&kim, "T-004", "메모").is_ok(), "notes stay possible on a closed claim");
     assert!(t.store.verify_audit().is_ok());
@@ -121,12 +126,13 @@ fn cash_is_paid_before_the_rest_is_fulfilled() {
     assert_eq!((payout.claims, payout.total), (2, 460_000));
     // A payout holds its claims: a fulfilment cannot take them meanwhile.
     assert!(t.store.export_fulfilment(&admin, &t.dir.path().join("f.csv")).is_err());
-    t.store.confirm_payout(&admin, payout.payout_id).expect("paid");
+    let yoon = t.yoon.clone();
+    t.store.confirm_payout(&yoon, payout.payout_id).expect("paid");
     assert_eq!(status(&t.store, "T-001"), ClaimStatus::Paid);
 
     let export = t.store.export_fulfilment(&admin, &t.dir.path().join("f.csv")).expect("now");
     assert_eq!((export.claims, export.lines, export.total), (1, 1, 0), "only T-001's extension");
-    t.store.confirm_fulfilment(&admin, export.fulfilment_id).expect("confirm");
+    t.store.confirm_fulfilment(&yoon, export.fulfilment_id).expect("confirm");
     assert_eq!(status(&t.store, "T-001"), ClaimStatus::Fulfilled);
     assert_eq!(status(&t.store, "T-002"), ClaimStatus::Paid, "cash only: paid is its end");
 }
@@ -180,9 +186,9 @@ fn a_cancelled_fulfilment_releases_its_claims_and_the_list_survives_a_reopen() {
     let statuses: Vec<(i64, &str)> = rows.iter().map(|r| (r.id, r.status.as_str())).collect();
     assert_eq!(statuses, vec![(second.fulfilment_id, "exported"), (first.fulfilment_id, "cancelled")]);
     assert_eq!((rows[0].claims, rows[0].lines), (2, 2));
-    store.confirm_fulfilment(&admin, second.fulfilment_id).expect("confirm after the restart");
+    store.confirm_fulfilment(&t.yoon, second.fulfilment_id).expect("confirm after the restart");
     assert_eq!(status(store, "T-003"), ClaimStatus::Fulfilled);
     let rows = store.fulfilments(&admin).expect("list");
     assert_eq!(rows[0].status, "confirmed");
-    assert_eq!(rows[0].confirmed_by.as_deref(), Some("admin"));
+    assert_eq!(rows[0].confirmed_by.as_deref(), Some("yoon"));
 }

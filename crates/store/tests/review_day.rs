@@ -110,10 +110,16 @@ fn a_whole_review_day() {
         ClaimStatus::Approved,
         "not paid before confirmation"
     );
-    let confirm = t.store.confirm_payout(&admin, export.payout_id).expect("confirm");
+    // Dual control: the admin who exported it cannot confirm it; nothing is paid by trying.
+    let own = t.store.confirm_payout(&admin, export.payout_id).expect_err("own export");
+    assert_eq!(own.code(), "DUAL_CONTROL");
+    assert_eq!(t.store.claim("T-001").expect("claim").status, ClaimStatus::Approved);
+    assert_eq!(t.store.payouts(&admin).expect("list")[0].status, "exported");
+    let yoon = t.yoon.clone();
+    let confirm = t.store.confirm_payout(&yoon, export.payout_id).expect("confirm");
     assert_eq!(confirm.paid, 2);
     assert_eq!(t.store.claim("T-001").expect("claim").status, ClaimStatus::Paid);
-    assert!(t.store.confirm_payout(&admin, export.payout_id).is_err(), "a payout is confirmed once");
+    assert!(t.store.confirm_payout(&yoon, export.payout_id).is_err(), "a payout is confirmed once");
 
     // Personal data is masked unless revealed, and the reveal is audited.
     let d = t.store.claim("T-001").expect("claim");
@@ -321,9 +327,11 @@ fn a_pending_payout_is_listed_after_a_restart() {
         ("admin", None, export.file.as_str())
     );
 
-    store.confirm_payout(&admin, r.id).expect("confirm after the restart");
+    // The reservation's author survives the restart: still refused to them.
+    assert_eq!(store.confirm_payout(&admin, r.id).expect_err("own export").code(), "DUAL_CONTROL");
+    store.confirm_payout(&t.yoon, r.id).expect("confirm after the restart");
     assert_eq!(store.claim("T-001").expect("claim").status, ClaimStatus::Paid);
     let rows = store.payouts(&admin).expect("list");
-    assert_eq!((rows[0].status.as_str(), rows[0].confirmed_by.as_deref()), ("confirmed", Some("admin")));
+    assert_eq!((rows[0].status.as_str(), rows[0].confirmed_by.as_deref()), ("confirmed", Some("yoon")));
     assert!(rows[0].confirmed_at.is_some());
 }

@@ -202,6 +202,9 @@ pub struct Outcome {
     /// The payout reservation after the decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reserved_for: Option<String>,
+    /// Who made it (dual control).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved_by: Option<String>,
 }
 
 /// The part of a claim's state that the rules look at, as it was before a decision.
@@ -213,6 +216,8 @@ pub struct DecisionView {
     pub batch_id: Option<String>,
     #[serde(default)]
     pub reserved_for: Option<String>,
+    #[serde(default)]
+    pub reserved_by: Option<String>,
     /// The report type (a scalar field: the claim's current one).
     #[serde(default)]
     pub report_type: ReportType,
@@ -239,6 +244,7 @@ impl DecisionView {
             batch_id: self.batch_id.clone(),
             proposal: stamp.and_then(|s| s.proposal.clone()),
             reserved_for: self.reserved_for.clone(),
+            reserved_by: self.reserved_by.clone(),
             report_type: self.report_type,
             cited: stamp.and_then(|s| s.cited.clone()),
             notified: self.notified,
@@ -304,6 +310,8 @@ pub struct ClaimState {
     pub batch_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reserved_for: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved_by: Option<String>,
     pub category: Category,
     pub filed_category: Category,
     pub priority: Priority,
@@ -367,6 +375,7 @@ impl ClaimState {
             is_override: false,
             batch_id: None,
             reserved_for: None,
+            reserved_by: None,
             category,
             filed_category: category,
             priority: Priority::Normal,
@@ -425,6 +434,7 @@ impl ClaimState {
             recommendation: self.recommendation.clone(),
             batch_id: self.batch_id.clone(),
             reserved_for: self.reserved_for.clone(),
+            reserved_by: self.reserved_by.clone(),
             report_type: self.report_type,
             notified: self.notified_after(self.history.len()),
             request: self.request_after(self.history.len()),
@@ -522,6 +532,7 @@ impl ClaimState {
                 recommendation: None,
                 batch_id: None,
                 reserved_for: None,
+                reserved_by: None,
                 report_type: self.report_type,
                 notified: false,
                 request: None,
@@ -533,6 +544,7 @@ impl ClaimState {
                 recommendation: done.iter().rev().find_map(|d| d.recommendation.clone()),
                 batch_id: last.outcome.batch.clone(),
                 reserved_for: last.outcome.reserved_for.clone(),
+                reserved_by: last.outcome.reserved_by.clone(),
                 report_type: self.report_type,
                 notified: self.notified_after(done.len()),
                 request: self.request_after(done.len()),
@@ -607,7 +619,14 @@ fn outcome_of(cmd: &ClaimCommand, t: &Transition, before: &DecisionView) -> Outc
         ClaimCommand::RemoveFromBatch | ClaimCommand::ReturnToReviewer { .. } => None,
         _ => before.batch_id.clone(),
     };
-    Outcome { to: t.to, assignee: t.assignee.clone(), decision, batch, reserved_for: t.reserved_for.clone() }
+    Outcome {
+        to: t.to,
+        assignee: t.assignee.clone(),
+        decision,
+        batch,
+        reserved_for: t.reserved_for.clone(),
+        reserved_by: t.reserved_by.clone(),
+    }
 }
 
 fn refuse(state: &mut ClaimState, op: &FoldOp, refusal: &Refusal) -> Verdict {
@@ -755,6 +774,7 @@ pub fn step(state: &mut ClaimState, op: &FoldOp) -> Verdict {
         state.status = transition.to;
         state.assignee = transition.assignee.clone();
         state.reserved_for = transition.reserved_for.clone();
+        state.reserved_by = transition.reserved_by.clone();
         match &op.cmd {
             ClaimCommand::RequestInfo { due_on, .. } => {
                 if let Some(requested_on) = as_of {

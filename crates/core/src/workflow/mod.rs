@@ -198,6 +198,10 @@ pub struct ClaimView {
     /// The payout this approved claim is reserved for (sync.md: never paid twice).
     #[serde(default)]
     pub reserved_for: Option<String>,
+    /// Who reserved it (exported the file): dual control, they may not
+    /// confirm it. None for a reservation recorded before it was kept.
+    #[serde(default)]
+    pub reserved_by: Option<String>,
     /// What the report is (a non-damage report is closed, never decided).
     #[serde(default)]
     pub report_type: ReportType,
@@ -554,6 +558,8 @@ pub struct Transition {
     pub is_override: bool,
     /// The payout reservation after the command.
     pub reserved_for: Option<String>,
+    /// Who made that reservation.
+    pub reserved_by: Option<String>,
 }
 
 impl Transition {
@@ -591,6 +597,9 @@ pub enum Refusal {
         payout_id: String,
     },
     NotReserved,
+    /// Dual control: the admin who reserved the claim for a payout or
+    /// fulfilment (exported its file) may not confirm it.
+    OwnExport,
     NotNoteAuthor,
     /// The claimant was already sent the notice of this decision (a resend says so).
     AlreadyNotified,
@@ -627,6 +636,7 @@ impl Refusal {
             Refusal::RecommendationSuperseded => code_key!("RECOMMENDATION_SUPERSEDED"),
             Refusal::AlreadyReserved { .. } => code_key!("PAYOUT_RESERVED"),
             Refusal::NotReserved => code_key!("NOT_RESERVED"),
+            Refusal::OwnExport => code_key!("DUAL_CONTROL"),
             Refusal::NotNoteAuthor => code_key!("NOT_NOTE_AUTHOR"),
             Refusal::AlreadyNotified => code_key!("ALREADY_NOTIFIED"),
             Refusal::NotDue { .. } => code_key!("NOT_DUE"),
@@ -670,6 +680,7 @@ impl Explain for Refusal {
             | Refusal::OverrideNeedsJustification
             | Refusal::RecommendationSuperseded
             | Refusal::NotReserved
+            | Refusal::OwnExport
             | Refusal::NotNoteAuthor
             | Refusal::AlreadyNotified
             | Refusal::SecondRequest => m,
@@ -802,6 +813,7 @@ impl Ctx<'_> {
             taken_over_from: None,
             is_override: false,
             reserved_for: self.claim.reserved_for.clone(),
+            reserved_by: self.claim.reserved_by.clone(),
         }
     }
 
@@ -1136,7 +1148,11 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             if let Some(held) = &claim.reserved_for {
                 return Err(Refusal::AlreadyReserved { payout_id: held.clone() });
             }
-            Ok(Transition { reserved_for: Some(payout_id.clone()), ..cx.stay() })
+            Ok(Transition {
+                reserved_for: Some(payout_id.clone()),
+                reserved_by: Some(actor.user.clone()),
+                ..cx.stay()
+            })
         }
 
         ClaimCommand::ReleasePayout { payout_id } => {
@@ -1147,7 +1163,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             if claim.reserved_for.as_deref() != Some(payout_id.as_str()) {
                 return Err(Refusal::NotReserved);
             }
-            Ok(Transition { reserved_for: None, ..cx.stay() })
+            Ok(Transition { reserved_for: None, reserved_by: None, ..cx.stay() })
         }
 
         // approved → paid, for cash only, when reserved for this payout:
@@ -1161,7 +1177,8 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             if claim.reserved_for.as_deref() != Some(payout_id.as_str()) {
                 return Err(Refusal::NotReserved);
             }
-            Ok(Transition { reserved_for: None, ..cx.move_to(S::Paid) })
+            not_own_export(claim, actor)?;
+            Ok(Transition { reserved_for: None, reserved_by: None, ..cx.move_to(S::Paid) })
         }
 
         // What is not money leaves through a fulfilment, reserved like a
@@ -1176,7 +1193,11 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             if let Some(held) = &claim.reserved_for {
                 return Err(Refusal::AlreadyReserved { payout_id: held.clone() });
             }
-            Ok(Transition { reserved_for: Some(fulfilment_id.clone()), ..cx.stay() })
+            Ok(Transition {
+                reserved_for: Some(fulfilment_id.clone()),
+                reserved_by: Some(actor.user.clone()),
+                ..cx.stay()
+            })
         }
 
         ClaimCommand::ReleaseFulfilment { fulfilment_id } => {
@@ -1184,7 +1205,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             if claim.reserved_for.as_deref() != Some(fulfilment_id.as_str()) {
                 return Err(Refusal::NotReserved);
             }
-            Ok(Transition { reserved_for: None, ..cx.stay() })
+            Ok(Transition { reserved_for: None, reserved_by: None, ..cx.stay() })
         }
 
         ClaimCommand::MarkFulfilled { fulfilment_id } => {
@@ -1192,6 +1213,7 @@ pub fn decide(actor: &Actor, claim: &ClaimView, cmd: &ClaimCommand) -> Result<Tr
             if claim.reserved_for.as_deref() != Some(fulfilment_id.as_str()) {
                 return Err(Refusal::NotReserved);
             }
+            not_own_export(claim, actor)?;
             Ok(cx.move_to(S::Fulfilled))
         }
 
@@ -1286,6 +1308,15 @@ pub fn check_document(
         }
         _ => Ok(()),
     }
+}
+
+/// Dual control of payment files: whoever reserved the claim (exported the
+/// file) is not the one who says the bank or the granting system carried it out.
+fn not_own_export(claim: &ClaimView, actor: &Actor) -> Result<(), Refusal> {
+    if claim.reserved_by.as_deref() == Some(actor.user.as_str()) {
+        return Err(Refusal::OwnExport);
+    }
+    Ok(())
 }
 
 /// The claim has grants to fulfil now: approved with no cash, or paid, and

@@ -96,6 +96,7 @@ fn claim(status: ClaimStatus, holder: Holder) -> ClaimView {
         batch_id: None,
         proposal: Some(proposal_cash(dec!(50000))),
         reserved_for: None,
+        reserved_by: None,
         report_type: Default::default(),
         cited: None,
         notified: false,
@@ -458,6 +459,7 @@ fn workflow_maker_checker_through_a_whole_review() {
         batch_id: None,
         proposal: Some(proposal_cash(dec!(75070))),
         reserved_for: None,
+        reserved_by: None,
         report_type: Default::default(),
         cited: None,
         notified: false,
@@ -470,6 +472,7 @@ fn workflow_maker_checker_through_a_whole_review() {
         c.status = t.to;
         c.assignee = t.assignee;
         c.reserved_for = t.reserved_for;
+        c.reserved_by = t.reserved_by;
         if let ClaimCommand::Recommend { decision, justification } = cmd {
             c.recommendation = Some(Recommendation {
                 op_id: format!("op-{}", who.user),
@@ -512,8 +515,13 @@ fn workflow_maker_checker_through_a_whole_review() {
         apply(&mut c, &admin, ClaimCommand::MarkPaid { payout_id: "payout-2".to_string() }),
         Err(Refusal::NotReserved)
     );
-    assert_eq!(apply(&mut c, &admin, mark_paid()), Ok(()));
+    // Dual control: the admin who reserved it (exported the file) does not confirm it.
+    assert_eq!(apply(&mut c, &admin, mark_paid()), Err(Refusal::OwnExport));
+    assert_eq!(Refusal::OwnExport.code(), "DUAL_CONTROL");
+    let other_admin = actor("ada", Role::Admin, None);
+    assert_eq!(apply(&mut c, &other_admin, mark_paid()), Ok(()));
     assert_eq!(c.status, ClaimStatus::Paid);
+    assert_eq!(c.reserved_by, None, "a paid claim holds no reservation");
     assert_eq!(
         allowed_actions(&admin, &c),
         vec![
@@ -735,6 +743,7 @@ fn workflow_take_over_is_recorded() {
                 taken_over_from: Some(OTHER.to_string()),
                 is_override: false,
                 reserved_for: None,
+                reserved_by: None,
             };
             assert_eq!(t, Ok(want));
             let again = decide(&me, &claim(status, Holder::Me), &ClaimCommand::Take);
@@ -998,30 +1007,28 @@ fn arb_claim() -> impl Strategy<Value = ClaimView> {
         proptest::option::of(arb_user()),
         proptest::option::of(rec),
         proptest::option::of(proposal),
-        proptest::option::of(Just(PAYOUT.to_string())),
+        proptest::option::of((Just(PAYOUT.to_string()), proptest::option::of(arb_user()))),
         (0u32..3, proptest::option::of(0u32..60), any::<bool>()),
     )
-        .prop_map(
-            |(status, assignee, recommendation, proposal, reserved_for, (requests, today, cites))| {
-                // A request of 30 Jan due 4 Mar, seen some days after it.
-                let asked = day(2023, 1, 30);
-                ClaimView {
-                    status,
-                    assignee,
-                    recommendation,
-                    batch_id: None,
-                    proposal,
-                    reserved_for,
-                    report_type: Default::default(),
-                    cited: cites.then(|| not_cured(None)),
-                    notified: false,
-                    request: (requests > 0)
-                        .then(|| OpenRequest { requested_on: asked, due_on: day(2023, 3, 4) }),
-                    requests,
-                    as_of: today.map(|d| asked + chrono::Days::new(u64::from(d) + 10)),
-                }
-            },
-        )
+        .prop_map(|(status, assignee, recommendation, proposal, reserved, (requests, today, cites))| {
+            // A request of 30 Jan due 4 Mar, seen some days after it.
+            let asked = day(2023, 1, 30);
+            ClaimView {
+                status,
+                assignee,
+                recommendation,
+                batch_id: None,
+                proposal,
+                reserved_for: reserved.as_ref().map(|(payout, _)| payout.clone()),
+                reserved_by: reserved.and_then(|(_, by)| by),
+                report_type: Default::default(),
+                cited: cites.then(|| not_cured(None)),
+                notified: false,
+                request: (requests > 0).then(|| OpenRequest { requested_on: asked, due_on: day(2023, 3, 4) }),
+                requests,
+                as_of: today.map(|d| asked + chrono::Days::new(u64::from(d) + 10)),
+            }
+        })
 }
 
 fn arb_actor() -> impl Strategy<Value = Actor> {

@@ -36,6 +36,22 @@ impl Desk {
         Desk { store, client, user: user.into() }
     }
 
+    /// Another member of the team signs in on this desktop (the second admin
+    /// of dual control confirming the payout written here). Sync first: the
+    /// desktop sends only the signed-in user's changes.
+    pub fn sign_in_as(&mut self, user: &str) {
+        self.client
+            .login(&LoginRequest {
+                user: user.into(),
+                password: format!("password-{user}"),
+                device_id: self.store.device().into(),
+                device_name: self.user.clone(),
+                device_secret: String::new(),
+            })
+            .expect("login");
+        self.user = user.into();
+    }
+
     pub fn sync(&mut self) -> claimdesk_sync::engine::SyncReport {
         self.client.sync(&mut self.store, &mut |_| {}, &AtomicBool::new(false)).expect("sync")
     }

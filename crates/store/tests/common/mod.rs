@@ -18,6 +18,8 @@ pub fn fixture(name: &str) -> PathBuf {
 pub struct Team {
     pub store: Store,
     pub admin: Actor,
+    /// A second admin: confirms what `admin` exported (dual control).
+    pub yoon: Actor,
     pub kim: Actor,
     pub lee: Actor,
     pub park: Actor,
@@ -25,8 +27,8 @@ pub struct Team {
     pub dir: tempfile::TempDir,
 }
 
-/// A store with an admin, two reviewers and two supervisors (park: no
-/// limit, choi: 100,000 won).
+/// A store with two admins (admin, yoon), two reviewers and two supervisors
+/// (park: no limit, choi: 100,000 won).
 pub fn team() -> Team {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = Store::open(&dir.path().join("claims.db")).expect("store");
@@ -35,11 +37,13 @@ pub fn team() -> Team {
     store.create_user(&admin, "lee", "이준호", Role::Reviewer, None).expect("lee");
     store.create_user(&admin, "park", "박서연", Role::Supervisor, None).expect("park");
     store.create_user(&admin, "choi", "최민수", Role::Supervisor, Some(100_000)).expect("choi");
+    store.create_user(&admin, "yoon", "윤하늘", Role::Admin, None).expect("yoon");
     let kim = store.actor("kim").expect("kim");
     let lee = store.actor("lee").expect("lee");
     let park = store.actor("park").expect("park");
     let choi = store.actor("choi").expect("choi");
-    Team { store, admin, kim, lee, park, choi, dir }
+    let yoon = store.actor("yoon").expect("yoon");
+    Team { store, admin, yoon, kim, lee, park, choi, dir }
 }
 
 impl Team {

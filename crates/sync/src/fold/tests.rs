@@ -339,17 +339,20 @@ fn a_claim_is_paid_only_through_its_reservation() {
     reserved.push(op("res1", 5, "x", "root", "reserve_payout", Some(4), json!({"payout_id": "P1"})));
     reserved.push(op("res2", 6, "y", "ada", "reserve_payout", Some(5), json!({"payout_id": "P2"})));
     reserved.push(op("pay2", 7, "y", "ada", "mark_paid", Some(5), json!({"payout_id": "P2"})));
-    reserved.push(op("pay1", 8, "x", "root", "mark_paid", Some(5), json!({"payout_id": "P1"})));
+    // Dual control: root reserved it (exported the file), so root's confirmation is refused.
+    reserved.push(op("own", 8, "x", "root", "mark_paid", Some(5), json!({"payout_id": "P1"})));
+    reserved.push(op("pay1", 9, "y", "ada", "mark_paid", Some(5), json!({"payout_id": "P1"})));
     let s = fold(start(), &mut reserved);
     assert_eq!(s.status, ClaimStatus::Paid);
     assert!(s.verdict_of("res2").is_refused());
     assert!(s.verdict_of("pay2").is_refused());
+    assert!(matches!(s.verdict_of("own"), Verdict::Refused { code, .. } if code == "DUAL_CONTROL"));
     assert_eq!(s.verdict_of("pay1"), Verdict::Applied);
     // Two reservations made on the same base (two offline desktops) collide: a conflict, nobody paid.
     let mut offline = ops;
     offline.push(op("o1", 5, "x", "root", "reserve_payout", Some(4), json!({"payout_id": "P1"})));
     offline.push(op("o2", 5, "y", "ada", "reserve_payout", Some(4), json!({"payout_id": "P2"})));
-    offline.push(op("op1", 6, "x", "root", "mark_paid", Some(5), json!({"payout_id": "P1"})));
+    offline.push(op("op1", 6, "y", "ada", "mark_paid", Some(5), json!({"payout_id": "P1"})));
     let s = fold(start(), &mut offline);
     assert_eq!(s.status, ClaimStatus::Conflict);
     assert_ne!(s.verdict_of("op1"), Verdict::Applied);
@@ -419,7 +422,7 @@ fn a_decision_notice_is_sent_once_whichever_desktop_sends_it() {
     // Paid after the approval notice: the claim owes no second one.
     let mut paid = twice;
     paid.push(op("res", 6, "x", "root", "reserve_payout", Some(4), json!({"payout_id": "P1"})));
-    paid.push(op("pay", 7, "x", "root", "mark_paid", Some(5), json!({"payout_id": "P1"})));
+    paid.push(op("pay", 7, "y", "ada", "mark_paid", Some(5), json!({"payout_id": "P1"})));
     let s = fold(start(), &mut paid);
     assert_eq!((s.status, s.notice_due()), (ClaimStatus::Paid, None));
     // A claim nothing was decided on owes nothing, and a notice on it is refused.
@@ -671,6 +674,7 @@ fn check_path(state: &ClaimState, ops: &[FoldOp]) -> Result<(), TestCaseError> {
                 prop_assert_eq!(op.stamp.role, Role::Admin);
                 prop_assert_eq!(before.status, ClaimStatus::Approved);
                 prop_assert_eq!(before.reserved_for.as_deref(), Some(payout_id.as_str()));
+                prop_assert_ne!(before.reserved_by.as_deref(), Some(op.user.as_str()), "dual control");
                 prop_assert_eq!(
                     &state.history[k].outcome.reserved_for,
                     &None,
@@ -685,6 +689,7 @@ fn check_path(state: &ClaimState, ops: &[FoldOp]) -> Result<(), TestCaseError> {
                 };
                 prop_assert_eq!(op.stamp.role, Role::Admin);
                 prop_assert_eq!(before.reserved_for.as_deref(), Some(fulfilment_id.as_str()));
+                prop_assert_ne!(before.reserved_by.as_deref(), Some(op.user.as_str()), "dual control");
                 let rec = before.recommendation.as_ref().ok_or_else(|| TestCaseError::fail("no decision"))?;
                 prop_assert!(!claimdesk_core::workflow::fulfilment_grants(&rec.decision).is_empty());
                 let cash =
@@ -762,11 +767,12 @@ fn honest_next(state: &ClaimState, pick: usize) -> (&'static str, &'static str, 
                 .is_some_and(|r| !claimdesk_core::workflow::fulfilment_grants(&r.decision).is_empty());
             match (&state.reserved_for, state.status == ClaimStatus::Approved && cash) {
                 (None, true) => ("root", "reserve_payout", json!({"payout_id": (["P1", "P2"][pick % 2])})),
-                (Some(p), true) => ("root", "mark_paid", json!({"payout_id": p})),
+                // Dual control: another admin confirms what root exported.
+                (Some(p), true) => ("ada", "mark_paid", json!({"payout_id": p})),
                 (None, false) if others => {
                     ("root", "reserve_fulfilment", json!({"fulfilment_id": (["F1", "F2"][pick % 2])}))
                 }
-                (Some(f), false) => ("root", "mark_fulfilled", json!({"fulfilment_id": f})),
+                (Some(f), false) => ("ada", "mark_fulfilled", json!({"fulfilment_id": f})),
                 (None, false) => ("kim", "add_note", json!({"body": "안내 완료"})),
             }
         }

@@ -19,6 +19,11 @@ assignee: string | null, recommendation: Recommendation | null, batch_id: string
  */
 reserved_for: string | null, 
 /**
+ * Who reserved it (exported the file): dual control, they may not
+ * confirm it. None for a reservation recorded before it was kept.
+ */
+reserved_by: string | null, 
+/**
  * What the report is (a non-damage report is closed, never decided).
  */
 report_type: ReportType, 

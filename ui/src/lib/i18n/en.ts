@@ -344,6 +344,7 @@ export const en: Record<keyof typeof ko, string> = {
   'batches.payoutFormat': 'Format',
   'batches.payoutExported': 'Saved {n} payments, {amount}, to {path}. Check the file, then confirm as paid.',
   'batches.payoutConfirm': 'Confirm as paid',
+  'batches.dualControl': 'You wrote this file. Dual control: another admin signs in and confirms it.',
   'batches.payoutConfirmBody': 'Marks the {n} exported claims as paid. A paid claim is never paid again.',
   'batches.payoutConfirmed': 'Marked {n} claims as paid.',
   'batches.payoutOutdated': 'After this file was written, another desktop\'s payout reserved some of its claims first. Do not send this file to the bank: write it again and send that one.',

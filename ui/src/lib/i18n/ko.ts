@@ -353,6 +353,7 @@ export const ko = {
   'batches.payoutFormat': '형식',
   'batches.payoutExported': '{n}건, {amount}을(를) {path}에 저장했습니다. 파일을 확인한 뒤 지급 완료로 확정하세요.',
   'batches.payoutConfirm': '지급 완료로 확정',
+  'batches.dualControl': '본인이 내보낸 파일입니다. 이중 통제: 다른 관리자가 로그인해 확정합니다.',
   'batches.payoutConfirmBody': '내보낸 {n}건을 지급 완료로 표시합니다. 한 번 지급된 신고는 다시 지급되지 않습니다.',
   'batches.payoutConfirmed': '{n}건을 지급 완료로 표시했습니다.',
   'batches.payoutOutdated': '파일을 쓴 뒤 다른 PC의 지급 건이 일부 신고를 먼저 예약했습니다. 이 파일은 은행에 보내지 말고 파일을 다시 쓴 뒤 그 파일을 보내세요.',
