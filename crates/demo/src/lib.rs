@@ -24,7 +24,9 @@ pub struct Member {
     pub approval_limit: Option<i64>,
 }
 
-/// Two reviewers and two supervisors with different approval limits.
+/// Two reviewers, two supervisors with different approval limits, and a
+/// second admin (finance): dual control means the admin who exports a payout
+/// file does not confirm it.
 pub const TEAM: &[Member] = &[
     Member { id: "kim.reviewer", name: "김지은 (심사자)", role: Role::Reviewer, approval_limit: None },
     Member { id: "lee.reviewer", name: "이준호 (심사자)", role: Role::Reviewer, approval_limit: None },
@@ -39,6 +41,9 @@ pub const TEAM: &[Member] = &[
         name: "최민수 (책임자)",
         role: Role::Supervisor,
         approval_limit: Some(1_000_000),
+    },
+    Member {
+        id: "yoon.finance", name: "윤하늘 (재무 관리자)", role: Role::Admin, approval_limit: None
     },
 ];
 

@@ -2,7 +2,8 @@
 //! an import with bad rows and its quarantine, triage, annotation, a
 //! recommendation that follows the policy and an override that needs a
 //! justification, a batch built and approved by a supervisor (with a
-//! refused self-approval shown), the payout export; then the store is opened
+//! refused self-approval shown), the payout export and its confirmation by a
+//! second admin (dual control: the exporter's button is off); then the store is opened
 //! directly to check what the clicks did. axe-core checks the screens on
 //! the way (serious or critical problems fail the test). Screenshots go to
 //! the build folder (claimdesk_e2e::screenshot_dir; scripts/screenshots.sh
@@ -18,6 +19,8 @@ use claimdesk_store::Store;
 const ADMIN_PW: &str = "admin-pass-2022";
 const KIM_PW: &str = "kim-pass-2022";
 const PARK_PW: &str = "park-pass-2022";
+/// The second admin, who confirms the payout the first one exported (dual control).
+const YOON_PW: &str = "yoon-pass-2022";
 /// Cash 17,000 under the policy: recommended as the policy says.
 const FOLLOWS: &str = "C999-000079";
 /// Cash 15,000 under the policy: recommended at 20,000 (an override).
@@ -93,9 +96,11 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     // ── Admin: the team.
     d.click("nav-settings").await?;
     d.el("screen-settings").await?;
-    for (id, name, role, limit, pw) in
-        [("kim", "김지은", "reviewer", "", KIM_PW), ("park", "박서연", "supervisor", "5000000", PARK_PW)]
-    {
+    for (id, name, role, limit, pw) in [
+        ("kim", "김지은", "reviewer", "", KIM_PW),
+        ("park", "박서연", "supervisor", "5000000", PARK_PW),
+        ("yoon", "윤하늘", "admin", "", YOON_PW),
+    ] {
         d.fill("new-user-id", id).await?;
         d.fill("new-user-name", name).await?;
         d.select("new-user-role", role).await?;
@@ -255,7 +260,7 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.click("approval-close").await?;
     sign_out(d).await?;
 
-    // ── Admin: the payout file, then confirm it.
+    // ── Admin: the payout file; another admin confirms it (dual control).
     sign_in(d, "admin", ADMIN_PW).await?;
     d.click("nav-batches").await?;
     d.el("payout").await?;
@@ -264,14 +269,22 @@ async fn day(d: &Desktop, work: &Path) -> Result<()> {
     d.select("payout-format", "csv").await?;
     d.click("payout-export").await?;
     d.el("payout-exported").await?;
+    d.wait_text("payout-dual-control", "다른 관리자").await?;
+    assert!(!d.is_enabled("payout-confirm").await?, "the exporter cannot confirm their own payout");
     d.shot("payout").await?;
     d.assert_accessible("payout").await?;
+    sign_out(d).await?;
+    sign_in(d, "yoon", YOON_PW).await?;
+    d.click("nav-batches").await?;
+    // The pending payout is there for the second admin, who may confirm it.
+    d.el("payout-exported").await?;
+    assert!(!d.has("payout-dual-control").await, "no dual-control note for another admin");
     d.click("payout-confirm").await?;
     d.wait_gone("payout-exported").await?;
     // The confirmed payout is listed with who wrote and who confirmed it.
     d.click("payout-history-open").await?;
     let row = d.wait_text("payout-history-1", "지급 완료").await?;
-    assert!(row.matches("admin").count() == 2, "written and confirmed by the admin: {row}");
+    assert!(row.contains("admin") && row.contains("yoon"), "written by the admin, confirmed by yoon: {row}");
     d.shot("payout-history").await?;
     let file = std::fs::read_to_string(&payout)?;
     assert!(file.contains(FOLLOWS) && file.contains(OVERRIDE) && !file.contains(OWN), "payout file:\n{file}");
